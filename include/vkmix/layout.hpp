@@ -1,0 +1,46 @@
+// Loudspeaker layouts vkmix renders to. Speakers are listed in the order their channels are
+// written to files: for layouts expressible as a WAVE_FORMAT_EXTENSIBLE mask that is ascending mask
+// bit order (so 7.1 is FL FR FC LFE BL BR SL SR, i.e. L R C LFE Lrs Rrs Lss Rss); see
+// docs/layouts.md. Positions use the ADM convention: azimuth degrees positive to the left,
+// elevation degrees up.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vkmix {
+
+struct Speaker {
+  std::string label;          // ITU-R BS.2051 label, e.g. "M+030", "U-135", "LFE1"
+  std::string name;           // film name, e.g. "L", "Lrs", "Ltf"
+  double azimuthDeg = 0.0;
+  double elevationDeg = 0.0;
+  bool lfe = false;
+  std::uint32_t wavMaskBit = 0;  // its WAVE_FORMAT_EXTENSIBLE dwChannelMask bit; 0 if it has none
+};
+
+struct Layout {
+  std::string name;     // "7.1.4"
+  std::string itu;      // "4+7+0", or "" where BS.2051 has no such layout
+  std::vector<Speaker> speakers;
+
+  int numChannels() const { return static_cast<int>(speakers.size()); }
+  // The dwChannelMask for a WAV file, or 0 when a speaker has no mask bit (e.g. wides).
+  std::uint32_t wavChannelMask() const;
+  // Index of the speaker with this BS.2051 label, if any.
+  std::optional<int> indexOfLabel(std::string_view label) const;
+  int lfeCount() const;
+};
+
+// The built-in layout with this name ("2.0", "5.1", "5.1.2", "5.1.4", "7.1", "7.1.2", "7.1.4",
+// "9.1.6"), or nullptr.
+const Layout* findLayout(std::string_view name);
+const std::vector<Layout>& builtinLayouts();
+
+// Largest channel count of any output layout; GPU buffers are sized by it.
+constexpr int kMaxOutputChannels = 16;
+
+}  // namespace vkmix

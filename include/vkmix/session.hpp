@@ -1,0 +1,83 @@
+// The session model: what a vkmix session file (docs/session-format.md) says, validated.
+// Times are seconds on the session timeline; gains are dB; angles are degrees in the ADM
+// convention (azimuth positive to the left, elevation up).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vkmix {
+
+enum class TrackType { Object, Bed };
+enum class FadeShape { Linear, EqualPower, SCurve };
+enum class Interpolation { Linear, Jump };
+
+// A position as the user wrote it: ADM polar, or Cartesian room coordinates
+// (x right, y front, z up, each -1..1). layout/position.hpp converts between the two.
+struct Position {
+  bool cartesian = false;
+  double azimuthDeg = 0.0;
+  double elevationDeg = 0.0;
+  double distance = 1.0;
+  double x = 0.0;
+  double y = 1.0;
+  double z = 0.0;
+};
+
+// One keyframe of an object's trajectory: the position reached at timeSeconds. `interpolation`
+// says how the segment that ends here is travelled: Linear moves, Jump holds the previous
+// position until this time.
+struct PositionKey {
+  double timeSeconds = 0.0;
+  Position position;
+  Interpolation interpolation = Interpolation::Linear;
+};
+
+struct Clip {
+  std::string file;                     // as written in the session
+  std::filesystem::path resolvedPath;   // relative paths resolve against the session's folder
+  double startSeconds = 0.0;            // where the clip starts on the timeline
+  double offsetSeconds = 0.0;           // where in the file playback starts
+  std::optional<double> lengthSeconds;  // unset: the rest of the file
+  double gainDb = 0.0;
+  double fadeInSeconds = 0.0;
+  double fadeOutSeconds = 0.0;
+  FadeShape fadeInShape = FadeShape::Linear;
+  FadeShape fadeOutShape = FadeShape::Linear;
+  std::optional<int> channel;           // object tracks: which channel of the file (0-based)
+};
+
+struct Track {
+  std::string name;
+  std::string stem = "effects";
+  TrackType type = TrackType::Object;
+  double gainDb = 0.0;
+  bool mute = false;
+  Position position;                      // object tracks: the static position
+  std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
+  std::string bedLayout;                  // bed tracks: the layout of the bed's channels
+  std::vector<Clip> clips;
+};
+
+struct Session {
+  std::filesystem::path path;  // the file it was read from (for messages and relative media)
+  int sampleRate = 48000;
+  std::string layout = "7.1.4";
+  std::vector<Track> tracks;
+};
+
+// Reads and validates a session file. Throws InputError naming the file and the key's path
+// (e.g. "demo.json: tracks[1].clips[0].gainDb: expected a number, got a string").
+Session loadSession(const std::filesystem::path& path);
+
+// Same, from text; `path` is used for messages and to resolve relative media paths.
+Session parseSession(std::string_view json, const std::filesystem::path& path);
+
+// The latest time any clip of the session plays until, in seconds, if clip lengths are known.
+// Clips without a length count from their start only; the engine refines this once media is open.
+double sessionNominalEndSeconds(const Session& session);
+
+}  // namespace vkmix

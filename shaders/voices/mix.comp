@@ -1,0 +1,88 @@
+#version 450
+// Voice mixing for one block: every output channel is the sum over voices of
+// sample x envelope (clip gain, fades) x speaker gain. One invocation makes 4 consecutive frames
+// of every channel, keeping all channels in registers so each voice's samples are read once.
+// The CPU specification is src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt).
+// Voice parameters are in a UBO (uniform across lanes: fast on lavapipe and on GPUs alike).
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const int kChannels = 12;  // output channels, <= 16
+const int kGridFrames = 32;                        // dsp::kGridFrames
+const int kMaxChannels = 16;
+const float kPi = 3.14159265358979;
+
+struct Voice {
+  vec4 gains[4];   // 16 static speaker gains
+  ivec4 clip;      // x: clip frame at block frame 0, y: clip length, z: fade-in, w: fade-out frames
+  vec4 misc;       // x: linear gain, y: fade-in shape, z: fade-out shape, w: 1 = plain block
+  uvec4 grid;      // x: moving, y: first grid point of this voice
+};
+
+layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };
+layout(std430, set = 0, binding = 1) readonly buffer Samples { vec4 samples[]; };  // [voice][frame/4]
+layout(std430, set = 0, binding = 2) readonly buffer Grid { vec4 grid[]; };        // [point][4]
+layout(std430, set = 0, binding = 3) buffer Mix { vec4 mixOut[]; };               // [channel][frame/4]
+
+layout(push_constant) uniform Push {
+  uint stride4;     // vec4s per voice row and per channel row
+  uint numVoices;   // voices in this dispatch
+  uint voiceBase;   // first voice of this dispatch (row in Samples)
+  uint accumulate;  // 0: overwrite the output, 1: add to it
+  uint gridPhase;   // absolute frame of the block's first frame, mod kGridFrames
+} pc;
+
+float fadeCurve(float x, float shape) {
+  if (shape == 1.0) return sin(x * kPi * 0.5);
+  if (shape == 2.0) return 0.5 - 0.5 * cos(x * kPi);
+  return x;
+}
+
+float envelopeAt(Voice v, int t) {
+  if (t < 0 || t >= v.clip.y) return 0.0;
+  float g = v.misc.x;
+  if (t < v.clip.z) g *= fadeCurve(float(t) / float(v.clip.z), v.misc.y);
+  int fromEnd = v.clip.y - 1 - t;
+  if (fromEnd < v.clip.w) g *= fadeCurve(float(fromEnd) / float(v.clip.w), v.misc.z);
+  return g;
+}
+
+void main() {
+  uint i4 = gl_GlobalInvocationID.x;
+  if (i4 >= pc.stride4) return;
+  vec4 acc[kMaxChannels];
+  for (int c = 0; c < kChannels; ++c) acc[c] = vec4(0.0);
+
+  for (uint v = 0; v < pc.numVoices; ++v) {
+    Voice voice = voices[v];
+    vec4 s = samples[(pc.voiceBase + v) * pc.stride4 + i4];
+    vec4 x;
+    if (voice.misc.w == 1.0) {
+      x = s * voice.misc.x;
+    } else {
+      int t = voice.clip.x + int(i4 * 4u);
+      x = s * vec4(envelopeAt(voice, t), envelopeAt(voice, t + 1), envelopeAt(voice, t + 2),
+                   envelopeAt(voice, t + 3));
+    }
+    if (voice.grid.x == 0u) {
+      for (int c = 0; c < kChannels; ++c) acc[c] += x * voice.gains[c >> 2][c & 3];
+    } else {
+      for (int k = 0; k < 4; ++k) {
+        uint local = pc.gridPhase + i4 * 4u + uint(k);
+        uint point = voice.grid.y + local / uint(kGridFrames);
+        float frac = float(local % uint(kGridFrames)) / float(kGridFrames);
+        for (int g = 0; g < (kChannels + 3) / 4; ++g) {
+          vec4 a = grid[point * 4u + uint(g)];
+          vec4 b = grid[(point + 1u) * 4u + uint(g)];
+          vec4 gain = a + (b - a) * frac;
+          for (int j = 0; j < 4; ++j) {
+            if (g * 4 + j < kChannels) acc[g * 4 + j][k] += x[k] * gain[j];
+          }
+        }
+      }
+    }
+  }
+  for (int c = 0; c < kChannels; ++c) {
+    uint o = uint(c) * pc.stride4 + i4;
+    mixOut[o] = (pc.accumulate != 0u ? mixOut[o] : vec4(0.0)) + acc[c];
+  }
+}

@@ -1,0 +1,58 @@
+// What one block of voice mixing needs, shared by the CPU reference and the GPU mixer.
+// A voice is one mono signal (a clip's channel) with an envelope (clip gain x fades) and a speaker
+// gain vector. Static voices carry their gains directly; moving voices carry gain vectors sampled
+// on a fixed grid of the absolute timeline (every kGridFrames frames), interpolated per sample, so
+// the result does not depend on where blocks begin.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "vkmix/layout.hpp"
+
+namespace vkmix::dsp {
+
+constexpr int kGridFrames = 32;          // gain grid spacing: 0.67 ms at 48 kHz
+constexpr int kVoicesPerDispatch = 512;  // VoiceParams that fit one 64 KiB uniform buffer
+
+enum class FadeCode : std::int32_t { Linear = 0, EqualPower = 1, SCurve = 2 };
+
+// One voice for one block. Layout matches `struct Voice` in shaders/voices/mix.comp (std140).
+struct VoiceParams {
+  float gains[kMaxOutputChannels] = {};  // static speaker gains (moving voices: unused)
+  std::int32_t clipFrame = 0;      // clip-relative frame at the block's first frame (may be < 0)
+  std::int32_t clipLength = 0;     // clip length in frames
+  std::int32_t fadeInFrames = 0;
+  std::int32_t fadeOutFrames = 0;
+  float gainLinear = 1.0f;         // clip gain x track gain
+  float fadeInShape = 0.0f;        // FadeCode as float
+  float fadeOutShape = 0.0f;
+  float plain = 0.0f;              // 1: no fade and inside the clip for the whole block
+  std::uint32_t moving = 0;        // 1: gains come from the grid
+  std::uint32_t gridOffset = 0;    // index of this voice's first grid point in MixBlock::grid
+  std::uint32_t pad[2] = {};
+};
+static_assert(sizeof(VoiceParams) == 112, "must match std140 struct Voice in mix.comp");
+
+struct MixBlock {
+  int numChannels = 0;
+  std::int64_t numFrames = 0;  // frames to produce
+  std::int64_t stride = 0;     // frames per channel/voice row: numFrames rounded up to 4
+  std::uint32_t gridPhase = 0; // (absolute frame of the block's first frame) % kGridFrames
+  std::vector<VoiceParams> voices;
+  std::vector<float> samples;  // voice-major: voice v's frame i at samples[v * stride + i]
+  std::vector<float> grid;     // gain grid points, kMaxOutputChannels floats each
+
+  // Resizes for `numVoices` voices of `frames` frames, zeroing samples.
+  void reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices);
+};
+
+// Envelope gain of a voice at clip-relative frame t (exactly what the shader computes).
+double envelopeAt(const VoiceParams& v, std::int64_t t);
+
+// The CPU reference mix: accumulates in double, in voice order. `out` is channel-major
+// (numChannels x stride) and is overwritten.
+void referenceMix(const MixBlock& block, std::span<float> out);
+
+}  // namespace vkmix::dsp

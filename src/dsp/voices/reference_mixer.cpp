@@ -1,0 +1,71 @@
+// The specification of voice mixing, written to be read: plain loops, double precision.
+#include <algorithm>
+#include <cmath>
+
+#include "core/assert.hpp"
+#include "core/units.hpp"
+#include "dsp/voices/params.hpp"
+
+namespace vkmix::dsp {
+namespace {
+
+double fadeCurve(double x, float shape) {
+  switch (static_cast<int>(shape)) {
+    case static_cast<int>(FadeCode::EqualPower): return std::sin(x * kPi / 2.0);
+    case static_cast<int>(FadeCode::SCurve): return 0.5 - 0.5 * std::cos(x * kPi);
+    default: return x;
+  }
+}
+
+}  // namespace
+
+void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices) {
+  numChannels = channels;
+  numFrames = frames;
+  stride = (frames + 3) / 4 * 4;
+  gridPhase = phase;
+  voices.assign(numVoices, VoiceParams{});
+  samples.assign(numVoices * static_cast<std::size_t>(stride), 0.0f);
+  grid.clear();
+}
+
+double envelopeAt(const VoiceParams& v, std::int64_t t) {
+  if (t < 0 || t >= v.clipLength) return 0.0;
+  double g = v.gainLinear;
+  // Fades run from silence: the first frame of a fade-in and the last of a fade-out are 0.
+  if (t < v.fadeInFrames) g *= fadeCurve(static_cast<double>(t) / v.fadeInFrames, v.fadeInShape);
+  std::int64_t fromEnd = v.clipLength - 1 - t;
+  if (fromEnd < v.fadeOutFrames) {
+    g *= fadeCurve(static_cast<double>(fromEnd) / v.fadeOutFrames, v.fadeOutShape);
+  }
+  return g;
+}
+
+void referenceMix(const MixBlock& block, std::span<float> out) {
+  const int nc = block.numChannels;
+  VKMIX_ASSERT(nc > 0 && nc <= kMaxOutputChannels, "channel count");
+  VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= nc * block.stride, "output too small");
+  std::vector<double> acc(static_cast<std::size_t>(nc * block.stride), 0.0);
+  for (std::size_t v = 0; v < block.voices.size(); ++v) {
+    const VoiceParams& p = block.voices[v];
+    const float* s = &block.samples[v * block.stride];
+    for (std::int64_t i = 0; i < block.numFrames; ++i) {
+      double x = s[i] * envelopeAt(p, p.clipFrame + i);
+      if (x == 0.0) continue;
+      if (!p.moving) {
+        for (int c = 0; c < nc; ++c) acc[c * block.stride + i] += x * p.gains[c];
+        continue;
+      }
+      // Moving: gains interpolated linearly between the grid points around this frame.
+      std::int64_t local = block.gridPhase + i;
+      std::size_t point = p.gridOffset + static_cast<std::size_t>(local / kGridFrames);
+      double frac = static_cast<double>(local % kGridFrames) / kGridFrames;
+      const float* a = &block.grid[point * kMaxOutputChannels];
+      const float* b = a + kMaxOutputChannels;
+      for (int c = 0; c < nc; ++c) acc[c * block.stride + i] += x * (a[c] + (b[c] - a[c]) * frac);
+    }
+  }
+  for (std::size_t k = 0; k < acc.size(); ++k) out[k] = static_cast<float>(acc[k]);
+}
+
+}  // namespace vkmix::dsp

@@ -1,0 +1,150 @@
+#include "engine/voice_plan.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/units.hpp"
+#include "engine/automation.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::engine {
+namespace {
+
+constexpr double kShortMediaToleranceSeconds = 0.010;  // codec padding differences, not user error
+
+dsp::FadeCode fadeCode(FadeShape s) {
+  switch (s) {
+    case FadeShape::EqualPower: return dsp::FadeCode::EqualPower;
+    case FadeShape::SCurve: return dsp::FadeCode::SCurve;
+    default: return dsp::FadeCode::Linear;
+  }
+}
+
+std::array<float, kMaxOutputChannels> panGains(const layout::PairwisePanner& panner,
+                                               const layout::Polar& pos) {
+  std::vector<double> g(panner.numChannels());
+  panner.gains(pos, g);
+  std::array<float, kMaxOutputChannels> out{};
+  for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c]);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed, const Layout& output,
+                                                              const layout::PairwisePanner& panner) {
+  std::vector<std::array<float, kMaxOutputChannels>> routes;
+  for (const Speaker& s : bed.speakers) {
+    std::array<float, kMaxOutputChannels> g{};
+    if (s.lfe) {
+      for (int c = 0; c < output.numChannels(); ++c) {
+        if (output.speakers[c].lfe) {
+          g[c] = 1.0f;
+          break;
+        }
+      }
+    } else if (auto idx = output.indexOfLabel(s.label)) {
+      g[*idx] = 1.0f;
+    } else {
+      g = panGains(panner, {s.azimuthDeg, s.elevationDeg, 1.0});
+    }
+    routes.push_back(g);
+  }
+  return routes;
+}
+
+VoicePlan planVoices(const Session& session, const Layout& output,
+                     const layout::PairwisePanner& panner, ClipCache& cache, const WarningSink& warn) {
+  const std::string file = session.path.string();
+  const int rate = session.sampleRate;
+  VoicePlan plan;
+  for (std::size_t ti = 0; ti < session.tracks.size(); ++ti) {
+    const Track& track = session.tracks[ti];
+    const std::string trackPath = "tracks[" + std::to_string(ti) + "]";
+    const Layout* bed = nullptr;
+    std::vector<std::array<float, kMaxOutputChannels>> bedGains;
+    if (track.type == TrackType::Bed) {
+      bed = findLayout(track.bedLayout);
+      if (bed == nullptr) {
+        throw InputError(file, trackPath + ".bed", "unknown layout \"" + track.bedLayout + "\"");
+      }
+      bedGains = bedRouting(*bed, output, panner);
+    }
+    if (track.mute) continue;
+    const bool moving = track.type == TrackType::Object && isMoving(track);
+    std::array<float, kMaxOutputChannels> staticGains{};
+    if (track.type == TrackType::Object && !moving) staticGains = panGains(panner, positionAt(track, 0.0));
+
+    for (std::size_t ci = 0; ci < track.clips.size(); ++ci) {
+      const Clip& clip = track.clips[ci];
+      const std::string clipPath = trackPath + ".clips[" + std::to_string(ci) + "]";
+      std::optional<std::int64_t> wantFrames;
+      if (clip.lengthSeconds) wantFrames = secondsToFrames(*clip.lengthSeconds, rate);
+      const io::DecodedAudio* audio = nullptr;
+      try {
+        std::optional<int> channel = clip.channel;
+        audio = &cache.get(clip.resolvedPath, secondsToFrames(clip.offsetSeconds, rate), wantFrames,
+                           channel);
+      } catch (const InputError& e) {
+        throw InputError(file, clipPath + (clip.channel ? ".channel" : ".file"), e.what());
+      }
+      const int channels = static_cast<int>(audio->channels.size());
+      if (track.type == TrackType::Object && channels != 1) {
+        throw InputError(file, clipPath + ".channel",
+                         clip.file + " has " + std::to_string(channels) +
+                             " channels; an object plays one: set \"channel\" to pick it");
+      }
+      if (bed != nullptr && channels != bed->numChannels()) {
+        throw InputError(file, clipPath + ".file",
+                         clip.file + " has " + std::to_string(channels) + " channel(s); bed " +
+                             bed->name + " needs " + std::to_string(bed->numChannels()));
+      }
+      std::int64_t frames = audio->numFrames();
+      if (frames == 0) {
+        throw InputError(file, clipPath + ".offset", clip.file + " has no audio after the offset");
+      }
+      if (wantFrames && frames < *wantFrames) {
+        double shortBy = static_cast<double>(*wantFrames - frames) / rate;
+        if (shortBy > kShortMediaToleranceSeconds) {
+          throw InputError(file, clipPath + ".length",
+                           "is longer than " + clip.file + " has after the offset (" +
+                               std::to_string(static_cast<double>(frames) / rate) + " s)");
+        }
+      }
+      // Shortfalls within the tolerance play as silence: the voice keeps the requested length.
+      const std::int64_t length = wantFrames.value_or(frames);
+      if (length > std::numeric_limits<std::int32_t>::max()) {
+        throw InputError(file, clipPath + ".length", "clips are limited to 2^31 frames (12 h at 48 kHz)");
+      }
+      const auto fadeIn = secondsToFrames(clip.fadeInSeconds, rate);
+      const auto fadeOut = secondsToFrames(clip.fadeOutSeconds, rate);
+      if (fadeIn + fadeOut > length) {
+        throw InputError(file, clipPath + ".fadeOut", "fadeIn + fadeOut is longer than the clip");
+      }
+      for (int ch = 0; ch < channels; ++ch) {
+        PlannedVoice v;
+        v.trackIndex = static_cast<int>(ti);
+        v.samples = audio->channels[ch].data();
+        v.startFrame = secondsToFrames(clip.startSeconds, rate);
+        v.lengthFrames = length;
+        v.sampleFrames = std::min(length, frames);
+        v.fadeInFrames = static_cast<std::int32_t>(fadeIn);
+        v.fadeOutFrames = static_cast<std::int32_t>(fadeOut);
+        v.fadeInShape = fadeCode(clip.fadeInShape);
+        v.fadeOutShape = fadeCode(clip.fadeOutShape);
+        v.gainLinear = static_cast<float>(dbToLinear(clip.gainDb + track.gainDb));
+        v.moving = moving;
+        v.gains = bed != nullptr ? bedGains[ch] : staticGains;
+        plan.endFrame = std::max(plan.endFrame, v.endFrame());
+        plan.voices.push_back(v);
+      }
+      if (frames < length && warn) {
+        warn(file + ": " + clipPath + ": media ends " +
+             std::to_string(static_cast<double>(length - frames) / rate) + " s early; padded with silence");
+      }
+    }
+  }
+  return plan;
+}
+
+}  // namespace vkmix::engine

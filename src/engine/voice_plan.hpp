@@ -1,0 +1,53 @@
+// From a session to voices: every clip channel that will sound becomes one PlannedVoice with its
+// timeline position in frames, envelope, and either static speaker gains or a moving track.
+// All media is opened and all values checked here, before the first block is rendered.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dsp/voices/params.hpp"
+#include "engine/clip_cache.hpp"
+#include "layout/pairwise_panner.hpp"
+#include "vkmix/layout.hpp"
+#include "vkmix/session.hpp"
+
+namespace vkmix::engine {
+
+struct PlannedVoice {
+  int trackIndex = 0;
+  const float* samples = nullptr;  // clip frames [0, lengthFrames), owned by the ClipCache
+  std::int64_t startFrame = 0;     // timeline frame of the clip's first frame
+  std::int64_t lengthFrames = 0;  // the clip's length on the timeline (envelope length)
+  std::int64_t sampleFrames = 0;  // decoded frames available (<= lengthFrames; the rest is silence)
+  std::int32_t fadeInFrames = 0;
+  std::int32_t fadeOutFrames = 0;
+  dsp::FadeCode fadeInShape = dsp::FadeCode::Linear;
+  dsp::FadeCode fadeOutShape = dsp::FadeCode::Linear;
+  float gainLinear = 1.0f;
+  bool moving = false;
+  std::array<float, kMaxOutputChannels> gains{};  // static voices
+  std::int64_t endFrame() const { return startFrame + lengthFrames; }
+};
+
+struct VoicePlan {
+  std::vector<PlannedVoice> voices;  // in session order (tracks, then clips, then channels)
+  std::int64_t endFrame = 0;         // one past the last frame any voice plays
+};
+
+using WarningSink = std::function<void(const std::string&)>;
+
+// Throws InputError naming the session file and field on any problem (unknown layout, missing or
+// unreadable media, a channel that does not exist, a clip longer than its media, ...).
+VoicePlan planVoices(const Session& session, const Layout& output, const layout::PairwisePanner& panner,
+                     ClipCache& cache, const WarningSink& warn);
+
+// Speaker gains of an output layout for the channels of a bed layout: same label -> that speaker;
+// LFE -> the output's LFE (dropped if none); otherwise panned at the bed speaker's nominal position.
+std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed, const Layout& output,
+                                                              const layout::PairwisePanner& panner);
+
+}  // namespace vkmix::engine

@@ -1,0 +1,26 @@
+#include "gpu/buffer.hpp"
+
+#include "vkmix/error.hpp"
+
+namespace vkmix::gpu {
+
+Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage)
+    : bytes_(bytes) {
+  try {
+    vk::raii::Buffer buffer = ctx.device().createBuffer(
+        {.size = bytes, .usage = usage, .sharingMode = vk::SharingMode::eExclusive});
+    auto req = buffer.getMemoryRequirements();
+    std::uint32_t type = ctx.findMemoryType(
+        req.memoryTypeBits,
+        vk::MemoryPropertyFlagBits::eHostVisible | vk::MemoryPropertyFlagBits::eHostCoherent);
+    memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = type});
+    buffer.bindMemory(*memory_, 0);
+    buffer_ = std::move(buffer);
+    mapped_ = memory_.mapMemory(0, bytes);
+  } catch (const vk::SystemError& e) {
+    throw GpuError("allocating a " + std::to_string(bytes) + "-byte buffer on " + ctx.info().name +
+                   ": " + e.what());
+  }
+}
+
+}  // namespace vkmix::gpu

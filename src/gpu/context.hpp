@@ -1,0 +1,70 @@
+// gpu::Context: the Vulkan instance, the chosen physical device, a compute queue and a command
+// pool, all vk::raii. Device choice: discrete GPU, else integrated, else virtual, else CPU
+// (lavapipe); or the user's --device (index or name substring). With validation on, a debug
+// messenger counts validation errors so tests can fail on any.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+#include <vulkan/vulkan_raii.hpp>
+
+namespace vkmix::gpu {
+
+struct DeviceInfo {
+  int index = 0;             // position in the instance's enumeration, for --device N
+  std::string name;
+  std::string type;          // "discrete", "integrated", "virtual", "cpu", "other"
+  std::string apiVersion;    // "1.3.230"
+  bool hasCompute = false;
+};
+
+// Lists the Vulkan devices present. Throws GpuError when Vulkan has no driver at all.
+std::vector<DeviceInfo> listDevices();
+
+struct ContextOptions {
+  std::string device;       // "" = best by type; digits = index; else case-insensitive substring
+  bool validation = false;  // enable VK_LAYER_KHRONOS_validation (GpuError if it is missing)
+};
+
+class Context {
+ public:
+  explicit Context(const ContextOptions& options = {});
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  const DeviceInfo& info() const { return info_; }
+  const vk::raii::Device& device() const { return device_; }
+  const vk::raii::PhysicalDevice& physicalDevice() const { return physicalDevice_; }
+  const vk::raii::Queue& queue() const { return queue_; }
+  const vk::raii::CommandPool& commandPool() const { return commandPool_; }
+  std::uint32_t queueFamily() const { return queueFamily_; }
+  const vk::PhysicalDeviceLimits& limits() const { return limits_; }
+
+  // Memory type with all of `required` among `typeBits`; GpuError if none.
+  std::uint32_t findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags required) const;
+
+  // Validation errors seen so far (0 when validation is off), and their texts.
+  int validationErrorCount() const;
+  std::vector<std::string> validationMessages() const;
+
+  struct ValidationLog;  // filled by the debug callback; address stable for the messenger
+
+ private:
+  // Members in creation order, so they are destroyed in reverse: the log outlives the messenger
+  // that writes it, the device dies before the instance, the pool before the device.
+  std::unique_ptr<ValidationLog> log_;
+  vk::raii::Context vkContext_;
+  vk::raii::Instance instance_{nullptr};
+  vk::raii::DebugUtilsMessengerEXT messenger_{nullptr};
+  vk::raii::PhysicalDevice physicalDevice_{nullptr};
+  vk::raii::Device device_{nullptr};
+  vk::raii::Queue queue_{nullptr};
+  vk::raii::CommandPool commandPool_{nullptr};
+  std::uint32_t queueFamily_ = 0;
+  vk::PhysicalDeviceLimits limits_{};
+  DeviceInfo info_;
+};
+
+}  // namespace vkmix::gpu

@@ -1,0 +1,11 @@
+// The SPIR-V of every shader in shaders/, compiled by glslc at build time and embedded here.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace vkmix::gpu::shaders {
+
+std::span<const std::uint32_t> voicesMix();  // shaders/voices/mix.comp
+
+}  // namespace vkmix::gpu::shaders

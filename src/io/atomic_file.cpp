@@ -1,0 +1,37 @@
+#include "io/atomic_file.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "vkmix/error.hpp"
+
+namespace vkmix::io {
+namespace {
+std::atomic<int> gCounter{0};
+}
+
+AtomicFile::AtomicFile(std::filesystem::path finalPath) : final_(std::move(finalPath)) {
+  // Same directory as the destination, so the rename never crosses filesystems; the name keeps
+  // the extension last because FFmpeg picks muxer defaults from it.
+  std::string name = "." + final_.stem().string() + ".vkmix-tmp-" + std::to_string(::getpid()) +
+                     "-" + std::to_string(gCounter++) + final_.extension().string();
+  temp_ = final_.parent_path() / name;
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);
+  }
+}
+
+void AtomicFile::commit() {
+  std::error_code ec;
+  std::filesystem::rename(temp_, final_, ec);
+  if (ec) throw IoError(final_.string() + ": cannot move the finished file into place: " + ec.message());
+  committed_ = true;
+}
+
+}  // namespace vkmix::io

@@ -1,0 +1,40 @@
+// Decoding any file FFmpeg reads (WAV, FLAC, MP3, AAC/PCM in MP4/MOV/MKV, ...) to planar float at
+// the session's sample rate. Errors are InputError naming the media file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vkmix::io {
+
+struct MediaInfo {
+  int numChannels = 0;
+  int sampleRate = 0;
+  std::string codec;
+  double durationSeconds = 0.0;  // as the container says; may be approximate
+};
+
+// Opens the file's best audio stream and reports what it holds.
+MediaInfo probeAudio(const std::filesystem::path& path);
+
+struct DecodedAudio {
+  int sampleRate = 0;
+  std::vector<std::vector<float>> channels;  // planar: channels[c][frame]
+  std::int64_t numFrames() const {
+    return channels.empty() ? 0 : static_cast<std::int64_t>(channels[0].size());
+  }
+};
+
+// Decodes the file's best audio stream, resampled to `sampleRate` (libswresample), keeping frames
+// [offsetFrames, offsetFrames + maxFrames) of the resampled signal (maxFrames unset: to the end).
+// Only the channels in `keepChannels` are kept (empty: all). NaN or infinite samples are an
+// InputError.
+DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
+                         std::int64_t offsetFrames = 0,
+                         std::optional<std::int64_t> maxFrames = std::nullopt,
+                         const std::vector<int>& keepChannels = {});
+
+}  // namespace vkmix::io

@@ -1,0 +1,216 @@
+// Session file v1 parser (docs/session-format.md). Validates everything before the engine sees it:
+// types, unknown keys, ranges. Layout names are checked by the engine, which owns the layout table.
+#include <fstream>
+#include <sstream>
+
+#include "session/json_reader.hpp"
+#include "vkmix/error.hpp"
+#include "vkmix/session.hpp"
+
+namespace vkmix {
+namespace {
+
+using nlohmann::json;
+using session::ObjectReader;
+
+constexpr double kMaxGainDb = 48.0;            // beyond this a gain is a typo, not a mix decision
+constexpr double kMaxTimeSeconds = 48 * 3600;  // two days of timeline
+
+std::string indexPath(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+double readTime(const ObjectReader& r, const std::string& key, double fallback) {
+  double t = r.number(key, fallback);
+  if (t < 0.0) r.fail(key, "must not be negative (got " + std::to_string(t) + ")");
+  if (t > kMaxTimeSeconds) r.fail(key, "is beyond 48 hours");
+  return t;
+}
+
+double readGainDb(const ObjectReader& r, const std::string& key) {
+  double g = r.number(key, 0.0);
+  if (g > kMaxGainDb) r.fail(key, "is above +48 dB");
+  return g;
+}
+
+FadeShape readFadeShape(const ObjectReader& r, const std::string& key) {
+  std::string s = r.string(key, "linear");
+  if (s == "linear") return FadeShape::Linear;
+  if (s == "equalPower") return FadeShape::EqualPower;
+  if (s == "sCurve") return FadeShape::SCurve;
+  r.fail(key, "\"" + s + "\" is not one of linear, equalPower, sCurve");
+}
+
+// Reads the position keys of `r` (azimuth/elevation/distance or x/y/z) into `pos`. Returns false
+// when none is present. Mixing the two forms is an error.
+bool readPositionFields(const ObjectReader& r, Position& pos) {
+  bool polar = r.has("azimuth") || r.has("elevation") || r.has("distance");
+  bool cart = r.has("x") || r.has("y") || r.has("z");
+  if (polar && cart) {
+    r.fail(r.has("x") ? "x" : (r.has("y") ? "y" : "z"),
+           "a position is either polar (azimuth/elevation/distance) or Cartesian (x/y/z), not both");
+  }
+  if (polar) {
+    pos.cartesian = false;
+    pos.azimuthDeg = r.number("azimuth", 0.0);
+    pos.elevationDeg = r.number("elevation", 0.0);
+    pos.distance = r.number("distance", 1.0);
+    if (pos.azimuthDeg < -3600.0 || pos.azimuthDeg > 3600.0) r.fail("azimuth", "is out of range");
+    if (pos.elevationDeg < -90.0 || pos.elevationDeg > 90.0) {
+      r.fail("elevation", "must be within -90..90 degrees");
+    }
+    if (pos.distance < 0.0 || pos.distance > 1000.0) r.fail("distance", "must be within 0..1000");
+  } else if (cart) {
+    pos.cartesian = true;
+    pos.x = r.number("x", 0.0);
+    pos.y = r.number("y", 0.0);
+    pos.z = r.number("z", 0.0);
+    for (const char* k : {"x", "y", "z"}) {
+      double v = r.number(k, 0.0);
+      if (v < -1.0 || v > 1.0) r.fail(k, "must be within -1..1");
+    }
+  }
+  return polar || cart;
+}
+
+Clip readClip(const json& j, const std::string& path, const std::string& file,
+              const std::filesystem::path& baseDir, TrackType type) {
+  ObjectReader r(j, path, file);
+  Clip c;
+  c.file = r.string("file");
+  if (c.file.empty()) r.fail("file", "must not be empty");
+  std::filesystem::path p(c.file);
+  c.resolvedPath = p.is_absolute() ? p : baseDir / p;
+  c.startSeconds = readTime(r, "start", 0.0);
+  c.offsetSeconds = readTime(r, "offset", 0.0);
+  if (auto len = r.optionalNumber("length")) {
+    if (*len <= 0.0) r.fail("length", "must be positive");
+    if (*len > kMaxTimeSeconds) r.fail("length", "is beyond 48 hours");
+    c.lengthSeconds = *len;
+  }
+  c.gainDb = readGainDb(r, "gainDb");
+  c.fadeInSeconds = readTime(r, "fadeIn", 0.0);
+  c.fadeOutSeconds = readTime(r, "fadeOut", 0.0);
+  c.fadeInShape = readFadeShape(r, "fadeInShape");
+  c.fadeOutShape = readFadeShape(r, "fadeOutShape");
+  if (c.lengthSeconds && c.fadeInSeconds + c.fadeOutSeconds > *c.lengthSeconds + 1e-9) {
+    r.fail("fadeOut", "fadeIn + fadeOut is longer than the clip");
+  }
+  if (auto ch = r.optionalInteger("channel")) {
+    if (type == TrackType::Bed) r.fail("channel", "bed clips play all channels; channel is for objects");
+    if (*ch < 0 || *ch >= 64) r.fail("channel", "must be within 0..63");
+    c.channel = *ch;
+  }
+  r.finish();
+  return c;
+}
+
+Track readTrack(const json& j, const std::string& path, const std::string& file,
+                const std::filesystem::path& baseDir) {
+  ObjectReader r(j, path, file);
+  Track t;
+  t.name = r.string("name");
+  t.stem = r.string("stem", "effects");
+  if (t.stem.empty()) r.fail("stem", "must not be empty");
+  std::string type = r.string("type", "object");
+  if (type == "object") {
+    t.type = TrackType::Object;
+  } else if (type == "bed") {
+    t.type = TrackType::Bed;
+  } else {
+    r.fail("type", "\"" + type + "\" is not one of object, bed");
+  }
+  t.gainDb = readGainDb(r, "gainDb");
+  t.mute = r.boolean("mute", false);
+
+  if (const json* pos = r.optionalObject("position")) {
+    if (t.type == TrackType::Bed) r.fail("position", "bed tracks have no position");
+    ObjectReader pr(*pos, r.pathOf("position"), file);
+    readPositionFields(pr, t.position);
+    pr.finish();
+  }
+  if (const json* keys = r.optionalArray("positionKeys")) {
+    if (t.type == TrackType::Bed) r.fail("positionKeys", "bed tracks have no position");
+    double previous = -1.0;
+    for (std::size_t i = 0; i < keys->size(); ++i) {
+      ObjectReader kr((*keys)[i], indexPath(r.pathOf("positionKeys"), i), file);
+      PositionKey k;
+      k.timeSeconds = readTime(kr, "time", 0.0);
+      if (!kr.has("time")) kr.fail("time", "is required");
+      if (k.timeSeconds < previous) kr.fail("time", "keys must be in time order");
+      previous = k.timeSeconds;
+      if (!readPositionFields(kr, k.position)) kr.fail("azimuth", "a key needs a position");
+      std::string interp = kr.string("interpolation", "linear");
+      if (interp == "linear") {
+        k.interpolation = Interpolation::Linear;
+      } else if (interp == "jump") {
+        k.interpolation = Interpolation::Jump;
+      } else {
+        kr.fail("interpolation", "\"" + interp + "\" is not one of linear, jump");
+      }
+      kr.finish();
+      t.positionKeys.push_back(k);
+    }
+  }
+  if (t.type == TrackType::Bed) {
+    t.bedLayout = r.string("bed");
+  }
+  const json& clips = r.array("clips");
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    t.clips.push_back(readClip(clips[i], indexPath(r.pathOf("clips"), i), file, baseDir, t.type));
+  }
+  r.finish();
+  return t;
+}
+
+}  // namespace
+
+Session parseSession(std::string_view text, const std::filesystem::path& path) {
+  const std::string file = path.string();
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into line:column, which is what an editor shows.
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    throw InputError(file, "line " + std::to_string(line) + " column " + std::to_string(col),
+                     "not valid JSON");
+  }
+  ObjectReader r(root, "", file);
+  if (!r.has("vkmix")) r.fail("vkmix", "is required (the format version, 1)");
+  if (r.number("vkmix") != 1.0) r.fail("vkmix", "this vkmix reads session format version 1");
+
+  Session s;
+  s.path = path;
+  double rate = r.number("sampleRate", 48000.0);
+  if (rate != static_cast<double>(static_cast<int>(rate)) || rate < 8000 || rate > 384000) {
+    r.fail("sampleRate", "must be a whole number of Hz within 8000..384000");
+  }
+  s.sampleRate = static_cast<int>(rate);
+  s.layout = r.string("layout", "7.1.4");
+  std::filesystem::path baseDir = path.parent_path();
+  const json& tracks = r.array("tracks");
+  for (std::size_t i = 0; i < tracks.size(); ++i) {
+    s.tracks.push_back(readTrack(tracks[i], indexPath("tracks", i), file, baseDir));
+  }
+  r.finish();
+  return s;
+}
+
+Session loadSession(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), "", "cannot open the session file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parseSession(text.str(), path);
+}
+
+}  // namespace vkmix
