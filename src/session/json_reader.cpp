@@ -1,6 +1,8 @@
 #include "session/json_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "vkmix/error.hpp"
 
@@ -31,6 +33,35 @@ std::string ObjectReader::pathOf(const std::string& key) const {
   return path_.empty() ? key : path_ + "." + key;
 }
 
+namespace {
+
+// Edit distance, for "did you mean" hints on misspelt keys.
+std::size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+void ObjectReader::missing(const std::string& key) const {
+  for (auto it = value_.begin(); it != value_.end(); ++it) {
+    if (it.key() != key && editDistance(it.key(), key) <= 2) {
+      fail(key, "is required (is \"" + it.key() + "\" a misspelling?)");
+    }
+  }
+  fail(key, "is required");
+}
+
 void ObjectReader::fail(const std::string& key, const std::string& problem) const {
   throw InputError(file_, key.empty() ? path_ : pathOf(key), problem);
 }
@@ -54,7 +85,7 @@ std::optional<double> ObjectReader::optionalNumber(const std::string& key) const
 
 double ObjectReader::number(const std::string& key) const {
   auto v = optionalNumber(key);
-  if (!v) fail(key, "is required");
+  if (!v) missing(key);
   return *v;
 }
 
@@ -76,7 +107,7 @@ std::optional<int> ObjectReader::optionalInteger(const std::string& key) const {
 
 std::string ObjectReader::string(const std::string& key) const {
   const json* v = get(key);
-  if (v == nullptr) fail(key, "is required");
+  if (v == nullptr) missing(key);
   if (!v->is_string()) fail(key, "expected a string, got " + describeType(*v));
   return v->get<std::string>();
 }
@@ -94,7 +125,7 @@ bool ObjectReader::boolean(const std::string& key, bool fallback) const {
 
 const json& ObjectReader::array(const std::string& key) const {
   const json* v = optionalArray(key);
-  if (v == nullptr) fail(key, "is required");
+  if (v == nullptr) missing(key);
   return *v;
 }
 

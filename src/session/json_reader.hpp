@@ -28,6 +28,8 @@ class ObjectReader {
 
   std::string pathOf(const std::string& key) const;
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
+  // "KEY: is required", naming a present key that looks like a misspelling of it.
+  [[noreturn]] void missing(const std::string& key) const;
   // Throws on the first key that no accessor asked for.
   void finish() const;
 

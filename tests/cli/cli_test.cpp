@@ -1,0 +1,126 @@
+// The vkmix binary as a user runs it: render to files ffprobe understands, per-channel energies as
+// the session says, one-line errors with a non-zero exit and nothing left behind.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "io/decoder.hpp"
+#include "support/gpu_fixture.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/layout.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::HasSubstr;
+
+class Cli : public test::GpuFixture {
+ protected:
+  void SetUp() override {
+    GpuFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    std::filesystem::create_directories(dir_ / "media");
+    test::writeFloatWav(dir_ / "media/a.wav", {test::noise(48000, 5, 0.4f)}, 48000);
+    test::writeFloatWav(dir_ / "media/b.wav", {test::noise(24000, 6, 0.4f)}, 48000);
+    test::writeText(dir_ / "s.json", R"({"vkmix": 1, "sampleRate": 48000, "layout": "7.1.4", "tracks": [
+      {"name": "left", "position": {"azimuth": 30}, "clips": [{"file": "media/a.wav"}]},
+      {"name": "top", "position": {"azimuth": -135, "elevation": 30}, "clips": [{"file": "media/b.wav", "start": 0.5, "gainDb": -6}]}]})");
+  }
+  int vkmix(const std::string& args, std::string* out) {
+    return test::runCommand(std::string(VKMIX_BINARY) + " " + args, out);
+  }
+  test::ScratchDir dir_;
+};
+
+TEST_F(Cli, RendersA714WavThatFfprobeReadsWithTheRightLayout) {
+  std::string out;
+  const auto wav = dir_ / "mix.wav";
+  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + wav.string(), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("device: "));
+  EXPECT_THAT(out, HasSubstr(wav.string()));
+  std::string probe;
+  ASSERT_EQ(test::runCommand("ffprobe -v error -show_entries stream=channels,channel_layout,sample_rate,bits_per_raw_sample,codec_name -of default=nw=1 " + wav.string(), &probe), 0);
+  EXPECT_THAT(probe, HasSubstr("channels=12"));
+  // FFmpeg 5.1 has no name for 7.1.4, so it spells the mask out.
+  EXPECT_THAT(probe, HasSubstr("(FL+FR+FC+LFE+BL+BR+SL+SR+TFL+TFR+TBL+TBR)"));
+  EXPECT_THAT(probe, HasSubstr("codec_name=pcm_s24le"));
+  EXPECT_THAT(probe, HasSubstr("sample_rate=48000"));
+
+  // Energies: "left" only in L (channel 0); "top" at U-135 only in Rtr (channel 11), 6 dB down.
+  io::DecodedAudio d = io::decodeAudio(wav, 48000);
+  ASSERT_EQ(d.channels.size(), 12u);
+  EXPECT_EQ(d.numFrames(), 48000);
+  const double ea = test::energy(test::noise(48000, 5, 0.4f));
+  const double eb = test::energy(test::noise(24000, 6, 0.4f)) * 0.25119;
+  for (int c = 0; c < 12; ++c) {
+    double e = test::energy(d.channels[c]);
+    if (c == 0) {
+      EXPECT_NEAR(e, ea, ea * 1e-4);
+    } else if (c == 11) {
+      EXPECT_NEAR(e, eb, eb * 1e-4);
+    } else {
+      EXPECT_LT(e, 1e-9) << "channel " << c;
+    }
+  }
+}
+
+TEST_F(Cli, ReRendersToFiveOneFlacAndStereoFloat) {
+  std::string out;
+  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "m.flac").string() + " --layout 5.1 -q", &out), 0) << out;
+  std::string probe;
+  test::runCommand("ffprobe -v error -show_entries stream=channels,channel_layout,codec_name -of default=nw=1 " + (dir_ / "m.flac").string(), &probe);
+  EXPECT_THAT(probe, HasSubstr("codec_name=flac"));
+  EXPECT_THAT(probe, HasSubstr("channels=6"));
+  EXPECT_THAT(probe, HasSubstr("channel_layout=5.1"));
+  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "st.wav").string() + " --layout 2.0 --format wav32f --device cpu -q", &out), 0) << out;
+  test::runCommand("ffprobe -v error -show_entries stream=channels,codec_name -of default=nw=1 " + (dir_ / "st.wav").string(), &probe);
+  EXPECT_THAT(probe, HasSubstr("codec_name=pcm_f32le"));
+  EXPECT_THAT(probe, HasSubstr("channels=2"));
+}
+
+TEST_F(Cli, BadInputIsOneLineNonZeroAndLeavesNothing) {
+  struct Case {
+    std::string args, expected;
+    int code;
+  };
+  test::writeText(dir_ / "bad.json", R"({"vkmix": 1, "tracks": [{"name": "x", "clips": [{"file": "media/missing.wav"}]}]})");
+  test::writeText(dir_ / "typo.json", R"({"vkmix": 1, "tracks": [{"name": "x", "clip": []}]})");
+  const std::string out = (dir_ / "out.wav").string();
+  std::vector<Case> cases = {
+      {"render " + (dir_ / "bad.json").string() + " -o " + out, "bad.json: tracks[0].clips[0].file: ", 1},
+      {"render " + (dir_ / "typo.json").string() + " -o " + out, "typo.json: tracks[0].clips: is required (is \"clip\" a misspelling?)", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + out + " --layout 6.1", "--layout: unknown layout \"6.1\"", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + (dir_ / "x.flac").string(), "FLAC holds at most 8 channels", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + out + " --format mp9", "--format: \"mp9\" is not one of", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + out + " --device nosuchgpu", "nosuchgpu", 3},
+      {"render " + (dir_ / "s.json").string() + " -o " + (dir_ / "nodir/o.wav").string(), "the output folder does not exist", 1},
+      {"render " + (dir_ / "nothere.json").string() + " -o " + out, "nothere.json: cannot open", 1},
+  };
+  for (const Case& c : cases) {
+    std::string text;
+    int rc = vkmix(c.args, &text);
+    EXPECT_EQ(rc, c.code) << c.args << "\n" << text;
+    EXPECT_THAT(text, HasSubstr(c.expected)) << c.args;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "one line: " << text;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name == "media" || name.ends_with(".json")) << "left behind: " << name;
+  }
+}
+
+TEST_F(Cli, DevicesLayoutsAndHelp) {
+  std::string out;
+  EXPECT_EQ(vkmix("devices", &out), 0);
+  EXPECT_THAT(out, HasSubstr(context().info().name));
+  EXPECT_EQ(vkmix("layouts", &out), 0);
+  EXPECT_THAT(out, HasSubstr("7.1.4"));
+  EXPECT_THAT(out, HasSubstr("Ltr(U+135)"));
+  EXPECT_EQ(vkmix("--help", &out), 0);
+  EXPECT_THAT(out, HasSubstr("render"));
+  EXPECT_NE(vkmix("", &out), 0);
+  EXPECT_NE(vkmix("render", &out), 0);
+}
+
+}  // namespace
+}  // namespace vkmix

@@ -1,0 +1,197 @@
+// The render path end to end in memory: where objects land, bed routing, determinism across block
+// sizes, GPU equal to the CPU reference on a whole session, and errors naming the session field.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "support/gpu_fixture.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/error.hpp"
+#include "vkmix/layout.hpp"
+#include "vkmix/render.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::HasSubstr;
+
+class Engine : public test::GpuFixture {
+ protected:
+  void SetUp() override {
+    GpuFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    test::writeFloatWav(dir_ / "noise.wav", {test::noise(24000, 1, 0.5f)}, 48000);  // 0.5 s
+    test::writeFloatWav(dir_ / "tone.wav", {test::sine(48000, 1000.0, 48000, 0.5f)}, 48000);
+    test::writeFloatWav(dir_ / "stereo.wav",
+                        {test::noise(24000, 2, 0.3f), test::noise(24000, 3, 0.3f)}, 48000);
+    std::vector<std::vector<float>> six;
+    for (std::uint32_t c = 0; c < 6; ++c) six.push_back(test::noise(12000, 10 + c, 0.3f));
+    test::writeFloatWav(dir_ / "bed51.wav", six, 48000);
+  }
+  Session session(const std::string& tracksJson, const std::string& layout = "7.1.4") {
+    return parseSession(R"({"vkmix": 1, "sampleRate": 48000, "layout": ")" + layout +
+                            R"(", "tracks": [)" + tracksJson + "]}",
+                        dir_ / "s.json");
+  }
+  RenderOptions gpuOptions(std::int64_t block = 4096) {
+    RenderOptions o;
+    o.device = std::to_string(context().info().index);
+    o.validation = true;
+    o.blockFrames = block;
+    return o;
+  }
+  test::ScratchDir dir_;
+};
+
+int channelOf(const std::string& layout, const std::string& name) {
+  const Layout* l = findLayout(layout);
+  for (int c = 0; c < l->numChannels(); ++c) {
+    if (l->speakers[c].name == name) return c;
+  }
+  return -1;
+}
+
+TEST_F(Engine, ObjectHardLeftLandsInLeftOnly) {
+  Session s = session(R"({"name": "a", "position": {"azimuth": 30}, "clips": [{"file": "noise.wav", "start": 0.25, "gainDb": -6}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions());
+  ASSERT_EQ(r.channels.size(), 12u);
+  EXPECT_EQ(r.report.numFrames, 12000 + 24000);
+  EXPECT_EQ(r.report.validationErrors, 0);
+  const int left = channelOf("7.1.4", "L");
+  auto src = test::noise(24000, 1, 0.5f);
+  const double expected = test::energy(src) * std::pow(10.0, -6.0 / 10.0);
+  for (int c = 0; c < 12; ++c) {
+    double e = test::energy(r.channels[c]);
+    if (c == left) {
+      EXPECT_NEAR(e, expected, expected * 1e-5);
+    } else {
+      EXPECT_EQ(e, 0.0) << "channel " << c;
+    }
+  }
+  // Sample-accurate start: silence before 0.25 s, the source after it.
+  EXPECT_EQ(r.channels[left][11999], 0.0f);
+  EXPECT_NEAR(r.channels[left][12000 + 100], src[100] * 0.501187f, 1e-6);
+}
+
+TEST_F(Engine, CartesianRightSurroundAndStereoBed) {
+  Session s = session(R"({"name": "rs", "position": {"x": 1, "y": 0, "z": 0}, "clips": [{"file": "noise.wav"}]},
+                         {"name": "bed", "type": "bed", "bed": "2.0", "stem": "music", "clips": [{"file": "stereo.wav"}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions());
+  // x = 1 is azimuth -90: the right side surround (Rss) of 7.1.4, alone.
+  const int rss = channelOf("7.1.4", "Rss");
+  EXPECT_NEAR(test::energy(r.channels[rss]), test::energy(test::noise(24000, 1, 0.5f)), 1e-2);
+  // The 2.0 bed's channels go to L and R unchanged.
+  EXPECT_EQ(test::maxAbsDiff(r.channels[channelOf("7.1.4", "L")], test::noise(24000, 2, 0.3f)), 0.0);
+  EXPECT_EQ(test::maxAbsDiff(r.channels[channelOf("7.1.4", "R")], test::noise(24000, 3, 0.3f)), 0.0);
+  for (const char* silent : {"C", "LFE", "Lss", "Lrs", "Rrs", "Ltf", "Rtr"}) {
+    EXPECT_EQ(test::energy(r.channels[channelOf("7.1.4", silent)]), 0.0) << silent;
+  }
+}
+
+TEST_F(Engine, FiveOneBedFoldsIntoStereoWithoutLfe) {
+  Session s = session(R"({"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav"}]})", "2.0");
+  RenderedAudio r = renderToMemory(s, gpuOptions());
+  ASSERT_EQ(r.channels.size(), 2u);
+  // Expected: L + C/sqrt2 + Ls-panned (Ls at 110 deg sits in the rear pair 30..-30 via 180).
+  std::vector<std::vector<float>> in;
+  for (std::uint32_t c = 0; c < 6; ++c) in.push_back(test::noise(12000, 10 + c, 0.3f));
+  const double pi = 3.14159265358979323846;
+  const double lsToL = std::cos((110.0 - 30.0) / 300.0 * pi / 2);  // pair 30 -> 330 deg
+  const double lsToR = std::sin((110.0 - 30.0) / 300.0 * pi / 2);
+  for (std::size_t i = 0; i < 12000; i += 997) {
+    double l = in[0][i] + std::sqrt(0.5) * in[2][i] + lsToL * in[4][i] + lsToR * in[5][i];
+    EXPECT_NEAR(r.channels[0][i], l, 1e-5) << i;
+  }
+}
+
+TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSize) {
+  Session s = session(R"({"name": "dx", "position": {"azimuth": 10}, "clips": [{"file": "tone.wav", "start": 0.01, "length": 0.2, "fadeIn": 0.01, "fadeOut": 0.02, "fadeOutShape": "sCurve"}]},
+                         {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 0.3, "azimuth": 360, "elevation": 30}],
+                          "clips": [{"file": "noise.wav", "offset": 0.1, "length": 0.3, "fadeIn": 0.005, "fadeInShape": "equalPower"}]},
+                         {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "stereo.wav", "start": 0.003, "length": 0.2}]})");
+  RenderedAudio reference = renderToMemory(s, gpuOptions(4096));
+  ASSERT_GT(reference.report.numFrames, 14000);
+  for (std::int64_t block : {1, 7, 777}) {
+    RenderedAudio r = renderToMemory(s, gpuOptions(block));
+    ASSERT_EQ(r.channels.size(), reference.channels.size());
+    for (std::size_t c = 0; c < r.channels.size(); ++c) {
+      ASSERT_EQ(r.channels[c].size(), reference.channels[c].size());
+      EXPECT_EQ(std::memcmp(r.channels[c].data(), reference.channels[c].data(), r.channels[c].size() * 4), 0)
+          << "block " << block << " channel " << c;
+    }
+  }
+}
+
+TEST_F(Engine, GpuEqualsCpuReferenceOnAWholeSession) {
+  Session s = session(R"({"name": "dx", "gainDb": -3, "position": {"azimuth": 0}, "clips": [{"file": "tone.wav", "fadeIn": 0.1, "fadeOut": 0.2}]},
+                         {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 120, "elevation": 0}, {"time": 1, "azimuth": -200, "elevation": 40}],
+                          "clips": [{"file": "noise.wav", "start": 0.2}, {"file": "noise.wav", "start": 0.6, "gainDb": -10}]},
+                         {"name": "s", "position": {"x": 0.5, "y": -0.7, "z": 0.3}, "clips": [{"file": "stereo.wav", "channel": 1}]},
+                         {"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav", "start": 0.3}]})");
+  RenderedAudio gpu = renderToMemory(s, gpuOptions(1000));
+  RenderOptions cpu;
+  cpu.device = "cpu";
+  cpu.blockFrames = 1000;
+  RenderedAudio ref = renderToMemory(s, cpu);
+  EXPECT_EQ(ref.report.device, "cpu-reference");
+  for (std::size_t c = 0; c < ref.channels.size(); ++c) {
+    std::size_t where = 0;
+    EXPECT_LE(test::maxAbsDiff(gpu.channels[c], ref.channels[c], &where), 1e-5)
+        << "channel " << c << " frame " << where;
+  }
+}
+
+TEST_F(Engine, MovingSineHasNoSteps) {
+  // A 1 kHz sine circling the room once per second: consecutive output samples can differ by at
+  // most the sine's own slope (2 pi f A / fs) plus what the gain ramp adds, never a gain step.
+  Session s = session(R"({"name": "c", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 1, "azimuth": 360}],
+                          "clips": [{"file": "tone.wav"}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions(512));
+  const double slope = 2 * 3.14159265358979 * 1000.0 * 0.5 / 48000.0;
+  double total = 0.0;
+  for (const auto& ch : r.channels) {
+    for (std::size_t i = 1; i < ch.size(); ++i) {
+      ASSERT_LE(std::abs(ch[i] - ch[i - 1]), slope * 1.01) << "frame " << i;
+    }
+    total += test::energy(ch);
+  }
+  EXPECT_NEAR(total, test::energy(test::sine(48000, 1000.0, 48000, 0.5f)), 0.01 * total) << "power preserved";
+}
+
+TEST_F(Engine, MutedTracksAreSilent) {
+  Session s = session(R"({"name": "m", "mute": true, "clips": [{"file": "noise.wav"}]},
+                         {"name": "a", "position": {"azimuth": -30}, "clips": [{"file": "noise.wav", "start": 0.1}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions());
+  EXPECT_EQ(test::energy(r.channels[0]), 0.0) << "muted track at centre-front must not reach L";
+  EXPECT_GT(test::energy(r.channels[1]), 0.0);
+}
+
+TEST_F(Engine, ErrorsNameTheSessionField) {
+  struct Case {
+    std::string tracks, expected;
+  };
+  std::vector<Case> cases = {
+      {R"({"name": "a", "clips": [{"file": "gone.wav"}]})", "tracks[0].clips[0].file: "},
+      {R"({"name": "a", "clips": [{"file": "noise.wav"}, {"file": "stereo.wav"}]})",
+       "tracks[0].clips[1].channel: stereo.wav has 2 channels"},
+      {R"({"name": "a", "clips": [{"file": "stereo.wav", "channel": 5}]})", "tracks[0].clips[0].channel: "},
+      {R"({"name": "a", "clips": [{"file": "noise.wav", "length": 3}]})", "tracks[0].clips[0].length: is longer than"},
+      {R"({"name": "a", "clips": [{"file": "noise.wav", "offset": 9}]})", "tracks[0].clips[0].offset: "},
+      {R"({"name": "a", "type": "bed", "bed": "5.1", "clips": [{"file": "stereo.wav"}]})", "tracks[0].clips[0].file: stereo.wav has 2 channel(s); bed 5.1 needs 6"},
+      {R"({"name": "a", "type": "bed", "bed": "13.1", "clips": []})", "tracks[0].bed: unknown layout"},
+  };
+  for (const Case& c : cases) {
+    Session s = session(c.tracks);
+    EXPECT_THAT([&] { renderToMemory(s, gpuOptions()); },
+                ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: " + c.expected)))
+        << c.tracks;
+  }
+  Session unknownLayout = session(R"({"name": "a", "clips": []})", "6.1");
+  EXPECT_THAT([&] { renderToMemory(unknownLayout, gpuOptions()); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: layout: unknown layout \"6.1\"")));
+}
+
+}  // namespace
+}  // namespace vkmix

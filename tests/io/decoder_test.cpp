@@ -1,0 +1,107 @@
+// Decoding through FFmpeg: every container the session format promises, made by the ffmpeg CLI
+// (an outside encoder) or the test's own RIFF writer; resampling to the session rate; errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "io/decoder.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::io {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Container {
+  const char* name;
+  const char* file;
+  const char* ffmpegArgs;  // encoder options after the inputs
+  double lengthTolerance;  // seconds: lossy codecs add priming/padding
+};
+
+class DecodeContainers : public ::testing::TestWithParam<Container> {};
+
+TEST_P(DecodeContainers, Decodes440HzAt48kHzFromA44kSource) {
+  const Container& c = GetParam();
+  test::ScratchDir dir;
+  const auto path = dir / c.file;
+  // 2 s of 440 Hz at 44.1 kHz in the left channel, 880 Hz in the right; optional video stream.
+  std::string cmd = "ffmpeg -nostdin -loglevel error -y -f lavfi -i sine=frequency=440:sample_rate=44100:duration=2 "
+                    "-f lavfi -i sine=frequency=880:sample_rate=44100:duration=2 ";
+  if (std::string(c.name).find("Video") != std::string::npos) {
+    cmd += "-f lavfi -i testsrc=size=64x48:rate=10:duration=2 -map 2:v ";
+  }
+  cmd += "-filter_complex '[0:a][1:a]amerge=inputs=2[a]' -map '[a]' " + std::string(c.ffmpegArgs) + " " + path.string();
+  std::string log;
+  ASSERT_EQ(test::runCommand(cmd, &log), 0) << log;
+
+  MediaInfo info = probeAudio(path);
+  EXPECT_EQ(info.numChannels, 2);
+  EXPECT_EQ(info.sampleRate, 44100);
+
+  DecodedAudio right = decodeAudio(path, 48000, 0, std::nullopt, {1});
+  ASSERT_EQ(right.channels.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(right.numFrames()) / 48000.0, 2.0, c.lengthTolerance) << c.name;
+  // Measure away from the ends (codec edges): right channel is 880 Hz, left 440 Hz.
+  std::span<const float> mid(right.channels[0].data() + 12000, 48000);
+  EXPECT_NEAR(test::zeroCrossingFrequency(mid, 48000), 880.0, 3.0) << c.name;
+  DecodedAudio both = decodeAudio(path, 48000);
+  ASSERT_EQ(both.channels.size(), 2u);
+  EXPECT_NEAR(test::zeroCrossingFrequency({both.channels[0].data() + 12000, 48000}, 48000), 440.0, 3.0);
+  // sine= is 1/8 full scale: rms 0.088.
+  EXPECT_NEAR(test::rms(mid), 0.125 / std::sqrt(2.0), 0.01) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Formats, DecodeContainers,
+    ::testing::Values(Container{"Wav16", "a.wav", "-c:a pcm_s16le", 0.001},
+                      Container{"Wav24", "a.wav", "-c:a pcm_s24le", 0.001},
+                      Container{"Flac", "a.flac", "-c:a flac", 0.001},
+                      Container{"Mp3", "a.mp3", "-c:a libmp3lame -b:a 192k", 0.06},
+                      Container{"AacInMp4WithVideo", "a.mp4", "-c:v libx264 -c:a aac -b:a 192k", 0.06},
+                      Container{"PcmInMovWithVideo", "a.mov", "-c:v libx264 -c:a pcm_s24le", 0.001},
+                      Container{"PcmInMkvWithVideo", "a.mkv", "-c:v libx264 -c:a pcm_s16le", 0.001}),
+    [](const ::testing::TestParamInfo<Container>& p) { return std::string(p.param.name); });
+
+TEST(Decoder, OffsetAndLengthCutTheResampledSignal) {
+  test::ScratchDir dir;
+  std::vector<float> ramp(48000);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i) / 65536.0f;
+  test::writeFloatWav(dir / "ramp.wav", {ramp}, 48000);
+  DecodedAudio d = decodeAudio(dir / "ramp.wav", 48000, 1000, 500);
+  ASSERT_EQ(d.numFrames(), 500);
+  EXPECT_FLOAT_EQ(d.channels[0][0], ramp[1000]);
+  EXPECT_FLOAT_EQ(d.channels[0][499], ramp[1499]);
+}
+
+TEST(Decoder, SameRateIsBitExact) {
+  test::ScratchDir dir;
+  auto n = test::noise(10000, 7);
+  test::writeFloatWav(dir / "n.wav", {n}, 48000);
+  DecodedAudio d = decodeAudio(dir / "n.wav", 48000);
+  ASSERT_EQ(d.numFrames(), 10000);
+  EXPECT_EQ(test::maxAbsDiff(d.channels[0], n), 0.0);
+}
+
+TEST(Decoder, ErrorsNameTheFile) {
+  test::ScratchDir dir;
+  EXPECT_THAT([&] { decodeAudio(dir / "missing.wav", 48000); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("missing.wav: no such file")));
+  test::writeText(dir / "junk.wav", "this is not audio at all, just text pretending");
+  EXPECT_THAT([&] { decodeAudio(dir / "junk.wav", 48000); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("junk.wav: ")));
+  test::writeFloatWav(dir / "mono.wav", {test::noise(100, 1)}, 48000);
+  EXPECT_THAT([&] { decodeAudio(dir / "mono.wav", 48000, 0, std::nullopt, {3}); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("channel 3 does not exist")));
+  auto bad = test::noise(100, 2);
+  bad[50] = std::nanf("");
+  test::writeFloatWav(dir / "nan.wav", {bad}, 48000);
+  EXPECT_THAT([&] { decodeAudio(dir / "nan.wav", 48000); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("nan.wav: contains NaN")));
+}
+
+}  // namespace
+}  // namespace vkmix::io

@@ -1,0 +1,167 @@
+// Session parsing: the documented example parses to the documented model; every kind of bad input
+// is an InputError naming the file and the key's path.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/test_media.hpp"
+#include "vkmix/error.hpp"
+#include "vkmix/session.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The example from issue 2 / docs/session-format.md, verbatim.
+constexpr const char* kExample = R"({"vkmix": 1, "sampleRate": 48000, "layout": "7.1.4",
+ "tracks": [
+   {"name": "DX 1", "stem": "dialogue", "type": "object", "gainDb": 0,
+    "position": {"azimuth": 30, "elevation": 0, "distance": 1},
+    "clips": [{"file": "media/dx1.wav", "start": 1.5, "offset": 0.0, "length": 3.2,
+               "gainDb": -3, "fadeIn": 0.01, "fadeOut": 0.05, "channel": 0}]},
+   {"name": "FX car", "stem": "effects", "type": "object", "position": {"x": -1, "y": 1, "z": 0},
+    "clips": [{"file": "media/car.flac", "start": 0}]},
+   {"name": "Score", "stem": "music", "type": "bed", "bed": "2.0",
+    "clips": [{"file": "media/score.wav", "start": 0}]}]})";
+
+TEST(Session, ParsesTheDocumentedExample) {
+  Session s = parseSession(kExample, "/mix/reel1.json");
+  EXPECT_EQ(s.sampleRate, 48000);
+  EXPECT_EQ(s.layout, "7.1.4");
+  ASSERT_EQ(s.tracks.size(), 3u);
+  const Track& dx = s.tracks[0];
+  EXPECT_EQ(dx.name, "DX 1");
+  EXPECT_EQ(dx.stem, "dialogue");
+  EXPECT_EQ(dx.type, TrackType::Object);
+  EXPECT_FALSE(dx.position.cartesian);
+  EXPECT_DOUBLE_EQ(dx.position.azimuthDeg, 30.0);
+  ASSERT_EQ(dx.clips.size(), 1u);
+  const Clip& c = dx.clips[0];
+  EXPECT_EQ(c.resolvedPath, std::filesystem::path("/mix/media/dx1.wav"));
+  EXPECT_DOUBLE_EQ(c.startSeconds, 1.5);
+  ASSERT_TRUE(c.lengthSeconds.has_value());
+  EXPECT_DOUBLE_EQ(*c.lengthSeconds, 3.2);
+  EXPECT_DOUBLE_EQ(c.gainDb, -3.0);
+  EXPECT_DOUBLE_EQ(c.fadeInSeconds, 0.01);
+  EXPECT_DOUBLE_EQ(c.fadeOutSeconds, 0.05);
+  EXPECT_EQ(c.channel, 0);
+  EXPECT_TRUE(s.tracks[1].position.cartesian);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.x, -1.0);
+  EXPECT_FALSE(s.tracks[1].clips[0].lengthSeconds.has_value());
+  EXPECT_EQ(s.tracks[2].type, TrackType::Bed);
+  EXPECT_EQ(s.tracks[2].bedLayout, "2.0");
+}
+
+TEST(Session, DefaultsApplyWhenKeysAreAbsent) {
+  Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "a", "clips": []}]})", "s.json");
+  EXPECT_EQ(s.sampleRate, 48000);
+  EXPECT_EQ(s.layout, "7.1.4");
+  EXPECT_EQ(s.tracks[0].stem, "effects");
+  EXPECT_EQ(s.tracks[0].type, TrackType::Object);
+  EXPECT_DOUBLE_EQ(s.tracks[0].gainDb, 0.0);
+}
+
+TEST(Session, ParsesPositionKeysAndFadeShapes) {
+  Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "fly",
+      "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 2.0, "azimuth": 30, "elevation": 10},
+                       {"time": 3.0, "x": 1, "y": 0, "z": 0, "interpolation": "jump"}],
+      "clips": [{"file": "a.wav", "fadeInShape": "equalPower", "fadeOutShape": "sCurve"}]}]})",
+                           "s.json");
+  const Track& t = s.tracks[0];
+  ASSERT_EQ(t.positionKeys.size(), 3u);
+  EXPECT_DOUBLE_EQ(t.positionKeys[1].position.elevationDeg, 10.0);
+  EXPECT_TRUE(t.positionKeys[2].position.cartesian);
+  EXPECT_EQ(t.positionKeys[2].interpolation, Interpolation::Jump);
+  EXPECT_EQ(t.clips[0].fadeInShape, FadeShape::EqualPower);
+  EXPECT_EQ(t.clips[0].fadeOutShape, FadeShape::SCurve);
+}
+
+struct BadCase {
+  const char* name;
+  const char* json;
+  const char* expected;  // substring of the message
+};
+
+class SessionErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(SessionErrors, NameTheFileAndField) {
+  const BadCase& c = GetParam();
+  try {
+    parseSession(c.json, "reel.json");
+    FAIL() << "no error for " << c.name;
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("reel.json: "));
+    EXPECT_THAT(e.what(), HasSubstr(c.expected));
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "must be one line";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Bad, SessionErrors,
+    ::testing::Values(
+        BadCase{"NotJson", "{\"vkmix\": 1,\n \"tracks\": [,]}", "line 2 column"},
+        BadCase{"NoVersion", R"({"tracks": []})", "vkmix: is required"},
+        BadCase{"WrongVersion", R"({"vkmix": 2, "tracks": []})", "vkmix: this vkmix reads"},
+        BadCase{"UnknownTopKey", R"({"vkmix": 1, "tracks": [], "sampelRate": 1})", "sampelRate: unknown key"},
+        BadCase{"UnknownClipKey",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "gain": 3}]}]})",
+                "tracks[0].clips[0].gain: unknown key"},
+        BadCase{"GainIsText",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x"}, {"file": "y", "gainDb": "loud"}]}]})",
+                "tracks[0].clips[1].gainDb: expected a number, got a string"},
+        BadCase{"NegativeStart",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "start": -1}]}]})",
+                "tracks[0].clips[0].start: must not be negative"},
+        BadCase{"ZeroLength",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "length": 0}]}]})",
+                "clips[0].length: must be positive"},
+        BadCase{"HugeGain",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "gainDb": 400, "clips": []}]})",
+                "tracks[0].gainDb: is above +48 dB"},
+        BadCase{"FadesLongerThanClip",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "length": 1, "fadeIn": 0.6, "fadeOut": 0.6}]}]})",
+                "clips[0].fadeOut: fadeIn + fadeOut is longer"},
+        BadCase{"PolarAndCartesian",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"azimuth": 3, "x": 1}, "clips": []}]})",
+                "tracks[0].position.x: a position is either polar"},
+        BadCase{"ElevationOutOfRange",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"elevation": 91}, "clips": []}]})",
+                "position.elevation: must be within -90..90"},
+        BadCase{"CartesianOutOfRange",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"x": 2}, "clips": []}]})",
+                "position.x: must be within -1..1"},
+        BadCase{"BadTrackType",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "type": "aux", "clips": []}]})",
+                "tracks[0].type: \"aux\" is not one of object, bed"},
+        BadCase{"BedWithoutLayout",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "clips": []}]})",
+                "tracks[0].bed: is required"},
+        BadCase{"BedWithChannel",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "bed": "5.1", "clips": [{"file": "x", "channel": 1}]}]})",
+                "clips[0].channel: bed clips play all channels"},
+        BadCase{"FractionalChannel",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "channel": 1.5}]}]})",
+                "clips[0].channel: expected an integer"},
+        BadCase{"KeysOutOfOrder",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "positionKeys": [{"time": 2, "azimuth": 0}, {"time": 1, "azimuth": 9}], "clips": []}]})",
+                "positionKeys[1].time: keys must be in time order"},
+        BadCase{"OddSampleRate", R"({"vkmix": 1, "sampleRate": 44100.5, "tracks": []})", "sampleRate: must be a whole"},
+        BadCase{"TracksNotArray", R"({"vkmix": 1, "tracks": {}})", "tracks: expected an array, got an object"},
+        BadCase{"MissingFile", R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"start": 1}]}]})",
+                "tracks[0].clips[0].file: is required"}),
+    [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
+
+TEST(Session, LoadReportsAMissingFile) {
+  EXPECT_THAT([] { loadSession("/nonexistent/reel.json"); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("/nonexistent/reel.json: cannot open")));
+}
+
+TEST(Session, LoadResolvesMediaAgainstTheSessionFolder) {
+  test::ScratchDir dir;
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "m/a.wav"}]}]})");
+  Session s = loadSession(dir / "s.json");
+  EXPECT_EQ(s.tracks[0].clips[0].resolvedPath, dir.path() / "m/a.wav");
+}
+
+}  // namespace
+}  // namespace vkmix

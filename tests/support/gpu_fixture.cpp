@@ -1,0 +1,42 @@
+#include "support/gpu_fixture.hpp"
+
+#include <cstdlib>
+#include <string>
+
+namespace vkmix::test {
+namespace {
+std::unique_ptr<gpu::Context> gContext;
+std::string gFailure;
+bool gTried = false;
+}  // namespace
+
+gpu::Context* GpuFixture::sharedContext() {
+  if (!gTried) {
+    gTried = true;
+    try {
+      gContext = std::make_unique<gpu::Context>(gpu::ContextOptions{.device = "", .validation = true});
+    } catch (const std::exception& e) {
+      gFailure = e.what();
+    }
+  }
+  return gContext.get();
+}
+
+void GpuFixture::SetUp() {
+  if (sharedContext() == nullptr) {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string(ci) == "true") FAIL() << "no Vulkan device under CI: " << gFailure;
+    GTEST_SKIP() << "no Vulkan device: " << gFailure;
+  }
+  errorsBefore_ = context().validationErrorCount();
+}
+
+void GpuFixture::TearDown() {
+  if (sharedContext() == nullptr) return;
+  auto messages = context().validationMessages();
+  for (std::size_t i = static_cast<std::size_t>(errorsBefore_); i < messages.size(); ++i) {
+    ADD_FAILURE() << "Vulkan validation error: " << messages[i];
+  }
+}
+
+}  // namespace vkmix::test
