@@ -1,5 +1,6 @@
 // Error types every vkmix module throws. User mistakes (session, media, values) are InputError and
-// carry the file and the field at fault, so the CLI prints them as one line; bugs are InternalError.
+// carry the file and the field at fault, so the CLI prints them as one line; bugs are
+// InternalError.
 #pragma once
 
 #include <stdexcept>

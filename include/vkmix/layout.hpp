@@ -14,8 +14,8 @@
 namespace vkmix {
 
 struct Speaker {
-  std::string label;          // ITU-R BS.2051 label, e.g. "M+030", "U-135", "LFE1"
-  std::string name;           // film name, e.g. "L", "Lrs", "Ltf"
+  std::string label;  // ITU-R BS.2051 label, e.g. "M+030", "U-135", "LFE1"
+  std::string name;   // film name, e.g. "L", "Lrs", "Ltf"
   double azimuthDeg = 0.0;
   double elevationDeg = 0.0;
   bool lfe = false;
@@ -23,8 +23,8 @@ struct Speaker {
 };
 
 struct Layout {
-  std::string name;     // "7.1.4"
-  std::string itu;      // "4+7+0", or "" where BS.2051 has no such layout
+  std::string name;  // "7.1.4"
+  std::string itu;   // "4+7+0", or "" where BS.2051 has no such layout
   std::vector<Speaker> speakers;
 
   int numChannels() const { return static_cast<int>(speakers.size()); }

@@ -12,16 +12,16 @@
 namespace vkmix {
 
 struct RenderOptions {
-  std::string layout;                 // output layout; "" = the session's
-  std::string device;                 // "" = best Vulkan device; index; name substring; "cpu"
-  std::int64_t blockFrames = 4096;    // frames per block; the output does not depend on it
-  bool validation = false;            // Vulkan validation layers (tests and debug builds)
-  std::function<void(const std::string&)> warn;                // non-fatal problems
-  std::function<void(double done, double total)> progress;     // seconds rendered / to render
+  std::string layout;               // output layout; "" = the session's
+  std::string device;               // "" = best Vulkan device; index; name substring; "cpu"
+  std::int64_t blockFrames = 4096;  // frames per block; the output does not depend on it
+  bool validation = false;          // Vulkan validation layers (tests and debug builds)
+  std::function<void(const std::string&)> warn;             // non-fatal problems
+  std::function<void(double done, double total)> progress;  // seconds rendered / to render
 };
 
 struct RenderReport {
-  std::string device;               // "llvmpipe (LLVM 15.0.6, 256 bits) [cpu]" or "cpu-reference"
+  std::string device;  // "llvmpipe (LLVM 15.0.6, 256 bits) [cpu]" or "cpu-reference"
   std::string layout;
   int sampleRate = 0;
   std::int64_t numFrames = 0;
@@ -31,7 +31,7 @@ struct RenderReport {
   std::vector<double> channelRms;
   std::int64_t clippedSamples = 0;  // integer formats only
   int numVoices = 0;
-  int validationErrors = 0;         // with RenderOptions::validation
+  int validationErrors = 0;  // with RenderOptions::validation
 };
 
 // Renders into memory: channels[c][frame] in the output layout's channel (file) order.

@@ -47,7 +47,7 @@ struct Clip {
   double fadeOutSeconds = 0.0;
   FadeShape fadeInShape = FadeShape::Linear;
   FadeShape fadeOutShape = FadeShape::Linear;
-  std::optional<int> channel;           // object tracks: which channel of the file (0-based)
+  std::optional<int> channel;  // object tracks: which channel of the file (0-based)
 };
 
 struct Track {

@@ -1,6 +1,9 @@
 #include "cli/commands.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -39,17 +42,24 @@ int cmdRender(const RenderArgs& a) {
   options.blockFrames = a.blockFrames;
   options.validation = std::getenv("VKMIX_VALIDATION") != nullptr;
   options.warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
+  // A progress line on a terminal only, at most four times a second; logs get the summary.
   bool announced = false;
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  auto lastPrint = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   options.progress = [&](double done, double total) {
-    if (a.quiet) return;
-    if (!announced) announced = true;
+    if (a.quiet || !terminal) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - lastPrint < std::chrono::milliseconds(250) && done < total) return;
+    lastPrint = now;
+    announced = true;
     std::fprintf(stderr, "\rrendering %7.1f / %.1f s", done, total);
   };
   RenderReport r = renderToFile(session, options, a.output, a.format);
   if (announced) std::fprintf(stderr, "\n");
   if (!a.quiet) {
     std::fprintf(stderr, "device: %s\n", r.device.c_str());
-    std::fprintf(stderr, "layout: %s, %d Hz, %d voices, %.2f s of audio in %.2f s wall (%.1fx realtime)\n",
+    std::fprintf(stderr,
+                 "layout: %s, %d Hz, %d voices, %.2f s of audio in %.2f s wall (%.1fx realtime)\n",
                  r.layout.c_str(), r.sampleRate, r.numVoices, r.durationSeconds, r.wallSeconds,
                  r.wallSeconds > 0 ? r.durationSeconds / r.wallSeconds : 0.0);
     const Layout* layout = findLayout(r.layout);
@@ -84,8 +94,8 @@ int cmdDevices() {
 
 int cmdLayouts() {
   for (const Layout& l : builtinLayouts()) {
-    std::printf("%-6s %-6s %2d ch  mask 0x%05x  ", l.name.c_str(), l.itu.empty() ? "-" : l.itu.c_str(),
-                l.numChannels(), l.wavChannelMask());
+    std::printf("%-6s %-6s %2d ch  mask 0x%05x  ", l.name.c_str(),
+                l.itu.empty() ? "-" : l.itu.c_str(), l.numChannels(), l.wavChannelMask());
     for (const Speaker& s : l.speakers) std::printf(" %s(%s)", s.name.c_str(), s.label.c_str());
     std::printf("\n");
   }
@@ -99,12 +109,17 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   RenderArgs ra;
   auto* render = app.add_subcommand("render", "Render a session to a multichannel file");
-  render->add_option("session", ra.session, "Session file (JSON, see docs/session-format.md)")->required();
+  render->add_option("session", ra.session, "Session file (JSON, see docs/session-format.md)")
+      ->required();
   render->add_option("-o,--output", ra.output, "Output file (.wav or .flac)")->required();
-  render->add_option("--layout", ra.layout, "Output layout (default: the session's); see 'vkmix layouts'");
-  render->add_option("--format", ra.format, "wav16 | wav24 | wav32f | flac (default: from the extension; .wav = wav24)");
-  render->add_option("--device", ra.device, "Vulkan device index or name substring, or 'cpu' for the CPU reference");
-  render->add_option("--block", ra.blockFrames, "Frames per block (the output does not depend on it)");
+  render->add_option("--layout", ra.layout,
+                     "Output layout (default: the session's); see 'vkmix layouts'");
+  render->add_option("--format", ra.format,
+                     "wav16 | wav24 | wav32f | flac (default: from the extension; .wav = wav24)");
+  render->add_option("--device", ra.device,
+                     "Vulkan device index or name substring, or 'cpu' for the CPU reference");
+  render->add_option("--block", ra.blockFrames,
+                     "Frames per block (the output does not depend on it)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   auto* layouts = app.add_subcommand("layouts", "List output layouts and their channel order");

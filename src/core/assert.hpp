@@ -6,9 +6,9 @@
 
 #include "vkmix/error.hpp"
 
-#define VKMIX_ASSERT(cond, msg)                                                       \
-  do {                                                                                \
-    if (!(cond))                                                                      \
+#define VKMIX_ASSERT(cond, msg)                                                             \
+  do {                                                                                      \
+    if (!(cond))                                                                            \
       throw ::vkmix::InternalError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + \
-                                   ": assertion '" #cond "' failed: " + (msg));       \
+                                   ": assertion '" #cond "' failed: " + (msg));             \
   } while (false)

@@ -67,17 +67,20 @@ std::uint32_t appendTrackGrid(dsp::MixBlock& block, const Track& track,
 
 }  // namespace
 
-RenderReport renderBlocks(const Session& session, const RenderOptions& options, const BlockSink& sink) {
+RenderReport renderBlocks(const Session& session, const RenderOptions& options,
+                          const BlockSink& sink) {
   const auto wallStart = std::chrono::steady_clock::now();
   const std::string file = session.path.string();
   const std::string layoutName = options.layout.empty() ? session.layout : options.layout;
   const Layout* output = findLayout(layoutName);
   if (output == nullptr) {
-    if (options.layout.empty()) throw InputError(file, "layout", "unknown layout \"" + layoutName + "\"");
+    if (options.layout.empty())
+      throw InputError(file, "layout", "unknown layout \"" + layoutName + "\"");
     throw InputError("--layout", "", "unknown layout \"" + layoutName + "\"; see 'vkmix layouts'");
   }
   if (options.blockFrames < 1 || options.blockFrames > kMaxBlockFrames) {
-    throw InputError("--block", "", "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
+    throw InputError("--block", "",
+                     "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
   }
   const int nc = output->numChannels();
   layout::PairwisePanner panner(*output);
@@ -128,7 +131,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options, 
       if (pv.moving) {
         p.moving = 1;
         std::int64_t& g = trackGrid[pv.trackIndex];
-        if (g < 0) g = appendTrackGrid(block, session.tracks[pv.trackIndex], panner, firstPoint, session.sampleRate);
+        if (g < 0)
+          g = appendTrackGrid(block, session.tracks[pv.trackIndex], panner, firstPoint,
+                              session.sampleRate);
         p.gridOffset = static_cast<std::uint32_t>(g);
       }
       // Copy the frames of the clip that fall in this block; the rest stays zero.
@@ -154,7 +159,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options, 
     }
   }
   for (int c = 0; c < nc; ++c) {
-    report.channelRms.push_back(plan.endFrame > 0 ? std::sqrt(sumSquares[c] / static_cast<double>(plan.endFrame)) : 0.0);
+    report.channelRms.push_back(
+        plan.endFrame > 0 ? std::sqrt(sumSquares[c] / static_cast<double>(plan.endFrame)) : 0.0);
   }
   report.validationErrors = mixer.validationErrors();
   report.wallSeconds =
@@ -188,14 +194,17 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   io::OutputFormat fmt = io::defaultFormatFor(output);
   if (!format.empty()) {
     auto parsed = io::parseOutputFormat(format);
-    if (!parsed) throw InputError("--format", "", "\"" + format + "\" is not one of wav16, wav24, wav32f, flac");
+    if (!parsed)
+      throw InputError("--format", "",
+                       "\"" + format + "\" is not one of wav16, wav24, wav32f, flac");
     fmt = *parsed;
   }
   const std::string layoutName = options.layout.empty() ? session.layout : options.layout;
   const Layout* layout = findLayout(layoutName);
   if (layout == nullptr) {
     throw InputError(options.layout.empty() ? session.path.string() : "--layout",
-                     options.layout.empty() ? "layout" : "", "unknown layout \"" + layoutName + "\"");
+                     options.layout.empty() ? "layout" : "",
+                     "unknown layout \"" + layoutName + "\"");
   }
   if (output.has_parent_path() && !std::filesystem::is_directory(output.parent_path())) {
     throw InputError(output.string(), "", "the output folder does not exist");

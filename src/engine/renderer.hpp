@@ -12,9 +12,10 @@
 namespace vkmix::engine {
 
 // Receives each rendered block: channel c's frames at planar[c * stride + i], i < numFrames.
-using BlockSink = std::function<void(std::span<const float> planar, std::int64_t stride,
-                                     std::int64_t numFrames)>;
+using BlockSink =
+    std::function<void(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames)>;
 
-RenderReport renderBlocks(const Session& session, const RenderOptions& options, const BlockSink& sink);
+RenderReport renderBlocks(const Session& session, const RenderOptions& options,
+                          const BlockSink& sink);
 
 }  // namespace vkmix::engine

@@ -14,9 +14,12 @@ constexpr double kShortMediaToleranceSeconds = 0.010;  // codec padding differen
 
 dsp::FadeCode fadeCode(FadeShape s) {
   switch (s) {
-    case FadeShape::EqualPower: return dsp::FadeCode::EqualPower;
-    case FadeShape::SCurve: return dsp::FadeCode::SCurve;
-    default: return dsp::FadeCode::Linear;
+    case FadeShape::EqualPower:
+      return dsp::FadeCode::EqualPower;
+    case FadeShape::SCurve:
+      return dsp::FadeCode::SCurve;
+    default:
+      return dsp::FadeCode::Linear;
   }
 }
 
@@ -31,8 +34,8 @@ std::array<float, kMaxOutputChannels> panGains(const layout::PairwisePanner& pan
 
 }  // namespace
 
-std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed, const Layout& output,
-                                                              const layout::PairwisePanner& panner) {
+std::vector<std::array<float, kMaxOutputChannels>> bedRouting(
+    const Layout& bed, const Layout& output, const layout::PairwisePanner& panner) {
   std::vector<std::array<float, kMaxOutputChannels>> routes;
   for (const Speaker& s : bed.speakers) {
     std::array<float, kMaxOutputChannels> g{};
@@ -54,7 +57,8 @@ std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
 }
 
 VoicePlan planVoices(const Session& session, const Layout& output,
-                     const layout::PairwisePanner& panner, ClipCache& cache, const WarningSink& warn) {
+                     const layout::PairwisePanner& panner, ClipCache& cache,
+                     const WarningSink& warn) {
   const std::string file = session.path.string();
   const int rate = session.sampleRate;
   VoicePlan plan;
@@ -73,7 +77,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
     if (track.mute) continue;
     const bool moving = track.type == TrackType::Object && isMoving(track);
     std::array<float, kMaxOutputChannels> staticGains{};
-    if (track.type == TrackType::Object && !moving) staticGains = panGains(panner, positionAt(track, 0.0));
+    if (track.type == TrackType::Object && !moving)
+      staticGains = panGains(panner, positionAt(track, 0.0));
 
     for (std::size_t ci = 0; ci < track.clips.size(); ++ci) {
       const Clip& clip = track.clips[ci];
@@ -114,7 +119,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       // Shortfalls within the tolerance play as silence: the voice keeps the requested length.
       const std::int64_t length = wantFrames.value_or(frames);
       if (length > std::numeric_limits<std::int32_t>::max()) {
-        throw InputError(file, clipPath + ".length", "clips are limited to 2^31 frames (12 h at 48 kHz)");
+        throw InputError(file, clipPath + ".length",
+                         "clips are limited to 2^31 frames (12 h at 48 kHz)");
       }
       const auto fadeIn = secondsToFrames(clip.fadeInSeconds, rate);
       const auto fadeOut = secondsToFrames(clip.fadeOutSeconds, rate);
@@ -140,7 +146,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       }
       if (frames < length && warn) {
         warn(file + ": " + clipPath + ": media ends " +
-             std::to_string(static_cast<double>(length - frames) / rate) + " s early; padded with silence");
+             std::to_string(static_cast<double>(length - frames) / rate) +
+             " s early; padded with silence");
       }
     }
   }

@@ -21,7 +21,7 @@ struct PlannedVoice {
   int trackIndex = 0;
   const float* samples = nullptr;  // clip frames [0, lengthFrames), owned by the ClipCache
   std::int64_t startFrame = 0;     // timeline frame of the clip's first frame
-  std::int64_t lengthFrames = 0;  // the clip's length on the timeline (envelope length)
+  std::int64_t lengthFrames = 0;   // the clip's length on the timeline (envelope length)
   std::int64_t sampleFrames = 0;  // decoded frames available (<= lengthFrames; the rest is silence)
   std::int32_t fadeInFrames = 0;
   std::int32_t fadeOutFrames = 0;
@@ -42,12 +42,15 @@ using WarningSink = std::function<void(const std::string&)>;
 
 // Throws InputError naming the session file and field on any problem (unknown layout, missing or
 // unreadable media, a channel that does not exist, a clip longer than its media, ...).
-VoicePlan planVoices(const Session& session, const Layout& output, const layout::PairwisePanner& panner,
-                     ClipCache& cache, const WarningSink& warn);
+VoicePlan planVoices(const Session& session, const Layout& output,
+                     const layout::PairwisePanner& panner, ClipCache& cache,
+                     const WarningSink& warn);
 
 // Speaker gains of an output layout for the channels of a bed layout: same label -> that speaker;
-// LFE -> the output's LFE (dropped if none); otherwise panned at the bed speaker's nominal position.
-std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed, const Layout& output,
+// LFE -> the output's LFE (dropped if none); otherwise panned at the bed speaker's nominal
+// position.
+std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
+                                                              const Layout& output,
                                                               const layout::PairwisePanner& panner);
 
 }  // namespace vkmix::engine

@@ -10,9 +10,9 @@ Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags us
     vk::raii::Buffer buffer = ctx.device().createBuffer(
         {.size = bytes, .usage = usage, .sharingMode = vk::SharingMode::eExclusive});
     auto req = buffer.getMemoryRequirements();
-    std::uint32_t type = ctx.findMemoryType(
-        req.memoryTypeBits,
-        vk::MemoryPropertyFlagBits::eHostVisible | vk::MemoryPropertyFlagBits::eHostCoherent);
+    std::uint32_t type =
+        ctx.findMemoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eHostVisible |
+                                                   vk::MemoryPropertyFlagBits::eHostCoherent);
     memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = type});
     buffer.bindMemory(*memory_, 0);
     buffer_ = std::move(buffer);

@@ -20,7 +20,9 @@ class Buffer {
   vk::DeviceSize bytes() const { return bytes_; }
   void* mapped() const { return mapped_; }
   template <typename T>
-  T* as() const { return static_cast<T*>(mapped_); }
+  T* as() const {
+    return static_cast<T*>(mapped_);
+  }
 
  private:
   // Memory is declared before the buffer bound to it, so the buffer is destroyed first.

@@ -14,7 +14,8 @@ ComputePipeline::ComputePipeline(const Context& ctx, const PipelineDesc& desc) {
                           .stageFlags = vk::ShaderStageFlagBits::eCompute});
     }
     setLayout_ = ctx.device().createDescriptorSetLayout(
-        {.bindingCount = static_cast<std::uint32_t>(bindings.size()), .pBindings = bindings.data()});
+        {.bindingCount = static_cast<std::uint32_t>(bindings.size()),
+         .pBindings = bindings.data()});
     vk::PushConstantRange push{.stageFlags = vk::ShaderStageFlagBits::eCompute,
                                .offset = 0,
                                .size = desc.pushConstantBytes};
@@ -35,12 +36,11 @@ ComputePipeline::ComputePipeline(const Context& ctx, const PipelineDesc& desc) {
                                 .pMapEntries = entries.data(),
                                 .dataSize = desc.specialization.size() * 4,
                                 .pData = desc.specialization.data()};
-    vk::ComputePipelineCreateInfo info{
-        .stage = {.stage = vk::ShaderStageFlagBits::eCompute,
-                  .module = *module_,
-                  .pName = "main",
-                  .pSpecializationInfo = &spec},
-        .layout = *layout_};
+    vk::ComputePipelineCreateInfo info{.stage = {.stage = vk::ShaderStageFlagBits::eCompute,
+                                                 .module = *module_,
+                                                 .pName = "main",
+                                                 .pSpecializationInfo = &spec},
+                                       .layout = *layout_};
     pipeline_ = vk::raii::Pipeline(ctx.device(), nullptr, info);
   } catch (const vk::SystemError& e) {
     throw GpuError("creating pipeline " + desc.name + " on " + ctx.info().name + ": " + e.what());

@@ -13,11 +13,11 @@
 namespace vkmix::gpu {
 
 struct PipelineDesc {
-  std::string name;                              // for messages: "voices/mix"
+  std::string name;  // for messages: "voices/mix"
   std::span<const std::uint32_t> spirv;
-  std::vector<vk::DescriptorType> bindings;      // binding i has type bindings[i]
+  std::vector<vk::DescriptorType> bindings;  // binding i has type bindings[i]
   std::uint32_t pushConstantBytes = 0;
-  std::vector<std::int32_t> specialization;      // constant_id i = specialization[i]
+  std::vector<std::int32_t> specialization;  // constant_id i = specialization[i]
 };
 
 class ComputePipeline {

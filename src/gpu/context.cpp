@@ -20,21 +20,31 @@ constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
 
 std::string typeName(vk::PhysicalDeviceType t) {
   switch (t) {
-    case vk::PhysicalDeviceType::eDiscreteGpu: return "discrete";
-    case vk::PhysicalDeviceType::eIntegratedGpu: return "integrated";
-    case vk::PhysicalDeviceType::eVirtualGpu: return "virtual";
-    case vk::PhysicalDeviceType::eCpu: return "cpu";
-    default: return "other";
+    case vk::PhysicalDeviceType::eDiscreteGpu:
+      return "discrete";
+    case vk::PhysicalDeviceType::eIntegratedGpu:
+      return "integrated";
+    case vk::PhysicalDeviceType::eVirtualGpu:
+      return "virtual";
+    case vk::PhysicalDeviceType::eCpu:
+      return "cpu";
+    default:
+      return "other";
   }
 }
 
 int typeRank(vk::PhysicalDeviceType t) {
   switch (t) {
-    case vk::PhysicalDeviceType::eDiscreteGpu: return 4;
-    case vk::PhysicalDeviceType::eIntegratedGpu: return 3;
-    case vk::PhysicalDeviceType::eVirtualGpu: return 2;
-    case vk::PhysicalDeviceType::eCpu: return 1;
-    default: return 0;
+    case vk::PhysicalDeviceType::eDiscreteGpu:
+      return 4;
+    case vk::PhysicalDeviceType::eIntegratedGpu:
+      return 3;
+    case vk::PhysicalDeviceType::eVirtualGpu:
+      return 2;
+    case vk::PhysicalDeviceType::eCpu:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -64,9 +74,10 @@ DeviceInfo describe(const vk::raii::PhysicalDevice& pd, int index) {
   return d;
 }
 
-VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(
-    VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT,
-    const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
+VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                   VkDebugUtilsMessageTypeFlagsEXT,
+                                                   const VkDebugUtilsMessengerCallbackDataEXT* data,
+                                                   void* user) {
   if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
     auto* log = static_cast<Context::ValidationLog*>(user);
     std::lock_guard lock(log->mutex);
@@ -93,16 +104,18 @@ vk::raii::Instance makeInstance(const vk::raii::Context& ctx, bool validation) {
     layers.push_back(kValidationLayer);
     extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   }
-  vk::InstanceCreateInfo info{.pApplicationInfo = &app,
-                              .enabledLayerCount = static_cast<std::uint32_t>(layers.size()),
-                              .ppEnabledLayerNames = layers.data(),
-                              .enabledExtensionCount = static_cast<std::uint32_t>(extensions.size()),
-                              .ppEnabledExtensionNames = extensions.data()};
+  vk::InstanceCreateInfo info{
+      .pApplicationInfo = &app,
+      .enabledLayerCount = static_cast<std::uint32_t>(layers.size()),
+      .ppEnabledLayerNames = layers.data(),
+      .enabledExtensionCount = static_cast<std::uint32_t>(extensions.size()),
+      .ppEnabledExtensionNames = extensions.data()};
   try {
     return vk::raii::Instance(ctx, info);
   } catch (const vk::SystemError& e) {
-    throw GpuError(std::string("no usable Vulkan driver (") + e.what() +
-                   "); install mesa-vulkan-drivers for the CPU device, or render with --device cpu");
+    throw GpuError(
+        std::string("no usable Vulkan driver (") + e.what() +
+        "); install mesa-vulkan-drivers for the CPU device, or render with --device cpu");
   }
 }
 
@@ -113,7 +126,8 @@ std::vector<DeviceInfo> listDevices() {
   vk::raii::Instance instance = makeInstance(ctx, false);
   std::vector<DeviceInfo> out;
   vk::raii::PhysicalDevices devices(instance);
-  for (std::size_t i = 0; i < devices.size(); ++i) out.push_back(describe(devices[i], static_cast<int>(i)));
+  for (std::size_t i = 0; i < devices.size(); ++i)
+    out.push_back(describe(devices[i], static_cast<int>(i)));
   return out;
 }
 
@@ -162,7 +176,9 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
       }
     }
   }
-  if (!chosen) throw GpuError("no Vulkan device fits" + (want.empty() ? "" : " '" + want + "'") + ":" + reasons);
+  if (!chosen)
+    throw GpuError("no Vulkan device fits" + (want.empty() ? "" : " '" + want + "'") + ":" +
+                   reasons);
 
   physicalDevice_ = std::move(devices[*chosen]);
   info_ = describe(physicalDevice_, static_cast<int>(*chosen));
@@ -175,15 +191,16 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
   vk::DeviceQueueCreateInfo queueInfo{
       .queueFamilyIndex = queueFamily_, .queueCount = 1, .pQueuePriorities = &priority};
   try {
-    device_ = vk::raii::Device(physicalDevice_,
-                               vk::DeviceCreateInfo{.queueCreateInfoCount = 1,
-                                                    .pQueueCreateInfos = &queueInfo});
+    device_ = vk::raii::Device(
+        physicalDevice_,
+        vk::DeviceCreateInfo{.queueCreateInfoCount = 1, .pQueueCreateInfos = &queueInfo});
   } catch (const vk::SystemError& e) {
     throw GpuError("creating the device on " + info_.name + ": " + e.what());
   }
   queue_ = device_.getQueue(queueFamily_, 0);
-  commandPool_ = device_.createCommandPool(
-      {.flags = vk::CommandPoolCreateFlagBits::eResetCommandBuffer, .queueFamilyIndex = queueFamily_});
+  commandPool_ =
+      device_.createCommandPool({.flags = vk::CommandPoolCreateFlagBits::eResetCommandBuffer,
+                                 .queueFamilyIndex = queueFamily_});
 }
 
 Context::~Context() {
@@ -194,7 +211,8 @@ std::uint32_t Context::findMemoryType(std::uint32_t typeBits,
                                       vk::MemoryPropertyFlags required) const {
   auto props = physicalDevice_.getMemoryProperties();
   for (std::uint32_t i = 0; i < props.memoryTypeCount; ++i) {
-    if ((typeBits & (1u << i)) && (props.memoryTypes[i].propertyFlags & required) == required) return i;
+    if ((typeBits & (1u << i)) && (props.memoryTypes[i].propertyFlags & required) == required)
+      return i;
   }
   throw GpuError(info_.name + ": no memory type with the properties a buffer needs");
 }

@@ -12,10 +12,10 @@
 namespace vkmix::gpu {
 
 struct DeviceInfo {
-  int index = 0;             // position in the instance's enumeration, for --device N
+  int index = 0;  // position in the instance's enumeration, for --device N
   std::string name;
-  std::string type;          // "discrete", "integrated", "virtual", "cpu", "other"
-  std::string apiVersion;    // "1.3.230"
+  std::string type;        // "discrete", "integrated", "virtual", "cpu", "other"
+  std::string apiVersion;  // "1.3.230"
   bool hasCompute = false;
 };
 

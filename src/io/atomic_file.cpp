@@ -30,7 +30,8 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::commit() {
   std::error_code ec;
   std::filesystem::rename(temp_, final_, ec);
-  if (ec) throw IoError(final_.string() + ": cannot move the finished file into place: " + ec.message());
+  if (ec)
+    throw IoError(final_.string() + ": cannot move the finished file into place: " + ec.message());
   committed_ = true;
 }
 

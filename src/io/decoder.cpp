@@ -33,8 +33,7 @@ OpenStream openAudio(const std::filesystem::path& path) {
   if (s.streamIndex < 0 || decoder == nullptr) throw InputError(file, "", "has no audio stream");
   s.codec.reset(avcodec_alloc_context3(decoder));
   VKMIX_ASSERT(s.codec != nullptr, "avcodec_alloc_context3 failed");
-  rc = avcodec_parameters_to_context(s.codec.get(),
-                                     s.format->streams[s.streamIndex]->codecpar);
+  rc = avcodec_parameters_to_context(s.codec.get(), s.format->streams[s.streamIndex]->codecpar);
   if (rc < 0) throw InputError(file, "", "bad codec parameters: " + ffmpegError(rc));
   rc = avcodec_open2(s.codec.get(), decoder, nullptr);
   if (rc < 0) throw InputError(file, "", "cannot open decoder: " + ffmpegError(rc));
@@ -69,8 +68,9 @@ DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
   const int inChannels = s.codec->ch_layout.nb_channels;
   for (int ch : keepChannels) {
     if (ch < 0 || ch >= inChannels) {
-      throw InputError(file, "", "has " + std::to_string(inChannels) + " channel(s); channel " +
-                                     std::to_string(ch) + " does not exist");
+      throw InputError(file, "",
+                       "has " + std::to_string(inChannels) + " channel(s); channel " +
+                           std::to_string(ch) + " does not exist");
     }
   }
   std::vector<int> keep = keepChannels;
@@ -86,8 +86,9 @@ DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
                                nullptr);
   Resampler swr(swrRaw);
   if (rc < 0 || swr_init(swr.get()) < 0) {
-    throw InputError(file, "", "cannot resample from " + std::to_string(s.codec->sample_rate) +
-                                   " Hz to " + std::to_string(sampleRate) + " Hz");
+    throw InputError(file, "",
+                     "cannot resample from " + std::to_string(s.codec->sample_rate) + " Hz to " +
+                         std::to_string(sampleRate) + " Hz");
   }
 
   DecodedAudio out;
@@ -123,9 +124,10 @@ DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
       const float* src = scratch[keep[k]].data();
       for (int i = begin; i < end; ++i) {
         if (!std::isfinite(src[i])) {
-          throw InputError(file, "", "contains NaN or infinite samples near " +
-                                         std::to_string(static_cast<double>(out.numFrames()) /
-                                                        sampleRate) + " s");
+          throw InputError(file, "",
+                           "contains NaN or infinite samples near " +
+                               std::to_string(static_cast<double>(out.numFrames()) / sampleRate) +
+                               " s");
         }
       }
       out.channels[k].insert(out.channels[k].end(), src + begin, src + end);

@@ -22,10 +22,14 @@ std::optional<OutputFormat> parseOutputFormat(std::string_view name) {
 
 std::string outputFormatName(OutputFormat f) {
   switch (f) {
-    case OutputFormat::Wav16: return "wav16";
-    case OutputFormat::Wav24: return "wav24";
-    case OutputFormat::Wav32f: return "wav32f";
-    case OutputFormat::Flac: return "flac";
+    case OutputFormat::Wav16:
+      return "wav16";
+    case OutputFormat::Wav24:
+      return "wav24";
+    case OutputFormat::Wav32f:
+      return "wav32f";
+    case OutputFormat::Flac:
+      return "flac";
   }
   return "?";
 }
@@ -44,7 +48,7 @@ struct AudioWriter::Impl {
   AVStream* stream = nullptr;
   Frame frame;
   Packet packet;
-  int frameSize = 4096;         // frames per encoder call (FLAC needs its fixed size)
+  int frameSize = 4096;               // frames per encoder call (FLAC needs its fixed size)
   std::vector<std::uint8_t> pending;  // interleaved bytes waiting for a whole encoder frame
   int bytesPerSample = 4;
   std::int64_t pts = 0;
@@ -102,18 +106,27 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
   m.numChannels = layout.numChannels();
   const std::string file = path.string();
   if (format == OutputFormat::Flac && m.numChannels > 8) {
-    throw InputError(file, "format", "FLAC holds at most 8 channels; layout " + layout.name +
-                                         " has " + std::to_string(m.numChannels) +
-                                         " (use wav24 or wav32f)");
+    throw InputError(file, "format",
+                     "FLAC holds at most 8 channels; layout " + layout.name + " has " +
+                         std::to_string(m.numChannels) + " (use wav24 or wav32f)");
   }
   const char* muxer = format == OutputFormat::Flac ? "flac" : "wav";
   AVCodecID codecId = AV_CODEC_ID_PCM_S24LE;
   AVSampleFormat sampleFormat = AV_SAMPLE_FMT_S32;
   switch (format) {
-    case OutputFormat::Wav16: codecId = AV_CODEC_ID_PCM_S16LE; sampleFormat = AV_SAMPLE_FMT_S16; break;
-    case OutputFormat::Wav24: break;
-    case OutputFormat::Wav32f: codecId = AV_CODEC_ID_PCM_F32LE; sampleFormat = AV_SAMPLE_FMT_FLT; break;
-    case OutputFormat::Flac: codecId = AV_CODEC_ID_FLAC; break;
+    case OutputFormat::Wav16:
+      codecId = AV_CODEC_ID_PCM_S16LE;
+      sampleFormat = AV_SAMPLE_FMT_S16;
+      break;
+    case OutputFormat::Wav24:
+      break;
+    case OutputFormat::Wav32f:
+      codecId = AV_CODEC_ID_PCM_F32LE;
+      sampleFormat = AV_SAMPLE_FMT_FLT;
+      break;
+    case OutputFormat::Flac:
+      codecId = AV_CODEC_ID_FLAC;
+      break;
   }
   m.bytesPerSample = av_get_bytes_per_sample(sampleFormat);
 
@@ -139,10 +152,12 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
   m.codec->sample_rate = sampleRate;
   m.codec->sample_fmt = sampleFormat;
   m.codec->time_base = AVRational{1, sampleRate};
-  if (format == OutputFormat::Wav24 || format == OutputFormat::Flac) m.codec->bits_per_raw_sample = 24;
+  if (format == OutputFormat::Wav24 || format == OutputFormat::Flac)
+    m.codec->bits_per_raw_sample = 24;
   if (m.out->oformat->flags & AVFMT_GLOBALHEADER) m.codec->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   rc = avcodec_open2(m.codec.get(), encoder, nullptr);
-  if (rc < 0) m.fail("cannot open the " + outputFormatName(format) + " encoder: " + ffmpegError(rc));
+  if (rc < 0)
+    m.fail("cannot open the " + outputFormatName(format) + " encoder: " + ffmpegError(rc));
   rc = avcodec_parameters_from_context(m.stream->codecpar, m.codec.get());
   if (rc < 0) m.fail("codec parameters: " + ffmpegError(rc));
   m.stream->time_base = m.codec->time_base;
@@ -170,8 +185,8 @@ std::int64_t AudioWriter::clippedSamples() const { return impl_->clipped; }
 void AudioWriter::write(std::span<const float> planar, std::int64_t stride,
                         std::int64_t numFrames) {
   Impl& m = *impl_;
-  VKMIX_ASSERT(stride >= numFrames &&
-                   static_cast<std::int64_t>(planar.size()) >= stride * (m.numChannels - 1) + numFrames,
+  VKMIX_ASSERT(stride >= numFrames && static_cast<std::int64_t>(planar.size()) >=
+                                          stride * (m.numChannels - 1) + numFrames,
                "planar block too small");
   const std::size_t start = m.pending.size();
   m.pending.resize(start + static_cast<std::size_t>(numFrames) * m.numChannels * m.bytesPerSample);
@@ -209,14 +224,15 @@ void AudioWriter::write(std::span<const float> planar, std::int64_t stride,
   for (std::size_t k = 0; k < whole; ++k) {
     m.encode(m.pending.data() + k * frameBytes * m.frameSize, m.frameSize);
   }
-  m.pending.erase(m.pending.begin(),
-                  m.pending.begin() + static_cast<std::ptrdiff_t>(whole * frameBytes * m.frameSize));
+  m.pending.erase(m.pending.begin(), m.pending.begin() + static_cast<std::ptrdiff_t>(
+                                                             whole * frameBytes * m.frameSize));
 }
 
 void AudioWriter::finish() {
   Impl& m = *impl_;
   const std::size_t frameBytes = static_cast<std::size_t>(m.numChannels) * m.bytesPerSample;
-  if (!m.pending.empty()) m.encode(m.pending.data(), static_cast<int>(m.pending.size() / frameBytes));
+  if (!m.pending.empty())
+    m.encode(m.pending.data(), static_cast<int>(m.pending.size() / frameBytes));
   m.pending.clear();
   m.encode(nullptr, 0);
   int rc = av_write_trailer(m.out);

@@ -24,10 +24,12 @@ std::vector<Layout> makeLayouts() {
   out.push_back({"2.0", "0+2+0", {L, R}});
   const Speaker Ls = sp("M+110", "Ls", 110, 0, kBL), Rs = sp("M-110", "Rs", -110, 0, kBR);
   out.push_back({"5.1", "0+5+0", {L, R, C, lfe(kLFE), Ls, Rs}});
-  out.push_back({"5.1.2", "2+5+0",
+  out.push_back({"5.1.2",
+                 "2+5+0",
                  {L, R, C, lfe(kLFE), Ls, Rs, sp("U+030", "Ltf", 30, 30, kTFL),
                   sp("U-030", "Rtf", -30, 30, kTFR)}});
-  out.push_back({"5.1.4", "4+5+0",
+  out.push_back({"5.1.4",
+                 "4+5+0",
                  {L, R, C, lfe(kLFE), Ls, Rs, sp("U+030", "Ltf", 30, 30, kTFL),
                   sp("U-030", "Rtf", -30, 30, kTFR), sp("U+110", "Ltr", 110, 30, kTBL),
                   sp("U-110", "Rtr", -110, 30, kTBR)}});
@@ -37,24 +39,26 @@ std::vector<Layout> makeLayouts() {
                 Lss = sp("M+090", "Lss", 90, 0, kSL), Rss = sp("M-090", "Rss", -90, 0, kSR);
   out.push_back({"7.1", "0+7+0", {L, R, C, lfe(kLFE), Lrs, Rrs, Lss, Rss}});
   // 7.1.2's top-middle pair has no mask bit of its own; like most tools we write it on TFL/TFR.
-  out.push_back({"7.1.2", "",
+  out.push_back({"7.1.2",
+                 "",
                  {L, R, C, lfe(kLFE), Lrs, Rrs, Lss, Rss, sp("U+090", "Ltm", 90, 45, kTFL),
                   sp("U-090", "Rtm", -90, 45, kTFR)}});
-  out.push_back({"7.1.4", "4+7+0",
+  out.push_back({"7.1.4",
+                 "4+7+0",
                  {L, R, C, lfe(kLFE), Lrs, Rrs, Lss, Rss, sp("U+045", "Ltf", 45, 30, kTFL),
                   sp("U-045", "Rtf", -45, 30, kTFR), sp("U+135", "Ltr", 135, 30, kTBL),
                   sp("U-135", "Rtr", -135, 30, kTBR)}});
   // 9.1.6 (Dolby home order): wides and top-middles have no mask bits, so the file gets mask 0
   // and this documented order.
-  out.push_back({"9.1.6", "",
-                 {sp("M+030", "L", 30, 0, 0), sp("M-030", "R", -30, 0, 0),
-                  sp("M+000", "C", 0, 0, 0), lfe(0), sp("M+090", "Lss", 90, 0, 0),
-                  sp("M-090", "Rss", -90, 0, 0), sp("M+135", "Lrs", 135, 0, 0),
-                  sp("M-135", "Rrs", -135, 0, 0), sp("M+060", "Lw", 60, 0, 0),
-                  sp("M-060", "Rw", -60, 0, 0), sp("U+045", "Ltf", 45, 30, 0),
-                  sp("U-045", "Rtf", -45, 30, 0), sp("U+090", "Ltm", 90, 30, 0),
-                  sp("U-090", "Rtm", -90, 30, 0), sp("U+135", "Ltr", 135, 30, 0),
-                  sp("U-135", "Rtr", -135, 30, 0)}});
+  out.push_back(
+      {"9.1.6",
+       "",
+       {sp("M+030", "L", 30, 0, 0), sp("M-030", "R", -30, 0, 0), sp("M+000", "C", 0, 0, 0), lfe(0),
+        sp("M+090", "Lss", 90, 0, 0), sp("M-090", "Rss", -90, 0, 0), sp("M+135", "Lrs", 135, 0, 0),
+        sp("M-135", "Rrs", -135, 0, 0), sp("M+060", "Lw", 60, 0, 0), sp("M-060", "Rw", -60, 0, 0),
+        sp("U+045", "Ltf", 45, 30, 0), sp("U-045", "Rtf", -45, 30, 0),
+        sp("U+090", "Ltm", 90, 30, 0), sp("U-090", "Rtm", -90, 30, 0),
+        sp("U+135", "Ltr", 135, 30, 0), sp("U-135", "Rtr", -135, 30, 0)}});
   return out;
 }
 
@@ -89,8 +93,8 @@ std::optional<int> Layout::indexOfLabel(std::string_view label) const {
 }
 
 int Layout::lfeCount() const {
-  return static_cast<int>(std::count_if(speakers.begin(), speakers.end(),
-                                        [](const Speaker& s) { return s.lfe; }));
+  return static_cast<int>(
+      std::count_if(speakers.begin(), speakers.end(), [](const Speaker& s) { return s.lfe; }));
 }
 
 }  // namespace vkmix

@@ -49,7 +49,8 @@ PairwisePanner::PairwisePanner(const Layout& layout) : numChannels_(layout.numCh
       ring->azimuthsDeg.push_back(az(ch));
       elSum += layout.speakers[ch].elevationDeg;
     }
-    if (!ring->channels.empty()) ring->elevationDeg = elSum / static_cast<double>(ring->channels.size());
+    if (!ring->channels.empty())
+      ring->elevationDeg = elSum / static_cast<double>(ring->channels.size());
   }
 }
 

@@ -12,12 +12,18 @@ using nlohmann::json;
 
 std::string describeType(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -97,8 +103,8 @@ std::optional<int> ObjectReader::optionalInteger(const std::string& key) const {
   const json* v = get(key);
   if (v == nullptr) return std::nullopt;
   if (!v->is_number_integer() && !v->is_number_unsigned()) {
-    fail(key, "expected an integer, got " + (v->is_number() ? std::string("a fraction")
-                                                             : describeType(*v)));
+    fail(key, "expected an integer, got " +
+                  (v->is_number() ? std::string("a fraction") : describeType(*v)));
   }
   auto i = v->get<long long>();
   if (i < -1000000000LL || i > 1000000000LL) fail(key, "is out of range");

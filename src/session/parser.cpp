@@ -47,8 +47,9 @@ bool readPositionFields(const ObjectReader& r, Position& pos) {
   bool polar = r.has("azimuth") || r.has("elevation") || r.has("distance");
   bool cart = r.has("x") || r.has("y") || r.has("z");
   if (polar && cart) {
-    r.fail(r.has("x") ? "x" : (r.has("y") ? "y" : "z"),
-           "a position is either polar (azimuth/elevation/distance) or Cartesian (x/y/z), not both");
+    r.fail(
+        r.has("x") ? "x" : (r.has("y") ? "y" : "z"),
+        "a position is either polar (azimuth/elevation/distance) or Cartesian (x/y/z), not both");
   }
   if (polar) {
     pos.cartesian = false;
@@ -97,7 +98,8 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
     r.fail("fadeOut", "fadeIn + fadeOut is longer than the clip");
   }
   if (auto ch = r.optionalInteger("channel")) {
-    if (type == TrackType::Bed) r.fail("channel", "bed clips play all channels; channel is for objects");
+    if (type == TrackType::Bed)
+      r.fail("channel", "bed clips play all channels; channel is for objects");
     if (*ch < 0 || *ch >= 64) r.fail("channel", "must be within 0..63");
     c.channel = *ch;
   }

@@ -22,7 +22,8 @@ class Cli : public test::GpuFixture {
     std::filesystem::create_directories(dir_ / "media");
     test::writeFloatWav(dir_ / "media/a.wav", {test::noise(48000, 5, 0.4f)}, 48000);
     test::writeFloatWav(dir_ / "media/b.wav", {test::noise(24000, 6, 0.4f)}, 48000);
-    test::writeText(dir_ / "s.json", R"({"vkmix": 1, "sampleRate": 48000, "layout": "7.1.4", "tracks": [
+    test::writeText(dir_ / "s.json",
+                    R"({"vkmix": 1, "sampleRate": 48000, "layout": "7.1.4", "tracks": [
       {"name": "left", "position": {"azimuth": 30}, "clips": [{"file": "media/a.wav"}]},
       {"name": "top", "position": {"azimuth": -135, "elevation": 30}, "clips": [{"file": "media/b.wav", "start": 0.5, "gainDb": -6}]}]})");
   }
@@ -39,7 +40,12 @@ TEST_F(Cli, RendersA714WavThatFfprobeReadsWithTheRightLayout) {
   EXPECT_THAT(out, HasSubstr("device: "));
   EXPECT_THAT(out, HasSubstr(wav.string()));
   std::string probe;
-  ASSERT_EQ(test::runCommand("ffprobe -v error -show_entries stream=channels,channel_layout,sample_rate,bits_per_raw_sample,codec_name -of default=nw=1 " + wav.string(), &probe), 0);
+  ASSERT_EQ(test::runCommand("ffprobe -v error -show_entries "
+                             "stream=channels,channel_layout,sample_rate,bits_per_raw_sample,codec_"
+                             "name -of default=nw=1 " +
+                                 wav.string(),
+                             &probe),
+            0);
   EXPECT_THAT(probe, HasSubstr("channels=12"));
   // FFmpeg 5.1 has no name for 7.1.4, so it spells the mask out.
   EXPECT_THAT(probe, HasSubstr("(FL+FR+FC+LFE+BL+BR+SL+SR+TFL+TFR+TBL+TBR)"));
@@ -66,14 +72,27 @@ TEST_F(Cli, RendersA714WavThatFfprobeReadsWithTheRightLayout) {
 
 TEST_F(Cli, ReRendersToFiveOneFlacAndStereoFloat) {
   std::string out;
-  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "m.flac").string() + " --layout 5.1 -q", &out), 0) << out;
+  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "m.flac").string() +
+                      " --layout 5.1 -q",
+                  &out),
+            0)
+      << out;
   std::string probe;
-  test::runCommand("ffprobe -v error -show_entries stream=channels,channel_layout,codec_name -of default=nw=1 " + (dir_ / "m.flac").string(), &probe);
+  test::runCommand(
+      "ffprobe -v error -show_entries stream=channels,channel_layout,codec_name -of default=nw=1 " +
+          (dir_ / "m.flac").string(),
+      &probe);
   EXPECT_THAT(probe, HasSubstr("codec_name=flac"));
   EXPECT_THAT(probe, HasSubstr("channels=6"));
   EXPECT_THAT(probe, HasSubstr("channel_layout=5.1"));
-  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "st.wav").string() + " --layout 2.0 --format wav32f --device cpu -q", &out), 0) << out;
-  test::runCommand("ffprobe -v error -show_entries stream=channels,codec_name -of default=nw=1 " + (dir_ / "st.wav").string(), &probe);
+  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "st.wav").string() +
+                      " --layout 2.0 --format wav32f --device cpu -q",
+                  &out),
+            0)
+      << out;
+  test::runCommand("ffprobe -v error -show_entries stream=channels,codec_name -of default=nw=1 " +
+                       (dir_ / "st.wav").string(),
+                   &probe);
   EXPECT_THAT(probe, HasSubstr("codec_name=pcm_f32le"));
   EXPECT_THAT(probe, HasSubstr("channels=2"));
 }
@@ -83,17 +102,26 @@ TEST_F(Cli, BadInputIsOneLineNonZeroAndLeavesNothing) {
     std::string args, expected;
     int code;
   };
-  test::writeText(dir_ / "bad.json", R"({"vkmix": 1, "tracks": [{"name": "x", "clips": [{"file": "media/missing.wav"}]}]})");
+  test::writeText(
+      dir_ / "bad.json",
+      R"({"vkmix": 1, "tracks": [{"name": "x", "clips": [{"file": "media/missing.wav"}]}]})");
   test::writeText(dir_ / "typo.json", R"({"vkmix": 1, "tracks": [{"name": "x", "clip": []}]})");
   const std::string out = (dir_ / "out.wav").string();
   std::vector<Case> cases = {
-      {"render " + (dir_ / "bad.json").string() + " -o " + out, "bad.json: tracks[0].clips[0].file: ", 1},
-      {"render " + (dir_ / "typo.json").string() + " -o " + out, "typo.json: tracks[0].clips: is required (is \"clip\" a misspelling?)", 1},
-      {"render " + (dir_ / "s.json").string() + " -o " + out + " --layout 6.1", "--layout: unknown layout \"6.1\"", 1},
-      {"render " + (dir_ / "s.json").string() + " -o " + (dir_ / "x.flac").string(), "FLAC holds at most 8 channels", 1},
-      {"render " + (dir_ / "s.json").string() + " -o " + out + " --format mp9", "--format: \"mp9\" is not one of", 1},
-      {"render " + (dir_ / "s.json").string() + " -o " + out + " --device nosuchgpu", "nosuchgpu", 3},
-      {"render " + (dir_ / "s.json").string() + " -o " + (dir_ / "nodir/o.wav").string(), "the output folder does not exist", 1},
+      {"render " + (dir_ / "bad.json").string() + " -o " + out,
+       "bad.json: tracks[0].clips[0].file: ", 1},
+      {"render " + (dir_ / "typo.json").string() + " -o " + out,
+       "typo.json: tracks[0].clips: is required (is \"clip\" a misspelling?)", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + out + " --layout 6.1",
+       "--layout: unknown layout \"6.1\"", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + (dir_ / "x.flac").string(),
+       "FLAC holds at most 8 channels", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + out + " --format mp9",
+       "--format: \"mp9\" is not one of", 1},
+      {"render " + (dir_ / "s.json").string() + " -o " + out + " --device nosuchgpu", "nosuchgpu",
+       3},
+      {"render " + (dir_ / "s.json").string() + " -o " + (dir_ / "nodir/o.wav").string(),
+       "the output folder does not exist", 1},
       {"render " + (dir_ / "nothere.json").string() + " -o " + out, "nothere.json: cannot open", 1},
   };
   for (const Case& c : cases) {

@@ -25,11 +25,13 @@ MixBlock randomBlock(int channels, std::int64_t frames, std::size_t voices, std:
   b.reset(channels, frames, phase, voices);
   const float level = 0.9f / std::sqrt(static_cast<float>(voices));
   for (std::size_t v = 0; v < voices; ++v) {
-    auto n = test::noise(static_cast<std::size_t>(frames), seed * 1000 + static_cast<std::uint32_t>(v), level);
+    auto n = test::noise(static_cast<std::size_t>(frames),
+                         seed * 1000 + static_cast<std::uint32_t>(v), level);
     std::copy(n.begin(), n.end(), b.samples.begin() + static_cast<std::ptrdiff_t>(v * b.stride));
     VoiceParams& p = b.voices[v];
     p.clipLength = static_cast<std::int32_t>(frames / 2 + rng() % frames);
-    p.clipFrame = static_cast<std::int32_t>(static_cast<int>(rng() % frames) - static_cast<int>(frames / 2));
+    p.clipFrame =
+        static_cast<std::int32_t>(static_cast<int>(rng() % frames) - static_cast<int>(frames / 2));
     p.fadeInFrames = static_cast<std::int32_t>(rng() % (frames / 2));
     p.fadeOutFrames = static_cast<std::int32_t>(rng() % (frames / 2));
     p.fadeInShape = static_cast<float>(rng() % 3);
@@ -40,7 +42,8 @@ MixBlock randomBlock(int channels, std::int64_t frames, std::size_t voices, std:
       p.gains[c] = unit(rng);
       norm += p.gains[c] * p.gains[c];
     }
-    for (int c = 0; c < channels; ++c) p.gains[c] = static_cast<float>(p.gains[c] / std::sqrt(norm));
+    for (int c = 0; c < channels; ++c)
+      p.gains[c] = static_cast<float>(p.gains[c] / std::sqrt(norm));
     if (v % 3 == 1) {  // every third voice moves: its own grid with random gains
       p.moving = 1;
       p.gridOffset = static_cast<std::uint32_t>(b.grid.size() / kMaxOutputChannels);
@@ -56,7 +59,8 @@ MixBlock randomBlock(int channels, std::int64_t frames, std::size_t voices, std:
 void markPlainVoices(MixBlock& b) {
   for (VoiceParams& p : b.voices) {
     bool inside = p.clipFrame >= 0 && p.clipFrame + b.stride <= p.clipLength;
-    bool fading = p.clipFrame < p.fadeInFrames || p.clipFrame + b.stride > p.clipLength - p.fadeOutFrames;
+    bool fading =
+        p.clipFrame < p.fadeInFrames || p.clipFrame + b.stride > p.clipLength - p.fadeOutFrames;
     p.plain = inside && !fading ? 1.0f : 0.0f;
   }
 }
@@ -75,7 +79,8 @@ void expectGpuMatchesReference(const gpu::Context& ctx, MixBlock& block) {
     std::span<const float> g(&gpu[c * block.stride], static_cast<std::size_t>(block.numFrames));
     std::span<const float> r(&ref[c * block.stride], static_cast<std::size_t>(block.numFrames));
     double err = test::maxAbsDiff(g, r, &where);
-    EXPECT_LE(err, 1e-5) << "channel " << c << " frame " << where << ": gpu " << g[where] << " reference " << r[where];
+    EXPECT_LE(err, 1e-5) << "channel " << c << " frame " << where << ": gpu " << g[where]
+                         << " reference " << r[where];
   }
   EXPECT_GT(test::rms({ref.data(), ref.size()}), 1e-3) << "the test signal must not be silent";
 }
@@ -118,7 +123,9 @@ TEST(Envelope, FadesFollowTheirClosedForms) {
   for (float shape : {0.0f, 1.0f, 2.0f}) {
     v.fadeInShape = v.fadeOutShape = shape;
     auto curve = [&](double x) {
-      return shape == 1.0f ? std::sin(x * pi / 2) : shape == 2.0f ? 0.5 - 0.5 * std::cos(x * pi) : x;
+      return shape == 1.0f   ? std::sin(x * pi / 2)
+             : shape == 2.0f ? 0.5 - 0.5 * std::cos(x * pi)
+                             : x;
     };
     EXPECT_EQ(envelopeAt(v, -1), 0.0);
     EXPECT_EQ(envelopeAt(v, 1000), 0.0);

@@ -54,7 +54,8 @@ int channelOf(const std::string& layout, const std::string& name) {
 }
 
 TEST_F(Engine, ObjectHardLeftLandsInLeftOnly) {
-  Session s = session(R"({"name": "a", "position": {"azimuth": 30}, "clips": [{"file": "noise.wav", "start": 0.25, "gainDb": -6}]})");
+  Session s = session(
+      R"({"name": "a", "position": {"azimuth": 30}, "clips": [{"file": "noise.wav", "start": 0.25, "gainDb": -6}]})");
   RenderedAudio r = renderToMemory(s, gpuOptions());
   ASSERT_EQ(r.channels.size(), 12u);
   EXPECT_EQ(r.report.numFrames, 12000 + 24000);
@@ -76,22 +77,26 @@ TEST_F(Engine, ObjectHardLeftLandsInLeftOnly) {
 }
 
 TEST_F(Engine, CartesianRightSurroundAndStereoBed) {
-  Session s = session(R"({"name": "rs", "position": {"x": 1, "y": 0, "z": 0}, "clips": [{"file": "noise.wav"}]},
+  Session s = session(
+      R"({"name": "rs", "position": {"x": 1, "y": 0, "z": 0}, "clips": [{"file": "noise.wav"}]},
                          {"name": "bed", "type": "bed", "bed": "2.0", "stem": "music", "clips": [{"file": "stereo.wav"}]})");
   RenderedAudio r = renderToMemory(s, gpuOptions());
   // x = 1 is azimuth -90: the right side surround (Rss) of 7.1.4, alone.
   const int rss = channelOf("7.1.4", "Rss");
   EXPECT_NEAR(test::energy(r.channels[rss]), test::energy(test::noise(24000, 1, 0.5f)), 1e-2);
   // The 2.0 bed's channels go to L and R unchanged.
-  EXPECT_EQ(test::maxAbsDiff(r.channels[channelOf("7.1.4", "L")], test::noise(24000, 2, 0.3f)), 0.0);
-  EXPECT_EQ(test::maxAbsDiff(r.channels[channelOf("7.1.4", "R")], test::noise(24000, 3, 0.3f)), 0.0);
+  EXPECT_EQ(test::maxAbsDiff(r.channels[channelOf("7.1.4", "L")], test::noise(24000, 2, 0.3f)),
+            0.0);
+  EXPECT_EQ(test::maxAbsDiff(r.channels[channelOf("7.1.4", "R")], test::noise(24000, 3, 0.3f)),
+            0.0);
   for (const char* silent : {"C", "LFE", "Lss", "Lrs", "Rrs", "Ltf", "Rtr"}) {
     EXPECT_EQ(test::energy(r.channels[channelOf("7.1.4", silent)]), 0.0) << silent;
   }
 }
 
 TEST_F(Engine, FiveOneBedFoldsIntoStereoWithoutLfe) {
-  Session s = session(R"({"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav"}]})", "2.0");
+  Session s = session(
+      R"({"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav"}]})", "2.0");
   RenderedAudio r = renderToMemory(s, gpuOptions());
   ASSERT_EQ(r.channels.size(), 2u);
   // Expected: L + C/sqrt2 + Ls-panned (Ls at 110 deg sits in the rear pair 30..-30 via 180).
@@ -107,7 +112,8 @@ TEST_F(Engine, FiveOneBedFoldsIntoStereoWithoutLfe) {
 }
 
 TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSize) {
-  Session s = session(R"({"name": "dx", "position": {"azimuth": 10}, "clips": [{"file": "tone.wav", "start": 0.01, "length": 0.2, "fadeIn": 0.01, "fadeOut": 0.02, "fadeOutShape": "sCurve"}]},
+  Session s = session(
+      R"({"name": "dx", "position": {"azimuth": 10}, "clips": [{"file": "tone.wav", "start": 0.01, "length": 0.2, "fadeIn": 0.01, "fadeOut": 0.02, "fadeOutShape": "sCurve"}]},
                          {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 0.3, "azimuth": 360, "elevation": 30}],
                           "clips": [{"file": "noise.wav", "offset": 0.1, "length": 0.3, "fadeIn": 0.005, "fadeInShape": "equalPower"}]},
                          {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "stereo.wav", "start": 0.003, "length": 0.2}]})");
@@ -118,14 +124,17 @@ TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSize) {
     ASSERT_EQ(r.channels.size(), reference.channels.size());
     for (std::size_t c = 0; c < r.channels.size(); ++c) {
       ASSERT_EQ(r.channels[c].size(), reference.channels[c].size());
-      EXPECT_EQ(std::memcmp(r.channels[c].data(), reference.channels[c].data(), r.channels[c].size() * 4), 0)
+      EXPECT_EQ(
+          std::memcmp(r.channels[c].data(), reference.channels[c].data(), r.channels[c].size() * 4),
+          0)
           << "block " << block << " channel " << c;
     }
   }
 }
 
 TEST_F(Engine, GpuEqualsCpuReferenceOnAWholeSession) {
-  Session s = session(R"({"name": "dx", "gainDb": -3, "position": {"azimuth": 0}, "clips": [{"file": "tone.wav", "fadeIn": 0.1, "fadeOut": 0.2}]},
+  Session s = session(
+      R"({"name": "dx", "gainDb": -3, "position": {"azimuth": 0}, "clips": [{"file": "tone.wav", "fadeIn": 0.1, "fadeOut": 0.2}]},
                          {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 120, "elevation": 0}, {"time": 1, "azimuth": -200, "elevation": 40}],
                           "clips": [{"file": "noise.wav", "start": 0.2}, {"file": "noise.wav", "start": 0.6, "gainDb": -10}]},
                          {"name": "s", "position": {"x": 0.5, "y": -0.7, "z": 0.3}, "clips": [{"file": "stereo.wav", "channel": 1}]},
@@ -146,7 +155,8 @@ TEST_F(Engine, GpuEqualsCpuReferenceOnAWholeSession) {
 TEST_F(Engine, MovingSineHasNoSteps) {
   // A 1 kHz sine circling the room once per second: consecutive output samples can differ by at
   // most the sine's own slope (2 pi f A / fs) plus what the gain ramp adds, never a gain step.
-  Session s = session(R"({"name": "c", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 1, "azimuth": 360}],
+  Session s = session(
+      R"({"name": "c", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 1, "azimuth": 360}],
                           "clips": [{"file": "tone.wav"}]})");
   RenderedAudio r = renderToMemory(s, gpuOptions(512));
   const double slope = 2 * 3.14159265358979 * 1000.0 * 0.5 / 48000.0;
@@ -157,7 +167,8 @@ TEST_F(Engine, MovingSineHasNoSteps) {
     }
     total += test::energy(ch);
   }
-  EXPECT_NEAR(total, test::energy(test::sine(48000, 1000.0, 48000, 0.5f)), 0.01 * total) << "power preserved";
+  EXPECT_NEAR(total, test::energy(test::sine(48000, 1000.0, 48000, 0.5f)), 0.01 * total)
+      << "power preserved";
 }
 
 TEST_F(Engine, MutedTracksAreSilent) {
@@ -176,11 +187,16 @@ TEST_F(Engine, ErrorsNameTheSessionField) {
       {R"({"name": "a", "clips": [{"file": "gone.wav"}]})", "tracks[0].clips[0].file: "},
       {R"({"name": "a", "clips": [{"file": "noise.wav"}, {"file": "stereo.wav"}]})",
        "tracks[0].clips[1].channel: stereo.wav has 2 channels"},
-      {R"({"name": "a", "clips": [{"file": "stereo.wav", "channel": 5}]})", "tracks[0].clips[0].channel: "},
-      {R"({"name": "a", "clips": [{"file": "noise.wav", "length": 3}]})", "tracks[0].clips[0].length: is longer than"},
-      {R"({"name": "a", "clips": [{"file": "noise.wav", "offset": 9}]})", "tracks[0].clips[0].offset: "},
-      {R"({"name": "a", "type": "bed", "bed": "5.1", "clips": [{"file": "stereo.wav"}]})", "tracks[0].clips[0].file: stereo.wav has 2 channel(s); bed 5.1 needs 6"},
-      {R"({"name": "a", "type": "bed", "bed": "13.1", "clips": []})", "tracks[0].bed: unknown layout"},
+      {R"({"name": "a", "clips": [{"file": "stereo.wav", "channel": 5}]})",
+       "tracks[0].clips[0].channel: "},
+      {R"({"name": "a", "clips": [{"file": "noise.wav", "length": 3}]})",
+       "tracks[0].clips[0].length: is longer than"},
+      {R"({"name": "a", "clips": [{"file": "noise.wav", "offset": 9}]})",
+       "tracks[0].clips[0].offset: "},
+      {R"({"name": "a", "type": "bed", "bed": "5.1", "clips": [{"file": "stereo.wav"}]})",
+       "tracks[0].clips[0].file: stereo.wav has 2 channel(s); bed 5.1 needs 6"},
+      {R"({"name": "a", "type": "bed", "bed": "13.1", "clips": []})",
+       "tracks[0].bed: unknown layout"},
   };
   for (const Case& c : cases) {
     Session s = session(c.tracks);
@@ -189,8 +205,9 @@ TEST_F(Engine, ErrorsNameTheSessionField) {
         << c.tracks;
   }
   Session unknownLayout = session(R"({"name": "a", "clips": []})", "6.1");
-  EXPECT_THAT([&] { renderToMemory(unknownLayout, gpuOptions()); },
-              ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: layout: unknown layout \"6.1\"")));
+  EXPECT_THAT(
+      [&] { renderToMemory(unknownLayout, gpuOptions()); },
+      ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: layout: unknown layout \"6.1\"")));
 }
 
 }  // namespace

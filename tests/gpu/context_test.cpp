@@ -12,8 +12,8 @@
 namespace vkmix::gpu {
 namespace {
 
-using ::testing::HasSubstr;
 using test::GpuFixture;
+using ::testing::HasSubstr;
 
 TEST_F(GpuFixture, ListsTheDeviceItUses) {
   auto devices = listDevices();
@@ -52,12 +52,14 @@ TEST_F(GpuFixture, EmbeddedShaderBuildsAPipeline) {
   auto spirv = shaders::voicesMix();
   ASSERT_GT(spirv.size(), 5u);
   EXPECT_EQ(spirv[0], 0x07230203u) << "SPIR-V magic";
-  ComputePipeline p(context(), {.name = "voices/mix",
-                                .spirv = spirv,
-                                .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
-                                             vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
-                                .pushConstantBytes = 20,
-                                .specialization = {64, 12}});
+  ComputePipeline p(
+      context(),
+      {.name = "voices/mix",
+       .spirv = spirv,
+       .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
+                    vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+       .pushConstantBytes = 20,
+       .specialization = {64, 12}});
   EXPECT_TRUE(static_cast<bool>(*p.pipeline()));
 }
 
@@ -78,7 +80,8 @@ TEST(Validation, AnInjectedErrorIsCounted) {
   info.size = 0;
   info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
   VkBuffer buffer = VK_NULL_HANDLE;
-  VkResult r = ctx->device().getDispatcher()->vkCreateBuffer(*ctx->device(), &info, nullptr, &buffer);
+  VkResult r =
+      ctx->device().getDispatcher()->vkCreateBuffer(*ctx->device(), &info, nullptr, &buffer);
   if (r == VK_SUCCESS && buffer != VK_NULL_HANDLE) {
     ctx->device().getDispatcher()->vkDestroyBuffer(*ctx->device(), buffer, nullptr);
   }

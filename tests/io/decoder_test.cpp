@@ -29,12 +29,15 @@ TEST_P(DecodeContainers, Decodes440HzAt48kHzFromA44kSource) {
   test::ScratchDir dir;
   const auto path = dir / c.file;
   // 2 s of 440 Hz at 44.1 kHz in the left channel, 880 Hz in the right; optional video stream.
-  std::string cmd = "ffmpeg -nostdin -loglevel error -y -f lavfi -i sine=frequency=440:sample_rate=44100:duration=2 "
-                    "-f lavfi -i sine=frequency=880:sample_rate=44100:duration=2 ";
+  std::string cmd =
+      "ffmpeg -nostdin -loglevel error -y -f lavfi -i "
+      "sine=frequency=440:sample_rate=44100:duration=2 "
+      "-f lavfi -i sine=frequency=880:sample_rate=44100:duration=2 ";
   if (std::string(c.name).find("Video") != std::string::npos) {
     cmd += "-f lavfi -i testsrc=size=64x48:rate=10:duration=2 -map 2:v ";
   }
-  cmd += "-filter_complex '[0:a][1:a]amerge=inputs=2[a]' -map '[a]' " + std::string(c.ffmpegArgs) + " " + path.string();
+  cmd += "-filter_complex '[0:a][1:a]amerge=inputs=2[a]' -map '[a]' " + std::string(c.ffmpegArgs) +
+         " " + path.string();
   std::string log;
   ASSERT_EQ(test::runCommand(cmd, &log), 0) << log;
 
@@ -50,20 +53,22 @@ TEST_P(DecodeContainers, Decodes440HzAt48kHzFromA44kSource) {
   EXPECT_NEAR(test::zeroCrossingFrequency(mid, 48000), 880.0, 3.0) << c.name;
   DecodedAudio both = decodeAudio(path, 48000);
   ASSERT_EQ(both.channels.size(), 2u);
-  EXPECT_NEAR(test::zeroCrossingFrequency({both.channels[0].data() + 12000, 48000}, 48000), 440.0, 3.0);
+  EXPECT_NEAR(test::zeroCrossingFrequency({both.channels[0].data() + 12000, 48000}, 48000), 440.0,
+              3.0);
   // sine= is 1/8 full scale: rms 0.088.
   EXPECT_NEAR(test::rms(mid), 0.125 / std::sqrt(2.0), 0.01) << c.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Formats, DecodeContainers,
-    ::testing::Values(Container{"Wav16", "a.wav", "-c:a pcm_s16le", 0.001},
-                      Container{"Wav24", "a.wav", "-c:a pcm_s24le", 0.001},
-                      Container{"Flac", "a.flac", "-c:a flac", 0.001},
-                      Container{"Mp3", "a.mp3", "-c:a libmp3lame -b:a 192k", 0.06},
-                      Container{"AacInMp4WithVideo", "a.mp4", "-c:v libx264 -c:a aac -b:a 192k", 0.06},
-                      Container{"PcmInMovWithVideo", "a.mov", "-c:v libx264 -c:a pcm_s24le", 0.001},
-                      Container{"PcmInMkvWithVideo", "a.mkv", "-c:v libx264 -c:a pcm_s16le", 0.001}),
+    ::testing::Values(
+        Container{"Wav16", "a.wav", "-c:a pcm_s16le", 0.001},
+        Container{"Wav24", "a.wav", "-c:a pcm_s24le", 0.001},
+        Container{"Flac", "a.flac", "-c:a flac", 0.001},
+        Container{"Mp3", "a.mp3", "-c:a libmp3lame -b:a 192k", 0.06},
+        Container{"AacInMp4WithVideo", "a.mp4", "-c:v libx264 -c:a aac -b:a 192k", 0.06},
+        Container{"PcmInMovWithVideo", "a.mov", "-c:v libx264 -c:a pcm_s24le", 0.001},
+        Container{"PcmInMkvWithVideo", "a.mkv", "-c:v libx264 -c:a pcm_s16le", 0.001}),
     [](const ::testing::TestParamInfo<Container>& p) { return std::string(p.param.name); });
 
 TEST(Decoder, OffsetAndLengthCutTheResampledSignal) {

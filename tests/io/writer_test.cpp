@@ -54,7 +54,8 @@ WavHeader readWavHeader(const std::filesystem::path& path) {
 std::vector<float> planarBlock(int channels, std::int64_t frames) {
   std::vector<float> planar;
   for (int c = 0; c < channels; ++c) {
-    auto n = test::noise(static_cast<std::size_t>(frames), 100 + static_cast<std::uint32_t>(c), 0.9f);
+    auto n =
+        test::noise(static_cast<std::size_t>(frames), 100 + static_cast<std::uint32_t>(c), 0.9f);
     planar.insert(planar.end(), n.begin(), n.end());
   }
   return planar;
@@ -124,10 +125,12 @@ TEST(Writer, FlacHoldsUpToEightChannelsOnly) {
     DecodedAudio d = decodeAudio(dir / "m.flac", 48000);
     ASSERT_EQ(d.channels.size(), 8u);
     EXPECT_EQ(d.numFrames(), 10000);
-    EXPECT_LE(test::maxAbsDiff(d.channels[5], {&planar[5 * 10000], 10000}), 0.5 / 8388608.0 + 1e-12);
+    EXPECT_LE(test::maxAbsDiff(d.channels[5], {&planar[5 * 10000], 10000}),
+              0.5 / 8388608.0 + 1e-12);
   }
-  EXPECT_THAT([&] { AudioWriter w(dir / "x.flac", *findLayout("7.1.4"), 48000, OutputFormat::Flac); },
-              ::testing::ThrowsMessage<InputError>(HasSubstr("FLAC holds at most 8 channels")));
+  EXPECT_THAT(
+      [&] { AudioWriter w(dir / "x.flac", *findLayout("7.1.4"), 48000, OutputFormat::Flac); },
+      ::testing::ThrowsMessage<InputError>(HasSubstr("FLAC holds at most 8 channels")));
   EXPECT_FALSE(std::filesystem::exists(dir / "x.flac"));
 }
 
@@ -156,8 +159,9 @@ TEST(Writer, ClipsAndCountsOverloadsInIntegerFormats) {
 }
 
 TEST(Writer, UnwritableFolderIsAnError) {
-  EXPECT_THROW(AudioWriter("/proc/vkmix-cannot-write/x.wav", *findLayout("2.0"), 48000, OutputFormat::Wav24),
-               std::runtime_error);
+  EXPECT_THROW(
+      AudioWriter("/proc/vkmix-cannot-write/x.wav", *findLayout("2.0"), 48000, OutputFormat::Wav24),
+      std::runtime_error);
 }
 
 }  // namespace

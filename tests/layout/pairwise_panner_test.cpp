@@ -25,7 +25,8 @@ TEST(PairwisePanner, ObjectAtEachSpeakerPlaysOnlyFromIt) {
       if (s.lfe) continue;
       panner.gains({s.azimuthDeg, s.elevationDeg, 1.0}, g);
       for (int k = 0; k < l.numChannels(); ++k) {
-        EXPECT_NEAR(g[k], k == c ? 1.0 : 0.0, 1e-12) << l.name << " source at " << s.label << " speaker " << k;
+        EXPECT_NEAR(g[k], k == c ? 1.0 : 0.0, 1e-12)
+            << l.name << " source at " << s.label << " speaker " << k;
       }
     }
   }

@@ -102,13 +102,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NotJson", "{\"vkmix\": 1,\n \"tracks\": [,]}", "line 2 column"},
         BadCase{"NoVersion", R"({"tracks": []})", "vkmix: is required"},
         BadCase{"WrongVersion", R"({"vkmix": 2, "tracks": []})", "vkmix: this vkmix reads"},
-        BadCase{"UnknownTopKey", R"({"vkmix": 1, "tracks": [], "sampelRate": 1})", "sampelRate: unknown key"},
+        BadCase{"UnknownTopKey", R"({"vkmix": 1, "tracks": [], "sampelRate": 1})",
+                "sampelRate: unknown key"},
         BadCase{"UnknownClipKey",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "gain": 3}]}]})",
                 "tracks[0].clips[0].gain: unknown key"},
-        BadCase{"GainIsText",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x"}, {"file": "y", "gainDb": "loud"}]}]})",
-                "tracks[0].clips[1].gainDb: expected a number, got a string"},
+        BadCase{
+            "GainIsText",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x"}, {"file": "y", "gainDb": "loud"}]}]})",
+            "tracks[0].clips[1].gainDb: expected a number, got a string"},
         BadCase{"NegativeStart",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "start": -1}]}]})",
                 "tracks[0].clips[0].start: must not be negative"},
@@ -118,15 +120,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"HugeGain",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "gainDb": 400, "clips": []}]})",
                 "tracks[0].gainDb: is above +48 dB"},
-        BadCase{"FadesLongerThanClip",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "length": 1, "fadeIn": 0.6, "fadeOut": 0.6}]}]})",
-                "clips[0].fadeOut: fadeIn + fadeOut is longer"},
-        BadCase{"PolarAndCartesian",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"azimuth": 3, "x": 1}, "clips": []}]})",
-                "tracks[0].position.x: a position is either polar"},
-        BadCase{"ElevationOutOfRange",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"elevation": 91}, "clips": []}]})",
-                "position.elevation: must be within -90..90"},
+        BadCase{
+            "FadesLongerThanClip",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "length": 1, "fadeIn": 0.6, "fadeOut": 0.6}]}]})",
+            "clips[0].fadeOut: fadeIn + fadeOut is longer"},
+        BadCase{
+            "PolarAndCartesian",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"azimuth": 3, "x": 1}, "clips": []}]})",
+            "tracks[0].position.x: a position is either polar"},
+        BadCase{
+            "ElevationOutOfRange",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"elevation": 91}, "clips": []}]})",
+            "position.elevation: must be within -90..90"},
         BadCase{"CartesianOutOfRange",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"x": 2}, "clips": []}]})",
                 "position.x: must be within -1..1"},
@@ -136,29 +141,37 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"BedWithoutLayout",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "clips": []}]})",
                 "tracks[0].bed: is required"},
-        BadCase{"BedWithChannel",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "bed": "5.1", "clips": [{"file": "x", "channel": 1}]}]})",
-                "clips[0].channel: bed clips play all channels"},
-        BadCase{"FractionalChannel",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "channel": 1.5}]}]})",
-                "clips[0].channel: expected an integer"},
-        BadCase{"KeysOutOfOrder",
-                R"({"vkmix": 1, "tracks": [{"name": "a", "positionKeys": [{"time": 2, "azimuth": 0}, {"time": 1, "azimuth": 9}], "clips": []}]})",
-                "positionKeys[1].time: keys must be in time order"},
-        BadCase{"OddSampleRate", R"({"vkmix": 1, "sampleRate": 44100.5, "tracks": []})", "sampleRate: must be a whole"},
-        BadCase{"TracksNotArray", R"({"vkmix": 1, "tracks": {}})", "tracks: expected an array, got an object"},
-        BadCase{"MissingFile", R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"start": 1}]}]})",
+        BadCase{
+            "BedWithChannel",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "bed": "5.1", "clips": [{"file": "x", "channel": 1}]}]})",
+            "clips[0].channel: bed clips play all channels"},
+        BadCase{
+            "FractionalChannel",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "channel": 1.5}]}]})",
+            "clips[0].channel: expected an integer"},
+        BadCase{
+            "KeysOutOfOrder",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "positionKeys": [{"time": 2, "azimuth": 0}, {"time": 1, "azimuth": 9}], "clips": []}]})",
+            "positionKeys[1].time: keys must be in time order"},
+        BadCase{"OddSampleRate", R"({"vkmix": 1, "sampleRate": 44100.5, "tracks": []})",
+                "sampleRate: must be a whole"},
+        BadCase{"TracksNotArray", R"({"vkmix": 1, "tracks": {}})",
+                "tracks: expected an array, got an object"},
+        BadCase{"MissingFile",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"start": 1}]}]})",
                 "tracks[0].clips[0].file: is required"}),
     [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
 
 TEST(Session, LoadReportsAMissingFile) {
-  EXPECT_THAT([] { loadSession("/nonexistent/reel.json"); },
-              ::testing::ThrowsMessage<InputError>(HasSubstr("/nonexistent/reel.json: cannot open")));
+  EXPECT_THAT(
+      [] { loadSession("/nonexistent/reel.json"); },
+      ::testing::ThrowsMessage<InputError>(HasSubstr("/nonexistent/reel.json: cannot open")));
 }
 
 TEST(Session, LoadResolvesMediaAgainstTheSessionFolder) {
   test::ScratchDir dir;
-  test::writeText(dir / "s.json", R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "m/a.wav"}]}]})");
+  test::writeText(dir / "s.json",
+                  R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "m/a.wav"}]}]})");
   Session s = loadSession(dir / "s.json");
   EXPECT_EQ(s.tracks[0].clips[0].resolvedPath, dir.path() / "m/a.wav");
 }

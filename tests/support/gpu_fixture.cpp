@@ -14,7 +14,8 @@ gpu::Context* GpuFixture::sharedContext() {
   if (!gTried) {
     gTried = true;
     try {
-      gContext = std::make_unique<gpu::Context>(gpu::ContextOptions{.device = "", .validation = true});
+      gContext =
+          std::make_unique<gpu::Context>(gpu::ContextOptions{.device = "", .validation = true});
     } catch (const std::exception& e) {
       gFailure = e.what();
     }
@@ -25,7 +26,8 @@ gpu::Context* GpuFixture::sharedContext() {
 void GpuFixture::SetUp() {
   if (sharedContext() == nullptr) {
     const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") FAIL() << "no Vulkan device under CI: " << gFailure;
+    if (ci != nullptr && std::string(ci) == "true")
+      FAIL() << "no Vulkan device under CI: " << gFailure;
     GTEST_SKIP() << "no Vulkan device: " << gFailure;
   }
   errorsBefore_ = context().validationErrorCount();

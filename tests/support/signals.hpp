@@ -9,7 +9,8 @@
 namespace vkmix::test {
 
 std::vector<float> noise(std::size_t frames, std::uint32_t seed, float amplitude = 0.5f);
-std::vector<float> sine(std::size_t frames, double frequencyHz, int sampleRate, float amplitude = 0.5f);
+std::vector<float> sine(std::size_t frames, double frequencyHz, int sampleRate,
+                        float amplitude = 0.5f);
 double rms(std::span<const float> x);
 double energy(std::span<const float> x);
 // Largest |a[i] - b[i]|; the sizes must match. `where` receives the index of the largest.

@@ -11,7 +11,8 @@ namespace vkmix::test {
 
 ScratchDir::ScratchDir() {
   std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() / ("vkmix-test-" + std::to_string(rd()) + std::to_string(rd()));
+  path_ = std::filesystem::temp_directory_path() /
+          ("vkmix-test-" + std::to_string(rd()) + std::to_string(rd()));
   std::filesystem::create_directories(path_);
 }
 
@@ -25,8 +26,8 @@ void put32(std::ofstream& o, std::uint32_t v) { o.write(reinterpret_cast<const c
 void put16(std::ofstream& o, std::uint16_t v) { o.write(reinterpret_cast<const char*>(&v), 2); }
 }  // namespace
 
-void writeFloatWav(const std::filesystem::path& path, const std::vector<std::vector<float>>& channels,
-                   int sampleRate) {
+void writeFloatWav(const std::filesystem::path& path,
+                   const std::vector<std::vector<float>>& channels, int sampleRate) {
   const auto nc = static_cast<std::uint16_t>(channels.size());
   const std::size_t frames = channels.empty() ? 0 : channels[0].size();
   const auto dataBytes = static_cast<std::uint32_t>(frames * nc * 4);

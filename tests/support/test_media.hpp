@@ -22,8 +22,8 @@ class ScratchDir {
 };
 
 // Writes 32-bit float WAV (WAVE_FORMAT_IEEE_FLOAT) with channels[c][frame].
-void writeFloatWav(const std::filesystem::path& path, const std::vector<std::vector<float>>& channels,
-                   int sampleRate);
+void writeFloatWav(const std::filesystem::path& path,
+                   const std::vector<std::vector<float>>& channels, int sampleRate);
 
 // Runs a shell command; returns its exit status. Output goes to `log` if given.
 int runCommand(const std::string& command, std::string* output = nullptr);

@@ -21,18 +21,19 @@ struct Push {
 GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels)
     : ctx_(ctx),
       numChannels_(numChannels),
-      pipeline_(ctx, gpu::PipelineDesc{
-                         .name = "voices/mix",
-                         .spirv = gpu::shaders::voicesMix(),
-                         .bindings = {vk::DescriptorType::eUniformBuffer,
-                                      vk::DescriptorType::eStorageBuffer,
-                                      vk::DescriptorType::eStorageBuffer,
-                                      vk::DescriptorType::eStorageBuffer},
-                         .pushConstantBytes = sizeof(Push),
-                         .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels}}) {
+      pipeline_(
+          ctx,
+          gpu::PipelineDesc{
+              .name = "voices/mix",
+              .spirv = gpu::shaders::voicesMix(),
+              .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
+                           vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+              .pushConstantBytes = sizeof(Push),
+              .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels}}) {
   VKMIX_ASSERT(numChannels > 0 && numChannels <= kMaxOutputChannels, "channel count");
-  auto buffers = ctx.device().allocateCommandBuffers(
-      {.commandPool = *ctx.commandPool(), .level = vk::CommandBufferLevel::ePrimary, .commandBufferCount = 1});
+  auto buffers = ctx.device().allocateCommandBuffers({.commandPool = *ctx.commandPool(),
+                                                      .level = vk::CommandBufferLevel::ePrimary,
+                                                      .commandBufferCount = 1});
   commands_ = std::move(buffers[0]);
   fence_ = ctx.device().createFence({});
 }
@@ -44,15 +45,16 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
   gridFloats = std::max<std::size_t>(gridFloats, 2 * kMaxOutputChannels);
   if (voices <= voiceCapacity_ && stride <= strideCapacity_ && gridFloats <= gridCapacity_) return;
   // Grow generously so a session's busiest block does not reallocate every time.
-  voiceCapacity_ = std::max(voiceCapacity_, (voices + kVoicesPerDispatch - 1) / kVoicesPerDispatch *
-                                                kVoicesPerDispatch);
+  voiceCapacity_ = std::max(
+      voiceCapacity_, (voices + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch);
   strideCapacity_ = std::max(strideCapacity_, stride);
   gridCapacity_ = std::max(gridCapacity_, gridFloats * 2);
 
   std::size_t sampleBytes = voiceCapacity_ * strideCapacity_ * sizeof(float);
   if (sampleBytes > ctx_.limits().maxStorageBufferRange) {
     throw GpuError(ctx_.info().name + ": a block of " + std::to_string(voices) + " voices x " +
-                   std::to_string(stride) + " frames exceeds the device's storage buffer range; "
+                   std::to_string(stride) +
+                   " frames exceeds the device's storage buffer range; "
                    "use a smaller --block");
   }
   const auto storage = vk::BufferUsageFlagBits::eStorageBuffer;
@@ -68,12 +70,17 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
   const auto chunks = static_cast<std::uint32_t>(voiceCapacity_ / kVoicesPerDispatch);
   std::array<vk::DescriptorPoolSize, 2> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = chunks},
-      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer, .descriptorCount = 3 * chunks}};
-  pool_ = ctx_.device().createDescriptorPool(
-      {.maxSets = chunks, .poolSizeCount = static_cast<std::uint32_t>(sizes.size()), .pPoolSizes = sizes.data()});
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer,
+                             .descriptorCount = 3 * chunks}};
+  pool_ =
+      ctx_.device().createDescriptorPool({.maxSets = chunks,
+                                          .poolSizeCount = static_cast<std::uint32_t>(sizes.size()),
+                                          .pPoolSizes = sizes.data()});
   std::vector<vk::DescriptorSetLayout> layouts(chunks, *pipeline_.setLayout());
-  sets_ = (*ctx_.device()).allocateDescriptorSets(
-      {.descriptorPool = *pool_, .descriptorSetCount = chunks, .pSetLayouts = layouts.data()});
+  sets_ = (*ctx_.device())
+              .allocateDescriptorSets({.descriptorPool = *pool_,
+                                       .descriptorSetCount = chunks,
+                                       .pSetLayouts = layouts.data()});
   for (std::uint32_t k = 0; k < chunks; ++k) {
     vk::DescriptorBufferInfo ubo{.buffer = *voices_->buffer(),
                                  .offset = k * kVoicesPerDispatch * sizeof(VoiceParams),
@@ -84,12 +91,13 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
     std::array<vk::WriteDescriptorSet, 4> writes{};
     const vk::DescriptorBufferInfo* infos[4] = {&ubo, &s, &g, &o};
     for (std::uint32_t b = 0; b < 4; ++b) {
-      writes[b] = vk::WriteDescriptorSet{.dstSet = sets_[k],
-                                         .dstBinding = b,
-                                         .descriptorCount = 1,
-                                         .descriptorType = b == 0 ? vk::DescriptorType::eUniformBuffer
-                                                                  : vk::DescriptorType::eStorageBuffer,
-                                         .pBufferInfo = infos[b]};
+      writes[b] =
+          vk::WriteDescriptorSet{.dstSet = sets_[k],
+                                 .dstBinding = b,
+                                 .descriptorCount = 1,
+                                 .descriptorType = b == 0 ? vk::DescriptorType::eUniformBuffer
+                                                          : vk::DescriptorType::eStorageBuffer,
+                                 .pBufferInfo = infos[b]};
     }
     ctx_.device().updateDescriptorSets(writes, nullptr);
   }
@@ -98,43 +106,49 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
 void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
   VKMIX_ASSERT(block.numChannels == numChannels_, "block channel count differs from the mixer's");
   VKMIX_ASSERT(block.stride % 4 == 0 && block.stride >= block.numFrames, "stride");
-  VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= numChannels_ * block.stride, "output too small");
+  VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= numChannels_ * block.stride,
+               "output too small");
   const std::size_t numVoices = block.voices.size();
   ensureCapacity(numVoices, block.stride, block.grid.size());
 
   std::memcpy(voices_->mapped(), block.voices.data(), numVoices * sizeof(VoiceParams));
   std::memcpy(samples_->mapped(), block.samples.data(), block.samples.size() * sizeof(float));
-  if (!block.grid.empty()) std::memcpy(grid_->mapped(), block.grid.data(), block.grid.size() * sizeof(float));
+  if (!block.grid.empty())
+    std::memcpy(grid_->mapped(), block.grid.data(), block.grid.size() * sizeof(float));
 
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   commands_.reset();
   commands_.begin({.flags = vk::CommandBufferUsageFlagBits::eOneTimeSubmit});
   commands_.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline_.pipeline());
-  const std::size_t chunks = std::max<std::size_t>(1, (numVoices + kVoicesPerDispatch - 1) / kVoicesPerDispatch);
+  const std::size_t chunks =
+      std::max<std::size_t>(1, (numVoices + kVoicesPerDispatch - 1) / kVoicesPerDispatch);
   for (std::size_t k = 0; k < chunks; ++k) {
     Push push{.stride4 = stride4,
-              .numVoices = static_cast<std::uint32_t>(
-                  std::min<std::size_t>(kVoicesPerDispatch, numVoices - std::min(numVoices, k * kVoicesPerDispatch))),
+              .numVoices = static_cast<std::uint32_t>(std::min<std::size_t>(
+                  kVoicesPerDispatch, numVoices - std::min(numVoices, k * kVoicesPerDispatch))),
               .voiceBase = static_cast<std::uint32_t>(k * kVoicesPerDispatch),
               .accumulate = k > 0 ? 1u : 0u,
               .gridPhase = block.gridPhase};
     if (k > 0) {
       // Orders chunk k-1's writes to Mix before chunk k's read-modify-write of it.
-      vk::MemoryBarrier barrier{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
-                                .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite};
+      vk::MemoryBarrier barrier{
+          .srcAccessMask = vk::AccessFlagBits::eShaderWrite,
+          .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite};
       commands_.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
-                                vk::PipelineStageFlagBits::eComputeShader, {}, barrier, nullptr, nullptr);
+                                vk::PipelineStageFlagBits::eComputeShader, {}, barrier, nullptr,
+                                nullptr);
     }
-    commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline_.layout(), 0, sets_[k], nullptr);
+    commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline_.layout(), 0, sets_[k],
+                                 nullptr);
     commands_.pushConstants<Push>(*pipeline_.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
     commands_.dispatch(groups, 1, 1);
   }
   // Orders the shader's writes to Mix before the host reads the mapped output.
   vk::MemoryBarrier toHost{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
                            .dstAccessMask = vk::AccessFlagBits::eHostRead};
-  commands_.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, vk::PipelineStageFlagBits::eHost,
-                            {}, toHost, nullptr, nullptr);
+  commands_.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+                            vk::PipelineStageFlagBits::eHost, {}, toHost, nullptr, nullptr);
   commands_.end();
 
   vk::CommandBuffer cb = *commands_;
@@ -142,7 +156,8 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
   vk::Result r = ctx_.device().waitForFences(*fence_, VK_TRUE, UINT64_MAX);
   if (r != vk::Result::eSuccess) throw GpuError("waiting for the voice mix: " + vk::to_string(r));
   ctx_.device().resetFences(*fence_);
-  std::memcpy(out.data(), out_->mapped(), static_cast<std::size_t>(numChannels_) * block.stride * sizeof(float));
+  std::memcpy(out.data(), out_->mapped(),
+              static_cast<std::size_t>(numChannels_) * block.stride * sizeof(float));
 }
 
 }  // namespace vkmix::dsp

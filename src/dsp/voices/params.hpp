@@ -21,25 +21,25 @@ enum class FadeCode : std::int32_t { Linear = 0, EqualPower = 1, SCurve = 2 };
 // One voice for one block. Layout matches `struct Voice` in shaders/voices/mix.comp (std140).
 struct VoiceParams {
   float gains[kMaxOutputChannels] = {};  // static speaker gains (moving voices: unused)
-  std::int32_t clipFrame = 0;      // clip-relative frame at the block's first frame (may be < 0)
-  std::int32_t clipLength = 0;     // clip length in frames
+  std::int32_t clipFrame = 0;   // clip-relative frame at the block's first frame (may be < 0)
+  std::int32_t clipLength = 0;  // clip length in frames
   std::int32_t fadeInFrames = 0;
   std::int32_t fadeOutFrames = 0;
-  float gainLinear = 1.0f;         // clip gain x track gain
-  float fadeInShape = 0.0f;        // FadeCode as float
+  float gainLinear = 1.0f;   // clip gain x track gain
+  float fadeInShape = 0.0f;  // FadeCode as float
   float fadeOutShape = 0.0f;
-  float plain = 0.0f;              // 1: no fade and inside the clip for the whole block
-  std::uint32_t moving = 0;        // 1: gains come from the grid
-  std::uint32_t gridOffset = 0;    // index of this voice's first grid point in MixBlock::grid
+  float plain = 0.0f;            // 1: no fade and inside the clip for the whole block
+  std::uint32_t moving = 0;      // 1: gains come from the grid
+  std::uint32_t gridOffset = 0;  // index of this voice's first grid point in MixBlock::grid
   std::uint32_t pad[2] = {};
 };
 static_assert(sizeof(VoiceParams) == 112, "must match std140 struct Voice in mix.comp");
 
 struct MixBlock {
   int numChannels = 0;
-  std::int64_t numFrames = 0;  // frames to produce
-  std::int64_t stride = 0;     // frames per channel/voice row: numFrames rounded up to 4
-  std::uint32_t gridPhase = 0; // (absolute frame of the block's first frame) % kGridFrames
+  std::int64_t numFrames = 0;   // frames to produce
+  std::int64_t stride = 0;      // frames per channel/voice row: numFrames rounded up to 4
+  std::uint32_t gridPhase = 0;  // (absolute frame of the block's first frame) % kGridFrames
   std::vector<VoiceParams> voices;
   std::vector<float> samples;  // voice-major: voice v's frame i at samples[v * stride + i]
   std::vector<float> grid;     // gain grid points, kMaxOutputChannels floats each

@@ -11,15 +11,19 @@ namespace {
 
 double fadeCurve(double x, float shape) {
   switch (static_cast<int>(shape)) {
-    case static_cast<int>(FadeCode::EqualPower): return std::sin(x * kPi / 2.0);
-    case static_cast<int>(FadeCode::SCurve): return 0.5 - 0.5 * std::cos(x * kPi);
-    default: return x;
+    case static_cast<int>(FadeCode::EqualPower):
+      return std::sin(x * kPi / 2.0);
+    case static_cast<int>(FadeCode::SCurve):
+      return 0.5 - 0.5 * std::cos(x * kPi);
+    default:
+      return x;
   }
 }
 
 }  // namespace
 
-void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices) {
+void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase,
+                     std::size_t numVoices) {
   numChannels = channels;
   numFrames = frames;
   stride = (frames + 3) / 4 * 4;

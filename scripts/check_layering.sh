@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Dependencies point one way (see the table in docs/architecture.md): the modules below the GPU
+# never include Vulkan, the GPU module, the DSP stages, the engine or the UI, and the public API
+# exposes no Vulkan/FFmpeg/ImGui type. CMake enforces the link arrows; this catches includes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail=0
+check() {  # check DIRS... -- PATTERN DESCRIPTION
+  local pattern=$1 why=$2; shift 2
+  local hits
+  hits=$(grep -rnE "$pattern" "$@" 2>/dev/null || true)
+  if [ -n "$hits" ]; then
+    echo "layering: $why"; echo "$hits"; fail=1
+  fi
+}
+check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/)' \
+  "core/session/layout/loudness must not include GPU, DSP, engine, FFmpeg, UI or CLI headers" \
+  src/core src/session src/layout include/vkmix
+check '#include [<"](gpu/|dsp/|engine/|imgui|cli/|vulkan)' "io must not include GPU, DSP, engine or UI headers" src/io
+check '#include [<"](engine/|imgui|cli/|io/|session/)' "gpu and dsp must not include engine, io, session, UI or CLI headers" src/gpu src/dsp
+check '#include [<"](cli/|imgui)' "engine must not include CLI or UI headers" src/engine
+[ $fail -eq 0 ] && echo "layering: ok"
+exit $fail

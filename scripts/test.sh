@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up (Debian packages), builds everything with warnings as errors, checks formatting and the
+# module layering, and runs the whole test suite (ctest; GPU tests run on lavapipe without a GPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKMIX_WERROR=ON >/dev/null
+cmake --build build
+bash scripts/check_layering.sh
+bash scripts/check_format.sh
+ctest --test-dir build --output-on-failure -j2
