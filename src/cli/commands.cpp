@@ -40,7 +40,12 @@ int cmdRender(const RenderArgs& a) {
   options.layout = a.layout;
   options.device = a.device;
   options.blockFrames = a.blockFrames;
+  // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
+#ifdef NDEBUG
   options.validation = std::getenv("VKMIX_VALIDATION") != nullptr;
+#else
+  options.validation = true;
+#endif
   options.warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
   // A progress line on a terminal only, at most four times a second; logs get the summary.
   bool announced = false;
