@@ -1,0 +1,31 @@
+// ITU-R BS.1770-4 K-weighting (§2.1, Annex 1): a high-shelf (+4 dB above ~1.5 kHz, the head's
+// acoustic effect) followed by the RLB high-pass (~38 Hz). The standard tabulates the coefficients
+// at 48 kHz only; here they are derived from the analog prototype behind that table by the
+// bilinear transform, so every sample rate gets the same response (48 kHz reproduces the table).
+#pragma once
+
+namespace vkmix::loudness {
+
+struct Biquad {
+  double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;  // a0 normalised to 1
+};
+
+Biquad kWeightingShelf(double sampleRate);
+Biquad kWeightingHighPass(double sampleRate);
+
+// Direct form I state for one channel through both stages.
+class KWeighting {
+ public:
+  explicit KWeighting(double sampleRate);
+  double process(double x);
+
+ private:
+  struct State {
+    double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  };
+  static double run(const Biquad& f, State& s, double x);
+  Biquad shelf_, highPass_;
+  State s1_, s2_;
+};
+
+}  // namespace vkmix::loudness

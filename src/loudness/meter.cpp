@@ -1,0 +1,155 @@
+#include "loudness/meter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace vkmix::loudness {
+namespace {
+
+constexpr double kAbsoluteGateLufs = -70.0;
+constexpr double kRelativeGateLu = -10.0;     // integrated (BS.1770-4)
+constexpr double kLraRelativeGateLu = -20.0;  // loudness range (Tech 3342)
+
+double toDb(double linear) { return linear > 0.0 ? 20.0 * std::log10(linear) : kSilenceLufs; }
+
+// Gated mean of `energies`: absolute gate, then a relative gate `relativeLu` below the mean of
+// what passed. Returns the surviving energies.
+std::vector<double> gate(const std::vector<double>& energies, double relativeLu) {
+  std::vector<double> passed;
+  for (double e : energies) {
+    if (energyToLufs(e) > kAbsoluteGateLufs) passed.push_back(e);
+  }
+  if (passed.empty()) return passed;
+  double mean =
+      std::accumulate(passed.begin(), passed.end(), 0.0) / static_cast<double>(passed.size());
+  double threshold = energyToLufs(mean) + relativeLu;
+  std::vector<double> out;
+  for (double e : passed) {
+    if (energyToLufs(e) > threshold) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+double energyToLufs(double meanSquare) {
+  return meanSquare > 0.0 ? -0.691 + 10.0 * std::log10(meanSquare) : kSilenceLufs;
+}
+
+double channelWeight(double azimuthDeg, double elevationDeg, bool lfe) {
+  if (lfe) return 0.0;
+  double az = std::abs(std::remainder(azimuthDeg, 360.0));
+  if (std::abs(elevationDeg) < 30.0 && az >= 60.0 && az <= 120.0) return 1.41;
+  return 1.0;
+}
+
+LoudnessMeter::LoudnessMeter(double sampleRate, std::vector<double> channelWeights)
+    : sampleRate_(sampleRate),
+      weights_(std::move(channelWeights)),
+      samplePeak_(weights_.size(), 0.0),
+      truePeak_(weights_.size(), 0.0),
+      subBlockFrames_(static_cast<std::int64_t>(std::llround(sampleRate / 10.0))) {
+  if (weights_.empty()) throw std::invalid_argument("LoudnessMeter needs at least one channel");
+  for (std::size_t c = 0; c < weights_.size(); ++c) {
+    filters_.emplace_back(sampleRate);
+    truePeaks_.emplace_back(sampleRate);
+  }
+}
+
+void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride,
+                              std::int64_t numFrames) {
+  const std::size_t nc = weights_.size();
+  std::int64_t i = 0;
+  while (i < numFrames) {
+    const std::int64_t run = std::min(numFrames - i, subBlockFrames_ - inSubBlock_);
+    for (std::size_t c = 0; c < nc; ++c) {
+      const float* x = &planar[c * stride + i];
+      KWeighting& f = filters_[c];
+      TruePeak& tp = truePeaks_[c];
+      double sum = 0.0, peak = samplePeak_[c], tpeak = truePeak_[c];
+      for (std::int64_t k = 0; k < run; ++k) {
+        double s = x[k];
+        double y = f.process(s);
+        sum += y * y;
+        peak = std::max(peak, std::abs(s));
+        tpeak = std::max(tpeak, tp.process(s));
+      }
+      subBlockEnergy_ += weights_[c] * sum;
+      samplePeak_[c] = peak;
+      truePeak_[c] = std::max(tpeak, peak);  // the oversampled signal passes through the samples
+    }
+    i += run;
+    inSubBlock_ += run;
+    if (inSubBlock_ == subBlockFrames_) closeSubBlock();
+  }
+}
+
+void LoudnessMeter::closeSubBlock() {
+  subBlocks_.push_back(subBlockEnergy_);
+  subBlockEnergy_ = 0.0;
+  inSubBlock_ = 0;
+  const std::size_t n = subBlocks_.size();
+  auto windowMean = [&](std::size_t count) {
+    double sum = 0.0;
+    for (std::size_t k = n - count; k < n; ++k) sum += subBlocks_[k];
+    return sum / static_cast<double>(count * subBlockFrames_);
+  };
+  if (n >= 4) {
+    double e = windowMean(4);
+    blockEnergies_.push_back(e);
+    momentary_.push_back(energyToLufs(e));
+  } else {
+    momentary_.push_back(kSilenceLufs);
+  }
+  if (n >= 30) {
+    double e = windowMean(30);
+    shortEnergies_.push_back(e);
+    shortTerm_.push_back(energyToLufs(e));
+  } else {
+    shortTerm_.push_back(kSilenceLufs);
+  }
+}
+
+double LoudnessMeter::integratedLufs() const {
+  std::vector<double> passed = gate(blockEnergies_, kRelativeGateLu);
+  if (passed.empty()) return kSilenceLufs;
+  return energyToLufs(std::accumulate(passed.begin(), passed.end(), 0.0) /
+                      static_cast<double>(passed.size()));
+}
+
+double LoudnessMeter::loudnessRangeLu() const {
+  std::vector<double> passed = gate(shortEnergies_, kLraRelativeGateLu);
+  if (passed.size() < 2) return 0.0;
+  std::vector<double> lufs;
+  for (double e : passed) lufs.push_back(energyToLufs(e));
+  std::sort(lufs.begin(), lufs.end());
+  auto percentile = [&](double p) {  // linear interpolation between closest ranks
+    double pos = p * static_cast<double>(lufs.size() - 1);
+    auto lo = static_cast<std::size_t>(std::floor(pos));
+    std::size_t hi = std::min(lo + 1, lufs.size() - 1);
+    return lufs[lo] + (lufs[hi] - lufs[lo]) * (pos - static_cast<double>(lo));
+  };
+  return percentile(0.95) - percentile(0.10);
+}
+
+LoudnessSummary LoudnessMeter::summary() const {
+  LoudnessSummary s;
+  s.integratedLufs = integratedLufs();
+  s.loudnessRangeLu = loudnessRangeLu();
+  for (double m : momentary_) s.momentaryMaxLufs = std::max(s.momentaryMaxLufs, m);
+  for (double m : shortTerm_) s.shortTermMaxLufs = std::max(s.shortTermMaxLufs, m);
+  double sp = 0.0, tp = 0.0;
+  for (std::size_t c = 0; c < weights_.size(); ++c) {
+    s.channelSamplePeakDbfs.push_back(toDb(samplePeak_[c]));
+    s.channelTruePeakDbtp.push_back(toDb(truePeak_[c]));
+    sp = std::max(sp, samplePeak_[c]);
+    tp = std::max(tp, truePeak_[c]);
+  }
+  s.samplePeakDbfs = toDb(sp);
+  s.truePeakDbtp = toDb(tp);
+  return s;
+}
+
+}  // namespace vkmix::loudness

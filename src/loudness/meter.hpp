@@ -1,0 +1,69 @@
+// An ITU-R BS.1770-4 / EBU R 128 loudness meter for one programme of any channel count:
+// momentary (400 ms) and short-term (3 s) loudness every 100 ms, integrated loudness over 400 ms
+// blocks overlapping 75% with the -70 LUFS absolute and -10 LU relative gates, loudness range
+// (EBU Tech 3342: short-term values, -70 absolute and -20 LU relative gates, 95th - 10th
+// percentile), sample peak and true peak per channel. Plain double-precision CPU code; metering a
+// 12-channel mix costs far less than decoding it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "loudness/k_weighting.hpp"
+#include "loudness/true_peak.hpp"
+
+namespace vkmix::loudness {
+
+// BS.1770-4 Table 3 channel weight for a loudspeaker position: 0 for LFE (excluded), 1.41
+// (+1.5 dB) for |elevation| < 30 and 60 <= |azimuth| <= 120, else 1.0.
+double channelWeight(double azimuthDeg, double elevationDeg, bool lfe);
+
+constexpr double kSilenceLufs = -200.0;  // what an empty or silent measurement reads
+
+struct LoudnessSummary {
+  double integratedLufs = kSilenceLufs;
+  double loudnessRangeLu = 0.0;
+  double momentaryMaxLufs = kSilenceLufs;
+  double shortTermMaxLufs = kSilenceLufs;
+  double truePeakDbtp = kSilenceLufs;
+  double samplePeakDbfs = kSilenceLufs;
+  std::vector<double> channelSamplePeakDbfs;
+  std::vector<double> channelTruePeakDbtp;
+};
+
+class LoudnessMeter {
+ public:
+  LoudnessMeter(double sampleRate, std::vector<double> channelWeights);
+
+  // Frames given channel-major: channel c's frame i at planar[c * stride + i].
+  void addFrames(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames);
+
+  LoudnessSummary summary() const;
+  double integratedLufs() const;
+  double loudnessRangeLu() const;
+  // Loudness every 100 ms (index k covers the window ending at (k + 1) * 100 ms).
+  const std::vector<double>& momentaryLufs() const { return momentary_; }
+  const std::vector<double>& shortTermLufs() const { return shortTerm_; }
+  int numChannels() const { return static_cast<int>(weights_.size()); }
+
+ private:
+  void closeSubBlock();
+
+  double sampleRate_;
+  std::vector<double> weights_;
+  std::vector<KWeighting> filters_;
+  std::vector<TruePeak> truePeaks_;
+  std::vector<double> samplePeak_, truePeak_;
+  std::int64_t subBlockFrames_;  // 100 ms
+  std::int64_t inSubBlock_ = 0;
+  double subBlockEnergy_ = 0.0;        // weighted sum of squares in the open sub-block
+  std::vector<double> subBlocks_;      // closed sub-blocks' weighted sums of squares
+  std::vector<double> blockEnergies_;  // 400 ms gating blocks (mean square, weighted)
+  std::vector<double> shortEnergies_;  // 3 s short-term windows (mean square, weighted)
+  std::vector<double> momentary_, shortTerm_;
+};
+
+double energyToLufs(double meanSquare);
+
+}  // namespace vkmix::loudness
