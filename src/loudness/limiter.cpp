@@ -1,0 +1,97 @@
+#include "loudness/limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vkmix::loudness {
+namespace {
+// Headroom below the requested ceiling for what the construction does not bound exactly: the gain
+// changing across the interpolator's span, and rounding to the output's sample format.
+constexpr double kSafetyDb = 0.1;
+}  // namespace
+
+TruePeakLimiter::TruePeakLimiter(double sampleRate, int numChannels, double ceilingDbtp)
+    : numChannels_(numChannels),
+      ceiling_(std::pow(10.0, (ceilingDbtp - kSafetyDb) / 20.0)),
+      window_(std::max(1, static_cast<int>(std::lround(sampleRate * 0.002)))),
+      peakDelay_(0),
+      releaseCoef_(1.0 - std::exp(-1.0 / (0.050 * sampleRate))),
+      ready_(static_cast<std::size_t>(numChannels)) {
+  for (int c = 0; c < numChannels; ++c) peaks_.emplace_back(sampleRate);
+  peakDelay_ = peaks_.front().delay();
+}
+
+void TruePeakLimiter::process(std::span<const float> planar, std::int64_t stride,
+                              std::int64_t numFrames) {
+  std::vector<float> frame(static_cast<std::size_t>(numChannels_));
+  for (std::int64_t i = 0; i < numFrames; ++i) {
+    for (int c = 0; c < numChannels_; ++c) frame[c] = planar[c * stride + i];
+    pushFrame(frame.data());
+    ++realFrames_;
+  }
+}
+
+void TruePeakLimiter::flush() {
+  std::vector<float> zeros(static_cast<std::size_t>(numChannels_), 0.0f);
+  while (emitted_ < realFrames_) pushFrame(zeros.data());
+}
+
+void TruePeakLimiter::pushFrame(const float* frame) {
+  pending_.emplace_back(frame, frame + numChannels_);
+  double intervalPeak = 0.0;
+  for (int c = 0; c < numChannels_; ++c)
+    intervalPeak = std::max(intervalPeak, peaks_[c].process(frame[c]));
+  const std::int64_t n = framesIn_++;
+  const std::int64_t q = n - peakDelay_;  // the new points lie between frames q and q + 1
+  if (q < 0) return;
+  const double intervalR = intervalPeak > ceiling_ ? ceiling_ / intervalPeak : 1.0;
+  // Frame q is bounded by both intervals it touches and by its own samples.
+  double samplePeak = 0.0;
+  for (float x : pending_[static_cast<std::size_t>(q - emitted_)])
+    samplePeak = std::max(samplePeak, static_cast<double>(std::abs(x)));
+  double r = std::min(lastIntervalR_, intervalR);
+  if (samplePeak > ceiling_) r = std::min(r, ceiling_ / samplePeak);
+  lastIntervalR_ = intervalR;
+
+  // m(i) = min r over [i, i + W - 1] is final now for i = q - W + 1.
+  while (!minQueue_.empty() && minQueue_.back().second >= r) minQueue_.pop_back();
+  minQueue_.emplace_back(q, r);
+  // For i < 0 the window [i, i + W - 1] holds only frames 0..q: its minimum still bounds the
+  // early frames, so it enters the average although no frame i is emitted.
+  const std::int64_t i = q - window_ + 1;
+  while (minQueue_.front().first < i) minQueue_.pop_front();
+  emitFrame(minQueue_.front().second, i >= 0);
+}
+
+void TruePeakLimiter::emitFrame(double m, bool emit) {
+  // g(k) = mean of m(k - W + 1 .. k); each of those windows contains k, so g(k) <= r(k).
+  minima_.push_back(m);
+  minimaSum_ += m;
+  if (static_cast<int>(minima_.size()) > window_) {
+    minimaSum_ -= minima_.front();
+    minima_.pop_front();
+  }
+  if (!emit) return;
+  const double g = std::min(1.0, minimaSum_ / window_);
+  // Release: rise towards g with a 50 ms time constant; fall at once (stays <= g <= r).
+  gain_ = g < gain_ ? g : std::min(g, gain_ + (1.0 - gain_) * releaseCoef_);
+  maxReductionDb_ = std::max(maxReductionDb_, -20.0 * std::log10(gain_));
+  const std::vector<float>& x = pending_.front();
+  if (emitted_ < realFrames_) {
+    for (int c = 0; c < numChannels_; ++c) ready_[c].push_back(static_cast<float>(x[c] * gain_));
+  }
+  pending_.pop_front();
+  ++emitted_;
+}
+
+std::int64_t TruePeakLimiter::take(std::vector<float>& dst) {
+  const auto n = static_cast<std::int64_t>(ready_[0].size());
+  dst.clear();
+  for (auto& ch : ready_) {
+    dst.insert(dst.end(), ch.begin(), ch.end());
+    ch.clear();
+  }
+  return n;
+}
+
+}  // namespace vkmix::loudness

@@ -1,0 +1,54 @@
+// A look-ahead true-peak limiter for deliverables: the output's true peak (4x oversampled, the
+// meter's own TruePeak) stays at or below the ceiling. The gain is a W-frame moving average of a
+// forward-looking W-frame minimum of the required gain r = min(1, ceiling / peak), which is <= r
+// at every frame by construction (each averaged minimum's window contains the frame), ramps
+// smoothly over W frames, then releases with a 50 ms time constant. Latency is compensated: frame
+// k of the output is frame k of the input, and flush() emits the tail.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <vector>
+
+#include "loudness/true_peak.hpp"
+
+namespace vkmix::loudness {
+
+class TruePeakLimiter {
+ public:
+  TruePeakLimiter(double sampleRate, int numChannels, double ceilingDbtp);
+
+  // Feeds frames (channel-major: channel c's frame i at planar[c * stride + i]).
+  void process(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames);
+  // Ends the input: the remaining frames become ready.
+  void flush();
+  // Moves the frames ready so far into `dst`, channel-major (numChannels x n); returns n.
+  std::int64_t take(std::vector<float>& dst);
+  // Largest gain reduction applied so far, dB (>= 0).
+  double maxReductionDb() const { return maxReductionDb_; }
+
+ private:
+  void pushFrame(const float* frame);
+  void emitFrame(double m, bool emit);
+
+  int numChannels_;
+  double ceiling_;  // linear, a little below the requested ceiling (kSafetyDb)
+  int window_;      // W frames (2 ms)
+  int peakDelay_;   // D: oversampled points completed at input n lie between n-D and n-D+1
+  double releaseCoef_;
+  std::vector<TruePeak> peaks_;
+  std::deque<std::vector<float>> pending_;  // input frames from the next to emit onwards
+  double lastIntervalR_ = 1.0;              // r of the interval before the current frame
+  std::deque<std::pair<std::int64_t, double>> minQueue_;  // monotonic: sliding forward minimum
+  std::deque<double> minima_;                             // the last W forward minima m(i)
+  double minimaSum_ = 0.0;
+  std::int64_t framesIn_ = 0;    // input frames fed (zeros of flush() included)
+  std::int64_t realFrames_ = 0;  // input frames fed by the caller
+  std::int64_t emitted_ = 0;
+  double gain_ = 1.0;
+  double maxReductionDb_ = 0.0;
+  std::vector<std::vector<float>> ready_;  // per channel
+};
+
+}  // namespace vkmix::loudness
