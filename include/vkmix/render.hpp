@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,30 +21,72 @@ struct RenderOptions {
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
 };
 
+// ITU-R BS.1770-4 / EBU R 128 figures of one programme (the mix, a stem, a downmix). Levels in
+// LUFS / dBFS / dBTP; -200 stands for silence.
+struct LoudnessFigures {
+  double integratedLufs = -200.0;
+  double loudnessRangeLu = 0.0;
+  double truePeakDbtp = -200.0;
+  double samplePeakDbfs = -200.0;
+  double momentaryMaxLufs = -200.0;
+  double shortTermMaxLufs = -200.0;
+  std::vector<double> channelSamplePeakDbfs;
+  std::vector<double> channelTruePeakDbtp;
+  std::vector<double> shortTermLufs;  // every 100 ms (for loudness-over-time plots)
+};
+
+struct NamedLoudness {
+  std::string name;            // stem name ("dialogue", ...) or downmix layout ("2.0")
+  std::string layout;          // its layout
+  std::filesystem::path file;  // where it was written ("" if only measured)
+  LoudnessFigures loudness;
+};
+
 struct RenderReport {
   std::string device;  // "llvmpipe (LLVM 15.0.6, 256 bits) [cpu]" or "cpu-reference"
   std::string layout;
+  std::vector<std::string> channelNames;  // output channels, file order
   int sampleRate = 0;
   std::int64_t numFrames = 0;
   double durationSeconds = 0.0;
   double wallSeconds = 0.0;
-  std::vector<double> channelPeak;  // per output channel, linear full scale
-  std::vector<double> channelRms;
   std::int64_t clippedSamples = 0;  // integer formats only
   int numVoices = 0;
   int validationErrors = 0;  // with RenderOptions::validation
+  LoudnessFigures mix;       // of the delivered mix (after normalisation and limiting)
+  std::vector<NamedLoudness> stems;
+  std::vector<NamedLoudness> downmixes;
+  double normalisationGainDb = 0.0;  // applied by --loudness-target (0 without)
+  double limiterReductionDb = 0.0;   // largest true-peak limiter gain reduction on the mix
 };
 
-// Renders into memory: channels[c][frame] in the output layout's channel (file) order.
+// Renders into memory: channels[c][frame] in the output layout's channel (file) order, plus each
+// stem's channels (stems sum to the mix).
 struct RenderedAudio {
   RenderReport report;
   std::vector<std::vector<float>> channels;
+  std::vector<std::string> stemNames;
+  std::vector<std::vector<std::vector<float>>> stems;  // [stem][channel][frame]
 };
 RenderedAudio renderToMemory(const Session& session, const RenderOptions& options);
 
-// Renders to a file (format "wav16", "wav24", "wav32f", "flac"; "" = from the extension), written
-// under a temporary name and renamed into place when complete.
+enum class LoudnessReference { Programme, Dialogue };
+
+// What a render delivers besides the mix file.
+struct DeliveryOptions {
+  std::filesystem::path output;    // the mix
+  std::string format;              // "wav16", "wav24", "wav32f", "flac"; "" = from the extension
+  std::filesystem::path stemsDir;  // "" = no stem files; else DIR/<stem>.<ext>
+  std::optional<double> loudnessTargetLufs;  // normalise the mix (and stems) to this
+  LoudnessReference reference = LoudnessReference::Programme;  // what the target applies to
+  double truePeakCeilingDbtp = -1.0;                           // limiter ceiling when normalising
+  std::vector<std::pair<std::string, std::filesystem::path>> downmixes;  // layout -> file
+};
+
+// Renders and writes every deliverable, each under a temporary name, all renamed into place only
+// when the whole render succeeded. With a loudness target the session is rendered twice (measure,
+// then deliver) and a third time if the limiter moved the result more than 0.05 LU off target.
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
-                          const std::filesystem::path& output, const std::string& format = "");
+                          const DeliveryOptions& delivery);
 
 }  // namespace vkmix

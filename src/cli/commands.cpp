@@ -8,8 +8,11 @@
 #include <cstdio>
 #include <iostream>
 
-#include "core/units.hpp"
+#include "cli/loudness_table.hpp"
+#include "engine/report.hpp"
 #include "gpu/context.hpp"
+#include "io/decoder.hpp"
+#include "loudness/meter.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
@@ -25,14 +28,14 @@ struct RenderArgs {
   std::string device;
   std::int64_t blockFrames = 4096;
   bool quiet = false;
+  std::string stemsDir;
+  std::optional<double> loudnessTarget;
+  std::string loudnessReference = "programme";
+  double truePeakCeiling = -1.0;
+  std::vector<std::string> downmixes;  // LAYOUT=FILE
+  std::string reportJson;
+  std::string plotSvg;
 };
-
-std::string fmtDb(double linear) {
-  if (linear <= 0.0) return "  -inf";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%6.1f", linearToDb(linear));
-  return buf;
-}
 
 int cmdRender(const RenderArgs& a) {
   Session session = loadSession(a.session);
@@ -59,20 +62,44 @@ int cmdRender(const RenderArgs& a) {
     announced = true;
     std::fprintf(stderr, "\rrendering %7.1f / %.1f s", done, total);
   };
-  RenderReport r = renderToFile(session, options, a.output, a.format);
+
+  DeliveryOptions delivery;
+  delivery.output = a.output;
+  delivery.format = a.format;
+  delivery.stemsDir = a.stemsDir;
+  delivery.loudnessTargetLufs = a.loudnessTarget;
+  delivery.truePeakCeilingDbtp = a.truePeakCeiling;
+  if (a.loudnessReference == "dialogue") {
+    delivery.reference = LoudnessReference::Dialogue;
+  } else if (a.loudnessReference != "programme") {
+    throw InputError("--loudness-reference", "",
+                     "\"" + a.loudnessReference + "\" is not one of programme, dialogue");
+  }
+  for (const std::string& d : a.downmixes) {
+    auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == d.size()) {
+      throw InputError("--downmix", d, "expected LAYOUT=FILE, e.g. 2.0=mix_LoRo.wav");
+    }
+    delivery.downmixes.emplace_back(d.substr(0, eq), d.substr(eq + 1));
+  }
+
+  RenderReport r = renderToFile(session, options, delivery);
   if (announced) std::fprintf(stderr, "\n");
+  if (!a.reportJson.empty()) engine::writeReportJson(r, a.reportJson);
+  if (!a.plotSvg.empty()) engine::writeLoudnessPlotSvg(r, a.loudnessTarget, a.plotSvg);
   if (!a.quiet) {
     std::fprintf(stderr, "device: %s\n", r.device.c_str());
     std::fprintf(stderr,
                  "layout: %s, %d Hz, %d voices, %.2f s of audio in %.2f s wall (%.1fx realtime)\n",
                  r.layout.c_str(), r.sampleRate, r.numVoices, r.durationSeconds, r.wallSeconds,
                  r.wallSeconds > 0 ? r.durationSeconds / r.wallSeconds : 0.0);
-    const Layout* layout = findLayout(r.layout);
-    std::fprintf(stderr, "channel  peak dBFS  rms dBFS\n");
-    for (std::size_t c = 0; c < r.channelPeak.size(); ++c) {
-      std::fprintf(stderr, "%-7s  %s    %s\n", layout->speakers[c].name.c_str(),
-                   fmtDb(r.channelPeak[c]).c_str(), fmtDb(r.channelRms[c]).c_str());
+    if (a.loudnessTarget) {
+      std::fprintf(stderr,
+                   "normalised: %+.2f dB to %.1f LUFS (%s), limiter at most %.2f dB at %.1f dBTP\n",
+                   r.normalisationGainDb, *a.loudnessTarget, a.loudnessReference.c_str(),
+                   r.limiterReductionDb, a.truePeakCeiling);
     }
+    printLoudnessTable(stderr, r);
   }
   if (r.clippedSamples > 0) {
     std::fprintf(stderr, "vkmix: warning: %lld samples clipped at full scale\n",
@@ -83,6 +110,92 @@ int cmdRender(const RenderArgs& a) {
     return 5;
   }
   std::printf("%s\n", a.output.c_str());
+  return 0;
+}
+
+// Loudspeaker position of an FFmpeg/WAV mask bit, for BS.1770 channel weights. BL/BR are the
+// surrounds (M+-110) of a 5.1 file and the rears (M+-135) when SL/SR are present too.
+struct Role {
+  std::string name;
+  double azimuth = 0, elevation = 0;
+  bool lfe = false;
+};
+
+std::vector<Role> rolesFor(std::uint64_t mask, int channels) {
+  struct Bit {
+    std::uint64_t bit;
+    const char* name;
+    double az, el;
+  };
+  const bool hasSides = (mask & 0x600) != 0;
+  const Bit bits[] = {{0x1, "FL", 30, 0},
+                      {0x2, "FR", -30, 0},
+                      {0x4, "FC", 0, 0},
+                      {0x8, "LFE", 0, -30},
+                      {0x10, "BL", hasSides ? 135.0 : 110.0, 0},
+                      {0x20, "BR", hasSides ? -135.0 : -110.0, 0},
+                      {0x40, "FLC", 15, 0},
+                      {0x80, "FRC", -15, 0},
+                      {0x100, "BC", 180, 0},
+                      {0x200, "SL", 90, 0},
+                      {0x400, "SR", -90, 0},
+                      {0x800, "TC", 0, 90},
+                      {0x1000, "TFL", 45, 30},
+                      {0x2000, "TFC", 0, 30},
+                      {0x4000, "TFR", -45, 30},
+                      {0x8000, "TBL", 135, 30},
+                      {0x10000, "TBC", 180, 30},
+                      {0x20000, "TBR", -135, 30}};
+  std::vector<Role> roles;
+  for (const Bit& b : bits) {
+    if (mask & b.bit) roles.push_back({b.name, b.az, b.el, b.bit == 0x8});
+  }
+  if (static_cast<int>(roles.size()) == channels) return roles;
+  // No usable mask: take the built-in layout with this channel count, else all front channels.
+  roles.clear();
+  for (const Layout& l : builtinLayouts()) {
+    if (l.numChannels() == channels) {
+      for (const Speaker& s : l.speakers)
+        roles.push_back({s.name, s.azimuthDeg, s.elevationDeg, s.lfe});
+      return roles;
+    }
+  }
+  for (int c = 0; c < channels; ++c) roles.push_back({"ch" + std::to_string(c), 0, 0, false});
+  return roles;
+}
+
+int cmdMeasure(const std::string& file, bool json) {
+  io::MediaInfo info = io::probeAudio(file);
+  io::DecodedAudio audio = io::decodeAudio(file, info.sampleRate);
+  const int nc = static_cast<int>(audio.channels.size());
+  std::vector<Role> roles = rolesFor(audio.channelMask, nc);
+  std::vector<double> weights;
+  for (const Role& r : roles)
+    weights.push_back(loudness::channelWeight(r.azimuth, r.elevation, r.lfe));
+  loudness::LoudnessMeter meter(info.sampleRate, weights);
+  const std::int64_t frames = audio.numFrames();
+  std::vector<float> planar;
+  planar.reserve(static_cast<std::size_t>(nc * frames));
+  for (const auto& ch : audio.channels) planar.insert(planar.end(), ch.begin(), ch.end());
+  if (frames > 0) meter.addFrames(planar, frames, frames);
+
+  RenderReport r;
+  r.layout = std::to_string(nc) + " ch";
+  r.sampleRate = info.sampleRate;
+  r.numFrames = frames;
+  r.durationSeconds = static_cast<double>(frames) / info.sampleRate;
+  for (const Role& role : roles) r.channelNames.push_back(role.name);
+  loudness::LoudnessSummary s = meter.summary();
+  r.mix = LoudnessFigures{s.integratedLufs,        s.loudnessRangeLu,     s.truePeakDbtp,
+                          s.samplePeakDbfs,        s.momentaryMaxLufs,    s.shortTermMaxLufs,
+                          s.channelSamplePeakDbfs, s.channelTruePeakDbtp, {}};
+  if (json) {
+    std::printf("%s", measureJson(file, r).c_str());
+  } else {
+    std::printf("%s: %d channels, %d Hz, %.2f s\n", file.c_str(), nc, info.sampleRate,
+                r.durationSeconds);
+    printLoudnessTable(stdout, r);
+  }
   return 0;
 }
 
@@ -125,7 +238,27 @@ int run(int argc, char** argv) {
                      "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   render->add_option("--block", ra.blockFrames,
                      "Frames per block (the output does not depend on it)");
+  render->add_option("--stems", ra.stemsDir,
+                     "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
+  render->add_option("--loudness-target", ra.loudnessTarget,
+                     "Normalise to this integrated loudness, LUFS (e.g. -24, -23, -27)");
+  render->add_option(
+      "--loudness-reference", ra.loudnessReference,
+      "What the target measures: programme (the mix) or dialogue (the dialogue stem)");
+  render->add_option("--true-peak-ceiling", ra.truePeakCeiling,
+                     "Limiter ceiling when normalising, dBTP (default -1)");
+  render->add_option(
+      "--downmix", ra.downmixes,
+      "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav); repeatable");
+  render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
+  render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
+  std::string measureFile;
+  bool measureJsonFlag = false;
+  auto* measure =
+      app.add_subcommand("measure", "Meter any file FFmpeg reads (BS.1770-4 / EBU R 128)");
+  measure->add_option("file", measureFile, "Audio or video file")->required();
+  measure->add_flag("--json", measureJsonFlag, "Print JSON");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   auto* layouts = app.add_subcommand("layouts", "List output layouts and their channel order");
 
@@ -137,6 +270,7 @@ int run(int argc, char** argv) {
   }
   try {
     if (*render) return cmdRender(ra);
+    if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts();
     return 2;

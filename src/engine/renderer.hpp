@@ -1,21 +1,44 @@
-// The block loop: walks the timeline in blocks, gathers the voices active in each, fills a
-// dsp::MixBlock (samples, envelopes, gains or the gain grid of moving objects), mixes it on the
-// GPU (or the CPU reference) and hands the block to a sink (file writer, memory, meters).
+// The block loop: walks the timeline in blocks, gathers the voices active in each, fills one
+// dsp::MixBlock per stem (samples, envelopes, gains or the gain grid of moving objects), mixes
+// each on the GPU (or the CPU reference), sums the stems into the mix in stem order, and hands the
+// block to a sink (delivery: meters, limiter, writers).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <vector>
 
+#include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::engine {
 
-// Receives each rendered block: channel c's frames at planar[c * stride + i], i < numFrames.
-using BlockSink =
-    std::function<void(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames)>;
+// One rendered block: channel c's frame i at mix[c * stride + i] (and likewise per stem).
+struct RenderedBlock {
+  std::span<const float> mix;
+  std::vector<std::span<const float>> stems;
+  std::int64_t stride = 0;
+  std::int64_t numFrames = 0;
+};
 
+using BlockSink = std::function<void(const RenderedBlock&)>;
+
+// What the render will produce, known before the first block.
+struct RenderPlanInfo {
+  const Layout* layout = nullptr;
+  std::vector<std::string> stems;
+  std::int64_t numFrames = 0;
+};
+
+// Renders the session, calling `onPlan` once (before any block) and `sink` for every block.
+// The returned report has the device, timing and size fields filled; loudness is the sink's job.
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
+                          const std::function<void(const RenderPlanInfo&)>& onPlan,
                           const BlockSink& sink);
+
+// The output layout a session and options select; InputError naming where it came from.
+const Layout& outputLayout(const Session& session, const RenderOptions& options);
 
 }  // namespace vkmix::engine

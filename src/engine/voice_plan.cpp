@@ -62,6 +62,18 @@ VoicePlan planVoices(const Session& session, const Layout& output,
   const std::string file = session.path.string();
   const int rate = session.sampleRate;
   VoicePlan plan;
+  for (const char* standard : {"dialogue", "music", "effects"}) {
+    for (const Track& t : session.tracks) {
+      if (t.stem == standard) {
+        plan.stems.emplace_back(standard);
+        break;
+      }
+    }
+  }
+  for (const Track& t : session.tracks) {
+    if (std::find(plan.stems.begin(), plan.stems.end(), t.stem) == plan.stems.end())
+      plan.stems.push_back(t.stem);
+  }
   for (std::size_t ti = 0; ti < session.tracks.size(); ++ti) {
     const Track& track = session.tracks[ti];
     const std::string trackPath = "tracks[" + std::to_string(ti) + "]";
@@ -130,6 +142,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       for (int ch = 0; ch < channels; ++ch) {
         PlannedVoice v;
         v.trackIndex = static_cast<int>(ti);
+        v.stemIndex = static_cast<int>(std::find(plan.stems.begin(), plan.stems.end(), track.stem) -
+                                       plan.stems.begin());
         v.samples = audio->channels[ch].data();
         v.startFrame = secondsToFrames(clip.startSeconds, rate);
         v.lengthFrames = length;

@@ -19,6 +19,7 @@ namespace vkmix::engine {
 
 struct PlannedVoice {
   int trackIndex = 0;
+  int stemIndex = 0;               // into VoicePlan::stems
   const float* samples = nullptr;  // clip frames [0, lengthFrames), owned by the ClipCache
   std::int64_t startFrame = 0;     // timeline frame of the clip's first frame
   std::int64_t lengthFrames = 0;   // the clip's length on the timeline (envelope length)
@@ -35,6 +36,7 @@ struct PlannedVoice {
 
 struct VoicePlan {
   std::vector<PlannedVoice> voices;  // in session order (tracks, then clips, then channels)
+  std::vector<std::string> stems;    // dialogue, music, effects (those used), then others in order
   std::int64_t endFrame = 0;         // one past the last frame any voice plays
 };
 

@@ -93,6 +93,9 @@ DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
 
   DecodedAudio out;
   out.sampleRate = sampleRate;
+  if (s.codec->ch_layout.order == AV_CHANNEL_ORDER_NATIVE && keepChannels.empty()) {
+    out.channelMask = s.codec->ch_layout.u.mask;
+  }
   out.channels.resize(keep.size());
   std::int64_t skipped = 0;  // resampled frames dropped before offsetFrames
   bool full = false;

@@ -22,6 +22,7 @@ MediaInfo probeAudio(const std::filesystem::path& path);
 
 struct DecodedAudio {
   int sampleRate = 0;
+  std::uint64_t channelMask = 0;  // the file's channel layout as FFmpeg/WAV mask bits; 0 = unknown
   std::vector<std::vector<float>> channels;  // planar: channels[c][frame]
   std::int64_t numFrames() const {
     return channels.empty() ? 0 : static_cast<std::int64_t>(channels[0].size());

@@ -229,6 +229,13 @@ void AudioWriter::write(std::span<const float> planar, std::int64_t stride,
 }
 
 void AudioWriter::finish() {
+  close();
+  commit();
+}
+
+void AudioWriter::commit() { impl_->temp.commit(); }
+
+void AudioWriter::close() {
   Impl& m = *impl_;
   const std::size_t frameBytes = static_cast<std::size_t>(m.numChannels) * m.bytesPerSample;
   if (!m.pending.empty())
@@ -239,7 +246,6 @@ void AudioWriter::finish() {
   if (rc < 0) m.fail("cannot finish the file: " + ffmpegError(rc));
   rc = avio_closep(&m.out->pb);
   if (rc < 0) m.fail("cannot close the file (disk full?): " + ffmpegError(rc));
-  m.temp.commit();
 }
 
 }  // namespace vkmix::io

@@ -35,7 +35,11 @@ class AudioWriter {
 
   // Appends frames given channel-major: channel c's samples are planar[c * stride + i], i < n.
   void write(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames);
-  // Flushes, closes and renames the file into place.
+  // Flushes and closes the temporary file; the output path is not touched yet.
+  void close();
+  // Renames the closed file into place (after close()).
+  void commit();
+  // close() then commit().
   void finish();
   // Samples that were clipped to full scale when converted to integer.
   std::int64_t clippedSamples() const;

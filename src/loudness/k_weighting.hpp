@@ -18,6 +18,11 @@ class KWeighting {
  public:
   explicit KWeighting(double sampleRate);
   double process(double x);
+  // True while every state variable is exactly zero (nothing non-zero has gone in yet).
+  bool atRest() const {
+    return s1_.x1 == 0 && s1_.x2 == 0 && s1_.y1 == 0 && s1_.y2 == 0 && s2_.x1 == 0 && s2_.x2 == 0 &&
+           s2_.y1 == 0 && s2_.y2 == 0;
+  }
 
  private:
   struct State {

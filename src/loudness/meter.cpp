@@ -66,19 +66,25 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
     const std::int64_t run = std::min(numFrames - i, subBlockFrames_ - inSubBlock_);
     for (std::size_t c = 0; c < nc; ++c) {
       const float* x = &planar[c * stride + i];
+      double peak = samplePeak_[c];
+      for (std::int64_t k = 0; k < run; ++k)
+        peak = std::max(peak, static_cast<double>(std::abs(x[k])));
+      samplePeak_[c] = peak;
+      // Silence into a filter at rest stays exactly zero: skip it (unused speakers of a stem).
       KWeighting& f = filters_[c];
-      TruePeak& tp = truePeaks_[c];
-      double sum = 0.0, peak = samplePeak_[c], tpeak = truePeak_[c];
+      if (peak == 0.0 && f.atRest()) {
+        truePeak_[c] = truePeaks_[c].processRun(x, run, truePeak_[c]);
+        continue;
+      }
+      double sum = 0.0;
       for (std::int64_t k = 0; k < run; ++k) {
-        double s = x[k];
-        double y = f.process(s);
+        double y = f.process(x[k]);
         sum += y * y;
-        peak = std::max(peak, std::abs(s));
-        tpeak = std::max(tpeak, tp.process(s));
       }
       subBlockEnergy_ += weights_[c] * sum;
-      samplePeak_[c] = peak;
-      truePeak_[c] = std::max(tpeak, peak);  // the oversampled signal passes through the samples
+      // The reported true peak is at least the sample peak, so stretches whose interpolation
+      // bound stays under it need no interpolation.
+      truePeak_[c] = std::max(truePeaks_[c].processRun(x, run, std::max(truePeak_[c], peak)), peak);
     }
     i += run;
     inSubBlock_ += run;

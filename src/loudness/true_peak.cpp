@@ -1,5 +1,6 @@
 #include "loudness/true_peak.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace vkmix::loudness {
@@ -33,16 +34,48 @@ TruePeak::TruePeak(double sampleRate)
     double w = besselI0(beta * std::sqrt(std::max(0.0, 1.0 - r * r))) / besselI0(beta);
     proto[n] = sinc * w;
   }
-  coeffs_.assign(static_cast<std::size_t>(length), 0.0);
+  // Tap-major with four phase slots, so process() accumulates the phases side by side (the
+  // compiler vectorises that without reassociating any sum).
+  coeffs_.assign(static_cast<std::size_t>(tapsPerPhase_ * 4), 0.0);
   for (int p = 0; p < factor_; ++p) {
     double sum = 0.0;
     for (int k = 0; k < tapsPerPhase_; ++k) sum += proto[k * factor_ + p];
-    // Normalise each phase to unity DC gain, so a constant signal reads as itself.
+    // Normalise each phase to unity DC gain, so a constant signal reads as itself. Tap k of the
+    // phase multiplies x[n - k]; stored oldest-first to walk the history forwards.
     for (int k = 0; k < tapsPerPhase_; ++k) {
-      coeffs_[p * tapsPerPhase_ + k] = proto[k * factor_ + p] / sum;
+      coeffs_[(tapsPerPhase_ - 1 - k) * 4 + p] = proto[k * factor_ + p] / sum;
     }
   }
   history_.assign(static_cast<std::size_t>(2 * tapsPerPhase_), 0.0);
+  l1_ = 0.0;
+  for (int p = 0; p < factor_; ++p) {
+    double sum = 0.0;
+    for (int k = 0; k < tapsPerPhase_; ++k) sum += std::abs(coeffs_[k * 4 + p]);
+    l1_ = std::max(l1_, sum);
+  }
+}
+
+double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
+  constexpr std::int64_t kChunk = 64;
+  for (std::int64_t at = 0; at < n; at += kChunk) {
+    const std::int64_t len = std::min(kChunk, n - at);
+    // Points completed in this chunk depend on the last tapsPerPhase_ samples before it, too.
+    double chunkMax = 0.0;
+    for (std::int64_t i = 0; i < len; ++i)
+      chunkMax = std::max(chunkMax, static_cast<double>(std::abs(x[at + i])));
+    const double bound = std::max(chunkMax, recentMax_);
+    recentMax_ = len >= tapsPerPhase_ ? chunkMax : std::max(recentMax_, chunkMax);
+    if (factor_ > 1 && bound * l1_ <= peakSoFar) {
+      for (std::int64_t i = 0; i < len; ++i) {  // keep the history, skip the arithmetic
+        history_[pos_] = x[at + i];
+        history_[pos_ + tapsPerPhase_] = x[at + i];
+        pos_ = (pos_ + 1) % tapsPerPhase_;
+      }
+      continue;
+    }
+    for (std::int64_t i = 0; i < len; ++i) peakSoFar = std::max(peakSoFar, process(x[at + i]));
+  }
+  return peakSoFar;
 }
 
 double TruePeak::process(double x) {
@@ -52,13 +85,14 @@ double TruePeak::process(double x) {
   pos_ = (pos_ + 1) % tapsPerPhase_;
   // history_[pos_ .. pos_ + taps) is oldest .. newest.
   const double* h = &history_[pos_];
-  double peak = 0.0;
-  for (int p = 0; p < factor_; ++p) {
-    const double* c = &coeffs_[p * tapsPerPhase_];
-    double y = 0.0;
-    for (int k = 0; k < tapsPerPhase_; ++k) y += c[k] * h[tapsPerPhase_ - 1 - k];
-    peak = std::max(peak, std::abs(y));
+  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  for (int k = 0; k < tapsPerPhase_; ++k) {
+    const double hk = h[k];
+    const double* c = &coeffs_[k * 4];
+    for (int p = 0; p < 4; ++p) acc[p] += c[p] * hk;
   }
+  double peak = 0.0;
+  for (int p = 0; p < factor_; ++p) peak = std::max(peak, std::abs(acc[p]));
   return peak;
 }
 

@@ -3,6 +3,7 @@
 // the oversampled signal is the true peak. One TruePeak per channel keeps the filter history.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace vkmix::loudness {
@@ -12,6 +13,10 @@ class TruePeak {
   explicit TruePeak(double sampleRate);
   // Feeds one sample; returns the largest |value| among the oversampled points it completes.
   double process(double x);
+  // Feeds n samples; returns max(peakSoFar, every oversampled |value| they complete). Exactly what
+  // calling process() on each would give, but skips the interpolation for stretches whose bound
+  // (largest |sample| in the filter's span x the filter's L1 norm) cannot exceed peakSoFar.
+  double processRun(const float* x, std::int64_t n, double peakSoFar);
   int oversampling() const { return factor_; }
   // Delay in input samples between a sample going in and the oversampled points it produces.
   int delay() const { return tapsPerPhase_ / 2; }
@@ -19,9 +24,11 @@ class TruePeak {
  private:
   int factor_;
   int tapsPerPhase_;
-  std::vector<double> coeffs_;   // [phase][tap]
+  std::vector<double> coeffs_;   // [tap][4 phases], taps oldest-first, unused phases 0
+  double recentMax_ = 0.0;       // >= max |x| over the last tapsPerPhase_ samples
   std::vector<double> history_;  // circular, tapsPerPhase_ long (doubled for contiguous reads)
   int pos_ = 0;
+  double l1_ = 1.0;  // largest sum of |coefficient| over a phase
 };
 
 }  // namespace vkmix::loudness

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include <ebur128.h>
+
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -208,6 +210,54 @@ TEST_F(Engine, ErrorsNameTheSessionField) {
   EXPECT_THAT(
       [&] { renderToMemory(unknownLayout, gpuOptions()); },
       ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: layout: unknown layout \"6.1\"")));
+}
+
+TEST_F(Engine, StemsSumExactlyToTheMix) {
+  Session s = session(
+      R"({"name": "dx", "stem": "dialogue", "position": {"azimuth": 0}, "clips": [{"file": "tone.wav", "fadeIn": 0.1}]},
+                         {"name": "fx", "positionKeys": [{"time": 0, "azimuth": 90}, {"time": 1, "azimuth": -90}], "clips": [{"file": "noise.wav", "start": 0.2}]},
+                         {"name": "mx", "stem": "music", "type": "bed", "bed": "2.0", "clips": [{"file": "stereo.wav", "start": 0.1}]},
+                         {"name": "foley", "stem": "foley", "position": {"azimuth": -30}, "clips": [{"file": "noise.wav", "start": 0.5}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions(1000));
+  ASSERT_EQ(r.stemNames, (std::vector<std::string>{"dialogue", "music", "effects", "foley"}));
+  for (std::size_t c = 0; c < r.channels.size(); ++c) {
+    for (std::size_t i = 0; i < r.channels[c].size(); ++i) {
+      float sum = 0.0f;
+      for (const auto& stem : r.stems) sum += stem[c][i];  // the engine's order: stem order
+      ASSERT_EQ(sum, r.channels[c][i]) << "channel " << c << " frame " << i;
+    }
+  }
+  // Each stem holds only its own tracks: dialogue is the centre tone alone.
+  const int centre = channelOf("7.1.4", "C");
+  EXPECT_GT(test::energy(r.stems[0][centre]), 0.0);
+  EXPECT_EQ(test::energy(r.stems[0][0]), 0.0);
+  ASSERT_EQ(r.report.stems.size(), 4u);
+  EXPECT_LT(r.report.stems[0].loudness.integratedLufs, r.report.mix.integratedLufs);
+}
+
+TEST_F(Engine, MixLoudnessAgreesWithLibebur128) {
+  // A real mix from the engine (moving objects, bed, fades), metered by vkmix and by libebur128.
+  Session s = session(
+      R"({"name": "dx", "position": {"azimuth": 0}, "clips": [{"file": "tone.wav", "fadeIn": 0.1, "gainDb": -6}]},
+                         {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 120}, {"time": 1, "azimuth": -120, "elevation": 30}], "clips": [{"file": "noise.wav", "start": 0.3}]},
+                         {"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav", "start": 0.2}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions());
+  const Layout& l = *findLayout("7.1.4");
+  const int types[12] = {EBUR128_Mp030, EBUR128_Mm030, EBUR128_Mp000, EBUR128_UNUSED,
+                         EBUR128_Mp135, EBUR128_Mm135, EBUR128_Mp090, EBUR128_Mm090,
+                         EBUR128_Up045, EBUR128_Um045, EBUR128_Up135, EBUR128_Um135};
+  ebur128_state* st = ebur128_init(12, 48000, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+  for (unsigned c = 0; c < 12; ++c) ebur128_set_channel(st, c, types[c]);
+  const std::size_t frames = r.channels[0].size();
+  std::vector<float> interleaved(frames * 12);
+  for (std::size_t i = 0; i < frames; ++i)
+    for (int c = 0; c < l.numChannels(); ++c) interleaved[i * 12 + c] = r.channels[c][i];
+  ebur128_add_frames_float(st, interleaved.data(), frames);
+  double theirs = 0;
+  ebur128_loudness_global(st, &theirs);
+  ebur128_destroy(&st);
+  EXPECT_NEAR(r.report.mix.integratedLufs, theirs, 0.1);
+  EXPECT_GT(r.report.mix.integratedLufs, -40.0);
 }
 
 }  // namespace

@@ -252,3 +252,22 @@ TEST(Meter, AgreesWithLibebur128OnAMultichannelProgramme) {
 
 }  // namespace
 }  // namespace vkmix::loudness
+
+namespace vkmix::loudness {
+namespace {
+
+TEST(TruePeak, TheSkippingRunEqualsSampleBySample) {
+  // Noise whose level steps up and down, so some stretches are skipped and some are not.
+  auto x = test::noise(48000, 21, 0.5f);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] *= (i / 3000) % 2 == 0 ? 1.0f : 0.2f;
+  x[30000] = 0.9f;
+  TruePeak a(48000), b(48000);
+  double one = 0.0;
+  for (float s : x) one = std::max(one, a.process(s));
+  double run = 0.0;
+  for (std::size_t at = 0; at < x.size(); at += 1000) run = b.processRun(&x[at], 1000, run);
+  EXPECT_EQ(one, run);
+}
+
+}  // namespace
+}  // namespace vkmix::loudness

@@ -1,0 +1,359 @@
+// Delivering a render: loudness normalisation (measure pass, then deliver), the true-peak limiter,
+// meters on everything delivered, and the writers for the mix, stems and matrix downmixes. Every
+// file is closed under its temporary name and renamed into place only when the whole render
+// succeeded; a failure leaves nothing behind.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "engine/renderer.hpp"
+#include "io/writer.hpp"
+#include "layout/downmix.hpp"
+#include "loudness/limiter.hpp"
+#include "loudness/meter.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix {
+namespace {
+
+constexpr double kTargetToleranceLu = 0.05;
+constexpr int kMaxDeliveryPasses = 4;  // limiting rarely needs more than one correction
+
+std::vector<double> weightsFor(const Layout& layout) {
+  std::vector<double> w;
+  for (const Speaker& s : layout.speakers)
+    w.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
+  return w;
+}
+
+LoudnessFigures figures(const loudness::LoudnessMeter& m) {
+  loudness::LoudnessSummary s = m.summary();
+  LoudnessFigures f;
+  f.integratedLufs = s.integratedLufs;
+  f.loudnessRangeLu = s.loudnessRangeLu;
+  f.truePeakDbtp = s.truePeakDbtp;
+  f.samplePeakDbfs = s.samplePeakDbfs;
+  f.momentaryMaxLufs = s.momentaryMaxLufs;
+  f.shortTermMaxLufs = s.shortTermMaxLufs;
+  f.channelSamplePeakDbfs = s.channelSamplePeakDbfs;
+  f.channelTruePeakDbtp = s.channelTruePeakDbtp;
+  f.shortTermLufs = m.shortTermLufs();
+  return f;
+}
+
+std::string extensionFor(io::OutputFormat f) {
+  return f == io::OutputFormat::Flac ? ".flac" : ".wav";
+}
+
+// One programme being delivered: optional limiter, meter, optional writer.
+struct Programme {
+  std::string name;
+  const Layout* layout = nullptr;
+  std::filesystem::path file;
+  std::unique_ptr<io::AudioWriter> writer;
+  std::unique_ptr<loudness::TruePeakLimiter> limiter;
+  std::unique_ptr<loudness::LoudnessMeter> meter;
+
+  void deliver(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
+    meter->addFrames(planar, stride, n);
+    if (writer) writer->write(planar, stride, n);
+  }
+};
+
+// The delivery pass: gain, limiting, downmixing, metering and writing of every block.
+class Delivery {
+ public:
+  Delivery(const Session& session, const DeliveryOptions& d, io::OutputFormat format, double gainDb)
+      : session_(session),
+        options_(d),
+        format_(format),
+        gain_(static_cast<float>(std::pow(10.0, gainDb / 20.0))) {}
+
+  void open(const engine::RenderPlanInfo& plan) {
+    const int rate = session_.sampleRate;
+    const bool limit = options_.loudnessTargetLufs.has_value();
+    mix_.name = "mix";
+    mix_.layout = plan.layout;
+    mix_.file = options_.output;
+    mix_.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
+    if (limit)
+      mix_.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, plan.layout->numChannels(),
+                                                                 options_.truePeakCeilingDbtp);
+    if (!options_.output.empty())
+      mix_.writer = std::make_unique<io::AudioWriter>(options_.output, *plan.layout, rate, format_);
+    for (const std::string& stem : plan.stems) {
+      Programme p;
+      p.name = stem;
+      p.layout = plan.layout;
+      p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
+      if (!options_.stemsDir.empty()) {
+        p.file = options_.stemsDir / (stem + extensionFor(format_));
+        p.writer = std::make_unique<io::AudioWriter>(p.file, *plan.layout, rate, format_);
+      }
+      stems_.push_back(std::move(p));
+    }
+    for (const auto& [name, file] : options_.downmixes) {
+      const Layout* to = findLayout(name);
+      Programme p;
+      p.name = name;
+      p.layout = to;
+      p.file = file;
+      p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*to));
+      if (limit)
+        p.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, to->numChannels(),
+                                                                options_.truePeakCeilingDbtp);
+      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, format_);
+      matrices_.push_back(layout::downmixMatrix(*plan.layout, *to));
+      downmixes_.push_back(std::move(p));
+    }
+  }
+
+  void consume(const engine::RenderedBlock& b) {
+    const int nc = mix_.layout->numChannels();
+    scaled_.resize(static_cast<std::size_t>(nc * b.stride));
+    for (std::size_t s = 0; s < stems_.size(); ++s) {
+      for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.stems[s][k] * gain_;
+      stems_[s].deliver(scaled_, b.stride, b.numFrames);
+    }
+    for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.mix[k] * gain_;
+    if (mix_.limiter) {
+      mix_.limiter->process(scaled_, b.stride, b.numFrames);
+      drainMix();
+    } else {
+      deliverMix(scaled_, b.stride, b.numFrames);
+    }
+  }
+
+  // Flushes limiters and closes every file under its temporary name.
+  void close() {
+    if (mix_.limiter) {
+      mix_.limiter->flush();
+      drainMix();
+    }
+    for (Programme& p : downmixes_) {
+      if (!p.limiter) continue;
+      p.limiter->flush();
+      drainDownmix(p);
+    }
+    for (Programme* p : all()) {
+      if (p->writer) p->writer->close();
+    }
+  }
+
+  void commit() {
+    for (Programme* p : all()) {
+      if (p->writer) p->writer->commit();
+    }
+  }
+
+  void fill(RenderReport& r) const {
+    r.mix = figures(*mix_.meter);
+    r.stems.clear();
+    for (const Programme& p : stems_)
+      r.stems.push_back({p.name, p.layout->name, p.file, figures(*p.meter)});
+    r.downmixes.clear();
+    for (const Programme& p : downmixes_)
+      r.downmixes.push_back({p.name, p.layout->name, p.file, figures(*p.meter)});
+    r.limiterReductionDb = mix_.limiter ? mix_.limiter->maxReductionDb() : 0.0;
+    r.clippedSamples = 0;
+    for (const Programme* p : const_cast<Delivery*>(this)->all()) {
+      if (p->writer) r.clippedSamples += p->writer->clippedSamples();
+    }
+  }
+
+  const loudness::LoudnessMeter& mixMeter() const { return *mix_.meter; }
+
+ private:
+  std::vector<Programme*> all() {
+    std::vector<Programme*> out{&mix_};
+    for (Programme& p : stems_) out.push_back(&p);
+    for (Programme& p : downmixes_) out.push_back(&p);
+    return out;
+  }
+
+  void drainMix() {
+    std::int64_t n = mix_.limiter->take(limited_);
+    if (n > 0) deliverMix(limited_, n, n);
+  }
+
+  void deliverMix(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
+    mix_.deliver(planar, stride, n);
+    for (std::size_t d = 0; d < downmixes_.size(); ++d) {
+      Programme& p = downmixes_[d];
+      const auto& m = matrices_[d];
+      const int outCh = p.layout->numChannels();
+      down_.assign(static_cast<std::size_t>(outCh * n), 0.0f);
+      for (int o = 0; o < outCh; ++o) {
+        for (std::size_t i = 0; i < m[o].size(); ++i) {
+          const auto g = static_cast<float>(m[o][i]);
+          if (g == 0.0f) continue;
+          for (std::int64_t f = 0; f < n; ++f) down_[o * n + f] += g * planar[i * stride + f];
+        }
+      }
+      if (p.limiter) {
+        p.limiter->process(down_, n, n);
+        drainDownmix(p);
+      } else {
+        p.deliver(down_, n, n);
+      }
+    }
+  }
+
+  void drainDownmix(Programme& p) {
+    std::int64_t n = p.limiter->take(downLimited_);
+    if (n > 0) p.deliver(downLimited_, n, n);
+  }
+
+  const Session& session_;
+  const DeliveryOptions& options_;
+  io::OutputFormat format_;
+  float gain_;
+  Programme mix_;
+  std::vector<Programme> stems_;
+  std::vector<Programme> downmixes_;
+  std::vector<std::vector<std::vector<double>>> matrices_;
+  std::vector<float> scaled_, limited_, down_, downLimited_;
+};
+
+io::OutputFormat resolveFormat(const DeliveryOptions& d) {
+  if (d.format.empty()) return io::defaultFormatFor(d.output);
+  auto parsed = io::parseOutputFormat(d.format);
+  if (!parsed)
+    throw InputError("--format", "",
+                     "\"" + d.format + "\" is not one of wav16, wav24, wav32f, flac");
+  return *parsed;
+}
+
+void checkFolder(const std::filesystem::path& file) {
+  if (file.has_parent_path() && !std::filesystem::is_directory(file.parent_path())) {
+    throw InputError(file.string(), "", "the output folder does not exist");
+  }
+}
+
+// Pass 1 of normalisation: the integrated loudness of the reference (mix or dialogue stem).
+double measureReference(const Session& session, const RenderOptions& options,
+                        LoudnessReference ref) {
+  std::unique_ptr<loudness::LoudnessMeter> meter;
+  std::size_t stem = 0;
+  engine::renderBlocks(
+      session, options,
+      [&](const engine::RenderPlanInfo& plan) {
+        meter =
+            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, weightsFor(*plan.layout));
+        if (ref == LoudnessReference::Dialogue) {
+          auto it = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
+          if (it == plan.stems.end()) {
+            throw InputError("--loudness-reference", "",
+                             "dialogue: the session has no track with stem \"dialogue\"");
+          }
+          stem = static_cast<std::size_t>(it - plan.stems.begin());
+        }
+      },
+      [&](const engine::RenderedBlock& b) {
+        meter->addFrames(ref == LoudnessReference::Dialogue ? b.stems[stem] : b.mix, b.stride,
+                         b.numFrames);
+      });
+  return meter->integratedLufs();
+}
+
+}  // namespace
+
+RenderedAudio renderToMemory(const Session& session, const RenderOptions& options) {
+  RenderedAudio result;
+  std::unique_ptr<loudness::LoudnessMeter> mixMeter;
+  std::vector<loudness::LoudnessMeter> stemMeters;
+  auto append = [](std::vector<std::vector<float>>& dst, std::span<const float> planar,
+                   std::int64_t stride, std::int64_t n) {
+    for (std::size_t c = 0; c < dst.size(); ++c) {
+      dst[c].insert(dst[c].end(), planar.begin() + static_cast<std::ptrdiff_t>(c * stride),
+                    planar.begin() + static_cast<std::ptrdiff_t>(c * stride + n));
+    }
+  };
+  result.report = engine::renderBlocks(
+      session, options,
+      [&](const engine::RenderPlanInfo& plan) {
+        const auto nc = static_cast<std::size_t>(plan.layout->numChannels());
+        result.channels.assign(nc, {});
+        result.stemNames = plan.stems;
+        result.stems.assign(plan.stems.size(), std::vector<std::vector<float>>(nc));
+        mixMeter =
+            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, weightsFor(*plan.layout));
+        for (std::size_t s = 0; s < plan.stems.size(); ++s)
+          stemMeters.emplace_back(session.sampleRate, weightsFor(*plan.layout));
+      },
+      [&](const engine::RenderedBlock& b) {
+        append(result.channels, b.mix, b.stride, b.numFrames);
+        mixMeter->addFrames(b.mix, b.stride, b.numFrames);
+        for (std::size_t s = 0; s < b.stems.size(); ++s) {
+          append(result.stems[s], b.stems[s], b.stride, b.numFrames);
+          stemMeters[s].addFrames(b.stems[s], b.stride, b.numFrames);
+        }
+      });
+  result.report.mix = figures(*mixMeter);
+  for (std::size_t s = 0; s < stemMeters.size(); ++s) {
+    result.report.stems.push_back(
+        {result.stemNames[s], result.report.layout, {}, figures(stemMeters[s])});
+  }
+  return result;
+}
+
+RenderReport renderToFile(const Session& session, const RenderOptions& options,
+                          const DeliveryOptions& delivery) {
+  const io::OutputFormat format = resolveFormat(delivery);
+  const Layout& layout = engine::outputLayout(session, options);
+  checkFolder(delivery.output);
+  for (const auto& [name, file] : delivery.downmixes) {
+    const Layout* to = findLayout(name);
+    if (to == nullptr) throw InputError("--downmix", name, "unknown layout; see 'vkmix layouts'");
+    layout::downmixMatrix(layout, *to);  // throws when there is no path
+    checkFolder(file);
+  }
+  if (!delivery.stemsDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(delivery.stemsDir, ec);
+    if (ec)
+      throw InputError(delivery.stemsDir.string(), "",
+                       "cannot create the stems folder: " + ec.message());
+  }
+  if (delivery.loudnessTargetLufs &&
+      (*delivery.loudnessTargetLufs > 0.0 || *delivery.loudnessTargetLufs < -60.0)) {
+    throw InputError("--loudness-target", "", "must be within -60..0 LUFS");
+  }
+  if (delivery.truePeakCeilingDbtp > 0.0 || delivery.truePeakCeilingDbtp < -20.0) {
+    throw InputError("--true-peak-ceiling", "", "must be within -20..0 dBTP");
+  }
+
+  double gainDb = 0.0;
+  if (delivery.loudnessTargetLufs) {
+    const double measured = measureReference(session, options, delivery.reference);
+    if (measured <= -70.0)
+      throw InputError("--loudness-target", "",
+                       "the reference is silent; there is nothing to normalise");
+    gainDb = *delivery.loudnessTargetLufs - measured;
+  }
+  // Limiting lowers the programme's loudness a little; re-deliver with the difference made up.
+  for (int attempt = 0;; ++attempt) {
+    Delivery d(session, delivery, format, gainDb);
+    RenderReport report = engine::renderBlocks(
+        session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
+        [&](const engine::RenderedBlock& b) { d.consume(b); });
+    d.close();
+    d.fill(report);
+    report.normalisationGainDb = gainDb;
+    const bool programme = delivery.reference == LoudnessReference::Programme;
+    const double miss = delivery.loudnessTargetLufs && programme
+                            ? *delivery.loudnessTargetLufs - report.mix.integratedLufs
+                            : 0.0;
+    if (std::abs(miss) <= kTargetToleranceLu || attempt == kMaxDeliveryPasses - 1) {
+      if (std::abs(miss) > kTargetToleranceLu && options.warn) {
+        options.warn("loudness target missed by " + std::to_string(miss) + " LU after limiting");
+      }
+      d.commit();
+      return report;
+    }
+    gainDb += miss;
+  }
+}
+
+}  // namespace vkmix
