@@ -25,6 +25,20 @@ struct Position {
   double x = 0.0;
   double y = 1.0;
   double z = 0.0;
+  // Object size and divergence (ADM audioBlockFormat width, height, depth, objectDivergence).
+  double widthDeg = 0.0;
+  double heightDeg = 0.0;
+  double depth = 0.0;
+  double divergence = 0.0;                  // 0..1
+  double divergenceAzimuthRangeDeg = 45.0;  // where the divergent copies sit
+};
+
+// Track gain automation: the gain reached at timeSeconds, interpolated linearly in dB from the
+// previous key (Jump holds the previous value until this key's time).
+struct GainKey {
+  double timeSeconds = 0.0;
+  double gainDb = 0.0;
+  Interpolation interpolation = Interpolation::Linear;
 };
 
 // One keyframe of an object's trajectory: the position reached at timeSeconds. `interpolation`
@@ -58,6 +72,7 @@ struct Track {
   bool mute = false;
   Position position;                      // object tracks: the static position
   std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
+  std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels
   std::vector<Clip> clips;
 };

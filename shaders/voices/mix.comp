@@ -7,7 +7,7 @@
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int kChannels = 12;  // output channels, <= 16
-const int kGridFrames = 32;                        // dsp::kGridFrames
+const int kGridFrames = 256;                       // dsp::kGridFrames
 const int kMaxChannels = 16;
 const float kPi = 3.14159265358979;
 

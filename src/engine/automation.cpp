@@ -1,37 +1,69 @@
 #include "engine/automation.hpp"
 
 namespace vkmix::engine {
+namespace {
 
 layout::Polar toPolar(const Position& p) {
   if (p.cartesian) return layout::cartesianToPolar(p.x, p.y, p.z);
   return {p.azimuthDeg, p.elevationDeg, p.distance};
 }
 
-bool isMoving(const Track& track) { return track.positionKeys.size() > 1; }
+layout::ObjectShape shapeOf(const Position& p) {
+  return {p.widthDeg, p.heightDeg, p.depth, p.divergence, p.divergenceAzimuthRangeDeg};
+}
 
-layout::Polar positionAt(const Track& track, double t) {
+double lerp(double a, double b, double f) { return a + (b - a) * f; }
+
+ObjectState stateOf(const Position& p) { return {toPolar(p), shapeOf(p)}; }
+
+}  // namespace
+
+bool isAutomated(const Track& track) {
+  return track.positionKeys.size() > 1 || !track.gainKeys.empty();
+}
+
+ObjectState objectStateAt(const Track& track, double t) {
   const auto& keys = track.positionKeys;
-  if (keys.empty()) return toPolar(track.position);
-  if (t <= keys.front().timeSeconds) return toPolar(keys.front().position);
+  if (keys.empty()) return stateOf(track.position);
+  if (t <= keys.front().timeSeconds) return stateOf(keys.front().position);
   for (std::size_t k = 1; k < keys.size(); ++k) {
     const PositionKey& a = keys[k - 1];
     const PositionKey& b = keys[k];
     if (t >= b.timeSeconds) continue;
-    if (b.interpolation == Interpolation::Jump || b.timeSeconds <= a.timeSeconds) {
-      return toPolar(a.position);
-    }
-    double f = (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds);
+    if (b.interpolation == Interpolation::Jump || b.timeSeconds <= a.timeSeconds)
+      return stateOf(a.position);
+    const double f = (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds);
+    ObjectState s;
     if (a.position.cartesian && b.position.cartesian) {
-      return layout::cartesianToPolar(a.position.x + (b.position.x - a.position.x) * f,
-                                      a.position.y + (b.position.y - a.position.y) * f,
-                                      a.position.z + (b.position.z - a.position.z) * f);
+      s.position = layout::cartesianToPolar(lerp(a.position.x, b.position.x, f),
+                                            lerp(a.position.y, b.position.y, f),
+                                            lerp(a.position.z, b.position.z, f));
+    } else {
+      const layout::Polar pa = toPolar(a.position), pb = toPolar(b.position);
+      s.position = {lerp(pa.azimuthDeg, pb.azimuthDeg, f),
+                    lerp(pa.elevationDeg, pb.elevationDeg, f), lerp(pa.distance, pb.distance, f)};
     }
-    layout::Polar pa = toPolar(a.position), pb = toPolar(b.position);
-    return {pa.azimuthDeg + (pb.azimuthDeg - pa.azimuthDeg) * f,
-            pa.elevationDeg + (pb.elevationDeg - pa.elevationDeg) * f,
-            pa.distance + (pb.distance - pa.distance) * f};
+    const layout::ObjectShape sa = shapeOf(a.position), sb = shapeOf(b.position);
+    s.shape = {lerp(sa.widthDeg, sb.widthDeg, f), lerp(sa.heightDeg, sb.heightDeg, f),
+               lerp(sa.depth, sb.depth, f), lerp(sa.divergence, sb.divergence, f),
+               lerp(sa.divergenceAzimuthRangeDeg, sb.divergenceAzimuthRangeDeg, f)};
+    return s;
   }
-  return toPolar(keys.back().position);
+  return stateOf(keys.back().position);
+}
+
+double automationGainDbAt(const Track& track, double t) {
+  const auto& keys = track.gainKeys;
+  if (keys.empty()) return 0.0;
+  if (t <= keys.front().timeSeconds) return keys.front().gainDb;
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    const GainKey& a = keys[k - 1];
+    const GainKey& b = keys[k];
+    if (t >= b.timeSeconds) continue;
+    if (b.interpolation == Interpolation::Jump || b.timeSeconds <= a.timeSeconds) return a.gainDb;
+    return lerp(a.gainDb, b.gainDb, (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds));
+  }
+  return keys.back().gainDb;
 }
 
 }  // namespace vkmix::engine

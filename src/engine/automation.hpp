@@ -1,16 +1,23 @@
-// Object positions over time: a track's static position or its positionKeys trajectory,
-// evaluated at a timeline instant. Linear keys interpolate in the coordinates they were written in
-// (polar: azimuth/elevation degrees, so 0 -> 360 is a full turn; Cartesian: x/y/z); a jump key
-// holds the previous position until its own time.
+// Object positions, shapes and gains over time: a track's static position or its positionKeys
+// trajectory, and its gainKeys, evaluated at a timeline instant. Linear position keys interpolate
+// in the coordinates they were written in (polar: azimuth/elevation degrees, so 0 -> 360 is a full
+// turn; Cartesian: x/y/z); size and divergence interpolate linearly; gains interpolate in dB. A
+// jump key holds the previous value until its own time.
 #pragma once
 
-#include "layout/pairwise_panner.hpp"
+#include "layout/object_panner.hpp"
 #include "vkmix/session.hpp"
 
 namespace vkmix::engine {
 
-layout::Polar toPolar(const Position& p);
-layout::Polar positionAt(const Track& track, double timeSeconds);
-bool isMoving(const Track& track);
+struct ObjectState {
+  layout::Polar position;
+  layout::ObjectShape shape;
+};
+
+ObjectState objectStateAt(const Track& track, double timeSeconds);
+double automationGainDbAt(const Track& track, double timeSeconds);
+// True when the track's gains change over time (moving object or gain automation).
+bool isAutomated(const Track& track);
 
 }  // namespace vkmix::engine

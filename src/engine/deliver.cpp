@@ -73,8 +73,9 @@ class Delivery {
   void open(const engine::RenderPlanInfo& plan) {
     const int rate = session_.sampleRate;
     const bool limit = options_.loudnessTargetLufs.has_value();
+    outputLayout_ = *plan.layout;  // the render's own copy dies with the render; ours outlives it
     mix_.name = "mix";
-    mix_.layout = plan.layout;
+    mix_.layout = &outputLayout_;
     mix_.file = options_.output;
     mix_.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
     if (limit)
@@ -85,7 +86,7 @@ class Delivery {
     for (const std::string& stem : plan.stems) {
       Programme p;
       p.name = stem;
-      p.layout = plan.layout;
+      p.layout = &outputLayout_;
       p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
       if (!options_.stemsDir.empty()) {
         p.file = options_.stemsDir / (stem + extensionFor(format_));
@@ -104,7 +105,7 @@ class Delivery {
         p.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, to->numChannels(),
                                                                 options_.truePeakCeilingDbtp);
       p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, format_);
-      matrices_.push_back(layout::downmixMatrix(*plan.layout, *to));
+      matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
       downmixes_.push_back(std::move(p));
     }
   }
@@ -207,6 +208,7 @@ class Delivery {
 
   const Session& session_;
   const DeliveryOptions& options_;
+  Layout outputLayout_;
   io::OutputFormat format_;
   float gain_;
   Programme mix_;
@@ -301,7 +303,7 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
                           const DeliveryOptions& delivery) {
   const io::OutputFormat format = resolveFormat(delivery);
-  const Layout& layout = engine::outputLayout(session, options);
+  const Layout layout = engine::outputLayout(session, options);
   checkFolder(delivery.output);
   for (const auto& [name, file] : delivery.downmixes) {
     const Layout* to = findLayout(name);

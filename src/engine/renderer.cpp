@@ -5,10 +5,13 @@
 #include <cmath>
 #include <memory>
 
+#include <map>
 #include "core/assert.hpp"
+#include "core/units.hpp"
 #include "dsp/voices/gpu_mixer.hpp"
 #include "engine/automation.hpp"
 #include "engine/voice_plan.hpp"
+#include "layout/layout_file.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::engine {
@@ -49,33 +52,39 @@ class Mixer {
   std::vector<std::unique_ptr<dsp::GpuMixer>> gpuMixers_;
 };
 
-// Fills block.grid with the gain grid of a moving track for this block and returns the index of
-// its first point. Points are at absolute frames (firstPoint + p) * kGridFrames.
-std::uint32_t appendTrackGrid(dsp::MixBlock& block, const Track& track,
-                              const layout::PairwisePanner& panner, std::int64_t firstPoint,
-                              int sampleRate) {
+// Fills block.grid with the gains of an automated voice for this block and returns the index of
+// its first point. Points are at absolute frames (firstPoint + p) * kGridFrames: the object
+// panner's gains (objects) or the bed routing (beds), times the gain automation.
+std::uint32_t appendGrid(dsp::MixBlock& block, const Track& track, const PlannedVoice& voice,
+                         const layout::ObjectPanner& panner, std::int64_t firstPoint,
+                         int sampleRate) {
   const auto offset = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
   const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
-  std::vector<double> g(panner.numChannels());
+  std::vector<double> g(static_cast<std::size_t>(panner.numChannels()));
   for (std::int64_t p = 0; p < points; ++p) {
-    double t = static_cast<double>((firstPoint + p) * dsp::kGridFrames) / sampleRate;
-    panner.gains(positionAt(track, t), g);
-    std::size_t base = block.grid.size();
+    const double t = static_cast<double>((firstPoint + p) * dsp::kGridFrames) / sampleRate;
+    if (voice.bedChannel < 0) {
+      const ObjectState s = objectStateAt(track, t);
+      panner.gains(s.position, s.shape, g);
+    } else {
+      std::copy(voice.gains.begin(), voice.gains.begin() + panner.numChannels(), g.begin());
+    }
+    const double gain = dbToLinear(automationGainDbAt(track, t));
+    const std::size_t base = block.grid.size();
     block.grid.resize(base + kMaxOutputChannels, 0.0f);
-    for (std::size_t c = 0; c < g.size(); ++c) block.grid[base + c] = static_cast<float>(g[c]);
+    for (std::size_t c = 0; c < g.size(); ++c)
+      block.grid[base + c] = static_cast<float>(g[c] * gain);
   }
   return offset;
 }
 
 }  // namespace
 
-const Layout& outputLayout(const Session& session, const RenderOptions& options) {
-  const std::string name = options.layout.empty() ? session.layout : options.layout;
-  const Layout* layout = findLayout(name);
-  if (layout != nullptr) return *layout;
-  if (options.layout.empty())
-    throw InputError(session.path.string(), "layout", "unknown layout \"" + name + "\"");
-  throw InputError("--layout", "", "unknown layout \"" + name + "\"; see 'vkmix layouts'");
+Layout outputLayout(const Session& session, const RenderOptions& options) {
+  if (options.layout.empty()) {
+    return layout::resolveLayout(session.layout, session.path.string(), "layout");
+  }
+  return layout::resolveLayout(options.layout, "--layout", "");
 }
 
 namespace {
@@ -83,12 +92,11 @@ namespace {
 // Fills `block` with the active voices of one stem for the block starting at `start`.
 void fillStemBlock(dsp::MixBlock& block, const VoicePlan& plan,
                    const std::vector<std::size_t>& active, int stem, const Session& session,
-                   const layout::PairwisePanner& panner, std::int64_t start, std::int64_t n,
-                   int nc) {
+                   const layout::ObjectPanner& panner, std::int64_t start, std::int64_t n, int nc) {
   std::size_t count = 0;
   for (std::size_t v : active) count += plan.voices[v].stemIndex == stem ? 1 : 0;
   block.reset(nc, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
-  std::vector<std::int64_t> trackGrid(session.tracks.size(), -1);
+  std::map<std::pair<int, int>, std::int64_t> gridOf;  // (track, bed channel) -> first grid point
   const std::int64_t firstPoint = start / dsp::kGridFrames;
   std::size_t a = 0;
   for (std::size_t v : active) {
@@ -110,11 +118,12 @@ void fillStemBlock(dsp::MixBlock& block, const VoicePlan& plan,
     std::copy(pv.gains.begin(), pv.gains.end(), p.gains);
     if (pv.moving) {
       p.moving = 1;
-      std::int64_t& g = trackGrid[pv.trackIndex];
-      if (g < 0)
-        g = appendTrackGrid(block, session.tracks[pv.trackIndex], panner, firstPoint,
-                            session.sampleRate);
-      p.gridOffset = static_cast<std::uint32_t>(g);
+      auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0);
+      if (fresh) {
+        it->second = appendGrid(block, session.tracks[pv.trackIndex], pv, panner, firstPoint,
+                                session.sampleRate);
+      }
+      p.gridOffset = static_cast<std::uint32_t>(it->second);
     }
     // Copy the frames of the clip that fall in this block; the rest stays zero.
     const std::int64_t from = std::max<std::int64_t>(0, -clipFrame);
@@ -133,13 +142,13 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
                           const BlockSink& sink) {
   const auto wallStart = std::chrono::steady_clock::now();
-  const Layout& output = outputLayout(session, options);
+  const Layout output = outputLayout(session, options);
   if (options.blockFrames < 1 || options.blockFrames > kMaxBlockFrames) {
     throw InputError("--block", "",
                      "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
   }
   const int nc = output.numChannels();
-  layout::PairwisePanner panner(output);
+  layout::ObjectPanner panner(output);
   ClipCache cache(session.sampleRate);
   VoicePlan plan = planVoices(session, output, panner, cache, options.warn);
   const std::size_t numStems = plan.stems.size();

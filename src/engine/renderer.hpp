@@ -39,6 +39,6 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const BlockSink& sink);
 
 // The output layout a session and options select; InputError naming where it came from.
-const Layout& outputLayout(const Session& session, const RenderOptions& options);
+Layout outputLayout(const Session& session, const RenderOptions& options);
 
 }  // namespace vkmix::engine

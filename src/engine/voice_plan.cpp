@@ -23,10 +23,10 @@ dsp::FadeCode fadeCode(FadeShape s) {
   }
 }
 
-std::array<float, kMaxOutputChannels> panGains(const layout::PairwisePanner& panner,
-                                               const layout::Polar& pos) {
+std::array<float, kMaxOutputChannels> panGains(const layout::ObjectPanner& panner,
+                                               const ObjectState& state) {
   std::vector<double> g(panner.numChannels());
-  panner.gains(pos, g);
+  panner.gains(state.position, state.shape, g);
   std::array<float, kMaxOutputChannels> out{};
   for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c]);
   return out;
@@ -34,8 +34,9 @@ std::array<float, kMaxOutputChannels> panGains(const layout::PairwisePanner& pan
 
 }  // namespace
 
-std::vector<std::array<float, kMaxOutputChannels>> bedRouting(
-    const Layout& bed, const Layout& output, const layout::PairwisePanner& panner) {
+std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
+                                                              const Layout& output,
+                                                              const layout::ObjectPanner& panner) {
   std::vector<std::array<float, kMaxOutputChannels>> routes;
   for (const Speaker& s : bed.speakers) {
     std::array<float, kMaxOutputChannels> g{};
@@ -49,7 +50,7 @@ std::vector<std::array<float, kMaxOutputChannels>> bedRouting(
     } else if (auto idx = output.indexOfLabel(s.label)) {
       g[*idx] = 1.0f;
     } else {
-      g = panGains(panner, {s.azimuthDeg, s.elevationDeg, 1.0});
+      g = panGains(panner, ObjectState{{s.azimuthDeg, s.elevationDeg, 1.0}, {}});
     }
     routes.push_back(g);
   }
@@ -57,7 +58,7 @@ std::vector<std::array<float, kMaxOutputChannels>> bedRouting(
 }
 
 VoicePlan planVoices(const Session& session, const Layout& output,
-                     const layout::PairwisePanner& panner, ClipCache& cache,
+                     const layout::ObjectPanner& panner, ClipCache& cache,
                      const WarningSink& warn) {
   const std::string file = session.path.string();
   const int rate = session.sampleRate;
@@ -81,16 +82,21 @@ VoicePlan planVoices(const Session& session, const Layout& output,
     std::vector<std::array<float, kMaxOutputChannels>> bedGains;
     if (track.type == TrackType::Bed) {
       bed = findLayout(track.bedLayout);
+      if (bed == nullptr && track.bedLayout.ends_with(".json")) {
+        throw InputError(file, trackPath + ".bed",
+                         "beds take a built-in layout name, not a layout file");
+      }
       if (bed == nullptr) {
         throw InputError(file, trackPath + ".bed", "unknown layout \"" + track.bedLayout + "\"");
       }
       bedGains = bedRouting(*bed, output, panner);
     }
     if (track.mute) continue;
-    const bool moving = track.type == TrackType::Object && isMoving(track);
+    const bool moving = isAutomated(track);
     std::array<float, kMaxOutputChannels> staticGains{};
-    if (track.type == TrackType::Object && !moving)
-      staticGains = panGains(panner, positionAt(track, 0.0));
+    if (track.type == TrackType::Object && !moving) {
+      staticGains = panGains(panner, objectStateAt(track, 0.0));
+    }
 
     for (std::size_t ci = 0; ci < track.clips.size(); ++ci) {
       const Clip& clip = track.clips[ci];
@@ -155,6 +161,7 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         v.gainLinear = static_cast<float>(dbToLinear(clip.gainDb + track.gainDb));
         v.moving = moving;
         v.gains = bed != nullptr ? bedGains[ch] : staticGains;
+        v.bedChannel = bed != nullptr ? ch : -1;
         plan.endFrame = std::max(plan.endFrame, v.endFrame());
         plan.voices.push_back(v);
       }

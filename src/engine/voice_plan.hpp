@@ -11,7 +11,7 @@
 
 #include "dsp/voices/params.hpp"
 #include "engine/clip_cache.hpp"
-#include "layout/pairwise_panner.hpp"
+#include "layout/object_panner.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/session.hpp"
 
@@ -29,8 +29,9 @@ struct PlannedVoice {
   dsp::FadeCode fadeInShape = dsp::FadeCode::Linear;
   dsp::FadeCode fadeOutShape = dsp::FadeCode::Linear;
   float gainLinear = 1.0f;
-  bool moving = false;
-  std::array<float, kMaxOutputChannels> gains{};  // static voices
+  bool moving = false;                            // gains change: computed on the grid per block
+  int bedChannel = -1;                            // bed voices: which channel of the bed
+  std::array<float, kMaxOutputChannels> gains{};  // static gains; bed voices: their routing
   std::int64_t endFrame() const { return startFrame + lengthFrames; }
 };
 
@@ -45,14 +46,13 @@ using WarningSink = std::function<void(const std::string&)>;
 // Throws InputError naming the session file and field on any problem (unknown layout, missing or
 // unreadable media, a channel that does not exist, a clip longer than its media, ...).
 VoicePlan planVoices(const Session& session, const Layout& output,
-                     const layout::PairwisePanner& panner, ClipCache& cache,
-                     const WarningSink& warn);
+                     const layout::ObjectPanner& panner, ClipCache& cache, const WarningSink& warn);
 
 // Speaker gains of an output layout for the channels of a bed layout: same label -> that speaker;
 // LFE -> the output's LFE (dropped if none); otherwise panned at the bed speaker's nominal
 // position.
 std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
                                                               const Layout& output,
-                                                              const layout::PairwisePanner& panner);
+                                                              const layout::ObjectPanner& panner);
 
 }  // namespace vkmix::engine

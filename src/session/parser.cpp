@@ -41,9 +41,26 @@ FadeShape readFadeShape(const ObjectReader& r, const std::string& key) {
   r.fail(key, "\"" + s + "\" is not one of linear, equalPower, sCurve");
 }
 
+// Reads width/height/depth/divergence into `pos` (keeping its values for absent keys).
+void readShapeFields(const ObjectReader& r, Position& pos) {
+  pos.widthDeg = r.number("width", pos.widthDeg);
+  pos.heightDeg = r.number("height", pos.heightDeg);
+  pos.depth = r.number("depth", pos.depth);
+  pos.divergence = r.number("divergence", pos.divergence);
+  pos.divergenceAzimuthRangeDeg = r.number("divergenceAzimuthRange", pos.divergenceAzimuthRangeDeg);
+  if (pos.widthDeg < 0 || pos.widthDeg > 360) r.fail("width", "must be within 0..360 degrees");
+  if (pos.heightDeg < 0 || pos.heightDeg > 360) r.fail("height", "must be within 0..360 degrees");
+  if (pos.depth < 0 || pos.depth > 1) r.fail("depth", "must be within 0..1");
+  if (pos.divergence < 0 || pos.divergence > 1) r.fail("divergence", "must be within 0..1");
+  if (pos.divergenceAzimuthRangeDeg < 0 || pos.divergenceAzimuthRangeDeg > 180) {
+    r.fail("divergenceAzimuthRange", "must be within 0..180 degrees");
+  }
+}
+
 // Reads the position keys of `r` (azimuth/elevation/distance or x/y/z) into `pos`. Returns false
 // when none is present. Mixing the two forms is an error.
 bool readPositionFields(const ObjectReader& r, Position& pos) {
+  readShapeFields(r, pos);
   bool polar = r.has("azimuth") || r.has("elevation") || r.has("distance");
   bool cart = r.has("x") || r.has("y") || r.has("z");
   if (polar && cart) {
@@ -137,6 +154,7 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
     for (std::size_t i = 0; i < keys->size(); ++i) {
       ObjectReader kr((*keys)[i], indexPath(r.pathOf("positionKeys"), i), file);
       PositionKey k;
+      k.position = t.position;  // keys inherit the track's size and divergence unless they set them
       k.timeSeconds = readTime(kr, "time", 0.0);
       if (!kr.has("time")) kr.fail("time", "is required");
       if (k.timeSeconds < previous) kr.fail("time", "keys must be in time order");
@@ -152,6 +170,30 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
       }
       kr.finish();
       t.positionKeys.push_back(k);
+    }
+  }
+  if (const json* keys = r.optionalArray("gainKeys")) {
+    double previous = -1.0;
+    for (std::size_t i = 0; i < keys->size(); ++i) {
+      ObjectReader kr((*keys)[i], indexPath(r.pathOf("gainKeys"), i), file);
+      GainKey k;
+      if (!kr.has("time")) kr.fail("time", "is required");
+      k.timeSeconds = readTime(kr, "time", 0.0);
+      if (k.timeSeconds < previous) kr.fail("time", "keys must be in time order");
+      previous = k.timeSeconds;
+      if (!kr.has("gainDb")) kr.fail("gainDb", "is required");
+      k.gainDb = readGainDb(kr, "gainDb");
+      if (k.gainDb < -200.0) kr.fail("gainDb", "is below -200 dB (use mute)");
+      std::string interp = kr.string("interpolation", "linear");
+      if (interp == "linear") {
+        k.interpolation = Interpolation::Linear;
+      } else if (interp == "jump") {
+        k.interpolation = Interpolation::Jump;
+      } else {
+        kr.fail("interpolation", "\"" + interp + "\" is not one of linear, jump");
+      }
+      kr.finish();
+      t.gainKeys.push_back(k);
     }
   }
   if (t.type == TrackType::Bed) {

@@ -101,15 +101,16 @@ TEST_F(Engine, FiveOneBedFoldsIntoStereoWithoutLfe) {
       R"({"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav"}]})", "2.0");
   RenderedAudio r = renderToMemory(s, gpuOptions());
   ASSERT_EQ(r.channels.size(), 2u);
-  // Expected: L + C/sqrt2 + Ls-panned (Ls at 110 deg sits in the rear pair 30..-30 via 180).
+  // The bed's centre and surrounds have no speaker in 2.0, so the BS.2127 panner places them:
+  // C at 0 degrees -> sqrt(1/2) each side; Ls at +110 -> sqrt(1/2) in L only (BS.2127 stereo).
+  // That is BS.775's Lo/Ro: L' = L + 0.707 C + 0.707 Ls; LFE dropped.
   std::vector<std::vector<float>> in;
   for (std::uint32_t c = 0; c < 6; ++c) in.push_back(test::noise(12000, 10 + c, 0.3f));
-  const double pi = 3.14159265358979323846;
-  const double lsToL = std::cos((110.0 - 30.0) / 300.0 * pi / 2);  // pair 30 -> 330 deg
-  const double lsToR = std::sin((110.0 - 30.0) / 300.0 * pi / 2);
   for (std::size_t i = 0; i < 12000; i += 997) {
-    double l = in[0][i] + std::sqrt(0.5) * in[2][i] + lsToL * in[4][i] + lsToR * in[5][i];
-    EXPECT_NEAR(r.channels[0][i], l, 1e-5) << i;
+    const double lo = in[0][i] + std::sqrt(0.5) * in[2][i] + std::sqrt(0.5) * in[4][i];
+    const double ro = in[1][i] + std::sqrt(0.5) * in[2][i] + std::sqrt(0.5) * in[5][i];
+    EXPECT_NEAR(r.channels[0][i], lo, 1e-5) << i;
+    EXPECT_NEAR(r.channels[1][i], ro, 1e-5) << i;
   }
 }
 

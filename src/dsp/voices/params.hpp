@@ -13,7 +13,7 @@
 
 namespace vkmix::dsp {
 
-constexpr int kGridFrames = 32;          // gain grid spacing: 0.67 ms at 48 kHz
+constexpr int kGridFrames = 256;         // gain grid spacing: 5.3 ms at 48 kHz (see docs/panner.md)
 constexpr int kVoicesPerDispatch = 512;  // VoiceParams that fit one 64 KiB uniform buffer
 
 enum class FadeCode : std::int32_t { Linear = 0, EqualPower = 1, SCurve = 2 };
