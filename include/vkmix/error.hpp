@@ -15,10 +15,13 @@ class InputError : public std::runtime_error {
   InputError(std::string file, std::string field, const std::string& problem);
   const std::string& file() const { return file_; }
   const std::string& field() const { return field_; }
+  // The problem alone, without file and field (for re-throwing under another file and field).
+  const std::string& problem() const { return problem_; }
 
  private:
   std::string file_;
   std::string field_;
+  std::string problem_;
 };
 
 // A broken invariant inside vkmix: always a bug, never the user's fault.

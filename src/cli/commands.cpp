@@ -12,6 +12,7 @@
 #include "engine/report.hpp"
 #include "gpu/context.hpp"
 #include "io/decoder.hpp"
+#include "layout/layout_file.hpp"
 #include "loudness/meter.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/layout.hpp"
@@ -210,13 +211,25 @@ int cmdDevices() {
   return 0;
 }
 
-int cmdLayouts() {
-  for (const Layout& l : builtinLayouts()) {
-    std::printf("%-6s %-6s %2d ch  mask 0x%05x  ", l.name.c_str(),
-                l.itu.empty() ? "-" : l.itu.c_str(), l.numChannels(), l.wavChannelMask());
-    for (const Speaker& s : l.speakers) std::printf(" %s(%s)", s.name.c_str(), s.label.c_str());
-    std::printf("\n");
+void printLayout(const Layout& l, bool positions) {
+  std::printf("%-6s %-6s %2d ch  mask 0x%05x  ", l.name.c_str(),
+              l.itu.empty() ? "-" : l.itu.c_str(), l.numChannels(), l.wavChannelMask());
+  for (const Speaker& s : l.speakers) {
+    if (positions && !s.lfe) {
+      std::printf(" %s(%s %g/%g)", s.name.c_str(), s.label.c_str(), s.azimuthDeg, s.elevationDeg);
+    } else {
+      std::printf(" %s(%s)", s.name.c_str(), s.label.c_str());
+    }
   }
+  std::printf("\n");
+}
+
+int cmdLayouts(const std::string& file, bool positions) {
+  if (!file.empty()) {
+    printLayout(layout::loadLayoutFile(file), true);
+    return 0;
+  }
+  for (const Layout& l : builtinLayouts()) printLayout(l, positions);
   return 0;
 }
 
@@ -260,7 +273,12 @@ int run(int argc, char** argv) {
   measure->add_option("file", measureFile, "Audio or video file")->required();
   measure->add_flag("--json", measureJsonFlag, "Print JSON");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
-  auto* layouts = app.add_subcommand("layouts", "List output layouts and their channel order");
+  std::string layoutFile;
+  bool layoutPositions = false;
+  auto* layouts =
+      app.add_subcommand("layouts", "List output layouts and their channel (file) order");
+  layouts->add_option("file", layoutFile, "A layout file (.json) to check and print");
+  layouts->add_flag("--positions", layoutPositions, "Also print each speaker's azimuth/elevation");
 
   try {
     app.parse(argc, argv);
@@ -272,7 +290,7 @@ int run(int argc, char** argv) {
     if (*render) return cmdRender(ra);
     if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
     if (*devices) return cmdDevices();
-    if (*layouts) return cmdLayouts();
+    if (*layouts) return cmdLayouts(layoutFile, layoutPositions);
     return 2;
   } catch (const InputError& e) {
     std::fprintf(stderr, "vkmix: %s\n", e.what());

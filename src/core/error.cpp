@@ -15,6 +15,7 @@ std::string formatInputError(const std::string& file, const std::string& field,
 InputError::InputError(std::string file, std::string field, const std::string& problem)
     : std::runtime_error(formatInputError(file, field, problem)),
       file_(std::move(file)),
-      field_(std::move(field)) {}
+      field_(std::move(field)),
+      problem_(problem) {}
 
 }  // namespace vkmix

@@ -104,7 +104,7 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
   try {
     PointSourcePanner check(l);  // rejects layouts that leave directions uncovered
   } catch (const InputError& e) {
-    throw InputError(file, "speakers", e.what());
+    throw InputError(file, "speakers", e.problem());
   }
   return l;
 }

@@ -141,6 +141,8 @@ TEST_F(Engine, GpuEqualsCpuReferenceOnAWholeSession) {
                          {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 120, "elevation": 0}, {"time": 1, "azimuth": -200, "elevation": 40}],
                           "clips": [{"file": "noise.wav", "start": 0.2}, {"file": "noise.wav", "start": 0.6, "gainDb": -10}]},
                          {"name": "s", "position": {"x": 0.5, "y": -0.7, "z": 0.3}, "clips": [{"file": "stereo.wav", "channel": 1}]},
+                         {"name": "wide", "position": {"azimuth": 60, "elevation": 15, "width": 90, "height": 30, "divergence": 0.3},
+                          "gainKeys": [{"time": 0, "gainDb": -6}, {"time": 0.7, "gainDb": 0}], "clips": [{"file": "noise.wav", "start": 0.1}]},
                          {"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav", "start": 0.3}]})");
   RenderedAudio gpu = renderToMemory(s, gpuOptions(1000));
   RenderOptions cpu;
@@ -172,6 +174,69 @@ TEST_F(Engine, MovingSineHasNoSteps) {
   }
   EXPECT_NEAR(total, test::energy(test::sine(48000, 1000.0, 48000, 0.5f)), 0.01 * total)
       << "power preserved";
+}
+
+// Power of a 1 kHz sine (480-frame windows hold exactly 10 periods) summed over all channels,
+// relative to the source's, in dB, for every window.
+std::vector<double> windowPowerDb(const RenderedAudio& r, double sourceAmplitude) {
+  std::vector<double> out;
+  const std::size_t frames = r.channels[0].size();
+  const double source = sourceAmplitude * sourceAmplitude / 2.0 * 480.0;
+  for (std::size_t w = 0; w + 480 <= frames; w += 480) {
+    double e = 0.0;
+    for (const auto& ch : r.channels) e += test::energy({ch.data() + w, 480});
+    out.push_back(10.0 * std::log10(e / source));
+  }
+  return out;
+}
+
+TEST_F(Engine, SweepsKeepPowerWithinHalfADecibel) {
+  for (const char* layout : {"7.1.4", "5.1", "9.1.6"}) {
+    for (
+        const char* keys :
+        {R"([{"time": 0, "azimuth": 0}, {"time": 1, "azimuth": 360}])",
+         R"([{"time": 0, "azimuth": 30, "elevation": -30}, {"time": 1, "azimuth": 30, "elevation": 90}])",
+         R"([{"time": 0, "azimuth": 135, "elevation": 0}, {"time": 1, "azimuth": -45, "elevation": 60}])"}) {
+      Session s = session(R"({"name": "sweep", "positionKeys": )" + std::string(keys) +
+                              R"(, "clips": [{"file": "tone.wav"}]})",
+                          layout);
+      RenderedAudio r = renderToMemory(s, gpuOptions(1000));
+      auto p = windowPowerDb(r, 0.5);
+      ASSERT_FALSE(p.empty());
+      for (std::size_t w = 0; w < p.size(); ++w) {
+        ASSERT_NEAR(p[w], 0.0, 0.5) << layout << " " << keys << " window " << w;
+      }
+    }
+  }
+}
+
+TEST_F(Engine, GainKeysAutomateTheLevelInDecibels) {
+  Session s = session(
+      R"({"name": "fade", "position": {"azimuth": 0}, "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 1, "gainDb": -20}],
+                          "clips": [{"file": "tone.wav"}]})");
+  RenderedAudio r = renderToMemory(s, gpuOptions(777));
+  auto p = windowPowerDb(r, 0.5);
+  ASSERT_EQ(p.size(), 100u);
+  // Window w covers 10 ms around t = (w + 0.5) / 100 s, where the gain is -20 t dB.
+  for (std::size_t w : {0u, 25u, 50u, 99u}) {
+    EXPECT_NEAR(p[w], -20.0 * (static_cast<double>(w) + 0.5) / 100.0, 0.05) << "window " << w;
+  }
+}
+
+TEST_F(Engine, RendersToAUserLayoutFile) {
+  test::writeText(dir_ / "room.json", R"({"name": "Mix room", "speakers": [
+    {"label": "M+030", "azimuth": 26}, {"label": "M-030", "azimuth": -34}, {"label": "M+000"}, {"label": "LFE1"},
+    {"label": "M+110", "azimuth": 100}, {"label": "M-110", "azimuth": -120}]})");
+  Session s =
+      session(R"({"name": "a", "position": {"azimuth": 100}, "clips": [{"file": "noise.wav"}]})");
+  RenderOptions o = gpuOptions();
+  o.layout = (dir_ / "room.json").string();
+  RenderedAudio r = renderToMemory(s, o);
+  ASSERT_EQ(r.channels.size(), 6u);
+  EXPECT_EQ(r.report.layout, "Mix room");
+  // An object at the measured Ls position plays from Ls alone.
+  EXPECT_NEAR(test::energy(r.channels[4]), test::energy(test::noise(24000, 1, 0.5f)), 1e-2);
+  EXPECT_EQ(test::energy(r.channels[0]), 0.0);
 }
 
 TEST_F(Engine, MutedTracksAreSilent) {

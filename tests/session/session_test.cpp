@@ -76,6 +76,25 @@ TEST(Session, ParsesPositionKeysAndFadeShapes) {
   EXPECT_EQ(t.clips[0].fadeOutShape, FadeShape::SCurve);
 }
 
+TEST(Session, ParsesSizeDivergenceAndGainKeys) {
+  Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "wide",
+      "position": {"azimuth": 10, "width": 40, "height": 10, "divergence": 0.2, "divergenceAzimuthRange": 30},
+      "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 1, "azimuth": 90, "width": 120, "depth": 0.5}],
+      "gainKeys": [{"time": 0, "gainDb": -6}, {"time": 2, "gainDb": 0, "interpolation": "jump"}],
+      "clips": []}]})",
+                           "s.json");
+  const Track& t = s.tracks[0];
+  EXPECT_DOUBLE_EQ(t.position.widthDeg, 40.0);
+  EXPECT_DOUBLE_EQ(t.position.divergenceAzimuthRangeDeg, 30.0);
+  EXPECT_DOUBLE_EQ(t.positionKeys[0].position.widthDeg, 40.0) << "keys inherit the track's size";
+  EXPECT_DOUBLE_EQ(t.positionKeys[0].position.divergence, 0.2);
+  EXPECT_DOUBLE_EQ(t.positionKeys[1].position.widthDeg, 120.0);
+  EXPECT_DOUBLE_EQ(t.positionKeys[1].position.depth, 0.5);
+  ASSERT_EQ(t.gainKeys.size(), 2u);
+  EXPECT_DOUBLE_EQ(t.gainKeys[0].gainDb, -6.0);
+  EXPECT_EQ(t.gainKeys[1].interpolation, Interpolation::Jump);
+}
+
 struct BadCase {
   const char* name;
   const char* json;
@@ -157,6 +176,22 @@ INSTANTIATE_TEST_SUITE_P(
                 "sampleRate: must be a whole"},
         BadCase{"TracksNotArray", R"({"vkmix": 1, "tracks": {}})",
                 "tracks: expected an array, got an object"},
+        BadCase{
+            "WidthTooLarge",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"width": 400}, "clips": []}]})",
+            "tracks[0].position.width: must be within 0..360"},
+        BadCase{
+            "DivergenceOutOfRange",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "positionKeys": [{"time": 0, "azimuth": 0, "divergence": 2}], "clips": []}]})",
+            "positionKeys[0].divergence: must be within 0..1"},
+        BadCase{
+            "GainKeyWithoutGain",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "gainKeys": [{"time": 1}], "clips": []}]})",
+            "tracks[0].gainKeys[0].gainDb: is required"},
+        BadCase{
+            "GainKeysOutOfOrder",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "gainKeys": [{"time": 2, "gainDb": 0}, {"time": 1, "gainDb": -3}], "clips": []}]})",
+            "tracks[0].gainKeys[1].time: keys must be in time order"},
         BadCase{"MissingFile",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"start": 1}]}]})",
                 "tracks[0].clips[0].file: is required"}),
