@@ -66,16 +66,35 @@ void main() {
     if (voice.grid.x == 0u) {
       for (int c = 0; c < kChannels; ++c) acc[c] += x * voice.gains[c >> 2][c & 3];
     } else {
-      for (int k = 0; k < 4; ++k) {
-        uint local = pc.gridPhase + i4 * 4u + uint(k);
-        uint point = voice.grid.y + local / uint(kGridFrames);
-        float frac = float(local % uint(kGridFrames)) / float(kGridFrames);
+      // Gains interpolated between grid points every kGridFrames frames of the timeline. The
+      // gain is always fma(b - a, frac, a), in both paths below, so a frame gets the same bits
+      // whichever path its block alignment sends it down.
+      uint local0 = pc.gridPhase + i4 * 4u;
+      uint point = voice.grid.y + local0 / uint(kGridFrames);
+      uint within = local0 % uint(kGridFrames);
+      if (within <= uint(kGridFrames - 4)) {
+        // The common case: all four frames between the same two grid points.
+        vec4 frac = (vec4(float(within)) + vec4(0.0, 1.0, 2.0, 3.0)) / float(kGridFrames);
         for (int g = 0; g < (kChannels + 3) / 4; ++g) {
           vec4 a = grid[point * 4u + uint(g)];
-          vec4 b = grid[(point + 1u) * 4u + uint(g)];
-          vec4 gain = a + (b - a) * frac;
+          vec4 d = grid[(point + 1u) * 4u + uint(g)] - a;
           for (int j = 0; j < 4; ++j) {
-            if (g * 4 + j < kChannels) acc[g * 4 + j][k] += x[k] * gain[j];
+            if (g * 4 + j < kChannels) acc[g * 4 + j] += x * fma(vec4(d[j]), frac, vec4(a[j]));
+          }
+        }
+      } else {
+        // The four frames straddle a grid point: frame by frame.
+        for (int k = 0; k < 4; ++k) {
+          uint local = local0 + uint(k);
+          uint p = voice.grid.y + local / uint(kGridFrames);
+          float frac = float(local % uint(kGridFrames)) / float(kGridFrames);
+          for (int g = 0; g < (kChannels + 3) / 4; ++g) {
+            vec4 a = grid[p * 4u + uint(g)];
+            vec4 d = grid[(p + 1u) * 4u + uint(g)] - a;
+            vec4 gain = fma(d, vec4(frac), a);
+            for (int j = 0; j < 4; ++j) {
+              if (g * 4 + j < kChannels) acc[g * 4 + j][k] += x[k] * gain[j];
+            }
           }
         }
       }

@@ -56,8 +56,14 @@ void ObjectPanner::extentGains(const Vec3& d, double widthDeg, double heightDeg,
   const double outerW = halfW + kEdgeDeg, outerH = halfH + kEdgeDeg;
   std::vector<double> power(static_cast<std::size_t>(numChannels_), 0.0);
   double total = 0.0;
+  // Every point of the region lies within the cone of the outer half-axes' larger angle (an
+  // angle along either axis never exceeds the great-circle distance): a dot product rejects the
+  // rest before any trigonometry.
+  const double coneDeg = std::min(180.0, std::max(outerW, outerH));
+  const double cosCone = coneDeg >= 180.0 ? -2.0 : std::cos(coneDeg * kPi / 180.0);
   for (std::size_t p = 0; p < grid_.size(); ++p) {
     const Vec3& v = grid_[p];
+    if (v.dot(d) < cosCone) continue;
     const double az = std::atan2(-v.dot(right), v.dot(d)) * 180.0 / kPi;
     const double el = std::asin(std::clamp(v.dot(up), -1.0, 1.0)) * 180.0 / kPi;
     const double rOuter = std::hypot(az / outerW, el / outerH);
