@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "core/units.hpp"
 #include "engine/automation.hpp"
@@ -32,6 +33,17 @@ std::array<float, kMaxOutputChannels> panGains(const layout::ObjectPanner& panne
   return out;
 }
 
+// Loudspeaker roles that BS.2127's DirectSpeakers mapping rules treat as one: surround at 110 or
+// 135 degrees, upper front at 30 or 45, upper rear at 110 or 135. "" when there is none.
+std::string synonymOf(const std::string& label) {
+  static const std::map<std::string, std::string> synonyms = {
+      {"M+110", "M+135"}, {"M+135", "M+110"}, {"M-110", "M-135"}, {"M-135", "M-110"},
+      {"U+030", "U+045"}, {"U+045", "U+030"}, {"U-030", "U-045"}, {"U-045", "U-030"},
+      {"U+110", "U+135"}, {"U+135", "U+110"}, {"U-110", "U-135"}, {"U-135", "U-110"}};
+  auto it = synonyms.find(label);
+  return it == synonyms.end() ? std::string() : it->second;
+}
+
 }  // namespace
 
 std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
@@ -49,6 +61,8 @@ std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
       }
     } else if (auto idx = output.indexOfLabel(s.label)) {
       g[*idx] = 1.0f;
+    } else if (auto syn = output.indexOfLabel(synonymOf(s.label))) {
+      g[*syn] = 1.0f;  // the same role at the layout's own angle (BS.2127 mapping rules)
     } else {
       g = panGains(panner, ObjectState{{s.azimuthDeg, s.elevationDeg, 1.0}, {}});
     }

@@ -114,6 +114,34 @@ TEST_F(Engine, FiveOneBedFoldsIntoStereoWithoutLfe) {
   }
 }
 
+TEST_F(Engine, SevenOneBedIntoFiveOneFoldsTheRearsIntoTheSurrounds) {
+  // One bed channel at a time (7.1 file order: L R C LFE Lrs Rrs Lss Rss) into 5.1 (L R C LFE Ls
+  // Rs).
+  auto render = [&](std::size_t active) {
+    std::vector<std::vector<float>> eight(8, std::vector<float>(6000, 0.0f));
+    eight[active] = test::noise(6000, 40, 0.2f);
+    test::writeFloatWav(dir_ / "bed71.wav", eight, 48000);
+    return renderToMemory(
+        session(R"({"name": "bed", "type": "bed", "bed": "7.1", "clips": [{"file": "bed71.wav"}]})",
+                "5.1"),
+        gpuOptions());
+  };
+  const auto src = test::noise(6000, 40, 0.2f);
+  // Lrs (M+135) has the same role as Ls (M+110): it goes there whole (BS.2127 mapping rules).
+  RenderedAudio lrs = render(4);
+  EXPECT_EQ(test::maxAbsDiff(lrs.channels[4], src), 0.0);
+  for (int c : {0, 1, 2, 3, 5}) EXPECT_EQ(test::energy(lrs.channels[c]), 0.0) << c;
+  // Lss (M+090) has no counterpart: panned at 90 degrees between L and Ls, power kept, none right.
+  RenderedAudio lss = render(6);
+  EXPECT_GT(test::energy(lss.channels[4]), test::energy(lss.channels[0]));
+  EXPECT_NEAR(test::energy(lss.channels[0]) + test::energy(lss.channels[4]), test::energy(src),
+              1e-3);
+  for (int c : {1, 2, 3, 5}) EXPECT_EQ(test::energy(lss.channels[c]), 0.0) << c;
+  // LFE goes to LFE.
+  RenderedAudio lfe = render(3);
+  EXPECT_EQ(test::maxAbsDiff(lfe.channels[3], src), 0.0);
+}
+
 TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSize) {
   Session s = session(
       R"({"name": "dx", "position": {"azimuth": 10}, "clips": [{"file": "tone.wav", "start": 0.01, "length": 0.2, "fadeIn": 0.01, "fadeOut": 0.02, "fadeOutShape": "sCurve"}]},
