@@ -6,6 +6,8 @@
 
 namespace vkmix::gpu::shaders {
 
-std::span<const std::uint32_t> voicesMix();  // shaders/voices/mix.comp
+std::span<const std::uint32_t> voicesMix();       // shaders/voices/mix.comp
+std::span<const std::uint32_t> convolverToFdl();  // shaders/convolver/to_fdl.comp
+std::span<const std::uint32_t> convolverMac();    // shaders/convolver/complex_mac.comp
 
 }  // namespace vkmix::gpu::shaders

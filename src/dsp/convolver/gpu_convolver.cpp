@@ -1,0 +1,217 @@
+#include "dsp/convolver/gpu_convolver.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/assert.hpp"
+#include "gpu/shaders.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::dsp {
+namespace {
+
+constexpr std::uint32_t kGroup = 64;
+constexpr std::size_t kMaxOutputs = 16;
+constexpr std::size_t kMaxTerms = 4;
+
+struct OutputTerms {  // std140 struct Output in complex_mac.comp
+  std::int32_t inputs[4];
+  std::int32_t irs[4];
+  std::int32_t count[4];
+};
+
+struct ToFdlPush {
+  std::uint32_t bins, rowVec2s, numInputs, head;
+};
+struct MacPush {
+  std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs;
+};
+
+vk::DeviceSize rowBytes(std::int64_t p) {
+  return static_cast<vk::DeviceSize>(2 * p + 2) * sizeof(float);
+}
+
+void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessFlags dst,
+             vk::PipelineStageFlags dstStage = vk::PipelineStageFlagBits::eComputeShader) {
+  vk::MemoryBarrier b{.srcAccessMask = src, .dstAccessMask = dst};
+  cb.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, dstStage, {}, b, nullptr, nullptr);
+}
+
+}  // namespace
+
+GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
+    : ctx_(ctx),
+      p_(spec.partitionFrames),
+      partitions_(std::max<std::int64_t>(
+          1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)),
+      numInputs_(static_cast<std::uint32_t>(spec.numInputs)),
+      numOutputs_(static_cast<std::uint32_t>(spec.outputs.size())),
+      previous_(static_cast<std::size_t>(spec.numInputs * spec.partitionFrames), 0.0f),
+      toFdl_(ctx,
+             {.name = "convolver/to_fdl",
+              .spirv = gpu::shaders::convolverToFdl(),
+              .bindings = {vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+              .pushConstantBytes = sizeof(ToFdlPush),
+              .specialization = {}}),
+      mac_(ctx,
+           {.name = "convolver/complex_mac",
+            .spirv = gpu::shaders::convolverMac(),
+            .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
+                         vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+            .pushConstantBytes = sizeof(MacPush),
+            .specialization = {}}),
+      forward_(ctx, numInputs_ * rowBytes(spec.partitionFrames),
+               vk::BufferUsageFlagBits::eStorageBuffer),
+      fdl_(ctx,
+           static_cast<vk::DeviceSize>(partitions_) * numInputs_ * (spec.partitionFrames + 1) * 8,
+           vk::BufferUsageFlagBits::eStorageBuffer),
+      irs_(ctx,
+           std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
+               (spec.partitionFrames + 1) * 8,
+           vk::BufferUsageFlagBits::eStorageBuffer),
+      inverse_(ctx, numOutputs_ * rowBytes(spec.partitionFrames),
+               vk::BufferUsageFlagBits::eStorageBuffer),
+      terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer) {
+  VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
+  VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
+  const auto bins = static_cast<std::size_t>(p_ + 1);
+  if (fdl_.bytes() > ctx.limits().maxStorageBufferRange ||
+      irs_.bytes() > ctx.limits().maxStorageBufferRange) {
+    throw GpuError(ctx.info().name + ": impulse responses of " +
+                   std::to_string(spec.maxIrFrames()) + " frames x " +
+                   std::to_string(spec.irs.size()) + " channels exceed one storage buffer");
+  }
+  // IR spectra, once, in double precision (each partition zero-padded to 2P).
+  auto* irBins = irs_.as<float>();
+  for (std::size_t r = 0; r < spec.irs.size(); ++r) {
+    const auto& h = spec.irs[r];
+    for (std::int64_t k = 0; k < partitions_; ++k) {
+      std::vector<double> re(static_cast<std::size_t>(2 * p_), 0.0), im(re.size(), 0.0);
+      for (std::int64_t i = 0; i < p_; ++i) {
+        const auto src = static_cast<std::size_t>(k * p_ + i);
+        if (src < h.size()) re[static_cast<std::size_t>(i)] = h[src];
+      }
+      fftInPlace(re, im, false);
+      float* dst =
+          irBins +
+          ((r * static_cast<std::size_t>(partitions_) + static_cast<std::size_t>(k)) * bins) * 2;
+      for (std::size_t b = 0; b < bins; ++b) {
+        dst[2 * b] = static_cast<float>(re[b]);
+        dst[2 * b + 1] = static_cast<float>(im[b]);
+      }
+    }
+  }
+  std::memset(fdl_.mapped(), 0, fdl_.bytes());
+  auto* terms = terms_.as<OutputTerms>();
+  std::memset(terms, 0, terms_.bytes());
+  for (std::size_t o = 0; o < spec.outputs.size(); ++o) {
+    VKMIX_ASSERT(spec.outputs[o].size() <= kMaxTerms, "at most 4 terms per output");
+    for (std::size_t t = 0; t < spec.outputs[o].size(); ++t) {
+      terms[o].inputs[t] = spec.outputs[o][t].input;
+      terms[o].irs[t] = spec.outputs[o][t].ir;
+    }
+    terms[o].count[0] = static_cast<std::int32_t>(spec.outputs[o].size());
+  }
+
+  forwardPlan_ = std::make_unique<gpu::FftPlan>(ctx, static_cast<std::uint32_t>(2 * p_), numInputs_,
+                                                forward_.buffer(), forward_.bytes());
+  inversePlan_ = std::make_unique<gpu::FftPlan>(ctx, static_cast<std::uint32_t>(2 * p_),
+                                                numOutputs_, inverse_.buffer(), inverse_.bytes());
+
+  std::array<vk::DescriptorPoolSize, 2> sizes{
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer, .descriptorCount = 5}};
+  pool_ = ctx.device().createDescriptorPool(
+      {.maxSets = 2, .poolSizeCount = 2, .pPoolSizes = sizes.data()});
+  std::array<vk::DescriptorSetLayout, 2> layouts{*toFdl_.setLayout(), *mac_.setLayout()};
+  auto sets =
+      (*ctx.device())
+          .allocateDescriptorSets(
+              {.descriptorPool = *pool_, .descriptorSetCount = 2, .pSetLayouts = layouts.data()});
+  toFdlSet_ = sets[0];
+  macSet_ = sets[1];
+  auto info = [](const gpu::Buffer& b) {
+    return vk::DescriptorBufferInfo{.buffer = *b.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+  };
+  std::array<vk::DescriptorBufferInfo, 6> infos{info(forward_), info(fdl_), info(terms_),
+                                                info(fdl_),     info(irs_), info(inverse_)};
+  std::array<vk::WriteDescriptorSet, 6> writes{};
+  for (std::uint32_t i = 0; i < 6; ++i) {
+    const bool first = i < 2;
+    writes[i] =
+        vk::WriteDescriptorSet{.dstSet = first ? toFdlSet_ : macSet_,
+                               .dstBinding = first ? i : i - 2,
+                               .descriptorCount = 1,
+                               .descriptorType = i == 2 ? vk::DescriptorType::eUniformBuffer
+                                                        : vk::DescriptorType::eStorageBuffer,
+                               .pBufferInfo = &infos[i]};
+  }
+  ctx.device().updateDescriptorSets(writes, nullptr);
+  auto buffers = ctx.device().allocateCommandBuffers({.commandPool = *ctx.commandPool(),
+                                                      .level = vk::CommandBufferLevel::ePrimary,
+                                                      .commandBufferCount = 1});
+  commands_ = std::move(buffers[0]);
+  fence_ = ctx.device().createFence({});
+}
+
+GpuConvolver::~GpuConvolver() = default;
+
+void GpuConvolver::process(std::span<const float> inputs, std::span<float> outputs) {
+  const auto p = static_cast<std::size_t>(p_);
+  const std::size_t row = static_cast<std::size_t>(2 * p_ + 2);
+  VKMIX_ASSERT(inputs.size() >= numInputs_ * p && outputs.size() >= numOutputs_ * p,
+               "partition sizes");
+  // Overlap-save input rows: [previous partition | this partition | 2 pad floats].
+  auto* fwd = forward_.as<float>();
+  for (std::size_t in = 0; in < numInputs_; ++in) {
+    float* r = fwd + in * row;
+    std::memcpy(r, &previous_[in * p], p * sizeof(float));
+    std::memcpy(r + p, &inputs[in * p], p * sizeof(float));
+    r[2 * p] = r[2 * p + 1] = 0.0f;
+    std::memcpy(&previous_[in * p], &inputs[in * p], p * sizeof(float));
+  }
+  const auto bins = static_cast<std::uint32_t>(p_ + 1);
+  const auto rowVec2s = static_cast<std::uint32_t>(p_ + 1);
+  commands_.reset();
+  commands_.begin({.flags = vk::CommandBufferUsageFlagBits::eOneTimeSubmit});
+  forwardPlan_->recordForward(commands_);
+  // Orders the forward FFT's writes of the spectra before to_fdl reads them.
+  barrier(commands_, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
+  commands_.bindPipeline(vk::PipelineBindPoint::eCompute, *toFdl_.pipeline());
+  commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *toFdl_.layout(), 0, toFdlSet_,
+                               nullptr);
+  commands_.pushConstants<ToFdlPush>(*toFdl_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+                                     ToFdlPush{bins, rowVec2s, numInputs_, head_});
+  commands_.dispatch((bins + kGroup - 1) / kGroup, numInputs_, 1);
+  // Orders to_fdl's write of slot `head` before the multiply-accumulate reads the delay line.
+  barrier(commands_, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
+  commands_.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
+  commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_,
+                               nullptr);
+  commands_.pushConstants<MacPush>(*mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+                                   MacPush{bins, rowVec2s, numInputs_, head_,
+                                           static_cast<std::uint32_t>(partitions_), numOutputs_});
+  commands_.dispatch((bins + kGroup - 1) / kGroup, numOutputs_, 1);
+  // Orders the accumulated spectra's writes before the inverse FFT reads them.
+  barrier(commands_, vk::AccessFlagBits::eShaderWrite,
+          vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
+  inversePlan_->recordInverse(commands_);
+  // Orders the inverse FFT's writes before the host reads the output rows.
+  barrier(commands_, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eHostRead,
+          vk::PipelineStageFlagBits::eHost);
+  commands_.end();
+  vk::CommandBuffer cb = *commands_;
+  ctx_.queue().submit(vk::SubmitInfo{.commandBufferCount = 1, .pCommandBuffers = &cb}, *fence_);
+  if (ctx_.device().waitForFences(*fence_, VK_TRUE, UINT64_MAX) != vk::Result::eSuccess) {
+    throw GpuError("waiting for the convolver");
+  }
+  ctx_.device().resetFences(*fence_);
+  const auto* inv = inverse_.as<float>();
+  const float scale = 1.0f / static_cast<float>(2 * p_);
+  for (std::size_t o = 0; o < numOutputs_; ++o) {
+    for (std::size_t i = 0; i < p; ++i) outputs[o * p + i] = inv[o * row + p + i] * scale;
+  }
+  head_ = static_cast<std::uint32_t>((head_ + 1) % static_cast<std::uint32_t>(partitions_));
+}
+
+}  // namespace vkmix::dsp

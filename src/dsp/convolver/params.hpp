@@ -1,0 +1,35 @@
+// What a convolution bus computes, shared by the CPU reference and the GPU convolver: a few input
+// signals, impulse responses (IRs), and outputs that each sum input x IR terms (a true-stereo IR
+// has outputs L = inL * hLL + inR * hRL, R = inL * hLR + inR * hRR). Processing goes in partitions
+// of kPartitionFrames on the absolute timeline (uniform partitioned overlap-save), so block size
+// never changes the result; offline, the engine aligns the wet signal with the dry one exactly.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace vkmix::dsp {
+
+constexpr std::int64_t kPartitionFrames = 4096;
+
+struct ConvolutionTerm {
+  int input = 0;  // which input signal
+  int ir = 0;     // which impulse response
+};
+
+struct ConvolverSpec {
+  int numInputs = 1;
+  std::vector<std::vector<float>> irs;                // impulse responses, any lengths (>= 1)
+  std::vector<std::vector<ConvolutionTerm>> outputs;  // per output: the terms it sums
+  std::int64_t partitionFrames = kPartitionFrames;
+  std::int64_t maxIrFrames() const;
+};
+
+// Direct time-domain convolution in double precision: y[n] = sum_k x[n - k] h[k], length
+// x.size() + h.size() - 1. The outside oracle for the convolvers.
+std::vector<double> directConvolve(const std::vector<float>& x, const std::vector<float>& h);
+
+// In-place radix-2 complex FFT in double precision (size a power of two); inverse unnormalised.
+void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse);
+
+}  // namespace vkmix::dsp

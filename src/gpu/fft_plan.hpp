@@ -1,0 +1,37 @@
+// gpu::FftPlan: a VkFFT plan for batched in-place real FFTs of size N on one buffer the caller
+// owns. Row r of the buffer holds 2 * (N/2 + 1) floats: N real samples (forward input, inverse
+// output) or N/2 + 1 complex bins (forward output, inverse input). The inverse is unnormalised
+// (x N), as FFTW's. Plans compile GLSL at creation (100-350 ms on lavapipe): make them once.
+// vkFFT.h is included by fft_plan.cpp only (it is 32k lines and takes ~20 s to compile).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vulkan/vulkan_raii.hpp>
+
+#include "gpu/context.hpp"
+
+namespace vkmix::gpu {
+
+class FftPlan {
+ public:
+  FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
+          const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes);
+  ~FftPlan();
+  FftPlan(const FftPlan&) = delete;
+  FftPlan& operator=(const FftPlan&) = delete;
+
+  // Records the forward (real -> complex) or inverse transform into `commands`.
+  void recordForward(const vk::raii::CommandBuffer& commands) const;
+  void recordInverse(const vk::raii::CommandBuffer& commands) const;
+
+  std::uint32_t size() const { return size_; }
+  std::uint32_t rowFloats() const { return 2 * (size_ / 2 + 1); }
+
+ private:
+  struct Impl;
+  std::uint32_t size_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vkmix::gpu
