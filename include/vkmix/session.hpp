@@ -64,6 +64,23 @@ struct Clip {
   std::optional<int> channel;  // object tracks: which channel of the file (0-based)
 };
 
+// A send from a track to a reverb bus: the track's signal (post-fader by default: after the
+// track's gain and automation; pre-fader: after clip gain and fades only) at levelDb.
+struct Send {
+  std::string reverb;  // a Reverb's name
+  double levelDb = 0.0;
+  bool preFader = false;
+};
+
+// A convolution reverb bus (docs/reverb.md): an impulse response file, its wet gain and pre-delay.
+struct Reverb {
+  std::string name;
+  std::string ir;                      // as written
+  std::filesystem::path resolvedIr;    // relative paths resolve against the session's folder
+  double wetDb = 0.0;
+  double predelayMs = 0.0;
+};
+
 struct Track {
   std::string name;
   std::string stem = "effects";
@@ -74,6 +91,7 @@ struct Track {
   std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
   std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels
+  std::vector<Send> sends;
   std::vector<Clip> clips;
 };
 
@@ -81,6 +99,7 @@ struct Session {
   std::filesystem::path path;  // the file it was read from (for messages and relative media)
   int sampleRate = 48000;
   std::string layout = "7.1.4";
+  std::vector<Reverb> reverbs;
   std::vector<Track> tracks;
 };
 

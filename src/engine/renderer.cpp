@@ -3,13 +3,18 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <map>
 #include <memory>
 
-#include <map>
 #include "core/assert.hpp"
 #include "core/units.hpp"
+#include "dsp/convolver/gpu_convolver.hpp"
+#include "dsp/convolver/reference.hpp"
 #include "dsp/voices/gpu_mixer.hpp"
 #include "engine/automation.hpp"
+#include "engine/planar_fifo.hpp"
+#include "engine/reverb_plan.hpp"
 #include "engine/voice_plan.hpp"
 #include "layout/layout_file.hpp"
 #include "vkmix/error.hpp"
@@ -19,111 +24,114 @@ namespace {
 
 constexpr std::int64_t kMaxBlockFrames = 1 << 20;
 
-// The mixing backend: the GPU (one GpuMixer per stem, each with its own buffers), or the CPU
-// reference (--device cpu).
-class Mixer {
+// The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
+// reverb instance, each with its own buffers), or the CPU reference (--device cpu).
+class Backend {
  public:
-  Mixer(const RenderOptions& options, int numChannels, std::size_t numStems) {
-    if (options.device == "cpu" || options.device == "cpu-reference") {
+  Backend(const RenderOptions& options, int numChannels, std::size_t numStems, const ReverbPlan& reverbs) {
+    const bool cpu = options.device == "cpu" || options.device == "cpu-reference";
+    if (!cpu) {
+      context_ = std::make_unique<gpu::Context>(gpu::ContextOptions{.device = options.device, .validation = options.validation});
+      name_ = context_->info().name + " [" + context_->info().type + "]";
+    } else {
       name_ = "cpu-reference";
-      return;
     }
-    gpu::ContextOptions ctxOptions{.device = options.device, .validation = options.validation};
-    context_ = std::make_unique<gpu::Context>(ctxOptions);
-    for (std::size_t s = 0; s < numStems; ++s) {
-      gpuMixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, numChannels));
+    for (std::size_t s = 0; s < numStems; ++s) addMixer(numChannels);
+    for (const ReverbInstance& inst : reverbs.instances) {
+      const dsp::ConvolverSpec& spec = reverbs.buses[inst.bus].spec;
+      addMixer(spec.numInputs);
+      if (context_) {
+        gpuConvolvers_.push_back(std::make_unique<dsp::GpuConvolver>(*context_, spec));
+      } else {
+        cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
+      }
     }
-    name_ = context_->info().name + " [" + context_->info().type + "]";
   }
-  void mix(std::size_t stem, const dsp::MixBlock& block, std::span<float> out) {
-    if (!gpuMixers_.empty()) {
-      gpuMixers_[stem]->mix(block, out);
+  // Mixers 0..numStems-1 are the stems; then one per reverb instance (its send inputs).
+  void mix(std::size_t mixer, const dsp::MixBlock& block, std::span<float> out) {
+    if (context_) {
+      gpuMixers_[mixer]->mix(block, out);
     } else {
       dsp::referenceMix(block, out);
+    }
+  }
+  void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) {
+    if (context_) {
+      gpuConvolvers_[instance]->process(in, out);
+    } else {
+      cpuConvolvers_[instance]->process(in, out);
     }
   }
   const std::string& name() const { return name_; }
   int validationErrors() const { return context_ ? context_->validationErrorCount() : 0; }
 
  private:
+  void addMixer(int channels) {
+    if (context_) gpuMixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels));
+  }
   std::string name_;
-  // The context outlives the mixers that use its device (members die in reverse order).
+  // The context outlives the mixers and convolvers that use its device (reverse member order).
   std::unique_ptr<gpu::Context> context_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> gpuMixers_;
+  std::vector<std::unique_ptr<dsp::GpuConvolver>> gpuConvolvers_;
+  std::vector<std::unique_ptr<dsp::ReferenceConvolver>> cpuConvolvers_;
 };
 
-// Fills block.grid with the gains of an automated voice for this block and returns the index of
-// its first point. Points are at absolute frames (firstPoint + p) * kGridFrames: the object
-// panner's gains (objects) or the bed routing (beds), times the gain automation.
-std::uint32_t appendGrid(dsp::MixBlock& block, const Track& track, const PlannedVoice& voice,
-                         const layout::ObjectPanner& panner, std::int64_t firstPoint,
-                         int sampleRate) {
-  const auto offset = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
-  const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
-  std::vector<double> g(static_cast<std::size_t>(panner.numChannels()));
-  for (std::int64_t p = 0; p < points; ++p) {
-    const double t = static_cast<double>((firstPoint + p) * dsp::kGridFrames) / sampleRate;
-    if (voice.bedChannel < 0) {
-      const ObjectState s = objectStateAt(track, t);
-      panner.gains(s.position, s.shape, g);
-    } else {
-      std::copy(voice.gains.begin(), voice.gains.begin() + panner.numChannels(), g.begin());
-    }
-    const double gain = dbToLinear(automationGainDbAt(track, t));
-    const std::size_t base = block.grid.size();
-    block.grid.resize(base + kMaxOutputChannels, 0.0f);
-    for (std::size_t c = 0; c < g.size(); ++c)
-      block.grid[base + c] = static_cast<float>(g[c] * gain);
-  }
-  return offset;
-}
+// How the voices of one mix (a stem, or the sends into a reverb instance) are gained: which voices
+// take part, their envelope gain, and their speaker (or bus input) gains, static or over time.
+struct Routing {
+  std::function<bool(const PlannedVoice&)> includes;
+  std::function<float(const PlannedVoice&)> envelopeGain;
+  std::function<bool(const PlannedVoice&)> automated;
+  std::function<void(const PlannedVoice&, std::array<float, kMaxOutputChannels>&)> staticGains;
+  std::function<void(const PlannedVoice&, double timeSeconds, std::vector<double>&)> gainsAt;
+};
 
-}  // namespace
-
-Layout outputLayout(const Session& session, const RenderOptions& options) {
-  if (options.layout.empty()) {
-    return layout::resolveLayout(session.layout, session.path.string(), "layout");
-  }
-  return layout::resolveLayout(options.layout, "--layout", "");
-}
-
-namespace {
-
-// Fills `block` with the active voices of one stem for the block starting at `start`.
-void fillStemBlock(dsp::MixBlock& block, const VoicePlan& plan,
-                   const std::vector<std::size_t>& active, int stem, const Session& session,
-                   const layout::ObjectPanner& panner, std::int64_t start, std::int64_t n, int nc) {
+// Fills `block` with the voices `routing` includes among `active`, for the block at `start`.
+// Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
+// of one (track, bed channel).
+void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<std::size_t>& active,
+               const Routing& routing, int numChannels, int sampleRate, std::int64_t start, std::int64_t n) {
   std::size_t count = 0;
-  for (std::size_t v : active) count += plan.voices[v].stemIndex == stem ? 1 : 0;
-  block.reset(nc, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
-  std::map<std::pair<int, int>, std::int64_t> gridOf;  // (track, bed channel) -> first grid point
+  for (std::size_t v : active) count += routing.includes(plan.voices[v]) ? 1 : 0;
+  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
+  std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
   const std::int64_t firstPoint = start / dsp::kGridFrames;
+  const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
+  std::vector<double> g(static_cast<std::size_t>(numChannels));
   std::size_t a = 0;
   for (std::size_t v : active) {
     const PlannedVoice& pv = plan.voices[v];
-    if (pv.stemIndex != stem) continue;
+    if (!routing.includes(pv)) continue;
     dsp::VoiceParams& p = block.voices[a];
     const std::int64_t clipFrame = start - pv.startFrame;  // clip frame at block frame 0
     p.clipFrame = static_cast<std::int32_t>(clipFrame);
     p.clipLength = static_cast<std::int32_t>(pv.lengthFrames);
     p.fadeInFrames = pv.fadeInFrames;
     p.fadeOutFrames = pv.fadeOutFrames;
-    p.gainLinear = pv.gainLinear;
+    p.gainLinear = routing.envelopeGain(pv);
     p.fadeInShape = static_cast<float>(pv.fadeInShape);
     p.fadeOutShape = static_cast<float>(pv.fadeOutShape);
     const bool inside = clipFrame >= 0 && clipFrame + block.stride <= pv.lengthFrames;
-    const bool fading = clipFrame < pv.fadeInFrames ||
-                        clipFrame + block.stride > pv.lengthFrames - pv.fadeOutFrames;
+    const bool fading = clipFrame < pv.fadeInFrames || clipFrame + block.stride > pv.lengthFrames - pv.fadeOutFrames;
     p.plain = inside && !fading ? 1.0f : 0.0f;
-    std::copy(pv.gains.begin(), pv.gains.end(), p.gains);
-    if (pv.moving) {
+    if (routing.automated(pv)) {
       p.moving = 1;
-      auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0);
+      auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0u);
       if (fresh) {
-        it->second = appendGrid(block, session.tracks[pv.trackIndex], pv, panner, firstPoint,
-                                session.sampleRate);
+        it->second = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
+        for (std::int64_t k = 0; k < points; ++k) {
+          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate, g);
+          const std::size_t base = block.grid.size();
+          block.grid.resize(base + kMaxOutputChannels, 0.0f);
+          for (std::size_t c = 0; c < g.size(); ++c) block.grid[base + c] = static_cast<float>(g[c]);
+        }
       }
-      p.gridOffset = static_cast<std::uint32_t>(it->second);
+      p.gridOffset = it->second;
+    } else {
+      std::array<float, kMaxOutputChannels> s{};
+      routing.staticGains(pv, s);
+      std::copy(s.begin(), s.end(), p.gains);
     }
     // Copy the frames of the clip that fall in this block; the rest stays zero.
     const std::int64_t from = std::max<std::int64_t>(0, -clipFrame);
@@ -138,74 +146,205 @@ void fillStemBlock(dsp::MixBlock& block, const VoicePlan& plan,
 
 }  // namespace
 
+Layout outputLayout(const Session& session, const RenderOptions& options) {
+  if (options.layout.empty()) return layout::resolveLayout(session.layout, session.path.string(), "layout");
+  return layout::resolveLayout(options.layout, "--layout", "");
+}
+
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
-                          const std::function<void(const RenderPlanInfo&)>& onPlan,
-                          const BlockSink& sink) {
+                          const std::function<void(const RenderPlanInfo&)>& onPlan, const BlockSink& sink) {
   const auto wallStart = std::chrono::steady_clock::now();
   const Layout output = outputLayout(session, options);
   if (options.blockFrames < 1 || options.blockFrames > kMaxBlockFrames) {
-    throw InputError("--block", "",
-                     "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
+    throw InputError("--block", "", "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
+  }
+  if (options.tailSeconds && (*options.tailSeconds < 0.0 || *options.tailSeconds > 600.0)) {
+    throw InputError("--tail", "", "must be within 0..600 seconds");
   }
   const int nc = output.numChannels();
+  const int rate = session.sampleRate;
   layout::ObjectPanner panner(output);
-  ClipCache cache(session.sampleRate);
+  ClipCache cache(rate);
   VoicePlan plan = planVoices(session, output, panner, cache, options.warn);
+  ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds);
   const std::size_t numStems = plan.stems.size();
-  if (onPlan) onPlan(RenderPlanInfo{&output, plan.stems, plan.endFrame});
+  const std::int64_t endFrame = plan.endFrame + reverbs.tailFrames;
+  if (onPlan) onPlan(RenderPlanInfo{&output, plan.stems, endFrame});
 
-  Mixer mixer(options, nc, numStems);
+  Backend backend(options, nc, numStems, reverbs);
   RenderReport report;
-  report.device = mixer.name();
+  report.device = backend.name();
   report.layout = output.name;
   for (const Speaker& s : output.speakers) report.channelNames.push_back(s.name);
-  report.sampleRate = session.sampleRate;
-  report.numFrames = plan.endFrame;
-  report.durationSeconds = static_cast<double>(plan.endFrame) / session.sampleRate;
+  report.sampleRate = rate;
+  report.numFrames = endFrame;
+  report.durationSeconds = static_cast<double>(endFrame) / rate;
   report.numVoices = static_cast<int>(plan.voices.size());
 
-  dsp::MixBlock block;
-  std::vector<float> mix;
+  // Stems: the planned gains (objects: the panner; beds: the routing) times gain automation.
+  std::vector<Routing> stemRouting(numStems);
+  for (std::size_t s = 0; s < numStems; ++s) {
+    stemRouting[s] = Routing{
+        .includes = [s](const PlannedVoice& v) { return v.stemIndex == static_cast<int>(s); },
+        .envelopeGain = [](const PlannedVoice& v) { return v.gainLinear; },
+        .automated = [](const PlannedVoice& v) { return v.moving; },
+        .staticGains = [](const PlannedVoice& v, auto& g) { g = v.gains; },
+        .gainsAt = [&](const PlannedVoice& v, double t, std::vector<double>& g) {
+          const Track& track = session.tracks[v.trackIndex];
+          if (v.bedChannel < 0) {
+            const ObjectState st = objectStateAt(track, t);
+            panner.gains(st.position, st.shape, g);
+          } else {
+            std::copy(v.gains.begin(), v.gains.begin() + static_cast<std::ptrdiff_t>(g.size()), g.begin());
+          }
+          const double gain = dbToLinear(automationGainDbAt(track, t));
+          for (double& x : g) x *= gain;
+        }};
+  }
+  // Reverb sends: a mono bus input gets the send level; a true-stereo one the voice panned
+  // between L and R (the BS.2127 stereo panner) times the level. Post-fader sends follow the
+  // track's gain and automation; pre-fader ones only the clip gain and fades.
+  const Layout& stereo = *findLayout("2.0");
+  layout::ObjectPanner stereoPanner(stereo);
+  std::vector<Routing> sendRouting;
+  for (const ReverbInstance& inst : reverbs.instances) {
+    const std::string busName = session.reverbs[inst.bus].name;
+    const bool trueStereo = reverbs.buses[inst.bus].shape == BusShape::TrueStereo;
+    auto sendOf = [&session, busName](const PlannedVoice& v) -> const Send* {
+      for (const Send& s : session.tracks[v.trackIndex].sends) {
+        if (s.reverb == busName) return &s;
+      }
+      return nullptr;
+    };
+    auto busGains = [&, sendOf, trueStereo](const PlannedVoice& v, double t, std::vector<double>& g, bool automation) {
+      const Send* send = sendOf(v);
+      const Track& track = session.tracks[v.trackIndex];
+      double level = dbToLinear(send->levelDb);
+      if (automation && !send->preFader) level *= dbToLinear(automationGainDbAt(track, t));
+      if (!trueStereo) {
+        g[0] = level;
+        return;
+      }
+      std::vector<double> lr(2);
+      if (v.bedChannel < 0) {
+        stereoPanner.pointGains(objectStateAt(track, t).position, lr);
+      } else {
+        const Speaker& sp = findLayout(track.bedLayout)->speakers[v.bedChannel];
+        stereoPanner.pointGains({sp.azimuthDeg, 0.0, 1.0}, lr);
+      }
+      g[0] = lr[0] * level;
+      g[1] = lr[1] * level;
+    };
+    sendRouting.push_back(Routing{
+        .includes = [stem = inst.stem, sendOf](const PlannedVoice& v) { return v.stemIndex == stem && sendOf(v) != nullptr; },
+        .envelopeGain = [sendOf](const PlannedVoice& v) { return sendOf(v)->preFader ? v.clipGainLinear : v.gainLinear; },
+        .automated = [&session, sendOf, trueStereo](const PlannedVoice& v) {
+          const Track& t = session.tracks[v.trackIndex];
+          return (!sendOf(v)->preFader && !t.gainKeys.empty()) || (trueStereo && t.positionKeys.size() > 1);
+        },
+        .staticGains = [busGains](const PlannedVoice& v, auto& g) {
+          std::vector<double> d(2, 0.0);
+          busGains(v, 0.0, d, false);
+          g[0] = static_cast<float>(d[0]);
+          g[1] = static_cast<float>(d[1]);
+        },
+        .gainsAt = [busGains](const PlannedVoice& v, double t, std::vector<double>& g) { busGains(v, t, g, true); }});
+  }
+
+  // Dry stems wait in FIFOs until every reverb instance has returned the same frames: the wet
+  // signal stays sample-aligned with the dry one whatever the partition size.
+  const std::int64_t partition = dsp::kPartitionFrames;
+  std::vector<PlanarFifo> dry(numStems, PlanarFifo(nc));
+  std::vector<PlanarFifo> sendIn, returns;
+  for (const ReverbInstance& inst : reverbs.instances) {
+    sendIn.emplace_back(reverbs.buses[inst.bus].spec.numInputs);
+    returns.emplace_back(nc);
+  }
+  std::int64_t emitted = 0;
+  std::vector<float> mixOut, convIn, convOut, routed;
   std::vector<std::vector<float>> stemOut(numStems);
-  std::vector<std::size_t> active;
   RenderedBlock rendered;
-  for (std::int64_t start = 0; start < plan.endFrame; start += options.blockFrames) {
-    const std::int64_t n = std::min(options.blockFrames, plan.endFrame - start);
+  auto runPartitions = [&](std::size_t k, bool flush) {
+    const ReverbBus& bus = reverbs.buses[reverbs.instances[k].bus];
+    const auto outs = static_cast<std::int64_t>(bus.spec.outputs.size());
+    while (sendIn[k].frames() >= partition || (flush && sendIn[k].frames() > 0)) {
+      convIn.assign(static_cast<std::size_t>(bus.spec.numInputs * partition), 0.0f);
+      const std::int64_t take = std::min(partition, sendIn[k].frames());
+      sendIn[k].read(convIn, partition, take);
+      sendIn[k].consume(take);
+      convOut.assign(static_cast<std::size_t>(outs * partition), 0.0f);
+      backend.convolve(k, convIn, convOut);
+      routed.assign(static_cast<std::size_t>(nc * partition), 0.0f);
+      for (std::int64_t o = 0; o < outs; ++o) {
+        for (int c = 0; c < nc; ++c) {
+          const float g = bus.returnGains[o][c];
+          if (g == 0.0f) continue;
+          for (std::int64_t i = 0; i < partition; ++i) routed[c * partition + i] += g * convOut[o * partition + i];
+        }
+      }
+      returns[k].append(routed, partition, take);
+    }
+  };
+  auto emit = [&](bool final) {
+    std::int64_t ready = dry.empty() ? 0 : dry[0].frames();
+    for (const PlanarFifo& r : returns) ready = std::min(ready, r.frames());
+    if (ready == 0 || (!final && ready < 1)) return;
+    const std::int64_t stride = (ready + 3) / 4 * 4;
+    mixOut.assign(static_cast<std::size_t>(nc * stride), 0.0f);
+    rendered.stems.clear();
+    for (std::size_t s = 0; s < numStems; ++s) {
+      stemOut[s].assign(static_cast<std::size_t>(nc * stride), 0.0f);
+      dry[s].read(stemOut[s], stride, ready);
+      dry[s].consume(ready);
+      for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
+        if (reverbs.instances[k].stem == static_cast<int>(s)) returns[k].addTo(stemOut[s], stride, ready);
+      }
+      // The mix is the sum of the stems in stem order, so stems sum to it exactly.
+      for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
+    }
+    for (std::size_t k = 0; k < returns.size(); ++k) returns[k].consume(ready);
+    for (std::size_t s = 0; s < numStems; ++s) rendered.stems.emplace_back(stemOut[s]);
+    rendered.mix = mixOut;
+    rendered.stride = stride;
+    rendered.numFrames = ready;
+    sink(rendered);
+    emitted += ready;
+  };
+
+  dsp::MixBlock block;
+  std::vector<float> out;
+  std::vector<std::size_t> active;
+  for (std::int64_t start = 0; start < endFrame; start += options.blockFrames) {
+    const std::int64_t n = std::min(options.blockFrames, endFrame - start);
     const std::int64_t stride = (n + 3) / 4 * 4;
     active.clear();
     for (std::size_t v = 0; v < plan.voices.size(); ++v) {
       const PlannedVoice& pv = plan.voices[v];
       if (pv.startFrame < start + n && pv.endFrame() > start) active.push_back(v);
     }
-    mix.assign(static_cast<std::size_t>(nc * stride), 0.0f);
-    rendered.stems.clear();
-    for (std::size_t s = 0; s < numStems; ++s) {
-      std::vector<float>& out = stemOut[s];
-      out.resize(static_cast<std::size_t>(nc * stride));
-      bool any = std::any_of(active.begin(), active.end(), [&](std::size_t v) {
-        return plan.voices[v].stemIndex == static_cast<int>(s);
-      });
-      if (any) {
-        fillStemBlock(block, plan, active, static_cast<int>(s), session, panner, start, n, nc);
-        mixer.mix(s, block, out);
-      } else {
-        std::fill(out.begin(), out.end(), 0.0f);  // a silent stem costs no dispatch
+    auto mixInto = [&](std::size_t mixer, const Routing& routing, int channels, PlanarFifo& fifo) {
+      out.assign(static_cast<std::size_t>(channels * stride), 0.0f);
+      const bool any = std::any_of(active.begin(), active.end(), [&](std::size_t v) { return routing.includes(plan.voices[v]); });
+      if (any) {  // a silent mix costs no dispatch
+        fillBlock(block, plan, active, routing, channels, rate, start, n);
+        backend.mix(mixer, block, out);
       }
-      // The mix is the sum of the stems in stem order, so stems sum to it exactly.
-      for (std::size_t k = 0; k < out.size(); ++k) mix[k] += out[k];
-      rendered.stems.emplace_back(out);
+      fifo.append(out, stride, n);
+    };
+    for (std::size_t s = 0; s < numStems; ++s) mixInto(s, stemRouting[s], nc, dry[s]);
+    for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
+      mixInto(numStems + k, sendRouting[k], reverbs.buses[reverbs.instances[k].bus].spec.numInputs, sendIn[k]);
+      runPartitions(k, false);
     }
-    rendered.mix = mix;
-    rendered.stride = stride;
-    rendered.numFrames = n;
-    sink(rendered);
-    if (options.progress) {
-      options.progress(static_cast<double>(start + n) / session.sampleRate, report.durationSeconds);
-    }
+    emit(false);
+    if (options.progress) options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
   }
-  report.validationErrors = mixer.validationErrors();
-  report.wallSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  for (std::size_t k = 0; k < reverbs.instances.size(); ++k) runPartitions(k, true);
+  emit(true);
+  VKMIX_ASSERT(emitted == endFrame, "every rendered frame must be delivered");
+  if (options.progress) options.progress(report.durationSeconds, report.durationSeconds);
+  report.validationErrors = backend.validationErrors();
+  report.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   return report;
 }
 

@@ -173,6 +173,7 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         v.fadeInShape = fadeCode(clip.fadeInShape);
         v.fadeOutShape = fadeCode(clip.fadeOutShape);
         v.gainLinear = static_cast<float>(dbToLinear(clip.gainDb + track.gainDb));
+        v.clipGainLinear = static_cast<float>(dbToLinear(clip.gainDb));
         v.moving = moving;
         v.gains = bed != nullptr ? bedGains[ch] : staticGains;
         v.bedChannel = bed != nullptr ? ch : -1;

@@ -125,7 +125,7 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
 }
 
 Track readTrack(const json& j, const std::string& path, const std::string& file,
-                const std::filesystem::path& baseDir) {
+                const std::filesystem::path& baseDir, const std::vector<Reverb>& reverbs) {
   ObjectReader r(j, path, file);
   Track t;
   t.name = r.string("name");
@@ -170,6 +170,23 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
       }
       kr.finish();
       t.positionKeys.push_back(k);
+    }
+  }
+  if (const json* sends = r.optionalArray("sends")) {
+    for (std::size_t i = 0; i < sends->size(); ++i) {
+      ObjectReader sr((*sends)[i], indexPath(r.pathOf("sends"), i), file);
+      Send send;
+      send.reverb = sr.string("reverb");
+      bool known = false;
+      for (const Reverb& rv : reverbs) known = known || rv.name == send.reverb;
+      if (!known) sr.fail("reverb", "no reverb named \"" + send.reverb + "\" (see the top-level \"reverbs\")");
+      for (const Send& other : t.sends) {
+        if (other.reverb == send.reverb) sr.fail("reverb", "a track sends to \"" + send.reverb + "\" once");
+      }
+      send.levelDb = readGainDb(sr, "levelDb");
+      send.preFader = sr.boolean("preFader", false);
+      sr.finish();
+      t.sends.push_back(send);
     }
   }
   if (const json* keys = r.optionalArray("gainKeys")) {
@@ -241,9 +258,29 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
   s.sampleRate = static_cast<int>(rate);
   s.layout = r.string("layout", "7.1.4");
   std::filesystem::path baseDir = path.parent_path();
+  if (const json* reverbs = r.optionalArray("reverbs")) {
+    for (std::size_t i = 0; i < reverbs->size(); ++i) {
+      ObjectReader rr((*reverbs)[i], indexPath("reverbs", i), file);
+      Reverb rv;
+      rv.name = rr.string("name");
+      if (rv.name.empty()) rr.fail("name", "must not be empty");
+      for (const Reverb& other : s.reverbs) {
+        if (other.name == rv.name) rr.fail("name", "\"" + rv.name + "\" is used twice");
+      }
+      rv.ir = rr.string("ir");
+      if (rv.ir.empty()) rr.fail("ir", "must not be empty");
+      std::filesystem::path p(rv.ir);
+      rv.resolvedIr = p.is_absolute() ? p : baseDir / p;
+      rv.wetDb = readGainDb(rr, "wetDb");
+      rv.predelayMs = rr.number("predelayMs", 0.0);
+      if (rv.predelayMs < 0.0 || rv.predelayMs > 2000.0) rr.fail("predelayMs", "must be within 0..2000 ms");
+      rr.finish();
+      s.reverbs.push_back(rv);
+    }
+  }
   const json& tracks = r.array("tracks");
   for (std::size_t i = 0; i < tracks.size(); ++i) {
-    s.tracks.push_back(readTrack(tracks[i], indexPath("tracks", i), file, baseDir));
+    s.tracks.push_back(readTrack(tracks[i], indexPath("tracks", i), file, baseDir, s.reverbs));
   }
   r.finish();
   return s;

@@ -1,0 +1,50 @@
+// PlanarFifo: multichannel frames waiting to be used (channel-major storage, one vector per
+// channel), for aligning dry stems with reverb returns and for gathering convolver partitions.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace vkmix::engine {
+
+class PlanarFifo {
+ public:
+  explicit PlanarFifo(int channels) : data_(static_cast<std::size_t>(channels)) {}
+  std::int64_t frames() const { return data_.empty() ? 0 : static_cast<std::int64_t>(data_[0].size()) - head_; }
+  // Appends n frames given channel-major with `stride` frames per channel row.
+  void append(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
+    for (std::size_t c = 0; c < data_.size(); ++c) {
+      auto from = planar.begin() + static_cast<std::ptrdiff_t>(c * stride);
+      data_[c].insert(data_[c].end(), from, from + n);
+    }
+  }
+  // Copies the first n frames into dst (channel-major, `stride` per row).
+  void read(std::span<float> dst, std::int64_t stride, std::int64_t n) const {
+    for (std::size_t c = 0; c < data_.size(); ++c) {
+      std::copy_n(data_[c].begin() + head_, n, dst.begin() + static_cast<std::ptrdiff_t>(c * stride));
+    }
+  }
+  // Adds the first n frames into dst.
+  void addTo(std::span<float> dst, std::int64_t stride, std::int64_t n) const {
+    for (std::size_t c = 0; c < data_.size(); ++c) {
+      const float* src = data_[c].data() + head_;
+      float* d = dst.data() + c * stride;
+      for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
+    }
+  }
+  void consume(std::int64_t n) {
+    head_ += n;
+    if (head_ > 1 << 16 && head_ * 2 > static_cast<std::int64_t>(data_.empty() ? 0 : data_[0].size())) {
+      for (auto& ch : data_) ch.erase(ch.begin(), ch.begin() + head_);
+      head_ = 0;
+    }
+  }
+
+ private:
+  std::vector<std::vector<float>> data_;
+  std::int64_t head_ = 0;
+};
+
+}  // namespace vkmix::engine

@@ -1,0 +1,116 @@
+#include "engine/reverb_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "core/units.hpp"
+#include "io/decoder.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::engine {
+namespace {
+
+constexpr double kTailFloor = 1e-6;  // -120 dBFS
+
+std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& panner, double azimuthDeg) {
+  std::vector<double> g(static_cast<std::size_t>(panner.numChannels()));
+  panner.pointGains({azimuthDeg, 0.0, 1.0}, g);
+  std::array<float, kMaxOutputChannels> out{};
+  for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c]);
+  return out;
+}
+
+}  // namespace
+
+ReverbPlan planReverbs(const Session& session, const Layout& output, const layout::ObjectPanner& panner,
+                       const VoicePlan& voices, std::optional<double> tailLimitSeconds) {
+  const std::string file = session.path.string();
+  ReverbPlan plan;
+  for (std::size_t b = 0; b < session.reverbs.size(); ++b) {
+    const Reverb& rv = session.reverbs[b];
+    const std::string field = "reverbs[" + std::to_string(b) + "].ir";
+    io::DecodedAudio ir;
+    try {
+      ir = io::decodeAudio(rv.resolvedIr, session.sampleRate);
+    } catch (const InputError& e) {
+      throw InputError(file, field, e.what());
+    }
+    if (ir.numFrames() == 0) throw InputError(file, field, rv.ir + " is empty");
+    const int channels = static_cast<int>(ir.channels.size());
+    ReverbBus bus;
+    const int nc = output.numChannels();
+    if (channels == 1) {
+      bus.shape = BusShape::Mono;
+    } else if (channels == 2 && nc != 2) {
+      bus.shape = BusShape::Stereo;
+    } else if (channels == nc) {
+      bus.shape = BusShape::PerSpeaker;  // includes a 2-channel IR for a 2.0 render
+    } else if (channels == 4) {
+      bus.shape = BusShape::TrueStereo;
+    } else {
+      throw InputError(file, field, rv.ir + " has " + std::to_string(channels) + " channels; a reverb takes 1 (mono), 2 " +
+                                        "(stereo), 4 (true stereo: LL LR RL RR) or one per output speaker (" +
+                                        std::to_string(nc) + " for " + output.name + ")");
+    }
+    // Pre-delay as leading zeros, wet gain in the IR itself.
+    const auto predelay = secondsToFrames(rv.predelayMs / 1000.0, session.sampleRate);
+    const auto wet = static_cast<float>(dbToLinear(rv.wetDb));
+    std::int64_t effective = 0;
+    for (auto& h : ir.channels) {
+      std::vector<float> shaped(static_cast<std::size_t>(predelay), 0.0f);
+      for (float x : h) shaped.push_back(x * wet);
+      for (std::size_t i = shaped.size(); i-- > 0;) {
+        if (std::abs(shaped[i]) > kTailFloor) {
+          effective = std::max<std::int64_t>(effective, static_cast<std::int64_t>(i) + 1);
+          break;
+        }
+      }
+      bus.spec.irs.push_back(std::move(shaped));
+    }
+    bus.tailFrames = effective;
+    switch (bus.shape) {
+      case BusShape::Mono:  // the wet signal returns at front centre (phantom centre in 2.0)
+        bus.spec.outputs = {{dsp::ConvolutionTerm{0, 0}}};
+        bus.returnGains = {speakerGains(panner, 0.0)};
+        break;
+      case BusShape::Stereo:  // IR channels to L and R
+        bus.spec.outputs = {{dsp::ConvolutionTerm{0, 0}}, {dsp::ConvolutionTerm{0, 1}}};
+        bus.returnGains = {speakerGains(panner, 30.0), speakerGains(panner, -30.0)};
+        break;
+      case BusShape::TrueStereo:  // sends panned L/R in; out L = inL*hLL + inR*hRL, R = inL*hLR + inR*hRR
+        bus.spec.numInputs = 2;
+        bus.spec.outputs = {{dsp::ConvolutionTerm{0, 0}, dsp::ConvolutionTerm{1, 2}},
+                            {dsp::ConvolutionTerm{0, 1}, dsp::ConvolutionTerm{1, 3}}};
+        bus.returnGains = {speakerGains(panner, 30.0), speakerGains(panner, -30.0)};
+        break;
+      case BusShape::PerSpeaker:  // IR channel c into speaker c
+        for (int c = 0; c < nc; ++c) {
+          bus.spec.outputs.push_back({dsp::ConvolutionTerm{0, c}});
+          std::array<float, kMaxOutputChannels> g{};
+          g[c] = 1.0f;
+          bus.returnGains.push_back(g);
+        }
+        break;
+    }
+    plan.tailFrames = std::max(plan.tailFrames, bus.tailFrames);
+    plan.buses.push_back(std::move(bus));
+  }
+  // One instance per (bus, stem) with at least one sounding track sending to it.
+  std::set<std::pair<int, int>> used;
+  for (const PlannedVoice& v : voices.voices) {
+    for (const Send& s : session.tracks[v.trackIndex].sends) {
+      for (std::size_t b = 0; b < session.reverbs.size(); ++b) {
+        if (session.reverbs[b].name == s.reverb) used.insert({static_cast<int>(b), v.stemIndex});
+      }
+    }
+  }
+  for (auto [bus, stem] : used) plan.instances.push_back({bus, stem});
+  if (plan.instances.empty()) plan.tailFrames = 0;
+  if (tailLimitSeconds) {
+    plan.tailFrames = std::min(plan.tailFrames, secondsToFrames(*tailLimitSeconds, session.sampleRate));
+  }
+  return plan;
+}
+
+}  // namespace vkmix::engine
