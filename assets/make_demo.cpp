@@ -4,6 +4,7 @@
 //   car.flac      an engine: pulse harmonics at a rising firing rate plus filtered noise (mono)
 //   birds.wav     chirps: short rising sine sweeps in irregular bursts (mono)
 //   score.flac    a stereo pad: a four-chord progression of detuned saws, low-passed, with bass
+//   hall.wav      a 12-channel (7.1.4, one per speaker) hall impulse response, 1.8 s
 // Deterministic (fixed seeds), so the demo renders the same bytes everywhere.
 #include <cmath>
 #include <cstdio>
@@ -155,11 +156,49 @@ std::vector<std::vector<float>> score(double seconds) {
   return out;
 }
 
+// A 12-channel hall impulse response for 7.1.4 (one channel per speaker): each channel its own
+// decaying noise (RT60 about 1.6 s), darkening as it decays, after a few early reflections.
+std::vector<std::vector<float>> hallIr(double seconds) {
+  std::vector<std::vector<float>> out;
+  for (int c = 0; c < 12; ++c) {
+    std::mt19937 rng(100 + c);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    std::vector<float> h(static_cast<std::size_t>(seconds * kRate), 0.0f);
+    double lp = 0.0;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      const double t = static_cast<double>(i) / kRate;
+      const double cutoff = 9000.0 * std::exp(-2.0 * t) + 800.0;  // high frequencies die first
+      const double a = 1.0 - std::exp(-2.0 * kPi * cutoff / kRate);
+      lp += a * (noise(rng) - lp);
+      const double decay = std::exp(-6.9 * t / 1.6);  // -60 dB at 1.6 s
+      const double onset = std::min(1.0, t / 0.02);
+      h[i] = static_cast<float>(0.06 * decay * onset * lp);
+    }
+    for (int r = 0; r < 4; ++r) {  // early reflections, different per speaker
+      const auto at = static_cast<std::size_t>((0.008 + 0.011 * r + 0.0013 * c) * kRate);
+      h[at] += static_cast<float>(0.25 / (r + 1));
+    }
+    out.push_back(std::move(h));
+  }
+  // Unity energy over all 12 channels: a send at 0 dB returns the same power it sent.
+  double energy = 0.0;
+  for (const auto& h : out) {
+    for (float x : h) energy += static_cast<double>(x) * x;
+  }
+  const auto scale = static_cast<float>(1.0 / std::sqrt(energy));
+  for (auto& h : out) {
+    for (float& x : h) x *= scale;
+  }
+  return out;
+}
+
 void write(const std::filesystem::path& path, const std::vector<std::vector<float>>& channels,
            vkmix::io::OutputFormat format) {
   vkmix::Layout layout;
   if (channels.size() == 1) {
     layout = {"1.0", "0+1+0", {vkmix::Speaker{"M+000", "C", 0, 0, false, 0x4}}};
+  } else if (channels.size() == 12) {
+    layout = *vkmix::findLayout("7.1.4");
   } else {
     layout = *vkmix::findLayout("2.0");
   }
@@ -182,6 +221,7 @@ int main(int argc, char** argv) {
     write(dir / "car.flac", {car(9.0)}, OutputFormat::Flac);
     write(dir / "birds.wav", {birds(16.0)}, OutputFormat::Wav24);
     write(dir / "score.flac", score(20.0), OutputFormat::Flac);
+    write(dir / "hall.wav", hallIr(1.8), OutputFormat::Wav24);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vkmix_make_demo: %s\n", e.what());
     return 1;

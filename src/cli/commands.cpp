@@ -36,6 +36,7 @@ struct RenderArgs {
   std::vector<std::string> downmixes;  // LAYOUT=FILE
   std::string reportJson;
   std::string plotSvg;
+  std::optional<double> tailSeconds;
 };
 
 int cmdRender(const RenderArgs& a) {
@@ -44,6 +45,7 @@ int cmdRender(const RenderArgs& a) {
   options.layout = a.layout;
   options.device = a.device;
   options.blockFrames = a.blockFrames;
+  options.tailSeconds = a.tailSeconds;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
 #ifdef NDEBUG
   options.validation = std::getenv("VKMIX_VALIDATION") != nullptr;
@@ -263,6 +265,7 @@ int run(int argc, char** argv) {
   render->add_option(
       "--downmix", ra.downmixes,
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav); repeatable");
+  render->add_option("--tail", ra.tailSeconds, "Longest reverb tail to render after the last clip, seconds (default: until every tail is below -120 dBFS)");
   render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
   render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Convolution reverb, vkmix against FFmpeg's afir in the same run: 1, 4 and 16 IR channels x 2 s
+# and 6 s IRs, 30 s of input, 48 kHz. The same convolutions on both sides:
+#   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
+#   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
+#   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
+# Realtime factor = input seconds / wall seconds (median of 3); peak RSS from /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build --target vkmix >/dev/null
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+seconds=30
+echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
+ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$seconds:c=pink:r=48000:a=0.3:seed=1" "$dir/in.wav"
+median() { sort -n | sed -n 2p; }
+timeit() {  # prints "wall_seconds peak_kb"
+  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1
+  cat "$dir/t"
+}
+echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS |"
+echo "|---|---|---|---|---|---|"
+for ch in 1 4 16; do
+  for irs in 2 6; do
+    # A decaying noise IR with independent channels.
+    ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$irs:c=white:r=48000:a=0.5:seed=2" \
+      -af "volume=eval=frame:volume='exp(-4*t)'" -ac 1 "$dir/ir1.wav"
+    inputs=(); merge=""
+    for ((c = 0; c < ch; ++c)); do
+      ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$irs:c=white:r=48000:a=0.5:seed=$((10 + c))" \
+        -af "volume=eval=frame:volume='exp(-4*t)'" "$dir/irc$c.wav"
+      inputs+=(-i "$dir/irc$c.wav"); merge+="[$c:a]"
+    done
+    ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "${merge}amerge=inputs=$ch" "$dir/ir.wav" 2>/dev/null ||
+      cp "$dir/irc0.wav" "$dir/ir.wav"
+    case $ch in 1) layout=2.0 ;; 4) layout=2.0 ;; 16) layout=9.1.6 ;; esac
+    cat > "$dir/s.json" <<JSON
+{"vkmix": 1, "layout": "$layout", "reverbs": [{"name": "r", "ir": "ir.wav"}],
+ "tracks": [{"name": "src", "gainDb": -200, "position": {"azimuth": 30}, "sends": [{"reverb": "r", "preFader": true}],
+             "clips": [{"file": "in.wav"}]}]}
+JSON
+    vk=$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q; done | median)
+    # afir: the input replicated to the IR's channel count, each channel convolved with its own IR.
+    pan=""
+    for ((c = 0; c < ch; ++c)); do pan+="|c$c=c0"; done
+    if [ "$ch" = 4 ]; then
+      af="[0:a]pan=4c$pan[x];[x][1:a]afir=gtype=none"
+    else
+      af="[0:a]pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
+    fi
+    [ "$ch" = 1 ] && af="[0:a][1:a]afir=gtype=none"
+    ff=$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in.wav" -i "$dir/ir.wav" -filter_complex "$af" -f wav "$dir/ff.wav"; done | median)
+    read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"
+    printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB |\n" "$ch" "$irs" "$(echo "$seconds / $vkw" | bc -l)" $((vkm / 1024)) \
+      "$(echo "$seconds / $ffw" | bc -l)" $((ffm / 1024))
+  done
+done
