@@ -17,7 +17,8 @@ struct RenderOptions {
   std::string device;               // "" = best Vulkan device; index; name substring; "cpu"
   std::int64_t blockFrames = 4096;  // frames per block; the output does not depend on it
   bool validation = false;          // Vulkan validation layers (tests and debug builds)
-  std::optional<double> tailSeconds;  // reverb tail limit; unset: until every tail is below -120 dBFS
+  std::optional<double>
+      tailSeconds;  // reverb tail limit; unset: until every tail is below -120 dBFS
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
 };

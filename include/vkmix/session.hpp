@@ -75,8 +75,8 @@ struct Send {
 // A convolution reverb bus (docs/reverb.md): an impulse response file, its wet gain and pre-delay.
 struct Reverb {
   std::string name;
-  std::string ir;                      // as written
-  std::filesystem::path resolvedIr;    // relative paths resolve against the session's folder
+  std::string ir;                    // as written
+  std::filesystem::path resolvedIr;  // relative paths resolve against the session's folder
   double wetDb = 0.0;
   double predelayMs = 0.0;
 };

@@ -188,10 +188,7 @@ int cmdMeasure(const std::string& file, bool json) {
   r.numFrames = frames;
   r.durationSeconds = static_cast<double>(frames) / info.sampleRate;
   for (const Role& role : roles) r.channelNames.push_back(role.name);
-  loudness::LoudnessSummary s = meter.summary();
-  r.mix = LoudnessFigures{s.integratedLufs,        s.loudnessRangeLu,     s.truePeakDbtp,
-                          s.samplePeakDbfs,        s.momentaryMaxLufs,    s.shortTermMaxLufs,
-                          s.channelSamplePeakDbfs, s.channelTruePeakDbtp, {}};
+  r.mix = engine::loudnessFigures(meter);
   if (json) {
     std::printf("%s", measureJson(file, r).c_str());
   } else {
@@ -265,7 +262,9 @@ int run(int argc, char** argv) {
   render->add_option(
       "--downmix", ra.downmixes,
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav); repeatable");
-  render->add_option("--tail", ra.tailSeconds, "Longest reverb tail to render after the last clip, seconds (default: until every tail is below -120 dBFS)");
+  render->add_option("--tail", ra.tailSeconds,
+                     "Longest reverb tail to render after the last clip, seconds (default: until "
+                     "every tail is below -120 dBFS)");
   render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
   render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");

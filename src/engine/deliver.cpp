@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "engine/renderer.hpp"
+#include "engine/report.hpp"
 #include "io/writer.hpp"
 #include "layout/downmix.hpp"
 #include "loudness/limiter.hpp"
@@ -25,21 +26,6 @@ std::vector<double> weightsFor(const Layout& layout) {
   for (const Speaker& s : layout.speakers)
     w.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
   return w;
-}
-
-LoudnessFigures figures(const loudness::LoudnessMeter& m) {
-  loudness::LoudnessSummary s = m.summary();
-  LoudnessFigures f;
-  f.integratedLufs = s.integratedLufs;
-  f.loudnessRangeLu = s.loudnessRangeLu;
-  f.truePeakDbtp = s.truePeakDbtp;
-  f.samplePeakDbfs = s.samplePeakDbfs;
-  f.momentaryMaxLufs = s.momentaryMaxLufs;
-  f.shortTermMaxLufs = s.shortTermMaxLufs;
-  f.channelSamplePeakDbfs = s.channelSamplePeakDbfs;
-  f.channelTruePeakDbtp = s.channelTruePeakDbtp;
-  f.shortTermLufs = m.shortTermLufs();
-  return f;
 }
 
 std::string extensionFor(io::OutputFormat f) {
@@ -149,13 +135,13 @@ class Delivery {
   }
 
   void fill(RenderReport& r) const {
-    r.mix = figures(*mix_.meter);
+    r.mix = engine::loudnessFigures(*mix_.meter);
     r.stems.clear();
     for (const Programme& p : stems_)
-      r.stems.push_back({p.name, p.layout->name, p.file, figures(*p.meter)});
+      r.stems.push_back({p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter)});
     r.downmixes.clear();
     for (const Programme& p : downmixes_)
-      r.downmixes.push_back({p.name, p.layout->name, p.file, figures(*p.meter)});
+      r.downmixes.push_back({p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter)});
     r.limiterReductionDb = mix_.limiter ? mix_.limiter->maxReductionDb() : 0.0;
     r.clippedSamples = 0;
     for (const Programme* p : const_cast<Delivery*>(this)->all()) {
@@ -292,10 +278,10 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
           stemMeters[s].addFrames(b.stems[s], b.stride, b.numFrames);
         }
       });
-  result.report.mix = figures(*mixMeter);
+  result.report.mix = engine::loudnessFigures(*mixMeter);
   for (std::size_t s = 0; s < stemMeters.size(); ++s) {
     result.report.stems.push_back(
-        {result.stemNames[s], result.report.layout, {}, figures(stemMeters[s])});
+        {result.stemNames[s], result.report.layout, {}, engine::loudnessFigures(stemMeters[s])});
   }
   return result;
 }

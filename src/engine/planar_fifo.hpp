@@ -12,7 +12,9 @@ namespace vkmix::engine {
 class PlanarFifo {
  public:
   explicit PlanarFifo(int channels) : data_(static_cast<std::size_t>(channels)) {}
-  std::int64_t frames() const { return data_.empty() ? 0 : static_cast<std::int64_t>(data_[0].size()) - head_; }
+  std::int64_t frames() const {
+    return data_.empty() ? 0 : static_cast<std::int64_t>(data_[0].size()) - head_;
+  }
   // Appends n frames given channel-major with `stride` frames per channel row.
   void append(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
     for (std::size_t c = 0; c < data_.size(); ++c) {
@@ -23,7 +25,8 @@ class PlanarFifo {
   // Copies the first n frames into dst (channel-major, `stride` per row).
   void read(std::span<float> dst, std::int64_t stride, std::int64_t n) const {
     for (std::size_t c = 0; c < data_.size(); ++c) {
-      std::copy_n(data_[c].begin() + head_, n, dst.begin() + static_cast<std::ptrdiff_t>(c * stride));
+      std::copy_n(data_[c].begin() + head_, n,
+                  dst.begin() + static_cast<std::ptrdiff_t>(c * stride));
     }
   }
   // Adds the first n frames into dst.
@@ -36,7 +39,8 @@ class PlanarFifo {
   }
   void consume(std::int64_t n) {
     head_ += n;
-    if (head_ > 1 << 16 && head_ * 2 > static_cast<std::int64_t>(data_.empty() ? 0 : data_[0].size())) {
+    if (head_ > 1 << 16 &&
+        head_ * 2 > static_cast<std::int64_t>(data_.empty() ? 0 : data_[0].size())) {
       for (auto& ch : data_) ch.erase(ch.begin(), ch.begin() + head_);
       head_ = 0;
     }

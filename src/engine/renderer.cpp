@@ -28,10 +28,12 @@ constexpr std::int64_t kMaxBlockFrames = 1 << 20;
 // reverb instance, each with its own buffers), or the CPU reference (--device cpu).
 class Backend {
  public:
-  Backend(const RenderOptions& options, int numChannels, std::size_t numStems, const ReverbPlan& reverbs) {
+  Backend(const RenderOptions& options, int numChannels, std::size_t numStems,
+          const ReverbPlan& reverbs) {
     const bool cpu = options.device == "cpu" || options.device == "cpu-reference";
     if (!cpu) {
-      context_ = std::make_unique<gpu::Context>(gpu::ContextOptions{.device = options.device, .validation = options.validation});
+      context_ = std::make_unique<gpu::Context>(
+          gpu::ContextOptions{.device = options.device, .validation = options.validation});
       name_ = context_->info().name + " [" + context_->info().type + "]";
     } else {
       name_ = "cpu-reference";
@@ -91,7 +93,8 @@ struct Routing {
 // Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
 // of one (track, bed channel).
 void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<std::size_t>& active,
-               const Routing& routing, int numChannels, int sampleRate, std::int64_t start, std::int64_t n) {
+               const Routing& routing, int numChannels, int sampleRate, std::int64_t start,
+               std::int64_t n) {
   std::size_t count = 0;
   for (std::size_t v : active) count += routing.includes(plan.voices[v]) ? 1 : 0;
   block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
@@ -113,7 +116,8 @@ void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<st
     p.fadeInShape = static_cast<float>(pv.fadeInShape);
     p.fadeOutShape = static_cast<float>(pv.fadeOutShape);
     const bool inside = clipFrame >= 0 && clipFrame + block.stride <= pv.lengthFrames;
-    const bool fading = clipFrame < pv.fadeInFrames || clipFrame + block.stride > pv.lengthFrames - pv.fadeOutFrames;
+    const bool fading = clipFrame < pv.fadeInFrames ||
+                        clipFrame + block.stride > pv.lengthFrames - pv.fadeOutFrames;
     p.plain = inside && !fading ? 1.0f : 0.0f;
     if (routing.automated(pv)) {
       p.moving = 1;
@@ -121,10 +125,12 @@ void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<st
       if (fresh) {
         it->second = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
         for (std::int64_t k = 0; k < points; ++k) {
-          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate, g);
+          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
+                          g);
           const std::size_t base = block.grid.size();
           block.grid.resize(base + kMaxOutputChannels, 0.0f);
-          for (std::size_t c = 0; c < g.size(); ++c) block.grid[base + c] = static_cast<float>(g[c]);
+          for (std::size_t c = 0; c < g.size(); ++c)
+            block.grid[base + c] = static_cast<float>(g[c]);
         }
       }
       p.gridOffset = it->second;
@@ -147,16 +153,19 @@ void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<st
 }  // namespace
 
 Layout outputLayout(const Session& session, const RenderOptions& options) {
-  if (options.layout.empty()) return layout::resolveLayout(session.layout, session.path.string(), "layout");
+  if (options.layout.empty())
+    return layout::resolveLayout(session.layout, session.path.string(), "layout");
   return layout::resolveLayout(options.layout, "--layout", "");
 }
 
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
-                          const std::function<void(const RenderPlanInfo&)>& onPlan, const BlockSink& sink) {
+                          const std::function<void(const RenderPlanInfo&)>& onPlan,
+                          const BlockSink& sink) {
   const auto wallStart = std::chrono::steady_clock::now();
   const Layout output = outputLayout(session, options);
   if (options.blockFrames < 1 || options.blockFrames > kMaxBlockFrames) {
-    throw InputError("--block", "", "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
+    throw InputError("--block", "",
+                     "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
   }
   if (options.tailSeconds && (*options.tailSeconds < 0.0 || *options.tailSeconds > 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
@@ -189,17 +198,19 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         .envelopeGain = [](const PlannedVoice& v) { return v.gainLinear; },
         .automated = [](const PlannedVoice& v) { return v.moving; },
         .staticGains = [](const PlannedVoice& v, auto& g) { g = v.gains; },
-        .gainsAt = [&](const PlannedVoice& v, double t, std::vector<double>& g) {
-          const Track& track = session.tracks[v.trackIndex];
-          if (v.bedChannel < 0) {
-            const ObjectState st = objectStateAt(track, t);
-            panner.gains(st.position, st.shape, g);
-          } else {
-            std::copy(v.gains.begin(), v.gains.begin() + static_cast<std::ptrdiff_t>(g.size()), g.begin());
-          }
-          const double gain = dbToLinear(automationGainDbAt(track, t));
-          for (double& x : g) x *= gain;
-        }};
+        .gainsAt =
+            [&](const PlannedVoice& v, double t, std::vector<double>& g) {
+              const Track& track = session.tracks[v.trackIndex];
+              if (v.bedChannel < 0) {
+                const ObjectState st = objectStateAt(track, t);
+                panner.gains(st.position, st.shape, g);
+              } else {
+                std::copy(v.gains.begin(), v.gains.begin() + static_cast<std::ptrdiff_t>(g.size()),
+                          g.begin());
+              }
+              const double gain = dbToLinear(automationGainDbAt(track, t));
+              for (double& x : g) x *= gain;
+            }};
   }
   // Reverb sends: a mono bus input gets the send level; a true-stereo one the voice panned
   // between L and R (the BS.2127 stereo panner) times the level. Post-fader sends follow the
@@ -216,7 +227,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       }
       return nullptr;
     };
-    auto busGains = [&, sendOf, trueStereo](const PlannedVoice& v, double t, std::vector<double>& g, bool automation) {
+    auto busGains = [&, sendOf, trueStereo](const PlannedVoice& v, double t, std::vector<double>& g,
+                                            bool automation) {
       const Send* send = sendOf(v);
       const Track& track = session.tracks[v.trackIndex];
       double level = dbToLinear(send->levelDb);
@@ -235,20 +247,30 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       g[0] = lr[0] * level;
       g[1] = lr[1] * level;
     };
-    sendRouting.push_back(Routing{
-        .includes = [stem = inst.stem, sendOf](const PlannedVoice& v) { return v.stemIndex == stem && sendOf(v) != nullptr; },
-        .envelopeGain = [sendOf](const PlannedVoice& v) { return sendOf(v)->preFader ? v.clipGainLinear : v.gainLinear; },
-        .automated = [&session, sendOf, trueStereo](const PlannedVoice& v) {
-          const Track& t = session.tracks[v.trackIndex];
-          return (!sendOf(v)->preFader && !t.gainKeys.empty()) || (trueStereo && t.positionKeys.size() > 1);
-        },
-        .staticGains = [busGains](const PlannedVoice& v, auto& g) {
-          std::vector<double> d(2, 0.0);
-          busGains(v, 0.0, d, false);
-          g[0] = static_cast<float>(d[0]);
-          g[1] = static_cast<float>(d[1]);
-        },
-        .gainsAt = [busGains](const PlannedVoice& v, double t, std::vector<double>& g) { busGains(v, t, g, true); }});
+    sendRouting.push_back(
+        Routing{.includes =
+                    [stem = inst.stem, sendOf](const PlannedVoice& v) {
+                      return v.stemIndex == stem && sendOf(v) != nullptr;
+                    },
+                .envelopeGain =
+                    [sendOf](const PlannedVoice& v) {
+                      return sendOf(v)->preFader ? v.clipGainLinear : v.gainLinear;
+                    },
+                .automated =
+                    [&session, sendOf, trueStereo](const PlannedVoice& v) {
+                      const Track& t = session.tracks[v.trackIndex];
+                      return (!sendOf(v)->preFader && !t.gainKeys.empty()) ||
+                             (trueStereo && t.positionKeys.size() > 1);
+                    },
+                .staticGains =
+                    [busGains](const PlannedVoice& v, auto& g) {
+                      std::vector<double> d(2, 0.0);
+                      busGains(v, 0.0, d, false);
+                      g[0] = static_cast<float>(d[0]);
+                      g[1] = static_cast<float>(d[1]);
+                    },
+                .gainsAt = [busGains](const PlannedVoice& v, double t,
+                                      std::vector<double>& g) { busGains(v, t, g, true); }});
   }
 
   // Dry stems wait in FIFOs until every reverb instance has returned the same frames: the wet
@@ -279,7 +301,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         for (int c = 0; c < nc; ++c) {
           const float g = bus.returnGains[o][c];
           if (g == 0.0f) continue;
-          for (std::int64_t i = 0; i < partition; ++i) routed[c * partition + i] += g * convOut[o * partition + i];
+          for (std::int64_t i = 0; i < partition; ++i)
+            routed[c * partition + i] += g * convOut[o * partition + i];
         }
       }
       returns[k].append(routed, partition, take);
@@ -297,7 +320,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       dry[s].read(stemOut[s], stride, ready);
       dry[s].consume(ready);
       for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
-        if (reverbs.instances[k].stem == static_cast<int>(s)) returns[k].addTo(stemOut[s], stride, ready);
+        if (reverbs.instances[k].stem == static_cast<int>(s))
+          returns[k].addTo(stemOut[s], stride, ready);
       }
       // The mix is the sum of the stems in stem order, so stems sum to it exactly.
       for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
@@ -324,7 +348,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     }
     auto mixInto = [&](std::size_t mixer, const Routing& routing, int channels, PlanarFifo& fifo) {
       out.assign(static_cast<std::size_t>(channels * stride), 0.0f);
-      const bool any = std::any_of(active.begin(), active.end(), [&](std::size_t v) { return routing.includes(plan.voices[v]); });
+      const bool any = std::any_of(active.begin(), active.end(),
+                                   [&](std::size_t v) { return routing.includes(plan.voices[v]); });
       if (any) {  // a silent mix costs no dispatch
         fillBlock(block, plan, active, routing, channels, rate, start, n);
         backend.mix(mixer, block, out);
@@ -333,18 +358,21 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     };
     for (std::size_t s = 0; s < numStems; ++s) mixInto(s, stemRouting[s], nc, dry[s]);
     for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
-      mixInto(numStems + k, sendRouting[k], reverbs.buses[reverbs.instances[k].bus].spec.numInputs, sendIn[k]);
+      mixInto(numStems + k, sendRouting[k], reverbs.buses[reverbs.instances[k].bus].spec.numInputs,
+              sendIn[k]);
       runPartitions(k, false);
     }
     emit(false);
-    if (options.progress) options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
+    if (options.progress)
+      options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
   }
   for (std::size_t k = 0; k < reverbs.instances.size(); ++k) runPartitions(k, true);
   emit(true);
   VKMIX_ASSERT(emitted == endFrame, "every rendered frame must be delivered");
   if (options.progress) options.progress(report.durationSeconds, report.durationSeconds);
   report.validationErrors = backend.validationErrors();
-  report.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  report.wallSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   return report;
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "io/atomic_file.hpp"
+#include "loudness/meter.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::engine {
@@ -47,6 +48,19 @@ void writeAtomically(const std::filesystem::path& path, const std::string& text)
 }
 
 }  // namespace
+
+LoudnessFigures loudnessFigures(const loudness::LoudnessMeter& m) {
+  const loudness::LoudnessSummary s = m.summary();
+  return LoudnessFigures{.integratedLufs = s.integratedLufs,
+                         .loudnessRangeLu = s.loudnessRangeLu,
+                         .truePeakDbtp = s.truePeakDbtp,
+                         .samplePeakDbfs = s.samplePeakDbfs,
+                         .momentaryMaxLufs = s.momentaryMaxLufs,
+                         .shortTermMaxLufs = s.shortTermMaxLufs,
+                         .channelSamplePeakDbfs = s.channelSamplePeakDbfs,
+                         .channelTruePeakDbtp = s.channelTruePeakDbtp,
+                         .shortTermLufs = m.shortTermLufs()};
+}
 
 std::string reportJson(const RenderReport& r) {
   json stems = json::array();

@@ -8,7 +8,14 @@
 
 #include "vkmix/render.hpp"
 
+namespace vkmix::loudness {
+class LoudnessMeter;
+}
+
 namespace vkmix::engine {
+
+// The public figures of a meter's programme so far.
+LoudnessFigures loudnessFigures(const loudness::LoudnessMeter& meter);
 
 std::string reportJson(const RenderReport& report);
 void writeReportJson(const RenderReport& report, const std::filesystem::path& path);

@@ -13,7 +13,8 @@ namespace {
 
 constexpr double kTailFloor = 1e-6;  // -120 dBFS
 
-std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& panner, double azimuthDeg) {
+std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& panner,
+                                                   double azimuthDeg) {
   std::vector<double> g(static_cast<std::size_t>(panner.numChannels()));
   panner.pointGains({azimuthDeg, 0.0, 1.0}, g);
   std::array<float, kMaxOutputChannels> out{};
@@ -23,8 +24,9 @@ std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& p
 
 }  // namespace
 
-ReverbPlan planReverbs(const Session& session, const Layout& output, const layout::ObjectPanner& panner,
-                       const VoicePlan& voices, std::optional<double> tailLimitSeconds) {
+ReverbPlan planReverbs(const Session& session, const Layout& output,
+                       const layout::ObjectPanner& panner, const VoicePlan& voices,
+                       std::optional<double> tailLimitSeconds) {
   const std::string file = session.path.string();
   ReverbPlan plan;
   for (std::size_t b = 0; b < session.reverbs.size(); ++b) {
@@ -49,9 +51,11 @@ ReverbPlan planReverbs(const Session& session, const Layout& output, const layou
     } else if (channels == 4) {
       bus.shape = BusShape::TrueStereo;
     } else {
-      throw InputError(file, field, rv.ir + " has " + std::to_string(channels) + " channels; a reverb takes 1 (mono), 2 " +
-                                        "(stereo), 4 (true stereo: LL LR RL RR) or one per output speaker (" +
-                                        std::to_string(nc) + " for " + output.name + ")");
+      throw InputError(file, field,
+                       rv.ir + " has " + std::to_string(channels) +
+                           " channels; a reverb takes 1 (mono), 2 " +
+                           "(stereo), 4 (true stereo: LL LR RL RR) or one per output speaker (" +
+                           std::to_string(nc) + " for " + output.name + ")");
     }
     // Pre-delay as leading zeros, wet gain in the IR itself.
     const auto predelay = secondsToFrames(rv.predelayMs / 1000.0, session.sampleRate);
@@ -78,7 +82,8 @@ ReverbPlan planReverbs(const Session& session, const Layout& output, const layou
         bus.spec.outputs = {{dsp::ConvolutionTerm{0, 0}}, {dsp::ConvolutionTerm{0, 1}}};
         bus.returnGains = {speakerGains(panner, 30.0), speakerGains(panner, -30.0)};
         break;
-      case BusShape::TrueStereo:  // sends panned L/R in; out L = inL*hLL + inR*hRL, R = inL*hLR + inR*hRR
+      case BusShape::TrueStereo:  // sends panned L/R in; out L = inL*hLL + inR*hRL, R = inL*hLR +
+                                  // inR*hRR
         bus.spec.numInputs = 2;
         bus.spec.outputs = {{dsp::ConvolutionTerm{0, 0}, dsp::ConvolutionTerm{1, 2}},
                             {dsp::ConvolutionTerm{0, 1}, dsp::ConvolutionTerm{1, 3}}};
@@ -108,7 +113,8 @@ ReverbPlan planReverbs(const Session& session, const Layout& output, const layou
   for (auto [bus, stem] : used) plan.instances.push_back({bus, stem});
   if (plan.instances.empty()) plan.tailFrames = 0;
   if (tailLimitSeconds) {
-    plan.tailFrames = std::min(plan.tailFrames, secondsToFrames(*tailLimitSeconds, session.sampleRate));
+    plan.tailFrames =
+        std::min(plan.tailFrames, secondsToFrames(*tailLimitSeconds, session.sampleRate));
   }
   return plan;
 }

@@ -20,7 +20,8 @@ enum class BusShape { Mono, Stereo, TrueStereo, PerSpeaker };
 struct ReverbBus {
   BusShape shape = BusShape::Mono;
   dsp::ConvolverSpec spec;
-  std::vector<std::array<float, kMaxOutputChannels>> returnGains;  // per convolver output: speaker gains
+  std::vector<std::array<float, kMaxOutputChannels>>
+      returnGains;              // per convolver output: speaker gains
   std::int64_t tailFrames = 0;  // pre-delay + IR down to its last sample above -120 dBFS
 };
 
@@ -36,7 +37,8 @@ struct ReverbPlan {
 };
 
 // Throws InputError naming reverbs[i].ir for unreadable, empty, NaN or wrongly shaped IRs.
-ReverbPlan planReverbs(const Session& session, const Layout& output, const layout::ObjectPanner& panner,
-                       const VoicePlan& voices, std::optional<double> tailLimitSeconds);
+ReverbPlan planReverbs(const Session& session, const Layout& output,
+                       const layout::ObjectPanner& panner, const VoicePlan& voices,
+                       std::optional<double> tailLimitSeconds);
 
 }  // namespace vkmix::engine

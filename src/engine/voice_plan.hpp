@@ -28,8 +28,8 @@ struct PlannedVoice {
   std::int32_t fadeOutFrames = 0;
   dsp::FadeCode fadeInShape = dsp::FadeCode::Linear;
   dsp::FadeCode fadeOutShape = dsp::FadeCode::Linear;
-  float gainLinear = 1.0f;       // clip gain x track gain (post-fader)
-  float clipGainLinear = 1.0f;   // clip gain alone (what pre-fader sends see)
+  float gainLinear = 1.0f;                        // clip gain x track gain (post-fader)
+  float clipGainLinear = 1.0f;                    // clip gain alone (what pre-fader sends see)
   bool moving = false;                            // gains change: computed on the grid per block
   int bedChannel = -1;                            // bed voices: which channel of the bed
   std::array<float, kMaxOutputChannels> gains{};  // static gains; bed voices: their routing

@@ -41,6 +41,22 @@ FadeShape readFadeShape(const ObjectReader& r, const std::string& key) {
   r.fail(key, "\"" + s + "\" is not one of linear, equalPower, sCurve");
 }
 
+// A key's "time": required, and not before the previous key's.
+double readKeyTime(const ObjectReader& r, double& previous) {
+  if (!r.has("time")) r.fail("time", "is required");
+  const double t = readTime(r, "time", 0.0);
+  if (t < previous) r.fail("time", "keys must be in time order");
+  previous = t;
+  return t;
+}
+
+Interpolation readInterpolation(const ObjectReader& r) {
+  const std::string s = r.string("interpolation", "linear");
+  if (s == "linear") return Interpolation::Linear;
+  if (s == "jump") return Interpolation::Jump;
+  r.fail("interpolation", "\"" + s + "\" is not one of linear, jump");
+}
+
 // Reads width/height/depth/divergence into `pos` (keeping its values for absent keys).
 void readShapeFields(const ObjectReader& r, Position& pos) {
   pos.widthDeg = r.number("width", pos.widthDeg);
@@ -155,19 +171,9 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
       ObjectReader kr((*keys)[i], indexPath(r.pathOf("positionKeys"), i), file);
       PositionKey k;
       k.position = t.position;  // keys inherit the track's size and divergence unless they set them
-      k.timeSeconds = readTime(kr, "time", 0.0);
-      if (!kr.has("time")) kr.fail("time", "is required");
-      if (k.timeSeconds < previous) kr.fail("time", "keys must be in time order");
-      previous = k.timeSeconds;
+      k.timeSeconds = readKeyTime(kr, previous);
       if (!readPositionFields(kr, k.position)) kr.fail("azimuth", "a key needs a position");
-      std::string interp = kr.string("interpolation", "linear");
-      if (interp == "linear") {
-        k.interpolation = Interpolation::Linear;
-      } else if (interp == "jump") {
-        k.interpolation = Interpolation::Jump;
-      } else {
-        kr.fail("interpolation", "\"" + interp + "\" is not one of linear, jump");
-      }
+      k.interpolation = readInterpolation(kr);
       kr.finish();
       t.positionKeys.push_back(k);
     }
@@ -179,9 +185,12 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
       send.reverb = sr.string("reverb");
       bool known = false;
       for (const Reverb& rv : reverbs) known = known || rv.name == send.reverb;
-      if (!known) sr.fail("reverb", "no reverb named \"" + send.reverb + "\" (see the top-level \"reverbs\")");
+      if (!known)
+        sr.fail("reverb",
+                "no reverb named \"" + send.reverb + "\" (see the top-level \"reverbs\")");
       for (const Send& other : t.sends) {
-        if (other.reverb == send.reverb) sr.fail("reverb", "a track sends to \"" + send.reverb + "\" once");
+        if (other.reverb == send.reverb)
+          sr.fail("reverb", "a track sends to \"" + send.reverb + "\" once");
       }
       send.levelDb = readGainDb(sr, "levelDb");
       send.preFader = sr.boolean("preFader", false);
@@ -194,21 +203,11 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
     for (std::size_t i = 0; i < keys->size(); ++i) {
       ObjectReader kr((*keys)[i], indexPath(r.pathOf("gainKeys"), i), file);
       GainKey k;
-      if (!kr.has("time")) kr.fail("time", "is required");
-      k.timeSeconds = readTime(kr, "time", 0.0);
-      if (k.timeSeconds < previous) kr.fail("time", "keys must be in time order");
-      previous = k.timeSeconds;
+      k.timeSeconds = readKeyTime(kr, previous);
       if (!kr.has("gainDb")) kr.fail("gainDb", "is required");
       k.gainDb = readGainDb(kr, "gainDb");
       if (k.gainDb < -200.0) kr.fail("gainDb", "is below -200 dB (use mute)");
-      std::string interp = kr.string("interpolation", "linear");
-      if (interp == "linear") {
-        k.interpolation = Interpolation::Linear;
-      } else if (interp == "jump") {
-        k.interpolation = Interpolation::Jump;
-      } else {
-        kr.fail("interpolation", "\"" + interp + "\" is not one of linear, jump");
-      }
+      k.interpolation = readInterpolation(kr);
       kr.finish();
       t.gainKeys.push_back(k);
     }
@@ -273,7 +272,8 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
       rv.resolvedIr = p.is_absolute() ? p : baseDir / p;
       rv.wetDb = readGainDb(rr, "wetDb");
       rv.predelayMs = rr.number("predelayMs", 0.0);
-      if (rv.predelayMs < 0.0 || rv.predelayMs > 2000.0) rr.fail("predelayMs", "must be within 0..2000 ms");
+      if (rv.predelayMs < 0.0 || rv.predelayMs > 2000.0)
+        rr.fail("predelayMs", "must be within 0..2000 ms");
       rr.finish();
       s.reverbs.push_back(rv);
     }

@@ -33,8 +33,10 @@ class Reverb : public test::GpuFixture {
     if (IsSkipped() || HasFatalFailure()) return;
     test::writeFloatWav(dir_ / "dx.wav", {src_}, 48000);
   }
-  Session session(const std::string& reverbs, const std::string& tracks, const std::string& layout = "7.1.4") {
-    return parseSession(R"({"vkmix": 1, "layout": ")" + layout + R"(", "reverbs": [)" + reverbs + R"(], "tracks": [)" + tracks + "]}",
+  Session session(const std::string& reverbs, const std::string& tracks,
+                  const std::string& layout = "7.1.4") {
+    return parseSession(R"({"vkmix": 1, "layout": ")" + layout + R"(", "reverbs": [)" + reverbs +
+                            R"(], "tracks": [)" + tracks + "]}",
                         dir_ / "s.json");
   }
   RenderOptions gpu(std::int64_t block = 4096) {
@@ -50,15 +52,17 @@ class Reverb : public test::GpuFixture {
 
 TEST_F(Reverb, MonoBusReturnsAtCentreAlignedToTheSample) {
   test::writeFloatWav(dir_ / "ir.wav", {dirac(200, 100, 0.5f)}, 48000);
-  Session s = session(R"({"name": "room", "ir": "ir.wav"})",
-                      R"({"name": "dx", "position": {"azimuth": 30}, "sends": [{"reverb": "room", "levelDb": -6}], "clips": [{"file": "dx.wav", "start": 0.01}]})");
+  Session s = session(
+      R"({"name": "room", "ir": "ir.wav"})",
+      R"({"name": "dx", "position": {"azimuth": 30}, "sends": [{"reverb": "room", "levelDb": -6}], "clips": [{"file": "dx.wav", "start": 0.01}]})");
   RenderedAudio r = renderToMemory(s, gpu(1000));
   // Ends when the IR's last sample above -120 dBFS (frame 100) has passed: 480 + 9000 + 101.
   ASSERT_EQ(r.channels[0].size(), 480u + 9000u + 101u);
   const float send = 0.5f * 0.501187f;
   for (std::size_t i = 0; i < 9000; i += 7) {
     EXPECT_NEAR(r.channels[0][480 + i], src_[i], 1e-6) << "dry at L";
-    EXPECT_NEAR(r.channels[2][480 + 100 + i], send * src_[i], 2e-6) << "wet at C, 100 frames later, frame " << i;
+    EXPECT_NEAR(r.channels[2][480 + 100 + i], send * src_[i], 2e-6)
+        << "wet at C, 100 frames later, frame " << i;
   }
   EXPECT_NEAR(r.channels[2][480 + 99], 0.0, 2e-6) << "nothing before the IR's delay";
   for (int c : {1, 3, 4, 5, 6, 7, 8, 9, 10, 11}) EXPECT_LT(test::energy(r.channels[c]), 1e-10) << c;
@@ -66,10 +70,12 @@ TEST_F(Reverb, MonoBusReturnsAtCentreAlignedToTheSample) {
 
 TEST_F(Reverb, PerSpeakerIrFeedsEachSpeakerItsOwnChannel) {
   std::vector<std::vector<float>> ir;
-  for (std::size_t c = 0; c < 12; ++c) ir.push_back(dirac(64, 10 + 4 * c, 0.1f * static_cast<float>(c + 1)));
+  for (std::size_t c = 0; c < 12; ++c)
+    ir.push_back(dirac(64, 10 + 4 * c, 0.1f * static_cast<float>(c + 1)));
   test::writeFloatWav(dir_ / "ir12.wav", ir, 48000);
-  Session s = session(R"({"name": "hall", "ir": "ir12.wav", "wetDb": -6})",
-                      R"({"name": "dx", "position": {"azimuth": 0}, "gainDb": -3, "sends": [{"reverb": "hall", "levelDb": 0}], "clips": [{"file": "dx.wav"}]})");
+  Session s = session(
+      R"({"name": "hall", "ir": "ir12.wav", "wetDb": -6})",
+      R"({"name": "dx", "position": {"azimuth": 0}, "gainDb": -3, "sends": [{"reverb": "hall", "levelDb": 0}], "clips": [{"file": "dx.wav"}]})");
   RenderedAudio r = renderToMemory(s, gpu());
   const double wet = 0.501187, post = 0.707946;  // -6 dB wet, -3 dB track gain (post-fader send)
   for (std::size_t c = 0; c < 12; ++c) {
@@ -78,16 +84,22 @@ TEST_F(Reverb, PerSpeakerIrFeedsEachSpeakerItsOwnChannel) {
     for (std::size_t i = 0; i < 9000; i += 113) {
       const double wetSample = 0.1 * static_cast<double>(c + 1) * wet * post * src_[i];
       const double drySample = i + d < 9000 ? dry * src_[i + d] : 0.0;
-      EXPECT_NEAR(r.channels[c][i + d], wetSample + drySample, 3e-6) << "speaker " << c << " frame " << i;
+      EXPECT_NEAR(r.channels[c][i + d], wetSample + drySample, 3e-6)
+          << "speaker " << c << " frame " << i;
     }
   }
 }
 
 TEST_F(Reverb, TrueStereoTakesTheSendPannedLeftAndRight) {
   // LL, LR, RL, RR each a dirac at its own delay.
-  test::writeFloatWav(dir_ / "ts.wav", {dirac(100, 10, 0.5f), dirac(100, 20, 0.25f), dirac(100, 30, 0.125f), dirac(100, 40, 0.0625f)}, 48000);
-  Session s = session(R"({"name": "plate", "ir": "ts.wav"})",
-                      R"({"name": "left", "position": {"azimuth": 30}, "sends": [{"reverb": "plate"}], "clips": [{"file": "dx.wav"}]})", "5.1");
+  test::writeFloatWav(dir_ / "ts.wav",
+                      {dirac(100, 10, 0.5f), dirac(100, 20, 0.25f), dirac(100, 30, 0.125f),
+                       dirac(100, 40, 0.0625f)},
+                      48000);
+  Session s = session(
+      R"({"name": "plate", "ir": "ts.wav"})",
+      R"({"name": "left", "position": {"azimuth": 30}, "sends": [{"reverb": "plate"}], "clips": [{"file": "dx.wav"}]})",
+      "5.1");
   RenderedAudio r = renderToMemory(s, gpu());
   // A source at +30 sends into input L only: out L = x * hLL (+ dry), out R = x * hLR.
   for (std::size_t i = 0; i < 8000; i += 97) {
@@ -98,48 +110,59 @@ TEST_F(Reverb, TrueStereoTakesTheSendPannedLeftAndRight) {
 
 TEST_F(Reverb, PredelayAndPreFaderSends) {
   test::writeFloatWav(dir_ / "ir.wav", {dirac(10, 0, 1.0f)}, 48000);
-  Session s = session(R"({"name": "a", "ir": "ir.wav", "predelayMs": 10})",
-                      R"({"name": "quiet", "gainDb": -40, "position": {"azimuth": 30}, "sends": [{"reverb": "a", "preFader": true}], "clips": [{"file": "dx.wav"}]})");
+  Session s = session(
+      R"({"name": "a", "ir": "ir.wav", "predelayMs": 10})",
+      R"({"name": "quiet", "gainDb": -40, "position": {"azimuth": 30}, "sends": [{"reverb": "a", "preFader": true}], "clips": [{"file": "dx.wav"}]})");
   RenderedAudio r = renderToMemory(s, gpu());
   // 10 ms = 480 frames; the pre-fader send ignores the -40 dB fader.
-  for (std::size_t i = 0; i < 8000; i += 89) EXPECT_NEAR(r.channels[2][i + 480], src_[i], 2e-6) << i;
+  for (std::size_t i = 0; i < 8000; i += 89)
+    EXPECT_NEAR(r.channels[2][i + 480], src_[i], 2e-6) << i;
 }
 
 TEST_F(Reverb, TailsRunOnAndTailLimitsThem) {
   auto h = test::noise(48000, 9, 0.5f);  // 1 s of decaying noise
-  for (std::size_t i = 0; i < h.size(); ++i) h[i] *= static_cast<float>(std::exp(-8.0 * static_cast<double>(i) / 48000.0));
+  for (std::size_t i = 0; i < h.size(); ++i)
+    h[i] *= static_cast<float>(std::exp(-8.0 * static_cast<double>(i) / 48000.0));
   test::writeFloatWav(dir_ / "long.wav", {h}, 48000);
-  const std::string tracks = R"({"name": "dx", "sends": [{"reverb": "r"}], "clips": [{"file": "dx.wav"}]})";
+  const std::string tracks =
+      R"({"name": "dx", "sends": [{"reverb": "r"}], "clips": [{"file": "dx.wav"}]})";
   RenderedAudio full = renderToMemory(session(R"({"name": "r", "ir": "long.wav"})", tracks), gpu());
   EXPECT_GT(full.channels[0].size(), 9000u + 40000u) << "the tail decays for most of a second";
   EXPECT_GT(test::energy({full.channels[2].data() + 9000, 30000}), 0.0);
   RenderOptions limited = gpu();
   limited.tailSeconds = 0.1;
-  RenderedAudio cut = renderToMemory(session(R"({"name": "r", "ir": "long.wav"})", tracks), limited);
+  RenderedAudio cut =
+      renderToMemory(session(R"({"name": "r", "ir": "long.wav"})", tracks), limited);
   EXPECT_EQ(cut.channels[0].size(), 9000u + 4800u);
-  for (std::size_t i = 0; i < cut.channels[2].size(); i += 101) EXPECT_EQ(cut.channels[2][i], full.channels[2][i]);
+  for (std::size_t i = 0; i < cut.channels[2].size(); i += 101)
+    EXPECT_EQ(cut.channels[2][i], full.channels[2][i]);
 }
 
 TEST_F(Reverb, BitIdenticalForAnyBlockSizeAndEqualToTheCpuReference) {
   auto h = test::noise(6000, 9, 0.2f);
   test::writeFloatWav(dir_ / "ir.wav", {h, test::noise(6000, 10, 0.2f)}, 48000);
-  Session s = session(R"({"name": "r", "ir": "ir.wav"})",
-                      R"({"name": "fly", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 0.2, "azimuth": 180}], "gainKeys": [{"time": 0, "gainDb": -6}, {"time": 0.2, "gainDb": 0}],
+  Session s = session(
+      R"({"name": "r", "ir": "ir.wav"})",
+      R"({"name": "fly", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 0.2, "azimuth": 180}], "gainKeys": [{"time": 0, "gainDb": -6}, {"time": 0.2, "gainDb": 0}],
                           "sends": [{"reverb": "r", "levelDb": -3}], "clips": [{"file": "dx.wav"}]},
                          {"name": "bed", "stem": "music", "type": "bed", "bed": "2.0", "sends": [{"reverb": "r", "preFader": true}],
                           "clips": [{"file": "st.wav", "start": 0.05}]})");
-  test::writeFloatWav(dir_ / "st.wav", {test::noise(5000, 11, 0.3f), test::noise(5000, 12, 0.3f)}, 48000);
+  test::writeFloatWav(dir_ / "st.wav", {test::noise(5000, 11, 0.3f), test::noise(5000, 12, 0.3f)},
+                      48000);
   RenderedAudio base = renderToMemory(s, gpu(4096));
   for (std::int64_t block : {333, 777}) {
     RenderedAudio r = renderToMemory(s, gpu(block));
     for (std::size_t c = 0; c < 12; ++c) {
-      ASSERT_EQ(std::memcmp(r.channels[c].data(), base.channels[c].data(), r.channels[c].size() * 4), 0) << "block " << block << " ch " << c;
+      ASSERT_EQ(
+          std::memcmp(r.channels[c].data(), base.channels[c].data(), r.channels[c].size() * 4), 0)
+          << "block " << block << " ch " << c;
     }
   }
   RenderOptions cpu;
   cpu.device = "cpu";
   RenderedAudio ref = renderToMemory(s, cpu);
-  for (std::size_t c = 0; c < 12; ++c) EXPECT_LE(test::maxAbsDiff(base.channels[c], ref.channels[c]), 1e-5) << c;
+  for (std::size_t c = 0; c < 12; ++c)
+    EXPECT_LE(test::maxAbsDiff(base.channels[c], ref.channels[c]), 1e-5) << c;
   // Each stem carries its own returns; they still sum to the mix.
   for (std::size_t c = 0; c < 12; ++c) {
     for (std::size_t i = 0; i < base.channels[c].size(); i += 3) {
@@ -152,23 +175,33 @@ TEST_F(Reverb, BitIdenticalForAnyBlockSizeAndEqualToTheCpuReference) {
 }
 
 TEST_F(Reverb, BadIrsAreOneLineErrors) {
-  test::writeFloatWav(dir_ / "three.wav", {dirac(10, 0, 1), dirac(10, 0, 1), dirac(10, 0, 1)}, 48000);
+  test::writeFloatWav(dir_ / "three.wav", {dirac(10, 0, 1), dirac(10, 0, 1), dirac(10, 0, 1)},
+                      48000);
   auto nan = dirac(10, 0, 1.0f);
   nan[3] = std::nanf("");
   test::writeFloatWav(dir_ / "nan.wav", {nan}, 48000);
   test::writeFloatWav(dir_ / "empty.wav", {std::vector<float>{}}, 48000);
-  const std::string track = R"({"name": "dx", "sends": [{"reverb": "r"}], "clips": [{"file": "dx.wav"}]})";
+  const std::string track =
+      R"({"name": "dx", "sends": [{"reverb": "r"}], "clips": [{"file": "dx.wav"}]})";
   struct Case {
     std::string ir, expected;
   };
-  for (const Case& c : {Case{"three.wav", "reverbs[0].ir: three.wav has 3 channels; a reverb takes 1"},
-                        Case{"nan.wav", "reverbs[0].ir: "}, Case{"missing.wav", "reverbs[0].ir: "},
-                        Case{"empty.wav", "reverbs[0].ir: "}}) {
+  for (const Case& c :
+       {Case{"three.wav", "reverbs[0].ir: three.wav has 3 channels; a reverb takes 1"},
+        Case{"nan.wav", "reverbs[0].ir: "}, Case{"missing.wav", "reverbs[0].ir: "},
+        Case{"empty.wav", "reverbs[0].ir: "}}) {
     Session s = session(R"({"name": "r", "ir": ")" + c.ir + R"("})", track);
-    EXPECT_THAT([&] { renderToMemory(s, gpu()); }, ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: " + c.expected))) << c.ir;
+    EXPECT_THAT([&] { renderToMemory(s, gpu()); },
+                ::testing::ThrowsMessage<InputError>(HasSubstr("s.json: " + c.expected)))
+        << c.ir;
   }
-  EXPECT_THAT([&] { session(R"({"name": "r", "ir": "x.wav"})", R"({"name": "dx", "sends": [{"reverb": "hall"}], "clips": []})"); },
-              ::testing::ThrowsMessage<InputError>(HasSubstr("tracks[0].sends[0].reverb: no reverb named \"hall\"")));
+  EXPECT_THAT(
+      [&] {
+        session(R"({"name": "r", "ir": "x.wav"})",
+                R"({"name": "dx", "sends": [{"reverb": "hall"}], "clips": []})");
+      },
+      ::testing::ThrowsMessage<InputError>(
+          HasSubstr("tracks[0].sends[0].reverb: no reverb named \"hall\"")));
 }
 
 }  // namespace
