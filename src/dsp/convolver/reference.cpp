@@ -36,15 +36,22 @@ void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) 
       std::swap(im[i], im[j]);
     }
   }
-  for (std::size_t len = 2; len <= n; len <<= 1) {
+  // Twiddles exp(-+2 pi i k / n) once per call; stage `len` uses every (n / len)-th.
+  std::vector<double> wr(n / 2), wi(n / 2);
+  const double sign = inverse ? 1.0 : -1.0;
+  for (std::size_t k = 0; k < n / 2; ++k) {
     const double angle =
-        2.0 * 3.14159265358979323846 / static_cast<double>(len) * (inverse ? 1.0 : -1.0);
+        2.0 * 3.14159265358979323846 * static_cast<double>(k) / static_cast<double>(n);
+    wr[k] = std::cos(angle);
+    wi[k] = sign * std::sin(angle);
+  }
+  for (std::size_t len = 2; len <= n; len <<= 1) {
+    const std::size_t step = n / len;
     for (std::size_t i = 0; i < n; i += len) {
       for (std::size_t k = 0; k < len / 2; ++k) {
-        const double wr = std::cos(angle * static_cast<double>(k)),
-                     wi = std::sin(angle * static_cast<double>(k));
+        const double cr = wr[k * step], ci = wi[k * step];
         const std::size_t a = i + k, b = i + k + len / 2;
-        const double tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr;
+        const double tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
         re[b] = re[a] - tr;
         im[b] = im[a] - ti;
         re[a] += tr;
