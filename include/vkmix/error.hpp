@@ -36,6 +36,13 @@ class GpuError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The render was stopped on request (SIGINT/SIGTERM, or RenderOptions::cancelled); nothing was
+// written.
+class Interrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Writing or reading a file failed for a reason outside the user's data (disk full, permissions).
 class IoError : public std::runtime_error {
  public:

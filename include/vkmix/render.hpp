@@ -17,10 +17,13 @@ struct RenderOptions {
   std::string device;               // "" = best Vulkan device; index; name substring; "cpu"
   std::int64_t blockFrames = 4096;  // frames per block; the output does not depend on it
   bool validation = false;          // Vulkan validation layers (tests and debug builds)
-  std::optional<double>
-      tailSeconds;  // reverb tail limit; unset: until every tail is below -120 dBFS
+  // Longest reverb tail after the last clip, seconds; unset: until every tail is below -120 dBFS.
+  std::optional<double> tailSeconds;
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
+  // Polled once per block; returning true stops the render with vkmix::Interrupted. Must be
+  // cheap and thread-safe (a signal handler's flag, for example).
+  std::function<bool()> cancelled;
 };
 
 // ITU-R BS.1770-4 / EBU R 128 figures of one programme (the mix, a stem, a downmix). Levels in

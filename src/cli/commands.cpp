@@ -1,6 +1,9 @@
 #include "cli/commands.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -20,6 +23,14 @@
 
 namespace vkmix::cli {
 namespace {
+
+// Set by SIGINT/SIGTERM; the render polls it every block and unwinds, removing its temporaries.
+volatile std::sig_atomic_t gStopSignal = 0;
+
+void onStopSignal(int signal) {
+  gStopSignal = signal;
+  std::signal(signal, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
 
 struct RenderArgs {
   std::string session;
@@ -53,17 +64,26 @@ int cmdRender(const RenderArgs& a) {
   options.validation = true;
 #endif
   options.warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
+  options.cancelled = [] { return gStopSignal != 0; };
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
   // A progress line on a terminal only, at most four times a second; logs get the summary.
   bool announced = false;
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  auto lastPrint = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  const auto started = std::chrono::steady_clock::now();
+  auto lastPrint = started - std::chrono::seconds(1);
   options.progress = [&](double done, double total) {
     if (a.quiet || !terminal) return;
     auto now = std::chrono::steady_clock::now();
     if (now - lastPrint < std::chrono::milliseconds(250) && done < total) return;
     lastPrint = now;
     announced = true;
-    std::fprintf(stderr, "\rrendering %7.1f / %.1f s", done, total);
+    const double elapsed = std::chrono::duration<double>(now - started).count();
+    const double speed = elapsed > 0 ? done / elapsed : 0.0;
+    const int filled = total > 0 ? static_cast<int>(24.0 * done / total) : 0;
+    std::fprintf(stderr, "\r[%-24s] %5.1f / %.1f s  %5.1fx realtime  ETA %5.1f s ",
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(), done, total, speed,
+                 speed > 0 ? (total - done) / speed : 0.0);
   };
 
   DeliveryOptions delivery;
@@ -91,7 +111,10 @@ int cmdRender(const RenderArgs& a) {
   if (!a.reportJson.empty()) engine::writeReportJson(r, a.reportJson);
   if (!a.plotSvg.empty()) engine::writeLoudnessPlotSvg(r, a.loudnessTarget, a.plotSvg);
   if (!a.quiet) {
-    std::fprintf(stderr, "device: %s\n", r.device.c_str());
+    struct rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::fprintf(stderr, "device: %s, peak memory %ld MB\n", r.device.c_str(),
+                 usage.ru_maxrss / 1024);
     std::fprintf(stderr,
                  "layout: %s, %d Hz, %d voices, %.2f s of audio in %.2f s wall (%.1fx realtime)\n",
                  r.layout.c_str(), r.sampleRate, r.numVoices, r.durationSeconds, r.wallSeconds,
@@ -303,6 +326,9 @@ int run(int argc, char** argv) {
   } catch (const IoError& e) {
     std::fprintf(stderr, "vkmix: %s\n", e.what());
     return 4;
+  } catch (const Interrupted&) {
+    std::fprintf(stderr, "\nvkmix: interrupted; no output was written\n");
+    return 128 + (gStopSignal != 0 ? gStopSignal : SIGINT);
   } catch (const InternalError& e) {
     std::fprintf(stderr, "vkmix: internal error (please report): %s\n", e.what());
     return 5;

@@ -339,6 +339,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   std::vector<float> out;
   std::vector<std::size_t> active;
   for (std::int64_t start = 0; start < endFrame; start += options.blockFrames) {
+    if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
     const std::int64_t n = std::min(options.blockFrames, endFrame - start);
     const std::int64_t stride = (n + 3) / 4 * 4;
     active.clear();
