@@ -25,21 +25,23 @@ int main(int argc, char** argv) {
   }
   std::filesystem::path dir = argv[1];
   int objects = 256, media = 16;
-  double seconds = 20.0, moving = 1.0, extent = 0.0;
+  double seconds = 20.0, moving = 1.0, extent = 0.0, clipSeconds = 0.0;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     double v = std::atof(argv[i + 1]);
-    if (k == "--objects")
+    if (k == "--objects") {
       objects = static_cast<int>(v);
-    else if (k == "--seconds")
+    } else if (k == "--seconds") {
       seconds = v;
-    else if (k == "--media")
+    } else if (k == "--media") {
       media = static_cast<int>(v);
-    else if (k == "--moving")
+    } else if (k == "--moving") {
       moving = v;
-    else if (k == "--extent")
+    } else if (k == "--extent") {
       extent = v;
-    else {
+    } else if (k == "--clip-seconds") {
+      clipSeconds = v;
+    } else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
     }
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
   try {
     std::filesystem::create_directories(dir / "media");
     const int rate = 48000;
-    const auto frames = static_cast<std::int64_t>(seconds * rate);
+    const auto frames = static_cast<std::int64_t>((clipSeconds > 0 ? clipSeconds : seconds) * rate);
     vkmix::Layout mono{"1.0", "0+1+0", {vkmix::Speaker{"M+000", "C", 0, 0, false, 0x4}}};
     std::mt19937 rng(42);
     std::normal_distribution<float> gauss(0.0f, 0.05f);
@@ -85,9 +87,13 @@ int main(int argc, char** argv) {
       } else {
         s << ", \"position\": {\"azimuth\": " << az0 << ", \"elevation\": " << el0 << shape << "}";
       }
-      s << ", \"clips\": [{\"file\": \"media/m" << t % media
-        << ".wav\", \"start\": 0, \"fadeIn\": 0.05, \"fadeOut\": 0.5}]}"
-        << (t + 1 < objects ? ",\n" : "\n");
+      s << ", \"clips\": [";
+      const double step = clipSeconds > 0 ? clipSeconds : seconds;
+      for (double at = 0; at + step <= seconds + 1e-9; at += step) {
+        s << (at > 0 ? ", " : "") << "{\"file\": \"media/m" << t % media
+          << ".wav\", \"start\": " << at << ", \"fadeIn\": 0.05, \"fadeOut\": 0.5}";
+      }
+      s << "]}" << (t + 1 < objects ? ",\n" : "\n");
     }
     s << "]}\n";
   } catch (const std::exception& e) {

@@ -65,8 +65,6 @@ int cmdRender(const RenderArgs& a) {
 #endif
   options.warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
   options.cancelled = [] { return gStopSignal != 0; };
-  std::signal(SIGINT, onStopSignal);
-  std::signal(SIGTERM, onStopSignal);
   // A progress line on a terminal only, at most four times a second; logs get the summary.
   bool announced = false;
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
@@ -258,6 +256,9 @@ int cmdLayouts(const std::string& file, bool positions) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // First thing, so a signal never finds the process without its clean-up path.
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
   CLI::App app{"vkmix: object-based film mix renderer with a Vulkan compute mixing core"};
   app.require_subcommand(1);
   RenderArgs ra;

@@ -1,12 +1,15 @@
-// Decoded clip audio, keyed by (file, offset, length, channel): each distinct clip range is
-// decoded once. The walking skeleton keeps clips in memory; the streaming engine (issue 6)
-// replaces this with bounded per-clip buffers fed by decoder threads.
+// Clip audio for the block loop, streamed: a ClipSource decodes a clip's frames just ahead of the
+// block being rendered and forgets what has played, so memory follows what is sounding now, not
+// the session's length. FrameCounter tells the planner how many frames a clip's media has after
+// its offset (exactly: from the container for PCM at the session rate, else by decoding and
+// discarding), so every clip is validated before the first block.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
-#include <memory>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -14,18 +17,32 @@
 
 namespace vkmix::engine {
 
-class ClipCache {
+class ClipSource {
  public:
-  explicit ClipCache(int sampleRate) : sampleRate_(sampleRate) {}
+  // `channel` unset: every channel of the file.
+  ClipSource(const std::filesystem::path& file, int sampleRate, std::optional<int> channel,
+             std::int64_t offsetFrames);
 
-  // The decoded frames [offset, offset + length) of the file, all channels or just `channel`.
-  const io::DecodedAudio& get(const std::filesystem::path& file, std::int64_t offsetFrames,
-                              std::optional<std::int64_t> lengthFrames, std::optional<int> channel);
+  // Copies frames [clipFrame, clipFrame + n) of the source's channel `c` into dst, zeros past the
+  // media's end. Reads go forward: clipFrame never falls below an earlier call's.
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst);
 
  private:
-  using Key = std::tuple<std::string, std::int64_t, std::int64_t, int>;
+  io::StreamDecoder decoder_;
+  std::vector<std::vector<float>> buffer_;  // frames [bufferStart_, bufferStart_ + size)
+  std::int64_t bufferStart_ = 0;
+  bool ended_ = false;
+};
+
+class FrameCounter {
+ public:
+  explicit FrameCounter(int sampleRate) : sampleRate_(sampleRate) {}
+  // Frames of the file's audio after offsetFrames at the session rate; InputError naming the file.
+  std::int64_t framesAfter(const std::filesystem::path& file, std::int64_t offsetFrames);
+
+ private:
   int sampleRate_;
-  std::map<Key, std::unique_ptr<io::DecodedAudio>> clips_;
+  std::map<std::pair<std::string, std::int64_t>, std::int64_t> counted_;
 };
 
 }  // namespace vkmix::engine

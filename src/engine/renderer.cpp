@@ -93,8 +93,8 @@ struct Routing {
 // Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
 // of one (track, bed channel).
 void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<std::size_t>& active,
-               const Routing& routing, int numChannels, int sampleRate, std::int64_t start,
-               std::int64_t n) {
+               const Routing& routing, std::map<int, std::unique_ptr<ClipSource>>& sources,
+               int numChannels, int sampleRate, std::int64_t start, std::int64_t n) {
   std::size_t count = 0;
   for (std::size_t v : active) count += routing.includes(plan.voices[v]) ? 1 : 0;
   block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
@@ -139,12 +139,13 @@ void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<st
       routing.staticGains(pv, s);
       std::copy(s.begin(), s.end(), p.gains);
     }
-    // Copy the frames of the clip that fall in this block; the rest stays zero.
+    // Read the frames of the clip that fall in this block; the rest stays zero.
     const std::int64_t from = std::max<std::int64_t>(0, -clipFrame);
     const std::int64_t to = std::min<std::int64_t>(n, pv.sampleFrames - clipFrame);
     if (to > from) {
-      std::copy(pv.samples + clipFrame + from, pv.samples + clipFrame + to,
-                block.samples.begin() + static_cast<std::ptrdiff_t>(a * block.stride + from));
+      sources.at(pv.clipIndex)
+          ->read(pv.sourceChannel, clipFrame + from, to - from,
+                 &block.samples[a * block.stride + from]);
     }
     ++a;
   }
@@ -173,8 +174,10 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   const int nc = output.numChannels();
   const int rate = session.sampleRate;
   layout::ObjectPanner panner(output);
-  ClipCache cache(rate);
-  VoicePlan plan = planVoices(session, output, panner, cache, options.warn);
+  FrameCounter counter(rate);
+  VoicePlan plan = planVoices(session, output, panner, counter, options.warn);
+  // Clip media streams in as voices start and goes when their clip ends (bounded memory).
+  std::map<int, std::unique_ptr<ClipSource>> sources;
   ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds);
   const std::size_t numStems = plan.stems.size();
   const std::int64_t endFrame = plan.endFrame + reverbs.tailFrames;
@@ -345,14 +348,21 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     active.clear();
     for (std::size_t v = 0; v < plan.voices.size(); ++v) {
       const PlannedVoice& pv = plan.voices[v];
-      if (pv.startFrame < start + n && pv.endFrame() > start) active.push_back(v);
+      if (pv.startFrame < start + n && pv.endFrame() > start) {
+        active.push_back(v);
+        if (!sources.contains(pv.clipIndex)) {
+          const PlannedClip& c = plan.clips[static_cast<std::size_t>(pv.clipIndex)];
+          sources.emplace(pv.clipIndex,
+                          std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames));
+        }
+      }
     }
     auto mixInto = [&](std::size_t mixer, const Routing& routing, int channels, PlanarFifo& fifo) {
       out.assign(static_cast<std::size_t>(channels * stride), 0.0f);
       const bool any = std::any_of(active.begin(), active.end(),
                                    [&](std::size_t v) { return routing.includes(plan.voices[v]); });
       if (any) {  // a silent mix costs no dispatch
-        fillBlock(block, plan, active, routing, channels, rate, start, n);
+        fillBlock(block, plan, active, routing, sources, channels, rate, start, n);
         backend.mix(mixer, block, out);
       }
       fifo.append(out, stride, n);
@@ -363,6 +373,10 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
               sendIn[k]);
       runPartitions(k, false);
     }
+    // Clips that have finished give their decoders and buffers back.
+    std::erase_if(sources, [&](const auto& entry) {
+      return plan.clips[static_cast<std::size_t>(entry.first)].endFrame <= start + n;
+    });
     emit(false);
     if (options.progress)
       options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);

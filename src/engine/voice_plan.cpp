@@ -72,7 +72,7 @@ std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
 }
 
 VoicePlan planVoices(const Session& session, const Layout& output,
-                     const layout::ObjectPanner& panner, ClipCache& cache,
+                     const layout::ObjectPanner& panner, FrameCounter& counter,
                      const WarningSink& warn) {
   const std::string file = session.path.string();
   const int rate = session.sampleRate;
@@ -117,15 +117,21 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       const std::string clipPath = trackPath + ".clips[" + std::to_string(ci) + "]";
       std::optional<std::int64_t> wantFrames;
       if (clip.lengthSeconds) wantFrames = secondsToFrames(*clip.lengthSeconds, rate);
-      const io::DecodedAudio* audio = nullptr;
+      const std::int64_t offsetFrames = secondsToFrames(clip.offsetSeconds, rate);
+      int mediaChannels = 0;
+      std::int64_t frames = 0;
       try {
-        std::optional<int> channel = clip.channel;
-        audio = &cache.get(clip.resolvedPath, secondsToFrames(clip.offsetSeconds, rate), wantFrames,
-                           channel);
+        mediaChannels = io::probeAudio(clip.resolvedPath).numChannels;
+        if (clip.channel && *clip.channel >= mediaChannels) {
+          throw InputError(clip.resolvedPath.string(), "",
+                           "has " + std::to_string(mediaChannels) + " channel(s); channel " +
+                               std::to_string(*clip.channel) + " does not exist");
+        }
+        frames = counter.framesAfter(clip.resolvedPath, offsetFrames);
       } catch (const InputError& e) {
         throw InputError(file, clipPath + (clip.channel ? ".channel" : ".file"), e.what());
       }
-      const int channels = static_cast<int>(audio->channels.size());
+      const int channels = clip.channel ? 1 : mediaChannels;
       if (track.type == TrackType::Object && channels != 1) {
         throw InputError(file, clipPath + ".channel",
                          clip.file + " has " + std::to_string(channels) +
@@ -136,7 +142,6 @@ VoicePlan planVoices(const Session& session, const Layout& output,
                          clip.file + " has " + std::to_string(channels) + " channel(s); bed " +
                              bed->name + " needs " + std::to_string(bed->numChannels()));
       }
-      std::int64_t frames = audio->numFrames();
       if (frames == 0) {
         throw InputError(file, clipPath + ".offset", clip.file + " has no audio after the offset");
       }
@@ -164,7 +169,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         v.trackIndex = static_cast<int>(ti);
         v.stemIndex = static_cast<int>(std::find(plan.stems.begin(), plan.stems.end(), track.stem) -
                                        plan.stems.begin());
-        v.samples = audio->channels[ch].data();
+        v.clipIndex = static_cast<int>(plan.clips.size());
+        v.sourceChannel = ch;
         v.startFrame = secondsToFrames(clip.startSeconds, rate);
         v.lengthFrames = length;
         v.sampleFrames = std::min(length, frames);
@@ -180,6 +186,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         plan.endFrame = std::max(plan.endFrame, v.endFrame());
         plan.voices.push_back(v);
       }
+      plan.clips.push_back(PlannedClip{clip.resolvedPath, clip.channel, offsetFrames,
+                                       secondsToFrames(clip.startSeconds, rate) + length});
       if (frames < length && warn) {
         warn(file + ": " + clipPath + ": media ends " +
              std::to_string(static_cast<double>(length - frames) / rate) +

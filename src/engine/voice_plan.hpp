@@ -19,10 +19,11 @@ namespace vkmix::engine {
 
 struct PlannedVoice {
   int trackIndex = 0;
-  int stemIndex = 0;               // into VoicePlan::stems
-  const float* samples = nullptr;  // clip frames [0, lengthFrames), owned by the ClipCache
-  std::int64_t startFrame = 0;     // timeline frame of the clip's first frame
-  std::int64_t lengthFrames = 0;   // the clip's length on the timeline (envelope length)
+  int stemIndex = 0;              // into VoicePlan::stems
+  int clipIndex = 0;              // into VoicePlan::clips: where its samples come from
+  int sourceChannel = 0;          // which channel of that clip's source
+  std::int64_t startFrame = 0;    // timeline frame of the clip's first frame
+  std::int64_t lengthFrames = 0;  // the clip's length on the timeline (envelope length)
   std::int64_t sampleFrames = 0;  // decoded frames available (<= lengthFrames; the rest is silence)
   std::int32_t fadeInFrames = 0;
   std::int32_t fadeOutFrames = 0;
@@ -36,7 +37,16 @@ struct PlannedVoice {
   std::int64_t endFrame() const { return startFrame + lengthFrames; }
 };
 
+// A clip whose media the render streams: opened when its voices start, closed after endFrame.
+struct PlannedClip {
+  std::filesystem::path file;
+  std::optional<int> channel;  // unset: all channels (beds)
+  std::int64_t offsetFrames = 0;
+  std::int64_t endFrame = 0;  // timeline frame after its last
+};
+
 struct VoicePlan {
+  std::vector<PlannedClip> clips;
   std::vector<PlannedVoice> voices;  // in session order (tracks, then clips, then channels)
   std::vector<std::string> stems;    // dialogue, music, effects (those used), then others in order
   std::int64_t endFrame = 0;         // one past the last frame any voice plays
@@ -47,7 +57,8 @@ using WarningSink = std::function<void(const std::string&)>;
 // Throws InputError naming the session file and field on any problem (unknown layout, missing or
 // unreadable media, a channel that does not exist, a clip longer than its media, ...).
 VoicePlan planVoices(const Session& session, const Layout& output,
-                     const layout::ObjectPanner& panner, ClipCache& cache, const WarningSink& warn);
+                     const layout::ObjectPanner& panner, FrameCounter& counter,
+                     const WarningSink& warn);
 
 // Speaker gains of an output layout for the channels of a bed layout: same label -> that speaker;
 // LFE -> the output's LFE (dropped if none); otherwise panned at the bed speaker's nominal

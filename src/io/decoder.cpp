@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/assert.hpp"
 #include "io/ffmpeg_util.hpp"
@@ -52,6 +53,12 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
   info.sampleRate = s.codec->sample_rate;
   info.codec = s.codec->codec->name;
   const AVStream* st = s.format->streams[s.streamIndex];
+  // PCM frames are exactly the data size over the frame size.
+  const int bytes = av_get_bits_per_sample(st->codecpar->codec_id) / 8;
+  if (bytes > 0 && st->duration != AV_NOPTS_VALUE && st->time_base.num == 1 &&
+      st->time_base.den == info.sampleRate) {
+    info.exactFrames = st->duration;
+  }
   if (st->duration != AV_NOPTS_VALUE) {
     info.durationSeconds = static_cast<double>(st->duration) * av_q2d(st->time_base);
   } else if (s.format->duration != AV_NOPTS_VALUE) {
@@ -60,113 +67,162 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
   return info;
 }
 
-DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
-                         std::int64_t offsetFrames, std::optional<std::int64_t> maxFrames,
-                         const std::vector<int>& keepChannels) {
-  const std::string file = path.string();
-  OpenStream s = openAudio(path);
-  const int inChannels = s.codec->ch_layout.nb_channels;
+struct StreamDecoder::Impl {
+  std::string file;
+  OpenStream s;
+  Resampler swr;
+  std::vector<int> keep;
+  int inChannels = 0;
+  int sampleRate = 0;
+  std::int64_t toSkip = 0;  // resampled frames still to drop before the offset
+  std::int64_t produced = 0;
+  std::vector<std::vector<float>> scratch;
+  std::vector<std::uint8_t*> planes;
+  std::vector<std::vector<float>> pending;  // resampled frames not yet handed out
+  Packet packet{av_packet_alloc()};
+  Frame frame{av_frame_alloc()};
+  bool inputEnded = false, flushed = false;
+
+  // Resamples one decoded frame (or flushes the resampler with null) into `pending`.
+  void resample(const std::uint8_t** data, int frames) {
+    const int cap = swr_get_out_samples(swr.get(), frames);
+    if (cap <= 0) return;
+    for (int c = 0; c < inChannels; ++c) {
+      scratch[c].resize(static_cast<std::size_t>(cap));
+      planes[c] = reinterpret_cast<std::uint8_t*>(scratch[c].data());
+    }
+    const int got = swr_convert(swr.get(), planes.data(), cap, data, frames);
+    if (got < 0) throw InputError(file, "", "resampling failed: " + ffmpegError(got));
+    const auto drop = static_cast<int>(std::min<std::int64_t>(toSkip, got));
+    toSkip -= drop;
+    for (std::size_t k = 0; k < keep.size(); ++k) {
+      const float* src = scratch[keep[k]].data();
+      for (int i = drop; i < got; ++i) {
+        if (!std::isfinite(src[i])) {
+          throw InputError(
+              file, "",
+              "contains NaN or infinite samples near " +
+                  std::to_string(static_cast<double>(produced + i - drop) / sampleRate) + " s");
+        }
+      }
+      pending[k].insert(pending[k].end(), src + drop, src + got);
+    }
+  }
+
+  // Reads and decodes until at least one frame is pending or the stream has ended.
+  void fill() {
+    while (pending[0].empty() && !flushed) {
+      int r = avcodec_receive_frame(s.codec.get(), frame.get());
+      if (r >= 0) {
+        resample(const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
+        av_frame_unref(frame.get());
+        continue;
+      }
+      if (r != AVERROR(EAGAIN) && r != AVERROR_EOF)
+        throw InputError(file, "", "decoding failed: " + ffmpegError(r));
+      if (r == AVERROR_EOF || inputEnded) {
+        if (r == AVERROR_EOF) {
+          resample(nullptr, 0);  // the resampler's delay line
+          flushed = true;
+        }
+        continue;
+      }
+      r = av_read_frame(s.format.get(), packet.get());
+      if (r == AVERROR_EOF) {
+        avcodec_send_packet(s.codec.get(), nullptr);
+        inputEnded = true;
+        continue;
+      }
+      if (r < 0) throw InputError(file, "", "read failed: " + ffmpegError(r));
+      if (packet->stream_index == s.streamIndex) {
+        r = avcodec_send_packet(s.codec.get(), packet.get());
+        if (r < 0 && r != AVERROR(EAGAIN)) {
+          av_packet_unref(packet.get());
+          throw InputError(file, "", "corrupt audio data: " + ffmpegError(r));
+        }
+      }
+      av_packet_unref(packet.get());
+    }
+  }
+};
+
+StreamDecoder::StreamDecoder(const std::filesystem::path& path, int sampleRate,
+                             const std::vector<int>& keepChannels, std::int64_t offsetFrames)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.file = path.string();
+  m.s = openAudio(path);
+  m.inChannels = m.s.codec->ch_layout.nb_channels;
+  m.sampleRate = sampleRate;
   for (int ch : keepChannels) {
-    if (ch < 0 || ch >= inChannels) {
-      throw InputError(file, "",
-                       "has " + std::to_string(inChannels) + " channel(s); channel " +
+    if (ch < 0 || ch >= m.inChannels) {
+      throw InputError(m.file, "",
+                       "has " + std::to_string(m.inChannels) + " channel(s); channel " +
                            std::to_string(ch) + " does not exist");
     }
   }
-  std::vector<int> keep = keepChannels;
-  if (keep.empty()) {
-    for (int c = 0; c < inChannels; ++c) keep.push_back(c);
+  m.keep = keepChannels;
+  if (m.keep.empty()) {
+    for (int c = 0; c < m.inChannels; ++c) m.keep.push_back(c);
   }
-
   // Resample to planar float at the session rate; channels pass through unmixed (the input
   // layout is copied to the output, so swr never remixes).
   SwrContext* swrRaw = nullptr;
-  int rc = swr_alloc_set_opts2(&swrRaw, &s.codec->ch_layout, AV_SAMPLE_FMT_FLTP, sampleRate,
-                               &s.codec->ch_layout, s.codec->sample_fmt, s.codec->sample_rate, 0,
-                               nullptr);
-  Resampler swr(swrRaw);
-  if (rc < 0 || swr_init(swr.get()) < 0) {
-    throw InputError(file, "",
-                     "cannot resample from " + std::to_string(s.codec->sample_rate) + " Hz to " +
+  int rc = swr_alloc_set_opts2(&swrRaw, &m.s.codec->ch_layout, AV_SAMPLE_FMT_FLTP, sampleRate,
+                               &m.s.codec->ch_layout, m.s.codec->sample_fmt, m.s.codec->sample_rate,
+                               0, nullptr);
+  m.swr.reset(swrRaw);
+  if (rc < 0 || swr_init(m.swr.get()) < 0) {
+    throw InputError(m.file, "",
+                     "cannot resample from " + std::to_string(m.s.codec->sample_rate) + " Hz to " +
                          std::to_string(sampleRate) + " Hz");
   }
+  m.toSkip = offsetFrames;
+  m.scratch.resize(static_cast<std::size_t>(m.inChannels));
+  m.planes.resize(static_cast<std::size_t>(m.inChannels));
+  m.pending.resize(m.keep.size());
+}
 
+StreamDecoder::~StreamDecoder() = default;
+
+int StreamDecoder::numChannels() const { return static_cast<int>(impl_->keep.size()); }
+
+std::uint64_t StreamDecoder::sourceChannelMask() const {
+  const auto& layout = impl_->s.codec->ch_layout;
+  const bool all = static_cast<int>(impl_->keep.size()) == impl_->inChannels;
+  return layout.order == AV_CHANNEL_ORDER_NATIVE && all ? layout.u.mask : 0;
+}
+
+std::int64_t StreamDecoder::decode(std::vector<std::vector<float>>& out, std::int64_t maxFrames) {
+  Impl& m = *impl_;
+  std::int64_t total = 0;
+  while (total < maxFrames) {
+    m.fill();
+    const auto have = static_cast<std::int64_t>(m.pending[0].size());
+    if (have == 0) break;
+    const std::int64_t take = std::min(have, maxFrames - total);
+    for (std::size_t k = 0; k < m.keep.size(); ++k) {
+      out[k].insert(out[k].end(), m.pending[k].begin(), m.pending[k].begin() + take);
+      m.pending[k].erase(m.pending[k].begin(), m.pending[k].begin() + take);
+    }
+    total += take;
+    m.produced += take;
+  }
+  return total;
+}
+
+DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
+                         std::int64_t offsetFrames, std::optional<std::int64_t> maxFrames,
+                         const std::vector<int>& keepChannels) {
+  StreamDecoder decoder(path, sampleRate, keepChannels, offsetFrames);
   DecodedAudio out;
   out.sampleRate = sampleRate;
-  if (s.codec->ch_layout.order == AV_CHANNEL_ORDER_NATIVE && keepChannels.empty()) {
-    out.channelMask = s.codec->ch_layout.u.mask;
-  }
-  out.channels.resize(keep.size());
-  std::int64_t skipped = 0;  // resampled frames dropped before offsetFrames
-  bool full = false;
-  std::vector<std::vector<float>> scratch(inChannels);
-  std::vector<std::uint8_t*> planes(inChannels);
-
-  auto append = [&](const std::uint8_t** inData, int inFrames) {
-    int cap = swr_get_out_samples(swr.get(), inFrames);
-    if (cap <= 0) return;
-    for (int c = 0; c < inChannels; ++c) {
-      scratch[c].resize(cap);
-      planes[c] = reinterpret_cast<std::uint8_t*>(scratch[c].data());
-    }
-    int got = swr_convert(swr.get(), planes.data(), cap, inData, inFrames);
-    if (got < 0) throw InputError(file, "", "resampling failed: " + ffmpegError(got));
-    int begin = 0;
-    if (skipped < offsetFrames) {
-      auto drop = std::min<std::int64_t>(offsetFrames - skipped, got);
-      skipped += drop;
-      begin = static_cast<int>(drop);
-    }
-    int end = got;
-    if (maxFrames) {
-      std::int64_t room = *maxFrames - out.numFrames();
-      end = static_cast<int>(std::min<std::int64_t>(end, begin + std::max<std::int64_t>(room, 0)));
-      if (out.numFrames() + (end - begin) >= *maxFrames) full = true;
-    }
-    for (std::size_t k = 0; k < keep.size(); ++k) {
-      const float* src = scratch[keep[k]].data();
-      for (int i = begin; i < end; ++i) {
-        if (!std::isfinite(src[i])) {
-          throw InputError(file, "",
-                           "contains NaN or infinite samples near " +
-                               std::to_string(static_cast<double>(out.numFrames()) / sampleRate) +
-                               " s");
-        }
-      }
-      out.channels[k].insert(out.channels[k].end(), src + begin, src + end);
-    }
-  };
-
-  Packet packet(av_packet_alloc());
-  Frame frame(av_frame_alloc());
-  auto drainDecoder = [&]() {
-    while (!full) {
-      int r = avcodec_receive_frame(s.codec.get(), frame.get());
-      if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
-      if (r < 0) throw InputError(file, "", "decoding failed: " + ffmpegError(r));
-      append(const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
-      av_frame_unref(frame.get());
-    }
-  };
-  while (!full) {
-    rc = av_read_frame(s.format.get(), packet.get());
-    if (rc == AVERROR_EOF) break;
-    if (rc < 0) throw InputError(file, "", "read failed: " + ffmpegError(rc));
-    if (packet->stream_index == s.streamIndex) {
-      rc = avcodec_send_packet(s.codec.get(), packet.get());
-      av_packet_unref(packet.get());
-      if (rc < 0 && rc != AVERROR(EAGAIN)) {
-        throw InputError(file, "", "corrupt audio data: " + ffmpegError(rc));
-      }
-      drainDecoder();
-    } else {
-      av_packet_unref(packet.get());
-    }
-  }
-  if (!full) {
-    avcodec_send_packet(s.codec.get(), nullptr);
-    drainDecoder();
-    append(nullptr, 0);  // flush the resampler's delay line
+  out.channelMask = decoder.sourceChannelMask();
+  out.channels.resize(static_cast<std::size_t>(decoder.numChannels()));
+  const std::int64_t limit = maxFrames.value_or(std::numeric_limits<std::int64_t>::max());
+  while (out.numFrames() < limit) {
+    if (decoder.decode(out.channels, std::min<std::int64_t>(limit - out.numFrames(), 1 << 16)) == 0)
+      break;
   }
   return out;
 }

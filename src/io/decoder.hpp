@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ struct MediaInfo {
   int sampleRate = 0;
   std::string codec;
   double durationSeconds = 0.0;  // as the container says; may be approximate
+  std::int64_t exactFrames = 0;  // PCM streams: the exact frame count at sampleRate; 0 otherwise
 };
 
 // Opens the file's best audio stream and reports what it holds.
@@ -27,6 +29,28 @@ struct DecodedAudio {
   std::int64_t numFrames() const {
     return channels.empty() ? 0 : static_cast<std::int64_t>(channels[0].size());
   }
+};
+
+// Incremental decoding of a file's best audio stream, resampled to `sampleRate`, starting at
+// `offsetFrames` of the resampled signal (decoded from the start and dropped: exact for every
+// codec), keeping the channels in `keepChannels` (empty: all). Memory is what the caller keeps.
+class StreamDecoder {
+ public:
+  StreamDecoder(const std::filesystem::path& path, int sampleRate,
+                const std::vector<int>& keepChannels = {}, std::int64_t offsetFrames = 0);
+  ~StreamDecoder();
+  StreamDecoder(const StreamDecoder&) = delete;
+  StreamDecoder& operator=(const StreamDecoder&) = delete;
+
+  int numChannels() const;                  // channels kept
+  std::uint64_t sourceChannelMask() const;  // the file's layout mask (0 if unknown or a subset)
+  // Appends up to `maxFrames` decoded frames to out[c] (out has numChannels() vectors); returns
+  // how many were appended, 0 once the stream has ended. NaN/Inf samples are an InputError.
+  std::int64_t decode(std::vector<std::vector<float>>& out, std::int64_t maxFrames);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Decodes the file's best audio stream, resampled to `sampleRate` (libswresample), keeping frames

@@ -138,23 +138,27 @@ TEST_F(Cli, BadInputIsOneLineNonZeroAndLeavesNothing) {
 }
 
 TEST_F(Cli, InterruptsStopCleanlyAndLeaveNothing) {
-  // A render long enough to interrupt: eight moving objects of 30 s.
+  // A render long enough to interrupt: eight moving objects, each playing its 30 s file four times.
   std::string tracks;
   for (int t = 0; t < 8; ++t) {
     test::writeFloatWav(dir_ / ("media/n" + std::to_string(t) + ".wav"),
                         {test::noise(48000 * 30, 50 + t, 0.1f)}, 48000);
     tracks +=
         std::string(t ? "," : "") + R"({"name": "o)" + std::to_string(t) +
-        R"(", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 30, "azimuth": 720}], "clips": [{"file": "media/n)" +
-        std::to_string(t) + R"(.wav"}]})";
+        R"(", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 120, "azimuth": 720}], "clips": [)";
+    for (int c = 0; c < 4; ++c) {
+      tracks += std::string(c ? "," : "") + R"({"file": "media/n)" + std::to_string(t) +
+                R"(.wav", "start": )" + std::to_string(30 * c) + "}";
+    }
+    tracks += "]}";
   }
   test::writeText(dir_ / "long.json", R"({"vkmix": 1, "tracks": [)" + tracks + "]}");
   for (auto [signal, code] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
     std::string out;
-    const int rc = test::runCommand(
-        std::string("timeout --preserve-status -s ") + signal + " 0.5 " + VKMIX_BINARY +
-            " render " + (dir_ / "long.json").string() + " -o " + (dir_ / "long.wav").string(),
-        &out);
+    const int rc = test::runCommand(std::string("timeout --preserve-status -s ") + signal + " 1 " +
+                                        VKMIX_BINARY + " render " + (dir_ / "long.json").string() +
+                                        " -o " + (dir_ / "long.wav").string(),
+                                    &out);
     EXPECT_EQ(rc, code) << signal << ": " << out;
     EXPECT_THAT(out, HasSubstr("interrupted; no output was written"));
     for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
