@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Pan + mix of N mono voices to 7.1.4 (12 channels), vkmix against the command-line peers in the
+# same run (the shapes of ../shared/PEERS.md): FFmpeg `pan` per input + `amix`, and SoX `-M`
+# merge + `remix`. 48 kHz, 20 s voices, median of 3 wall times; peak RSS from /usr/bin/time.
+#   bash benchmarks/run_mix.sh [N ...]        (default: 16 64 256)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build --target vkmix vkmix_bench_session >/dev/null
+command -v sox >/dev/null || { echo "SoX is not installed (apt-get install sox)"; exit 1; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+seconds=20
+counts=("$@")
+[ ${#counts[@]} -eq 0 ] && counts=(16 64 256)
+echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(sox --version | sed 's/.*SoX/SoX/')"
+median() { sort -n | sed -n 2p; }
+timeit() {
+  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
+  cat "$dir/t"
+}
+rtf() { echo "$seconds / $1" | bc -l; }
+echo "| voices | vkmix x realtime | vkmix RSS | FFmpeg pan+amix x realtime | FFmpeg RSS | SoX x realtime | SoX RSS |"
+echo "|---|---|---|---|---|---|---|"
+for n in "${counts[@]}"; do
+  # N distinct voices (static objects at random positions), written as N media files.
+  rm -rf "$dir/s" && build/benchmarks/vkmix_bench_session "$dir/s" --objects "$n" --seconds $seconds --media "$n" --moving 0 >/dev/null
+  vk=$(for r in 1 2 3; do timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q; done | median)
+  # Random 12-channel gains per voice, the same for both peers.
+  inputs=(); files=(); graph=""; remix=()
+  declare -A gains=()
+  for ((i = 0; i < n; ++i)); do
+    inputs+=(-i "$dir/s/media/m$i.wav")
+    files+=("$dir/s/media/m$i.wav")
+    pan="FL+FR+FC+LFE+BL+BR+SL+SR+TFL+TFR+TBL+TBR"
+    for ((c = 0; c < 12; ++c)); do
+      g="0.$((RANDOM % 90 + 10))"; gains[$i,$c]=$g
+      pan+="|c$c=$g*c0"
+    done
+    graph+="[$i:a]pan=$pan[p$i];"
+  done
+  for ((i = 0; i < n; ++i)); do graph+="[p$i]"; done
+  graph+="amix=inputs=$n:normalize=0"
+  for ((c = 0; c < 12; ++c)); do
+    spec=""
+    for ((i = 0; i < n; ++i)); do spec+="$((i + 1))v${gains[$i,$c]},"; done
+    remix+=("${spec%,}")
+  done
+  ff=$(for r in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -c:a pcm_f32le "$dir/ff.wav"; done | median)
+  sx=$(for r in 1 2 3; do timeit sox -M "${files[@]}" -e floating-point -b 32 "$dir/sx.wav" remix "${remix[@]}"; done | median)
+  read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"; read -r sxw sxm <<<"$sx"
+  printf "| %d | %.1fx | %d MB | %.1fx | %d MB | %.1fx | %d MB |\n" "$n" "$(rtf "$vkw")" $((vkm / 1024)) \
+    "$(rtf "$ffw")" $((ffm / 1024)) "$(rtf "$sxw")" $((sxm / 1024))
+  unset gains
+done
