@@ -27,10 +27,10 @@ namespace {
 // Set by SIGINT/SIGTERM; the render polls it every block and unwinds, removing its temporaries.
 volatile std::sig_atomic_t gStopSignal = 0;
 
-void onStopSignal(int signal) {
-  gStopSignal = signal;
-  std::signal(signal, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
+// The handler stays installed: the same signal often arrives twice (coreutils timeout signals
+// the child and its process group), and a reset to the default action would let the second one
+// kill the render mid-write. The render stops within a block either way.
+void onStopSignal(int signal) { gStopSignal = signal; }
 
 struct RenderArgs {
   std::string session;
