@@ -1,4 +1,4 @@
-#include "engine/clip_cache.hpp"
+#include "engine/clip_source.hpp"
 
 #include <algorithm>
 #include <cmath>
