@@ -37,13 +37,7 @@ class Engine : public test::GpuFixture {
                             R"(", "tracks": [)" + tracksJson + "]}",
                         dir_ / "s.json");
   }
-  RenderOptions gpuOptions(std::int64_t block = 4096) {
-    RenderOptions o;
-    o.device = std::to_string(context().info().index);
-    o.validation = true;
-    o.blockFrames = block;
-    return o;
-  }
+  RenderOptions gpuOptions(std::int64_t block = 4096) const { return renderOptions(block); }
   test::ScratchDir dir_;
 };
 

@@ -39,13 +39,7 @@ class Reverb : public test::GpuFixture {
                             R"(], "tracks": [)" + tracks + "]}",
                         dir_ / "s.json");
   }
-  RenderOptions gpu(std::int64_t block = 4096) {
-    RenderOptions o;
-    o.device = std::to_string(context().info().index);
-    o.validation = true;
-    o.blockFrames = block;
-    return o;
-  }
+  RenderOptions gpu(std::int64_t block = 4096) const { return renderOptions(block); }
   const std::vector<float> src_ = test::noise(9000, 3, 0.5f);
   test::ScratchDir dir_;
 };

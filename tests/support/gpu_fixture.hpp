@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include "gpu/context.hpp"
+#include "vkmix/render.hpp"
 
 namespace vkmix::test {
 
@@ -16,6 +19,14 @@ class GpuFixture : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
   const gpu::Context& context() const { return *sharedContext(); }
+  // Render options on this fixture's device, with the validation layers on.
+  RenderOptions renderOptions(std::int64_t blockFrames = 4096) const {
+    RenderOptions o;
+    o.device = std::to_string(context().info().index);
+    o.validation = true;
+    o.blockFrames = blockFrames;
+    return o;
+  }
   static gpu::Context* sharedContext();
 
  private:
