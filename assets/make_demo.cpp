@@ -6,6 +6,7 @@
 //   score.flac    a stereo pad: a four-chord progression of detuned saws, low-passed, with bass
 //   hall.wav      a 12-channel (7.1.4, one per speaker) hall impulse response, 1.8 s
 // Deterministic (fixed seeds), so the demo renders the same bytes everywhere.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -157,7 +158,8 @@ std::vector<std::vector<float>> score(double seconds) {
 }
 
 // A 12-channel hall impulse response for 7.1.4 (one channel per speaker): each channel its own
-// decaying noise (RT60 about 1.6 s), darkening as it decays, after a few early reflections.
+// decaying noise (RT60 about 1.6 s), darkening as it decays, after a few early reflections; the
+// LFE channel (3) stays silent.
 std::vector<std::vector<float>> hallIr(double seconds) {
   std::vector<std::vector<float>> out;
   for (int c = 0; c < 12; ++c) {
@@ -178,6 +180,7 @@ std::vector<std::vector<float>> hallIr(double seconds) {
       const auto at = static_cast<std::size_t>((0.008 + 0.011 * r + 0.0013 * c) * kRate);
       h[at] += static_cast<float>(0.25 / (r + 1));
     }
+    if (c == 3) std::fill(h.begin(), h.end(), 0.0f);  // LFE: no broadband reverb into the sub
     out.push_back(std::move(h));
   }
   // Unity energy over all 12 channels: a send at 0 dB returns the same power it sent.
