@@ -71,7 +71,8 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
            vk::BufferUsageFlagBits::eStorageBuffer),
       inverse_(ctx, numOutputs_ * rowBytes(spec.partitionFrames),
                vk::BufferUsageFlagBits::eStorageBuffer),
-      terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer) {
+      terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
+      submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
   VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
   const auto bins = static_cast<std::size_t>(p_ + 1);
@@ -147,11 +148,6 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
                                .pBufferInfo = &infos[i]};
   }
   ctx.device().updateDescriptorSets(writes, nullptr);
-  auto buffers = ctx.device().allocateCommandBuffers({.commandPool = *ctx.commandPool(),
-                                                      .level = vk::CommandBufferLevel::ePrimary,
-                                                      .commandBufferCount = 1});
-  commands_ = std::move(buffers[0]);
-  fence_ = ctx.device().createFence({});
 }
 
 GpuConvolver::~GpuConvolver() = default;
@@ -172,40 +168,29 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   }
   const auto bins = static_cast<std::uint32_t>(p_ + 1);
   const auto rowVec2s = static_cast<std::uint32_t>(p_ + 1);
-  commands_.reset();
-  commands_.begin({.flags = vk::CommandBufferUsageFlagBits::eOneTimeSubmit});
-  forwardPlan_->recordForward(commands_);
+  const vk::raii::CommandBuffer& commands = submitter_.begin();
+  forwardPlan_->recordForward(commands);
   // Orders the forward FFT's writes of the spectra before to_fdl reads them.
-  barrier(commands_, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
-  commands_.bindPipeline(vk::PipelineBindPoint::eCompute, *toFdl_.pipeline());
-  commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *toFdl_.layout(), 0, toFdlSet_,
-                               nullptr);
-  commands_.pushConstants<ToFdlPush>(*toFdl_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-                                     ToFdlPush{bins, rowVec2s, numInputs_, head_});
-  commands_.dispatch((bins + kGroup - 1) / kGroup, numInputs_, 1);
+  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
+  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *toFdl_.pipeline());
+  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *toFdl_.layout(), 0, toFdlSet_,
+                              nullptr);
+  commands.pushConstants<ToFdlPush>(*toFdl_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+                                    ToFdlPush{bins, rowVec2s, numInputs_, head_});
+  commands.dispatch((bins + kGroup - 1) / kGroup, numInputs_, 1);
   // Orders to_fdl's write of slot `head` before the multiply-accumulate reads the delay line.
-  barrier(commands_, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
-  commands_.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
-  commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_,
-                               nullptr);
-  commands_.pushConstants<MacPush>(*mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-                                   MacPush{bins, rowVec2s, numInputs_, head_,
-                                           static_cast<std::uint32_t>(partitions_), numOutputs_});
-  commands_.dispatch((bins + kGroup - 1) / kGroup, numOutputs_, 1);
+  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
+  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
+  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
+  commands.pushConstants<MacPush>(*mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+                                  MacPush{bins, rowVec2s, numInputs_, head_,
+                                          static_cast<std::uint32_t>(partitions_), numOutputs_});
+  commands.dispatch((bins + kGroup - 1) / kGroup, numOutputs_, 1);
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
-  barrier(commands_, vk::AccessFlagBits::eShaderWrite,
+  barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
-  inversePlan_->recordInverse(commands_);
-  // Orders the inverse FFT's writes before the host reads the output rows.
-  barrier(commands_, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eHostRead,
-          vk::PipelineStageFlagBits::eHost);
-  commands_.end();
-  vk::CommandBuffer cb = *commands_;
-  ctx_.queue().submit(vk::SubmitInfo{.commandBufferCount = 1, .pCommandBuffers = &cb}, *fence_);
-  if (ctx_.device().waitForFences(*fence_, VK_TRUE, UINT64_MAX) != vk::Result::eSuccess) {
-    throw GpuError("waiting for the convolver");
-  }
-  ctx_.device().resetFences(*fence_);
+  inversePlan_->recordInverse(commands);
+  submitter_.submitAndWait("convolution");
   const auto* inv = inverse_.as<float>();
   const float scale = 1.0f / static_cast<float>(2 * p_);
   for (std::size_t o = 0; o < numOutputs_; ++o) {

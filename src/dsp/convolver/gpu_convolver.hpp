@@ -13,6 +13,7 @@
 #include "gpu/compute_pipeline.hpp"
 #include "gpu/context.hpp"
 #include "gpu/fft_plan.hpp"
+#include "gpu/submitter.hpp"
 
 namespace vkmix::dsp {
 
@@ -39,8 +40,7 @@ class GpuConvolver {
   std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
   vk::DescriptorSet toFdlSet_, macSet_;
-  vk::raii::CommandBuffer commands_{nullptr};
-  vk::raii::Fence fence_{nullptr};
+  gpu::Submitter submitter_;
 };
 
 }  // namespace vkmix::dsp

@@ -29,13 +29,9 @@ GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels)
               .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
                            vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
               .pushConstantBytes = sizeof(Push),
-              .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels}}) {
+              .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels}}),
+      submitter_(ctx) {
   VKMIX_ASSERT(numChannels > 0 && numChannels <= kMaxOutputChannels, "channel count");
-  auto buffers = ctx.device().allocateCommandBuffers({.commandPool = *ctx.commandPool(),
-                                                      .level = vk::CommandBufferLevel::ePrimary,
-                                                      .commandBufferCount = 1});
-  commands_ = std::move(buffers[0]);
-  fence_ = ctx.device().createFence({});
 }
 
 GpuMixer::~GpuMixer() = default;
@@ -118,9 +114,8 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
 
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
-  commands_.reset();
-  commands_.begin({.flags = vk::CommandBufferUsageFlagBits::eOneTimeSubmit});
-  commands_.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline_.pipeline());
+  const vk::raii::CommandBuffer& commands = submitter_.begin();
+  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline_.pipeline());
   const std::size_t chunks =
       std::max<std::size_t>(1, (numVoices + kVoicesPerDispatch - 1) / kVoicesPerDispatch);
   for (std::size_t k = 0; k < chunks; ++k) {
@@ -135,27 +130,16 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
       vk::MemoryBarrier barrier{
           .srcAccessMask = vk::AccessFlagBits::eShaderWrite,
           .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite};
-      commands_.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
-                                vk::PipelineStageFlagBits::eComputeShader, {}, barrier, nullptr,
-                                nullptr);
+      commands.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+                               vk::PipelineStageFlagBits::eComputeShader, {}, barrier, nullptr,
+                               nullptr);
     }
-    commands_.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline_.layout(), 0, sets_[k],
-                                 nullptr);
-    commands_.pushConstants<Push>(*pipeline_.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
-    commands_.dispatch(groups, 1, 1);
+    commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline_.layout(), 0, sets_[k],
+                                nullptr);
+    commands.pushConstants<Push>(*pipeline_.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
+    commands.dispatch(groups, 1, 1);
   }
-  // Orders the shader's writes to Mix before the host reads the mapped output.
-  vk::MemoryBarrier toHost{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
-                           .dstAccessMask = vk::AccessFlagBits::eHostRead};
-  commands_.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
-                            vk::PipelineStageFlagBits::eHost, {}, toHost, nullptr, nullptr);
-  commands_.end();
-
-  vk::CommandBuffer cb = *commands_;
-  ctx_.queue().submit(vk::SubmitInfo{.commandBufferCount = 1, .pCommandBuffers = &cb}, *fence_);
-  vk::Result r = ctx_.device().waitForFences(*fence_, VK_TRUE, UINT64_MAX);
-  if (r != vk::Result::eSuccess) throw GpuError("waiting for the voice mix: " + vk::to_string(r));
-  ctx_.device().resetFences(*fence_);
+  submitter_.submitAndWait("voice mix");
   std::memcpy(out.data(), out_->mapped(),
               static_cast<std::size_t>(numChannels_) * block.stride * sizeof(float));
 }

@@ -10,6 +10,7 @@
 #include "gpu/buffer.hpp"
 #include "gpu/compute_pipeline.hpp"
 #include "gpu/context.hpp"
+#include "gpu/submitter.hpp"
 
 namespace vkmix::dsp {
 
@@ -39,8 +40,7 @@ class GpuMixer {
   std::unique_ptr<gpu::Buffer> samples_;
   std::unique_ptr<gpu::Buffer> grid_;
   std::unique_ptr<gpu::Buffer> out_;
-  vk::raii::CommandBuffer commands_{nullptr};
-  vk::raii::Fence fence_{nullptr};
+  gpu::Submitter submitter_;
 };
 
 }  // namespace vkmix::dsp
