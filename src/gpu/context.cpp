@@ -190,10 +190,15 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
   float priority = 1.0f;
   vk::DeviceQueueCreateInfo queueInfo{
       .queueFamilyIndex = queueFamily_, .queueCount = 1, .pQueuePriorities = &priority};
+  // Double precision where the device has it (the denoiser's hum notches need it).
+  vk::PhysicalDeviceFeatures features{};
+  features.shaderFloat64 = physicalDevice_.getFeatures().shaderFloat64;
+  float64_ = features.shaderFloat64 == VK_TRUE;
   try {
-    device_ = vk::raii::Device(
-        physicalDevice_,
-        vk::DeviceCreateInfo{.queueCreateInfoCount = 1, .pQueueCreateInfos = &queueInfo});
+    device_ =
+        vk::raii::Device(physicalDevice_, vk::DeviceCreateInfo{.queueCreateInfoCount = 1,
+                                                               .pQueueCreateInfos = &queueInfo,
+                                                               .pEnabledFeatures = &features});
   } catch (const vk::SystemError& e) {
     throw GpuError("creating the device on " + info_.name + ": " + e.what());
   }

@@ -41,6 +41,8 @@ class Context {
   const vk::raii::CommandPool& commandPool() const { return commandPool_; }
   std::uint32_t queueFamily() const { return queueFamily_; }
   const vk::PhysicalDeviceLimits& limits() const { return limits_; }
+  // Whether shaders may use double precision (shaderFloat64, enabled when the device has it).
+  bool hasFloat64() const { return float64_; }
 
   // Memory type with all of `required` among `typeBits`; GpuError if none.
   std::uint32_t findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags required) const;
@@ -64,6 +66,7 @@ class Context {
   vk::raii::CommandPool commandPool_{nullptr};
   std::uint32_t queueFamily_ = 0;
   vk::PhysicalDeviceLimits limits_{};
+  bool float64_ = false;
   DeviceInfo info_;
 };
 

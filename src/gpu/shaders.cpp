@@ -11,10 +11,26 @@ const std::uint32_t kConvolverToFdl[] = {
 const std::uint32_t kConvolverMac[] = {
 #include "complex_mac.spv.inc"
 };
+const std::uint32_t kDenoiseHum[] = {
+#include "hum.spv.inc"
+};
+const std::uint32_t kDenoiseAnalyze[] = {
+#include "analyze.spv.inc"
+};
+const std::uint32_t kDenoiseGain[] = {
+#include "gain.spv.inc"
+};
+const std::uint32_t kDenoiseSynthesize[] = {
+#include "synthesize.spv.inc"
+};
 }  // namespace
 
 std::span<const std::uint32_t> voicesMix() { return kVoicesMix; }
 std::span<const std::uint32_t> convolverToFdl() { return kConvolverToFdl; }
 std::span<const std::uint32_t> convolverMac() { return kConvolverMac; }
+std::span<const std::uint32_t> denoiseHum() { return kDenoiseHum; }
+std::span<const std::uint32_t> denoiseAnalyze() { return kDenoiseAnalyze; }
+std::span<const std::uint32_t> denoiseGain() { return kDenoiseGain; }
+std::span<const std::uint32_t> denoiseSynthesize() { return kDenoiseSynthesize; }
 
 }  // namespace vkmix::gpu::shaders

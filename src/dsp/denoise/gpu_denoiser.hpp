@@ -1,0 +1,50 @@
+// GpuDenoiser: the dialogue denoiser on the GPU, one instance per denoised track (its channels
+// processed together). Per chunk, one submission: hum notches (double precision), windowed
+// analysis, VkFFT forward, the per-bin suppression frame after frame, VkFFT inverse, overlap-add.
+// The estimator state, the overlap-add tail and the hum filter state stay on the GPU across
+// chunks. Same process() contract as ReferenceDenoiser.
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "dsp/denoise/params.hpp"
+#include "gpu/buffer.hpp"
+#include "gpu/compute_pipeline.hpp"
+#include "gpu/context.hpp"
+#include "gpu/fft_plan.hpp"
+#include "gpu/submitter.hpp"
+
+namespace vkmix::dsp {
+
+class GpuDenoiser {
+ public:
+  GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec);
+  ~GpuDenoiser();
+  void process(std::span<const float> inputs, std::span<float> outputs);
+  const StftShape& shape() const { return shape_; }
+
+ private:
+  const gpu::Context& ctx_;
+  DenoiseSpec spec_;
+  StftShape shape_;
+  std::uint32_t channels_, sections_, minWindowFrames_;
+  std::uint32_t frameIndex_ = 0;
+  gpu::ComputePipeline hum_, analyze_, gain_, synthesize_;
+  // Buffers before the FFT plan and descriptor sets that refer to them.
+  gpu::Buffer input_;     // [channel][history + chunk] floats
+  gpu::Buffer window_;    // [N]
+  gpu::Buffer rows_;      // [channel * framesPerChunk][N + 2]: FFT rows, in place
+  gpu::Buffer states_;    // [channel][bins] estimator state (6 floats)
+  gpu::Buffer profile_;   // [channel][bins] learned noise power
+  gpu::Buffer carry_;     // [channel][latency] overlap-add tail
+  gpu::Buffer acc_;       // [channel][chunk + latency] overlap-add output
+  gpu::Buffer coeffs_;    // [section][5] doubles
+  gpu::Buffer humState_;  // [channel][section][4] doubles
+  std::unique_ptr<gpu::FftPlan> plan_;
+  vk::raii::DescriptorPool pool_{nullptr};
+  vk::DescriptorSet humSet_, analyzeSet_, gainSet_, synthesizeSet_;
+  gpu::Submitter submitter_;
+};
+
+}  // namespace vkmix::dsp
