@@ -81,6 +81,19 @@ struct Reverb {
   double predelayMs = 0.0;
 };
 
+// Dialogue denoise on a track (docs/denoise.md): STFT noise suppression of the track's clips
+// (after clip gain and fades, before the fader), latency-compensated.
+struct Denoise {
+  bool enabled = true;
+  double reductionDb = 12.0;  // 0..60: the most the noise is attenuated (the gain floor)
+  double smoothing = 0.5;     // 0..1: against musical noise (time and frequency smoothing)
+  std::optional<double> learnStartSeconds,
+      learnEndSeconds;          // learn a profile here; unset: adaptive
+  std::optional<double> humHz;  // mains hum removal: fundamental (50, 60, ...)
+  int humHarmonics = 8;
+  double humBandwidthHz = 2.0;
+};
+
 struct Track {
   std::string name;
   std::string stem = "effects";
@@ -92,6 +105,7 @@ struct Track {
   std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels
   std::vector<Send> sends;
+  std::optional<Denoise> denoise;
   std::vector<Clip> clips;
 };
 

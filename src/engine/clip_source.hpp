@@ -17,15 +17,22 @@
 
 namespace vkmix::engine {
 
-class ClipSource {
+// Where a voice's samples come from: a clip's media, or a track's denoised signal.
+class SampleSource {
+ public:
+  virtual ~SampleSource() = default;
+  // Copies frames [clipFrame, clipFrame + n) of channel `c` into dst, zeros past the end.
+  // Reads go forward: clipFrame never falls below an earlier call's.
+  virtual void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) = 0;
+};
+
+class ClipSource final : public SampleSource {
  public:
   // `channel` unset: every channel of the file.
   ClipSource(const std::filesystem::path& file, int sampleRate, std::optional<int> channel,
              std::int64_t offsetFrames);
 
-  // Copies frames [clipFrame, clipFrame + n) of the source's channel `c` into dst, zeros past the
-  // media's end. Reads go forward: clipFrame never falls below an earlier call's.
-  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst);
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
 
  private:
   io::StreamDecoder decoder_;

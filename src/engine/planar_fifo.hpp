@@ -37,6 +37,8 @@ class PlanarFifo {
       for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
     }
   }
+  // Channel c's first waiting frame (frames() of them follow).
+  const float* channel(int c) const { return data_[static_cast<std::size_t>(c)].data() + head_; }
   void consume(std::int64_t n) {
     head_ += n;
     if (head_ > 1 << 16 &&

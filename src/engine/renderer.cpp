@@ -11,8 +11,12 @@
 #include "core/units.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/convolver/reference.hpp"
+#include "dsp/denoise/gpu_denoiser.hpp"
+#include "dsp/denoise/reference.hpp"
 #include "dsp/voices/gpu_mixer.hpp"
 #include "engine/automation.hpp"
+#include "engine/block_fill.hpp"
+#include "engine/denoise_stage.hpp"
 #include "engine/planar_fifo.hpp"
 #include "engine/reverb_plan.hpp"
 #include "engine/voice_plan.hpp"
@@ -25,11 +29,12 @@ namespace {
 constexpr std::int64_t kMaxBlockFrames = 1 << 20;
 
 // The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
-// reverb instance, each with its own buffers), or the CPU reference (--device cpu).
+// reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
+// buffers), or the CPU reference (--device cpu).
 class Backend {
  public:
   Backend(const RenderOptions& options, int numChannels, std::size_t numStems,
-          const ReverbPlan& reverbs) {
+          const ReverbPlan& reverbs, const std::vector<DenoisedTrack>& denoised) {
     const bool cpu = options.device == "cpu" || options.device == "cpu-reference";
     if (!cpu) {
       context_ = std::make_unique<gpu::Context>(
@@ -47,6 +52,29 @@ class Backend {
       } else {
         cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
       }
+    }
+    for (const DenoisedTrack& t : denoised) {
+      if (context_) {
+        premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, t.channels));
+        gpuDenoisers_.push_back(std::make_unique<dsp::GpuDenoiser>(*context_, t.spec));
+      } else {
+        cpuDenoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(t.spec));
+      }
+    }
+  }
+  // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
+  void premix(std::size_t k, const dsp::MixBlock& block, std::span<float> out) {
+    if (context_) {
+      premixers_[k]->mix(block, out);
+    } else {
+      dsp::referenceMix(block, out);
+    }
+  }
+  void denoise(std::size_t k, std::span<const float> in, std::span<float> out) {
+    if (context_) {
+      gpuDenoisers_[k]->process(in, out);
+    } else {
+      cpuDenoisers_[k]->process(in, out);
     }
   }
   // Mixers 0..numStems-1 are the stems; then one per reverb instance (its send inputs).
@@ -77,79 +105,10 @@ class Backend {
   std::vector<std::unique_ptr<dsp::GpuMixer>> gpuMixers_;
   std::vector<std::unique_ptr<dsp::GpuConvolver>> gpuConvolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceConvolver>> cpuConvolvers_;
+  std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
+  std::vector<std::unique_ptr<dsp::GpuDenoiser>> gpuDenoisers_;
+  std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> cpuDenoisers_;
 };
-
-// How the voices of one mix (a stem, or the sends into a reverb instance) are gained: which voices
-// take part, their envelope gain, and their speaker (or bus input) gains, static or over time.
-struct Routing {
-  std::function<bool(const PlannedVoice&)> includes;
-  std::function<float(const PlannedVoice&)> envelopeGain;
-  std::function<bool(const PlannedVoice&)> automated;
-  std::function<void(const PlannedVoice&, std::array<float, kMaxOutputChannels>&)> staticGains;
-  std::function<void(const PlannedVoice&, double timeSeconds, std::vector<double>&)> gainsAt;
-};
-
-// Fills `block` with the voices `routing` includes among `active`, for the block at `start`.
-// Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
-// of one (track, bed channel).
-void fillBlock(dsp::MixBlock& block, const VoicePlan& plan, const std::vector<std::size_t>& active,
-               const Routing& routing, std::map<int, std::unique_ptr<ClipSource>>& sources,
-               int numChannels, int sampleRate, std::int64_t start, std::int64_t n) {
-  std::size_t count = 0;
-  for (std::size_t v : active) count += routing.includes(plan.voices[v]) ? 1 : 0;
-  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
-  std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
-  const std::int64_t firstPoint = start / dsp::kGridFrames;
-  const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
-  std::vector<double> g(static_cast<std::size_t>(numChannels));
-  std::size_t a = 0;
-  for (std::size_t v : active) {
-    const PlannedVoice& pv = plan.voices[v];
-    if (!routing.includes(pv)) continue;
-    dsp::VoiceParams& p = block.voices[a];
-    const std::int64_t clipFrame = start - pv.startFrame;  // clip frame at block frame 0
-    p.clipFrame = static_cast<std::int32_t>(clipFrame);
-    p.clipLength = static_cast<std::int32_t>(pv.lengthFrames);
-    p.fadeInFrames = pv.fadeInFrames;
-    p.fadeOutFrames = pv.fadeOutFrames;
-    p.gainLinear = routing.envelopeGain(pv);
-    p.fadeInShape = static_cast<float>(pv.fadeInShape);
-    p.fadeOutShape = static_cast<float>(pv.fadeOutShape);
-    const bool inside = clipFrame >= 0 && clipFrame + block.stride <= pv.lengthFrames;
-    const bool fading = clipFrame < pv.fadeInFrames ||
-                        clipFrame + block.stride > pv.lengthFrames - pv.fadeOutFrames;
-    p.plain = inside && !fading ? 1.0f : 0.0f;
-    if (routing.automated(pv)) {
-      p.moving = 1;
-      auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0u);
-      if (fresh) {
-        it->second = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
-        for (std::int64_t k = 0; k < points; ++k) {
-          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
-                          g);
-          const std::size_t base = block.grid.size();
-          block.grid.resize(base + kMaxOutputChannels, 0.0f);
-          for (std::size_t c = 0; c < g.size(); ++c)
-            block.grid[base + c] = static_cast<float>(g[c]);
-        }
-      }
-      p.gridOffset = it->second;
-    } else {
-      std::array<float, kMaxOutputChannels> s{};
-      routing.staticGains(pv, s);
-      std::copy(s.begin(), s.end(), p.gains);
-    }
-    // Read the frames of the clip that fall in this block; the rest stays zero.
-    const std::int64_t from = std::max<std::int64_t>(0, -clipFrame);
-    const std::int64_t to = std::min<std::int64_t>(n, pv.sampleFrames - clipFrame);
-    if (to > from) {
-      sources.at(pv.clipIndex)
-          ->read(pv.sourceChannel, clipFrame + from, to - from,
-                 &block.samples[a * block.stride + from]);
-    }
-    ++a;
-  }
-}
 
 }  // namespace
 
@@ -176,14 +135,15 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   layout::ObjectPanner panner(output);
   FrameCounter counter(rate);
   VoicePlan plan = planVoices(session, output, panner, counter, options.warn);
+  const std::vector<DenoisedTrack> denoised = planDenoise(session, plan);
   // Clip media streams in as voices start and goes when their clip ends (bounded memory).
-  std::map<int, std::unique_ptr<ClipSource>> sources;
+  std::map<int, std::unique_ptr<SampleSource>> sources;
   ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds);
   const std::size_t numStems = plan.stems.size();
   const std::int64_t endFrame = plan.endFrame + reverbs.tailFrames;
   if (onPlan) onPlan(RenderPlanInfo{&output, plan.stems, endFrame});
 
-  Backend backend(options, nc, numStems, reverbs);
+  Backend backend(options, nc, numStems, reverbs, denoised);
   RenderReport report;
   report.device = backend.name();
   report.layout = output.name;
@@ -352,8 +312,21 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         active.push_back(v);
         if (!sources.contains(pv.clipIndex)) {
           const PlannedClip& c = plan.clips[static_cast<std::size_t>(pv.clipIndex)];
-          sources.emplace(pv.clipIndex,
-                          std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames));
+          if (c.denoised >= 0) {
+            const auto k = static_cast<std::size_t>(c.denoised);
+            sources.emplace(pv.clipIndex,
+                            std::make_unique<DenoiseSource>(
+                                denoised[k], plan.clips, rate,
+                                [&backend, k](const dsp::MixBlock& b, std::span<float> o) {
+                                  backend.premix(k, b, o);
+                                },
+                                [&backend, k](std::span<const float> i, std::span<float> o) {
+                                  backend.denoise(k, i, o);
+                                }));
+          } else {
+            sources.emplace(pv.clipIndex,
+                            std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames));
+          }
         }
       }
     }
@@ -362,7 +335,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       const bool any = std::any_of(active.begin(), active.end(),
                                    [&](std::size_t v) { return routing.includes(plan.voices[v]); });
       if (any) {  // a silent mix costs no dispatch
-        fillBlock(block, plan, active, routing, sources, channels, rate, start, n);
+        fillBlock(block, plan.voices, active, routing, sources, channels, rate, start, n);
         backend.mix(mixer, block, out);
       }
       fifo.append(out, stride, n);

@@ -43,6 +43,7 @@ struct PlannedClip {
   std::optional<int> channel;  // unset: all channels (beds)
   std::int64_t offsetFrames = 0;
   std::int64_t endFrame = 0;  // timeline frame after its last
+  int denoised = -1;          // >= 0: not a file but that denoised track's signal
 };
 
 struct VoicePlan {

@@ -140,6 +140,51 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
   return c;
 }
 
+// A number within [lo, hi] or the fallback when absent.
+double numberIn(const ObjectReader& r, const std::string& key, double fallback, double lo,
+                double hi) {
+  const double v = r.number(key, fallback);
+  if (!(v >= lo && v <= hi)) {
+    auto text = [](double x) {
+      std::string t = std::to_string(x);
+      t.erase(t.find_last_not_of('0') + 1);
+      if (t.back() == '.') t.pop_back();
+      return t;
+    };
+    r.fail(key, "must be within " + text(lo) + ".." + text(hi));
+  }
+  return v;
+}
+
+Denoise readDenoise(const json& j, const std::string& path, const std::string& file) {
+  ObjectReader r(j, path, file);
+  Denoise d;
+  d.enabled = r.boolean("enabled", true);
+  d.reductionDb = numberIn(r, "reductionDb", d.reductionDb, 0.0, 60.0);
+  d.smoothing = numberIn(r, "smoothing", d.smoothing, 0.0, 1.0);
+  if (const json* learn = r.optionalObject("learn")) {
+    ObjectReader lr(*learn, r.pathOf("learn"), file);
+    d.learnStartSeconds = readTime(lr, "start", 0.0);
+    if (!lr.has("end")) lr.missing("end");
+    d.learnEndSeconds = readTime(lr, "end", 0.0);
+    const double length = *d.learnEndSeconds - *d.learnStartSeconds;
+    if (length < 0.1) lr.fail("end", "the learn range must be at least 0.1 s long");
+    if (length > 600.0) lr.fail("end", "the learn range must be at most 600 s long");
+    lr.finish();
+  }
+  if (const json* hum = r.optionalObject("hum")) {
+    ObjectReader hr(*hum, r.pathOf("hum"), file);
+    d.humHz = numberIn(hr, "frequency", 50.0, 20.0, 1000.0);
+    const auto harmonics = hr.optionalInteger("harmonics");
+    d.humHarmonics = harmonics.value_or(8);
+    if (d.humHarmonics < 1 || d.humHarmonics > 32) hr.fail("harmonics", "must be within 1..32");
+    d.humBandwidthHz = numberIn(hr, "bandwidth", 2.0, 0.5, 20.0);
+    hr.finish();
+  }
+  r.finish();
+  return d;
+}
+
 Track readTrack(const json& j, const std::string& path, const std::string& file,
                 const std::filesystem::path& baseDir, const std::vector<Reverb>& reverbs) {
   ObjectReader r(j, path, file);
@@ -212,6 +257,8 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
       t.gainKeys.push_back(k);
     }
   }
+  if (const json* dn = r.optionalObject("denoise"))
+    t.denoise = readDenoise(*dn, r.pathOf("denoise"), file);
   if (t.type == TrackType::Bed) {
     t.bedLayout = r.string("bed");
   }

@@ -93,8 +93,11 @@ struct DenoiseSpec {
   StftShape shape() const { return stftShapeFor(sampleRate); }
 };
 
-// Mean power per bin of the STFT frames (on the hop grid from frame 0) that lie wholly inside
-// `signal` (numChannels x frames, channel-major); empty when the signal is shorter than a frame.
-NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, int sampleRate);
+// Mean power per bin of the STFT frames (on the hop grid from frame 0) that start at or after
+// `skipFrames` and lie wholly inside `signal` (numChannels x frames, channel-major), after the hum
+// notches when `hum` is set (the skipped frames let the notches settle). Empty when no frame fits.
+NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, int sampleRate,
+                               const std::optional<HumSettings>& hum = std::nullopt,
+                               std::size_t skipFrames = 0);
 
 }  // namespace vkmix::dsp

@@ -39,17 +39,44 @@ std::vector<Biquad> humNotches(const HumSettings& hum, int sampleRate) {
   return notches;
 }
 
-NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, int sampleRate) {
+namespace {
+
+// Runs the notch cascade over x in place (state z: 4 per section).
+void runNotches(const std::vector<Biquad>& notches, std::vector<double>& z, double* x,
+                std::size_t frames) {
+  for (std::size_t s = 0; s < notches.size(); ++s) {
+    const Biquad& q = notches[s];
+    double* st = z.data() + 4 * s;
+    for (std::size_t i = 0; i < frames; ++i) {
+      const double in = x[i];
+      const double y = q.b0 * in + q.b1 * st[0] + q.b2 * st[1] - q.a1 * st[2] - q.a2 * st[3];
+      st[1] = st[0];
+      st[0] = in;
+      st[3] = st[2];
+      st[2] = y;
+      x[i] = y;
+    }
+  }
+}
+
+}  // namespace
+
+NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, int sampleRate,
+                               const std::optional<HumSettings>& hum, std::size_t skipFrames) {
   const StftShape shape = stftShapeFor(sampleRate);
   const auto n = static_cast<std::size_t>(shape.frameSize);
   const std::vector<double> w = sqrtHannWindow(shape.frameSize);
+  const std::vector<Biquad> notches = hum ? humNotches(*hum, sampleRate) : std::vector<Biquad>{};
   NoiseProfile profile;
-  for (const std::vector<float>& x : signal) {
-    if (x.size() < n) return {};
+  for (const std::vector<float>& channel : signal) {
+    std::vector<double> x(channel.begin(), channel.end());
+    std::vector<double> z(notches.size() * 4, 0.0);
+    runNotches(notches, z, x.data(), x.size());
     std::vector<double> sum(static_cast<std::size_t>(shape.bins()), 0.0), re(n), im(n);
     std::size_t frames = 0;
     for (std::size_t start = 0; start + n <= x.size();
          start += static_cast<std::size_t>(shape.hop)) {
+      if (start < skipFrames) continue;
       for (std::size_t i = 0; i < n; ++i) {
         re[i] = x[start + i] * w[i];
         im[i] = 0.0;
@@ -58,6 +85,7 @@ NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, in
       for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += re[k] * re[k] + im[k] * im[k];
       ++frames;
     }
+    if (frames == 0) return {};
     std::vector<float> mean(sum.size());
     for (std::size_t k = 0; k < sum.size(); ++k)
       mean[k] = static_cast<float>(sum[k] / static_cast<double>(frames));
@@ -100,19 +128,7 @@ void ReferenceDenoiser::process(std::span<const float> inputs, std::span<float> 
     std::copy(h.end() - static_cast<std::ptrdiff_t>(history), h.end(), h.begin());
     double* fresh = h.data() + history;
     for (std::size_t i = 0; i < chunk; ++i) fresh[i] = inputs[c * chunk + i];
-    double* z = humState_[c].data();
-    for (std::size_t s = 0; s < notches_.size(); ++s, z += 4) {
-      const Biquad& q = notches_[s];
-      for (std::size_t i = 0; i < chunk; ++i) {
-        const double x = fresh[i];
-        const double y = q.b0 * x + q.b1 * z[0] + q.b2 * z[1] - q.a1 * z[2] - q.a2 * z[3];
-        z[1] = z[0];
-        z[0] = x;
-        z[3] = z[2];
-        z[2] = y;
-        fresh[i] = y;
-      }
-    }
+    runNotches(notches_, humState_[c], fresh, chunk);
   }
   for (std::size_t c = 0; c < channels; ++c) {
     std::fill(accumulate.begin(), accumulate.end(), 0.0);

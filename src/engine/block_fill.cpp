@@ -1,0 +1,67 @@
+#include "engine/block_fill.hpp"
+
+#include <algorithm>
+
+namespace vkmix::engine {
+
+void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
+               const std::vector<std::size_t>& active, const Routing& routing,
+               std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
+               int sampleRate, std::int64_t start, std::int64_t n) {
+  std::size_t count = 0;
+  for (std::size_t v : active) count += routing.includes(voices[v]) ? 1 : 0;
+  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
+  std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
+  const std::int64_t firstPoint = start / dsp::kGridFrames;
+  const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
+  std::vector<double> g(static_cast<std::size_t>(numChannels));
+  std::size_t a = 0;
+  for (std::size_t v : active) {
+    const PlannedVoice& pv = voices[v];
+    if (!routing.includes(pv)) continue;
+    dsp::VoiceParams& p = block.voices[a];
+    const std::int64_t clipFrame = start - pv.startFrame;  // clip frame at block frame 0
+    p.clipFrame = static_cast<std::int32_t>(clipFrame);
+    p.clipLength = static_cast<std::int32_t>(pv.lengthFrames);
+    p.fadeInFrames = pv.fadeInFrames;
+    p.fadeOutFrames = pv.fadeOutFrames;
+    p.gainLinear = routing.envelopeGain(pv);
+    p.fadeInShape = static_cast<float>(pv.fadeInShape);
+    p.fadeOutShape = static_cast<float>(pv.fadeOutShape);
+    const bool inside = clipFrame >= 0 && clipFrame + block.stride <= pv.lengthFrames;
+    const bool fading = clipFrame < pv.fadeInFrames ||
+                        clipFrame + block.stride > pv.lengthFrames - pv.fadeOutFrames;
+    p.plain = inside && !fading ? 1.0f : 0.0f;
+    if (routing.automated(pv)) {
+      p.moving = 1;
+      auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0u);
+      if (fresh) {
+        it->second = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
+        for (std::int64_t k = 0; k < points; ++k) {
+          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
+                          g);
+          const std::size_t base = block.grid.size();
+          block.grid.resize(base + kMaxOutputChannels, 0.0f);
+          for (std::size_t c = 0; c < g.size(); ++c)
+            block.grid[base + c] = static_cast<float>(g[c]);
+        }
+      }
+      p.gridOffset = it->second;
+    } else {
+      std::array<float, kMaxOutputChannels> s{};
+      routing.staticGains(pv, s);
+      std::copy(s.begin(), s.end(), p.gains);
+    }
+    // Read the frames of the clip that fall in this block; the rest stays zero.
+    const std::int64_t from = std::max<std::int64_t>(0, -clipFrame);
+    const std::int64_t to = std::min<std::int64_t>(n, pv.sampleFrames - clipFrame);
+    if (to > from) {
+      sources.at(pv.clipIndex)
+          ->read(pv.sourceChannel, clipFrame + from, to - from,
+                 &block.samples[a * block.stride + from]);
+    }
+    ++a;
+  }
+}
+
+}  // namespace vkmix::engine

@@ -1,0 +1,36 @@
+// Filling a MixBlock: which voices of a mix take part, with what envelope and speaker gains
+// (a Routing), and their samples for one block, read from the sources that stream them.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "dsp/voices/params.hpp"
+#include "engine/clip_source.hpp"
+#include "engine/voice_plan.hpp"
+
+namespace vkmix::engine {
+
+// How the voices of one mix (a stem, or the sends into a reverb instance) are gained: which voices
+// take part, their envelope gain, and their speaker (or bus input) gains, static or over time.
+struct Routing {
+  std::function<bool(const PlannedVoice&)> includes;
+  std::function<float(const PlannedVoice&)> envelopeGain;
+  std::function<bool(const PlannedVoice&)> automated;
+  std::function<void(const PlannedVoice&, std::array<float, kMaxOutputChannels>&)> staticGains;
+  std::function<void(const PlannedVoice&, double timeSeconds, std::vector<double>&)> gainsAt;
+};
+
+// Fills `block` with the voices `routing` includes among `active`, for the block at `start`.
+// Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
+// of one (track, bed channel).
+void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
+               const std::vector<std::size_t>& active, const Routing& routing,
+               std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
+               int sampleRate, std::int64_t start, std::int64_t n);
+
+}  // namespace vkmix::engine

@@ -1,0 +1,67 @@
+// Denoised tracks in the render. A track with "denoise" has its clips (after clip gain and fades)
+// premixed into the track's channels, denoised, and played as one voice per channel that carries
+// the track's fader, automation, pan and sends. The denoiser runs ahead of the block loop by its
+// latency (offline, so exactly): the denoised signal is sample-aligned with every other track.
+// Chunks sit on a grid from the track's own start, so the block size never changes the result.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "dsp/denoise/params.hpp"
+#include "dsp/voices/params.hpp"
+#include "engine/clip_source.hpp"
+#include "engine/planar_fifo.hpp"
+#include "engine/voice_plan.hpp"
+#include "vkmix/session.hpp"
+
+namespace vkmix::engine {
+
+struct DenoisedTrack {
+  int trackIndex = 0;
+  int channels = 1;
+  std::vector<PlannedVoice> inputs;  // the track's clip voices, premixed into its channels
+  std::int64_t startFrame = 0;       // where the denoised signal starts on the timeline
+  std::int64_t endFrame = 0;
+  dsp::DenoiseSpec spec;  // with the learned profile, if any
+};
+
+// Replaces the voices of every track with an enabled "denoise" by one voice per track channel
+// reading the denoised signal (a PlannedClip with `denoised` set), learns noise profiles (from the
+// track's clips over the learn range), and returns the tracks. InputError naming the session
+// field when a learn range holds no audio.
+std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan);
+
+using PremixFn = std::function<void(const dsp::MixBlock&, std::span<float>)>;
+using DenoiseFn = std::function<void(std::span<const float>, std::span<float>)>;
+
+// The denoised signal of one track as a SampleSource (clip frame 0 = track.startFrame).
+class DenoiseSource final : public SampleSource {
+ public:
+  DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips, int sampleRate,
+                PremixFn premix, DenoiseFn denoise);
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
+
+ private:
+  void pumpChunk();
+
+  const DenoisedTrack& track_;
+  const std::vector<PlannedClip>& clips_;
+  int sampleRate_;
+  PremixFn premix_;
+  DenoiseFn denoise_;
+  dsp::StftShape shape_;
+  std::map<int, std::unique_ptr<SampleSource>> sources_;  // the input clips now playing
+  std::int64_t fed_;                                      // timeline frame of the next input chunk
+  PlanarFifo out_;                                        // denoised frames from outStart_
+  std::int64_t outStart_;
+  dsp::MixBlock block_;
+  std::vector<float> premixed_, denoised_;
+  std::vector<std::size_t> active_;
+};
+
+}  // namespace vkmix::engine
