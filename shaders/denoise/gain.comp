@@ -1,8 +1,8 @@
 #version 450
 // Spectral suppression, frame after frame (the estimators recur in time), bins in parallel: the
 // noise power (learned profile, or minimum statistics steering a recursive average by a soft
-// speech-presence probability), the decision-directed a-priori SNR, the log-spectral-amplitude
-// gain, 3-bin frequency smoothing and the floor. Mirrors ReferenceDenoiser::processFrame line for
+// speech-presence probability), the decision-directed a-priori SNR, the optimally-modified
+// log-spectral-amplitude gain, 3-bin frequency smoothing and the floor. Mirrors ReferenceDenoiser::processFrame line for
 // line. One workgroup per channel; the spectra are the forward FFT's in-place output rows.
 layout(local_size_x = 256) in;
 struct Bin {
@@ -29,6 +29,7 @@ layout(push_constant) uniform Push {
   float presenceHigh;
   float tiny;
   float maxRatio;
+  float absencePrior;
 } pc;
 
 shared float gains[2049];  // bins of frames up to 4096
@@ -85,7 +86,10 @@ void main() {
       float xi = clamp(pc.alphaDd * s.cleanPower / noise + (1.0 - pc.alphaDd) * max(gamma - 1.0, 0.0),
                        pc.xiMin, pc.maxRatio);
       float v = max(xi * gamma / (1.0 + xi), 1e-8);
-      gains[b] = min(xi / (1.0 + xi) * exp(0.5 * expint1(v)), 1.0);
+      float lsa = min(xi / (1.0 + xi) * exp(0.5 * expint1(v)), 1.0);
+      float q = pc.absencePrior;
+      float presence = 1.0 / (1.0 + q / (1.0 - q) * (1.0 + xi) * exp(-v));
+      gains[b] = pow(lsa, presence) * pow(pc.gainFloor, 1.0 - presence);
       bins[stateBase + b] = s;
     }
     barrier();

@@ -17,6 +17,7 @@
 #include "io/decoder.hpp"
 #include "layout/layout_file.hpp"
 #include "loudness/meter.hpp"
+#include "vkmix/denoise.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
@@ -220,6 +221,63 @@ int cmdMeasure(const std::string& file, bool json) {
   return 0;
 }
 
+struct DenoiseArgs {
+  DenoiseFileOptions options;
+  std::string learn;  // START:END seconds
+  std::string hum;    // HZ[:HARMONICS]
+  bool quiet = false;
+};
+
+// "A:B" as two numbers; nullopt when it is not that.
+std::optional<std::pair<double, double>> parsePair(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const double a = std::stod(text.substr(0, colon), &used);
+    if (used != colon) return std::nullopt;
+    const std::string rest = text.substr(colon + 1);
+    const double b = std::stod(rest, &used);
+    if (used != rest.size()) return std::nullopt;
+    return std::make_pair(a, b);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+int cmdDenoise(DenoiseArgs& a) {
+  Denoise& d = a.options.settings;
+  if (!(d.reductionDb >= 0.0 && d.reductionDb <= 60.0))
+    throw InputError("--reduction", "", "must be within 0..60 dB");
+  if (!(d.smoothing >= 0.0 && d.smoothing <= 1.0))
+    throw InputError("--smoothing", "", "must be within 0..1");
+  if (!a.learn.empty()) {
+    const auto range = parsePair(a.learn);
+    if (!range || range->first < 0.0 || range->second - range->first < 0.1)
+      throw InputError("--learn", "", "expected START:END seconds, at least 0.1 s apart");
+    d.learnStartSeconds = range->first;
+    d.learnEndSeconds = range->second;
+  }
+  if (!a.hum.empty()) {
+    auto hz = parsePair(a.hum.find(':') == std::string::npos ? a.hum + ":8" : a.hum);
+    if (!hz || hz->first < 20.0 || hz->first > 1000.0 || hz->second < 1 || hz->second > 32)
+      throw InputError("--hum", "", "expected HZ[:HARMONICS], 20..1000 Hz and 1..32 harmonics");
+    d.humHz = hz->first;
+    d.humHarmonics = static_cast<int>(hz->second);
+  }
+  a.options.cancelled = [] { return gStopSignal != 0; };
+  const DenoiseFileReport r = denoiseFile(a.options);
+  const double seconds = static_cast<double>(r.numFrames) / r.sampleRate;
+  if (a.quiet) {
+    std::printf("%s\n", a.options.output.c_str());
+  } else {
+    std::printf("%s: %d ch, %.2f s denoised on %s in %.2f s (%.1fx realtime)\n",
+                a.options.output.c_str(), r.numChannels, seconds, r.device.c_str(), r.wallSeconds,
+                r.wallSeconds > 0 ? seconds / r.wallSeconds : 0.0);
+  }
+  return 0;
+}
+
 int cmdDevices() {
   auto devices = gpu::listDevices();
   if (devices.empty()) std::printf("no Vulkan devices (render with --device cpu)\n");
@@ -298,6 +356,24 @@ int run(int argc, char** argv) {
       app.add_subcommand("measure", "Meter any file FFmpeg reads (BS.1770-4 / EBU R 128)");
   measure->add_option("file", measureFile, "Audio or video file")->required();
   measure->add_flag("--json", measureJsonFlag, "Print JSON");
+  DenoiseArgs da;
+  auto* denoise = app.add_subcommand(
+      "denoise",
+      "Denoise a file (the session \"denoise\" track setting, on its own; docs/denoise.md)");
+  denoise->add_option("input", da.options.input, "Audio or video file")->required();
+  denoise->add_option("-o,--output", da.options.output, "Output file (.wav or .flac)")->required();
+  denoise->add_option("--reduction", da.options.settings.reductionDb,
+                      "Most the noise is attenuated, dB (0..60, default 12)");
+  denoise->add_option("--smoothing", da.options.settings.smoothing,
+                      "Against musical noise, 0..1 (default 0.5)");
+  denoise->add_option(
+      "--learn", da.learn,
+      "START:END seconds of noise alone to learn a profile from (default: adaptive)");
+  denoise->add_option("--hum", da.hum, "Remove mains hum: HZ[:HARMONICS], e.g. 50 or 60:12");
+  denoise->add_option("--format", da.options.format, "wav16 | wav24 | wav32f | flac");
+  denoise->add_option("--device", da.options.device,
+                      "Vulkan device index or name substring, or 'cpu' for the CPU reference");
+  denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   std::string layoutFile;
   bool layoutPositions = false;
@@ -315,6 +391,7 @@ int run(int argc, char** argv) {
   try {
     if (*render) return cmdRender(ra);
     if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
+    if (*denoise) return cmdDenoise(da);
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);
     return 2;

@@ -22,7 +22,7 @@ struct AnalyzePush {
 struct GainPush {
   std::uint32_t numBins, framesPerChunk, rowVec2s, frameIndex, minWindowFrames, learned;
   float gainFloor, alphaDd, smoothingWeight, xiMin, powerSmoothing, presenceSmoothing,
-      noiseSmoothing, presenceLow, presenceHigh, tiny, maxRatio;
+      noiseSmoothing, presenceLow, presenceHigh, tiny, maxRatio, absencePrior;
 };
 struct SynthesizePush {
   std::uint32_t frameSize, hop, framesPerChunk, channels, fftRowFloats, latency, accRowFloats;
@@ -209,7 +209,7 @@ void GpuDenoiser::process(std::span<const float> inputs, std::span<float> output
                 static_cast<float>(k.powerSmoothing), static_cast<float>(k.presenceSmoothing),
                 static_cast<float>(k.noiseSmoothing), static_cast<float>(k.presenceLow),
                 static_cast<float>(k.presenceHigh), static_cast<float>(k.tiny),
-                static_cast<float>(k.maxRatio)});
+                static_cast<float>(k.maxRatio), static_cast<float>(k.absencePrior)});
   cb.dispatch(channels_, 1, 1);
   barrier(cb);
   plan_->recordInverse(cb);

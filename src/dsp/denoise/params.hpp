@@ -53,6 +53,7 @@ struct DenoiseConstants {
   double presenceHigh = 6.0;       // ... and counts fully
   double minWindowSeconds = 1.0;   // minimum-statistics window (the minimum spans 1..2 windows)
   double xiMinDb = -25.0;          // a-priori SNR floor (against musical noise)
+  double absencePrior = 0.5;       // q: a-priori probability that a bin holds no speech
   double tiny = 1e-20;             // power floor
   double maxRatio = 1e8;           // clamp of the SNRs (keeps float finite)
 };
@@ -60,7 +61,7 @@ inline constexpr DenoiseConstants kDenoise{};
 
 // Decision-directed smoothing factor and the weight of 3-bin frequency smoothing.
 inline double decisionDirectedAlpha(double smoothing) { return 0.92 + 0.07 * smoothing; }
-inline double frequencySmoothingWeight(double smoothing) { return smoothing; }
+inline double frequencySmoothingWeight(double smoothing) { return 0.2 * smoothing; }
 
 // Exponential integral E1(x), x > 0: Abramowitz & Stegun 5.1.53 (x <= 1) and 5.1.56 (x > 1),
 // |error| < 5e-5 relative. The shader evaluates the same polynomials.

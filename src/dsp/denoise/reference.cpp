@@ -193,7 +193,11 @@ void ReferenceDenoiser::processFrame(int channel, std::int64_t index, const doub
         std::clamp(alphaDd * s.cleanPower / noise + (1.0 - alphaDd) * std::max(gamma - 1.0, 0.0),
                    xiMin, k.maxRatio);
     const double v = std::max(xi * gamma / (1.0 + xi), 1e-8);
-    gains_[b] = std::min(xi / (1.0 + xi) * std::exp(0.5 * expint1(v)), 1.0);
+    const double lsa = std::min(xi / (1.0 + xi) * std::exp(0.5 * expint1(v)), 1.0);
+    // Optimally-modified LSA (Cohen): the gain leans to the floor where speech is unlikely.
+    const double q = k.absencePrior;
+    const double presence = 1.0 / (1.0 + q / (1.0 - q) * (1.0 + xi) * std::exp(-v));
+    gains_[b] = std::pow(lsa, presence) * std::pow(gmin, 1.0 - presence);
   }
   const double weight = frequencySmoothingWeight(spec_.settings.smoothing);
   for (std::size_t b = 0; b < bins; ++b) {

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Dialogue denoise, vkmix against FFmpeg's afftdn in the same run (issue 5).
+# Material (vkmix_denoise_eval make): 20 s of speech-like signal after 1 s of noise alone, in
+# white, pink, brown noise and 50 Hz hum + harmonics, at 0, 5 and 10 dB SNR, 48 kHz mono.
+# vkmix: one fixed setting for every case, `vkmix denoise --reduction R --learn 0:0.9` (plus
+# `--hum 50` on the hum cases). afftdn: its documented options, searched per case, and the best
+# SNR gain kept: nr 12/20/30/40, nf set to the noise's true RMS level (an oracle afftdn users do
+# not have), noise type white or sampled over the same 0-0.9 s (asendcmd sn start/stop), with and
+# without tn=1. Scores (tests/support/speech.hpp): SNR gain, segmental SNR, speech distortion
+# (mean |level error| in speech-dominated bands), level in pauses.
+# Then the cost: `vkmix render` of 60 s sessions with 1 and 32 denoised dialogue tracks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reduction=${REDUCTION:-18}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build --target vkmix vkmix_denoise_eval >/dev/null
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+eval=build/benchmarks/vkmix_denoise_eval
+echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
+$eval make "$dir" 20
+echo "| noise | SNR in | vkmix SNR gain | vkmix seg. SNR gain | vkmix distortion | vkmix pauses | afftdn best | afftdn SNR gain | afftdn seg. SNR gain | afftdn distortion | afftdn pauses |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for kind in white pink brown hum; do
+  for snr in 0 5 10; do
+    base="$dir/${kind}_$snr"
+    extra=()
+    [ "$kind" = hum ] && extra=(--hum 50)
+    build/src/vkmix denoise "$base.wav" -o "$dir/vk.wav" --reduction "$reduction" --learn 0:0.9 "${extra[@]}" -q >/dev/null
+    read -r in vk segin vkseg vkdist vkres _ <<<"$($eval score "$dir/clean.wav" "$base.noise.wav" "$base.wav" "$dir/vk.wav")"
+    nf=$(ffmpeg -nostdin -i "$base.noise.wav" -af astats -f null - 2>&1 | awk '/RMS level dB/ {printf "%d", $NF; exit}')
+    nf=$((nf < -80 ? -80 : (nf > -20 ? -20 : nf)))
+    best=""; bestgain=-99
+    for nr in 12 20 30 40; do
+      for mode in white sampled; do
+        for tn in 0 1; do
+          af="afftdn=nr=$nr:nf=$nf:tn=$tn"
+          [ "$mode" = sampled ] && af="asendcmd=0.0 afftdn sn start,asendcmd=0.9 afftdn sn stop,$af"
+          ffmpeg -nostdin -loglevel error -y -i "$base.wav" -af "$af" -c:a pcm_f32le "$dir/ff.wav"
+          read -r _ ff _ ffseg ffdist ffres _ <<<"$($eval score "$dir/clean.wav" "$base.noise.wav" "$base.wav" "$dir/ff.wav")"
+          if (($(echo "$ff - $in > $bestgain" | bc -l))); then
+            bestgain=$(echo "$ff - $in" | bc -l); best="nr=$nr $mode tn=$tn"
+            bestrow="$(printf "%.2f dB | %.2f dB | %.2f dB | %.1f dB" "$bestgain" "$(echo "$ffseg - $segin" | bc -l)" "$ffdist" "$ffres")"
+          fi
+        done
+      done
+    done
+    printf "| %s | %d dB | %.2f dB | %.2f dB | %.2f dB | %.1f dB | %s | %s |\n" "$kind" "$snr" "$(echo "$vk - $in" | bc -l)" \
+      "$(echo "$vkseg - $segin" | bc -l)" "$vkdist" "$vkres" "$best" "$bestrow"
+  done
+done
+
+# Cost per track: sessions of 60 s with N denoised mono dialogue tracks (pink noise at 5 dB).
+timeit() {  # prints "wall_seconds peak_kb"
+  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1
+  cat "$dir/t"
+}
+ffmpeg -nostdin -loglevel error -y -stream_loop 2 -i "$dir/pink_5.wav" -t 60 -c:a pcm_f32le "$dir/dx60.wav"
+echo
+echo "| denoised tracks | vkmix render x realtime | per track, CPU-equivalent x realtime | peak RSS | same tracks without denoise x realtime | afftdn (N channels, one process) x realtime |"
+echo "|---|---|---|---|---|---|"
+for n in 1 32; do
+  for with in 1 0; do
+    {
+      echo '{"vkmix": 1, "layout": "7.1.4", "tracks": ['
+      for ((t = 0; t < n; ++t)); do
+        [ "$t" -gt 0 ] && echo ","
+        dn=""; [ "$with" = 1 ] && dn='"denoise": {"reductionDb": 18},'
+        echo "{\"name\": \"dx$t\", \"stem\": \"dialogue\", $dn \"position\": {\"azimuth\": $((t * 7 % 120 - 60))}, \"clips\": [{\"file\": \"dx60.wav\"}]}"
+      done
+      echo ']}'
+    } >"$dir/s$with.json"
+    r=$(timeit build/src/vkmix render "$dir/s$with.json" -o "$dir/out.wav" -q)
+    read -r w m <<<"$r"
+    [ "$with" = 1 ] && { dw=$w; dm=$m; } || pw=$w
+  done
+  inputs=(); merge=""
+  for ((t = 0; t < n; ++t)); do inputs+=(-i "$dir/dx60.wav"); merge+="[$t:a]"; done
+  if [ "$n" = 1 ]; then
+    fr=$(timeit ffmpeg -nostdin -loglevel error -y -i "$dir/dx60.wav" -af "afftdn=nr=18:nf=-30" -f wav "$dir/ff.wav")
+  else
+    fr=$(timeit ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "${merge}amerge=inputs=$n,afftdn=nr=18:nf=-30" -f wav "$dir/ff.wav")
+  fi
+  read -r fw _ <<<"$fr"
+  printf "| %d | %.1fx | %.0fx | %d MB | %.1fx | %.1fx |\n" "$n" "$(echo "60 / $dw" | bc -l)" "$(echo "60 * $n / $dw" | bc -l)" $((dm / 1024)) \
+    "$(echo "60 / $pw" | bc -l)" "$(echo "60 / $fw" | bc -l)"
+done

@@ -1,0 +1,144 @@
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "core/units.hpp"
+#include "dsp/denoise/gpu_denoiser.hpp"
+#include "dsp/denoise/reference.hpp"
+#include "gpu/context.hpp"
+#include "io/decoder.hpp"
+#include "io/writer.hpp"
+#include "vkmix/denoise.hpp"
+#include "vkmix/error.hpp"
+#include "vkmix/layout.hpp"
+
+namespace vkmix {
+namespace {
+
+// The file's own layout when it is a built-in one; mono as a centre channel; else channels
+// without positions (written with no mask).
+Layout layoutFor(int channels, std::uint64_t mask) {
+  for (const Layout& l : builtinLayouts()) {
+    if (l.numChannels() == channels && (mask == 0 || l.wavChannelMask() == mask)) return l;
+  }
+  Layout l;
+  if (channels == 1) {
+    l.name = "1.0";
+    l.speakers.push_back(Speaker{"M+000", "C", 0.0, 0.0, false, 0x4});
+    return l;
+  }
+  l.name = std::to_string(channels) + " channels";
+  for (int c = 0; c < channels; ++c)
+    l.speakers.push_back(Speaker{"", std::to_string(c + 1), 0.0, 0.0, false, 0});
+  return l;
+}
+
+}  // namespace
+
+DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
+  const auto wallStart = std::chrono::steady_clock::now();
+  const std::string file = options.input.string();
+  const io::MediaInfo info = io::probeAudio(options.input);
+  const int rate = info.sampleRate;
+  dsp::DenoiseSpec spec;
+  spec.numChannels = info.numChannels;
+  spec.sampleRate = rate;
+  spec.settings.reductionDb = options.settings.reductionDb;
+  spec.settings.smoothing = options.settings.smoothing;
+  if (options.settings.humHz) {
+    spec.settings.hum = dsp::HumSettings{*options.settings.humHz, options.settings.humHarmonics,
+                                         options.settings.humBandwidthHz};
+  }
+  if (options.settings.learnStartSeconds) {
+    const std::int64_t from = secondsToFrames(*options.settings.learnStartSeconds, rate);
+    const std::int64_t to = secondsToFrames(*options.settings.learnEndSeconds, rate);
+    const std::int64_t preroll = std::min<std::int64_t>(from, rate);  // notches settle
+    io::DecodedAudio learn =
+        io::decodeAudio(options.input, rate, from - preroll, to - from + preroll);
+    bool any = false;
+    for (const auto& ch : learn.channels)
+      any = any || std::any_of(ch.begin() + std::min<std::ptrdiff_t>(
+                                                preroll, static_cast<std::ptrdiff_t>(ch.size())),
+                               ch.end(), [](float x) { return x != 0.0f; });
+    if (any) {
+      spec.profile = dsp::learnNoiseProfile(learn.channels, rate, spec.settings.hum,
+                                            static_cast<std::size_t>(preroll));
+    }
+    if (spec.profile.empty()) {
+      throw InputError(file, "--learn",
+                       "no audio to learn the noise from between " +
+                           std::to_string(*options.settings.learnStartSeconds) + " and " +
+                           std::to_string(*options.settings.learnEndSeconds) + " s");
+    }
+  }
+  DenoiseFileReport report;
+  report.numChannels = info.numChannels;
+  report.sampleRate = rate;
+  std::unique_ptr<gpu::Context> context;
+  std::unique_ptr<dsp::GpuDenoiser> gpu;
+  std::unique_ptr<dsp::ReferenceDenoiser> cpu;
+  if (options.device == "cpu" || options.device == "cpu-reference") {
+    cpu = std::make_unique<dsp::ReferenceDenoiser>(spec);
+    report.device = "cpu-reference";
+  } else {
+    context = std::make_unique<gpu::Context>(
+        gpu::ContextOptions{.device = options.device, .validation = options.validation});
+    gpu = std::make_unique<dsp::GpuDenoiser>(*context, spec);
+    report.device = context->info().name + " [" + context->info().type + "]";
+  }
+  io::StreamDecoder decoder(options.input, rate);
+  io::OutputFormat format = io::defaultFormatFor(options.output);
+  if (!options.format.empty()) {
+    const auto parsed = io::parseOutputFormat(options.format);
+    if (!parsed)
+      throw InputError("--format", "",
+                       "\"" + options.format + "\" is not one of wav16, wav24, wav32f, flac");
+    format = *parsed;
+  }
+  io::AudioWriter writer(options.output, layoutFor(info.numChannels, decoder.sourceChannelMask()),
+                         rate, format);
+  const dsp::StftShape shape = spec.shape();
+  const auto chunk = static_cast<std::int64_t>(shape.chunkFrames());
+  const auto channels = static_cast<std::size_t>(info.numChannels);
+  std::vector<std::vector<float>> pending(channels);
+  std::vector<float> in(channels * static_cast<std::size_t>(chunk)), out(in.size());
+  std::int64_t decoded = 0, fed = 0, written = 0;
+  bool ended = false;
+  // Output of chunk k is input frames [k * chunk - latency, ...): the first `latency` are dropped,
+  // and zeros are fed after the end until every input frame has come out.
+  while (!ended || written < decoded) {
+    if (options.cancelled && options.cancelled()) throw Interrupted("denoise interrupted");
+    while (!ended && static_cast<std::int64_t>(pending[0].size()) < chunk) {
+      const std::int64_t got = decoder.decode(pending, chunk);
+      decoded += got;
+      ended = got == 0;
+    }
+    const auto take = std::min<std::int64_t>(chunk, static_cast<std::int64_t>(pending[0].size()));
+    std::fill(in.begin(), in.end(), 0.0f);
+    for (std::size_t c = 0; c < channels; ++c) {
+      std::copy_n(pending[c].begin(), take, in.begin() + static_cast<std::ptrdiff_t>(c) * chunk);
+      pending[c].erase(pending[c].begin(), pending[c].begin() + take);
+    }
+    if (gpu) {
+      gpu->process(in, out);
+    } else {
+      cpu->process(in, out);
+    }
+    const std::int64_t first = fed - shape.latency();  // input frame of out's frame 0
+    fed += chunk;
+    const std::int64_t skip = std::max<std::int64_t>(0, -first);
+    const std::int64_t n =
+        std::min(chunk - skip, (ended ? decoded : first + chunk) - (first + skip));
+    if (n > 0) {
+      writer.write(std::span<const float>(out).subspan(static_cast<std::size_t>(skip)), chunk, n);
+      written += n;
+    }
+  }
+  writer.finish();
+  report.numFrames = written;
+  report.wallSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  return report;
+}
+
+}  // namespace vkmix
