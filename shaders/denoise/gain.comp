@@ -1,7 +1,8 @@
 #version 450
 // Spectral suppression, frame after frame (the estimators recur in time), bins in parallel: the
 // noise power (learned profile, or minimum statistics steering a recursive average by a soft
-// speech-presence probability), the decision-directed a-priori SNR, the optimally-modified
+// speech-presence probability), the decision-directed a-priori SNR refined by a second step (TSNR),
+// the optimally-modified
 // log-spectral-amplitude gain, 3-bin frequency smoothing and the floor. Mirrors ReferenceDenoiser::processFrame line for
 // line. One workgroup per channel; the spectra are the forward FFT's in-place output rows.
 layout(local_size_x = 256) in;
@@ -83,8 +84,10 @@ void main() {
       }
       float noise = max(s.noise, pc.tiny);
       float gamma = min(power / noise, pc.maxRatio);
-      float xi = clamp(pc.alphaDd * s.cleanPower / noise + (1.0 - pc.alphaDd) * max(gamma - 1.0, 0.0),
-                       pc.xiMin, pc.maxRatio);
+      float xiDd = clamp(pc.alphaDd * s.cleanPower / noise + (1.0 - pc.alphaDd) * max(gamma - 1.0, 0.0),
+                         pc.xiMin, pc.maxRatio);
+      float g1 = xiDd / (1.0 + xiDd);
+      float xi = clamp(g1 * g1 * gamma, pc.xiMin, pc.maxRatio);
       float v = max(xi * gamma / (1.0 + xi), 1e-8);
       float lsa = min(xi / (1.0 + xi) * exp(0.5 * expint1(v)), 1.0);
       float q = pc.absencePrior;

@@ -111,8 +111,8 @@ TEST(DenoiseReference, LearnedProfileCleansWhiteNoise) {
       before.snrDb, after.snrDb, before.segmentalSnrDb, after.segmentalSnrDb,
       after.speechDistortionDb, after.residualNoiseDb);
   EXPECT_GT(after.snrDb - before.snrDb, 5.0);
-  EXPECT_LT(after.residualNoiseDb, -12.0);  // pauses: towards the 18 dB floor
-  EXPECT_LT(after.speechDistortionDb, 3.0);
+  EXPECT_LT(after.residualNoiseDb, -12.0);   // pauses: towards the 18 dB floor
+  EXPECT_LT(after.speechDistortionDb, 0.6);  // speech keeps its level (measured 0.44 dB)
 }
 
 TEST(DenoiseReference, AdaptiveTracksNoiseWithoutAProfile) {

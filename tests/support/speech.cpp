@@ -259,8 +259,10 @@ DenoiseScores scoreDenoise(const std::vector<float>& speech, const std::vector<f
         bandPower(noise, a, bn);
         bandPower(output, a, bo);
         for (std::size_t b = 0; b < 16; ++b) {
-          if (bs[b] > 4.0 * bn[b] && bs[b] > 0.0) {
-            distortionSum += std::abs(10.0 * std::log10(std::max(bo[b], 1e-30) / bs[b]));
+          // Speech-dominated (10 dB over the noise): what the output lost of the speech's level.
+          // Added noise is the SNR's business; a denoiser distorts speech by taking it away.
+          if (bs[b] > 10.0 * bn[b] && bs[b] > 0.0) {
+            distortionSum += std::max(0.0, 10.0 * std::log10(bs[b] / std::max(bo[b], 1e-30)));
             ++distortionCount;
           }
         }

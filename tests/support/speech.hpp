@@ -25,10 +25,12 @@ std::vector<float> mixAtSnr(const std::vector<float>& speech, const std::vector<
                             double snrDb, std::vector<float>* scaledNoise = nullptr);
 
 struct DenoiseScores {
-  double snrDb = 0;               // 10 log10(sum s^2 / sum (y - s)^2)
-  double segmentalSnrDb = 0;      // mean over 20 ms speech-active segments, each clamped to -10..35
-  double speechDistortionDb = 0;  // mean |level error| in speech-dominated bands of active frames
-  double residualNoiseDb = 0;     // output level in speech pauses relative to the input's
+  double snrDb = 0;           // 10 log10(sum s^2 / sum (y - s)^2)
+  double segmentalSnrDb = 0;  // mean over 20 ms speech-active segments, each clamped to -10..35
+  // Mean level lost by the speech in speech-dominated bands (clean >= 10x the noise) of active
+  // frames: 10 log10(clean / output) where positive, else 0.
+  double speechDistortionDb = 0;
+  double residualNoiseDb = 0;  // output level in speech pauses relative to the input's
 };
 // Scores `output` against the clean `speech` and the `input` it was made from (same length,
 // aligned). `noise` is the noise in the input (for the speech-dominated band mask).

@@ -2,10 +2,11 @@
 // (docs/denoise.md). Per channel: optional hum notches, then an STFT (periodic sqrt-Hann window,
 // 75% overlap, perfect reconstruction), a noise power estimate per bin (a learned profile, or
 // adaptive tracking: minimum statistics steering a recursive average by a soft speech-presence
-// probability), the decision-directed a-priori SNR, the log-spectral-amplitude (Ephraim-Malah)
-// gain, frequency smoothing and a gain floor set by the reduction amount, then overlap-add.
-// Processing goes in chunks of kFramesPerChunk hops; a chunk's output lags its input by
-// latency() frames, which the engine hides by running the denoiser ahead (offline, exact).
+// probability), the decision-directed a-priori SNR with a two-step refinement, the optimally-
+// modified log-spectral-amplitude gain (Ephraim-Malah, Cohen), frequency smoothing and a gain floor
+// set by the reduction amount, then overlap-add. Processing goes in chunks of kFramesPerChunk hops;
+// a chunk's output lags its input by latency() frames, which the engine hides by running the
+// denoiser ahead (offline, exact).
 #pragma once
 
 #include <cmath>
@@ -60,7 +61,7 @@ struct DenoiseConstants {
 inline constexpr DenoiseConstants kDenoise{};
 
 // Decision-directed smoothing factor and the weight of 3-bin frequency smoothing.
-inline double decisionDirectedAlpha(double smoothing) { return 0.92 + 0.07 * smoothing; }
+inline double decisionDirectedAlpha(double smoothing) { return 0.82 + 0.16 * smoothing; }
 inline double frequencySmoothingWeight(double smoothing) { return 0.2 * smoothing; }
 
 // Exponential integral E1(x), x > 0: Abramowitz & Stegun 5.1.53 (x <= 1) and 5.1.56 (x > 1),

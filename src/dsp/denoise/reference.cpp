@@ -189,9 +189,13 @@ void ReferenceDenoiser::processFrame(int channel, std::int64_t index, const doub
     }
     const double noise = std::max(s.noise, k.tiny);
     const double gamma = std::min(power / noise, k.maxRatio);
-    const double xi =
+    const double xiDd =
         std::clamp(alphaDd * s.cleanPower / noise + (1.0 - alphaDd) * std::max(gamma - 1.0, 0.0),
                    xiMin, k.maxRatio);
+    // Two-step refinement (Plapous et al. 2006): the decision-directed estimate lags a frame at
+    // onsets; its Wiener gain applied to this frame's posteriori SNR does not.
+    const double g1 = xiDd / (1.0 + xiDd);
+    const double xi = std::clamp(g1 * g1 * gamma, xiMin, k.maxRatio);
     const double v = std::max(xi * gamma / (1.0 + xi), 1e-8);
     const double lsa = std::min(xi / (1.0 + xi) * std::exp(0.5 * expint1(v)), 1.0);
     // Optimally-modified LSA (Cohen): the gain leans to the floor where speech is unlikely.
