@@ -1,6 +1,7 @@
 // Synthesises the demo session's media into a folder (default assets/demo/media):
-//   dialogue.wav  speech-like voice: a glottal pulse train with intonation through vowel formant
-//                 resonators, in syllables and phrases (mono, 24-bit)
+//   dialogue.wav  speech-like voice over room tone and 50 Hz hum: a glottal pulse train with
+//                 intonation through vowel formant resonators, in syllables and phrases
+//                 (mono, 24-bit)
 //   car.flac      an engine: pulse harmonics at a rising firing rate plus filtered noise (mono)
 //   birds.wav     chirps: short rising sine sweeps in irregular bursts (mono)
 //   score.flac    a stereo pad: a four-chord progression of detuned saws, low-passed, with bass
@@ -54,6 +55,7 @@ std::vector<float> dialogue(double seconds) {
   std::normal_distribution<double> breath(0.0, 1.0);
   std::vector<float> out(static_cast<std::size_t>(seconds * kRate));
   Resonator f[3];
+  LowPass roomTone(400.0);
   double phase = 0.0;
   int vowel = pick(rng);
   double syllable = 0.22;  // seconds
@@ -79,7 +81,12 @@ std::vector<float> dialogue(double seconds) {
     double source = pulse * 40.0 + 0.02 * breath(rng);
     double voiced = f[0](source) + 0.6 * f[1](source) + 0.3 * f[2](source);
     double env = inPhrase < 2.6 ? std::pow(std::sin(kPi * s), 0.6) : 0.0;
-    out[i] = static_cast<float>(0.25 * env * voiced);
+    // Location noise under the voice: air-conditioning rumble and 50 Hz mains hum, for the
+    // session's denoise to remove (it learns the noise in the first pause, timeline 3.6-4.2 s).
+    double hum = 0.0;
+    for (int h = 1; h <= 6; ++h) hum += std::sin(2 * kPi * 50.0 * h * t + h) / h;
+    double tone = 0.02 * roomTone(breath(rng)) + 0.0015 * hum;
+    out[i] = static_cast<float>(0.25 * env * voiced + tone);
   }
   return out;
 }

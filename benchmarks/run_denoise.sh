@@ -73,7 +73,7 @@ timeit() {  # prints "wall_seconds peak_kb"
 }
 ffmpeg -nostdin -loglevel error -y -stream_loop 2 -i "$dir/pink_5.wav" -t 60 -c:a pcm_f32le "$dir/dx60.wav"
 echo
-echo "| denoised tracks | vkmix render x realtime | per track, CPU-equivalent x realtime | peak RSS | same tracks without denoise x realtime | afftdn (N channels, one process) x realtime |"
+echo "| denoised tracks | vkmix render x realtime | track-seconds denoised per second | peak RSS | same tracks without denoise x realtime | afftdn (N channels, one process) x realtime |"
 echo "|---|---|---|---|---|---|"
 for n in 1 32; do
   for with in 1 0; do

@@ -4,6 +4,24 @@
 
 namespace vkmix::engine {
 
+void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std::int64_t n,
+                  std::vector<std::size_t>& active, SourceMap& sources, const OpenSource& open) {
+  active.clear();
+  for (std::size_t v = 0; v < voices.size(); ++v) {
+    const PlannedVoice& pv = voices[v];
+    if (pv.startFrame < start + n && pv.endFrame() > start) {
+      active.push_back(v);
+      if (!sources.contains(pv.clipIndex)) sources.emplace(pv.clipIndex, open(pv.clipIndex));
+    }
+  }
+}
+
+void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame) {
+  std::erase_if(sources, [&](const auto& entry) {
+    return clips[static_cast<std::size_t>(entry.first)].endFrame <= frame;
+  });
+}
+
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,

@@ -25,6 +25,17 @@ struct Routing {
   std::function<void(const PlannedVoice&, double timeSeconds, std::vector<double>&)> gainsAt;
 };
 
+using SourceMap = std::map<int, std::unique_ptr<SampleSource>>;  // clip index -> its source
+using OpenSource = std::function<std::unique_ptr<SampleSource>(int clipIndex)>;
+
+// Collects into `active` the voices sounding in [start, start + n); a voice whose clip has no
+// source yet gets one from `open`.
+void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std::int64_t n,
+                  std::vector<std::size_t>& active, SourceMap& sources, const OpenSource& open);
+
+// Gives back the sources of clips that end at or before `frame`.
+void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
+
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`.
 // Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
 // of one (track, bed channel).

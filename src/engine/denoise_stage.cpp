@@ -25,13 +25,18 @@ Routing premixRouting() {
                  .gainsAt = [](const PlannedVoice&, double, std::vector<double>&) {}};
 }
 
+std::unique_ptr<SampleSource> openClip(const std::vector<PlannedClip>& clips, int index, int rate) {
+  const PlannedClip& c = clips[static_cast<std::size_t>(index)];
+  return std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames);
+}
+
 // Premixes voices over [start, start + n) frame blocks on the CPU reference mixer, opening and
 // closing their clips as they play; returns [channel][frame].
 std::vector<std::vector<float>> premixRange(const std::vector<PlannedVoice>& voices,
                                             const std::vector<PlannedClip>& clips, int channels,
                                             int rate, std::int64_t start, std::int64_t end) {
   std::vector<std::vector<float>> out(static_cast<std::size_t>(channels));
-  std::map<int, std::unique_ptr<SampleSource>> sources;
+  SourceMap sources;
   const Routing routing = premixRouting();
   dsp::MixBlock block;
   std::vector<float> mixed;
@@ -39,18 +44,8 @@ std::vector<std::vector<float>> premixRange(const std::vector<PlannedVoice>& voi
   constexpr std::int64_t kBlock = 8192;
   for (std::int64_t t = start; t < end; t += kBlock) {
     const std::int64_t n = std::min(kBlock, end - t);
-    active.clear();
-    for (std::size_t v = 0; v < voices.size(); ++v) {
-      const PlannedVoice& pv = voices[v];
-      if (pv.startFrame < t + n && pv.endFrame() > t) {
-        active.push_back(v);
-        if (!sources.contains(pv.clipIndex)) {
-          const PlannedClip& c = clips[static_cast<std::size_t>(pv.clipIndex)];
-          sources.emplace(pv.clipIndex,
-                          std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames));
-        }
-      }
-    }
+    gatherActive(voices, t, n, active, sources,
+                 [&](int clip) { return openClip(clips, clip, rate); });
     fillBlock(block, voices, active, routing, sources, channels, rate, t, n);
     mixed.assign(static_cast<std::size_t>(channels * block.stride), 0.0f);
     dsp::referenceMix(block, mixed);
@@ -175,18 +170,8 @@ void DenoiseSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* d
 void DenoiseSource::pumpChunk() {
   const std::int64_t chunk = shape_.chunkFrames();
   const int channels = track_.channels;
-  active_.clear();
-  for (std::size_t v = 0; v < track_.inputs.size(); ++v) {
-    const PlannedVoice& pv = track_.inputs[v];
-    if (pv.startFrame < fed_ + chunk && pv.endFrame() > fed_) {
-      active_.push_back(v);
-      if (!sources_.contains(pv.clipIndex)) {
-        const PlannedClip& c = clips_[static_cast<std::size_t>(pv.clipIndex)];
-        sources_.emplace(pv.clipIndex, std::make_unique<ClipSource>(c.file, sampleRate_, c.channel,
-                                                                    c.offsetFrames));
-      }
-    }
-  }
+  gatherActive(track_.inputs, fed_, chunk, active_, sources_,
+               [&](int clip) { return openClip(clips_, clip, sampleRate_); });
   premixed_.assign(static_cast<std::size_t>(channels * chunk), 0.0f);
   if (!active_.empty()) {
     fillBlock(block_, track_.inputs, active_, premixRouting(), sources_, channels, sampleRate_,
@@ -206,9 +191,7 @@ void DenoiseSource::pumpChunk() {
     out_.append(tail, chunk - skip, chunk - skip);
   }
   fed_ += chunk;
-  std::erase_if(sources_, [&](const auto& entry) {
-    return clips_[static_cast<std::size_t>(entry.first)].endFrame <= fed_;
-  });
+  closeFinished(sources_, clips_, fed_);
 }
 
 }  // namespace vkmix::engine

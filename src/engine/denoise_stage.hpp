@@ -14,6 +14,7 @@
 
 #include "dsp/denoise/params.hpp"
 #include "dsp/voices/params.hpp"
+#include "engine/block_fill.hpp"
 #include "engine/clip_source.hpp"
 #include "engine/planar_fifo.hpp"
 #include "engine/voice_plan.hpp"
@@ -55,9 +56,9 @@ class DenoiseSource final : public SampleSource {
   PremixFn premix_;
   DenoiseFn denoise_;
   dsp::StftShape shape_;
-  std::map<int, std::unique_ptr<SampleSource>> sources_;  // the input clips now playing
-  std::int64_t fed_;                                      // timeline frame of the next input chunk
-  PlanarFifo out_;                                        // denoised frames from outStart_
+  SourceMap sources_;  // the input clips now playing
+  std::int64_t fed_;   // timeline frame of the next input chunk
+  PlanarFifo out_;     // denoised frames from outStart_
   std::int64_t outStart_;
   dsp::MixBlock block_;
   std::vector<float> premixed_, denoised_;

@@ -298,6 +298,18 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     emitted += ready;
   };
 
+  // A clip's file streams through a ClipSource; a denoised track's signal through a
+  // DenoiseSource that premixes and denoises its clips on the backend.
+  auto openSource = [&](int clipIndex) -> std::unique_ptr<SampleSource> {
+    const PlannedClip& c = plan.clips[static_cast<std::size_t>(clipIndex)];
+    if (c.denoised < 0)
+      return std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames);
+    const auto k = static_cast<std::size_t>(c.denoised);
+    return std::make_unique<DenoiseSource>(
+        denoised[k], plan.clips, rate,
+        [&backend, k](const dsp::MixBlock& b, std::span<float> o) { backend.premix(k, b, o); },
+        [&backend, k](std::span<const float> i, std::span<float> o) { backend.denoise(k, i, o); });
+  };
   dsp::MixBlock block;
   std::vector<float> out;
   std::vector<std::size_t> active;
@@ -305,31 +317,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
     const std::int64_t n = std::min(options.blockFrames, endFrame - start);
     const std::int64_t stride = (n + 3) / 4 * 4;
-    active.clear();
-    for (std::size_t v = 0; v < plan.voices.size(); ++v) {
-      const PlannedVoice& pv = plan.voices[v];
-      if (pv.startFrame < start + n && pv.endFrame() > start) {
-        active.push_back(v);
-        if (!sources.contains(pv.clipIndex)) {
-          const PlannedClip& c = plan.clips[static_cast<std::size_t>(pv.clipIndex)];
-          if (c.denoised >= 0) {
-            const auto k = static_cast<std::size_t>(c.denoised);
-            sources.emplace(pv.clipIndex,
-                            std::make_unique<DenoiseSource>(
-                                denoised[k], plan.clips, rate,
-                                [&backend, k](const dsp::MixBlock& b, std::span<float> o) {
-                                  backend.premix(k, b, o);
-                                },
-                                [&backend, k](std::span<const float> i, std::span<float> o) {
-                                  backend.denoise(k, i, o);
-                                }));
-          } else {
-            sources.emplace(pv.clipIndex,
-                            std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames));
-          }
-        }
-      }
-    }
+    gatherActive(plan.voices, start, n, active, sources, openSource);
     auto mixInto = [&](std::size_t mixer, const Routing& routing, int channels, PlanarFifo& fifo) {
       out.assign(static_cast<std::size_t>(channels * stride), 0.0f);
       const bool any = std::any_of(active.begin(), active.end(),
@@ -347,9 +335,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       runPartitions(k, false);
     }
     // Clips that have finished give their decoders and buffers back.
-    std::erase_if(sources, [&](const auto& entry) {
-      return plan.clips[static_cast<std::size_t>(entry.first)].endFrame <= start + n;
-    });
+    closeFinished(sources, plan.clips, start + n);
     emit(false);
     if (options.progress)
       options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
