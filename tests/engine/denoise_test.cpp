@@ -63,6 +63,10 @@ TEST_F(Denoise, TransparentAndInSyncAtZeroDb) {
     EXPECT_LE(test::maxAbsDiff(plain.channels[c], zero.channels[c]), 1e-6) << "channel " << c;
   }
   EXPECT_GT(test::rms(zero.channels[0]), 0.01);  // the test has signal where it compares
+  // Switched off, the track plays exactly as without the key.
+  RenderedAudio off = renderToMemory(
+      session(tracksWith(R"("denoise": {"enabled": false, "reductionDb": 30},)")), renderOptions());
+  EXPECT_EQ(off.channels, plain.channels);
 }
 
 TEST_F(Denoise, LearnedProfileCleansTheTrackAndGpuEqualsCpu) {
