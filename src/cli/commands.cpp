@@ -15,6 +15,7 @@
 #include "engine/report.hpp"
 #include "gpu/context.hpp"
 #include "io/decoder.hpp"
+#include "io/writer.hpp"
 #include "layout/layout_file.hpp"
 #include "loudness/meter.hpp"
 #include "vkmix/denoise.hpp"
@@ -278,6 +279,19 @@ int cmdDenoise(DenoiseArgs& a) {
   return 0;
 }
 
+int cmdFormats() {
+  std::printf("%-7s %-6s %-8s %s\n", "format", "ext", "channels", "");
+  for (const io::FormatInfo& f : io::outputFormats()) {
+    std::printf("%-7s %-6s <= %-5d %s\n", std::string(f.name).c_str(),
+                std::string(f.extension).c_str(), f.maxChannels,
+                std::string(f.description).c_str());
+  }
+  std::printf(
+      "Without --format the output's extension picks (.wav = wav24); stems follow the mix, "
+      "downmixes their own extension.\n");
+  return 0;
+}
+
 int cmdDevices() {
   auto devices = gpu::listDevices();
   if (devices.empty()) std::printf("no Vulkan devices (render with --device cpu)\n");
@@ -326,8 +340,9 @@ int run(int argc, char** argv) {
   render->add_option("-o,--output", ra.output, "Output file (.wav or .flac)")->required();
   render->add_option("--layout", ra.layout,
                      "Output layout (default: the session's); see 'vkmix layouts'");
-  render->add_option("--format", ra.format,
-                     "wav16 | wav24 | wav32f | flac (default: from the extension; .wav = wav24)");
+  render->add_option(
+      "--format", ra.format,
+      "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
   render->add_option("--device", ra.device,
                      "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   render->add_option("--block", ra.blockFrames,
@@ -370,10 +385,11 @@ int run(int argc, char** argv) {
       "--learn", da.learn,
       "START:END seconds of noise alone to learn a profile from (default: adaptive)");
   denoise->add_option("--hum", da.hum, "Remove mains hum: HZ[:HARMONICS], e.g. 50 or 60:12");
-  denoise->add_option("--format", da.options.format, "wav16 | wav24 | wav32f | flac");
+  denoise->add_option("--format", da.options.format, "Output format, see 'vkmix formats'");
   denoise->add_option("--device", da.options.device,
                       "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
+  auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   std::string layoutFile;
   bool layoutPositions = false;
@@ -392,6 +408,7 @@ int run(int argc, char** argv) {
     if (*render) return cmdRender(ra);
     if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
     if (*denoise) return cmdDenoise(da);
+    if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);
     return 2;

@@ -28,9 +28,7 @@ std::vector<double> weightsFor(const Layout& layout) {
   return w;
 }
 
-std::string extensionFor(io::OutputFormat f) {
-  return f == io::OutputFormat::Flac ? ".flac" : ".wav";
-}
+std::string extensionFor(io::OutputFormat f) { return std::string(io::formatInfo(f).extension); }
 
 // One programme being delivered: optional limiter, meter, optional writer.
 struct Programme {
@@ -90,7 +88,10 @@ class Delivery {
       if (limit)
         p.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, to->numChannels(),
                                                                 options_.truePeakCeilingDbtp);
-      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, format_);
+      // Without --format each downmix file's extension picks its format (5.1=preview.eac3).
+      const io::OutputFormat format =
+          options_.format.empty() ? io::defaultFormatFor(file) : format_;
+      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, format);
       matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
       downmixes_.push_back(std::move(p));
     }
@@ -208,8 +209,9 @@ io::OutputFormat resolveFormat(const DeliveryOptions& d) {
   if (d.format.empty()) return io::defaultFormatFor(d.output);
   auto parsed = io::parseOutputFormat(d.format);
   if (!parsed)
-    throw InputError("--format", "",
-                     "\"" + d.format + "\" is not one of wav16, wav24, wav32f, flac");
+    throw InputError(
+        "--format", "",
+        "\"" + d.format + "\" is not one of " + io::outputFormatNames() + " (see 'vkmix formats')");
   return *parsed;
 }
 

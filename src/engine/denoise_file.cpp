@@ -92,7 +92,7 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
     const auto parsed = io::parseOutputFormat(options.format);
     if (!parsed)
       throw InputError("--format", "",
-                       "\"" + options.format + "\" is not one of wav16, wav24, wav32f, flac");
+                       "\"" + options.format + "\" is not one of " + io::outputFormatNames());
     format = *parsed;
   }
   io::AudioWriter writer(options.output, layoutFor(info.numChannels, decoder.sourceChannelMask()),

@@ -12,30 +12,56 @@
 
 namespace vkmix::io {
 
+const std::vector<FormatInfo>& outputFormats() {
+  static const std::vector<FormatInfo> formats = {
+      {OutputFormat::Wav16, "wav16", ".wav", 64, false, "WAV 16-bit PCM (RF64 past 4 GiB)"},
+      {OutputFormat::Wav24, "wav24", ".wav", 64, false, "WAV 24-bit PCM (RF64 past 4 GiB)"},
+      {OutputFormat::Wav32f, "wav32f", ".wav", 64, false, "WAV 32-bit float (RF64 past 4 GiB)"},
+      {OutputFormat::W64, "w64", ".w64", 64, false, "Sony Wave64 24-bit PCM (64-bit sizes)"},
+      {OutputFormat::Caf, "caf", ".caf", 64, false, "Core Audio Format 24-bit PCM"},
+      {OutputFormat::Mka, "mka", ".mka", 64, false,
+       "Matroska audio 24-bit PCM (stores the channel count, not the layout)"},
+      {OutputFormat::Flac, "flac", ".flac", 8, false, "FLAC 24-bit, lossless"},
+      {OutputFormat::Aac, "aac", ".m4a", 6, true,
+       "AAC-LC in MP4, lossy preview (64 kbit/s a channel)"},
+      {OutputFormat::Eac3, "eac3", ".eac3", 6, true,
+       "Dolby Digital Plus (E-AC-3), lossy preview (2.0 at 256, 5.1 at 640 kbit/s)"},
+  };
+  return formats;
+}
+
+const FormatInfo& formatInfo(OutputFormat f) {
+  for (const FormatInfo& i : outputFormats()) {
+    if (i.format == f) return i;
+  }
+  throw InternalError("output format " + std::to_string(static_cast<int>(f)) + " has no entry");
+}
+
 std::optional<OutputFormat> parseOutputFormat(std::string_view name) {
-  if (name == "wav16") return OutputFormat::Wav16;
-  if (name == "wav24") return OutputFormat::Wav24;
-  if (name == "wav32f") return OutputFormat::Wav32f;
-  if (name == "flac") return OutputFormat::Flac;
+  for (const FormatInfo& i : outputFormats()) {
+    if (i.name == name) return i.format;
+  }
   return std::nullopt;
 }
 
-std::string outputFormatName(OutputFormat f) {
-  switch (f) {
-    case OutputFormat::Wav16:
-      return "wav16";
-    case OutputFormat::Wav24:
-      return "wav24";
-    case OutputFormat::Wav32f:
-      return "wav32f";
-    case OutputFormat::Flac:
-      return "flac";
-  }
-  return "?";
+std::string outputFormatName(OutputFormat f) { return std::string(formatInfo(f).name); }
+
+std::string outputFormatNames() {
+  std::string names;
+  for (const FormatInfo& i : outputFormats())
+    names += (names.empty() ? "" : ", ") + std::string(i.name);
+  return names;
 }
 
 OutputFormat defaultFormatFor(const std::filesystem::path& path) {
-  return path.extension() == ".flac" ? OutputFormat::Flac : OutputFormat::Wav24;
+  const std::string ext = path.extension().string();
+  if (ext == ".m4a" || ext == ".aac") return OutputFormat::Aac;
+  if (ext == ".ec3") return OutputFormat::Eac3;
+  for (const FormatInfo& i : outputFormats()) {
+    if (ext == i.extension && i.format != OutputFormat::Wav16 && i.format != OutputFormat::Wav32f)
+      return i.format;
+  }
+  return OutputFormat::Wav24;
 }
 
 struct AudioWriter::Impl {
@@ -51,6 +77,7 @@ struct AudioWriter::Impl {
   int frameSize = 4096;               // frames per encoder call (FLAC needs its fixed size)
   std::vector<std::uint8_t> pending;  // interleaved bytes waiting for a whole encoder frame
   int bytesPerSample = 4;
+  bool planar = false;  // the encoder takes one plane per channel (lossy codecs)
   std::int64_t pts = 0;
   std::int64_t clipped = 0;
   bool headerWritten = false;
@@ -75,8 +102,17 @@ struct AudioWriter::Impl {
       frame->nb_samples = frames;
       rc = av_frame_get_buffer(frame.get(), 0);
       if (rc < 0) fail("cannot allocate an audio frame: " + ffmpegError(rc));
-      std::copy(data, data + static_cast<std::size_t>(frames) * numChannels * bytesPerSample,
-                frame->data[0]);
+      if (planar) {  // pending holds interleaved float; the encoder wants planes
+        const auto* in = reinterpret_cast<const float*>(data);
+        for (int c = 0; c < numChannels; ++c) {
+          auto* plane = reinterpret_cast<float*>(frame->extended_data[c]);
+          for (int i = 0; i < frames; ++i)
+            plane[i] = in[static_cast<std::size_t>(i) * numChannels + c];
+        }
+      } else {
+        std::copy(data, data + static_cast<std::size_t>(frames) * numChannels * bytesPerSample,
+                  frame->data[0]);
+      }
       frame->pts = pts;
       pts += frames;
       rc = avcodec_send_frame(codec.get(), frame.get());
@@ -105,14 +141,24 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
   m.format = format;
   m.numChannels = layout.numChannels();
   const std::string file = path.string();
+  const FormatInfo& info = formatInfo(format);
   if (format == OutputFormat::Flac && m.numChannels > 8) {
     throw InputError(file, "format",
                      "FLAC holds at most 8 channels; layout " + layout.name + " has " +
                          std::to_string(m.numChannels) + " (use wav24 or wav32f)");
   }
-  const char* muxer = format == OutputFormat::Flac ? "flac" : "wav";
+  if (m.numChannels > info.maxChannels) {
+    throw InputError(file, "format",
+                     std::string(info.name) + " holds at most " + std::to_string(info.maxChannels) +
+                         " channels; layout " + layout.name + " has " +
+                         std::to_string(m.numChannels) +
+                         (info.lossy ? " (write a 5.1 or 2.0 --downmix in this format)"
+                                     : " (use wav24 or wav32f)"));
+  }
+  const char* muxer = "wav";
   AVCodecID codecId = AV_CODEC_ID_PCM_S24LE;
   AVSampleFormat sampleFormat = AV_SAMPLE_FMT_S32;
+  std::int64_t bitRate = 0;
   switch (format) {
     case OutputFormat::Wav16:
       codecId = AV_CODEC_ID_PCM_S16LE;
@@ -124,11 +170,39 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
       codecId = AV_CODEC_ID_PCM_F32LE;
       sampleFormat = AV_SAMPLE_FMT_FLT;
       break;
+    case OutputFormat::W64:
+      muxer = "w64";
+      break;
+    case OutputFormat::Caf:
+      muxer = "caf";
+      break;
+    case OutputFormat::Mka:
+      muxer = "matroska";
+      break;
     case OutputFormat::Flac:
+      muxer = "flac";
       codecId = AV_CODEC_ID_FLAC;
       break;
+    case OutputFormat::Aac:
+      muxer = "ipod";  // .m4a
+      codecId = AV_CODEC_ID_AAC;
+      sampleFormat = AV_SAMPLE_FMT_FLTP;
+      bitRate = 64000LL * m.numChannels;
+      break;
+    case OutputFormat::Eac3:
+      muxer = "eac3";
+      codecId = AV_CODEC_ID_EAC3;
+      sampleFormat = AV_SAMPLE_FMT_FLTP;
+      bitRate = m.numChannels > 2 ? 640000 : 256000;
+      break;
   }
+  m.planar = av_sample_fmt_is_planar(sampleFormat) != 0;
   m.bytesPerSample = av_get_bytes_per_sample(sampleFormat);
+  if (info.lossy && layout.wavChannelMask() == 0) {
+    throw InputError(file, "format",
+                     std::string(info.name) + " needs a layout with a channel mask; " +
+                         layout.name + " has none");
+  }
 
   int rc = avformat_alloc_output_context2(&m.out, nullptr, muxer, m.temp.tempPath().c_str());
   if (rc < 0 || m.out == nullptr) m.fail("cannot create output: " + ffmpegError(rc));
@@ -152,7 +226,8 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
   m.codec->sample_rate = sampleRate;
   m.codec->sample_fmt = sampleFormat;
   m.codec->time_base = AVRational{1, sampleRate};
-  if (format == OutputFormat::Wav24 || format == OutputFormat::Flac)
+  if (bitRate > 0) m.codec->bit_rate = bitRate;
+  if (codecId == AV_CODEC_ID_PCM_S24LE || format == OutputFormat::Flac)
     m.codec->bits_per_raw_sample = 24;
   if (m.out->oformat->flags & AVFMT_GLOBALHEADER) m.codec->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   rc = avcodec_open2(m.codec.get(), encoder, nullptr);
@@ -168,7 +243,7 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
     throw InputError(file, "", "cannot create the output file: " + ffmpegError(rc));
   }
   AVDictionary* opts = nullptr;
-  if (format != OutputFormat::Flac) av_dict_set(&opts, "rf64", "auto", 0);  // RF64 past 4 GiB
+  if (std::string_view(muxer) == "wav") av_dict_set(&opts, "rf64", "auto", 0);  // RF64 past 4 GiB
   rc = avformat_write_header(m.out, &opts);
   av_dict_free(&opts);
   if (rc < 0) m.fail("cannot write the header: " + ffmpegError(rc));
@@ -198,7 +273,7 @@ void AudioWriter::write(std::span<const float> planar, std::int64_t stride,
   for (std::int64_t i = 0; i < numFrames; ++i) {
     for (int c = 0; c < m.numChannels; ++c) {
       float x = planar[static_cast<std::size_t>(c * stride + i)];
-      if (m.format == OutputFormat::Wav32f) {
+      if (m.format == OutputFormat::Wav32f || m.planar) {
         std::memcpy(dst, &x, 4);
         dst += 4;
         continue;

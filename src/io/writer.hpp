@@ -1,5 +1,6 @@
 // Writing the rendered mix through FFmpeg: WAV (WAVE_FORMAT_EXTENSIBLE with the layout's channel
-// mask; RF64 automatically past 4 GiB), 24-bit integer or 32-bit float, and FLAC up to 8 channels.
+// mask; RF64 automatically past 4 GiB) 16/24-bit integer or 32-bit float, Sony Wave64, CAF and
+// Matroska audio (24-bit PCM), FLAC up to 8 channels, and lossy previews (AAC, E-AC-3) up to 5.1.
 // The file is written under a temporary name and appears at its path only after finish().
 #pragma once
 
@@ -10,17 +11,33 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vkmix/layout.hpp"
 
 namespace vkmix::io {
 
-enum class OutputFormat { Wav16, Wav24, Wav32f, Flac };
+enum class OutputFormat { Wav16, Wav24, Wav32f, W64, Caf, Mka, Flac, Aac, Eac3 };
 
-// Parses "wav16", "wav24", "wav32f", "flac"; nullopt otherwise.
+// What `--format` accepts: every output format with its file extension and limits.
+struct FormatInfo {
+  OutputFormat format;
+  std::string_view name;       // "wav24"
+  std::string_view extension;  // ".wav"
+  int maxChannels;             // the container's or codec's limit
+  bool lossy;
+  std::string_view description;
+};
+const std::vector<FormatInfo>& outputFormats();
+const FormatInfo& formatInfo(OutputFormat f);
+
+// Parses a format name ("wav24", "eac3", ...); nullopt otherwise.
 std::optional<OutputFormat> parseOutputFormat(std::string_view name);
 std::string outputFormatName(OutputFormat f);
-// The format a file name implies: .flac -> Flac, anything else -> Wav24.
+// "wav16, wav24, ..." for messages.
+std::string outputFormatNames();
+// The format a file name implies by its extension: .wav wav24, .w64 w64, .caf caf, .mka mka,
+// .flac flac, .m4a/.aac aac, .eac3/.ec3 eac3; anything else wav24.
 OutputFormat defaultFormatFor(const std::filesystem::path& path);
 
 class AudioWriter {

@@ -166,3 +166,88 @@ TEST(Writer, UnwritableFolderIsAnError) {
 
 }  // namespace
 }  // namespace vkmix::io
+
+namespace vkmix::io {
+namespace {
+
+// Every format writes a 5.1 file that FFmpeg reads back with 6 channels in vkmix's (WAV mask)
+// order: each channel carries its own tone (300 Hz x (c + 1)), and after decoding each channel's
+// strongest tone is its own, also through the lossy codecs' own channel orders (AAC: C L R Ls Rs
+// LFE; E-AC-3: L C R Ls Rs LFE). Lossless formats round-trip within 24-bit quantisation. The
+// layout reads back as 5.1 except where the container has none (mka) or names the same surround
+// pair "side" (caf, eac3: their 5.1 has one surround pair).
+TEST(Writer, EveryFormatKeepsTheChannelOrder) {
+  test::ScratchDir dir;
+  const Layout& layout = *findLayout("5.1");
+  const int rate = 48000;
+  const std::int64_t frames = 24000;
+  std::vector<float> planar(static_cast<std::size_t>(6 * frames));
+  for (int c = 0; c < 6; ++c) {
+    const double f = c == 3 ? 60.0 : 300.0 * (c + 1);  // the LFE gets a low tone
+    for (std::int64_t i = 0; i < frames; ++i)
+      planar[static_cast<std::size_t>(c * frames + i)] = static_cast<float>(
+          0.25 * std::sin(2.0 * 3.141592653589793 * f * static_cast<double>(i) / rate));
+  }
+  for (const FormatInfo& info : outputFormats()) {
+    const auto path = dir / ("five." + std::string(info.name) + std::string(info.extension));
+    {
+      AudioWriter w(path, layout, rate, info.format);
+      w.write(planar, frames, frames);
+      w.finish();
+    }
+    DecodedAudio back = decodeAudio(path, rate);
+    ASSERT_EQ(back.channels.size(), 6u) << info.name;
+    if (info.format != OutputFormat::Mka) {
+      EXPECT_TRUE(back.channelMask == layout.wavChannelMask() || back.channelMask == 0x60f)
+          << info.name << " mask " << back.channelMask;  // 0x60f: 5.1(side)
+    }
+    for (int c = 0; c < 6; ++c) {
+      const auto& x = back.channels[static_cast<std::size_t>(c)];
+      ASSERT_GE(static_cast<std::int64_t>(x.size()), frames - 2048) << info.name;
+      // Correlate against every channel's tone over the middle; its own must win.
+      int best = -1;
+      double bestCorr = 0.0;
+      for (int k = 0; k < 6; ++k) {
+        double corr = 0.0;
+        for (int lag = 0; lag <= 2048; ++lag) {  // lossy codecs add a delay (priming)
+          double cc = 0.0;
+          for (std::int64_t i = 4096; i < frames - 4096; i += 3) {
+            const auto j = static_cast<std::size_t>(i + lag);
+            if (j >= x.size()) break;
+            cc += x[j] * planar[static_cast<std::size_t>(k * frames + i)];
+          }
+          corr = std::max(corr, std::abs(cc));
+          if (!info.lossy) break;  // lossless: no delay
+        }
+        if (corr > bestCorr) {
+          bestCorr = corr;
+          best = k;
+        }
+      }
+      EXPECT_EQ(best, c) << info.name << " channel " << c;
+      if (!info.lossy && info.format != OutputFormat::Wav16) {
+        EXPECT_LE(test::maxAbsDiff(
+                      std::span<const float>(x).first(static_cast<std::size_t>(frames)),
+                      std::span<const float>(planar).subspan(static_cast<std::size_t>(c * frames),
+                                                             static_cast<std::size_t>(frames))),
+                  1.0 / 8388608.0)
+            << info.name;
+      }
+    }
+  }
+}
+
+TEST(Writer, LossyFormatsStopAtFivePointOne) {
+  test::ScratchDir dir;
+  for (OutputFormat f : {OutputFormat::Aac, OutputFormat::Eac3}) {
+    EXPECT_THAT([&] { AudioWriter w(dir / "x.out", *findLayout("7.1.4"), 48000, f); },
+                ::testing::ThrowsMessage<InputError>(HasSubstr("holds at most 6 channels")));
+  }
+  EXPECT_EQ(defaultFormatFor("a.eac3"), OutputFormat::Eac3);
+  EXPECT_EQ(defaultFormatFor("a.m4a"), OutputFormat::Aac);
+  EXPECT_EQ(defaultFormatFor("a.w64"), OutputFormat::W64);
+  EXPECT_EQ(defaultFormatFor("a.WAV"), OutputFormat::Wav24);
+}
+
+}  // namespace
+}  // namespace vkmix::io
