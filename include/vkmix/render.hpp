@@ -94,4 +94,19 @@ struct DeliveryOptions {
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
                           const DeliveryOptions& delivery);
 
+// Muxing the render into the picture (`vkmix render --video`).
+struct VideoOptions {
+  std::filesystem::path picture;       // the picture file; its streams are copied untouched
+  std::string codec;                   // "pcm", "aac", "eac3"; "" = PCM, E-AC-3 in MP4
+  bool stems = false;                  // also each stem as an audio stream
+  std::vector<std::string> downmixes;  // also these matrix downmixes ("2.0"), a stream each
+  std::string language = "und";        // ISO 639-2 tag of the new streams
+};
+
+// Renders (delivery.output is the muxed file; stems and downmixes become streams in it, not
+// files) and muxes: the picture's streams copied, the mix (then stems, downmixes) added, the
+// session's pictureStart at the picture's first frame. The output appears only when complete.
+RenderReport renderIntoVideo(const Session& session, const RenderOptions& options,
+                             const DeliveryOptions& delivery, const VideoOptions& video);
+
 }  // namespace vkmix

@@ -113,6 +113,7 @@ struct Session {
   std::filesystem::path path;  // the file it was read from (for messages and relative media)
   int sampleRate = 48000;
   std::string layout = "7.1.4";
+  double pictureStartSeconds = 0.0;  // timeline time of the picture's first frame (muxing)
   std::vector<Reverb> reverbs;
   std::vector<Track> tracks;
 };

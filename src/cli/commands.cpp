@@ -50,6 +50,7 @@ struct RenderArgs {
   std::string reportJson;
   std::string plotSvg;
   std::optional<double> tailSeconds;
+  VideoOptions video;
 };
 
 int cmdRender(const RenderArgs& a) {
@@ -106,7 +107,17 @@ int cmdRender(const RenderArgs& a) {
     delivery.downmixes.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
 
-  RenderReport r = renderToFile(session, options, delivery);
+  RenderReport r;
+  if (!a.video.picture.empty()) {
+    if (!a.stemsDir.empty() || !a.downmixes.empty() || !a.format.empty()) {
+      throw InputError("--video", "",
+                       "stems and downmixes go into the picture file as streams: use --mux-stems "
+                       "and --mux-downmix LAYOUT (and --mux-codec for the codec)");
+    }
+    r = renderIntoVideo(session, options, delivery, a.video);
+  } else {
+    r = renderToFile(session, options, delivery);
+  }
   if (announced) std::fprintf(stderr, "\n");
   if (!a.reportJson.empty()) engine::writeReportJson(r, a.reportJson);
   if (!a.plotSvg.empty()) engine::writeLoudnessPlotSvg(r, a.loudnessTarget, a.plotSvg);
@@ -364,6 +375,16 @@ int run(int argc, char** argv) {
                      "every tail is below -120 dBFS)");
   render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
   render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
+  render->add_option("--video", ra.video.picture,
+                     "Mux into this picture file: its streams copied untouched, the mix added "
+                     "(-o FINAL.mov|.mp4|.mkv)");
+  render->add_option("--mux-codec", ra.video.codec,
+                     "Codec of the muxed audio: pcm | aac | eac3 (default pcm; eac3 in .mp4)");
+  render->add_flag("--mux-stems", ra.video.stems, "Also mux each stem as an audio stream");
+  render->add_option("--mux-downmix", ra.video.downmixes,
+                     "Also mux a matrix downmix (e.g. 2.0) as an audio stream; repeatable");
+  render->add_option("--language", ra.video.language,
+                     "ISO 639-2 language tag of the muxed streams (default und)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
   std::string measureFile;
   bool measureJsonFlag = false;

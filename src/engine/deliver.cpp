@@ -2,13 +2,17 @@
 // meters on everything delivered, and the writers for the mix, stems and matrix downmixes. Every
 // file is closed under its temporary name and renamed into place only when the whole render
 // succeeded; a failure leaves nothing behind.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
 
+#include "core/units.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
+#include "io/video_mux.hpp"
 #include "io/writer.hpp"
 #include "layout/downmix.hpp"
 #include "loudness/limiter.hpp"
@@ -344,6 +348,79 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     }
     gainDb += miss;
   }
+}
+
+namespace {
+
+// A folder of intermediate files beside the output, removed with everything in it.
+class ScratchFolder {
+ public:
+  explicit ScratchFolder(const std::filesystem::path& beside)
+      : path_(beside.parent_path() /
+              ("." + beside.filename().string() + ".vkmix-" + std::to_string(::getpid()))) {
+    std::error_code ec;
+    std::filesystem::create_directories(path_, ec);
+    if (ec) throw InputError(beside.string(), "", "cannot create a work folder: " + ec.message());
+  }
+  ~ScratchFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+RenderReport renderIntoVideo(const Session& session, const RenderOptions& options,
+                             const DeliveryOptions& delivery, const VideoOptions& video) {
+  std::optional<io::OutputFormat> codec;
+  if (video.codec == "pcm") {
+    codec = io::OutputFormat::Wav24;
+  } else if (video.codec == "aac") {
+    codec = io::OutputFormat::Aac;
+  } else if (video.codec == "eac3") {
+    codec = io::OutputFormat::Eac3;
+  } else if (!video.codec.empty()) {
+    throw InputError("--mux-codec", "", "\"" + video.codec + "\" is not one of pcm, aac, eac3");
+  }
+  if (!std::filesystem::exists(video.picture))
+    throw InputError(video.picture.string(), "--video", "cannot open: no such file");
+  checkFolder(delivery.output);
+  // Render every programme to float WAV in a work folder, then encode them into the picture.
+  ScratchFolder work(delivery.output);
+  DeliveryOptions d = delivery;
+  d.output = work / "mix.wav";
+  d.format = "wav32f";
+  d.stemsDir = video.stems ? work / "stems" : std::filesystem::path();
+  d.downmixes.clear();
+  for (const std::string& name : video.downmixes)
+    d.downmixes.emplace_back(name, work / (name + ".wav"));
+  RenderReport report = renderToFile(session, options, d);
+
+  io::MuxSpec spec;
+  spec.picture = video.picture;
+  spec.output = delivery.output;
+  spec.sampleRate = session.sampleRate;
+  spec.skipFrames = secondsToFrames(session.pictureStartSeconds, session.sampleRate);
+  spec.cancelled = options.cancelled;
+  const Layout layout = engine::outputLayout(session, options);
+  spec.audio.push_back({d.output, layout, codec, "Mix " + layout.name, video.language});
+  if (video.stems) {
+    for (const NamedLoudness& stem : report.stems)
+      spec.audio.push_back({stem.file, layout, codec, "Stem " + stem.name, video.language});
+  }
+  for (const std::string& name : video.downmixes)
+    spec.audio.push_back(
+        {work / (name + ".wav"), *findLayout(name), codec, "Downmix " + name, video.language});
+  io::muxIntoVideo(spec);
+  for (NamedLoudness& stem : report.stems) stem.file = video.stems ? delivery.output : "";
+  for (NamedLoudness& down : report.downmixes) down.file = delivery.output;
+  return report;
 }
 
 }  // namespace vkmix

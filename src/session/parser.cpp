@@ -303,6 +303,7 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
   }
   s.sampleRate = static_cast<int>(rate);
   s.layout = r.string("layout", "7.1.4");
+  s.pictureStartSeconds = readTime(r, "pictureStart", 0.0);
   std::filesystem::path baseDir = path.parent_path();
   if (const json* reverbs = r.optionalArray("reverbs")) {
     for (std::size_t i = 0; i < reverbs->size(); ++i) {
