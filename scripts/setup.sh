@@ -10,7 +10,7 @@ packages=(
   libglfw3-dev libimgui-dev libstb-dev libvkfft-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libavfilter-dev ffmpeg
   libebur128-dev
-  clang-format
+  clang-format clang libclang-rt-14-dev
   xvfb xauth libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
 )
 

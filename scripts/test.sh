@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (Debian packages), builds everything with warnings as errors, checks formatting and the
-# module layering, and runs the whole test suite (ctest; GPU tests run on lavapipe without a GPU).
+# module layering, runs the whole test suite (ctest; GPU tests run on lavapipe without a GPU) and
+# a short smoke run of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,3 +11,5 @@ cmake --build build
 bash scripts/check_layering.sh
 bash scripts/check_format.sh
 ctest --test-dir build --output-on-failure -j2
+# Fuzz smoke run: each libFuzzer target (tests/fuzz) for 15 s with ASan + UBSan, clang build.
+bash scripts/fuzz.sh 15

@@ -342,6 +342,9 @@ int run(int argc, char** argv) {
   // First thing, so a signal never finds the process without its clean-up path.
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
+  // Past a file-size limit (ulimit -f) writes then fail with EFBIG and unwind like a full disk,
+  // instead of the default action killing the process with the temporary file left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"vkmix: object-based film mix renderer with a Vulkan compute mixing core"};
   app.require_subcommand(1);
   RenderArgs ra;

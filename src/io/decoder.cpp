@@ -41,6 +41,18 @@ OpenStream openAudio(const std::filesystem::path& path) {
   if (s.codec->ch_layout.nb_channels <= 0 || s.codec->sample_rate <= 0) {
     throw InputError(file, "", "audio stream has no channels or no sample rate");
   }
+  // A corrupt header can claim any rate; resampling from gigahertz would exhaust memory (found
+  // by tests/fuzz/media_fuzzer). Real media stays within 1 kHz..768 kHz and 64 channels.
+  if (s.codec->sample_rate < 1000 || s.codec->sample_rate > 768000) {
+    throw InputError(file, "",
+                     "claims a sample rate of " + std::to_string(s.codec->sample_rate) +
+                         " Hz; the file is corrupt or not audio vkmix reads");
+  }
+  if (s.codec->ch_layout.nb_channels > 64) {
+    throw InputError(file, "",
+                     "claims " + std::to_string(s.codec->ch_layout.nb_channels) +
+                         " channels; vkmix reads at most 64");
+  }
   return s;
 }
 

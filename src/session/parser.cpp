@@ -290,6 +290,9 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
     }
     throw InputError(file, "line " + std::to_string(line) + " column " + std::to_string(col),
                      "not valid JSON");
+  } catch (const json::out_of_range&) {
+    // A number no double holds (1e400): found by tests/fuzz/session_fuzzer.
+    throw InputError(file, "", "holds a number too large for a double");
   }
   ObjectReader r(root, "", file);
   if (!r.has("vkmix")) r.fail("vkmix", "is required (the format version, 1)");

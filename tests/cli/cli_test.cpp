@@ -137,6 +137,29 @@ TEST_F(Cli, BadInputIsOneLineNonZeroAndLeavesNothing) {
   }
 }
 
+// A write that fails mid-file (the disk fills): simulated with a file-size limit, which makes
+// write() fail with EFBIG at 100 KB as ENOSPC would. One line, exit 4, nothing left behind.
+TEST_F(Cli, AWriteFailingMidFileLeavesNothing) {
+  std::string text;
+  const int rc = vkmix("render " + (dir_ / "s.json").string() + " -o " +
+                           (dir_ / "out.wav").string() + " --stems " + (dir_ / "stems").string(),
+                       &text);
+  ASSERT_EQ(rc, 0) << text;  // the same render fits without the limit
+  std::filesystem::remove_all(dir_ / "stems");
+  std::filesystem::remove(dir_ / "out.wav");
+  const int limited = test::runCommand("ulimit -f 200; " + std::string(VKMIX_BINARY) + " render " +
+                                           (dir_ / "s.json").string() + " -o " +
+                                           (dir_ / "out.wav").string() + " 2>&1",
+                                       &text);
+  EXPECT_EQ(limited, 4) << text;
+  EXPECT_THAT(text, HasSubstr("out.wav: write failed"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name == "media" || name.ends_with(".json")) << "left behind: " << name;
+  }
+}
+
 TEST_F(Cli, InterruptsStopCleanlyAndLeaveNothing) {
   // A render long enough to interrupt: eight moving objects, each playing its 30 s file four times.
   std::string tracks;

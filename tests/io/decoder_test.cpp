@@ -108,5 +108,26 @@ TEST(Decoder, ErrorsNameTheFile) {
               ::testing::ThrowsMessage<InputError>(HasSubstr("nan.wav: contains NaN")));
 }
 
+// Media the fuzzer (tests/fuzz/media_fuzzer) once crashed or exhausted memory on: each must now
+// decode or be a one-line InputError/IoError, promptly.
+TEST(Decoder, FuzzFindingsAreErrorsNotCrashes) {
+  const auto dir = std::filesystem::path(VKMIX_SOURCE_DIR) / "tests/fuzz/regressions/media";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    try {
+      probeAudio(entry.path());
+      (void)decodeAudio(entry.path(), 48000, 0, 48000);
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(entry.path().filename().string()));
+    } catch (const IoError&) {
+    }
+    ++count;
+  }
+  EXPECT_GE(count, 1);
+  EXPECT_THAT(
+      [&] { probeAudio(dir / "w64-gigahertz-rate.w64"); },
+      ::testing::ThrowsMessage<InputError>(HasSubstr("claims a sample rate of 1751347072")));
+}
+
 }  // namespace
 }  // namespace vkmix::io

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "support/test_media.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/session.hpp"
@@ -209,6 +211,26 @@ TEST(Session, LoadResolvesMediaAgainstTheSessionFolder) {
                   R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "m/a.wav"}]}]})");
   Session s = loadSession(dir / "s.json");
   EXPECT_EQ(s.tracks[0].clips[0].resolvedPath, dir.path() / "m/a.wav");
+}
+
+// Inputs the fuzzer (tests/fuzz/session_fuzzer) once crashed on: each must now be accepted or be
+// an InputError, never another exception.
+TEST(Session, FuzzFindingsAreInputErrors) {
+  const auto dir = std::filesystem::path(VKMIX_SOURCE_DIR) / "tests/fuzz/regressions/session";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    try {
+      parseSession(text, entry.path());
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << entry.path();
+    }
+    ++count;
+  }
+  EXPECT_GE(count, 1);
+  EXPECT_THAT([] { parseSession(R"({"vkmix": 1, "sampleRate": 4e8000, "tracks": []})", "n.json"); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("n.json: holds a number too large")));
 }
 
 }  // namespace
