@@ -1,5 +1,6 @@
 // Session file v1 parser (docs/session-format.md). Validates everything before the engine sees it:
 // types, unknown keys, ranges. Layout names are checked by the engine, which owns the layout table.
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -301,7 +302,8 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
   Session s;
   s.path = path;
   double rate = r.number("sampleRate", 48000.0);
-  if (rate != static_cast<double>(static_cast<int>(rate)) || rate < 8000 || rate > 384000) {
+  // Range first: converting an out-of-range double to int is undefined (found by the fuzzer).
+  if (!(rate >= 8000 && rate <= 384000) || rate != std::floor(rate)) {
     r.fail("sampleRate", "must be a whole number of Hz within 8000..384000");
   }
   s.sampleRate = static_cast<int>(rate);

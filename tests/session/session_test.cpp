@@ -231,6 +231,9 @@ TEST(Session, FuzzFindingsAreInputErrors) {
   EXPECT_GE(count, 1);
   EXPECT_THAT([] { parseSession(R"({"vkmix": 1, "sampleRate": 4e8000, "tracks": []})", "n.json"); },
               ::testing::ThrowsMessage<InputError>(HasSubstr("n.json: holds a number too large")));
+  EXPECT_THAT(
+      [] { parseSession(R"({"vkmix": 1, "sampleRate": 4.8e100, "tracks": []})", "r.json"); },
+      ::testing::ThrowsMessage<InputError>(HasSubstr("r.json: sampleRate: must be")));
 }
 
 }  // namespace
