@@ -18,7 +18,7 @@ struct OpenStream {
 };
 
 OpenStream openAudio(const std::filesystem::path& path) {
-  quietFfmpegLogs();
+  configureFfmpeg();
   const std::string file = path.string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(file, "", "no such file");

@@ -8,6 +8,12 @@ std::string ffmpegError(int code) {
   return buf;
 }
 
-void quietFfmpegLogs() { av_log_set_level(AV_LOG_FATAL); }
+void configureFfmpeg() {
+  av_log_set_level(AV_LOG_FATAL);
+  // No single FFmpeg allocation may pass 256 MiB: a corrupt header's claimed chunk size otherwise
+  // becomes the allocation (a 119-byte WAV asked for 1.2 GB; found by tests/fuzz/media_fuzzer).
+  // Audio frames and the largest video packets a mux copies stay far below.
+  av_max_alloc(std::size_t{256} << 20);
+}
 
 }  // namespace vkmix::io

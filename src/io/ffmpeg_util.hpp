@@ -37,7 +37,8 @@ using Frame = std::unique_ptr<AVFrame, FrameDeleter>;
 using Packet = std::unique_ptr<AVPacket, PacketDeleter>;
 using Resampler = std::unique_ptr<SwrContext, SwrDeleter>;
 
-// Keeps FFmpeg's own logging quiet (errors come back to us as return codes).
-void quietFfmpegLogs();
+// Keeps FFmpeg's own logging quiet (errors come back to us as return codes) and caps the size of
+// any one FFmpeg allocation.
+void configureFfmpeg();
 
 }  // namespace vkmix::io

@@ -40,7 +40,7 @@ struct AudioTrack {
 }  // namespace
 
 MuxReport muxIntoVideo(const MuxSpec& spec) {
-  quietFfmpegLogs();
+  configureFfmpeg();
   const std::string picture = spec.picture.string();
   const std::string output = spec.output.string();
   AVFormatContext* rawIn = nullptr;

@@ -87,7 +87,7 @@ struct AudioWriter::Impl {
 AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout, int sampleRate,
                          OutputFormat format)
     : impl_(std::make_unique<Impl>(path)) {
-  quietFfmpegLogs();
+  configureFfmpeg();
   Impl& m = *impl_;
   const char* muxer = muxerFor(format);
   int rc = avformat_alloc_output_context2(&m.out, nullptr, muxer, m.temp.tempPath().c_str());
