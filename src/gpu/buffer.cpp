@@ -1,5 +1,6 @@
 #include "gpu/buffer.hpp"
 
+#include "gpu/fault_injection.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::gpu {
@@ -7,6 +8,8 @@ namespace vkmix::gpu {
 Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage)
     : bytes_(bytes) {
   try {
+    if (injectFault(FaultPoint::Allocation))
+      throw vk::OutOfDeviceMemoryError("injected (VKMIX_GPU_FAULT)");
     vk::raii::Buffer buffer = ctx.device().createBuffer(
         {.size = bytes, .usage = usage, .sharingMode = vk::SharingMode::eExclusive});
     auto req = buffer.getMemoryRequirements();

@@ -1,8 +1,14 @@
 #include "gpu/submitter.hpp"
 
+#include "gpu/fault_injection.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::gpu {
+namespace {
+
+constexpr std::uint64_t kSubmissionTimeoutNs = 120'000'000'000;
+
+}  // namespace
 
 Submitter::Submitter(const Context& ctx) : ctx_(ctx) {
   auto buffers = ctx.device().allocateCommandBuffers({.commandPool = *ctx.commandPool(),
@@ -26,9 +32,16 @@ void Submitter::submitAndWait(const std::string& step) {
                             vk::PipelineStageFlagBits::eHost, {}, toHost, nullptr, nullptr);
   commands_.end();
   try {
+    if (injectFault(FaultPoint::Submission))
+      throw vk::DeviceLostError("injected (VKMIX_GPU_FAULT)");
     vk::CommandBuffer cb = *commands_;
     ctx_.queue().submit(vk::SubmitInfo{.commandBufferCount = 1, .pCommandBuffers = &cb}, *fence_);
-    vk::Result r = ctx_.device().waitForFences(*fence_, VK_TRUE, UINT64_MAX);
+    // Never wait forever: a hung device becomes an error (a block takes milliseconds).
+    vk::Result r = ctx_.device().waitForFences(*fence_, VK_TRUE, kSubmissionTimeoutNs);
+    if (r == vk::Result::eTimeout) {
+      throw GpuError(step + " on " + ctx_.info().name + ": no answer from the device in " +
+                     std::to_string(kSubmissionTimeoutNs / 1000000000) + " s (hung?)");
+    }
     if (r != vk::Result::eSuccess) throw GpuError(step + ": " + vk::to_string(r));
     ctx_.device().resetFences(*fence_);
   } catch (const vk::SystemError& e) {

@@ -182,6 +182,31 @@ TEST_F(Cli, NoVulkanDriverIsAClearErrorAndTheCpuStillRenders) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "out.wav"));
 }
 
+// GPU faults mid-render, injected through the real failure paths (VKMIX_GPU_FAULT): a device lost
+// at the 20th submission, device memory exhausted at the first and the fourth (last, during the
+// first block) allocation. Each is one line naming the step and the Vulkan error, exit 3, and no
+// mix or stem file left behind.
+TEST_F(Cli, GpuFaultsMidRenderAreOneLineAndLeaveNothing) {
+  for (const std::string fault : {"device-lost@20", "out-of-memory@1", "out-of-memory@4"}) {
+    std::string text;
+    const int rc =
+        test::runCommand("VKMIX_GPU_FAULT=" + fault + " " + std::string(VKMIX_BINARY) + " render " +
+                             (dir_ / "s.json").string() + " -o " + (dir_ / "out.wav").string() +
+                             " --stems " + (dir_ / "stems").string() + " --block 1024 2>&1",
+                         &text);
+    EXPECT_EQ(rc, 3) << fault << ": " << text;
+    EXPECT_THAT(
+        text, HasSubstr(fault.starts_with("device") ? "ErrorDeviceLost" : "ErrorOutOfDeviceMemory"))
+        << fault;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav")) << fault;
+    if (std::filesystem::exists(dir_ / "stems")) {
+      EXPECT_TRUE(std::filesystem::is_empty(dir_ / "stems")) << fault;
+      std::filesystem::remove(dir_ / "stems");
+    }
+  }
+}
+
 TEST_F(Cli, InterruptsStopCleanlyAndLeaveNothing) {
   // A render long enough to interrupt: eight moving objects, each playing its 30 s file four times.
   std::string tracks;
