@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (Debian packages), builds everything with warnings as errors, checks formatting and the
-# module layering, runs the whole test suite (ctest; GPU tests run on lavapipe without a GPU) and
-# a short smoke run of each fuzz target.
+# module layering, runs the whole test suite (ctest; GPU tests run on lavapipe without a GPU), the
+# suite again under ASan + UBSan, and a short smoke run of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +11,7 @@ cmake --build build
 bash scripts/check_layering.sh
 bash scripts/check_format.sh
 ctest --test-dir build --output-on-failure -j2
-# Fuzz smoke run: each libFuzzer target (tests/fuzz) for 15 s with ASan + UBSan, clang build.
+# The whole suite again under ASan + UBSan (build-asan/), then a fuzz smoke run: each libFuzzer
+# target (tests/fuzz) for 15 s, clang build with ASan + UBSan.
+bash scripts/test_sanitizers.sh
 bash scripts/fuzz.sh 15
