@@ -21,7 +21,7 @@ for t in "${targets[@]}"; do
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     build-fuzz/tests/fuzz/"${t}_fuzzer" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
     -malloc_limit_mb=1024 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" "$work" 2>&1 |
-    grep -E "^(#[0-9]+ *(DONE|INITED)|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|==[0-9]+==ERROR|SUMMARY|Test unit written)" || true
+    grep -E "^(#[0-9]+\s+(DONE|INITED)|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|==[0-9]+==ERROR|SUMMARY|Test unit written)" || true
   if ls "$findings"/* >/dev/null 2>&1; then
     echo "fuzz: ${t}_fuzzer found a crash: $(ls "$findings")" >&2
     exit 1
