@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 #include "core/assert.hpp"
 #include "io/ffmpeg_util.hpp"
@@ -86,7 +87,8 @@ struct StreamDecoder::Impl {
   std::vector<int> keep;
   int inChannels = 0;
   int sampleRate = 0;
-  std::int64_t toSkip = 0;  // resampled frames still to drop before the offset
+  std::int64_t toSkip = 0;     // resampled frames still to drop before the offset
+  std::int64_t seekedTo = -1;  // after a seek: the offset, until the first frame says where we are
   std::int64_t produced = 0;
   std::vector<std::vector<float>> scratch;
   std::vector<std::uint8_t*> planes;
@@ -125,6 +127,18 @@ struct StreamDecoder::Impl {
   void fill() {
     while (pending[0].empty() && !flushed) {
       int r = avcodec_receive_frame(s.codec.get(), frame.get());
+      if (r >= 0 && seekedTo >= 0) {
+        // The seek lands on a packet at or before the offset; its timestamp says how far before.
+        const AVStream* st = s.format->streams[s.streamIndex];
+        const std::int64_t start = st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time;
+        const std::int64_t at = av_rescale_q(frame->best_effort_timestamp - start, st->time_base,
+                                             AVRational{1, sampleRate});
+        if (frame->best_effort_timestamp == AV_NOPTS_VALUE || at > seekedTo) {
+          throw InputError(file, "", "seeking to the clip's offset failed");
+        }
+        toSkip = seekedTo - at;
+        seekedTo = -1;
+      }
       if (r >= 0) {
         resample(const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
         av_frame_unref(frame.get());
@@ -190,6 +204,23 @@ StreamDecoder::StreamDecoder(const std::filesystem::path& path, int sampleRate,
                          std::to_string(sampleRate) + " Hz");
   }
   m.toSkip = offsetFrames;
+  // PCM at the session rate seeks straight to the offset (exact: every packet has its timestamp
+  // and the resampler only converts the sample format); anything else decodes from the start and
+  // drops frames up to the offset, exact for every codec.
+  const AVCodecDescriptor* codec = avcodec_descriptor_get(m.s.codec->codec_id);
+  const bool pcm = codec != nullptr && std::string_view(codec->name).starts_with("pcm_");
+  if (pcm && m.s.codec->sample_rate == sampleRate && offsetFrames >= sampleRate &&
+      (m.s.format->pb == nullptr || (m.s.format->pb->seekable & AVIO_SEEKABLE_NORMAL))) {
+    const AVStream* st = m.s.format->streams[m.s.streamIndex];
+    const std::int64_t start = st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time;
+    const std::int64_t ts =
+        start + av_rescale_q(offsetFrames, AVRational{1, sampleRate}, st->time_base);
+    if (av_seek_frame(m.s.format.get(), m.s.streamIndex, ts, AVSEEK_FLAG_BACKWARD) >= 0) {
+      avcodec_flush_buffers(m.s.codec.get());
+      m.toSkip = 0;
+      m.seekedTo = offsetFrames;
+    }
+  }
   m.scratch.resize(static_cast<std::size_t>(m.inChannels));
   m.planes.resize(static_cast<std::size_t>(m.inChannels));
   m.pending.resize(m.keep.size());

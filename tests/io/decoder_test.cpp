@@ -129,5 +129,36 @@ TEST(Decoder, FuzzFindingsAreErrorsNotCrashes) {
       ::testing::ThrowsMessage<InputError>(HasSubstr("claims a sample rate of 1751347072")));
 }
 
+// PCM at the session rate seeks to a clip's offset instead of decoding from the start: the frames
+// must be exactly those a decode from the start gives, at any offset (packet-aligned or not), in
+// float, 16- and 24-bit WAV and Wave64; a FLAC (decoded from the start) agrees too.
+TEST(Decoder, SeekingToAnOffsetGivesTheSameFramesAsDecodingFromTheStart) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  std::vector<float> ramp(10 * rate);
+  for (std::size_t i = 0; i < ramp.size(); ++i)
+    ramp[i] = static_cast<float>(static_cast<double>(i % 20011) / 20011.0 - 0.5);
+  test::writeFloatWav(dir / "f32.wav", {ramp, ramp}, rate);
+  for (const char* conversion :
+       {"-c:a pcm_s16le x16.wav", "-c:a pcm_s24le x24.w64", "-c:a flac x.flac"}) {
+    ASSERT_EQ(test::runCommand("cd " + dir.path().string() +
+                               " && ffmpeg -nostdin -loglevel error -y -i f32.wav " + conversion),
+              0);
+  }
+  for (const char* name : {"f32.wav", "x16.wav", "x24.w64", "x.flac"}) {
+    const DecodedAudio whole = decodeAudio(dir / name, rate);
+    for (std::int64_t offset :
+         {std::int64_t{48000}, std::int64_t{7 * 48000 + 123}, std::int64_t{9 * 48000 + 47999}}) {
+      const DecodedAudio part = decodeAudio(dir / name, rate, offset, 4096, {1});
+      ASSERT_EQ(part.numFrames(), std::min<std::int64_t>(4096, 10 * 48000 - offset)) << name;
+      for (std::int64_t i = 0; i < part.numFrames(); ++i) {
+        ASSERT_EQ(part.channels[0][static_cast<std::size_t>(i)],
+                  whole.channels[1][static_cast<std::size_t>(offset + i)])
+            << name << " offset " << offset << " frame " << i;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vkmix::io
