@@ -388,9 +388,23 @@ RenderReport renderIntoVideo(const Session& session, const RenderOptions& option
   } else if (!video.codec.empty()) {
     throw InputError("--mux-codec", "", "\"" + video.codec + "\" is not one of pcm, aac, eac3");
   }
-  if (!std::filesystem::exists(video.picture))
-    throw InputError(video.picture.string(), "--video", "cannot open: no such file");
   checkFolder(delivery.output);
+  // The streams to add, checked against the picture and the container before the render.
+  const Layout layout = engine::outputLayout(session, options);
+  io::MuxSpec spec;
+  spec.picture = video.picture;
+  spec.output = delivery.output;
+  spec.sampleRate = session.sampleRate;
+  spec.skipFrames = secondsToFrames(session.pictureStartSeconds, session.sampleRate);
+  spec.cancelled = options.cancelled;
+  spec.audio.push_back({{}, layout, codec, "Mix " + layout.name, video.language});
+  for (const std::string& name : video.downmixes) {
+    const Layout* to = findLayout(name);
+    if (to == nullptr)
+      throw InputError("--mux-downmix", name, "unknown layout; see 'vkmix layouts'");
+    spec.audio.push_back({{}, *to, codec, "Downmix " + name, video.language});
+  }
+  io::checkMux(spec);
   // Render every programme to float WAV in a work folder, then encode them into the picture.
   ScratchFolder work(delivery.output);
   DeliveryOptions d = delivery;
@@ -401,22 +415,15 @@ RenderReport renderIntoVideo(const Session& session, const RenderOptions& option
   for (const std::string& name : video.downmixes)
     d.downmixes.emplace_back(name, work / (name + ".wav"));
   RenderReport report = renderToFile(session, options, d);
-
-  io::MuxSpec spec;
-  spec.picture = video.picture;
-  spec.output = delivery.output;
-  spec.sampleRate = session.sampleRate;
-  spec.skipFrames = secondsToFrames(session.pictureStartSeconds, session.sampleRate);
-  spec.cancelled = options.cancelled;
-  const Layout layout = engine::outputLayout(session, options);
-  spec.audio.push_back({d.output, layout, codec, "Mix " + layout.name, video.language});
-  if (video.stems) {
+  spec.audio[0].source = d.output;
+  for (std::size_t k = 0; k < video.downmixes.size(); ++k)
+    spec.audio[1 + k].source = work / (video.downmixes[k] + ".wav");
+  if (video.stems) {  // after the mix, before the downmixes
+    std::vector<io::MuxAudio> stems;
     for (const NamedLoudness& stem : report.stems)
-      spec.audio.push_back({stem.file, layout, codec, "Stem " + stem.name, video.language});
+      stems.push_back({stem.file, layout, codec, "Stem " + stem.name, video.language});
+    spec.audio.insert(spec.audio.begin() + 1, stems.begin(), stems.end());
   }
-  for (const std::string& name : video.downmixes)
-    spec.audio.push_back(
-        {work / (name + ".wav"), *findLayout(name), codec, "Downmix " + name, video.language});
   io::muxIntoVideo(spec);
   for (NamedLoudness& stem : report.stems) stem.file = video.stems ? delivery.output : "";
   for (NamedLoudness& down : report.downmixes) down.file = delivery.output;

@@ -37,12 +37,8 @@ struct AudioTrack {
   std::vector<float> planar;
 };
 
-}  // namespace
-
-MuxReport muxIntoVideo(const MuxSpec& spec) {
-  configureFfmpeg();
-  const std::string picture = spec.picture.string();
-  const std::string output = spec.output.string();
+// The picture, opened with its streams read; InputError when it is not a picture.
+FormatInput openPicture(const std::string& picture) {
   AVFormatContext* rawIn = nullptr;
   int rc = avformat_open_input(&rawIn, picture.c_str(), nullptr, nullptr);
   if (rc < 0) throw InputError(picture, "--video", "cannot open: " + ffmpegError(rc));
@@ -53,16 +49,58 @@ MuxReport muxIntoVideo(const MuxSpec& spec) {
   for (unsigned i = 0; i < in->nb_streams; ++i)
     hasVideo = hasVideo || in->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO;
   if (!hasVideo) throw InputError(picture, "--video", "has no video stream");
+  return in;
+}
 
-  AtomicFile temp(spec.output);
-  OutputContext out;
-  rc = avformat_alloc_output_context2(&out.ctx, nullptr, nullptr, output.c_str());
+// The output container for the output's name; InputError unless it carries picture and sound.
+void openOutput(const std::string& output, OutputContext& out) {
+  const int rc = avformat_alloc_output_context2(&out.ctx, nullptr, nullptr, output.c_str());
   const std::string muxer = out.ctx != nullptr ? out.ctx->oformat->name : "";
-  const bool mp4 = muxer == "mp4" || muxer == "ipod";
   if (rc < 0 || out.ctx == nullptr ||
-      !(mp4 || muxer == "mov" || muxer == "matroska" || muxer == "webm")) {
+      !(muxer == "mp4" || muxer == "ipod" || muxer == "mov" || muxer == "matroska" ||
+        muxer == "webm")) {
     throw InputError(output, "-o", "a picture output must be .mov, .mp4, .m4v or .mkv");
   }
+}
+
+// The codec of a new audio stream in this container; InputError when the container cannot carry it.
+OutputFormat codecFor(const MuxAudio& a, const AVFormatContext* out, const std::string& output) {
+  const std::string muxer = out->oformat->name;
+  const bool mp4 = muxer == "mp4" || muxer == "ipod";
+  const OutputFormat codec = a.codec.value_or(
+      mp4 && a.layout.numChannels() <= 6 ? OutputFormat::Eac3 : OutputFormat::Wav24);
+  if (mp4 && codec == OutputFormat::Wav24) {
+    throw InputError(
+        output, "--mux-codec",
+        "MP4 holds no PCM and its codecs stop at 5.1; " + a.layout.name + " needs .mov or .mkv");
+  }
+  if (codec != OutputFormat::Wav24 && codec != OutputFormat::Aac && codec != OutputFormat::Eac3)
+    throw InputError(output, "--mux-codec", "muxed audio is pcm, aac or eac3");
+  return codec;
+}
+
+}  // namespace
+
+void checkMux(const MuxSpec& spec) {
+  configureFfmpeg();
+  openPicture(spec.picture.string());
+  OutputContext out;
+  openOutput(spec.output.string(), out);
+  for (const MuxAudio& a : spec.audio) {
+    const OutputFormat codec = codecFor(a, out.ctx, spec.output.string());
+    AudioEncoder(spec.output.string(), a.layout, spec.sampleRate, codec, true);  // limits
+  }
+}
+
+MuxReport muxIntoVideo(const MuxSpec& spec) {
+  configureFfmpeg();
+  const std::string picture = spec.picture.string();
+  const std::string output = spec.output.string();
+  FormatInput in = openPicture(picture);
+  AtomicFile temp(spec.output);
+  OutputContext out;
+  openOutput(output, out);
+  int rc = 0;
 
   // The picture's streams, copied as they are. Their default flags yield to the new mix.
   MuxReport report;
@@ -93,16 +131,7 @@ MuxReport muxIntoVideo(const MuxSpec& spec) {
   std::vector<AudioTrack> tracks(spec.audio.size());
   for (std::size_t t = 0; t < spec.audio.size(); ++t) {
     const MuxAudio& a = spec.audio[t];
-    const OutputFormat codec = a.codec.value_or(
-        mp4 ? (a.layout.numChannels() <= 6 ? OutputFormat::Eac3 : OutputFormat::Wav24)
-            : OutputFormat::Wav24);
-    if (mp4 && codec == OutputFormat::Wav24) {
-      throw InputError(
-          output, "--mux-codec",
-          "MP4 holds no PCM and its codecs stop at 5.1; " + a.layout.name + " needs .mov or .mkv");
-    }
-    if (codec != OutputFormat::Wav24 && codec != OutputFormat::Aac && codec != OutputFormat::Eac3)
-      throw InputError(output, "--mux-codec", "muxed audio is pcm, aac or eac3");
+    const OutputFormat codec = codecFor(a, out.ctx, output);
     AudioTrack& track = tracks[t];
     track.encoder =
         std::make_unique<AudioEncoder>(output, a.layout, spec.sampleRate, codec, globalHeader);

@@ -38,8 +38,12 @@ struct MuxReport {
   int audioStreams = 0;
 };
 
-// InputError naming the picture (unreadable, no streams) or the output (container unknown,
-// codec not allowed in it); IoError on write failures.
+// Everything muxIntoVideo would refuse, checked without the audio (call it before rendering):
+// InputError naming the picture (unreadable, no video) or the output (container unknown, a codec
+// or channel count it cannot carry).
+void checkMux(const MuxSpec& spec);
+
+// The same errors, and IoError on write failures.
 MuxReport muxIntoVideo(const MuxSpec& spec);
 
 }  // namespace vkmix::io
