@@ -5,6 +5,7 @@
 #include "core/units.hpp"
 #include "dsp/denoise/gpu_denoiser.hpp"
 #include "dsp/denoise/reference.hpp"
+#include "engine/denoise_stage.hpp"
 #include "gpu/context.hpp"
 #include "io/decoder.hpp"
 #include "io/writer.hpp"
@@ -40,30 +41,14 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
   const std::string file = options.input.string();
   const io::MediaInfo info = io::probeAudio(options.input);
   const int rate = info.sampleRate;
-  dsp::DenoiseSpec spec;
-  spec.numChannels = info.numChannels;
-  spec.sampleRate = rate;
-  spec.settings.reductionDb = options.settings.reductionDb;
-  spec.settings.smoothing = options.settings.smoothing;
-  if (options.settings.humHz) {
-    spec.settings.hum = dsp::HumSettings{*options.settings.humHz, options.settings.humHarmonics,
-                                         options.settings.humBandwidthHz};
-  }
+  dsp::DenoiseSpec spec = engine::denoiseSpec(options.settings, info.numChannels, rate);
   if (options.settings.learnStartSeconds) {
     const std::int64_t from = secondsToFrames(*options.settings.learnStartSeconds, rate);
     const std::int64_t to = secondsToFrames(*options.settings.learnEndSeconds, rate);
-    const std::int64_t preroll = std::min<std::int64_t>(from, rate);  // notches settle
-    io::DecodedAudio learn =
-        io::decodeAudio(options.input, rate, from - preroll, to - from + preroll);
-    bool any = false;
-    for (const auto& ch : learn.channels)
-      any = any || std::any_of(ch.begin() + std::min<std::ptrdiff_t>(
-                                                preroll, static_cast<std::ptrdiff_t>(ch.size())),
-                               ch.end(), [](float x) { return x != 0.0f; });
-    if (any) {
-      spec.profile = dsp::learnNoiseProfile(learn.channels, rate, spec.settings.hum,
-                                            static_cast<std::size_t>(preroll));
-    }
+    const std::int64_t preroll = engine::learnPreroll(from, rate);
+    spec.profile = engine::learnFromSignal(
+        io::decodeAudio(options.input, rate, from - preroll, to - from + preroll).channels, preroll,
+        spec);
     if (spec.profile.empty()) {
       throw InputError(file, "--learn",
                        "no audio to learn the noise from between " +

@@ -60,6 +60,36 @@ std::vector<std::vector<float>> premixRange(const std::vector<PlannedVoice>& voi
 
 }  // namespace
 
+dsp::DenoiseSpec denoiseSpec(const Denoise& settings, int channels, int sampleRate) {
+  dsp::DenoiseSpec spec;
+  spec.numChannels = channels;
+  spec.sampleRate = sampleRate;
+  spec.settings.reductionDb = settings.reductionDb;
+  spec.settings.smoothing = settings.smoothing;
+  if (settings.humHz) {
+    spec.settings.hum =
+        dsp::HumSettings{*settings.humHz, settings.humHarmonics, settings.humBandwidthHz};
+  }
+  return spec;
+}
+
+std::int64_t learnPreroll(std::int64_t fromFrame, int sampleRate) {
+  return std::min<std::int64_t>(fromFrame, secondsToFrames(kLearnPrerollSeconds, sampleRate));
+}
+
+dsp::NoiseProfile learnFromSignal(const std::vector<std::vector<float>>& signal,
+                                  std::int64_t preroll, const dsp::DenoiseSpec& spec) {
+  bool any = false;
+  for (const auto& ch : signal) {
+    const auto from = std::min<std::size_t>(static_cast<std::size_t>(preroll), ch.size());
+    any = any || std::any_of(ch.begin() + static_cast<std::ptrdiff_t>(from), ch.end(),
+                             [](float x) { return x != 0.0f; });
+  }
+  if (!any) return {};
+  return dsp::learnNoiseProfile(signal, spec.sampleRate, spec.settings.hum,
+                                static_cast<std::size_t>(preroll));
+}
+
 std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan) {
   const int rate = session.sampleRate;
   const dsp::StftShape shape = dsp::stftShapeFor(rate);
@@ -86,33 +116,19 @@ std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan) 
     // frame after the last clip (spectral smearing), within the session's length.
     dt.startFrame = std::max<std::int64_t>(0, first - shape.frameSize);
     dt.endFrame = std::min(plan.endFrame, last + shape.frameSize);
-    dt.spec.numChannels = dt.channels;
-    dt.spec.sampleRate = rate;
-    dt.spec.settings.reductionDb = d.reductionDb;
-    dt.spec.settings.smoothing = d.smoothing;
-    if (d.humHz)
-      dt.spec.settings.hum = dsp::HumSettings{*d.humHz, d.humHarmonics, d.humBandwidthHz};
+    dt.spec = denoiseSpec(d, dt.channels, rate);
     if (d.learnStartSeconds) {
       const std::int64_t from = secondsToFrames(*d.learnStartSeconds, rate);
       const std::int64_t to = secondsToFrames(*d.learnEndSeconds, rate);
-      const std::int64_t preroll =
-          std::min<std::int64_t>(from, secondsToFrames(kLearnPrerollSeconds, rate));
-      auto signal = premixRange(dt.inputs, plan.clips, dt.channels, rate, from - preroll, to);
-      bool any = false;
-      for (const auto& ch : signal)
-        for (std::size_t i = static_cast<std::size_t>(preroll); i < ch.size() && !any; ++i)
-          any = ch[i] != 0.0f;
-      const std::string field = "tracks[" + std::to_string(ti) + "].denoise.learn";
-      if (!any) {
-        throw InputError(session.path.string(), field,
+      const std::int64_t preroll = learnPreroll(from, rate);
+      dt.spec.profile =
+          learnFromSignal(premixRange(dt.inputs, plan.clips, dt.channels, rate, from - preroll, to),
+                          preroll, dt.spec);
+      if (dt.spec.profile.empty()) {
+        throw InputError(session.path.string(), "tracks[" + std::to_string(ti) + "].denoise.learn",
                          "no audio plays on track \"" + track.name + "\" between " +
                              std::to_string(*d.learnStartSeconds) + " and " +
                              std::to_string(*d.learnEndSeconds) + " s to learn the noise from");
-      }
-      dt.spec.profile = dsp::learnNoiseProfile(signal, rate, dt.spec.settings.hum,
-                                               static_cast<std::size_t>(preroll));
-      if (dt.spec.profile.empty()) {
-        throw InputError(session.path.string(), field, "the learn range is shorter than one frame");
       }
     }
     // One voice per channel plays the denoised signal through the track's fader and pan.

@@ -31,6 +31,18 @@ struct DenoisedTrack {
   dsp::DenoiseSpec spec;  // with the learned profile, if any
 };
 
+// The denoiser's spec for these settings on `channels` channels (no profile yet).
+dsp::DenoiseSpec denoiseSpec(const Denoise& settings, int channels, int sampleRate);
+
+// Frames read before a learn range starting at `fromFrame`, so the hum notches settle (1 s, or
+// as much as there is).
+std::int64_t learnPreroll(std::int64_t fromFrame, int sampleRate);
+
+// The noise profile of `signal` (channels x frames; its first `preroll` frames only settle the
+// notches); empty when what follows the preroll is silent or shorter than an STFT frame.
+dsp::NoiseProfile learnFromSignal(const std::vector<std::vector<float>>& signal,
+                                  std::int64_t preroll, const dsp::DenoiseSpec& spec);
+
 // Replaces the voices of every track with an enabled "denoise" by one voice per track channel
 // reading the denoised signal (a PlannedClip with `denoised` set), learns noise profiles (from the
 // track's clips over the learn range), and returns the tracks. InputError naming the session
