@@ -62,6 +62,9 @@ struct Clip {
   FadeShape fadeInShape = FadeShape::Linear;
   FadeShape fadeOutShape = FadeShape::Linear;
   std::optional<int> channel;  // object tracks: which channel of the file (0-based)
+  // Bed tracks: which channel of the file feeds each of the bed's channels, in the bed layout's
+  // order; -1 leaves that bed channel silent. Empty: the file's channels are the bed's, in order.
+  std::vector<int> channels;
 };
 
 // A send from a track to a reverb bus: the track's signal (post-fader by default: after the
@@ -124,6 +127,14 @@ Session loadSession(const std::filesystem::path& path);
 
 // Same, from text; `path` is used for messages and to resolve relative media paths.
 Session parseSession(std::string_view json, const std::filesystem::path& path);
+
+// The session as a session file (docs/session-format.md): parseSession of the text gives back an
+// equal session. Only values that differ from the defaults are written.
+std::string sessionToJson(const Session& session);
+
+// Writes sessionToJson(session) to `path` under a temporary name, renamed into place when
+// complete. Throws IoError when it cannot.
+void saveSession(const Session& session, const std::filesystem::path& path);
 
 // The latest time any clip of the session plays until, in seconds, if clip lengths are known.
 // Clips without a length count from their start only; the engine refines this once media is open.

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/adm_commands.hpp"
 #include "cli/loudness_table.hpp"
 #include "engine/report.hpp"
 #include "gpu/context.hpp"
@@ -18,6 +19,7 @@
 #include "io/writer.hpp"
 #include "layout/layout_file.hpp"
 #include "loudness/meter.hpp"
+#include "vkmix/adm.hpp"
 #include "vkmix/denoise.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/layout.hpp"
@@ -54,7 +56,9 @@ struct RenderArgs {
 };
 
 int cmdRender(const RenderArgs& a) {
-  Session session = loadSession(a.session);
+  auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
+  // An ADM BWF master renders like a session (docs/adm.md).
+  Session session = isAdmFile(a.session) ? importAdm(a.session, warn) : loadSession(a.session);
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -66,7 +70,7 @@ int cmdRender(const RenderArgs& a) {
 #else
   options.validation = true;
 #endif
-  options.warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
+  options.warn = warn;
   options.cancelled = [] { return gStopSignal != 0; };
   // A progress line on a terminal only, at most four times a second; logs get the summary.
   bool announced = false;
@@ -349,7 +353,9 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   RenderArgs ra;
   auto* render = app.add_subcommand("render", "Render a session to a multichannel file");
-  render->add_option("session", ra.session, "Session file (JSON, see docs/session-format.md)")
+  render
+      ->add_option("session", ra.session,
+                   "Session file (JSON, see docs/session-format.md) or ADM BWF master (.wav)")
       ->required();
   render->add_option("-o,--output", ra.output, "Output file (.wav or .flac)")->required();
   render->add_option("--layout", ra.layout,
@@ -413,6 +419,25 @@ int run(int argc, char** argv) {
   denoise->add_option("--device", da.options.device,
                       "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
+  std::string admFile, admSessionOut;
+  auto* admInfo = app.add_subcommand(
+      "adm-info", "Print an ADM BWF file's programme, contents, objects and their tracks");
+  admInfo->add_option("file", admFile, "ADM BWF (BW64/RF64/WAV with axml and chna)")->required();
+  AdmExportArgs ea;
+  auto* admExport =
+      app.add_subcommand("adm-export", "Write a session as an ADM BWF master (objects and beds)");
+  admExport->add_option("session", ea.session, "Session file")->required();
+  admExport->add_option("-o,--output", ea.output, "The ADM BWF file (.wav)")->required();
+  admExport->add_option("--layout", ea.layout,
+                        "Layout of the reverb-return bed (default: the session's)");
+  admExport->add_option("--format", ea.format, "wav32f (default) or wav24");
+  admExport->add_option("--device", ea.device, "Vulkan device, or 'cpu'");
+  admExport->add_option("--block", ea.blockFrames, "Frames per block");
+  admExport->add_flag("-q,--quiet", ea.quiet, "Print only the output path");
+  auto* admImport = app.add_subcommand(
+      "adm-import", "Write the session an ADM BWF file renders as (to edit or inspect it)");
+  admImport->add_option("file", admFile, "ADM BWF file")->required();
+  admImport->add_option("-o,--output", admSessionOut, "Session file to write (.json)")->required();
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   std::string layoutFile;
@@ -432,6 +457,9 @@ int run(int argc, char** argv) {
     if (*render) return cmdRender(ra);
     if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
     if (*denoise) return cmdDenoise(da);
+    if (*admInfo) return cmdAdmInfo(admFile);
+    if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
+    if (*admImport) return cmdAdmImport(admFile, admSessionOut);
     if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);

@@ -6,9 +6,8 @@
 namespace vkmix::engine {
 
 ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
-                       std::optional<int> channel, std::int64_t offsetFrames)
-    : decoder_(file, sampleRate, channel ? std::vector<int>{*channel} : std::vector<int>{},
-               offsetFrames),
+                       const std::vector<int>& channels, std::int64_t offsetFrames)
+    : decoder_(file, sampleRate, channels, offsetFrames),
       buffer_(static_cast<std::size_t>(decoder_.numChannels())) {}
 
 void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) {

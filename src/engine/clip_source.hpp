@@ -28,8 +28,8 @@ class SampleSource {
 
 class ClipSource final : public SampleSource {
  public:
-  // `channel` unset: every channel of the file.
-  ClipSource(const std::filesystem::path& file, int sampleRate, std::optional<int> channel,
+  // Reads the file's `channels` (empty: all of them, in order).
+  ClipSource(const std::filesystem::path& file, int sampleRate, const std::vector<int>& channels,
              std::int64_t offsetFrames);
 
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;

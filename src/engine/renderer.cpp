@@ -33,7 +33,7 @@ constexpr std::int64_t kMaxBlockFrames = 1 << 20;
 // buffers), or the CPU reference (--device cpu).
 class Backend {
  public:
-  Backend(const RenderOptions& options, int numChannels, std::size_t numStems,
+  Backend(const RenderOptions& options, const std::vector<int>& groupChannels,
           const ReverbPlan& reverbs, const std::vector<DenoisedTrack>& denoised) {
     const bool cpu = options.device == "cpu" || options.device == "cpu-reference";
     if (!cpu) {
@@ -43,7 +43,7 @@ class Backend {
     } else {
       name_ = "cpu-reference";
     }
-    for (std::size_t s = 0; s < numStems; ++s) addMixer(numChannels);
+    for (int channels : groupChannels) addMixer(channels);
     for (const ReverbInstance& inst : reverbs.instances) {
       const dsp::ConvolverSpec& spec = reverbs.buses[inst.bus].spec;
       addMixer(spec.numInputs);
@@ -77,7 +77,8 @@ class Backend {
       cpuDenoisers_[k]->process(in, out);
     }
   }
-  // Mixers 0..numStems-1 are the stems; then one per reverb instance (its send inputs).
+  // Mixers 0..groups-1 are the dry groups (stems or prints); then one per reverb instance (its
+  // send inputs).
   void mix(std::size_t mixer, const dsp::MixBlock& block, std::span<float> out) {
     if (context_) {
       gpuMixers_[mixer]->mix(block, out);
@@ -120,7 +121,7 @@ Layout outputLayout(const Session& session, const RenderOptions& options) {
 
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
-                          const BlockSink& sink) {
+                          const BlockSink& sink, DryShape shape) {
   const auto wallStart = std::chrono::steady_clock::now();
   const Layout output = outputLayout(session, options);
   if (options.blockFrames < 1 || options.blockFrames > kMaxBlockFrames) {
@@ -139,11 +140,43 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   // Clip media streams in as voices start and goes when their clip ends (bounded memory).
   std::map<int, std::unique_ptr<SampleSource>> sources;
   ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds);
-  const std::size_t numStems = plan.stems.size();
   const std::int64_t endFrame = plan.endFrame + reverbs.tailFrames;
-  if (onPlan) onPlan(RenderPlanInfo{&output, plan.stems, endFrame});
 
-  Backend backend(options, nc, numStems, reverbs, denoised);
+  // Dry groups: the stems, each nc wide; or, for track prints, one group per sounding track and
+  // one per stem whose reverb returns need somewhere to go.
+  const bool prints = shape == DryShape::TrackPrints;
+  RenderPlanInfo info{&output, {}, plan.stems, {}, endFrame};
+  std::vector<int> groupChannels;
+  std::vector<int> trackGroup(session.tracks.size(), -1);
+  std::vector<int> returnGroup(plan.stems.size(), -1);  // where stem s's reverb returns go
+  if (!prints) {
+    info.stems = plan.stems;
+    groupChannels.assign(plan.stems.size(), nc);
+    for (std::size_t s = 0; s < plan.stems.size(); ++s) returnGroup[s] = static_cast<int>(s);
+  } else {
+    for (const PlannedVoice& v : plan.voices) {
+      int& g = trackGroup[static_cast<std::size_t>(v.trackIndex)];
+      if (g >= 0) continue;
+      const Track& t = session.tracks[static_cast<std::size_t>(v.trackIndex)];
+      g = static_cast<int>(groupChannels.size());
+      groupChannels.push_back(t.type == TrackType::Bed ? findLayout(t.bedLayout)->numChannels()
+                                                       : 1);
+      info.stems.push_back(t.name);
+      info.prints.push_back(PrintInfo{v.trackIndex, v.stemIndex, groupChannels.back()});
+    }
+    for (const ReverbInstance& inst : reverbs.instances) {
+      int& g = returnGroup[static_cast<std::size_t>(inst.stem)];
+      if (g >= 0) continue;
+      g = static_cast<int>(groupChannels.size());
+      groupChannels.push_back(nc);
+      info.stems.push_back("reverb returns " + plan.stems[static_cast<std::size_t>(inst.stem)]);
+      info.prints.push_back(PrintInfo{-1, inst.stem, nc});
+    }
+  }
+  const std::size_t numStems = groupChannels.size();
+  if (onPlan) onPlan(info);
+
+  Backend backend(options, groupChannels, reverbs, denoised);
   RenderReport report;
   report.device = backend.name();
   report.layout = output.name;
@@ -154,17 +187,36 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   report.numVoices = static_cast<int>(plan.voices.size());
 
   // Stems: the planned gains (objects: the panner; beds: the routing) times gain automation.
+  // Prints: the voice's own channel of its track's print times gain automation.
+  auto groupOf = [&, prints](const PlannedVoice& v) {
+    return prints ? trackGroup[static_cast<std::size_t>(v.trackIndex)] : v.stemIndex;
+  };
+  const auto printChannel = [](const PlannedVoice& v) {
+    return static_cast<std::size_t>(std::max(v.bedChannel, 0));
+  };
   std::vector<Routing> stemRouting(numStems);
   for (std::size_t s = 0; s < numStems; ++s) {
     stemRouting[s] = Routing{
-        .includes = [s](const PlannedVoice& v) { return v.stemIndex == static_cast<int>(s); },
+        .includes = [s,
+                     groupOf](const PlannedVoice& v) { return groupOf(v) == static_cast<int>(s); },
         .envelopeGain = [](const PlannedVoice& v) { return v.gainLinear; },
         .automated = [](const PlannedVoice& v) { return v.moving; },
-        .staticGains = [](const PlannedVoice& v, auto& g) { g = v.gains; },
+        .staticGains =
+            [prints, printChannel](const PlannedVoice& v, auto& g) {
+              if (!prints) {
+                g = v.gains;
+                return;
+              }
+              g.fill(0.0f);
+              g[printChannel(v)] = 1.0f;
+            },
         .gainsAt =
-            [&](const PlannedVoice& v, double t, std::vector<double>& g) {
+            [&, prints, printChannel](const PlannedVoice& v, double t, std::vector<double>& g) {
               const Track& track = session.tracks[v.trackIndex];
-              if (v.bedChannel < 0) {
+              if (prints) {
+                std::fill(g.begin(), g.end(), 0.0);
+                g[printChannel(v)] = 1.0;
+              } else if (v.bedChannel < 0) {
                 const ObjectState st = objectStateAt(track, t);
                 panner.gains(st.position, st.shape, g);
               } else {
@@ -239,7 +291,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   // Dry stems wait in FIFOs until every reverb instance has returned the same frames: the wet
   // signal stays sample-aligned with the dry one whatever the partition size.
   const std::int64_t partition = dsp::kPartitionFrames;
-  std::vector<PlanarFifo> dry(numStems, PlanarFifo(nc));
+  std::vector<PlanarFifo> dry;
+  for (int channels : groupChannels) dry.emplace_back(channels);
   std::vector<PlanarFifo> sendIn, returns;
   for (const ReverbInstance& inst : reverbs.instances) {
     sendIn.emplace_back(reverbs.buses[inst.bus].spec.numInputs);
@@ -276,14 +329,14 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     for (const PlanarFifo& r : returns) ready = std::min(ready, r.frames());
     if (ready == 0 || (!final && ready < 1)) return;
     const std::int64_t stride = (ready + 3) / 4 * 4;
-    mixOut.assign(static_cast<std::size_t>(nc * stride), 0.0f);
+    mixOut.assign(prints ? 0 : static_cast<std::size_t>(nc * stride), 0.0f);
     rendered.stems.clear();
     for (std::size_t s = 0; s < numStems; ++s) {
-      stemOut[s].assign(static_cast<std::size_t>(nc * stride), 0.0f);
+      stemOut[s].assign(static_cast<std::size_t>(groupChannels[s] * stride), 0.0f);
       dry[s].read(stemOut[s], stride, ready);
       dry[s].consume(ready);
       for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
-        if (reverbs.instances[k].stem == static_cast<int>(s))
+        if (returnGroup[static_cast<std::size_t>(reverbs.instances[k].stem)] == static_cast<int>(s))
           returns[k].addTo(stemOut[s], stride, ready);
       }
       // The mix is the sum of the stems in stem order, so stems sum to it exactly.
@@ -303,7 +356,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   auto openSource = [&](int clipIndex) -> std::unique_ptr<SampleSource> {
     const PlannedClip& c = plan.clips[static_cast<std::size_t>(clipIndex)];
     if (c.denoised < 0)
-      return std::make_unique<ClipSource>(c.file, rate, c.channel, c.offsetFrames);
+      return std::make_unique<ClipSource>(c.file, rate, c.channels, c.offsetFrames);
     const auto k = static_cast<std::size_t>(c.denoised);
     return std::make_unique<DenoiseSource>(
         denoised[k], plan.clips, rate,
@@ -328,7 +381,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       }
       fifo.append(out, stride, n);
     };
-    for (std::size_t s = 0; s < numStems; ++s) mixInto(s, stemRouting[s], nc, dry[s]);
+    for (std::size_t s = 0; s < numStems; ++s) mixInto(s, stemRouting[s], groupChannels[s], dry[s]);
     for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
       mixInto(numStems + k, sendRouting[k], reverbs.buses[reverbs.instances[k].bus].spec.numInputs,
               sendIn[k]);

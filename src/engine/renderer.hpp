@@ -15,7 +15,8 @@
 
 namespace vkmix::engine {
 
-// One rendered block: channel c's frame i at mix[c * stride + i] (and likewise per stem).
+// One rendered block: channel c's frame i at mix[c * stride + i] (and likewise per stem or
+// print; track prints leave `mix` empty).
 struct RenderedBlock {
   std::span<const float> mix;
   std::vector<std::span<const float>> stems;
@@ -25,10 +26,25 @@ struct RenderedBlock {
 
 using BlockSink = std::function<void(const RenderedBlock&)>;
 
+// What the dry path sums into: the stems in the output layout (a mix), or one print per sounding
+// track, unpanned (an object track's one channel, a bed track's channels; after clip gain, fades,
+// denoise, fader and gain automation), plus each stem's reverb returns in the output layout.
+// Prints are what an ADM export writes.
+enum class DryShape { Stems, TrackPrints };
+
+// One print of a DryShape::TrackPrints render: a track's signal or a stem's reverb returns.
+struct PrintInfo {
+  int trackIndex = -1;  // -1: the reverb returns of stem `stemIndex`
+  int stemIndex = 0;    // into RenderPlanInfo::stemNames
+  int channels = 0;
+};
+
 // What the render will produce, known before the first block.
 struct RenderPlanInfo {
   const Layout* layout = nullptr;
-  std::vector<std::string> stems;
+  std::vector<std::string> stems;      // what RenderedBlock::stems holds (stems or prints)
+  std::vector<std::string> stemNames;  // the session's stems
+  std::vector<PrintInfo> prints;       // DryShape::TrackPrints: what each of `stems` is
   std::int64_t numFrames = 0;
 };
 
@@ -36,7 +52,7 @@ struct RenderPlanInfo {
 // The returned report has the device, timing and size fields filled; loudness is the sink's job.
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
-                          const BlockSink& sink);
+                          const BlockSink& sink, DryShape shape = DryShape::Stems);
 
 // The output layout a session and options select; InputError naming where it came from.
 Layout outputLayout(const Session& session, const RenderOptions& options);

@@ -131,11 +131,27 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       } catch (const InputError& e) {
         throw InputError(file, clipPath + (clip.channel ? ".channel" : ".file"), e.what());
       }
-      const int channels = clip.channel ? 1 : mediaChannels;
+      for (std::size_t k = 0; k < clip.channels.size(); ++k) {
+        if (clip.channels[k] >= mediaChannels) {
+          throw InputError(file, clipPath + ".channels[" + std::to_string(k) + "]",
+                           clip.file + " has " + std::to_string(mediaChannels) +
+                               " channel(s); channel " + std::to_string(clip.channels[k]) +
+                               " does not exist");
+        }
+      }
+      // A bed clip with a channel map plays bed channel k from file channel channels[k].
+      const bool mapped = !clip.channels.empty();
+      const int channels =
+          clip.channel ? 1 : (mapped ? static_cast<int>(clip.channels.size()) : mediaChannels);
       if (track.type == TrackType::Object && channels != 1) {
         throw InputError(file, clipPath + ".channel",
                          clip.file + " has " + std::to_string(channels) +
                              " channels; an object plays one: set \"channel\" to pick it");
+      }
+      if (bed != nullptr && mapped && channels != bed->numChannels()) {
+        throw InputError(file, clipPath + ".channels",
+                         "maps " + std::to_string(channels) + " channel(s); bed " + bed->name +
+                             " needs " + std::to_string(bed->numChannels()));
       }
       if (bed != nullptr && channels != bed->numChannels()) {
         throw InputError(file, clipPath + ".file",
@@ -164,13 +180,18 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       if (fadeIn + fadeOut > length) {
         throw InputError(file, clipPath + ".fadeOut", "fadeIn + fadeOut is longer than the clip");
       }
+      std::vector<int> kept;  // the file channels the clip's source reads
+      if (clip.channel) kept.push_back(*clip.channel);
+      int sourceChannel = 0;
       for (int ch = 0; ch < channels; ++ch) {
+        if (mapped && clip.channels[static_cast<std::size_t>(ch)] < 0) continue;  // silent
+        if (mapped) kept.push_back(clip.channels[static_cast<std::size_t>(ch)]);
         PlannedVoice v;
         v.trackIndex = static_cast<int>(ti);
         v.stemIndex = static_cast<int>(std::find(plan.stems.begin(), plan.stems.end(), track.stem) -
                                        plan.stems.begin());
         v.clipIndex = static_cast<int>(plan.clips.size());
-        v.sourceChannel = ch;
+        v.sourceChannel = mapped ? sourceChannel++ : ch;
         v.startFrame = secondsToFrames(clip.startSeconds, rate);
         v.lengthFrames = length;
         v.sampleFrames = std::min(length, frames);
@@ -186,7 +207,7 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         plan.endFrame = std::max(plan.endFrame, v.endFrame());
         plan.voices.push_back(v);
       }
-      plan.clips.push_back(PlannedClip{clip.resolvedPath, clip.channel, offsetFrames,
+      plan.clips.push_back(PlannedClip{clip.resolvedPath, kept, offsetFrames,
                                        secondsToFrames(clip.startSeconds, rate) + length});
       if (frames < length && warn) {
         warn(file + ": " + clipPath + ": media ends " +

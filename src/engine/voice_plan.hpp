@@ -40,7 +40,7 @@ struct PlannedVoice {
 // A clip whose media the render streams: opened when its voices start, closed after endFrame.
 struct PlannedClip {
   std::filesystem::path file;
-  std::optional<int> channel;  // unset: all channels (beds)
+  std::vector<int> channels;  // the file's channels the voices read; empty: all of them
   std::int64_t offsetFrames = 0;
   std::int64_t endFrame = 0;  // timeline frame after its last
   int denoised = -1;          // >= 0: not a file but that denoised track's signal

@@ -43,16 +43,17 @@ OpenStream openAudio(const std::filesystem::path& path) {
     throw InputError(file, "", "audio stream has no channels or no sample rate");
   }
   // A corrupt header can claim any rate; resampling from gigahertz would exhaust memory (found
-  // by tests/fuzz/media_fuzzer). Real media stays within 1 kHz..768 kHz and 64 channels.
+  // by tests/fuzz/media_fuzzer). Real media stays within 1 kHz..768 kHz and 128 channels (ADM
+  // masters).
   if (s.codec->sample_rate < 1000 || s.codec->sample_rate > 768000) {
     throw InputError(file, "",
                      "claims a sample rate of " + std::to_string(s.codec->sample_rate) +
                          " Hz; the file is corrupt or not audio vkmix reads");
   }
-  if (s.codec->ch_layout.nb_channels > 64) {
+  if (s.codec->ch_layout.nb_channels > 128) {
     throw InputError(file, "",
                      "claims " + std::to_string(s.codec->ch_layout.nb_channels) +
-                         " channels; vkmix reads at most 64");
+                         " channels; vkmix reads at most 128");
   }
   return s;
 }

@@ -16,6 +16,7 @@ using session::ObjectReader;
 
 constexpr double kMaxGainDb = 48.0;            // beyond this a gain is a typo, not a mix decision
 constexpr double kMaxTimeSeconds = 48 * 3600;  // two days of timeline
+constexpr int kMaxFileChannels = 128;          // what the decoder reads (ADM masters: 128)
 
 std::string indexPath(const std::string& path, std::size_t i) {
   return path + "[" + std::to_string(i) + "]";
@@ -134,8 +135,22 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
   if (auto ch = r.optionalInteger("channel")) {
     if (type == TrackType::Bed)
       r.fail("channel", "bed clips play all channels; channel is for objects");
-    if (*ch < 0 || *ch >= 64) r.fail("channel", "must be within 0..63");
+    if (*ch < 0 || *ch >= kMaxFileChannels)
+      r.fail("channel", "must be within 0.." + std::to_string(kMaxFileChannels - 1));
     c.channel = *ch;
+  }
+  if (const json* chans = r.optionalArray("channels")) {
+    if (type != TrackType::Bed) r.fail("channels", "is for bed clips; objects take \"channel\"");
+    if (chans->empty()) r.fail("channels", "must not be empty");
+    for (std::size_t i = 0; i < chans->size(); ++i) {
+      const json& v = (*chans)[i];
+      const std::string at = "channels[" + std::to_string(i) + "]";
+      if (!v.is_number_integer()) r.fail(at, "expected an integer channel (or -1 for silence)");
+      const auto ch = v.get<std::int64_t>();
+      if (ch < -1 || ch >= kMaxFileChannels)
+        r.fail(at, "must be within -1.." + std::to_string(kMaxFileChannels - 1));
+      c.channels.push_back(static_cast<int>(ch));
+    }
   }
   r.finish();
   return c;

@@ -1,0 +1,39 @@
+// Builds an ADM document and its chna track by track: an object per Objects channel (its timed
+// blocks), a DirectSpeakers pack per bed. IDs follow BS.2076's numbering for custom definitions
+// (AO_1001..., AP_00031001..., ATU_00000001...); file track n carries the n-th channel added.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "adm/bw64.hpp"
+#include "adm/model.hpp"
+#include "vkmix/layout.hpp"
+
+namespace vkmix::adm {
+
+class DocumentBuilder {
+ public:
+  // One programme with a content per name; "dialogue", "music" and "effects" get BS.2076's
+  // dialogue / nonDialogueContentKind flags.
+  explicit DocumentBuilder(const std::vector<std::string>& contentNames);
+
+  // An Objects channel on the next file track (block IDs are filled in).
+  void object(const std::string& name, int content, std::vector<BlockFormat> blocks);
+  // A DirectSpeakers pack with a channel per speaker of `layout`, on the next file tracks.
+  void bed(const std::string& name, const Layout& layout, int content);
+
+  const Document& document() const { return doc_; }
+  const std::vector<ChnaEntry>& chna() const { return chna_; }
+
+ private:
+  Object& newObject(const std::string& name, int content, const std::string& pack);
+  void track(Object& o, const std::string& pack, const std::string& channel, unsigned n,
+             const char* type);
+
+  Document doc_;
+  std::vector<ChnaEntry> chna_;
+  unsigned nextFormat_ = 0x1001;
+};
+
+}  // namespace vkmix::adm

@@ -1,0 +1,40 @@
+// From an ADM document and its chna to what vkmix renders: which objects a programme plays, the
+// file tracks and channel formats behind each, resolved once for importAdm and describeAdm.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "adm/bw64.hpp"
+#include "adm/model.hpp"
+
+namespace vkmix::adm {
+
+struct ResolvedChannel {
+  int fileChannel = 0;  // 0-based
+  std::string uid;
+  const ChannelFormat* format = nullptr;
+};
+
+struct ResolvedObject {
+  const Object* object = nullptr;
+  const Content* content = nullptr;  // nullptr when no content lists it
+  TypeDefinition type = TypeDefinition::Unknown;
+  std::string packId;
+  std::vector<ResolvedChannel> channels;
+};
+
+struct Resolved {
+  const Programme* programme = nullptr;  // the one rendered (the first); nullptr if none
+  std::vector<ResolvedObject> objects;
+  std::vector<std::string> warnings;  // unsupported elements and anything else ignored
+};
+
+// Throws InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the file.
+Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& source);
+
+// The BS.2051 label of a DirectSpeakers speakerLabel ("urn:itu:bs:2051:0:speaker:M+030",
+// "M+030", "LFE" -> "LFE1"); "" when it is not one.
+std::string normaliseSpeakerLabel(const std::string& label);
+
+}  // namespace vkmix::adm

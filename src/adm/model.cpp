@@ -1,0 +1,421 @@
+#include "adm/model.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+
+#include "vkmix/error.hpp"
+
+namespace vkmix::adm {
+namespace {
+
+constexpr const char* kTypeLabels[] = {"0001", "0002", "0003", "0004", "0005"};
+constexpr const char* kTypeNames[] = {"DirectSpeakers", "Matrix", "Objects", "HOA", "Binaural"};
+
+TypeDefinition typeOf(const XmlElement& e) {
+  for (int i = 0; i < 5; ++i) {
+    const std::string* label = e.attribute("typeLabel");
+    const std::string* def = e.attribute("typeDefinition");
+    if ((label != nullptr && *label == kTypeLabels[i]) || (def != nullptr && *def == kTypeNames[i]))
+      return static_cast<TypeDefinition>(i);
+  }
+  return TypeDefinition::Unknown;
+}
+
+class Reader {
+ public:
+  Reader(const std::string& source, Document& doc) : source_(source), doc_(doc) {}
+
+  [[noreturn]] void fail(const XmlElement& e, const std::string& what) const {
+    throw InputError(source_, "axml",
+                     "line " + std::to_string(e.line) + ": <" + e.name + ">: " + what);
+  }
+  std::string attr(const XmlElement& e, const char* key, bool required = true) const {
+    const std::string* v = e.attribute(key);
+    if (v == nullptr) {
+      if (required) fail(e, std::string("missing attribute ") + key);
+      return {};
+    }
+    return *v;
+  }
+  double number(const XmlElement& e, const std::string& text) const {
+    const char* begin = text.c_str();
+    char* end = nullptr;
+    const double v = std::strtod(begin, &end);
+    if (text.empty() || end != begin + text.size() || !std::isfinite(v))
+      fail(e, "\"" + text + "\" is not a number");
+    return v;
+  }
+  std::optional<double> time(const XmlElement& e, const char* key) const {
+    const std::string* v = e.attribute(key);
+    if (v == nullptr) return std::nullopt;
+    auto t = parseTimecode(*v);
+    if (!t) fail(e, std::string(key) + " \"" + *v + "\" is not a time (hh:mm:ss.fffff)");
+    return t;
+  }
+  void unsupported(const std::string& where, const std::string& what) {
+    doc_.unsupported.push_back(where + ": " + what);
+  }
+  std::vector<std::string> refs(const XmlElement& e, const char* name) const {
+    std::vector<std::string> out;
+    for (const XmlElement* r : e.childrenNamed(name)) out.push_back(r->text);
+    return out;
+  }
+
+  BlockFormat block(const XmlElement& e, TypeDefinition type, const std::string& channelId) {
+    BlockFormat b;
+    b.id = attr(e, "audioBlockFormatID", false);
+    b.rtime = time(e, "rtime");
+    b.duration = time(e, "duration");
+    const std::string where = "audioBlockFormat " + (b.id.empty() ? channelId : b.id);
+    if (const XmlElement* c = e.child("cartesian")) b.cartesian = number(*c, c->text) != 0.0;
+    for (const auto& child : e.children) {
+      const XmlElement& c = *child;
+      if (c.name == "position") {
+        const std::string coord = attr(c, "coordinate");
+        if (c.attribute("bound") != nullptr) continue;  // DirectSpeakers min/max: not rendered
+        if (c.attribute("screenEdgeLock") != nullptr) unsupported(where, "screenEdgeLock");
+        const double v = number(c, c.text);
+        if (coord == "azimuth") {
+          b.azimuth = v;
+        } else if (coord == "elevation") {
+          b.elevation = v;
+        } else if (coord == "distance") {
+          b.distance = v;
+        } else if (coord == "X") {
+          b.x = v;
+        } else if (coord == "Y") {
+          b.y = v;
+        } else if (coord == "Z") {
+          b.z = v;
+        } else {
+          fail(c, "unknown coordinate \"" + coord + "\"");
+        }
+      } else if (c.name == "width") {
+        b.width = number(c, c.text);
+      } else if (c.name == "height") {
+        b.height = number(c, c.text);
+      } else if (c.name == "depth") {
+        b.depth = number(c, c.text);
+      } else if (c.name == "gain") {
+        const double g = number(c, c.text);
+        const std::string* unit = c.attribute("gainUnit");
+        b.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, g / 20.0) : g;
+      } else if (c.name == "jumpPosition") {
+        b.jumpPosition = number(c, c.text) != 0.0;
+        if (const std::string* il = c.attribute("interpolationLength"))
+          b.interpolationLength = number(c, *il);
+      } else if (c.name == "objectDivergence") {
+        b.divergence = number(c, c.text);
+        if (const std::string* r = c.attribute("azimuthRange"))
+          b.divergenceAzimuthRange = number(c, *r);
+        if (c.attribute("positionRange") != nullptr)
+          unsupported(where, "objectDivergence positionRange");
+      } else if (c.name == "speakerLabel") {
+        b.speakerLabel = c.text;
+      } else if (c.name == "cartesian" || c.name == "importance") {
+        // cartesian: read above; importance: a hint for renderers that drop objects.
+      } else if (c.name == "channelLock" || c.name == "diffuse" || c.name == "screenRef" ||
+                 c.name == "headLocked") {
+        if (number(c, c.text) != 0.0) unsupported(where, c.name);
+      } else {
+        unsupported(where, c.name);
+      }
+    }
+    if (type == TypeDefinition::DirectSpeakers && b.speakerLabel.empty())
+      unsupported(where, "DirectSpeakers block without speakerLabel (placed by position)");
+    return b;
+  }
+
+  void formats(const XmlElement& afe) {
+    for (const auto& child : afe.children) {
+      const XmlElement& e = *child;
+      if (e.name == "audioProgramme") {
+        Programme p{attr(e, "audioProgrammeID"), attr(e, "audioProgrammeName", false),
+                    refs(e, "audioContentIDRef")};
+        if (e.child("audioProgrammeReferenceScreen") != nullptr)
+          unsupported("audioProgramme " + p.id,
+                      "audioProgrammeReferenceScreen (no screen scaling)");
+        doc_.programmes.push_back(std::move(p));
+      } else if (e.name == "audioContent") {
+        Content c{attr(e, "audioContentID"), attr(e, "audioContentName", false),
+                  refs(e, "audioObjectIDRef")};
+        if (const XmlElement* d = e.child("dialogue")) {
+          c.dialogue = static_cast<int>(number(*d, d->text));
+          if (const std::string* k = d->attribute("nonDialogueContentKind"))
+            c.nonDialogueKind = static_cast<int>(number(*d, *k));
+        }
+        doc_.contents.push_back(std::move(c));
+      } else if (e.name == "audioObject") {
+        Object o;
+        o.id = attr(e, "audioObjectID");
+        o.name = attr(e, "audioObjectName", false);
+        o.start = time(e, "start");
+        o.duration = time(e, "duration");
+        o.packRefs = refs(e, "audioPackFormatIDRef");
+        o.trackUidRefs = refs(e, "audioTrackUIDRef");
+        o.objectRefs = refs(e, "audioObjectIDRef");
+        if (const XmlElement* g = e.child("gain")) {
+          const double v = number(*g, g->text);
+          const std::string* unit = g->attribute("gainUnit");
+          o.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, v / 20.0) : v;
+        }
+        if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
+        for (const char* name : {"audioComplementaryObjectIDRef", "positionOffset", "headLocked"}) {
+          if (e.child(name) != nullptr) unsupported("audioObject " + o.id, name);
+        }
+        doc_.objects.push_back(std::move(o));
+      } else if (e.name == "audioPackFormat") {
+        PackFormat p{attr(e, "audioPackFormatID"), attr(e, "audioPackFormatName", false), typeOf(e),
+                     refs(e, "audioChannelFormatIDRef"), refs(e, "audioPackFormatIDRef")};
+        if (e.child("absoluteDistance") != nullptr)
+          unsupported("audioPackFormat " + p.id, "absoluteDistance");
+        doc_.packs.push_back(std::move(p));
+      } else if (e.name == "audioChannelFormat") {
+        ChannelFormat c{attr(e, "audioChannelFormatID"),
+                        attr(e, "audioChannelFormatName", false),
+                        typeOf(e),
+                        {}};
+        for (const XmlElement* b : e.childrenNamed("audioBlockFormat"))
+          c.blocks.push_back(block(*b, c.type, c.id));
+        doc_.channels.push_back(std::move(c));
+      } else if (e.name == "audioStreamFormat") {
+        StreamFormat s{attr(e, "audioStreamFormatID"),
+                       attr(e, "audioStreamFormatName", false),
+                       {},
+                       {},
+                       refs(e, "audioTrackFormatIDRef")};
+        if (const XmlElement* c = e.child("audioChannelFormatIDRef")) s.channelRef = c->text;
+        if (const XmlElement* p = e.child("audioPackFormatIDRef")) s.packRef = p->text;
+        doc_.streams.push_back(std::move(s));
+      } else if (e.name == "audioTrackFormat") {
+        TrackFormat t{attr(e, "audioTrackFormatID"), attr(e, "audioTrackFormatName", false), {}};
+        if (const XmlElement* s = e.child("audioStreamFormatIDRef")) t.streamRef = s->text;
+        doc_.tracks.push_back(std::move(t));
+      } else if (e.name == "audioTrackUID") {
+        TrackUid u{attr(e, "UID"), {}, {}, {}};
+        if (const XmlElement* t = e.child("audioTrackFormatIDRef")) u.trackFormatRef = t->text;
+        if (const XmlElement* c = e.child("audioChannelFormatIDRef")) u.channelFormatRef = c->text;
+        if (const XmlElement* p = e.child("audioPackFormatIDRef")) u.packRef = p->text;
+        doc_.uids.push_back(std::move(u));
+      } else {
+        unsupported("audioFormatExtended", e.name);
+      }
+    }
+  }
+
+ private:
+  const std::string& source_;
+  Document& doc_;
+};
+
+const XmlElement* findDescendant(const XmlElement& e, std::string_view name, int depth) {
+  if (e.name == name) return &e;
+  if (depth == 0) return nullptr;
+  for (const auto& c : e.children) {
+    if (const XmlElement* found = findDescendant(*c, name, depth - 1)) return found;
+  }
+  return nullptr;
+}
+
+template <typename T>
+const T* byId(const std::vector<T>& items, const std::string& id) {
+  for (const T& item : items) {
+    if (item.id == id) return &item;
+  }
+  return nullptr;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+const Object* Document::object(const std::string& id) const { return byId(objects, id); }
+const Content* Document::content(const std::string& id) const { return byId(contents, id); }
+const PackFormat* Document::pack(const std::string& id) const { return byId(packs, id); }
+const ChannelFormat* Document::channel(const std::string& id) const { return byId(channels, id); }
+const StreamFormat* Document::stream(const std::string& id) const { return byId(streams, id); }
+const TrackFormat* Document::track(const std::string& id) const { return byId(tracks, id); }
+
+const char* typeLabel(TypeDefinition t) {
+  return t == TypeDefinition::Unknown ? "" : kTypeLabels[static_cast<int>(t)];
+}
+const char* typeName(TypeDefinition t) {
+  return t == TypeDefinition::Unknown ? "unknown" : kTypeNames[static_cast<int>(t)];
+}
+
+std::optional<double> parseTimecode(const std::string& s) {
+  int h = 0, m = 0, sec = 0, used = 0;
+  if (std::sscanf(s.c_str(), "%2d:%2d:%2d%n", &h, &m, &sec, &used) != 3 || used != 8)
+    return std::nullopt;
+  if (h < 0 || m < 0 || m > 59 || sec < 0 || sec > 59) return std::nullopt;
+  double t = h * 3600.0 + m * 60.0 + sec;
+  if (static_cast<std::size_t>(used) == s.size()) return t;
+  if (s[8] != '.') return std::nullopt;
+  const std::string frac = s.substr(9);
+  const std::size_t samples = frac.find('S');
+  auto digits = [](const std::string& d) {
+    return !d.empty() && d.size() <= 12 && d.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (samples == std::string::npos) {
+    if (!digits(frac)) return std::nullopt;
+    return t + std::stod("0." + frac);
+  }
+  const std::string num = frac.substr(0, samples), den = frac.substr(samples + 1);
+  if (!digits(num) || !digits(den) || std::stod(den) == 0.0) return std::nullopt;
+  return t + std::stod(num) / std::stod(den);
+}
+
+std::string formatTimecode(double seconds) {
+  const auto ns = static_cast<long long>(std::llround(seconds * 1e9));
+  const long long whole = ns / 1000000000, frac = ns % 1000000000;
+  char buf[48];
+  if (frac % 10000 == 0) {
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%05lld", whole / 3600, whole / 60 % 60,
+                  whole % 60, frac / 10000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%09lld", whole / 3600, whole / 60 % 60,
+                  whole % 60, frac);
+  }
+  return buf;
+}
+
+Document parseAdm(const std::string& axml, const std::string& source) {
+  const auto root = parseXml(axml, source, "axml");
+  const XmlElement* afe = findDescendant(*root, "audioFormatExtended", 4);
+  if (afe == nullptr) throw InputError(source, "axml", "no audioFormatExtended element");
+  Document doc;
+  Reader(source, doc).formats(*afe);
+  return doc;
+}
+
+std::string writeAdm(const Document& doc) {
+  XmlWriter w;
+  w.open("ebuCoreMain")
+      .attribute("xmlns:dc", "http://purl.org/dc/elements/1.1/")
+      .attribute("xmlns", "urn:ebu:metadata-schema:ebuCore_2016")
+      .attribute("schema", "EBU_CORE_20161222.xsd")
+      .attribute("version", "1.7")
+      .open("coreMetadata")
+      .open("format")
+      .open("audioFormatExtended")
+      .attribute("version", "ITU-R_BS.2076-2");
+  for (const Programme& p : doc.programmes) {
+    w.open("audioProgramme")
+        .attribute("audioProgrammeID", p.id)
+        .attribute("audioProgrammeName", p.name);
+    for (const std::string& r : p.contentRefs) w.leaf("audioContentIDRef", r);
+    w.close();
+  }
+  for (const Content& c : doc.contents) {
+    w.open("audioContent").attribute("audioContentID", c.id).attribute("audioContentName", c.name);
+    for (const std::string& r : c.objectRefs) w.leaf("audioObjectIDRef", r);
+    if (c.dialogue >= 0) {
+      w.open("dialogue");
+      if (c.dialogue == 0 && c.nonDialogueKind >= 0)
+        w.attribute("nonDialogueContentKind", std::to_string(c.nonDialogueKind));
+      w.text(std::to_string(c.dialogue)).close();
+    }
+    w.close();
+  }
+  for (const Object& o : doc.objects) {
+    w.open("audioObject").attribute("audioObjectID", o.id).attribute("audioObjectName", o.name);
+    if (o.start) w.attribute("start", formatTimecode(*o.start));
+    if (o.duration) w.attribute("duration", formatTimecode(*o.duration));
+    for (const std::string& r : o.packRefs) w.leaf("audioPackFormatIDRef", r);
+    if (o.gain != 1.0) w.leaf("gain", number(o.gain));
+    if (o.mute) w.leaf("mute", "1");
+    for (const std::string& r : o.objectRefs) w.leaf("audioObjectIDRef", r);
+    for (const std::string& r : o.trackUidRefs) w.leaf("audioTrackUIDRef", r);
+    w.close();
+  }
+  for (const PackFormat& p : doc.packs) {
+    w.open("audioPackFormat")
+        .attribute("audioPackFormatID", p.id)
+        .attribute("audioPackFormatName", p.name)
+        .attribute("typeLabel", typeLabel(p.type))
+        .attribute("typeDefinition", typeName(p.type));
+    for (const std::string& r : p.channelRefs) w.leaf("audioChannelFormatIDRef", r);
+    for (const std::string& r : p.packRefs) w.leaf("audioPackFormatIDRef", r);
+    w.close();
+  }
+  for (const ChannelFormat& c : doc.channels) {
+    w.open("audioChannelFormat")
+        .attribute("audioChannelFormatID", c.id)
+        .attribute("audioChannelFormatName", c.name)
+        .attribute("typeLabel", typeLabel(c.type))
+        .attribute("typeDefinition", typeName(c.type));
+    for (const BlockFormat& b : c.blocks) {
+      w.open("audioBlockFormat").attribute("audioBlockFormatID", b.id);
+      if (b.rtime) w.attribute("rtime", formatTimecode(*b.rtime));
+      if (b.duration) w.attribute("duration", formatTimecode(*b.duration));
+      if (!b.speakerLabel.empty()) w.leaf("speakerLabel", b.speakerLabel);
+      auto coordinate = [&](const char* name, double v) {
+        w.open("position").attribute("coordinate", name).text(number(v)).close();
+      };
+      if (b.cartesian) {
+        w.leaf("cartesian", "1");
+        coordinate("X", b.x);
+        coordinate("Y", b.y);
+        coordinate("Z", b.z);
+      } else {
+        coordinate("azimuth", b.azimuth);
+        coordinate("elevation", b.elevation);
+        coordinate("distance", b.distance);
+      }
+      if (c.type == TypeDefinition::Objects) {
+        if (b.width != 0.0) w.leaf("width", number(b.width));
+        if (b.height != 0.0) w.leaf("height", number(b.height));
+        if (b.depth != 0.0) w.leaf("depth", number(b.depth));
+        if (b.gain != 1.0) w.leaf("gain", number(b.gain));
+        if (b.divergence != 0.0) {
+          w.open("objectDivergence")
+              .attribute("azimuthRange", number(b.divergenceAzimuthRange))
+              .text(number(b.divergence))
+              .close();
+        }
+        w.open("jumpPosition");
+        if (b.interpolationLength)
+          w.attribute("interpolationLength", number(*b.interpolationLength));
+        w.text(b.jumpPosition ? "1" : "0").close();
+      }
+      w.close();
+    }
+    w.close();
+  }
+  for (const StreamFormat& s : doc.streams) {
+    w.open("audioStreamFormat")
+        .attribute("audioStreamFormatID", s.id)
+        .attribute("audioStreamFormatName", s.name)
+        .attribute("formatLabel", "0001")
+        .attribute("formatDefinition", "PCM");
+    if (!s.channelRef.empty()) w.leaf("audioChannelFormatIDRef", s.channelRef);
+    if (!s.packRef.empty()) w.leaf("audioPackFormatIDRef", s.packRef);
+    for (const std::string& r : s.trackRefs) w.leaf("audioTrackFormatIDRef", r);
+    w.close();
+  }
+  for (const TrackFormat& t : doc.tracks) {
+    w.open("audioTrackFormat")
+        .attribute("audioTrackFormatID", t.id)
+        .attribute("audioTrackFormatName", t.name)
+        .attribute("formatLabel", "0001")
+        .attribute("formatDefinition", "PCM");
+    if (!t.streamRef.empty()) w.leaf("audioStreamFormatIDRef", t.streamRef);
+    w.close();
+  }
+  for (const TrackUid& u : doc.uids) {
+    w.open("audioTrackUID").attribute("UID", u.id);
+    if (!u.trackFormatRef.empty()) w.leaf("audioTrackFormatIDRef", u.trackFormatRef);
+    if (!u.channelFormatRef.empty()) w.leaf("audioChannelFormatIDRef", u.channelFormatRef);
+    if (!u.packRef.empty()) w.leaf("audioPackFormatIDRef", u.packRef);
+    w.close();
+  }
+  return w.finish();
+}
+
+}  // namespace vkmix::adm

@@ -1,0 +1,113 @@
+// The part of the ITU-R BS.2076 Audio Definition Model that vkmix reads and writes: programmes,
+// contents, objects, pack/channel/stream/track formats, track UIDs, and the audioBlockFormats of
+// Objects and DirectSpeakers channels. Elements and attributes outside that subset are listed in
+// `unsupported` (with where they were), so an importer can say what it ignored.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adm/xml.hpp"
+
+namespace vkmix::adm {
+
+struct BlockFormat {
+  std::string id;
+  std::optional<double> rtime, duration;  // seconds, relative to the object's start
+  bool cartesian = false;
+  double azimuth = 0.0, elevation = 0.0, distance = 1.0;  // polar (degrees, ADM convention)
+  double x = 0.0, y = 1.0, z = 0.0;                       // Cartesian
+  double width = 0.0, height = 0.0, depth = 0.0;
+  double gain = 1.0;  // linear
+  double divergence = 0.0, divergenceAzimuthRange = 45.0;
+  bool jumpPosition = false;
+  std::optional<double> interpolationLength;  // seconds (with jumpPosition)
+  std::string speakerLabel;                   // DirectSpeakers: BS.2051 label ("M+030", "LFE1")
+};
+
+enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };
+
+struct ChannelFormat {
+  std::string id, name;
+  TypeDefinition type = TypeDefinition::Unknown;
+  std::vector<BlockFormat> blocks;
+};
+
+struct PackFormat {
+  std::string id, name;
+  TypeDefinition type = TypeDefinition::Unknown;
+  std::vector<std::string> channelRefs;
+  std::vector<std::string> packRefs;
+};
+
+struct StreamFormat {
+  std::string id, name, channelRef, packRef;
+  std::vector<std::string> trackRefs;
+};
+
+struct TrackFormat {
+  std::string id, name, streamRef;
+};
+
+struct TrackUid {
+  std::string id, trackFormatRef, channelFormatRef, packRef;
+};
+
+struct Object {
+  std::string id, name;
+  std::optional<double> start, duration;
+  double gain = 1.0;  // linear (BS.2076-2 audioObject gain)
+  bool mute = false;
+  std::vector<std::string> packRefs, trackUidRefs, objectRefs;
+};
+
+struct Content {
+  std::string id, name;
+  std::vector<std::string> objectRefs;
+  // <dialogue>: 1 dialogue; 0 with nonDialogueContentKind 1 music, 2 effects; -1 not given.
+  int dialogue = -1;
+  int nonDialogueKind = -1;
+};
+
+struct Programme {
+  std::string id, name;
+  std::vector<std::string> contentRefs;
+};
+
+struct Document {
+  std::vector<Programme> programmes;
+  std::vector<Content> contents;
+  std::vector<Object> objects;
+  std::vector<PackFormat> packs;
+  std::vector<ChannelFormat> channels;
+  std::vector<StreamFormat> streams;
+  std::vector<TrackFormat> tracks;
+  std::vector<TrackUid> uids;
+  std::vector<std::string> unsupported;  // "audioObject AO_1001: zoneExclusion", ...
+
+  const Object* object(const std::string& id) const;
+  const Content* content(const std::string& id) const;
+  const PackFormat* pack(const std::string& id) const;
+  const ChannelFormat* channel(const std::string& id) const;
+  const StreamFormat* stream(const std::string& id) const;
+  const TrackFormat* track(const std::string& id) const;
+};
+
+// Reads the audioFormatExtended of an axml document. Throws InputError(source, "axml", ...) for
+// malformed XML, a missing audioFormatExtended, or values that are not numbers where numbers
+// belong.
+Document parseAdm(const std::string& axml, const std::string& source);
+
+// Writes `doc` as an ebuCoreMain axml document (the form BS.2076 and EBU Tech 3285 use).
+std::string writeAdm(const Document& doc);
+
+// "hh:mm:ss.fffff" or BS.2076-2 "hh:mm:ss.nnnnnSddddd" (nnnnn/ddddd s); nullopt when malformed.
+std::optional<double> parseTimecode(const std::string& s);
+std::string formatTimecode(double seconds);  // "hh:mm:ss.fffffffff" (nanosecond precision)
+
+const char* typeLabel(TypeDefinition t);  // "0001" ...
+const char* typeName(TypeDefinition t);   // "DirectSpeakers" ...
+
+}  // namespace vkmix::adm

@@ -1,0 +1,24 @@
+// `vkmix adm-info`, `vkmix adm-export`, `vkmix adm-import`: ADM BWF masters (docs/adm.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace vkmix::cli {
+
+struct AdmExportArgs {
+  std::string session;
+  std::string output;
+  std::string layout;
+  std::string format = "wav32f";  // wav32f | wav24
+  std::string device;
+  std::int64_t blockFrames = 4096;
+  bool quiet = false;
+};
+
+int cmdAdmInfo(const std::string& file);
+int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled);
+int cmdAdmImport(const std::string& file, const std::string& output);
+
+}  // namespace vkmix::cli

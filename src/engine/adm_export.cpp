@@ -1,0 +1,128 @@
+// `vkmix adm-export`: a session written as an ADM BWF master. The render runs in track-print
+// shape (renderer.hpp): every sounding track's own signal, unpanned, and each stem's reverb
+// returns in the output layout; those become the file's tracks, and the session's positions,
+// beds and stems become its axml and chna.
+#include <memory>
+
+#include "adm/builder.hpp"
+#include "adm/bw64.hpp"
+#include "engine/renderer.hpp"
+#include "io/atomic_file.hpp"
+#include "vkmix/adm.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix {
+namespace {
+
+adm::BlockFormat blockAt(const Position& p) {
+  adm::BlockFormat b;
+  b.cartesian = p.cartesian;
+  b.azimuth = p.azimuthDeg;
+  b.elevation = p.elevationDeg;
+  b.distance = p.distance;
+  b.x = p.x;
+  b.y = p.y;
+  b.z = p.z;
+  b.width = p.widthDeg;
+  b.height = p.heightDeg;
+  b.depth = p.depth;
+  b.divergence = p.divergence;
+  b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
+  return b;
+}
+
+// A track's trajectory as contiguous blocks over [0, end] that the importer turns back into keys
+// travelling the same path: a linear key is a block moving over its whole duration (jumpPosition
+// 0); a jump key holds the previous position over its segment and jumps at its end, which the
+// next block (a hold, or a zero-length jump block before a moving one) starts with.
+std::vector<adm::BlockFormat> trajectoryBlocks(const Track& t, double end) {
+  std::vector<adm::BlockFormat> blocks;
+  auto add = [&](double from, double to, const Position& p, bool jump) {
+    adm::BlockFormat b = blockAt(p);
+    b.rtime = from;
+    b.duration = to - from;
+    b.jumpPosition = jump;
+    if (jump) b.interpolationLength = 0.0;
+    blocks.push_back(b);
+  };
+  const auto& keys = t.positionKeys;
+  if (keys.empty()) {
+    add(0.0, end, t.position, true);
+    return blocks;
+  }
+  add(0.0, keys[0].timeSeconds, keys[0].position, true);
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    const double from = keys[k - 1].timeSeconds, to = keys[k].timeSeconds;
+    if (keys[k].interpolation == Interpolation::Linear) {
+      add(from, to, keys[k].position, false);
+    } else {
+      add(from, to, keys[k - 1].position, true);
+      const bool nextMoves =
+          k + 1 < keys.size() && keys[k + 1].interpolation == Interpolation::Linear;
+      if (nextMoves) add(to, to, keys[k].position, true);
+    }
+  }
+  add(keys.back().timeSeconds, std::max(end, keys.back().timeSeconds), keys.back().position, true);
+  return blocks;
+}
+
+}  // namespace
+
+RenderReport exportAdm(const Session& session, const RenderOptions& options,
+                       const std::filesystem::path& output, AdmSampleFormat format) {
+  if (output.has_parent_path() && !std::filesystem::is_directory(output.parent_path()))
+    throw InputError(output.string(), "", "the output folder does not exist");
+  io::AtomicFile file(output);
+  std::unique_ptr<adm::Bw64Writer> writer;
+  std::unique_ptr<adm::DocumentBuilder> builder;
+  std::vector<int> channels;  // per print
+  std::vector<float> interleaved;
+  RenderReport report = engine::renderBlocks(
+      session, options,
+      [&](const engine::RenderPlanInfo& plan) {
+        builder = std::make_unique<adm::DocumentBuilder>(plan.stemNames);
+        const double end = static_cast<double>(plan.numFrames) / session.sampleRate;
+        for (const engine::PrintInfo& p : plan.prints) {
+          channels.push_back(p.channels);
+          if (p.trackIndex < 0) {
+            builder->bed("Reverb returns " + plan.stemNames[static_cast<std::size_t>(p.stemIndex)],
+                         *plan.layout, p.stemIndex);
+            continue;
+          }
+          const Track& t = session.tracks[static_cast<std::size_t>(p.trackIndex)];
+          if (t.type == TrackType::Bed) {
+            builder->bed(t.name, *findLayout(t.bedLayout), p.stemIndex);
+          } else {
+            builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
+          }
+        }
+        if (builder->chna().empty())
+          throw InputError(session.path.string(), "tracks", "nothing sounds: no ADM to write");
+        writer = std::make_unique<adm::Bw64Writer>(
+            file.tempPath(), static_cast<int>(builder->chna().size()), session.sampleRate,
+            format == AdmSampleFormat::Int24 ? adm::Bw64Sample::Int24 : adm::Bw64Sample::Float32,
+            builder->chna());
+      },
+      [&](const engine::RenderedBlock& b) {
+        const auto total = static_cast<std::size_t>(builder->chna().size());
+        interleaved.assign(total * static_cast<std::size_t>(b.numFrames), 0.0f);
+        std::size_t column = 0;
+        for (std::size_t p = 0; p < b.stems.size(); ++p) {
+          for (int c = 0; c < channels[p]; ++c, ++column) {
+            const float* src = b.stems[p].data() + c * b.stride;
+            for (std::int64_t i = 0; i < b.numFrames; ++i)
+              interleaved[static_cast<std::size_t>(i) * total + column] = src[i];
+          }
+        }
+        writer->write(interleaved);
+      },
+      engine::DryShape::TrackPrints);
+  writer->finish(adm::writeAdm(builder->document()));
+  writer.reset();
+  file.commit();
+  report.channelNames.clear();
+  for (const adm::Object& o : builder->document().objects) report.channelNames.push_back(o.name);
+  return report;
+}
+
+}  // namespace vkmix

@@ -1,0 +1,226 @@
+// ADM BWF into a session: blocks to keys (jumpPosition, interpolationLength), DirectSpeakers to
+// beds (defined or BS.2094 common definitions), what is unsupported named, bad files named.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "adm/import.hpp"
+#include "support/adm_files.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/adm.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class AdmImport : public ::testing::Test {
+ protected:
+  std::filesystem::path write(const adm::DocumentBuilder& b, const std::string& name = "m.wav") {
+    std::vector<std::vector<float>> audio(b.chna().size(), std::vector<float>(4800, 0.1f));
+    test::writeAdmFile(dir_ / name, b, audio, 48000);
+    return dir_ / name;
+  }
+  Session import(const std::filesystem::path& p) {
+    warnings_.clear();
+    return importAdm(p, [this](const std::string& w) { warnings_.push_back(w); });
+  }
+  // Replaces the axml of a written file (same chna and audio).
+  std::filesystem::path withAxml(const adm::DocumentBuilder& b, const std::string& axml) {
+    adm::Bw64Writer w(dir_ / "x.wav", static_cast<int>(b.chna().size()), 48000,
+                      adm::Bw64Sample::Float32, b.chna());
+    w.write(std::vector<float>(b.chna().size() * 480, 0.0f));
+    w.finish(axml);
+    return dir_ / "x.wav";
+  }
+  test::ScratchDir dir_;
+  std::vector<std::string> warnings_;
+};
+
+TEST_F(AdmImport, StaticObjectBecomesAPositionedTrackOnItsFileChannel) {
+  adm::DocumentBuilder b({"dialogue", "effects"});
+  b.object("FX", 1, {test::polarBlock(-110, 15, 0.0, 0.1)});
+  b.object("DX", 0, {test::polarBlock(30, 0, 0.0, 0.1)});
+  const Session s = import(write(b));
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+  EXPECT_EQ(s.sampleRate, 48000);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  // Programme order: contents in order, so dialogue first.
+  EXPECT_EQ(s.tracks[0].name, "DX");
+  EXPECT_EQ(s.tracks[0].stem, "dialogue");
+  EXPECT_EQ(s.tracks[0].clips.at(0).channel, 1);
+  EXPECT_EQ(s.tracks[1].stem, "effects");
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, -110);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.elevationDeg, 15);
+  EXPECT_TRUE(s.tracks[1].positionKeys.empty());
+  EXPECT_EQ(s.tracks[1].clips.at(0).resolvedPath, dir_ / "m.wav");
+}
+
+TEST_F(AdmImport, BlocksBecomeKeysThatTravelTheSamePath) {
+  adm::DocumentBuilder b({"effects"});
+  std::vector<adm::BlockFormat> blocks = {test::polarBlock(0, 0, 0.0, 1.0),
+                                          test::polarBlock(90, 0, 1.0, 1.0),   // moves over 1 s
+                                          test::polarBlock(-90, 0, 2.0, 1.0),  // jump
+                                          test::polarBlock(0, 30, 3.0, 1.0)};  // 0.25 s glide
+  blocks[2].jumpPosition = true;
+  blocks[3].jumpPosition = true;
+  blocks[3].interpolationLength = 0.25;
+  blocks[3].gain = 0.5;
+  b.object("fly", 0, blocks);
+  const Session s = import(write(b));
+  const auto& k = s.tracks.at(0).positionKeys;
+  ASSERT_EQ(k.size(), 5u);
+  auto az = [&](std::size_t i) { return k[i].position.azimuthDeg; };
+  EXPECT_DOUBLE_EQ(k[0].timeSeconds, 0.0);  // the first block holds from its start
+  EXPECT_DOUBLE_EQ(az(0), 0.0);
+  EXPECT_DOUBLE_EQ(k[1].timeSeconds, 2.0);  // reached at the block's end, linearly
+  EXPECT_DOUBLE_EQ(az(1), 90.0);
+  EXPECT_EQ(k[1].interpolation, Interpolation::Linear);
+  EXPECT_DOUBLE_EQ(k[2].timeSeconds, 2.0);  // jumps at the block's start
+  EXPECT_DOUBLE_EQ(az(2), -90.0);
+  EXPECT_EQ(k[2].interpolation, Interpolation::Jump);
+  EXPECT_DOUBLE_EQ(k[3].timeSeconds, 3.0);  // holds until the glide starts...
+  EXPECT_DOUBLE_EQ(az(3), -90.0);
+  EXPECT_DOUBLE_EQ(k[4].timeSeconds, 3.25);  // ...and arrives after interpolationLength
+  EXPECT_DOUBLE_EQ(k[4].position.elevationDeg, 30.0);
+  EXPECT_EQ(k[4].interpolation, Interpolation::Linear);
+  // Block gains become gain keys on the same times (dB).
+  const auto& g = s.tracks[0].gainKeys;
+  ASSERT_EQ(g.size(), 5u);
+  EXPECT_DOUBLE_EQ(g[0].gainDb, 0.0);
+  EXPECT_NEAR(g[4].gainDb, -6.0206, 1e-4);
+}
+
+TEST_F(AdmImport, SizeDivergenceAndCartesianCarryOver) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat wide = test::polarBlock(0, 0, 0.0, 0.1);
+  wide.width = 90;
+  wide.height = 20;
+  wide.depth = 0.5;
+  wide.divergence = 0.5;
+  wide.divergenceAzimuthRange = 30;
+  adm::BlockFormat room;
+  room.cartesian = true;
+  room.x = -0.5;
+  room.y = 0.25;
+  room.z = 1.0;
+  b.object("wide", 0, {wide});
+  b.object("room", 0, {room});
+  const Session s = import(write(b));
+  const Position& p = s.tracks.at(0).position;
+  EXPECT_DOUBLE_EQ(p.widthDeg, 90);
+  EXPECT_DOUBLE_EQ(p.heightDeg, 20);
+  EXPECT_DOUBLE_EQ(p.depth, 0.5);
+  EXPECT_DOUBLE_EQ(p.divergence, 0.5);
+  EXPECT_DOUBLE_EQ(p.divergenceAzimuthRangeDeg, 30);
+  const Position& c = s.tracks.at(1).position;
+  EXPECT_TRUE(c.cartesian);
+  EXPECT_DOUBLE_EQ(c.x, -0.5);
+  EXPECT_DOUBLE_EQ(c.y, 0.25);
+  EXPECT_DOUBLE_EQ(c.z, 1.0);
+}
+
+TEST_F(AdmImport, DirectSpeakersBecomeABedMappedByLabel) {
+  adm::DocumentBuilder b({"music"});
+  b.object("solo", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.bed("Score", *findLayout("5.1"), 0);
+  const Session s = import(write(b));
+  ASSERT_EQ(s.tracks.size(), 2u);
+  const Track& bed = s.tracks[1];
+  EXPECT_EQ(bed.type, TrackType::Bed);
+  EXPECT_EQ(bed.bedLayout, "5.1");
+  EXPECT_EQ(bed.stem, "music");
+  EXPECT_THAT(bed.clips.at(0).channels, ElementsAre(1, 2, 3, 4, 5, 6));
+}
+
+TEST_F(AdmImport, CommonDefinitionsAndPartialBedsResolve) {
+  // A stereo bed referencing BS.2094's AC_00010001/2 without defining them, and an LFE alone.
+  adm::DocumentBuilder b({"music"});
+  b.object("x", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  std::string axml = adm::writeAdm(b.document());
+  const std::string tail = "</audioContent>";
+  axml.insert(axml.find(tail), "<audioObjectIDRef>AO_1777</audioObjectIDRef>");
+  axml.insert(axml.find("<audioPackFormat "),
+              "<audioObject audioObjectID=\"AO_1777\" audioObjectName=\"St\">"
+              "<audioPackFormatIDRef>AP_00010002</audioPackFormatIDRef>"
+              "<audioTrackUIDRef>ATU_00000002</audioTrackUIDRef>"
+              "<audioTrackUIDRef>ATU_00000003</audioTrackUIDRef></audioObject>");
+  std::vector<adm::ChnaEntry> chna = b.chna();
+  chna.push_back({2, "ATU_00000002", "AT_00010002_01", "AP_00010002"});
+  chna.push_back({3, "ATU_00000003", "AT_00010001_01", "AP_00010002"});
+  adm::Bw64Writer w(dir_ / "c.wav", 3, 48000, adm::Bw64Sample::Float32, chna);
+  w.write(std::vector<float>(3 * 480, 0.0f));
+  w.finish(axml);
+  const Session s = import(dir_ / "c.wav");
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].bedLayout, "2.0");
+  // File track 3 carries FrontLeft (M+030), track 2 FrontRight.
+  EXPECT_THAT(s.tracks[1].clips.at(0).channels, ElementsAre(2, 1));
+}
+
+TEST_F(AdmImport, UnsupportedElementsAreNamedInWarnings) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("o", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  std::string axml = adm::writeAdm(b.document());
+  axml.insert(axml.find("<jumpPosition"),
+              "<zoneExclusion><zone>x</zone></zoneExclusion><channelLock>1</channelLock>"
+              "<screenRef>0</screenRef>");
+  axml.insert(axml.find("</audioFormatExtended>"), "<audioFormatCustom/>");
+  import(withAxml(b, axml));
+  std::string all;
+  for (const auto& w : warnings_) all += w + "\n";
+  EXPECT_THAT(all,
+              HasSubstr("audioBlockFormat AB_00031001_00000001: zoneExclusion is not supported"));
+  EXPECT_THAT(all, HasSubstr("channelLock is not supported"));
+  EXPECT_THAT(all, Not(HasSubstr("screenRef")));  // 0: nothing to ignore
+  EXPECT_THAT(all, HasSubstr("audioFormatExtended: audioFormatCustom is not supported"));
+  EXPECT_THAT(all, HasSubstr("x.wav: "));
+}
+
+TEST_F(AdmImport, BadFilesNameTheFileAndChunk) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("o", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  const std::string axml = adm::writeAdm(b.document());
+  auto errorOf = [&](const std::filesystem::path& p) {
+    try {
+      import(p);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::string bad = axml;
+  bad.replace(bad.find(">0<"), 3, ">zz<");  // a coordinate that is not a number
+  EXPECT_THAT(errorOf(withAxml(b, bad)), HasSubstr("x.wav: axml: line"));
+  EXPECT_THAT(errorOf(withAxml(b, bad)), HasSubstr("\"zz\" is not a number"));
+  bad = axml;
+  bad.replace(bad.find("<audioTrackUIDRef>ATU_00000001"), 30, "<audioTrackUIDRef>ATU_00000009");
+  EXPECT_THAT(errorOf(withAxml(b, bad)),
+              HasSubstr("chna: audioObject AO_1001 uses audioTrackUID ATU_00000009"));
+  bad = axml;
+  const std::string elevation = "coordinate=\"elevation\">0<";
+  bad.replace(bad.find(elevation), elevation.size(), "coordinate=\"elevation\">95<");
+  EXPECT_THAT(errorOf(withAxml(b, bad)), HasSubstr("elevation: must be within -90..90"));
+  test::writeFloatWav(dir_ / "plain.wav", {std::vector<float>(10, 0.0f)}, 48000);
+  EXPECT_FALSE(isAdmFile(dir_ / "plain.wav"));
+  EXPECT_THAT(errorOf(dir_ / "plain.wav"), HasSubstr("plain.wav: axml: no axml chunk"));
+  EXPECT_FALSE(isAdmFile(dir_ / "missing.wav"));
+}
+
+TEST_F(AdmImport, DescribeListsProgrammeObjectsAndTracks) {
+  adm::DocumentBuilder b({"dialogue", "music"});
+  b.object("DX", 0, {test::polarBlock(0, 0, 0, 0.05), test::polarBlock(10, 0, 0.05, 0.05)});
+  b.bed("Score", *findLayout("2.0"), 1);
+  const std::string text = describeAdm(write(b));
+  EXPECT_THAT(text, HasSubstr("RIFF, 48000 Hz, 32-bit float, 3 channels, 0.100 s"));
+  EXPECT_THAT(text, HasSubstr("programme APR_1001"));
+  EXPECT_THAT(text, HasSubstr("content ACO_1001 \"dialogue\" (dialogue)"));
+  EXPECT_THAT(text, HasSubstr("object AO_1001 \"DX\": Objects"));
+  EXPECT_THAT(text, HasSubstr("track 1 ATU_00000001 -> AC_00031001 \"DX\", 2 blocks"));
+  EXPECT_THAT(text, HasSubstr("track 3 ATU_00000003 -> AC_00011003 \"R\" speaker M-030"));
+}
+
+}  // namespace
+}  // namespace vkmix
