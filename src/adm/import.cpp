@@ -186,7 +186,7 @@ std::string stemOf(const Content* c) {
 }
 
 // The timed blocks of one Objects channel as the track's position and gain keys. A block without
-// jumpPosition moves from the previous block's position over its whole duration; with it, over
+// jumpPosition moves from the previous block's position over its own duration; with it, over
 // interpolationLength from its start (0: a jump at its start). The first block holds from its
 // start.
 void blocksToKeys(const std::vector<BlockFormat>& blocks, double start, Track& t) {
@@ -211,6 +211,8 @@ void blocksToKeys(const std::vector<BlockFormat>& blocks, double start, Track& t
         key(begin, b, Interpolation::Jump);
       }
     } else {
+      // Between blocks nothing moves: hold the previous position up to this block's start.
+      if (t.positionKeys.back().timeSeconds < begin) key(begin, *previous, Interpolation::Jump);
       key(end, b, Interpolation::Linear);
     }
     previous = &b;

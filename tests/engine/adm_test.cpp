@@ -1,0 +1,197 @@
+// ADM BWF end to end: files the project builds (static, moving, extent, bed) render with the gains
+// the BS.2127 panner gives (tests/layout), and session -> adm-export -> import -> render equals
+// the direct render.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "io/decoder.hpp"
+#include "layout/object_panner.hpp"
+#include "support/adm_files.hpp"
+#include "support/gpu_fixture.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/adm.hpp"
+#include "vkmix/layout.hpp"
+#include "vkmix/render.hpp"
+
+namespace vkmix {
+namespace {
+
+constexpr int kRate = 48000;
+
+class Adm : public test::GpuFixture {
+ protected:
+  // Renders an ADM file built from `b` with `audio` (one channel per chna row) to `layout`.
+  RenderedAudio render(const adm::DocumentBuilder& b, const std::vector<std::vector<float>>& audio,
+                       const std::string& layout) {
+    test::writeAdmFile(dir_ / "m.wav", b, audio, kRate);
+    RenderOptions o = renderOptions();
+    o.layout = layout;
+    return renderToMemory(importAdm(dir_ / "m.wav", nullptr), o);
+  }
+  test::ScratchDir dir_;
+};
+
+// Least-squares gain of `out` against `in` over [from, to).
+double gainOf(const std::vector<float>& out, const std::vector<float>& in, std::size_t from,
+              std::size_t to) {
+  double xy = 0, xx = 0;
+  for (std::size_t i = from; i < to; ++i) {
+    xy += static_cast<double>(out[i]) * in[i];
+    xx += static_cast<double>(in[i]) * in[i];
+  }
+  return xy / xx;
+}
+
+TEST_F(Adm, StaticObjectsGetTheBs2127StereoGains) {
+  // tests/layout StereoMatchesTheBs2127Values: 30 -> L, 0 -> sqrt(1/2) each, -110 -> R sqrt(1/2).
+  adm::DocumentBuilder b({"effects"});
+  b.object("left", 0, {test::polarBlock(30, 0, 0, 0.5)});
+  b.object("centre", 0, {test::polarBlock(0, 0, 0, 0.5)});
+  b.object("back right", 0, {test::polarBlock(-110, 0, 0, 0.5)});
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t s = 0; s < 3; ++s) audio.push_back(test::noise(24000, 40 + s, 0.3f));
+  for (std::size_t o = 0; o < 3; ++o) {
+    std::vector<std::vector<float>> one(3, std::vector<float>(24000, 0.0f));
+    one[o] = audio[o];
+    const RenderedAudio r = render(b, one, "2.0");
+    const double expected[3][2] = {
+        {1.0, 0.0}, {std::sqrt(0.5), std::sqrt(0.5)}, {0.0, std::sqrt(0.5)}};
+    for (int c = 0; c < 2; ++c)
+      EXPECT_NEAR(gainOf(r.channels[c], audio[o], 0, 24000), expected[o][c], 1e-5) << o << " " << c;
+  }
+}
+
+TEST_F(Adm, MovingObjectsJumpAndGlideAtTheBlockTimes) {
+  // 0..0.5 s at L; a jump to R at 0.5 s; from 1.0 s a glide back to L over the 1 s block.
+  adm::DocumentBuilder b({"effects"});
+  std::vector<adm::BlockFormat> blocks = {test::polarBlock(30, 0, 0.0, 0.5),
+                                          test::polarBlock(-30, 0, 0.5, 0.5),
+                                          test::polarBlock(30, 0, 1.0, 1.0)};
+  blocks[1].jumpPosition = true;
+  blocks[1].interpolationLength = 0.0;
+  b.object("mover", 0, blocks);
+  const auto src = test::noise(2 * kRate, 7, 0.3f);
+  const RenderedAudio r = render(b, {src}, "2.0");
+  // (Gains are computed on a 256-frame grid and interpolated: a jump takes one 5.3 ms cell.)
+  EXPECT_NEAR(gainOf(r.channels[0], src, 0, 23500), 1.0, 1e-5);
+  EXPECT_NEAR(gainOf(r.channels[1], src, 0, 23500), 0.0, 1e-5);
+  EXPECT_NEAR(gainOf(r.channels[1], src, 24400, 47500), 1.0, 1e-5);
+  // Half way through the glide the object is at 0 degrees: the centre gains.
+  const std::size_t mid = static_cast<std::size_t>(1.5 * kRate);
+  EXPECT_NEAR(gainOf(r.channels[0], src, mid - 64, mid + 64), std::sqrt(0.5), 2e-3);
+  EXPECT_NEAR(gainOf(r.channels[1], src, mid - 64, mid + 64), std::sqrt(0.5), 2e-3);
+  EXPECT_NEAR(gainOf(r.channels[0], src, 2 * kRate - 300, 2 * kRate), 1.0, 5e-3);
+}
+
+TEST_F(Adm, ExtentRendersThroughTheObjectPanner) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat wide = test::polarBlock(20, 10, 0, 0.5);
+  wide.width = 80;
+  wide.height = 30;
+  b.object("wide", 0, {wide});
+  const auto src = test::noise(24000, 9, 0.3f);
+  const RenderedAudio r = render(b, {src}, "7.1.4");
+  const Layout& l = *findLayout("7.1.4");
+  layout::ObjectPanner panner(l);
+  std::vector<double> g(12);
+  panner.gains(layout::Polar{20, 10, 1.0}, layout::ObjectShape{80, 30, 0, 0, 45}, g);
+  double power = 0;
+  for (int c = 0; c < 12; ++c) {
+    EXPECT_NEAR(gainOf(r.channels[c], src, 0, 24000), g[c], 1e-5) << l.speakers[c].name;
+    power += g[c] * g[c];
+  }
+  EXPECT_NEAR(power, 1.0, 1e-6);
+  EXPECT_GT(std::count_if(g.begin(), g.end(), [](double x) { return x > 0.05; }), 3)
+      << "80 degrees wide spreads over more than a speaker pair";
+}
+
+TEST_F(Adm, DirectSpeakersBedsRouteByLabel) {
+  adm::DocumentBuilder b({"music"});
+  b.bed("bed", *findLayout("5.1"), 0);
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 6; ++c) audio.push_back(test::noise(12000, 60 + c, 0.3f));
+  const RenderedAudio same = render(b, audio, "5.1");
+  for (int c = 0; c < 6; ++c) EXPECT_EQ(same.channels[c], audio[c]) << c;
+  // In 7.1.4 the surrounds (M+-110) go to the rears (M+-135), as bed routing does.
+  const RenderedAudio up = render(b, audio, "7.1.4");
+  EXPECT_NEAR(gainOf(up.channels[4], audio[4], 0, 12000), 1.0, 1e-6);  // Lrs <- Ls
+  EXPECT_NEAR(gainOf(up.channels[3], audio[3], 0, 12000), 1.0, 1e-6);  // LFE
+}
+
+TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
+  test::writeFloatWav(dir_ / "dx.wav", {test::noise(3 * kRate, 1, 0.3f)}, kRate);
+  test::writeFloatWav(dir_ / "fx.wav", {test::noise(2 * kRate, 2, 0.3f)}, kRate);
+  test::writeFloatWav(dir_ / "st.wav", {test::noise(kRate, 3, 0.2f), test::noise(kRate, 4, 0.2f)},
+                      kRate);
+  std::vector<float> ir(4800);
+  for (std::size_t i = 0; i < ir.size(); ++i)
+    ir[i] = 0.2f * std::exp(-static_cast<float>(i) / 800.0f) * (i % 7 == 0 ? 1.0f : -0.3f);
+  test::writeFloatWav(dir_ / "ir.wav", {ir}, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "7.1.4",
+    "reverbs": [{"name": "room", "ir": "ir.wav", "wetDb": -3}],
+    "tracks": [
+      {"name": "DX", "stem": "dialogue", "gainDb": -2, "position": {"azimuth": 10, "width": 20},
+       "gainKeys": [{"time": 0.5, "gainDb": 0}, {"time": 1.5, "gainDb": -9}],
+       "sends": [{"reverb": "room", "levelDb": -6}],
+       "clips": [{"file": "dx.wav", "start": 0.1, "gainDb": -1, "fadeIn": 0.2, "fadeOut": 0.3,
+                  "fadeOutShape": "sCurve"}]},
+      {"name": "FX", "stem": "effects",
+       "positionKeys": [{"time": 0.2, "azimuth": 100}, {"time": 1.0, "azimuth": -60, "elevation": 20},
+                        {"time": 1.4, "azimuth": 170, "interpolation": "jump"},
+                        {"time": 1.8, "azimuth": 30, "interpolation": "jump"},
+                        {"time": 2.1, "azimuth": -30, "elevation": 30, "depth": 0.3}],
+       "clips": [{"file": "fx.wav", "start": 0.3}]},
+      {"name": "FX room", "stem": "effects", "sends": [{"reverb": "room", "levelDb": -10}],
+       "positionKeys": [{"time": 0.0, "x": -0.5, "y": 0.5, "z": 0.5},
+                        {"time": 1.0, "x": 0.5, "y": -0.5, "z": 0.0, "divergence": 0.4}],
+       "clips": [{"file": "fx.wav", "start": 0.0, "length": 1.5}]},
+      {"name": "Score", "stem": "music", "type": "bed", "bed": "2.0", "gainDb": -4,
+       "clips": [{"file": "st.wav", "start": 0.05, "fadeIn": 0.1}]},
+      {"name": "muted", "mute": true, "clips": [{"file": "fx.wav"}]}
+    ]})",
+                                 dir_ / "s.json");
+  const RenderOptions o = renderOptions();
+  const RenderedAudio direct = renderToMemory(s, o);
+  const RenderReport exported = exportAdm(s, o, dir_ / "master.wav");
+  EXPECT_EQ(exported.validationErrors, 0);
+  // FFmpeg reads the master: one track per object, bed channel and reverb-return channel.
+  const io::MediaInfo info = io::probeAudio(dir_ / "master.wav");
+  EXPECT_EQ(info.numChannels, 1 + 1 + 1 + 2 + 12 + 12);  // returns per stem
+  EXPECT_EQ(info.exactFrames, direct.report.numFrames);
+
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir_ / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  const RenderedAudio round = renderToMemory(back, o);
+  ASSERT_EQ(round.channels.size(), direct.channels.size());
+  double worst = 0, peak = 0;
+  for (std::size_t c = 0; c < direct.channels.size(); ++c) {
+    ASSERT_EQ(round.channels[c].size(), direct.channels[c].size());
+    for (std::size_t i = 0; i < direct.channels[c].size(); ++i) {
+      worst = std::max(worst,
+                       std::abs(static_cast<double>(round.channels[c][i]) - direct.channels[c][i]));
+      peak = std::max(peak, std::abs(static_cast<double>(direct.channels[c][i])));
+    }
+  }
+  std::printf("round trip: max abs difference %.3g (mix peak %.3f)\n", worst, peak);
+  EXPECT_LT(worst, 1e-5) << "peak " << peak;
+  EXPECT_GT(peak, 0.1);
+  // Stems survive too: contents carry the dialogue / music / effects kinds.
+  EXPECT_EQ(round.stemNames, direct.stemNames);
+  for (std::size_t st = 0; st < direct.stems.size(); ++st) {
+    double diff = 0;
+    for (std::size_t c = 0; c < direct.stems[st].size(); ++c) {
+      for (std::size_t i = 0; i < direct.stems[st][c].size(); ++i)
+        diff = std::max(
+            diff, std::abs(static_cast<double>(round.stems[st][c][i]) - direct.stems[st][c][i]));
+    }
+    EXPECT_LT(diff, 1e-5) << direct.stemNames[st];
+  }
+}
+
+}  // namespace
+}  // namespace vkmix
