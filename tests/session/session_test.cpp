@@ -132,6 +132,18 @@ INSTANTIATE_TEST_SUITE_P(
             "GainIsText",
             R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x"}, {"file": "y", "gainDb": "loud"}]}]})",
             "tracks[0].clips[1].gainDb: expected a number, got a string"},
+        BadCase{
+            "ChannelsOnAnObject",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "channels": [0]}]}]})",
+            "tracks[0].clips[0].channels: is for bed clips"},
+        BadCase{
+            "ChannelsOutOfRange",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "bed": "2.0", "clips": [{"file": "x", "channels": [0, 128]}]}]})",
+            "tracks[0].clips[0].channels[1]: must be within -1..127"},
+        BadCase{
+            "ChannelsNotIntegers",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "type": "bed", "bed": "2.0", "clips": [{"file": "x", "channels": [0, 1.5]}]}]})",
+            "tracks[0].clips[0].channels[1]: expected an integer"},
         BadCase{"NegativeStart",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "start": -1}]}]})",
                 "tracks[0].clips[0].start: must not be negative"},
@@ -198,6 +210,57 @@ INSTANTIATE_TEST_SUITE_P(
                 R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"start": 1}]}]})",
                 "tracks[0].clips[0].file: is required"}),
     [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
+
+// Everything the model holds survives sessionToJson -> parseSession (what saving does).
+TEST(Session, WrittenSessionsReadBackEqual) {
+  const Session s = parseSession(R"({"vkmix": 1, "sampleRate": 96000, "layout": "5.1.4",
+    "pictureStart": 3600.5,
+    "reverbs": [{"name": "room", "ir": "irs/room.wav", "wetDb": -3, "predelayMs": 12}],
+    "tracks": [
+      {"name": "DX", "stem": "dialogue", "gainDb": -2.5, "mute": true,
+       "position": {"azimuth": 30, "elevation": 10, "distance": 0.5, "width": 20, "divergence": 0.3},
+       "positionKeys": [{"time": 1, "azimuth": 0}, {"time": 2.25, "azimuth": -40, "height": 15,
+                         "interpolation": "jump"}],
+       "gainKeys": [{"time": 0.5, "gainDb": -6, "interpolation": "jump"}, {"time": 1, "gainDb": 0}],
+       "sends": [{"reverb": "room", "levelDb": -9, "preFader": true}],
+       "denoise": {"reductionDb": 18, "smoothing": 0.2, "learn": {"start": 0.1, "end": 0.9},
+                   "hum": {"frequency": 60, "harmonics": 4, "bandwidth": 3}},
+       "clips": [{"file": "media/dx.wav", "start": 1.5, "offset": 0.25, "length": 3, "gainDb": -1,
+                  "fadeIn": 0.1, "fadeOut": 0.2, "fadeInShape": "equalPower",
+                  "fadeOutShape": "sCurve", "channel": 3}]},
+      {"name": "Room", "type": "object", "position": {"x": -0.5, "y": 0.25, "z": 1}, "clips": []},
+      {"name": "Bed", "stem": "music", "type": "bed", "bed": "5.1",
+       "clips": [{"file": "/abs/bed.wav", "channels": [5, 4, -1, 3, 2, 1]}]}]})",
+                                 "/mix/reel.json");
+  const Session back = parseSession(sessionToJson(s), "/mix/reel.json");
+  EXPECT_EQ(sessionToJson(back), sessionToJson(s));
+  EXPECT_EQ(back.sampleRate, 96000);
+  EXPECT_DOUBLE_EQ(back.pictureStartSeconds, 3600.5);
+  ASSERT_EQ(back.tracks.size(), 3u);
+  const Track& dx = back.tracks[0];
+  EXPECT_TRUE(dx.mute);
+  EXPECT_DOUBLE_EQ(dx.position.distance, 0.5);
+  EXPECT_DOUBLE_EQ(dx.positionKeys[1].position.heightDeg, 15);
+  EXPECT_DOUBLE_EQ(dx.positionKeys[1].position.widthDeg, 20);  // inherited, still
+  EXPECT_EQ(dx.positionKeys[1].interpolation, Interpolation::Jump);
+  EXPECT_EQ(dx.gainKeys[0].interpolation, Interpolation::Jump);
+  EXPECT_TRUE(dx.sends[0].preFader);
+  ASSERT_TRUE(dx.denoise.has_value());
+  EXPECT_DOUBLE_EQ(*dx.denoise->humHz, 60);
+  EXPECT_EQ(dx.denoise->humHarmonics, 4);
+  EXPECT_DOUBLE_EQ(*dx.denoise->learnEndSeconds, 0.9);
+  EXPECT_EQ(dx.clips[0].fadeInShape, FadeShape::EqualPower);
+  EXPECT_EQ(dx.clips[0].channel, 3);
+  EXPECT_EQ(dx.clips[0].resolvedPath, "/mix/media/dx.wav");
+  EXPECT_TRUE(back.tracks[1].position.cartesian);
+  EXPECT_EQ(back.tracks[2].clips[0].channels, (std::vector<int>{5, 4, -1, 3, 2, 1}));
+
+  test::ScratchDir dir;
+  saveSession(s, dir / "saved.json");
+  EXPECT_EQ(sessionToJson(loadSession(dir / "saved.json")), sessionToJson(back));
+  EXPECT_FALSE(std::filesystem::exists(dir / "saved.json.vkmix-tmp"));
+  EXPECT_THROW(saveSession(s, dir / "no-such-folder" / "x.json"), IoError);
+}
 
 TEST(Session, LoadReportsAMissingFile) {
   EXPECT_THAT(

@@ -1,0 +1,110 @@
+// ADM BWF from the command line: adm-export, adm-info, render MASTER.wav, adm-import; bad masters
+// get one line naming the file and chunk and leave nothing behind.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "io/decoder.hpp"
+#include "support/gpu_fixture.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::HasSubstr;
+
+class AdmCli : public test::GpuFixture {
+ protected:
+  void SetUp() override {
+    GpuFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    test::writeFloatWav(dir_ / "a.wav", {test::noise(24000, 5, 0.4f)}, 48000);
+    test::writeFloatWav(dir_ / "st.wav", {test::noise(24000, 6, 0.2f), test::noise(24000, 7, 0.2f)},
+                        48000);
+    test::writeText(dir_ / "s.json", R"({"vkmix": 1, "layout": "5.1", "tracks": [
+      {"name": "fly", "stem": "effects", "positionKeys": [{"time": 0, "azimuth": 110},
+       {"time": 0.5, "azimuth": -110}], "clips": [{"file": "a.wav"}]},
+      {"name": "Score", "stem": "music", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav"}]}]})");
+  }
+  int vkmix(const std::string& args, std::string* out) {
+    return test::runCommand(std::string(VKMIX_BINARY) + " " + args, out);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  test::ScratchDir dir_;
+};
+
+TEST_F(AdmCli, ExportInfoRenderAndImport) {
+  std::string out;
+  ASSERT_EQ(vkmix("adm-export " + path("s.json") + " -o " + path("master.wav"), &out), 0) << out;
+  ASSERT_EQ(vkmix("adm-info " + path("master.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("3 channels"));
+  EXPECT_THAT(out, HasSubstr("object AO_1001 \"fly\": Objects"));
+  EXPECT_THAT(out, HasSubstr("object AO_1002 \"Score\": DirectSpeakers"));
+  EXPECT_THAT(out, HasSubstr("speaker M-030"));
+
+  // The master renders like the session, to any layout.
+  ASSERT_EQ(
+      vkmix("render " + path("s.json") + " -o " + path("direct.wav") + " --format wav32f", &out), 0)
+      << out;
+  ASSERT_EQ(vkmix("render " + path("master.wav") + " --layout 5.1 -o " + path("viaadm.wav") +
+                      " --format wav32f",
+                  &out),
+            0)
+      << out;
+  const io::DecodedAudio a = io::decodeAudio(dir_ / "direct.wav", 48000);
+  const io::DecodedAudio b = io::decodeAudio(dir_ / "viaadm.wav", 48000);
+  ASSERT_EQ(a.channels.size(), 6u);
+  ASSERT_EQ(b.channels.size(), 6u);
+  ASSERT_EQ(a.numFrames(), b.numFrames());
+  for (std::size_t c = 0; c < 6; ++c) {
+    for (std::size_t i = 0; i < a.channels[c].size(); ++i)
+      ASSERT_NEAR(a.channels[c][i], b.channels[c][i], 1e-5) << c << " " << i;
+  }
+  ASSERT_EQ(vkmix("render " + path("master.wav") + " --layout 9.1.6 -o " + path("916.wav"), &out),
+            0)
+      << out;
+
+  // adm-import writes the session the master renders as.
+  ASSERT_EQ(vkmix("adm-import " + path("master.wav") + " -o " + path("imported.json"), &out), 0)
+      << out;
+  std::ifstream in(dir_ / "imported.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("\"positionKeys\""));
+  EXPECT_THAT(text, HasSubstr("\"channels\": ["));
+  ASSERT_EQ(vkmix("render " + path("imported.json") + " -o " + path("again.wav"), &out), 0) << out;
+}
+
+TEST_F(AdmCli, BadMastersAreOneLineAndLeaveNothing) {
+  std::string out;
+  ASSERT_EQ(
+      vkmix("adm-export " + path("s.json") + " -o " + path("master.wav") + " --format wav24", &out),
+      0)
+      << out;
+  // Corrupt the axml: its first '<' after "axml" becomes a letter.
+  std::fstream f(dir_ / "master.wav", std::ios::in | std::ios::out | std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const std::size_t axml = bytes.rfind("axml");
+  ASSERT_NE(axml, std::string::npos);
+  const std::size_t open = bytes.find("<audioProgramme", axml);
+  f.seekp(static_cast<std::streamoff>(open + 1));
+  f.put('!');
+  f.close();
+  EXPECT_EQ(vkmix("render " + path("master.wav") + " -o " + path("out.wav"), &out), 1);
+  EXPECT_THAT(out, HasSubstr("master.wav: axml: line"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav"));
+  EXPECT_EQ(vkmix("adm-info " + path("master.wav"), &out), 1);
+  EXPECT_THAT(out, HasSubstr("master.wav: axml: line"));
+  EXPECT_EQ(vkmix("adm-export " + path("s.json") + " -o " + path("x.wav") + " --format mp3", &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("--format: \"mp3\" is not one of wav32f, wav24"));
+  EXPECT_EQ(vkmix("adm-export " + path("s.json") + " -o " + path("nowhere/x.wav"), &out), 1);
+  EXPECT_THAT(out, HasSubstr("the output folder does not exist"));
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+    EXPECT_EQ(e.path().filename().string().find("tmp"), std::string::npos) << e.path();
+}
+
+}  // namespace
+}  // namespace vkmix
