@@ -17,8 +17,10 @@ check() {  # check DIRS... -- PATTERN DESCRIPTION
 check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/)' \
   "core/session/layout/loudness must not include GPU, DSP, engine, FFmpeg, UI or CLI headers" \
   src/core src/session src/layout src/loudness include/vkmix
+check '#include [<"](adm/)' "core/session/layout/loudness/io must not include adm headers" src/core src/session src/layout src/loudness src/io
 check '#include [<"](gpu/|dsp/|engine/|imgui|cli/|vulkan)' "io must not include GPU, DSP, engine or UI headers" src/io
-check '#include [<"](engine/|imgui|cli/|io/|session/)' "gpu and dsp must not include engine, io, session, UI or CLI headers" src/gpu src/dsp
+check '#include [<"](engine/|imgui|cli/|io/|session/|adm/)' "gpu and dsp must not include engine, io, session, adm, UI or CLI headers" src/gpu src/dsp
+check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/|io/)' "adm must not include GPU, DSP, engine, FFmpeg, io, UI or CLI headers" src/adm
 check '#include [<"](cli/|imgui)' "engine must not include CLI or UI headers" src/engine
 [ $fail -eq 0 ] && echo "layering: ok"
 exit $fail

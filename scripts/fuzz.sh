@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
-targets=("${@:-session media}")
+targets=("${@:-session media adm}")
 read -r -a targets <<<"${targets[*]}"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVKMIX_FUZZ=ON -DVKMIX_BUILD_TESTS=OFF -DVKMIX_BUILD_BENCHMARKS=OFF >/dev/null

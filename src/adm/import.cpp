@@ -256,23 +256,10 @@ const Layout* bedFor(const std::vector<std::pair<std::string, int>>& labelled,
 }
 
 }  // namespace
-}  // namespace vkmix::adm
 
-namespace vkmix {
-
-bool isAdmFile(const std::filesystem::path& path) {
-  try {
-    return adm::readBw64(path).hasAxml;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-Session importAdm(const std::filesystem::path& path,
-                  const std::function<void(const std::string&)>& warn) {
-  using namespace adm;
+Session sessionFromChunks(const Bw64Info& info, const std::filesystem::path& path,
+                          const std::function<void(const std::string&)>& warn) {
   const std::string source = path.string();
-  const Bw64Info info = readBw64(path);
   if (!info.hasAxml) throw InputError(source, "axml", "no axml chunk: not an ADM BWF file");
   if (!info.hasChna) throw InputError(source, "chna", "no chna chunk: the tracks are not mapped");
   const Document doc = parseAdm(info.axml, source);
@@ -376,6 +363,23 @@ Session importAdm(const std::filesystem::path& path,
   } catch (const InputError& e) {
     throw InputError(source, "axml", "imported " + e.field() + ": " + e.problem());
   }
+}
+
+}  // namespace vkmix::adm
+
+namespace vkmix {
+
+bool isAdmFile(const std::filesystem::path& path) {
+  try {
+    return adm::readBw64(path).hasAxml;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Session importAdm(const std::filesystem::path& path,
+                  const std::function<void(const std::string&)>& warn) {
+  return adm::sessionFromChunks(adm::readBw64(path), path, warn);
 }
 
 std::string describeAdm(const std::filesystem::path& path) {

@@ -2,11 +2,14 @@
 // file tracks and channel formats behind each, resolved once for importAdm and describeAdm.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "adm/bw64.hpp"
 #include "adm/model.hpp"
+#include "vkmix/session.hpp"
 
 namespace vkmix::adm {
 
@@ -32,6 +35,11 @@ struct Resolved {
 
 // Throws InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the file.
 Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& source);
+
+// importAdm's work once the chunks are read: `info` is the file's chunks, `path` the file the
+// session's clips play (and the name in messages).
+Session sessionFromChunks(const Bw64Info& info, const std::filesystem::path& path,
+                          const std::function<void(const std::string&)>& warn);
 
 // The BS.2051 label of a DirectSpeakers speakerLabel ("urn:itu:bs:2051:0:speaker:M+030",
 // "M+030", "LFE" -> "LFE1"); "" when it is not one.

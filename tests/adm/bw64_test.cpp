@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "adm/bw64.hpp"
+#include "adm/import.hpp"
 #include "support/test_media.hpp"
 #include "vkmix/error.hpp"
 
@@ -133,6 +134,23 @@ TEST(Bw64, MalformedChunksAreNamed) {
   // A data chunk cut short is a truncated recording: the frames that exist.
   const Bw64Info info = parseBytes({good.begin(), good.end() - 14});
   EXPECT_LT(info.numFrames, 4u);
+}
+
+// Every input tests/fuzz/adm_fuzzer found is an InputError (or a valid file), never a crash.
+TEST(Bw64, FuzzFindingsAreInputErrors) {
+  const std::filesystem::path dir =
+      std::filesystem::path(VKMIX_SOURCE_DIR) / "tests/fuzz/regressions/adm";
+  int replayed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto bytes = readAll(entry.path());
+    try {
+      const Bw64Info info = parseBytes(bytes);
+      if (info.hasAxml) (void)sessionFromChunks(info, entry.path(), nullptr);
+    } catch (const InputError&) {
+    }
+    ++replayed;
+  }
+  EXPECT_GE(replayed, 1);
 }
 
 }  // namespace

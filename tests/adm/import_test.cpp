@@ -71,26 +71,28 @@ TEST_F(AdmImport, BlocksBecomeKeysThatTravelTheSamePath) {
   b.object("fly", 0, blocks);
   const Session s = import(write(b));
   const auto& k = s.tracks.at(0).positionKeys;
-  ASSERT_EQ(k.size(), 5u);
+  ASSERT_EQ(k.size(), 6u);
   auto az = [&](std::size_t i) { return k[i].position.azimuthDeg; };
-  EXPECT_DOUBLE_EQ(k[0].timeSeconds, 0.0);  // the first block holds from its start
+  EXPECT_DOUBLE_EQ(k[0].timeSeconds, 0.0);  // the first block holds from its start...
   EXPECT_DOUBLE_EQ(az(0), 0.0);
-  EXPECT_DOUBLE_EQ(k[1].timeSeconds, 2.0);  // reached at the block's end, linearly
-  EXPECT_DOUBLE_EQ(az(1), 90.0);
-  EXPECT_EQ(k[1].interpolation, Interpolation::Linear);
-  EXPECT_DOUBLE_EQ(k[2].timeSeconds, 2.0);  // jumps at the block's start
-  EXPECT_DOUBLE_EQ(az(2), -90.0);
-  EXPECT_EQ(k[2].interpolation, Interpolation::Jump);
-  EXPECT_DOUBLE_EQ(k[3].timeSeconds, 3.0);  // holds until the glide starts...
+  EXPECT_DOUBLE_EQ(k[1].timeSeconds, 1.0);  // ...to the start of the next
+  EXPECT_DOUBLE_EQ(az(1), 0.0);
+  EXPECT_DOUBLE_EQ(k[2].timeSeconds, 2.0);  // which moves over its duration, linearly
+  EXPECT_DOUBLE_EQ(az(2), 90.0);
+  EXPECT_EQ(k[2].interpolation, Interpolation::Linear);
+  EXPECT_DOUBLE_EQ(k[3].timeSeconds, 2.0);  // jumps at the block's start
   EXPECT_DOUBLE_EQ(az(3), -90.0);
-  EXPECT_DOUBLE_EQ(k[4].timeSeconds, 3.25);  // ...and arrives after interpolationLength
-  EXPECT_DOUBLE_EQ(k[4].position.elevationDeg, 30.0);
-  EXPECT_EQ(k[4].interpolation, Interpolation::Linear);
+  EXPECT_EQ(k[3].interpolation, Interpolation::Jump);
+  EXPECT_DOUBLE_EQ(k[4].timeSeconds, 3.0);  // holds until the glide starts...
+  EXPECT_DOUBLE_EQ(az(4), -90.0);
+  EXPECT_DOUBLE_EQ(k[5].timeSeconds, 3.25);  // ...and arrives after interpolationLength
+  EXPECT_DOUBLE_EQ(k[5].position.elevationDeg, 30.0);
+  EXPECT_EQ(k[5].interpolation, Interpolation::Linear);
   // Block gains become gain keys on the same times (dB).
   const auto& g = s.tracks[0].gainKeys;
-  ASSERT_EQ(g.size(), 5u);
+  ASSERT_EQ(g.size(), 6u);
   EXPECT_DOUBLE_EQ(g[0].gainDb, 0.0);
-  EXPECT_NEAR(g[4].gainDb, -6.0206, 1e-4);
+  EXPECT_NEAR(g[5].gainDb, -6.0206, 1e-4);
 }
 
 TEST_F(AdmImport, SizeDivergenceAndCartesianCarryOver) {
