@@ -65,5 +65,45 @@ TEST_F(LongRender, PastFourGibibytesTheMasterIsRf64) {
   EXPECT_NEAR(tail[peak], 0.5f, 1e-6);
 }
 
+// The same for an ADM export: 16 objects over 25 minutes in float are 4.6 GB, so the master must
+// become BW64 with a ds64 chunk, and adm-info and FFmpeg must read its full length.
+TEST_F(LongRender, PastFourGibibytesTheAdmMasterIsBw64) {
+  if (std::getenv("VKMIX_LONG_TESTS") == nullptr)
+    GTEST_SKIP() << "writes 4.6 GB; set VKMIX_LONG_TESTS=1 to run";
+  test::ScratchDir dir;
+  std::vector<float> click(4800, 0.0f);
+  click[0] = 0.5f;
+  test::writeFloatWav(dir / "click.wav", {click}, 48000);
+  std::string tracks;
+  for (int t = 0; t < 16; ++t) {
+    tracks += std::string(t ? "," : "") + R"({"name": "o)" + std::to_string(t) +
+              R"(", "position": {"azimuth": )" + std::to_string(t * 20) +
+              R"(}, "clips": [{"file": "click.wav"}, {"file": "click.wav", "start": 1490}]})";
+  }
+  test::writeText(dir / "long.json",
+                  R"({"vkmix": 1, "layout": "2.0", "tracks": [)" + tracks + "]}");
+  const auto out = dir / "long_adm.wav";
+  std::string text;
+  ASSERT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " adm-export " +
+                                 (dir / "long.json").string() + " -o " + out.string() + " 2>&1",
+                             &text),
+            0)
+      << text;
+  EXPECT_GT(std::filesystem::file_size(out), 4ull << 30);
+  char magic[4] = {};
+  std::ifstream(out, std::ios::binary).read(magic, 4);
+  EXPECT_EQ(std::string(magic, 4), "BW64");
+  ASSERT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " adm-info " + out.string(), &text), 0);
+  EXPECT_THAT(text, HasSubstr("BW64, 48000 Hz, 32-bit float, 16 channels, 1490.100 s"));
+  EXPECT_THAT(text, HasSubstr("track 16 ATU_00000010"));
+  std::string probe;
+  ASSERT_EQ(test::runCommand("ffprobe -v error -show_entries stream=channels,duration_ts -of "
+                             "compact " +
+                                 out.string(),
+                             &probe),
+            0);
+  EXPECT_THAT(probe, HasSubstr("channels=16|duration_ts=71524800"));
+}
+
 }  // namespace
 }  // namespace vkmix
