@@ -21,6 +21,7 @@ check '#include [<"](adm/)' "core/session/layout/loudness/io must not include ad
 check '#include [<"](gpu/|dsp/|engine/|imgui|cli/|vulkan)' "io must not include GPU, DSP, engine or UI headers" src/io
 check '#include [<"](engine/|imgui|cli/|io/|session/|adm/)' "gpu and dsp must not include engine, io, session, adm, UI or CLI headers" src/gpu src/dsp
 check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/|io/)' "adm must not include GPU, DSP, engine, FFmpeg, io, UI or CLI headers" src/adm
-check '#include [<"](cli/|imgui)' "engine must not include CLI or UI headers" src/engine
+check '#include [<"](cli/|imgui|ui/)' "engine must not include CLI or UI headers" src/engine
+check '#include [<"](cli/)' "ui must not include CLI headers" ui
 [ $fail -eq 0 ] && echo "layering: ok"
 exit $fail

@@ -19,6 +19,7 @@
 #include "io/writer.hpp"
 #include "layout/layout_file.hpp"
 #include "loudness/meter.hpp"
+#include "ui/inspect.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/denoise.hpp"
 #include "vkmix/error.hpp"
@@ -438,6 +439,18 @@ int run(int argc, char** argv) {
       "adm-import", "Write the session an ADM BWF file renders as (to edit or inspect it)");
   admImport->add_option("file", admFile, "ADM BWF file")->required();
   admImport->add_option("-o,--output", admSessionOut, "Session file to write (.json)")->required();
+  ui::InspectOptions io;
+  std::string inspectSize;
+  auto* inspect = app.add_subcommand(
+      "inspect", "See, move and hear the session's objects in the room (ImGui window)");
+  inspect->add_option("session", io.session, "Session file or ADM BWF master")->required();
+  inspect->add_option("--layout", io.layout, "Room layout (default: the session's)");
+  inspect->add_option("--device", io.device, "Vulkan device index or name substring");
+  inspect->add_option("--screenshot", io.screenshot,
+                      "Draw one frame offscreen to this PNG and exit (no display needed)");
+  inspect->add_option("--time", io.time, "Playhead, seconds (default 0)");
+  inspect->add_option("--select", io.select, "Select this track (its speakers light up)");
+  inspect->add_option("--size", inspectSize, "Window or screenshot size, WIDTHxHEIGHT (1280x760)");
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   std::string layoutFile;
@@ -457,6 +470,17 @@ int run(int argc, char** argv) {
     if (*render) return cmdRender(ra);
     if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
     if (*denoise) return cmdDenoise(da);
+    if (*inspect) {
+      if (!inspectSize.empty() &&
+          std::sscanf(inspectSize.c_str(), "%dx%d", &io.width, &io.height) != 2)
+        throw InputError("--size", "", "expected WIDTHxHEIGHT, e.g. 1920x1080");
+#ifndef NDEBUG
+      io.validation = true;
+#else
+      io.validation = std::getenv("VKMIX_VALIDATION") != nullptr;
+#endif
+      return ui::runInspector(io);
+    }
     if (*admInfo) return cmdAdmInfo(admFile);
     if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
     if (*admImport) return cmdAdmImport(admFile, admSessionOut);

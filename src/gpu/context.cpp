@@ -53,10 +53,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::optional<std::uint32_t> computeFamily(const vk::raii::PhysicalDevice& pd) {
+std::optional<std::uint32_t> computeFamily(const vk::raii::PhysicalDevice& pd,
+                                           bool graphics = false) {
   auto families = pd.getQueueFamilyProperties();
+  vk::QueueFlags want = vk::QueueFlagBits::eCompute;
+  if (graphics) want |= vk::QueueFlagBits::eGraphics;
   for (std::uint32_t i = 0; i < families.size(); ++i) {
-    if (families[i].queueFlags & vk::QueueFlagBits::eCompute) return i;
+    if ((families[i].queueFlags & want) == want) return i;
   }
   return std::nullopt;
 }
@@ -86,7 +89,8 @@ VKAPI_ATTR VkBool32 VKAPI_CALL onValidationMessage(VkDebugUtilsMessageSeverityFl
   return VK_FALSE;
 }
 
-vk::raii::Instance makeInstance(const vk::raii::Context& ctx, bool validation) {
+vk::raii::Instance makeInstance(const vk::raii::Context& ctx, bool validation,
+                                const std::vector<std::string>& wanted = {}) {
   vk::ApplicationInfo app{.pApplicationName = "vkmix",
                           .applicationVersion = VK_MAKE_API_VERSION(0, 0, 1, 0),
                           .pEngineName = "vkmix",
@@ -104,6 +108,7 @@ vk::raii::Instance makeInstance(const vk::raii::Context& ctx, bool validation) {
     layers.push_back(kValidationLayer);
     extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   }
+  for (const std::string& e : wanted) extensions.push_back(e.c_str());
   vk::InstanceCreateInfo info{
       .pApplicationInfo = &app,
       .enabledLayerCount = static_cast<std::uint32_t>(layers.size()),
@@ -132,7 +137,7 @@ std::vector<DeviceInfo> listDevices() {
 }
 
 Context::Context(const ContextOptions& options) : log_(std::make_unique<ValidationLog>()) {
-  instance_ = makeInstance(vkContext_, options.validation);
+  instance_ = makeInstance(vkContext_, options.validation, options.instanceExtensions);
   if (options.validation) {
     using S = vk::DebugUtilsMessageSeverityFlagBitsEXT;
     using T = vk::DebugUtilsMessageTypeFlagBitsEXT;
@@ -182,8 +187,10 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
 
   physicalDevice_ = std::move(devices[*chosen]);
   info_ = describe(physicalDevice_, static_cast<int>(*chosen));
-  auto family = computeFamily(physicalDevice_);
-  if (!family) throw GpuError(info_.name + " has no compute queue");
+  auto family = computeFamily(physicalDevice_, options.graphics);
+  if (!family)
+    throw GpuError(info_.name + " has no " + (options.graphics ? "graphics and " : "") +
+                   "compute queue");
   queueFamily_ = *family;
   limits_ = physicalDevice_.getProperties().limits;
 
@@ -194,11 +201,16 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
   vk::PhysicalDeviceFeatures features{};
   features.shaderFloat64 = physicalDevice_.getFeatures().shaderFloat64;
   float64_ = features.shaderFloat64 == VK_TRUE;
+  std::vector<const char*> deviceExtensions;
+  for (const std::string& e : options.deviceExtensions) deviceExtensions.push_back(e.c_str());
   try {
-    device_ =
-        vk::raii::Device(physicalDevice_, vk::DeviceCreateInfo{.queueCreateInfoCount = 1,
-                                                               .pQueueCreateInfos = &queueInfo,
-                                                               .pEnabledFeatures = &features});
+    device_ = vk::raii::Device(
+        physicalDevice_, vk::DeviceCreateInfo{.queueCreateInfoCount = 1,
+                                              .pQueueCreateInfos = &queueInfo,
+                                              .enabledExtensionCount = static_cast<std::uint32_t>(
+                                                  deviceExtensions.size()),
+                                              .ppEnabledExtensionNames = deviceExtensions.data(),
+                                              .pEnabledFeatures = &features});
   } catch (const vk::SystemError& e) {
     throw GpuError("creating the device on " + info_.name + ": " + e.what());
   }

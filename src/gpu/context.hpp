@@ -25,6 +25,11 @@ std::vector<DeviceInfo> listDevices();
 struct ContextOptions {
   std::string device;       // "" = best by type; digits = index; else case-insensitive substring
   bool validation = false;  // enable VK_LAYER_KHRONOS_validation (GpuError if it is missing)
+  // The inspector draws with the same device: a queue family with graphics as well as compute,
+  // and the extensions a window needs (VK_KHR_surface and its platform's; VK_KHR_swapchain).
+  bool graphics = false;
+  std::vector<std::string> instanceExtensions{};
+  std::vector<std::string> deviceExtensions{};
 };
 
 class Context {
@@ -35,6 +40,7 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   const DeviceInfo& info() const { return info_; }
+  const vk::raii::Instance& instance() const { return instance_; }
   const vk::raii::Device& device() const { return device_; }
   const vk::raii::PhysicalDevice& physicalDevice() const { return physicalDevice_; }
   const vk::raii::Queue& queue() const { return queue_; }

@@ -1,0 +1,288 @@
+#include "ui/audio_preview.hpp"
+
+#include <alsa/asoundlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+#include "core/units.hpp"
+#include "engine/automation.hpp"
+#include "engine/renderer.hpp"
+#include "layout/downmix.hpp"
+#include "loudness/meter.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::ui {
+namespace {
+
+constexpr double kCutFadeSeconds = 0.005;
+constexpr std::int64_t kPreviewBlock = 2048;
+constexpr unsigned kAlsaLatencyUs = 100000;
+
+// The default ALSA device, opened for `channels` float channels; nullptr when there is none.
+snd_pcm_t* openAlsa(int channels, int rate, std::string& why) {
+  snd_pcm_t* pcm = nullptr;
+  int rc = snd_pcm_open(&pcm, "default", SND_PCM_STREAM_PLAYBACK, 0);
+  if (rc < 0) {
+    why = snd_strerror(rc);
+    return nullptr;
+  }
+  rc = snd_pcm_set_params(pcm, SND_PCM_FORMAT_FLOAT_LE, SND_PCM_ACCESS_RW_INTERLEAVED,
+                          static_cast<unsigned>(channels), static_cast<unsigned>(rate), 1,
+                          kAlsaLatencyUs);
+  if (rc < 0) {
+    why = snd_strerror(rc);
+    snd_pcm_close(pcm);
+    return nullptr;
+  }
+  return pcm;
+}
+
+}  // namespace
+
+Session previewSlice(const Session& session, double from, const std::vector<bool>& solo) {
+  Session out = session;
+  const bool anySolo = std::find(solo.begin(), solo.end(), true) != solo.end();
+  for (std::size_t ti = 0; ti < out.tracks.size(); ++ti) {
+    Track& t = out.tracks[ti];
+    const Track& original = session.tracks[ti];
+    if (anySolo && (ti >= solo.size() || !solo[ti])) t.mute = true;
+    std::vector<Clip> clips;
+    for (Clip c : t.clips) {
+      if (c.lengthSeconds && c.startSeconds + *c.lengthSeconds <= from) continue;
+      if (c.startSeconds >= from) {
+        c.startSeconds -= from;
+      } else {
+        const double cut = from - c.startSeconds;
+        c.offsetSeconds += cut;
+        if (c.lengthSeconds) *c.lengthSeconds -= cut;
+        c.startSeconds = 0.0;
+        c.fadeInSeconds = kCutFadeSeconds;
+        if (c.lengthSeconds) {
+          c.fadeInSeconds = std::min(c.fadeInSeconds, *c.lengthSeconds);
+          c.fadeOutSeconds = std::min(c.fadeOutSeconds, *c.lengthSeconds - c.fadeInSeconds);
+        }
+      }
+      clips.push_back(c);
+    }
+    t.clips = std::move(clips);
+    if (!t.positionKeys.empty()) {
+      const engine::ObjectState now = engine::objectStateAt(original, from);
+      PositionKey first;
+      first.position.azimuthDeg = now.position.azimuthDeg;
+      first.position.elevationDeg = now.position.elevationDeg;
+      first.position.distance = now.position.distance;
+      first.position.widthDeg = now.shape.widthDeg;
+      first.position.heightDeg = now.shape.heightDeg;
+      first.position.depth = now.shape.depth;
+      first.position.divergence = now.shape.divergence;
+      first.position.divergenceAzimuthRangeDeg = now.shape.divergenceAzimuthRangeDeg;
+      std::vector<PositionKey> keys{first};
+      for (PositionKey k : t.positionKeys) {
+        if (k.timeSeconds <= from) continue;
+        k.timeSeconds -= from;
+        keys.push_back(k);
+      }
+      t.positionKeys = std::move(keys);
+    }
+    if (!t.gainKeys.empty()) {
+      std::vector<GainKey> keys{
+          {0.0, engine::automationGainDbAt(original, from), Interpolation::Linear}};
+      for (GainKey k : t.gainKeys) {
+        if (k.timeSeconds <= from) continue;
+        k.timeSeconds -= from;
+        keys.push_back(k);
+      }
+      t.gainKeys = std::move(keys);
+    }
+    if (t.denoise && t.denoise->learnStartSeconds) {
+      if (*t.denoise->learnStartSeconds >= from) {
+        *t.denoise->learnStartSeconds -= from;
+        *t.denoise->learnEndSeconds -= from;
+      } else {
+        t.denoise->learnStartSeconds.reset();  // the learn range was cut off: adaptive
+        t.denoise->learnEndSeconds.reset();
+      }
+    }
+  }
+  return out;
+}
+
+struct AudioPreview::Impl {
+  InspectorModel& model;
+  UiState& state;
+  std::thread worker;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> finished{false};
+  std::atomic<std::int64_t> framesOut{0};
+  double startTime = 0.0;
+  bool running = false;
+  std::size_t renderedRevision = 0;
+  std::vector<bool> renderedSolo;
+  snd_pcm_t* pcm = nullptr;
+  int deviceChannels = 0;
+  std::mutex meterMutex;
+  std::vector<float> peaks;
+  float momentary = -200.0f;
+  std::string error;
+
+  Impl(InspectorModel& m, UiState& s) : model(m), state(s) {
+    const int layoutChannels = model.layout().numChannels();
+    std::string why;
+    pcm = openAlsa(layoutChannels, model.session().sampleRate, why);
+    deviceChannels = layoutChannels;
+    if (pcm == nullptr && layoutChannels > 2) {
+      pcm = openAlsa(2, model.session().sampleRate, why);
+      deviceChannels = 2;
+    }
+    if (pcm == nullptr) {
+      deviceChannels = 0;
+      state.audioStatus = "no audio device (" + why + "): meters only";
+    } else {
+      state.audioStatus = "preview: ALSA default, " + std::to_string(deviceChannels) + " ch" +
+                          (deviceChannels < layoutChannels ? " (stereo fold-down)" : "");
+    }
+  }
+  ~Impl() {
+    halt();
+    if (pcm != nullptr) snd_pcm_close(pcm);
+  }
+
+  void halt() {
+    if (!running) return;
+    stop = true;
+    if (worker.joinable()) worker.join();
+    if (pcm != nullptr) {
+      snd_pcm_drop(pcm);
+      snd_pcm_prepare(pcm);
+    }
+    running = false;
+  }
+
+  void start(double from) {
+    halt();
+    stop = false;
+    finished = false;
+    framesOut = 0;
+    startTime = from;
+    renderedRevision = model.revision();
+    renderedSolo = model.solo;
+    running = true;
+    worker = std::thread([this, slice = previewSlice(model.session(), from, model.solo)] {
+      try {
+        render(slice);
+      } catch (const Interrupted&) {
+      } catch (const std::exception& e) {
+        std::lock_guard lock(meterMutex);
+        error = e.what();
+      }
+      finished = true;
+    });
+  }
+
+  void render(const Session& slice) {
+    const Layout& layout = model.layout();
+    const int nc = layout.numChannels();
+    const int rate = slice.sampleRate;
+    std::vector<double> weights;
+    for (const Speaker& s : layout.speakers)
+      weights.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
+    loudness::LoudnessMeter meter(rate, weights);
+    std::vector<std::vector<double>> fold;
+    if (deviceChannels > 0 && deviceChannels < nc)
+      fold = layout::downmixMatrix(layout, *findLayout("2.0"));
+    RenderOptions options;
+    options.layout = layout.name;
+    options.blockFrames = kPreviewBlock;
+    options.tailSeconds = 2.0;
+    options.cancelled = [this] { return stop.load(); };
+    std::vector<float> interleaved;
+    const auto wallStart = std::chrono::steady_clock::now();
+    engine::renderBlocks(slice, options, nullptr, [&](const engine::RenderedBlock& b) {
+      meter.addFrames(b.mix, b.stride, b.numFrames);
+      {
+        std::lock_guard lock(meterMutex);
+        peaks.assign(static_cast<std::size_t>(nc), -200.0f);
+        for (int c = 0; c < nc; ++c) {
+          float peak = 0.0f;
+          for (std::int64_t i = 0; i < b.numFrames; ++i)
+            peak = std::max(peak, std::abs(b.mix[static_cast<std::size_t>(c * b.stride + i)]));
+          peaks[static_cast<std::size_t>(c)] = peak > 0.0f ? 20.0f * std::log10(peak) : -200.0f;
+        }
+        if (!meter.momentaryLufs().empty())
+          momentary = static_cast<float>(meter.momentaryLufs().back());
+      }
+      if (pcm != nullptr) {
+        const int out = deviceChannels;
+        interleaved.assign(static_cast<std::size_t>(out * b.numFrames), 0.0f);
+        for (std::int64_t i = 0; i < b.numFrames; ++i) {
+          for (int o = 0; o < out; ++o) {
+            double v = 0.0;
+            if (fold.empty()) {
+              v = b.mix[static_cast<std::size_t>(o * b.stride + i)];
+            } else {
+              for (int c = 0; c < nc; ++c)
+                v += fold[static_cast<std::size_t>(o)][static_cast<std::size_t>(c)] *
+                     b.mix[static_cast<std::size_t>(c * b.stride + i)];
+            }
+            interleaved[static_cast<std::size_t>(i * out + o)] = static_cast<float>(v);
+          }
+        }
+        std::int64_t done = 0;
+        while (done < b.numFrames && !stop) {
+          snd_pcm_sframes_t n = snd_pcm_writei(pcm, interleaved.data() + done * out,
+                                               static_cast<snd_pcm_uframes_t>(b.numFrames - done));
+          if (n < 0) n = snd_pcm_recover(pcm, static_cast<int>(n), 1);
+          if (n < 0) throw IoError(std::string("ALSA: ") + snd_strerror(static_cast<int>(n)));
+          done += n;
+        }
+      } else {
+        // No device: keep real time so the playhead and meters move as they would.
+        const auto due = wallStart + std::chrono::duration<double>(
+                                         static_cast<double>(framesOut + b.numFrames) / rate);
+        while (std::chrono::steady_clock::now() < due && !stop)
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      framesOut += b.numFrames;
+    });
+  }
+
+  void update(double) {
+    if (state.playing && !running) start(model.time);
+    if (!state.playing && running) halt();
+    if (!running) return;
+    if (model.revision() != renderedRevision || model.solo != renderedSolo) {
+      start(model.time);  // an edit: hear it from here
+      return;
+    }
+    const double latency = pcm != nullptr ? kAlsaLatencyUs * 1e-6 : 0.0;
+    const double heard =
+        std::max(0.0, static_cast<double>(framesOut.load()) / model.session().sampleRate - latency);
+    model.time = std::min(startTime + heard, model.endSeconds());
+    if (state.loop && state.loopEnd > state.loopStart && model.time >= state.loopEnd) {
+      start(state.loopStart);
+      model.time = state.loopStart;
+    } else if (finished) {
+      halt();
+      state.playing = false;
+    }
+    std::lock_guard lock(meterMutex);
+    state.meterPeakDb = peaks;
+    state.momentaryLufs = momentary;
+    if (!error.empty()) {
+      state.message = error;
+      error.clear();
+    }
+  }
+};
+
+AudioPreview::AudioPreview(InspectorModel& model, UiState& state)
+    : impl_(std::make_unique<Impl>(model, state)) {}
+AudioPreview::~AudioPreview() = default;
+void AudioPreview::update(double dtSeconds) { impl_->update(dtSeconds); }
+
+}  // namespace vkmix::ui

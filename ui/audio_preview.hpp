@@ -1,0 +1,37 @@
+// The inspector's live preview: while playing, the session is rendered by the same engine from
+// the playhead onwards on a worker thread and played through ALSA (the default device), folded
+// down to stereo when the device has fewer channels than the layout; the playhead follows the
+// audio, edits restart the render at the playhead, and the meters show what is heard. Without an
+// audio device the playhead still moves and the meters still run, and the status says so.
+#pragma once
+
+#include <memory>
+
+#include "ui/inspector_model.hpp"
+#include "ui/inspector_ui.hpp"
+
+namespace vkmix::ui {
+
+class AudioPreview {
+ public:
+  AudioPreview(InspectorModel& model, UiState& state);
+  ~AudioPreview();
+  AudioPreview(const AudioPreview&) = delete;
+  AudioPreview& operator=(const AudioPreview&) = delete;
+
+  // Called once per frame with the wall time since the last: starts, stops or restarts the
+  // render as the state asks, moves the playhead, updates the meters.
+  void update(double dtSeconds);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The session as heard from `from` seconds on: clips, keys and automation shifted so `from` is
+// time 0 (clips that ended before are dropped, clips running across it start part-way in, with
+// a 5 ms fade-in at the cut instead of a click). Muted tracks, and unsoloed ones while any track
+// is soloed, are muted.
+Session previewSlice(const Session& session, double from, const std::vector<bool>& solo);
+
+}  // namespace vkmix::ui

@@ -1,0 +1,85 @@
+#include "ui/inspect.hpp"
+
+#include <backends/imgui_impl_vulkan.h>
+#include <imgui.h>
+
+#include <cstdio>
+
+#include "ui/window.hpp"
+#include "vkmix/adm.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::ui {
+
+Session loadAnySession(const std::filesystem::path& path) {
+  if (isAdmFile(path)) {
+    return importAdm(path, [](const std::string& w) {
+      std::fprintf(stderr, "vkmix: warning: %s\n", w.c_str());
+    });
+  }
+  return loadSession(path);
+}
+
+OffscreenInspector::OffscreenInspector(const gpu::Context& context, InspectorModel& model,
+                                       int width, int height)
+    : model_(model),
+      layout_(frameLayout(static_cast<float>(width), static_cast<float>(height))),
+      imgui_(width, height),
+      renderer_(context, width, height) {
+  state_.audioStatus = "offscreen: no audio preview";
+}
+
+void OffscreenInspector::setMouse(float x, float y, bool down) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = {x, y};
+  io.MouseDown[0] = down;
+}
+
+std::vector<std::uint8_t> OffscreenInspector::frame(bool readback) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.DeltaTime = 1.0f / 60.0f;
+  ImGui_ImplVulkan_NewFrame();
+  ImGui::NewFrame();
+  drawInspector(model_, state_, layout_);
+  ImGui::Render();
+  return renderer_.draw(ImGui::GetDrawData(), readback);
+}
+
+namespace {
+
+int selectByName(const InspectorModel& model, const std::string& name) {
+  for (std::size_t i = 0; i < model.session().tracks.size(); ++i) {
+    if (model.session().tracks[i].name == name) return static_cast<int>(i);
+  }
+  throw InputError("--select", "", "no track named \"" + name + "\"");
+}
+
+}  // namespace
+
+int runInspector(const InspectOptions& options) {
+  InspectorModel model(loadAnySession(options.session), options.layout);
+  if (options.time < 0.0) throw InputError("--time", "", "must not be negative");
+  model.time = options.time;
+  if (!options.select.empty()) model.selected = selectByName(model, options.select);
+  if (options.width < 640 || options.height < 400 || options.width > 8192 || options.height > 8192)
+    throw InputError("--size", "", "must be within 640x400..8192x8192");
+
+  if (!options.screenshot.empty()) {
+    const gpu::Context context(
+        {.device = options.device, .validation = options.validation, .graphics = true});
+    OffscreenInspector inspector(context, model, options.width, options.height);
+    inspector.setMouse(-1.0f, -1.0f, false);
+    inspector.frame(false);  // ImGui lays windows out on the first frame
+    const auto pixels = inspector.frame(true);
+    writePng(options.screenshot, pixels, options.width, options.height);
+    if (context.validationErrorCount() > 0) {
+      std::fprintf(stderr, "vkmix: %d Vulkan validation errors\n", context.validationErrorCount());
+      return 5;
+    }
+    std::printf("%s\n", options.screenshot.string().c_str());
+    return 0;
+  }
+  return runWindow(model, options);
+}
+
+}  // namespace vkmix::ui

@@ -1,0 +1,55 @@
+// `vkmix inspect SESSION`: the inspector in a GLFW window, or with --screenshot one frame drawn
+// offscreen and saved as a PNG (no window or display needed).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gpu/context.hpp"
+#include "ui/inspector_model.hpp"
+#include "ui/inspector_ui.hpp"
+#include "ui/offscreen.hpp"
+
+namespace vkmix::ui {
+
+struct InspectOptions {
+  std::filesystem::path session;     // a session file or an ADM BWF master
+  std::string layout;                // "" = the session's
+  std::string device;                // Vulkan device (as for render); "" = the best
+  std::filesystem::path screenshot;  // set: draw one frame offscreen, write it, exit
+  double time = 0.0;                 // the playhead
+  std::string select;                // a track to select (name), lighting its speakers
+  int width = 1280, height = 760;
+  bool validation = false;
+};
+
+// Runs the inspector; returns the exit code (errors are thrown as for render).
+int runInspector(const InspectOptions& options);
+
+// The inspector drawn offscreen frame by frame, with the mouse driven by the caller: what
+// --screenshot, the tests and the frame-rate benchmark use.
+class OffscreenInspector {
+ public:
+  OffscreenInspector(const gpu::Context& context, InspectorModel& model, int width, int height);
+  // One frame: input applied, drawn, and (with `readback`) returned as RGBA8 rows.
+  std::vector<std::uint8_t> frame(bool readback);
+  void setMouse(float x, float y, bool down);
+  UiState& state() { return state_; }
+  const FrameLayout& layout() const { return layout_; }
+
+ private:
+  InspectorModel& model_;
+  FrameLayout layout_;
+  UiState state_;
+  ImGuiContextGuard imgui_;
+  OffscreenRenderer renderer_;
+};
+
+// A session file, or the session an ADM BWF master renders as.
+Session loadAnySession(const std::filesystem::path& path);
+
+}  // namespace vkmix::ui

@@ -1,0 +1,216 @@
+#include "ui/inspector_model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "core/units.hpp"
+#include "engine/automation.hpp"
+#include "engine/voice_plan.hpp"
+#include "layout/layout_file.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::ui {
+namespace {
+
+constexpr std::size_t kUndoDepth = 200;
+constexpr double kKeyTolerance = 1e-3;  // a key this close to the playhead is "at" it
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+Layout resolve(const Session& s, const std::string& layout) {
+  if (layout.empty()) return layout::resolveLayout(s.layout, s.path.string(), "layout");
+  return layout::resolveLayout(layout, "--layout", "");
+}
+
+}  // namespace
+
+InspectorModel::InspectorModel(Session session, const std::string& layout)
+    : session_(std::move(session)), layout_(resolve(session_, layout)), panner_(layout_) {
+  solo.assign(session_.tracks.size(), false);
+  end_ = std::max(1.0, sessionNominalEndSeconds(session_));
+  for (const Track& t : session_.tracks) {
+    for (const PositionKey& k : t.positionKeys) end_ = std::max(end_, k.timeSeconds);
+    for (const GainKey& k : t.gainKeys) end_ = std::max(end_, k.timeSeconds);
+  }
+}
+
+std::vector<int> InspectorModel::listed() const {
+  const std::string f = lower(filter);
+  std::vector<int> out;
+  for (std::size_t i = 0; i < session_.tracks.size(); ++i) {
+    const Track& t = session_.tracks[i];
+    if (f.empty() || lower(t.name).find(f) != std::string::npos ||
+        lower(t.stem).find(f) != std::string::npos)
+      out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+bool InspectorModel::isObject(int track) const {
+  return session_.tracks.at(static_cast<std::size_t>(track)).type == TrackType::Object;
+}
+
+std::optional<layout::Polar> InspectorModel::positionAt(int track, double t) const {
+  if (!isObject(track)) return std::nullopt;
+  return engine::objectStateAt(session_.tracks[static_cast<std::size_t>(track)], t).position;
+}
+
+std::optional<RoomPoint> InspectorModel::roomAt(int track, double t) const {
+  auto p = positionAt(track, t);
+  if (!p) return std::nullopt;
+  return roomPoint(*p);
+}
+
+std::vector<double> InspectorModel::speakerGains(int track, double t) const {
+  const Track& tr = session_.tracks.at(static_cast<std::size_t>(track));
+  std::vector<double> g(static_cast<std::size_t>(layout_.numChannels()), 0.0);
+  if (tr.type == TrackType::Object) {
+    const engine::ObjectState st = engine::objectStateAt(tr, t);
+    panner_.gains(st.position, st.shape, g);
+  } else if (const Layout* bed = findLayout(tr.bedLayout)) {
+    for (const auto& route : engine::bedRouting(*bed, layout_, panner_)) {
+      for (std::size_t c = 0; c < g.size(); ++c)
+        g[c] = std::max(g[c], static_cast<double>(route[c]));
+    }
+  }
+  const double gain = dbToLinear(tr.gainDb + engine::automationGainDbAt(tr, t));
+  for (double& x : g) x *= gain;
+  return g;
+}
+
+std::vector<std::pair<double, double>> InspectorModel::clipSpans(int track) const {
+  std::vector<std::pair<double, double>> out;
+  for (const Clip& c : session_.tracks.at(static_cast<std::size_t>(track)).clips)
+    out.emplace_back(c.startSeconds,
+                     c.startSeconds + c.lengthSeconds.value_or(end_ - c.startSeconds));
+  return out;
+}
+
+void InspectorModel::beginEdit(bool newStep) {
+  dirty_ = true;
+  ++revision_;
+  if (!newStep && !undo_.empty()) return;
+  undo_.push_back(session_);
+  if (undo_.size() > kUndoDepth) undo_.erase(undo_.begin());
+  redo_.clear();
+}
+
+Track& InspectorModel::track(int index) {
+  if (index < 0 || static_cast<std::size_t>(index) >= session_.tracks.size())
+    throw InternalError("inspector: no track " + std::to_string(index));
+  return session_.tracks[static_cast<std::size_t>(index)];
+}
+
+Position& InspectorModel::positionAtPlayhead(Track& t) {
+  if (t.positionKeys.empty()) return t.position;
+  for (PositionKey& k : t.positionKeys) {
+    if (std::abs(k.timeSeconds - time) <= kKeyTolerance) return k.position;
+  }
+  // A new key at the playhead, where the object is now, in the form of its neighbours.
+  PositionKey key;
+  key.timeSeconds = time;
+  const auto it =
+      std::lower_bound(t.positionKeys.begin(), t.positionKeys.end(), time,
+                       [](const PositionKey& k, double when) { return k.timeSeconds < when; });
+  const PositionKey& near = it == t.positionKeys.end() ? t.positionKeys.back() : *it;
+  key.position = near.position;
+  const engine::ObjectState now = engine::objectStateAt(t, time);
+  key.position = movedTo(key.position, roomPoint(now.position));
+  if (!key.position.cartesian) key.position.distance = now.position.distance;
+  return t.positionKeys.insert(it, key)->position;
+}
+
+void InspectorModel::moveObject(int index, const RoomPoint& to, bool newStep) {
+  if (!isObject(index)) return;
+  beginEdit(newStep);
+  Position& p = positionAtPlayhead(track(index));
+  p = movedTo(p, to);
+}
+
+void InspectorModel::setPosition(int index, const Position& p, bool newStep) {
+  if (!isObject(index)) return;
+  beginEdit(newStep);
+  positionAtPlayhead(track(index)) = p;
+}
+
+void InspectorModel::setGainDb(int index, double gainDb, bool newStep) {
+  beginEdit(newStep);
+  track(index).gainDb = std::min(gainDb, 48.0);
+}
+
+void InspectorModel::setMute(int index, bool mute) {
+  beginEdit(true);
+  track(index).mute = mute;
+}
+
+void InspectorModel::setSendLevelDb(int index, std::size_t send, double levelDb, bool newStep) {
+  Track& t = track(index);
+  if (send >= t.sends.size()) return;
+  beginEdit(newStep);
+  t.sends[send].levelDb = std::min(levelDb, 48.0);
+}
+
+void InspectorModel::setDenoise(int index, std::optional<Denoise> denoise, bool newStep) {
+  beginEdit(newStep);
+  track(index).denoise = denoise;
+}
+
+bool InspectorModel::undo() {
+  if (undo_.empty()) return false;
+  redo_.push_back(std::move(session_));
+  session_ = std::move(undo_.back());
+  undo_.pop_back();
+  dirty_ = true;
+  ++revision_;
+  return true;
+}
+
+bool InspectorModel::redo() {
+  if (redo_.empty()) return false;
+  undo_.push_back(std::move(session_));
+  session_ = std::move(redo_.back());
+  redo_.pop_back();
+  dirty_ = true;
+  ++revision_;
+  return true;
+}
+
+void InspectorModel::save(const std::filesystem::path& path) {
+  const std::filesystem::path target = path.empty() ? session_.path : path;
+  Session out = session_;
+  const auto folder = std::filesystem::absolute(target).parent_path();
+  if (folder != std::filesystem::absolute(session_.path).parent_path()) {
+    // Relative media paths are relative to the session file: re-anchor them in the new folder.
+    for (Track& t : out.tracks) {
+      for (Clip& c : t.clips) {
+        if (std::filesystem::path(c.file).is_relative())
+          c.file =
+              std::filesystem::relative(std::filesystem::absolute(c.resolvedPath), folder).string();
+      }
+    }
+    for (Reverb& r : out.reverbs) {
+      if (std::filesystem::path(r.ir).is_relative())
+        r.ir = std::filesystem::relative(std::filesystem::absolute(r.resolvedIr), folder).string();
+    }
+  }
+  saveSession(out, target);
+  dirty_ = false;
+}
+
+unsigned stemColour(const std::string& stem) {
+  auto rgb = [](unsigned r, unsigned g, unsigned b) {
+    return 0xFF000000u | (b << 16) | (g << 8) | r;
+  };
+  if (stem == "dialogue") return rgb(255, 160, 40);
+  if (stem == "music") return rgb(70, 150, 255);
+  if (stem == "effects") return rgb(80, 220, 100);
+  unsigned h = 2166136261u;
+  for (char c : stem) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return rgb(128 + (h & 0x7F), 128 + ((h >> 8) & 0x7F), 128 + ((h >> 16) & 0x7F));
+}
+
+}  // namespace vkmix::ui
