@@ -1,0 +1,259 @@
+// The inspector: the room mapping, screenshots of the demo session whose object dots sit at the
+// pixels the mapping predicts (at two times), a scripted drag that moves an object, saves, and
+// changes the rendered audio as predicted, undo/redo, the filter, and the preview's session slice.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stb_image.h>
+
+#include <cmath>
+
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "ui/audio_preview.hpp"
+#include "ui/inspect.hpp"
+#include "vkmix/render.hpp"
+
+namespace vkmix::ui {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int kWidth = 1280, kHeight = 760;
+
+struct Rgb {
+  int r, g, b;
+};
+
+Rgb pixelAt(const std::vector<std::uint8_t>& rgba, int width, Pixel p) {
+  const auto x = static_cast<int>(std::lround(p.x)), y = static_cast<int>(std::lround(p.y));
+  const std::size_t i = (static_cast<std::size_t>(y) * width + x) * 4;
+  return {rgba[i], rgba[i + 1], rgba[i + 2]};
+}
+
+Rgb colourOf(unsigned packed) {
+  return {static_cast<int>(packed & 0xFF), static_cast<int>((packed >> 8) & 0xFF),
+          static_cast<int>((packed >> 16) & 0xFF)};
+}
+
+bool near(Rgb a, Rgb b) {
+  return std::abs(a.r - b.r) <= 12 && std::abs(a.g - b.g) <= 12 && std::abs(a.b - b.b) <= 12;
+}
+
+class Inspector : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    try {
+      context_ = std::make_unique<gpu::Context>(
+          gpu::ContextOptions{.device = "", .validation = true, .graphics = true});
+    } catch (const std::exception& e) {
+      if (std::getenv("CI") != nullptr) FAIL() << "CI must have a Vulkan device: " << e.what();
+      GTEST_SKIP() << "no Vulkan device: " << e.what();
+    }
+  }
+  void TearDown() override {
+    if (context_) {
+      EXPECT_EQ(context_->validationErrorCount(), 0);
+    }
+  }
+  std::unique_ptr<gpu::Context> context_;
+};
+
+TEST(Room, PixelsMapBackToTheRoom) {
+  const Rect r{100, 50, 400, 300};
+  const RoomPoint front = roomPoint({0, 0, 1});
+  EXPECT_NEAR(front.y, 1.0, 1e-12);
+  const RoomPoint left = roomPoint({90, 0, 1});
+  EXPECT_NEAR(left.x, -1.0, 1e-12);  // azimuth is positive to the left
+  const Pixel centre = toPixel(View::Top, r, {0, 0, 0});
+  EXPECT_FLOAT_EQ(centre.x, 300.0f);
+  EXPECT_FLOAT_EQ(centre.y, 200.0f);
+  const Pixel up = toPixel(View::Top, r, front);
+  EXPECT_FLOAT_EQ(up.y, 200.0f - viewScale(r));  // front is up the top view
+  const RoomPoint p{0.3, -0.4, 0.5};
+  for (View v : {View::Top, View::Front}) {
+    const RoomPoint back = fromPixel(v, r, toPixel(v, r, p), p);
+    EXPECT_NEAR(back.x, p.x, 1e-5);
+    EXPECT_NEAR(back.y, p.y, 1e-5);
+    EXPECT_NEAR(back.z, p.z, 1e-5);
+  }
+  // A polar position stays polar; a Cartesian one stays Cartesian and in range.
+  Position polar;
+  polar.azimuthDeg = 10;
+  polar.widthDeg = 30;
+  const Position moved = movedTo(polar, roomPoint({-45, 20, 1}));
+  EXPECT_FALSE(moved.cartesian);
+  EXPECT_NEAR(moved.azimuthDeg, -45, 1e-9);
+  EXPECT_NEAR(moved.elevationDeg, 20, 1e-9);
+  EXPECT_DOUBLE_EQ(moved.widthDeg, 30);
+  Position cart;
+  cart.cartesian = true;
+  const Position c = movedTo(cart, {2.0, -0.5, 0.25});
+  EXPECT_TRUE(c.cartesian);
+  EXPECT_DOUBLE_EQ(c.x, 1.0);
+  EXPECT_DOUBLE_EQ(c.y, -0.5);
+}
+
+// The demo's objects, drawn at two times: every dot at the pixel the mapping predicts, in its
+// stem's colour, in both views; the car has moved between the two.
+TEST_F(Inspector, DemoScreenshotsPutEveryDotWhereTheMappingSays) {
+  InspectorModel model(
+      loadSession(std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json"), "");
+  OffscreenInspector inspector(*context_, model, kWidth, kHeight);
+  inspector.setMouse(-1, -1, false);
+  std::vector<Pixel> carAt;
+  for (double t : {3.0, 9.0}) {
+    model.time = t;
+    inspector.frame(false);
+    const auto rgba = inspector.frame(true);
+    ASSERT_EQ(rgba.size(), static_cast<std::size_t>(kWidth) * kHeight * 4);
+    int checked = 0;
+    for (int track = 0; track < static_cast<int>(model.session().tracks.size()); ++track) {
+      if (!model.isObject(track)) continue;
+      const Rgb want =
+          colourOf(stemColour(model.session().tracks[static_cast<std::size_t>(track)].stem));
+      for (View v : {View::Top, View::Front}) {
+        const Rect& rect = v == View::Top ? inspector.layout().top : inspector.layout().front;
+        const Pixel p = toPixel(v, rect, *model.roomAt(track, t));
+        const Rgb got = pixelAt(rgba, kWidth, p);
+        EXPECT_TRUE(near(got, want))
+            << model.session().tracks[static_cast<std::size_t>(track)].name << " at " << t
+            << " s, view " << static_cast<int>(v) << ": (" << got.r << "," << got.g << "," << got.b
+            << ") at " << p.x << "," << p.y;
+        // A few pixels off the dot's edge is background, not the dot.
+        const Rgb off = pixelAt(rgba, kWidth, {p.x + 9.0f, p.y + 9.0f});
+        EXPECT_FALSE(near(off, want) &&
+                     near(pixelAt(rgba, kWidth, {p.x - 9.0f, p.y - 9.0f}), want));
+        ++checked;
+      }
+      if (model.session().tracks[static_cast<std::size_t>(track)].name == "FX car pass-by")
+        carAt.push_back(toPixel(View::Top, inspector.layout().top, *model.roomAt(track, t)));
+    }
+    EXPECT_EQ(checked, 6);  // three objects, two views
+  }
+  ASSERT_EQ(carAt.size(), 2u);
+  EXPECT_GT(std::hypot(carAt[0].x - carAt[1].x, carAt[0].y - carAt[1].y), 50.0f);
+}
+
+// The CLI's --screenshot writes a PNG a decoder reads, the same frame size.
+TEST_F(Inspector, ScreenshotCommandWritesAPng) {
+  test::ScratchDir dir;
+  std::string out;
+  const auto png = dir / "shot.png";
+  ASSERT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " inspect " + VKMIX_SOURCE_DIR +
+                                 "/assets/demo/demo.json --screenshot " + png.string() +
+                                 " --time 6 --select DX\\ 1 --size 1024x640",
+                             &out),
+            0)
+      << out;
+  int w = 0, h = 0, n = 0;
+  stbi_uc* data = stbi_load(png.c_str(), &w, &h, &n, 4);
+  ASSERT_NE(data, nullptr);
+  EXPECT_EQ(w, 1024);
+  EXPECT_EQ(h, 640);
+  stbi_image_free(data);
+  EXPECT_NE(test::runCommand(std::string(VKMIX_BINARY) + " inspect " + VKMIX_SOURCE_DIR +
+                                 "/assets/demo/demo.json --screenshot " + png.string() +
+                                 " --select nobody",
+                             &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("--select: no track named \"nobody\""));
+}
+
+// Drag the dialogue object from the centre to hard left in the top view, save, and render: the
+// saved session has the new azimuth, and the dialogue moved from C to L in the audio.
+TEST_F(Inspector, DraggingAnObjectMovesItInTheSavedSessionAndTheAudio) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "dx.wav", {test::noise(24000, 3, 0.3f)}, 48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "layout": "5.1", "tracks": [
+    {"name": "DX", "stem": "dialogue", "position": {"azimuth": 0}, "clips": [{"file": "dx.wav"}]},
+    {"name": "FX", "stem": "effects", "positionKeys": [{"time": 0, "azimuth": 110}, {"time": 0.5, "azimuth": -110}],
+     "clips": [{"file": "dx.wav"}]}]})");
+  InspectorModel model(loadSession(dir / "s.json"), "");
+  OffscreenInspector inspector(*context_, model, kWidth, kHeight);
+  const Rect& top = inspector.layout().top;
+  const Pixel from = toPixel(View::Top, top, *model.roomAt(0, 0.0));
+  const Pixel to = toPixel(View::Top, top, roomPoint({30, 0, 1}));
+  inspector.setMouse(from.x, from.y, false);
+  inspector.frame(false);
+  inspector.setMouse(from.x, from.y, true);  // grab
+  inspector.frame(false);
+  for (float step = 1; step <= 4; ++step) {  // drag in four moves: one undo step
+    inspector.setMouse(from.x + (to.x - from.x) * step / 4.0f,
+                       from.y + (to.y - from.y) * step / 4.0f, true);
+    inspector.frame(false);
+  }
+  inspector.setMouse(to.x, to.y, false);
+  inspector.frame(false);
+  EXPECT_EQ(model.selected, 0);
+  EXPECT_NEAR(model.session().tracks[0].position.azimuthDeg, 30.0, 0.2);
+  EXPECT_NEAR(model.session().tracks[0].position.elevationDeg, 0.0, 1e-9);  // top view keeps height
+
+  // Undo restores the centre in one step, redo moves it again.
+  ASSERT_TRUE(model.undo());
+  EXPECT_NEAR(model.session().tracks[0].position.azimuthDeg, 0.0, 1e-9);
+  EXPECT_FALSE(model.canUndo());
+  ASSERT_TRUE(model.redo());
+  EXPECT_NEAR(model.session().tracks[0].position.azimuthDeg, 30.0, 0.2);
+
+  // A moving object edited at the playhead gets a key there.
+  model.time = 0.25;
+  model.setPosition(1, Position{.azimuthDeg = 0.0});
+  ASSERT_EQ(model.session().tracks[1].positionKeys.size(), 3u);
+  EXPECT_DOUBLE_EQ(model.session().tracks[1].positionKeys[1].timeSeconds, 0.25);
+
+  model.save(dir / "edited.json");
+  const Session saved = loadSession(dir / "edited.json");
+  EXPECT_NEAR(saved.tracks[0].position.azimuthDeg, 30.0, 0.2);
+  EXPECT_EQ(saved.tracks[1].positionKeys.size(), 3u);
+
+  RenderOptions o;
+  o.device = std::to_string(context_->info().index);
+  const RenderedAudio before = renderToMemory(loadSession(dir / "s.json"), o);
+  const RenderedAudio after = renderToMemory(saved, o);
+  // DX alone is the first 24000 frames of stem "dialogue": C before, L after (5.1: L R C ...).
+  const auto& dxBefore = before.stems[0];
+  const auto& dxAfter = after.stems[0];
+  EXPECT_GT(test::energy(dxBefore[2]), 100.0 * test::energy(dxBefore[0]));
+  EXPECT_GT(test::energy(dxAfter[0]), 100.0 * test::energy(dxAfter[2]));
+  EXPECT_NEAR(test::energy(dxAfter[0]), test::energy(dxBefore[2]),
+              1e-3 * test::energy(dxBefore[2]));
+}
+
+TEST_F(Inspector, FilterSelectsByNameOrStem) {
+  InspectorModel model(
+      loadSession(std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json"), "");
+  model.filter = "FX";
+  EXPECT_EQ(model.listed().size(), 2u);
+  model.filter = "music";
+  ASSERT_EQ(model.listed().size(), 1u);
+  EXPECT_EQ(model.session().tracks[static_cast<std::size_t>(model.listed()[0])].name, "Score");
+  model.filter = "";
+  EXPECT_EQ(model.listed().size(), model.session().tracks.size());
+}
+
+TEST(PreviewSlice, StartsEverythingAtThePlayhead) {
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [
+    {"name": "a", "positionKeys": [{"time": 1, "azimuth": 0}, {"time": 3, "azimuth": 90}],
+     "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 4, "gainDb": -12}],
+     "clips": [{"file": "x.wav", "start": 1, "length": 4, "fadeIn": 1, "fadeOut": 0.5},
+               {"file": "x.wav", "start": 0, "length": 1}, {"file": "y.wav", "start": 6}]},
+    {"name": "b", "clips": []}]})",
+                                 "/s.json");
+  const Session cut = previewSlice(s, 2.0, {false, true});
+  const Track& a = cut.tracks[0];
+  ASSERT_EQ(a.clips.size(), 2u);  // the clip over by 1 s is gone
+  EXPECT_DOUBLE_EQ(a.clips[0].startSeconds, 0.0);
+  EXPECT_DOUBLE_EQ(a.clips[0].offsetSeconds, 1.0);
+  EXPECT_DOUBLE_EQ(*a.clips[0].lengthSeconds, 3.0);
+  EXPECT_DOUBLE_EQ(a.clips[0].fadeInSeconds, 0.005);
+  EXPECT_DOUBLE_EQ(a.clips[1].startSeconds, 4.0);
+  ASSERT_EQ(a.positionKeys.size(), 2u);
+  EXPECT_NEAR(a.positionKeys[0].position.azimuthDeg, 45.0, 1e-9);  // half way at the cut
+  EXPECT_DOUBLE_EQ(a.positionKeys[1].timeSeconds, 1.0);
+  EXPECT_NEAR(a.gainKeys[0].gainDb, -6.0, 1e-9);
+  EXPECT_TRUE(a.mute);  // "b" is soloed
+  EXPECT_FALSE(cut.tracks[1].mute);
+}
+
+}  // namespace
+}  // namespace vkmix::ui
