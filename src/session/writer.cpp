@@ -150,7 +150,9 @@ std::string sessionToJson(const Session& session) {
   Json tracks = Json::array();
   for (const Track& t : session.tracks) tracks.push_back(trackJson(t));
   j["tracks"] = tracks;
-  return j.dump(2) + "\n";
+  // Names from elsewhere (an ADM file's, say) may not be UTF-8: such bytes become U+FFFD rather
+  // than an exception (found by tests/fuzz/adm_fuzzer).
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 void saveSession(const Session& session, const std::filesystem::path& path) {

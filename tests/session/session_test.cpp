@@ -260,6 +260,11 @@ TEST(Session, WrittenSessionsReadBackEqual) {
   EXPECT_EQ(sessionToJson(loadSession(dir / "saved.json")), sessionToJson(back));
   EXPECT_FALSE(std::filesystem::exists(dir / "saved.json.vkmix-tmp"));
   EXPECT_THROW(saveSession(s, dir / "no-such-folder" / "x.json"), IoError);
+
+  // A name that is not UTF-8 (Latin-1 from an ADM file) is written with U+FFFD, not thrown.
+  Session latin = s;
+  latin.tracks[0].name = "Caf\xE9";
+  EXPECT_EQ(parseSession(sessionToJson(latin), "/mix/reel.json").tracks[0].name, "Caf\xEF\xBF\xBD");
 }
 
 TEST(Session, LoadReportsAMissingFile) {
