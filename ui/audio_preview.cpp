@@ -23,8 +23,12 @@ constexpr double kCutFadeSeconds = 0.005;
 constexpr std::int64_t kPreviewBlock = 2048;
 constexpr unsigned kAlsaLatencyUs = 100000;
 
+// ALSA's own diagnostics go to stderr; the preview reports one status line instead.
+void quietAlsa(const char*, int, const char*, int, const char*, ...) {}
+
 // The default ALSA device, opened for `channels` float channels; nullptr when there is none.
 snd_pcm_t* openAlsa(int channels, int rate, std::string& why) {
+  snd_lib_error_set_handler(&quietAlsa);
   snd_pcm_t* pcm = nullptr;
   int rc = snd_pcm_open(&pcm, "default", SND_PCM_STREAM_PLAYBACK, 0);
   if (rc < 0) {
@@ -141,7 +145,7 @@ struct AudioPreview::Impl {
     }
     if (pcm == nullptr) {
       deviceChannels = 0;
-      state.audioStatus = "no audio device (" + why + "): meters only";
+      state.audioStatus = "no audio device (ALSA default: " + why + "): meters only";
     } else {
       state.audioStatus = "preview: ALSA default, " + std::to_string(deviceChannels) + " ch" +
                           (deviceChannels < layoutChannels ? " (stereo fold-down)" : "");

@@ -24,6 +24,8 @@ struct InspectOptions {
   double time = 0.0;                 // the playhead
   std::string select;                // a track to select (name), lighting its speakers
   int width = 1280, height = 760;
+  int frames = 0;     // window: close after this many frames and print the frame rate (0: run)
+  bool play = false;  // window: start playing
   bool validation = false;
 };
 

@@ -37,7 +37,27 @@ bool newStep(UiState& s) {
   return fresh;
 }
 
-void drawRoom(InspectorModel& m, UiState& s, View view, const Rect& r, const char* title) {
+// The listed objects and where they are at the playhead, computed once per frame for both views.
+struct Placed {
+  int track;
+  RoomPoint at;
+  ImU32 colour;
+};
+
+std::vector<Placed> placeObjects(const InspectorModel& m, const std::vector<int>& listed) {
+  std::vector<Placed> out;
+  out.reserve(listed.size());
+  for (int t : listed) {
+    if (!m.isObject(t)) continue;
+    const Track& tr = m.session().tracks[static_cast<std::size_t>(t)];
+    out.push_back(
+        {t, *m.roomAt(t, m.time), tr.mute ? IM_COL32(110, 110, 110, 255) : stemColour(tr.stem)});
+  }
+  return out;
+}
+
+void drawRoom(InspectorModel& m, UiState& s, View view, const Rect& r, const char* title,
+              const std::vector<int>& listed, const std::vector<Placed>& placed) {
   ImDrawList* dl = ImGui::GetBackgroundDrawList();
   dl->AddRectFilled({r.x, r.y}, {r.x + r.w, r.y + r.h}, kBackground);
   const float scale = viewScale(r);
@@ -73,7 +93,6 @@ void drawRoom(InspectorModel& m, UiState& s, View view, const Rect& r, const cha
   }
 
   // Trajectories (the selected object's, or every one while there are few), then dots.
-  const std::vector<int> listed = m.listed();
   const bool allTrails = listed.size() <= 32;
   for (int t : listed) {
     if (!m.isObject(t) || (!allTrails && t != m.selected)) continue;
@@ -88,14 +107,10 @@ void drawRoom(InspectorModel& m, UiState& s, View view, const Rect& r, const cha
         (stemColour(tr.stem) & 0x00FFFFFF) | (t == m.selected ? 0xC0000000 : 0x60000000);
     dl->AddPolyline(points, 65, colour, 0, t == m.selected ? 2.0f : 1.0f);
   }
-  for (int t : listed) {
-    if (!m.isObject(t)) continue;
-    const Track& tr = m.session().tracks[static_cast<std::size_t>(t)];
-    const Pixel p = toPixel(view, r, *m.roomAt(t, m.time));
-    ImU32 colour = stemColour(tr.stem);
-    if (tr.mute) colour = IM_COL32(110, 110, 110, 255);
-    dl->AddCircleFilled(im(p), kDotRadius, colour, 12);
-    if (t == m.selected)
+  for (const Placed& o : placed) {
+    const Pixel p = toPixel(view, r, o.at);
+    dl->AddCircleFilled(im(p), kDotRadius, o.colour, 12);
+    if (o.track == m.selected)
       dl->AddCircle(im(p), kDotRadius + 3.0f, IM_COL32(255, 255, 255, 255), 16, 2.0f);
   }
 
@@ -105,13 +120,12 @@ void drawRoom(InspectorModel& m, UiState& s, View view, const Rect& r, const cha
   if (over && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
     float best = kPickRadius;
     int picked = -1;
-    for (int t : listed) {
-      if (!m.isObject(t)) continue;
-      const Pixel p = toPixel(view, r, *m.roomAt(t, m.time));
+    for (const Placed& o : placed) {
+      const Pixel p = toPixel(view, r, o.at);
       const float d = std::hypot(p.x - io.MousePos.x, p.y - io.MousePos.y);
       if (d <= best) {
         best = d;
-        picked = t;
+        picked = o.track;
       }
     }
     if (picked >= 0) {
@@ -379,8 +393,10 @@ FrameLayout frameLayout(float width, float height) {
 
 void drawInspector(InspectorModel& m, UiState& s, const FrameLayout& layout) {
   if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) s.dragging = -1;
-  drawRoom(m, s, View::Top, layout.top, "top");
-  drawRoom(m, s, View::Front, layout.front, "front");
+  const std::vector<int> listed = m.listed();
+  const std::vector<Placed> placed = placeObjects(m, listed);
+  drawRoom(m, s, View::Top, layout.top, "top", listed, placed);
+  drawRoom(m, s, View::Front, layout.front, "front", listed, placed);
   drawObjectList(m, layout.objects);
   drawProperties(m, s, layout.properties);
   drawTransport(m, s, layout.transport);

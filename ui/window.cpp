@@ -214,9 +214,13 @@ int runWindow(InspectorModel& model, const InspectOptions& options) {
     }
 
     UiState state;
+    state.playing = options.play;
     AudioPreview preview(model, state);
     auto last = std::chrono::steady_clock::now();
-    while (glfwWindowShouldClose(window.handle) == GLFW_FALSE && !state.quit) {
+    const auto started = last;
+    int drawn = 0;
+    while (glfwWindowShouldClose(window.handle) == GLFW_FALSE && !state.quit &&
+           (options.frames <= 0 || drawn < options.frames)) {
       glfwPollEvents();
       glfwGetFramebufferSize(window.handle, &fbWidth, &fbHeight);
       if (fbWidth == 0 || fbHeight == 0) {
@@ -239,7 +243,13 @@ int runWindow(InspectorModel& model, const InspectOptions& options) {
                     frameLayout(static_cast<float>(fbWidth), static_cast<float>(fbHeight)));
       ImGui::Render();
       swapchain.render(ImGui::GetDrawData());
+      ++drawn;
     }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "inspector: %d frames in %.2f s (%.1f frames/s) on %s; %s\n", drawn, wall,
+                 wall > 0 ? drawn / wall : 0.0, context.info().name.c_str(),
+                 state.audioStatus.c_str());
     context.device().waitIdle();
     ImGui_ImplVulkan_Shutdown();
     ImGui_ImplGlfw_Shutdown();

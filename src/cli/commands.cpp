@@ -451,6 +451,10 @@ int run(int argc, char** argv) {
   inspect->add_option("--time", io.time, "Playhead, seconds (default 0)");
   inspect->add_option("--select", io.select, "Select this track (its speakers light up)");
   inspect->add_option("--size", inspectSize, "Window or screenshot size, WIDTHxHEIGHT (1280x760)");
+  inspect->add_option(
+      "--frames", io.frames,
+      "Close the window after N frames and print the frame rate (tests, benchmarks)");
+  inspect->add_flag("--play", io.play, "Start playing at --time");
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   std::string layoutFile;

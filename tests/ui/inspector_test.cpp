@@ -219,6 +219,29 @@ TEST_F(Inspector, DraggingAnObjectMovesItInTheSavedSessionAndTheAudio) {
               1e-3 * test::energy(dxBefore[2]));
 }
 
+// The window path (GLFW, swapchain, ImGui's GLFW backend, the preview) on a virtual X display:
+// it opens, plays, draws frames and closes. Without an audio device it says so and still runs.
+TEST_F(Inspector, WindowRunsUnderXvfbAndPlays) {
+  if (test::runCommand("command -v xvfb-run >/dev/null") != 0) GTEST_SKIP() << "no xvfb-run";
+  std::string out;
+  ASSERT_EQ(test::runCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + std::string(VKMIX_BINARY) +
+                                 " inspect " + VKMIX_SOURCE_DIR +
+                                 "/assets/demo/demo.json --frames 20 --play --time 5",
+                             &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("inspector: 20 frames in"));
+  EXPECT_THAT(out, HasSubstr("frames/s"));
+  EXPECT_THAT(out,
+              ::testing::AnyOf(HasSubstr("preview: ALSA default"), HasSubstr("no audio device")));
+  // Without a display the window cannot open: one line pointing at --screenshot.
+  EXPECT_NE(test::runCommand("env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(VKMIX_BINARY) +
+                                 " inspect " + VKMIX_SOURCE_DIR + "/assets/demo/demo.json",
+                             &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("--screenshot"));
+}
+
 TEST_F(Inspector, FilterSelectsByNameOrStem) {
   InspectorModel model(
       loadSession(std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json"), "");
