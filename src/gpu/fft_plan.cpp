@@ -2,6 +2,8 @@
 
 #include <vkFFT.h>
 
+#include <clocale>
+#include <mutex>
 #include <string>
 
 #include "vkmix/error.hpp"
@@ -64,7 +66,20 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   config.fence = &m.fence;
   config.buffer = &m.buffer;
   config.bufferSize = &m.bufferBytes;
-  VkFFTResult r = initializeVkFFT(&m.app, config);
+  VkFFTResult r = VKFFT_SUCCESS;
+  {
+    // VkFFT keeps the pointer setlocale(LC_ALL, NULL) returns across its own setlocale(LC_ALL,
+    // "C") and restores from it; glibc frees that string when the locale was not "C" (GLFW sets
+    // the user's locale in the inspector), a use-after-free ASan found. Plans are made under the
+    // "C" locale here, one at a time, and the caller's locale is restored from a copy.
+    static std::mutex localeMutex;
+    std::lock_guard lock(localeMutex);
+    const char* current = std::setlocale(LC_ALL, nullptr);
+    const std::string saved = current != nullptr ? current : "C";
+    std::setlocale(LC_ALL, "C");
+    r = initializeVkFFT(&m.app, config);
+    std::setlocale(LC_ALL, saved.c_str());
+  }
   if (r != VKFFT_SUCCESS) {
     throw GpuError("creating a VkFFT plan of size " + std::to_string(size) + " x " +
                    std::to_string(batch) + " on " + ctx.info().name + " (VkFFTResult " +
