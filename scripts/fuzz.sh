@@ -10,6 +10,7 @@ shift || true
 targets=("${@:-session media adm}")
 read -r -a targets <<<"${targets[*]}"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
   -DVKMIX_FUZZ=ON -DVKMIX_BUILD_TESTS=OFF -DVKMIX_BUILD_BENCHMARKS=OFF >/dev/null
 for t in "${targets[@]}"; do
   findings=build-fuzz/findings/$t
