@@ -37,6 +37,40 @@ const std::vector<ChannelFormat>& commonChannels() {
 
 }  // namespace
 
+Position positionOf(const BlockFormat& b) {
+  Position p;
+  p.cartesian = b.cartesian;
+  p.azimuthDeg = b.azimuth;
+  p.elevationDeg = b.elevation;
+  p.distance = b.distance;
+  p.x = b.x;
+  p.y = b.y;
+  p.z = b.z;
+  p.widthDeg = b.width;
+  p.heightDeg = b.height;
+  p.depth = b.depth;
+  p.divergence = b.divergence;
+  p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
+  return p;
+}
+
+BlockFormat blockAt(const Position& p) {
+  BlockFormat b;
+  b.cartesian = p.cartesian;
+  b.azimuth = p.azimuthDeg;
+  b.elevation = p.elevationDeg;
+  b.distance = p.distance;
+  b.x = p.x;
+  b.y = p.y;
+  b.z = p.z;
+  b.width = p.widthDeg;
+  b.height = p.heightDeg;
+  b.depth = p.depth;
+  b.divergence = p.divergence;
+  b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
+  return b;
+}
+
 std::string normaliseSpeakerLabel(const std::string& label) {
   std::string l = label;
   const std::string urn = "urn:itu:bs:2051:";
@@ -160,23 +194,6 @@ Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& s
 namespace {
 
 double linearToDb(double g) { return g <= 1e-10 ? -200.0 : 20.0 * std::log10(g); }
-
-Position positionOf(const BlockFormat& b) {
-  Position p;
-  p.cartesian = b.cartesian;
-  p.azimuthDeg = b.azimuth;
-  p.elevationDeg = b.elevation;
-  p.distance = b.distance;
-  p.x = b.x;
-  p.y = b.y;
-  p.z = b.z;
-  p.widthDeg = b.width;
-  p.heightDeg = b.height;
-  p.depth = b.depth;
-  p.divergence = b.divergence;
-  p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
-  return p;
-}
 
 std::string stemOf(const Content* c) {
   if (c == nullptr) return "effects";

@@ -41,6 +41,11 @@ Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& s
 Session sessionFromChunks(const Bw64Info& info, const std::filesystem::path& path,
                           const std::function<void(const std::string&)>& warn);
 
+// A block's position, size and divergence as a session Position, and back (the importer's and
+// the exporter's one mapping; gain and timing are not part of it).
+Position positionOf(const BlockFormat& b);
+BlockFormat blockAt(const Position& p);
+
 // The BS.2051 label of a DirectSpeakers speakerLabel ("urn:itu:bs:2051:0:speaker:M+030",
 // "M+030", "LFE" -> "LFE1"); "" when it is not one.
 std::string normaliseSpeakerLabel(const std::string& label);

@@ -6,6 +6,7 @@
 
 #include "adm/builder.hpp"
 #include "adm/bw64.hpp"
+#include "adm/import.hpp"
 #include "engine/renderer.hpp"
 #include "io/atomic_file.hpp"
 #include "vkmix/adm.hpp"
@@ -14,23 +15,6 @@
 namespace vkmix {
 namespace {
 
-adm::BlockFormat blockAt(const Position& p) {
-  adm::BlockFormat b;
-  b.cartesian = p.cartesian;
-  b.azimuth = p.azimuthDeg;
-  b.elevation = p.elevationDeg;
-  b.distance = p.distance;
-  b.x = p.x;
-  b.y = p.y;
-  b.z = p.z;
-  b.width = p.widthDeg;
-  b.height = p.heightDeg;
-  b.depth = p.depth;
-  b.divergence = p.divergence;
-  b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
-  return b;
-}
-
 // A track's trajectory as contiguous blocks over [0, end] that the importer turns back into keys
 // travelling the same path: a linear key is a block moving over its whole duration (jumpPosition
 // 0); a jump key holds the previous position over its segment and jumps at its end, which the
@@ -38,7 +22,7 @@ adm::BlockFormat blockAt(const Position& p) {
 std::vector<adm::BlockFormat> trajectoryBlocks(const Track& t, double end) {
   std::vector<adm::BlockFormat> blocks;
   auto add = [&](double from, double to, const Position& p, bool jump) {
-    adm::BlockFormat b = blockAt(p);
+    adm::BlockFormat b = adm::blockAt(p);
     b.rtime = from;
     b.duration = to - from;
     b.jumpPosition = jump;

@@ -18,15 +18,22 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class LongRender : public test::GpuFixture {};
+// Opt-in (VKMIX_LONG_TESTS=1); each test writes a 0.1 s click to `dir_`/click.wav first.
+class LongRender : public test::GpuFixture {
+ protected:
+  void SetUp() override {
+    if (std::getenv("VKMIX_LONG_TESTS") == nullptr)
+      GTEST_SKIP() << "writes more than 4 GB; set VKMIX_LONG_TESTS=1 to run";
+    GpuFixture::SetUp();
+    std::vector<float> click(4800, 0.0f);
+    click[0] = 0.5f;
+    test::writeFloatWav(dir_ / "click.wav", {click}, 48000);
+  }
+  test::ScratchDir dir_;
+};
 
 TEST_F(LongRender, PastFourGibibytesTheMasterIsRf64) {
-  if (std::getenv("VKMIX_LONG_TESTS") == nullptr)
-    GTEST_SKIP() << "writes 4.35 GB; set VKMIX_LONG_TESTS=1 to run";
-  test::ScratchDir dir;
-  std::vector<float> click(4800, 0.0f);
-  click[0] = 0.5f;
-  test::writeFloatWav(dir / "click.wav", {click}, 48000);
+  const test::ScratchDir& dir = dir_;
   test::writeText(dir / "long.json", R"({"vkmix": 1, "layout": "7.1.4", "tracks": [
     {"name": "c", "position": {"azimuth": 0}, "clips": [{"file": "click.wav", "start": 0},
                                                       {"file": "click.wav", "start": 2490}]}]})");
@@ -68,12 +75,7 @@ TEST_F(LongRender, PastFourGibibytesTheMasterIsRf64) {
 // The same for an ADM export: 16 objects over 25 minutes in float are 4.6 GB, so the master must
 // become BW64 with a ds64 chunk, and adm-info and FFmpeg must read its full length.
 TEST_F(LongRender, PastFourGibibytesTheAdmMasterIsBw64) {
-  if (std::getenv("VKMIX_LONG_TESTS") == nullptr)
-    GTEST_SKIP() << "writes 4.6 GB; set VKMIX_LONG_TESTS=1 to run";
-  test::ScratchDir dir;
-  std::vector<float> click(4800, 0.0f);
-  click[0] = 0.5f;
-  test::writeFloatWav(dir / "click.wav", {click}, 48000);
+  const test::ScratchDir& dir = dir_;
   std::string tracks;
   for (int t = 0; t < 16; ++t) {
     tracks += std::string(t ? "," : "") + R"({"name": "o)" + std::to_string(t) +
