@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/voice_plan.hpp"
+
 namespace vkmix::engine {
 
 ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
@@ -38,6 +40,69 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
                  ? buffer_[static_cast<std::size_t>(c)][static_cast<std::size_t>(at)]
                  : 0.0f;
   }
+}
+
+namespace {
+
+// A clip's channels read from a decoder it shares with other clips.
+class SharedClipView final : public SampleSource {
+ public:
+  SharedClipView(std::shared_ptr<ClipSource> source, const std::vector<int>& map)
+      : source_(std::move(source)), map_(map) {}
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
+    source_->read(map_[static_cast<std::size_t>(c)], clipFrame, n, dst);
+  }
+
+ private:
+  std::shared_ptr<ClipSource> source_;
+  const std::vector<int>& map_;
+};
+
+}  // namespace
+
+ClipSourcePool::ClipSourcePool(const std::vector<PlannedClip>& clips, int sampleRate)
+    : clips_(clips), sampleRate_(sampleRate), groupOf_(clips.size(), -1), viewMap_(clips.size()) {
+  // Only clips that name their channels share: "all channels" has no count to merge until the
+  // file is open, and such clips (unmapped beds) rarely repeat a file.
+  std::map<std::tuple<std::string, std::int64_t, std::int64_t>, std::vector<int>> members;
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    const PlannedClip& c = clips[i];
+    if (c.denoised >= 0 || c.channels.empty()) continue;
+    members[{c.file.string(), c.offsetFrames, c.startFrame}].push_back(static_cast<int>(i));
+  }
+  for (const auto& [key, indices] : members) {
+    if (indices.size() < 2) continue;
+    Group g{clips[static_cast<std::size_t>(indices[0])].file, std::get<1>(key), {}, {}};
+    for (int i : indices) {
+      for (int ch : clips[static_cast<std::size_t>(i)].channels) {
+        if (std::find(g.channels.begin(), g.channels.end(), ch) == g.channels.end())
+          g.channels.push_back(ch);
+      }
+    }
+    std::sort(g.channels.begin(), g.channels.end());
+    for (int i : indices) {
+      groupOf_[static_cast<std::size_t>(i)] = static_cast<int>(groups_.size());
+      for (int ch : clips[static_cast<std::size_t>(i)].channels) {
+        viewMap_[static_cast<std::size_t>(i)].push_back(static_cast<int>(
+            std::lower_bound(g.channels.begin(), g.channels.end(), ch) - g.channels.begin()));
+      }
+    }
+    groups_.push_back(std::move(g));
+  }
+}
+
+std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
+  const auto i = static_cast<std::size_t>(clipIndex);
+  const PlannedClip& c = clips_[i];
+  if (groupOf_[i] < 0)
+    return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames);
+  Group& g = groups_[static_cast<std::size_t>(groupOf_[i])];
+  std::shared_ptr<ClipSource> shared = g.source.lock();
+  if (!shared) {
+    shared = std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames);
+    g.source = shared;
+  }
+  return std::make_unique<SharedClipView>(std::move(shared), viewMap_[i]);
 }
 
 std::int64_t FrameCounter::framesAfter(const std::filesystem::path& file,

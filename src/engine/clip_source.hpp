@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -16,6 +17,8 @@
 #include "io/decoder.hpp"
 
 namespace vkmix::engine {
+
+struct PlannedClip;  // engine/voice_plan.hpp
 
 // Where a voice's samples come from: a clip's media, or a track's denoised signal.
 class SampleSource {
@@ -39,6 +42,28 @@ class ClipSource final : public SampleSource {
   std::vector<std::vector<float>> buffer_;  // frames [bufferStart_, bufferStart_ + size)
   std::int64_t bufferStart_ = 0;
   bool ended_ = false;
+};
+
+// Opens clip sources so that clips playing the same file from the same offset and starting on the
+// same timeline frame (a poly recording's channels as objects, an ADM master's tracks) read
+// through one decoder of the union of their channels instead of one decoder each.
+class ClipSourcePool {
+ public:
+  ClipSourcePool(const std::vector<PlannedClip>& clips, int sampleRate);
+  std::unique_ptr<SampleSource> open(int clipIndex);
+
+ private:
+  struct Group {
+    std::filesystem::path file;
+    std::int64_t offsetFrames = 0;
+    std::vector<int> channels;  // the file channels its decoder keeps
+    std::weak_ptr<ClipSource> source;
+  };
+  const std::vector<PlannedClip>& clips_;
+  int sampleRate_;
+  std::vector<int> groupOf_;               // per clip: its group, or -1 (a decoder of its own)
+  std::vector<std::vector<int>> viewMap_;  // per clip: its channel k -> the group's channel
+  std::vector<Group> groups_;
 };
 
 class FrameCounter {

@@ -353,10 +353,10 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
 
   // A clip's file streams through a ClipSource; a denoised track's signal through a
   // DenoiseSource that premixes and denoises its clips on the backend.
+  ClipSourcePool clipSources(plan.clips, rate);
   auto openSource = [&](int clipIndex) -> std::unique_ptr<SampleSource> {
     const PlannedClip& c = plan.clips[static_cast<std::size_t>(clipIndex)];
-    if (c.denoised < 0)
-      return std::make_unique<ClipSource>(c.file, rate, c.channels, c.offsetFrames);
+    if (c.denoised < 0) return clipSources.open(clipIndex);
     const auto k = static_cast<std::size_t>(c.denoised);
     return std::make_unique<DenoiseSource>(
         denoised[k], plan.clips, rate,

@@ -208,6 +208,7 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         plan.voices.push_back(v);
       }
       plan.clips.push_back(PlannedClip{clip.resolvedPath, kept, offsetFrames,
+                                       secondsToFrames(clip.startSeconds, rate),
                                        secondsToFrames(clip.startSeconds, rate) + length});
       if (frames < length && warn) {
         warn(file + ": " + clipPath + ": media ends " +

@@ -42,8 +42,9 @@ struct PlannedClip {
   std::filesystem::path file;
   std::vector<int> channels;  // the file's channels the voices read; empty: all of them
   std::int64_t offsetFrames = 0;
-  std::int64_t endFrame = 0;  // timeline frame after its last
-  int denoised = -1;          // >= 0: not a file but that denoised track's signal
+  std::int64_t startFrame = 0;  // timeline frame of its first
+  std::int64_t endFrame = 0;    // timeline frame after its last
+  int denoised = -1;            // >= 0: not a file but that denoised track's signal
 };
 
 struct VoicePlan {

@@ -157,6 +157,40 @@ TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSize) {
   }
 }
 
+// Clips taking channels of one poly file from the same offset and start share one decoder
+// (ClipSourcePool): the render is the same bytes as with each channel in its own file, whatever
+// the block size, including a clip that starts elsewhere (its own decoder) and a mapped bed.
+TEST_F(Engine, ClipsSharingAPolyFileRenderAsSeparateFilesDo) {
+  std::vector<std::vector<float>> poly;
+  std::string polyTracks, monoTracks;
+  for (std::uint32_t c = 0; c < 6; ++c) {
+    poly.push_back(test::noise(30000, 90 + c, 0.3f));
+    test::writeFloatWav(dir_ / ("mono" + std::to_string(c) + ".wav"), {poly.back()}, 48000);
+    const std::string az = std::to_string(static_cast<int>(c) * 50 - 120);
+    const std::string start = c == 5 ? "0.1" : "0.05";  // the last one starts elsewhere
+    polyTracks += R"({"name": "p)" + std::to_string(c) + R"(", "position": {"azimuth": )" + az +
+                  R"(}, "clips": [{"file": "poly.wav", "channel": )" + std::to_string(c) +
+                  R"(, "start": )" + start + R"(, "offset": 0.02}]},)";
+    monoTracks += R"({"name": "p)" + std::to_string(c) + R"(", "position": {"azimuth": )" + az +
+                  R"(}, "clips": [{"file": "mono)" + std::to_string(c) + R"(.wav", "start": )" +
+                  start + R"(, "offset": 0.02}]},)";
+  }
+  test::writeFloatWav(dir_ / "poly.wav", poly, 48000);
+  test::writeFloatWav(dir_ / "pair.wav", {poly[0], poly[1]}, 48000);
+  polyTracks +=
+      R"({"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "poly.wav", "channels": [0, 1], "start": 0.05, "offset": 0.02}]})";
+  monoTracks +=
+      R"({"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "pair.wav", "start": 0.05, "offset": 0.02}]})";
+  // pair.wav holds poly.wav's channels 0 and 1: the mapped bed reads the same from poly.wav.
+  const RenderedAudio separate = renderToMemory(session(monoTracks), gpuOptions());
+  for (std::int64_t block : {4096, 777}) {
+    const RenderedAudio shared = renderToMemory(session(polyTracks), gpuOptions(block));
+    ASSERT_EQ(shared.channels.size(), separate.channels.size());
+    for (std::size_t c = 0; c < shared.channels.size(); ++c)
+      EXPECT_EQ(shared.channels[c], separate.channels[c]) << "channel " << c << ", block " << block;
+  }
+}
+
 TEST_F(Engine, GpuEqualsCpuReferenceOnAWholeSession) {
   Session s = session(
       R"({"name": "dx", "gainDb": -3, "position": {"azimuth": 0}, "clips": [{"file": "tone.wav", "fadeIn": 0.1, "fadeOut": 0.2}]},
