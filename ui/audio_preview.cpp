@@ -116,6 +116,45 @@ Session previewSlice(const Session& session, double from, const std::vector<bool
   return out;
 }
 
+void meterAt(const InspectorModel& model, double time, UiState& state) {
+  const Layout& layout = model.layout();
+  const int nc = layout.numChannels();
+  const double from = std::max(0.0, time - 0.4);
+  const Session slice = previewSlice(model.session(), from, model.solo);
+  const int rate = slice.sampleRate;
+  const auto want = static_cast<std::int64_t>((time - from) * rate);
+  std::vector<double> weights;
+  for (const Speaker& s : layout.speakers)
+    weights.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
+  loudness::LoudnessMeter meter(rate, weights);
+  std::vector<float> peaks(static_cast<std::size_t>(nc), 0.0f);
+  std::int64_t done = 0;
+  RenderOptions options;
+  options.layout = layout.name;
+  options.blockFrames = kPreviewBlock;
+  options.tailSeconds = 0.0;
+  options.cancelled = [&] { return done >= want; };
+  try {
+    engine::renderBlocks(slice, options, nullptr, [&](const engine::RenderedBlock& b) {
+      const std::int64_t n = std::min(b.numFrames, want - done);
+      if (n <= 0) return;
+      meter.addFrames(b.mix, b.stride, n);
+      for (int c = 0; c < nc; ++c) {
+        for (std::int64_t i = 0; i < n; ++i)
+          peaks[static_cast<std::size_t>(c)] =
+              std::max(peaks[static_cast<std::size_t>(c)],
+                       std::abs(b.mix[static_cast<std::size_t>(c * b.stride + i)]));
+      }
+      done += n;
+    });
+  } catch (const Interrupted&) {
+  }
+  state.meterPeakDb.clear();
+  for (float p : peaks) state.meterPeakDb.push_back(p > 0.0f ? 20.0f * std::log10(p) : -200.0f);
+  const auto& momentary = meter.momentaryLufs();
+  state.momentaryLufs = momentary.empty() ? -200.0f : static_cast<float>(momentary.back());
+}
+
 struct AudioPreview::Impl {
   InspectorModel& model;
   UiState& state;

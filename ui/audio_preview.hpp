@@ -28,6 +28,10 @@ class AudioPreview {
   std::unique_ptr<Impl> impl_;
 };
 
+// Fills the state's meters as they would read with the playhead at `time` (the 400 ms before
+// it rendered by the engine): for --screenshot, where nothing plays.
+void meterAt(const InspectorModel& model, double time, UiState& state);
+
 // The session as heard from `from` seconds on: clips, keys and automation shifted so `from` is
 // time 0 (clips that ended before are dropped, clips running across it start part-way in, with
 // a 5 ms fade-in at the cut instead of a click). Muted tracks, and unsoloed ones while any track

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "ui/audio_preview.hpp"
 #include "ui/window.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
@@ -68,6 +69,8 @@ int runInspector(const InspectOptions& options) {
     const gpu::Context context(
         {.device = options.device, .validation = options.validation, .graphics = true});
     OffscreenInspector inspector(context, model, options.width, options.height);
+    meterAt(model, model.time, inspector.state());
+    inspector.state().audioStatus = "meters: the 400 ms before the playhead";
     inspector.setMouse(-1.0f, -1.0f, false);
     inspector.frame(false);  // ImGui lays windows out on the first frame
     const auto pixels = inspector.frame(true);

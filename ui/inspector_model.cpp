@@ -142,6 +142,22 @@ void InspectorModel::setGainDb(int index, double gainDb, bool newStep) {
   track(index).gainDb = std::min(gainDb, 48.0);
 }
 
+void InspectorModel::setAutomationGainDb(int index, double gainDb, bool newStep) {
+  beginEdit(newStep);
+  std::vector<GainKey>& keys = track(index).gainKeys;
+  const double value = std::clamp(gainDb, -200.0, 48.0);
+  for (GainKey& k : keys) {
+    if (std::abs(k.timeSeconds - time) <= kKeyTolerance) {
+      k.gainDb = value;
+      return;
+    }
+  }
+  const auto it =
+      std::lower_bound(keys.begin(), keys.end(), time,
+                       [](const GainKey& k, double when) { return k.timeSeconds < when; });
+  keys.insert(it, GainKey{time, value, Interpolation::Linear});
+}
+
 void InspectorModel::setMute(int index, bool mute) {
   beginEdit(true);
   track(index).mute = mute;

@@ -48,6 +48,9 @@ class InspectorModel {
   void moveObject(int track, const RoomPoint& to, bool newStep = true);
   void setPosition(int track, const Position& p, bool newStep = true);  // typed, same rule
   void setGainDb(int track, double gainDb, bool newStep = true);
+  // The gain automation at the playhead: the key there (within 1 ms) changes, or one is added
+  // (a track without gain keys gets its first).
+  void setAutomationGainDb(int track, double gainDb, bool newStep = true);
   void setMute(int track, bool mute);
   void setSendLevelDb(int track, std::size_t send, double levelDb, bool newStep = true);
   void setDenoise(int track, std::optional<Denoise> denoise, bool newStep = true);

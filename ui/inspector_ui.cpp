@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/automation.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::ui {
@@ -69,7 +70,7 @@ void drawRoom(InspectorModel& m, UiState& s, View view, const Rect& r, const cha
   } else {
     dl->AddLine({centre.x - scale, centre.y}, {centre.x + scale, centre.y}, kRoomLine);
     dl->AddCircle(centre, scale, kRoomLine, 64);
-    dl->AddText({centre.x - 12, centre.y - scale - 18}, kLabel, "top");
+    dl->AddText({centre.x - 8, centre.y - scale - 18}, kLabel, "up");
   }
   dl->AddCircleFilled(centre, 3.0f, kLabel);  // the listener
 
@@ -227,6 +228,10 @@ void drawProperties(InspectorModel& m, UiState& s, const Rect& r) {
   }
   float gain = static_cast<float>(tr.gainDb);
   if (ImGui::SliderFloat("gain", &gain, -60.0f, 12.0f, "%.1f dB")) m.setGainDb(t, gain, newStep(s));
+  float automation = static_cast<float>(engine::automationGainDbAt(tr, m.time));
+  if (ImGui::SliderFloat(tr.gainKeys.empty() ? "automate" : "automation", &automation, -60.0f,
+                         12.0f, "%.1f dB at playhead"))
+    m.setAutomationGainDb(t, automation, newStep(s));
   bool mute = tr.mute;
   if (ImGui::Checkbox("mute", &mute)) m.setMute(t, mute);
   ImGui::SameLine();
@@ -250,6 +255,15 @@ void drawProperties(InspectorModel& m, UiState& s, const Rect& r) {
       Denoise d = *tr.denoise;
       d.reductionDb = reduction;
       m.setDenoise(t, d, newStep(s));
+    }
+  }
+  if (!tr.gainKeys.empty()) {
+    ImGui::Separator();
+    ImGui::TextDisabled("gain keys");
+    for (const GainKey& k : tr.gainKeys) {
+      const bool here = std::abs(k.timeSeconds - m.time) <= 1e-3;
+      ImGui::Text("%s %7.3f s  %6.1f dB  %s", here ? ">" : " ", k.timeSeconds, k.gainDb,
+                  k.interpolation == Interpolation::Jump ? "jump" : "linear");
     }
   }
   if (!tr.positionKeys.empty()) {
@@ -395,8 +409,8 @@ void drawInspector(InspectorModel& m, UiState& s, const FrameLayout& layout) {
   if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) s.dragging = -1;
   const std::vector<int> listed = m.listed();
   const std::vector<Placed> placed = placeObjects(m, listed);
-  drawRoom(m, s, View::Top, layout.top, "top", listed, placed);
-  drawRoom(m, s, View::Front, layout.front, "front", listed, placed);
+  drawRoom(m, s, View::Top, layout.top, "top view", listed, placed);
+  drawRoom(m, s, View::Front, layout.front, "front view", listed, placed);
   drawObjectList(m, layout.objects);
   drawProperties(m, s, layout.properties);
   drawTransport(m, s, layout.transport);

@@ -201,6 +201,16 @@ TEST_F(Inspector, DraggingAnObjectMovesItInTheSavedSessionAndTheAudio) {
   ASSERT_EQ(model.session().tracks[1].positionKeys.size(), 3u);
   EXPECT_DOUBLE_EQ(model.session().tracks[1].positionKeys[1].timeSeconds, 0.25);
 
+  // Gain automation at the playhead: a first key, then that key edited in place.
+  model.setAutomationGainDb(0, -6.0);
+  model.setAutomationGainDb(0, -9.0);
+  ASSERT_EQ(model.session().tracks[0].gainKeys.size(), 1u);
+  EXPECT_DOUBLE_EQ(model.session().tracks[0].gainKeys[0].timeSeconds, 0.25);
+  EXPECT_DOUBLE_EQ(model.session().tracks[0].gainKeys[0].gainDb, -9.0);
+  ASSERT_TRUE(model.undo());
+  ASSERT_TRUE(model.undo());
+  EXPECT_TRUE(model.session().tracks[0].gainKeys.empty());
+
   model.save(dir / "edited.json");
   const Session saved = loadSession(dir / "edited.json");
   EXPECT_NEAR(saved.tracks[0].position.azimuthDeg, 30.0, 0.2);
@@ -240,6 +250,21 @@ TEST_F(Inspector, WindowRunsUnderXvfbAndPlays) {
                              &out),
             0);
   EXPECT_THAT(out, HasSubstr("--screenshot"));
+}
+
+// The meters a screenshot shows: the 400 ms before the playhead, rendered by the engine. The
+// demo's score bed plays in L and R throughout; LFE stays silent.
+TEST_F(Inspector, MetersReadTheAudioBeforeThePlayhead) {
+  InspectorModel model(
+      loadSession(std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json"), "");
+  UiState state;
+  meterAt(model, 7.5, state);
+  ASSERT_EQ(state.meterPeakDb.size(), 12u);
+  EXPECT_GT(state.meterPeakDb[0], -40.0f);
+  EXPECT_GT(state.meterPeakDb[1], -40.0f);
+  EXPECT_LT(state.meterPeakDb[3], -100.0f);  // LFE
+  EXPECT_GT(state.momentaryLufs, -50.0f);
+  EXPECT_LT(state.momentaryLufs, 0.0f);
 }
 
 TEST_F(Inspector, FilterSelectsByNameOrStem) {
