@@ -69,8 +69,14 @@ int runInspector(const InspectOptions& options) {
     const gpu::Context context(
         {.device = options.device, .validation = options.validation, .graphics = true});
     OffscreenInspector inspector(context, model, options.width, options.height);
-    meterAt(model, model.time, inspector.state());
-    inspector.state().audioStatus = "meters: the 400 ms before the playhead";
+    try {
+      meterAt(model, model.time, inspector.state());
+      inspector.state().audioStatus = "meters: the 400 ms before the playhead";
+    } catch (const InputError& e) {
+      // The room still draws when the audio cannot render (missing media, an IR that does not fit
+      // this layout); the transport says why the meters are empty.
+      inspector.state().audioStatus = std::string("no meters: ") + e.what();
+    }
     inspector.setMouse(-1.0f, -1.0f, false);
     inspector.frame(false);  // ImGui lays windows out on the first frame
     const auto pixels = inspector.frame(true);
