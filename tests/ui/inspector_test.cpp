@@ -252,19 +252,26 @@ TEST_F(Inspector, WindowRunsUnderXvfbAndPlays) {
   EXPECT_THAT(out, HasSubstr("--screenshot"));
 }
 
-// The meters a screenshot shows: the 400 ms before the playhead, rendered by the engine. The
-// demo's score bed plays in L and R throughout; LFE stays silent.
+// The meters a screenshot shows: the 400 ms before the playhead, rendered by the engine. A stereo
+// bed plays in L and R from 0.5 s; the LFE stays silent; before 0.5 s nothing plays.
 TEST_F(Inspector, MetersReadTheAudioBeforeThePlayhead) {
-  InspectorModel model(
-      loadSession(std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json"), "");
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "st.wav", {test::noise(48000, 4, 0.3f), test::noise(48000, 5, 0.3f)},
+                      48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "layout": "5.1", "tracks": [
+    {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav", "start": 0.5}]}]})");
+  InspectorModel model(loadSession(dir / "s.json"), "");
   UiState state;
-  meterAt(model, 7.5, state);
-  ASSERT_EQ(state.meterPeakDb.size(), 12u);
-  EXPECT_GT(state.meterPeakDb[0], -40.0f);
-  EXPECT_GT(state.meterPeakDb[1], -40.0f);
+  meterAt(model, 1.2, state);
+  ASSERT_EQ(state.meterPeakDb.size(), 6u);
+  EXPECT_GT(state.meterPeakDb[0], -12.0f);
+  EXPECT_GT(state.meterPeakDb[1], -12.0f);
   EXPECT_LT(state.meterPeakDb[3], -100.0f);  // LFE
-  EXPECT_GT(state.momentaryLufs, -50.0f);
+  EXPECT_GT(state.momentaryLufs, -30.0f);
   EXPECT_LT(state.momentaryLufs, 0.0f);
+  meterAt(model, 0.45, state);
+  EXPECT_LT(state.meterPeakDb[0], -100.0f);
+  EXPECT_LT(state.momentaryLufs, -100.0f);
 }
 
 TEST_F(Inspector, FilterSelectsByNameOrStem) {
