@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/assert.hpp"
+
 namespace vkmix::loudness {
 namespace {
 
@@ -46,6 +48,11 @@ TruePeak::TruePeak(double sampleRate)
       coeffs_[(tapsPerPhase_ - 1 - k) * 4 + p] = proto[k * factor_ + p] / sum;
     }
   }
+  phaseCoeffs_.assign(static_cast<std::size_t>(factor_ * tapsPerPhase_), 0.0);
+  for (int p = 0; p < factor_; ++p) {
+    for (int k = 0; k < tapsPerPhase_; ++k)
+      phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_ + k)] = coeffs_[k * 4 + p];
+  }
   history_.assign(static_cast<std::size_t>(2 * tapsPerPhase_), 0.0);
   l1_ = 0.0;
   for (int p = 0; p < factor_; ++p) {
@@ -56,26 +63,60 @@ TruePeak::TruePeak(double sampleRate)
 }
 
 double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
-  constexpr std::int64_t kChunk = 64;
-  for (std::int64_t at = 0; at < n; at += kChunk) {
-    const std::int64_t len = std::min(kChunk, n - at);
+  for (std::int64_t at = 0; at < n; at += kChunkFrames) {
+    const std::int64_t len = std::min<std::int64_t>(kChunkFrames, n - at);
     // Points completed in this chunk depend on the last tapsPerPhase_ samples before it, too.
     double chunkMax = 0.0;
     for (std::int64_t i = 0; i < len; ++i)
       chunkMax = std::max(chunkMax, static_cast<double>(std::abs(x[at + i])));
     const double bound = std::max(chunkMax, recentMax_);
     recentMax_ = len >= tapsPerPhase_ ? chunkMax : std::max(recentMax_, chunkMax);
-    if (factor_ > 1 && bound * l1_ <= peakSoFar) {
-      for (std::int64_t i = 0; i < len; ++i) {  // keep the history, skip the arithmetic
-        history_[pos_] = x[at + i];
-        history_[pos_ + tapsPerPhase_] = x[at + i];
-        pos_ = (pos_ + 1) % tapsPerPhase_;
-      }
+    if (factor_ == 1) {
+      peakSoFar = std::max(peakSoFar, chunkMax);
       continue;
     }
-    for (std::int64_t i = 0; i < len; ++i) peakSoFar = std::max(peakSoFar, process(x[at + i]));
+    if (bound * l1_ > peakSoFar) peakSoFar = std::max(peakSoFar, filterChunk(x + at, len));
+    if (len >= tapsPerPhase_) {  // the history is the chunk's last taps samples, oldest at 0
+      const float* last = x + at + len - tapsPerPhase_;
+      std::copy(last, last + tapsPerPhase_, history_.begin());
+      std::copy(last, last + tapsPerPhase_, history_.begin() + tapsPerPhase_);
+      pos_ = 0;
+    } else {
+      for (std::int64_t i = 0; i < len; ++i) push(x[at + i]);
+    }
   }
   return peakSoFar;
+}
+
+void TruePeak::push(double x) {
+  history_[pos_] = x;
+  history_[pos_ + tapsPerPhase_] = x;
+  if (++pos_ == tapsPerPhase_) pos_ = 0;
+}
+
+// The same sums as process() for each sample of the chunk (taps in the same order, so the same
+// bits), laid out so the loop over samples vectorises: `run` holds the taps - 1 samples before the
+// chunk, then the chunk; output i of a phase is the sum over k of coefficient k x run[i + k].
+// Local fixed-size arrays, so the compiler sees no aliasing and a known trip count.
+double TruePeak::filterChunk(const float* x, std::int64_t n) {
+  constexpr int kMaxTaps = 32;
+  VKMIX_ASSERT(n <= kChunkFrames && tapsPerPhase_ <= kMaxTaps, "true-peak chunk too large");
+  alignas(64) double run[kMaxTaps - 1 + kChunkFrames] = {};
+  alignas(64) double acc[kChunkFrames];
+  const int taps = tapsPerPhase_;
+  std::copy(history_.begin() + pos_ + 1, history_.begin() + pos_ + taps, run);
+  for (std::int64_t i = 0; i < n; ++i) run[taps - 1 + i] = x[i];
+  double peak = 0.0;
+  for (int p = 0; p < factor_; ++p) {
+    const double* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
+    for (int i = 0; i < kChunkFrames; ++i) acc[i] = 0.0;
+    for (int k = 0; k < taps; ++k) {
+      const double ck = c[k];
+      for (int i = 0; i < kChunkFrames; ++i) acc[i] += ck * run[k + i];
+    }
+    for (std::int64_t i = 0; i < n; ++i) peak = std::max(peak, std::abs(acc[i]));
+  }
+  return peak;
 }
 
 double TruePeak::process(double x) {

@@ -28,7 +28,11 @@ class TruePeak {
   double recentMax_ = 0.0;       // >= max |x| over the last tapsPerPhase_ samples
   std::vector<double> history_;  // circular, tapsPerPhase_ long (doubled for contiguous reads)
   int pos_ = 0;
-  double l1_ = 1.0;  // largest sum of |coefficient| over a phase
+  double l1_ = 1.0;                        // largest sum of |coefficient| over a phase
+  static constexpr int kChunkFrames = 64;  // processRun's unit: bound check, then filter
+  std::vector<double> phaseCoeffs_;        // [phase][tap], taps oldest-first
+  void push(double x);                     // into the history, without filtering
+  double filterChunk(const float* x, std::int64_t n);  // the chunk's largest |output|
 };
 
 }  // namespace vkmix::loudness
