@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/units.hpp"
+#include "engine/block_pipeline.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
 #include "io/video_mux.hpp"
@@ -329,9 +330,12 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   // Limiting lowers the programme's loudness a little; re-deliver with the difference made up.
   for (int attempt = 0;; ++attempt) {
     Delivery d(session, delivery, format, gainDb);
+    // Metering, limiting and encoding of a block run on their own thread while the next renders.
+    engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
     RenderReport report = engine::renderBlocks(
         session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
-        [&](const engine::RenderedBlock& b) { d.consume(b); });
+        [&](const engine::RenderedBlock& b) { pipeline.push(b); });
+    pipeline.finish();
     d.close();
     d.fill(report);
     report.normalisationGainDb = gainDb;
