@@ -26,11 +26,11 @@ constexpr unsigned kAlsaLatencyUs = 100000;
 // ALSA's own diagnostics go to stderr; the preview reports one status line instead.
 void quietAlsa(const char*, int, const char*, int, const char*, ...) {}
 
-// The default ALSA device, opened for `channels` float channels; nullptr when there is none.
-snd_pcm_t* openAlsa(int channels, int rate, std::string& why) {
+// An ALSA device, opened for `channels` float channels; nullptr when there is none.
+snd_pcm_t* openAlsa(const std::string& device, int channels, int rate, std::string& why) {
   snd_lib_error_set_handler(&quietAlsa);
   snd_pcm_t* pcm = nullptr;
-  int rc = snd_pcm_open(&pcm, "default", SND_PCM_STREAM_PLAYBACK, 0);
+  int rc = snd_pcm_open(&pcm, device.c_str(), SND_PCM_STREAM_PLAYBACK, 0);
   if (rc < 0) {
     why = snd_strerror(rc);
     return nullptr;
@@ -173,21 +173,24 @@ struct AudioPreview::Impl {
   float momentary = -200.0f;
   std::string error;
 
-  Impl(InspectorModel& m, UiState& s) : model(m), state(s) {
+  Impl(InspectorModel& m, UiState& s, const std::string& device, int maxChannels)
+      : model(m), state(s) {
     const int layoutChannels = model.layout().numChannels();
     std::string why;
-    pcm = openAlsa(layoutChannels, model.session().sampleRate, why);
-    deviceChannels = layoutChannels;
+    if (maxChannels <= 0 || maxChannels >= layoutChannels) {
+      pcm = openAlsa(device, layoutChannels, model.session().sampleRate, why);
+      deviceChannels = layoutChannels;
+    }
     if (pcm == nullptr && layoutChannels > 2) {
-      pcm = openAlsa(2, model.session().sampleRate, why);
+      pcm = openAlsa(device, 2, model.session().sampleRate, why);
       deviceChannels = 2;
     }
     if (pcm == nullptr) {
       deviceChannels = 0;
-      state.audioStatus = "no audio device (ALSA default: " + why + "): meters only";
+      state.audioStatus = "no audio device (ALSA " + device + ": " + why + "): meters only";
     } else {
-      state.audioStatus = "preview: ALSA default, " + std::to_string(deviceChannels) + " ch" +
-                          (deviceChannels < layoutChannels ? " (stereo fold-down)" : "");
+      state.audioStatus = "preview: ALSA " + device + ", " + std::to_string(deviceChannels) +
+                          " ch" + (deviceChannels < layoutChannels ? " (stereo fold-down)" : "");
     }
   }
   ~Impl() {
@@ -323,8 +326,9 @@ struct AudioPreview::Impl {
   }
 };
 
-AudioPreview::AudioPreview(InspectorModel& model, UiState& state)
-    : impl_(std::make_unique<Impl>(model, state)) {}
+AudioPreview::AudioPreview(InspectorModel& model, UiState& state, const std::string& device,
+                           int maxChannels)
+    : impl_(std::make_unique<Impl>(model, state, device, maxChannels)) {}
 AudioPreview::~AudioPreview() = default;
 void AudioPreview::update(double dtSeconds) { impl_->update(dtSeconds); }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "ui/inspector_model.hpp"
 #include "ui/inspector_ui.hpp"
@@ -14,7 +15,10 @@ namespace vkmix::ui {
 
 class AudioPreview {
  public:
-  AudioPreview(InspectorModel& model, UiState& state);
+  // `device`: an ALSA PCM name ("default", "hw:1", "null"); `maxChannels` > 0 caps the channels
+  // asked of it (2: always the stereo fold-down).
+  AudioPreview(InspectorModel& model, UiState& state, const std::string& device = "default",
+               int maxChannels = 0);
   ~AudioPreview();
   AudioPreview(const AudioPreview&) = delete;
   AudioPreview& operator=(const AudioPreview&) = delete;

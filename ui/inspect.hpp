@@ -24,8 +24,10 @@ struct InspectOptions {
   double time = 0.0;                 // the playhead
   std::string select;                // a track to select (name), lighting its speakers
   int width = 1280, height = 760;
-  int frames = 0;     // window: close after this many frames and print the frame rate (0: run)
-  bool play = false;  // window: start playing
+  int frames = 0;  // window: close after this many frames and print the frame rate (0: run)
+  std::string audioDevice = "default";  // ALSA PCM of the preview
+  int audioChannels = 0;                // > 0: ask the device for at most this many channels
+  bool play = false;                    // window: start playing
   bool validation = false;
 };
 

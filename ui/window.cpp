@@ -215,7 +215,7 @@ int runWindow(InspectorModel& model, const InspectOptions& options) {
 
     UiState state;
     state.playing = options.play;
-    AudioPreview preview(model, state);
+    AudioPreview preview(model, state, options.audioDevice, options.audioChannels);
     auto last = std::chrono::steady_clock::now();
     const auto started = last;
     int drawn = 0;

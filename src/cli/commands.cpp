@@ -455,6 +455,10 @@ int run(int argc, char** argv) {
       "--frames", io.frames,
       "Close the window after N frames and print the frame rate (tests, benchmarks)");
   inspect->add_flag("--play", io.play, "Start playing at --time");
+  inspect->add_option("--audio-device", io.audioDevice,
+                      "ALSA device of the preview (default: default; e.g. hw:1, null)");
+  inspect->add_option("--audio-channels", io.audioChannels,
+                      "Ask the device for at most this many channels (2: stereo fold-down)");
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand("devices", "List Vulkan devices");
   std::string layoutFile;

@@ -244,6 +244,24 @@ TEST_F(Inspector, WindowRunsUnderXvfbAndPlays) {
   EXPECT_THAT(out, HasSubstr("frames/s"));
   EXPECT_THAT(out,
               ::testing::AnyOf(HasSubstr("preview: ALSA default"), HasSubstr("no audio device")));
+  // ALSA's null device takes the audio: the preview's playback path runs (all 12 channels, then
+  // the stereo fold-down when asked for two).
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "a.wav", {test::noise(96000, 8, 0.3f)}, 48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "tracks": [
+    {"name": "a", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 2, "azimuth": 180}],
+     "clips": [{"file": "a.wav"}]}]})");
+  for (const char* channels : {"0", "2"}) {
+    ASSERT_EQ(
+        test::runCommand("xvfb-run -a -s '-screen 0 1280x800x24' " + std::string(VKMIX_BINARY) +
+                             " inspect " + (dir / "s.json").string() +
+                             " --frames 30 --play --audio-device null --audio-channels " + channels,
+                         &out),
+        0)
+        << out;
+    EXPECT_THAT(out, HasSubstr(std::string("preview: ALSA null, ") +
+                               (channels[0] == '2' ? "2 ch (stereo fold-down)" : "12 ch")));
+  }
   // Without a display the window cannot open: one line pointing at --screenshot.
   EXPECT_NE(test::runCommand("env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(VKMIX_BINARY) +
                                  " inspect " + VKMIX_SOURCE_DIR + "/assets/demo/demo.json",
