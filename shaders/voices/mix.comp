@@ -1,20 +1,24 @@
 #version 450
 // Voice mixing for one block: every output channel is the sum over voices of
-// sample x envelope (clip gain, fades) x speaker gain. One invocation makes 4 consecutive frames
-// of every channel, keeping all channels in registers so each voice's samples are read once.
-// The CPU specification is src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt).
-// Voice parameters are in a UBO (uniform across lanes: fast on lavapipe and on GPUs alike).
+// sample x envelope (clip gain, fades) x speaker gain. The envelope is already applied: GpuMixer
+// multiplies each voice's samples by it while uploading them (in float, from envelopeAt). One
+// invocation makes 4 consecutive frames of every channel, keeping all channels in registers so
+// each voice's samples are read once. The CPU specification is
+// src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt). Voice parameters are in a UBO
+// (uniform across lanes: fast on lavapipe and on GPUs alike).
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int kChannels = 12;  // output channels, <= 16
-const int kGridFrames = 256;                       // dsp::kGridFrames
+// 0: every voice of the dispatch has static gains; 1: every one moves (gains from the grid).
+// A pipeline per kind: with both loops compiled in, lavapipe ran the static one 2.6x slower.
+layout(constant_id = 2) const int kMoving = 0;
+const int kGridFrames = 256;  // dsp::kGridFrames
 const int kMaxChannels = 16;
-const float kPi = 3.14159265358979;
 
 struct Voice {
   vec4 gains[4];   // 16 static speaker gains
   ivec4 clip;      // x: clip frame at block frame 0, y: clip length, z: fade-in, w: fade-out frames
-  vec4 misc;       // x: linear gain, y: fade-in shape, z: fade-out shape, w: 1 = plain block
+  vec4 misc;       // the envelope's (gain, fade shapes, plain flag): applied by GpuMixer
   uvec4 grid;      // x: moving, y: first grid point of this voice
 };
 
@@ -31,41 +35,21 @@ layout(push_constant) uniform Push {
   uint gridPhase;   // absolute frame of the block's first frame, mod kGridFrames
 } pc;
 
-float fadeCurve(float x, float shape) {
-  if (shape == 1.0) return sin(x * kPi * 0.5);
-  if (shape == 2.0) return 0.5 - 0.5 * cos(x * kPi);
-  return x;
-}
-
-float envelopeAt(Voice v, int t) {
-  if (t < 0 || t >= v.clip.y) return 0.0;
-  float g = v.misc.x;
-  if (t < v.clip.z) g *= fadeCurve(float(t) / float(v.clip.z), v.misc.y);
-  int fromEnd = v.clip.y - 1 - t;
-  if (fromEnd < v.clip.w) g *= fadeCurve(float(fromEnd) / float(v.clip.w), v.misc.z);
-  return g;
-}
-
 void main() {
   uint i4 = gl_GlobalInvocationID.x;
   if (i4 >= pc.stride4) return;
   vec4 acc[kMaxChannels];
   for (int c = 0; c < kChannels; ++c) acc[c] = vec4(0.0);
 
-  for (uint v = 0; v < pc.numVoices; ++v) {
-    Voice voice = voices[v];
-    vec4 s = samples[(pc.voiceBase + v) * pc.stride4 + i4];
-    vec4 x;
-    if (voice.misc.w == 1.0) {
-      x = s * voice.misc.x;
-    } else {
-      int t = voice.clip.x + int(i4 * 4u);
-      x = s * vec4(envelopeAt(voice, t), envelopeAt(voice, t + 1), envelopeAt(voice, t + 2),
-                   envelopeAt(voice, t + 3));
+  if (kMoving == 0) {
+    for (uint v = 0; v < pc.numVoices; ++v) {
+      vec4 x = samples[(pc.voiceBase + v) * pc.stride4 + i4];
+      for (int c = 0; c < kChannels; ++c) acc[c] += x * voices[v].gains[c >> 2][c & 3];
     }
-    if (voice.grid.x == 0u) {
-      for (int c = 0; c < kChannels; ++c) acc[c] += x * voice.gains[c >> 2][c & 3];
-    } else {
+  } else {
+    for (uint v = 0; v < pc.numVoices; ++v) {
+      Voice voice = voices[v];
+      vec4 x = samples[(pc.voiceBase + v) * pc.stride4 + i4];
       // Gains interpolated between grid points every kGridFrames frames of the timeline. The
       // gain is always fma(b - a, frac, a), in both paths below, so a frame gets the same bits
       // whichever path its block alignment sends it down.

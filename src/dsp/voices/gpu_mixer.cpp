@@ -18,18 +18,37 @@ struct Push {
 
 }  // namespace
 
+namespace {
+
+gpu::PipelineDesc mixPipeline(int numChannels, bool moving) {
+  return gpu::PipelineDesc{
+      .name = moving ? "voices/mix (moving)" : "voices/mix (static)",
+      .spirv = gpu::shaders::voicesMix(),
+      .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
+                   vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+      .pushConstantBytes = sizeof(Push),
+      .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels, moving ? 1 : 0}};
+}
+
+// One voice's samples times its envelope, as the shader used to compute it: the gain alone in a
+// plain block, else envelopeAt frame by frame (fades, clip bounds), rounded to float. The value
+// of a frame does not depend on the block it falls in.
+void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n) {
+  if (v.plain == 1.0f) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * v.gainLinear;
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + static_cast<std::int64_t>(i)));
+}
+
+}  // namespace
+
 GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels)
     : ctx_(ctx),
       numChannels_(numChannels),
-      pipeline_(
-          ctx,
-          gpu::PipelineDesc{
-              .name = "voices/mix",
-              .spirv = gpu::shaders::voicesMix(),
-              .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
-                           vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
-              .pushConstantBytes = sizeof(Push),
-              .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels}}),
+      staticPipeline_(ctx, mixPipeline(numChannels, false)),
+      movingPipeline_(ctx, mixPipeline(numChannels, true)),
       submitter_(ctx) {
   VKMIX_ASSERT(numChannels > 0 && numChannels <= kMaxOutputChannels, "channel count");
 }
@@ -72,7 +91,8 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
       ctx_.device().createDescriptorPool({.maxSets = chunks,
                                           .poolSizeCount = static_cast<std::uint32_t>(sizes.size()),
                                           .pPoolSizes = sizes.data()});
-  std::vector<vk::DescriptorSetLayout> layouts(chunks, *pipeline_.setLayout());
+  // Both pipelines have identically defined set layouts, so these sets serve either.
+  std::vector<vk::DescriptorSetLayout> layouts(chunks, *staticPipeline_.setLayout());
   sets_ = (*ctx_.device())
               .allocateDescriptorSets({.descriptorPool = *pool_,
                                        .descriptorSetCount = chunks,
@@ -105,40 +125,65 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
   VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= numChannels_ * block.stride,
                "output too small");
   const std::size_t numVoices = block.voices.size();
-  ensureCapacity(numVoices, block.stride, block.grid.size());
-
-  std::memcpy(voices_->mapped(), block.voices.data(), numVoices * sizeof(VoiceParams));
-  std::memcpy(samples_->mapped(), block.samples.data(), block.samples.size() * sizeof(float));
+  // Static voices take slots [0, plain); moving ones start at the next chunk boundary, so each
+  // kind's chunks have their own descriptor sets.
+  order_.clear();
+  for (std::size_t v = 0; v < numVoices; ++v)
+    if (block.voices[v].moving == 0) order_.push_back(v);
+  const std::size_t plain = order_.size();
+  for (std::size_t v = 0; v < numVoices; ++v)
+    if (block.voices[v].moving != 0) order_.push_back(v);
+  const std::size_t plainChunks = (plain + kVoicesPerDispatch - 1) / kVoicesPerDispatch;
+  const std::size_t otherBase = plainChunks * kVoicesPerDispatch;
+  const std::size_t others = numVoices - plain;
+  ensureCapacity(otherBase + others, block.stride, block.grid.size());
+  auto* params = static_cast<VoiceParams*>(voices_->mapped());
+  auto* rows = static_cast<float*>(samples_->mapped());
+  const auto rowFloats = static_cast<std::size_t>(block.stride);
+  for (std::size_t k = 0; k < numVoices; ++k) {
+    const std::size_t slot = k < plain ? k : otherBase + (k - plain);
+    params[slot] = block.voices[order_[k]];
+    applyEnvelope(block.voices[order_[k]], block.samples.data() + order_[k] * rowFloats,
+                  rows + slot * rowFloats, rowFloats);
+  }
   if (!block.grid.empty())
     std::memcpy(grid_->mapped(), block.grid.data(), block.grid.size() * sizeof(float));
-
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   const vk::raii::CommandBuffer& commands = submitter_.begin();
-  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline_.pipeline());
-  const std::size_t chunks =
-      std::max<std::size_t>(1, (numVoices + kVoicesPerDispatch - 1) / kVoicesPerDispatch);
-  for (std::size_t k = 0; k < chunks; ++k) {
-    Push push{.stride4 = stride4,
-              .numVoices = static_cast<std::uint32_t>(std::min<std::size_t>(
-                  kVoicesPerDispatch, numVoices - std::min(numVoices, k * kVoicesPerDispatch))),
-              .voiceBase = static_cast<std::uint32_t>(k * kVoicesPerDispatch),
-              .accumulate = k > 0 ? 1u : 0u,
-              .gridPhase = block.gridPhase};
-    if (k > 0) {
-      // Orders chunk k-1's writes to Mix before chunk k's read-modify-write of it.
-      vk::MemoryBarrier barrier{
-          .srcAccessMask = vk::AccessFlagBits::eShaderWrite,
-          .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite};
-      commands.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
-                               vk::PipelineStageFlagBits::eComputeShader, {}, barrier, nullptr,
-                               nullptr);
-    }
-    commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline_.layout(), 0, sets_[k],
-                                nullptr);
-    commands.pushConstants<Push>(*pipeline_.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
-    commands.dispatch(groups, 1, 1);
-  }
+  bool first = true;
+  // One dispatch per chunk of a class (at least one: no voices still clears the output); every
+  // one after the first accumulates onto the output.
+  auto dispatch = [&](const gpu::ComputePipeline& pipeline, std::size_t base, std::size_t count) {
+    commands.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline.pipeline());
+    std::size_t done = 0;
+    do {
+      const std::size_t chunk = (base + done) / kVoicesPerDispatch;
+      Push push{.stride4 = stride4,
+                .numVoices = static_cast<std::uint32_t>(
+                    std::min<std::size_t>(kVoicesPerDispatch, count - std::min(count, done))),
+                .voiceBase = static_cast<std::uint32_t>(base + done),
+                .accumulate = first ? 0u : 1u,
+                .gridPhase = block.gridPhase};
+      if (!first) {
+        // Orders the previous dispatch's writes to Mix before this one's read-modify-write.
+        vk::MemoryBarrier barrier{
+            .srcAccessMask = vk::AccessFlagBits::eShaderWrite,
+            .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite};
+        commands.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+                                 vk::PipelineStageFlagBits::eComputeShader, {}, barrier, nullptr,
+                                 nullptr);
+      }
+      commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline.layout(), 0,
+                                  sets_[chunk], nullptr);
+      commands.pushConstants<Push>(*pipeline.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
+      commands.dispatch(groups, 1, 1);
+      first = false;
+      done += kVoicesPerDispatch;
+    } while (done < count);
+  };
+  if (plain > 0) dispatch(staticPipeline_, 0, plain);
+  if (others > 0 || plain == 0) dispatch(movingPipeline_, otherBase, others);
   submitter_.submitAndWait("voice mix");
   std::memcpy(out.data(), out_->mapped(),
               static_cast<std::size_t>(numChannels_) * block.stride * sizeof(float));
