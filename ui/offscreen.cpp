@@ -4,6 +4,7 @@
 #include <imgui.h>
 #include <stb_image_write.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "io/atomic_file.hpp"
@@ -14,11 +15,38 @@ namespace {
 
 constexpr vk::Format kFormat = vk::Format::eR8G8B8A8Unorm;
 
-void checkVk(VkResult r) {
-  if (r != VK_SUCCESS) throw GpuError("inspector: Vulkan call failed (" + std::to_string(r) + ")");
+}  // namespace
+
+void checkVk(VkResult result) {
+  if (result != VK_SUCCESS)
+    throw GpuError("inspector: Vulkan call failed (" + std::to_string(result) + ")");
 }
 
-}  // namespace
+vk::raii::DescriptorPool imguiDescriptorPool(const gpu::Context& context) {
+  const vk::DescriptorPoolSize size{vk::DescriptorType::eCombinedImageSampler, 8};
+  return context.device().createDescriptorPool(
+      {.flags = vk::DescriptorPoolCreateFlagBits::eFreeDescriptorSet,
+       .maxSets = 8,
+       .poolSizeCount = 1,
+       .pPoolSizes = &size});
+}
+
+void initImGuiVulkan(const gpu::Context& context, const vk::raii::DescriptorPool& pool,
+                     VkRenderPass renderPass, std::uint32_t imageCount) {
+  ImGui_ImplVulkan_InitInfo info{};
+  info.Instance = *context.instance();
+  info.PhysicalDevice = *context.physicalDevice();
+  info.Device = *context.device();
+  info.QueueFamily = context.queueFamily();
+  info.Queue = *context.queue();
+  info.DescriptorPool = *pool;
+  info.MinImageCount = 2;
+  info.ImageCount = std::max<std::uint32_t>(imageCount, 2);
+  info.MSAASamples = VK_SAMPLE_COUNT_1_BIT;
+  info.CheckVkResultFn = checkVk;
+  if (!ImGui_ImplVulkan_Init(&info, renderPass))
+    throw GpuError("inspector: ImGui Vulkan init failed");
+}
 
 ImGuiContextGuard::ImGuiContextGuard(int width, int height) {
   IMGUI_CHECKVERSION();
@@ -100,12 +128,7 @@ OffscreenRenderer::OffscreenRenderer(const gpu::Context& context, int width, int
            breq.memoryTypeBits,
            vk::MemoryPropertyFlagBits::eHostVisible | vk::MemoryPropertyFlagBits::eHostCoherent)});
   readback_.bindMemory(*readbackMemory_, 0);
-  const vk::DescriptorPoolSize poolSize{vk::DescriptorType::eCombinedImageSampler, 8};
-  descriptorPool_ =
-      device.createDescriptorPool({.flags = vk::DescriptorPoolCreateFlagBits::eFreeDescriptorSet,
-                                   .maxSets = 8,
-                                   .poolSizeCount = 1,
-                                   .pPoolSizes = &poolSize});
+  descriptorPool_ = imguiDescriptorPool(context);
   commands_ = std::move(device
                             .allocateCommandBuffers({.commandPool = *context.commandPool(),
                                                      .level = vk::CommandBufferLevel::ePrimary,
@@ -113,19 +136,7 @@ OffscreenRenderer::OffscreenRenderer(const gpu::Context& context, int width, int
                             .front());
   fence_ = device.createFence({});
 
-  ImGui_ImplVulkan_InitInfo info{};
-  info.Instance = *context.instance();
-  info.PhysicalDevice = *context.physicalDevice();
-  info.Device = *device;
-  info.QueueFamily = context.queueFamily();
-  info.Queue = *context.queue();
-  info.DescriptorPool = *descriptorPool_;
-  info.MinImageCount = 2;
-  info.ImageCount = 2;
-  info.MSAASamples = VK_SAMPLE_COUNT_1_BIT;
-  info.CheckVkResultFn = checkVk;
-  if (!ImGui_ImplVulkan_Init(&info, *renderPass_))
-    throw GpuError("inspector: ImGui Vulkan init failed");
+  initImGuiVulkan(context, descriptorPool_, *renderPass_, 2);
   // The font atlas goes to the GPU once.
   commands_.begin({.flags = vk::CommandBufferUsageFlagBits::eOneTimeSubmit});
   ImGui_ImplVulkan_CreateFontsTexture(*commands_);

@@ -23,6 +23,15 @@ class ImGuiContextGuard {
   ImGuiContextGuard& operator=(const ImGuiContextGuard&) = delete;
 };
 
+// The ImGui Vulkan backend on the inspector's context, for whichever target draws (offscreen or
+// a window's swapchain): its descriptor pool, and its initialisation against `renderPass`.
+// Fonts still have to be uploaded by the caller, through a command buffer of its own.
+vk::raii::DescriptorPool imguiDescriptorPool(const gpu::Context& context);
+void initImGuiVulkan(const gpu::Context& context, const vk::raii::DescriptorPool& pool,
+                     VkRenderPass renderPass, std::uint32_t imageCount);
+// Throws GpuError for anything but VK_SUCCESS (ImGui's and the swapchain's C calls).
+void checkVk(VkResult result);
+
 class OffscreenRenderer {
  public:
   OffscreenRenderer(const gpu::Context& context, int width, int height);

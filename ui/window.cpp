@@ -16,10 +16,6 @@
 namespace vkmix::ui {
 namespace {
 
-void checkVk(VkResult r) {
-  if (r != VK_SUCCESS) throw GpuError("inspector: Vulkan call failed (" + std::to_string(r) + ")");
-}
-
 std::string glfwProblem() {
   const char* what = nullptr;
   glfwGetError(&what);
@@ -175,25 +171,8 @@ int runWindow(InspectorModel& model, const InspectOptions& options) {
     Swapchain swapchain(context, surface, fbWidth, fbHeight);
     ImGuiContextGuard imgui(fbWidth, fbHeight);
     ImGui_ImplGlfw_InitForVulkan(window.handle, true);
-    vk::raii::DescriptorPool pool = context.device().createDescriptorPool(
-        {.flags = vk::DescriptorPoolCreateFlagBits::eFreeDescriptorSet,
-         .maxSets = 8,
-         .poolSizeCount = 1,
-         .pPoolSizes =
-             std::array{vk::DescriptorPoolSize{vk::DescriptorType::eCombinedImageSampler, 8}}
-                 .data()});
-    ImGui_ImplVulkan_InitInfo info{};
-    info.Instance = *context.instance();
-    info.PhysicalDevice = *context.physicalDevice();
-    info.Device = *context.device();
-    info.QueueFamily = context.queueFamily();
-    info.Queue = *context.queue();
-    info.DescriptorPool = *pool;
-    info.MinImageCount = 2;
-    info.ImageCount = swapchain.data().ImageCount;
-    info.MSAASamples = VK_SAMPLE_COUNT_1_BIT;
-    info.CheckVkResultFn = checkVk;
-    ImGui_ImplVulkan_Init(&info, swapchain.data().RenderPass);
+    const vk::raii::DescriptorPool pool = imguiDescriptorPool(context);
+    initImGuiVulkan(context, pool, swapchain.data().RenderPass, swapchain.data().ImageCount);
     {
       // Fonts to the GPU through the first frame's command buffer.
       ImGui_ImplVulkanH_Frame& fd = swapchain.data().Frames[0];

@@ -35,7 +35,7 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   options.cancelled = cancelled;
   const RenderReport r = exportAdm(session, options, a.output, format);
   if (!a.quiet) {
-    std::fprintf(stderr, "device: %s; %zu objects and beds, %.2f s of audio in %.2f s wall\n",
+    std::fprintf(stderr, "device: %s; %zu tracks, %.2f s of audio in %.2f s wall\n",
                  r.device.c_str(), r.channelNames.size(), r.durationSeconds, r.wallSeconds);
   }
   std::printf("%s\n", a.output.c_str());

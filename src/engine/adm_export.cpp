@@ -104,8 +104,18 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
   writer->finish(adm::writeAdm(builder->document()));
   writer.reset();
   file.commit();
+  // The file's channels, in track order: an object's name, or a bed's name and speaker.
   report.channelNames.clear();
-  for (const adm::Object& o : builder->document().objects) report.channelNames.push_back(o.name);
+  const adm::Document& doc = builder->document();
+  for (const adm::TrackUid& uid : doc.uids) {
+    const adm::TrackFormat* track = doc.track(uid.trackFormatRef);
+    const adm::StreamFormat* stream = track != nullptr ? doc.stream(track->streamRef) : nullptr;
+    const adm::ChannelFormat* channel =
+        stream != nullptr ? doc.channel(stream->channelRef) : nullptr;
+    std::string name = track != nullptr ? track->name : uid.id;
+    if (channel != nullptr && channel->name != name) name += " " + channel->name;
+    report.channelNames.push_back(name);
+  }
   return report;
 }
 

@@ -161,6 +161,9 @@ TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
   const io::MediaInfo info = io::probeAudio(dir_ / "master.wav");
   EXPECT_EQ(info.numChannels, 1 + 1 + 1 + 2 + 12 + 12);  // returns per stem
   EXPECT_EQ(info.exactFrames, direct.report.numFrames);
+  ASSERT_EQ(exported.channelNames.size(), static_cast<std::size_t>(info.numChannels));
+  EXPECT_EQ(exported.channelNames.front(), "DX");
+  EXPECT_EQ(exported.channelNames[4], "Score R");  // DX, FX, FX room, then the bed's L and R
 
   std::vector<std::string> warnings;
   const Session back =
