@@ -52,4 +52,49 @@ double KWeighting::run(const Biquad& f, State& s, double x) {
 
 double KWeighting::process(double x) { return run(highPass_, s2_, run(shelf_, s1_, x)); }
 
+template <int Lanes>
+void KWeighting::processLanes(KWeighting* const* filters, const float* const* x, std::int64_t n,
+                              double* sumSquares) {
+  // Local copies, so the states live in registers rather than behind the filters' pointers.
+  const Biquad shelf = filters[0]->shelf_, highPass = filters[0]->highPass_;
+  State s1[Lanes], s2[Lanes];
+  double sum[Lanes];
+  for (int l = 0; l < Lanes; ++l) {
+    s1[l] = filters[l]->s1_;
+    s2[l] = filters[l]->s2_;
+    sum[l] = 0.0;
+  }
+  for (std::int64_t k = 0; k < n; ++k) {
+    for (int l = 0; l < Lanes; ++l) {
+      const double y = run(highPass, s2[l], run(shelf, s1[l], x[l][k]));
+      sum[l] += y * y;
+    }
+  }
+  for (int l = 0; l < Lanes; ++l) {
+    filters[l]->s1_ = s1[l];
+    filters[l]->s2_ = s2[l];
+    sumSquares[l] = sum[l];
+  }
+}
+
+void KWeighting::processChannels(KWeighting* const* filters, const float* const* x, int count,
+                                 std::int64_t n, double* sumSquares) {
+  for (int i = 0; i < count; i += 4) {
+    switch (count - i) {
+      case 1:
+        processLanes<1>(filters + i, x + i, n, sumSquares + i);
+        break;
+      case 2:
+        processLanes<2>(filters + i, x + i, n, sumSquares + i);
+        break;
+      case 3:
+        processLanes<3>(filters + i, x + i, n, sumSquares + i);
+        break;
+      default:
+        processLanes<4>(filters + i, x + i, n, sumSquares + i);
+        break;
+    }
+  }
+}
+
 }  // namespace vkmix::loudness

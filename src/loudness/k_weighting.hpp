@@ -4,6 +4,8 @@
 // bilinear transform, so every sample rate gets the same response (48 kHz reproduces the table).
 #pragma once
 
+#include <cstdint>
+
 namespace vkmix::loudness {
 
 struct Biquad {
@@ -18,6 +20,12 @@ class KWeighting {
  public:
   explicit KWeighting(double sampleRate);
   double process(double x);
+  // Filters n samples of each of `count` channels, sumSquares[i] = the sum of the squared outputs
+  // of channel i. Up to four channels run in lockstep: each does exactly process()'s operations
+  // in the same order (the same bits), while their recursions overlap instead of waiting on one
+  // another's multiplies.
+  static void processChannels(KWeighting* const* filters, const float* const* x, int count,
+                              std::int64_t n, double* sumSquares);
   // True while every state variable is exactly zero (nothing non-zero has gone in yet).
   bool atRest() const {
     return s1_.x1 == 0 && s1_.x2 == 0 && s1_.y1 == 0 && s1_.y2 == 0 && s2_.x1 == 0 && s2_.x2 == 0 &&
@@ -29,6 +37,9 @@ class KWeighting {
     double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
   };
   static double run(const Biquad& f, State& s, double x);
+  template <int Lanes>
+  static void processLanes(KWeighting* const* filters, const float* const* x, std::int64_t n,
+                           double* sumSquares);
   Biquad shelf_, highPass_;
   State s1_, s2_;
 };

@@ -61,9 +61,16 @@ LoudnessMeter::LoudnessMeter(double sampleRate, std::vector<double> channelWeigh
 void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride,
                               std::int64_t numFrames) {
   const std::size_t nc = weights_.size();
+  std::vector<KWeighting*> filters;
+  std::vector<const float*> inputs;
+  std::vector<std::size_t> active;
+  std::vector<double> sums(nc);
   std::int64_t i = 0;
   while (i < numFrames) {
     const std::int64_t run = std::min(numFrames - i, subBlockFrames_ - inSubBlock_);
+    filters.clear();
+    inputs.clear();
+    active.clear();
     for (std::size_t c = 0; c < nc; ++c) {
       const float* x = &planar[c * stride + i];
       double peak = samplePeak_[c];
@@ -71,20 +78,24 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
         peak = std::max(peak, static_cast<double>(std::abs(x[k])));
       samplePeak_[c] = peak;
       // Silence into a filter at rest stays exactly zero: skip it (unused speakers of a stem).
-      KWeighting& f = filters_[c];
-      if (peak == 0.0 && f.atRest()) {
+      if (peak == 0.0 && filters_[c].atRest()) {
         truePeak_[c] = truePeaks_[c].processRun(x, run, truePeak_[c]);
         continue;
       }
-      double sum = 0.0;
-      for (std::int64_t k = 0; k < run; ++k) {
-        double y = f.process(x[k]);
-        sum += y * y;
-      }
-      subBlockEnergy_ += weights_[c] * sum;
+      filters.push_back(&filters_[c]);
+      inputs.push_back(x);
+      active.push_back(c);
+    }
+    KWeighting::processChannels(filters.data(), inputs.data(), static_cast<int>(active.size()), run,
+                                sums.data());
+    for (std::size_t a = 0; a < active.size(); ++a) {
+      const std::size_t c = active[a];
+      subBlockEnergy_ += weights_[c] * sums[a];
       // The reported true peak is at least the sample peak, so stretches whose interpolation
       // bound stays under it need no interpolation.
-      truePeak_[c] = std::max(truePeaks_[c].processRun(x, run, std::max(truePeak_[c], peak)), peak);
+      truePeak_[c] =
+          std::max(truePeaks_[c].processRun(inputs[a], run, std::max(truePeak_[c], samplePeak_[c])),
+                   samplePeak_[c]);
     }
     i += run;
     inSubBlock_ += run;

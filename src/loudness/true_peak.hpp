@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/simd.hpp"
+
 namespace vkmix::loudness {
 
 class TruePeak {
@@ -32,7 +34,7 @@ class TruePeak {
   static constexpr int kChunkFrames = 64;  // processRun's unit: bound check, then filter
   std::vector<double> phaseCoeffs_;        // [phase][tap], taps oldest-first
   void push(double x);                     // into the history, without filtering
-  double filterChunk(const float* x, std::int64_t n);  // the chunk's largest |output|
+  VKMIX_SIMD_CLONES double filterChunk(const float* x, std::int64_t n);  // largest |output|
 };
 
 }  // namespace vkmix::loudness

@@ -269,5 +269,41 @@ TEST(TruePeak, TheSkippingRunEqualsSampleBySample) {
   EXPECT_EQ(one, run);
 }
 
+// The meter filters its channels four at a time in lockstep; every channel must come out with the
+// bits process() gives it alone, for any number of channels (groups of 4, 3, 2 and 1).
+TEST(KWeighting, ChannelsInLockstepEqualOneAtATime) {
+  for (int count : {1, 2, 3, 4, 7}) {
+    std::vector<std::vector<float>> x;
+    std::vector<KWeighting> alone, together;
+    for (int c = 0; c < count; ++c) {
+      x.push_back(
+          test::noise(5000, static_cast<unsigned>(40 + c), 0.3f + 0.1f * static_cast<float>(c)));
+      alone.emplace_back(48000);
+      together.emplace_back(48000);
+    }
+    std::vector<KWeighting*> filters;
+    std::vector<const float*> inputs;
+    for (int c = 0; c < count; ++c) {
+      filters.push_back(&together[static_cast<std::size_t>(c)]);
+      inputs.push_back(x[static_cast<std::size_t>(c)].data());
+    }
+    std::vector<double> sums(static_cast<std::size_t>(count));
+    for (std::int64_t at = 0; at < 5000; at += 1250) {  // state carried across calls
+      std::vector<const float*> from;
+      for (const float* p : inputs) from.push_back(p + at);
+      KWeighting::processChannels(filters.data(), from.data(), count, 1250, sums.data());
+      for (int c = 0; c < count; ++c) {
+        double sum = 0.0;
+        for (std::int64_t k = 0; k < 1250; ++k) {
+          const double y =
+              alone[static_cast<std::size_t>(c)].process(x[static_cast<std::size_t>(c)][at + k]);
+          sum += y * y;
+        }
+        EXPECT_EQ(sums[static_cast<std::size_t>(c)], sum) << count << " channels, channel " << c;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vkmix::loudness
