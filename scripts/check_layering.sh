@@ -17,6 +17,7 @@ check() {  # check DIRS... -- PATTERN DESCRIPTION
 check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/)' \
   "core/session/layout/loudness must not include GPU, DSP, engine, FFmpeg, UI or CLI headers" \
   src/core src/session src/layout src/loudness include/vkmix
+check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/|io/|adm/|session/|layout/|loudness/|ui/)' "wave must only include core headers" src/wave
 check '#include [<"](adm/)' "core/session/layout/loudness/io must not include adm headers" src/core src/session src/layout src/loudness src/io
 check '#include [<"](gpu/|dsp/|engine/|imgui|cli/|vulkan)' "io must not include GPU, DSP, engine or UI headers" src/io
 check '#include [<"](engine/|imgui|cli/|io/|session/|adm/)' "gpu and dsp must not include engine, io, session, adm, UI or CLI headers" src/gpu src/dsp

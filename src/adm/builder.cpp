@@ -79,7 +79,7 @@ void DocumentBuilder::track(Object& o, const std::string& pack, const std::strin
   doc_.tracks.push_back(TrackFormat{trackFormat, o.name, stream});
   doc_.uids.push_back(TrackUid{uid, trackFormat, "", pack});
   o.trackUidRefs.push_back(uid);
-  chna_.push_back(ChnaEntry{index, uid, trackFormat, pack});
+  chna_.push_back(wave::ChnaEntry{index, uid, trackFormat, pack});
 }
 
 }  // namespace vkmix::adm

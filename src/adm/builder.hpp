@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "adm/bw64.hpp"
 #include "adm/model.hpp"
 #include "vkmix/layout.hpp"
+#include "wave/bw64.hpp"
 
 namespace vkmix::adm {
 
@@ -24,7 +24,7 @@ class DocumentBuilder {
   void bed(const std::string& name, const Layout& layout, int content);
 
   const Document& document() const { return doc_; }
-  const std::vector<ChnaEntry>& chna() const { return chna_; }
+  const std::vector<wave::ChnaEntry>& chna() const { return chna_; }
 
  private:
   Object& newObject(const std::string& name, int content, const std::string& pack);
@@ -32,7 +32,7 @@ class DocumentBuilder {
              const char* type);
 
   Document doc_;
-  std::vector<ChnaEntry> chna_;
+  std::vector<wave::ChnaEntry> chna_;
   unsigned nextFormat_ = 0x1001;
 };
 

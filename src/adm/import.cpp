@@ -91,13 +91,13 @@ std::string normaliseSpeakerLabel(const std::string& label) {
   return "";
 }
 
-Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& source) {
+Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source) {
   Resolved r;
   for (const std::string& u : doc.unsupported)
     r.warnings.push_back(u + " is not supported; ignored");
 
-  std::map<std::string, const ChnaEntry*> byUid;
-  for (const ChnaEntry& e : info.chna) {
+  std::map<std::string, const wave::ChnaEntry*> byUid;
+  for (const wave::ChnaEntry& e : info.chna) {
     if (e.trackIndex > info.numChannels) {
       throw InputError(source, "chna",
                        "track " + std::to_string(e.trackIndex) + " (" + e.uid +
@@ -107,7 +107,7 @@ Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& s
       throw InputError(source, "chna", "audioTrackUID " + e.uid + " is listed twice");
   }
   // AT_/AC_ reference of a chna row -> its channel format.
-  auto channelOf = [&](const ChnaEntry& e) -> const ChannelFormat* {
+  auto channelOf = [&](const wave::ChnaEntry& e) -> const ChannelFormat* {
     std::string id = e.trackFormatRef;
     if (id.rfind("AT_", 0) == 0) {
       const TrackFormat* t = doc.track(id);
@@ -274,7 +274,7 @@ const Layout* bedFor(const std::vector<std::pair<std::string, int>>& labelled,
 
 }  // namespace
 
-Session sessionFromChunks(const Bw64Info& info, const std::filesystem::path& path,
+Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
                           const std::function<void(const std::string&)>& warn) {
   const std::string source = path.string();
   if (!info.hasAxml) throw InputError(source, "axml", "no axml chunk: not an ADM BWF file");
@@ -388,7 +388,7 @@ namespace vkmix {
 
 bool isAdmFile(const std::filesystem::path& path) {
   try {
-    return adm::readBw64(path).hasAxml;
+    return wave::readBw64(path).hasAxml;
   } catch (const std::exception&) {
     return false;
   }
@@ -396,13 +396,13 @@ bool isAdmFile(const std::filesystem::path& path) {
 
 Session importAdm(const std::filesystem::path& path,
                   const std::function<void(const std::string&)>& warn) {
-  return adm::sessionFromChunks(adm::readBw64(path), path, warn);
+  return adm::sessionFromChunks(wave::readBw64(path), path, warn);
 }
 
 std::string describeAdm(const std::filesystem::path& path) {
   using namespace adm;
   const std::string source = path.string();
-  const Bw64Info info = readBw64(path);
+  const wave::Bw64Info info = wave::readBw64(path);
   std::ostringstream out;
   char head[160];
   std::snprintf(head, sizeof head, "%s: %s, %d Hz, %d-bit %s, %d channels, %.3f s\n",

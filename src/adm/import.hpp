@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "adm/bw64.hpp"
 #include "adm/model.hpp"
 #include "vkmix/session.hpp"
+#include "wave/bw64.hpp"
 
 namespace vkmix::adm {
 
@@ -34,11 +34,11 @@ struct Resolved {
 };
 
 // Throws InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the file.
-Resolved resolve(const Bw64Info& info, const Document& doc, const std::string& source);
+Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source);
 
 // importAdm's work once the chunks are read: `info` is the file's chunks, `path` the file the
 // session's clips play (and the name in messages).
-Session sessionFromChunks(const Bw64Info& info, const std::filesystem::path& path,
+Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
                           const std::function<void(const std::string&)>& warn);
 
 // A block's position, size and divergence as a session Position, and back (the importer's and

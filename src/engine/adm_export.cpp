@@ -5,12 +5,12 @@
 #include <memory>
 
 #include "adm/builder.hpp"
-#include "adm/bw64.hpp"
 #include "adm/import.hpp"
 #include "engine/renderer.hpp"
 #include "io/atomic_file.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
+#include "wave/bw64.hpp"
 
 namespace vkmix {
 namespace {
@@ -57,7 +57,7 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
   if (output.has_parent_path() && !std::filesystem::is_directory(output.parent_path()))
     throw InputError(output.string(), "", "the output folder does not exist");
   io::AtomicFile file(output);
-  std::unique_ptr<adm::Bw64Writer> writer;
+  std::unique_ptr<wave::Bw64Writer> writer;
   std::unique_ptr<adm::DocumentBuilder> builder;
   std::vector<int> channels;  // per print
   std::vector<float> interleaved;
@@ -82,9 +82,9 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
         }
         if (builder->chna().empty())
           throw InputError(session.path.string(), "tracks", "nothing sounds: no ADM to write");
-        writer = std::make_unique<adm::Bw64Writer>(
+        writer = std::make_unique<wave::Bw64Writer>(
             file.tempPath(), static_cast<int>(builder->chna().size()), session.sampleRate,
-            format == AdmSampleFormat::Int24 ? adm::Bw64Sample::Int24 : adm::Bw64Sample::Float32,
+            format == AdmSampleFormat::Int24 ? wave::Bw64Sample::Int24 : wave::Bw64Sample::Float32,
             builder->chna());
       },
       [&](const engine::RenderedBlock& b) {

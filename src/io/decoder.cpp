@@ -7,6 +7,7 @@
 
 #include "core/assert.hpp"
 #include "io/ffmpeg_util.hpp"
+#include "io/pcm_wave.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::io {
@@ -61,6 +62,18 @@ OpenStream openAudio(const std::filesystem::path& path) {
 }  // namespace
 
 MediaInfo probeAudio(const std::filesystem::path& path) {
+  if (auto pcm = PcmWaveReader::open(path)) {
+    const wave::Bw64Info& w = pcm->info();
+    MediaInfo info;
+    info.numChannels = w.numChannels;
+    info.sampleRate = w.sampleRate;
+    info.codec =
+        std::string(w.isFloat ? "pcm_f" : "pcm_s") + std::to_string(w.bitsPerSample) + "le";
+    if (w.bitsPerSample == 8) info.codec = "pcm_u8";
+    info.exactFrames = static_cast<std::int64_t>(w.numFrames);
+    info.durationSeconds = static_cast<double>(w.numFrames) / w.sampleRate;
+    return info;
+  }
   OpenStream s = openAudio(path);
   MediaInfo info;
   info.numChannels = s.codec->ch_layout.nb_channels;
@@ -83,6 +96,7 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
 
 struct StreamDecoder::Impl {
   std::string file;
+  std::unique_ptr<PcmWaveReader> pcm;  // plain PCM WAVE at the session rate: no FFmpeg
   OpenStream s;
   Resampler swr;
   std::vector<int> keep;
@@ -90,10 +104,12 @@ struct StreamDecoder::Impl {
   int sampleRate = 0;
   std::int64_t toSkip = 0;     // resampled frames still to drop before the offset
   std::int64_t seekedTo = -1;  // after a seek: the offset, until the first frame says where we are
+  std::int64_t offset = 0;
   std::int64_t produced = 0;
   std::vector<std::vector<float>> scratch;
   std::vector<std::uint8_t*> planes;
-  std::vector<std::vector<float>> pending;  // resampled frames not yet handed out
+  std::vector<std::vector<float>> pending;  // resampled frames; [pendingAt, size) not handed out
+  std::size_t pendingAt = 0;
   Packet packet{av_packet_alloc()};
   Frame frame{av_frame_alloc()};
   bool inputEnded = false, flushed = false;
@@ -117,7 +133,8 @@ struct StreamDecoder::Impl {
           throw InputError(
               file, "",
               "contains NaN or infinite samples near " +
-                  std::to_string(static_cast<double>(produced + i - drop) / sampleRate) + " s");
+                  std::to_string(static_cast<double>(offset + produced + i - drop) / sampleRate) +
+                  " s");
         }
       }
       pending[k].insert(pending[k].end(), src + drop, src + got);
@@ -126,7 +143,7 @@ struct StreamDecoder::Impl {
 
   // Reads and decodes until at least one frame is pending or the stream has ended.
   void fill() {
-    while (pending[0].empty() && !flushed) {
+    while (pendingAt == pending[0].size() && !flushed) {
       int r = avcodec_receive_frame(s.codec.get(), frame.get());
       if (r >= 0 && seekedTo >= 0) {
         // The seek lands on a packet at or before the offset; its timestamp says how far before.
@@ -178,9 +195,16 @@ StreamDecoder::StreamDecoder(const std::filesystem::path& path, int sampleRate,
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.file = path.string();
-  m.s = openAudio(path);
-  m.inChannels = m.s.codec->ch_layout.nb_channels;
   m.sampleRate = sampleRate;
+  m.offset = offsetFrames;
+  m.pcm = PcmWaveReader::open(path);
+  if (m.pcm && m.pcm->info().sampleRate != sampleRate) m.pcm.reset();
+  if (m.pcm) {
+    m.inChannels = m.pcm->info().numChannels;
+  } else {
+    m.s = openAudio(path);
+    m.inChannels = m.s.codec->ch_layout.nb_channels;
+  }
   for (int ch : keepChannels) {
     if (ch < 0 || ch >= m.inChannels) {
       throw InputError(m.file, "",
@@ -191,6 +215,10 @@ StreamDecoder::StreamDecoder(const std::filesystem::path& path, int sampleRate,
   m.keep = keepChannels;
   if (m.keep.empty()) {
     for (int c = 0; c < m.inChannels; ++c) m.keep.push_back(c);
+  }
+  if (m.pcm) {
+    m.pcm->seek(offsetFrames);
+    return;
   }
   // Resample to planar float at the session rate; channels pass through unmixed (the input
   // layout is copied to the output, so swr never remixes).
@@ -232,8 +260,9 @@ StreamDecoder::~StreamDecoder() = default;
 int StreamDecoder::numChannels() const { return static_cast<int>(impl_->keep.size()); }
 
 std::uint64_t StreamDecoder::sourceChannelMask() const {
-  const auto& layout = impl_->s.codec->ch_layout;
   const bool all = static_cast<int>(impl_->keep.size()) == impl_->inChannels;
+  if (impl_->pcm) return all ? impl_->pcm->channelMask() : 0;
+  const auto& layout = impl_->s.codec->ch_layout;
   return layout.order == AV_CHANNEL_ORDER_NATIVE && all ? layout.u.mask : 0;
 }
 
@@ -241,13 +270,24 @@ std::int64_t StreamDecoder::decode(std::vector<std::vector<float>>& out, std::in
   Impl& m = *impl_;
   std::int64_t total = 0;
   while (total < maxFrames) {
+    if (m.pcm) {
+      const std::int64_t got = m.pcm->read(m.keep, out, maxFrames - total);
+      if (got == 0) break;
+      total += got;
+      continue;
+    }
     m.fill();
-    const auto have = static_cast<std::int64_t>(m.pending[0].size());
+    const auto have = static_cast<std::int64_t>(m.pending[0].size() - m.pendingAt);
     if (have == 0) break;
     const std::int64_t take = std::min(have, maxFrames - total);
     for (std::size_t k = 0; k < m.keep.size(); ++k) {
-      out[k].insert(out[k].end(), m.pending[k].begin(), m.pending[k].begin() + take);
-      m.pending[k].erase(m.pending[k].begin(), m.pending[k].begin() + take);
+      const auto from = m.pending[k].begin() + static_cast<std::ptrdiff_t>(m.pendingAt);
+      out[k].insert(out[k].end(), from, from + take);
+    }
+    m.pendingAt += static_cast<std::size_t>(take);
+    if (m.pendingAt == m.pending[0].size()) {
+      for (auto& p : m.pending) p.clear();
+      m.pendingAt = 0;
     }
     total += take;
     m.produced += take;

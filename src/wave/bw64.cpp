@@ -1,4 +1,4 @@
-#include "adm/bw64.hpp"
+#include "wave/bw64.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -7,7 +7,7 @@
 
 #include "vkmix/error.hpp"
 
-namespace vkmix::adm {
+namespace vkmix::wave {
 namespace {
 
 constexpr std::uint64_t kMaxAxmlBytes = 64ull << 20;
@@ -63,9 +63,11 @@ void parseFmt(Chunks& file, const std::vector<std::uint8_t>& b, Bw64Info& info) 
   std::uint16_t tag = u16(&b[0]);
   info.numChannels = u16(&b[2]);
   info.sampleRate = static_cast<int>(u32(&b[4]));
+  info.blockAlign = u16(&b[12]);
   info.bitsPerSample = u16(&b[14]);
   if (tag == 0xFFFE) {  // WAVE_FORMAT_EXTENSIBLE: the real tag opens the SubFormat GUID
     if (b.size() < 40) file.fail("fmt", "extensible format chunk shorter than 40 bytes");
+    info.channelMask = u32(&b[20]);
     tag = u16(&b[24]);
   }
   if (tag != 1 && tag != 3) {
@@ -311,4 +313,4 @@ void Bw64Writer::finish(const std::string& axml) {
   file_ = nullptr;
 }
 
-}  // namespace vkmix::adm
+}  // namespace vkmix::wave

@@ -1,6 +1,6 @@
 // BW64 / RF64 / RIFF WAVE files as ITU-R BS.2088 defines them for ADM: the chunk walk (ds64 for
 // sizes past 4 GiB, fmt, data, chna, axml) and a streaming writer that adds chna and axml. The
-// reader only reads headers and chunks, never the audio (FFmpeg decodes that).
+// walk reads headers and chunks; io::StreamDecoder reads PCM data straight from dataOffset.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace vkmix::adm {
+namespace vkmix::wave {
 
 // One row of the chna chunk: audio track `trackIndex` (1-based, as stored) carries audioTrackUID
 // `uid`, whose format is `trackFormatRef` (AT_... or AC_...) in pack `packFormatRef` (AP_...).
@@ -27,8 +27,10 @@ struct Bw64Info {
   int numChannels = 0;
   int sampleRate = 0;
   int bitsPerSample = 0;
+  int blockAlign = 0;  // bytes per frame, as the fmt chunk says
   bool isFloat = false;
-  std::uint64_t dataOffset = 0;  // of the first sample
+  std::uint64_t channelMask = 0;  // WAVE_FORMAT_EXTENSIBLE's dwChannelMask; 0 without one
+  std::uint64_t dataOffset = 0;   // of the first sample
   std::uint64_t dataBytes = 0;
   std::uint64_t numFrames = 0;
   bool hasChna = false;
@@ -75,4 +77,4 @@ class Bw64Writer {
   std::vector<std::uint8_t> scratch_;
 };
 
-}  // namespace vkmix::adm
+}  // namespace vkmix::wave

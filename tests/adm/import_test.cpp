@@ -29,8 +29,8 @@ class AdmImport : public ::testing::Test {
   }
   // Replaces the axml of a written file (same chna and audio).
   std::filesystem::path withAxml(const adm::DocumentBuilder& b, const std::string& axml) {
-    adm::Bw64Writer w(dir_ / "x.wav", static_cast<int>(b.chna().size()), 48000,
-                      adm::Bw64Sample::Float32, b.chna());
+    wave::Bw64Writer w(dir_ / "x.wav", static_cast<int>(b.chna().size()), 48000,
+                       wave::Bw64Sample::Float32, b.chna());
     w.write(std::vector<float>(b.chna().size() * 480, 0.0f));
     w.finish(axml);
     return dir_ / "x.wav";
@@ -149,10 +149,10 @@ TEST_F(AdmImport, CommonDefinitionsAndPartialBedsResolve) {
               "<audioPackFormatIDRef>AP_00010002</audioPackFormatIDRef>"
               "<audioTrackUIDRef>ATU_00000002</audioTrackUIDRef>"
               "<audioTrackUIDRef>ATU_00000003</audioTrackUIDRef></audioObject>");
-  std::vector<adm::ChnaEntry> chna = b.chna();
+  std::vector<wave::ChnaEntry> chna = b.chna();
   chna.push_back({2, "ATU_00000002", "AT_00010002_01", "AP_00010002"});
   chna.push_back({3, "ATU_00000003", "AT_00010001_01", "AP_00010002"});
-  adm::Bw64Writer w(dir_ / "c.wav", 3, 48000, adm::Bw64Sample::Float32, chna);
+  wave::Bw64Writer w(dir_ / "c.wav", 3, 48000, wave::Bw64Sample::Float32, chna);
   w.write(std::vector<float>(3 * 480, 0.0f));
   w.finish(axml);
   const Session s = import(dir_ / "c.wav");
@@ -222,6 +222,22 @@ TEST_F(AdmImport, DescribeListsProgrammeObjectsAndTracks) {
   EXPECT_THAT(text, HasSubstr("object AO_1001 \"DX\": Objects"));
   EXPECT_THAT(text, HasSubstr("track 1 ATU_00000001 -> AC_00031001 \"DX\", 2 blocks"));
   EXPECT_THAT(text, HasSubstr("track 3 ATU_00000003 -> AC_00011003 \"R\" speaker M-030"));
+}
+
+// Every input tests/fuzz/adm_fuzzer found is an InputError (or a valid file), never a crash.
+TEST(AdmFuzzFindings, AreInputErrors) {
+  const std::filesystem::path dir =
+      std::filesystem::path(VKMIX_SOURCE_DIR) / "tests/fuzz/regressions/adm";
+  int replayed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    try {
+      const wave::Bw64Info info = wave::readBw64(entry.path());
+      if (info.hasAxml) (void)adm::sessionFromChunks(info, entry.path(), nullptr);
+    } catch (const InputError&) {
+    }
+    ++replayed;
+  }
+  EXPECT_GE(replayed, 1);
 }
 
 }  // namespace

@@ -7,12 +7,13 @@
 #include <cstring>
 #include <span>
 
-#include "adm/bw64.hpp"
 #include "adm/import.hpp"
 #include "vkmix/error.hpp"
+#include "wave/bw64.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace vkmix::adm;
+  using namespace vkmix::wave;
   const ByteReader read = [&](std::uint64_t offset, std::span<std::uint8_t> dst) -> std::size_t {
     if (offset >= size) return 0;
     const std::size_t n = std::min<std::size_t>(dst.size(), size - offset);

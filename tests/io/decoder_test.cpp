@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "io/decoder.hpp"
 #include "support/signals.hpp"
@@ -158,6 +159,64 @@ TEST(Decoder, SeekingToAnOffsetGivesTheSameFramesAsDecodingFromTheStart) {
       }
     }
   }
+}
+
+// Plain PCM WAVE is read straight from its data chunk (io/pcm_wave), everything else through
+// FFmpeg. The same samples in a NUT file (FFmpeg's demuxer and PCM decoder, then libswresample)
+// are the oracle: every sample format, RF64, and a 5.1 WAVE_FORMAT_EXTENSIBLE file must give the
+// same bits, frame count and codec name, and the channel mask the file declares.
+TEST(Decoder, PlainPcmWaveReadsTheSameBitsAsFfmpeg) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  std::vector<std::vector<float>> source;
+  for (int c = 0; c < 6; ++c) {
+    std::vector<float> x = test::noise(30011, static_cast<unsigned>(c + 3));
+    for (float& v : x) v *= 1.2f;  // past full scale: the integer formats clip
+    x[100] = 1.0f;
+    x[101] = -1.0f;
+    source.push_back(std::move(x));
+  }
+  test::writeFloatWav(dir / "src.wav", source, rate);
+  struct Format {
+    const char* codec;
+    const char* extra;
+  };
+  for (const Format& f : {Format{"pcm_u8", ""}, Format{"pcm_s16le", ""}, Format{"pcm_s24le", ""},
+                          Format{"pcm_s32le", ""}, Format{"pcm_f32le", ""}, Format{"pcm_f64le", ""},
+                          Format{"pcm_s24le", "-rf64 always"}}) {
+    SCOPED_TRACE(std::string(f.codec) + " " + f.extra);
+    const std::string cd = "cd " + dir.path().string() + " && ffmpeg -nostdin -loglevel error -y ";
+    ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a " + f.codec + " " + f.extra + " x.wav"), 0);
+    ASSERT_EQ(test::runCommand(cd + "-i x.wav -c:a copy x.nut"), 0);
+    const MediaInfo wavInfo = probeAudio(dir / "x.wav");
+    const MediaInfo nutInfo = probeAudio(dir / "x.nut");
+    EXPECT_EQ(wavInfo.codec, nutInfo.codec);
+    EXPECT_EQ(wavInfo.numChannels, 6);
+    EXPECT_EQ(wavInfo.exactFrames, 30011);
+    const DecodedAudio wav = decodeAudio(dir / "x.wav", rate);
+    const DecodedAudio nut = decodeAudio(dir / "x.nut", rate);
+    ASSERT_EQ(wav.channels.size(), nut.channels.size());
+    // NUT keeps no layout; ffmpeg wrote the extensible mask of its 5.1 (FL FR FC LFE BL BR).
+    EXPECT_EQ(wav.channelMask, 0x3Fu);
+    for (std::size_t c = 0; c < wav.channels.size(); ++c) {
+      ASSERT_EQ(wav.channels[c].size(), nut.channels[c].size());
+      EXPECT_EQ(std::memcmp(wav.channels[c].data(), nut.channels[c].data(),
+                            wav.channels[c].size() * sizeof(float)),
+                0)
+          << "channel " << c;
+    }
+    // A subset from an offset, as clips read it.
+    const DecodedAudio part = decodeAudio(dir / "x.wav", rate, 20000, 5000, {4, 1});
+    ASSERT_EQ(part.numFrames(), 5000);
+    EXPECT_EQ(part.channels[0][0], nut.channels[4][20000]);
+    EXPECT_EQ(part.channels[1][4999], nut.channels[1][24999]);
+  }
+  // A NaN is named with its time in the file, whichever path reads it.
+  auto bad = test::noise(48000, 2);
+  bad[36000] = std::nanf("");
+  test::writeFloatWav(dir / "nan.wav", {bad}, rate);
+  EXPECT_THAT([&] { decodeAudio(dir / "nan.wav", rate, 24000); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("NaN or infinite samples near 0.75")));
 }
 
 }  // namespace

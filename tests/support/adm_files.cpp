@@ -8,8 +8,8 @@ void writeAdmFile(const std::filesystem::path& path, const adm::DocumentBuilder&
                   const std::vector<std::vector<float>>& channels, int sampleRate) {
   if (channels.size() != adm.chna().size())
     throw std::invalid_argument("writeAdmFile: one channel per chna row");
-  adm::Bw64Writer w(path, static_cast<int>(channels.size()), sampleRate, adm::Bw64Sample::Float32,
-                    adm.chna());
+  wave::Bw64Writer w(path, static_cast<int>(channels.size()), sampleRate, wave::Bw64Sample::Float32,
+                     adm.chna());
   const std::size_t frames = channels.front().size();
   std::vector<float> interleaved(frames * channels.size());
   for (std::size_t i = 0; i < frames; ++i) {

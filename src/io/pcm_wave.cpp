@@ -1,0 +1,147 @@
+#include "io/pcm_wave.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "vkmix/error.hpp"
+
+namespace vkmix::io {
+namespace {
+
+// Frames per read: large enough that a read costs little per frame, small enough that a poly
+// file's buffer stays small (128 channels x 4 bytes x 8192 = 4 MiB).
+constexpr std::int64_t kReadFrames = 8192;
+
+// One sample as FFmpeg produces it: the PCM decoder widens 24-bit to the top of an int32 and
+// libswresample scales integers by a power of two (exact) after converting to float.
+template <int Bits, bool Float>
+float sampleAt(const std::uint8_t* p) {
+  if constexpr (Float && Bits == 32) {
+    float v;
+    std::memcpy(&v, p, 4);
+    return v;
+  } else if constexpr (Float) {
+    double v;
+    std::memcpy(&v, p, 8);
+    return static_cast<float>(v);
+  } else if constexpr (Bits == 8) {
+    return static_cast<float>(static_cast<int>(p[0]) - 0x80) * (1.0f / (1 << 7));
+  } else if constexpr (Bits == 16) {
+    const auto v = static_cast<std::int16_t>(p[0] | (p[1] << 8));
+    return static_cast<float>(v) * (1.0f / (1 << 15));
+  } else {
+    std::uint32_t u = 0;
+    if constexpr (Bits == 24) {
+      u = (static_cast<std::uint32_t>(p[0]) << 8) | (static_cast<std::uint32_t>(p[1]) << 16) |
+          (static_cast<std::uint32_t>(p[2]) << 24);
+    } else {
+      std::memcpy(&u, p, 4);
+    }
+    return static_cast<float>(static_cast<std::int32_t>(u)) * (1.0f / 2147483648.0f);
+  }
+}
+
+template <int Bits, bool Float>
+void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n, float* dst) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride);
+}
+
+using Converter = void (*)(const std::uint8_t*, std::int64_t, std::int64_t, float*);
+
+Converter converterFor(const wave::Bw64Info& info) {
+  if (info.isFloat) return info.bitsPerSample == 32 ? convert<32, true> : convert<64, true>;
+  switch (info.bitsPerSample) {
+    case 8:
+      return convert<8, false>;
+    case 16:
+      return convert<16, false>;
+    case 24:
+      return convert<24, false>;
+    default:
+      return convert<32, false>;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<PcmWaveReader> PcmWaveReader::open(const std::filesystem::path& path) {
+  wave::Bw64Info info;
+  try {
+    info = wave::readBw64(path);
+  } catch (const InputError&) {
+    return nullptr;
+  }
+  // A data chunk that declares no frames may be a stream whose writer never came back to fill in
+  // the size (FFmpeg then reads to the end); a block alignment other than the samples' own is
+  // not plain PCM. Both are left to FFmpeg, as is anything over its 128-channel limit.
+  const int frameBytes = info.numChannels * (info.bitsPerSample / 8);
+  if (info.numFrames == 0 || info.blockAlign != frameBytes || info.numChannels > 128)
+    return nullptr;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  return std::unique_ptr<PcmWaveReader>(new PcmWaveReader(fd, path.string(), std::move(info)));
+}
+
+PcmWaveReader::PcmWaveReader(int fd, std::string file, wave::Bw64Info info)
+    : fd_(fd), file_(std::move(file)), info_(std::move(info)) {
+  frameBytes_ = static_cast<std::int64_t>(info_.blockAlign);
+}
+
+PcmWaveReader::~PcmWaveReader() { ::close(fd_); }
+
+std::uint64_t PcmWaveReader::channelMask() const {
+  return std::popcount(info_.channelMask) == info_.numChannels ? info_.channelMask : 0;
+}
+
+void PcmWaveReader::seek(std::int64_t frame) {
+  position_ = std::clamp<std::int64_t>(frame, 0, static_cast<std::int64_t>(info_.numFrames));
+}
+
+std::int64_t PcmWaveReader::read(const std::vector<int>& keep, std::vector<std::vector<float>>& out,
+                                 std::int64_t maxFrames) {
+  const std::int64_t left = static_cast<std::int64_t>(info_.numFrames) - position_;
+  const std::int64_t n = std::min({maxFrames, left, kReadFrames});
+  if (n <= 0) return 0;
+  bytes_.resize(static_cast<std::size_t>(n * frameBytes_));
+  const auto at =
+      static_cast<off_t>(info_.dataOffset + static_cast<std::uint64_t>(position_) *
+                                                static_cast<std::uint64_t>(frameBytes_));
+  std::size_t got = 0;
+  while (got < bytes_.size()) {
+    const ssize_t r =
+        ::pread(fd_, bytes_.data() + got, bytes_.size() - got, at + static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) throw InputError(file_, "", std::string("read failed: ") + std::strerror(errno));
+    if (r == 0) break;  // the file shrank since its header was read
+    got += static_cast<std::size_t>(r);
+  }
+  const std::int64_t frames = static_cast<std::int64_t>(got) / frameBytes_;
+  const Converter conv = converterFor(info_);
+  const std::int64_t sampleBytes = info_.bitsPerSample / 8;
+  for (std::size_t k = 0; k < keep.size(); ++k) {
+    std::vector<float>& dst = out[k];
+    const std::size_t base = dst.size();
+    dst.resize(base + static_cast<std::size_t>(frames));
+    conv(bytes_.data() + keep[k] * sampleBytes, frameBytes_, frames, dst.data() + base);
+    if (!info_.isFloat) continue;
+    for (std::int64_t i = 0; i < frames; ++i) {
+      if (!std::isfinite(dst[base + static_cast<std::size_t>(i)])) {
+        throw InputError(file_, "",
+                         "contains NaN or infinite samples near " +
+                             std::to_string(static_cast<double>(position_ + i) / info_.sampleRate) +
+                             " s");
+      }
+    }
+  }
+  position_ += frames;
+  if (frames < n) position_ = static_cast<std::int64_t>(info_.numFrames);  // nothing more to read
+  return frames;
+}
+
+}  // namespace vkmix::io

@@ -1,0 +1,49 @@
+// Plain PCM in a WAVE file (RIFF, RF64 or BW64; integer 8/16/24/32-bit or IEEE float 32/64-bit)
+// read straight from its data chunk. A film session's media is mostly this, and through FFmpeg
+// every 4 KiB of it costs a demuxer packet, a decoded frame and a resampler call. Samples are
+// converted to float exactly as FFmpeg's PCM decoders and libswresample convert them, so both
+// paths give the same bits (tests/io/decoder_test.cpp holds them to it).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "wave/bw64.hpp"
+
+namespace vkmix::io {
+
+class PcmWaveReader {
+ public:
+  // The reader for `path`, or null when it is not a WAVE file of plain PCM whose chunks the
+  // walk accepts (FFmpeg then reads it, and words any error).
+  static std::unique_ptr<PcmWaveReader> open(const std::filesystem::path& path);
+  ~PcmWaveReader();
+  PcmWaveReader(const PcmWaveReader&) = delete;
+  PcmWaveReader& operator=(const PcmWaveReader&) = delete;
+
+  const wave::Bw64Info& info() const { return info_; }
+  // The file's channel layout mask, as FFmpeg reports it: the extensible mask when it names
+  // every channel, else 0 (unknown).
+  std::uint64_t channelMask() const;
+
+  void seek(std::int64_t frame);
+  // Appends up to `maxFrames` frames of the file channels `keep` to out[k]; returns how many, 0
+  // at the end. A NaN or infinite float sample is an InputError naming the file and the time.
+  std::int64_t read(const std::vector<int>& keep, std::vector<std::vector<float>>& out,
+                    std::int64_t maxFrames);
+
+ private:
+  PcmWaveReader(int fd, std::string file, wave::Bw64Info info);
+
+  int fd_;
+  std::string file_;
+  wave::Bw64Info info_;
+  std::int64_t frameBytes_ = 0;
+  std::int64_t position_ = 0;  // frame
+  std::vector<std::uint8_t> bytes_;
+};
+
+}  // namespace vkmix::io
