@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "core/assert.hpp"
 #include "core/units.hpp"
@@ -78,13 +80,26 @@ class Backend {
     }
   }
   // Mixers 0..groups-1 are the dry groups (stems or prints); then one per reverb instance (its
-  // send inputs).
-  void mix(std::size_t mixer, const dsp::MixBlock& block, std::span<float> out) {
+  // send inputs). submitMix starts a block's mix, finishMix collects the oldest one a mixer has
+  // started (the GPU keeps up to two in flight per mixer; the CPU reference mixes at submit).
+  void submitMix(std::size_t mixer, const dsp::MixBlock& block) {
     if (context_) {
-      gpuMixers_[mixer]->mix(block, out);
-    } else {
-      dsp::referenceMix(block, out);
+      gpuMixers_[mixer]->submit(block);
+      return;
     }
+    std::vector<float>& done = cpuMixes_[mixer].emplace_back(
+        static_cast<std::size_t>(block.numChannels * block.stride), 0.0f);
+    dsp::referenceMix(block, done);
+  }
+  void finishMix(std::size_t mixer, std::span<float> out) {
+    if (context_) {
+      gpuMixers_[mixer]->finish(out);
+      return;
+    }
+    std::deque<std::vector<float>>& q = cpuMixes_[mixer];
+    VKMIX_ASSERT(!q.empty() && out.size() >= q.front().size(), "no mix to finish");
+    std::copy(q.front().begin(), q.front().end(), out.begin());
+    q.pop_front();
   }
   void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) {
     if (context_) {
@@ -99,11 +114,13 @@ class Backend {
  private:
   void addMixer(int channels) {
     if (context_) gpuMixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels));
+    cpuMixes_.emplace_back();
   }
   std::string name_;
   // The context outlives the mixers and convolvers that use its device (reverse member order).
   std::unique_ptr<gpu::Context> context_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> gpuMixers_;
+  std::vector<std::deque<std::vector<float>>> cpuMixes_;  // CPU reference: mixes not collected
   std::vector<std::unique_ptr<dsp::GpuConvolver>> gpuConvolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceConvolver>> cpuConvolvers_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
@@ -366,33 +383,58 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   dsp::MixBlock block;
   std::vector<float> out;
   std::vector<std::size_t> active;
-  for (std::int64_t start = 0; start < endFrame; start += options.blockFrames) {
-    if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
-    const std::int64_t n = std::min(options.blockFrames, endFrame - start);
-    const std::int64_t stride = (n + 3) / 4 * 4;
-    gatherActive(plan.voices, start, n, active, sources, openSource);
-    auto mixInto = [&](std::size_t mixer, const Routing& routing, int channels, PlanarFifo& fifo) {
-      out.assign(static_cast<std::size_t>(channels * stride), 0.0f);
-      const bool any = std::any_of(active.begin(), active.end(),
-                                   [&](std::size_t v) { return routing.includes(plan.voices[v]); });
-      if (any) {  // a silent mix costs no dispatch
-        fillBlock(block, plan.voices, active, routing, sources, channels, rate, start, n);
-        backend.mix(mixer, block, out);
+  // Mixer m's channels and the FIFO its output joins: the dry groups, then the reverb sends.
+  std::vector<int> mixerChannels = groupChannels;
+  for (const ReverbInstance& inst : reverbs.instances)
+    mixerChannels.push_back(reverbs.buses[inst.bus].spec.numInputs);
+  const std::size_t numMixers = mixerChannels.size();
+  std::vector<const Routing*> mixerRouting;
+  for (const Routing& r : stemRouting) mixerRouting.push_back(&r);
+  for (const Routing& r : sendRouting) mixerRouting.push_back(&r);
+  // Block k's mixes are started before block k-1's are collected, so reading and uploading one
+  // block overlaps the device mixing the one before. Collection keeps the mixers' order, so the
+  // FIFOs, the reverbs and the delivery see exactly what a block-at-a-time loop gives them.
+  struct Started {
+    std::int64_t n = 0, stride = 0;
+    std::vector<char> dispatched;  // per mixer: false for a silent mix (no dispatch, zeros)
+  };
+  std::optional<Started> started;
+  auto collect = [&](const Started& b) {
+    for (std::size_t m = 0; m < numMixers; ++m) {
+      out.assign(static_cast<std::size_t>(mixerChannels[m] * b.stride), 0.0f);
+      if (b.dispatched[m]) backend.finishMix(m, out);
+      if (m < numStems) {
+        dry[m].append(out, b.stride, b.n);
+      } else {
+        sendIn[m - numStems].append(out, b.stride, b.n);
+        runPartitions(m - numStems, false);
       }
-      fifo.append(out, stride, n);
-    };
-    for (std::size_t s = 0; s < numStems; ++s) mixInto(s, stemRouting[s], groupChannels[s], dry[s]);
-    for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
-      mixInto(numStems + k, sendRouting[k], reverbs.buses[reverbs.instances[k].bus].spec.numInputs,
-              sendIn[k]);
-      runPartitions(k, false);
     }
-    // Clips that have finished give their decoders and buffers back.
-    closeFinished(sources, plan.clips, start + n);
     emit(false);
     if (options.progress)
       options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
+  };
+  for (std::int64_t start = 0; start < endFrame; start += options.blockFrames) {
+    if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
+    Started now;
+    now.n = std::min(options.blockFrames, endFrame - start);
+    now.stride = (now.n + 3) / 4 * 4;
+    gatherActive(plan.voices, start, now.n, active, sources, openSource);
+    now.dispatched.assign(numMixers, 0);
+    for (std::size_t m = 0; m < numMixers; ++m) {
+      const Routing& routing = *mixerRouting[m];
+      if (std::none_of(active.begin(), active.end(),
+                       [&](std::size_t v) { return routing.includes(plan.voices[v]); }))
+        continue;  // a silent mix costs no dispatch
+      fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start, now.n);
+      backend.submitMix(m, block);
+      now.dispatched[m] = 1;
+    }
+    closeFinished(sources, plan.clips, start + now.n);
+    if (started) collect(*started);
+    started = std::move(now);
   }
+  if (started) collect(*started);
   for (std::size_t k = 0; k < reverbs.instances.size(); ++k) runPartitions(k, true);
   emit(true);
   VKMIX_ASSERT(emitted == endFrame, "every rendered frame must be delivered");

@@ -18,13 +18,22 @@ Submitter::Submitter(const Context& ctx) : ctx_(ctx) {
   fence_ = ctx.device().createFence({});
 }
 
+Submitter::~Submitter() {
+  if (!pending_) return;
+  try {
+    (void)ctx_.device().waitForFences(*fence_, VK_TRUE, kSubmissionTimeoutNs);
+  } catch (const vk::SystemError&) {
+    // Device lost: nothing is running any more.
+  }
+}
+
 const vk::raii::CommandBuffer& Submitter::begin() {
   commands_.reset();
   commands_.begin({.flags = vk::CommandBufferUsageFlagBits::eOneTimeSubmit});
   return commands_;
 }
 
-void Submitter::submitAndWait(const std::string& step) {
+void Submitter::submit(const std::string& step) {
   // Orders every shader write of this submission before the host reads mapped memory.
   vk::MemoryBarrier toHost{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
                            .dstAccessMask = vk::AccessFlagBits::eHostRead};
@@ -36,6 +45,15 @@ void Submitter::submitAndWait(const std::string& step) {
       throw vk::DeviceLostError("injected (VKMIX_GPU_FAULT)");
     vk::CommandBuffer cb = *commands_;
     ctx_.queue().submit(vk::SubmitInfo{.commandBufferCount = 1, .pCommandBuffers = &cb}, *fence_);
+    pending_ = true;
+  } catch (const vk::SystemError& e) {
+    throw GpuError(step + " on " + ctx_.info().name + ": " + e.what());
+  }
+}
+
+void Submitter::wait(const std::string& step) {
+  if (!pending_) return;
+  try {
     // Never wait forever: a hung device becomes an error (a block takes milliseconds).
     vk::Result r = ctx_.device().waitForFences(*fence_, VK_TRUE, kSubmissionTimeoutNs);
     if (r == vk::Result::eTimeout) {
@@ -44,6 +62,7 @@ void Submitter::submitAndWait(const std::string& step) {
     }
     if (r != vk::Result::eSuccess) throw GpuError(step + ": " + vk::to_string(r));
     ctx_.device().resetFences(*fence_);
+    pending_ = false;
   } catch (const vk::SystemError& e) {
     throw GpuError(step + " on " + ctx_.info().name + ": " + e.what());
   }

@@ -10,6 +10,7 @@
 #include "dsp/voices/params.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
+#include "vkmix/error.hpp"
 
 namespace vkmix::dsp {
 namespace {
@@ -112,6 +113,38 @@ TEST_F(GpuFixture, MixerReusesBuffersAcrossGrowingBlocks) {
     EXPECT_LE(test::maxAbsDiff(gpu, ref), 1e-5) << voices << " voices";
   }
 }
+
+// Two mixes in flight: each finishes in submission order with exactly the bits mix() gives it
+// alone, while a block of another size and the slot reuse after it go through the same mixer.
+TEST_F(GpuFixture, MixesInFlightFinishInOrderWithTheirOwnBits) {
+  std::vector<MixBlock> blocks;
+  for (std::uint32_t k = 0; k < 5; ++k) {
+    blocks.push_back(randomBlock(12, k == 2 ? 700 : 512, 30 + 20 * k, 20 + k, 64 * k));
+    markPlainVoices(blocks.back());
+  }
+  std::vector<std::vector<float>> alone;
+  {
+    GpuMixer mixer(context(), 12);
+    for (const MixBlock& b : blocks) {
+      alone.emplace_back(static_cast<std::size_t>(12 * b.stride));
+      mixer.mix(b, alone.back());
+    }
+  }
+  GpuMixer mixer(context(), 12);
+  EXPECT_EQ(GpuMixer::kInFlight, 2);
+  mixer.submit(blocks[0]);
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    if (k + 1 < blocks.size()) mixer.submit(blocks[k + 1]);
+    std::vector<float> out(static_cast<std::size_t>(12 * blocks[k].stride), -7.0f);
+    mixer.finish(out);
+    EXPECT_EQ(out, alone[k]) << "block " << k;
+  }
+  std::vector<float> out(static_cast<std::size_t>(12 * blocks[0].stride));
+  EXPECT_THROW(mixer.finish(out), InternalError);  // nothing left in flight
+  mixer.submit(blocks[0]);
+  mixer.submit(blocks[1]);
+  EXPECT_THROW(mixer.submit(blocks[2]), InternalError);  // both slots busy
+}  // the mixer waits for its unfinished mixes before its buffers go
 
 TEST(Envelope, FadesFollowTheirClosedForms) {
   VoiceParams v;

@@ -48,24 +48,27 @@ GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels)
     : ctx_(ctx),
       numChannels_(numChannels),
       staticPipeline_(ctx, mixPipeline(numChannels, false)),
-      movingPipeline_(ctx, mixPipeline(numChannels, true)),
-      submitter_(ctx) {
+      movingPipeline_(ctx, mixPipeline(numChannels, true)) {
   VKMIX_ASSERT(numChannels > 0 && numChannels <= kMaxOutputChannels, "channel count");
+  for (Slot& slot : slots_) slot.submitter = std::make_unique<gpu::Submitter>(ctx);
 }
 
 GpuMixer::~GpuMixer() = default;
 
-void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size_t gridFloats) {
+void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t stride,
+                              std::size_t gridFloats) {
   voices = std::max<std::size_t>(voices, 1);
   gridFloats = std::max<std::size_t>(gridFloats, 2 * kMaxOutputChannels);
-  if (voices <= voiceCapacity_ && stride <= strideCapacity_ && gridFloats <= gridCapacity_) return;
+  if (voices <= slot.voiceCapacity && stride <= slot.strideCapacity &&
+      gridFloats <= slot.gridCapacity)
+    return;
   // Grow generously so a session's busiest block does not reallocate every time.
-  voiceCapacity_ = std::max(
-      voiceCapacity_, (voices + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch);
-  strideCapacity_ = std::max(strideCapacity_, stride);
-  gridCapacity_ = std::max(gridCapacity_, gridFloats * 2);
+  slot.voiceCapacity = std::max(slot.voiceCapacity, (voices + kVoicesPerDispatch - 1) /
+                                                        kVoicesPerDispatch * kVoicesPerDispatch);
+  slot.strideCapacity = std::max(slot.strideCapacity, stride);
+  slot.gridCapacity = std::max(slot.gridCapacity, gridFloats * 2);
 
-  std::size_t sampleBytes = voiceCapacity_ * strideCapacity_ * sizeof(float);
+  std::size_t sampleBytes = slot.voiceCapacity * slot.strideCapacity * sizeof(float);
   if (sampleBytes > ctx_.limits().maxStorageBufferRange) {
     throw GpuError(ctx_.info().name + ": a block of " + std::to_string(voices) + " voices x " +
                    std::to_string(stride) +
@@ -73,42 +76,43 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
                    "use a smaller --block");
   }
   const auto storage = vk::BufferUsageFlagBits::eStorageBuffer;
-  sets_.clear();
-  pool_ = nullptr;
-  voices_ = std::make_unique<gpu::Buffer>(ctx_, voiceCapacity_ * sizeof(VoiceParams),
-                                          vk::BufferUsageFlagBits::eUniformBuffer);
-  samples_ = std::make_unique<gpu::Buffer>(ctx_, sampleBytes, storage);
-  grid_ = std::make_unique<gpu::Buffer>(ctx_, gridCapacity_ * sizeof(float), storage);
-  out_ = std::make_unique<gpu::Buffer>(
-      ctx_, static_cast<std::size_t>(numChannels_) * strideCapacity_ * sizeof(float), storage);
+  slot.sets.clear();
+  slot.pool = nullptr;
+  slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.voiceCapacity * sizeof(VoiceParams),
+                                              vk::BufferUsageFlagBits::eUniformBuffer);
+  slot.samples = std::make_unique<gpu::Buffer>(ctx_, sampleBytes, storage);
+  slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float), storage);
+  slot.out = std::make_unique<gpu::Buffer>(
+      ctx_, static_cast<std::size_t>(numChannels_) * slot.strideCapacity * sizeof(float), storage);
 
-  const auto chunks = static_cast<std::uint32_t>(voiceCapacity_ / kVoicesPerDispatch);
+  const auto chunks = static_cast<std::uint32_t>(slot.voiceCapacity / kVoicesPerDispatch);
   std::array<vk::DescriptorPoolSize, 2> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = chunks},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer,
                              .descriptorCount = 3 * chunks}};
-  pool_ =
+  slot.pool =
       ctx_.device().createDescriptorPool({.maxSets = chunks,
                                           .poolSizeCount = static_cast<std::uint32_t>(sizes.size()),
                                           .pPoolSizes = sizes.data()});
   // Both pipelines have identically defined set layouts, so these sets serve either.
   std::vector<vk::DescriptorSetLayout> layouts(chunks, *staticPipeline_.setLayout());
-  sets_ = (*ctx_.device())
-              .allocateDescriptorSets({.descriptorPool = *pool_,
-                                       .descriptorSetCount = chunks,
-                                       .pSetLayouts = layouts.data()});
+  slot.sets = (*ctx_.device())
+                  .allocateDescriptorSets({.descriptorPool = *slot.pool,
+                                           .descriptorSetCount = chunks,
+                                           .pSetLayouts = layouts.data()});
   for (std::uint32_t k = 0; k < chunks; ++k) {
-    vk::DescriptorBufferInfo ubo{.buffer = *voices_->buffer(),
+    vk::DescriptorBufferInfo ubo{.buffer = *slot.voices->buffer(),
                                  .offset = k * kVoicesPerDispatch * sizeof(VoiceParams),
                                  .range = kVoicesPerDispatch * sizeof(VoiceParams)};
-    vk::DescriptorBufferInfo s{.buffer = *samples_->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
-    vk::DescriptorBufferInfo g{.buffer = *grid_->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
-    vk::DescriptorBufferInfo o{.buffer = *out_->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+    vk::DescriptorBufferInfo s{
+        .buffer = *slot.samples->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+    vk::DescriptorBufferInfo g{.buffer = *slot.grid->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+    vk::DescriptorBufferInfo o{.buffer = *slot.out->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
     std::array<vk::WriteDescriptorSet, 4> writes{};
     const vk::DescriptorBufferInfo* infos[4] = {&ubo, &s, &g, &o};
     for (std::uint32_t b = 0; b < 4; ++b) {
       writes[b] =
-          vk::WriteDescriptorSet{.dstSet = sets_[k],
+          vk::WriteDescriptorSet{.dstSet = slot.sets[k],
                                  .dstBinding = b,
                                  .descriptorCount = 1,
                                  .descriptorType = b == 0 ? vk::DescriptorType::eUniformBuffer
@@ -119,13 +123,13 @@ void GpuMixer::ensureCapacity(std::size_t voices, std::int64_t stride, std::size
   }
 }
 
-void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
+void GpuMixer::submit(const MixBlock& block) {
   VKMIX_ASSERT(block.numChannels == numChannels_, "block channel count differs from the mixer's");
   VKMIX_ASSERT(block.stride % 4 == 0 && block.stride >= block.numFrames, "stride");
-  VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= numChannels_ * block.stride,
-               "output too small");
+  VKMIX_ASSERT(inFlight_ < kInFlight, "every slot holds an unfinished mix");
+  Slot& slot = slots_[static_cast<std::size_t>(next_)];
   const std::size_t numVoices = block.voices.size();
-  // Static voices take slots [0, plain); moving ones start at the next chunk boundary, so each
+  // Static voices take rows [0, plain); moving ones start at the next chunk boundary, so each
   // kind's chunks have their own descriptor sets.
   order_.clear();
   for (std::size_t v = 0; v < numVoices; ++v)
@@ -136,21 +140,21 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
   const std::size_t plainChunks = (plain + kVoicesPerDispatch - 1) / kVoicesPerDispatch;
   const std::size_t otherBase = plainChunks * kVoicesPerDispatch;
   const std::size_t others = numVoices - plain;
-  ensureCapacity(otherBase + others, block.stride, block.grid.size());
-  auto* params = static_cast<VoiceParams*>(voices_->mapped());
-  auto* rows = static_cast<float*>(samples_->mapped());
+  ensureCapacity(slot, otherBase + others, block.stride, block.grid.size());
+  auto* params = static_cast<VoiceParams*>(slot.voices->mapped());
+  auto* rows = static_cast<float*>(slot.samples->mapped());
   const auto rowFloats = static_cast<std::size_t>(block.stride);
   for (std::size_t k = 0; k < numVoices; ++k) {
-    const std::size_t slot = k < plain ? k : otherBase + (k - plain);
-    params[slot] = block.voices[order_[k]];
+    const std::size_t row = k < plain ? k : otherBase + (k - plain);
+    params[row] = block.voices[order_[k]];
     applyEnvelope(block.voices[order_[k]], block.samples.data() + order_[k] * rowFloats,
-                  rows + slot * rowFloats, rowFloats);
+                  rows + row * rowFloats, rowFloats);
   }
   if (!block.grid.empty())
-    std::memcpy(grid_->mapped(), block.grid.data(), block.grid.size() * sizeof(float));
+    std::memcpy(slot.grid->mapped(), block.grid.data(), block.grid.size() * sizeof(float));
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
-  const vk::raii::CommandBuffer& commands = submitter_.begin();
+  const vk::raii::CommandBuffer& commands = slot.submitter->begin();
   bool first = true;
   // One dispatch per chunk of a class (at least one: no voices still clears the output); every
   // one after the first accumulates onto the output.
@@ -175,7 +179,7 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
                                  nullptr);
       }
       commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline.layout(), 0,
-                                  sets_[chunk], nullptr);
+                                  slot.sets[chunk], nullptr);
       commands.pushConstants<Push>(*pipeline.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
       commands.dispatch(groups, 1, 1);
       first = false;
@@ -184,9 +188,21 @@ void GpuMixer::mix(const MixBlock& block, std::span<float> out) {
   };
   if (plain > 0) dispatch(staticPipeline_, 0, plain);
   if (others > 0 || plain == 0) dispatch(movingPipeline_, otherBase, others);
-  submitter_.submitAndWait("voice mix");
-  std::memcpy(out.data(), out_->mapped(),
-              static_cast<std::size_t>(numChannels_) * block.stride * sizeof(float));
+  slot.submitter->submit("voice mix");
+  slot.stride = block.stride;
+  next_ = (next_ + 1) % kInFlight;
+  ++inFlight_;
+}
+
+void GpuMixer::finish(std::span<float> out) {
+  VKMIX_ASSERT(inFlight_ > 0, "no mix to finish");
+  Slot& slot = slots_[static_cast<std::size_t>((next_ - inFlight_ + kInFlight) % kInFlight)];
+  VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= numChannels_ * slot.stride,
+               "output too small");
+  --inFlight_;  // even if the wait fails: the slot is free again
+  slot.submitter->wait("voice mix");
+  std::memcpy(out.data(), slot.out->mapped(),
+              static_cast<std::size_t>(numChannels_) * slot.stride * sizeof(float));
 }
 
 }  // namespace vkmix::dsp

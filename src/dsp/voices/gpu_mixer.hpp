@@ -5,8 +5,14 @@
 // kVoicesPerDispatch (one UBO range each) and each chunk accumulates onto the previous output, so
 // the sum order is kind, then voice order: a voice's kind does not depend on the block, so the
 // bytes are the same for any block size. Buffers grow on demand and are reused.
+//
+// Two mixes can be in flight: submit() uploads a block into the next of two slots (buffers,
+// descriptor sets, command buffer) and starts it without waiting; finish() waits for the oldest
+// and copies its output. The renderer submits block k before collecting block k-1, so reading
+// and uploading one block overlaps the device mixing the one before.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <span>
 #include <vector>
@@ -24,30 +30,45 @@ class GpuMixer {
   GpuMixer(const gpu::Context& ctx, int numChannels);
   ~GpuMixer();
 
+  static constexpr int kInFlight = 2;
+
   // Mixes `block` into `out` (channel-major, numChannels x block.stride). Blocks until done.
-  void mix(const MixBlock& block, std::span<float> out);
+  void mix(const MixBlock& block, std::span<float> out) {
+    submit(block);
+    finish(out);
+  }
+  // Uploads `block` and starts mixing it; at most kInFlight mixes may be unfinished.
+  void submit(const MixBlock& block);
+  // Waits for the oldest unfinished mix and copies it into `out` (numChannels x its stride).
+  void finish(std::span<float> out);
 
  private:
-  void ensureCapacity(std::size_t voices, std::int64_t stride, std::size_t gridFloats);
+  struct Slot {
+    // Capacity the buffers and descriptor sets below were made for.
+    std::size_t voiceCapacity = 0;
+    std::int64_t strideCapacity = 0;
+    std::size_t gridCapacity = 0;
+    // Pool before its sets; buffers before the sets that point at them are rewritten. Sets are
+    // plain handles freed by resetting the pool when capacity grows.
+    vk::raii::DescriptorPool pool{nullptr};
+    std::vector<vk::DescriptorSet> sets;  // one per chunk of kVoicesPerDispatch voices
+    std::unique_ptr<gpu::Buffer> voices;
+    std::unique_ptr<gpu::Buffer> samples;
+    std::unique_ptr<gpu::Buffer> grid;
+    std::unique_ptr<gpu::Buffer> out;
+    std::unique_ptr<gpu::Submitter> submitter;  // last: waits for its work before buffers go
+    std::int64_t stride = 0;                    // of the mix in flight
+  };
+  void ensureCapacity(Slot& slot, std::size_t voices, std::int64_t stride, std::size_t gridFloats);
 
   const gpu::Context& ctx_;
   int numChannels_;
   gpu::ComputePipeline staticPipeline_;  // voices with static gains
   gpu::ComputePipeline movingPipeline_;  // voices with gains on the grid
   std::vector<std::size_t> order_;       // upload order: static voices, then moving ones
-  // Capacity the buffers and descriptor sets below were made for.
-  std::size_t voiceCapacity_ = 0;
-  std::int64_t strideCapacity_ = 0;
-  std::size_t gridCapacity_ = 0;
-  // Pool before its sets; buffers before the sets that point at them are rewritten. Sets are
-  // plain handles freed by resetting the pool when capacity grows.
-  vk::raii::DescriptorPool pool_{nullptr};
-  std::vector<vk::DescriptorSet> sets_;  // one per chunk of kVoicesPerDispatch voices
-  std::unique_ptr<gpu::Buffer> voices_;
-  std::unique_ptr<gpu::Buffer> samples_;
-  std::unique_ptr<gpu::Buffer> grid_;
-  std::unique_ptr<gpu::Buffer> out_;
-  gpu::Submitter submitter_;
+  std::array<Slot, kInFlight> slots_;
+  int next_ = 0;      // the slot submit() fills
+  int inFlight_ = 0;  // unfinished mixes, the oldest at (next_ - inFlight_) mod kInFlight
 };
 
 }  // namespace vkmix::dsp
