@@ -17,6 +17,11 @@ struct RenderOptions {
   std::string device;               // "" = best Vulkan device; index; name substring; "cpu"
   std::int64_t blockFrames = 4096;  // frames per block; the output does not depend on it
   bool validation = false;          // Vulkan validation layers (tests and debug builds)
+  // Threads decoding the open clips' next block while this one is mixed; 0 decodes in the block
+  // loop; -1 picks min(4, cores - 2), leaving a core each to the block loop and the delivery
+  // thread (none on a 2-core machine, where they measured slower). The output does not depend
+  // on it.
+  int decodeThreads = -1;
   // Longest reverb tail after the last clip, seconds; unset: until every tail is below -120 dBFS.
   std::optional<double> tailSeconds;
   std::function<void(const std::string&)> warn;             // non-fatal problems

@@ -44,6 +44,7 @@ struct RenderArgs {
   std::string format;
   std::string device;
   std::int64_t blockFrames = 4096;
+  int decodeThreads = -1;
   bool quiet = false;
   std::string stemsDir;
   std::optional<double> loudnessTarget;
@@ -64,6 +65,7 @@ int cmdRender(const RenderArgs& a) {
   options.layout = a.layout;
   options.device = a.device;
   options.blockFrames = a.blockFrames;
+  options.decodeThreads = a.decodeThreads;
   options.tailSeconds = a.tailSeconds;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
 #ifdef NDEBUG
@@ -368,6 +370,11 @@ int run(int argc, char** argv) {
                      "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   render->add_option("--block", ra.blockFrames,
                      "Frames per block (the output does not depend on it)");
+  render
+      ->add_option("--decode-threads", ra.decodeThreads,
+                   "Threads decoding the next block's clips ahead (default: cores - 2, at most "
+                   "4; 0 = none; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
   render->add_option("--stems", ra.stemsDir,
                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
   render->add_option("--loudness-target", ra.loudnessTarget,

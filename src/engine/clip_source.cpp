@@ -13,6 +13,7 @@ ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
       buffer_(static_cast<std::size_t>(decoder_.numChannels())) {}
 
 void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) {
+  std::lock_guard lock(mutex_);
   // Forget what has played.
   const auto have = static_cast<std::int64_t>(buffer_[0].size());
   const std::int64_t drop = std::clamp<std::int64_t>(clipFrame - bufferStart_, 0, have);
@@ -20,25 +21,37 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
     for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + drop);
     bufferStart_ += drop;
   }
-  // Decode ahead until the request is covered (skipping what lies before it) or the media ends.
-  while (!ended_ && bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()) < clipFrame + n) {
+  decodeUntil(clipFrame + n, clipFrame);
+  // The buffered part of the request, then zeros (before the buffer only if the clip reads
+  // backwards, which the loop never does; past it once the media has ended).
+  const std::vector<float>& ch = buffer_[static_cast<std::size_t>(c)];
+  const std::int64_t from = std::clamp<std::int64_t>(bufferStart_ - clipFrame, 0, n);
+  const std::int64_t to = std::clamp<std::int64_t>(
+      bufferStart_ + static_cast<std::int64_t>(ch.size()) - clipFrame, from, n);
+  std::fill(dst, dst + from, 0.0f);
+  std::copy(ch.begin() + (clipFrame + from - bufferStart_),
+            ch.begin() + (clipFrame + to - bufferStart_), dst + from);
+  std::fill(dst + to, dst + n, 0.0f);
+}
+
+void ClipSource::decodeAhead(std::int64_t clipFrameEnd) {
+  std::lock_guard lock(mutex_);
+  decodeUntil(clipFrameEnd, bufferStart_);
+}
+
+void ClipSource::decodeUntil(std::int64_t end, std::int64_t keepFrom) {
+  while (!ended_ && bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()) < end) {
     const std::int64_t want = std::max<std::int64_t>(
-        4096, clipFrame + n - bufferStart_ - static_cast<std::int64_t>(buffer_[0].size()));
+        4096, end - bufferStart_ - static_cast<std::int64_t>(buffer_[0].size()));
     if (decoder_.decode(buffer_, want) == 0) ended_ = true;
+    // Frames before `keepFrom` are never read (reads go forward): a read far into the clip drops
+    // them as they come instead of buffering the whole stretch.
     const std::int64_t before = std::clamp<std::int64_t>(
-        clipFrame - bufferStart_, 0, static_cast<std::int64_t>(buffer_[0].size()));
+        keepFrom - bufferStart_, 0, static_cast<std::int64_t>(buffer_[0].size()));
     if (before > 0) {
       for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + before);
       bufferStart_ += before;
     }
-  }
-  const std::int64_t from = clipFrame - bufferStart_;
-  const auto size = static_cast<std::int64_t>(buffer_[static_cast<std::size_t>(c)].size());
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t at = from + i;
-    dst[i] = at >= 0 && at < size
-                 ? buffer_[static_cast<std::size_t>(c)][static_cast<std::size_t>(at)]
-                 : 0.0f;
   }
 }
 
@@ -52,6 +65,7 @@ class SharedClipView final : public SampleSource {
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
     source_->read(map_[static_cast<std::size_t>(c)], clipFrame, n, dst);
   }
+  void decodeAhead(std::int64_t clipFrameEnd) override { source_->decodeAhead(clipFrameEnd); }
 
  private:
   std::shared_ptr<ClipSource> source_;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -27,6 +28,9 @@ class SampleSource {
   // Copies frames [clipFrame, clipFrame + n) of channel `c` into dst, zeros past the end.
   // Reads go forward: clipFrame never falls below an earlier call's.
   virtual void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) = 0;
+  // Decodes ahead until frames before `clipFrameEnd` are buffered (engine/decode_ahead runs it
+  // on a worker). Sources that cannot run off the loop's thread do nothing.
+  virtual void decodeAhead(std::int64_t /*clipFrameEnd*/) {}
 };
 
 class ClipSource final : public SampleSource {
@@ -36,8 +40,14 @@ class ClipSource final : public SampleSource {
              std::int64_t offsetFrames);
 
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
+  void decodeAhead(std::int64_t clipFrameEnd) override;
 
  private:
+  // Decodes until frames before `end` are buffered or the media ends, dropping frames before
+  // `keepFrom` (mutex_ held).
+  void decodeUntil(std::int64_t end, std::int64_t keepFrom);
+
+  std::mutex mutex_;  // a decode-ahead worker and the loop may both be in this source
   io::StreamDecoder decoder_;
   std::vector<std::vector<float>> buffer_;  // frames [bufferStart_, bufferStart_ + size)
   std::int64_t bufferStart_ = 0;

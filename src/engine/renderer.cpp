@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "core/assert.hpp"
 #include "core/units.hpp"
@@ -18,6 +19,7 @@
 #include "dsp/voices/gpu_mixer.hpp"
 #include "engine/automation.hpp"
 #include "engine/block_fill.hpp"
+#include "engine/decode_ahead.hpp"
 #include "engine/denoise_stage.hpp"
 #include "engine/planar_fifo.hpp"
 #include "engine/reverb_plan.hpp"
@@ -399,6 +401,13 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     std::vector<char> dispatched;  // per mixer: false for a silent mix (no dispatch, zeros)
   };
   std::optional<Started> started;
+  // Declared after `sources`, so it is destroyed first: a batch in flight finishes before the
+  // sources it decodes go.
+  DecodeAhead decodeAhead(
+      options.decodeThreads >= 0
+          ? options.decodeThreads
+          : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) - 2, 0, 4));
+  std::vector<DecodeAhead::Job> ahead;
   auto collect = [&](const Started& b) {
     for (std::size_t m = 0; m < numMixers; ++m) {
       out.assign(static_cast<std::size_t>(mixerChannels[m] * b.stride), 0.0f);
@@ -419,6 +428,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     Started now;
     now.n = std::min(options.blockFrames, endFrame - start);
     now.stride = (now.n + 3) / 4 * 4;
+    decodeAhead.finish();
     gatherActive(plan.voices, start, now.n, active, sources, openSource);
     now.dispatched.assign(numMixers, 0);
     for (std::size_t m = 0; m < numMixers; ++m) {
@@ -431,6 +441,14 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       now.dispatched[m] = 1;
     }
     closeFinished(sources, plan.clips, start + now.n);
+    // The open clips' next block decodes while the device mixes this one and the loop collects
+    // the one before.
+    const std::int64_t aheadTo = std::min(endFrame, start + now.n + options.blockFrames);
+    ahead.clear();
+    for (const auto& [clip, source] : sources)
+      ahead.emplace_back(source.get(),
+                         aheadTo - plan.clips[static_cast<std::size_t>(clip)].startFrame);
+    decodeAhead.start(std::move(ahead));
     if (started) collect(*started);
     started = std::move(now);
   }

@@ -95,6 +95,19 @@ TEST_F(Cli, ReRendersToFiveOneFlacAndStereoFloat) {
                    &probe);
   EXPECT_THAT(probe, HasSubstr("codec_name=pcm_f32le"));
   EXPECT_THAT(probe, HasSubstr("channels=2"));
+  // Decode-ahead workers (none by default on a 2-core machine) change nothing in the file.
+  ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "st3.wav").string() +
+                      " --layout 2.0 --format wav32f --device cpu --decode-threads 3 -q",
+                  &out),
+            0)
+      << out;
+  EXPECT_EQ(
+      test::runCommand("cmp " + (dir_ / "st.wav").string() + " " + (dir_ / "st3.wav").string()), 0);
+  EXPECT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "x.wav").string() +
+                      " --decode-threads -1 -q",
+                  &out),
+            2)
+      << out;
 }
 
 TEST_F(Cli, BadInputIsOneLineNonZeroAndLeavesNothing) {

@@ -136,23 +136,29 @@ TEST_F(Engine, SevenOneBedIntoFiveOneFoldsTheRearsIntoTheSurrounds) {
   EXPECT_EQ(test::maxAbsDiff(lfe.channels[3], src), 0.0);
 }
 
-TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSize) {
+// The same bytes for every block size and every number of decode-ahead threads (0: decoded in
+// the block loop; otherwise each block's clips decode on workers while the one before mixes).
+TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSizeAndThreadCount) {
   Session s = session(
       R"({"name": "dx", "position": {"azimuth": 10}, "clips": [{"file": "tone.wav", "start": 0.01, "length": 0.2, "fadeIn": 0.01, "fadeOut": 0.02, "fadeOutShape": "sCurve"}]},
                          {"name": "fly", "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 0.3, "azimuth": 360, "elevation": 30}],
                           "clips": [{"file": "noise.wav", "offset": 0.1, "length": 0.3, "fadeIn": 0.005, "fadeInShape": "equalPower"}]},
                          {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "stereo.wav", "start": 0.003, "length": 0.2}]})");
-  RenderedAudio reference = renderToMemory(s, gpuOptions(4096));
+  RenderOptions one = gpuOptions(4096);
+  one.decodeThreads = 0;
+  RenderedAudio reference = renderToMemory(s, one);
   ASSERT_GT(reference.report.numFrames, 14000);
-  for (std::int64_t block : {1, 7, 777}) {
-    RenderedAudio r = renderToMemory(s, gpuOptions(block));
+  for (auto [block, threads] : {std::pair{1, 0}, {7, 3}, {777, 0}, {777, 1}, {4096, 4}}) {
+    RenderOptions options = gpuOptions(block);
+    options.decodeThreads = threads;
+    RenderedAudio r = renderToMemory(s, options);
     ASSERT_EQ(r.channels.size(), reference.channels.size());
     for (std::size_t c = 0; c < r.channels.size(); ++c) {
       ASSERT_EQ(r.channels[c].size(), reference.channels[c].size());
       EXPECT_EQ(
           std::memcmp(r.channels[c].data(), reference.channels[c].data(), r.channels[c].size() * 4),
           0)
-          << "block " << block << " channel " << c;
+          << "block " << block << ", " << threads << " threads, channel " << c;
     }
   }
 }
@@ -184,7 +190,9 @@ TEST_F(Engine, ClipsSharingAPolyFileRenderAsSeparateFilesDo) {
   // pair.wav holds poly.wav's channels 0 and 1: the mapped bed reads the same from poly.wav.
   const RenderedAudio separate = renderToMemory(session(monoTracks), gpuOptions());
   for (std::int64_t block : {4096, 777}) {
-    const RenderedAudio shared = renderToMemory(session(polyTracks), gpuOptions(block));
+    RenderOptions options = gpuOptions(block);
+    options.decodeThreads = block == 777 ? 3 : 0;  // three workers in one shared decoder at once
+    const RenderedAudio shared = renderToMemory(session(polyTracks), options);
     ASSERT_EQ(shared.channels.size(), separate.channels.size());
     for (std::size_t c = 0; c < shared.channels.size(); ++c)
       EXPECT_EQ(shared.channels[c], separate.channels[c]) << "channel " << c << ", block " << block;

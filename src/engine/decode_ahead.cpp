@@ -1,0 +1,63 @@
+#include "engine/decode_ahead.hpp"
+
+namespace vkmix::engine {
+
+DecodeAhead::DecodeAhead(int threads) {
+  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+}
+
+DecodeAhead::~DecodeAhead() {
+  {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return !running_ || finished_ == jobs_.size(); });
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+void DecodeAhead::start(std::vector<Job> jobs) {
+  if (workers_.empty()) return;
+  finish();
+  {
+    std::lock_guard lock(mutex_);
+    jobs_ = std::move(jobs);
+    errors_.assign(jobs_.size(), nullptr);
+    next_ = 0;
+    finished_ = 0;
+    running_ = true;
+  }
+  wake_.notify_all();
+}
+
+void DecodeAhead::finish() {
+  std::unique_lock lock(mutex_);
+  if (!running_) return;
+  done_.wait(lock, [&] { return finished_ == jobs_.size(); });
+  running_ = false;
+  for (const std::exception_ptr& e : errors_) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+void DecodeAhead::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || (running_ && next_ < jobs_.size()); });
+    if (stop_) return;
+    const std::size_t k = next_++;
+    const Job job = jobs_[k];
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      job.first->decodeAhead(job.second);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    errors_[k] = error;
+    if (++finished_ == jobs_.size()) done_.notify_all();
+  }
+}
+
+}  // namespace vkmix::engine
