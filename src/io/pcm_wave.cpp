@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/simd.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::io {
@@ -36,19 +37,18 @@ float sampleAt(const std::uint8_t* p) {
     const auto v = static_cast<std::int16_t>(p[0] | (p[1] << 8));
     return static_cast<float>(v) * (1.0f / (1 << 15));
   } else {
+    // Little-endian 32-bit loads; a 24-bit sample takes the next byte too (the buffer has slack
+    // past its end) and shifts it out, which leaves the sample at the top as FFmpeg puts it.
     std::uint32_t u = 0;
-    if constexpr (Bits == 24) {
-      u = (static_cast<std::uint32_t>(p[0]) << 8) | (static_cast<std::uint32_t>(p[1]) << 16) |
-          (static_cast<std::uint32_t>(p[2]) << 24);
-    } else {
-      std::memcpy(&u, p, 4);
-    }
+    std::memcpy(&u, p, 4);
+    if constexpr (Bits == 24) u <<= 8;
     return static_cast<float>(static_cast<std::int32_t>(u)) * (1.0f / 2147483648.0f);
   }
 }
 
 template <int Bits, bool Float>
-void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n, float* dst) {
+VKMIX_SIMD_CLONES void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n,
+                               float* dst) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride);
 }
 
@@ -108,14 +108,14 @@ std::int64_t PcmWaveReader::read(const std::vector<int>& keep, std::vector<std::
   const std::int64_t left = static_cast<std::int64_t>(info_.numFrames) - position_;
   const std::int64_t n = std::min({maxFrames, left, kReadFrames});
   if (n <= 0) return 0;
-  bytes_.resize(static_cast<std::size_t>(n * frameBytes_));
+  bytes_.resize(static_cast<std::size_t>(n * frameBytes_) + 4);  // + slack for 32-bit loads
   const auto at =
       static_cast<off_t>(info_.dataOffset + static_cast<std::uint64_t>(position_) *
                                                 static_cast<std::uint64_t>(frameBytes_));
+  const std::size_t want = bytes_.size() - 4;
   std::size_t got = 0;
-  while (got < bytes_.size()) {
-    const ssize_t r =
-        ::pread(fd_, bytes_.data() + got, bytes_.size() - got, at + static_cast<off_t>(got));
+  while (got < want) {
+    const ssize_t r = ::pread(fd_, bytes_.data() + got, want - got, at + static_cast<off_t>(got));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) throw InputError(file_, "", std::string("read failed: ") + std::strerror(errno));
     if (r == 0) break;  // the file shrank since its header was read
