@@ -1,5 +1,6 @@
 #include "loudness/k_weighting.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace vkmix::loudness {
@@ -52,49 +53,50 @@ double KWeighting::run(const Biquad& f, State& s, double x) {
 
 double KWeighting::process(double x) { return run(highPass_, s2_, run(shelf_, s1_, x)); }
 
-template <int Lanes>
-void KWeighting::processLanes(KWeighting* const* filters, const float* const* x, std::int64_t n,
-                              double* sumSquares) {
-  // Local copies, so the states live in registers rather than behind the filters' pointers.
-  const Biquad shelf = filters[0]->shelf_, highPass = filters[0]->highPass_;
-  State s1[Lanes], s2[Lanes];
-  double sum[Lanes];
-  for (int l = 0; l < Lanes; ++l) {
-    s1[l] = filters[l]->s1_;
-    s2[l] = filters[l]->s2_;
-    sum[l] = 0.0;
+void KWeighting::processLanes(KWeighting* const* filters, const float* const* x, int lanes,
+                              std::int64_t n, double* sumSquares) {
+  constexpr int kLanes = 8;
+  using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
+  const Biquad f = filters[0]->shelf_, h = filters[0]->highPass_;
+  // Unused lanes filter zeros and are never stored.
+  Vec x1 = {}, x2 = {}, y1 = {}, y2 = {}, u1 = {}, u2 = {}, v1 = {}, v2 = {}, sum = {};
+  for (int l = 0; l < lanes; ++l) {
+    x1[l] = filters[l]->s1_.x1;
+    x2[l] = filters[l]->s1_.x2;
+    y1[l] = filters[l]->s1_.y1;
+    y2[l] = filters[l]->s1_.y2;
+    u1[l] = filters[l]->s2_.x1;
+    u2[l] = filters[l]->s2_.x2;
+    v1[l] = filters[l]->s2_.y1;
+    v2[l] = filters[l]->s2_.y2;
   }
   for (std::int64_t k = 0; k < n; ++k) {
-    for (int l = 0; l < Lanes; ++l) {
-      const double y = run(highPass, s2[l], run(shelf, s1[l], x[l][k]));
-      sum[l] += y * y;
-    }
+    Vec in = {};
+    for (int l = 0; l < lanes; ++l) in[l] = x[l][k];
+    // run()'s expression, term for term: the shelf, then the high-pass.
+    const Vec y = f.b0 * in + f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2;
+    x2 = x1;
+    x1 = in;
+    y2 = y1;
+    y1 = y;
+    const Vec z = h.b0 * y + h.b1 * u1 + h.b2 * u2 - h.a1 * v1 - h.a2 * v2;
+    u2 = u1;
+    u1 = y;
+    v2 = v1;
+    v1 = z;
+    sum += z * z;
   }
-  for (int l = 0; l < Lanes; ++l) {
-    filters[l]->s1_ = s1[l];
-    filters[l]->s2_ = s2[l];
+  for (int l = 0; l < lanes; ++l) {
+    filters[l]->s1_ = State{x1[l], x2[l], y1[l], y2[l]};
+    filters[l]->s2_ = State{u1[l], u2[l], v1[l], v2[l]};
     sumSquares[l] = sum[l];
   }
 }
 
 void KWeighting::processChannels(KWeighting* const* filters, const float* const* x, int count,
                                  std::int64_t n, double* sumSquares) {
-  for (int i = 0; i < count; i += 4) {
-    switch (count - i) {
-      case 1:
-        processLanes<1>(filters + i, x + i, n, sumSquares + i);
-        break;
-      case 2:
-        processLanes<2>(filters + i, x + i, n, sumSquares + i);
-        break;
-      case 3:
-        processLanes<3>(filters + i, x + i, n, sumSquares + i);
-        break;
-      default:
-        processLanes<4>(filters + i, x + i, n, sumSquares + i);
-        break;
-    }
-  }
+  for (int i = 0; i < count; i += 8)
+    processLanes(filters + i, x + i, std::min(8, count - i), n, sumSquares + i);
 }
 
 }  // namespace vkmix::loudness

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "core/simd.hpp"
+
 namespace vkmix::loudness {
 
 struct Biquad {
@@ -21,9 +23,8 @@ class KWeighting {
   explicit KWeighting(double sampleRate);
   double process(double x);
   // Filters n samples of each of `count` channels, sumSquares[i] = the sum of the squared outputs
-  // of channel i. Up to four channels run in lockstep: each does exactly process()'s operations
-  // in the same order (the same bits), while their recursions overlap instead of waiting on one
-  // another's multiplies.
+  // of channel i. Up to eight channels run in lockstep, one per lane of a vector: each does
+  // exactly process()'s operations in the same order (the same bits), eight at a time.
   static void processChannels(KWeighting* const* filters, const float* const* x, int count,
                               std::int64_t n, double* sumSquares);
   // True while every state variable is exactly zero (nothing non-zero has gone in yet).
@@ -37,9 +38,8 @@ class KWeighting {
     double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
   };
   static double run(const Biquad& f, State& s, double x);
-  template <int Lanes>
-  static void processLanes(KWeighting* const* filters, const float* const* x, std::int64_t n,
-                           double* sumSquares);
+  VKMIX_SIMD_CLONES static void processLanes(KWeighting* const* filters, const float* const* x,
+                                             int lanes, std::int64_t n, double* sumSquares);
   Biquad shelf_, highPass_;
   State s1_, s2_;
 };

@@ -269,10 +269,10 @@ TEST(TruePeak, TheSkippingRunEqualsSampleBySample) {
   EXPECT_EQ(one, run);
 }
 
-// The meter filters its channels four at a time in lockstep; every channel must come out with the
-// bits process() gives it alone, for any number of channels (groups of 4, 3, 2 and 1).
+// The meter filters its channels eight at a time in lockstep; every channel must come out with the
+// bits process() gives it alone, for any number of channels (full and partial groups of 8).
 TEST(KWeighting, ChannelsInLockstepEqualOneAtATime) {
-  for (int count : {1, 2, 3, 4, 7}) {
+  for (int count : {1, 2, 3, 4, 7, 8, 11, 16}) {
     std::vector<std::vector<float>> x;
     std::vector<KWeighting> alone, together;
     for (int c = 0; c < count; ++c) {
