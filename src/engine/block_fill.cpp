@@ -28,7 +28,8 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                int sampleRate, std::int64_t start, std::int64_t n) {
   std::size_t count = 0;
   for (std::size_t v : active) count += routing.includes(voices[v]) ? 1 : 0;
-  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count);
+  // Every row is written in full below (samples, then zeros), so the block is not zeroed first.
+  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count, false);
   std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
   const std::int64_t firstPoint = start / dsp::kGridFrames;
   const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
@@ -70,14 +71,14 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
       routing.staticGains(pv, s);
       std::copy(s.begin(), s.end(), p.gains);
     }
-    // Read the frames of the clip that fall in this block; the rest stays zero.
-    const std::int64_t from = std::max<std::int64_t>(0, -clipFrame);
-    const std::int64_t to = std::min<std::int64_t>(n, pv.sampleFrames - clipFrame);
-    if (to > from) {
-      sources.at(pv.clipIndex)
-          ->read(pv.sourceChannel, clipFrame + from, to - from,
-                 &block.samples[a * block.stride + from]);
-    }
+    // Read the frames of the clip that fall in this block; the rest of the row is zero.
+    float* row = &block.samples[a * static_cast<std::size_t>(block.stride)];
+    const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
+    const std::int64_t to = std::clamp<std::int64_t>(pv.sampleFrames - clipFrame, from, n);
+    std::fill(row, row + from, 0.0f);
+    if (to > from)
+      sources.at(pv.clipIndex)->read(pv.sourceChannel, clipFrame + from, to - from, row + from);
+    std::fill(row + to, row + block.stride, 0.0f);
     ++a;
   }
 }

@@ -44,8 +44,10 @@ struct MixBlock {
   std::vector<float> samples;  // voice-major: voice v's frame i at samples[v * stride + i]
   std::vector<float> grid;     // gain grid points, kMaxOutputChannels floats each
 
-  // Resizes for `numVoices` voices of `frames` frames, zeroing samples.
-  void reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices);
+  // Resizes for `numVoices` voices of `frames` frames; samples are zeros unless `zeroSamples` is
+  // false, when they hold whatever was there (for a caller that writes every row's full stride).
+  void reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices,
+             bool zeroSamples = true);
 };
 
 // Envelope gain of a voice at clip-relative frame t (exactly what the shader computes).

@@ -22,14 +22,18 @@ double fadeCurve(double x, float shape) {
 
 }  // namespace
 
-void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase,
-                     std::size_t numVoices) {
+void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices,
+                     bool zeroSamples) {
   numChannels = channels;
   numFrames = frames;
   stride = (frames + 3) / 4 * 4;
   gridPhase = phase;
   voices.assign(numVoices, VoiceParams{});
-  samples.assign(numVoices * static_cast<std::size_t>(stride), 0.0f);
+  if (zeroSamples) {
+    samples.assign(numVoices * static_cast<std::size_t>(stride), 0.0f);
+  } else {
+    samples.resize(numVoices * static_cast<std::size_t>(stride));
+  }
   grid.clear();
 }
 
