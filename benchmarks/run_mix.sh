@@ -2,7 +2,7 @@
 # Pan + mix of N mono voices to 7.1.4 (12 channels), vkmix against the command-line peers in the
 # same run (the shapes of ../shared/PEERS.md): FFmpeg `pan` per input + `amix`, and SoX `-M`
 # merge + `remix`. 48 kHz, 20 s voices, median of 3 wall times; peak RSS from /usr/bin/time.
-#   bash benchmarks/run_mix.sh [N ...]        (default: 16 64 256)
+#   bash benchmarks/run_mix.sh [N ...]        (default: 64 256 1024, the counts issue 6 asks for)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -12,7 +12,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 seconds=20
 counts=("$@")
-[ ${#counts[@]} -eq 0 ] && counts=(16 64 256)
+[ ${#counts[@]} -eq 0 ] && counts=(64 256 1024)
 echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(sox --version | sed 's/.*SoX/SoX/')"
 median() { sort -n | sed -n 2p; }
 timeit() {

@@ -13,7 +13,7 @@ struct AdmExportArgs {
   std::string layout;
   std::string format = "wav32f";  // wav32f | wav24
   std::string device;
-  std::int64_t blockFrames = 4096;
+  std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
   bool quiet = false;
 };
 

@@ -43,7 +43,7 @@ struct RenderArgs {
   std::string layout;
   std::string format;
   std::string device;
-  std::int64_t blockFrames = 4096;
+  std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
   int decodeThreads = -1;
   bool quiet = false;
   std::string stemsDir;
@@ -134,8 +134,10 @@ int cmdRender(const RenderArgs& a) {
     std::fprintf(stderr, "device: %s, peak memory %ld MB\n", r.device.c_str(),
                  usage.ru_maxrss / 1024);
     std::fprintf(stderr,
-                 "layout: %s, %d Hz, %d voices, %.2f s of audio in %.2f s wall (%.1fx realtime)\n",
-                 r.layout.c_str(), r.sampleRate, r.numVoices, r.durationSeconds, r.wallSeconds,
+                 "layout: %s, %d Hz, %d voices (%d at once, blocks of %lld), %.2f s of audio in "
+                 "%.2f s wall (%.1fx realtime)\n",
+                 r.layout.c_str(), r.sampleRate, r.numVoices, r.peakVoices,
+                 static_cast<long long>(r.blockFrames), r.durationSeconds, r.wallSeconds,
                  r.wallSeconds > 0 ? r.durationSeconds / r.wallSeconds : 0.0);
     if (a.loudnessTarget) {
       std::fprintf(stderr,
@@ -369,7 +371,8 @@ int run(int argc, char** argv) {
   render->add_option("--device", ra.device,
                      "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   render->add_option("--block", ra.blockFrames,
-                     "Frames per block (the output does not depend on it)");
+                     "Frames per block (default: from the busiest moment's voice count, 512 to "
+                     "4096; the output does not depend on it)");
   render
       ->add_option("--decode-threads", ra.decodeThreads,
                    "Threads decoding the next block's clips ahead (default: cores - 2, at most "

@@ -32,6 +32,27 @@ namespace {
 
 constexpr std::int64_t kMaxBlockFrames = 1 << 20;
 
+// The most voices sounding at once.
+int peakVoices(const std::vector<PlannedVoice>& voices) {
+  std::vector<std::pair<std::int64_t, int>> edges;  // (frame, +1 start / -1 end)
+  for (const PlannedVoice& v : voices) {
+    edges.emplace_back(v.startFrame, 1);
+    edges.emplace_back(v.endFrame(), -1);
+  }
+  std::sort(edges.begin(), edges.end());  // at equal frames ends (-1) come first
+  int sounding = 0, most = 0;
+  for (const auto& [frame, delta] : edges) most = std::max(most, sounding += delta);
+  return most;
+}
+
+// The block size for blockFrames = 0: voices x frames x 4 bytes near 4 MiB (256 voices x 4096),
+// a power of two from 512 to 4096 frames.
+std::int64_t autoBlockFrames(int peakVoices) {
+  std::int64_t frames = 4096;
+  while (frames > 512 && static_cast<std::int64_t>(peakVoices) * frames > 256 * 4096) frames /= 2;
+  return frames;
+}
+
 // The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
 // reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
 // buffers), or the CPU reference (--device cpu).
@@ -143,9 +164,10 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const BlockSink& sink, DryShape shape) {
   const auto wallStart = std::chrono::steady_clock::now();
   const Layout output = outputLayout(session, options);
-  if (options.blockFrames < 1 || options.blockFrames > kMaxBlockFrames) {
+  if (options.blockFrames < 0 || options.blockFrames > kMaxBlockFrames) {
     throw InputError("--block", "",
-                     "must be within 1.." + std::to_string(kMaxBlockFrames) + " frames");
+                     "must be within 1.." + std::to_string(kMaxBlockFrames) +
+                         " frames (0: chosen from the session)");
   }
   if (options.tailSeconds && (*options.tailSeconds < 0.0 || *options.tailSeconds > 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
@@ -155,6 +177,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   layout::ObjectPanner panner(output);
   FrameCounter counter(rate);
   VoicePlan plan = planVoices(session, output, panner, counter, options.warn);
+  const int mostVoices = peakVoices(plan.voices);
+  const std::int64_t blockFrames =
+      options.blockFrames > 0 ? options.blockFrames : autoBlockFrames(mostVoices);
   const std::vector<DenoisedTrack> denoised = planDenoise(session, plan);
   // Clip media streams in as voices start and goes when their clip ends (bounded memory).
   std::map<int, std::unique_ptr<SampleSource>> sources;
@@ -204,6 +229,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   report.numFrames = endFrame;
   report.durationSeconds = static_cast<double>(endFrame) / rate;
   report.numVoices = static_cast<int>(plan.voices.size());
+  report.peakVoices = mostVoices;
+  report.blockFrames = blockFrames;
 
   // Stems: the planned gains (objects: the panner; beds: the routing) times gain automation.
   // Prints: the voice's own channel of its track's print times gain automation.
@@ -423,10 +450,10 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     if (options.progress)
       options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
   };
-  for (std::int64_t start = 0; start < endFrame; start += options.blockFrames) {
+  for (std::int64_t start = 0; start < endFrame; start += blockFrames) {
     if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
     Started now;
-    now.n = std::min(options.blockFrames, endFrame - start);
+    now.n = std::min(blockFrames, endFrame - start);
     now.stride = (now.n + 3) / 4 * 4;
     decodeAhead.finish();
     gatherActive(plan.voices, start, now.n, active, sources, openSource);
@@ -443,7 +470,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     closeFinished(sources, plan.clips, start + now.n);
     // The open clips' next block decodes while the device mixes this one and the loop collects
     // the one before.
-    const std::int64_t aheadTo = std::min(endFrame, start + now.n + options.blockFrames);
+    const std::int64_t aheadTo = std::min(endFrame, start + now.n + blockFrames);
     ahead.clear();
     for (const auto& [clip, source] : sources)
       ahead.emplace_back(source.get(),

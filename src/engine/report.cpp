@@ -83,6 +83,8 @@ std::string reportJson(const RenderReport& r) {
               {"durationSeconds", r.durationSeconds},
               {"wallSeconds", r.wallSeconds},
               {"voices", r.numVoices},
+              {"peakVoices", r.peakVoices},
+              {"blockFrames", r.blockFrames},
               {"normalisationGainDb", std::round(r.normalisationGainDb * 100.0) / 100.0},
               {"limiterReductionDb", std::round(r.limiterReductionDb * 100.0) / 100.0},
               {"clippedSamples", r.clippedSamples},
