@@ -66,7 +66,13 @@ void BM_ReferenceMix(benchmark::State& state) {
   state.SetLabel("cpu-reference (double accumulation)");
 }
 
-BENCHMARK(BM_GpuMix)->Arg(16)->Arg(64)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GpuMix)
+    ->Arg(16)
+    ->Arg(64)
+    ->Arg(256)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_ReferenceMix)
     ->Arg(16)
     ->Arg(64)

@@ -16,7 +16,7 @@ counts=("$@")
 echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(sox --version | sed 's/.*SoX/SoX/')"
 median() { sort -n | sed -n 2p; }
 timeit() {
-  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
+  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1 || { echo "failed: ${*:1:3} ..." >&2; return 1; }
   cat "$dir/t"
 }
 rtf() { echo "$seconds / $1" | bc -l; }
@@ -46,7 +46,9 @@ for n in "${counts[@]}"; do
     for ((i = 0; i < n; ++i)); do spec+="$((i + 1))v${gains[$i,$c]},"; done
     remix+=("${spec%,}")
   done
-  ff=$(for r in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -c:a pcm_f32le "$dir/ff.wav"; done | median)
+  # The graph goes in a file: at 1024 voices it is past the kernel's 128 KiB limit on one argument.
+  printf '%s' "$graph" >"$dir/graph.txt"
+  ff=$(for r in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex_script "$dir/graph.txt" -c:a pcm_f32le "$dir/ff.wav"; done | median)
   sx=$(for r in 1 2 3; do timeit sox -M "${files[@]}" -e floating-point -b 32 "$dir/sx.wav" remix "${remix[@]}"; done | median)
   read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"; read -r sxw sxm <<<"$sx"
   printf "| %d | %.1fx | %d MB | %.1fx | %d MB | %.1fx | %d MB |\n" "$n" "$(rtf "$vkw")" $((vkm / 1024)) \

@@ -152,7 +152,14 @@ struct StreamDecoder::Impl {
         const std::int64_t at = av_rescale_q(frame->best_effort_timestamp - start, st->time_base,
                                              AVRational{1, sampleRate});
         if (frame->best_effort_timestamp == AV_NOPTS_VALUE || at > seekedTo) {
-          throw InputError(file, "", "seeking to the clip's offset failed");
+          // Landed past the offset or nowhere known: decode from the start instead (exact).
+          av_frame_unref(frame.get());
+          if (av_seek_frame(s.format.get(), s.streamIndex, start, AVSEEK_FLAG_BACKWARD) < 0)
+            throw InputError(file, "", "seeking to the clip's offset failed");
+          avcodec_flush_buffers(s.codec.get());
+          toSkip = seekedTo;
+          seekedTo = -1;
+          continue;
         }
         toSkip = seekedTo - at;
         seekedTo = -1;
@@ -233,12 +240,16 @@ StreamDecoder::StreamDecoder(const std::filesystem::path& path, int sampleRate,
                          std::to_string(sampleRate) + " Hz");
   }
   m.toSkip = offsetFrames;
-  // PCM at the session rate seeks straight to the offset (exact: every packet has its timestamp
-  // and the resampler only converts the sample format); anything else decodes from the start and
-  // drops frames up to the offset, exact for every codec.
+  // PCM and lossless codecs at the session rate seek to the offset (exact: each of their frames
+  // decodes on its own and carries its timestamp, and the resampler only converts the sample
+  // format; a seek that lands past the offset falls back to the start). Lossy codecs (decoder
+  // state across frames, estimated timestamps after a seek) and other rates decode from the start
+  // and drop frames up to the offset, exact for every codec.
   const AVCodecDescriptor* codec = avcodec_descriptor_get(m.s.codec->codec_id);
-  const bool pcm = codec != nullptr && std::string_view(codec->name).starts_with("pcm_");
-  if (pcm && m.s.codec->sample_rate == sampleRate && offsetFrames >= sampleRate &&
+  const std::string_view name = codec != nullptr ? codec->name : "";
+  const bool seekable = name.starts_with("pcm_") || name == "flac" || name == "alac" ||
+                        name == "wavpack" || name == "tta";
+  if (seekable && m.s.codec->sample_rate == sampleRate && offsetFrames >= sampleRate &&
       (m.s.format->pb == nullptr || (m.s.format->pb->seekable & AVIO_SEEKABLE_NORMAL))) {
     const AVStream* st = m.s.format->streams[m.s.streamIndex];
     const std::int64_t start = st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time;

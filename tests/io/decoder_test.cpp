@@ -130,9 +130,10 @@ TEST(Decoder, FuzzFindingsAreErrorsNotCrashes) {
       ::testing::ThrowsMessage<InputError>(HasSubstr("claims a sample rate of 1751347072")));
 }
 
-// PCM at the session rate seeks to a clip's offset instead of decoding from the start: the frames
-// must be exactly those a decode from the start gives, at any offset (packet-aligned or not), in
-// float, 16- and 24-bit WAV and Wave64; a FLAC (decoded from the start) agrees too.
+// PCM and lossless codecs at the session rate seek to a clip's offset instead of decoding from
+// the start: the frames must be exactly those a decode from the start gives, at any offset
+// (packet-aligned or not), in float, 16- and 24-bit WAV, Wave64, FLAC, ALAC and WavPack; an MP3
+// (decoded from the start and dropped) agrees with its own whole decode too.
 TEST(Decoder, SeekingToAnOffsetGivesTheSameFramesAsDecodingFromTheStart) {
   test::ScratchDir dir;
   const int rate = 48000;
@@ -141,12 +142,13 @@ TEST(Decoder, SeekingToAnOffsetGivesTheSameFramesAsDecodingFromTheStart) {
     ramp[i] = static_cast<float>(static_cast<double>(i % 20011) / 20011.0 - 0.5);
   test::writeFloatWav(dir / "f32.wav", {ramp, ramp}, rate);
   for (const char* conversion :
-       {"-c:a pcm_s16le x16.wav", "-c:a pcm_s24le x24.w64", "-c:a flac x.flac"}) {
+       {"-c:a pcm_s16le x16.wav", "-c:a pcm_s24le x24.w64", "-c:a flac x.flac", "-c:a alac x.m4a",
+        "-c:a wavpack x.wv", "-c:a libmp3lame x.mp3"}) {
     ASSERT_EQ(test::runCommand("cd " + dir.path().string() +
                                " && ffmpeg -nostdin -loglevel error -y -i f32.wav " + conversion),
               0);
   }
-  for (const char* name : {"f32.wav", "x16.wav", "x24.w64", "x.flac"}) {
+  for (const char* name : {"f32.wav", "x16.wav", "x24.w64", "x.flac", "x.m4a", "x.wv", "x.mp3"}) {
     const DecodedAudio whole = decodeAudio(dir / name, rate);
     for (std::int64_t offset :
          {std::int64_t{48000}, std::int64_t{7 * 48000 + 123}, std::int64_t{9 * 48000 + 47999}}) {
