@@ -336,7 +336,6 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
 
   // Dry stems wait in FIFOs until every reverb instance has returned the same frames: the wet
   // signal stays sample-aligned with the dry one whatever the partition size.
-  const std::int64_t partition = dsp::kPartitionFrames;
   std::vector<PlanarFifo> dry;
   for (int channels : groupChannels) dry.emplace_back(channels);
   std::vector<PlanarFifo> sendIn, returns;
@@ -350,6 +349,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   RenderedBlock rendered;
   auto runPartitions = [&](std::size_t k, bool flush) {
     const ReverbBus& bus = reverbs.buses[reverbs.instances[k].bus];
+    const std::int64_t partition = bus.spec.partitionFrames;
     const auto outs = static_cast<std::int64_t>(bus.spec.outputs.size());
     while (sendIn[k].frames() >= partition || (flush && sendIn[k].frames() > 0)) {
       convIn.assign(static_cast<std::size_t>(bus.spec.numInputs * partition), 0.0f);

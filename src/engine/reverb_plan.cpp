@@ -73,6 +73,7 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
       bus.spec.irs.push_back(std::move(shaped));
     }
     bus.tailFrames = effective;
+    bus.spec.partitionFrames = dsp::partitionFramesFor(bus.spec.maxIrFrames());
     switch (bus.shape) {
       case BusShape::Mono:  // the wet signal returns at front centre (phantom centre in 2.0)
         bus.spec.outputs = {{dsp::ConvolutionTerm{0, 0}}};

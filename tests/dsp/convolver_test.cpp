@@ -16,8 +16,6 @@
 namespace vkmix::dsp {
 namespace {
 
-constexpr std::int64_t kP = kPartitionFrames;
-
 // A decaying-noise IR: the shape of a room.
 std::vector<float> roomIr(std::size_t frames, std::uint32_t seed) {
   auto h = test::noise(frames, seed, 0.3f);
@@ -32,7 +30,8 @@ std::vector<float> roomIr(std::size_t frames, std::uint32_t seed) {
 template <typename Convolver>
 std::vector<std::vector<float>> runWhole(Convolver& conv,
                                          const std::vector<std::vector<float>>& inputs,
-                                         std::size_t outFrames, std::size_t numOutputs) {
+                                         std::size_t outFrames, std::size_t numOutputs,
+                                         std::size_t kP = kPartitionFrames) {
   const std::size_t parts = (outFrames + kP - 1) / kP;
   std::vector<std::vector<float>> out(numOutputs);
   std::vector<float> in(inputs.size() * kP), o(numOutputs * kP);
@@ -66,17 +65,26 @@ ErrorFigures compare(const std::vector<float>& got, const std::vector<double>& e
   return {10.0 * std::log10(err2 / ref2 + 1e-300), 20.0 * std::log10(maxAbs + 1e-300)};
 }
 
-class Convolution : public test::GpuFixture, public ::testing::WithParamInterface<std::size_t> {};
+struct IrCase {
+  std::size_t irFrames;
+  std::size_t partition;  // the engine's choice for that IR (partitionFramesFor)
+};
+
+class Convolution : public test::GpuFixture, public ::testing::WithParamInterface<IrCase> {};
 
 TEST_P(Convolution, MatchesDirectConvolutionOnNoiseAndImpulses) {
-  const std::size_t irFrames = GetParam();
+  const std::size_t irFrames = GetParam().irFrames;
+  const std::size_t kP = GetParam().partition;
   ConvolverSpec spec;
   spec.irs = {roomIr(irFrames, 7)};
   spec.outputs = {{ConvolutionTerm{0, 0}}};
-  // Noise, then an impulse after it (so the impulse's response is checked in the same run).
-  const std::size_t inFrames = irFrames > 10 * kP ? 12000 : 3 * kP + 123;
+  spec.partitionFrames = static_cast<std::int64_t>(kP);
+  ASSERT_EQ(partitionFramesFor(spec.maxIrFrames()), spec.partitionFrames);
+  // Noise across partition boundaries, then an impulse after it (its response checked in the
+  // same run). The long partition gets one boundary, to keep the direct convolution affordable.
+  const std::size_t inFrames = kP > kPartitionFrames ? kP + 4000 : 3 * kP + 123;
   auto x = test::noise(inFrames, 3, 0.5f);
-  std::vector<float> impulse(kP * 2, 0.0f);
+  std::vector<float> impulse(kP + 100, 0.0f);
   impulse[kP + 17] = 1.0f;
   const std::vector<float>* inputs[2] = {&x, &impulse};
   for (int which = 0; which < 2; ++which) {
@@ -84,8 +92,8 @@ TEST_P(Convolution, MatchesDirectConvolutionOnNoiseAndImpulses) {
     const std::vector<double> expected = directConvolve(input, spec.irs[0]);
     ReferenceConvolver ref(spec);
     GpuConvolver gpu(context(), spec);
-    auto refOut = runWhole(ref, {input}, expected.size(), 1);
-    auto gpuOut = runWhole(gpu, {input}, expected.size(), 1);
+    auto refOut = runWhole(ref, {input}, expected.size(), 1, kP);
+    auto gpuOut = runWhole(gpu, {input}, expected.size(), 1, kP);
     ErrorFigures r = compare(refOut[0], expected);
     EXPECT_LE(r.rmsRelativeDb, -140.0) << "reference vs direct, IR " << irFrames;
     ErrorFigures g = compare(gpuOut[0], expected);
@@ -102,12 +110,15 @@ TEST_P(Convolution, MatchesDirectConvolutionOnNoiseAndImpulses) {
   }
 }
 
+// 1 sample, one partition - 1, exactly one, one + 1, and 2 s (which takes the long partition).
+constexpr std::size_t kShort = kPartitionFrames, kLong = kLongPartitionFrames;
 INSTANTIATE_TEST_SUITE_P(IrLengths, Convolution,
-                         ::testing::Values(std::size_t{1}, static_cast<std::size_t>(kP - 1),
-                                           static_cast<std::size_t>(kP),
-                                           static_cast<std::size_t>(kP + 1), std::size_t{96000}),
-                         [](const ::testing::TestParamInfo<std::size_t>& p) {
-                           return "Ir" + std::to_string(p.param);
+                         ::testing::Values(IrCase{1, kShort}, IrCase{kShort - 1, kShort},
+                                           IrCase{kShort, kShort}, IrCase{kShort + 1, kShort},
+                                           IrCase{96000, kLong}),
+                         [](const ::testing::TestParamInfo<IrCase>& p) {
+                           return "Ir" + std::to_string(p.param.irFrames) + "Partition" +
+                                  std::to_string(p.param.partition);
                          });
 
 TEST_F(Convolution, TrueStereoSumsItsFourTerms) {
