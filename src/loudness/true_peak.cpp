@@ -10,6 +10,9 @@ namespace vkmix::loudness {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+// Bounds are compared after scaling up by this: a filter output rounded in double can exceed its
+// exact value by far less, so a skipped stretch never hides a larger computed output.
+constexpr double kBoundMargin = 1.0 + 1e-9;
 
 double besselI0(double x) {
   double sum = 1.0, term = 1.0;
@@ -61,6 +64,22 @@ TruePeak::TruePeak(double sampleRate)
     for (int k = 0; k < tapsPerPhase_; ++k) sum += std::abs(coeffs_[k * 4 + p]);
     l1_ = std::max(l1_, sum);
   }
+  for (int p = 0; p < factor_; ++p) {
+    std::vector<int> order(static_cast<std::size_t>(tapsPerPhase_));
+    for (int k = 0; k < tapsPerPhase_; ++k) order[static_cast<std::size_t>(k)] = k;
+    const double* c = &phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_)];
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return std::abs(c[a]) > std::abs(c[b]); });
+    double far = 0.0;
+    for (int k = 0; k < tapsPerPhase_; ++k) {
+      if (k < kNearTaps) {
+        nearTaps_.push_back(order[static_cast<std::size_t>(k)]);
+      } else {
+        far += std::abs(c[order[static_cast<std::size_t>(k)]]);
+      }
+    }
+    farL1_.push_back(far);
+  }
 }
 
 double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
@@ -76,7 +95,8 @@ double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
       peakSoFar = std::max(peakSoFar, chunkMax);
       continue;
     }
-    if (bound * l1_ > peakSoFar) peakSoFar = std::max(peakSoFar, filterChunk(x + at, len));
+    if (bound * l1_ * kBoundMargin > peakSoFar)
+      peakSoFar = filterChunk(x + at, len, bound, peakSoFar);
     if (len >= tapsPerPhase_) {  // the history is the chunk's last taps samples, oldest at 0
       const float* last = x + at + len - tapsPerPhase_;
       std::copy(last, last + tapsPerPhase_, history_.begin());
@@ -100,7 +120,10 @@ void TruePeak::push(double x) {
 // two AVX2 or four SSE2 ones, whichever clone runs) that stays in registers across the taps.
 // `run` holds the taps - 1 samples before the chunk, then the chunk, then zeros; output i of a
 // phase is the sum over k of coefficient k x run[i + k]. Outputs past n are masked out.
-double TruePeak::filterChunk(const float* x, std::int64_t n) {
+// A phase is filtered only if some output may exceed peakSoFar: its near taps' sum (four of 32
+// multiply-adds) plus the far taps' L1 norm x `window` bounds every output. On a steady mix this
+// skips most of the work; when a phase is filtered its outputs are exactly process()'s.
+double TruePeak::filterChunk(const float* x, std::int64_t n, double window, double peakSoFar) {
   constexpr int kMaxTaps = 32;
   constexpr int kLanes = 8;
   using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
@@ -113,6 +136,21 @@ double TruePeak::filterChunk(const float* x, std::int64_t n) {
   Vec peak = {};
   for (int p = 0; p < factor_; ++p) {
     const double* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
+    const int* near = &nearTaps_[static_cast<std::size_t>(p * kNearTaps)];
+    const double far = farL1_[static_cast<std::size_t>(p)] * window;
+    bool mayExceed = false;
+    for (int i0 = 0; i0 < n && !mayExceed; i0 += kLanes) {
+      Vec acc = {};
+      for (int j = 0; j < kNearTaps; ++j) {
+        Vec r;
+        std::memcpy(&r, &run[near[j] + i0], sizeof r);
+        acc += c[near[j]] * r;
+      }
+      const Vec bound = ((acc < 0.0 ? -acc : acc) + far) * kBoundMargin;
+      const Vec counted = lane + static_cast<double>(i0) < static_cast<double>(n) ? bound : 0.0;
+      for (int l = 0; l < kLanes; ++l) mayExceed = mayExceed || counted[l] > peakSoFar;
+    }
+    if (!mayExceed) continue;
     for (int i0 = 0; i0 < n; i0 += kLanes) {
       Vec acc = {};
       for (int k = 0; k < taps; ++k) {
@@ -125,7 +163,7 @@ double TruePeak::filterChunk(const float* x, std::int64_t n) {
       peak = counted > peak ? counted : peak;
     }
   }
-  double out = 0.0;
+  double out = peakSoFar;
   for (int l = 0; l < kLanes; ++l) out = std::max(out, peak[l]);
   return out;
 }

@@ -33,8 +33,15 @@ class TruePeak {
   double l1_ = 1.0;                        // largest sum of |coefficient| over a phase
   static constexpr int kChunkFrames = 64;  // processRun's unit: bound check, then filter
   std::vector<double> phaseCoeffs_;        // [phase][tap], taps oldest-first
-  void push(double x);                     // into the history, without filtering
-  VKMIX_SIMD_CLONES double filterChunk(const float* x, std::int64_t n);  // largest |output|
+  // Per phase, the kNearTaps taps of largest |coefficient| (their indices into the phase's taps)
+  // and the L1 norm of the others: |output| <= |the near taps' sum| + farL1 x max |sample|.
+  static constexpr int kNearTaps = 4;
+  std::vector<int> nearTaps_;  // [phase][kNearTaps]
+  std::vector<double> farL1_;  // [phase]
+  void push(double x);         // into the history, without filtering
+  // max(peakSoFar, the chunk's largest |output|); `window` >= max |x| over the filter's span.
+  VKMIX_SIMD_CLONES double filterChunk(const float* x, std::int64_t n, double window,
+                                       double peakSoFar);
 };
 
 }  // namespace vkmix::loudness

@@ -257,16 +257,27 @@ namespace vkmix::loudness {
 namespace {
 
 TEST(TruePeak, TheSkippingRunEqualsSampleBySample) {
-  // Noise whose level steps up and down, so some stretches are skipped and some are not.
-  auto x = test::noise(48000, 21, 0.5f);
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] *= (i / 3000) % 2 == 0 ? 1.0f : 0.2f;
-  x[30000] = 0.9f;
-  TruePeak a(48000), b(48000);
-  double one = 0.0;
-  for (float s : x) one = std::max(one, a.process(s));
-  double run = 0.0;
-  for (std::size_t at = 0; at < x.size(); at += 1000) run = b.processRun(&x[at], 1000, run);
-  EXPECT_EQ(one, run);
+  // Noise whose level steps up and down (whole chunks skipped by the coarse bound), steady noise
+  // (phases skipped by the near-tap bound), both with a spike, fed in uneven runs.
+  auto stepped = test::noise(48000, 21, 0.5f);
+  for (std::size_t i = 0; i < stepped.size(); ++i) stepped[i] *= (i / 3000) % 2 == 0 ? 1.0f : 0.2f;
+  stepped[30000] = 0.9f;
+  auto steady = test::noise(96000, 22, 0.2f);
+  steady[70001] = -0.8f;
+  steady[70002] = 0.8f;  // an inter-sample peak well above both samples
+  for (const auto& x : {stepped, steady}) {
+    TruePeak a(48000), b(48000);
+    double one = 0.0;
+    for (float s : x) one = std::max(one, a.process(s));
+    double run = 0.0;
+    for (std::size_t at = 0; at < x.size();) {
+      const std::size_t n = std::min<std::size_t>(x.size() - at, 700 + at % 611);
+      run = b.processRun(&x[at], static_cast<std::int64_t>(n), run);
+      at += n;
+    }
+    EXPECT_EQ(one, run);
+    EXPECT_GT(one, 0.8);
+  }
 }
 
 // The meter filters its channels eight at a time in lockstep; every channel must come out with the
