@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pan + mix of N mono voices to 7.1.4 (12 channels), vkmix against the command-line peers in the
 # same run (the shapes of ../shared/PEERS.md): FFmpeg `pan` per input + `amix`, and SoX `-M`
-# merge + `remix`. 48 kHz, 20 s voices, median of 3 wall times; peak RSS from /usr/bin/time.
+# merge + `remix`. 48 kHz, 20 s voices; vkmix and SoX alternate for 5 runs each (median), FFmpeg
+# median of 3 (1 at 1024 voices); peak RSS from /usr/bin/time.
 #   bash benchmarks/run_mix.sh [N ...]        (default: 64 256 1024, the counts issue 6 asks for)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,6 @@ seconds=20
 counts=("$@")
 [ ${#counts[@]} -eq 0 ] && counts=(64 256 1024)
 echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(sox --version | sed 's/.*SoX/SoX/')"
-median() { sort -n | sed -n 2p; }
 timeit() {
   /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1 || { echo "failed: ${*:1:3} ..." >&2; return 1; }
   cat "$dir/t"
@@ -25,7 +25,6 @@ echo "|---|---|---|---|---|---|---|"
 for n in "${counts[@]}"; do
   # N distinct voices (static objects at random positions), written as N media files.
   rm -rf "$dir/s" && build/benchmarks/vkmix_bench_session "$dir/s" --objects "$n" --seconds $seconds --media "$n" --moving 0 >/dev/null
-  vk=$(for r in 1 2 3; do timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q; done | median)
   # Random 12-channel gains per voice, the same for both peers.
   inputs=(); files=(); graph=""; remix=()
   declare -A gains=()
@@ -51,7 +50,13 @@ for n in "${counts[@]}"; do
   # FFmpeg's filtergraph takes minutes at 1024 voices: one run there, the median of 3 below.
   runs=3; [ "$n" -ge 1024 ] && runs=1
   ff=$(for ((r = 0; r < runs; ++r)); do timeit ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex_script "$dir/graph.txt" -c:a pcm_f32le "$dir/ff.wav"; done | sort -n | sed -n "$(((runs + 1) / 2))p")
-  sx=$(for r in 1 2 3; do timeit sox -M "${files[@]}" -e floating-point -b 32 "$dir/sx.wav" remix "${remix[@]}"; done | median)
+  # vkmix and SoX alternate, five runs each, so a busy spell on a shared host hits both alike.
+  : >"$dir/vk.times"; : >"$dir/sx.times"
+  for r in 1 2 3 4 5; do
+    timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q >>"$dir/vk.times"
+    timeit sox -M "${files[@]}" -e floating-point -b 32 "$dir/sx.wav" remix "${remix[@]}" >>"$dir/sx.times"
+  done
+  vk=$(sort -n "$dir/vk.times" | sed -n 3p); sx=$(sort -n "$dir/sx.times" | sed -n 3p)
   read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"; read -r sxw sxm <<<"$sx"
   printf "| %d | %.1fx | %d MB | %.1fx | %d MB | %.1fx | %d MB |\n" "$n" "$(rtf "$vkw")" $((vkm / 1024)) \
     "$(rtf "$ffw")" $((ffm / 1024)) "$(rtf "$sxw")" $((sxm / 1024))
