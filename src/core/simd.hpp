@@ -6,7 +6,9 @@
 // reassociates nothing), so all give the same bits.
 #pragma once
 
-#if defined(__x86_64__) && defined(__has_attribute)
+// GCC only: Clang (the fuzz builds) clones no templates, wants the attribute on out-of-line
+// definitions too and warns that clones reached through pointers are unused.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
 #if __has_attribute(target_clones) && !defined(__SANITIZE_ADDRESS__)
 #define VKMIX_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif

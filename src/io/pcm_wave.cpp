@@ -47,24 +47,57 @@ float sampleAt(const std::uint8_t* p) {
 }
 
 template <int Bits, bool Float>
-VKMIX_SIMD_CLONES void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n,
-                               float* dst) {
+inline void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n, float* dst) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride);
 }
+
+}  // namespace
+
+// One function per sample format, each compiled per vector width. External linkage: compilers
+// call a clone reached only through a pointer unused when it is file-local.
+namespace pcm_detail {
+VKMIX_SIMD_CLONES void convertU8(const std::uint8_t* s, std::int64_t st, std::int64_t n, float* d) {
+  convert<8, false>(s, st, n, d);
+}
+VKMIX_SIMD_CLONES void convertS16(const std::uint8_t* s, std::int64_t st, std::int64_t n,
+                                  float* d) {
+  convert<16, false>(s, st, n, d);
+}
+VKMIX_SIMD_CLONES void convertS24(const std::uint8_t* s, std::int64_t st, std::int64_t n,
+                                  float* d) {
+  convert<24, false>(s, st, n, d);
+}
+VKMIX_SIMD_CLONES void convertS32(const std::uint8_t* s, std::int64_t st, std::int64_t n,
+                                  float* d) {
+  convert<32, false>(s, st, n, d);
+}
+VKMIX_SIMD_CLONES void convertF32(const std::uint8_t* s, std::int64_t st, std::int64_t n,
+                                  float* d) {
+  convert<32, true>(s, st, n, d);
+}
+VKMIX_SIMD_CLONES void convertF64(const std::uint8_t* s, std::int64_t st, std::int64_t n,
+                                  float* d) {
+  convert<64, true>(s, st, n, d);
+}
+
+}  // namespace pcm_detail
+
+namespace {
 
 using Converter = void (*)(const std::uint8_t*, std::int64_t, std::int64_t, float*);
 
 Converter converterFor(const wave::Bw64Info& info) {
-  if (info.isFloat) return info.bitsPerSample == 32 ? convert<32, true> : convert<64, true>;
+  using namespace pcm_detail;
+  if (info.isFloat) return info.bitsPerSample == 32 ? convertF32 : convertF64;
   switch (info.bitsPerSample) {
     case 8:
-      return convert<8, false>;
+      return convertU8;
     case 16:
-      return convert<16, false>;
+      return convertS16;
     case 24:
-      return convert<24, false>;
+      return convertS24;
     default:
-      return convert<32, false>;
+      return convertS32;
   }
 }
 

@@ -53,8 +53,8 @@ double KWeighting::run(const Biquad& f, State& s, double x) {
 
 double KWeighting::process(double x) { return run(highPass_, s2_, run(shelf_, s1_, x)); }
 
-void KWeighting::processLanes(KWeighting* const* filters, const float* const* x, int lanes,
-                              std::int64_t n, double* sumSquares) {
+VKMIX_SIMD_CLONES void KWeighting::processLanes(KWeighting* const* filters, const float* const* x,
+                                                int lanes, std::int64_t n, double* sumSquares) {
   constexpr int kLanes = 8;
   using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
   const Biquad f = filters[0]->shelf_, h = filters[0]->highPass_;

@@ -123,7 +123,8 @@ void TruePeak::push(double x) {
 // A phase is filtered only if some output may exceed peakSoFar: its near taps' sum (four of 32
 // multiply-adds) plus the far taps' L1 norm x `window` bounds every output. On a steady mix this
 // skips most of the work; when a phase is filtered its outputs are exactly process()'s.
-double TruePeak::filterChunk(const float* x, std::int64_t n, double window, double peakSoFar) {
+VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, double window,
+                                               double peakSoFar) {
   constexpr int kMaxTaps = 32;
   constexpr int kLanes = 8;
   using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
