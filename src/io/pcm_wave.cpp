@@ -51,53 +51,23 @@ inline void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n
   for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride);
 }
 
-}  // namespace
-
-// One function per sample format, each compiled per vector width. External linkage: compilers
-// call a clone reached only through a pointer unused when it is file-local.
-namespace pcm_detail {
-VKMIX_SIMD_CLONES void convertU8(const std::uint8_t* s, std::int64_t st, std::int64_t n, float* d) {
-  convert<8, false>(s, st, n, d);
-}
-VKMIX_SIMD_CLONES void convertS16(const std::uint8_t* s, std::int64_t st, std::int64_t n,
-                                  float* d) {
-  convert<16, false>(s, st, n, d);
-}
-VKMIX_SIMD_CLONES void convertS24(const std::uint8_t* s, std::int64_t st, std::int64_t n,
-                                  float* d) {
-  convert<24, false>(s, st, n, d);
-}
-VKMIX_SIMD_CLONES void convertS32(const std::uint8_t* s, std::int64_t st, std::int64_t n,
-                                  float* d) {
-  convert<32, false>(s, st, n, d);
-}
-VKMIX_SIMD_CLONES void convertF32(const std::uint8_t* s, std::int64_t st, std::int64_t n,
-                                  float* d) {
-  convert<32, true>(s, st, n, d);
-}
-VKMIX_SIMD_CLONES void convertF64(const std::uint8_t* s, std::int64_t st, std::int64_t n,
-                                  float* d) {
-  convert<64, true>(s, st, n, d);
-}
-
-}  // namespace pcm_detail
-
-namespace {
-
-using Converter = void (*)(const std::uint8_t*, std::int64_t, std::int64_t, float*);
-
-Converter converterFor(const wave::Bw64Info& info) {
-  using namespace pcm_detail;
-  if (info.isFloat) return info.bitsPerSample == 32 ? convertF32 : convertF64;
+// Converts n samples `stride` bytes apart in the file's sample format; compiled per vector
+// width, the format picked once per call.
+VKMIX_SIMD_CLONES void convertSamples(const wave::Bw64Info& info, const std::uint8_t* src,
+                                      std::int64_t stride, std::int64_t n, float* dst) {
+  if (info.isFloat) {
+    if (info.bitsPerSample == 32) return convert<32, true>(src, stride, n, dst);
+    return convert<64, true>(src, stride, n, dst);
+  }
   switch (info.bitsPerSample) {
     case 8:
-      return convertU8;
+      return convert<8, false>(src, stride, n, dst);
     case 16:
-      return convertS16;
+      return convert<16, false>(src, stride, n, dst);
     case 24:
-      return convertS24;
+      return convert<24, false>(src, stride, n, dst);
     default:
-      return convertS32;
+      return convert<32, false>(src, stride, n, dst);
   }
 }
 
@@ -155,13 +125,13 @@ std::int64_t PcmWaveReader::read(const std::vector<int>& keep, std::vector<std::
     got += static_cast<std::size_t>(r);
   }
   const std::int64_t frames = static_cast<std::int64_t>(got) / frameBytes_;
-  const Converter conv = converterFor(info_);
   const std::int64_t sampleBytes = info_.bitsPerSample / 8;
   for (std::size_t k = 0; k < keep.size(); ++k) {
     std::vector<float>& dst = out[k];
     const std::size_t base = dst.size();
     dst.resize(base + static_cast<std::size_t>(frames));
-    conv(bytes_.data() + keep[k] * sampleBytes, frameBytes_, frames, dst.data() + base);
+    convertSamples(info_, bytes_.data() + keep[k] * sampleBytes, frameBytes_, frames,
+                   dst.data() + base);
     if (!info_.isFloat) continue;
     for (std::int64_t i = 0; i < frames; ++i) {
       if (!std::isfinite(dst[base + static_cast<std::size_t>(i)])) {
