@@ -25,6 +25,8 @@ class DecodeAhead {
   DecodeAhead(const DecodeAhead&) = delete;
   DecodeAhead& operator=(const DecodeAhead&) = delete;
 
+  bool enabled() const { return !workers_.empty(); }
+
   using Job = std::pair<SampleSource*, std::int64_t>;
   // Starts a batch. The sources must outlive it (until finish()). Finishes the previous batch
   // first if the caller has not.

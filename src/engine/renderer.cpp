@@ -470,12 +470,14 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     closeFinished(sources, plan.clips, start + now.n);
     // The open clips' next block decodes while the device mixes this one and the loop collects
     // the one before.
-    const std::int64_t aheadTo = std::min(endFrame, start + now.n + blockFrames);
-    ahead.clear();
-    for (const auto& [clip, source] : sources)
-      ahead.emplace_back(source.get(),
-                         aheadTo - plan.clips[static_cast<std::size_t>(clip)].startFrame);
-    decodeAhead.start(std::move(ahead));
+    if (decodeAhead.enabled()) {
+      const std::int64_t aheadTo = std::min(endFrame, start + now.n + blockFrames);
+      ahead.clear();
+      for (const auto& [clip, source] : sources)
+        ahead.emplace_back(source.get(),
+                           aheadTo - plan.clips[static_cast<std::size_t>(clip)].startFrame);
+      decodeAhead.start(std::move(ahead));
+    }
     if (started) collect(*started);
     started = std::move(now);
   }
