@@ -17,7 +17,8 @@
 #include "vkmix/layout.hpp"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  // A first argument that looks like an option is not a directory: "--help" once made one.
+  if (argc < 2 || argv[1][0] == '-') {
     std::fprintf(stderr,
                  "usage: vkmix_bench_session DIR [--objects N] [--seconds T] [--media M] [--moving "
                  "F] [--extent F]\n");
