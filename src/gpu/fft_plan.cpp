@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/assert.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::gpu {
@@ -40,8 +41,9 @@ struct FftPlan::Impl {
 };
 
 FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
-                 const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes)
-    : size_(size), impl_(std::make_unique<Impl>()) {
+                 const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes,
+                 FftDirections directions)
+    : size_(size), directions_(directions), impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.physicalDevice = *ctx.physicalDevice();
   m.device = *ctx.device();
@@ -59,6 +61,8 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   config.size[0] = size;
   config.numberBatches = batch;
   config.performR2C = 1;
+  config.makeForwardPlanOnly = directions == FftDirections::ForwardOnly ? 1 : 0;
+  config.makeInversePlanOnly = directions == FftDirections::InverseOnly ? 1 : 0;
   config.physicalDevice = &m.physicalDevice;
   config.device = &m.device;
   config.queue = &m.queue;
@@ -91,9 +95,11 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
 FftPlan::~FftPlan() = default;
 
 void FftPlan::recordForward(const vk::raii::CommandBuffer& commands) const {
+  VKMIX_ASSERT(directions_ != FftDirections::InverseOnly, "this FFT plan is inverse only");
   impl_->record(commands, -1);
 }
 void FftPlan::recordInverse(const vk::raii::CommandBuffer& commands) const {
+  VKMIX_ASSERT(directions_ != FftDirections::ForwardOnly, "this FFT plan is forward only");
   impl_->record(commands, 1);
 }
 

@@ -13,15 +13,21 @@
 
 namespace vkmix::gpu {
 
+// Which transforms a plan compiles: each direction is a GLSL compile of its own, so a plan used one
+// way only should say so (it halves the plan's creation time).
+enum class FftDirections { Both, ForwardOnly, InverseOnly };
+
 class FftPlan {
  public:
   FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
-          const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes);
+          const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes,
+          FftDirections directions = FftDirections::Both);
   ~FftPlan();
   FftPlan(const FftPlan&) = delete;
   FftPlan& operator=(const FftPlan&) = delete;
 
-  // Records the forward (real -> complex) or inverse transform into `commands`.
+  // Records the forward (real -> complex) or inverse transform into `commands`; the plan must have
+  // compiled that direction.
   void recordForward(const vk::raii::CommandBuffer& commands) const;
   void recordInverse(const vk::raii::CommandBuffer& commands) const;
 
@@ -31,6 +37,7 @@ class FftPlan {
  private:
   struct Impl;
   std::uint32_t size_;
+  FftDirections directions_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -115,9 +115,11 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
   }
 
   forwardPlan_ = std::make_unique<gpu::FftPlan>(ctx, static_cast<std::uint32_t>(2 * p_), numInputs_,
-                                                forward_.buffer(), forward_.bytes());
+                                                forward_.buffer(), forward_.bytes(),
+                                                gpu::FftDirections::ForwardOnly);
   inversePlan_ = std::make_unique<gpu::FftPlan>(ctx, static_cast<std::uint32_t>(2 * p_),
-                                                numOutputs_, inverse_.buffer(), inverse_.bytes());
+                                                numOutputs_, inverse_.buffer(), inverse_.bytes(),
+                                                gpu::FftDirections::InverseOnly);
 
   std::array<vk::DescriptorPoolSize, 2> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
