@@ -23,8 +23,11 @@ struct Voice {
 };
 
 layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };
-layout(std430, set = 0, binding = 1) readonly buffer Samples { vec4 samples[]; };  // [voice][frame/4]
-layout(std430, set = 0, binding = 2) readonly buffer Grid { vec4 grid[]; };        // [point][4]
+// Samples and grid are read through texel buffers (RGBA32F), not storage buffers: lavapipe loads
+// a storage buffer at a per-lane address one lane at a time in a branchy loop, but fetches texels
+// for all lanes at once; GPUs read both through their caches.
+layout(set = 0, binding = 1) uniform samplerBuffer samples;  // [voice][frame/4]
+layout(set = 0, binding = 2) uniform samplerBuffer gridPoints;// [point][4]
 layout(std430, set = 0, binding = 3) buffer Mix { vec4 mixOut[]; };               // [channel][frame/4]
 
 layout(push_constant) uniform Push {
@@ -43,13 +46,13 @@ void main() {
 
   if (kMoving == 0) {
     for (uint v = 0; v < pc.numVoices; ++v) {
-      vec4 x = samples[(pc.voiceBase + v) * pc.stride4 + i4];
+      vec4 x = texelFetch(samples, int((pc.voiceBase + v) * pc.stride4 + i4));
       for (int c = 0; c < kChannels; ++c) acc[c] += x * voices[v].gains[c >> 2][c & 3];
     }
   } else {
     for (uint v = 0; v < pc.numVoices; ++v) {
       Voice voice = voices[v];
-      vec4 x = samples[(pc.voiceBase + v) * pc.stride4 + i4];
+      vec4 x = texelFetch(samples, int((pc.voiceBase + v) * pc.stride4 + i4));
       // Gains interpolated between grid points every kGridFrames frames of the timeline. The
       // gain is always fma(b - a, frac, a), in both paths below, so a frame gets the same bits
       // whichever path its block alignment sends it down.
@@ -60,8 +63,8 @@ void main() {
         // The common case: all four frames between the same two grid points.
         vec4 frac = (vec4(float(within)) + vec4(0.0, 1.0, 2.0, 3.0)) / float(kGridFrames);
         for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-          vec4 a = grid[point * 4u + uint(g)];
-          vec4 d = grid[(point + 1u) * 4u + uint(g)] - a;
+          vec4 a = texelFetch(gridPoints, int(point * 4u + uint(g)));
+          vec4 d = texelFetch(gridPoints, int((point + 1u) * 4u + uint(g))) - a;
           for (int j = 0; j < 4; ++j) {
             if (g * 4 + j < kChannels) acc[g * 4 + j] += x * fma(vec4(d[j]), frac, vec4(a[j]));
           }
@@ -73,8 +76,8 @@ void main() {
           uint p = voice.grid.y + local / uint(kGridFrames);
           float frac = float(local % uint(kGridFrames)) / float(kGridFrames);
           for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-            vec4 a = grid[p * 4u + uint(g)];
-            vec4 d = grid[(p + 1u) * 4u + uint(g)] - a;
+            vec4 a = texelFetch(gridPoints, int(p * 4u + uint(g)));
+            vec4 d = texelFetch(gridPoints, int((p + 1u) * 4u + uint(g))) - a;
             vec4 gain = fma(d, vec4(frac), a);
             for (int j = 0; j < 4; ++j) {
               if (g * 4 + j < kChannels) acc[g * 4 + j][k] += x[k] * gain[j];

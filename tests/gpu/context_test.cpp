@@ -56,8 +56,8 @@ TEST_F(GpuFixture, EmbeddedShaderBuildsAPipeline) {
       context(),
       {.name = "voices/mix",
        .spirv = spirv,
-       .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
-                    vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+       .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eUniformTexelBuffer,
+                    vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer},
        .pushConstantBytes = 20,
        .specialization = {64, 12}});
   EXPECT_TRUE(static_cast<bool>(*p.pipeline()));

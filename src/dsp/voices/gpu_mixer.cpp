@@ -24,8 +24,8 @@ gpu::PipelineDesc mixPipeline(int numChannels, bool moving) {
   return gpu::PipelineDesc{
       .name = moving ? "voices/mix (moving)" : "voices/mix (static)",
       .spirv = gpu::shaders::voicesMix(),
-      .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
-                   vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
+      .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eUniformTexelBuffer,
+                   vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer},
       .pushConstantBytes = sizeof(Push),
       .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels, moving ? 1 : 0}};
 }
@@ -59,6 +59,7 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
                               std::size_t gridFloats) {
   voices = std::max<std::size_t>(voices, 1);
   gridFloats = std::max<std::size_t>(gridFloats, 2 * kMaxOutputChannels);
+  gridFloats = (gridFloats + 3) / 4 * 4;  // whole RGBA32F texels
   if (voices <= slot.voiceCapacity && stride <= slot.strideCapacity &&
       gridFloats <= slot.gridCapacity)
     return;
@@ -69,27 +70,43 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
   slot.gridCapacity = std::max(slot.gridCapacity, gridFloats * 2);
 
   std::size_t sampleBytes = slot.voiceCapacity * slot.strideCapacity * sizeof(float);
-  if (sampleBytes > ctx_.limits().maxStorageBufferRange) {
+  const std::size_t outBytes =
+      static_cast<std::size_t>(numChannels_) * static_cast<std::size_t>(slot.strideCapacity) * 4;
+  if (sampleBytes / 16 > ctx_.limits().maxTexelBufferElements ||
+      outBytes > ctx_.limits().maxStorageBufferRange) {
     throw GpuError(ctx_.info().name + ": a block of " + std::to_string(voices) + " voices x " +
                    std::to_string(stride) +
-                   " frames exceeds the device's storage buffer range; "
+                   " frames exceeds the device's texel or storage buffer range; "
                    "use a smaller --block");
   }
   const auto storage = vk::BufferUsageFlagBits::eStorageBuffer;
+  const auto texels = vk::BufferUsageFlagBits::eUniformTexelBuffer;
   slot.sets.clear();
   slot.pool = nullptr;
+  slot.samplesView = nullptr;
+  slot.gridView = nullptr;
   slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.voiceCapacity * sizeof(VoiceParams),
                                               vk::BufferUsageFlagBits::eUniformBuffer);
-  slot.samples = std::make_unique<gpu::Buffer>(ctx_, sampleBytes, storage);
-  slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float), storage);
+  slot.samples = std::make_unique<gpu::Buffer>(ctx_, sampleBytes, texels);
+  slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float), texels);
   slot.out = std::make_unique<gpu::Buffer>(
       ctx_, static_cast<std::size_t>(numChannels_) * slot.strideCapacity * sizeof(float), storage);
+  auto view = [&](const gpu::Buffer& b) {
+    return ctx_.device().createBufferView({.buffer = *b.buffer(),
+                                           .format = vk::Format::eR32G32B32A32Sfloat,
+                                           .offset = 0,
+                                           .range = b.bytes()});
+  };
+  slot.samplesView = view(*slot.samples);
+  slot.gridView = view(*slot.grid);
 
   const auto chunks = static_cast<std::uint32_t>(slot.voiceCapacity / kVoicesPerDispatch);
-  std::array<vk::DescriptorPoolSize, 2> sizes{
+  std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = chunks},
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer,
+                             .descriptorCount = 2 * chunks},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer,
-                             .descriptorCount = 3 * chunks}};
+                             .descriptorCount = chunks}};
   slot.pool =
       ctx_.device().createDescriptorPool({.maxSets = chunks,
                                           .poolSizeCount = static_cast<std::uint32_t>(sizes.size()),
@@ -104,21 +121,29 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
     vk::DescriptorBufferInfo ubo{.buffer = *slot.voices->buffer(),
                                  .offset = k * kVoicesPerDispatch * sizeof(VoiceParams),
                                  .range = kVoicesPerDispatch * sizeof(VoiceParams)};
-    vk::DescriptorBufferInfo s{
-        .buffer = *slot.samples->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
-    vk::DescriptorBufferInfo g{.buffer = *slot.grid->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
     vk::DescriptorBufferInfo o{.buffer = *slot.out->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
-    std::array<vk::WriteDescriptorSet, 4> writes{};
-    const vk::DescriptorBufferInfo* infos[4] = {&ubo, &s, &g, &o};
-    for (std::uint32_t b = 0; b < 4; ++b) {
-      writes[b] =
-          vk::WriteDescriptorSet{.dstSet = slot.sets[k],
-                                 .dstBinding = b,
-                                 .descriptorCount = 1,
-                                 .descriptorType = b == 0 ? vk::DescriptorType::eUniformBuffer
-                                                          : vk::DescriptorType::eStorageBuffer,
-                                 .pBufferInfo = infos[b]};
-    }
+    const vk::BufferView samplesView = *slot.samplesView, gridView = *slot.gridView;
+    std::array<vk::WriteDescriptorSet, 4> writes{
+        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
+                               .dstBinding = 0,
+                               .descriptorCount = 1,
+                               .descriptorType = vk::DescriptorType::eUniformBuffer,
+                               .pBufferInfo = &ubo},
+        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
+                               .dstBinding = 1,
+                               .descriptorCount = 1,
+                               .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
+                               .pTexelBufferView = &samplesView},
+        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
+                               .dstBinding = 2,
+                               .descriptorCount = 1,
+                               .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
+                               .pTexelBufferView = &gridView},
+        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
+                               .dstBinding = 3,
+                               .descriptorCount = 1,
+                               .descriptorType = vk::DescriptorType::eStorageBuffer,
+                               .pBufferInfo = &o}};
     ctx_.device().updateDescriptorSets(writes, nullptr);
   }
 }

@@ -56,6 +56,8 @@ class GpuMixer {
     std::unique_ptr<gpu::Buffer> samples;
     std::unique_ptr<gpu::Buffer> grid;
     std::unique_ptr<gpu::Buffer> out;
+    vk::raii::BufferView samplesView{nullptr};  // RGBA32F texel views the shader reads through
+    vk::raii::BufferView gridView{nullptr};
     std::unique_ptr<gpu::Submitter> submitter;  // last: waits for its work before buffers go
     std::int64_t stride = 0;                    // of the mix in flight
   };
