@@ -11,8 +11,10 @@ struct Output {
 };
 
 layout(std140, set = 0, binding = 0) uniform Outputs { Output outputs[16]; };
-layout(std430, set = 0, binding = 1) readonly buffer Fdl { vec2 fdl[]; };      // [slot][input][bins]
-layout(std430, set = 0, binding = 2) readonly buffer Irs { vec2 irs[]; };      // [ir][partition][bins]
+// The delay line and the IR spectra are read through RG32F texel buffers: lavapipe fetches texels
+// for all lanes at once but loads a storage buffer one lane at a time.
+layout(set = 0, binding = 1) uniform samplerBuffer fdl;  // [slot][input][bins]
+layout(set = 0, binding = 2) uniform samplerBuffer irs;  // [ir][partition][bins]
 layout(std430, set = 0, binding = 3) writeonly buffer Acc { vec2 acc[]; };     // [output][rowVec2s]
 layout(push_constant) uniform Push {
   uint bins;
@@ -36,7 +38,8 @@ void main() {
     uint irBase = uint(out_.irs[t]) * pc.partitions * pc.bins;
     for (uint k = 0u; k < pc.partitions; ++k) {
       uint slot = (pc.head + pc.partitions - k) % pc.partitions;
-      sum += cmul(fdl[(slot * pc.numInputs + in_) * pc.bins + b], irs[irBase + k * pc.bins + b]);
+      sum += cmul(texelFetch(fdl, int((slot * pc.numInputs + in_) * pc.bins + b)).xy,
+                  texelFetch(irs, int(irBase + k * pc.bins + b)).xy);
     }
   }
   acc[o * pc.rowVec2s + b] = sum;

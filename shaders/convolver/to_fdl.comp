@@ -2,7 +2,7 @@
 // Copies this partition's input spectra (the forward FFT's in-place output rows) into slot `head`
 // of the frequency-domain delay line. Invocation (bin, input).
 layout(local_size_x = 64) in;
-layout(std430, set = 0, binding = 0) readonly buffer Spectra { vec2 spectra[]; };  // [input][P + 1 (+pad)]
+layout(set = 0, binding = 0) uniform samplerBuffer spectra;  // RG32F [input][P + 1 (+pad)]
 layout(std430, set = 0, binding = 1) writeonly buffer Fdl { vec2 fdl[]; };         // [slot][input][P + 1]
 layout(push_constant) uniform Push {
   uint bins;       // P + 1
@@ -15,5 +15,5 @@ void main() {
   uint b = gl_GlobalInvocationID.x;
   uint in_ = gl_GlobalInvocationID.y;
   if (b >= pc.bins || in_ >= pc.numInputs) return;
-  fdl[(pc.head * pc.numInputs + in_) * pc.bins + b] = spectra[in_ * pc.rowVec2s + b];
+  fdl[(pc.head * pc.numInputs + in_) * pc.bins + b] = texelFetch(spectra, int(in_ * pc.rowVec2s + b)).xy;
 }

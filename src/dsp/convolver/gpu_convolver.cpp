@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "core/assert.hpp"
 #include "gpu/shaders.hpp"
@@ -27,6 +28,9 @@ struct MacPush {
   std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs;
 };
 
+constexpr vk::BufferUsageFlags kStorageAndTexels =
+    vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eUniformTexelBuffer;
+
 vk::DeviceSize rowBytes(std::int64_t p) {
   return static_cast<vk::DeviceSize>(2 * p + 2) * sizeof(float);
 }
@@ -47,61 +51,45 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
       numInputs_(static_cast<std::uint32_t>(spec.numInputs)),
       numOutputs_(static_cast<std::uint32_t>(spec.outputs.size())),
       previous_(static_cast<std::size_t>(spec.numInputs * spec.partitionFrames), 0.0f),
-      toFdl_(ctx,
-             {.name = "convolver/to_fdl",
-              .spirv = gpu::shaders::convolverToFdl(),
-              .bindings = {vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
-              .pushConstantBytes = sizeof(ToFdlPush),
-              .specialization = {}}),
-      mac_(ctx,
-           {.name = "convolver/complex_mac",
-            .spirv = gpu::shaders::convolverMac(),
-            .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eStorageBuffer,
-                         vk::DescriptorType::eStorageBuffer, vk::DescriptorType::eStorageBuffer},
-            .pushConstantBytes = sizeof(MacPush),
-            .specialization = {}}),
-      forward_(ctx, numInputs_ * rowBytes(spec.partitionFrames),
-               vk::BufferUsageFlagBits::eStorageBuffer),
+      toFdl_(ctx, {.name = "convolver/to_fdl",
+                   .spirv = gpu::shaders::convolverToFdl(),
+                   .bindings = {vk::DescriptorType::eUniformTexelBuffer,
+                                vk::DescriptorType::eStorageBuffer},
+                   .pushConstantBytes = sizeof(ToFdlPush),
+                   .specialization = {}}),
+      mac_(ctx, {.name = "convolver/complex_mac",
+                 .spirv = gpu::shaders::convolverMac(),
+                 .bindings = {vk::DescriptorType::eUniformBuffer,
+                              vk::DescriptorType::eUniformTexelBuffer,
+                              vk::DescriptorType::eUniformTexelBuffer,
+                              vk::DescriptorType::eStorageBuffer},
+                 .pushConstantBytes = sizeof(MacPush),
+                 .specialization = {}}),
+      forward_(ctx, numInputs_ * rowBytes(spec.partitionFrames), kStorageAndTexels),
       fdl_(ctx,
            static_cast<vk::DeviceSize>(partitions_) * numInputs_ * (spec.partitionFrames + 1) * 8,
-           vk::BufferUsageFlagBits::eStorageBuffer),
+           kStorageAndTexels),
       irs_(ctx,
            std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
                (spec.partitionFrames + 1) * 8,
-           vk::BufferUsageFlagBits::eStorageBuffer),
+           vk::BufferUsageFlagBits::eUniformTexelBuffer),
       inverse_(ctx, numOutputs_ * rowBytes(spec.partitionFrames),
                vk::BufferUsageFlagBits::eStorageBuffer),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
   VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
-  const auto bins = static_cast<std::size_t>(p_ + 1);
   if (fdl_.bytes() > ctx.limits().maxStorageBufferRange ||
-      irs_.bytes() > ctx.limits().maxStorageBufferRange) {
+      irs_.bytes() / 8 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
                    std::to_string(spec.maxIrFrames()) + " frames x " +
                    std::to_string(spec.irs.size()) + " channels exceed one storage buffer");
   }
-  // IR spectra, once, in double precision (each partition zero-padded to 2P).
-  auto* irBins = irs_.as<float>();
-  for (std::size_t r = 0; r < spec.irs.size(); ++r) {
-    const auto& h = spec.irs[r];
-    for (std::int64_t k = 0; k < partitions_; ++k) {
-      std::vector<double> re(static_cast<std::size_t>(2 * p_), 0.0), im(re.size(), 0.0);
-      for (std::int64_t i = 0; i < p_; ++i) {
-        const auto src = static_cast<std::size_t>(k * p_ + i);
-        if (src < h.size()) re[static_cast<std::size_t>(i)] = h[src];
-      }
-      fftInPlace(re, im, false);
-      float* dst =
-          irBins +
-          ((r * static_cast<std::size_t>(partitions_) + static_cast<std::size_t>(k)) * bins) * 2;
-      for (std::size_t b = 0; b < bins; ++b) {
-        dst[2 * b] = static_cast<float>(re[b]);
-        dst[2 * b + 1] = static_cast<float>(im[b]);
-      }
-    }
-  }
+  // IR spectra, once, in double precision (each partition zero-padded to 2P), on the CPU's cores:
+  // the device has nothing to do yet.
+  irPartitionSpectra(spec.irs, p_, partitions_,
+                     static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)),
+                     irs_.as<float>());
   std::memset(fdl_.mapped(), 0, fdl_.bytes());
   auto* terms = terms_.as<OutputTerms>();
   std::memset(terms, 0, terms_.bytes());
@@ -121,11 +109,21 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
                                                 numOutputs_, inverse_.buffer(), inverse_.bytes(),
                                                 gpu::FftDirections::InverseOnly);
 
-  std::array<vk::DescriptorPoolSize, 2> sizes{
+  auto view = [&](const gpu::Buffer& b) {
+    return ctx.device().createBufferView({.buffer = *b.buffer(),
+                                          .format = vk::Format::eR32G32Sfloat,
+                                          .offset = 0,
+                                          .range = b.bytes() / 8 * 8});
+  };
+  forwardView_ = view(forward_);
+  fdlView_ = view(fdl_);
+  irsView_ = view(irs_);
+  std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
-      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer, .descriptorCount = 5}};
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer, .descriptorCount = 3},
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer, .descriptorCount = 2}};
   pool_ = ctx.device().createDescriptorPool(
-      {.maxSets = 2, .poolSizeCount = 2, .pPoolSizes = sizes.data()});
+      {.maxSets = 2, .poolSizeCount = 3, .pPoolSizes = sizes.data()});
   std::array<vk::DescriptorSetLayout, 2> layouts{*toFdl_.setLayout(), *mac_.setLayout()};
   auto sets =
       (*ctx.device())
@@ -136,19 +134,31 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
   auto info = [](const gpu::Buffer& b) {
     return vk::DescriptorBufferInfo{.buffer = *b.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
   };
-  std::array<vk::DescriptorBufferInfo, 6> infos{info(forward_), info(fdl_), info(terms_),
-                                                info(fdl_),     info(irs_), info(inverse_)};
-  std::array<vk::WriteDescriptorSet, 6> writes{};
-  for (std::uint32_t i = 0; i < 6; ++i) {
-    const bool first = i < 2;
-    writes[i] =
-        vk::WriteDescriptorSet{.dstSet = first ? toFdlSet_ : macSet_,
-                               .dstBinding = first ? i : i - 2,
-                               .descriptorCount = 1,
-                               .descriptorType = i == 2 ? vk::DescriptorType::eUniformBuffer
-                                                        : vk::DescriptorType::eStorageBuffer,
-                               .pBufferInfo = &infos[i]};
-  }
+  const vk::DescriptorBufferInfo fdlInfo = info(fdl_), termsInfo = info(terms_),
+                                 inverseInfo = info(inverse_);
+  const vk::BufferView forwardView = *forwardView_, fdlView = *fdlView_, irsView = *irsView_;
+  auto texels = [](vk::DescriptorSet set, std::uint32_t binding, const vk::BufferView& v) {
+    return vk::WriteDescriptorSet{.dstSet = set,
+                                  .dstBinding = binding,
+                                  .descriptorCount = 1,
+                                  .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
+                                  .pTexelBufferView = &v};
+  };
+  auto buffer = [](vk::DescriptorSet set, std::uint32_t binding, vk::DescriptorType type,
+                   const vk::DescriptorBufferInfo& b) {
+    return vk::WriteDescriptorSet{.dstSet = set,
+                                  .dstBinding = binding,
+                                  .descriptorCount = 1,
+                                  .descriptorType = type,
+                                  .pBufferInfo = &b};
+  };
+  const std::array<vk::WriteDescriptorSet, 6> writes{
+      texels(toFdlSet_, 0, forwardView),
+      buffer(toFdlSet_, 1, vk::DescriptorType::eStorageBuffer, fdlInfo),
+      buffer(macSet_, 0, vk::DescriptorType::eUniformBuffer, termsInfo),
+      texels(macSet_, 1, fdlView),
+      texels(macSet_, 2, irsView),
+      buffer(macSet_, 3, vk::DescriptorType::eStorageBuffer, inverseInfo)};
   ctx.device().updateDescriptorSets(writes, nullptr);
 }
 

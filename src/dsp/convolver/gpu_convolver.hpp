@@ -37,6 +37,8 @@ class GpuConvolver {
   gpu::Buffer irs_;      // [ir][partition][P + 1] complex
   gpu::Buffer inverse_;  // [output][2P + 2] floats: spectrum in, time out
   gpu::Buffer terms_;    // UBO: per output, its (input, IR) terms
+  // RG32F views: the shaders read the spectra, the delay line and the IR spectra as texels.
+  vk::raii::BufferView forwardView_{nullptr}, fdlView_{nullptr}, irsView_{nullptr};
   std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
   vk::DescriptorSet toFdlSet_, macSet_;
