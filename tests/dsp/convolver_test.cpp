@@ -72,6 +72,37 @@ struct IrCase {
 
 class Convolution : public test::GpuFixture, public ::testing::WithParamInterface<IrCase> {};
 
+// The IR spectra the GPU convolver uploads: two partitions per complex transform, parted by
+// conjugate symmetry, against one plain transform per partition. An odd number of partitions in
+// all (the last transform has no partner) and IRs of different lengths; the same floats for any
+// thread count.
+TEST(IrPartitionSpectra, MatchPlainTransformsAndDoNotDependOnThreads) {
+  const std::int64_t p = 64, parts = 3;
+  const std::vector<std::vector<float>> irs = {roomIr(150, 11), roomIr(17, 12), roomIr(192, 13)};
+  const std::size_t bins = p + 1;
+  std::vector<float> one(irs.size() * parts * bins * 2), three(one.size());
+  irPartitionSpectra(irs, p, parts, 1, one.data());
+  irPartitionSpectra(irs, p, parts, 3, three.data());
+  EXPECT_EQ(one, three);
+  double worst = 0.0;
+  for (std::size_t r = 0; r < irs.size(); ++r) {
+    for (std::size_t k = 0; k < static_cast<std::size_t>(parts); ++k) {
+      std::vector<double> re(2 * p, 0.0), im(2 * p, 0.0);
+      for (std::size_t i = 0; i < static_cast<std::size_t>(p); ++i) {
+        if (k * p + i < irs[r].size()) re[i] = irs[r][k * p + i];
+      }
+      fftInPlace(re, im, false);
+      const float* got = one.data() + (r * parts + k) * bins * 2;
+      for (std::size_t b = 0; b < bins; ++b) {
+        worst = std::max(worst, std::abs(got[2 * b] - re[b]));
+        worst = std::max(worst, std::abs(got[2 * b + 1] - im[b]));
+      }
+    }
+  }
+  // Float rounding of bins of magnitude up to ~10: a few ulps of 10.
+  EXPECT_LT(worst, 4e-6) << "largest difference from the plain transform";
+}
+
 TEST_P(Convolution, MatchesDirectConvolutionOnNoiseAndImpulses) {
   const std::size_t irFrames = GetParam().irFrames;
   const std::size_t kP = GetParam().partition;

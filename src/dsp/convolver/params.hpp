@@ -37,7 +37,28 @@ struct ConvolverSpec {
 // x.size() + h.size() - 1. The outside oracle for the convolvers.
 std::vector<double> directConvolve(const std::vector<float>& x, const std::vector<float>& h);
 
-// In-place radix-2 complex FFT in double precision (size a power of two); inverse unnormalised.
+// Radix-2 complex FFT of one power-of-two size in double precision, its twiddles computed once;
+// the inverse is unnormalised. transform() may run on several threads at once.
+class DoubleFft {
+ public:
+  explicit DoubleFft(std::size_t n);
+  void transform(std::vector<double>& re, std::vector<double>& im, bool inverse) const;
+  std::size_t size() const { return n_; }
+
+ private:
+  std::size_t n_;
+  std::vector<double> cos_, sin_;  // cos and sin of 2 pi k / n, k < n / 2
+};
+
+// One transform of any power-of-two size (a DoubleFft made for the call).
 void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse);
+
+// Bins 0..P of the spectrum of every P-frame partition of each IR (zero-padded to 2P), in double
+// precision and rounded to float: out[((ir * partitions) + k) * (P + 1) + bin] as (re, im). Two
+// real partitions share one complex transform (one as its real part, one as its imaginary part,
+// parted again by conjugate symmetry), and the transforms are spread over `threads` threads; the
+// result does not depend on the thread count.
+void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t partitionFrames,
+                        std::int64_t partitions, int threads, float* out);
 
 }  // namespace vkmix::dsp

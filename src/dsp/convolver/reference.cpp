@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "core/assert.hpp"
 
@@ -24,9 +25,19 @@ std::vector<double> directConvolve(const std::vector<float>& x, const std::vecto
   return y;
 }
 
-void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) {
-  const std::size_t n = re.size();
-  VKMIX_ASSERT(n > 0 && (n & (n - 1)) == 0 && im.size() == n, "FFT size must be a power of two");
+DoubleFft::DoubleFft(std::size_t n) : n_(n), cos_(n / 2), sin_(n / 2) {
+  VKMIX_ASSERT(n > 0 && (n & (n - 1)) == 0, "FFT size must be a power of two");
+  for (std::size_t k = 0; k < n / 2; ++k) {
+    const double angle =
+        2.0 * 3.14159265358979323846 * static_cast<double>(k) / static_cast<double>(n);
+    cos_[k] = std::cos(angle);
+    sin_[k] = std::sin(angle);
+  }
+}
+
+void DoubleFft::transform(std::vector<double>& re, std::vector<double>& im, bool inverse) const {
+  const std::size_t n = n_;
+  VKMIX_ASSERT(re.size() == n && im.size() == n, "FFT input size differs from the plan's");
   for (std::size_t i = 1, j = 0; i < n; ++i) {  // bit reversal
     std::size_t bit = n >> 1;
     for (; j & bit; bit >>= 1) j ^= bit;
@@ -36,20 +47,13 @@ void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) 
       std::swap(im[i], im[j]);
     }
   }
-  // Twiddles exp(-+2 pi i k / n) once per call; stage `len` uses every (n / len)-th.
-  std::vector<double> wr(n / 2), wi(n / 2);
+  // Twiddles exp(-+2 pi i k / n); stage `len` uses every (n / len)-th.
   const double sign = inverse ? 1.0 : -1.0;
-  for (std::size_t k = 0; k < n / 2; ++k) {
-    const double angle =
-        2.0 * 3.14159265358979323846 * static_cast<double>(k) / static_cast<double>(n);
-    wr[k] = std::cos(angle);
-    wi[k] = sign * std::sin(angle);
-  }
   for (std::size_t len = 2; len <= n; len <<= 1) {
     const std::size_t step = n / len;
     for (std::size_t i = 0; i < n; i += len) {
       for (std::size_t k = 0; k < len / 2; ++k) {
-        const double cr = wr[k * step], ci = wi[k * step];
+        const double cr = cos_[k * step], ci = sign * sin_[k * step];
         const std::size_t a = i + k, b = i + k + len / 2;
         const double tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
         re[b] = re[a] - tr;
@@ -61,12 +65,65 @@ void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) 
   }
 }
 
+void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) {
+  DoubleFft(re.size()).transform(re, im, inverse);
+}
+
+void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t partitionFrames,
+                        std::int64_t partitions, int threads, float* out) {
+  const auto p = static_cast<std::size_t>(partitionFrames);
+  const std::size_t n = 2 * p, bins = p + 1;
+  const auto parts = static_cast<std::size_t>(partitions);
+  const DoubleFft fft(n);
+  // Job j transforms partitions 2j and 2j + 1 of the flattened (ir, partition) list.
+  const std::size_t total = irs.size() * parts, jobs = (total + 1) / 2;
+  auto run = [&](std::size_t first, std::size_t last) {
+    std::vector<double> re(n), im(n);
+    for (std::size_t j = first; j < last; ++j) {
+      std::fill(re.begin(), re.end(), 0.0);
+      std::fill(im.begin(), im.end(), 0.0);
+      for (std::size_t half = 0; half < 2; ++half) {
+        const std::size_t item = 2 * j + half;
+        if (item >= total) break;
+        const std::vector<float>& h = irs[item / parts];
+        const std::size_t from = (item % parts) * p;
+        std::vector<double>& dst = half == 0 ? re : im;
+        for (std::size_t i = 0; i < p && from + i < h.size(); ++i) dst[i] = h[from + i];
+      }
+      fft.transform(re, im, false);
+      // Z = A + iB with A, B the spectra of real signals: A[k] = (Z[k] + conj(Z[n-k])) / 2,
+      // B[k] = (Z[k] - conj(Z[n-k])) / 2i.
+      for (std::size_t half = 0; half < 2; ++half) {
+        const std::size_t item = 2 * j + half;
+        if (item >= total) break;
+        float* dst = out + item * bins * 2;
+        for (std::size_t k = 0; k < bins; ++k) {
+          const std::size_t m = (n - k) % n;
+          const double zr = re[k], zi = im[k], wr = re[m], wi = im[m];
+          const double a = half == 0 ? 0.5 * (zr + wr) : 0.5 * (zi + wi);
+          const double b = half == 0 ? 0.5 * (zi - wi) : 0.5 * (wr - zr);
+          dst[2 * k] = static_cast<float>(a);
+          dst[2 * k + 1] = static_cast<float>(b);
+        }
+      }
+    }
+  };
+  const std::size_t workers =
+      std::min(static_cast<std::size_t>(std::max(threads, 1)), std::max<std::size_t>(jobs, 1));
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < workers; ++w)
+    pool.emplace_back(run, jobs * w / workers, jobs * (w + 1) / workers);
+  run(0, jobs / workers);
+  for (std::thread& t : pool) t.join();
+}
+
 ReferenceConvolver::ReferenceConvolver(const ConvolverSpec& spec)
     : spec_(spec),
       p_(spec.partitionFrames),
       partitions_(std::max<std::int64_t>(
           1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)) {
   const auto n = static_cast<std::size_t>(2 * p_);
+  const DoubleFft fft(n);
   for (const auto& h : spec_.irs) {
     std::vector<Spectrum> parts;
     for (std::int64_t k = 0; k < partitions_; ++k) {
@@ -75,7 +132,7 @@ ReferenceConvolver::ReferenceConvolver(const ConvolverSpec& spec)
         const std::size_t src = static_cast<std::size_t>(k * p_ + i);
         if (src < h.size()) s.first[static_cast<std::size_t>(i)] = h[src];  // zero-padded to 2P
       }
-      fftInPlace(s.first, s.second, false);
+      fft.transform(s.first, s.second, false);
       parts.push_back(std::move(s));
     }
     irSpectra_.push_back(std::move(parts));
