@@ -21,6 +21,17 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
     for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + drop);
     bufferStart_ += drop;
   }
+  if (buffer_.size() == 1 && buffer_[0].empty() && bufferStart_ == clipFrame && !ended_ &&
+      decoder_.readsDirectly()) {
+    // Streaming a mono PCM file with nothing buffered (no decode-ahead): straight from the
+    // file's bytes into the caller's row, then kept for the block's other reads (a reverb send
+    // reads the frames its dry voice read) without the buffer's zero-filling resize.
+    const std::int64_t got = decoder_.decodeInto(&dst, n);
+    buffer_[0].assign(dst, dst + got);
+    if (got < n) ended_ = true;
+    std::fill(dst + got, dst + n, 0.0f);
+    return;
+  }
   decodeUntil(clipFrame + n, clipFrame);
   // The buffered part of the request, then zeros (before the buffer only if the clip reads
   // backwards, which the loop never does; past it once the media has ended).

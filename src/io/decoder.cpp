@@ -306,6 +306,22 @@ std::int64_t StreamDecoder::decode(std::vector<std::vector<float>>& out, std::in
   return total;
 }
 
+bool StreamDecoder::readsDirectly() const { return impl_->pcm != nullptr; }
+
+std::int64_t StreamDecoder::decodeInto(float* const* dst, std::int64_t frames) {
+  Impl& m = *impl_;
+  VKMIX_ASSERT(m.pcm != nullptr, "decodeInto needs a direct PCM reader");
+  std::vector<float*> at(dst, dst + m.keep.size());
+  std::int64_t total = 0;
+  while (total < frames) {
+    const std::int64_t got = m.pcm->readInto(m.keep, at.data(), frames - total);
+    if (got == 0) break;
+    for (float*& p : at) p += got;
+    total += got;
+  }
+  return total;
+}
+
 DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
                          std::int64_t offsetFrames, std::optional<std::int64_t> maxFrames,
                          const std::vector<int>& keepChannels) {

@@ -47,6 +47,11 @@ class StreamDecoder {
   // Appends up to `maxFrames` decoded frames to out[c] (out has numChannels() vectors); returns
   // how many were appended, 0 once the stream has ended. NaN/Inf samples are an InputError.
   std::int64_t decode(std::vector<std::vector<float>>& out, std::int64_t maxFrames);
+  // Whether decodeInto can be used: plain PCM read straight from the file (io/pcm_wave).
+  bool readsDirectly() const;
+  // Writes the next frames, up to `frames`, to dst[c][0..) (readsDirectly() only); returns how
+  // many, fewer only where the stream ends. The same samples decode() would append.
+  std::int64_t decodeInto(float* const* dst, std::int64_t frames);
 
  private:
   struct Impl;

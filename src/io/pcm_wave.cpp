@@ -111,6 +111,23 @@ std::int64_t PcmWaveReader::read(const std::vector<int>& keep, std::vector<std::
   const std::int64_t left = static_cast<std::int64_t>(info_.numFrames) - position_;
   const std::int64_t n = std::min({maxFrames, left, kReadFrames});
   if (n <= 0) return 0;
+  std::vector<float*> dst(keep.size());
+  for (std::size_t k = 0; k < keep.size(); ++k) {
+    const std::size_t base = out[k].size();
+    out[k].resize(base + static_cast<std::size_t>(n));
+    dst[k] = out[k].data() + base;
+  }
+  const std::int64_t frames = readInto(keep, dst.data(), n);
+  for (std::size_t k = 0; k < keep.size(); ++k)
+    out[k].resize(out[k].size() - static_cast<std::size_t>(n - frames));
+  return frames;
+}
+
+std::int64_t PcmWaveReader::readInto(const std::vector<int>& keep, float* const* dst,
+                                     std::int64_t maxFrames) {
+  const std::int64_t left = static_cast<std::int64_t>(info_.numFrames) - position_;
+  const std::int64_t n = std::min({maxFrames, left, kReadFrames});
+  if (n <= 0) return 0;
   bytes_.resize(static_cast<std::size_t>(n * frameBytes_) + 4);  // + slack for 32-bit loads
   const auto at =
       static_cast<off_t>(info_.dataOffset + static_cast<std::uint64_t>(position_) *
@@ -127,14 +144,11 @@ std::int64_t PcmWaveReader::read(const std::vector<int>& keep, std::vector<std::
   const std::int64_t frames = static_cast<std::int64_t>(got) / frameBytes_;
   const std::int64_t sampleBytes = info_.bitsPerSample / 8;
   for (std::size_t k = 0; k < keep.size(); ++k) {
-    std::vector<float>& dst = out[k];
-    const std::size_t base = dst.size();
-    dst.resize(base + static_cast<std::size_t>(frames));
-    convertSamples(info_, bytes_.data() + keep[k] * sampleBytes, frameBytes_, frames,
-                   dst.data() + base);
+    float* out = dst[k];
+    convertSamples(info_, bytes_.data() + keep[k] * sampleBytes, frameBytes_, frames, out);
     if (!info_.isFloat) continue;
     for (std::int64_t i = 0; i < frames; ++i) {
-      if (!std::isfinite(dst[base + static_cast<std::size_t>(i)])) {
+      if (!std::isfinite(out[i])) {
         throw InputError(file_, "",
                          "contains NaN or infinite samples near " +
                              std::to_string(static_cast<double>(position_ + i) / info_.sampleRate) +

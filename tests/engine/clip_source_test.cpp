@@ -1,0 +1,69 @@
+// ClipSource: a mono PCM clip read block by block streams straight from the file into the
+// caller's rows; that path must give exactly the samples of the buffered path (the same source
+// after a decode-ahead), from an offset, across the end of the media (zeros after), serve a
+// second read of the same frames (a reverb send reads what its dry voice read), and still name a
+// NaN with its time.
+#include "engine/clip_source.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::engine {
+namespace {
+
+// Reads [0, total) of channel 0 in blocks of `block` frames; with `ahead`, each block is first
+// decoded ahead (what a decode-ahead worker does), so every read is served from the buffer.
+std::vector<float> readAll(ClipSource& s, std::int64_t total, std::int64_t block, bool ahead) {
+  std::vector<float> out(static_cast<std::size_t>(total), -7.0f);
+  for (std::int64_t at = 0; at < total; at += block) {
+    const std::int64_t n = std::min(block, total - at);
+    if (ahead) s.decodeAhead(at + n);
+    s.read(0, at, n, out.data() + at);
+    std::vector<float> again(static_cast<std::size_t>(n), -7.0f);
+    s.read(0, at, n, again.data());
+    EXPECT_TRUE(std::equal(again.begin(), again.end(), out.begin() + at)) << "reread at " << at;
+  }
+  return out;
+}
+
+TEST(ClipSource, DirectReadsGiveTheBufferedSamples) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  const std::vector<float> x = test::noise(20000, 5);
+  test::writeFloatWav(dir / "m.wav", {x}, rate);
+  for (const std::int64_t offset : {0, 1234}) {
+    for (const std::int64_t block : {1, 777, 4096, 30000}) {
+      SCOPED_TRACE("offset " + std::to_string(offset) + ", block " + std::to_string(block));
+      ClipSource direct(dir / "m.wav", rate, {0}, offset),
+          buffered(dir / "m.wav", rate, {0}, offset);
+      // Past the media's end: the last frames are zeros on both paths.
+      const std::int64_t total = 20000 - offset + 500;
+      const std::vector<float> a = readAll(direct, total, block, false);
+      const std::vector<float> b = readAll(buffered, total, block, true);
+      ASSERT_EQ(a, b);
+      EXPECT_EQ(a[0], x[static_cast<std::size_t>(offset)]);
+      EXPECT_EQ(a[static_cast<std::size_t>(19999 - offset)], x[19999]);
+      EXPECT_EQ(a.back(), 0.0f);
+    }
+  }
+}
+
+TEST(ClipSource, DirectReadsNameANan) {
+  test::ScratchDir dir;
+  std::vector<float> x = test::noise(48000, 6);
+  x[24000] = std::nanf("");
+  test::writeFloatWav(dir / "nan.wav", {x}, 48000);
+  ClipSource s(dir / "nan.wav", 48000, {0}, 0);
+  EXPECT_THAT([&] { readAll(s, 48000, 4096, false); },
+              ::testing::ThrowsMessage<InputError>(
+                  ::testing::HasSubstr("NaN or infinite samples near 0.5")));
+}
+
+}  // namespace
+}  // namespace vkmix::engine
