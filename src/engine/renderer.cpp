@@ -80,7 +80,8 @@ class Backend {
     }
     for (const DenoisedTrack& t : denoised) {
       if (context_) {
-        premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, t.channels));
+        premixers_.push_back(
+            std::make_unique<dsp::GpuMixer>(*context_, t.channels, mixPipelines(t.channels)));
         gpuDenoisers_.push_back(std::make_unique<dsp::GpuDenoiser>(*context_, t.spec));
       } else {
         cpuDenoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(t.spec));
@@ -136,12 +137,22 @@ class Backend {
 
  private:
   void addMixer(int channels) {
-    if (context_) gpuMixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels));
+    if (context_) {
+      gpuMixers_.push_back(
+          std::make_unique<dsp::GpuMixer>(*context_, channels, mixPipelines(channels)));
+    }
     cpuMixes_.emplace_back();
+  }
+  // One set of mix pipelines per channel count, shared by the mixers of that count.
+  std::shared_ptr<dsp::MixPipelines> mixPipelines(int channels) {
+    std::shared_ptr<dsp::MixPipelines>& p = mixPipelines_[channels];
+    if (!p) p = std::make_shared<dsp::MixPipelines>(*context_, channels);
+    return p;
   }
   std::string name_;
   // The context outlives the mixers and convolvers that use its device (reverse member order).
   std::unique_ptr<gpu::Context> context_;
+  std::map<int, std::shared_ptr<dsp::MixPipelines>> mixPipelines_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> gpuMixers_;
   std::vector<std::deque<std::vector<float>>> cpuMixes_;  // CPU reference: mixes not collected
   std::vector<std::unique_ptr<dsp::GpuConvolver>> gpuConvolvers_;

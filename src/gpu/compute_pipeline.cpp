@@ -4,18 +4,22 @@
 
 namespace vkmix::gpu {
 
+vk::raii::DescriptorSetLayout makeSetLayout(const Context& ctx,
+                                            std::span<const vk::DescriptorType> types) {
+  std::vector<vk::DescriptorSetLayoutBinding> bindings;
+  for (std::uint32_t i = 0; i < types.size(); ++i) {
+    bindings.push_back({.binding = i,
+                        .descriptorType = types[i],
+                        .descriptorCount = 1,
+                        .stageFlags = vk::ShaderStageFlagBits::eCompute});
+  }
+  return ctx.device().createDescriptorSetLayout(
+      {.bindingCount = static_cast<std::uint32_t>(bindings.size()), .pBindings = bindings.data()});
+}
+
 ComputePipeline::ComputePipeline(const Context& ctx, const PipelineDesc& desc) {
   try {
-    std::vector<vk::DescriptorSetLayoutBinding> bindings;
-    for (std::uint32_t i = 0; i < desc.bindings.size(); ++i) {
-      bindings.push_back({.binding = i,
-                          .descriptorType = desc.bindings[i],
-                          .descriptorCount = 1,
-                          .stageFlags = vk::ShaderStageFlagBits::eCompute});
-    }
-    setLayout_ = ctx.device().createDescriptorSetLayout(
-        {.bindingCount = static_cast<std::uint32_t>(bindings.size()),
-         .pBindings = bindings.data()});
+    setLayout_ = makeSetLayout(ctx, desc.bindings);
     vk::PushConstantRange push{.stageFlags = vk::ShaderStageFlagBits::eCompute,
                                .offset = 0,
                                .size = desc.pushConstantBytes};

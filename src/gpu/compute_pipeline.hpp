@@ -20,6 +20,12 @@ struct PipelineDesc {
   std::vector<std::int32_t> specialization;  // constant_id i = specialization[i]
 };
 
+// A descriptor set layout with binding i of type types[i], one descriptor each, for compute. Two
+// made from the same types are compatible: a set allocated with one binds to a pipeline made
+// with the other.
+vk::raii::DescriptorSetLayout makeSetLayout(const Context& ctx,
+                                            std::span<const vk::DescriptorType> types);
+
 class ComputePipeline {
  public:
   ComputePipeline(const Context& ctx, const PipelineDesc& desc);

@@ -114,6 +114,29 @@ TEST_F(GpuFixture, MixerReusesBuffersAcrossGrowingBlocks) {
   }
 }
 
+// Mixers of one width share their pipelines: the static one is made when a block first needs it,
+// the moving one only once a moving voice comes, and a mixer on shared pipelines gives the bits
+// of a mixer with its own.
+TEST_F(GpuFixture, MixersShareTheirPipelinesAndMakeThemOnFirstUse) {
+  auto shared = std::make_shared<MixPipelines>(context(), 12);
+  GpuMixer a(context(), 12, shared), b(context(), 12, shared), own(context(), 12);
+  EXPECT_FALSE(shared->made(false));
+  EXPECT_FALSE(shared->made(true));
+  MixBlock still = randomBlock(12, 512, 30, 41, 0);
+  for (VoiceParams& p : still.voices) p.moving = 0;
+  markPlainVoices(still);
+  std::vector<float> x(12 * still.stride), y(x.size());
+  a.mix(still, x);
+  EXPECT_TRUE(shared->made(false));
+  EXPECT_FALSE(shared->made(true)) << "no moving voice yet";
+  MixBlock moving = randomBlock(12, 512, 30, 42, 0);
+  markPlainVoices(moving);
+  b.mix(moving, x);
+  EXPECT_TRUE(shared->made(true));
+  own.mix(moving, y);
+  EXPECT_EQ(x, y);
+}
+
 // Two mixes in flight: each finishes in submission order with exactly the bits mix() gives it
 // alone, while a block of another size and the slot reuse after it go through the same mixer.
 TEST_F(GpuFixture, MixesInFlightFinishInOrderWithTheirOwnBits) {

@@ -20,12 +20,15 @@ struct Push {
 
 namespace {
 
+const std::vector<vk::DescriptorType> kBindings = {
+    vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eUniformTexelBuffer,
+    vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer};
+
 gpu::PipelineDesc mixPipeline(int numChannels, bool moving) {
   return gpu::PipelineDesc{
       .name = moving ? "voices/mix (moving)" : "voices/mix (static)",
       .spirv = gpu::shaders::voicesMix(),
-      .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eUniformTexelBuffer,
-                   vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer},
+      .bindings = kBindings,
       .pushConstantBytes = sizeof(Push),
       .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels, moving ? 1 : 0}};
 }
@@ -44,12 +47,29 @@ void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_
 
 }  // namespace
 
-GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels)
+MixPipelines::MixPipelines(const gpu::Context& ctx, int numChannels)
+    : ctx_(ctx), numChannels_(numChannels), setLayout_(gpu::makeSetLayout(ctx, kBindings)) {}
+
+const gpu::ComputePipeline& MixPipelines::get(bool moving) {
+  std::lock_guard lock(mutex_);
+  std::unique_ptr<gpu::ComputePipeline>& p = pipelines_[moving ? 1 : 0];
+  if (!p) p = std::make_unique<gpu::ComputePipeline>(ctx_, mixPipeline(numChannels_, moving));
+  return *p;
+}
+
+bool MixPipelines::made(bool moving) {
+  std::lock_guard lock(mutex_);
+  return pipelines_[moving ? 1 : 0] != nullptr;
+}
+
+GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels,
+                   std::shared_ptr<MixPipelines> pipelines)
     : ctx_(ctx),
       numChannels_(numChannels),
-      staticPipeline_(ctx, mixPipeline(numChannels, false)),
-      movingPipeline_(ctx, mixPipeline(numChannels, true)) {
+      pipelines_(pipelines ? std::move(pipelines)
+                           : std::make_shared<MixPipelines>(ctx, numChannels)) {
   VKMIX_ASSERT(numChannels > 0 && numChannels <= kMaxOutputChannels, "channel count");
+  VKMIX_ASSERT(pipelines_->numChannels() == numChannels, "shared pipelines of another width");
   for (Slot& slot : slots_) slot.submitter = std::make_unique<gpu::Submitter>(ctx);
 }
 
@@ -112,7 +132,7 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
                                           .poolSizeCount = static_cast<std::uint32_t>(sizes.size()),
                                           .pPoolSizes = sizes.data()});
   // Both pipelines have identically defined set layouts, so these sets serve either.
-  std::vector<vk::DescriptorSetLayout> layouts(chunks, *staticPipeline_.setLayout());
+  std::vector<vk::DescriptorSetLayout> layouts(chunks, *pipelines_->setLayout());
   slot.sets = (*ctx_.device())
                   .allocateDescriptorSets({.descriptorPool = *slot.pool,
                                            .descriptorSetCount = chunks,
@@ -211,8 +231,9 @@ void GpuMixer::submit(const MixBlock& block) {
       done += kVoicesPerDispatch;
     } while (done < count);
   };
-  if (plain > 0) dispatch(staticPipeline_, 0, plain);
-  if (others > 0 || plain == 0) dispatch(movingPipeline_, otherBase, others);
+  // No voices at all still clears the output, through the static pipeline.
+  if (plain > 0 || others == 0) dispatch(pipelines_->get(false), 0, plain);
+  if (others > 0) dispatch(pipelines_->get(true), otherBase, others);
   slot.submitter->submit("voice mix");
   slot.stride = block.stride;
   next_ = (next_ + 1) % kInFlight;

@@ -10,10 +10,15 @@
 // descriptor sets, command buffer) and starts it without waiting; finish() waits for the oldest
 // and copies its output. The renderer submits block k before collecting block k-1, so reading
 // and uploading one block overlaps the device mixing the one before.
+//
+// The two pipelines live in a MixPipelines, made on first use (a session of static objects never
+// compiles the moving one) and shared by every mixer of the same channel count: each is an LLVM
+// compile of about 10 ms on lavapipe, and a render has a mixer per stem and per reverb send.
 #pragma once
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -25,9 +30,29 @@
 
 namespace vkmix::dsp {
 
+class MixPipelines {
+ public:
+  MixPipelines(const gpu::Context& ctx, int numChannels);
+  int numChannels() const { return numChannels_; }
+  // The pipeline for static (false) or moving (true) voices, made on the first call.
+  const gpu::ComputePipeline& get(bool moving);
+  bool made(bool moving);  // whether get(moving) has made it yet
+  // The set layout both pipelines are made with: sets allocated with it bind to either.
+  const vk::raii::DescriptorSetLayout& setLayout() const { return setLayout_; }
+
+ private:
+  const gpu::Context& ctx_;
+  int numChannels_;
+  vk::raii::DescriptorSetLayout setLayout_;
+  std::mutex mutex_;
+  std::array<std::unique_ptr<gpu::ComputePipeline>, 2> pipelines_;  // static, moving
+};
+
 class GpuMixer {
  public:
-  GpuMixer(const gpu::Context& ctx, int numChannels);
+  // `pipelines` (of numChannels) may be shared with other mixers; null: the mixer makes its own.
+  GpuMixer(const gpu::Context& ctx, int numChannels,
+           std::shared_ptr<MixPipelines> pipelines = nullptr);
   ~GpuMixer();
 
   static constexpr int kInFlight = 2;
@@ -65,9 +90,8 @@ class GpuMixer {
 
   const gpu::Context& ctx_;
   int numChannels_;
-  gpu::ComputePipeline staticPipeline_;  // voices with static gains
-  gpu::ComputePipeline movingPipeline_;  // voices with gains on the grid
-  std::vector<std::size_t> order_;       // upload order: static voices, then moving ones
+  std::shared_ptr<MixPipelines> pipelines_;
+  std::vector<std::size_t> order_;  // upload order: static voices, then moving ones
   std::array<Slot, kInFlight> slots_;
   int next_ = 0;      // the slot submit() fills
   int inFlight_ = 0;  // unfinished mixes, the oldest at (next_ - inFlight_) mod kInFlight
