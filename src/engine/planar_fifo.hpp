@@ -41,8 +41,12 @@ class PlanarFifo {
   const float* channel(int c) const { return data_[static_cast<std::size_t>(c)].data() + head_; }
   void consume(std::int64_t n) {
     head_ += n;
-    if (head_ > 1 << 16 &&
-        head_ * 2 > static_cast<std::int64_t>(data_.empty() ? 0 : data_[0].size())) {
+    if (!data_.empty() && head_ == static_cast<std::int64_t>(data_[0].size())) {
+      // Drained (every block, without reverb): the next append reuses the same, cache-warm rows.
+      for (auto& ch : data_) ch.clear();
+      head_ = 0;
+    } else if (head_ > 1 << 16 &&
+               head_ * 2 > static_cast<std::int64_t>(data_.empty() ? 0 : data_[0].size())) {
       for (auto& ch : data_) ch.erase(ch.begin(), ch.begin() + head_);
       head_ = 0;
     }
