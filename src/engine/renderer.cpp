@@ -448,8 +448,13 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   std::vector<DecodeAhead::Job> ahead;
   auto collect = [&](const Started& b) {
     for (std::size_t m = 0; m < numMixers; ++m) {
-      out.assign(static_cast<std::size_t>(mixerChannels[m] * b.stride), 0.0f);
-      if (b.dispatched[m]) backend.finishMix(m, out);
+      // A finished mix overwrites every sample; a silent one is zeros.
+      out.resize(static_cast<std::size_t>(mixerChannels[m] * b.stride));
+      if (b.dispatched[m]) {
+        backend.finishMix(m, out);
+      } else {
+        std::fill(out.begin(), out.end(), 0.0f);
+      }
       if (m < numStems) {
         dry[m].append(out, b.stride, b.n);
       } else {
