@@ -40,13 +40,17 @@ class PcmWaveReader {
 
  private:
   PcmWaveReader(int fd, std::string file, wave::Bw64Info info);
+  // Reads the file from position_ into bytes_: at least n frames where the file has them, up to
+  // kWindowBytes ahead.
+  void fill(std::int64_t n);
 
   int fd_;
   std::string file_;
   wave::Bw64Info info_;
   std::int64_t frameBytes_ = 0;
-  std::int64_t position_ = 0;  // frame
-  std::vector<std::uint8_t> bytes_;
+  std::int64_t position_ = 0;        // frame
+  std::vector<std::uint8_t> bytes_;  // frames [windowStart_, windowStart_ + windowFrames_)
+  std::int64_t windowStart_ = 0, windowFrames_ = 0;
 };
 
 }  // namespace vkmix::io

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "support/signals.hpp"
@@ -47,9 +48,13 @@ TEST(ClipSource, DirectReadsGiveTheBufferedSamples) {
       const std::vector<float> a = readAll(direct, total, block, false);
       const std::vector<float> b = readAll(buffered, total, block, true);
       ASSERT_EQ(a, b);
-      EXPECT_EQ(a[0], x[static_cast<std::size_t>(offset)]);
-      EXPECT_EQ(a[static_cast<std::size_t>(19999 - offset)], x[19999]);
-      EXPECT_EQ(a.back(), 0.0f);
+      // The file's own samples (float WAV: exact), whatever the reads' and the reader's windows'
+      // alignment, then zeros.
+      const auto played = static_cast<std::size_t>(20000 - offset);
+      EXPECT_TRUE(std::equal(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(played),
+                             x.begin() + offset));
+      EXPECT_TRUE(std::all_of(a.begin() + static_cast<std::ptrdiff_t>(played), a.end(),
+                              [](float v) { return v == 0.0f; }));
     }
   }
 }
