@@ -26,4 +26,30 @@ Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags us
   }
 }
 
+vk::raii::BufferView texelView(const Context& ctx, const Buffer& buffer, vk::Format format,
+                               vk::DeviceSize texelBytes) {
+  return ctx.device().createBufferView({.buffer = *buffer.buffer(),
+                                        .format = format,
+                                        .offset = 0,
+                                        .range = buffer.bytes() / texelBytes * texelBytes});
+}
+
+vk::WriteDescriptorSet bufferWrite(vk::DescriptorSet set, std::uint32_t binding,
+                                   vk::DescriptorType type, const vk::DescriptorBufferInfo& info) {
+  return {.dstSet = set,
+          .dstBinding = binding,
+          .descriptorCount = 1,
+          .descriptorType = type,
+          .pBufferInfo = &info};
+}
+
+vk::WriteDescriptorSet texelWrite(vk::DescriptorSet set, std::uint32_t binding,
+                                  const vk::BufferView& view) {
+  return {.dstSet = set,
+          .dstBinding = binding,
+          .descriptorCount = 1,
+          .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
+          .pTexelBufferView = &view};
+}
+
 }  // namespace vkmix::gpu

@@ -32,4 +32,17 @@ class Buffer {
   void* mapped_ = nullptr;
 };
 
+// A view of the whole buffer as texels of `format` (texelBytes each; a partial last texel is left
+// out), for shaders that read it as a samplerBuffer: lavapipe fetches texels for all lanes at once
+// but loads a storage buffer one lane at a time (docs/architecture.md).
+vk::raii::BufferView texelView(const Context& ctx, const Buffer& buffer, vk::Format format,
+                               vk::DeviceSize texelBytes);
+
+// One descriptor write: a buffer range (uniform or storage) or a uniform texel view. The info and
+// view must outlive the updateDescriptorSets call.
+vk::WriteDescriptorSet bufferWrite(vk::DescriptorSet set, std::uint32_t binding,
+                                   vk::DescriptorType type, const vk::DescriptorBufferInfo& info);
+vk::WriteDescriptorSet texelWrite(vk::DescriptorSet set, std::uint32_t binding,
+                                  const vk::BufferView& view);
+
 }  // namespace vkmix::gpu

@@ -109,15 +109,9 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
                                                 numOutputs_, inverse_.buffer(), inverse_.bytes(),
                                                 gpu::FftDirections::InverseOnly);
 
-  auto view = [&](const gpu::Buffer& b) {
-    return ctx.device().createBufferView({.buffer = *b.buffer(),
-                                          .format = vk::Format::eR32G32Sfloat,
-                                          .offset = 0,
-                                          .range = b.bytes() / 8 * 8});
-  };
-  forwardView_ = view(forward_);
-  fdlView_ = view(fdl_);
-  irsView_ = view(irs_);
+  forwardView_ = gpu::texelView(ctx, forward_, vk::Format::eR32G32Sfloat, 8);
+  fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
+  irsView_ = gpu::texelView(ctx, irs_, vk::Format::eR32G32Sfloat, 8);
   std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer, .descriptorCount = 3},
@@ -137,28 +131,13 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
   const vk::DescriptorBufferInfo fdlInfo = info(fdl_), termsInfo = info(terms_),
                                  inverseInfo = info(inverse_);
   const vk::BufferView forwardView = *forwardView_, fdlView = *fdlView_, irsView = *irsView_;
-  auto texels = [](vk::DescriptorSet set, std::uint32_t binding, const vk::BufferView& v) {
-    return vk::WriteDescriptorSet{.dstSet = set,
-                                  .dstBinding = binding,
-                                  .descriptorCount = 1,
-                                  .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
-                                  .pTexelBufferView = &v};
-  };
-  auto buffer = [](vk::DescriptorSet set, std::uint32_t binding, vk::DescriptorType type,
-                   const vk::DescriptorBufferInfo& b) {
-    return vk::WriteDescriptorSet{.dstSet = set,
-                                  .dstBinding = binding,
-                                  .descriptorCount = 1,
-                                  .descriptorType = type,
-                                  .pBufferInfo = &b};
-  };
   const std::array<vk::WriteDescriptorSet, 6> writes{
-      texels(toFdlSet_, 0, forwardView),
-      buffer(toFdlSet_, 1, vk::DescriptorType::eStorageBuffer, fdlInfo),
-      buffer(macSet_, 0, vk::DescriptorType::eUniformBuffer, termsInfo),
-      texels(macSet_, 1, fdlView),
-      texels(macSet_, 2, irsView),
-      buffer(macSet_, 3, vk::DescriptorType::eStorageBuffer, inverseInfo)};
+      gpu::texelWrite(toFdlSet_, 0, forwardView),
+      gpu::bufferWrite(toFdlSet_, 1, vk::DescriptorType::eStorageBuffer, fdlInfo),
+      gpu::bufferWrite(macSet_, 0, vk::DescriptorType::eUniformBuffer, termsInfo),
+      gpu::texelWrite(macSet_, 1, fdlView),
+      gpu::texelWrite(macSet_, 2, irsView),
+      gpu::bufferWrite(macSet_, 3, vk::DescriptorType::eStorageBuffer, inverseInfo)};
   ctx.device().updateDescriptorSets(writes, nullptr);
 }
 

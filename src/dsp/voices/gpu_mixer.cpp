@@ -111,14 +111,8 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
   slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float), texels);
   slot.out = std::make_unique<gpu::Buffer>(
       ctx_, static_cast<std::size_t>(numChannels_) * slot.strideCapacity * sizeof(float), storage);
-  auto view = [&](const gpu::Buffer& b) {
-    return ctx_.device().createBufferView({.buffer = *b.buffer(),
-                                           .format = vk::Format::eR32G32B32A32Sfloat,
-                                           .offset = 0,
-                                           .range = b.bytes()});
-  };
-  slot.samplesView = view(*slot.samples);
-  slot.gridView = view(*slot.grid);
+  slot.samplesView = gpu::texelView(ctx_, *slot.samples, vk::Format::eR32G32B32A32Sfloat, 16);
+  slot.gridView = gpu::texelView(ctx_, *slot.grid, vk::Format::eR32G32B32A32Sfloat, 16);
 
   const auto chunks = static_cast<std::uint32_t>(slot.voiceCapacity / kVoicesPerDispatch);
   std::array<vk::DescriptorPoolSize, 3> sizes{
@@ -143,27 +137,10 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
                                  .range = kVoicesPerDispatch * sizeof(VoiceParams)};
     vk::DescriptorBufferInfo o{.buffer = *slot.out->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
     const vk::BufferView samplesView = *slot.samplesView, gridView = *slot.gridView;
-    std::array<vk::WriteDescriptorSet, 4> writes{
-        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
-                               .dstBinding = 0,
-                               .descriptorCount = 1,
-                               .descriptorType = vk::DescriptorType::eUniformBuffer,
-                               .pBufferInfo = &ubo},
-        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
-                               .dstBinding = 1,
-                               .descriptorCount = 1,
-                               .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
-                               .pTexelBufferView = &samplesView},
-        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
-                               .dstBinding = 2,
-                               .descriptorCount = 1,
-                               .descriptorType = vk::DescriptorType::eUniformTexelBuffer,
-                               .pTexelBufferView = &gridView},
-        vk::WriteDescriptorSet{.dstSet = slot.sets[k],
-                               .dstBinding = 3,
-                               .descriptorCount = 1,
-                               .descriptorType = vk::DescriptorType::eStorageBuffer,
-                               .pBufferInfo = &o}};
+    const std::array<vk::WriteDescriptorSet, 4> writes{
+        gpu::bufferWrite(slot.sets[k], 0, vk::DescriptorType::eUniformBuffer, ubo),
+        gpu::texelWrite(slot.sets[k], 1, samplesView), gpu::texelWrite(slot.sets[k], 2, gridView),
+        gpu::bufferWrite(slot.sets[k], 3, vk::DescriptorType::eStorageBuffer, o)};
     ctx_.device().updateDescriptorSets(writes, nullptr);
   }
 }
