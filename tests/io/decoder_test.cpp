@@ -221,5 +221,32 @@ TEST(Decoder, PlainPcmWaveReadsTheSameBitsAsFfmpeg) {
               ::testing::ThrowsMessage<InputError>(HasSubstr("NaN or infinite samples near 0.75")));
 }
 
+// Mono 24-bit WAVE, the commonest clip format (three-byte samples read with 32-bit loads, the
+// last one from the buffer's slack): every length from one frame to past the reader's 32 KiB
+// window, from an odd offset, gives FFmpeg's bits (the same samples through NUT).
+TEST(Decoder, MonoTwentyFourBitReadsTheSameBitsAsFfmpeg) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  std::vector<float> x = test::noise(50021, 9);
+  for (float& v : x) v *= 1.2f;  // past full scale: clipped on the way to 24 bits
+  test::writeFloatWav(dir / "src.wav", {x}, rate);
+  const std::string cd = "cd " + dir.path().string() + " && ffmpeg -nostdin -loglevel error -y ";
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a pcm_s24le x.wav"), 0);
+  ASSERT_EQ(test::runCommand(cd + "-i x.wav -c:a copy x.nut"), 0);
+  const DecodedAudio nut = decodeAudio(dir / "x.nut", rate);
+  ASSERT_EQ(nut.numFrames(), 50021);
+  for (const std::int64_t offset : {0, 7}) {
+    for (const std::int64_t frames : {1, 19, 20, 21, 36, 4096, 50021 - 7}) {
+      const DecodedAudio wav = decodeAudio(dir / "x.wav", rate, offset, frames);
+      ASSERT_EQ(wav.numFrames(), frames);
+      EXPECT_EQ(std::memcmp(wav.channels[0].data(),
+                            nut.channels[0].data() + static_cast<std::size_t>(offset),
+                            static_cast<std::size_t>(frames) * sizeof(float)),
+                0)
+          << "offset " << offset << ", " << frames << " frames";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vkmix::io
