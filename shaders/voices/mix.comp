@@ -26,8 +26,8 @@ layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };
 // Samples and grid are read through texel buffers (RGBA32F), not storage buffers: lavapipe loads
 // a storage buffer at a per-lane address one lane at a time in a branchy loop, but fetches texels
 // for all lanes at once; GPUs read both through their caches.
-layout(set = 0, binding = 1) uniform samplerBuffer samples;  // [voice][frame/4]
-layout(set = 0, binding = 2) uniform samplerBuffer gridPoints;// [point][4]
+layout(set = 0, binding = 1) uniform samplerBuffer samples;     // [voice][frame/4]
+layout(set = 0, binding = 2) uniform samplerBuffer gridPoints;  // [point][4]
 layout(std430, set = 0, binding = 3) buffer Mix { vec4 mixOut[]; };               // [channel][frame/4]
 
 layout(push_constant) uniform Push {

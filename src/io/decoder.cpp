@@ -109,6 +109,7 @@ struct StreamDecoder::Impl {
   std::vector<std::vector<float>> scratch;
   std::vector<std::uint8_t*> planes;
   std::vector<std::vector<float>> pending;  // resampled frames; [pendingAt, size) not handed out
+  std::vector<float*> cursors;              // decodeInto's write positions, kept between calls
   std::size_t pendingAt = 0;
   Packet packet{av_packet_alloc()};
   Frame frame{av_frame_alloc()};
@@ -311,12 +312,12 @@ bool StreamDecoder::readsDirectly() const { return impl_->pcm != nullptr; }
 std::int64_t StreamDecoder::decodeInto(float* const* dst, std::int64_t frames) {
   Impl& m = *impl_;
   VKMIX_ASSERT(m.pcm != nullptr, "decodeInto needs a direct PCM reader");
-  std::vector<float*> at(dst, dst + m.keep.size());
+  m.cursors.assign(dst, dst + m.keep.size());
   std::int64_t total = 0;
   while (total < frames) {
-    const std::int64_t got = m.pcm->readInto(m.keep, at.data(), frames - total);
+    const std::int64_t got = m.pcm->readInto(m.keep, m.cursors.data(), frames - total);
     if (got == 0) break;
-    for (float*& p : at) p += got;
+    for (float*& p : m.cursors) p += got;
     total += got;
   }
   return total;

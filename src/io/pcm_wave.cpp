@@ -115,13 +115,13 @@ std::int64_t PcmWaveReader::read(const std::vector<int>& keep, std::vector<std::
   const std::int64_t left = static_cast<std::int64_t>(info_.numFrames) - position_;
   const std::int64_t n = std::min({maxFrames, left, kReadFrames});
   if (n <= 0) return 0;
-  std::vector<float*> dst(keep.size());
+  rows_.resize(keep.size());
   for (std::size_t k = 0; k < keep.size(); ++k) {
     const std::size_t base = out[k].size();
     out[k].resize(base + static_cast<std::size_t>(n));
-    dst[k] = out[k].data() + base;
+    rows_[k] = out[k].data() + base;
   }
-  const std::int64_t frames = readInto(keep, dst.data(), n);
+  const std::int64_t frames = readInto(keep, rows_.data(), n);
   for (std::size_t k = 0; k < keep.size(); ++k)
     out[k].resize(out[k].size() - static_cast<std::size_t>(n - frames));
   return frames;

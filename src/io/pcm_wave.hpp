@@ -51,6 +51,7 @@ class PcmWaveReader {
   std::int64_t position_ = 0;        // frame
   std::vector<std::uint8_t> bytes_;  // frames [windowStart_, windowStart_ + windowFrames_)
   std::int64_t windowStart_ = 0, windowFrames_ = 0;
+  std::vector<float*> rows_;  // read()'s destinations, kept between calls
 };
 
 }  // namespace vkmix::io

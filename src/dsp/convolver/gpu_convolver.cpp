@@ -83,7 +83,8 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
       irs_.bytes() / 8 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
                    std::to_string(spec.maxIrFrames()) + " frames x " +
-                   std::to_string(spec.irs.size()) + " channels exceed one storage buffer");
+                   std::to_string(spec.irs.size()) +
+                   " channels exceed the device's storage or texel buffer range");
   }
   // IR spectra, once, in double precision (each partition zero-padded to 2P), on the CPU's cores:
   // the device has nothing to do yet.
