@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ui/inspect.hpp"
+#include "ui/offscreen_inspector.hpp"
 
 int main(int argc, char** argv) {
   int objects = 1000, frames = 300;

@@ -1,11 +1,10 @@
 #include "ui/inspect.hpp"
 
-#include <backends/imgui_impl_vulkan.h>
-#include <imgui.h>
-
 #include <cstdio>
 
+#include "gpu/context.hpp"
 #include "ui/audio_preview.hpp"
+#include "ui/offscreen_inspector.hpp"
 #include "ui/window.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
@@ -19,31 +18,6 @@ Session loadAnySession(const std::filesystem::path& path) {
     });
   }
   return loadSession(path);
-}
-
-OffscreenInspector::OffscreenInspector(const gpu::Context& context, InspectorModel& model,
-                                       int width, int height)
-    : model_(model),
-      layout_(frameLayout(static_cast<float>(width), static_cast<float>(height))),
-      imgui_(width, height),
-      renderer_(context, width, height) {
-  state_.audioStatus = "offscreen: no audio preview";
-}
-
-void OffscreenInspector::setMouse(float x, float y, bool down) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.MousePos = {x, y};
-  io.MouseDown[0] = down;
-}
-
-std::vector<std::uint8_t> OffscreenInspector::frame(bool readback) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.DeltaTime = 1.0f / 60.0f;
-  ImGui_ImplVulkan_NewFrame();
-  ImGui::NewFrame();
-  drawInspector(model_, state_, layout_);
-  ImGui::Render();
-  return renderer_.draw(ImGui::GetDrawData(), readback);
 }
 
 namespace {

@@ -1,18 +1,12 @@
 // `vkmix inspect SESSION`: the inspector in a GLFW window, or with --screenshot one frame drawn
-// offscreen and saved as a PNG (no window or display needed).
+// offscreen and saved as a PNG (no window or display needed). No Vulkan or ImGui types here: the
+// CLI includes it (ui/offscreen_inspector.hpp has the offscreen inspector).
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
-#include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
-#include "gpu/context.hpp"
-#include "ui/inspector_model.hpp"
-#include "ui/inspector_ui.hpp"
-#include "ui/offscreen.hpp"
+#include "vkmix/session.hpp"
 
 namespace vkmix::ui {
 
@@ -33,25 +27,6 @@ struct InspectOptions {
 
 // Runs the inspector; returns the exit code (errors are thrown as for render).
 int runInspector(const InspectOptions& options);
-
-// The inspector drawn offscreen frame by frame, with the mouse driven by the caller: what
-// --screenshot, the tests and the frame-rate benchmark use.
-class OffscreenInspector {
- public:
-  OffscreenInspector(const gpu::Context& context, InspectorModel& model, int width, int height);
-  // One frame: input applied, drawn, and (with `readback`) returned as RGBA8 rows.
-  std::vector<std::uint8_t> frame(bool readback);
-  void setMouse(float x, float y, bool down);
-  UiState& state() { return state_; }
-  const FrameLayout& layout() const { return layout_; }
-
- private:
-  InspectorModel& model_;
-  FrameLayout layout_;
-  UiState state_;
-  ImGuiContextGuard imgui_;
-  OffscreenRenderer renderer_;
-};
 
 // A session file, or the session an ADM BWF master renders as.
 Session loadAnySession(const std::filesystem::path& path);

@@ -10,7 +10,10 @@
 #include <chrono>
 #include <cstdio>
 
+#include "gpu/context.hpp"
 #include "ui/audio_preview.hpp"
+#include "ui/inspector_ui.hpp"
+#include "ui/offscreen.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::ui {

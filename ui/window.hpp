@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ui/inspect.hpp"
+#include "ui/inspector_model.hpp"
 
 namespace vkmix::ui {
 

@@ -254,7 +254,7 @@ TEST_F(Cli, InterruptsStopCleanlyAndLeaveNothing) {
 TEST_F(Cli, DevicesLayoutsAndHelp) {
   std::string out;
   EXPECT_EQ(vkmix("devices", &out), 0);
-  EXPECT_THAT(out, HasSubstr(context().info().name));
+  EXPECT_THAT(out, HasSubstr(deviceName()));
   EXPECT_EQ(vkmix("layouts", &out), 0);
   EXPECT_THAT(out, HasSubstr("7.1.4"));
   EXPECT_THAT(out, HasSubstr("Ltr(U+135)"));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"

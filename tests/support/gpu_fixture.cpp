@@ -1,7 +1,10 @@
 #include "support/gpu_fixture.hpp"
 
 #include <cstdlib>
+#include <memory>
 #include <string>
+
+#include "gpu/context.hpp"
 
 namespace vkmix::test {
 namespace {
@@ -22,6 +25,16 @@ gpu::Context* GpuFixture::sharedContext() {
   }
   return gContext.get();
 }
+
+RenderOptions GpuFixture::renderOptions(std::int64_t blockFrames) const {
+  RenderOptions o;
+  o.device = std::to_string(context().info().index);
+  o.validation = true;
+  o.blockFrames = blockFrames;
+  return o;
+}
+
+std::string GpuFixture::deviceName() const { return context().info().name; }
 
 void GpuFixture::SetUp() {
   if (sharedContext() == nullptr) {

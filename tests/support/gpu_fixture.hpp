@@ -6,11 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
-#include "gpu/context.hpp"
 #include "vkmix/render.hpp"
+
+// Only declared: most tests render through the public API and need none of Vulkan-Hpp's
+// headers (4-5 s of parsing per file); those that use the context include gpu/context.hpp.
+namespace vkmix::gpu {
+class Context;
+}  // namespace vkmix::gpu
 
 namespace vkmix::test {
 
@@ -20,13 +24,9 @@ class GpuFixture : public ::testing::Test {
   void TearDown() override;
   const gpu::Context& context() const { return *sharedContext(); }
   // Render options on this fixture's device, with the validation layers on.
-  RenderOptions renderOptions(std::int64_t blockFrames = 4096) const {
-    RenderOptions o;
-    o.device = std::to_string(context().info().index);
-    o.validation = true;
-    o.blockFrames = blockFrames;
-    return o;
-  }
+  RenderOptions renderOptions(std::int64_t blockFrames = 4096) const;
+  // The device's name, as `vkmix devices` and render summaries print it.
+  std::string deviceName() const;
   static gpu::Context* sharedContext();
 
  private:

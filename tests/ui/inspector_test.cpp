@@ -11,6 +11,7 @@
 #include "support/test_media.hpp"
 #include "ui/audio_preview.hpp"
 #include "ui/inspect.hpp"
+#include "ui/offscreen_inspector.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::ui {
