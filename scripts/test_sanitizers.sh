@@ -14,8 +14,14 @@ if [[ -f build-asan/CMakeCache.txt ]] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang'
 fi
 CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DVKMIX_BUILD_BENCHMARKS=OFF -DVKMIX_SANITIZE=address,undefined -DVKMIX_FUZZ=ON \
+  -DVKMIX_TEST_SHARDS=ON \
   -DCMAKE_CXX_FLAGS="-O1" -DCMAKE_CXX_FLAGS_DEBUG="-g1" >/dev/null
 cmake --build build-asan
 # Leak checking is off: Mesa's lavapipe keeps allocations for the life of the process.
+# One test is left to the plain build: the 2 s IR against direct convolution spends a minute of
+# instrumented CPU in the double-precision oracle (6.7e9 multiply-adds), and the convolver code
+# it runs is the same as the other IR lengths', which do run here.
+# (GTEST_FILTER leaves it out of the shards; -E out of a per-test build.)
+skip='IrLengths/Convolution.MatchesDirectConvolutionOnNoiseAndImpulses/Ir96000Partition65536'
 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j2
+  GTEST_FILTER="-$skip" ctest --test-dir build-asan --output-on-failure -j2 -E "$skip"
