@@ -14,7 +14,8 @@ cmake --build build
 bash scripts/check_layering.sh
 bash scripts/check_format.sh
 ctest --test-dir build --output-on-failure -j2
-# The whole suite again under ASan + UBSan (clang, build-asan/), then a fuzz smoke run: each
-# libFuzzer target (tests/fuzz), built in the same tree, for 15 s.
+# The suite again under ASan + UBSan (clang, build-asan/; all but the end-to-end cli and ui
+# binaries, see the script), then a fuzz smoke run: each libFuzzer target (tests/fuzz), built in
+# the same tree, for 15 s.
 bash scripts/test_sanitizers.sh
 bash scripts/fuzz.sh --build build-asan 15
