@@ -18,7 +18,6 @@ if [[ ${1:-} == --build ]]; then
   fi
 else
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
     -DVKMIX_FUZZ=ON -DVKMIX_BUILD_TESTS=OFF -DVKMIX_BUILD_BENCHMARKS=OFF >/dev/null
 fi
 seconds=${1:-30}
