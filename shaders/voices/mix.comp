@@ -1,11 +1,12 @@
 #version 450
 // Voice mixing for one block: every output channel is the sum over voices of
-// sample x envelope (clip gain, fades) x speaker gain. The envelope is already applied: GpuMixer
-// multiplies each voice's samples by it while uploading them (in float, from envelopeAt). One
+// sample x envelope (clip gain, fades) x speaker gain. The envelope is already applied: the
+// samples arrive multiplied by it (dsp::applyEnvelope, in float, from envelopeAt). One
 // invocation makes 4 consecutive frames of every channel, keeping all channels in registers so
 // each voice's samples are read once. The CPU specification is
-// src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt). Voice parameters are in a UBO
-// (uniform across lanes: fast on lavapipe and on GPUs alike).
+// src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt). Voice parameters are in a UBO;
+// what varies per voice inside the loop (its row, its gains) is read as texels, which lavapipe
+// fetches for all lanes at once where a UBO read at a per-lane offset goes lane by lane.
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int kChannels = 12;  // output channels, <= 16
@@ -19,7 +20,7 @@ struct Voice {
   vec4 gains[4];   // 16 static speaker gains
   ivec4 clip;      // x: clip frame at block frame 0, y: clip length, z: fade-in, w: fade-out frames
   vec4 misc;       // the envelope's (gain, fade shapes, plain flag): applied by GpuMixer
-  uvec4 grid;      // x: moving, y: first grid point of this voice
+  uvec4 grid;      // x: moving, y: its first grid point (static: its gains), z: its row in samples
 };
 
 layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };
@@ -33,7 +34,6 @@ layout(std430, set = 0, binding = 3) buffer Mix { vec4 mixOut[]; };             
 layout(push_constant) uniform Push {
   uint stride4;     // vec4s per voice row and per channel row
   uint numVoices;   // voices in this dispatch
-  uint voiceBase;   // first voice of this dispatch (row in Samples)
   uint accumulate;  // 0: overwrite the output, 1: add to it
   uint gridPhase;   // absolute frame of the block's first frame, mod kGridFrames
 } pc;
@@ -45,14 +45,42 @@ void main() {
   for (int c = 0; c < kChannels; ++c) acc[c] = vec4(0.0);
 
   if (kMoving == 0) {
-    for (uint v = 0; v < pc.numVoices; ++v) {
-      vec4 x = texelFetch(samples, int((pc.voiceBase + v) * pc.stride4 + i4));
-      for (int c = 0; c < kChannels; ++c) acc[c] += x * voices[v].gains[c >> 2][c & 3];
+    // The gains come as texels too (GpuMixer puts a static voice's gains in the grid buffer as
+    // one grid point): lavapipe reads a UBO member at a per-lane offset lane by lane, but
+    // fetches a texel for all lanes at once, four gains per fetch.
+    // Four voices per iteration, added one after the other: the same sum in the same order as
+    // one voice per iteration, but lavapipe stores a loop's accumulators (under the lane mask)
+    // once per iteration, and those stores cost more than the multiply-adds.
+    uint v = 0;
+    for (; v + 4u <= pc.numVoices; v += 4u) {
+      vec4 sum[kMaxChannels];
+      for (int c = 0; c < kChannels; ++c) sum[c] = acc[c];
+      for (uint k = 0; k < 4u; ++k) {
+        uvec4 where = voices[v + k].grid;
+        vec4 x = texelFetch(samples, int(where.z * pc.stride4 + i4));
+        for (int g = 0; g < (kChannels + 3) / 4; ++g) {
+          vec4 gain = texelFetch(gridPoints, int(where.y * 4u + uint(g)));
+          for (int j = 0; j < 4; ++j) {
+            if (g * 4 + j < kChannels) sum[g * 4 + j] += x * gain[j];
+          }
+        }
+      }
+      for (int c = 0; c < kChannels; ++c) acc[c] = sum[c];
+    }
+    for (; v < pc.numVoices; ++v) {
+      uvec4 where = voices[v].grid;
+      vec4 x = texelFetch(samples, int(where.z * pc.stride4 + i4));
+      for (int g = 0; g < (kChannels + 3) / 4; ++g) {
+        vec4 gain = texelFetch(gridPoints, int(where.y * 4u + uint(g)));
+        for (int j = 0; j < 4; ++j) {
+          if (g * 4 + j < kChannels) acc[g * 4 + j] += x * gain[j];
+        }
+      }
     }
   } else {
     for (uint v = 0; v < pc.numVoices; ++v) {
       Voice voice = voices[v];
-      vec4 x = texelFetch(samples, int((pc.voiceBase + v) * pc.stride4 + i4));
+      vec4 x = texelFetch(samples, int(voice.grid.z * pc.stride4 + i4));
       // Gains interpolated between grid points every kGridFrames frames of the timeline. The
       // gain is always fma(b - a, frac, a), in both paths below, so a frame gets the same bits
       // whichever path its block alignment sends it down.

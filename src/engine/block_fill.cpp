@@ -25,11 +25,13 @@ void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, st
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
-               int sampleRate, std::int64_t start, std::int64_t n) {
+               int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows) {
   std::size_t count = 0;
   for (std::size_t v : active) count += routing.includes(voices[v]) ? 1 : 0;
   // Every row is written in full below (samples, then zeros), so the block is not zeroed first.
-  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count, false);
+  const std::int64_t stride = (n + 3) / 4 * 4;
+  block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count, false,
+              rows ? rows(count, stride) : std::span<float>{});
   std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
   const std::int64_t firstPoint = start / dsp::kGridFrames;
   const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
@@ -72,15 +74,17 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
       std::copy(s.begin(), s.end(), p.gains);
     }
     // Read the frames of the clip that fall in this block; the rest of the row is zero.
-    float* row = &block.samples[a * static_cast<std::size_t>(block.stride)];
+    float* row = block.row(a);
     const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
     const std::int64_t to = std::clamp<std::int64_t>(pv.sampleFrames - clipFrame, from, n);
     std::fill(row, row + from, 0.0f);
     if (to > from)
       sources.at(pv.clipIndex)->read(pv.sourceChannel, clipFrame + from, to - from, row + from);
     std::fill(row + to, row + block.stride, 0.0f);
+    dsp::applyEnvelope(p, row, row, static_cast<std::size_t>(block.stride));
     ++a;
   }
+  block.enveloped = true;
 }
 
 }  // namespace vkmix::engine

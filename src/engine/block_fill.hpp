@@ -27,6 +27,9 @@ struct Routing {
 
 using SourceMap = std::map<int, std::unique_ptr<SampleSource>>;  // clip index -> its source
 using OpenSource = std::function<std::unique_ptr<SampleSource>(int clipIndex)>;
+// Memory for a block's sample rows (voices x stride floats), e.g. GpuMixer::uploadRows; empty:
+// the block keeps its rows itself.
+using RowMemory = std::function<std::span<float>(std::size_t voices, std::int64_t stride)>;
 
 // Collects into `active` the voices sounding in [start, start + n); a voice whose clip has no
 // source yet gets one from `open`.
@@ -36,12 +39,13 @@ void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std:
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 
-// Fills `block` with the voices `routing` includes among `active`, for the block at `start`.
-// Automated voices get gains on the absolute grid (every kGridFrames frames), shared by the voices
-// of one (track, bed channel).
+// Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
+// rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
+// kGridFrames frames), shared by the voices of one (track, bed channel). Each row is read and
+// given its envelope in turn, while it is in cache (the block is `enveloped`).
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
-               int sampleRate, std::int64_t start, std::int64_t n);
+               int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {});
 
 }  // namespace vkmix::engine

@@ -115,6 +115,13 @@ class Backend {
         static_cast<std::size_t>(block.numChannels * block.stride), 0.0f);
     dsp::referenceMix(block, done);
   }
+  // Where mixer `mixer`'s next block writes its sample rows: the device's upload buffer, or (the
+  // CPU reference) the block itself.
+  RowMemory rowMemory(std::size_t mixer) {
+    if (!context_) return {};
+    dsp::GpuMixer* m = gpuMixers_[mixer].get();
+    return [m](std::size_t voices, std::int64_t stride) { return m->uploadRows(voices, stride); };
+  }
   void finishMix(std::size_t mixer, std::span<float> out) {
     if (context_) {
       gpuMixers_[mixer]->finish(out);
@@ -431,6 +438,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   std::vector<const Routing*> mixerRouting;
   for (const Routing& r : stemRouting) mixerRouting.push_back(&r);
   for (const Routing& r : sendRouting) mixerRouting.push_back(&r);
+  std::vector<RowMemory> mixerRows;
+  for (std::size_t m = 0; m < numMixers; ++m) mixerRows.push_back(backend.rowMemory(m));
   // Block k's mixes are started before block k-1's are collected, so reading and uploading one
   // block overlaps the device mixing the one before. Collection keeps the mixers' order, so the
   // FIFOs, the reverbs and the delivery see exactly what a block-at-a-time loop gives them.
@@ -479,7 +488,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       if (std::none_of(active.begin(), active.end(),
                        [&](std::size_t v) { return routing.includes(plan.voices[v]); }))
         continue;  // a silent mix costs no dispatch
-      fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start, now.n);
+      fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start, now.n,
+                mixerRows[m]);
       backend.submitMix(m, block);
       now.dispatched[m] = 1;
     }

@@ -169,6 +169,39 @@ TEST_F(GpuFixture, MixesInFlightFinishInOrderWithTheirOwnBits) {
   EXPECT_THROW(mixer.submit(blocks[2]), InternalError);  // both slots busy
 }  // the mixer waits for its unfinished mixes before its buffers go
 
+// Rows written straight into the mixer's upload buffer (uploadRows), with or without their
+// envelope already applied, mix to exactly the bits of a block that keeps its own rows; the CPU
+// reference takes an enveloped block the same way. Growing blocks between them keep the rows.
+TEST_F(GpuFixture, RowsWrittenInTheUploadBufferMixToTheSameBits) {
+  GpuMixer mixer(context(), 12), plainMixer(context(), 12);
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    MixBlock own = randomBlock(12, 500 + 300 * k, 20 + 90 * k, 60 + k, 32 * k);
+    markPlainVoices(own);
+    std::vector<float> expected(static_cast<std::size_t>(12 * own.stride));
+    plainMixer.mix(own, expected);
+    const bool enveloped = k % 2 == 1;
+    MixBlock staged;
+    staged.reset(12, own.numFrames, own.gridPhase, own.voices.size(), false,
+                 mixer.uploadRows(own.voices.size(), own.stride));
+    ASSERT_NE(staged.external, nullptr);
+    staged.voices = own.voices;
+    staged.grid = own.grid;
+    for (std::size_t v = 0; v < own.voices.size(); ++v) {
+      float* row = staged.row(v);
+      std::copy_n(own.row(v), own.stride, row);
+      if (enveloped) applyEnvelope(staged.voices[v], row, row, static_cast<std::size_t>(own.stride));
+    }
+    staged.enveloped = enveloped;
+    std::vector<float> ref(expected.size()), refStaged(expected.size());
+    referenceMix(own, ref);
+    referenceMix(staged, refStaged);  // before the mixer envelopes unenveloped rows in place
+    std::vector<float> got(expected.size(), -7.0f);
+    mixer.mix(staged, got);
+    EXPECT_EQ(got, expected) << "block " << k << (enveloped ? " (enveloped)" : "");
+    EXPECT_LE(test::maxAbsDiff(refStaged, ref), 1e-6) << "block " << k;
+  }
+}
+
 TEST(Envelope, FadesFollowTheirClosedForms) {
   VoiceParams v;
   v.clipLength = 1000;

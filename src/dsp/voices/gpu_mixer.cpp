@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint32_t kWorkgroup = 64;
 
 struct Push {
-  std::uint32_t stride4, numVoices, voiceBase, accumulate, gridPhase;
+  std::uint32_t stride4, numVoices, accumulate, gridPhase;
 };
 
 }  // namespace
@@ -31,18 +31,6 @@ gpu::PipelineDesc mixPipeline(int numChannels, bool moving) {
       .bindings = kBindings,
       .pushConstantBytes = sizeof(Push),
       .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels, moving ? 1 : 0}};
-}
-
-// One voice's samples times its envelope, as the shader used to compute it: the gain alone in a
-// plain block, else envelopeAt frame by frame (fades, clip bounds), rounded to float. The value
-// of a frame does not depend on the block it falls in.
-void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n) {
-  if (v.plain == 1.0f) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * v.gainLinear;
-    return;
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + static_cast<std::int64_t>(i)));
 }
 
 }  // namespace
@@ -75,46 +63,56 @@ GpuMixer::GpuMixer(const gpu::Context& ctx, int numChannels,
 
 GpuMixer::~GpuMixer() = default;
 
-void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t stride,
-                              std::size_t gridFloats) {
-  voices = std::max<std::size_t>(voices, 1);
+void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFloats,
+                              std::int64_t stride, std::size_t gridFloats) {
+  params = std::max<std::size_t>(params, 1);
+  rowFloats = std::max<std::size_t>(rowFloats, 4);
   gridFloats = std::max<std::size_t>(gridFloats, 2 * kMaxOutputChannels);
   gridFloats = (gridFloats + 3) / 4 * 4;  // whole RGBA32F texels
-  if (voices <= slot.voiceCapacity && stride <= slot.strideCapacity &&
-      gridFloats <= slot.gridCapacity)
-    return;
-  // Grow generously so a session's busiest block does not reallocate every time.
-  slot.voiceCapacity = std::max(slot.voiceCapacity, (voices + kVoicesPerDispatch - 1) /
-                                                        kVoicesPerDispatch * kVoicesPerDispatch);
-  slot.strideCapacity = std::max(slot.strideCapacity, stride);
-  slot.gridCapacity = std::max(slot.gridCapacity, gridFloats * 2);
-
-  std::size_t sampleBytes = slot.voiceCapacity * slot.strideCapacity * sizeof(float);
-  const std::size_t outBytes =
-      static_cast<std::size_t>(numChannels_) * static_cast<std::size_t>(slot.strideCapacity) * 4;
-  if (sampleBytes / 16 > ctx_.limits().maxTexelBufferElements ||
-      outBytes > ctx_.limits().maxStorageBufferRange) {
-    throw GpuError(ctx_.info().name + ": a block of " + std::to_string(voices) + " voices x " +
+  const bool growParams = params > slot.paramCapacity;
+  const bool growRows = rowFloats > slot.rowCapacity;
+  const bool growOut = stride > slot.strideCapacity;
+  const bool growGrid = gridFloats > slot.gridCapacity;
+  if (!growParams && !growRows && !growOut && !growGrid) return;
+  const std::size_t outFloats = static_cast<std::size_t>(numChannels_) * static_cast<std::size_t>(stride);
+  if ((growRows && std::max(rowFloats, slot.rowCapacity + slot.rowCapacity / 2) / 4 >
+                       ctx_.limits().maxTexelBufferElements) ||
+      (growOut && outFloats * sizeof(float) > ctx_.limits().maxStorageBufferRange)) {
+    throw GpuError(ctx_.info().name + ": a block of " + std::to_string(rowFloats / static_cast<std::size_t>(stride)) + " voices x " +
                    std::to_string(stride) +
                    " frames exceeds the device's texel or storage buffer range; "
                    "use a smaller --block");
   }
-  const auto storage = vk::BufferUsageFlagBits::eStorageBuffer;
-  const auto texels = vk::BufferUsageFlagBits::eUniformTexelBuffer;
+  // The sets point at every buffer: they are rewritten below, after whatever grows.
   slot.sets.clear();
   slot.pool = nullptr;
-  slot.samplesView = nullptr;
-  slot.gridView = nullptr;
-  slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.voiceCapacity * sizeof(VoiceParams),
-                                              vk::BufferUsageFlagBits::eUniformBuffer);
-  slot.samples = std::make_unique<gpu::Buffer>(ctx_, sampleBytes, texels);
-  slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float), texels);
-  slot.out = std::make_unique<gpu::Buffer>(
-      ctx_, static_cast<std::size_t>(numChannels_) * slot.strideCapacity * sizeof(float), storage);
-  slot.samplesView = gpu::texelView(ctx_, *slot.samples, vk::Format::eR32G32B32A32Sfloat, 16);
-  slot.gridView = gpu::texelView(ctx_, *slot.grid, vk::Format::eR32G32B32A32Sfloat, 16);
-
-  const auto chunks = static_cast<std::uint32_t>(slot.voiceCapacity / kVoicesPerDispatch);
+  // Grow generously so a session's busiest block does not reallocate every time. A buffer big
+  // enough keeps its contents (rows written through uploadRows() before submit()).
+  if (growParams) {
+    slot.paramCapacity = (params + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch;
+    slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.paramCapacity * sizeof(VoiceParams),
+                                                vk::BufferUsageFlagBits::eUniformBuffer);
+  }
+  if (growRows) {
+    slot.rowCapacity = std::max(rowFloats, slot.rowCapacity + slot.rowCapacity / 2);
+    slot.samplesView = nullptr;
+    slot.samples = std::make_unique<gpu::Buffer>(ctx_, slot.rowCapacity * sizeof(float),
+                                                 vk::BufferUsageFlagBits::eUniformTexelBuffer);
+    slot.samplesView = gpu::texelView(ctx_, *slot.samples, vk::Format::eR32G32B32A32Sfloat, 16);
+  }
+  if (growOut) {
+    slot.strideCapacity = stride;
+    slot.out = std::make_unique<gpu::Buffer>(ctx_, outFloats * sizeof(float),
+                                             vk::BufferUsageFlagBits::eStorageBuffer);
+  }
+  if (growGrid) {
+    slot.gridCapacity = gridFloats * 2;
+    slot.gridView = nullptr;
+    slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float),
+                                              vk::BufferUsageFlagBits::eUniformTexelBuffer);
+    slot.gridView = gpu::texelView(ctx_, *slot.grid, vk::Format::eR32G32B32A32Sfloat, 16);
+  }
+  const auto chunks = static_cast<std::uint32_t>(slot.paramCapacity / kVoicesPerDispatch);
   std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = chunks},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer,
@@ -145,14 +143,24 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t voices, std::int64_t strid
   }
 }
 
+std::span<float> GpuMixer::uploadRows(std::size_t numVoices, std::int64_t stride) {
+  VKMIX_ASSERT(inFlight_ < kInFlight, "every slot holds an unfinished mix");
+  Slot& slot = slots_[static_cast<std::size_t>(next_)];
+  const std::size_t floats = numVoices * static_cast<std::size_t>(stride);
+  // Parameters and grid are sized at submit(); rows and output now.
+  ensureCapacity(slot, slot.paramCapacity, floats, stride, slot.gridCapacity / 2);
+  return {static_cast<float*>(slot.samples->mapped()), floats};
+}
+
 void GpuMixer::submit(const MixBlock& block) {
   VKMIX_ASSERT(block.numChannels == numChannels_, "block channel count differs from the mixer's");
   VKMIX_ASSERT(block.stride % 4 == 0 && block.stride >= block.numFrames, "stride");
   VKMIX_ASSERT(inFlight_ < kInFlight, "every slot holds an unfinished mix");
   Slot& slot = slots_[static_cast<std::size_t>(next_)];
   const std::size_t numVoices = block.voices.size();
-  // Static voices take rows [0, plain); moving ones start at the next chunk boundary, so each
-  // kind's chunks have their own descriptor sets.
+  // Static voices' parameters take [0, plain); moving ones start at the next chunk boundary, so
+  // each kind's chunks have their own descriptor sets. Sample rows stay in block order: each
+  // voice's parameters say which row is its.
   order_.clear();
   for (std::size_t v = 0; v < numVoices; ++v)
     if (block.voices[v].moving == 0) order_.push_back(v);
@@ -162,18 +170,35 @@ void GpuMixer::submit(const MixBlock& block) {
   const std::size_t plainChunks = (plain + kVoicesPerDispatch - 1) / kVoicesPerDispatch;
   const std::size_t otherBase = plainChunks * kVoicesPerDispatch;
   const std::size_t others = numVoices - plain;
-  ensureCapacity(slot, otherBase + others, block.stride, block.grid.size());
+  const auto rowFloats = static_cast<std::size_t>(block.stride);
+  const bool inPlace = block.external != nullptr && slot.samples &&
+                       block.external == static_cast<float*>(slot.samples->mapped());
+  // Rows written through uploadRows() are where they belong: growing them would lose them.
+  VKMIX_ASSERT(!inPlace || numVoices * rowFloats <= slot.rowCapacity, "rows outgrew uploadRows");
+  // The grid buffer holds the block's grid points, then one point per static voice: its gains.
+  const std::size_t gridPoints = block.grid.size() / kMaxOutputChannels;
+  ensureCapacity(slot, otherBase + others, numVoices * rowFloats, block.stride,
+                 (gridPoints + plain) * kMaxOutputChannels);
   auto* params = static_cast<VoiceParams*>(slot.voices->mapped());
   auto* rows = static_cast<float*>(slot.samples->mapped());
-  const auto rowFloats = static_cast<std::size_t>(block.stride);
+  auto* grid = static_cast<float*>(slot.grid->mapped());
   for (std::size_t k = 0; k < numVoices; ++k) {
-    const std::size_t row = k < plain ? k : otherBase + (k - plain);
-    params[row] = block.voices[order_[k]];
-    applyEnvelope(block.voices[order_[k]], block.samples.data() + order_[k] * rowFloats,
-                  rows + row * rowFloats, rowFloats);
+    const std::size_t v = order_[k];
+    VoiceParams& p = params[k < plain ? k : otherBase + (k - plain)];
+    p = block.voices[v];
+    p.row = static_cast<std::uint32_t>(v);
+    if (k < plain) {
+      p.gridOffset = static_cast<std::uint32_t>(gridPoints + k);
+      std::memcpy(grid + (gridPoints + k) * kMaxOutputChannels, p.gains, sizeof(p.gains));
+    }
+    float* row = rows + v * rowFloats;
+    if (!block.enveloped) {
+      applyEnvelope(p, block.row(v), row, rowFloats);
+    } else if (!inPlace) {
+      std::memcpy(row, block.row(v), rowFloats * sizeof(float));
+    }
   }
-  if (!block.grid.empty())
-    std::memcpy(slot.grid->mapped(), block.grid.data(), block.grid.size() * sizeof(float));
+  if (!block.grid.empty()) std::memcpy(grid, block.grid.data(), block.grid.size() * sizeof(float));
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   const vk::raii::CommandBuffer& commands = slot.submitter->begin();
@@ -188,7 +213,6 @@ void GpuMixer::submit(const MixBlock& block) {
       Push push{.stride4 = stride4,
                 .numVoices = static_cast<std::uint32_t>(
                     std::min<std::size_t>(kVoicesPerDispatch, count - std::min(count, done))),
-                .voiceBase = static_cast<std::uint32_t>(base + done),
                 .accumulate = first ? 0u : 1u,
                 .gridPhase = block.gridPhase};
       if (!first) {

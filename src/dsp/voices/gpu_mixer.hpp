@@ -1,10 +1,12 @@
 // GpuMixer: runs shaders/voices/mix.comp on one MixBlock. The envelope (clip gain, fades) is
-// applied to each voice's samples while they are uploaded; static voices then go through a
+// applied to each voice's samples before the device reads them; static voices then go through a
 // pipeline specialised for static gains and moving ones through one for grid gains (on lavapipe
 // one shader holding the envelope and both loops ran 2.6-4x slower). Each kind goes in chunks of
 // kVoicesPerDispatch (one UBO range each) and each chunk accumulates onto the previous output, so
 // the sum order is kind, then voice order: a voice's kind does not depend on the block, so the
-// bytes are the same for any block size. Buffers grow on demand and are reused.
+// bytes are the same for any block size. Sample rows stay in block order (each voice's parameters
+// name its row), so the block loop can read clips straight into the upload buffer (uploadRows).
+// Buffers grow on demand and are reused.
 //
 // Two mixes can be in flight: submit() uploads a block into the next of two slots (buffers,
 // descriptor sets, command buffer) and starts it without waiting; finish() waits for the oldest
@@ -62,15 +64,22 @@ class GpuMixer {
     submit(block);
     finish(out);
   }
-  // Uploads `block` and starts mixing it; at most kInFlight mixes may be unfinished.
+  // Memory for the sample rows of the next submit() (numVoices x stride floats), in the device's
+  // upload buffer: a block reset onto it (MixBlock::reset's `rows`) is mixed where it was
+  // written, without a copy. Valid until that submit().
+  std::span<float> uploadRows(std::size_t numVoices, std::int64_t stride);
+  // Uploads `block` and starts mixing it; at most kInFlight mixes may be unfinished. Rows not
+  // enveloped yet get their envelope here (in place, for rows in uploadRows' memory).
   void submit(const MixBlock& block);
   // Waits for the oldest unfinished mix and copies it into `out` (numChannels x its stride).
   void finish(std::span<float> out);
 
  private:
   struct Slot {
-    // Capacity the buffers and descriptor sets below were made for.
-    std::size_t voiceCapacity = 0;
+    // Capacity the buffers and descriptor sets below were made for: VoiceParams (whole chunks),
+    // sample-row floats, output frames per channel, grid floats.
+    std::size_t paramCapacity = 0;
+    std::size_t rowCapacity = 0;
     std::int64_t strideCapacity = 0;
     std::size_t gridCapacity = 0;
     // Pool before its sets; buffers before the sets that point at them are rewritten. Sets are
@@ -86,12 +95,15 @@ class GpuMixer {
     std::unique_ptr<gpu::Submitter> submitter;  // last: waits for its work before buffers go
     std::int64_t stride = 0;                    // of the mix in flight
   };
-  void ensureCapacity(Slot& slot, std::size_t voices, std::int64_t stride, std::size_t gridFloats);
+  // Grows what is too small for `params` VoiceParams slots, `rowFloats` of samples, `stride`
+  // output frames and `gridFloats`; buffers big enough are kept with their contents.
+  void ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFloats, std::int64_t stride,
+                      std::size_t gridFloats);
 
   const gpu::Context& ctx_;
   int numChannels_;
   std::shared_ptr<MixPipelines> pipelines_;
-  std::vector<std::size_t> order_;  // upload order: static voices, then moving ones
+  std::vector<std::size_t> order_;  // parameter order: static voices, then moving ones
   std::array<Slot, kInFlight> slots_;
   int next_ = 0;      // the slot submit() fills
   int inFlight_ = 0;  // unfinished mixes, the oldest at (next_ - inFlight_) mod kInFlight

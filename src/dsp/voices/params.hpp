@@ -31,7 +31,8 @@ struct VoiceParams {
   float plain = 0.0f;            // 1: no fade and inside the clip for the whole block
   std::uint32_t moving = 0;      // 1: gains come from the grid
   std::uint32_t gridOffset = 0;  // index of this voice's first grid point in MixBlock::grid
-  std::uint32_t pad[2] = {};
+  std::uint32_t row = 0;         // GpuMixer: the voice's sample row in its upload buffer
+  std::uint32_t pad = 0;
 };
 static_assert(sizeof(VoiceParams) == 112, "must match std140 struct Voice in mix.comp");
 
@@ -41,14 +42,31 @@ struct MixBlock {
   std::int64_t stride = 0;      // frames per channel/voice row: numFrames rounded up to 4
   std::uint32_t gridPhase = 0;  // (absolute frame of the block's first frame) % kGridFrames
   std::vector<VoiceParams> voices;
-  std::vector<float> samples;  // voice-major: voice v's frame i at samples[v * stride + i]
-  std::vector<float> grid;     // gain grid points, kMaxOutputChannels floats each
+  // Voice v's frame i is row(v)[i]: rows are in `samples`, or in memory the block was reset onto
+  // (`external`: a GPU mixer's upload buffer, so the rows are written once, where the device
+  // reads them).
+  std::vector<float> samples;
+  float* external = nullptr;
+  // The rows already carry each voice's envelope (applyEnvelope); the mixers then use them as
+  // they are. Else the mixers apply it.
+  bool enveloped = false;
+  std::vector<float> grid;  // gain grid points, kMaxOutputChannels floats each
 
-  // Resizes for `numVoices` voices of `frames` frames; samples are zeros unless `zeroSamples` is
-  // false, when they hold whatever was there (for a caller that writes every row's full stride).
+  // Resizes for `numVoices` voices of `frames` frames, rows in `samples` or, when `rows` is given
+  // (numVoices x stride floats), there. Rows are zeros unless `zeroSamples` is false, when they
+  // hold whatever was there (for a caller that writes every row's full stride).
   void reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices,
-             bool zeroSamples = true);
+             bool zeroSamples = true, std::span<float> rows = {});
+  float* row(std::size_t v) { return (external ? external : samples.data()) + v * stride; }
+  const float* row(std::size_t v) const {
+    return (external ? external : samples.data()) + v * stride;
+  }
 };
+
+// Multiplies n samples of a voice, from its block's first frame, by its envelope, rounded to
+// float: the gain alone in a plain block, else envelopeAt frame by frame. A frame's value does not
+// depend on the block it falls in. `in` may be `out`.
+void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n);
 
 // Envelope gain of a voice at clip-relative frame t (exactly what the shader computes).
 double envelopeAt(const VoiceParams& v, std::int64_t t);

@@ -23,16 +23,25 @@ double fadeCurve(double x, float shape) {
 }  // namespace
 
 void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase, std::size_t numVoices,
-                     bool zeroSamples) {
+                     bool zeroSamples, std::span<float> rows) {
   numChannels = channels;
   numFrames = frames;
   stride = (frames + 3) / 4 * 4;
   gridPhase = phase;
   voices.assign(numVoices, VoiceParams{});
-  if (zeroSamples) {
-    samples.assign(numVoices * static_cast<std::size_t>(stride), 0.0f);
+  enveloped = false;
+  const std::size_t floats = numVoices * static_cast<std::size_t>(stride);
+  if (!rows.empty()) {
+    VKMIX_ASSERT(rows.size() >= floats, "row memory too small for the block");
+    external = rows.data();
+    if (zeroSamples) std::fill_n(external, floats, 0.0f);
   } else {
-    samples.resize(numVoices * static_cast<std::size_t>(stride));
+    external = nullptr;
+    if (zeroSamples) {
+      samples.assign(floats, 0.0f);
+    } else {
+      samples.resize(floats);
+    }
   }
   grid.clear();
 }
@@ -49,6 +58,15 @@ double envelopeAt(const VoiceParams& v, std::int64_t t) {
   return g;
 }
 
+void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n) {
+  if (v.plain == 1.0f) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * v.gainLinear;
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + static_cast<std::int64_t>(i)));
+}
+
 void referenceMix(const MixBlock& block, std::span<float> out) {
   const int nc = block.numChannels;
   VKMIX_ASSERT(nc > 0 && nc <= kMaxOutputChannels, "channel count");
@@ -56,9 +74,9 @@ void referenceMix(const MixBlock& block, std::span<float> out) {
   std::vector<double> acc(static_cast<std::size_t>(nc * block.stride), 0.0);
   for (std::size_t v = 0; v < block.voices.size(); ++v) {
     const VoiceParams& p = block.voices[v];
-    const float* s = &block.samples[v * block.stride];
+    const float* s = block.row(v);
     for (std::int64_t i = 0; i < block.numFrames; ++i) {
-      double x = s[i] * envelopeAt(p, p.clipFrame + i);
+      double x = block.enveloped ? s[i] : s[i] * envelopeAt(p, p.clipFrame + i);
       if (x == 0.0) continue;
       if (!p.moving) {
         for (int c = 0; c < nc; ++c) acc[c * block.stride + i] += x * p.gains[c];
