@@ -21,13 +21,27 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
     for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + drop);
     bufferStart_ += drop;
   }
-  if (buffer_.size() == 1 && buffer_[0].empty() && bufferStart_ == clipFrame && !ended_ &&
-      decoder_.readsDirectly()) {
+  const bool direct = buffer_.size() == 1 && buffer_[0].empty() && decoder_.readsDirectly();
+  if (direct && clipFrame >= directFrom_ && clipFrame < bufferStart_) {
+    // Frames the last read took straight from the file: read them again (the bytes are still in
+    // the PCM reader's window), then put the reader back.
+    const std::int64_t back = bufferStart_ - clipFrame;
+    const std::int64_t again = std::min(n, back);
+    decoder_.rewindDirect(back);
+    const std::int64_t got = decoder_.decodeInto(&dst, again);
+    decoder_.rewindDirect(got - back);
+    std::fill(dst + got, dst + again, 0.0f);
+    if (again == n) return;
+    clipFrame += again;
+    n -= again;
+    dst += again;
+  }
+  if (direct && bufferStart_ == clipFrame && !ended_) {
     // Streaming a mono PCM file with nothing buffered (no decode-ahead): straight from the
-    // file's bytes into the caller's row, then kept for the block's other reads (a reverb send
-    // reads the frames its dry voice read) without the buffer's zero-filling resize.
+    // file's bytes into the caller's row, nothing kept.
     const std::int64_t got = decoder_.decodeInto(&dst, n);
-    buffer_[0].assign(dst, dst + got);
+    directFrom_ = clipFrame;
+    bufferStart_ = clipFrame + got;
     if (got < n) ended_ = true;
     std::fill(dst + got, dst + n, 0.0f);
     return;
@@ -51,6 +65,7 @@ void ClipSource::decodeAhead(std::int64_t clipFrameEnd) {
 }
 
 void ClipSource::decodeUntil(std::int64_t end, std::int64_t keepFrom) {
+  directFrom_ = std::numeric_limits<std::int64_t>::max();  // the decoder moves on from here
   while (!ended_ && bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()) < end) {
     const std::int64_t want = std::max<std::int64_t>(
         4096, end - bufferStart_ - static_cast<std::int64_t>(buffer_[0].size()));

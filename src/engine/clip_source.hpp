@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,9 @@ class ClipSource final : public SampleSource {
   io::StreamDecoder decoder_;
   std::vector<std::vector<float>> buffer_;  // frames [bufferStart_, bufferStart_ + size)
   std::int64_t bufferStart_ = 0;
+  // Frames [directFrom_, bufferStart_) were just read straight from the file, unbuffered: a read
+  // of them again (a reverb send reads what its dry voice read) reads the file again.
+  std::int64_t directFrom_ = std::numeric_limits<std::int64_t>::max();
   bool ended_ = false;
 };
 

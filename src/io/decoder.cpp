@@ -323,6 +323,11 @@ std::int64_t StreamDecoder::decodeInto(float* const* dst, std::int64_t frames) {
   return total;
 }
 
+void StreamDecoder::rewindDirect(std::int64_t frames) {
+  VKMIX_ASSERT(impl_->pcm != nullptr, "rewindDirect needs a direct PCM reader");
+  impl_->pcm->seek(impl_->pcm->position() - frames);
+}
+
 DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
                          std::int64_t offsetFrames, std::optional<std::int64_t> maxFrames,
                          const std::vector<int>& keepChannels) {

@@ -52,6 +52,9 @@ class StreamDecoder {
   // Writes the next frames, up to `frames`, to dst[c][0..) (readsDirectly() only); returns how
   // many, fewer only where the stream ends. The same samples decode() would append.
   std::int64_t decodeInto(float* const* dst, std::int64_t frames);
+  // Moves a direct reader `frames` back (forward if negative) from where it is, to read frames
+  // again (readsDirectly() only; a plain PCM file seeks for free).
+  void rewindDirect(std::int64_t frames);
 
  private:
   struct Impl;

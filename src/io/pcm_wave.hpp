@@ -30,6 +30,7 @@ class PcmWaveReader {
   std::uint64_t channelMask() const;
 
   void seek(std::int64_t frame);
+  std::int64_t position() const { return position_; }  // the next frame read() gives
   // Appends up to `maxFrames` frames of the file channels `keep` to out[k]; returns how many, 0
   // at the end. A NaN or infinite float sample is an InputError naming the file and the time.
   std::int64_t read(const std::vector<int>& keep, std::vector<std::vector<float>>& out,

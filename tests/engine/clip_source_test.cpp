@@ -1,8 +1,8 @@
 // ClipSource: a mono PCM clip read block by block streams straight from the file into the
 // caller's rows; that path must give exactly the samples of the buffered path (the same source
 // after a decode-ahead), from an offset, across the end of the media (zeros after), serve a
-// second read of the same frames (a reverb send reads what its dry voice read), and still name a
-// NaN with its time.
+// second read of the same frames (a reverb send reads what its dry voice read) or of frames
+// overlapping them, and still name a NaN with its time.
 #include "engine/clip_source.hpp"
 
 #include <gmock/gmock.h>
@@ -55,6 +55,30 @@ TEST(ClipSource, DirectReadsGiveTheBufferedSamples) {
                              x.begin() + offset));
       EXPECT_TRUE(std::all_of(a.begin() + static_cast<std::ptrdiff_t>(played), a.end(),
                               [](float v) { return v == 0.0f; }));
+    }
+  }
+}
+
+// Reads that overlap the one before (half a block back, past its end) get the file's frames:
+// the part already read is read from the file again, the rest continues from there.
+TEST(ClipSource, OverlappingDirectReadsGiveTheFilesFrames) {
+  test::ScratchDir dir;
+  const std::vector<float> x = test::noise(20000, 7);
+  test::writeFloatWav(dir / "m.wav", {x}, 48000);
+  for (const std::int64_t block : {777, 4096}) {
+    ClipSource s(dir / "m.wav", 48000, {0}, 0);
+    auto expect = [&](std::int64_t at, std::int64_t n) {
+      std::vector<float> got(static_cast<std::size_t>(n), -7.0f);
+      s.read(0, at, n, got.data());
+      for (std::int64_t i = 0; i < n; ++i) {
+        const float want = at + i < 20000 ? x[static_cast<std::size_t>(at + i)] : 0.0f;
+        ASSERT_EQ(got[static_cast<std::size_t>(i)], want) << "block " << block << ", frame "
+                                                          << at + i;
+      }
+    };
+    for (std::int64_t at = 0; at < 21000; at += block) {
+      expect(at, block);
+      expect(at + block / 2, block);
     }
   }
 }
