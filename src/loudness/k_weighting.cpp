@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace vkmix::loudness {
 namespace {
@@ -55,7 +56,6 @@ double KWeighting::process(double x) { return run(highPass_, s2_, run(shelf_, s1
 
 VKMIX_SIMD_CLONES void KWeighting::processLanes(KWeighting* const* filters, const float* const* x,
                                                 int lanes, std::int64_t n, double* sumSquares) {
-  constexpr int kLanes = 8;
   using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
   const Biquad f = filters[0]->shelf_, h = filters[0]->highPass_;
   // Unused lanes filter zeros and are never stored.
@@ -70,21 +70,33 @@ VKMIX_SIMD_CLONES void KWeighting::processLanes(KWeighting* const* filters, cons
     v1[l] = filters[l]->s2_.y1;
     v2[l] = filters[l]->s2_.y2;
   }
-  for (std::int64_t k = 0; k < n; ++k) {
-    Vec in = {};
-    for (int l = 0; l < lanes; ++l) in[l] = x[l][k];
-    // run()'s expression, term for term: the shelf, then the high-pass.
-    const Vec y = f.b0 * in + f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2;
-    x2 = x1;
-    x1 = in;
-    y2 = y1;
-    y1 = y;
-    const Vec z = h.b0 * y + h.b1 * u1 + h.b2 * u2 - h.a1 * v1 - h.a2 * v2;
-    u2 = u1;
-    u1 = y;
-    v2 = v1;
-    v1 = z;
-    sum += z * z;
+  // The lanes' samples are gathered a chunk at a time into frame-major rows, so the filter loop
+  // loads one vector per frame: inserting each lane's sample in the loop cost more than the
+  // filters.
+  constexpr int kChunk = 64;
+  alignas(64) double in[kChunk][kLanes] = {};
+  for (std::int64_t k0 = 0; k0 < n; k0 += kChunk) {
+    const int m = static_cast<int>(std::min<std::int64_t>(kChunk, n - k0));
+    for (int l = 0; l < lanes; ++l) {
+      const float* src = x[l] + k0;
+      for (int k = 0; k < m; ++k) in[k][l] = src[k];
+    }
+    for (int k = 0; k < m; ++k) {
+      Vec vin;
+      std::memcpy(&vin, in[k], sizeof(Vec));
+      // run()'s expression, term for term: the shelf, then the high-pass.
+      const Vec y = f.b0 * vin + f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2;
+      x2 = x1;
+      x1 = vin;
+      y2 = y1;
+      y1 = y;
+      const Vec z = h.b0 * y + h.b1 * u1 + h.b2 * u2 - h.a1 * v1 - h.a2 * v2;
+      u2 = u1;
+      u1 = y;
+      v2 = v1;
+      v1 = z;
+      sum += z * z;
+    }
   }
   for (int l = 0; l < lanes; ++l) {
     filters[l]->s1_ = State{x1[l], x2[l], y1[l], y2[l]};
@@ -95,8 +107,8 @@ VKMIX_SIMD_CLONES void KWeighting::processLanes(KWeighting* const* filters, cons
 
 void KWeighting::processChannels(KWeighting* const* filters, const float* const* x, int count,
                                  std::int64_t n, double* sumSquares) {
-  for (int i = 0; i < count; i += 8)
-    processLanes(filters + i, x + i, std::min(8, count - i), n, sumSquares + i);
+  for (int i = 0; i < count; i += kLanes)
+    processLanes(filters + i, x + i, std::min(kLanes, count - i), n, sumSquares + i);
 }
 
 }  // namespace vkmix::loudness

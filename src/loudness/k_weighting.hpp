@@ -23,8 +23,9 @@ class KWeighting {
   explicit KWeighting(double sampleRate);
   double process(double x);
   // Filters n samples of each of `count` channels, sumSquares[i] = the sum of the squared outputs
-  // of channel i. Up to eight channels run in lockstep, one per lane of a vector: each does
-  // exactly process()'s operations in the same order (the same bits), eight at a time.
+  // of channel i. Up to kLanes channels run in lockstep, one per lane of a vector: each does
+  // exactly process()'s operations in the same order (the same bits), kLanes at a time.
+  static constexpr int kLanes = 8;
   static void processChannels(KWeighting* const* filters, const float* const* x, int count,
                               std::int64_t n, double* sumSquares);
   // True while every state variable is exactly zero (nothing non-zero has gone in yet).
