@@ -105,7 +105,7 @@ class Backend {
   }
   // Mixers 0..groups-1 are the dry groups (stems or prints); then one per reverb instance (its
   // send inputs). submitMix starts a block's mix, finishMix collects the oldest one a mixer has
-  // started (the GPU keeps up to two in flight per mixer; the CPU reference mixes at submit).
+  // started (the GPU keeps up to kInFlight per mixer; the CPU reference mixes at submit).
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) {
     if (context_) {
       gpuMixers_[mixer]->submit(block);
@@ -440,14 +440,15 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   for (const Routing& r : sendRouting) mixerRouting.push_back(&r);
   std::vector<RowMemory> mixerRows;
   for (std::size_t m = 0; m < numMixers; ++m) mixerRows.push_back(backend.rowMemory(m));
-  // Block k's mixes are started before block k-1's are collected, so reading and uploading one
-  // block overlaps the device mixing the one before. Collection keeps the mixers' order, so the
-  // FIFOs, the reverbs and the delivery see exactly what a block-at-a-time loop gives them.
+  // Block k's mixes are started before block k - (kInFlight - 1)'s are collected, so reading and
+  // uploading one block overlaps the device mixing those before. Collection keeps the mixers'
+  // order, so the FIFOs, the reverbs and the delivery see exactly what a block-at-a-time loop gives
+  // them.
   struct Started {
     std::int64_t n = 0, stride = 0;
     std::vector<char> dispatched;  // per mixer: false for a silent mix (no dispatch, zeros)
   };
-  std::optional<Started> started;
+  std::deque<Started> started;
   // Declared after `sources`, so it is destroyed first: a batch in flight finishes before the
   // sources it decodes go.
   DecodeAhead decodeAhead(
@@ -504,10 +505,13 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                            aheadTo - plan.clips[static_cast<std::size_t>(clip)].startFrame);
       decodeAhead.start(std::move(ahead));
     }
-    if (started) collect(*started);
-    started = std::move(now);
+    started.push_back(std::move(now));
+    if (started.size() >= static_cast<std::size_t>(dsp::GpuMixer::kInFlight)) {
+      collect(started.front());
+      started.pop_front();
+    }
   }
-  if (started) collect(*started);
+  for (; !started.empty(); started.pop_front()) collect(started.front());
   for (std::size_t k = 0; k < reverbs.instances.size(); ++k) runPartitions(k, true);
   emit(true);
   VKMIX_ASSERT(emitted == endFrame, "every rendered frame must be delivered");

@@ -137,8 +137,8 @@ TEST_F(GpuFixture, MixersShareTheirPipelinesAndMakeThemOnFirstUse) {
   EXPECT_EQ(x, y);
 }
 
-// Two mixes in flight: each finishes in submission order with exactly the bits mix() gives it
-// alone, while a block of another size and the slot reuse after it go through the same mixer.
+// kInFlight mixes in flight: each finishes in submission order with exactly the bits mix() gives
+// it alone, while a block of another size and the slot reuse after it go through the same mixer.
 TEST_F(GpuFixture, MixesInFlightFinishInOrderWithTheirOwnBits) {
   std::vector<MixBlock> blocks;
   for (std::uint32_t k = 0; k < 5; ++k) {
@@ -154,19 +154,18 @@ TEST_F(GpuFixture, MixesInFlightFinishInOrderWithTheirOwnBits) {
     }
   }
   GpuMixer mixer(context(), 12);
-  EXPECT_EQ(GpuMixer::kInFlight, 2);
-  mixer.submit(blocks[0]);
+  constexpr std::size_t kAhead = GpuMixer::kInFlight - 1;
+  for (std::size_t k = 0; k < kAhead; ++k) mixer.submit(blocks[k]);
   for (std::size_t k = 0; k < blocks.size(); ++k) {
-    if (k + 1 < blocks.size()) mixer.submit(blocks[k + 1]);
+    if (k + kAhead < blocks.size()) mixer.submit(blocks[k + kAhead]);
     std::vector<float> out(static_cast<std::size_t>(12 * blocks[k].stride), -7.0f);
     mixer.finish(out);
     EXPECT_EQ(out, alone[k]) << "block " << k;
   }
   std::vector<float> out(static_cast<std::size_t>(12 * blocks[0].stride));
   EXPECT_THROW(mixer.finish(out), InternalError);  // nothing left in flight
-  mixer.submit(blocks[0]);
-  mixer.submit(blocks[1]);
-  EXPECT_THROW(mixer.submit(blocks[2]), InternalError);  // both slots busy
+  for (std::size_t k = 0; k < GpuMixer::kInFlight; ++k) mixer.submit(blocks[k]);
+  EXPECT_THROW(mixer.submit(blocks[0]), InternalError);  // every slot busy
 }  // the mixer waits for its unfinished mixes before its buffers go
 
 // Rows written straight into the mixer's upload buffer (uploadRows), with or without their
@@ -189,7 +188,8 @@ TEST_F(GpuFixture, RowsWrittenInTheUploadBufferMixToTheSameBits) {
     for (std::size_t v = 0; v < own.voices.size(); ++v) {
       float* row = staged.row(v);
       std::copy_n(own.row(v), own.stride, row);
-      if (enveloped) applyEnvelope(staged.voices[v], row, row, static_cast<std::size_t>(own.stride));
+      if (enveloped)
+        applyEnvelope(staged.voices[v], row, row, static_cast<std::size_t>(own.stride));
     }
     staged.enveloped = enveloped;
     std::vector<float> ref(expected.size()), refStaged(expected.size());

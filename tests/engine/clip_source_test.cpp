@@ -72,8 +72,8 @@ TEST(ClipSource, OverlappingDirectReadsGiveTheFilesFrames) {
       s.read(0, at, n, got.data());
       for (std::int64_t i = 0; i < n; ++i) {
         const float want = at + i < 20000 ? x[static_cast<std::size_t>(at + i)] : 0.0f;
-        ASSERT_EQ(got[static_cast<std::size_t>(i)], want) << "block " << block << ", frame "
-                                                          << at + i;
+        ASSERT_EQ(got[static_cast<std::size_t>(i)], want)
+            << "block " << block << ", frame " << at + i;
       }
     };
     for (std::int64_t at = 0; at < 21000; at += block) {

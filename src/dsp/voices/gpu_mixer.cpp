@@ -74,11 +74,13 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   const bool growOut = stride > slot.strideCapacity;
   const bool growGrid = gridFloats > slot.gridCapacity;
   if (!growParams && !growRows && !growOut && !growGrid) return;
-  const std::size_t outFloats = static_cast<std::size_t>(numChannels_) * static_cast<std::size_t>(stride);
+  const std::size_t outFloats =
+      static_cast<std::size_t>(numChannels_) * static_cast<std::size_t>(stride);
   if ((growRows && std::max(rowFloats, slot.rowCapacity + slot.rowCapacity / 2) / 4 >
                        ctx_.limits().maxTexelBufferElements) ||
       (growOut && outFloats * sizeof(float) > ctx_.limits().maxStorageBufferRange)) {
-    throw GpuError(ctx_.info().name + ": a block of " + std::to_string(rowFloats / static_cast<std::size_t>(stride)) + " voices x " +
+    throw GpuError(ctx_.info().name + ": a block of " +
+                   std::to_string(rowFloats / static_cast<std::size_t>(stride)) + " voices x " +
                    std::to_string(stride) +
                    " frames exceeds the device's texel or storage buffer range; "
                    "use a smaller --block");
@@ -89,7 +91,8 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   // Grow generously so a session's busiest block does not reallocate every time. A buffer big
   // enough keeps its contents (rows written through uploadRows() before submit()).
   if (growParams) {
-    slot.paramCapacity = (params + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch;
+    slot.paramCapacity =
+        (params + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch;
     slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.paramCapacity * sizeof(VoiceParams),
                                                 vk::BufferUsageFlagBits::eUniformBuffer);
   }
