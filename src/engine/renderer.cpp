@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,14 +57,21 @@ std::int64_t autoBlockFrames(int peakVoices) {
 // The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
 // reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
 // buffers), or the CPU reference (--device cpu).
+// A device made ahead of the render: its context and its mix pipelines for the output width.
+struct ReadyDevice {
+  std::unique_ptr<gpu::Context> context;
+  std::shared_ptr<dsp::MixPipelines> pipelines;
+};
+
 class Backend {
  public:
-  Backend(const RenderOptions& options, const std::vector<int>& groupChannels,
-          const ReverbPlan& reverbs, const std::vector<DenoisedTrack>& denoised) {
-    const bool cpu = options.device == "cpu" || options.device == "cpu-reference";
-    if (!cpu) {
-      context_ = std::make_unique<gpu::Context>(
-          gpu::ContextOptions{.device = options.device, .validation = options.validation});
+  // `device`: the Vulkan device to render on, and mix pipelines made ahead; no context: the CPU
+  // reference.
+  Backend(ReadyDevice device, const std::vector<int>& groupChannels, const ReverbPlan& reverbs,
+          const std::vector<DenoisedTrack>& denoised)
+      : context_(std::move(device.context)) {
+    if (device.pipelines) mixPipelines_[device.pipelines->numChannels()] = device.pipelines;
+    if (context_) {
       name_ = context_->info().name + " [" + context_->info().type + "]";
     } else {
       name_ = "cpu-reference";
@@ -190,7 +198,23 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   if (options.tailSeconds && (*options.tailSeconds < 0.0 || *options.tailSeconds > 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
   }
+  // The Vulkan device comes up (instance, drivers, and on lavapipe LLVM: a tenth of a second)
+  // while the session is planned. A planning error is reported first; the device's own error
+  // when the render needs it.
   const int nc = output.numChannels();
+  std::future<ReadyDevice> device;
+  if (options.device != "cpu" && options.device != "cpu-reference") {
+    device = std::async(std::launch::async, [&options, nc] {
+      ReadyDevice d;
+      d.context = std::make_unique<gpu::Context>(
+          gpu::ContextOptions{.device = options.device, .validation = options.validation});
+      // The static voices' pipeline for the output's width, which nearly every session uses:
+      // an LLVM compile on lavapipe, made here rather than in the first block.
+      d.pipelines = std::make_shared<dsp::MixPipelines>(*d.context, nc);
+      d.pipelines->get(false);
+      return d;
+    });
+  }
   const int rate = session.sampleRate;
   layout::ObjectPanner panner(output);
   FrameCounter counter(rate);
@@ -238,7 +262,15 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   const std::size_t numStems = groupChannels.size();
   if (onPlan) onPlan(info);
 
-  Backend backend(options, groupChannels, reverbs, denoised);
+  // The first block's clip files open while the device is still coming up.
+  ClipSourcePool clipSources(plan.clips, rate);
+  for (const PlannedVoice& v : plan.voices) {
+    const PlannedClip& c = plan.clips[static_cast<std::size_t>(v.clipIndex)];
+    if (v.startFrame < std::min(blockFrames, endFrame) && c.denoised < 0 &&
+        !sources.contains(v.clipIndex))
+      sources.emplace(v.clipIndex, clipSources.open(v.clipIndex));
+  }
+  Backend backend(device.valid() ? device.get() : ReadyDevice{}, groupChannels, reverbs, denoised);
   RenderReport report;
   report.device = backend.name();
   report.layout = output.name;
@@ -417,7 +449,6 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
 
   // A clip's file streams through a ClipSource; a denoised track's signal through a
   // DenoiseSource that premixes and denoises its clips on the backend.
-  ClipSourcePool clipSources(plan.clips, rate);
   auto openSource = [&](int clipIndex) -> std::unique_ptr<SampleSource> {
     const PlannedClip& c = plan.clips[static_cast<std::size_t>(clipIndex)];
     if (c.denoised < 0) return clipSources.open(clipIndex);
