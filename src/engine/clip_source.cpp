@@ -23,8 +23,8 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
   }
   const bool direct = buffer_.size() == 1 && buffer_[0].empty() && decoder_.readsDirectly();
   if (direct && clipFrame >= directFrom_ && clipFrame < bufferStart_) {
-    // Frames the last read took straight from the file: read them again (the bytes are still in
-    // the PCM reader's window), then put the reader back.
+    // Frames the last read took straight from the file: read them again (a plain PCM file seeks
+    // for free), then put the reader back.
     const std::int64_t back = bufferStart_ - clipFrame;
     const std::int64_t again = std::min(n, back);
     decoder_.rewindDirect(back);

@@ -41,18 +41,15 @@ class PcmWaveReader {
 
  private:
   PcmWaveReader(int fd, std::string file, wave::Bw64Info info);
-  // Reads the file from position_ into bytes_: at least n frames where the file has them, up to
-  // kWindowBytes ahead.
-  void fill(std::int64_t n);
+  // Reads frames [position_, position_ + n) into this thread's buffer; `got` of them were there.
+  const std::uint8_t* fetch(std::int64_t n, std::int64_t& got);
 
   int fd_;
   std::string file_;
   wave::Bw64Info info_;
   std::int64_t frameBytes_ = 0;
-  std::int64_t position_ = 0;        // frame
-  std::vector<std::uint8_t> bytes_;  // frames [windowStart_, windowStart_ + windowFrames_)
-  std::int64_t windowStart_ = 0, windowFrames_ = 0;
-  std::vector<float*> rows_;  // read()'s destinations, kept between calls
+  std::int64_t position_ = 0;  // frame
+  std::vector<float*> rows_;   // read()'s destinations, kept between calls
 };
 
 }  // namespace vkmix::io
