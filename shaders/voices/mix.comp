@@ -36,6 +36,8 @@ layout(push_constant) uniform Push {
   uint numVoices;   // voices in this dispatch
   uint accumulate;  // 0: overwrite the output, 1: add to it
   uint gridPhase;   // absolute frame of the block's first frame, mod kGridFrames
+  uint voiceBase;   // static voices: the first voice's row (voice k of the dispatch: row + k)
+  uint gainBase;    // static voices: grid point of the block's first static voice's gains
 } pc;
 
 void main() {
@@ -45,9 +47,9 @@ void main() {
   for (int c = 0; c < kChannels; ++c) acc[c] = vec4(0.0);
 
   if (kMoving == 0) {
-    // The gains come as texels too (GpuMixer puts a static voice's gains in the grid buffer as
-    // one grid point): lavapipe reads a UBO member at a per-lane offset lane by lane, but
-    // fetches a texel for all lanes at once, four gains per fetch.
+    // No parameter is read here: static voice k of the dispatch has row voiceBase + k, and its
+    // gains are grid point gainBase + row (GpuMixer puts them there). lavapipe reads a UBO
+    // member at a per-lane offset lane by lane, but fetches a texel for all lanes at once.
     // Four voices per iteration, added one after the other: the same sum in the same order as
     // one voice per iteration, but lavapipe stores a loop's accumulators (under the lane mask)
     // once per iteration, and those stores cost more than the multiply-adds.
@@ -56,10 +58,10 @@ void main() {
       vec4 sum[kMaxChannels];
       for (int c = 0; c < kChannels; ++c) sum[c] = acc[c];
       for (uint k = 0; k < 4u; ++k) {
-        uvec4 where = voices[v + k].grid;
-        vec4 x = texelFetch(samples, int(where.z * pc.stride4 + i4));
+        uint row = pc.voiceBase + v + k;
+        vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
         for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-          vec4 gain = texelFetch(gridPoints, int(where.y * 4u + uint(g)));
+          vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
           for (int j = 0; j < 4; ++j) {
             if (g * 4 + j < kChannels) sum[g * 4 + j] += x * gain[j];
           }
@@ -68,10 +70,10 @@ void main() {
       for (int c = 0; c < kChannels; ++c) acc[c] = sum[c];
     }
     for (; v < pc.numVoices; ++v) {
-      uvec4 where = voices[v].grid;
-      vec4 x = texelFetch(samples, int(where.z * pc.stride4 + i4));
+      uint row = pc.voiceBase + v;
+      vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
       for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-        vec4 gain = texelFetch(gridPoints, int(where.y * 4u + uint(g)));
+        vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
         for (int j = 0; j < 4; ++j) {
           if (g * 4 + j < kChannels) acc[g * 4 + j] += x * gain[j];
         }

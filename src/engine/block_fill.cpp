@@ -26,8 +26,14 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows) {
-  std::size_t count = 0;
-  for (std::size_t v : active) count += routing.includes(voices[v]) ? 1 : 0;
+  // Static voices first, then automated ones, each in plan order: the order the mixers sum in
+  // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
+  std::vector<std::size_t> included;
+  for (std::size_t v : active)
+    if (routing.includes(voices[v]) && !routing.automated(voices[v])) included.push_back(v);
+  for (std::size_t v : active)
+    if (routing.includes(voices[v]) && routing.automated(voices[v])) included.push_back(v);
+  const std::size_t count = included.size();
   // Every row is written in full below (samples, then zeros), so the block is not zeroed first.
   const std::int64_t stride = (n + 3) / 4 * 4;
   block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count, false,
@@ -37,9 +43,8 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
   std::vector<double> g(static_cast<std::size_t>(numChannels));
   std::size_t a = 0;
-  for (std::size_t v : active) {
+  for (std::size_t v : included) {
     const PlannedVoice& pv = voices[v];
-    if (!routing.includes(pv)) continue;
     dsp::VoiceParams& p = block.voices[a];
     const std::int64_t clipFrame = start - pv.startFrame;  // clip frame at block frame 0
     p.clipFrame = static_cast<std::int32_t>(clipFrame);

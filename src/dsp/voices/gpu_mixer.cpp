@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint32_t kWorkgroup = 64;
 
 struct Push {
-  std::uint32_t stride4, numVoices, accumulate, gridPhase;
+  std::uint32_t stride4, numVoices, accumulate, gridPhase, voiceBase, gainBase;
 };
 
 }  // namespace
@@ -162,8 +162,10 @@ void GpuMixer::submit(const MixBlock& block) {
   Slot& slot = slots_[static_cast<std::size_t>(next_)];
   const std::size_t numVoices = block.voices.size();
   // Static voices' parameters take [0, plain); moving ones start at the next chunk boundary, so
-  // each kind's chunks have their own descriptor sets. Sample rows stay in block order: each
-  // voice's parameters say which row is its.
+  // each kind's chunks have their own descriptor sets. Sample rows go in the same order, without
+  // the gap: static voice k's row is k (the shader reads it, and its gains, without a parameter
+  // read), moving voice j's is plain + j (its parameters say so). The block loop fills blocks in
+  // that order, so their rows are already in place.
   order_.clear();
   for (std::size_t v = 0; v < numVoices; ++v)
     if (block.voices[v].moving == 0) order_.push_back(v);
@@ -185,20 +187,29 @@ void GpuMixer::submit(const MixBlock& block) {
   auto* params = static_cast<VoiceParams*>(slot.voices->mapped());
   auto* rows = static_cast<float*>(slot.samples->mapped());
   auto* grid = static_cast<float*>(slot.grid->mapped());
+  // Rows already in the upload buffer but out of that order move through a copy.
+  bool sorted = true;
+  for (std::size_t k = 0; k < numVoices && sorted; ++k) sorted = order_[k] == k;
+  const float* from = nullptr;
+  if (inPlace && !sorted) {
+    reorder_.assign(rows, rows + numVoices * rowFloats);
+    from = reorder_.data();
+  }
   for (std::size_t k = 0; k < numVoices; ++k) {
     const std::size_t v = order_[k];
     VoiceParams& p = params[k < plain ? k : otherBase + (k - plain)];
     p = block.voices[v];
-    p.row = static_cast<std::uint32_t>(v);
+    p.row = static_cast<std::uint32_t>(k);
     if (k < plain) {
       p.gridOffset = static_cast<std::uint32_t>(gridPoints + k);
       std::memcpy(grid + (gridPoints + k) * kMaxOutputChannels, p.gains, sizeof(p.gains));
     }
-    float* row = rows + v * rowFloats;
+    float* row = rows + k * rowFloats;
+    const float* in = from ? from + v * rowFloats : block.row(v);
     if (!block.enveloped) {
-      applyEnvelope(p, block.row(v), row, rowFloats);
-    } else if (!inPlace) {
-      std::memcpy(row, block.row(v), rowFloats * sizeof(float));
+      applyEnvelope(p, in, row, rowFloats);
+    } else if (in != row) {
+      std::memcpy(row, in, rowFloats * sizeof(float));
     }
   }
   if (!block.grid.empty()) std::memcpy(grid, block.grid.data(), block.grid.size() * sizeof(float));
@@ -217,7 +228,9 @@ void GpuMixer::submit(const MixBlock& block) {
                 .numVoices = static_cast<std::uint32_t>(
                     std::min<std::size_t>(kVoicesPerDispatch, count - std::min(count, done))),
                 .accumulate = first ? 0u : 1u,
-                .gridPhase = block.gridPhase};
+                .gridPhase = block.gridPhase,
+                .voiceBase = static_cast<std::uint32_t>(base + done),
+                .gainBase = static_cast<std::uint32_t>(gridPoints)};
       if (!first) {
         // Orders the previous dispatch's writes to Mix before this one's read-modify-write.
         vk::MemoryBarrier barrier{

@@ -104,7 +104,8 @@ class GpuMixer {
   const gpu::Context& ctx_;
   int numChannels_;
   std::shared_ptr<MixPipelines> pipelines_;
-  std::vector<std::size_t> order_;  // parameter order: static voices, then moving ones
+  std::vector<std::size_t> order_;  // parameter and row order: static voices, then moving ones
+  std::vector<float> reorder_;      // rows in the upload buffer out of that order, copied
   std::array<Slot, kInFlight> slots_;
   int next_ = 0;      // the slot submit() fills
   int inFlight_ = 0;  // unfinished mixes, the oldest at (next_ - inFlight_) mod kInFlight
