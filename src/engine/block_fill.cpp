@@ -83,10 +83,16 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
     const std::int64_t to = std::clamp<std::int64_t>(pv.sampleFrames - clipFrame, from, n);
     std::fill(row, row + from, 0.0f);
-    if (to > from)
+    // A plain voice's envelope is its gain alone: the source scales the samples as it reads them
+    // (the bits applyEnvelope gives), saving a pass over the row.
+    if (to > from && p.plain == 1.0f) {
+      sources.at(pv.clipIndex)
+          ->readScaled(pv.sourceChannel, clipFrame + from, to - from, row + from, p.gainLinear);
+    } else if (to > from) {
       sources.at(pv.clipIndex)->read(pv.sourceChannel, clipFrame + from, to - from, row + from);
+    }
     std::fill(row + to, row + block.stride, 0.0f);
-    dsp::applyEnvelope(p, row, row, static_cast<std::size_t>(block.stride));
+    if (p.plain != 1.0f) dsp::applyEnvelope(p, row, row, static_cast<std::size_t>(block.stride));
     ++a;
   }
   block.enveloped = true;

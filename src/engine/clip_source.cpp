@@ -12,7 +12,7 @@ ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
     : decoder_(file, sampleRate, channels, offsetFrames),
       buffer_(static_cast<std::size_t>(decoder_.numChannels())) {}
 
-void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) {
+void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) {
   std::lock_guard lock(mutex_);
   // Forget what has played.
   const auto have = static_cast<std::int64_t>(buffer_[0].size());
@@ -28,7 +28,7 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
     const std::int64_t back = bufferStart_ - clipFrame;
     const std::int64_t again = std::min(n, back);
     decoder_.rewindDirect(back);
-    const std::int64_t got = decoder_.decodeInto(&dst, again);
+    const std::int64_t got = decoder_.decodeInto(&dst, again, gain);
     decoder_.rewindDirect(got - back);
     std::fill(dst + got, dst + again, 0.0f);
     if (again == n) return;
@@ -39,7 +39,7 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
   if (direct && bufferStart_ == clipFrame && !ended_) {
     // Streaming a mono PCM file with nothing buffered (no decode-ahead): straight from the
     // file's bytes into the caller's row, nothing kept.
-    const std::int64_t got = decoder_.decodeInto(&dst, n);
+    const std::int64_t got = decoder_.decodeInto(&dst, n, gain);
     directFrom_ = clipFrame;
     bufferStart_ = clipFrame + got;
     if (got < n) ended_ = true;
@@ -54,8 +54,9 @@ void ClipSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst)
   const std::int64_t to = std::clamp<std::int64_t>(
       bufferStart_ + static_cast<std::int64_t>(ch.size()) - clipFrame, from, n);
   std::fill(dst, dst + from, 0.0f);
-  std::copy(ch.begin() + (clipFrame + from - bufferStart_),
-            ch.begin() + (clipFrame + to - bufferStart_), dst + from);
+  std::transform(ch.begin() + (clipFrame + from - bufferStart_),
+                 ch.begin() + (clipFrame + to - bufferStart_), dst + from,
+                 [gain](float x) { return x * gain; });
   std::fill(dst + to, dst + n, 0.0f);
 }
 
@@ -90,6 +91,9 @@ class SharedClipView final : public SampleSource {
       : source_(std::move(source)), map_(map) {}
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
     source_->read(map_[static_cast<std::size_t>(c)], clipFrame, n, dst);
+  }
+  void readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) override {
+    source_->readScaled(map_[static_cast<std::size_t>(c)], clipFrame, n, dst, gain);
   }
   void decodeAhead(std::int64_t clipFrameEnd) override { source_->decodeAhead(clipFrameEnd); }
 

@@ -29,6 +29,13 @@ class SampleSource {
   // Copies frames [clipFrame, clipFrame + n) of channel `c` into dst, zeros past the end.
   // Reads go forward: clipFrame never falls below an earlier call's.
   virtual void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) = 0;
+  // read() times `gain`, each sample rounded as a multiply after read() would round it. Sources
+  // that convert samples anyway scale them as they go.
+  virtual void readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) {
+    read(c, clipFrame, n, dst);
+    if (gain != 1.0f)
+      for (std::int64_t i = 0; i < n; ++i) dst[i] *= gain;
+  }
   // Decodes ahead until frames before `clipFrameEnd` are buffered (engine/decode_ahead runs it
   // on a worker). Sources that cannot run off the loop's thread do nothing.
   virtual void decodeAhead(std::int64_t /*clipFrameEnd*/) {}
@@ -40,7 +47,10 @@ class ClipSource final : public SampleSource {
   ClipSource(const std::filesystem::path& file, int sampleRate, const std::vector<int>& channels,
              std::int64_t offsetFrames);
 
-  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
+    readScaled(c, clipFrame, n, dst, 1.0f);
+  }
+  void readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) override;
   void decodeAhead(std::int64_t clipFrameEnd) override;
 
  private:

@@ -309,13 +309,13 @@ std::int64_t StreamDecoder::decode(std::vector<std::vector<float>>& out, std::in
 
 bool StreamDecoder::readsDirectly() const { return impl_->pcm != nullptr; }
 
-std::int64_t StreamDecoder::decodeInto(float* const* dst, std::int64_t frames) {
+std::int64_t StreamDecoder::decodeInto(float* const* dst, std::int64_t frames, float gain) {
   Impl& m = *impl_;
   VKMIX_ASSERT(m.pcm != nullptr, "decodeInto needs a direct PCM reader");
   m.cursors.assign(dst, dst + m.keep.size());
   std::int64_t total = 0;
   while (total < frames) {
-    const std::int64_t got = m.pcm->readInto(m.keep, m.cursors.data(), frames - total);
+    const std::int64_t got = m.pcm->readInto(m.keep, m.cursors.data(), frames - total, gain);
     if (got == 0) break;
     for (float*& p : m.cursors) p += got;
     total += got;

@@ -50,8 +50,8 @@ class StreamDecoder {
   // Whether decodeInto can be used: plain PCM read straight from the file (io/pcm_wave).
   bool readsDirectly() const;
   // Writes the next frames, up to `frames`, to dst[c][0..) (readsDirectly() only); returns how
-  // many, fewer only where the stream ends. The same samples decode() would append.
-  std::int64_t decodeInto(float* const* dst, std::int64_t frames);
+  // many, fewer only where the stream ends. The samples decode() would append, times `gain`.
+  std::int64_t decodeInto(float* const* dst, std::int64_t frames, float gain = 1.0f);
   // Moves a direct reader `frames` back (forward if negative) from where it is, to read frames
   // again (readsDirectly() only; a plain PCM file seeks for free).
   void rewindDirect(std::int64_t frames);

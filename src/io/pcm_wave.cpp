@@ -56,28 +56,31 @@ float sampleAt(const std::uint8_t* p) {
   }
 }
 
+// The sample times `gain`, rounded once more: what converting and then scaling give (x 1 is
+// exact, so gain 1 gives the sample itself).
 template <int Bits, bool Float>
-inline void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n, float* dst) {
-  for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride);
+inline void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n, float* dst,
+                    float gain) {
+  for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride) * gain;
 }
 
-// Converts n samples `stride` bytes apart in the file's sample format; compiled per vector
-// width, the format picked once per call.
+// Converts n samples `stride` bytes apart in the file's sample format, times `gain`; compiled
+// per vector width, the format picked once per call.
 VKMIX_SIMD_CLONES void convertSamples(const wave::Bw64Info& info, const std::uint8_t* src,
-                                      std::int64_t stride, std::int64_t n, float* dst) {
+                                      std::int64_t stride, std::int64_t n, float* dst, float gain) {
   if (info.isFloat) {
-    if (info.bitsPerSample == 32) return convert<32, true>(src, stride, n, dst);
-    return convert<64, true>(src, stride, n, dst);
+    if (info.bitsPerSample == 32) return convert<32, true>(src, stride, n, dst, gain);
+    return convert<64, true>(src, stride, n, dst, gain);
   }
   switch (info.bitsPerSample) {
     case 8:
-      return convert<8, false>(src, stride, n, dst);
+      return convert<8, false>(src, stride, n, dst, gain);
     case 16:
-      return convert<16, false>(src, stride, n, dst);
+      return convert<16, false>(src, stride, n, dst, gain);
     case 24:
-      return convert<24, false>(src, stride, n, dst);
+      return convert<24, false>(src, stride, n, dst, gain);
     default:
-      return convert<32, false>(src, stride, n, dst);
+      return convert<32, false>(src, stride, n, dst, gain);
   }
 }
 
@@ -153,7 +156,7 @@ const std::uint8_t* PcmWaveReader::fetch(std::int64_t n, std::int64_t& got) {
 }
 
 std::int64_t PcmWaveReader::readInto(const std::vector<int>& keep, float* const* dst,
-                                     std::int64_t maxFrames) {
+                                     std::int64_t maxFrames, float gain) {
   const std::int64_t left = static_cast<std::int64_t>(info_.numFrames) - position_;
   const std::int64_t n = std::min({maxFrames, left, kReadFrames});
   if (n <= 0) return 0;
@@ -162,7 +165,9 @@ std::int64_t PcmWaveReader::readInto(const std::vector<int>& keep, float* const*
   const std::int64_t sampleBytes = info_.bitsPerSample / 8;
   for (std::size_t k = 0; k < keep.size(); ++k) {
     float* out = dst[k];
-    convertSamples(info_, at + keep[k] * sampleBytes, frameBytes_, frames, out);
+    // Float samples are checked as the file has them, then scaled.
+    convertSamples(info_, at + keep[k] * sampleBytes, frameBytes_, frames, out,
+                   info_.isFloat ? 1.0f : gain);
     if (!info_.isFloat) continue;
     for (std::int64_t i = 0; i < frames; ++i) {
       if (!std::isfinite(out[i])) {
@@ -172,6 +177,8 @@ std::int64_t PcmWaveReader::readInto(const std::vector<int>& keep, float* const*
                              " s");
       }
     }
+    if (gain != 1.0f)
+      for (std::int64_t i = 0; i < frames; ++i) out[i] *= gain;
   }
   position_ += frames;
   if (frames < n) position_ = static_cast<std::int64_t>(info_.numFrames);  // nothing more to read

@@ -35,9 +35,10 @@ class PcmWaveReader {
   // at the end. A NaN or infinite float sample is an InputError naming the file and the time.
   std::int64_t read(const std::vector<int>& keep, std::vector<std::vector<float>>& out,
                     std::int64_t maxFrames);
-  // The same, written to dst[k][0..) instead (room for maxFrames each): no buffer between the
-  // file's bytes and the caller's rows.
-  std::int64_t readInto(const std::vector<int>& keep, float* const* dst, std::int64_t maxFrames);
+  // The same, written to dst[k][0..) instead (room for maxFrames each) and times `gain` (as a
+  // multiply after reading would give): no buffer between the file's bytes and the caller's rows.
+  std::int64_t readInto(const std::vector<int>& keep, float* const* dst, std::int64_t maxFrames,
+                        float gain = 1.0f);
 
  private:
   PcmWaveReader(int fd, std::string file, wave::Bw64Info info);

@@ -83,6 +83,35 @@ TEST(ClipSource, OverlappingDirectReadsGiveTheFilesFrames) {
   }
 }
 
+// readScaled gives read()'s samples times the gain, rounded as that multiply rounds them, on the
+// direct path (24-bit, scaled as converted), the repeat read and the buffered path.
+TEST(ClipSource, ScaledReadsAreReadsTimesTheGain) {
+  test::ScratchDir dir;
+  const std::vector<float> x = test::noise(10000, 8, 0.5f);
+  test::writeFloatWav(dir / "f.wav", {x}, 48000);
+  ASSERT_EQ(test::runCommand("ffmpeg -nostdin -loglevel error -y -i '" + (dir / "f.wav").string() +
+                             "' -c:a pcm_s24le '" + (dir / "m.wav").string() + "'"),
+            0);
+  const float gain = 0.7071f;
+  for (const bool ahead : {false, true}) {
+    ClipSource plain(dir / "m.wav", 48000, {0}, 0), scaled(dir / "m.wav", 48000, {0}, 0);
+    for (std::int64_t at = 0; at < 10500; at += 4096) {
+      const std::int64_t n = 4096;
+      if (ahead) {
+        plain.decodeAhead(at + n);
+        scaled.decodeAhead(at + n);
+      }
+      std::vector<float> want(n), got(n, -7.0f), again(n, -7.0f);
+      plain.read(0, at, n, want.data());
+      for (float& v : want) v *= gain;
+      scaled.readScaled(0, at, n, got.data(), gain);
+      scaled.readScaled(0, at, n, again.data(), gain);
+      ASSERT_EQ(got, want) << (ahead ? "buffered" : "direct") << " at " << at;
+      ASSERT_EQ(again, want) << (ahead ? "buffered" : "direct") << " reread at " << at;
+    }
+  }
+}
+
 TEST(ClipSource, DirectReadsNameANan) {
   test::ScratchDir dir;
   std::vector<float> x = test::noise(48000, 6);
