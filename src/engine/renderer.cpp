@@ -487,7 +487,40 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
           ? options.decodeThreads
           : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) - 2, 0, 4));
   std::vector<DecodeAhead::Job> ahead;
+  // With no reverb to wait for, each stem's mix goes from the device straight into the block
+  // the delivery gets: what the FIFOs would hand on, without their two copies.
+  auto collectDirect = [&](const Started& b) {
+    const auto n = static_cast<std::size_t>(b.n), stride = static_cast<std::size_t>(b.stride);
+    mixOut.assign(prints ? 0 : static_cast<std::size_t>(nc) * stride, 0.0f);
+    rendered.stems.clear();
+    for (std::size_t s = 0; s < numStems; ++s) {
+      const auto channels = static_cast<std::size_t>(groupChannels[s]);
+      stemOut[s].resize(channels * stride);
+      if (b.dispatched[s]) {
+        backend.finishMix(s, stemOut[s]);
+        for (std::size_t c = 0; c < channels; ++c)  // frames past n: zeros, as a FIFO gives
+          std::fill_n(stemOut[s].begin() + static_cast<std::ptrdiff_t>(c * stride + n), stride - n,
+                      0.0f);
+      } else {
+        std::fill(stemOut[s].begin(), stemOut[s].end(), 0.0f);
+      }
+      // The mix is the sum of the stems in stem order, so stems sum to it exactly.
+      for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
+      rendered.stems.emplace_back(stemOut[s]);
+    }
+    rendered.mix = mixOut;
+    rendered.stride = b.stride;
+    rendered.numFrames = b.n;
+    sink(rendered);
+    emitted += b.n;
+  };
   auto collect = [&](const Started& b) {
+    if (reverbs.instances.empty()) {
+      collectDirect(b);
+      if (options.progress)
+        options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
+      return;
+    }
     for (std::size_t m = 0; m < numMixers; ++m) {
       // A finished mix overwrites every sample; a silent one is zeros.
       out.resize(static_cast<std::size_t>(mixerChannels[m] * b.stride));
