@@ -2,14 +2,121 @@
 
 #include <vkFFT.h>
 
+#include <unistd.h>
+
 #include <clocale>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/assert.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::gpu {
+namespace {
+
+// VkFFT generates GLSL for every plan and compiles it with glslang: 100-350 ms per plan on this
+// project's CPUs, a sixth of a short reverb render. Its SPIR-V is kept on disk, keyed by
+// everything the code depends on (VkFFT's version, the device and driver, the plan's shape),
+// so a plan made before loads instead of compiling. The cache is best effort: a file that is
+// missing, truncated, for another key or fails its checksum is compiled again and rewritten.
+// $VKMIX_CACHE_DIR names the folder (empty: no cache); else $XDG_CACHE_HOME/vkmix or
+// ~/.cache/vkmix.
+constexpr char kMagic[] = "vkmix VkFFT kernels 1\n";
+
+std::optional<std::filesystem::path> cacheDir() {
+  if (const char* dir = std::getenv("VKMIX_CACHE_DIR")) {
+    if (*dir == '\0') return std::nullopt;
+    return std::filesystem::path(dir);
+  }
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
+    return std::filesystem::path(xdg) / "vkmix";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    return std::filesystem::path(home) / ".cache" / "vkmix";
+  return std::nullopt;
+}
+
+std::uint64_t fnv1a(const void* data, std::size_t bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+// The cache entry's key: what VkFFT's kernels for this plan depend on.
+std::string cacheKey(const Context& ctx, const VkFFTConfiguration& config) {
+  const vk::PhysicalDeviceProperties props = ctx.physicalDevice().getProperties();
+  std::ostringstream key;
+  key << "vkfft " << VkFFTGetVersion() << "; device " << props.vendorID << ":" << props.deviceID
+      << " " << props.deviceName.data() << " driver " << props.driverVersion << " uuid";
+  for (std::uint8_t b : props.pipelineCacheUUID) key << " " << static_cast<int>(b);
+  key << "; dim " << config.FFTdim << " size " << config.size[0] << " batch "
+      << config.numberBatches << " r2c " << config.performR2C << " forwardOnly "
+      << config.makeForwardPlanOnly << " inverseOnly " << config.makeInversePlanOnly << " bytes "
+      << *config.bufferSize;
+  return key.str();
+}
+
+std::filesystem::path cacheFile(const std::filesystem::path& dir, const std::string& key) {
+  std::ostringstream name;
+  name << "vkfft-" << std::hex << fnv1a(key.data(), key.size()) << ".bin";
+  return dir / name.str();
+}
+
+// The cached kernels for `key`, or nothing.
+std::optional<std::vector<std::uint32_t>> loadKernels(const std::filesystem::path& file,
+                                                      const std::string& key) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string header = kMagic + key + "\n";
+  if (bytes.size() < header.size() + 16 || bytes.compare(0, header.size(), header) != 0)
+    return std::nullopt;
+  std::uint64_t size = 0, sum = 0;
+  std::memcpy(&size, bytes.data() + header.size(), 8);
+  std::memcpy(&sum, bytes.data() + header.size() + 8, 8);
+  const std::size_t at = header.size() + 16;
+  if (size == 0 || size % 4 != 0 || bytes.size() - at != size) return std::nullopt;
+  if (fnv1a(bytes.data() + at, size) != sum) return std::nullopt;
+  std::vector<std::uint32_t> words(size / 4);
+  std::memcpy(words.data(), bytes.data() + at, size);
+  return words;
+}
+
+// Writes the kernels under a temporary name, then renames: a reader never sees half a file.
+void saveKernels(const std::filesystem::path& file, const std::string& key, const void* data,
+                 std::uint64_t size) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) return;
+  const std::filesystem::path temp = file.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    const std::string header = kMagic + key + "\n";
+    const std::uint64_t sum = fnv1a(data, size);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(reinterpret_cast<const char*>(&size), 8);
+    out.write(reinterpret_cast<const char*>(&sum), 8);
+    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+    if (!out) {
+      out.close();
+      std::filesystem::remove(temp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(temp, file, ec);
+  if (ec) std::filesystem::remove(temp, ec);
+}
+
+}  // namespace
 
 struct FftPlan::Impl {
   // VkFFT keeps pointers to these handles, so they live here at fixed addresses.
@@ -56,6 +163,7 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   if (vkCreateFence(m.device, &fenceInfo, nullptr, &m.fence) != VK_SUCCESS)
     throw GpuError("creating a fence for VkFFT");
 
+  // Every field set here that shapes the kernels is part of cacheKey() too.
   VkFFTConfiguration config = {};
   config.FFTdim = 1;
   config.size[0] = size;
@@ -70,6 +178,11 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   config.fence = &m.fence;
   config.buffer = &m.buffer;
   config.bufferSize = &m.bufferBytes;
+  const std::optional<std::filesystem::path> dir = cacheDir();
+  const std::string key = dir ? cacheKey(ctx, config) : std::string();
+  const std::optional<std::filesystem::path> file =
+      dir ? std::optional(cacheFile(*dir, key)) : std::nullopt;
+  std::optional<std::vector<std::uint32_t>> cached = file ? loadKernels(*file, key) : std::nullopt;
   VkFFTResult r = VKFFT_SUCCESS;
   {
     // VkFFT keeps the pointer setlocale(LC_ALL, NULL) returns across its own setlocale(LC_ALL,
@@ -81,7 +194,23 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
     const char* current = std::setlocale(LC_ALL, nullptr);
     const std::string saved = current != nullptr ? current : "C";
     std::setlocale(LC_ALL, "C");
-    r = initializeVkFFT(&m.app, config);
+    if (cached) {
+      VkFFTConfiguration load = config;
+      load.loadApplicationFromString = 1;
+      load.loadApplicationString = cached->data();
+      r = initializeVkFFT(&m.app, load);
+      if (r != VKFFT_SUCCESS) {
+        m.app = {};      // VkFFT released what it had made
+        cached.reset();  // compile below, and replace the entry
+      }
+    }
+    if (!cached) {
+      VkFFTConfiguration save = config;
+      save.saveApplicationToString = file ? 1 : 0;
+      r = initializeVkFFT(&m.app, save);
+      if (r == VKFFT_SUCCESS && file && m.app.saveApplicationString != nullptr)
+        saveKernels(*file, key, m.app.saveApplicationString, m.app.applicationStringSize);
+    }
     std::setlocale(LC_ALL, saved.c_str());
   }
   if (r != VKFFT_SUCCESS) {

@@ -1,7 +1,8 @@
 // gpu::FftPlan: a VkFFT plan for batched in-place real FFTs of size N on one buffer the caller
 // owns. Row r of the buffer holds 2 * (N/2 + 1) floats: N real samples (forward input, inverse
 // output) or N/2 + 1 complex bins (forward output, inverse input). The inverse is unnormalised
-// (x N), as FFTW's. Plans compile GLSL at creation (100-350 ms on lavapipe): make them once.
+// (x N), as FFTW's. Plans compile GLSL at creation (100-350 ms on lavapipe; the SPIR-V is then
+// cached on disk for the next plan of the same shape, see fft_plan.cpp): make them once.
 // vkFFT.h is included by fft_plan.cpp only (it is 32k lines and takes ~20 s to compile).
 #pragma once
 
