@@ -58,7 +58,7 @@ TEST_F(GpuFixture, EmbeddedShaderBuildsAPipeline) {
        .spirv = spirv,
        .bindings = {vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eUniformTexelBuffer,
                     vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer},
-       .pushConstantBytes = 20,
+       .pushConstantBytes = 24,  // mix.comp's Push: six 32-bit fields
        .specialization = {64, 12}});
   EXPECT_TRUE(static_cast<bool>(*p.pipeline()));
 }
