@@ -54,9 +54,10 @@ void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float
   const std::int64_t to = std::clamp<std::int64_t>(
       bufferStart_ + static_cast<std::int64_t>(ch.size()) - clipFrame, from, n);
   std::fill(dst, dst + from, 0.0f);
-  std::transform(ch.begin() + (clipFrame + from - bufferStart_),
-                 ch.begin() + (clipFrame + to - bufferStart_), dst + from,
-                 [gain](float x) { return x * gain; });
+  if (to > from) {  // (an empty buffer may have no storage to point into)
+    const float* in = ch.data() + (clipFrame + from - bufferStart_);
+    std::transform(in, in + (to - from), dst + from, [gain](float x) { return x * gain; });
+  }
   std::fill(dst + to, dst + n, 0.0f);
 }
 
