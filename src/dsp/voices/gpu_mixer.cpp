@@ -219,7 +219,9 @@ void GpuMixer::submit(const MixBlock& block) {
   bool first = true;
   // One dispatch per chunk of a class (at least one: no voices still clears the output); every
   // one after the first accumulates onto the output.
-  auto dispatch = [&](const gpu::ComputePipeline& pipeline, std::size_t base, std::size_t count) {
+  // `base`: the first parameter slot of the kind; `rowBase`: its first row.
+  auto dispatch = [&](const gpu::ComputePipeline& pipeline, std::size_t base, std::size_t rowBase,
+                      std::size_t count) {
     commands.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline.pipeline());
     std::size_t done = 0;
     do {
@@ -229,7 +231,7 @@ void GpuMixer::submit(const MixBlock& block) {
                     std::min<std::size_t>(kVoicesPerDispatch, count - std::min(count, done))),
                 .accumulate = first ? 0u : 1u,
                 .gridPhase = block.gridPhase,
-                .voiceBase = static_cast<std::uint32_t>(base + done),
+                .voiceBase = static_cast<std::uint32_t>(rowBase + done),
                 .gainBase = static_cast<std::uint32_t>(gridPoints)};
       if (!first) {
         // Orders the previous dispatch's writes to Mix before this one's read-modify-write.
@@ -249,8 +251,8 @@ void GpuMixer::submit(const MixBlock& block) {
     } while (done < count);
   };
   // No voices at all still clears the output, through the static pipeline.
-  if (plain > 0 || others == 0) dispatch(pipelines_->get(false), 0, plain);
-  if (others > 0) dispatch(pipelines_->get(true), otherBase, others);
+  if (plain > 0 || others == 0) dispatch(pipelines_->get(false), 0, 0, plain);
+  if (others > 0) dispatch(pipelines_->get(true), otherBase, plain, others);
   slot.submitter->submit("voice mix");
   slot.stride = block.stride;
   next_ = (next_ + 1) % kInFlight;
