@@ -4,9 +4,10 @@
 // samples arrive multiplied by it (dsp::applyEnvelope, in float, from envelopeAt). One
 // invocation makes 4 consecutive frames of every channel, keeping all channels in registers so
 // each voice's samples are read once. The CPU specification is
-// src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt). Voice parameters are in a UBO;
-// what varies per voice inside the loop (its row, its gains) is read as texels, which lavapipe
-// fetches for all lanes at once where a UBO read at a per-lane offset goes lane by lane.
+// src/dsp/voices/reference_mixer.cpp (referenceMix, envelopeAt). A voice's row follows from its
+// index; static gains are read as texels, which lavapipe fetches for all lanes at once where a
+// UBO read at a per-lane offset goes lane by lane. Moving voices read their grid point from the
+// parameters (a UBO).
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const int kChannels = 12;  // output channels, <= 16
@@ -19,8 +20,8 @@ const int kMaxChannels = 16;
 struct Voice {
   vec4 gains[4];   // 16 static speaker gains
   ivec4 clip;      // x: clip frame at block frame 0, y: clip length, z: fade-in, w: fade-out frames
-  vec4 misc;       // the envelope's (gain, fade shapes, plain flag): applied by GpuMixer
-  uvec4 grid;      // x: moving, y: its first grid point (static: its gains), z: its row in samples
+  vec4 misc;       // the envelope's (gain, fade shapes, plain flag): applied before upload
+  uvec4 grid;      // x: moving, y: its first grid point (moving voices)
 };
 
 layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };
@@ -39,6 +40,18 @@ layout(push_constant) uniform Push {
   uint voiceBase;   // the dispatch's first voice's row (voice k of the dispatch: row + k)
   uint gainBase;    // static voices: grid point of the block's first static voice's gains
 } pc;
+
+// Adds one static voice (sample row `row`, gains at grid point gainBase + row) to acc, for the 4
+// frames of invocation i4.
+void addStatic(uint row, uint i4, inout vec4 acc[kMaxChannels]) {
+  vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
+  for (int g = 0; g < (kChannels + 3) / 4; ++g) {
+    vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
+    for (int j = 0; j < 4; ++j) {
+      if (g * 4 + j < kChannels) acc[g * 4 + j] += x * gain[j];
+    }
+  }
+}
 
 // Adds one moving voice (sample row `row`, gain grid from point `firstPoint`) to acc, for the 4
 // frames of invocation i4. Gains are interpolated between grid points every kGridFrames frames
@@ -94,28 +107,10 @@ void main() {
     for (; v + 4u <= pc.numVoices; v += 4u) {
       vec4 sum[kMaxChannels];
       for (int c = 0; c < kChannels; ++c) sum[c] = acc[c];
-      for (uint k = 0; k < 4u; ++k) {
-        uint row = pc.voiceBase + v + k;
-        vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
-        for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-          vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
-          for (int j = 0; j < 4; ++j) {
-            if (g * 4 + j < kChannels) sum[g * 4 + j] += x * gain[j];
-          }
-        }
-      }
+      for (uint k = 0; k < 4u; ++k) addStatic(pc.voiceBase + v + k, i4, sum);
       for (int c = 0; c < kChannels; ++c) acc[c] = sum[c];
     }
-    for (; v < pc.numVoices; ++v) {
-      uint row = pc.voiceBase + v;
-      vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
-      for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-        vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
-        for (int j = 0; j < 4; ++j) {
-          if (g * 4 + j < kChannels) acc[g * 4 + j] += x * gain[j];
-        }
-      }
-    }
+    for (; v < pc.numVoices; ++v) addStatic(pc.voiceBase + v, i4, acc);
   } else {
     // Moving voices: rows voiceBase + v as for static ones; the grid point from the parameters.
     // One voice per iteration: with four, as above, the frames that straddle a grid point made

@@ -76,8 +76,9 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   if (!growParams && !growRows && !growOut && !growGrid) return;
   const std::size_t outFloats =
       static_cast<std::size_t>(numChannels_) * static_cast<std::size_t>(stride);
-  if ((growRows && std::max(rowFloats, slot.rowCapacity + slot.rowCapacity / 2) / 4 >
-                       ctx_.limits().maxTexelBufferElements) ||
+  // Rows grow by half at least, so a session whose blocks gain voices reallocates rarely.
+  const std::size_t newRowCapacity = std::max(rowFloats, slot.rowCapacity + slot.rowCapacity / 2);
+  if ((growRows && newRowCapacity / 4 > ctx_.limits().maxTexelBufferElements) ||
       (growOut && outFloats * sizeof(float) > ctx_.limits().maxStorageBufferRange)) {
     throw GpuError(ctx_.info().name + ": a block of " +
                    std::to_string(rowFloats / static_cast<std::size_t>(stride)) + " voices x " +
@@ -97,7 +98,7 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
                                                 vk::BufferUsageFlagBits::eUniformBuffer);
   }
   if (growRows) {
-    slot.rowCapacity = std::max(rowFloats, slot.rowCapacity + slot.rowCapacity / 2);
+    slot.rowCapacity = newRowCapacity;
     slot.samplesView = nullptr;
     slot.samples = std::make_unique<gpu::Buffer>(ctx_, slot.rowCapacity * sizeof(float),
                                                  vk::BufferUsageFlagBits::eUniformTexelBuffer);
@@ -150,8 +151,8 @@ std::span<float> GpuMixer::uploadRows(std::size_t numVoices, std::int64_t stride
   VKMIX_ASSERT(inFlight_ < kInFlight, "every slot holds an unfinished mix");
   Slot& slot = slots_[static_cast<std::size_t>(next_)];
   const std::size_t floats = numVoices * static_cast<std::size_t>(stride);
-  // Parameters and grid are sized at submit(); rows and output now.
-  ensureCapacity(slot, slot.paramCapacity, floats, stride, slot.gridCapacity / 2);
+  // Rows and output are sized now; parameters and grid at submit().
+  ensureCapacity(slot, 0, floats, stride, 0);
   return {static_cast<float*>(slot.samples->mapped()), floats};
 }
 
@@ -163,9 +164,9 @@ void GpuMixer::submit(const MixBlock& block) {
   const std::size_t numVoices = block.voices.size();
   // Static voices' parameters take [0, plain); moving ones start at the next chunk boundary, so
   // each kind's chunks have their own descriptor sets. Sample rows go in the same order, without
-  // the gap: static voice k's row is k (the shader reads it, and its gains, without a parameter
-  // read), moving voice j's is plain + j (its parameters say so). The block loop fills blocks in
-  // that order, so their rows are already in place.
+  // the gap: static voice k's row is k, moving voice j's is plain + j, so the shader finds a row
+  // from its loop index (and a static voice's gains, grid point gridPoints + k, too). The block
+  // loop fills blocks in that order, so their rows are already in place.
   order_.clear();
   for (std::size_t v = 0; v < numVoices; ++v)
     if (block.voices[v].moving == 0) order_.push_back(v);
@@ -199,11 +200,8 @@ void GpuMixer::submit(const MixBlock& block) {
     const std::size_t v = order_[k];
     VoiceParams& p = params[k < plain ? k : otherBase + (k - plain)];
     p = block.voices[v];
-    p.row = static_cast<std::uint32_t>(k);
-    if (k < plain) {
-      p.gridOffset = static_cast<std::uint32_t>(gridPoints + k);
+    if (k < plain)
       std::memcpy(grid + (gridPoints + k) * kMaxOutputChannels, p.gains, sizeof(p.gains));
-    }
     float* row = rows + k * rowFloats;
     const float* in = from ? from + v * rowFloats : block.row(v);
     if (!block.enveloped) {

@@ -4,8 +4,9 @@
 // one shader holding the envelope and both loops ran 2.6-4x slower). Each kind goes in chunks of
 // kVoicesPerDispatch (one UBO range each) and each chunk accumulates onto the previous output, so
 // the sum order is kind, then voice order: a voice's kind does not depend on the block, so the
-// bytes are the same for any block size. Sample rows stay in block order (each voice's parameters
-// name its row), so the block loop can read clips straight into the upload buffer (uploadRows).
+// bytes are the same for any block size. Sample rows go in that order too (a row follows from the
+// voice's index), and the block loop fills blocks in it, so it can read clips straight into the
+// upload buffer (uploadRows); rows out of order are moved through a copy.
 // Buffers grow on demand and are reused.
 //
 // kInFlight mixes can be in flight: submit() uploads a block into the next slot (buffers,
@@ -97,7 +98,8 @@ class GpuMixer {
     std::int64_t stride = 0;                    // of the mix in flight
   };
   // Grows what is too small for `params` VoiceParams slots, `rowFloats` of samples, `stride`
-  // output frames and `gridFloats`; buffers big enough are kept with their contents.
+  // output frames and `gridFloats` (0: whatever is there); buffers big enough are kept with
+  // their contents.
   void ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFloats, std::int64_t stride,
                       std::size_t gridFloats);
 

@@ -31,8 +31,7 @@ struct VoiceParams {
   float plain = 0.0f;            // 1: no fade and inside the clip for the whole block
   std::uint32_t moving = 0;      // 1: gains come from the grid
   std::uint32_t gridOffset = 0;  // index of this voice's first grid point in MixBlock::grid
-  std::uint32_t row = 0;         // GpuMixer: the voice's sample row in its upload buffer
-  std::uint32_t pad = 0;
+  std::uint32_t pad[2] = {};
 };
 static_assert(sizeof(VoiceParams) == 112, "must match std140 struct Voice in mix.comp");
 
