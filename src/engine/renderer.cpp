@@ -54,15 +54,15 @@ std::int64_t autoBlockFrames(int peakVoices) {
   return frames;
 }
 
-// The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
-// reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
-// buffers), or the CPU reference (--device cpu).
 // A device made ahead of the render: its context and its mix pipelines for the output width.
 struct ReadyDevice {
   std::unique_ptr<gpu::Context> context;
   std::shared_ptr<dsp::MixPipelines> pipelines;
 };
 
+// The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
+// reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
+// buffers), or the CPU reference (--device cpu).
 class Backend {
  public:
   // `device`: the Vulkan device to render on, and mix pipelines made ahead; no context: the CPU
@@ -420,13 +420,26 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       returns[k].append(routed, partition, take);
     }
   };
+  // Hands the stems in stemOut (`frames` of them, `stride` apart) and their mix to the sink.
+  auto handOn = [&](std::int64_t frames, std::int64_t stride) {
+    mixOut.assign(prints ? 0 : static_cast<std::size_t>(nc * stride), 0.0f);
+    rendered.stems.clear();
+    for (std::size_t s = 0; s < numStems; ++s) {
+      // The mix is the sum of the stems in stem order, so stems sum to it exactly.
+      for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
+      rendered.stems.emplace_back(stemOut[s]);
+    }
+    rendered.mix = mixOut;
+    rendered.stride = stride;
+    rendered.numFrames = frames;
+    sink(rendered);
+    emitted += frames;
+  };
   auto emit = [&](bool final) {
     std::int64_t ready = dry.empty() ? 0 : dry[0].frames();
     for (const PlanarFifo& r : returns) ready = std::min(ready, r.frames());
     if (ready == 0 || (!final && ready < 1)) return;
     const std::int64_t stride = (ready + 3) / 4 * 4;
-    mixOut.assign(prints ? 0 : static_cast<std::size_t>(nc * stride), 0.0f);
-    rendered.stems.clear();
     for (std::size_t s = 0; s < numStems; ++s) {
       stemOut[s].assign(static_cast<std::size_t>(groupChannels[s] * stride), 0.0f);
       dry[s].read(stemOut[s], stride, ready);
@@ -435,16 +448,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         if (returnGroup[static_cast<std::size_t>(reverbs.instances[k].stem)] == static_cast<int>(s))
           returns[k].addTo(stemOut[s], stride, ready);
       }
-      // The mix is the sum of the stems in stem order, so stems sum to it exactly.
-      for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
     }
     for (std::size_t k = 0; k < returns.size(); ++k) returns[k].consume(ready);
-    for (std::size_t s = 0; s < numStems; ++s) rendered.stems.emplace_back(stemOut[s]);
-    rendered.mix = mixOut;
-    rendered.stride = stride;
-    rendered.numFrames = ready;
-    sink(rendered);
-    emitted += ready;
+    handOn(ready, stride);
   };
 
   // A clip's file streams through a ClipSource; a denoised track's signal through a
@@ -491,8 +497,6 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   // the delivery gets: what the FIFOs would hand on, without their two copies.
   auto collectDirect = [&](const Started& b) {
     const auto n = static_cast<std::size_t>(b.n), stride = static_cast<std::size_t>(b.stride);
-    mixOut.assign(prints ? 0 : static_cast<std::size_t>(nc) * stride, 0.0f);
-    rendered.stems.clear();
     for (std::size_t s = 0; s < numStems; ++s) {
       const auto channels = static_cast<std::size_t>(groupChannels[s]);
       stemOut[s].resize(channels * stride);
@@ -504,15 +508,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       } else {
         std::fill(stemOut[s].begin(), stemOut[s].end(), 0.0f);
       }
-      // The mix is the sum of the stems in stem order, so stems sum to it exactly.
-      for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
-      rendered.stems.emplace_back(stemOut[s]);
     }
-    rendered.mix = mixOut;
-    rendered.stride = b.stride;
-    rendered.numFrames = b.n;
-    sink(rendered);
-    emitted += b.n;
+    handOn(b.n, b.stride);
   };
   auto collect = [&](const Started& b) {
     if (reverbs.instances.empty()) {
