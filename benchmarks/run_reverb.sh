@@ -5,14 +5,17 @@
 #   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
 # Realtime factor = input seconds / wall seconds (median of 3); peak RSS from /usr/bin/time.
+# VKMIX_PREBUILT=1 skips the build and VKMIX_COMMIT names the commit (scripts/gpu_check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target vkmix >/dev/null
+if [ -z "${VKMIX_PREBUILT:-}" ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build --target vkmix >/dev/null
+fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 seconds=30
-echo "== $(date -u +%F) commit $(git rev-parse --short HEAD), $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
+echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
 ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$seconds:c=pink:r=48000:a=0.3:seed=1" "$dir/in.wav"
 median() { sort -n | sed -n 2p; }
 timeit() {  # prints "wall_seconds peak_kb"

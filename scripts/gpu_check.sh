@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The GPU checks on a machine with a real GPU but none of our Debian packages (a CUDA image): unpacks
+# what scripts/gpu_bundle.sh packed, runs every test binary against the GPU (CI=true, so a missing
+# device fails instead of skipping), renders the demo, then times the benchmarks: the mixer alone
+# (mix_benchmark), benchmarks/run_mix.sh and benchmarks/run_reverb.sh with their peers.
+#   bash scripts/gpu_check.sh BUNDLE_DIR OUT_DIR [steps]
+# BUNDLE_DIR holds the bundle's pieces (part-*); steps defaults to "tests demo mixer mix reverb".
+# Each step has its own time limit and writes its log to OUT_DIR as it goes. GPU_CHECK_ALLOW_CPU=1
+# lets a dry run go on with lavapipe.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bundle=$(realpath "$1")
+out=$(realpath "$2")
+steps=${3:-tests demo mixer mix reverb}
+mkdir -p "$out"
+log() { echo "[$(date -u +%T)] $*" | tee -a "$out/summary.txt"; }
+
+root=$bundle/root
+if [ ! -x "$root/bin/vkmix" ]; then
+  mkdir -p "$root" && cat "$bundle"/part-* | xz -d -T0 | tar -x -C "$root" || { log "unpack failed"; exit 1; }
+fi
+export PATH=$root/bin:$PATH LD_LIBRARY_PATH=$root/lib VK_LAYER_PATH=$root/layers CI=true
+glibc=$(ldd --version | head -1 | grep -o '[0-9.]*$')
+log "host: $(nproc) cores, glibc $glibc, $(. /etc/os-release && echo "$PRETTY_NAME"), commit $(cat "$root/commit")"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv,noheader 2>/dev/null |
+  while read -r l; do log "nvidia-smi: $l"; done
+# Finding the driver: as the image is, then with the NVIDIA manifest named, then with the GL/Vulkan
+# loader packages in .gl/ (Debian's libvulkan1 and glvnd, unpacked into /), then with the system's
+# C++ runtime and GL libraries in place of the bundle's. The loader's own account of each miss goes
+# to loader.log.
+gpu_found() { vkmix devices 2>>"$out/devices.err" | grep -qv ' cpu '; }
+for remedy in none manifest packages system-libs; do
+  case $remedy in
+  manifest)
+    for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json; do
+      [ -f "$f" ] && export VK_DRIVER_FILES=$f VK_ICD_FILENAMES=$f && break
+    done ;;
+  packages)
+    for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+    ldconfig ;;
+  system-libs)
+    mkdir -p "$root/lib-aside"
+    mv "$root"/lib/lib{stdc++,gcc_s,GL,GLX,GLdispatch,EGL,vulkan}.so* "$root/lib-aside/" 2>/dev/null ;;
+  esac
+  if gpu_found; then log "driver found ($remedy)"; break; fi
+  echo "== $remedy" >>"$out/loader.log"
+  VK_LOADER_DEBUG=error,warn,driver vkmix devices >>"$out/loader.log" 2>&1
+done
+vkmix devices >"$out/devices.txt" 2>>"$out/devices.err"
+log "devices: $(tr '\n' ';' <"$out/devices.txt" | sed 's/  */ /g')"
+grep -qv ' cpu ' "$out/devices.txt" || [ -n "${GPU_CHECK_ALLOW_CPU:-}" ] || {
+  log "no GPU device: $(tail -1 "$out/devices.err")"; tail -40 "$out/loader.log"; exit 1; }
+device=$(head -1 "$out/devices.txt" | sed 's/  */ /g')
+
+# The test binaries find the CLI and the sources by the paths they were built with.
+src=$(cat "$root/srcdir")
+if [ "$(realpath "$src" 2>/dev/null)" != "$(pwd)" ]; then
+  if [ -e "$src" ] && [ ! -L "$src" ]; then
+    log "warning: $src is another checkout; the tests read it"
+  else
+    mkdir -p "$(dirname "$src")" && ln -sfn "$(pwd)" "$src"
+  fi
+fi
+mkdir -p build/src build/benchmarks
+cp "$root/bin/vkmix" build/src/ && cp "$root/bin/vkmix_bench_session" "$root/bin/mix_benchmark" build/benchmarks/
+
+for step in $steps; do
+  case $step in
+  tests)
+    mkdir -p "$out/tests"
+    for t in "$root"/tests/*; do
+      (timeout 150 "$t" --gtest_brief=1 >"$out/tests/$(basename "$t").log" 2>&1
+        echo $? >"$out/tests/$(basename "$t").rc") &
+    done
+    wait
+    for r in "$out"/tests/*.rc; do
+      n=$(basename "$r" .rc)
+      log "test $n: rc $(cat "$r"), $(grep -E '^\[  PASSED  \]|^\[  FAILED  \]|^\[  SKIPPED \]' "$out/tests/$n.log" | tr '\n' ' ')"
+      grep -E '^\[  FAILED  \] [A-Za-z]' "$out/tests/$n.log" | head -5 | while read -r l; do log "  $l"; done
+    done
+    tar -C "$out" -czf "$out/tests.tar.gz" tests && rm -rf "$out/tests"
+    ;;
+  demo)
+    d=$(mktemp -d)
+    vkmix_make_demo assets/demo/media >"$out/demo.log" 2>&1
+    vkmix render assets/demo/demo.json -o "$d/demo.wav" 2>>"$out/demo.log" >/dev/null
+    for run in 1 2 3; do
+      /usr/bin/time -f "%e s wall, %M KB" timeout 120 vkmix render assets/demo/demo.json -o "$d/demo.wav" \
+        -q 2>>"$out/demo.log" >/dev/null
+    done
+    log "demo: $(grep 'realtime' "$out/demo.log" | tail -1), quiet runs: $(grep 'wall,' "$out/demo.log" | tr '\n' ' '), md5 $(md5sum <"$d/demo.wav" | cut -c1-12)"
+    ;;
+  mixer)
+    timeout 120 mix_benchmark --benchmark_min_time=0.3 --benchmark_filter=GpuMix >"$out/mixer.txt" 2>&1
+    log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed 's/_time.*xRealtime=/ /; s,/s .*,x,' | tr '\n' ' ')"
+    ;;
+  mix)
+    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") RUNS=3 FFMPEG_RUNS=1 FFMPEG_MAX_VOICES=256 \
+      timeout 240 bash benchmarks/run_mix.sh 64 256 1024 >"$out/mix.txt" 2>&1
+    log "mix (rc $?):"; tee -a "$out/summary.txt" <"$out/mix.txt"
+    ;;
+  reverb)
+    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") timeout 180 bash benchmarks/run_reverb.sh \
+      >"$out/reverb.txt" 2>&1
+    log "reverb (rc $?):"; tee -a "$out/summary.txt" <"$out/reverb.txt"
+    ;;
+  esac
+done
+log "done on $device"
