@@ -24,20 +24,20 @@ glibc=$(ldd --version | head -1 | grep -o '[0-9.]*$')
 log "host: $(nproc) cores, glibc $glibc, $(. /etc/os-release && echo "$PRETTY_NAME"), commit $(cat "$root/commit")"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv,noheader 2>/dev/null |
   while read -r l; do log "nvidia-smi: $l"; done
-# Finding the driver: as the image is, then with the NVIDIA manifest named, then with the GL/Vulkan
-# loader packages in .gl/ (Debian's libvulkan1 and glvnd, unpacked into /), then with the system's
+# Finding the driver: as the image is, then with the GL/Vulkan loader packages in .gl/ (Debian's
+# libvulkan1 and glvnd, unpacked into /), then with the NVIDIA manifest named, then with the system's
 # C++ runtime and GL libraries in place of the bundle's. The loader's own account of each miss goes
 # to loader.log.
 gpu_found() { vkmix devices 2>>"$out/devices.err" | grep -qv ' cpu '; }
-for remedy in none manifest packages system-libs; do
+for remedy in none packages manifest system-libs; do
   case $remedy in
+  packages)
+    for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+    ldconfig ;;
   manifest)
     for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json; do
       [ -f "$f" ] && export VK_DRIVER_FILES=$f VK_ICD_FILENAMES=$f && break
     done ;;
-  packages)
-    for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
-    ldconfig ;;
   system-libs)
     mkdir -p "$root/lib-aside"
     mv "$root"/lib/lib{stdc++,gcc_s,GL,GLX,GLdispatch,EGL,vulkan}.so* "$root/lib-aside/" 2>/dev/null ;;

@@ -174,23 +174,25 @@ TEST_F(Cli, AWriteFailingMidFileLeavesNothing) {
 }
 
 // No Vulkan driver at all: one line saying so and what to do, exit 3 (GPU), nothing written; the
-// CPU reference still renders.
+// CPU reference still renders. Both of the loader's variables name no driver: VK_DRIVER_FILES,
+// where the environment sets it, wins over VK_ICD_FILENAMES.
 TEST_F(Cli, NoVulkanDriverIsAClearErrorAndTheCpuStillRenders) {
   const std::string render =
       "render " + (dir_ / "s.json").string() + " -o " + (dir_ / "out.wav").string();
+  const std::string noDriver =
+      "VK_DRIVER_FILES=/nonexistent.json VK_ICD_FILENAMES=/nonexistent.json ";
   std::string text;
-  const int rc = test::runCommand(
-      "VK_ICD_FILENAMES=/nonexistent.json " + std::string(VKMIX_BINARY) + " " + render + " 2>&1",
-      &text);
+  const int rc =
+      test::runCommand(noDriver + std::string(VKMIX_BINARY) + " " + render + " 2>&1", &text);
   EXPECT_EQ(rc, 3) << text;
   EXPECT_THAT(text, HasSubstr("no usable Vulkan driver"));
   EXPECT_THAT(text, HasSubstr("--device cpu"));
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav"));
-  EXPECT_EQ(test::runCommand("VK_ICD_FILENAMES=/nonexistent.json " + std::string(VKMIX_BINARY) +
-                                 " " + render + " --device cpu -q 2>&1",
-                             &text),
-            0)
+  EXPECT_EQ(
+      test::runCommand(
+          noDriver + std::string(VKMIX_BINARY) + " " + render + " --device cpu -q 2>&1", &text),
+      0)
       << text;
   EXPECT_TRUE(std::filesystem::exists(dir_ / "out.wav"));
 }

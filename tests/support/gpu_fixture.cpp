@@ -11,6 +11,16 @@ namespace {
 std::unique_ptr<gpu::Context> gContext;
 std::string gFailure;
 bool gTried = false;
+
+// The shared context goes when the tests are done, before main returns. Left to a static
+// destructor it would be destroyed after the driver's and the validation layer's own statics, since
+// it was made after they were: NVIDIA's driver crashed there (rc 139 after every test passed).
+class ReleaseContext : public ::testing::Environment {
+ public:
+  void TearDown() override { gContext.reset(); }
+};
+const ::testing::Environment* const gRelease =
+    ::testing::AddGlobalTestEnvironment(new ReleaseContext);
 }  // namespace
 
 gpu::Context* GpuFixture::sharedContext() {
