@@ -1,6 +1,7 @@
 // Voice mixing alone (no decode, no file): N static mono voices x 4096-frame blocks into 7.1.4,
 // on the Vulkan device and on the CPU reference. Counter xRealtime = seconds of 48 kHz audio mixed
-// per wall second. The device used is printed in the context block.
+// per wall second. The label names the device and the static-voice kernel (GpuMixer: mix.comp's
+// loop on CPU devices, mix_wide.comp's split sums on GPUs; VKMIX_MIX_KERNEL=narrow|wide forces).
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -23,7 +24,9 @@ MixBlock makeBlock(std::size_t voices) {
   MixBlock b;
   b.reset(kChannels, kFrames, 0, voices);
   for (float& s : b.samples) s = u(rng);
-  for (auto& v : b.voices) {
+  for (std::size_t k = 0; k < b.voices.size(); ++k) {
+    auto& v = b.voices[k];
+    v.key = static_cast<std::uint32_t>(k);  // as fillBlock numbers them: plan order
     v.clipLength = 1 << 30;
     v.clipFrame = 1000;
     v.gainLinear = 0.5f;
@@ -45,14 +48,15 @@ void setCounters(benchmark::State& state) {
 
 void BM_GpuMix(benchmark::State& state) {
   MixBlock b = makeBlock(static_cast<std::size_t>(state.range(0)));
-  vkmix::dsp::GpuMixer mixer(context(), kChannels);
+  auto pipelines = std::make_shared<vkmix::dsp::MixPipelines>(context(), kChannels);
+  vkmix::dsp::GpuMixer mixer(context(), kChannels, pipelines);
   std::vector<float> out(kChannels * b.stride);
   for (auto _ : state) {
     mixer.mix(b, out);
     benchmark::DoNotOptimize(out.data());
   }
   setCounters(state);
-  state.SetLabel(context().info().name);
+  state.SetLabel(context().info().name + (pipelines->wide() ? ", mix_wide" : ", mix"));
 }
 
 void BM_ReferenceMix(benchmark::State& state) {

@@ -21,7 +21,7 @@ struct Voice {
   vec4 gains[4];   // 16 static speaker gains
   ivec4 clip;      // x: clip frame at block frame 0, y: clip length, z: fade-in, w: fade-out frames
   vec4 misc;       // the envelope's (gain, fade shapes, plain flag): applied before upload
-  uvec4 grid;      // x: moving, y: its first grid point (moving voices)
+  uvec4 grid;      // x: moving, y: its first grid point (moving voices), z: key (mix_wide.comp)
 };
 
 layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };

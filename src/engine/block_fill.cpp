@@ -47,6 +47,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     const PlannedVoice& pv = voices[v];
     dsp::VoiceParams& p = block.voices[a];
     const std::int64_t clipFrame = start - pv.startFrame;  // clip frame at block frame 0
+    p.key = static_cast<std::uint32_t>(v);
     p.clipFrame = static_cast<std::int32_t>(clipFrame);
     p.clipLength = static_cast<std::int32_t>(pv.lengthFrames);
     p.fadeInFrames = pv.fadeInFrames;

@@ -5,6 +5,9 @@ namespace {
 const std::uint32_t kVoicesMix[] = {
 #include "mix.spv.inc"
 };
+const std::uint32_t kVoicesMixWide[] = {
+#include "mix_wide.spv.inc"
+};
 const std::uint32_t kConvolverToFdl[] = {
 #include "to_fdl.spv.inc"
 };
@@ -26,6 +29,7 @@ const std::uint32_t kDenoiseSynthesize[] = {
 }  // namespace
 
 std::span<const std::uint32_t> voicesMix() { return kVoicesMix; }
+std::span<const std::uint32_t> voicesMixWide() { return kVoicesMixWide; }
 std::span<const std::uint32_t> convolverToFdl() { return kConvolverToFdl; }
 std::span<const std::uint32_t> convolverMac() { return kConvolverMac; }
 std::span<const std::uint32_t> denoiseHum() { return kDenoiseHum; }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "dsp/voices/gpu_mixer.hpp"
@@ -30,6 +31,7 @@ MixBlock randomBlock(int channels, std::int64_t frames, std::size_t voices, std:
                          seed * 1000 + static_cast<std::uint32_t>(v), level);
     std::copy(n.begin(), n.end(), b.samples.begin() + static_cast<std::ptrdiff_t>(v * b.stride));
     VoiceParams& p = b.voices[v];
+    p.key = static_cast<std::uint32_t>(v);
     p.clipLength = static_cast<std::int32_t>(frames / 2 + rng() % frames);
     p.clipFrame =
         static_cast<std::int32_t>(static_cast<int>(rng() % frames) - static_cast<int>(frames / 2));
@@ -66,12 +68,13 @@ void markPlainVoices(MixBlock& b) {
   }
 }
 
-void expectGpuMatchesReference(const gpu::Context& ctx, MixBlock& block) {
+void expectGpuMatchesReference(const gpu::Context& ctx, MixBlock& block, MixKernel kernel) {
   markPlainVoices(block);
   std::vector<float> ref(static_cast<std::size_t>(block.numChannels * block.stride));
   std::vector<float> gpu(ref.size(), -7.0f);
   referenceMix(block, ref);
-  GpuMixer mixer(ctx, block.numChannels);
+  GpuMixer mixer(ctx, block.numChannels,
+                 std::make_shared<MixPipelines>(ctx, block.numChannels, kernel));
   mixer.mix(block, gpu);
   // Tolerance 1e-5 of full scale (-100 dBFS): float accumulation of a few hundred terms, each
   // rounded at 2^-24 relative, stays two orders of magnitude below it.
@@ -84,6 +87,14 @@ void expectGpuMatchesReference(const gpu::Context& ctx, MixBlock& block) {
                          << " reference " << r[where];
   }
   EXPECT_GT(test::rms({ref.data(), ref.size()}), 1e-3) << "the test signal must not be silent";
+}
+
+// Both static-voice kernels (mix.comp's loop, mix_wide.comp's split sums) against the reference.
+void expectGpuMatchesReference(const gpu::Context& ctx, MixBlock& block) {
+  for (MixKernel kernel : {MixKernel::Narrow, MixKernel::Wide}) {
+    SCOPED_TRACE(kernel == MixKernel::Wide ? "mix_wide.comp" : "mix.comp");
+    expectGpuMatchesReference(ctx, block, kernel);
+  }
 }
 
 TEST_F(GpuFixture, MixMatchesReferenceSmallBlock) {
@@ -100,6 +111,36 @@ TEST_F(GpuFixture, MixMatchesReferenceAcrossDispatchChunks) {
   // 700 voices: two dispatches of kVoicesPerDispatch, the second accumulating onto the first.
   MixBlock b = randomBlock(16, 512, 700, 3, 5);
   expectGpuMatchesReference(context(), b);
+}
+
+// mix_wide.comp sums static voices in groups by key, so a voice's share of a frame must not depend
+// on the other voices of the block: a block boundary elsewhere brings other clips in. The same
+// voices mixed alone and with silent voices of other keys among them give the same bits.
+TEST_F(GpuFixture, WideMixGivesAFrameTheSameBitsWhateverElseIsInTheBlock) {
+  const int channels = 12;
+  MixBlock alone = randomBlock(channels, 512, 100, 7, 0);
+  for (VoiceParams& p : alone.voices) p.moving = 0;
+  markPlainVoices(alone);
+  MixBlock crowded;
+  crowded.reset(channels, 512, 0, 0);
+  std::mt19937 rng(8);
+  for (std::size_t v = 0; v < alone.voices.size(); ++v) {
+    if (v % 3 == 0) {  // a silent voice with a key no voice of `alone` has
+      VoiceParams silent = alone.voices[v];
+      silent.key = 1000 + static_cast<std::uint32_t>(rng() % 1000);
+      crowded.voices.push_back(silent);
+      crowded.samples.insert(crowded.samples.end(), static_cast<std::size_t>(crowded.stride), 0.0f);
+    }
+    crowded.voices.push_back(alone.voices[v]);
+    crowded.samples.insert(crowded.samples.end(), alone.row(v), alone.row(v) + alone.stride);
+  }
+  auto pipelines = std::make_shared<MixPipelines>(context(), channels, MixKernel::Wide);
+  GpuMixer mixer(context(), channels, pipelines);
+  std::vector<float> a(static_cast<std::size_t>(channels * alone.stride)), b(a.size());
+  mixer.mix(alone, a);
+  mixer.mix(crowded, b);
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+  EXPECT_GT(test::rms(a), 1e-3);
 }
 
 TEST_F(GpuFixture, MixerReusesBuffersAcrossGrowingBlocks) {

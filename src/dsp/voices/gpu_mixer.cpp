@@ -1,7 +1,9 @@
 #include "dsp/voices/gpu_mixer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "core/assert.hpp"
 #include "gpu/shaders.hpp"
@@ -20,9 +22,11 @@ struct Push {
 
 namespace {
 
+// Parameters (UBO), samples, grid, output, and mix_wide.comp's split lists.
 const std::vector<vk::DescriptorType> kBindings = {
     vk::DescriptorType::eUniformBuffer, vk::DescriptorType::eUniformTexelBuffer,
-    vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer};
+    vk::DescriptorType::eUniformTexelBuffer, vk::DescriptorType::eStorageBuffer,
+    vk::DescriptorType::eStorageBuffer};
 
 gpu::PipelineDesc mixPipeline(int numChannels, bool moving) {
   return gpu::PipelineDesc{
@@ -33,15 +37,39 @@ gpu::PipelineDesc mixPipeline(int numChannels, bool moving) {
       .specialization = {static_cast<std::int32_t>(kWorkgroup), numChannels, moving ? 1 : 0}};
 }
 
+gpu::PipelineDesc widePipeline(int numChannels) {
+  return gpu::PipelineDesc{.name = "voices/mix_wide (static)",
+                           .spirv = gpu::shaders::voicesMixWide(),
+                           .bindings = kBindings,
+                           .pushConstantBytes = sizeof(Push),
+                           .specialization = {static_cast<std::int32_t>(kWideQuads), numChannels,
+                                              static_cast<std::int32_t>(kWideSplits)}};
+}
+
+bool wideKernel(const gpu::Context& ctx, MixKernel kernel) {
+  if (kernel != MixKernel::Auto) return kernel == MixKernel::Wide;
+  if (const char* env = std::getenv("VKMIX_MIX_KERNEL")) {
+    if (std::string_view(env) == "wide") return true;
+    if (std::string_view(env) == "narrow") return false;
+  }
+  return ctx.info().type != "cpu";
+}
+
 }  // namespace
 
-MixPipelines::MixPipelines(const gpu::Context& ctx, int numChannels)
-    : ctx_(ctx), numChannels_(numChannels), setLayout_(gpu::makeSetLayout(ctx, kBindings)) {}
+MixPipelines::MixPipelines(const gpu::Context& ctx, int numChannels, MixKernel kernel)
+    : ctx_(ctx),
+      numChannels_(numChannels),
+      wide_(wideKernel(ctx, kernel)),
+      setLayout_(gpu::makeSetLayout(ctx, kBindings)) {}
 
 const gpu::ComputePipeline& MixPipelines::get(bool moving) {
   std::lock_guard lock(mutex_);
   std::unique_ptr<gpu::ComputePipeline>& p = pipelines_[moving ? 1 : 0];
-  if (!p) p = std::make_unique<gpu::ComputePipeline>(ctx_, mixPipeline(numChannels_, moving));
+  if (!p) {
+    p = std::make_unique<gpu::ComputePipeline>(
+        ctx_, !moving && wide_ ? widePipeline(numChannels_) : mixPipeline(numChannels_, moving));
+  }
   return *p;
 }
 
@@ -96,6 +124,9 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
         (params + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch;
     slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.paramCapacity * sizeof(VoiceParams),
                                                 vk::BufferUsageFlagBits::eUniformBuffer);
+    slot.order = std::make_unique<gpu::Buffer>(
+        ctx_, (slot.paramCapacity + kWideSplits + 1) * sizeof(std::uint32_t),
+        vk::BufferUsageFlagBits::eStorageBuffer);
   }
   if (growRows) {
     slot.rowCapacity = newRowCapacity;
@@ -122,7 +153,7 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer,
                              .descriptorCount = 2 * chunks},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer,
-                             .descriptorCount = chunks}};
+                             .descriptorCount = 2 * chunks}};
   slot.pool =
       ctx_.device().createDescriptorPool({.maxSets = chunks,
                                           .poolSizeCount = static_cast<std::uint32_t>(sizes.size()),
@@ -138,13 +169,29 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
                                  .offset = k * kVoicesPerDispatch * sizeof(VoiceParams),
                                  .range = kVoicesPerDispatch * sizeof(VoiceParams)};
     vk::DescriptorBufferInfo o{.buffer = *slot.out->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+    vk::DescriptorBufferInfo order{
+        .buffer = *slot.order->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
     const vk::BufferView samplesView = *slot.samplesView, gridView = *slot.gridView;
-    const std::array<vk::WriteDescriptorSet, 4> writes{
+    const std::array<vk::WriteDescriptorSet, 5> writes{
         gpu::bufferWrite(slot.sets[k], 0, vk::DescriptorType::eUniformBuffer, ubo),
         gpu::texelWrite(slot.sets[k], 1, samplesView), gpu::texelWrite(slot.sets[k], 2, gridView),
-        gpu::bufferWrite(slot.sets[k], 3, vk::DescriptorType::eStorageBuffer, o)};
+        gpu::bufferWrite(slot.sets[k], 3, vk::DescriptorType::eStorageBuffer, o),
+        gpu::bufferWrite(slot.sets[k], 4, vk::DescriptorType::eStorageBuffer, order)};
     ctx_.device().updateDescriptorSets(writes, nullptr);
   }
+}
+
+void GpuMixer::writeSplits(Slot& slot, const MixBlock& block, std::size_t plain) const {
+  // A counting sort of the static rows by key modulo kWideSplits, stable: each split's rows stay
+  // in row order, which is plan order.
+  auto* words = static_cast<std::uint32_t*>(slot.order->mapped());
+  std::array<std::uint32_t, kWideSplits + 1> begin{};
+  auto split = [&](std::size_t k) { return block.voices[order_[k]].key % kWideSplits; };
+  for (std::size_t k = 0; k < plain; ++k) ++begin[split(k) + 1];
+  for (std::size_t s = 0; s < kWideSplits; ++s) begin[s + 1] += begin[s];
+  std::copy(begin.begin(), begin.end(), words);
+  std::uint32_t* rows = words + kWideSplits + 1;
+  for (std::size_t k = 0; k < plain; ++k) rows[begin[split(k)]++] = static_cast<std::uint32_t>(k);
 }
 
 std::span<float> GpuMixer::uploadRows(std::size_t numVoices, std::int64_t stride) {
@@ -249,7 +296,25 @@ void GpuMixer::submit(const MixBlock& block) {
     } while (done < count);
   };
   // No voices at all still clears the output, through the static pipeline.
-  if (plain > 0 || others == 0) dispatch(pipelines_->get(false), 0, 0, plain);
+  if (pipelines_->wide() && plain > 0) {
+    // All static voices in one dispatch: their gains are texels, no parameter chunk is read.
+    writeSplits(slot, block, plain);
+    const gpu::ComputePipeline& wide = pipelines_->get(false);
+    commands.bindPipeline(vk::PipelineBindPoint::eCompute, *wide.pipeline());
+    commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *wide.layout(), 0, slot.sets[0],
+                                nullptr);
+    commands.pushConstants<Push>(*wide.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+                                 Push{.stride4 = stride4,
+                                      .numVoices = static_cast<std::uint32_t>(plain),
+                                      .accumulate = 0,
+                                      .gridPhase = block.gridPhase,
+                                      .voiceBase = 0,
+                                      .gainBase = static_cast<std::uint32_t>(gridPoints)});
+    commands.dispatch((stride4 + kWideQuads - 1) / kWideQuads, 1, 1);
+    first = false;
+  } else if (plain > 0 || others == 0) {
+    dispatch(pipelines_->get(false), 0, 0, plain);
+  }
   if (others > 0) dispatch(pipelines_->get(true), otherBase, plain, others);
   slot.submitter->submit("voice mix");
   slot.stride = block.stride;

@@ -15,6 +15,14 @@
 // and uploading one block overlaps the device mixing the ones before, and a block the device is
 // slow on does not stall the reading of the next (three slots: 2% faster than two on lavapipe).
 //
+// Static voices take one of two kernels. mix.comp gives each invocation 4 frames and all of a
+// dispatch's voices, one after another: right for lavapipe, which runs few lanes and has no
+// cheap shared memory. On a GPU that leaves most of the chip idle (an H200 mixed 1024 voices at
+// 20x realtime), so GPUs get mix_wide.comp: the voices split kWideSplits ways by key, summed in
+// parallel, then added in a fixed tree. The two round differently; each gives the same bits for
+// any block size. MixPipelines picks by device type (CPU devices: mix.comp); VKMIX_MIX_KERNEL=
+// narrow or wide overrides, for tests and measurements.
+//
 // The two pipelines live in a MixPipelines, made on first use (a session of static objects never
 // compiles the moving one) and shared by every mixer of the same channel count: each is an LLVM
 // compile of about 10 ms on lavapipe, and a render has a mixer per stem and per reverb send.
@@ -34,11 +42,20 @@
 
 namespace vkmix::dsp {
 
+constexpr std::uint32_t kWideQuads = 8;    // mix_wide.comp: 4-frame groups per workgroup
+constexpr std::uint32_t kWideSplits = 32;  // mix_wide.comp: parallel sums per 4 frames
+
+// Which static-voice kernel: Auto picks by device type (and VKMIX_MIX_KERNEL).
+enum class MixKernel { Auto, Narrow, Wide };
+
 class MixPipelines {
  public:
-  MixPipelines(const gpu::Context& ctx, int numChannels);
+  MixPipelines(const gpu::Context& ctx, int numChannels, MixKernel kernel = MixKernel::Auto);
   int numChannels() const { return numChannels_; }
-  // The pipeline for static (false) or moving (true) voices, made on the first call.
+  // Whether static voices go through mix_wide.comp (GPUs) rather than mix.comp's loop.
+  bool wide() const { return wide_; }
+  // The pipeline for static (false: mix_wide.comp where wide()) or moving (true) voices, made on
+  // the first call.
   const gpu::ComputePipeline& get(bool moving);
   bool made(bool moving);  // whether get(moving) has made it yet
   // The set layout both pipelines are made with: sets allocated with it bind to either.
@@ -47,6 +64,7 @@ class MixPipelines {
  private:
   const gpu::Context& ctx_;
   int numChannels_;
+  bool wide_;
   vk::raii::DescriptorSetLayout setLayout_;
   std::mutex mutex_;
   std::array<std::unique_ptr<gpu::ComputePipeline>, 2> pipelines_;  // static, moving
@@ -92,6 +110,7 @@ class GpuMixer {
     std::unique_ptr<gpu::Buffer> samples;
     std::unique_ptr<gpu::Buffer> grid;
     std::unique_ptr<gpu::Buffer> out;
+    std::unique_ptr<gpu::Buffer> order;  // mix_wide.comp's split lists (paramCapacity + splits + 1)
     vk::raii::BufferView samplesView{nullptr};  // RGBA32F texel views the shader reads through
     vk::raii::BufferView gridView{nullptr};
     std::unique_ptr<gpu::Submitter> submitter;  // last: waits for its work before buffers go
@@ -102,6 +121,8 @@ class GpuMixer {
   // their contents.
   void ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFloats, std::int64_t stride,
                       std::size_t gridFloats);
+  // Writes mix_wide.comp's split lists for the block's first `plain` (static) voices.
+  void writeSplits(Slot& slot, const MixBlock& block, std::size_t plain) const;
 
   const gpu::Context& ctx_;
   int numChannels_;

@@ -31,7 +31,11 @@ struct VoiceParams {
   float plain = 0.0f;            // 1: no fade and inside the clip for the whole block
   std::uint32_t moving = 0;      // 1: gains come from the grid
   std::uint32_t gridOffset = 0;  // index of this voice's first grid point in MixBlock::grid
-  std::uint32_t pad[2] = {};
+  // The voice's place in its mix, the same in every block (fillBlock: its plan index). GPUs sum
+  // static voices in parallel groups by key (shaders/voices/mix_wide.comp), so that a frame's
+  // sum does not depend on the block.
+  std::uint32_t key = 0;
+  std::uint32_t pad = 0;
 };
 static_assert(sizeof(VoiceParams) == 112, "must match std140 struct Voice in mix.comp");
 
