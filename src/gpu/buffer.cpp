@@ -5,7 +5,8 @@
 
 namespace vkmix::gpu {
 
-Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage)
+Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage,
+               Placement placement)
     : bytes_(bytes) {
   try {
     if (injectFault(FaultPoint::Allocation))
@@ -13,10 +14,24 @@ Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags us
     vk::raii::Buffer buffer = ctx.device().createBuffer(
         {.size = bytes, .usage = usage, .sharingMode = vk::SharingMode::eExclusive});
     auto req = buffer.getMemoryRequirements();
-    std::uint32_t type =
-        ctx.findMemoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eHostVisible |
-                                                   vk::MemoryPropertyFlagBits::eHostCoherent);
-    memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = type});
+    const vk::MemoryPropertyFlags mappable =
+        vk::MemoryPropertyFlagBits::eHostVisible | vk::MemoryPropertyFlagBits::eHostCoherent;
+    const std::uint32_t plain = ctx.findMemoryType(req.memoryTypeBits, mappable);
+    std::uint32_t type = plain;
+    if (placement == Placement::Readback) {
+      type = ctx.findMemoryType(req.memoryTypeBits,
+                                mappable | vk::MemoryPropertyFlagBits::eHostCached, plain);
+    } else if (placement == Placement::Resident) {
+      type = ctx.findMemoryType(req.memoryTypeBits,
+                                mappable | vk::MemoryPropertyFlagBits::eDeviceLocal, plain);
+    }
+    try {
+      memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = type});
+    } catch (const vk::SystemError&) {
+      // Device memory the CPU maps is often a small window (256 MiB without resizable BAR).
+      if (type == plain) throw;
+      memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = plain});
+    }
     buffer.bindMemory(*memory_, 0);
     buffer_ = std::move(buffer);
     mapped_ = memory_.mapMemory(0, bytes);

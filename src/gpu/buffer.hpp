@@ -1,6 +1,9 @@
 // gpu::Buffer: a host-visible, coherent, persistently mapped buffer (move-only). On lavapipe and
-// integrated GPUs this is device memory itself; on discrete GPUs it is host memory the GPU reads
-// over the bus, which is what a streaming mixer uploading fresh audio every block wants.
+// integrated GPUs this is device memory itself, whatever the Placement. On discrete GPUs the
+// Placement says who uses it: fresh audio the GPU reads once per block stays in host memory it
+// reads over the bus; what the CPU reads back is host memory the CPU caches; what the GPU reads
+// and writes block after block (a convolver's spectra) goes to device memory the CPU can map
+// (resizable BAR), where there is such memory and room in it.
 #pragma once
 
 #include <cstddef>
@@ -10,9 +13,16 @@
 
 namespace vkmix::gpu {
 
+enum class Placement {
+  Stream,    // the CPU writes it, the GPU reads it once: HOST_VISIBLE | HOST_COHERENT
+  Readback,  // the GPU writes it, the CPU reads it: also HOST_CACHED where a type has it
+  Resident,  // the GPU uses it over and over, the CPU writes it once: also DEVICE_LOCAL if it fits
+};
+
 class Buffer {
  public:
-  Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage);
+  Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage,
+         Placement placement = Placement::Stream);
   Buffer(Buffer&&) = default;
   Buffer& operator=(Buffer&&) = default;
 

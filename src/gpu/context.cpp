@@ -234,6 +234,16 @@ std::uint32_t Context::findMemoryType(std::uint32_t typeBits,
   throw GpuError(info_.name + ": no memory type with the properties a buffer needs");
 }
 
+std::uint32_t Context::findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags preferred,
+                                      std::uint32_t fallback) const {
+  auto props = physicalDevice_.getMemoryProperties();
+  for (std::uint32_t i = 0; i < props.memoryTypeCount; ++i) {
+    if ((typeBits & (1u << i)) && (props.memoryTypes[i].propertyFlags & preferred) == preferred)
+      return i;
+  }
+  return fallback;
+}
+
 int Context::validationErrorCount() const {
   std::lock_guard lock(log_->mutex);
   return static_cast<int>(log_->errors.size());

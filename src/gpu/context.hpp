@@ -52,6 +52,9 @@ class Context {
 
   // Memory type with all of `required` among `typeBits`; GpuError if none.
   std::uint32_t findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags required) const;
+  // Memory type with all of `preferred` among `typeBits`, else `fallback`.
+  std::uint32_t findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags preferred,
+                               std::uint32_t fallback) const;
 
   // Validation errors seen so far (0 when validation is off), and their texts.
   int validationErrorCount() const;

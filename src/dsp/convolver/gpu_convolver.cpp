@@ -66,15 +66,17 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
                  .pushConstantBytes = sizeof(MacPush),
                  .specialization = {}}),
       forward_(ctx, numInputs_ * rowBytes(spec.partitionFrames), kStorageAndTexels),
+      // The delay line and the IR spectra are read every block and written by the CPU at most
+      // once: device memory, where the CPU can map some (gpu::Placement).
       fdl_(ctx,
            static_cast<vk::DeviceSize>(partitions_) * numInputs_ * (spec.partitionFrames + 1) * 8,
-           kStorageAndTexels),
+           kStorageAndTexels, gpu::Placement::Resident),
       irs_(ctx,
            std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
                (spec.partitionFrames + 1) * 8,
-           vk::BufferUsageFlagBits::eUniformTexelBuffer),
+           vk::BufferUsageFlagBits::eUniformTexelBuffer, gpu::Placement::Resident),
       inverse_(ctx, numOutputs_ * rowBytes(spec.partitionFrames),
-               vk::BufferUsageFlagBits::eStorageBuffer),
+               vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Readback),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");

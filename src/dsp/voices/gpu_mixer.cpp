@@ -138,7 +138,8 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   if (growOut) {
     slot.strideCapacity = stride;
     slot.out = std::make_unique<gpu::Buffer>(ctx_, outFloats * sizeof(float),
-                                             vk::BufferUsageFlagBits::eStorageBuffer);
+                                             vk::BufferUsageFlagBits::eStorageBuffer,
+                                             gpu::Placement::Readback);
   }
   if (growGrid) {
     slot.gridCapacity = gridFloats * 2;
