@@ -91,16 +91,20 @@ for step in $steps; do
     log "demo: $(grep 'realtime' "$out/demo.log" | tail -1), quiet runs: $(grep 'wall,' "$out/demo.log" | tr '\n' ' '), md5 $(md5sum <"$d/demo.wav" | cut -c1-12)"
     ;;
   mixer)
-    timeout 120 mix_benchmark --benchmark_min_time=0.3 --benchmark_filter=GpuMix >"$out/mixer.txt" 2>&1
-    log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed 's/_time.*xRealtime=/ /; s,/s .*,x,' | tr '\n' ' ')"
+    # The device's own static-voice kernel, then the other one (VKMIX_MIX_KERNEL).
+    for kernel in auto narrow wide; do
+      VKMIX_MIX_KERNEL=$kernel timeout 60 mix_benchmark --benchmark_min_time=0.2 \
+        --benchmark_filter=GpuMix >>"$out/mixer.txt" 2>&1
+    done
+    log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed -E 's#^(BM_GpuMix/[0-9]+)/real_time .*xRealtime=([0-9.]+)/s .*, ([a-z_]+)$#\1 \2x \3#' | tr '\n' ' ')"
     ;;
   mix)
     VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") RUNS=3 FFMPEG_RUNS=1 FFMPEG_MAX_VOICES=256 \
-      timeout 240 bash benchmarks/run_mix.sh 64 256 1024 >"$out/mix.txt" 2>&1
+      timeout 200 bash benchmarks/run_mix.sh 64 256 1024 >"$out/mix.txt" 2>&1
     log "mix (rc $?):"; tee -a "$out/summary.txt" <"$out/mix.txt"
     ;;
   reverb)
-    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") timeout 180 bash benchmarks/run_reverb.sh \
+    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") timeout 90 bash benchmarks/run_reverb.sh \
       >"$out/reverb.txt" 2>&1
     log "reverb (rc $?):"; tee -a "$out/summary.txt" <"$out/reverb.txt"
     ;;

@@ -25,6 +25,11 @@ struct RenderOptions {
   // thread (none on a 2-core machine, where they measured slower). The output does not depend
   // on it.
   int decodeThreads = -1;
+  // Threads besides the block loop's that read a block's clip rows (PCM straight from the file,
+  // or what decode-ahead buffered); 0 reads on the loop alone; -1 picks min(8, cores - 2) on
+  // machines of 4 cores or more, else 0 (on 2 cores a helper thread measured no faster). The
+  // output does not depend on it.
+  int readThreads = -1;
   // Longest reverb tail after the last clip, seconds; unset: until every tail is below -120 dBFS.
   std::optional<double> tailSeconds;
   std::function<void(const std::string&)> warn;             // non-fatal problems

@@ -45,6 +45,7 @@ struct RenderArgs {
   std::string device;
   std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
   int decodeThreads = -1;
+  int readThreads = -1;
   bool quiet = false;
   std::string stemsDir;
   std::optional<double> loudnessTarget;
@@ -66,6 +67,7 @@ int cmdRender(const RenderArgs& a) {
   options.device = a.device;
   options.blockFrames = a.blockFrames;
   options.decodeThreads = a.decodeThreads;
+  options.readThreads = a.readThreads;
   options.tailSeconds = a.tailSeconds;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
 #ifdef NDEBUG
@@ -377,6 +379,11 @@ int run(int argc, char** argv) {
       ->add_option("--decode-threads", ra.decodeThreads,
                    "Threads decoding the next block's clips ahead (default: cores - 2, at most "
                    "4; 0 = none; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
+  render
+      ->add_option("--read-threads", ra.readThreads,
+                   "Threads reading each block's clip rows beside the block loop (default: cores "
+                   "- 2, at most 8, none below 4 cores; the output does not depend on it)")
       ->check(CLI::Range(0, 64));
   render->add_option("--stems", ra.stemsDir,
                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");

@@ -25,7 +25,8 @@ void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, st
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
-               int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows) {
+               int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
+               ParallelFor* pool) {
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -79,8 +80,16 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
       routing.staticGains(pv, s);
       std::copy(s.begin(), s.end(), p.gains);
     }
+    ++a;
+  }
+  // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
+  // there is one, with the same bytes.
+  auto readRow = [&](std::size_t k) {
+    const PlannedVoice& pv = voices[included[k]];
+    const dsp::VoiceParams& p = block.voices[k];
+    const std::int64_t clipFrame = p.clipFrame;
     // Read the frames of the clip that fall in this block; the rest of the row is zero.
-    float* row = block.row(a);
+    float* row = block.row(k);
     const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
     const std::int64_t to = std::clamp<std::int64_t>(pv.sampleFrames - clipFrame, from, n);
     std::fill(row, row + from, 0.0f);
@@ -94,7 +103,19 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     }
     std::fill(row + to, row + block.stride, 0.0f);
     if (p.plain != 1.0f) dsp::applyEnvelope(p, row, row, static_cast<std::size_t>(block.stride));
-    ++a;
+  };
+  if (pool != nullptr && pool->workers() > 0) {
+    std::vector<std::size_t> anyThread;  // rows whose sources take reads from any thread
+    for (std::size_t k = 0; k < count; ++k) {
+      if (sources.at(voices[included[k]].clipIndex)->concurrentReads()) {
+        anyThread.push_back(k);
+      } else {
+        readRow(k);
+      }
+    }
+    pool->run(anyThread.size(), [&](std::size_t i) { readRow(anyThread[i]); });
+  } else {
+    for (std::size_t k = 0; k < count; ++k) readRow(k);
   }
   block.enveloped = true;
 }

@@ -11,6 +11,7 @@
 
 #include "dsp/voices/params.hpp"
 #include "engine/clip_source.hpp"
+#include "engine/parallel_for.hpp"
 #include "engine/voice_plan.hpp"
 
 namespace vkmix::engine {
@@ -42,10 +43,12 @@ void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, st
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
 // rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
 // kGridFrames frames), shared by the voices of one (track, bed channel). Each row is read and
-// given its envelope in turn, while it is in cache (the block is `enveloped`).
+// given its envelope in turn, while it is in cache (the block is `enveloped`), on `pool`'s
+// threads where given (rows whose source has concurrentReads(); the rest on this thread).
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
-               int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {});
+               int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
+               ParallelFor* pool = nullptr);
 
 }  // namespace vkmix::engine

@@ -97,6 +97,7 @@ class SharedClipView final : public SampleSource {
     source_->readScaled(map_[static_cast<std::size_t>(c)], clipFrame, n, dst, gain);
   }
   void decodeAhead(std::int64_t clipFrameEnd) override { source_->decodeAhead(clipFrameEnd); }
+  bool concurrentReads() const override { return true; }
 
  private:
   std::shared_ptr<ClipSource> source_;

@@ -39,6 +39,9 @@ class SampleSource {
   // Decodes ahead until frames before `clipFrameEnd` are buffered (engine/decode_ahead runs it
   // on a worker). Sources that cannot run off the loop's thread do nothing.
   virtual void decodeAhead(std::int64_t /*clipFrameEnd*/) {}
+  // Whether reads may come from several threads at once (fillBlock's pool): ClipSource's hold
+  // its lock; a denoised track's pump the GPU, whose queue takes one thread at a time.
+  virtual bool concurrentReads() const { return false; }
 };
 
 class ClipSource final : public SampleSource {
@@ -52,6 +55,7 @@ class ClipSource final : public SampleSource {
   }
   void readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) override;
   void decodeAhead(std::int64_t clipFrameEnd) override;
+  bool concurrentReads() const override { return true; }
 
  private:
   // Decodes until frames before `end` are buffered or the media ends, dropping frames before

@@ -493,6 +493,10 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
           ? options.decodeThreads
           : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) - 2, 0, 4));
   std::vector<DecodeAhead::Job> ahead;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  ParallelFor readers(options.readThreads >= 0 ? options.readThreads
+                      : cores >= 4             ? std::min(8, cores - 2)
+                                               : 0);
   // With no reverb to wait for, each stem's mix goes from the device straight into the block
   // the delivery gets: what the FIFOs would hand on, without their two copies.
   auto collectDirect = [&](const Started& b) {
@@ -551,7 +555,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                        [&](std::size_t v) { return routing.includes(plan.voices[v]); }))
         continue;  // a silent mix costs no dispatch
       fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start, now.n,
-                mixerRows[m]);
+                mixerRows[m], &readers);
       backend.submitMix(m, block);
       now.dispatched[m] = 1;
     }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
 #include <ebur128.h>
 
@@ -137,8 +138,9 @@ TEST_F(Engine, SevenOneBedIntoFiveOneFoldsTheRearsIntoTheSurrounds) {
   EXPECT_EQ(test::maxAbsDiff(lfe.channels[3], src), 0.0);
 }
 
-// The same bytes for every block size and every number of decode-ahead threads (0: decoded in
-// the block loop; otherwise each block's clips decode on workers while the one before mixes).
+// The same bytes for every block size, every number of decode-ahead threads (0: decoded in the
+// block loop; otherwise each block's clips decode on workers while the one before mixes) and of
+// row-reading threads (0: the loop reads every row).
 TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSizeAndThreadCount) {
   Session s = session(
       R"({"name": "dx", "position": {"azimuth": 10}, "clips": [{"file": "tone.wav", "start": 0.01, "length": 0.2, "fadeIn": 0.01, "fadeOut": 0.02, "fadeOutShape": "sCurve"}]},
@@ -147,11 +149,14 @@ TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSizeAndThreadCount) {
                          {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "stereo.wav", "start": 0.003, "length": 0.2}]})");
   RenderOptions one = gpuOptions(4096);
   one.decodeThreads = 0;
+  one.readThreads = 0;
   RenderedAudio reference = renderToMemory(s, one);
   ASSERT_GT(reference.report.numFrames, 14000);
-  for (auto [block, threads] : {std::pair{1, 0}, {7, 3}, {777, 0}, {777, 1}, {4096, 4}}) {
+  for (auto [block, threads, readers] :
+       {std::tuple{1, 0, 0}, {7, 3, 2}, {777, 0, 3}, {777, 1, 0}, {4096, 4, 5}}) {
     RenderOptions options = gpuOptions(block);
     options.decodeThreads = threads;
+    options.readThreads = readers;
     RenderedAudio r = renderToMemory(s, options);
     ASSERT_EQ(r.channels.size(), reference.channels.size());
     for (std::size_t c = 0; c < r.channels.size(); ++c) {
@@ -159,7 +164,8 @@ TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSizeAndThreadCount) {
       EXPECT_EQ(
           std::memcmp(r.channels[c].data(), reference.channels[c].data(), r.channels[c].size() * 4),
           0)
-          << "block " << block << ", " << threads << " threads, channel " << c;
+          << "block " << block << ", " << threads << " decode and " << readers
+          << " read threads, channel " << c;
     }
   }
 }
