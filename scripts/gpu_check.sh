@@ -4,14 +4,15 @@
 # device fails instead of skipping), renders the demo, then times the benchmarks: the mixer alone
 # (mix_benchmark), benchmarks/run_mix.sh and benchmarks/run_reverb.sh with their peers.
 #   bash scripts/gpu_check.sh BUNDLE_DIR OUT_DIR [steps]
-# BUNDLE_DIR holds the bundle's pieces (part-*); steps defaults to "tests demo mixer mix reverb".
+# BUNDLE_DIR holds the bundle's pieces (part-*); steps defaults to "tests mixer scaling mix reverb
+# demo", in order of what matters most when time runs short.
 # Each step has its own time limit and writes its log to OUT_DIR as it goes. GPU_CHECK_ALLOW_CPU=1
 # lets a dry run go on with lavapipe.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=$(realpath "$1")
 out=$(realpath "$2")
-steps=${3:-tests demo mixer mix reverb}
+steps=${3:-tests mixer scaling mix reverb demo}
 mkdir -p "$out"
 log() { echo "[$(date -u +%T)] $*" | tee -a "$out/summary.txt"; }
 
@@ -64,13 +65,26 @@ fi
 mkdir -p build/src build/benchmarks
 cp "$root/bin/vkmix" build/src/ && cp "$root/bin/vkmix_bench_session" "$root/bin/mix_benchmark" build/benchmarks/
 
+# Every step runs under the time left before GPU_CHECK_SECONDS (default 600) and its own cap, and
+# is skipped when less than 15 s are left: a lease that ends mid-run still returns the logs.
+deadline=$((SECONDS + ${GPU_CHECK_SECONDS:-600}))
+limit() {  # limit CAP: seconds this step may take, 0 when it should be skipped
+  local left=$((deadline - SECONDS - 5))
+  [ "$left" -lt 15 ] && { echo 0; return; }
+  echo $(($1 < left ? $1 : left))
+}
 for step in $steps; do
+  case $step in
+  tests) cap=120 ;; mixer) cap=30 ;; scaling) cap=120 ;; mix) cap=200 ;; reverb) cap=90 ;; *) cap=40 ;;
+  esac
+  t=$(limit $cap)
+  [ "$t" = 0 ] && { log "$step: skipped, out of time"; continue; }
   case $step in
   tests)
     mkdir -p "$out/tests"
-    for t in "$root"/tests/*; do
-      (timeout 150 "$t" --gtest_brief=1 >"$out/tests/$(basename "$t").log" 2>&1
-        echo $? >"$out/tests/$(basename "$t").rc") &
+    for b in "$root"/tests/*; do
+      (timeout "$t" "$b" --gtest_brief=1 >"$out/tests/$(basename "$b").log" 2>&1
+        echo $? >"$out/tests/$(basename "$b").rc") &
     done
     wait
     for r in "$out"/tests/*.rc; do
@@ -82,29 +96,51 @@ for step in $steps; do
     ;;
   demo)
     d=$(mktemp -d)
-    vkmix_make_demo assets/demo/media >"$out/demo.log" 2>&1
-    vkmix render assets/demo/demo.json -o "$d/demo.wav" 2>>"$out/demo.log" >/dev/null
+    timeout "$t" vkmix_make_demo assets/demo/media >"$out/demo.log" 2>&1
+    timeout "$t" vkmix render assets/demo/demo.json -o "$d/demo.wav" 2>>"$out/demo.log" >/dev/null
     for run in 1 2 3; do
-      /usr/bin/time -f "%e s wall, %M KB" timeout 120 vkmix render assets/demo/demo.json -o "$d/demo.wav" \
-        -q 2>>"$out/demo.log" >/dev/null
+      /usr/bin/time -f "%e s wall, %M KB" timeout "$t" vkmix render assets/demo/demo.json \
+        -o "$d/demo.wav" -q 2>>"$out/demo.log" >/dev/null
     done
     log "demo: $(grep 'realtime' "$out/demo.log" | tail -1), quiet runs: $(grep 'wall,' "$out/demo.log" | tr '\n' ' '), md5 $(md5sum <"$d/demo.wav" | cut -c1-12)"
     ;;
   mixer)
-    # The device's own static-voice kernel, then the other one (VKMIX_MIX_KERNEL).
+    # The device's own static-voice kernel, then each one forced (VKMIX_MIX_KERNEL).
     for kernel in auto narrow wide; do
-      VKMIX_MIX_KERNEL=$kernel timeout 60 mix_benchmark --benchmark_min_time=0.2 \
+      VKMIX_MIX_KERNEL=$kernel timeout "$t" mix_benchmark --benchmark_min_time=0.2 \
         --benchmark_filter=GpuMix >>"$out/mixer.txt" 2>&1
     done
     log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed -E 's#^(BM_GpuMix/[0-9]+)/real_time .*xRealtime=([0-9.]+)/s .*, ([a-z_]+)$#\1 \2x \3#' | tr '\n' ' ')"
     ;;
+  scaling)
+    # run_mix.sh's 1024-voice session (20 s) rendered with 0 to 14 row-reading threads and each
+    # static kernel, then 256 moving objects; every render's bytes against the first's.
+    d=$(mktemp -d)
+    end=$((SECONDS + t))
+    voices=${SCALING_VOICES:-1024}
+    vkmix_bench_session "$d/s" --objects "$voices" --seconds 20 --media "$voices" --moving 0 >/dev/null
+    vkmix_bench_session "$d/m" --objects 256 --seconds 20 --media 256 --moving 256 >/dev/null
+    for run in "0 auto" "4 auto" "8 auto" "14 auto" "14 narrow" "-1 auto"; do
+      read -r threads kernel <<<"$run"
+      [ $SECONDS -ge $end ] && break
+      args=(); [ "$threads" -ge 0 ] && args=(--read-threads "$threads")
+      w=$( { VKMIX_MIX_KERNEL=$kernel /usr/bin/time -f "%e" timeout $((end - SECONDS)) vkmix render \
+        "$d/s/session.json" -o "$d/out.wav" --format wav32f -q "${args[@]}" >/dev/null; } 2>&1 | tail -1)
+      [ -f "$d/first.wav" ] || cp "$d/out.wav" "$d/first.wav"
+      same=$(cmp -s "$d/out.wav" "$d/first.wav" && echo same || echo DIFFERENT)
+      log "scaling: $voices voices, read threads ${threads/-1/default}, kernel $kernel: $w s ($(echo "20 / $w" | bc -l | cut -c1-5)x), bytes $same"
+    done
+    [ $SECONDS -lt $end ] && log "scaling: 256 moving objects: $( { /usr/bin/time -f "%e" timeout $((end - SECONDS)) \
+      vkmix render "$d/m/session.json" -o "$d/out.wav" --format wav32f -q >/dev/null; } 2>&1 | tail -1) s"
+    rm -rf "$d"
+    ;;
   mix)
     VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") RUNS=3 FFMPEG_RUNS=1 FFMPEG_MAX_VOICES=256 \
-      timeout 200 bash benchmarks/run_mix.sh 64 256 1024 >"$out/mix.txt" 2>&1
+      timeout "$t" bash benchmarks/run_mix.sh 64 256 1024 >"$out/mix.txt" 2>&1
     log "mix (rc $?):"; tee -a "$out/summary.txt" <"$out/mix.txt"
     ;;
   reverb)
-    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") timeout 90 bash benchmarks/run_reverb.sh \
+    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") timeout "$t" bash benchmarks/run_reverb.sh \
       >"$out/reverb.txt" 2>&1
     log "reverb (rc $?):"; tee -a "$out/summary.txt" <"$out/reverb.txt"
     ;;
