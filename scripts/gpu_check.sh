@@ -114,7 +114,8 @@ for step in $steps; do
     ;;
   scaling)
     # run_mix.sh's 1024-voice session (20 s) rendered with 0 to 14 row-reading threads and each
-    # static kernel, then 256 moving objects; every render's bytes against the first's.
+    # static kernel, then 256 moving objects; every render's bytes against the first of its kernel
+    # (the kernels round differently).
     d=$(mktemp -d)
     end=$((SECONDS + t))
     voices=${SCALING_VOICES:-1024}
@@ -126,8 +127,8 @@ for step in $steps; do
       args=(); [ "$threads" -ge 0 ] && args=(--read-threads "$threads")
       w=$( { VKMIX_MIX_KERNEL=$kernel /usr/bin/time -f "%e" timeout $((end - SECONDS)) vkmix render \
         "$d/s/session.json" -o "$d/out.wav" --format wav32f -q "${args[@]}" >/dev/null; } 2>&1 | tail -1)
-      [ -f "$d/first.wav" ] || cp "$d/out.wav" "$d/first.wav"
-      same=$(cmp -s "$d/out.wav" "$d/first.wav" && echo same || echo DIFFERENT)
+      [ -f "$d/first-$kernel.wav" ] || cp "$d/out.wav" "$d/first-$kernel.wav"
+      same=$(cmp -s "$d/out.wav" "$d/first-$kernel.wav" && echo same || echo DIFFERENT)
       log "scaling: $voices voices, read threads ${threads/-1/default}, kernel $kernel: $w s ($(echo "20 / $w" | bc -l | cut -c1-5)x), bytes $same"
     done
     [ $SECONDS -lt $end ] && log "scaling: 256 moving objects: $( { /usr/bin/time -f "%e" timeout $((end - SECONDS)) \
