@@ -248,5 +248,54 @@ TEST(Decoder, MonoTwentyFourBitReadsTheSameBitsAsFfmpeg) {
   }
 }
 
+// Short reads (a block of a few hundred frames, as with many voices) come from a read-ahead
+// window: the same bits as one long read, across window refills, the data's end, a step back
+// (a reverb send reading its dry voice's frames again) and a step past the window.
+TEST(Decoder, ShortDirectReadsThroughTheWindowGiveTheSameBits) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  const std::vector<float> x = test::noise(30011, 12);
+  test::writeFloatWav(dir / "src.wav", {x}, rate);
+  ASSERT_EQ(test::runCommand("cd " + dir.path().string() +
+                             " && ffmpeg -nostdin -loglevel error -y -i src.wav -c:a pcm_s24le "
+                             "x.wav"),
+            0);
+  const DecodedAudio whole = decodeAudio(dir / "x.wav", rate);
+  ASSERT_EQ(whole.numFrames(), 30011);
+  StreamDecoder reader(dir / "x.wav", rate, {}, 0);
+  ASSERT_TRUE(reader.readsDirectly());
+  std::vector<float> got(whole.channels[0].size() + 64, -9.0f);
+  std::int64_t at = 0;
+  int step = 0;
+  while (at < whole.numFrames()) {
+    // 1 to 2000 frames: up to 1365 through the window, larger ones straight from the file.
+    const std::int64_t n = std::int64_t{1} + (step * 397) % 2000;
+    float* dst = got.data() + at;
+    const std::int64_t read = reader.decodeInto(&dst, n, 0.5f);
+    ASSERT_EQ(read, std::min(n, whole.numFrames() - at)) << "at " << at;
+    if (step % 5 == 4 && read > 3) {  // read the last frames again
+      std::vector<float> again(static_cast<std::size_t>(read));
+      float* a = again.data();
+      reader.rewindDirect(read);
+      ASSERT_EQ(reader.decodeInto(&a, read, 0.5f), read);
+      EXPECT_EQ(std::memcmp(again.data(), dst, again.size() * sizeof(float)), 0) << "at " << at;
+    }
+    if (step % 11 == 10) {  // skip ahead past the window, then read on from there
+      const std::int64_t skip = std::min<std::int64_t>(9000, whole.numFrames() - at - read);
+      reader.rewindDirect(-skip);
+      for (std::int64_t i = 0; i < skip; ++i)
+        got[static_cast<std::size_t>(at + read + i)] = 0.5f * whole.channels[0][at + read + i];
+      at += skip;
+    }
+    at += read;
+    ++step;
+  }
+  for (std::size_t i = 0; i < whole.channels[0].size(); ++i) {
+    ASSERT_EQ(got[i], 0.5f * whole.channels[0][i]) << "frame " << i;
+  }
+  float* end = got.data() + whole.numFrames();
+  EXPECT_EQ(reader.decodeInto(&end, 10, 0.5f), 0);
+}
+
 }  // namespace
 }  // namespace vkmix::io
