@@ -143,6 +143,27 @@ TEST_F(GpuFixture, WideMixGivesAFrameTheSameBitsWhateverElseIsInTheBlock) {
   EXPECT_GT(test::rms(a), 1e-3);
 }
 
+// A block without voices still gives its frames, all zeros, through either kernel: a mixer's
+// output buffer is reused, so nothing of the block before may show.
+TEST_F(GpuFixture, ABlockWithoutVoicesMixesToSilenceWithEitherKernel) {
+  for (MixKernel kernel : {MixKernel::Narrow, MixKernel::Wide}) {
+    GpuMixer mixer(context(), 12, std::make_shared<MixPipelines>(context(), 12, kernel));
+    MixBlock loud = randomBlock(12, 4096, 40, 9, 0);
+    markPlainVoices(loud);
+    std::vector<float> out(12 * loud.stride);
+    mixer.mix(loud, out);
+    for (int k = 0; k < GpuMixer::kInFlight; ++k) mixer.mix(loud, out);  // every slot used
+    ASSERT_GT(test::rms(out), 1e-3);
+    MixBlock none;
+    none.reset(12, 4096, 0, 0);
+    for (int k = 0; k < GpuMixer::kInFlight; ++k) {
+      std::fill(out.begin(), out.end(), -7.0f);
+      mixer.mix(none, out);
+      EXPECT_EQ(test::energy(out), 0.0) << (kernel == MixKernel::Wide ? "wide" : "narrow");
+    }
+  }
+}
+
 TEST_F(GpuFixture, MixerReusesBuffersAcrossGrowingBlocks) {
   GpuMixer mixer(context(), 2);
   for (std::size_t voices : {3u, 600u, 5u}) {

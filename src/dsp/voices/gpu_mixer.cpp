@@ -297,8 +297,9 @@ void GpuMixer::submit(const MixBlock& block) {
     } while (done < count);
   };
   // No voices at all still clears the output, through the static pipeline.
-  if (pipelines_->wide() && plain > 0) {
-    // All static voices in one dispatch: their gains are texels, no parameter chunk is read.
+  if (pipelines_->wide() && (plain > 0 || others == 0)) {
+    // All static voices in one dispatch: their gains are texels, no parameter chunk is read. With
+    // no voices at all every split is empty and the dispatch writes zeros.
     writeSplits(slot, block, plain);
     const gpu::ComputePipeline& wide = pipelines_->get(false);
     commands.bindPipeline(vk::PipelineBindPoint::eCompute, *wide.pipeline());
