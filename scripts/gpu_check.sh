@@ -110,7 +110,7 @@ for step in $steps; do
       VKMIX_MIX_KERNEL=$kernel timeout "$t" mix_benchmark --benchmark_min_time=0.2 \
         --benchmark_filter=GpuMix >>"$out/mixer.txt" 2>&1
     done
-    log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed -E 's#^(BM_GpuMix/[0-9]+)/real_time .*xRealtime=([0-9.]+)/s .*, ([a-z_]+)$#\1 \2x \3#' | tr '\n' ' ')"
+    log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed -E 's#^(BM_GpuMix[A-Za-z]*/[0-9]+)/real_time .*xRealtime=([0-9.]+)/s .*, ([a-z_]+)$#\1 \2x \3#' | tr '\n' ' ')"
     ;;
   scaling)
     # run_mix.sh's 1024-voice session (20 s) rendered with 0 to 14 row-reading threads and each
