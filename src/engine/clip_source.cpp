@@ -153,22 +153,26 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
 
 std::int64_t FrameCounter::framesAfter(const std::filesystem::path& file,
                                        std::int64_t offsetFrames) {
-  auto key = std::make_pair(file.string(), offsetFrames);
-  if (auto it = counted_.find(key); it != counted_.end()) return it->second;
-  std::int64_t frames = -1;
-  const io::MediaInfo info = io::probeAudio(file);
-  if (info.exactFrames > 0 && info.sampleRate == sampleRate_) {
-    frames = std::max<std::int64_t>(0, info.exactFrames - offsetFrames);
-  } else {
-    // Compressed or resampled: count by decoding, keeping nothing.
-    io::StreamDecoder decoder(file, sampleRate_, {0}, offsetFrames);
-    std::vector<std::vector<float>> scratch(1);
-    frames = 0;
-    for (std::int64_t got; (got = decoder.decode(scratch, 1 << 16)) > 0; scratch[0].clear())
-      frames += got;
+  auto it = total_.find(file.string());
+  if (it == total_.end()) {
+    std::int64_t frames = 0;
+    const io::MediaInfo info = io::probeAudio(file);
+    if (info.exactFrames > 0 && info.sampleRate == sampleRate_) {
+      frames = info.exactFrames;
+    } else {
+      // Compressed or resampled: count by decoding the whole file once, keeping nothing. A
+      // decoder opened at an offset gives the frames from there on of this same stream, so every
+      // clip of the file takes its count from this one: a feature's hundred clips of one long
+      // compressed file cost one decode, not a hundred.
+      io::StreamDecoder decoder(file, sampleRate_, {0}, 0);
+      std::vector<std::vector<float>> scratch(1);
+      for (std::int64_t got; (got = decoder.decode(scratch, 1 << 16)) > 0; scratch[0].clear())
+        frames += got;
+      ++decodedFiles_;
+    }
+    it = total_.emplace(file.string(), frames).first;
   }
-  counted_.emplace(key, frames);
-  return frames;
+  return std::max<std::int64_t>(0, it->second - offsetFrames);
 }
 
 }  // namespace vkmix::engine

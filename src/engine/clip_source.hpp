@@ -1,8 +1,8 @@
 // Clip audio for the block loop, streamed: a ClipSource decodes a clip's frames just ahead of the
 // block being rendered and forgets what has played, so memory follows what is sounding now, not
 // the session's length. FrameCounter tells the planner how many frames a clip's media has after
-// its offset (exactly: from the container for PCM at the session rate, else by decoding and
-// discarding), so every clip is validated before the first block.
+// its offset (exactly: from the container for PCM at the session rate, else by decoding the file
+// once and discarding), so every clip is validated before the first block.
 #pragma once
 
 #include <cstdint>
@@ -99,10 +99,12 @@ class FrameCounter {
   explicit FrameCounter(int sampleRate) : sampleRate_(sampleRate) {}
   // Frames of the file's audio after offsetFrames at the session rate; InputError naming the file.
   std::int64_t framesAfter(const std::filesystem::path& file, std::int64_t offsetFrames);
+  int decodedFiles() const { return decodedFiles_; }  // files counted by decoding them
 
  private:
   int sampleRate_;
-  std::map<std::pair<std::string, std::int64_t>, std::int64_t> counted_;
+  std::map<std::string, std::int64_t> total_;  // file -> its frames at the session rate
+  int decodedFiles_ = 0;
 };
 
 }  // namespace vkmix::engine

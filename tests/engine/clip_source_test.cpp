@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -121,6 +123,33 @@ TEST(ClipSource, DirectReadsNameANan) {
   EXPECT_THAT([&] { readAll(s, 48000, 4096, false); },
               ::testing::ThrowsMessage<InputError>(
                   ::testing::HasSubstr("NaN or infinite samples near 0.5")));
+}
+
+// The planner counts a clip's frames after its offset. A compressed or resampled file is decoded
+// once, whatever number of clips play it from whatever offsets, and each count is what a decoder
+// opened at that offset gives.
+TEST(FrameCounter, DecodesACompressedFileOnceForAllItsClips) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  test::writeFloatWav(dir / "src.wav", {test::noise(3 * rate + 123, 6, 0.3f)}, rate);
+  const std::string cd = "cd " + dir.path().string() + " && ffmpeg -nostdin -loglevel error -y ";
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a aac -b:a 128k a.m4a"), 0);
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -ar 44100 -c:a flac r.flac"), 0);
+  FrameCounter counter(rate);
+  for (const char* name : {"a.m4a", "r.flac"}) {
+    for (const std::int64_t offset : {0, 4800, 96000, 3 * rate + 5000}) {
+      io::StreamDecoder decoder(dir / name, rate, {0}, offset);
+      std::vector<std::vector<float>> scratch(1);
+      std::int64_t expected = 0;
+      for (std::int64_t got; (got = decoder.decode(scratch, 1 << 16)) > 0; scratch[0].clear())
+        expected += got;
+      EXPECT_EQ(counter.framesAfter(dir / name, offset), expected) << name << " from " << offset;
+    }
+  }
+  EXPECT_EQ(counter.decodedFiles(), 2);
+  // PCM at the session rate: its header's count, no decode.
+  EXPECT_EQ(counter.framesAfter(dir / "src.wav", 1000), 3 * rate + 123 - 1000);
+  EXPECT_EQ(counter.decodedFiles(), 2);
 }
 
 }  // namespace
