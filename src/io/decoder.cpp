@@ -245,7 +245,9 @@ StreamDecoder::StreamDecoder(const std::filesystem::path& path, int sampleRate,
   // decodes on its own and carries its timestamp, and the resampler only converts the sample
   // format; a seek that lands past the offset falls back to the start). Lossy codecs (decoder
   // state across frames, estimated timestamps after a seek) and other rates decode from the start
-  // and drop frames up to the offset, exact for every codec.
+  // and drop frames up to the offset, exact for every codec. A seek with a second of pre-roll was
+  // tried for lossy codecs and was not exact: AAC's noise substitution and AC-3's dither draw
+  // from generators whose state is the decode's whole history (tests/io/decoder_test.cpp).
   const AVCodecDescriptor* codec = avcodec_descriptor_get(m.s.codec->codec_id);
   const std::string_view name = codec != nullptr ? codec->name : "";
   const bool seekable = name.starts_with("pcm_") || name == "flac" || name == "alac" ||
