@@ -151,8 +151,7 @@ void meterAt(const InspectorModel& model, double time, UiState& state) {
   }
   state.meterPeakDb.clear();
   for (float p : peaks) state.meterPeakDb.push_back(p > 0.0f ? 20.0f * std::log10(p) : -200.0f);
-  const auto& momentary = meter.momentaryLufs();
-  state.momentaryLufs = momentary.empty() ? -200.0f : static_cast<float>(momentary.back());
+  state.momentaryLufs = static_cast<float>(meter.momentaryLufs());
 }
 
 struct AudioPreview::Impl {
@@ -259,8 +258,7 @@ struct AudioPreview::Impl {
             peak = std::max(peak, std::abs(b.mix[static_cast<std::size_t>(c * b.stride + i)]));
           peaks[static_cast<std::size_t>(c)] = peak > 0.0f ? 20.0f * std::log10(peak) : -200.0f;
         }
-        if (!meter.momentaryLufs().empty())
-          momentary = static_cast<float>(meter.momentaryLufs().back());
+        momentary = static_cast<float>(meter.momentaryLufs());
       }
       if (pcm != nullptr) {
         const int out = deviceChannels;

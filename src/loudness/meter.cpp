@@ -127,29 +127,35 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
 }
 
 void LoudnessMeter::closeSubBlock() {
-  subBlocks_.push_back(subBlockEnergy_);
+  subBlocks_[closedSubBlocks_ % kShortSubBlocks] = subBlockEnergy_;
+  ++closedSubBlocks_;
   subBlockEnergy_ = 0.0;
   inSubBlock_ = 0;
-  const std::size_t n = subBlocks_.size();
-  auto windowMean = [&](std::size_t count) {
+  const std::size_t n = closedSubBlocks_;
+  auto windowMean = [&](std::size_t count) {  // the last `count` sub-blocks, oldest first
     double sum = 0.0;
-    for (std::size_t k = n - count; k < n; ++k) sum += subBlocks_[k];
+    for (std::size_t k = n - count; k < n; ++k) sum += subBlocks_[k % kShortSubBlocks];
     return sum / static_cast<double>(count * subBlockFrames_);
   };
+  momentary_ = kSilenceLufs;
   if (n >= 4) {
-    double e = windowMean(4);
-    blockEnergies_.push_back(e);
-    momentary_.push_back(energyToLufs(e));
-  } else {
-    momentary_.push_back(kSilenceLufs);
+    const double e = windowMean(4);
+    momentary_ = energyToLufs(e);
+    if (momentary_ > kAbsoluteGateLufs) blockEnergies_.push_back(e);
   }
-  if (n >= 30) {
-    double e = windowMean(30);
+  momentaryMax_ = std::max(momentaryMax_, momentary_);
+  if (n >= kShortSubBlocks) {
+    const double e = windowMean(kShortSubBlocks);
     shortEnergies_.push_back(e);
-    shortTerm_.push_back(energyToLufs(e));
-  } else {
-    shortTerm_.push_back(kSilenceLufs);
+    shortTermMax_ = std::max(shortTermMax_, energyToLufs(e));
   }
+}
+
+std::vector<double> LoudnessMeter::shortTermLufs() const {
+  // Before the first full window: silence, as the sub-blocks so far.
+  std::vector<double> out(std::min(closedSubBlocks_, kShortSubBlocks - 1), kSilenceLufs);
+  for (double e : shortEnergies_) out.push_back(energyToLufs(e));
+  return out;
 }
 
 double LoudnessMeter::integratedLufs() const {
@@ -178,8 +184,8 @@ LoudnessSummary LoudnessMeter::summary() const {
   LoudnessSummary s;
   s.integratedLufs = integratedLufs();
   s.loudnessRangeLu = loudnessRangeLu();
-  for (double m : momentary_) s.momentaryMaxLufs = std::max(s.momentaryMaxLufs, m);
-  for (double m : shortTerm_) s.shortTermMaxLufs = std::max(s.shortTermMaxLufs, m);
+  s.momentaryMaxLufs = momentaryMax_;
+  s.shortTermMaxLufs = shortTermMax_;
   double sp = 0.0, tp = 0.0;
   for (std::size_t c = 0; c < weights_.size(); ++c) {
     s.channelSamplePeakDbfs.push_back(toDb(samplePeak_[c]));

@@ -6,6 +6,7 @@
 // 12-channel mix costs far less than decoding it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -42,9 +43,11 @@ class LoudnessMeter {
   LoudnessSummary summary() const;
   double integratedLufs() const;
   double loudnessRangeLu() const;
-  // Loudness every 100 ms (index k covers the window ending at (k + 1) * 100 ms).
-  const std::vector<double>& momentaryLufs() const { return momentary_; }
-  const std::vector<double>& shortTermLufs() const { return shortTerm_; }
+  // Momentary loudness (400 ms) of the window ending at the last closed 100 ms sub-block.
+  double momentaryLufs() const { return momentary_; }
+  // Short-term loudness every 100 ms (index k covers the 3 s ending at (k + 1) * 100 ms), made
+  // from the short-term energies the range is gated from: the meter keeps no other history.
+  std::vector<double> shortTermLufs() const;
   int numChannels() const { return static_cast<int>(weights_.size()); }
 
  private:
@@ -57,11 +60,17 @@ class LoudnessMeter {
   std::vector<double> samplePeak_, truePeak_;
   std::int64_t subBlockFrames_;  // 100 ms
   std::int64_t inSubBlock_ = 0;
-  double subBlockEnergy_ = 0.0;        // weighted sum of squares in the open sub-block
-  std::vector<double> subBlocks_;      // closed sub-blocks' weighted sums of squares
-  std::vector<double> blockEnergies_;  // 400 ms gating blocks (mean square, weighted)
+  double subBlockEnergy_ = 0.0;  // weighted sum of squares in the open sub-block
+  // What a render's length makes grow is kept to what the figures need: two doubles per 100 ms,
+  // a 2-hour mix and its stems ~1 MB each. The closed sub-blocks' weighted sums of squares are a
+  // ring of the last 30 (the short-term window), momentary loudness is its latest value and
+  // maximum, and gating blocks below the absolute gate are not kept (they never pass it).
+  static constexpr std::size_t kShortSubBlocks = 30;
+  std::array<double, kShortSubBlocks> subBlocks_{};
+  std::size_t closedSubBlocks_ = 0;
+  std::vector<double> blockEnergies_;  // 400 ms gating blocks above the absolute gate
   std::vector<double> shortEnergies_;  // 3 s short-term windows (mean square, weighted)
-  std::vector<double> momentary_, shortTerm_;
+  double momentary_ = kSilenceLufs, momentaryMax_ = kSilenceLufs, shortTermMax_ = kSilenceLufs;
 };
 
 double energyToLufs(double meanSquare);
