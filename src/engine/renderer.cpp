@@ -486,14 +486,12 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     std::vector<char> dispatched;  // per mixer: false for a silent mix (no dispatch, zeros)
   };
   std::deque<Started> started;
-  // Declared after `sources`, so it is destroyed first: a batch in flight finishes before the
-  // sources it decodes go.
-  DecodeAhead decodeAhead(
-      options.decodeThreads >= 0
-          ? options.decodeThreads
-          : std::clamp(static_cast<int>(std::thread::hardware_concurrency()) - 2, 0, 4));
-  std::vector<DecodeAhead::Job> ahead;
+  // Declared after `sources`, so they are destroyed first: a batch in flight finishes before
+  // the sources it decodes go, and so does a block's reading.
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  DecodeAhead decodeAhead(options.decodeThreads >= 0 ? options.decodeThreads
+                                                     : std::clamp(cores - 2, 0, 4));
+  std::vector<DecodeAhead::Job> ahead;
   ParallelFor readers(options.readThreads >= 0 ? options.readThreads
                       : cores >= 4             ? std::min(8, cores - 2)
                                                : 0);
