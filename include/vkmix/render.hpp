@@ -16,8 +16,8 @@ struct RenderOptions {
   std::string layout;  // output layout; "" = the session's
   std::string device;  // "" = best Vulkan device; index; name substring; "cpu"
   // Frames per block; the output does not depend on it. 0 picks it from the busiest moment's
-  // voice count: 4096 up to 256 voices, then smaller (down to 512) so a block's samples stay
-  // around 4 MiB and in cache (1024 voices at 4096 frames ran 1.5x slower than at 1024).
+  // voice count: 8192 up to 512 voices, then smaller (down to 1024) so a block's samples stay
+  // within 16 MiB (engine/renderer.cpp, autoBlockFrames, has the measurements).
   std::int64_t blockFrames = 0;
   bool validation = false;  // Vulkan validation layers (tests and debug builds)
   // Threads decoding the open clips' next block while this one is mixed; 0 decodes in the block

@@ -170,9 +170,9 @@ TEST_F(Engine, OutputIsBitIdenticalForEveryBlockSizeAndThreadCount) {
   }
 }
 
-// Without a block size the render picks one from the most voices sounding at once (4096 up to
-// 256 voices, smaller beyond so a block's samples stay near 4 MiB) and the bytes are those of any
-// other block size.
+// Without a block size the render picks one from the most voices sounding at once (8192 up to
+// 512 voices, smaller beyond so a block's samples stay within 16 MiB) and the bytes are those of
+// any other block size.
 TEST_F(Engine, TheBlockSizeIsChosenFromThePeakVoiceCount) {
   std::string many;
   for (int i = 0; i < 600; ++i) {
@@ -185,9 +185,9 @@ TEST_F(Engine, TheBlockSizeIsChosenFromThePeakVoiceCount) {
   chosen.blockFrames = 0;
   const RenderedAudio a = renderToMemory(session(many), chosen);
   EXPECT_EQ(a.report.peakVoices, 600);
-  EXPECT_EQ(a.report.blockFrames, 1024);  // 600 x 2048 x 4 bytes would pass 4 MiB
-  const RenderedAudio b = renderToMemory(session(many), gpuOptions(4096));
-  EXPECT_EQ(b.report.blockFrames, 4096);
+  EXPECT_EQ(a.report.blockFrames, 4096);  // 600 x 8192 x 4 bytes would pass 16 MiB
+  const RenderedAudio b = renderToMemory(session(many), gpuOptions(1024));
+  EXPECT_EQ(b.report.blockFrames, 1024);
   ASSERT_EQ(a.channels.size(), b.channels.size());
   for (std::size_t c = 0; c < a.channels.size(); ++c) EXPECT_EQ(a.channels[c], b.channels[c]);
   const RenderedAudio few = renderToMemory(
@@ -195,7 +195,7 @@ TEST_F(Engine, TheBlockSizeIsChosenFromThePeakVoiceCount) {
           R"({"name": "dx", "clips": [{"file": "tone.wav"}, {"file": "noise.wav", "start": 1.0}]})"),
       chosen);
   EXPECT_EQ(few.report.peakVoices, 1);  // back to back, never together
-  EXPECT_EQ(few.report.blockFrames, 4096);
+  EXPECT_EQ(few.report.blockFrames, 8192);
 }
 
 // Clips taking channels of one poly file from the same offset and start share one decoder
