@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Convolution reverb, vkmix against FFmpeg's afir in the same run: 1, 4 and 16 IR channels x 2 s
-# and 6 s IRs, 30 s of input, 48 kHz. The same convolutions on both sides:
+# and 6 s IRs, 30 s of input (REVERB_SECONDS), 48 kHz. The same convolutions on both sides:
 #   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
 #   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
@@ -14,7 +14,8 @@ if [ -z "${VKMIX_PREBUILT:-}" ]; then
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-seconds=30
+# REVERB_SECONDS lengthens the input: on a real GPU 30 s takes about what start-up takes.
+seconds=${REVERB_SECONDS:-30}
 echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
 ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$seconds:c=pink:r=48000:a=0.3:seed=1" "$dir/in.wav"
 median() { sort -n | sed -n 2p; }
