@@ -28,8 +28,9 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm 
 # Finding the driver: as the image is, then with the GL/Vulkan loader packages in .gl/ (Debian's
 # libvulkan1 and glvnd, unpacked into /), then with the NVIDIA manifest named, then with the system's
 # C++ runtime and GL libraries in place of the bundle's. The loader's own account of each miss goes
-# to loader.log.
-gpu_found() { vkmix devices 2>>"$out/devices.err" | grep -qv ' cpu '; }
+# to setup.log. (What comes back from a lent machine may be limited to a few files: the steps
+# write summary.txt, setup.log, tests.tar.gz, mixer.txt, mix.txt, reverb.txt and demo.log.)
+gpu_found() { vkmix devices 2>>"$out/setup.log" | grep -qv ' cpu '; }
 for remedy in none packages manifest system-libs; do
   case $remedy in
   packages)
@@ -44,14 +45,14 @@ for remedy in none packages manifest system-libs; do
     mv "$root"/lib/lib{stdc++,gcc_s,GL,GLX,GLdispatch,EGL,vulkan}.so* "$root/lib-aside/" 2>/dev/null ;;
   esac
   if gpu_found; then log "driver found ($remedy)"; break; fi
-  echo "== $remedy" >>"$out/loader.log"
-  VK_LOADER_DEBUG=error,warn,driver vkmix devices >>"$out/loader.log" 2>&1
+  echo "== loader, $remedy" >>"$out/setup.log"
+  VK_LOADER_DEBUG=error,warn,driver vkmix devices >>"$out/setup.log" 2>&1
 done
-vkmix devices >"$out/devices.txt" 2>>"$out/devices.err"
-log "devices: $(tr '\n' ';' <"$out/devices.txt" | sed 's/  */ /g')"
-grep -qv ' cpu ' "$out/devices.txt" || [ -n "${GPU_CHECK_ALLOW_CPU:-}" ] || {
-  log "no GPU device: $(tail -1 "$out/devices.err")"; tail -40 "$out/loader.log"; exit 1; }
-device=$(head -1 "$out/devices.txt" | sed 's/  */ /g')
+devices=$(vkmix devices 2>>"$out/setup.log")
+log "devices: $(echo "$devices" | tr '\n' ';' | sed 's/  */ /g')"
+grep -qv ' cpu ' <<<"$devices" || [ -n "${GPU_CHECK_ALLOW_CPU:-}" ] || {
+  log "no GPU device"; tail -40 "$out/setup.log"; exit 1; }
+device=$(head -1 <<<"$devices" | sed 's/  */ /g')
 
 # The test binaries find the CLI and the sources by the paths they were built with.
 src=$(cat "$root/srcdir")
