@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Voice mixing for one block: every output channel is the sum over voices of
 // sample x envelope (clip gain, fades) x speaker gain. The envelope is already applied: the
 // samples arrive multiplied by it (dsp::applyEnvelope, in float, from envelopeAt). One
@@ -15,7 +16,6 @@ layout(constant_id = 1) const int kChannels = 12;  // output channels, <= 16
 // A pipeline per kind: with both loops compiled in, lavapipe ran the static one 2.6x slower.
 layout(constant_id = 2) const int kMoving = 0;
 const int kGridFrames = 256;  // dsp::kGridFrames
-const int kMaxChannels = 16;
 
 struct Voice {
   vec4 gains[4];   // 16 static speaker gains
@@ -25,33 +25,8 @@ struct Voice {
 };
 
 layout(std140, set = 0, binding = 0) uniform Voices { Voice voices[512]; };
-// Samples and grid are read through texel buffers (RGBA32F), not storage buffers: lavapipe loads
-// a storage buffer at a per-lane address one lane at a time in a branchy loop, but fetches texels
-// for all lanes at once; GPUs read both through their caches.
-layout(set = 0, binding = 1) uniform samplerBuffer samples;     // [voice][frame/4]
-layout(set = 0, binding = 2) uniform samplerBuffer gridPoints;  // [point][4]
-layout(std430, set = 0, binding = 3) buffer Mix { vec4 mixOut[]; };               // [channel][frame/4]
 
-layout(push_constant) uniform Push {
-  uint stride4;     // vec4s per voice row and per channel row
-  uint numVoices;   // voices in this dispatch
-  uint accumulate;  // 0: overwrite the output, 1: add to it
-  uint gridPhase;   // absolute frame of the block's first frame, mod kGridFrames
-  uint voiceBase;   // the dispatch's first voice's row (voice k of the dispatch: row + k)
-  uint gainBase;    // static voices: grid point of the block's first static voice's gains
-} pc;
-
-// Adds one static voice (sample row `row`, gains at grid point gainBase + row) to acc, for the 4
-// frames of invocation i4.
-void addStatic(uint row, uint i4, inout vec4 acc[kMaxChannels]) {
-  vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
-  for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-    vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
-    for (int j = 0; j < 4; ++j) {
-      if (g * 4 + j < kChannels) acc[g * 4 + j] += x * gain[j];
-    }
-  }
-}
+#include "mix_common.glsl"
 
 // Adds one moving voice (sample row `row`, gain grid from point `firstPoint`) to acc, for the 4
 // frames of invocation i4. Gains are interpolated between grid points every kGridFrames frames

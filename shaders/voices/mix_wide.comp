@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // Static-voice mixing for GPUs: the same sum as mix.comp's static loop (sample x speaker gain,
 // envelope already applied), spread over kSplits invocations per 4 frames instead of one, so a
 // block of a few thousand frames and a thousand voices fills a GPU. mix.comp runs each
@@ -16,22 +17,11 @@ layout(local_size_x_id = 0, local_size_y_id = 2) in;
 layout(constant_id = 0) const int kQuads = 8;   // 4-frame groups per workgroup
 layout(constant_id = 1) const int kChannels = 12;
 layout(constant_id = 2) const int kSplits = 32;  // a power of two
-const int kMaxChannels = 16;
 
-layout(set = 0, binding = 1) uniform samplerBuffer samples;     // [row][frame/4]
-layout(set = 0, binding = 2) uniform samplerBuffer gridPoints;  // [point][4]
-layout(std430, set = 0, binding = 3) buffer Mix { vec4 mixOut[]; };  // [channel][frame/4]
+#include "mix_common.glsl"
+
 // [0, kSplits]: where each split's rows begin in rows[kSplits + 1 ...]; then the rows.
 layout(std430, set = 0, binding = 4) readonly buffer Order { uint order[]; };
-
-layout(push_constant) uniform Push {
-  uint stride4;
-  uint numVoices;
-  uint accumulate;
-  uint gridPhase;
-  uint voiceBase;
-  uint gainBase;  // grid point of static row 0's gains
-} pc;
 
 shared vec4 partial[kSplits][kQuads][4];
 
@@ -45,14 +35,7 @@ void main() {
   if (inside) {
     const uint end = order[s + 1u];
     for (uint k = order[s]; k < end; ++k) {
-      const uint row = order[uint(kSplits) + 1u + k];
-      const vec4 x = texelFetch(samples, int(row * pc.stride4 + i4));
-      for (int g = 0; g < (kChannels + 3) / 4; ++g) {
-        const vec4 gain = texelFetch(gridPoints, int((pc.gainBase + row) * 4u + uint(g)));
-        for (int j = 0; j < 4; ++j) {
-          if (g * 4 + j < kChannels) acc[g * 4 + j] += x * gain[j];
-        }
-      }
+      addStatic(order[uint(kSplits) + 1u + k], i4, acc);
     }
   }
   // The splits' sums, four channels at a time: split s adds split s + h for h = kSplits/2 .. 1.
