@@ -263,18 +263,18 @@ void GpuMixer::submit(const MixBlock& block) {
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   const vk::raii::CommandBuffer& commands = slot.submitter->begin();
   bool first = true;
-  // One dispatch per chunk of a class (at least one: no voices still clears the output); every
-  // one after the first accumulates onto the output.
-  // `base`: the first parameter slot of the kind; `rowBase`: its first row.
+  // A kind's voices go in dispatches of `perDispatch` (at least one dispatch: no voices still
+  // clears the output); every dispatch after the first accumulates onto the output. `base`: the
+  // kind's first parameter slot (its chunk's descriptor set); `rowBase`: its first row.
   auto dispatch = [&](const gpu::ComputePipeline& pipeline, std::size_t base, std::size_t rowBase,
-                      std::size_t count) {
+                      std::size_t count, std::size_t perDispatch, std::uint32_t groupCount) {
     commands.bindPipeline(vk::PipelineBindPoint::eCompute, *pipeline.pipeline());
     std::size_t done = 0;
     do {
       const std::size_t chunk = (base + done) / kVoicesPerDispatch;
       Push push{.stride4 = stride4,
                 .numVoices = static_cast<std::uint32_t>(
-                    std::min<std::size_t>(kVoicesPerDispatch, count - std::min(count, done))),
+                    std::min(perDispatch, count - std::min(count, done))),
                 .accumulate = first ? 0u : 1u,
                 .gridPhase = block.gridPhase,
                 .voiceBase = static_cast<std::uint32_t>(rowBase + done),
@@ -291,33 +291,24 @@ void GpuMixer::submit(const MixBlock& block) {
       commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *pipeline.layout(), 0,
                                   slot.sets[chunk], nullptr);
       commands.pushConstants<Push>(*pipeline.layout(), vk::ShaderStageFlagBits::eCompute, 0, push);
-      commands.dispatch(groups, 1, 1);
+      commands.dispatch(groupCount, 1, 1);
       first = false;
-      done += kVoicesPerDispatch;
+      done += perDispatch;
     } while (done < count);
   };
-  // No voices at all still clears the output, through the static pipeline.
-  if (pipelines_->wide() && (plain > 0 || others == 0)) {
-    // All static voices in one dispatch: their gains are texels, no parameter chunk is read. With
-    // no voices at all every split is empty and the dispatch writes zeros.
-    writeSplits(slot, block, plain);
-    const gpu::ComputePipeline& wide = pipelines_->get(false);
-    commands.bindPipeline(vk::PipelineBindPoint::eCompute, *wide.pipeline());
-    commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *wide.layout(), 0, slot.sets[0],
-                                nullptr);
-    commands.pushConstants<Push>(*wide.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-                                 Push{.stride4 = stride4,
-                                      .numVoices = static_cast<std::uint32_t>(plain),
-                                      .accumulate = 0,
-                                      .gridPhase = block.gridPhase,
-                                      .voiceBase = 0,
-                                      .gainBase = static_cast<std::uint32_t>(gridPoints)});
-    commands.dispatch((stride4 + kWideQuads - 1) / kWideQuads, 1, 1);
-    first = false;
-  } else if (plain > 0 || others == 0) {
-    dispatch(pipelines_->get(false), 0, 0, plain);
+  if (plain > 0 || others == 0) {
+    // mix_wide.comp takes every static voice in one dispatch: their gains are texels, no
+    // parameter chunk is read. With no voices at all every split is empty and it writes zeros.
+    if (pipelines_->wide()) {
+      writeSplits(slot, block, plain);
+      dispatch(pipelines_->get(false), 0, 0, plain, std::max<std::size_t>(plain, 1),
+               (stride4 + kWideQuads - 1) / kWideQuads);
+    } else {
+      dispatch(pipelines_->get(false), 0, 0, plain, kVoicesPerDispatch, groups);
+    }
   }
-  if (others > 0) dispatch(pipelines_->get(true), otherBase, plain, others);
+  if (others > 0)
+    dispatch(pipelines_->get(true), otherBase, plain, others, kVoicesPerDispatch, groups);
   slot.submitter->submit("voice mix");
   slot.stride = block.stride;
   next_ = (next_ + 1) % kInFlight;
