@@ -146,7 +146,7 @@ const std::uint8_t* PcmWaveReader::fetch(std::int64_t n, std::int64_t& got) {
           kWindowBytes / frameBytes_, static_cast<std::int64_t>(info_.numFrames) - position_);
       window_.resize(static_cast<std::size_t>(kWindowBytes) + 4);  // + slack for 32-bit loads
       windowStart_ = position_;
-      windowFrames_ = readAt(position_, std::max<std::int64_t>(frames, n), window_.data());
+      windowFrames_ = readAt(position_, frames, window_.data());  // >= n: readInto clamps n
     }
     got = std::clamp<std::int64_t>(windowStart_ + windowFrames_ - position_, 0, n);
     return window_.data() + (position_ - windowStart_) * frameBytes_;
