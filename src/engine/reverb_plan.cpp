@@ -61,16 +61,17 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
     const auto predelay = secondsToFrames(rv.predelayMs / 1000.0, session.sampleRate);
     const auto wet = static_cast<float>(dbToLinear(rv.wetDb));
     std::int64_t effective = 0;
-    for (auto& h : ir.channels) {
-      std::vector<float> shaped(static_cast<std::size_t>(predelay), 0.0f);
-      for (float x : h) shaped.push_back(x * wet);
-      for (std::size_t i = shaped.size(); i-- > 0;) {
-        if (std::abs(shaped[i]) > kTailFloor) {
+    for (std::vector<float>& h : ir.channels) {
+      // In place: the wet gain, then the pre-delay's zeros in front (one move of the samples).
+      for (float& x : h) x *= wet;
+      h.insert(h.begin(), static_cast<std::size_t>(predelay), 0.0f);
+      for (std::size_t i = h.size(); i-- > 0;) {
+        if (std::abs(h[i]) > kTailFloor) {
           effective = std::max<std::int64_t>(effective, static_cast<std::int64_t>(i) + 1);
           break;
         }
       }
-      bus.spec.irs.push_back(std::move(shaped));
+      bus.spec.irs.push_back(std::move(h));
     }
     bus.tailFrames = effective;
     bus.spec.partitionFrames = dsp::partitionFramesFor(bus.spec.maxIrFrames());

@@ -311,6 +311,11 @@ std::int64_t StreamDecoder::decode(std::vector<std::vector<float>>& out, std::in
 
 bool StreamDecoder::readsDirectly() const { return impl_->pcm != nullptr; }
 
+std::int64_t StreamDecoder::directFramesLeft() const {
+  VKMIX_ASSERT(impl_->pcm != nullptr, "directFramesLeft needs a direct PCM reader");
+  return static_cast<std::int64_t>(impl_->pcm->info().numFrames) - impl_->pcm->position();
+}
+
 std::int64_t StreamDecoder::decodeInto(float* const* dst, std::int64_t frames, float gain) {
   Impl& m = *impl_;
   VKMIX_ASSERT(m.pcm != nullptr, "decodeInto needs a direct PCM reader");
@@ -339,6 +344,20 @@ DecodedAudio decodeAudio(const std::filesystem::path& path, int sampleRate,
   out.channelMask = decoder.sourceChannelMask();
   out.channels.resize(static_cast<std::size_t>(decoder.numChannels()));
   const std::int64_t limit = maxFrames.value_or(std::numeric_limits<std::int64_t>::max());
+  if (decoder.readsDirectly()) {
+    // Plain PCM knows its length: each channel is sized once and read into, not grown. Every
+    // growth step is fresh memory to fault in and a copy (a 16-channel 6 s IR: 0.19 -> 0.03 s).
+    const auto frames = static_cast<std::size_t>(std::min(limit, decoder.directFramesLeft()));
+    std::vector<float*> rows;
+    for (std::vector<float>& c : out.channels) {
+      c.resize(frames);
+      rows.push_back(c.data());
+    }
+    const auto got = static_cast<std::size_t>(
+        decoder.decodeInto(rows.data(), static_cast<std::int64_t>(frames)));
+    for (std::vector<float>& c : out.channels) c.resize(got);
+    return out;
+  }
   while (out.numFrames() < limit) {
     if (decoder.decode(out.channels, std::min<std::int64_t>(limit - out.numFrames(), 1 << 16)) == 0)
       break;

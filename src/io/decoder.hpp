@@ -49,6 +49,8 @@ class StreamDecoder {
   std::int64_t decode(std::vector<std::vector<float>>& out, std::int64_t maxFrames);
   // Whether decodeInto can be used: plain PCM read straight from the file (io/pcm_wave).
   bool readsDirectly() const;
+  // The frames a direct reader has left to give (readsDirectly() only).
+  std::int64_t directFramesLeft() const;
   // Writes the next frames, up to `frames`, to dst[c][0..) (readsDirectly() only); returns how
   // many, fewer only where the stream ends. The samples decode() would append, times `gain`.
   std::int64_t decodeInto(float* const* dst, std::int64_t frames, float gain = 1.0f);
