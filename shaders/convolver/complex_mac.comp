@@ -2,6 +2,8 @@
 // Partitioned convolution's frequency-domain multiply-accumulate: for every output and bin,
 // Y = sum over its terms (input, IR) and partitions k of X_input[head - k] * H_IR[k]. The result
 // goes into the inverse FFT's rows. CPU specification: src/dsp/convolver/reference.cpp.
+// An invocation takes two neighbouring bins: the delay line and the IR spectra are rows of
+// stride (P + 2) complex values, whole RGBA32F texels, so one fetch brings two bins.
 layout(local_size_x = 64) in;
 
 struct Output {
@@ -11,36 +13,43 @@ struct Output {
 };
 
 layout(std140, set = 0, binding = 0) uniform Outputs { Output outputs[16]; };
-// The delay line and the IR spectra are read through RG32F texel buffers: lavapipe fetches texels
-// for all lanes at once but loads a storage buffer one lane at a time.
-layout(set = 0, binding = 1) uniform samplerBuffer fdl;  // [slot][input][bins]
-layout(set = 0, binding = 2) uniform samplerBuffer irs;  // [ir][partition][bins]
-layout(std430, set = 0, binding = 3) writeonly buffer Acc { vec2 acc[]; };     // [output][rowVec2s]
+// The delay line and the IR spectra are read through RGBA32F texel buffers: lavapipe fetches
+// texels for all lanes at once but loads a storage buffer one lane at a time.
+layout(set = 0, binding = 1) uniform samplerBuffer fdl;  // [slot][input][stride / 2] bin pairs
+layout(set = 0, binding = 2) uniform samplerBuffer irs;  // [ir][partition][stride / 2] bin pairs
+layout(std430, set = 0, binding = 3) writeonly buffer Acc { vec2 acc[]; };  // [output][rowVec2s]
 layout(push_constant) uniform Push {
-  uint bins;
-  uint rowVec2s;
+  uint bins;      // P + 1
+  uint rowVec2s;  // complex values per inverse FFT row
   uint numInputs;
   uint head;
   uint partitions;
   uint numOutputs;
+  uint pairs;     // stride / 2: bin pairs per delay-line or IR row
 } pc;
 
-vec2 cmul(vec2 a, vec2 b) { return vec2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
+// Two complex products at once: (a.xy * b.xy, a.zw * b.zw).
+vec4 cmul2(vec4 a, vec4 b) {
+  return vec4(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x, a.z * b.z - a.w * b.w,
+              a.z * b.w + a.w * b.z);
+}
 
 void main() {
-  uint b = gl_GlobalInvocationID.x;
+  uint i = gl_GlobalInvocationID.x;
   uint o = gl_GlobalInvocationID.y;
-  if (b >= pc.bins || o >= pc.numOutputs) return;
+  if (i >= pc.pairs || o >= pc.numOutputs) return;
   Output out_ = outputs[o];
-  vec2 sum = vec2(0.0);
+  vec4 sum = vec4(0.0);
   for (int t = 0; t < out_.count.x; ++t) {
     uint in_ = uint(out_.inputs[t]);
-    uint irBase = uint(out_.irs[t]) * pc.partitions * pc.bins;
+    uint irBase = uint(out_.irs[t]) * pc.partitions * pc.pairs;
     for (uint k = 0u; k < pc.partitions; ++k) {
       uint slot = (pc.head + pc.partitions - k) % pc.partitions;
-      sum += cmul(texelFetch(fdl, int((slot * pc.numInputs + in_) * pc.bins + b)).xy,
-                  texelFetch(irs, int(irBase + k * pc.bins + b)).xy);
+      sum += cmul2(texelFetch(fdl, int((slot * pc.numInputs + in_) * pc.pairs + i)),
+                   texelFetch(irs, int(irBase + k * pc.pairs + i)));
     }
   }
-  acc[o * pc.rowVec2s + b] = sum;
+  uint b = 2u * i;
+  acc[o * pc.rowVec2s + b] = sum.xy;
+  if (b + 1u < pc.bins) acc[o * pc.rowVec2s + b + 1u] = sum.zw;
 }

@@ -75,15 +75,20 @@ class Convolution : public test::GpuFixture, public ::testing::WithParamInterfac
 // The IR spectra the GPU convolver uploads: two partitions per complex transform, parted by
 // conjugate symmetry, against one plain transform per partition. An odd number of partitions in
 // all (the last transform has no partner) and IRs of different lengths; the same floats for any
-// thread count.
+// thread count. Rows are P + 2 bins apart, as the GPU convolver lays them out, and the bin past
+// P is zero (the buffer starts as NaN).
 TEST(IrPartitionSpectra, MatchPlainTransformsAndDoNotDependOnThreads) {
   const std::int64_t p = 64, parts = 3;
   const std::vector<std::vector<float>> irs = {roomIr(150, 11), roomIr(17, 12), roomIr(192, 13)};
-  const std::size_t bins = p + 1;
-  std::vector<float> one(irs.size() * parts * bins * 2), three(one.size());
-  irPartitionSpectra(irs, p, parts, 1, one.data());
-  irPartitionSpectra(irs, p, parts, 3, three.data());
+  const std::size_t bins = p + 1, stride = p + 2;
+  std::vector<float> one(irs.size() * parts * stride * 2, std::nanf("")), three(one.size());
+  irPartitionSpectra(irs, p, parts, stride, 1, one.data());
+  irPartitionSpectra(irs, p, parts, stride, 3, three.data());
   EXPECT_EQ(one, three);
+  for (std::size_t row = 0; row < irs.size() * parts; ++row) {
+    EXPECT_EQ(one[(row * stride + bins) * 2], 0.0f) << "row " << row;
+    EXPECT_EQ(one[(row * stride + bins) * 2 + 1], 0.0f) << "row " << row;
+  }
   double worst = 0.0;
   for (std::size_t r = 0; r < irs.size(); ++r) {
     for (std::size_t k = 0; k < static_cast<std::size_t>(parts); ++k) {
@@ -92,7 +97,7 @@ TEST(IrPartitionSpectra, MatchPlainTransformsAndDoNotDependOnThreads) {
         if (k * p + i < irs[r].size()) re[i] = irs[r][k * p + i];
       }
       fftInPlace(re, im, false);
-      const float* got = one.data() + (r * parts + k) * bins * 2;
+      const float* got = one.data() + (r * parts + k) * stride * 2;
       for (std::size_t b = 0; b < bins; ++b) {
         worst = std::max(worst, std::abs(got[2 * b] - re[b]));
         worst = std::max(worst, std::abs(got[2 * b + 1] - im[b]));

@@ -22,10 +22,10 @@ struct OutputTerms {  // std140 struct Output in complex_mac.comp
 };
 
 struct ToFdlPush {
-  std::uint32_t bins, rowVec2s, numInputs, head;
+  std::uint32_t bins, rowVec2s, numInputs, head, stride;
 };
 struct MacPush {
-  std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs;
+  std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs, pairs;
 };
 
 constexpr vk::BufferUsageFlags kStorageAndTexels =
@@ -34,6 +34,10 @@ constexpr vk::BufferUsageFlags kStorageAndTexels =
 vk::DeviceSize rowBytes(std::int64_t p) {
   return static_cast<vk::DeviceSize>(2 * p + 2) * sizeof(float);
 }
+
+// Complex values per row of the delay line and of the IR spectra: bins 0..P and a zero, so a row
+// is whole RGBA32F texels (two bins each) for complex_mac.comp.
+std::int64_t spectrumStride(std::int64_t p) { return p + 2; }
 
 void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessFlags dst,
              vk::PipelineStageFlags dstStage = vk::PipelineStageFlagBits::eComputeShader) {
@@ -69,11 +73,12 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
       // The delay line and the IR spectra are read every block and written by the CPU at most
       // once: device memory, where the CPU can map some (gpu::Placement).
       fdl_(ctx,
-           static_cast<vk::DeviceSize>(partitions_) * numInputs_ * (spec.partitionFrames + 1) * 8,
+           static_cast<vk::DeviceSize>(partitions_) * numInputs_ *
+               spectrumStride(spec.partitionFrames) * 8,
            kStorageAndTexels, gpu::Placement::Resident),
       irs_(ctx,
            std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
-               (spec.partitionFrames + 1) * 8,
+               spectrumStride(spec.partitionFrames) * 8,
            vk::BufferUsageFlagBits::eUniformTexelBuffer, gpu::Placement::Resident),
       inverse_(ctx, numOutputs_ * rowBytes(spec.partitionFrames),
                vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Readback),
@@ -82,7 +87,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
   VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
   if (fdl_.bytes() > ctx.limits().maxStorageBufferRange ||
-      irs_.bytes() / 8 > ctx.limits().maxTexelBufferElements) {
+      irs_.bytes() / 16 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
                    std::to_string(spec.maxIrFrames()) + " frames x " +
                    std::to_string(spec.irs.size()) +
@@ -90,7 +95,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
   }
   // IR spectra, once, in double precision (each partition zero-padded to 2P), on the CPU's cores:
   // the device has nothing to do yet.
-  irPartitionSpectra(spec.irs, p_, partitions_,
+  irPartitionSpectra(spec.irs, p_, partitions_, static_cast<std::size_t>(spectrumStride(p_)),
                      static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)),
                      irs_.as<float>());
   std::memset(fdl_.mapped(), 0, fdl_.bytes());
@@ -113,8 +118,8 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
                                                 gpu::FftDirections::InverseOnly);
 
   forwardView_ = gpu::texelView(ctx, forward_, vk::Format::eR32G32Sfloat, 8);
-  fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
-  irsView_ = gpu::texelView(ctx, irs_, vk::Format::eR32G32Sfloat, 8);
+  fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32B32A32Sfloat, 16);
+  irsView_ = gpu::texelView(ctx, irs_, vk::Format::eR32G32B32A32Sfloat, 16);
   std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer, .descriptorCount = 3},
@@ -162,6 +167,7 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   }
   const auto bins = static_cast<std::uint32_t>(p_ + 1);
   const auto rowVec2s = static_cast<std::uint32_t>(p_ + 1);
+  const auto stride = static_cast<std::uint32_t>(spectrumStride(p_));
   const vk::raii::CommandBuffer& commands = submitter_.begin();
   forwardPlan_->recordForward(commands);
   // Orders the forward FFT's writes of the spectra before to_fdl reads them.
@@ -170,16 +176,17 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *toFdl_.layout(), 0, toFdlSet_,
                               nullptr);
   commands.pushConstants<ToFdlPush>(*toFdl_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-                                    ToFdlPush{bins, rowVec2s, numInputs_, head_});
-  commands.dispatch((bins + kGroup - 1) / kGroup, numInputs_, 1);
+                                    ToFdlPush{bins, rowVec2s, numInputs_, head_, stride});
+  commands.dispatch((stride + kGroup - 1) / kGroup, numInputs_, 1);
   // Orders to_fdl's write of slot `head` before the multiply-accumulate reads the delay line.
   barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
   commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
   commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
-  commands.pushConstants<MacPush>(*mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-                                  MacPush{bins, rowVec2s, numInputs_, head_,
-                                          static_cast<std::uint32_t>(partitions_), numOutputs_});
-  commands.dispatch((bins + kGroup - 1) / kGroup, numOutputs_, 1);
+  commands.pushConstants<MacPush>(
+      *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+      MacPush{bins, rowVec2s, numInputs_, head_, static_cast<std::uint32_t>(partitions_),
+              numOutputs_, stride / 2});
+  commands.dispatch((stride / 2 + kGroup - 1) / kGroup, numOutputs_, 1);
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);

@@ -33,11 +33,12 @@ class GpuConvolver {
   gpu::ComputePipeline toFdl_, mac_;
   // Buffers before the FFT plans and descriptor sets that refer to them.
   gpu::Buffer forward_;  // [input][2P + 2] floats: time in, spectrum out
-  gpu::Buffer fdl_;      // [slot][input][P + 1] complex
-  gpu::Buffer irs_;      // [ir][partition][P + 1] complex
+  gpu::Buffer fdl_;      // [slot][input][P + 2] complex: bins 0..P and a zero
+  gpu::Buffer irs_;      // [ir][partition][P + 2] complex: bins 0..P and a zero
   gpu::Buffer inverse_;  // [output][2P + 2] floats: spectrum in, time out
   gpu::Buffer terms_;    // UBO: per output, its (input, IR) terms
-  // RG32F views: the shaders read the spectra, the delay line and the IR spectra as texels.
+  // Texel views: the shaders read the spectra (RG32F, a bin each), the delay line and the IR
+  // spectra (RGBA32F, two bins each) as texels.
   vk::raii::BufferView forwardView_{nullptr}, fdlView_{nullptr}, irsView_{nullptr};
   std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool

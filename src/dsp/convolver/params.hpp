@@ -54,11 +54,12 @@ class DoubleFft {
 void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse);
 
 // Bins 0..P of the spectrum of every P-frame partition of each IR (zero-padded to 2P), in double
-// precision and rounded to float: out[((ir * partitions) + k) * (P + 1) + bin] as (re, im). Two
+// precision and rounded to float: out[((ir * partitions) + k) * rowStride + bin] as (re, im), bins
+// past P (up to rowStride >= P + 1) zero. Two
 // real partitions share one complex transform (one as its real part, one as its imaginary part,
 // parted again by conjugate symmetry), and the transforms are spread over `threads` threads; the
 // result does not depend on the thread count.
 void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t partitionFrames,
-                        std::int64_t partitions, int threads, float* out);
+                        std::int64_t partitions, std::size_t rowStride, int threads, float* out);
 
 }  // namespace vkmix::dsp

@@ -70,9 +70,10 @@ void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) 
 }
 
 void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t partitionFrames,
-                        std::int64_t partitions, int threads, float* out) {
+                        std::int64_t partitions, std::size_t rowStride, int threads, float* out) {
   const auto p = static_cast<std::size_t>(partitionFrames);
   const std::size_t n = 2 * p, bins = p + 1;
+  VKMIX_ASSERT(rowStride >= bins, "an IR spectrum row holds bins 0..P");
   const auto parts = static_cast<std::size_t>(partitions);
   const DoubleFft fft(n);
   // Job j transforms partitions 2j and 2j + 1 of the flattened (ir, partition) list.
@@ -96,7 +97,8 @@ void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t
       for (std::size_t half = 0; half < 2; ++half) {
         const std::size_t item = 2 * j + half;
         if (item >= total) break;
-        float* dst = out + item * bins * 2;
+        float* dst = out + item * rowStride * 2;
+        std::fill(dst + bins * 2, dst + rowStride * 2, 0.0f);
         for (std::size_t k = 0; k < bins; ++k) {
           const std::size_t m = (n - k) % n;
           const double zr = re[k], zi = im[k], wr = re[m], wi = im[m];
