@@ -168,7 +168,7 @@ MuxReport muxIntoVideo(const MuxSpec& spec) {
     for (auto& ch : track.buffer) ch.clear();
     const std::int64_t got = track.decoder->decode(track.buffer, kDecodeFrames);
     const AVRational tb = track.encoder->timeBase();
-    const std::int64_t offset = av_rescale_q(pictureStart, AV_TIME_BASE_Q, tb);
+    const std::int64_t offset = av_rescale_q(pictureStart, AVRational{1, AV_TIME_BASE}, tb);
     auto sink = [&](AVPacket* p) {
       Packet copy(av_packet_clone(p));
       VKMIX_ASSERT(copy != nullptr, "FFmpeg allocation failed");

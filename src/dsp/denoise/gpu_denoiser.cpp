@@ -54,8 +54,7 @@ void barrier(const vk::raii::CommandBuffer& cb) {
 }  // namespace
 
 GpuDenoiser::GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec)
-    : ctx_(ctx),
-      spec_(spec),
+    : spec_(spec),
       shape_(spec.shape()),
       channels_(static_cast<std::uint32_t>(spec.numChannels)),
       sections_(spec.settings.hum ? static_cast<std::uint32_t>(

@@ -25,7 +25,6 @@ class GpuDenoiser {
   const StftShape& shape() const { return shape_; }
 
  private:
-  const gpu::Context& ctx_;
   DenoiseSpec spec_;
   StftShape shape_;
   std::uint32_t channels_, sections_, minWindowFrames_;
