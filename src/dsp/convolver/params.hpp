@@ -43,11 +43,18 @@ class DoubleFft {
  public:
   explicit DoubleFft(std::size_t n);
   void transform(std::vector<double>& re, std::vector<double>& im, bool inverse) const;
+  // The same transform of an input already in bit-reversed order: x[i] at reversed(i). A caller
+  // that builds its input can place it there and skip the permutation's pass over both arrays.
+  void transformReversed(std::vector<double>& re, std::vector<double>& im, bool inverse) const;
+  std::size_t reversed(std::size_t i) const { return reversed_[i]; }
   std::size_t size() const { return n_; }
 
  private:
   std::size_t n_;
-  std::vector<double> cos_, sin_;  // cos and sin of 2 pi k / n, k < n / 2
+  std::vector<std::uint32_t> reversed_;  // i with its log2(n) bits reversed
+  // The twiddles of each stage side by side, so a stage reads its own contiguously: the stage of
+  // butterflies `half` apart uses cos and sin of 2 pi k / (2 half), k < half, at [half - 1 + k].
+  std::vector<double> cos_, sin_;
 };
 
 // One transform of any power-of-two size (a DoubleFft made for the call).

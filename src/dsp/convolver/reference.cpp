@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <thread>
 
 #include "core/assert.hpp"
+#include "core/simd.hpp"
 
 namespace vkmix::dsp {
 
@@ -25,48 +27,104 @@ std::vector<double> directConvolve(const std::vector<float>& x, const std::vecto
   return y;
 }
 
-DoubleFft::DoubleFft(std::size_t n) : n_(n), cos_(n / 2), sin_(n / 2) {
-  VKMIX_ASSERT(n > 0 && (n & (n - 1)) == 0, "FFT size must be a power of two");
+namespace {
+
+// One group of a radix-2 stage: a[k], b[k] <- a[k] + w[k] b[k], a[k] - w[k] b[k], k < half, with
+// w = cos + i sign sin. The same operations as the short stages' loop, on every lane.
+VKMIX_SIMD_CLONES void butterflies(double* __restrict ar, double* __restrict ai,
+                                   double* __restrict br, double* __restrict bi,
+                                   const double* __restrict wr, const double* __restrict ws,
+                                   double sign, std::size_t half) {
+  for (std::size_t k = 0; k < half; ++k) {
+    const double cr = wr[k], ci = sign * ws[k];
+    const double tr = br[k] * cr - bi[k] * ci, ti = br[k] * ci + bi[k] * cr;
+    br[k] = ar[k] - tr;
+    bi[k] = ai[k] - ti;
+    ar[k] += tr;
+    ai[k] += ti;
+  }
+}
+
+}  // namespace
+
+DoubleFft::DoubleFft(std::size_t n)
+    : n_(n), reversed_(n), cos_(n > 1 ? n - 1 : 0), sin_(cos_.size()) {
+  VKMIX_ASSERT(n > 0 && (n & (n - 1)) == 0 && n <= (std::size_t{1} << 31),
+               "FFT size must be a power of two");
+  for (std::size_t i = 1, j = 0; i < n; ++i) {
+    std::size_t bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    reversed_[i] = static_cast<std::uint32_t>(j);
+  }
+  // Each angle as 2 pi (k n / len) / n, exactly as one table of n / 2 would give it to every
+  // stage: the stages' twiddles, and so the transform's bits, do not depend on the layout.
+  std::vector<double> c(n / 2), sn(n / 2);
   for (std::size_t k = 0; k < n / 2; ++k) {
     const double angle =
         2.0 * 3.14159265358979323846 * static_cast<double>(k) / static_cast<double>(n);
-    cos_[k] = std::cos(angle);
-    sin_[k] = std::sin(angle);
+    c[k] = std::cos(angle);
+    sn[k] = std::sin(angle);
+  }
+  for (std::size_t half = 1; half < n; half <<= 1) {
+    const std::size_t step = n / (2 * half);
+    for (std::size_t k = 0; k < half; ++k) {
+      cos_[half - 1 + k] = c[k * step];
+      sin_[half - 1 + k] = sn[k * step];
+    }
   }
 }
 
 void DoubleFft::transform(std::vector<double>& re, std::vector<double>& im, bool inverse) const {
   const std::size_t n = n_;
   VKMIX_ASSERT(re.size() == n && im.size() == n, "FFT input size differs from the plan's");
-  for (std::size_t i = 1, j = 0; i < n; ++i) {  // bit reversal
-    std::size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
+  for (std::size_t i = 1; i < n; ++i) {
+    const std::size_t j = reversed_[i];
     if (i < j) {
       std::swap(re[i], re[j]);
       std::swap(im[i], im[j]);
     }
   }
-  // Twiddles exp(-+2 pi i k / n); stage `len` uses every (n / len)-th.
+  transformReversed(re, im, inverse);
+}
+
+void DoubleFft::transformReversed(std::vector<double>& re, std::vector<double>& im,
+                                  bool inverse) const {
+  const std::size_t n = n_;
+  VKMIX_ASSERT(re.size() == n && im.size() == n, "FFT input size differs from the plan's");
+  // Twiddles exp(-+2 pi i k / len) for butterflies half = len / 2 apart. Short stages run here;
+  // from 8 butterflies per group on, the widest vector clone of butterflies() does each group.
   const double sign = inverse ? 1.0 : -1.0;
-  for (std::size_t len = 2; len <= n; len <<= 1) {
-    const std::size_t step = n / len;
-    for (std::size_t i = 0; i < n; i += len) {
-      for (std::size_t k = 0; k < len / 2; ++k) {
-        const double cr = cos_[k * step], ci = sign * sin_[k * step];
-        const std::size_t a = i + k, b = i + k + len / 2;
-        const double tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
+  for (std::size_t half = 1; half < n; half <<= 1) {
+    const double* wr = cos_.data() + half - 1;
+    const double* ws = sin_.data() + half - 1;
+    for (std::size_t i = 0; i < n; i += 2 * half) {
+      double* ar = re.data() + i;
+      double* ai = im.data() + i;
+      if (half >= 8) {
+        butterflies(ar, ai, ar + half, ai + half, wr, ws, sign, half);
+        continue;
+      }
+      for (std::size_t k = 0; k < half; ++k) {
+        const double cr = wr[k], ci = sign * ws[k];
+        const double tr = ar[half + k] * cr - ai[half + k] * ci;
+        const double ti = ar[half + k] * ci + ai[half + k] * cr;
+        ar[half + k] = ar[k] - tr;
+        ai[half + k] = ai[k] - ti;
+        ar[k] += tr;
+        ai[k] += ti;
       }
     }
   }
 }
 
 void fftInPlace(std::vector<double>& re, std::vector<double>& im, bool inverse) {
-  DoubleFft(re.size()).transform(re, im, inverse);
+  // The CPU references transform a few sizes over and over (a denoiser frame, a convolver
+  // partition): each thread keeps the plans it has made.
+  thread_local std::map<std::size_t, DoubleFft> plans;
+  auto it = plans.find(re.size());
+  if (it == plans.end()) it = plans.emplace(re.size(), DoubleFft(re.size())).first;
+  it->second.transform(re, im, inverse);
 }
 
 void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t partitionFrames,
@@ -89,9 +147,11 @@ void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t
         const std::vector<float>& h = irs[item / parts];
         const std::size_t from = (item % parts) * p;
         std::vector<double>& dst = half == 0 ? re : im;
-        for (std::size_t i = 0; i < p && from + i < h.size(); ++i) dst[i] = h[from + i];
+        // Straight to bit-reversed places: the zero padding needs no permuting.
+        for (std::size_t i = 0; i < p && from + i < h.size(); ++i)
+          dst[fft.reversed(i)] = h[from + i];
       }
-      fft.transform(re, im, false);
+      fft.transformReversed(re, im, false);
       // Z = A + iB with A, B the spectra of real signals: A[k] = (Z[k] + conj(Z[n-k])) / 2,
       // B[k] = (Z[k] - conj(Z[n-k])) / 2i.
       for (std::size_t half = 0; half < 2; ++half) {
@@ -100,7 +160,7 @@ void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t
         float* dst = out + item * rowStride * 2;
         std::fill(dst + bins * 2, dst + rowStride * 2, 0.0f);
         for (std::size_t k = 0; k < bins; ++k) {
-          const std::size_t m = (n - k) % n;
+          const std::size_t m = k == 0 ? 0 : n - k;  // bin -k
           const double zr = re[k], zi = im[k], wr = re[m], wi = im[m];
           const double a = half == 0 ? 0.5 * (zr + wr) : 0.5 * (zi + wi);
           const double b = half == 0 ? 0.5 * (zi - wi) : 0.5 * (wr - zr);
