@@ -35,7 +35,8 @@ std::vector<double> weightsFor(const Layout& layout) {
 
 std::string extensionFor(io::OutputFormat f) { return std::string(io::formatInfo(f).extension); }
 
-// One programme being delivered: optional limiter, meter, optional writer.
+// One programme being delivered: optional limiter, meter (none: it measures what the mix does),
+// optional writer.
 struct Programme {
   std::string name;
   const Layout* layout = nullptr;
@@ -45,7 +46,7 @@ struct Programme {
   std::unique_ptr<loudness::LoudnessMeter> meter;
 
   void deliver(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    meter->addFrames(planar, stride, n);
+    if (meter) meter->addFrames(planar, stride, n);
     if (writer) writer->write(planar, stride, n);
   }
 };
@@ -72,11 +73,16 @@ class Delivery {
                                                                  options_.truePeakCeilingDbtp);
     if (!options_.output.empty())
       mix_.writer = std::make_unique<io::AudioWriter>(options_.output, *plan.layout, rate, format_);
+    // One stem and no limiter: the mix is that stem, sample for sample (the mix is the sum of the
+    // stems), and the mix's meter measures it too; a second meter on every channel would only
+    // repeat the figures.
+    const bool stemIsMix = plan.stems.size() == 1 && !limit;
     for (const std::string& stem : plan.stems) {
       Programme p;
       p.name = stem;
       p.layout = &outputLayout_;
-      p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
+      if (!stemIsMix)
+        p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
       if (!options_.stemsDir.empty()) {
         p.file = options_.stemsDir / (stem + extensionFor(format_));
         p.writer = std::make_unique<io::AudioWriter>(p.file, *plan.layout, rate, format_);
@@ -106,6 +112,7 @@ class Delivery {
     const int nc = mix_.layout->numChannels();
     scaled_.resize(static_cast<std::size_t>(nc * b.stride));
     for (std::size_t s = 0; s < stems_.size(); ++s) {
+      if (!stems_[s].meter && !stems_[s].writer) continue;
       for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.stems[s][k] * gain_;
       stems_[s].deliver(scaled_, b.stride, b.numFrames);
     }
@@ -144,7 +151,8 @@ class Delivery {
     r.mix = engine::loudnessFigures(*mix_.meter);
     r.stems.clear();
     for (const Programme& p : stems_)
-      r.stems.push_back({p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter)});
+      r.stems.push_back(
+          {p.name, p.layout->name, p.file, p.meter ? engine::loudnessFigures(*p.meter) : r.mix});
     r.downmixes.clear();
     for (const Programme& p : downmixes_)
       r.downmixes.push_back({p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter)});

@@ -128,6 +128,31 @@ TEST_F(LoudnessCli, StemsSumToTheMixAndDownmixFollowsTheMatrix) {
   EXPECT_THAT(text, HasSubstr("dialogue"));
 }
 
+// One stem and no limiter: the mix is that stem, and the report gives the stem the mix's figures
+// (one meter measures both). They must be what measuring the written stem file gives.
+TEST_F(LoudnessCli, AOneStemSessionReportsItsStemAsMeasured) {
+  test::writeText(dir_ / "one.json", R"({"vkmix": 1, "layout": "7.1.4", "tracks": [
+    {"name": "dx", "stem": "dialogue", "position": {"azimuth": 0}, "clips": [{"file": "dx.wav"}]},
+    {"name": "fx", "stem": "dialogue", "gainDb": -20, "position": {"azimuth": 100}, "clips": [{"file": "fx.wav"}]}]})");
+  std::string out;
+  ASSERT_EQ(vkmix("render " + (dir_ / "one.json").string() + " -o " + (dir_ / "m.wav").string() +
+                      " --format wav32f --stems " + (dir_ / "stems").string() + " --report " +
+                      (dir_ / "r.json").string() + " -q",
+                  &out),
+            0)
+      << out;
+  std::ifstream in(dir_ / "r.json");
+  const json report = json::parse(in);
+  ASSERT_EQ(report["stems"].size(), 1u);
+  const json& stem = report["stems"][0];
+  const json measured = measure(dir_ / "stems/dialogue.wav");
+  for (const char* key : {"integratedLufs", "loudnessRangeLu", "truePeakDbtp", "samplePeakDbfs",
+                          "momentaryMaxLufs", "shortTermMaxLufs"}) {
+    EXPECT_EQ(stem[key], report["mix"][key]) << key;
+    EXPECT_NEAR(stem[key].get<double>(), measured[key].get<double>(), 0.01) << key;
+  }
+}
+
 TEST_F(LoudnessCli, MeasurePrintsTheDocumentedJson) {
   std::string out;
   const auto mix = dir_ / "mix.wav";
