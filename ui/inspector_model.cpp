@@ -43,8 +43,12 @@ std::vector<int> InspectorModel::listed() const {
   std::vector<int> out;
   for (std::size_t i = 0; i < session_.tracks.size(); ++i) {
     const Track& t = session_.tracks[i];
-    if (f.empty() || lower(t.name).find(f) != std::string::npos ||
-        lower(t.stem).find(f) != std::string::npos)
+    const auto matches = [&f](const std::string& text) {
+      return lower(text).find(f) != std::string::npos;
+    };
+    if (f.empty() || matches(t.name) || matches(t.stem) ||
+        std::any_of(t.clips.begin(), t.clips.end(),
+                    [&matches](const Clip& c) { return matches(c.file); }))
       out.push_back(static_cast<int>(i));
   }
   return out;

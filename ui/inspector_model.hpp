@@ -27,10 +27,11 @@ class InspectorModel {
 
   double time = 0.0;       // the playhead
   int selected = -1;       // a track index, or -1
-  std::string filter;      // case-insensitive substring of track names and stems
+  std::string filter;      // case-insensitive substring of track names, stems and clip files
   std::vector<bool> solo;  // per track; preview only, not saved
 
-  // Tracks the object list shows (all tracks whose name or stem matches the filter).
+  // Tracks the object list shows (all tracks whose name, stem or a clip's file matches the
+  // filter).
   std::vector<int> listed() const;
   bool isObject(int track) const;
   // Where an object track is at time t (beds: nullopt).

@@ -150,7 +150,7 @@ void drawObjectList(InspectorModel& m, const Rect& r) {
   char buf[128];
   std::snprintf(buf, sizeof buf, "%s", m.filter.c_str());
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::InputTextWithHint("##filter", "filter by name or stem", buf, sizeof buf))
+  if (ImGui::InputTextWithHint("##filter", "filter by name, stem or file", buf, sizeof buf))
     m.filter = buf;
   const std::vector<int> listed = m.listed();
   ImGui::Text("%zu of %zu tracks", listed.size(), m.session().tracks.size());

@@ -293,7 +293,7 @@ TEST_F(Inspector, MetersReadTheAudioBeforeThePlayhead) {
   EXPECT_LT(state.momentaryLufs, -100.0f);
 }
 
-TEST_F(Inspector, FilterSelectsByNameOrStem) {
+TEST_F(Inspector, FilterSelectsByNameStemOrClipFile) {
   InspectorModel model(
       loadSession(std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json"), "");
   model.filter = "FX";
@@ -301,6 +301,12 @@ TEST_F(Inspector, FilterSelectsByNameOrStem) {
   model.filter = "music";
   ASSERT_EQ(model.listed().size(), 1u);
   EXPECT_EQ(model.session().tracks[static_cast<std::size_t>(model.listed()[0])].name, "Score");
+  model.filter = "Car.FLAC";  // a clip's file, as the session writes it
+  ASSERT_EQ(model.listed().size(), 1u);
+  EXPECT_EQ(model.session().tracks[static_cast<std::size_t>(model.listed()[0])].name,
+            "FX car pass-by");
+  model.filter = "media/";  // every clip's folder
+  EXPECT_EQ(model.listed().size(), model.session().tracks.size());
   model.filter = "";
   EXPECT_EQ(model.listed().size(), model.session().tracks.size());
 }
