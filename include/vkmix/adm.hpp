@@ -18,9 +18,12 @@ bool isAdmFile(const std::filesystem::path& path);
 // position and gain keys, size, divergence), a bed track per DirectSpeakers pack, every clip
 // playing the file's own tracks. ADM elements vkmix does not render are named through `warn`,
 // never dropped silently. The session's layout is "7.1.4" (choose another when rendering).
-// Throws InputError naming the file and the chunk or element at fault.
+// `programme` picks the audioProgramme (by ID, "APR_1002", or name) whose contents play; empty:
+// the first (a warning names it when there are more). Throws InputError naming the file and the
+// chunk or element at fault, or the file's programmes when none is `programme`.
 Session importAdm(const std::filesystem::path& path,
-                  const std::function<void(const std::string&)>& warn);
+                  const std::function<void(const std::string&)>& warn,
+                  const std::string& programme = {});
 
 // What `vkmix adm-info` prints: the file's format, each programme's contents and objects with
 // their type, tracks and blocks, and what is not supported.

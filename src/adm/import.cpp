@@ -91,7 +91,8 @@ std::string normaliseSpeakerLabel(const std::string& label) {
   return "";
 }
 
-Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source) {
+Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
+                 const std::string& programme) {
   Resolved r;
   for (const std::string& u : doc.unsupported)
     r.warnings.push_back(u + " is not supported; ignored");
@@ -122,7 +123,8 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
     return nullptr;
   };
 
-  // Which objects play: the first programme's contents, else every content, else every object.
+  // Which objects play: the chosen (or first) programme's contents, else every content, else
+  // every object.
   std::vector<std::pair<const Object*, const Content*>> chosen;
   std::set<std::string> seen;
   std::function<void(const std::string&, const Content*, int)> add =
@@ -134,13 +136,30 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
         chosen.emplace_back(o, content);
         for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
       };
-  if (!doc.programmes.empty()) {
+  if (!programme.empty()) {
+    for (const Programme& p : doc.programmes) {
+      if (p.id == programme || p.name == programme) {
+        r.programme = &p;
+        break;
+      }
+    }
+    if (r.programme == nullptr) {
+      std::string have;
+      for (const Programme& p : doc.programmes)
+        have += (have.empty() ? "" : ", ") + p.id + " \"" + p.name + "\"";
+      throw InputError(source, "audioProgramme",
+                       "no programme with the ID or name \"" + programme + "\" (the file has " +
+                           (have.empty() ? std::string("none") : have) + ")");
+    }
+  } else if (!doc.programmes.empty()) {
     r.programme = &doc.programmes.front();
     if (doc.programmes.size() > 1) {
       r.warnings.push_back(std::to_string(doc.programmes.size()) +
                            " audioProgrammes; rendering the first, " + r.programme->id + " \"" +
-                           r.programme->name + "\"");
+                           r.programme->name + "\" (--programme chooses another)");
     }
+  }
+  if (r.programme != nullptr) {
     for (const std::string& cid : r.programme->contentRefs) {
       const Content* c = doc.content(cid);
       if (c == nullptr)
@@ -275,12 +294,13 @@ const Layout* bedFor(const std::vector<std::pair<std::string, int>>& labelled,
 }  // namespace
 
 Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
-                          const std::function<void(const std::string&)>& warn) {
+                          const std::function<void(const std::string&)>& warn,
+                          const std::string& programme) {
   const std::string source = path.string();
   if (!info.hasAxml) throw InputError(source, "axml", "no axml chunk: not an ADM BWF file");
   if (!info.hasChna) throw InputError(source, "chna", "no chna chunk: the tracks are not mapped");
   const Document doc = parseAdm(info.axml, source);
-  const Resolved resolved = resolve(info, doc, source);
+  const Resolved resolved = resolve(info, doc, source, programme);
   auto say = [&](const std::string& w) {
     if (warn) warn(source + ": " + w);
   };
@@ -395,8 +415,9 @@ bool isAdmFile(const std::filesystem::path& path) {
 }
 
 Session importAdm(const std::filesystem::path& path,
-                  const std::function<void(const std::string&)>& warn) {
-  return adm::sessionFromChunks(wave::readBw64(path), path, warn);
+                  const std::function<void(const std::string&)>& warn,
+                  const std::string& programme) {
+  return adm::sessionFromChunks(wave::readBw64(path), path, warn, programme);
 }
 
 std::string describeAdm(const std::filesystem::path& path) {
@@ -418,6 +439,11 @@ std::string describeAdm(const std::filesystem::path& path) {
   const Resolved r = resolve(info, doc, source);
   if (r.programme != nullptr)
     out << "programme " << r.programme->id << " \"" << r.programme->name << "\"\n";
+  for (const Programme& p : doc.programmes) {
+    if (&p != r.programme)
+      out << "programme " << p.id << " \"" << p.name << "\" (not shown; render it with --programme "
+          << p.id << ")\n";
+  }
   const Content* content = nullptr;
   for (const ResolvedObject& ro : r.objects) {
     if (ro.content != content && ro.content != nullptr) {

@@ -28,18 +28,22 @@ struct ResolvedObject {
 };
 
 struct Resolved {
-  const Programme* programme = nullptr;  // the one rendered (the first); nullptr if none
+  const Programme* programme = nullptr;  // the one rendered; nullptr if the file has none
   std::vector<ResolvedObject> objects;
   std::vector<std::string> warnings;  // unsupported elements and anything else ignored
 };
 
-// Throws InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the file.
-Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source);
+// `programme`: the audioProgrammeID or audioProgrammeName to render; empty: the first. Throws
+// InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the file, and
+// InputError(source, "audioProgramme", ...) naming the file's programmes when none is `programme`.
+Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
+                 const std::string& programme = {});
 
 // importAdm's work once the chunks are read: `info` is the file's chunks, `path` the file the
 // session's clips play (and the name in messages).
 Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
-                          const std::function<void(const std::string&)>& warn);
+                          const std::function<void(const std::string&)>& warn,
+                          const std::string& programme = {});
 
 // A block's position, size and divergence as a session Position, and back (the importer's and
 // the exporter's one mapping; gain and timing are not part of it).

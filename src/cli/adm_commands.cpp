@@ -25,8 +25,11 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   } else if (a.format != "wav32f") {
     throw InputError("--format", "", "\"" + a.format + "\" is not one of wav32f, wav24");
   }
+  if (!a.programme.empty() && !isAdmFile(a.session))
+    throw InputError("--programme", "",
+                     a.session + " is not an ADM BWF master; a session has no programmes");
   const Session session =
-      isAdmFile(a.session) ? importAdm(a.session, warnLine) : loadSession(a.session);
+      isAdmFile(a.session) ? importAdm(a.session, warnLine, a.programme) : loadSession(a.session);
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -42,8 +45,8 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   return 0;
 }
 
-int cmdAdmImport(const std::string& file, const std::string& output) {
-  Session session = importAdm(file, warnLine);
+int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme) {
+  Session session = importAdm(file, warnLine, programme);
   saveSession(session, output);
   std::printf("%s\n", output.c_str());
   return 0;

@@ -14,11 +14,12 @@ struct AdmExportArgs {
   std::string format = "wav32f";  // wav32f | wav24
   std::string device;
   std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
+  std::string programme;         // an ADM master in: its audioProgramme (ID or name)
   bool quiet = false;
 };
 
 int cmdAdmInfo(const std::string& file);
 int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled);
-int cmdAdmImport(const std::string& file, const std::string& output);
+int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme);
 
 }  // namespace vkmix::cli

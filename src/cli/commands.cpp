@@ -55,13 +55,18 @@ struct RenderArgs {
   std::string reportJson;
   std::string plotSvg;
   std::optional<double> tailSeconds;
+  std::string programme;  // an ADM master's audioProgramme (ID or name); empty: the first
   VideoOptions video;
 };
 
 int cmdRender(const RenderArgs& a) {
   auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
   // An ADM BWF master renders like a session (docs/adm.md).
-  Session session = isAdmFile(a.session) ? importAdm(a.session, warn) : loadSession(a.session);
+  if (!a.programme.empty() && !isAdmFile(a.session))
+    throw InputError("--programme", "",
+                     a.session + " is not an ADM BWF master; a session has no programmes");
+  Session session =
+      isAdmFile(a.session) ? importAdm(a.session, warn, a.programme) : loadSession(a.session);
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -365,6 +370,9 @@ int run(int argc, char** argv) {
                    "Session file (JSON, see docs/session-format.md) or ADM BWF master (.wav)")
       ->required();
   render->add_option("-o,--output", ra.output, "Output file (.wav or .flac)")->required();
+  render->add_option(
+      "--programme", ra.programme,
+      "ADM master: the audioProgramme to render, by ID or name (default: the first)");
   render->add_option("--layout", ra.layout,
                      "Output layout (default: the session's); see 'vkmix layouts'");
   render->add_option(
@@ -437,7 +445,7 @@ int run(int argc, char** argv) {
   denoise->add_option("--device", da.options.device,
                       "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
-  std::string admFile, admSessionOut;
+  std::string admFile, admSessionOut, admProgramme;
   auto* admInfo = app.add_subcommand(
       "adm-info", "Print an ADM BWF file's programme, contents, objects and their tracks");
   admInfo->add_option("file", admFile, "ADM BWF (BW64/RF64/WAV with axml and chna)")->required();
@@ -451,11 +459,15 @@ int run(int argc, char** argv) {
   admExport->add_option("--format", ea.format, "wav32f (default) or wav24");
   admExport->add_option("--device", ea.device, "Vulkan device, or 'cpu'");
   admExport->add_option("--block", ea.blockFrames, "Frames per block");
+  admExport->add_option("--programme", ea.programme,
+                        "ADM master in: the audioProgramme to export (default: the first)");
   admExport->add_flag("-q,--quiet", ea.quiet, "Print only the output path");
   auto* admImport = app.add_subcommand(
       "adm-import", "Write the session an ADM BWF file renders as (to edit or inspect it)");
   admImport->add_option("file", admFile, "ADM BWF file")->required();
   admImport->add_option("-o,--output", admSessionOut, "Session file to write (.json)")->required();
+  admImport->add_option("--programme", admProgramme,
+                        "The audioProgramme to import, by ID or name (default: the first)");
   ui::InspectOptions io;
   std::string inspectSize;
   auto* inspect = app.add_subcommand(
@@ -508,7 +520,7 @@ int run(int argc, char** argv) {
     }
     if (*admInfo) return cmdAdmInfo(admFile);
     if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
-    if (*admImport) return cmdAdmImport(admFile, admSessionOut);
+    if (*admImport) return cmdAdmImport(admFile, admSessionOut, admProgramme);
     if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);

@@ -224,6 +224,45 @@ TEST_F(AdmImport, DescribeListsProgrammeObjectsAndTracks) {
   EXPECT_THAT(text, HasSubstr("track 3 ATU_00000003 -> AC_00011003 \"R\" speaker M-030"));
 }
 
+// A master with two programmes (the full mix, and an effects-only version sharing its content):
+// the first renders unless --programme names another by ID or name; a name the file lacks is an
+// error listing what it has; adm-info shows the others.
+TEST_F(AdmImport, AProgrammeIsChosenByIdOrName) {
+  adm::DocumentBuilder b({"dialogue", "effects"});
+  b.object("DX", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("FX", 1, {test::polarBlock(90, 0, 0, 0.1)});
+  std::string axml = adm::writeAdm(b.document());
+  const std::string effects = b.document().contents.at(1).id;
+  axml.insert(axml.find("</audioProgramme>") + std::string("</audioProgramme>").size(),
+              "<audioProgramme audioProgrammeID=\"APR_1002\" audioProgrammeName=\"M&amp;E\">"
+              "<audioContentIDRef>" +
+                  effects + "</audioContentIDRef></audioProgramme>");
+  const auto file = withAxml(b, axml);
+  auto names = [](const Session& s) {
+    std::vector<std::string> out;
+    for (const Track& t : s.tracks) out.push_back(t.name);
+    return out;
+  };
+  EXPECT_THAT(names(import(file)), ElementsAre("DX", "FX"));
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("2 audioProgrammes; rendering the first, APR_1001"));
+  EXPECT_THAT(warnings_[0], HasSubstr("--programme"));
+  for (const char* choice : {"APR_1002", "M&E"}) {
+    const Session s = importAdm(file, nullptr, choice);
+    EXPECT_THAT(names(s), ElementsAre("FX")) << choice;
+  }
+  EXPECT_THAT(names(importAdm(file, nullptr, "APR_1001")), ElementsAre("DX", "FX"));
+  try {
+    importAdm(file, nullptr, "Commentary");
+    ADD_FAILURE() << "an unknown programme must be an error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("x.wav: audioProgramme: no programme with the ID or name "
+                                    "\"Commentary\""));
+    EXPECT_THAT(e.what(), HasSubstr("APR_1002 \"M&E\""));
+  }
+  EXPECT_THAT(describeAdm(file), HasSubstr("programme APR_1002 \"M&E\" (not shown"));
+}
+
 // Every input tests/fuzz/adm_fuzzer found is an InputError (or a valid file), never a crash.
 TEST(AdmFuzzFindings, AreInputErrors) {
   const std::filesystem::path dir =

@@ -67,7 +67,10 @@ TEST_F(AdmCli, ExportInfoRenderAndImport) {
       << out;
 
   // adm-import writes the session the master renders as.
-  ASSERT_EQ(vkmix("adm-import " + path("master.wav") + " -o " + path("imported.json"), &out), 0)
+  ASSERT_EQ(vkmix("adm-import " + path("master.wav") + " --programme APR_1001 -o " +
+                      path("imported.json"),
+                  &out),
+            0)
       << out;
   std::ifstream in(dir_ / "imported.json");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -82,6 +85,18 @@ TEST_F(AdmCli, BadMastersAreOneLineAndLeaveNothing) {
       vkmix("adm-export " + path("s.json") + " -o " + path("master.wav") + " --format wav24", &out),
       0)
       << out;
+  // A programme the master lacks, and a programme asked of a plain session.
+  EXPECT_EQ(
+      vkmix("render " + path("master.wav") + " --programme Commentary -o " + path("out.wav"), &out),
+      1);
+  EXPECT_THAT(out, HasSubstr("master.wav: audioProgramme: no programme with the ID or name "
+                             "\"Commentary\" (the file has APR_1001"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(vkmix("render " + path("s.json") + " --programme APR_1001 -o " + path("out.wav"), &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("--programme: "));
+  EXPECT_THAT(out, HasSubstr("is not an ADM BWF master"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav"));
   // Corrupt the axml: its first '<' after "axml" becomes a letter.
   std::fstream f(dir_ / "master.wav", std::ios::in | std::ios::out | std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
