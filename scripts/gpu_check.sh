@@ -2,17 +2,18 @@
 # The GPU checks on a machine with a real GPU but none of our Debian packages (a CUDA image): unpacks
 # what scripts/gpu_bundle.sh packed, runs every test binary against the GPU (CI=true, so a missing
 # device fails instead of skipping), renders the demo, then times the benchmarks: the mixer alone
-# (mix_benchmark), benchmarks/run_mix.sh and benchmarks/run_reverb.sh with their peers.
+# (mix_benchmark), the convolver alone (convolver_benchmark), benchmarks/run_mix.sh and
+# benchmarks/run_reverb.sh with their peers.
 #   bash scripts/gpu_check.sh BUNDLE_DIR OUT_DIR [steps]
-# BUNDLE_DIR holds the bundle's pieces (part-*); steps defaults to "tests mixer scaling mix reverb
-# demo", in order of what matters most when time runs short.
+# BUNDLE_DIR holds the bundle's pieces (part-*); steps defaults to "tests mixer convolver scaling mix
+# reverb demo", in order of what matters most when time runs short.
 # Each step has its own time limit and writes its log to OUT_DIR as it goes. GPU_CHECK_ALLOW_CPU=1
 # lets a dry run go on with lavapipe.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=$(realpath "$1")
 out=$(realpath "$2")
-steps=${3:-tests mixer scaling mix reverb demo}
+steps=${3:-tests mixer convolver scaling mix reverb demo}
 mkdir -p "$out"
 log() { echo "[$(date -u +%T)] $*" | tee -a "$out/summary.txt"; }
 
@@ -64,7 +65,9 @@ if [ "$(realpath "$src" 2>/dev/null)" != "$(pwd)" ]; then
   fi
 fi
 mkdir -p build/src build/benchmarks
-cp "$root/bin/vkmix" build/src/ && cp "$root/bin/vkmix_bench_session" "$root/bin/mix_benchmark" build/benchmarks/
+cp "$root/bin/vkmix" build/src/ &&
+  cp "$root/bin/vkmix_bench_session" "$root/bin/mix_benchmark" "$root/bin/convolver_benchmark" \
+    build/benchmarks/
 
 # Every step runs under the time left before GPU_CHECK_SECONDS (default 600) and its own cap, and
 # is skipped when less than 15 s are left: a lease that ends mid-run still returns the logs.
@@ -76,7 +79,8 @@ limit() {  # limit CAP: seconds this step may take, 0 when it should be skipped
 }
 for step in $steps; do
   case $step in
-  tests) cap=120 ;; mixer) cap=30 ;; scaling) cap=120 ;; mix) cap=200 ;; reverb) cap=150 ;; *) cap=40 ;;
+  tests) cap=120 ;; mixer) cap=30 ;; convolver) cap=30 ;; scaling) cap=120 ;; mix) cap=200 ;;
+  reverb) cap=150 ;; *) cap=40 ;;
   esac
   t=$(limit $cap)
   [ "$t" = 0 ] && { log "$step: skipped, out of time"; continue; }
@@ -112,6 +116,11 @@ for step in $steps; do
         --benchmark_filter=GpuMix >>"$out/mixer.txt" 2>&1
     done
     log "mixer: $(grep -E 'BM_GpuMix' "$out/mixer.txt" | sed -E 's#^(BM_GpuMix[A-Za-z]*/[0-9]+)/real_time .*xRealtime=([0-9.]+)/s .*, ([a-z_]+)$#\1 \2x \3#' | tr '\n' ' ')"
+    ;;
+  convolver)
+    # One partition through GpuConvolver for run_reverb.sh's shapes, and the IR spectra on the CPU.
+    timeout "$t" convolver_benchmark --benchmark_min_time=0.2 >"$out/convolver.txt" 2>&1
+    log "convolver: $(grep -E '^BM_' "$out/convolver.txt" | sed -E 's#^BM_([A-Za-z]+)(/[0-9/]+)?/real_time +([0-9.]+ ms).*#\1\2 \3#' | tr '\n' ' ')"
     ;;
   scaling)
     # run_mix.sh's 1024-voice session (20 s) rendered with 0 to 14 row-reading threads and each
