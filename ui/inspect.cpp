@@ -11,12 +11,15 @@
 
 namespace vkmix::ui {
 
-Session loadAnySession(const std::filesystem::path& path) {
+Session loadAnySession(const std::filesystem::path& path, const std::string& programme) {
   if (isAdmFile(path)) {
-    return importAdm(path, [](const std::string& w) {
-      std::fprintf(stderr, "vkmix: warning: %s\n", w.c_str());
-    });
+    return importAdm(
+        path, [](const std::string& w) { std::fprintf(stderr, "vkmix: warning: %s\n", w.c_str()); },
+        programme);
   }
+  if (!programme.empty())
+    throw InputError("--programme", "",
+                     path.string() + " is not an ADM BWF master; a session has no programmes");
   return loadSession(path);
 }
 
@@ -32,7 +35,7 @@ int selectByName(const InspectorModel& model, const std::string& name) {
 }  // namespace
 
 int runInspector(const InspectOptions& options) {
-  InspectorModel model(loadAnySession(options.session), options.layout);
+  InspectorModel model(loadAnySession(options.session, options.programme), options.layout);
   if (options.time < 0.0) throw InputError("--time", "", "must not be negative");
   model.time = options.time;
   if (!options.select.empty()) model.selected = selectByName(model, options.select);

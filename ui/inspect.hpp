@@ -12,6 +12,7 @@ namespace vkmix::ui {
 
 struct InspectOptions {
   std::filesystem::path session;     // a session file or an ADM BWF master
+  std::string programme;             // an ADM master's audioProgramme (ID or name); "" = the first
   std::string layout;                // "" = the session's
   std::string device;                // Vulkan device (as for render); "" = the best
   std::filesystem::path screenshot;  // set: draw one frame offscreen, write it, exit
@@ -28,7 +29,8 @@ struct InspectOptions {
 // Runs the inspector; returns the exit code (errors are thrown as for render).
 int runInspector(const InspectOptions& options);
 
-// A session file, or the session an ADM BWF master renders as.
-Session loadAnySession(const std::filesystem::path& path);
+// A session file, or the session an ADM BWF master renders as (its `programme`, "" = the first;
+// a programme asked of a plain session is an InputError).
+Session loadAnySession(const std::filesystem::path& path, const std::string& programme = {});
 
 }  // namespace vkmix::ui

@@ -473,6 +473,8 @@ int run(int argc, char** argv) {
   auto* inspect = app.add_subcommand(
       "inspect", "See, move and hear the session's objects in the room (ImGui window)");
   inspect->add_option("session", io.session, "Session file or ADM BWF master")->required();
+  inspect->add_option("--programme", io.programme,
+                      "ADM master: the audioProgramme to open, by ID or name (default: the first)");
   inspect->add_option("--layout", io.layout, "Room layout (default: the session's)");
   inspect->add_option("--device", io.device, "Vulkan device index or name substring");
   inspect->add_option("--screenshot", io.screenshot,

@@ -12,6 +12,7 @@
 #include "ui/audio_preview.hpp"
 #include "ui/inspect.hpp"
 #include "ui/offscreen_inspector.hpp"
+#include "vkmix/error.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::ui {
@@ -309,6 +310,20 @@ TEST_F(Inspector, FilterSelectsByNameStemOrClipFile) {
   EXPECT_EQ(model.listed().size(), model.session().tracks.size());
   model.filter = "";
   EXPECT_EQ(model.listed().size(), model.session().tracks.size());
+}
+
+// `vkmix inspect --programme` passes the programme to the ADM import (tests/adm holds the choice
+// itself); a plain session has none to choose, and saying one is a one-line error.
+TEST(LoadAnySession, AProgrammeIsForAdmMastersOnly) {
+  const auto demo = std::filesystem::path(VKMIX_SOURCE_DIR) / "assets/demo/demo.json";
+  EXPECT_EQ(loadAnySession(demo).tracks.size(), 4u);
+  try {
+    (void)loadAnySession(demo, "APR_1001");
+    ADD_FAILURE() << "a programme of a plain session must be an error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--programme"));
+    EXPECT_THAT(e.what(), HasSubstr("is not an ADM BWF master"));
+  }
 }
 
 TEST(PreviewSlice, StartsEverythingAtThePlayhead) {
