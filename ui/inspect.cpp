@@ -12,15 +12,9 @@
 namespace vkmix::ui {
 
 Session loadAnySession(const std::filesystem::path& path, const std::string& programme) {
-  if (isAdmFile(path)) {
-    return importAdm(
-        path, [](const std::string& w) { std::fprintf(stderr, "vkmix: warning: %s\n", w.c_str()); },
-        programme);
-  }
-  if (!programme.empty())
-    throw InputError("--programme", "",
-                     path.string() + " is not an ADM BWF master; a session has no programmes");
-  return loadSession(path);
+  return loadSessionOrMaster(
+      path, [](const std::string& w) { std::fprintf(stderr, "vkmix: warning: %s\n", w.c_str()); },
+      programme);
 }
 
 namespace {

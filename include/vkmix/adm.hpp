@@ -25,6 +25,13 @@ Session importAdm(const std::filesystem::path& path,
                   const std::function<void(const std::string&)>& warn,
                   const std::string& programme = {});
 
+// What the commands that take "a session or an ADM master" open: importAdm(path, warn, programme)
+// for an ADM BWF file, else loadSession(path). A `programme` asked of a plain session is an
+// InputError naming --programme.
+Session loadSessionOrMaster(const std::filesystem::path& path,
+                            const std::function<void(const std::string&)>& warn,
+                            const std::string& programme = {});
+
 // What `vkmix adm-info` prints: the file's format, each programme's contents and objects with
 // their type, tracks and blocks, and what is not supported.
 std::string describeAdm(const std::filesystem::path& path);

@@ -420,6 +420,16 @@ Session importAdm(const std::filesystem::path& path,
   return adm::sessionFromChunks(wave::readBw64(path), path, warn, programme);
 }
 
+Session loadSessionOrMaster(const std::filesystem::path& path,
+                            const std::function<void(const std::string&)>& warn,
+                            const std::string& programme) {
+  if (isAdmFile(path)) return importAdm(path, warn, programme);
+  if (!programme.empty())
+    throw InputError("--programme", "",
+                     path.string() + " is not an ADM BWF master; a session has no programmes");
+  return loadSession(path);
+}
+
 std::string describeAdm(const std::filesystem::path& path) {
   using namespace adm;
   const std::string source = path.string();

@@ -25,11 +25,7 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   } else if (a.format != "wav32f") {
     throw InputError("--format", "", "\"" + a.format + "\" is not one of wav32f, wav24");
   }
-  if (!a.programme.empty() && !isAdmFile(a.session))
-    throw InputError("--programme", "",
-                     a.session + " is not an ADM BWF master; a session has no programmes");
-  const Session session =
-      isAdmFile(a.session) ? importAdm(a.session, warnLine, a.programme) : loadSession(a.session);
+  const Session session = loadSessionOrMaster(a.session, warnLine, a.programme);
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;

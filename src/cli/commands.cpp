@@ -62,11 +62,7 @@ struct RenderArgs {
 int cmdRender(const RenderArgs& a) {
   auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
   // An ADM BWF master renders like a session (docs/adm.md).
-  if (!a.programme.empty() && !isAdmFile(a.session))
-    throw InputError("--programme", "",
-                     a.session + " is not an ADM BWF master; a session has no programmes");
-  Session session =
-      isAdmFile(a.session) ? importAdm(a.session, warn, a.programme) : loadSession(a.session);
+  Session session = loadSessionOrMaster(a.session, warn, a.programme);
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
