@@ -226,12 +226,11 @@ Context::~Context() {
 
 std::uint32_t Context::findMemoryType(std::uint32_t typeBits,
                                       vk::MemoryPropertyFlags required) const {
-  auto props = physicalDevice_.getMemoryProperties();
-  for (std::uint32_t i = 0; i < props.memoryTypeCount; ++i) {
-    if ((typeBits & (1u << i)) && (props.memoryTypes[i].propertyFlags & required) == required)
-      return i;
-  }
-  throw GpuError(info_.name + ": no memory type with the properties a buffer needs");
+  constexpr std::uint32_t kNone = ~0u;
+  const std::uint32_t type = findMemoryType(typeBits, required, kNone);
+  if (type == kNone)
+    throw GpuError(info_.name + ": no memory type with the properties a buffer needs");
+  return type;
 }
 
 std::uint32_t Context::findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags preferred,
