@@ -1,5 +1,5 @@
-// The reverb convolver alone (no decode, no mix, no file): one partition of input through
-// GpuConvolver::process, for the shapes benchmarks/run_reverb.sh renders whole (a mono bus; a
+// The reverb convolver alone (no decode, no mix, no file): one call of GpuConvolver::process (its
+// batch of partitions), for the shapes benchmarks/run_reverb.sh renders whole (a mono bus; a
 // true-stereo bus, 2 inputs x 4 IRs; one IR per 9.1.6 speaker, 1 input x 16 outputs) and 2 s /
 // 6 s IRs at 48 kHz, partitioned as the engine partitions them (dsp::partitionFramesFor).
 // Counter xRealtime = seconds of input convolved per wall second. Arguments: outputs, IR seconds.
@@ -10,7 +10,10 @@
 
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/convolver/params.hpp"
+#include "gpu/buffer.hpp"
 #include "gpu/context.hpp"
+#include "gpu/fft_plan.hpp"
+#include "gpu/submitter.hpp"
 
 namespace {
 
@@ -54,7 +57,8 @@ void BM_GpuConvolverPartition(benchmark::State& state) {
   const ConvolverSpec spec =
       makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
   vkmix::dsp::GpuConvolver convolver(context(), spec);
-  const auto p = static_cast<std::size_t>(spec.partitionFrames);
+  // A call takes the convolver's batch of partitions.
+  const auto p = static_cast<std::size_t>(spec.partitionFrames * convolver.batch());
   std::vector<float> in(static_cast<std::size_t>(spec.numInputs) * p);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-0.3f, 0.3f);
@@ -66,8 +70,9 @@ void BM_GpuConvolverPartition(benchmark::State& state) {
   }
   state.counters["xRealtime"] = benchmark::Counter(static_cast<double>(p) / kRate,
                                                    benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(context().info().name + ", partition " + std::to_string(p) + " x " +
-                 std::to_string(convolver.partitions()));
+  state.SetLabel(context().info().name + ", partition " + std::to_string(spec.partitionFrames) +
+                 " x " + std::to_string(convolver.partitions()) + ", " +
+                 std::to_string(convolver.batch()) + " per call");
 }
 
 // The IR spectra a GpuConvolver computes on the CPU before its first partition, in double
@@ -88,6 +93,33 @@ void BM_IrPartitionSpectra(benchmark::State& state) {
                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// VkFFT alone: a forward and an inverse real transform of 2 x 65536 points (the long partition's
+// FFT), `batch` rows at once, in one submission. Counter: transform pairs per second, so the cost
+// of one row at each batch size reads directly.
+void BM_FftBatch(benchmark::State& state) {
+  const auto batch = static_cast<std::uint32_t>(state.range(0));
+  const std::uint32_t n = 2 * vkmix::dsp::kLongPartitionFrames;
+  const vk::DeviceSize bytes = static_cast<vk::DeviceSize>(batch) * (n + 2) * sizeof(float);
+  vkmix::gpu::Buffer buffer(context(), bytes, vk::BufferUsageFlagBits::eStorageBuffer);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(-0.3f, 0.3f);
+  for (std::size_t i = 0; i < bytes / sizeof(float); ++i) buffer.as<float>()[i] = u(rng);
+  vkmix::gpu::FftPlan plan(context(), n, batch, buffer.buffer(), bytes);
+  vkmix::gpu::Submitter submitter(context());
+  for (auto _ : state) {
+    const vk::raii::CommandBuffer& commands = submitter.begin();
+    plan.recordForward(commands);
+    vk::MemoryBarrier b{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
+                        .dstAccessMask = vk::AccessFlagBits::eShaderRead};
+    commands.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+                             vk::PipelineStageFlagBits::eComputeShader, {}, b, nullptr, nullptr);
+    plan.recordInverse(commands);
+    submitter.submitAndWait("fft");
+  }
+  state.counters["pairs"] =
+      benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void shapes(benchmark::internal::Benchmark* b) {
   for (int outputs : {1, 2, 16})
     for (int seconds : {2, 6}) b->Args({outputs, seconds});
@@ -97,5 +129,13 @@ void shapes(benchmark::internal::Benchmark* b) {
 }  // namespace
 
 BENCHMARK(BM_GpuConvolverPartition)->Apply(shapes);
+BENCHMARK(BM_FftBatch)
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(4)
+    ->Arg(8)
+    ->Arg(16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_IrPartitionSpectra)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();

@@ -145,6 +145,10 @@ class Backend {
     std::copy(q.front().begin(), q.front().end(), out.begin());
     q.pop_front();
   }
+  // Partitions reverb instance k's convolver takes per convolve() call.
+  std::int64_t convolverBatch(std::size_t instance) const {
+    return context_ ? gpuConvolvers_[instance]->batch() : cpuConvolvers_[instance]->batch();
+  }
   void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) {
     if (context_) {
       gpuConvolvers_[instance]->process(in, out);
@@ -402,27 +406,28 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   std::vector<float> mixOut, convIn, convOut, routed;
   std::vector<std::vector<float>> stemOut(numStems);
   RenderedBlock rendered;
+  // A convolver takes a batch of partitions per call; the frames past the send's end are zeros,
+  // and what they give is not returned.
   auto runPartitions = [&](std::size_t k, bool flush) {
     const ReverbBus& bus = reverbs.buses[reverbs.instances[k].bus];
-    const std::int64_t partition = bus.spec.partitionFrames;
+    const std::int64_t span = bus.spec.partitionFrames * backend.convolverBatch(k);
     const auto outs = static_cast<std::int64_t>(bus.spec.outputs.size());
-    while (sendIn[k].frames() >= partition || (flush && sendIn[k].frames() > 0)) {
-      convIn.assign(static_cast<std::size_t>(bus.spec.numInputs * partition), 0.0f);
-      const std::int64_t take = std::min(partition, sendIn[k].frames());
-      sendIn[k].read(convIn, partition, take);
+    while (sendIn[k].frames() >= span || (flush && sendIn[k].frames() > 0)) {
+      convIn.assign(static_cast<std::size_t>(bus.spec.numInputs * span), 0.0f);
+      const std::int64_t take = std::min(span, sendIn[k].frames());
+      sendIn[k].read(convIn, span, take);
       sendIn[k].consume(take);
-      convOut.assign(static_cast<std::size_t>(outs * partition), 0.0f);
+      convOut.assign(static_cast<std::size_t>(outs * span), 0.0f);
       backend.convolve(k, convIn, convOut);
-      routed.assign(static_cast<std::size_t>(nc * partition), 0.0f);
+      routed.assign(static_cast<std::size_t>(nc * span), 0.0f);
       for (std::int64_t o = 0; o < outs; ++o) {
         for (int c = 0; c < nc; ++c) {
           const float g = bus.returnGains[o][c];
           if (g == 0.0f) continue;
-          for (std::int64_t i = 0; i < partition; ++i)
-            routed[c * partition + i] += g * convOut[o * partition + i];
+          for (std::int64_t i = 0; i < span; ++i) routed[c * span + i] += g * convOut[o * span + i];
         }
       }
-      returns[k].append(routed, partition, take);
+      returns[k].append(routed, span, take);
     }
   };
   // Hands the stems in stemOut (`frames` of them, `stride` apart) and their mix to the sink.

@@ -60,7 +60,7 @@ std::string cacheKey(const Context& ctx, const VkFFTConfiguration& config) {
   key << "; dim " << config.FFTdim << " size " << config.size[0] << " batch "
       << config.numberBatches << " r2c " << config.performR2C << " forwardOnly "
       << config.makeForwardPlanOnly << " inverseOnly " << config.makeInversePlanOnly << " bytes "
-      << *config.bufferSize;
+      << *config.bufferSize << " offsetsAtLaunch " << config.specifyOffsetsAtLaunch;
   return key.str();
 }
 
@@ -135,11 +135,12 @@ struct FftPlan::Impl {
     if (fence != VK_NULL_HANDLE) vkDestroyFence(device, fence, nullptr);
   }
 
-  void record(const vk::raii::CommandBuffer& commands, int inverse) {
+  void record(const vk::raii::CommandBuffer& commands, int inverse, vk::DeviceSize offsetBytes) {
     VkCommandBuffer cb = *commands;
     VkFFTLaunchParams launch = {};
     launch.commandBuffer = &cb;
     launch.buffer = &buffer;
+    launch.bufferOffset = offsetBytes;
     VkFFTResult r = VkFFTAppend(&app, inverse, &launch);
     if (r != VKFFT_SUCCESS)
       throw GpuError("VkFFT append failed (VkFFTResult " + std::to_string(static_cast<int>(r)) +
@@ -149,8 +150,11 @@ struct FftPlan::Impl {
 
 FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
                  const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes,
-                 FftDirections directions)
-    : size_(size), directions_(directions), impl_(std::make_unique<Impl>()) {
+                 FftDirections directions, FftRows rows)
+    : size_(size),
+      directions_(directions),
+      offsetsAtLaunch_(rows.offsetsAtLaunch),
+      impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.physicalDevice = *ctx.physicalDevice();
   m.device = *ctx.device();
@@ -169,6 +173,7 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   config.size[0] = size;
   config.numberBatches = batch;
   config.performR2C = 1;
+  config.specifyOffsetsAtLaunch = rows.offsetsAtLaunch ? 1 : 0;
   config.makeForwardPlanOnly = directions == FftDirections::ForwardOnly ? 1 : 0;
   config.makeInversePlanOnly = directions == FftDirections::InverseOnly ? 1 : 0;
   config.physicalDevice = &m.physicalDevice;
@@ -223,13 +228,17 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
 
 FftPlan::~FftPlan() = default;
 
-void FftPlan::recordForward(const vk::raii::CommandBuffer& commands) const {
+void FftPlan::recordForward(const vk::raii::CommandBuffer& commands,
+                            vk::DeviceSize offsetBytes) const {
   VKMIX_ASSERT(directions_ != FftDirections::InverseOnly, "this FFT plan is inverse only");
-  impl_->record(commands, -1);
+  VKMIX_ASSERT(offsetBytes == 0 || offsetsAtLaunch_, "an offset needs FftRows::offsetsAtLaunch");
+  impl_->record(commands, -1, offsetBytes);
 }
-void FftPlan::recordInverse(const vk::raii::CommandBuffer& commands) const {
+void FftPlan::recordInverse(const vk::raii::CommandBuffer& commands,
+                            vk::DeviceSize offsetBytes) const {
   VKMIX_ASSERT(directions_ != FftDirections::ForwardOnly, "this FFT plan is forward only");
-  impl_->record(commands, 1);
+  VKMIX_ASSERT(offsetBytes == 0 || offsetsAtLaunch_, "an offset needs FftRows::offsetsAtLaunch");
+  impl_->record(commands, 1, offsetBytes);
 }
 
 }  // namespace vkmix::gpu

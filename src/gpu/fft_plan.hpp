@@ -18,19 +18,28 @@ namespace vkmix::gpu {
 // way only should say so (it halves the plan's creation time).
 enum class FftDirections { Both, ForwardOnly, InverseOnly };
 
+// Where a plan's rows begin: row r at float r * 2 * (N/2 + 1) from the buffer's start, or, with
+// `offsetsAtLaunch`, from a byte offset each recording gives (a batch of slots in a ring, say),
+// which VkFFT then reads from its push constants. (VkFFT 1.2.26 also takes wider row spacings, but
+// in the transforms of two passes it got the last row of a batch of three or more wrong.)
+struct FftRows {
+  bool offsetsAtLaunch = false;
+};
+
 class FftPlan {
  public:
   FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
           const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes,
-          FftDirections directions = FftDirections::Both);
+          FftDirections directions = FftDirections::Both, FftRows rows = {});
   ~FftPlan();
   FftPlan(const FftPlan&) = delete;
   FftPlan& operator=(const FftPlan&) = delete;
 
   // Records the forward (real -> complex) or inverse transform into `commands`; the plan must have
-  // compiled that direction.
-  void recordForward(const vk::raii::CommandBuffer& commands) const;
-  void recordInverse(const vk::raii::CommandBuffer& commands) const;
+  // compiled that direction. `offsetBytes`: where the first row begins (a plan made with
+  // FftRows::offsetsAtLaunch only; a multiple of 8).
+  void recordForward(const vk::raii::CommandBuffer& commands, vk::DeviceSize offsetBytes = 0) const;
+  void recordInverse(const vk::raii::CommandBuffer& commands, vk::DeviceSize offsetBytes = 0) const;
 
   std::uint32_t size() const { return size_; }
   std::uint32_t rowFloats() const { return 2 * (size_ / 2 + 1); }
@@ -39,6 +48,7 @@ class FftPlan {
   struct Impl;
   std::uint32_t size_;
   FftDirections directions_;
+  bool offsetsAtLaunch_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -8,9 +8,6 @@ const std::uint32_t kVoicesMix[] = {
 const std::uint32_t kVoicesMixWide[] = {
 #include "mix_wide.spv.inc"
 };
-const std::uint32_t kConvolverToFdl[] = {
-#include "to_fdl.spv.inc"
-};
 const std::uint32_t kConvolverMac[] = {
 #include "complex_mac.spv.inc"
 };
@@ -30,7 +27,6 @@ const std::uint32_t kDenoiseSynthesize[] = {
 
 std::span<const std::uint32_t> voicesMix() { return kVoicesMix; }
 std::span<const std::uint32_t> voicesMixWide() { return kVoicesMixWide; }
-std::span<const std::uint32_t> convolverToFdl() { return kConvolverToFdl; }
 std::span<const std::uint32_t> convolverMac() { return kConvolverMac; }
 std::span<const std::uint32_t> denoiseHum() { return kDenoiseHum; }
 std::span<const std::uint32_t> denoiseAnalyze() { return kDenoiseAnalyze; }

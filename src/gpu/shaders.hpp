@@ -8,7 +8,6 @@ namespace vkmix::gpu::shaders {
 
 std::span<const std::uint32_t> voicesMix();          // shaders/voices/mix.comp
 std::span<const std::uint32_t> voicesMixWide();      // shaders/voices/mix_wide.comp
-std::span<const std::uint32_t> convolverToFdl();     // shaders/convolver/to_fdl.comp
 std::span<const std::uint32_t> convolverMac();       // shaders/convolver/complex_mac.comp
 std::span<const std::uint32_t> denoiseHum();         // shaders/denoise/hum.comp
 std::span<const std::uint32_t> denoiseAnalyze();     // shaders/denoise/analyze.comp

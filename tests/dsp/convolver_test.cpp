@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "dsp/convolver/gpu_convolver.hpp"
@@ -26,26 +27,27 @@ std::vector<float> roomIr(std::size_t frames, std::uint32_t seed) {
   return h;
 }
 
-// Runs a convolver over whole signals (inputs[i] all the same length), partition by partition,
-// long enough for the full tails; returns the outputs.
+// Runs a convolver over whole signals (inputs[i] all the same length), a batch of partitions per
+// call, long enough for the full tails; returns the outputs.
 template <typename Convolver>
 std::vector<std::vector<float>> runWhole(Convolver& conv,
                                          const std::vector<std::vector<float>>& inputs,
                                          std::size_t outFrames, std::size_t numOutputs,
                                          std::size_t kP = kPartitionFrames) {
-  const std::size_t parts = (outFrames + kP - 1) / kP;
+  const std::size_t span = kP * static_cast<std::size_t>(conv.batch());  // frames per call
+  const std::size_t calls = (outFrames + span - 1) / span;
   std::vector<std::vector<float>> out(numOutputs);
-  std::vector<float> in(inputs.size() * kP), o(numOutputs * kP);
-  for (std::size_t part = 0; part < parts; ++part) {
+  std::vector<float> in(inputs.size() * span), o(numOutputs * span);
+  for (std::size_t call = 0; call < calls; ++call) {
     for (std::size_t c = 0; c < inputs.size(); ++c) {
-      for (std::size_t i = 0; i < static_cast<std::size_t>(kP); ++i) {
-        const std::size_t at = part * kP + i;
-        in[c * kP + i] = at < inputs[c].size() ? inputs[c][at] : 0.0f;
+      for (std::size_t i = 0; i < span; ++i) {
+        const std::size_t at = call * span + i;
+        in[c * span + i] = at < inputs[c].size() ? inputs[c][at] : 0.0f;
       }
     }
     conv.process(in, o);
     for (std::size_t c = 0; c < numOutputs; ++c)
-      out[c].insert(out[c].end(), o.begin() + c * kP, o.begin() + (c + 1) * kP);
+      out[c].insert(out[c].end(), o.begin() + c * span, o.begin() + (c + 1) * span);
   }
   for (auto& c : out) c.resize(outFrames);
   return out;
@@ -225,6 +227,42 @@ TEST_F(Convolution, TrueStereoSumsItsFourTerms) {
   }
   EXPECT_LE(compare(out[0], expectL).rmsRelativeDb, -100.0);
   EXPECT_LE(compare(out[1], expectR).rmsRelativeDb, -100.0);
+}
+
+// A batch of partitions per call (the delay line a ring of whole batches, the forward FFT in
+// place at the batch's slots) gives every frame the same bits as one partition per call: each
+// partition's transforms and sums are the same operations in the same order. Mono and true
+// stereo, batches of 1 to 3, over enough partitions that the ring wraps several times.
+TEST_F(Convolution, TheBatchDoesNotChangeABit) {
+  ConvolverSpec mono;
+  mono.irs = {roomIr(40000, 9)};  // 3 partitions of 16384
+  mono.outputs = {{ConvolutionTerm{0, 0}}};
+  ConvolverSpec stereo;
+  stereo.numInputs = 2;
+  stereo.irs = {roomIr(20000, 1), roomIr(36000, 2), roomIr(3000, 3), roomIr(17000, 4)};
+  stereo.outputs = {{ConvolutionTerm{0, 0}, ConvolutionTerm{1, 2}},
+                    {ConvolutionTerm{0, 1}, ConvolutionTerm{1, 3}}};
+  EXPECT_EQ(GpuConvolver::defaultBatch(mono), 2);
+  EXPECT_EQ(GpuConvolver::defaultBatch(stereo), 1);
+  for (const ConvolverSpec* spec : {&mono, &stereo}) {
+    const std::size_t frames = 11 * kPartitionFrames + 321;
+    std::vector<std::vector<float>> inputs;
+    for (int c = 0; c < spec->numInputs; ++c)
+      inputs.push_back(test::noise(frames, 20u + static_cast<std::uint32_t>(c), 0.5f));
+    const std::size_t outFrames = frames + static_cast<std::size_t>(spec->maxIrFrames());
+    GpuConvolver one(context(), *spec, 1);
+    const auto expected = runWhole(one, inputs, outFrames, spec->outputs.size());
+    ASSERT_GT(test::energy(expected[0]), 0.0);
+    for (int batch : {2, 3}) {
+      GpuConvolver batched(context(), *spec, batch);
+      ASSERT_EQ(batched.batch(), batch);
+      const auto got = runWhole(batched, inputs, outFrames, spec->outputs.size());
+      for (std::size_t o = 0; o < got.size(); ++o) {
+        EXPECT_EQ(std::memcmp(got[o].data(), expected[o].data(), outFrames * sizeof(float)), 0)
+            << spec->numInputs << " input(s), output " << o << ", batch " << batch;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -52,6 +52,25 @@ std::vector<std::filesystem::path> entries(const std::filesystem::path& dir) {
   return files;
 }
 
+// The largest error of `bins` (n/2 + 1 complex values) against a double-precision DFT of `x`,
+// relative to the largest bin.
+double dftError(const std::vector<float>& x, const float* bins) {
+  const std::size_t n = x.size();
+  double largest = 0.0, worst = 0.0;
+  for (std::size_t k = 0; k <= n / 2; ++k) {
+    double re = 0.0, im = 0.0;
+    for (std::size_t t = 0; t < n; ++t) {
+      const double a =
+          -2.0 * 3.14159265358979323846 * static_cast<double>(k * t) / static_cast<double>(n);
+      re += x[t] * std::cos(a);
+      im += x[t] * std::sin(a);
+    }
+    largest = std::max(largest, std::hypot(re, im));
+    worst = std::max(worst, std::hypot(re - bins[2 * k], im - bins[2 * k + 1]));
+  }
+  return worst / largest;
+}
+
 TEST_F(GpuFixture, FftKernelsAreCachedAndABadEntryIsCompiledAgain) {
   test::ScratchDir dir;
   ScopedEnv env("VKMIX_CACHE_DIR", dir.path().string());
@@ -73,18 +92,7 @@ TEST_F(GpuFixture, FftKernelsAreCachedAndABadEntryIsCompiledAgain) {
   ASSERT_EQ(files.size(), 1u) << "the first plan stores its kernels";
   const auto stored = std::filesystem::file_size(files[0]);
   // The transform is right: bins against a DFT in double, within 1e-5 of the largest bin.
-  double largest = 0.0, worst = 0.0;
-  for (std::uint32_t k = 0; k <= n / 2; ++k) {
-    double re = 0.0, im = 0.0;
-    for (std::uint32_t t = 0; t < n; ++t) {
-      const double a = -2.0 * 3.14159265358979323846 * k * t / n;
-      re += x[t] * std::cos(a);
-      im += x[t] * std::sin(a);
-    }
-    largest = std::max(largest, std::hypot(re, im));
-    worst = std::max(worst, std::hypot(re - compiled[2 * k], im - compiled[2 * k + 1]));
-  }
-  EXPECT_LE(worst, 1e-5 * largest);
+  EXPECT_LE(dftError(x, compiled.data()), 1e-5);
 
   EXPECT_EQ(forward(), compiled) << "a plan loaded from the cache";
 
@@ -102,6 +110,57 @@ TEST_F(GpuFixture, FftKernelsAreCachedAndABadEntryIsCompiledAgain) {
   EXPECT_EQ(forward(), compiled) << "after the entry was truncated";
   EXPECT_EQ(std::filesystem::file_size(files[0]), stored);
 }
+
+// A batch of rows started at a byte offset given at launch (the convolver's ring of delay-line
+// slots): every row of the batch is transformed as a plan without offsets transforms it, to
+// within float rounding (VkFFT's kernels depend on the batch; 512
+// points: against the DFT too; 32768: the short partition's FFT, in two passes), and the rows
+// outside the batch are left as they were.
+class FftRowsTest : public GpuFixture, public ::testing::WithParamInterface<std::uint32_t> {};
+
+TEST_P(FftRowsTest, ABatchCanStartAtAnOffsetGivenAtLaunch) {
+  const std::uint32_t n = GetParam(), rows = 8, batch = 4, rowFloats = 2 * (n / 2 + 1);
+  Buffer buffer(context(), rows * rowFloats * sizeof(float),
+                vk::BufferUsageFlagBits::eStorageBuffer);
+  FftPlan plan(context(), n, batch, buffer.buffer(), buffer.bytes(), FftDirections::ForwardOnly,
+               FftRows{.offsetsAtLaunch = true});
+  Buffer plainBuffer(context(), buffer.bytes(), vk::BufferUsageFlagBits::eStorageBuffer);
+  FftPlan plain(context(), n, rows, plainBuffer.buffer(), plainBuffer.bytes(),
+                FftDirections::ForwardOnly);
+  Submitter submitter(context());
+  for (std::uint32_t first : {0u, 3u, 4u}) {
+    std::vector<std::vector<float>> x;
+    float* data = buffer.as<float>();
+    for (std::uint32_t r = 0; r < rows; ++r) {
+      x.push_back(test::noise(n, 100 + r + first, 0.5f));
+      std::copy(x[r].begin(), x[r].end(), data + r * rowFloats);
+      std::copy(x[r].begin(), x[r].end(), plainBuffer.as<float>() + r * rowFloats);
+    }
+    plan.recordForward(submitter.begin(), first * rowFloats * sizeof(float));
+    submitter.submitAndWait("fft");
+    plain.recordForward(submitter.begin());
+    submitter.submitAndWait("fft");
+    for (std::uint32_t r = 0; r < rows; ++r) {
+      const float* row = data + r * rowFloats;
+      if (r < first || r >= first + batch) {
+        EXPECT_TRUE(std::equal(x[r].begin(), x[r].end(), row)) << "row " << r << " outside";
+        continue;
+      }
+      const float* expected = plainBuffer.as<float>() + r * rowFloats;
+      float largest = 0.0f, worst = 0.0f;
+      for (std::uint32_t i = 0; i < rowFloats; ++i) {
+        largest = std::max(largest, std::abs(expected[i]));
+        worst = std::max(worst, std::abs(row[i] - expected[i]));
+      }
+      EXPECT_LE(worst, 1e-6f * largest) << "row " << r << ", batch from " << first;
+      if (n <= 512) {
+        EXPECT_LE(dftError(x[r], row), 1e-5) << "row " << r;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, FftRowsTest, ::testing::Values(512u, 32768u));
 
 TEST_F(GpuFixture, AnEmptyCacheDirMeansNoCache) {
   test::ScratchDir dir;

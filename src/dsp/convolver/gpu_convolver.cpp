@@ -21,11 +21,8 @@ struct OutputTerms {  // std140 struct Output in complex_mac.comp
   std::int32_t count[4];
 };
 
-struct ToFdlPush {
-  std::uint32_t bins, rowVec2s, numInputs, head, stride;
-};
 struct MacPush {
-  std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs, pairs;
+  std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs, pairs, ring;
 };
 
 constexpr vk::BufferUsageFlags kStorageAndTexels =
@@ -47,20 +44,23 @@ void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessF
 
 }  // namespace
 
-GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
+int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
+  // At least two FFT rows per launch, where one input and one output would give one.
+  return std::max<std::size_t>(static_cast<std::size_t>(spec.numInputs), spec.outputs.size()) == 1
+             ? 2
+             : 1;
+}
+
+GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch)
     : ctx_(ctx),
       p_(spec.partitionFrames),
       partitions_(std::max<std::int64_t>(
           1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)),
+      batch_(batch > 0 ? batch : defaultBatch(spec)),
+      ring_(static_cast<std::uint32_t>((partitions_ + 2 * batch_ - 2) / batch_ * batch_)),
       numInputs_(static_cast<std::uint32_t>(spec.numInputs)),
       numOutputs_(static_cast<std::uint32_t>(spec.outputs.size())),
       previous_(static_cast<std::size_t>(spec.numInputs * spec.partitionFrames), 0.0f),
-      toFdl_(ctx, {.name = "convolver/to_fdl",
-                   .spirv = gpu::shaders::convolverToFdl(),
-                   .bindings = {vk::DescriptorType::eUniformTexelBuffer,
-                                vk::DescriptorType::eStorageBuffer},
-                   .pushConstantBytes = sizeof(ToFdlPush),
-                   .specialization = {}}),
       mac_(ctx, {.name = "convolver/complex_mac",
                  .spirv = gpu::shaders::convolverMac(),
                  .bindings = {vk::DescriptorType::eUniformBuffer,
@@ -69,24 +69,23 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
                               vk::DescriptorType::eStorageBuffer},
                  .pushConstantBytes = sizeof(MacPush),
                  .specialization = {}}),
-      forward_(ctx, numInputs_ * rowBytes(spec.partitionFrames), kStorageAndTexels),
-      // The delay line and the IR spectra are read every block and written by the CPU at most
-      // once: device memory, where the CPU can map some (gpu::Placement).
-      fdl_(ctx,
-           static_cast<vk::DeviceSize>(partitions_) * numInputs_ *
-               spectrumStride(spec.partitionFrames) * 8,
+      // The delay line and the IR spectra are read every block and written by the CPU (the IR
+      // spectra once): device memory, where the CPU can map some (gpu::Placement). The delay
+      // line has one complex value to spare, bin P + 1 of its last row for complex_mac.comp.
+      fdl_(ctx, (static_cast<vk::DeviceSize>(ring_) * numInputs_ + 1) * rowBytes(p_),
            kStorageAndTexels, gpu::Placement::Resident),
       irs_(ctx,
            std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
                spectrumStride(spec.partitionFrames) * 8,
            vk::BufferUsageFlagBits::eUniformTexelBuffer, gpu::Placement::Resident),
-      inverse_(ctx, numOutputs_ * rowBytes(spec.partitionFrames),
+      inverse_(ctx, static_cast<vk::DeviceSize>(batch_) * numOutputs_ * rowBytes(p_),
                vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Readback),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
   VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
   if (fdl_.bytes() > ctx.limits().maxStorageBufferRange ||
+      fdl_.bytes() / 8 > ctx.limits().maxTexelBufferElements ||
       irs_.bytes() / 16 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
                    std::to_string(spec.maxIrFrames()) + " frames x " +
@@ -110,41 +109,37 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec)
     terms[o].count[0] = static_cast<std::int32_t>(spec.outputs[o].size());
   }
 
-  forwardPlan_ = std::make_unique<gpu::FftPlan>(ctx, static_cast<std::uint32_t>(2 * p_), numInputs_,
-                                                forward_.buffer(), forward_.bytes(),
-                                                gpu::FftDirections::ForwardOnly);
-  inversePlan_ = std::make_unique<gpu::FftPlan>(ctx, static_cast<std::uint32_t>(2 * p_),
-                                                numOutputs_, inverse_.buffer(), inverse_.bytes(),
-                                                gpu::FftDirections::InverseOnly);
+  // The forward FFT runs in place on a batch's delay-line slots (batch x inputs rows), wherever
+  // in the ring they begin.
+  forwardPlan_ = std::make_unique<gpu::FftPlan>(
+      ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numInputs_,
+      fdl_.buffer(), fdl_.bytes(), gpu::FftDirections::ForwardOnly,
+      gpu::FftRows{.offsetsAtLaunch = true});
+  inversePlan_ = std::make_unique<gpu::FftPlan>(
+      ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numOutputs_,
+      inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly);
 
-  forwardView_ = gpu::texelView(ctx, forward_, vk::Format::eR32G32Sfloat, 8);
-  fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32B32A32Sfloat, 16);
+  fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
   irsView_ = gpu::texelView(ctx, irs_, vk::Format::eR32G32B32A32Sfloat, 16);
   std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
-      vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer, .descriptorCount = 3},
-      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer, .descriptorCount = 2}};
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer, .descriptorCount = 2},
+      vk::DescriptorPoolSize{.type = vk::DescriptorType::eStorageBuffer, .descriptorCount = 1}};
   pool_ = ctx.device().createDescriptorPool(
-      {.maxSets = 2, .poolSizeCount = 3, .pPoolSizes = sizes.data()});
-  std::array<vk::DescriptorSetLayout, 2> layouts{*toFdl_.setLayout(), *mac_.setLayout()};
-  auto sets =
-      (*ctx.device())
-          .allocateDescriptorSets(
-              {.descriptorPool = *pool_, .descriptorSetCount = 2, .pSetLayouts = layouts.data()});
-  toFdlSet_ = sets[0];
-  macSet_ = sets[1];
-  auto info = [](const gpu::Buffer& b) {
-    return vk::DescriptorBufferInfo{.buffer = *b.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
-  };
-  const vk::DescriptorBufferInfo fdlInfo = info(fdl_), termsInfo = info(terms_),
-                                 inverseInfo = info(inverse_);
-  const vk::BufferView forwardView = *forwardView_, fdlView = *fdlView_, irsView = *irsView_;
-  const std::array<vk::WriteDescriptorSet, 6> writes{
-      gpu::texelWrite(toFdlSet_, 0, forwardView),
-      gpu::bufferWrite(toFdlSet_, 1, vk::DescriptorType::eStorageBuffer, fdlInfo),
+      {.maxSets = 1, .poolSizeCount = 3, .pPoolSizes = sizes.data()});
+  const vk::DescriptorSetLayout layout = *mac_.setLayout();
+  macSet_ = (*ctx.device())
+                .allocateDescriptorSets(
+                    {.descriptorPool = *pool_, .descriptorSetCount = 1, .pSetLayouts = &layout})
+                .front();
+  const vk::DescriptorBufferInfo termsInfo{
+      .buffer = *terms_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+  const vk::DescriptorBufferInfo inverseInfo{
+      .buffer = *inverse_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+  const vk::BufferView fdlView = *fdlView_, irsView = *irsView_;
+  const std::array<vk::WriteDescriptorSet, 4> writes{
       gpu::bufferWrite(macSet_, 0, vk::DescriptorType::eUniformBuffer, termsInfo),
-      gpu::texelWrite(macSet_, 1, fdlView),
-      gpu::texelWrite(macSet_, 2, irsView),
+      gpu::texelWrite(macSet_, 1, fdlView), gpu::texelWrite(macSet_, 2, irsView),
       gpu::bufferWrite(macSet_, 3, vk::DescriptorType::eStorageBuffer, inverseInfo)};
   ctx.device().updateDescriptorSets(writes, nullptr);
 }
@@ -153,40 +148,39 @@ GpuConvolver::~GpuConvolver() = default;
 
 void GpuConvolver::process(std::span<const float> inputs, std::span<float> outputs) {
   const auto p = static_cast<std::size_t>(p_);
-  const std::size_t row = static_cast<std::size_t>(2 * p_ + 2);
-  VKMIX_ASSERT(inputs.size() >= numInputs_ * p && outputs.size() >= numOutputs_ * p,
+  const auto batch = static_cast<std::size_t>(batch_);
+  const std::size_t span = batch * p;  // frames per call, per input and output
+  const std::size_t row = 2 * p + 2;   // floats per FFT row
+  VKMIX_ASSERT(inputs.size() >= numInputs_ * span && outputs.size() >= numOutputs_ * span,
                "partition sizes");
-  // Overlap-save input rows: [previous partition | this partition | 2 pad floats].
-  auto* fwd = forward_.as<float>();
-  for (std::size_t in = 0; in < numInputs_; ++in) {
-    float* r = fwd + in * row;
-    std::memcpy(r, &previous_[in * p], p * sizeof(float));
-    std::memcpy(r + p, &inputs[in * p], p * sizeof(float));
-    r[2 * p] = r[2 * p + 1] = 0.0f;
-    std::memcpy(&previous_[in * p], &inputs[in * p], p * sizeof(float));
+  // Overlap-save rows, straight into the batch's delay-line slots: [previous partition | this
+  // partition | 2 pad floats]. The forward FFT below makes them spectra in place.
+  auto* fdl = fdl_.as<float>();
+  for (std::size_t j = 0; j < batch; ++j) {
+    for (std::size_t in = 0; in < numInputs_; ++in) {
+      float* r = fdl + ((head_ + j) * numInputs_ + in) * row;
+      const float* now = &inputs[in * span + j * p];
+      const float* before = j == 0 ? &previous_[in * p] : now - p;
+      std::memcpy(r, before, p * sizeof(float));
+      std::memcpy(r + p, now, p * sizeof(float));
+      r[2 * p] = r[2 * p + 1] = 0.0f;
+    }
   }
+  for (std::size_t in = 0; in < numInputs_; ++in)
+    std::memcpy(&previous_[in * p], &inputs[in * span + span - p], p * sizeof(float));
   const auto bins = static_cast<std::uint32_t>(p_ + 1);
-  const auto rowVec2s = static_cast<std::uint32_t>(p_ + 1);
-  const auto stride = static_cast<std::uint32_t>(spectrumStride(p_));
+  const auto pairs = static_cast<std::uint32_t>(spectrumStride(p_) / 2);
   const vk::raii::CommandBuffer& commands = submitter_.begin();
-  forwardPlan_->recordForward(commands);
-  // Orders the forward FFT's writes of the spectra before to_fdl reads them.
-  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
-  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *toFdl_.pipeline());
-  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *toFdl_.layout(), 0, toFdlSet_,
-                              nullptr);
-  commands.pushConstants<ToFdlPush>(*toFdl_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-                                    ToFdlPush{bins, rowVec2s, numInputs_, head_, stride});
-  commands.dispatch((stride + kGroup - 1) / kGroup, numInputs_, 1);
-  // Orders to_fdl's write of slot `head` before the multiply-accumulate reads the delay line.
+  forwardPlan_->recordForward(commands, head_ * numInputs_ * rowBytes(p_));
+  // Orders the forward FFT's writes of the slots before the multiply-accumulate reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
   commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
   commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
   commands.pushConstants<MacPush>(
       *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-      MacPush{bins, rowVec2s, numInputs_, head_, static_cast<std::uint32_t>(partitions_),
-              numOutputs_, stride / 2});
-  commands.dispatch((stride / 2 + kGroup - 1) / kGroup, numOutputs_, 1);
+      MacPush{bins, bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_,
+              pairs, ring_});
+  commands.dispatch((pairs + kGroup - 1) / kGroup, numOutputs_, static_cast<std::uint32_t>(batch));
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
@@ -194,10 +188,14 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   submitter_.submitAndWait("convolution");
   const auto* inv = inverse_.as<float>();
   const float scale = 1.0f / static_cast<float>(2 * p_);
-  for (std::size_t o = 0; o < numOutputs_; ++o) {
-    for (std::size_t i = 0; i < p; ++i) outputs[o * p + i] = inv[o * row + p + i] * scale;
+  for (std::size_t j = 0; j < batch; ++j) {
+    for (std::size_t o = 0; o < numOutputs_; ++o) {
+      const float* from = inv + (j * numOutputs_ + o) * row + p;
+      float* to = &outputs[o * span + j * p];
+      for (std::size_t i = 0; i < p; ++i) to[i] = from[i] * scale;
+    }
   }
-  head_ = static_cast<std::uint32_t>((head_ + 1) % static_cast<std::uint32_t>(partitions_));
+  head_ = (head_ + static_cast<std::uint32_t>(batch_)) % ring_;
 }
 
 }  // namespace vkmix::dsp

@@ -1,7 +1,9 @@
 // GpuConvolver: uniform partitioned overlap-save convolution on the GPU. Forward and inverse real
 // FFTs by VkFFT; the frequency-domain delay line, the IR spectra and the complex multiply-
 // accumulate (shaders/convolver/) stay on the GPU across partitions. Same process() shape as
-// ReferenceConvolver: one partition of every input in, one partition of every output out.
+// ReferenceConvolver, for batch() consecutive partitions at a time: a bus of one input and one
+// output takes two per call, since VkFFT runs one row at a time 1.4x slower per row than two
+// (benchmarks/convolver_benchmark.cpp, BM_FftBatch). The output does not depend on the batch.
 #pragma once
 
 #include <memory>
@@ -19,30 +21,38 @@ namespace vkmix::dsp {
 
 class GpuConvolver {
  public:
-  GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec);
+  // `batch`: partitions per process() call; 0 chooses (defaultBatch).
+  GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch = 0);
   ~GpuConvolver();
+  // inputs: numInputs x (batch x P) planar, the next batch() partitions of every input; outputs:
+  // numOutputs x (batch x P) planar (overwritten). An input that has ended is passed as zeros.
   void process(std::span<const float> inputs, std::span<float> outputs);
   std::int64_t partitions() const { return partitions_; }
+  int batch() const { return batch_; }
+  static int defaultBatch(const ConvolverSpec& spec);
 
  private:
   const gpu::Context& ctx_;
   std::int64_t p_, partitions_;
+  int batch_;
+  // Delay-line slots: enough for the oldest partition the batch's first output needs and the
+  // batch's own, rounded up to whole batches so that a batch's slots are one run of rows.
+  std::uint32_t ring_;
   std::uint32_t numInputs_, numOutputs_;
-  std::uint32_t head_ = 0;
+  std::uint32_t head_ = 0;       // the batch's first slot: a multiple of batch_
   std::vector<float> previous_;  // [input][P]: the last partition, first half of the next FFT
-  gpu::ComputePipeline toFdl_, mac_;
+  gpu::ComputePipeline mac_;
   // Buffers before the FFT plans and descriptor sets that refer to them.
-  gpu::Buffer forward_;  // [input][2P + 2] floats: time in, spectrum out
-  gpu::Buffer fdl_;      // [slot][input][P + 2] complex: bins 0..P and a zero
+  // The delay line, [slot][input][P + 1] complex. The CPU writes a slot's overlap-save input (2P
+  // real samples) and the forward FFT turns it into bins 0..P in place.
+  gpu::Buffer fdl_;
   gpu::Buffer irs_;      // [ir][partition][P + 2] complex: bins 0..P and a zero
-  gpu::Buffer inverse_;  // [output][2P + 2] floats: spectrum in, time out
+  gpu::Buffer inverse_;  // [batch][output][2P + 2] floats: spectrum in, time out
   gpu::Buffer terms_;    // UBO: per output, its (input, IR) terms
-  // Texel views: the shaders read the spectra (RG32F, a bin each), the delay line and the IR
-  // spectra (RGBA32F, two bins each) as texels.
-  vk::raii::BufferView forwardView_{nullptr}, fdlView_{nullptr}, irsView_{nullptr};
+  vk::raii::BufferView fdlView_{nullptr}, irsView_{nullptr};
   std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
-  vk::DescriptorSet toFdlSet_, macSet_;
+  vk::DescriptorSet macSet_;
   gpu::Submitter submitter_;
 };
 

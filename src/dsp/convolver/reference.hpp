@@ -15,6 +15,7 @@ class ReferenceConvolver {
   explicit ReferenceConvolver(const ConvolverSpec& spec);
   // inputs: numInputs x P planar; outputs: numOutputs x P planar (overwritten).
   void process(std::span<const float> inputs, std::span<float> outputs);
+  int batch() const { return 1; }  // partitions per process() call, as GpuConvolver::batch()
 
  private:
   using Spectrum = std::pair<std::vector<double>, std::vector<double>>;  // re, im (2P bins)
