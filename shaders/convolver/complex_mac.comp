@@ -6,7 +6,7 @@
 // An invocation takes two neighbouring bins: the IR spectra are rows of (P + 2) complex values,
 // whole RGBA32F texels, so one fetch brings two bins. The delay line's rows are the forward FFT's
 // own, P + 1 bins (every other row starts mid-texel), so it is read a bin (RG32F) at a time.
-layout(local_size_x = 64) in;
+layout(local_size_x_id = 0) in;  // kGroup
 
 struct Output {
   ivec4 inputs;  // term t reads input inputs[t] ...
@@ -37,10 +37,43 @@ vec4 cmul2(vec4 a, vec4 b) {
               a.z * b.w + a.w * b.z);
 }
 
+// 1: every output has one term, on input 0 (a mono send into a per-speaker, mono or stereo-pair
+// IR): an invocation makes four outputs' bins, and each read of the delay line serves all four.
+layout(constant_id = 1) const int kShared = 0;
+
 void main() {
   uint i = gl_GlobalInvocationID.x;
-  uint o = gl_GlobalInvocationID.y;
   uint j = gl_GlobalInvocationID.z;  // the partition within the batch
+  uint b = 2u * i;
+  if (kShared == 1) {
+    uint o0 = gl_GlobalInvocationID.y * 4u;
+    if (i >= pc.pairs || o0 >= pc.numOutputs) return;
+    uint n = min(4u, pc.numOutputs - o0);
+    uint last = pc.numOutputs - 1u;
+    uvec4 ir = uvec4(outputs[o0].irs.x, outputs[min(o0 + 1u, last)].irs.x,
+                     outputs[min(o0 + 2u, last)].irs.x, outputs[min(o0 + 3u, last)].irs.x) *
+               (pc.partitions * pc.pairs) + uvec4(i);
+    vec4 s0 = vec4(0.0), s1 = vec4(0.0), s2 = vec4(0.0), s3 = vec4(0.0);
+    for (uint k = 0u; k < pc.partitions; ++k) {
+      uint slot = (pc.head + j + pc.ring - k) % pc.ring;
+      int x = int(slot * pc.numInputs * pc.bins + b);
+      vec4 spectrum = vec4(texelFetch(fdl, x).xy, texelFetch(fdl, x + 1).xy);
+      uint at = k * pc.pairs;
+      s0 += cmul2(spectrum, texelFetch(irs, int(ir.x + at)));
+      if (n > 1u) s1 += cmul2(spectrum, texelFetch(irs, int(ir.y + at)));
+      if (n > 2u) s2 += cmul2(spectrum, texelFetch(irs, int(ir.z + at)));
+      if (n > 3u) s3 += cmul2(spectrum, texelFetch(irs, int(ir.w + at)));
+    }
+    uint row = (j * pc.numOutputs + o0) * pc.rowVec2s + b;
+    bool pair = b + 1u < pc.bins;
+    acc[row] = s0.xy;
+    if (pair) acc[row + 1u] = s0.zw;
+    if (n > 1u) { acc[row + pc.rowVec2s] = s1.xy; if (pair) acc[row + pc.rowVec2s + 1u] = s1.zw; }
+    if (n > 2u) { acc[row + 2u * pc.rowVec2s] = s2.xy; if (pair) acc[row + 2u * pc.rowVec2s + 1u] = s2.zw; }
+    if (n > 3u) { acc[row + 3u * pc.rowVec2s] = s3.xy; if (pair) acc[row + 3u * pc.rowVec2s + 1u] = s3.zw; }
+    return;
+  }
+  uint o = gl_GlobalInvocationID.y;
   if (i >= pc.pairs || o >= pc.numOutputs) return;
   Output out_ = outputs[o];
   vec4 sum = vec4(0.0);
@@ -49,12 +82,11 @@ void main() {
     uint irBase = uint(out_.irs[t]) * pc.partitions * pc.pairs;
     for (uint k = 0u; k < pc.partitions; ++k) {
       uint slot = (pc.head + j + pc.ring - k) % pc.ring;
-      int x = int((slot * pc.numInputs + in_) * pc.bins + 2u * i);
+      int x = int((slot * pc.numInputs + in_) * pc.bins + b);
       sum += cmul2(vec4(texelFetch(fdl, x).xy, texelFetch(fdl, x + 1).xy),
                    texelFetch(irs, int(irBase + k * pc.pairs + i)));
     }
   }
-  uint b = 2u * i;
   uint row = (j * pc.numOutputs + o) * pc.rowVec2s;
   acc[row + b] = sum.xy;
   if (b + 1u < pc.bins) acc[row + b + 1u] = sum.zw;

@@ -15,6 +15,7 @@ namespace {
 constexpr std::uint32_t kGroup = 64;
 constexpr std::size_t kMaxOutputs = 16;
 constexpr std::size_t kMaxTerms = 4;
+constexpr std::uint32_t kGroupOutputs = 4;  // complex_mac.comp's outputs per invocation
 
 struct OutputTerms {  // std140 struct Output in complex_mac.comp
   std::int32_t inputs[4];
@@ -45,6 +46,16 @@ void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessF
 
 }  // namespace
 
+namespace {
+// complex_mac.comp's shared reads: several outputs, each one term, on input 0 (a mono send into a
+// per-speaker IR). One output alone runs faster through the plain path (lavapipe).
+bool sharedReads(const ConvolverSpec& spec) {
+  return spec.outputs.size() > 1 &&
+         std::all_of(spec.outputs.begin(), spec.outputs.end(),
+                     [](const auto& terms) { return terms.size() == 1 && terms[0].input == 0; });
+}
+}  // namespace
+
 int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
   // At least two FFT rows per launch, where one input and one output would give one.
   return std::max<std::size_t>(static_cast<std::size_t>(spec.numInputs), spec.outputs.size()) == 1
@@ -61,6 +72,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       ring_(static_cast<std::uint32_t>((partitions_ + 2 * batch_ - 2) / batch_ * batch_)),
       numInputs_(static_cast<std::uint32_t>(spec.numInputs)),
       numOutputs_(static_cast<std::uint32_t>(spec.outputs.size())),
+      shared_(sharedReads(spec)),
       previous_(static_cast<std::size_t>(spec.numInputs * spec.partitionFrames), 0.0f),
       mac_(ctx, {.name = "convolver/complex_mac",
                  .spirv = gpu::shaders::convolverMac(),
@@ -69,7 +81,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
                               vk::DescriptorType::eUniformTexelBuffer,
                               vk::DescriptorType::eStorageBuffer},
                  .pushConstantBytes = sizeof(MacPush),
-                 .specialization = {}}),
+                 .specialization = {static_cast<std::int32_t>(kGroup), sharedReads(spec) ? 1 : 0}}),
       // The delay line and the IR spectra are read every block and written by the CPU (the IR
       // spectra once): device memory, where the CPU can map some (gpu::Placement). The delay
       // line has one complex value to spare, bin P + 1 of its last row for complex_mac.comp.
@@ -185,7 +197,9 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
       *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
       MacPush{bins, bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_,
               pairs, ring_});
-  commands.dispatch((pairs + kGroup - 1) / kGroup, numOutputs_, static_cast<std::uint32_t>(batch));
+  commands.dispatch((pairs + kGroup - 1) / kGroup,
+                    shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
+                    static_cast<std::uint32_t>(batch));
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);

@@ -39,6 +39,7 @@ class GpuConvolver {
   // batch's own, rounded up to whole batches so that a batch's slots are one run of rows.
   std::uint32_t ring_;
   std::uint32_t numInputs_, numOutputs_;
+  bool shared_;                  // complex_mac.comp makes four outputs per invocation
   std::uint32_t head_ = 0;       // the batch's first slot: a multiple of batch_
   std::vector<float> previous_;  // [input][P]: the last partition, first half of the next FFT
   gpu::ComputePipeline mac_;
