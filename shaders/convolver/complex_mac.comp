@@ -37,8 +37,8 @@ vec4 cmul2(vec4 a, vec4 b) {
               a.z * b.w + a.w * b.z);
 }
 
-// 1: every output has one term, on input 0 (a mono send into a per-speaker, mono or stereo-pair
-// IR): an invocation makes four outputs' bins, and each read of the delay line serves all four.
+// 1: several outputs, each one term, on input 0 (a mono send into a per-speaker or stereo IR): an
+// invocation makes four outputs' bins, and each read of the delay line serves all four.
 layout(constant_id = 1) const int kShared = 0;
 
 void main() {

@@ -44,16 +44,14 @@ void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessF
   cb.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, dstStage, {}, b, nullptr, nullptr);
 }
 
-}  // namespace
-
-namespace {
 // complex_mac.comp's shared reads: several outputs, each one term, on input 0 (a mono send into a
-// per-speaker IR). One output alone runs faster through the plain path (lavapipe).
+// per-speaker or stereo IR). One output alone runs faster through the plain path (lavapipe).
 bool sharedReads(const ConvolverSpec& spec) {
   return spec.outputs.size() > 1 &&
          std::all_of(spec.outputs.begin(), spec.outputs.end(),
                      [](const auto& terms) { return terms.size() == 1 && terms[0].input == 0; });
 }
+
 }  // namespace
 
 int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
@@ -81,11 +79,11 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
                               vk::DescriptorType::eUniformTexelBuffer,
                               vk::DescriptorType::eStorageBuffer},
                  .pushConstantBytes = sizeof(MacPush),
-                 .specialization = {static_cast<std::int32_t>(kGroup), sharedReads(spec) ? 1 : 0}}),
+                 .specialization = {static_cast<std::int32_t>(kGroup), shared_ ? 1 : 0}}),
       // The delay line and the IR spectra are read every block and written by the CPU (the IR
       // spectra once): device memory, where the CPU can map some (gpu::Placement). The delay
       // line has one complex value to spare, bin P + 1 of its last row for complex_mac.comp.
-      fdl_(ctx, (static_cast<vk::DeviceSize>(ring_) * numInputs_ + 1) * rowBytes(p_),
+      fdl_(ctx, static_cast<vk::DeviceSize>(ring_) * numInputs_ * rowBytes(p_) + 8,
            kStorageAndTexels, gpu::Placement::Resident),
       irs_(ctx,
            std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
