@@ -4,7 +4,8 @@
 #   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
 #   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
-# Realtime factor = input seconds / wall seconds (median of 3); peak RSS from /usr/bin/time.
+# Both write 32-bit float WAV. Realtime factor = input seconds / wall seconds (median of 3); peak
+# RSS from /usr/bin/time.
 # VKMIX_PREBUILT=1 skips the build and VKMIX_COMMIT names the commit (scripts/gpu_check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,9 @@ JSON
       af="[0:a]pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
     fi
     [ "$ch" = 1 ] && af="[0:a][1:a]afir=gtype=none"
-    ff=$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in.wav" -i "$dir/ir.wav" -filter_complex "$af" -f wav "$dir/ff.wav"; done | median)
+    # The same file on both sides: 32-bit float WAV (FFmpeg's WAV default would be 16-bit, half
+    # the bytes to write).
+    ff=$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)
     read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"
     printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB |\n" "$ch" "$irs" "$(echo "$seconds / $vkw" | bc -l)" $((vkm / 1024)) \
       "$(echo "$seconds / $ffw" | bc -l)" $((ffm / 1024))
