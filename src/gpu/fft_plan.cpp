@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/assert.hpp"
+#include "gpu/buffer.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::gpu {
@@ -60,7 +61,8 @@ std::string cacheKey(const Context& ctx, const VkFFTConfiguration& config) {
   key << "; dim " << config.FFTdim << " size " << config.size[0] << " batch "
       << config.numberBatches << " r2c " << config.performR2C << " forwardOnly "
       << config.makeForwardPlanOnly << " inverseOnly " << config.makeInversePlanOnly << " bytes "
-      << *config.bufferSize << " offsetsAtLaunch " << config.specifyOffsetsAtLaunch;
+      << *config.bufferSize << " offsetsAtLaunch " << config.specifyOffsetsAtLaunch << " userTemp "
+      << config.userTempBuffer;
   return key.str();
 }
 
@@ -127,6 +129,12 @@ struct FftPlan::Impl {
   VkFence fence = VK_NULL_HANDLE;
   VkBuffer buffer = VK_NULL_HANDLE;
   std::uint64_t bufferBytes = 0;
+  // With offsets at launch, VkFFT binds its scratch buffer with the whole buffer's range, but
+  // sizes its own for one batch: its contract is a scratch buffer as big as the buffer, so the
+  // plan makes one (lavapipe's transforms use none; a GPU's may).
+  std::unique_ptr<Buffer> temp;
+  VkBuffer tempBuffer = VK_NULL_HANDLE;
+  std::uint64_t tempBytes = 0;
   VkFFTApplication app = {};
   bool initialised = false;
 
@@ -174,6 +182,15 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   config.numberBatches = batch;
   config.performR2C = 1;
   config.specifyOffsetsAtLaunch = rows.offsetsAtLaunch ? 1 : 0;
+  if (rows.offsetsAtLaunch) {
+    m.temp = std::make_unique<Buffer>(ctx, bufferBytes, vk::BufferUsageFlagBits::eStorageBuffer,
+                                      Placement::Resident);
+    m.tempBuffer = *m.temp->buffer();
+    m.tempBytes = bufferBytes;
+    config.userTempBuffer = 1;
+    config.tempBuffer = &m.tempBuffer;
+    config.tempBufferSize = &m.tempBytes;
+  }
   config.makeForwardPlanOnly = directions == FftDirections::ForwardOnly ? 1 : 0;
   config.makeInversePlanOnly = directions == FftDirections::InverseOnly ? 1 : 0;
   config.physicalDevice = &m.physicalDevice;
