@@ -20,8 +20,10 @@ enum class FftDirections { Both, ForwardOnly, InverseOnly };
 
 // Where a plan's rows begin: row r at float r * 2 * (N/2 + 1) from the buffer's start, or, with
 // `offsetsAtLaunch`, from a byte offset each recording gives (a batch of slots in a ring, say),
-// which VkFFT then reads from its push constants. (VkFFT 1.2.26 also takes wider row spacings, but
-// in the transforms of two passes it got the last row of a batch of three or more wrong.)
+// which VkFFT then reads from its push constants; such a plan gets a scratch buffer as big as the
+// buffer (VkFFT's contract). Forward transforms at an offset are tested (tests/gpu); VkFFT 1.2.26
+// got inverse ones of six rows wrong, and wider row spacings wrong for the last row of a batch of
+// three or more in its two-pass transforms, so neither is offered.
 struct FftRows {
   bool offsetsAtLaunch = false;
 };
