@@ -251,11 +251,10 @@ void FftPlan::recordForward(const vk::raii::CommandBuffer& commands,
   VKMIX_ASSERT(offsetBytes == 0 || offsetsAtLaunch_, "an offset needs FftRows::offsetsAtLaunch");
   impl_->record(commands, -1, offsetBytes);
 }
-void FftPlan::recordInverse(const vk::raii::CommandBuffer& commands,
-                            vk::DeviceSize offsetBytes) const {
+void FftPlan::recordInverse(const vk::raii::CommandBuffer& commands) const {
   VKMIX_ASSERT(directions_ != FftDirections::ForwardOnly, "this FFT plan is forward only");
-  VKMIX_ASSERT(offsetBytes == 0 || offsetsAtLaunch_, "an offset needs FftRows::offsetsAtLaunch");
-  impl_->record(commands, 1, offsetBytes);
+  VKMIX_ASSERT(!offsetsAtLaunch_, "inverse transforms at an offset are not offered (fft_plan.hpp)");
+  impl_->record(commands, 1, 0);
 }
 
 }  // namespace vkmix::gpu

@@ -39,9 +39,9 @@ class FftPlan {
 
   // Records the forward (real -> complex) or inverse transform into `commands`; the plan must have
   // compiled that direction. `offsetBytes`: where the first row begins (a plan made with
-  // FftRows::offsetsAtLaunch only; a multiple of 8).
+  // FftRows::offsetsAtLaunch only; a multiple of 8). Inverse transforms: plans without offsets.
   void recordForward(const vk::raii::CommandBuffer& commands, vk::DeviceSize offsetBytes = 0) const;
-  void recordInverse(const vk::raii::CommandBuffer& commands, vk::DeviceSize offsetBytes = 0) const;
+  void recordInverse(const vk::raii::CommandBuffer& commands) const;
 
   std::uint32_t size() const { return size_; }
   std::uint32_t rowFloats() const { return 2 * (size_ / 2 + 1); }
