@@ -19,10 +19,9 @@ layout(std140, set = 0, binding = 0) uniform Outputs { Output outputs[16]; };
 // all lanes at once but loads a storage buffer one lane at a time.
 layout(set = 0, binding = 1) uniform samplerBuffer fdl;  // [slot][input][P + 1] bins
 layout(set = 0, binding = 2) uniform samplerBuffer irs;  // [ir][partition][stride / 2] bin pairs
-layout(std430, set = 0, binding = 3) writeonly buffer Acc { vec2 acc[]; };  // [j][output][rowVec2s]
+layout(std430, set = 0, binding = 3) writeonly buffer Acc { vec2 acc[]; };  // [j][output][bins]
 layout(push_constant) uniform Push {
-  uint bins;      // P + 1: complex values per delay-line row
-  uint rowVec2s;  // complex values per inverse FFT row
+  uint bins;      // P + 1: complex values per FFT row (the delay line's, the inverse FFT's)
   uint numInputs;
   uint head;
   uint partitions;
@@ -64,13 +63,13 @@ void main() {
       if (n > 2u) s2 += cmul2(spectrum, texelFetch(irs, int(ir.z + at)));
       if (n > 3u) s3 += cmul2(spectrum, texelFetch(irs, int(ir.w + at)));
     }
-    uint row = (j * pc.numOutputs + o0) * pc.rowVec2s + b;
+    uint row = (j * pc.numOutputs + o0) * pc.bins + b;
     bool pair = b + 1u < pc.bins;
     acc[row] = s0.xy;
     if (pair) acc[row + 1u] = s0.zw;
-    if (n > 1u) { acc[row + pc.rowVec2s] = s1.xy; if (pair) acc[row + pc.rowVec2s + 1u] = s1.zw; }
-    if (n > 2u) { acc[row + 2u * pc.rowVec2s] = s2.xy; if (pair) acc[row + 2u * pc.rowVec2s + 1u] = s2.zw; }
-    if (n > 3u) { acc[row + 3u * pc.rowVec2s] = s3.xy; if (pair) acc[row + 3u * pc.rowVec2s + 1u] = s3.zw; }
+    if (n > 1u) { acc[row + pc.bins] = s1.xy; if (pair) acc[row + pc.bins + 1u] = s1.zw; }
+    if (n > 2u) { acc[row + 2u * pc.bins] = s2.xy; if (pair) acc[row + 2u * pc.bins + 1u] = s2.zw; }
+    if (n > 3u) { acc[row + 3u * pc.bins] = s3.xy; if (pair) acc[row + 3u * pc.bins + 1u] = s3.zw; }
     return;
   }
   uint o = gl_GlobalInvocationID.y;
@@ -87,7 +86,7 @@ void main() {
                    texelFetch(irs, int(irBase + k * pc.pairs + i)));
     }
   }
-  uint row = (j * pc.numOutputs + o) * pc.rowVec2s;
+  uint row = (j * pc.numOutputs + o) * pc.bins;
   acc[row + b] = sum.xy;
   if (b + 1u < pc.bins) acc[row + b + 1u] = sum.zw;
 }

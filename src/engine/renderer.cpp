@@ -417,7 +417,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       const std::int64_t take = std::min(span, sendIn[k].frames());
       sendIn[k].read(convIn, span, take);
       sendIn[k].consume(take);
-      convOut.assign(static_cast<std::size_t>(outs * span), 0.0f);
+      convOut.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
       backend.convolve(k, convIn, convOut);
       routed.assign(static_cast<std::size_t>(nc * span), 0.0f);
       for (std::int64_t o = 0; o < outs; ++o) {

@@ -24,7 +24,7 @@ struct OutputTerms {  // std140 struct Output in complex_mac.comp
 };
 
 struct MacPush {
-  std::uint32_t bins, rowVec2s, numInputs, head, partitions, numOutputs, pairs, ring;
+  std::uint32_t bins, numInputs, head, partitions, numOutputs, pairs, ring;
 };
 
 constexpr vk::BufferUsageFlags kStorageAndTexels =
@@ -34,8 +34,8 @@ vk::DeviceSize rowBytes(std::int64_t p) {
   return static_cast<vk::DeviceSize>(2 * p + 2) * sizeof(float);
 }
 
-// Complex values per row of the delay line and of the IR spectra: bins 0..P and a zero, so a row
-// is whole RGBA32F texels (two bins each) for complex_mac.comp.
+// Complex values per row of the IR spectra: bins 0..P and a zero, so a row is whole RGBA32F texels
+// (two bins each) for complex_mac.comp.
 std::int64_t spectrumStride(std::int64_t p) { return p + 2; }
 
 void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessFlags dst,
@@ -193,8 +193,8 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
   commands.pushConstants<MacPush>(
       *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-      MacPush{bins, bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_,
-              pairs, ring_});
+      MacPush{bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_, pairs,
+              ring_});
   commands.dispatch((pairs + kGroup - 1) / kGroup,
                     shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
                     static_cast<std::uint32_t>(batch));
