@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
@@ -41,6 +42,29 @@ class Reverb : public test::GpuFixture {
                         dir_ / "s.json");
   }
   RenderOptions gpu(std::int64_t block = 4096) const { return renderOptions(block); }
+  // Renders `s` at each block size and requires the bits of `base` in every channel.
+  void expectSameBitsAtBlocks(const Session& s, const RenderedAudio& base,
+                              std::initializer_list<std::int64_t> blocks) const {
+    for (std::int64_t block : blocks) {
+      RenderedAudio r = renderToMemory(s, gpu(block));
+      ASSERT_EQ(r.channels.size(), base.channels.size());
+      for (std::size_t c = 0; c < r.channels.size(); ++c) {
+        ASSERT_EQ(r.channels[c].size(), base.channels[c].size());
+        ASSERT_EQ(
+            std::memcmp(r.channels[c].data(), base.channels[c].data(), r.channels[c].size() * 4), 0)
+            << "block " << block << " ch " << c;
+      }
+    }
+  }
+  // The CPU reference's render, and every channel of `base` within 1e-5 of it.
+  RenderedAudio expectCloseToCpuReference(const Session& s, const RenderedAudio& base) const {
+    RenderOptions cpu;
+    cpu.device = "cpu";
+    RenderedAudio ref = renderToMemory(s, cpu);
+    for (std::size_t c = 0; c < base.channels.size(); ++c)
+      EXPECT_LE(test::maxAbsDiff(base.channels[c], ref.channels[c]), 1e-5) << c;
+    return ref;
+  }
   const std::vector<float> src_ = test::noise(9000, 3, 0.5f);
   test::ScratchDir dir_;
 };
@@ -145,19 +169,9 @@ TEST_F(Reverb, BitIdenticalForAnyBlockSizeAndEqualToTheCpuReference) {
   test::writeFloatWav(dir_ / "st.wav", {test::noise(5000, 11, 0.3f), test::noise(5000, 12, 0.3f)},
                       48000);
   RenderedAudio base = renderToMemory(s, gpu(4096));
-  for (std::int64_t block : {333, 777}) {
-    RenderedAudio r = renderToMemory(s, gpu(block));
-    for (std::size_t c = 0; c < 12; ++c) {
-      ASSERT_EQ(
-          std::memcmp(r.channels[c].data(), base.channels[c].data(), r.channels[c].size() * 4), 0)
-          << "block " << block << " ch " << c;
-    }
-  }
-  RenderOptions cpu;
-  cpu.device = "cpu";
-  RenderedAudio ref = renderToMemory(s, cpu);
-  for (std::size_t c = 0; c < 12; ++c)
-    EXPECT_LE(test::maxAbsDiff(base.channels[c], ref.channels[c]), 1e-5) << c;
+  ASSERT_EQ(base.channels.size(), 12u);
+  expectSameBitsAtBlocks(s, base, {333, 777});
+  expectCloseToCpuReference(s, base);
   // Each stem carries its own returns; they still sum to the mix.
   for (std::size_t c = 0; c < 12; ++c) {
     for (std::size_t i = 0; i < base.channels[c].size(); i += 3) {
@@ -181,21 +195,10 @@ TEST_F(Reverb, MonoBusBatchesAreBitIdenticalForAnyBlockSize) {
   RenderedAudio base = renderToMemory(s, gpu(4096));
   // 960 + 80000 frames of send and a 20000-frame tail: seven 16384-frame partitions.
   ASSERT_EQ(base.channels[2].size(), 960u + 80000u + 20000u);
-  for (std::int64_t block : {333, 8192}) {
-    RenderedAudio r = renderToMemory(s, gpu(block));
-    for (std::size_t c = 0; c < 12; ++c) {
-      ASSERT_EQ(r.channels[c].size(), base.channels[c].size());
-      ASSERT_EQ(
-          std::memcmp(r.channels[c].data(), base.channels[c].data(), r.channels[c].size() * 4), 0)
-          << "block " << block << " ch " << c;
-    }
-  }
-  RenderOptions cpu;
-  cpu.device = "cpu";
-  RenderedAudio ref = renderToMemory(s, cpu);
+  ASSERT_EQ(base.channels.size(), 12u);
+  expectSameBitsAtBlocks(s, base, {333, 8192});
+  const RenderedAudio ref = expectCloseToCpuReference(s, base);
   EXPECT_GT(test::energy(ref.channels[2]), 1.0) << "the wet return at C";
-  for (std::size_t c = 0; c < 12; ++c)
-    EXPECT_LE(test::maxAbsDiff(base.channels[c], ref.channels[c]), 1e-5) << c;
 }
 
 TEST_F(Reverb, BadIrsAreOneLineErrors) {
