@@ -4,8 +4,8 @@
 #   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
 #   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
-# Both write 32-bit float WAV. Realtime factor = input seconds / wall seconds (median of 3); peak
-# RSS from /usr/bin/time.
+# Both write the whole convolution (input + IR: afir's input is padded) as 32-bit float WAV.
+# Realtime factor = input seconds / wall seconds (median of 3); peak RSS from /usr/bin/time.
 # VKMIX_PREBUILT=1 skips the build and VKMIX_COMMIT names the commit (scripts/gpu_check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,8 @@ timeit() {  # prints "wall_seconds peak_kb"
   /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1
   cat "$dir/t"
 }
-echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS |"
-echo "|---|---|---|---|---|---|"
+echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
+echo "|---|---|---|---|---|---|---|"
 for ch in 1 4 16; do
   for irs in 2 6; do
     # A decaying noise IR with independent channels.
@@ -47,19 +47,19 @@ for ch in 1 4 16; do
 JSON
     vk=$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q; done | median)
     # afir: the input replicated to the IR's channel count, each channel convolved with its own IR.
+    # afir stops with its input, where vkmix renders the reverb's tail (the whole convolution,
+    # input + IR), so afir's input is padded with the IR's length of silence: both tools compute
+    # and write the same convolution (the table's last column checks the lengths).
     pan=""
     for ((c = 0; c < ch; ++c)); do pan+="|c$c=c0"; done
-    if [ "$ch" = 4 ]; then
-      af="[0:a]pan=4c$pan[x];[x][1:a]afir=gtype=none"
-    else
-      af="[0:a]pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
-    fi
-    [ "$ch" = 1 ] && af="[0:a][1:a]afir=gtype=none"
+    af="[0:a]apad=pad_dur=$irs,pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
+    [ "$ch" = 1 ] && af="[0:a]apad=pad_dur=$irs[x];[x][1:a]afir=gtype=none"
     # The same file on both sides: 32-bit float WAV (FFmpeg's WAV default would be 16-bit, half
     # the bytes to write).
     ff=$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)
     read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"
-    printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB |\n" "$ch" "$irs" "$(echo "$seconds / $vkw" | bc -l)" $((vkm / 1024)) \
-      "$(echo "$seconds / $ffw" | bc -l)" $((ffm / 1024))
+    frames() { ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts -of csv=p=0 "$1"; }
+    printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB | %s / %s |\n" "$ch" "$irs" "$(echo "$seconds / $vkw" | bc -l)" $((vkm / 1024)) \
+      "$(echo "$seconds / $ffw" | bc -l)" $((ffm / 1024)) "$(frames "$dir/out.wav")" "$(frames "$dir/ff.wav")"
   done
 done
