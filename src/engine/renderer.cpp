@@ -280,6 +280,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       sources.emplace(v.clipIndex, clipSources.open(v.clipIndex));
   }
   Backend backend(device.valid() ? device.get() : ReadyDevice{}, groupChannels, reverbs, denoised);
+  // The convolvers keep the IRs' spectra; the samples (16 channels x 6 s: 18 MB) go.
+  for (ReverbBus& bus : reverbs.buses) std::vector<std::vector<float>>().swap(bus.spec.irs);
   RenderReport report;
   report.device = backend.name();
   report.layout = output.name;
