@@ -30,7 +30,8 @@ struct RenderOptions {
   // machines of 4 cores or more, else 0 (on 2 cores a helper thread measured no faster). The
   // output does not depend on it.
   int readThreads = -1;
-  // Longest reverb tail after the last clip, seconds; unset: until every tail is below -120 dBFS.
+  // Longest reverb tail after the last clip, seconds; unset: until every IR's remaining energy
+  // (its energy decay curve) is below -120 dB, so a full-scale input's left-out tail is too.
   std::optional<double> tailSeconds;
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render

@@ -403,7 +403,7 @@ int run(int argc, char** argv) {
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav); repeatable");
   render->add_option("--tail", ra.tailSeconds,
                      "Longest reverb tail to render after the last clip, seconds (default: until "
-                     "every tail is below -120 dBFS)");
+                     "every IR's remaining energy is below -120 dB, docs/reverb.md)");
   render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
   render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
   render->add_option("--video", ra.video.picture,

@@ -13,6 +13,20 @@ namespace {
 
 constexpr double kTailFloor = 1e-6;  // -120 dBFS
 
+// Frames of `h` that matter: up to the first frame whose remaining energy, sum over k >= T of
+// h[k]^2 (Schroeder's backward integral, the energy decay curve), is at most kTailFloor^2. Past
+// it, a full-scale white input (RMS 0 dBFS) leaves an output below -120 dBFS RMS. A tail of
+// samples each just under -120 dBFS can sum to far more (an exponential decay with a 2 s RT60:
+// 38 dB more), so the last sample above the floor is not where the tail ends.
+std::int64_t audibleFrames(const std::vector<float>& h) {
+  double remaining = 0.0;
+  for (std::size_t i = h.size(); i-- > 0;) {
+    remaining += static_cast<double>(h[i]) * static_cast<double>(h[i]);
+    if (remaining > kTailFloor * kTailFloor) return static_cast<std::int64_t>(i) + 1;
+  }
+  return 0;
+}
+
 std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& panner,
                                                    double azimuthDeg) {
   std::vector<double> g(static_cast<std::size_t>(panner.numChannels()));
@@ -65,12 +79,7 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
       // In place: the wet gain, then the pre-delay's zeros in front (one move of the samples).
       for (float& x : h) x *= wet;
       h.insert(h.begin(), static_cast<std::size_t>(predelay), 0.0f);
-      for (std::size_t i = h.size(); i-- > 0;) {
-        if (std::abs(h[i]) > kTailFloor) {
-          effective = std::max<std::int64_t>(effective, static_cast<std::int64_t>(i) + 1);
-          break;
-        }
-      }
+      effective = std::max(effective, audibleFrames(h));
       bus.spec.irs.push_back(std::move(h));
     }
     bus.tailFrames = effective;

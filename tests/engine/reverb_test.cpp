@@ -157,6 +157,45 @@ TEST_F(Reverb, TailsRunOnAndTailLimitsThem) {
     EXPECT_EQ(cut.channels[2][i], full.channels[2][i]);
 }
 
+// "Decayed below -120 dBFS" is about the output: for a full-scale noise input, what the render
+// leaves out of the whole convolution is below -120 dBFS RMS. An IR of noise decaying 60 dB in
+// 0.17 s, in float: its samples fall under -120 dBFS long before the tail they add up to does.
+TEST_F(Reverb, TailsEndWhereTheOutputIsBelowMinus120Dbfs) {
+  constexpr std::size_t kIn = 2400, kIr = 38400;
+  const std::vector<float> x = test::noise(kIn, 21, 1.0f);
+  std::vector<float> h = test::noise(kIr, 22, 0.5f);
+  for (std::size_t i = 0; i < kIr; ++i)
+    h[i] *= static_cast<float>(std::exp(-40.0 * static_cast<double>(i) / 48000.0));
+  test::writeFloatWav(dir_ / "x.wav", {x}, 48000);
+  test::writeFloatWav(dir_ / "decay.wav", {h}, 48000);
+  // The dry signal is silenced (a pre-fader send), so front centre carries the wet signal alone.
+  const RenderedAudio r = renderToMemory(
+      session(R"({"name": "r", "ir": "decay.wav"})",
+              R"({"name": "x", "gainDb": -200, "sends": [{"reverb": "r", "preFader": true}],
+                  "clips": [{"file": "x.wav"}]})"),
+      gpu());
+  const std::size_t end = r.channels[2].size();
+  // The whole convolution's frames n..n+count, in double.
+  auto exact = [&](std::size_t n, std::size_t count) {
+    std::vector<float> y(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      double sum = 0.0;
+      for (std::size_t j = (n + i >= kIr ? n + i - kIr + 1 : 0); j < kIn && j <= n + i; ++j)
+        sum += static_cast<double>(x[j]) * h[n + i - j];
+      y[i] = static_cast<float>(sum);
+    }
+    return y;
+  };
+  ASSERT_LT(end, kIn + kIr) << "the IR's last 0.3 s are below the floor";
+  EXPECT_LT(test::rms(exact(end, 4800)), 1e-6) << "what the render leaves out";
+  EXPECT_GT(test::rms(exact(end - 2400, 2400)), 1e-7) << "and the tail stops near the floor";
+  // Stopping after the IR's last sample above -120 dBFS would leave out more than that.
+  std::size_t lastLoud = kIr;
+  while (lastLoud > 0 && std::abs(h[lastLoud - 1]) <= 1e-6f) --lastLoud;
+  EXPECT_GT(test::rms(exact(kIn + lastLoud, 2400)), 1e-6);
+  EXPECT_GT(end, kIn + lastLoud);
+}
+
 TEST_F(Reverb, BitIdenticalForAnyBlockSizeAndEqualToTheCpuReference) {
   auto h = test::noise(6000, 9, 0.2f);
   test::writeFloatWav(dir_ / "ir.wav", {h, test::noise(6000, 10, 0.2f)}, 48000);
