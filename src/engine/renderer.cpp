@@ -82,11 +82,15 @@ class Backend {
       name_ = "cpu-reference";
     }
     for (int channels : groupChannels) addMixer(channels);
+    // A bus's instances (one per stem that sends to it) share its IR spectra.
+    std::map<int, std::shared_ptr<dsp::GpuIrSpectra>> spectra;
     for (const ReverbInstance& inst : reverbs.instances) {
       const dsp::ConvolverSpec& spec = reverbs.buses[inst.bus].spec;
       addMixer(spec.numInputs);
       if (context_) {
-        gpuConvolvers_.push_back(std::make_unique<dsp::GpuConvolver>(*context_, spec));
+        std::shared_ptr<dsp::GpuIrSpectra>& shared = spectra[inst.bus];
+        if (!shared) shared = std::make_shared<dsp::GpuIrSpectra>(*context_, spec);
+        gpuConvolvers_.push_back(std::make_unique<dsp::GpuConvolver>(*context_, spec, 0, shared));
       } else {
         cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
       }

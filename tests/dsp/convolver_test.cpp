@@ -251,6 +251,37 @@ TEST_F(Convolution, PerSpeakerOutputsShareTheirReads) {
   }
 }
 
+// Two convolvers of one bus (two stems sending to it) share its IR spectra: called in turn on
+// different inputs, each gives the bits of a convolver with spectra of its own, and the shared
+// spectra outlive neither.
+TEST_F(Convolution, ConvolversOfOneBusShareItsSpectra) {
+  ConvolverSpec spec;
+  for (std::size_t o = 0; o < 3; ++o) {
+    spec.irs.push_back(roomIr(20000 + 9000 * o, 40u + static_cast<std::uint32_t>(o)));
+    spec.outputs.push_back({ConvolutionTerm{0, static_cast<int>(o)}});
+  }
+  const std::size_t span = kPartitionFrames, calls = 6;
+  const auto a = test::noise(span * calls, 11, 0.5f), b = test::noise(span * calls, 12, 0.5f);
+  auto spectra = std::make_shared<GpuIrSpectra>(context(), spec);
+  auto first = std::make_unique<GpuConvolver>(context(), spec, 1, spectra);
+  auto second = std::make_unique<GpuConvolver>(context(), spec, 1, spectra);
+  spectra.reset();
+  GpuConvolver ownA(context(), spec, 1), ownB(context(), spec, 1);
+  const std::size_t outs = spec.outputs.size();
+  std::vector<float> gotA(outs * span), gotB(outs * span), wantA(outs * span), wantB(outs * span);
+  for (std::size_t call = 0; call < calls; ++call) {
+    const std::span<const float> inA(a.data() + call * span, span),
+        inB(b.data() + call * span, span);
+    first->process(inA, gotA);
+    second->process(inB, gotB);
+    ownA.process(inA, wantA);
+    ownB.process(inB, wantB);
+    ASSERT_GT(test::energy(wantA), 0.0);
+    EXPECT_EQ(std::memcmp(gotA.data(), wantA.data(), gotA.size() * sizeof(float)), 0) << call;
+    EXPECT_EQ(std::memcmp(gotB.data(), wantB.data(), gotB.size() * sizeof(float)), 0) << call;
+  }
+}
+
 // A batch of partitions per call (the delay line a ring of whole batches, the forward FFT in
 // place at the batch's slots) gives every frame the same bits as one partition per call: each
 // partition's transforms and sums are the same operations in the same order. Mono and true

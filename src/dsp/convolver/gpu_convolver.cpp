@@ -61,7 +61,42 @@ int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
              : 1;
 }
 
-GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch)
+GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
+    : p_(spec.partitionFrames),
+      partitions_(std::max<std::int64_t>(
+          1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)),
+      // Read every block, written by the CPU once: device memory the CPU can map
+      // (gpu::Placement).
+      buffer_(ctx,
+              std::max<vk::DeviceSize>(1, spec.irs.size()) *
+                  static_cast<vk::DeviceSize>(partitions_) * spectrumStride(p_) * 8,
+              vk::BufferUsageFlagBits::eUniformTexelBuffer, gpu::Placement::Resident) {
+  if (buffer_.bytes() / 16 > ctx.limits().maxTexelBufferElements) {
+    throw GpuError(ctx.info().name + ": impulse responses of " +
+                   std::to_string(spec.maxIrFrames()) + " frames x " +
+                   std::to_string(spec.irs.size()) +
+                   " channels exceed the device's texel buffer range");
+  }
+  view_ = gpu::texelView(ctx, buffer_, vk::Format::eR32G32B32A32Sfloat, 16);
+  // In double precision, each partition zero-padded to 2P: 16 channels x 6 s are 40 transforms
+  // of 131072 points.
+  transforms_ = std::async(std::launch::async, [this, &spec] {
+    irPartitionSpectra(spec.irs, p_, partitions_, static_cast<std::size_t>(spectrumStride(p_)),
+                       static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)),
+                       buffer_.as<float>());
+  });
+}
+
+GpuIrSpectra::~GpuIrSpectra() {
+  if (transforms_.valid()) transforms_.wait();
+}
+
+void GpuIrSpectra::wait() {
+  if (transforms_.valid()) transforms_.get();
+}
+
+GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch,
+                           std::shared_ptr<GpuIrSpectra> spectra)
     : ctx_(ctx),
       p_(spec.partitionFrames),
       partitions_(std::max<std::int64_t>(
@@ -80,37 +115,29 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
                               vk::DescriptorType::eStorageBuffer},
                  .pushConstantBytes = sizeof(MacPush),
                  .specialization = {static_cast<std::int32_t>(kGroup), shared_ ? 1 : 0}}),
-      // The delay line and the IR spectra are read every block and written by the CPU (the IR
-      // spectra once): device memory, where the CPU can map some (gpu::Placement). The delay
-      // line has one complex value to spare, bin P + 1 of its last row for complex_mac.comp.
+      // The delay line is read every block and written by the CPU: device memory, where the CPU
+      // can map some (gpu::Placement). It has one complex value to spare, bin P + 1 of its last
+      // row for complex_mac.comp.
       fdl_(ctx, static_cast<vk::DeviceSize>(ring_) * numInputs_ * rowBytes(p_) + 8,
            kStorageAndTexels, gpu::Placement::Resident),
-      irs_(ctx,
-           std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions_) *
-               spectrumStride(spec.partitionFrames) * 8,
-           vk::BufferUsageFlagBits::eUniformTexelBuffer, gpu::Placement::Resident),
+      // A convolver's own spectra transform while this constructor makes the FFT plans (an
+      // LLVM compile each on lavapipe).
+      irs_(spectra ? std::move(spectra) : std::make_shared<GpuIrSpectra>(ctx, spec)),
       inverse_(ctx, static_cast<vk::DeviceSize>(batch_) * numOutputs_ * rowBytes(p_),
                vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Readback),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
   VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
+  VKMIX_ASSERT(irs_->partitionFrames() == p_ && irs_->partitions() == partitions_,
+               "shared IR spectra of another shape");
   if (fdl_.bytes() > ctx.limits().maxStorageBufferRange ||
-      fdl_.bytes() / 8 > ctx.limits().maxTexelBufferElements ||
-      irs_.bytes() / 16 > ctx.limits().maxTexelBufferElements) {
+      fdl_.bytes() / 8 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
                    std::to_string(spec.maxIrFrames()) + " frames x " +
-                   std::to_string(spec.irs.size()) +
-                   " channels exceed the device's storage or texel buffer range");
+                   std::to_string(spec.numInputs) +
+                   " inputs exceed the device's storage or texel buffer range");
   }
-  // IR spectra, once, in double precision (each partition zero-padded to 2P), on the CPU's cores
-  // while this thread makes the FFT plans (an LLVM compile each on lavapipe): 16 channels x 6 s
-  // are 40 transforms of 131072 points. If a plan throws, the future waits for them as it goes.
-  std::future<void> spectra = std::async(std::launch::async, [this, &spec] {
-    irPartitionSpectra(spec.irs, p_, partitions_, static_cast<std::size_t>(spectrumStride(p_)),
-                       static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)),
-                       irs_.as<float>());
-  });
   std::memset(fdl_.mapped(), 0, fdl_.bytes());
   auto* terms = terms_.as<OutputTerms>();
   std::memset(terms, 0, terms_.bytes());
@@ -134,7 +161,6 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly);
 
   fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
-  irsView_ = gpu::texelView(ctx, irs_, vk::Format::eR32G32B32A32Sfloat, 16);
   std::array<vk::DescriptorPoolSize, 3> sizes{
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformBuffer, .descriptorCount = 1},
       vk::DescriptorPoolSize{.type = vk::DescriptorType::eUniformTexelBuffer, .descriptorCount = 2},
@@ -150,13 +176,13 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       .buffer = *terms_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
   const vk::DescriptorBufferInfo inverseInfo{
       .buffer = *inverse_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
-  const vk::BufferView fdlView = *fdlView_, irsView = *irsView_;
+  const vk::BufferView fdlView = *fdlView_, irsView = irs_->view();
   const std::array<vk::WriteDescriptorSet, 4> writes{
       gpu::bufferWrite(macSet_, 0, vk::DescriptorType::eUniformBuffer, termsInfo),
       gpu::texelWrite(macSet_, 1, fdlView), gpu::texelWrite(macSet_, 2, irsView),
       gpu::bufferWrite(macSet_, 3, vk::DescriptorType::eStorageBuffer, inverseInfo)};
   ctx.device().updateDescriptorSets(writes, nullptr);
-  spectra.get();
+  irs_->wait();
 }
 
 GpuConvolver::~GpuConvolver() = default;

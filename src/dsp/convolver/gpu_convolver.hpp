@@ -6,6 +6,7 @@
 // (benchmarks/convolver_benchmark.cpp, BM_FftBatch). The output does not depend on the batch.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,10 +20,37 @@
 
 namespace vkmix::dsp {
 
+// The spectra of a spec's IRs on the device, [ir][partition][P + 2] complex: bins 0..P and a zero,
+// so rows are whole RGBA32F texels for complex_mac.comp. Read-only once made, so every convolver
+// of one bus (one per stem that sends to it) can share them: 12 channels x 10 s are 50 MB. The
+// transforms (double precision, on the CPU's cores) start in the constructor and run while the
+// caller goes on (making FFT plans); wait() ends them. `spec` must outlive wait().
+class GpuIrSpectra {
+ public:
+  // GpuError when the spectra exceed the device's texel buffer range.
+  GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec);
+  ~GpuIrSpectra();  // waits for the transforms
+  GpuIrSpectra(const GpuIrSpectra&) = delete;
+  GpuIrSpectra& operator=(const GpuIrSpectra&) = delete;
+  // Waits for the transforms; their error, once. Not for several threads at once.
+  void wait();
+  std::int64_t partitionFrames() const { return p_; }
+  std::int64_t partitions() const { return partitions_; }
+  vk::BufferView view() const { return *view_; }
+
+ private:
+  std::int64_t p_, partitions_;
+  gpu::Buffer buffer_;
+  vk::raii::BufferView view_{nullptr};
+  std::future<void> transforms_;
+};
+
 class GpuConvolver {
  public:
-  // `batch`: partitions per process() call; 0 chooses (defaultBatch).
-  GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch = 0);
+  // `batch`: partitions per process() call; 0 chooses (defaultBatch). `spectra`: the IR spectra
+  // of `spec` (its partition size and IRs) to share; null: the convolver makes its own.
+  GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch = 0,
+               std::shared_ptr<GpuIrSpectra> spectra = nullptr);
   ~GpuConvolver();
   // inputs: numInputs x (batch x P) planar, the next batch() partitions of every input; outputs:
   // numOutputs x (batch x P) planar (overwritten). An input that has ended is passed as zeros.
@@ -47,10 +75,10 @@ class GpuConvolver {
   // The delay line, [slot][input][P + 1] complex. The CPU writes a slot's overlap-save input (2P
   // real samples) and the forward FFT turns it into bins 0..P in place.
   gpu::Buffer fdl_;
-  gpu::Buffer irs_;      // [ir][partition][P + 2] complex: bins 0..P and a zero
+  std::shared_ptr<GpuIrSpectra> irs_;
   gpu::Buffer inverse_;  // [batch][output][2P + 2] floats: spectrum in, time out
   gpu::Buffer terms_;    // UBO: per output, its (input, IR) terms
-  vk::raii::BufferView fdlView_{nullptr}, irsView_{nullptr};
+  vk::raii::BufferView fdlView_{nullptr};
   std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
   vk::DescriptorSet macSet_;
