@@ -196,6 +196,55 @@ TEST_F(Reverb, TailsEndWhereTheOutputIsBelowMinus120Dbfs) {
   EXPECT_GT(end, kIn + lastLoud);
 }
 
+// Issue 4's capacity: IRs of 10 s at 48 kHz, 4 buses x 12 channels in one session. One 7.1.4 IR
+// file of 10 s with an impulse per channel (channel 0's on the very last frame), on 4 buses with
+// 0, 100, 200 and 300 ms of pre-delay and their own wet gains; a dialogue track sends to all four
+// and an effects track to the first (two convolvers sharing its spectra). Every speaker must carry
+// each bus's scaled, delayed copies of the sends and nothing else, to the sample.
+TEST_F(Reverb, TenSecondIrsOnFourTwelveChannelBuses) {
+  constexpr std::size_t kIr = 480000, kChannels = 12, kIn = 2400;
+  std::vector<std::vector<float>> ir(kChannels, std::vector<float>(kIr, 0.0f));
+  std::vector<std::size_t> at(kChannels);
+  for (std::size_t c = 0; c < kChannels; ++c) {
+    at[c] = kIr - 1 - c * 24000;
+    ir[c][at[c]] = 0.25f + 0.05f * static_cast<float>(c);
+  }
+  test::writeFloatWav(dir_ / "ten.wav", ir, 48000);
+  const std::vector<float> dx = test::noise(kIn, 31, 0.5f), fx = test::noise(kIn, 32, 0.5f);
+  test::writeFloatWav(dir_ / "dx2.wav", {dx}, 48000);
+  test::writeFloatWav(dir_ / "fx2.wav", {fx}, 48000);
+  const std::string buses =
+      R"({"name": "a", "ir": "ten.wav"}, {"name": "b", "ir": "ten.wav", "predelayMs": 100,
+          "wetDb": -6}, {"name": "c", "ir": "ten.wav", "predelayMs": 200, "wetDb": -12},
+         {"name": "d", "ir": "ten.wav", "predelayMs": 300, "wetDb": -18})";
+  const std::string tracks =
+      R"({"name": "dx", "stem": "dialogue", "gainDb": -200, "clips": [{"file": "dx2.wav"}],
+          "sends": [{"reverb": "a", "preFader": true}, {"reverb": "b", "preFader": true},
+                    {"reverb": "c", "preFader": true}, {"reverb": "d", "preFader": true}]},
+         {"name": "fx", "stem": "effects", "gainDb": -200, "clips": [{"file": "fx2.wav"}],
+          "sends": [{"reverb": "a", "preFader": true}]})";
+  const RenderedAudio r = renderToMemory(session(buses, tracks), gpu());
+  ASSERT_EQ(r.channels.size(), kChannels);
+  // The longest tail: channel 0's impulse on the IR's last frame, after 300 ms of pre-delay.
+  ASSERT_EQ(r.channels[0].size(), kIn + kIr + 14400);
+  const double wet[4] = {1.0, std::pow(10.0, -6.0 / 20), std::pow(10.0, -12.0 / 20),
+                         std::pow(10.0, -18.0 / 20)};
+  for (std::size_t c = 0; c < kChannels; ++c) {
+    std::vector<double> want(r.channels[c].size(), 0.0);
+    for (std::size_t b = 0; b < 4; ++b) {
+      const std::size_t delay = b * 4800 + at[c];
+      for (std::size_t i = 0; i < kIn; ++i) {
+        const double x = dx[i] + (b == 0 ? fx[i] : 0.0f);
+        want[delay + i] += x * ir[c][at[c]] * wet[b];
+      }
+    }
+    double worst = 0.0;
+    for (std::size_t i = 0; i < want.size(); ++i)
+      worst = std::max(worst, std::abs(r.channels[c][i] - want[i]));
+    EXPECT_LT(worst, 1e-5) << "speaker " << c;
+  }
+}
+
 TEST_F(Reverb, BitIdenticalForAnyBlockSizeAndEqualToTheCpuReference) {
   auto h = test::noise(6000, 9, 0.2f);
   test::writeFloatWav(dir_ / "ir.wav", {h, test::noise(6000, 10, 0.2f)}, 48000);
