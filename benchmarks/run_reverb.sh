@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Convolution reverb, vkmix against FFmpeg's afir in the same run: 1, 4 and 16 IR channels x 2 s
-# and 6 s IRs, 30 s of input (REVERB_SECONDS), 48 kHz. The same convolutions on both sides:
+# and 6 s IRs (issue 4's table) and 10 s (its longest IR; REVERB_IR_SECONDS lists the lengths),
+# 30 s of input (REVERB_SECONDS), 48 kHz. The same convolutions on both sides:
 #   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
 #   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
@@ -27,7 +28,7 @@ timeit() {  # prints "wall_seconds peak_kb"
 echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
 echo "|---|---|---|---|---|---|---|"
 for ch in 1 4 16; do
-  for irs in 2 6; do
+  for irs in ${REVERB_IR_SECONDS:-2 6 10}; do
     # A decaying noise IR with independent channels.
     ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$irs:c=white:r=48000:a=0.5:seed=2" \
       -af "volume=eval=frame:volume='exp(-4*t)'" -ac 1 "$dir/ir1.wav"
