@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Convolution reverb, vkmix against FFmpeg's afir in the same run: 1, 4 and 16 IR channels x 2 s
-# and 6 s IRs (issue 4's table) and 10 s (its longest IR; REVERB_IR_SECONDS lists the lengths),
-# 30 s of input (REVERB_SECONDS), 48 kHz. The same convolutions on both sides:
+# and 6 s IRs (issue 4's table) and 10 s (its longest IR), 30 s of input (REVERB_SECONDS), 48 kHz;
+# REVERB_CHANNELS and REVERB_IR_SECONDS pick rows. The same convolutions on both sides:
 #   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
 #   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
@@ -27,18 +27,18 @@ timeit() {  # prints "wall_seconds peak_kb"
 }
 echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
 echo "|---|---|---|---|---|---|---|"
-for ch in 1 4 16; do
+for ch in ${REVERB_CHANNELS:-1 4 16}; do
   for irs in ${REVERB_IR_SECONDS:-2 6 10}; do
-    # A decaying noise IR with independent channels.
-    ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$irs:c=white:r=48000:a=0.5:seed=2" \
-      -af "volume=eval=frame:volume='exp(-4*t)'" -ac 1 "$dir/ir1.wav"
+    # A decaying noise IR with independent channels, 60 dB down at its end (an RT60 of its
+    # length), in float: every frame of it is above -120 dB, so both tools convolve all of it
+    # (16-bit samples of a faster decay are zeros after a few seconds).
     inputs=(); merge=""
     for ((c = 0; c < ch; ++c)); do
       ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$irs:c=white:r=48000:a=0.5:seed=$((10 + c))" \
-        -af "volume=eval=frame:volume='exp(-4*t)'" "$dir/irc$c.wav"
+        -af "volume=eval=frame:volume='exp(-6.9078*t/$irs)'" -c:a pcm_f32le "$dir/irc$c.wav"
       inputs+=(-i "$dir/irc$c.wav"); merge+="[$c:a]"
     done
-    ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "${merge}amerge=inputs=$ch" "$dir/ir.wav" 2>/dev/null ||
+    ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "${merge}amerge=inputs=$ch" -c:a pcm_f32le "$dir/ir.wav" 2>/dev/null ||
       cp "$dir/irc0.wav" "$dir/ir.wav"
     case $ch in 1) layout=2.0 ;; 4) layout=2.0 ;; 16) layout=9.1.6 ;; esac
     cat > "$dir/s.json" <<JSON
