@@ -80,6 +80,10 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
       for (float& x : h) x *= wet;
       h.insert(h.begin(), static_cast<std::size_t>(predelay), 0.0f);
       effective = std::max(effective, audibleFrames(h));
+      // Trailing digital silence (an IR exported at a fixed length) would be partitions of zeros
+      // to transform and multiply every block, adding nothing: it goes.
+      const auto last = std::find_if(h.rbegin(), h.rend(), [](float x) { return x != 0.0f; });
+      h.resize(std::max<std::size_t>(1, static_cast<std::size_t>(h.rend() - last)));
       bus.spec.irs.push_back(std::move(h));
     }
     bus.tailFrames = effective;

@@ -196,6 +196,31 @@ TEST_F(Reverb, TailsEndWhereTheOutputIsBelowMinus120Dbfs) {
   EXPECT_GT(end, kIn + lastLoud);
 }
 
+// An IR file padded with digital silence (exported at a fixed length) renders the same bytes as
+// the IR alone: the zeros are not convolved (here they would also have chosen the long partition).
+TEST_F(Reverb, TrailingSilenceInAnIrIsNotConvolved) {
+  // Two channels, the second one shorter (zeros after 20000 frames).
+  std::vector<std::vector<float>> h = {test::noise(30000, 17, 0.3f), test::noise(20000, 18, 0.3f)};
+  h[1].resize(30000, 0.0f);
+  test::writeFloatWav(dir_ / "h.wav", h, 48000);
+  for (auto& c : h) c.resize(230000, 0.0f);
+  test::writeFloatWav(dir_ / "padded.wav", h, 48000);
+  const std::string tracks =
+      R"({"name": "dx", "sends": [{"reverb": "r"}], "clips": [{"file": "dx.wav"}]})";
+  const RenderedAudio plain =
+      renderToMemory(session(R"({"name": "r", "ir": "h.wav"})", tracks), gpu());
+  const RenderedAudio r =
+      renderToMemory(session(R"({"name": "r", "ir": "padded.wav"})", tracks), gpu());
+  ASSERT_EQ(r.channels.size(), plain.channels.size());
+  for (std::size_t c = 0; c < r.channels.size(); ++c) {
+    ASSERT_EQ(r.channels[c].size(), 9000u + 30000u) << "the tail ends with the IR's sound";
+    ASSERT_EQ(plain.channels[c].size(), r.channels[c].size());
+    EXPECT_EQ(std::memcmp(r.channels[c].data(), plain.channels[c].data(), r.channels[c].size() * 4),
+              0)
+        << "channel " << c;
+  }
+}
+
 // Issue 4's capacity: IRs of 10 s at 48 kHz, 4 buses x 12 channels in one session. One 7.1.4 IR
 // file of 10 s with an impulse per channel (channel 0's on the very last frame), on 4 buses with
 // 0, 100, 200 and 300 ms of pre-delay and their own wet gains; a dialogue track sends to all four

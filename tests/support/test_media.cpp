@@ -30,6 +30,10 @@ void writeFloatWav(const std::filesystem::path& path,
                    const std::vector<std::vector<float>>& channels, int sampleRate) {
   const auto nc = static_cast<std::uint16_t>(channels.size());
   const std::size_t frames = channels.empty() ? 0 : channels[0].size();
+  for (const auto& ch : channels) {
+    if (ch.size() != frames)
+      throw std::invalid_argument("writeFloatWav: channels of different lengths");
+  }
   const auto dataBytes = static_cast<std::uint32_t>(frames * nc * 4);
   std::ofstream o(path, std::ios::binary);
   if (!o) throw std::runtime_error("cannot write " + path.string());
