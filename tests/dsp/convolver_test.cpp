@@ -169,9 +169,11 @@ TEST_P(Convolution, MatchesDirectConvolutionOnNoiseAndImpulses) {
   spec.partitionFrames = static_cast<std::int64_t>(kP);
   ASSERT_EQ(partitionFramesFor(spec.maxIrFrames()), spec.partitionFrames);
   // Noise across partition boundaries, then an impulse after it (its response checked in the
-  // same run). The long partition gets one boundary, to keep the direct convolution affordable.
-  const std::size_t inFrames = kP > kPartitionFrames ? kP + 4000 : 3 * kP + 123;
+  // same run). The long partitions get 4000 frames of noise across one boundary, to keep the
+  // direct convolution affordable (it skips zeros); their IRs still span several partitions.
+  const std::size_t inFrames = kP > kPartitionFrames ? kP + 2000 : 3 * kP + 123;
   auto x = test::noise(inFrames, 3, 0.5f);
+  if (kP > kPartitionFrames) std::fill(x.begin(), x.end() - 4000, 0.0f);
   std::vector<float> impulse(kP + 100, 0.0f);
   impulse[kP + 17] = 1.0f;
   const std::vector<float>* inputs[2] = {&x, &impulse};
@@ -198,12 +200,14 @@ TEST_P(Convolution, MatchesDirectConvolutionOnNoiseAndImpulses) {
   }
 }
 
-// 1 sample, one partition - 1, exactly one, one + 1, and 2 s (which takes the long partition).
+// 1 sample, one partition - 1, exactly one, one + 1, 2 s (which takes the long partition) and
+// just past four long partitions (the longest partition).
 constexpr std::size_t kShort = kPartitionFrames, kLong = kLongPartitionFrames;
 INSTANTIATE_TEST_SUITE_P(IrLengths, Convolution,
                          ::testing::Values(IrCase{1, kShort}, IrCase{kShort - 1, kShort},
                                            IrCase{kShort, kShort}, IrCase{kShort + 1, kShort},
-                                           IrCase{96000, kLong}),
+                                           IrCase{96000, kLong},
+                                           IrCase{4 * kLong + 1, kLongestPartitionFrames}),
                          [](const ::testing::TestParamInfo<IrCase>& p) {
                            return "Ir" + std::to_string(p.param.irFrames) + "Partition" +
                                   std::to_string(p.param.partition);

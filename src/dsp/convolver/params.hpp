@@ -14,9 +14,15 @@ namespace vkmix::dsp {
 // 4096 cuts the multiply-accumulate work per sample fourfold (measured in benchmarks/RESULTS.md).
 constexpr std::int64_t kPartitionFrames = 16384;
 // IRs longer than this partition use it: fewer partitions to multiply-accumulate per sample for
-// a slightly longer FFT (16 channels x 6 s on lavapipe: 3.3 s -> 2.1 s; 131072 gained nothing).
+// a slightly longer FFT (16 channels x 6 s on lavapipe: 3.3 s -> 2.1 s).
 constexpr std::int64_t kLongPartitionFrames = 65536;
+// IRs longer than four long partitions (5.5 s at 48 kHz) use this one: the multiply-accumulate
+// reads half the IR spectra per sample, and on lavapipe that outweighs the FFTs' extra stage
+// (16 channels x 6 s: 37-40 -> 46x realtime per partition call; 16 x 10 s over 120 s of input,
+// 6.7-7.3 -> 5.7-6.8 s). Below that, 131072 gained nothing.
+constexpr std::int64_t kLongestPartitionFrames = 131072;
 constexpr std::int64_t partitionFramesFor(std::int64_t irFrames) {
+  if (irFrames > 4 * kLongPartitionFrames) return kLongestPartitionFrames;
   return irFrames > kLongPartitionFrames ? kLongPartitionFrames : kPartitionFrames;
 }
 
