@@ -22,6 +22,15 @@ class PlanarFifo {
       data_[c].insert(data_[c].end(), from, from + n);
     }
   }
+  // Appends n frames of silence, for the caller to add into (lastFrames).
+  void appendSilence(std::int64_t n) {
+    for (auto& ch : data_) ch.resize(ch.size() + static_cast<std::size_t>(n), 0.0f);
+  }
+  // Channel c's last n frames.
+  float* lastFrames(int c, std::int64_t n) {
+    std::vector<float>& ch = data_[static_cast<std::size_t>(c)];
+    return ch.data() + (ch.size() - static_cast<std::size_t>(n));
+  }
   // Copies the first n frames into dst (channel-major, `stride` per row).
   void read(std::span<float> dst, std::int64_t stride, std::int64_t n) const {
     for (std::size_t c = 0; c < data_.size(); ++c) {

@@ -409,7 +409,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     returns.emplace_back(nc);
   }
   std::int64_t emitted = 0;
-  std::vector<float> mixOut, convIn, convOut, routed;
+  std::vector<float> mixOut, convIn, convOut;
   std::vector<std::vector<float>> stemOut(numStems);
   RenderedBlock rendered;
   // A convolver takes a batch of partitions per call; the frames past the send's end are zeros,
@@ -425,15 +425,17 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       sendIn[k].consume(take);
       convOut.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
       backend.convolve(k, convIn, convOut);
-      routed.assign(static_cast<std::size_t>(nc * span), 0.0f);
+      // The returns: each output times its speaker gains, summed into silence in the FIFO.
+      returns[k].appendSilence(take);
       for (std::int64_t o = 0; o < outs; ++o) {
         for (int c = 0; c < nc; ++c) {
           const float g = bus.returnGains[o][c];
           if (g == 0.0f) continue;
-          for (std::int64_t i = 0; i < span; ++i) routed[c * span + i] += g * convOut[o * span + i];
+          float* to = returns[k].lastFrames(c, take);
+          const float* from = convOut.data() + o * span;
+          for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
         }
       }
-      returns[k].append(routed, span, take);
     }
   };
   // Hands the stems in stemOut (`frames` of them, `stride` apart) and their mix to the sink.
