@@ -82,15 +82,25 @@ class Backend {
       name_ = "cpu-reference";
     }
     for (int channels : groupChannels) addMixer(channels);
-    // A bus's instances (one per stem that sends to it) share its IR spectra.
+    // A bus's instances (one per stem that sends to it) share its IR spectra, and every
+    // convolver VkFFT's scratch buffer: the render loop runs one convolution at a time.
     std::map<int, std::shared_ptr<dsp::GpuIrSpectra>> spectra;
+    std::shared_ptr<gpu::Buffer> scratch;
+    if (context_ && !reverbs.instances.empty()) {
+      vk::DeviceSize bytes = 0;
+      for (const ReverbInstance& inst : reverbs.instances)
+        bytes = std::max(bytes, dsp::GpuConvolver::fftScratchBytes(reverbs.buses[inst.bus].spec));
+      scratch = std::make_shared<gpu::Buffer>(
+          *context_, bytes, vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Resident);
+    }
     for (const ReverbInstance& inst : reverbs.instances) {
       const dsp::ConvolverSpec& spec = reverbs.buses[inst.bus].spec;
       addMixer(spec.numInputs);
       if (context_) {
         std::shared_ptr<dsp::GpuIrSpectra>& shared = spectra[inst.bus];
         if (!shared) shared = std::make_shared<dsp::GpuIrSpectra>(*context_, spec);
-        gpuConvolvers_.push_back(std::make_unique<dsp::GpuConvolver>(*context_, spec, 0, shared));
+        gpuConvolvers_.push_back(
+            std::make_unique<dsp::GpuConvolver>(*context_, spec, 0, shared, scratch));
       } else {
         cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
       }

@@ -158,7 +158,7 @@ struct FftPlan::Impl {
 
 FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
                  const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes,
-                 FftDirections directions, FftRows rows)
+                 FftDirections directions, FftRows rows, const Buffer* scratch)
     : size_(size),
       directions_(directions),
       offsetsAtLaunch_(rows.offsetsAtLaunch),
@@ -182,11 +182,15 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   config.numberBatches = batch;
   config.performR2C = 1;
   config.specifyOffsetsAtLaunch = rows.offsetsAtLaunch ? 1 : 0;
-  if (rows.offsetsAtLaunch) {
-    m.temp = std::make_unique<Buffer>(ctx, bufferBytes, vk::BufferUsageFlagBits::eStorageBuffer,
-                                      Placement::Resident);
-    m.tempBuffer = *m.temp->buffer();
-    m.tempBytes = bufferBytes;
+  if (rows.offsetsAtLaunch || scratch != nullptr) {
+    if (scratch == nullptr) {
+      m.temp = std::make_unique<Buffer>(ctx, bufferBytes, vk::BufferUsageFlagBits::eStorageBuffer,
+                                        Placement::Resident);
+      scratch = m.temp.get();
+    }
+    VKMIX_ASSERT(scratch->bytes() >= bufferBytes, "an FFT scratch buffer smaller than the buffer");
+    m.tempBuffer = *scratch->buffer();
+    m.tempBytes = scratch->bytes();
     config.userTempBuffer = 1;
     config.tempBuffer = &m.tempBuffer;
     config.tempBufferSize = &m.tempBytes;

@@ -28,11 +28,18 @@ struct FftRows {
   bool offsetsAtLaunch = false;
 };
 
+class Buffer;
+
 class FftPlan {
  public:
+  // `scratch`: VkFFT's scratch buffer for this plan's launches (its temporary buffer), at least
+  // bufferBytes; plans whose launches never run at the same time (one queue, in order, a barrier
+  // between them) can share one. Null: the plan makes its own where it needs one (with
+  // offsetsAtLaunch; VkFFT may allocate one itself otherwise).
   FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
           const vk::raii::Buffer& buffer, vk::DeviceSize bufferBytes,
-          FftDirections directions = FftDirections::Both, FftRows rows = {});
+          FftDirections directions = FftDirections::Both, FftRows rows = {},
+          const Buffer* scratch = nullptr);
   ~FftPlan();
   FftPlan(const FftPlan&) = delete;
   FftPlan& operator=(const FftPlan&) = delete;

@@ -255,21 +255,28 @@ TEST_F(Convolution, PerSpeakerOutputsShareTheirReads) {
   }
 }
 
-// Two convolvers of one bus (two stems sending to it) share its IR spectra: called in turn on
-// different inputs, each gives the bits of a convolver with spectra of its own, and the shared
-// spectra outlive neither.
-TEST_F(Convolution, ConvolversOfOneBusShareItsSpectra) {
+// Two convolvers of one bus (two stems sending to it) share its IR spectra and VkFFT's scratch
+// buffer: called in turn on different inputs, each gives the bits of a convolver with spectra
+// and scratch of its own, and the shared buffers outlive neither.
+TEST_F(Convolution, ConvolversOfOneBusShareItsSpectraAndScratch) {
   ConvolverSpec spec;
+  // Long partitions: VkFFT's 131072-point transforms take two passes, through the scratch.
   for (std::size_t o = 0; o < 3; ++o) {
-    spec.irs.push_back(roomIr(20000 + 9000 * o, 40u + static_cast<std::uint32_t>(o)));
+    spec.irs.push_back(roomIr(70000 + 9000 * o, 40u + static_cast<std::uint32_t>(o)));
     spec.outputs.push_back({ConvolutionTerm{0, static_cast<int>(o)}});
   }
-  const std::size_t span = kPartitionFrames, calls = 6;
+  spec.partitionFrames = partitionFramesFor(spec.maxIrFrames());
+  ASSERT_EQ(spec.partitionFrames, kLongPartitionFrames);
+  const std::size_t span = kLongPartitionFrames, calls = 5;
   const auto a = test::noise(span * calls, 11, 0.5f), b = test::noise(span * calls, 12, 0.5f);
   auto spectra = std::make_shared<GpuIrSpectra>(context(), spec);
-  auto first = std::make_unique<GpuConvolver>(context(), spec, 1, spectra);
-  auto second = std::make_unique<GpuConvolver>(context(), spec, 1, spectra);
+  auto scratch = std::make_shared<gpu::Buffer>(context(), GpuConvolver::fftScratchBytes(spec, 1),
+                                               vk::BufferUsageFlagBits::eStorageBuffer,
+                                               gpu::Placement::Resident);
+  auto first = std::make_unique<GpuConvolver>(context(), spec, 1, spectra, scratch);
+  auto second = std::make_unique<GpuConvolver>(context(), spec, 1, spectra, scratch);
   spectra.reset();
+  scratch.reset();
   GpuConvolver ownA(context(), spec, 1), ownB(context(), spec, 1);
   const std::size_t outs = spec.outputs.size();
   std::vector<float> gotA(outs * span), gotB(outs * span), wantA(outs * span), wantB(outs * span);

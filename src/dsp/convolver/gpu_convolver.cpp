@@ -52,7 +52,32 @@ bool sharedReads(const ConvolverSpec& spec) {
                      [](const auto& terms) { return terms.size() == 1 && terms[0].input == 0; });
 }
 
+std::int64_t partitionsOf(const ConvolverSpec& spec) {
+  return std::max<std::int64_t>(
+      1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames);
+}
+
+// Delay-line slots: enough for the oldest partition the batch's first output needs and the
+// batch's own, rounded up to whole batches so that a batch's slots are one run of rows.
+std::int64_t ringSlots(std::int64_t partitions, std::int64_t batch) {
+  return (partitions + 2 * batch - 2) / batch * batch;
+}
+
+// The delay line has one complex value to spare, bin P + 1 of its last row for complex_mac.comp.
+vk::DeviceSize fdlBytes(const ConvolverSpec& spec, std::int64_t ring) {
+  return static_cast<vk::DeviceSize>(ring * spec.numInputs) * rowBytes(spec.partitionFrames) + 8;
+}
+
+vk::DeviceSize inverseBytes(const ConvolverSpec& spec, std::int64_t batch) {
+  return static_cast<vk::DeviceSize>(batch) * spec.outputs.size() * rowBytes(spec.partitionFrames);
+}
+
 }  // namespace
+
+vk::DeviceSize GpuConvolver::fftScratchBytes(const ConvolverSpec& spec, int batch) {
+  const std::int64_t b = batch > 0 ? batch : defaultBatch(spec);
+  return std::max(fdlBytes(spec, ringSlots(partitionsOf(spec), b)), inverseBytes(spec, b));
+}
 
 int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
   // Two partitions a call where one input and one output would give FFT launches of one row, and
@@ -97,13 +122,13 @@ void GpuIrSpectra::wait() {
 }
 
 GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch,
-                           std::shared_ptr<GpuIrSpectra> spectra)
+                           std::shared_ptr<GpuIrSpectra> spectra,
+                           std::shared_ptr<gpu::Buffer> scratch)
     : ctx_(ctx),
       p_(spec.partitionFrames),
-      partitions_(std::max<std::int64_t>(
-          1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)),
+      partitions_(partitionsOf(spec)),
       batch_(batch > 0 ? batch : defaultBatch(spec)),
-      ring_(static_cast<std::uint32_t>((partitions_ + 2 * batch_ - 2) / batch_ * batch_)),
+      ring_(static_cast<std::uint32_t>(ringSlots(partitions_, batch_))),
       numInputs_(static_cast<std::uint32_t>(spec.numInputs)),
       numOutputs_(static_cast<std::uint32_t>(spec.outputs.size())),
       shared_(sharedReads(spec) && batch_ <= 2),
@@ -118,15 +143,18 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
                  .specialization = {static_cast<std::int32_t>(kGroup), shared_ ? 1 : 0,
                                     shared_ ? batch_ : 1}}),
       // The delay line is read every block and written by the CPU: device memory, where the CPU
-      // can map some (gpu::Placement). It has one complex value to spare, bin P + 1 of its last
-      // row for complex_mac.comp.
-      fdl_(ctx, static_cast<vk::DeviceSize>(ring_) * numInputs_ * rowBytes(p_) + 8,
-           kStorageAndTexels, gpu::Placement::Resident),
+      // can map some (gpu::Placement).
+      fdl_(ctx, fdlBytes(spec, ring_), kStorageAndTexels, gpu::Placement::Resident),
       // A convolver's own spectra transform while this constructor makes the FFT plans (an
       // LLVM compile each on lavapipe).
       irs_(spectra ? std::move(spectra) : std::make_shared<GpuIrSpectra>(ctx, spec)),
-      inverse_(ctx, static_cast<vk::DeviceSize>(batch_) * numOutputs_ * rowBytes(p_),
-               vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Readback),
+      inverse_(ctx, inverseBytes(spec, batch_), vk::BufferUsageFlagBits::eStorageBuffer,
+               gpu::Placement::Readback),
+      // Both plans' scratch: they run one after the other, a barrier between them.
+      scratch_(scratch ? std::move(scratch)
+                       : std::make_shared<gpu::Buffer>(
+                             ctx, std::max(fdl_.bytes(), inverse_.bytes()),
+                             vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Resident)),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
@@ -157,10 +185,11 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
   forwardPlan_ = std::make_unique<gpu::FftPlan>(
       ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numInputs_,
       fdl_.buffer(), fdl_.bytes(), gpu::FftDirections::ForwardOnly,
-      gpu::FftRows{.offsetsAtLaunch = true});
+      gpu::FftRows{.offsetsAtLaunch = true}, scratch_.get());
   inversePlan_ = std::make_unique<gpu::FftPlan>(
       ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numOutputs_,
-      inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly);
+      inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly, gpu::FftRows{},
+      scratch_.get());
 
   fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
   std::array<vk::DescriptorPoolSize, 3> sizes{

@@ -51,8 +51,12 @@ class GpuConvolver {
  public:
   // `batch`: partitions per process() call; 0 chooses (defaultBatch). `spectra`: the IR spectra
   // of `spec` (its partition size and IRs) to share; null: the convolver makes its own.
+  // `scratch`: VkFFT's scratch buffer, at least fftScratchBytes(spec, batch), which convolvers
+  // whose process() calls never overlap (one thread, each call waits for its work) can share;
+  // null: the convolver makes its own.
   GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch = 0,
-               std::shared_ptr<GpuIrSpectra> spectra = nullptr);
+               std::shared_ptr<GpuIrSpectra> spectra = nullptr,
+               std::shared_ptr<gpu::Buffer> scratch = nullptr);
   ~GpuConvolver();
   // inputs: numInputs x (batch x P) planar, the next batch() partitions of every input; outputs:
   // numOutputs x (batch x P) planar (overwritten). An input that has ended is passed as zeros.
@@ -60,6 +64,8 @@ class GpuConvolver {
   std::int64_t partitions() const { return partitions_; }
   int batch() const { return batch_; }
   static int defaultBatch(const ConvolverSpec& spec);
+  // The scratch buffer a convolver of `spec` with `batch` (0: defaultBatch) needs for its FFTs.
+  static vk::DeviceSize fftScratchBytes(const ConvolverSpec& spec, int batch = 0);
 
  private:
   const gpu::Context& ctx_;
@@ -79,8 +85,9 @@ class GpuConvolver {
   // real samples) and the forward FFT turns it into bins 0..P in place.
   gpu::Buffer fdl_;
   std::shared_ptr<GpuIrSpectra> irs_;
-  gpu::Buffer inverse_;  // [batch][output][2P + 2] floats: spectrum in, time out
-  gpu::Buffer terms_;    // UBO: per output, its (input, IR) terms
+  gpu::Buffer inverse_;                   // [batch][output][2P + 2] floats: spectrum in, time out
+  std::shared_ptr<gpu::Buffer> scratch_;  // VkFFT's, for both plans (before them: outlives them)
+  gpu::Buffer terms_;                     // UBO: per output, its (input, IR) terms
   vk::raii::BufferView fdlView_{nullptr};
   std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
