@@ -39,11 +39,6 @@ vec4 cmul2(vec4 a, vec4 b) {
 // 1: several outputs, each one term, on input 0 (a mono send into a per-speaker or stereo IR): an
 // invocation makes four outputs' bins, and each read of the delay line serves all four.
 layout(constant_id = 1) const int kShared = 0;
-// With kShared: the batch, 1 or 2. An invocation makes the bins of both partitions of a batch of
-// two, so each read of the IR spectra (most of what this shader reads) serves both: partition 1's
-// term k is X[head + 1 - k] * H[k], and X[head + 1 - k] is partition 0's X of term k - 1. The
-// sums are the same operations in the same order as one partition at a time.
-layout(constant_id = 2) const int kSharedBatch = 1;
 
 void main() {
   uint i = gl_GlobalInvocationID.x;
@@ -57,48 +52,24 @@ void main() {
     uvec4 ir = uvec4(outputs[o0].irs.x, outputs[min(o0 + 1u, last)].irs.x,
                      outputs[min(o0 + 2u, last)].irs.x, outputs[min(o0 + 3u, last)].irs.x) *
                (pc.partitions * pc.pairs) + uvec4(i);
-    // s: partition 0 of the batch (or j, one partition a call); t: partition 1.
     vec4 s0 = vec4(0.0), s1 = vec4(0.0), s2 = vec4(0.0), s3 = vec4(0.0);
-    vec4 t0 = vec4(0.0), t1 = vec4(0.0), t2 = vec4(0.0), t3 = vec4(0.0);
-    uint stride = pc.numInputs * pc.bins;
-    int x = int(((pc.head + j + 1u) % pc.ring) * stride + b);
-    vec4 later = kSharedBatch == 2 ? vec4(texelFetch(fdl, x).xy, texelFetch(fdl, x + 1).xy)
-                                   : vec4(0.0);  // X[head + 1 - k], partition 1's
     for (uint k = 0u; k < pc.partitions; ++k) {
-      x = int(((pc.head + j + pc.ring - k) % pc.ring) * stride + b);
+      uint slot = (pc.head + j + pc.ring - k) % pc.ring;
+      int x = int(slot * pc.numInputs * pc.bins + b);
       vec4 spectrum = vec4(texelFetch(fdl, x).xy, texelFetch(fdl, x + 1).xy);
       uint at = k * pc.pairs;
-      vec4 h0 = texelFetch(irs, int(ir.x + at));
-      vec4 h1 = n > 1u ? texelFetch(irs, int(ir.y + at)) : vec4(0.0);
-      vec4 h2 = n > 2u ? texelFetch(irs, int(ir.z + at)) : vec4(0.0);
-      vec4 h3 = n > 3u ? texelFetch(irs, int(ir.w + at)) : vec4(0.0);
-      s0 += cmul2(spectrum, h0);
-      if (n > 1u) s1 += cmul2(spectrum, h1);
-      if (n > 2u) s2 += cmul2(spectrum, h2);
-      if (n > 3u) s3 += cmul2(spectrum, h3);
-      if (kSharedBatch == 2) {
-        t0 += cmul2(later, h0);
-        if (n > 1u) t1 += cmul2(later, h1);
-        if (n > 2u) t2 += cmul2(later, h2);
-        if (n > 3u) t3 += cmul2(later, h3);
-        later = spectrum;
-      }
+      s0 += cmul2(spectrum, texelFetch(irs, int(ir.x + at)));
+      if (n > 1u) s1 += cmul2(spectrum, texelFetch(irs, int(ir.y + at)));
+      if (n > 2u) s2 += cmul2(spectrum, texelFetch(irs, int(ir.z + at)));
+      if (n > 3u) s3 += cmul2(spectrum, texelFetch(irs, int(ir.w + at)));
     }
-    bool pair = b + 1u < pc.bins;
     uint row = (j * pc.numOutputs + o0) * pc.bins + b;
+    bool pair = b + 1u < pc.bins;
     acc[row] = s0.xy;
     if (pair) acc[row + 1u] = s0.zw;
     if (n > 1u) { acc[row + pc.bins] = s1.xy; if (pair) acc[row + pc.bins + 1u] = s1.zw; }
     if (n > 2u) { acc[row + 2u * pc.bins] = s2.xy; if (pair) acc[row + 2u * pc.bins + 1u] = s2.zw; }
     if (n > 3u) { acc[row + 3u * pc.bins] = s3.xy; if (pair) acc[row + 3u * pc.bins + 1u] = s3.zw; }
-    if (kSharedBatch == 2) {
-      row += pc.numOutputs * pc.bins;
-      acc[row] = t0.xy;
-      if (pair) acc[row + 1u] = t0.zw;
-      if (n > 1u) { acc[row + pc.bins] = t1.xy; if (pair) acc[row + pc.bins + 1u] = t1.zw; }
-      if (n > 2u) { acc[row + 2u * pc.bins] = t2.xy; if (pair) acc[row + 2u * pc.bins + 1u] = t2.zw; }
-      if (n > 3u) { acc[row + 3u * pc.bins] = t3.xy; if (pair) acc[row + 3u * pc.bins + 1u] = t3.zw; }
-    }
     return;
   }
   uint o = gl_GlobalInvocationID.y;

@@ -80,11 +80,10 @@ vk::DeviceSize GpuConvolver::fftScratchBytes(const ConvolverSpec& spec, int batc
 }
 
 int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
-  // Two partitions a call where one input and one output would give FFT launches of one row, and
-  // where the shared reads make each read of the IR spectra serve both partitions.
-  const bool oneRow =
-      std::max<std::size_t>(static_cast<std::size_t>(spec.numInputs), spec.outputs.size()) == 1;
-  return oneRow || sharedReads(spec) ? 2 : 1;
+  // At least two FFT rows per launch, where one input and one output would give one.
+  return std::max<std::size_t>(static_cast<std::size_t>(spec.numInputs), spec.outputs.size()) == 1
+             ? 2
+             : 1;
 }
 
 GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
@@ -131,7 +130,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       ring_(static_cast<std::uint32_t>(ringSlots(partitions_, batch_))),
       numInputs_(static_cast<std::uint32_t>(spec.numInputs)),
       numOutputs_(static_cast<std::uint32_t>(spec.outputs.size())),
-      shared_(sharedReads(spec) && batch_ <= 2),
+      shared_(sharedReads(spec)),
       previous_(static_cast<std::size_t>(spec.numInputs * spec.partitionFrames), 0.0f),
       mac_(ctx, {.name = "convolver/complex_mac",
                  .spirv = gpu::shaders::convolverMac(),
@@ -140,8 +139,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
                               vk::DescriptorType::eUniformTexelBuffer,
                               vk::DescriptorType::eStorageBuffer},
                  .pushConstantBytes = sizeof(MacPush),
-                 .specialization = {static_cast<std::int32_t>(kGroup), shared_ ? 1 : 0,
-                                    shared_ ? batch_ : 1}}),
+                 .specialization = {static_cast<std::int32_t>(kGroup), shared_ ? 1 : 0}}),
       // The delay line is read every block and written by the CPU: device memory, where the CPU
       // can map some (gpu::Placement).
       fdl_(ctx, fdlBytes(spec, ring_), kStorageAndTexels, gpu::Placement::Resident),
@@ -254,7 +252,7 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
               ring_});
   commands.dispatch((pairs + kGroup - 1) / kGroup,
                     shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
-                    shared_ ? 1u : static_cast<std::uint32_t>(batch));
+                    static_cast<std::uint32_t>(batch));
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);

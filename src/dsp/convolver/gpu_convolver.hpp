@@ -3,9 +3,7 @@
 // accumulate (shaders/convolver/) stay on the GPU across partitions. Same process() shape as
 // ReferenceConvolver, for batch() consecutive partitions at a time: a bus of one input and one
 // output takes two per call, since VkFFT runs one row at a time 1.4x slower per row than two
-// (benchmarks/convolver_benchmark.cpp, BM_FftBatch), and so does a mono send into several IRs,
-// whose multiply-accumulate then reads the IR spectra once for both. The output does not depend
-// on the batch.
+// (benchmarks/convolver_benchmark.cpp, BM_FftBatch). The output does not depend on the batch.
 #pragma once
 
 #include <future>
@@ -75,8 +73,7 @@ class GpuConvolver {
   // batch's own, rounded up to whole batches so that a batch's slots are one run of rows.
   std::uint32_t ring_;
   std::uint32_t numInputs_, numOutputs_;
-  // complex_mac.comp makes four outputs per invocation, and both partitions of a batch of two.
-  bool shared_;
+  bool shared_;                  // complex_mac.comp makes four outputs per invocation
   std::uint32_t head_ = 0;       // the batch's first slot: a multiple of batch_
   std::vector<float> previous_;  // [input][P]: the last partition, first half of the next FFT
   gpu::ComputePipeline mac_;
