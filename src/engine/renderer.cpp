@@ -464,8 +464,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     emitted += frames;
   };
   // Hands on what every FIFO holds, a block at a time at most: a reverb returns a whole
-  // partition (up to 65536 frames) at once, and block-sized pieces keep the stems, the mix and
-  // the delivery's queue small (16 channels: 0.5 MB a block, not 4 MB).
+  // partition (up to 131072 frames) at once, and block-sized pieces keep the stems, the mix and
+  // the delivery's queue small (16 channels: 0.5 MB a block, not 8 MB).
   auto emit = [&] {
     std::int64_t ready = dry.empty() ? 0 : dry[0].frames();
     for (const PlanarFifo& r : returns) ready = std::min(ready, r.frames());
