@@ -61,6 +61,16 @@ struct NamedLoudness {
   LoudnessFigures loudness;
 };
 
+// A reverb bus as rendered.
+struct ReverbReport {
+  std::string name;
+  int irChannels = 0;
+  double irSeconds = 0.0;    // as convolved: pre-delay included, trailing digital silence not
+  double tailSeconds = 0.0;  // how long it rings past its input (docs/reverb.md, "Tails")
+  int convolvers = 0;        // one per stem that sends to it; 0: nothing sends to it
+  std::int64_t partitionFrames = 0;
+};
+
 struct RenderReport {
   std::string device;  // "llvmpipe (LLVM 15.0.6, 256 bits) [cpu]" or "cpu-reference"
   std::string layout;
@@ -79,6 +89,8 @@ struct RenderReport {
   std::vector<NamedLoudness> downmixes;
   double normalisationGainDb = 0.0;  // applied by --loudness-target (0 without)
   double limiterReductionDb = 0.0;   // largest true-peak limiter gain reduction on the mix
+  std::vector<ReverbReport> reverbs;
+  double tailSeconds = 0.0;  // rendered past the last clip for the reverbs (--tail caps it)
 };
 
 // Renders into memory: channels[c][frame] in the output layout's channel (file) order, plus each

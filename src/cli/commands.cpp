@@ -142,6 +142,16 @@ int cmdRender(const RenderArgs& a) {
                  r.layout.c_str(), r.sampleRate, r.numVoices, r.peakVoices,
                  static_cast<long long>(r.blockFrames), r.durationSeconds, r.wallSeconds,
                  r.wallSeconds > 0 ? r.durationSeconds / r.wallSeconds : 0.0);
+    for (const ReverbReport& v : r.reverbs) {
+      std::fprintf(stderr,
+                   "reverb %s: %d-channel IR of %.2f s, rings %.2f s, %d convolver(s), "
+                   "%lld-frame partitions\n",
+                   v.name.c_str(), v.irChannels, v.irSeconds, v.tailSeconds, v.convolvers,
+                   static_cast<long long>(v.partitionFrames));
+    }
+    if (!r.reverbs.empty())
+      std::fprintf(stderr, "rendered %.2f s past the last clip for the reverb tails\n",
+                   r.tailSeconds);
     if (a.loudnessTarget) {
       std::fprintf(stderr,
                    "normalised: %+.2f dB to %.1f LUFS (%s), limiter at most %.2f dB at %.1f dBTP\n",

@@ -294,9 +294,22 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       sources.emplace(v.clipIndex, clipSources.open(v.clipIndex));
   }
   Backend backend(device.valid() ? device.get() : ReadyDevice{}, groupChannels, reverbs, denoised);
+  RenderReport report;
+  for (std::size_t b = 0; b < reverbs.buses.size(); ++b) {
+    const ReverbBus& bus = reverbs.buses[b];
+    report.reverbs.push_back(
+        ReverbReport{.name = session.reverbs[b].name,
+                     .irChannels = static_cast<int>(bus.spec.irs.size()),
+                     .irSeconds = static_cast<double>(bus.spec.maxIrFrames()) / rate,
+                     .tailSeconds = static_cast<double>(bus.tailFrames) / rate,
+                     .convolvers = static_cast<int>(std::count_if(
+                         reverbs.instances.begin(), reverbs.instances.end(),
+                         [b](const ReverbInstance& i) { return i.bus == static_cast<int>(b); })),
+                     .partitionFrames = bus.spec.partitionFrames});
+  }
+  report.tailSeconds = static_cast<double>(reverbs.tailFrames) / rate;
   // The convolvers keep the IRs' spectra; the samples (16 channels x 6 s: 18 MB) go.
   for (ReverbBus& bus : reverbs.buses) std::vector<std::vector<float>>().swap(bus.spec.irs);
-  RenderReport report;
   report.device = backend.name();
   report.layout = output.name;
   for (const Speaker& s : output.speakers) report.channelNames.push_back(s.name);

@@ -77,6 +77,15 @@ std::string reportJson(const RenderReport& r) {
     j["file"] = d.file.string();
     downmixes.push_back(j);
   }
+  json reverbs = json::array();
+  for (const ReverbReport& v : r.reverbs) {
+    reverbs.push_back({{"name", v.name},
+                       {"irChannels", v.irChannels},
+                       {"irSeconds", std::round(v.irSeconds * 1000.0) / 1000.0},
+                       {"tailSeconds", std::round(v.tailSeconds * 1000.0) / 1000.0},
+                       {"convolvers", v.convolvers},
+                       {"partitionFrames", v.partitionFrames}});
+  }
   json doc = {{"device", r.device},
               {"layout", r.layout},
               {"sampleRate", r.sampleRate},
@@ -90,7 +99,9 @@ std::string reportJson(const RenderReport& r) {
               {"clippedSamples", r.clippedSamples},
               {"mix", figuresJson(r.mix, r.channelNames)},
               {"stems", stems},
-              {"downmixes", downmixes}};
+              {"downmixes", downmixes},
+              {"reverbs", reverbs},
+              {"tailSeconds", std::round(r.tailSeconds * 1000.0) / 1000.0}};
   return doc.dump(2) + "\n";
 }
 

@@ -153,6 +153,10 @@ TEST_F(Reverb, TailsRunOnAndTailLimitsThem) {
   RenderedAudio cut =
       renderToMemory(session(R"({"name": "r", "ir": "long.wav"})", tracks), limited);
   EXPECT_EQ(cut.channels[0].size(), 9000u + 4800u);
+  // The report: the bus rings as long as ever, the render stops at --tail.
+  ASSERT_EQ(cut.report.reverbs.size(), 1u);
+  EXPECT_EQ(cut.report.reverbs[0].tailSeconds, full.report.tailSeconds);
+  EXPECT_DOUBLE_EQ(cut.report.tailSeconds, 0.1);
   for (std::size_t i = 0; i < cut.channels[2].size(); i += 101)
     EXPECT_EQ(cut.channels[2][i], full.channels[2][i]);
 }
@@ -212,6 +216,16 @@ TEST_F(Reverb, TrailingSilenceInAnIrIsNotConvolved) {
   const RenderedAudio r =
       renderToMemory(session(R"({"name": "r", "ir": "padded.wav"})", tracks), gpu());
   ASSERT_EQ(r.channels.size(), plain.channels.size());
+  // The report names the bus and gives the IR as convolved: 30000 frames, not 230000.
+  ASSERT_EQ(r.report.reverbs.size(), 1u);
+  const ReverbReport& bus = r.report.reverbs[0];
+  EXPECT_EQ(bus.name, "r");
+  EXPECT_EQ(bus.irChannels, 2);
+  EXPECT_DOUBLE_EQ(bus.irSeconds, 30000.0 / 48000.0);
+  EXPECT_DOUBLE_EQ(bus.tailSeconds, 30000.0 / 48000.0);
+  EXPECT_EQ(bus.convolvers, 1);
+  EXPECT_EQ(bus.partitionFrames, 16384);
+  EXPECT_DOUBLE_EQ(r.report.tailSeconds, 30000.0 / 48000.0);
   for (std::size_t c = 0; c < r.channels.size(); ++c) {
     ASSERT_EQ(r.channels[c].size(), 9000u + 30000u) << "the tail ends with the IR's sound";
     ASSERT_EQ(plain.channels[c].size(), r.channels[c].size());
@@ -250,6 +264,10 @@ TEST_F(Reverb, TenSecondIrsOnFourTwelveChannelBuses) {
           "sends": [{"reverb": "a", "preFader": true}]})";
   const RenderedAudio r = renderToMemory(session(buses, tracks), gpu());
   ASSERT_EQ(r.channels.size(), kChannels);
+  ASSERT_EQ(r.report.reverbs.size(), 4u);
+  EXPECT_EQ(r.report.reverbs[0].convolvers, 2) << "the dialogue and effects stems";
+  EXPECT_EQ(r.report.reverbs[3].convolvers, 1);
+  EXPECT_DOUBLE_EQ(r.report.reverbs[3].irSeconds, (kIr + 14400) / 48000.0) << "with pre-delay";
   // The longest tail: channel 0's impulse on the IR's last frame, after 300 ms of pre-delay.
   ASSERT_EQ(r.channels[0].size(), kIn + kIr + 14400);
   const double wet[4] = {1.0, std::pow(10.0, -6.0 / 20), std::pow(10.0, -12.0 / 20),
