@@ -131,7 +131,8 @@ struct FftPlan::Impl {
   std::uint64_t bufferBytes = 0;
   // With offsets at launch, VkFFT binds its scratch buffer with the whole buffer's range, but
   // sizes its own for one batch: its contract is a scratch buffer as big as the buffer, so the
-  // plan makes one (lavapipe's transforms use none; a GPU's may).
+  // plan makes one when the caller gives none (lavapipe's forward transforms at an offset use
+  // none; a GPU's may).
   std::unique_ptr<Buffer> temp;
   VkBuffer tempBuffer = VK_NULL_HANDLE;
   std::uint64_t tempBytes = 0;

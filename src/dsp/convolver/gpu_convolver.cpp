@@ -88,8 +88,7 @@ int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
 
 GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
     : p_(spec.partitionFrames),
-      partitions_(std::max<std::int64_t>(
-          1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)),
+      partitions_(partitionsOf(spec)),
       // Read every block, written by the CPU once: device memory the CPU can map
       // (gpu::Placement).
       buffer_(ctx,
@@ -150,9 +149,9 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
                gpu::Placement::Readback),
       // Both plans' scratch: they run one after the other, a barrier between them.
       scratch_(scratch ? std::move(scratch)
-                       : std::make_shared<gpu::Buffer>(
-                             ctx, std::max(fdl_.bytes(), inverse_.bytes()),
-                             vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Resident)),
+                       : std::make_shared<gpu::Buffer>(ctx, fftScratchBytes(spec, batch_),
+                                                       vk::BufferUsageFlagBits::eStorageBuffer,
+                                                       gpu::Placement::Resident)),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
