@@ -7,6 +7,9 @@
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
 # Both write the whole convolution (input + IR: afir's input is padded) as 32-bit float WAV.
 # Realtime factor = input seconds / wall seconds (median of 3); peak RSS from /usr/bin/time.
+# REVERB_SECONDS="30 120" (two lengths) times each row at both and splits each tool's wall time
+# into a fixed part (start-up, IR set-up, the tail) and a steady speed: the extra input seconds
+# over the extra wall seconds, what a long render runs at once started.
 # VKMIX_PREBUILT=1 skips the build and VKMIX_COMMIT names the commit (scripts/gpu_check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,16 +20,28 @@ fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # REVERB_SECONDS lengthens the input: on a real GPU 30 s takes about what start-up takes.
-seconds=${REVERB_SECONDS:-30}
+read -r -a lengths <<<"${REVERB_SECONDS:-30}"
+if [ "${#lengths[@]}" -gt 2 ] || { [ "${#lengths[@]}" = 2 ] && [ "${lengths[1]}" -le "${lengths[0]}" ]; }; then
+  echo "REVERB_SECONDS: one input length, or two in increasing order" >&2
+  exit 2
+fi
 echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
-ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$seconds:c=pink:r=48000:a=0.3:seed=1" "$dir/in.wav"
+for len in "${lengths[@]}"; do
+  ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$len:c=pink:r=48000:a=0.3:seed=1" "$dir/in$len.wav"
+done
 median() { sort -n | sed -n 2p; }
 timeit() {  # prints "wall_seconds peak_kb"
   /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1
   cat "$dir/t"
 }
-echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
-echo "|---|---|---|---|---|---|---|"
+a=${lengths[0]} b=${lengths[1]:-}
+if [ "${#lengths[@]}" = 1 ]; then
+  echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
+  echo "|---|---|---|---|---|---|---|"
+else
+  echo "| IR channels | IR length | vkmix x realtime $a s / $b s | vkmix steady x realtime | vkmix fixed s | afir x realtime $a s / $b s | afir steady x realtime | afir fixed s | vkmix peak RSS $b s | afir peak RSS $b s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+fi
 for ch in ${REVERB_CHANNELS:-1 4 16}; do
   for irs in ${REVERB_IR_SECONDS:-2 6 10}; do
     # A decaying noise IR with independent channels, 60 dB down at its end (an RT60 of its
@@ -41,26 +56,46 @@ for ch in ${REVERB_CHANNELS:-1 4 16}; do
     ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -filter_complex "${merge}amerge=inputs=$ch" -c:a pcm_f32le "$dir/ir.wav" 2>/dev/null ||
       cp "$dir/irc0.wav" "$dir/ir.wav"
     case $ch in 1) layout=2.0 ;; 4) layout=2.0 ;; 16) layout=9.1.6 ;; esac
-    cat > "$dir/s.json" <<JSON
-{"vkmix": 1, "layout": "$layout", "reverbs": [{"name": "r", "ir": "ir.wav"}],
- "tracks": [{"name": "src", "gainDb": -200, "position": {"azimuth": 30}, "sends": [{"reverb": "r", "preFader": true}],
-             "clips": [{"file": "in.wav"}]}]}
-JSON
-    vk=$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q; done | median)
     # afir: the input replicated to the IR's channel count, each channel convolved with its own IR.
     # afir stops with its input, where vkmix renders the reverb's tail (the whole convolution,
     # input + IR), so afir's input is padded with the IR's length of silence: both tools compute
-    # and write the same convolution (the table's last column checks the lengths).
+    # and write the same convolution (the one-length table's last column checks the lengths).
     pan=""
     for ((c = 0; c < ch; ++c)); do pan+="|c$c=c0"; done
     af="[0:a]apad=pad_dur=$irs,pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
     [ "$ch" = 1 ] && af="[0:a]apad=pad_dur=$irs[x];[x][1:a]afir=gtype=none"
-    # The same file on both sides: 32-bit float WAV (FFmpeg's WAV default would be 16-bit, half
-    # the bytes to write).
-    ff=$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)
-    read -r vkw vkm <<<"$vk"; read -r ffw ffm <<<"$ff"
+    vkw=(); vkm=(); ffw=(); ffm=()
+    for len in "${lengths[@]}"; do
+      cat > "$dir/s.json" <<JSON
+{"vkmix": 1, "layout": "$layout", "reverbs": [{"name": "r", "ir": "ir.wav"}],
+ "tracks": [{"name": "src", "gainDb": -200, "position": {"azimuth": 30}, "sends": [{"reverb": "r", "preFader": true}],
+             "clips": [{"file": "in$len.wav"}]}]}
+JSON
+      # Both tools write the same file: 32-bit float WAV (FFmpeg's WAV default would be 16-bit,
+      # half the bytes to write).
+      read -r w m <<<"$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q; done | median)"
+      vkw+=("$w"); vkm+=("$m")
+      read -r w m <<<"$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in$len.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)"
+      ffw+=("$w"); ffm+=("$m")
+    done
     frames() { ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts -of csv=p=0 "$1"; }
-    printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB | %s / %s |\n" "$ch" "$irs" "$(echo "$seconds / $vkw" | bc -l)" $((vkm / 1024)) \
-      "$(echo "$seconds / $ffw" | bc -l)" $((ffm / 1024)) "$(frames "$dir/out.wav")" "$(frames "$dir/ff.wav")"
+    if [ "${#lengths[@]}" = 1 ]; then
+      printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB | %s / %s |\n" "$ch" "$irs" "$(echo "$a / ${vkw[0]}" | bc -l)" $((vkm[0] / 1024)) \
+        "$(echo "$a / ${ffw[0]}" | bc -l)" $((ffm[0] / 1024)) "$(frames "$dir/out.wav")" "$(frames "$dir/ff.wav")"
+    else
+      # steady = (b - a) / (t_b - t_a); fixed = t_a - a / steady. Host noise can make t_b <= t_a
+      # (short inputs): then there is no steady speed to give.
+      split() {  # "steady | fixed" cells from the two wall times
+        if [ "$(echo "$2 > $1" | bc -l)" = 1 ]; then
+          printf "%.0fx | %.2f" "$(echo "($b - $a) / ($2 - $1)" | bc -l)" "$(echo "$1 - $a * ($2 - $1) / ($b - $a)" | bc -l)"
+        else
+          printf -- "- | -"
+        fi
+      }
+      printf "| %d | %d s | %.1fx / %.1fx | %s | %.1fx / %.1fx | %s | %d MB | %d MB |\n" "$ch" "$irs" \
+        "$(echo "$a / ${vkw[0]}" | bc -l)" "$(echo "$b / ${vkw[1]}" | bc -l)" "$(split "${vkw[@]}")" \
+        "$(echo "$a / ${ffw[0]}" | bc -l)" "$(echo "$b / ${ffw[1]}" | bc -l)" "$(split "${ffw[@]}")" \
+        $((vkm[1] / 1024)) $((ffm[1] / 1024))
+    fi
   done
 done
