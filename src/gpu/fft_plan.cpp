@@ -60,9 +60,10 @@ std::string cacheKey(const Context& ctx, const VkFFTConfiguration& config) {
   for (std::uint8_t b : props.pipelineCacheUUID) key << " " << static_cast<int>(b);
   key << "; dim " << config.FFTdim << " size " << config.size[0] << " batch "
       << config.numberBatches << " r2c " << config.performR2C << " forwardOnly "
-      << config.makeForwardPlanOnly << " inverseOnly " << config.makeInversePlanOnly << " bytes "
-      << *config.bufferSize << " offsetsAtLaunch " << config.specifyOffsetsAtLaunch << " userTemp "
-      << config.userTempBuffer;
+      << config.makeForwardPlanOnly << " inverseOnly " << config.makeInversePlanOnly << " zeropad "
+      << config.performZeropadding[0] << " " << config.fft_zeropad_left[0] << " "
+      << config.fft_zeropad_right[0] << " bytes " << *config.bufferSize << " offsetsAtLaunch "
+      << config.specifyOffsetsAtLaunch << " userTemp " << config.userTempBuffer;
   return key.str();
 }
 
@@ -195,6 +196,15 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
     config.userTempBuffer = 1;
     config.tempBuffer = &m.tempBuffer;
     config.tempBufferSize = &m.tempBytes;
+  }
+  if (rows.inverseWritesSecondHalf) {
+    // A forward transform of the same plan would read the first half as zeros.
+    VKMIX_ASSERT(directions == FftDirections::InverseOnly,
+                 "inverseWritesSecondHalf needs an inverse-only plan");
+    // VkFFT's spatial zero padding [left, right): an inverse does not store those samples.
+    config.performZeropadding[0] = 1;
+    config.fft_zeropad_left[0] = 0;
+    config.fft_zeropad_right[0] = size / 2;
   }
   config.makeForwardPlanOnly = directions == FftDirections::ForwardOnly ? 1 : 0;
   config.makeInversePlanOnly = directions == FftDirections::InverseOnly ? 1 : 0;

@@ -185,8 +185,8 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       gpu::FftRows{.offsetsAtLaunch = true}, scratch_.get());
   inversePlan_ = std::make_unique<gpu::FftPlan>(
       ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numOutputs_,
-      inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly, gpu::FftRows{},
-      scratch_.get());
+      inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly,
+      gpu::FftRows{.inverseWritesSecondHalf = true}, scratch_.get());
 
   fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
   std::array<vk::DescriptorPoolSize, 3> sizes{
