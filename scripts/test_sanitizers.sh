@@ -34,10 +34,5 @@ else
   exclude=(-LE 'cli|ui')
 fi
 # Leak checking is off: Mesa's lavapipe keeps allocations for the life of the process.
-# One test is left to the plain build: the 2 s IR against direct convolution spends a minute of
-# instrumented CPU in the double-precision oracle (6.7e9 multiply-adds), and the convolver code
-# it runs is the same as the other IR lengths', which do run here.
-# (GTEST_FILTER leaves it out of the shards; -E out of a per-test build.)
-skip='IrLengths/Convolution.MatchesDirectConvolutionOnNoiseAndImpulses/Ir96000Partition65536'
 ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  GTEST_FILTER="-$skip" ctest --test-dir build-asan --output-on-failure -j2 -E "$skip" "${exclude[@]}"
+  ctest --test-dir build-asan --output-on-failure -j2 "${exclude[@]}"

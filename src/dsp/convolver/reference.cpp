@@ -16,13 +16,21 @@ std::int64_t ConvolverSpec::maxIrFrames() const {
   return n;
 }
 
-std::vector<double> directConvolve(const std::vector<float>& x, const std::vector<float>& h) {
+// The oracle is plain arithmetic within bounds it sets itself, and what the tests hold to it are
+// the convolvers: a sanitized build leaves its loop uninstrumented, and it goes through raw
+// pointers (a debug build calls vector::operator[] out of line). Instrumented, the tests' 2 s and
+// 5.5 s IRs (8.8e9 multiply-adds) spent over a minute of the sanitizer suite's CPU here.
+__attribute__((no_sanitize("address", "undefined"))) std::vector<double> directConvolve(
+    const std::vector<float>& x, const std::vector<float>& h) {
   if (x.empty() || h.empty()) return {};
   std::vector<double> y(x.size() + h.size() - 1, 0.0);
+  const float* hp = h.data();
+  const std::size_t taps = h.size();
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const double xi = x[i];
+    const double xi = x.data()[i];
     if (xi == 0.0) continue;
-    for (std::size_t k = 0; k < h.size(); ++k) y[i + k] += xi * h[k];
+    double* out = y.data() + i;
+    for (std::size_t k = 0; k < taps; ++k) out[k] += xi * hp[k];
   }
   return y;
 }
