@@ -3,8 +3,10 @@
 // true-stereo bus, 2 inputs x 4 IRs; one IR per 9.1.6 speaker, 1 input x 16 outputs) and 2 s /
 // 6 s IRs at 48 kHz, partitioned as the engine partitions them (dsp::partitionFramesFor).
 // Counter xRealtime = seconds of input convolved per wall second. Arguments: outputs, IR seconds.
+// BM_GpuConvolverStages times the same calls' stages on the device.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <memory>
 #include <random>
 
@@ -13,6 +15,7 @@
 #include "gpu/buffer.hpp"
 #include "gpu/context.hpp"
 #include "gpu/fft_plan.hpp"
+#include "gpu/stage_timer.hpp"
 #include "gpu/submitter.hpp"
 
 namespace {
@@ -75,6 +78,39 @@ void BM_GpuConvolverPartition(benchmark::State& state) {
                  std::to_string(convolver.batch()) + " per call");
 }
 
+// The same calls with each stage timed on the device (gpu::StageTimer), per call: the forward
+// FFT(s), the multiply-accumulate, the inverse FFT(s), and transformsXRealtime, the most that
+// seconds of input per second could be if the transforms were all a call did: what VkFFT alone
+// allows on this device.
+void BM_GpuConvolverStages(benchmark::State& state) {
+  if (!vkmix::gpu::StageTimer::available(context())) {
+    state.SkipWithError("the device writes no timestamps");
+    return;
+  }
+  const ConvolverSpec spec =
+      makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
+  vkmix::dsp::GpuConvolver convolver(context(), spec);
+  const auto p = static_cast<std::size_t>(spec.partitionFrames * convolver.batch());
+  std::vector<float> in(static_cast<std::size_t>(spec.numInputs) * p);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(-0.3f, 0.3f);
+  for (float& x : in) x = u(rng);
+  std::vector<float> out(spec.outputs.size() * p);
+  convolver.process(in, out);  // the first call compiles lavapipe's shader variants
+  convolver.measureStages(true);
+  for (auto _ : state) {
+    convolver.process(in, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  const auto& t = convolver.stageTimes();
+  const auto calls = static_cast<double>(std::max<std::int64_t>(1, t.calls));
+  state.counters["forward_ms"] = t.forwardMs / calls;
+  state.counters["mac_ms"] = t.macMs / calls;
+  state.counters["inverse_ms"] = t.inverseMs / calls;
+  state.counters["transformsXRealtime"] =
+      static_cast<double>(p) / kRate / ((t.forwardMs + t.inverseMs) / calls * 1e-3);
+}
+
 // The IR spectra a GpuConvolver computes on the CPU before its first partition, in double
 // precision: 16 IR channels of 6 s in 65536-frame partitions (80 partitions, 40 transforms of
 // 131072 points), on one thread. Counter: transforms per second.
@@ -129,6 +165,7 @@ void shapes(benchmark::internal::Benchmark* b) {
 }  // namespace
 
 BENCHMARK(BM_GpuConvolverPartition)->Apply(shapes);
+BENCHMARK(BM_GpuConvolverStages)->Apply(shapes);
 BENCHMARK(BM_FftBatch)
     ->Arg(1)
     ->Arg(2)

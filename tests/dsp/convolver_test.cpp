@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -333,6 +334,37 @@ TEST_F(Convolution, TheBatchDoesNotChangeABit) {
       }
     }
   }
+}
+
+// Stage timing (convolver_benchmark's profile): every call adds each stage's device time, each
+// positive, and the three together fit inside the calls' wall time; the output keeps its bits.
+TEST_F(Convolution, StageTimesAddUpWithinTheCallsAndChangeNoBit) {
+  if (!gpu::StageTimer::available(context())) GTEST_SKIP() << "no timestamps on this device";
+  ConvolverSpec spec;
+  spec.irs = {roomIr(20000, 5), roomIr(30000, 6)};
+  spec.outputs = {{ConvolutionTerm{0, 0}}, {ConvolutionTerm{0, 1}}};
+  const std::vector<float> x = test::noise(4 * kPartitionFrames, 8, 0.5f);
+  const std::size_t outFrames = x.size() + 30000;
+  GpuConvolver plain(context(), spec);
+  const auto expected = runWhole(plain, {x}, outFrames, 2);
+  GpuConvolver timed(context(), spec);
+  timed.measureStages(true);
+  const auto start = std::chrono::steady_clock::now();
+  const auto got = runWhole(timed, {x}, outFrames, 2);
+  const double wallMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const GpuConvolver::StageTimes& t = timed.stageTimes();
+  const auto calls =
+      static_cast<std::int64_t>((outFrames + kPartitionFrames - 1) / kPartitionFrames);
+  EXPECT_EQ(t.calls, calls);
+  EXPECT_GT(t.forwardMs, 0.0);
+  EXPECT_GT(t.macMs, 0.0);
+  EXPECT_GT(t.inverseMs, 0.0);
+  EXPECT_LT(t.forwardMs + t.macMs + t.inverseMs, wallMs);
+  for (std::size_t o = 0; o < 2; ++o)
+    EXPECT_EQ(std::memcmp(got[o].data(), expected[o].data(), outFrames * sizeof(float)), 0);
+  timed.measureStages(false);
+  EXPECT_EQ(timed.stageTimes().calls, 0);
 }
 
 }  // namespace

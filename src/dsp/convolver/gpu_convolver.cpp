@@ -215,6 +215,11 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
 
 GpuConvolver::~GpuConvolver() = default;
 
+void GpuConvolver::measureStages(bool on) {
+  stageTimes_ = {};
+  timer_ = on ? std::make_unique<gpu::StageTimer>(ctx_, 4) : nullptr;
+}
+
 void GpuConvolver::process(std::span<const float> inputs, std::span<float> outputs) {
   const auto p = static_cast<std::size_t>(p_);
   const auto batch = static_cast<std::size_t>(batch_);
@@ -240,7 +245,12 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   const auto bins = static_cast<std::uint32_t>(p_ + 1);
   const auto pairs = static_cast<std::uint32_t>(spectrumStride(p_) / 2);
   const vk::raii::CommandBuffer& commands = submitter_.begin();
+  if (timer_) {
+    timer_->reset(commands);
+    timer_->mark(commands, 0);
+  }
   forwardPlan_->recordForward(commands, head_ * numInputs_ * rowBytes(p_));
+  if (timer_) timer_->mark(commands, 1);
   // Orders the forward FFT's writes of the slots before the multiply-accumulate reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
   commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
@@ -252,11 +262,20 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   commands.dispatch((pairs + kGroup - 1) / kGroup,
                     shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
                     static_cast<std::uint32_t>(batch));
+  if (timer_) timer_->mark(commands, 2);
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
   inversePlan_->recordInverse(commands);
+  if (timer_) timer_->mark(commands, 3);
   submitter_.submitAndWait("convolution");
+  if (timer_) {
+    const std::vector<double> ms = timer_->stageMilliseconds();
+    stageTimes_.forwardMs += ms[0];
+    stageTimes_.macMs += ms[1];
+    stageTimes_.inverseMs += ms[2];
+    ++stageTimes_.calls;
+  }
   const auto* inv = inverse_.as<float>();
   const float scale = 1.0f / static_cast<float>(2 * p_);
   for (std::size_t j = 0; j < batch; ++j) {

@@ -16,6 +16,7 @@
 #include "gpu/compute_pipeline.hpp"
 #include "gpu/context.hpp"
 #include "gpu/fft_plan.hpp"
+#include "gpu/stage_timer.hpp"
 #include "gpu/submitter.hpp"
 
 namespace vkmix::dsp {
@@ -61,6 +62,15 @@ class GpuConvolver {
   void process(std::span<const float> inputs, std::span<float> outputs);
   std::int64_t partitions() const { return partitions_; }
   int batch() const { return batch_; }
+
+  // Device time per stage, summed over the process() calls since measureStages(true): for
+  // profiling (convolver_benchmark); off by default. Needs timestamps (gpu::StageTimer).
+  struct StageTimes {
+    double forwardMs = 0.0, macMs = 0.0, inverseMs = 0.0;
+    std::int64_t calls = 0;
+  };
+  void measureStages(bool on);
+  const StageTimes& stageTimes() const { return stageTimes_; }
   static int defaultBatch(const ConvolverSpec& spec);
   // The scratch buffer a convolver of `spec` with `batch` (0: defaultBatch) needs for its FFTs.
   static vk::DeviceSize fftScratchBytes(const ConvolverSpec& spec, int batch = 0);
@@ -90,6 +100,8 @@ class GpuConvolver {
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
   vk::DescriptorSet macSet_;
   gpu::Submitter submitter_;
+  std::unique_ptr<gpu::StageTimer> timer_;  // set while measuring stages
+  StageTimes stageTimes_;
 };
 
 }  // namespace vkmix::dsp
