@@ -83,9 +83,11 @@ class Backend {
     }
     for (int channels : groupChannels) addMixer(channels);
     // A bus's instances (one per stem that sends to it) share its IR spectra, and every
-    // convolver VkFFT's scratch buffer: the render loop runs one convolution at a time.
+    // convolver VkFFT's scratch buffer, and convolvers of one shape their inverse stage: the
+    // render loop runs one convolution at a time.
     std::map<int, std::shared_ptr<dsp::GpuIrSpectra>> spectra;
     std::shared_ptr<gpu::Buffer> scratch;
+    std::vector<std::shared_ptr<dsp::GpuInverseStage>> inverses;
     if (context_ && !reverbs.instances.empty()) {
       vk::DeviceSize bytes = 0;
       for (const ReverbInstance& inst : reverbs.instances)
@@ -99,8 +101,14 @@ class Backend {
       if (context_) {
         std::shared_ptr<dsp::GpuIrSpectra>& shared = spectra[inst.bus];
         if (!shared) shared = std::make_shared<dsp::GpuIrSpectra>(*context_, spec);
+        const int batch = dsp::GpuConvolver::defaultBatch(spec);
+        auto inverse = std::find_if(inverses.begin(), inverses.end(),
+                                    [&](const auto& stage) { return stage->fits(spec, batch); });
+        if (inverse == inverses.end())
+          inverse = inverses.insert(inverses.end(), std::make_shared<dsp::GpuInverseStage>(
+                                                        *context_, spec, batch, scratch));
         gpuConvolvers_.push_back(
-            std::make_unique<dsp::GpuConvolver>(*context_, spec, 0, shared, scratch));
+            std::make_unique<dsp::GpuConvolver>(*context_, spec, batch, shared, scratch, *inverse));
       } else {
         cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
       }

@@ -262,9 +262,10 @@ TEST_F(Convolution, PerSpeakerOutputsShareTheirReads) {
   }
 }
 
-// Two convolvers of one bus (two stems sending to it) share its IR spectra and VkFFT's scratch
-// buffer: called in turn on different inputs, each gives the bits of a convolver with spectra
-// and scratch of its own, and the shared buffers outlive neither.
+// Two convolvers of one bus (two stems sending to it) share its IR spectra, and with a third of
+// another bus of the same shape, VkFFT's scratch buffer and the inverse stage: called in turn on
+// different inputs, each gives the bits of a convolver with buffers of its own, and the shared
+// buffers outlive none of them.
 TEST_F(Convolution, ConvolversOfOneBusShareItsSpectraAndScratch) {
   ConvolverSpec spec;
   // Long partitions: VkFFT's 131072-point transforms take two passes, through the scratch.
@@ -280,24 +281,43 @@ TEST_F(Convolution, ConvolversOfOneBusShareItsSpectraAndScratch) {
   auto scratch = std::make_shared<gpu::Buffer>(context(), GpuConvolver::fftScratchBytes(spec, 1),
                                                vk::BufferUsageFlagBits::eStorageBuffer,
                                                gpu::Placement::Resident);
-  auto first = std::make_unique<GpuConvolver>(context(), spec, 1, spectra, scratch);
-  auto second = std::make_unique<GpuConvolver>(context(), spec, 1, spectra, scratch);
+  auto inverse = std::make_shared<GpuInverseStage>(context(), spec, 1, scratch);
+  ConvolverSpec other = spec;  // another bus: other IRs, the same partitions and outputs
+  for (std::size_t o = 0; o < 3; ++o)
+    other.irs[o] = roomIr(80000, 50u + static_cast<std::uint32_t>(o));
+  ASSERT_TRUE(inverse->fits(other, 1));
+  auto first = std::make_unique<GpuConvolver>(context(), spec, 1, spectra, scratch, inverse);
+  auto second = std::make_unique<GpuConvolver>(context(), spec, 1, spectra, scratch, inverse);
+  auto third = std::make_unique<GpuConvolver>(context(), other, 1, nullptr, scratch, inverse);
   spectra.reset();
   scratch.reset();
-  GpuConvolver ownA(context(), spec, 1), ownB(context(), spec, 1);
+  inverse.reset();
+  GpuConvolver ownA(context(), spec, 1), ownB(context(), spec, 1), ownC(context(), other, 1);
   const std::size_t outs = spec.outputs.size();
-  std::vector<float> gotA(outs * span), gotB(outs * span), wantA(outs * span), wantB(outs * span);
+  std::vector<float> gotA(outs * span), gotB(outs * span), gotC(outs * span);
+  std::vector<float> wantA(outs * span), wantB(outs * span), wantC(outs * span);
   for (std::size_t call = 0; call < calls; ++call) {
     const std::span<const float> inA(a.data() + call * span, span),
         inB(b.data() + call * span, span);
     first->process(inA, gotA);
     second->process(inB, gotB);
+    third->process(inA, gotC);
     ownA.process(inA, wantA);
     ownB.process(inB, wantB);
+    ownC.process(inA, wantC);
     ASSERT_GT(test::energy(wantA), 0.0);
     EXPECT_EQ(std::memcmp(gotA.data(), wantA.data(), gotA.size() * sizeof(float)), 0) << call;
     EXPECT_EQ(std::memcmp(gotB.data(), wantB.data(), gotB.size() * sizeof(float)), 0) << call;
+    EXPECT_EQ(std::memcmp(gotC.data(), wantC.data(), gotC.size() * sizeof(float)), 0) << call;
   }
+  // Another shape does not fit: a true-stereo bus has two outputs, not three.
+  ConvolverSpec stereo;
+  stereo.numInputs = 2;
+  stereo.irs = {roomIr(70000, 1), roomIr(70000, 2), roomIr(70000, 3), roomIr(70000, 4)};
+  stereo.outputs = {{ConvolutionTerm{0, 0}, ConvolutionTerm{1, 2}},
+                    {ConvolutionTerm{0, 1}, ConvolutionTerm{1, 3}}};
+  stereo.partitionFrames = spec.partitionFrames;
+  EXPECT_FALSE(GpuInverseStage(context(), spec, 1).fits(stereo, 1));
 }
 
 // A batch of partitions per call (the delay line a ring of whole batches, the forward FFT in

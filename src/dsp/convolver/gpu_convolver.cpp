@@ -111,6 +111,26 @@ GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
   });
 }
 
+GpuInverseStage::GpuInverseStage(const gpu::Context& ctx, const ConvolverSpec& spec, int batch,
+                                 std::shared_ptr<gpu::Buffer> scratch)
+    : p_(spec.partitionFrames),
+      rows_(static_cast<std::size_t>(batch) * spec.outputs.size()),
+      buffer_(ctx, inverseBytes(spec, batch), vk::BufferUsageFlagBits::eStorageBuffer,
+              gpu::Placement::Readback),
+      scratch_(std::move(scratch)) {
+  VKMIX_ASSERT(batch >= 1, "an inverse stage needs its batch");
+  // Overlap-save keeps the second half of each inverse, so only that half is stored.
+  plan_ = std::make_unique<gpu::FftPlan>(
+      ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(rows_), buffer_.buffer(),
+      buffer_.bytes(), gpu::FftDirections::InverseOnly,
+      gpu::FftRows{.inverseWritesSecondHalf = true}, scratch_.get());
+}
+
+bool GpuInverseStage::fits(const ConvolverSpec& spec, int batch) const {
+  return spec.partitionFrames == p_ &&
+         static_cast<std::size_t>(batch) * spec.outputs.size() == rows_;
+}
+
 GpuIrSpectra::~GpuIrSpectra() {
   if (transforms_.valid()) transforms_.wait();
 }
@@ -121,7 +141,8 @@ void GpuIrSpectra::wait() {
 
 GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch,
                            std::shared_ptr<GpuIrSpectra> spectra,
-                           std::shared_ptr<gpu::Buffer> scratch)
+                           std::shared_ptr<gpu::Buffer> scratch,
+                           std::shared_ptr<GpuInverseStage> inverse)
     : ctx_(ctx),
       p_(spec.partitionFrames),
       partitions_(partitionsOf(spec)),
@@ -145,19 +166,20 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       // A convolver's own spectra transform while this constructor makes the FFT plans (an
       // LLVM compile each on lavapipe).
       irs_(spectra ? std::move(spectra) : std::make_shared<GpuIrSpectra>(ctx, spec)),
-      inverse_(ctx, inverseBytes(spec, batch_), vk::BufferUsageFlagBits::eStorageBuffer,
-               gpu::Placement::Readback),
       // Both plans' scratch: they run one after the other, a barrier between them.
       scratch_(scratch ? std::move(scratch)
                        : std::make_shared<gpu::Buffer>(ctx, fftScratchBytes(spec, batch_),
                                                        vk::BufferUsageFlagBits::eStorageBuffer,
                                                        gpu::Placement::Resident)),
+      inverse_(inverse ? std::move(inverse)
+                       : std::make_shared<GpuInverseStage>(ctx, spec, batch_, scratch_)),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
       submitter_(ctx) {
   VKMIX_ASSERT(numOutputs_ >= 1 && numOutputs_ <= kMaxOutputs, "convolver outputs");
   VKMIX_ASSERT((p_ & (p_ - 1)) == 0, "partition size must be a power of two");
   VKMIX_ASSERT(irs_->partitionFrames() == p_ && irs_->partitions() == partitions_,
                "shared IR spectra of another shape");
+  VKMIX_ASSERT(inverse_->fits(spec, batch_), "a shared inverse stage of another shape");
   if (fdl_.bytes() > ctx.limits().maxStorageBufferRange ||
       fdl_.bytes() / 8 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
@@ -183,10 +205,6 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numInputs_,
       fdl_.buffer(), fdl_.bytes(), gpu::FftDirections::ForwardOnly,
       gpu::FftRows{.offsetsAtLaunch = true}, scratch_.get());
-  inversePlan_ = std::make_unique<gpu::FftPlan>(
-      ctx, static_cast<std::uint32_t>(2 * p_), static_cast<std::uint32_t>(batch_) * numOutputs_,
-      inverse_.buffer(), inverse_.bytes(), gpu::FftDirections::InverseOnly,
-      gpu::FftRows{.inverseWritesSecondHalf = true}, scratch_.get());
 
   fdlView_ = gpu::texelView(ctx, fdl_, vk::Format::eR32G32Sfloat, 8);
   std::array<vk::DescriptorPoolSize, 3> sizes{
@@ -203,7 +221,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
   const vk::DescriptorBufferInfo termsInfo{
       .buffer = *terms_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
   const vk::DescriptorBufferInfo inverseInfo{
-      .buffer = *inverse_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+      .buffer = *inverse_->buffer_.buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
   const vk::BufferView fdlView = *fdlView_, irsView = irs_->view();
   const std::array<vk::WriteDescriptorSet, 4> writes{
       gpu::bufferWrite(macSet_, 0, vk::DescriptorType::eUniformBuffer, termsInfo),
@@ -266,7 +284,7 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   // Orders the accumulated spectra's writes before the inverse FFT reads them.
   barrier(commands, vk::AccessFlagBits::eShaderWrite,
           vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
-  inversePlan_->recordInverse(commands);
+  inverse_->plan_->recordInverse(commands);
   if (timer_) timer_->mark(commands, 3);
   submitter_.submitAndWait("convolution");
   if (timer_) {
@@ -276,7 +294,7 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
     stageTimes_.inverseMs += ms[2];
     ++stageTimes_.calls;
   }
-  const auto* inv = inverse_.as<float>();
+  const auto* inv = inverse_->buffer_.as<float>();
   const float scale = 1.0f / static_cast<float>(2 * p_);
   for (std::size_t j = 0; j < batch; ++j) {
     for (std::size_t o = 0; o < numOutputs_; ++o) {

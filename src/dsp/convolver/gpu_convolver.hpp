@@ -46,16 +46,41 @@ class GpuIrSpectra {
   std::future<void> transforms_;
 };
 
+// A convolver's inverse stage: the multiply-accumulate's output rows, [batch][output][2P + 2]
+// floats, which an inverse-only VkFFT plan transforms in place and process() reads back. They
+// hold nothing from one call to the next, so convolvers of one shape (partition size, batch x
+// outputs) whose calls never overlap can share a stage: the engine's do, one convolution at a
+// time (12 outputs of 131072-frame partitions are 12.6 MB and a plan, 35-50 ms on lavapipe).
+class GpuInverseStage {
+ public:
+  // `scratch`: VkFFT's scratch buffer, at least GpuConvolver::fftScratchBytes(spec, batch); null:
+  // the plan makes its own where it needs one.
+  GpuInverseStage(const gpu::Context& ctx, const ConvolverSpec& spec, int batch,
+                  std::shared_ptr<gpu::Buffer> scratch = nullptr);
+  // Whether convolvers of `spec` with `batch` partitions per call can use this stage.
+  bool fits(const ConvolverSpec& spec, int batch) const;
+
+ private:
+  friend class GpuConvolver;
+  std::int64_t p_;
+  std::size_t rows_;
+  gpu::Buffer buffer_;
+  std::shared_ptr<gpu::Buffer> scratch_;  // before the plan: outlives it
+  std::unique_ptr<gpu::FftPlan> plan_;
+};
+
 class GpuConvolver {
  public:
   // `batch`: partitions per process() call; 0 chooses (defaultBatch). `spectra`: the IR spectra
   // of `spec` (its partition size and IRs) to share; null: the convolver makes its own.
   // `scratch`: VkFFT's scratch buffer, at least fftScratchBytes(spec, batch), which convolvers
   // whose process() calls never overlap (one thread, each call waits for its work) can share;
-  // null: the convolver makes its own.
+  // null: the convolver makes its own. `inverse`: an inverse stage to share on the same terms
+  // (it must fit the spec and batch); null: the convolver makes its own.
   GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch = 0,
                std::shared_ptr<GpuIrSpectra> spectra = nullptr,
-               std::shared_ptr<gpu::Buffer> scratch = nullptr);
+               std::shared_ptr<gpu::Buffer> scratch = nullptr,
+               std::shared_ptr<GpuInverseStage> inverse = nullptr);
   ~GpuConvolver();
   // inputs: numInputs x (batch x P) planar, the next batch() partitions of every input; outputs:
   // numOutputs x (batch x P) planar (overwritten). An input that has ended is passed as zeros.
@@ -92,11 +117,11 @@ class GpuConvolver {
   // real samples) and the forward FFT turns it into bins 0..P in place.
   gpu::Buffer fdl_;
   std::shared_ptr<GpuIrSpectra> irs_;
-  gpu::Buffer inverse_;                   // [batch][output][2P + 2] floats: spectrum in, time out
   std::shared_ptr<gpu::Buffer> scratch_;  // VkFFT's, for both plans (before them: outlives them)
-  gpu::Buffer terms_;                     // UBO: per output, its (input, IR) terms
+  std::shared_ptr<GpuInverseStage> inverse_;  // spectrum in, time out, and its plan
+  gpu::Buffer terms_;                         // UBO: per output, its (input, IR) terms
   vk::raii::BufferView fdlView_{nullptr};
-  std::unique_ptr<gpu::FftPlan> forwardPlan_, inversePlan_;
+  std::unique_ptr<gpu::FftPlan> forwardPlan_;
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
   vk::DescriptorSet macSet_;
   gpu::Submitter submitter_;
