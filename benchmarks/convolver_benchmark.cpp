@@ -56,17 +56,28 @@ ConvolverSpec makeSpec(int outputs, double irSeconds) {
   return spec;
 }
 
+// One call's noise inputs and its outputs: a call takes the convolver's batch of partitions.
+struct CallBuffers {
+  std::size_t frames;  // per input and per output
+  std::vector<float> in, out;
+};
+
+CallBuffers callBuffers(const ConvolverSpec& spec, const vkmix::dsp::GpuConvolver& convolver) {
+  CallBuffers b;
+  b.frames = static_cast<std::size_t>(spec.partitionFrames * convolver.batch());
+  b.in.resize(static_cast<std::size_t>(spec.numInputs) * b.frames);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(-0.3f, 0.3f);
+  for (float& x : b.in) x = u(rng);
+  b.out.resize(spec.outputs.size() * b.frames);
+  return b;
+}
+
 void BM_GpuConvolverPartition(benchmark::State& state) {
   const ConvolverSpec spec =
       makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
   vkmix::dsp::GpuConvolver convolver(context(), spec);
-  // A call takes the convolver's batch of partitions.
-  const auto p = static_cast<std::size_t>(spec.partitionFrames * convolver.batch());
-  std::vector<float> in(static_cast<std::size_t>(spec.numInputs) * p);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> u(-0.3f, 0.3f);
-  for (float& x : in) x = u(rng);
-  std::vector<float> out(spec.outputs.size() * p);
+  auto [p, in, out] = callBuffers(spec, convolver);
   for (auto _ : state) {
     convolver.process(in, out);
     benchmark::DoNotOptimize(out.data());
@@ -90,12 +101,7 @@ void BM_GpuConvolverStages(benchmark::State& state) {
   const ConvolverSpec spec =
       makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
   vkmix::dsp::GpuConvolver convolver(context(), spec);
-  const auto p = static_cast<std::size_t>(spec.partitionFrames * convolver.batch());
-  std::vector<float> in(static_cast<std::size_t>(spec.numInputs) * p);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> u(-0.3f, 0.3f);
-  for (float& x : in) x = u(rng);
-  std::vector<float> out(spec.outputs.size() * p);
+  auto [p, in, out] = callBuffers(spec, convolver);
   convolver.process(in, out);  // the first call compiles lavapipe's shader variants
   convolver.measureStages(true);
   for (auto _ : state) {
