@@ -82,33 +82,19 @@ class Backend {
       name_ = "cpu-reference";
     }
     for (int channels : groupChannels) addMixer(channels);
-    // A bus's instances (one per stem that sends to it) share its IR spectra, and every
-    // convolver VkFFT's scratch buffer, and convolvers of one shape their inverse stage: the
-    // render loop runs one convolution at a time.
-    std::map<int, std::shared_ptr<dsp::GpuIrSpectra>> spectra;
-    std::shared_ptr<gpu::Buffer> scratch;
-    std::vector<std::shared_ptr<dsp::GpuInverseStage>> inverses;
+    // The render loop runs one convolution at a time, so its convolvers share what they can.
+    std::optional<dsp::GpuConvolverSet> convolvers;
     if (context_ && !reverbs.instances.empty()) {
-      vk::DeviceSize bytes = 0;
+      std::vector<const dsp::ConvolverSpec*> used(reverbs.buses.size(), nullptr);
       for (const ReverbInstance& inst : reverbs.instances)
-        bytes = std::max(bytes, dsp::GpuConvolver::fftScratchBytes(reverbs.buses[inst.bus].spec));
-      scratch = std::make_shared<gpu::Buffer>(
-          *context_, bytes, vk::BufferUsageFlagBits::eStorageBuffer, gpu::Placement::Resident);
+        used[static_cast<std::size_t>(inst.bus)] = &reverbs.buses[inst.bus].spec;
+      convolvers.emplace(*context_, std::move(used));
     }
     for (const ReverbInstance& inst : reverbs.instances) {
       const dsp::ConvolverSpec& spec = reverbs.buses[inst.bus].spec;
       addMixer(spec.numInputs);
-      if (context_) {
-        std::shared_ptr<dsp::GpuIrSpectra>& shared = spectra[inst.bus];
-        if (!shared) shared = std::make_shared<dsp::GpuIrSpectra>(*context_, spec);
-        const int batch = dsp::GpuConvolver::defaultBatch(spec);
-        auto inverse = std::find_if(inverses.begin(), inverses.end(),
-                                    [&](const auto& stage) { return stage->fits(spec, batch); });
-        if (inverse == inverses.end())
-          inverse = inverses.insert(inverses.end(), std::make_shared<dsp::GpuInverseStage>(
-                                                        *context_, spec, batch, scratch));
-        gpuConvolvers_.push_back(
-            std::make_unique<dsp::GpuConvolver>(*context_, spec, batch, shared, scratch, *inverse));
+      if (convolvers) {
+        gpuConvolvers_.push_back(convolvers->make(static_cast<std::size_t>(inst.bus)));
       } else {
         cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
       }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <random>
 
 #include "dsp/convolver/gpu_convolver.hpp"
@@ -352,6 +353,34 @@ TEST_F(Convolution, TheBatchDoesNotChangeABit) {
         EXPECT_EQ(std::memcmp(got[o].data(), expected[o].data(), outFrames * sizeof(float)), 0)
             << spec->numInputs << " input(s), output " << o << ", batch " << batch;
       }
+    }
+  }
+}
+
+// The engine's way of making convolvers: a set over its buses (one unused) shares what it can,
+// and each convolver it makes, called in turn with the others, gives the bits of one made alone.
+TEST_F(Convolution, AConvolverSetGivesTheBitsOfConvolversMadeAlone) {
+  ConvolverSpec room, hall;
+  room.irs = {roomIr(20000, 21), roomIr(26000, 22)};
+  room.outputs = {{ConvolutionTerm{0, 0}}, {ConvolutionTerm{0, 1}}};
+  hall.irs = {roomIr(30000, 23), roomIr(12000, 24)};
+  hall.outputs = room.outputs;
+  GpuConvolverSet set(context(), {&room, nullptr, &hall});
+  std::vector<std::unique_ptr<GpuConvolver>> shared, alone;
+  for (const ConvolverSpec* spec : {&room, &room, &hall}) {
+    shared.push_back(set.make(spec == &room ? 0 : 2));
+    alone.push_back(std::make_unique<GpuConvolver>(context(), *spec));
+  }
+  const std::size_t span = kPartitionFrames, calls = 4;
+  std::vector<float> got(2 * span), want(2 * span);
+  for (std::size_t call = 0; call < calls; ++call) {
+    for (std::size_t k = 0; k < shared.size(); ++k) {
+      const auto in = test::noise(span, 30u + static_cast<std::uint32_t>(call * 3 + k), 0.5f);
+      shared[k]->process(in, got);
+      alone[k]->process(in, want);
+      ASSERT_GT(test::energy(want), 0.0);
+      EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
+          << "convolver " << k << ", call " << call;
     }
   }
 }

@@ -306,4 +306,30 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   head_ = (head_ + static_cast<std::uint32_t>(batch_)) % ring_;
 }
 
+GpuConvolverSet::GpuConvolverSet(const gpu::Context& ctx, std::vector<const ConvolverSpec*> buses)
+    : ctx_(ctx), buses_(std::move(buses)), spectra_(buses_.size()) {
+  vk::DeviceSize bytes = 0;
+  for (const ConvolverSpec* spec : buses_)
+    if (spec) bytes = std::max(bytes, GpuConvolver::fftScratchBytes(*spec));
+  if (bytes > 0) {
+    scratch_ = std::make_shared<gpu::Buffer>(ctx, bytes, vk::BufferUsageFlagBits::eStorageBuffer,
+                                             gpu::Placement::Resident);
+  }
+}
+
+std::unique_ptr<GpuConvolver> GpuConvolverSet::make(std::size_t bus) {
+  VKMIX_ASSERT(bus < buses_.size() && buses_[bus] != nullptr,
+               "a convolver of a bus not in the set");
+  const ConvolverSpec& spec = *buses_[bus];
+  if (!spectra_[bus]) spectra_[bus] = std::make_shared<GpuIrSpectra>(ctx_, spec);
+  const int batch = GpuConvolver::defaultBatch(spec);
+  auto inverse = std::find_if(inverses_.begin(), inverses_.end(),
+                              [&](const auto& stage) { return stage->fits(spec, batch); });
+  if (inverse == inverses_.end()) {
+    inverse = inverses_.insert(inverses_.end(),
+                               std::make_shared<GpuInverseStage>(ctx_, spec, batch, scratch_));
+  }
+  return std::make_unique<GpuConvolver>(ctx_, spec, batch, spectra_[bus], scratch_, *inverse);
+}
+
 }  // namespace vkmix::dsp

@@ -129,4 +129,23 @@ class GpuConvolver {
   StageTimes stageTimes_;
 };
 
+// Convolvers whose process() calls never overlap (one thread, each call waiting for its work, as
+// the engine runs them), made together so that they share what they can: a bus's IR spectra among
+// that bus's convolvers (one per stem that sends to it), VkFFT's scratch buffer, sized for the
+// largest, among all, and an inverse stage among those of one shape.
+class GpuConvolverSet {
+ public:
+  // `buses`: each bus's spec, null for a bus nothing sends to; they outlive the make() calls.
+  GpuConvolverSet(const gpu::Context& ctx, std::vector<const ConvolverSpec*> buses);
+  // A convolver of bus `bus` (its default batch).
+  std::unique_ptr<GpuConvolver> make(std::size_t bus);
+
+ private:
+  const gpu::Context& ctx_;
+  std::vector<const ConvolverSpec*> buses_;
+  std::vector<std::shared_ptr<GpuIrSpectra>> spectra_;  // per bus, made by its first convolver
+  std::shared_ptr<gpu::Buffer> scratch_;
+  std::vector<std::shared_ptr<GpuInverseStage>> inverses_;
+};
+
 }  // namespace vkmix::dsp
