@@ -30,7 +30,7 @@ int selectByName(const InspectorModel& model, const std::string& name) {
 
 int runInspector(const InspectOptions& options) {
   InspectorModel model(loadAnySession(options.session, options.programme), options.layout);
-  if (options.time < 0.0) throw InputError("--time", "", "must not be negative");
+  if (!(options.time >= 0.0)) throw InputError("--time", "", "must not be negative");
   model.time = options.time;
   if (!options.select.empty()) model.selected = selectByName(model, options.select);
   if (options.width < 640 || options.height < 400 || options.width > 8192 || options.height > 8192)

@@ -33,6 +33,9 @@ struct RenderOptions {
   // Longest reverb tail after the last clip, seconds; unset: until every IR's remaining energy
   // (its energy decay curve) is below -120 dB, so a full-scale input's left-out tail is too.
   std::optional<double> tailSeconds;
+  // A WAV whose header promises more frames than it holds (an interrupted copy) is refused; with
+  // this, its missing frames play as silence and a warning names it.
+  bool allowShortMedia = false;
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
   // Polled once per block; returning true stops the render with vkmix::Interrupted. Must be

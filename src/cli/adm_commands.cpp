@@ -3,13 +3,15 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/one_line.hpp"
+#include "cli/output_check.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::cli {
 namespace {
 
-void warnLine(const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; }
+void warnLine(const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; }
 
 }  // namespace
 
@@ -26,6 +28,13 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
     throw InputError("--format", "", "\"" + a.format + "\" is not one of wav32f, wav24");
   }
   const Session session = loadSessionOrMaster(a.session, warnLine, a.programme);
+  {
+    io::OutputGuard guard;
+    addSessionInputs(guard, session, a.session);
+    addLayoutInput(guard, a.layout);
+    guard.addOutput(a.output, "--output");
+    guard.check(a.overwrite);
+  }
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -41,8 +50,15 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   return 0;
 }
 
-int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme) {
+int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme,
+                 bool overwrite) {
   Session session = importAdm(file, warnLine, programme);
+  {
+    io::OutputGuard guard;
+    guard.addInput(file, "the ADM master");
+    guard.addOutput(output, "--output");
+    guard.check(overwrite);
+  }
   saveSession(session, output);
   std::printf("%s\n", output.c_str());
   return 0;

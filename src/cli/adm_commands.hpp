@@ -16,10 +16,12 @@ struct AdmExportArgs {
   std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
   std::string programme;         // an ADM master in: its audioProgramme (ID or name)
   bool quiet = false;
+  bool overwrite = false;  // -y
 };
 
 int cmdAdmInfo(const std::string& file);
 int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled);
-int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme);
+int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme,
+                 bool overwrite);
 
 }  // namespace vkmix::cli

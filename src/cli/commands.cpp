@@ -13,6 +13,8 @@
 
 #include "cli/adm_commands.hpp"
 #include "cli/loudness_table.hpp"
+#include "cli/one_line.hpp"
+#include "cli/output_check.hpp"
 #include "engine/report.hpp"
 #include "gpu/context.hpp"
 #include "io/decoder.hpp"
@@ -37,6 +39,28 @@ volatile std::sig_atomic_t gStopSignal = 0;
 // kill the render mid-write. The render stops within a block either way.
 void onStopSignal(int signal) { gStopSignal = signal; }
 
+// CLI11 converts "nan" and "inf" to doubles, and range checks written as `x < lo || x > hi` let NaN
+// through: every numeric option is checked finite as text first.
+const CLI::Validator kFinite(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0') return "\"" + text + "\" is not a number";
+      if (!std::isfinite(v)) return "\"" + text + "\" is not a finite number";
+      return {};
+    },
+    "FINITE");
+
+// -y replaces existing outputs; without it (or with -n) an existing output is an error, as in
+// ffmpeg. The last of the two given wins.
+void addOverwriteFlags(CLI::App* command, bool& overwrite) {
+  command->add_flag_callback(
+      "-y,--overwrite", [&overwrite] { overwrite = true; }, "Replace output files that exist");
+  command->add_flag_callback(
+      "-n,--no-overwrite", [&overwrite] { overwrite = false; },
+      "Refuse to replace output files that exist (the default)");
+}
+
 struct RenderArgs {
   std::string session;
   std::string output;
@@ -57,10 +81,34 @@ struct RenderArgs {
   std::optional<double> tailSeconds;
   std::string programme;  // an ADM master's audioProgramme (ID or name); empty: the first
   VideoOptions video;
+  bool overwrite = false;
+  bool allowShortMedia = false;
 };
 
+// Every file the render reads and writes, checked before any work (io::OutputGuard).
+void checkRenderFiles(const RenderArgs& a, const Session& session, const DeliveryOptions& d) {
+  io::OutputGuard guard;
+  addSessionInputs(guard, session, a.session);
+  addLayoutInput(guard, a.layout);
+  guard.addInput(a.video.picture, "--video");
+  guard.addOutput(a.output, "--output");
+  if (!a.stemsDir.empty()) {
+    guard.addOutputFolder(a.stemsDir, "--stems");
+    const io::OutputFormat format =
+        a.format.empty() ? io::defaultFormatFor(a.output)
+                         : io::parseOutputFormat(a.format).value_or(io::OutputFormat::Wav24);
+    const std::string ext(io::formatInfo(format).extension);
+    for (const auto& [stem, file] : stemFiles(session, a.stemsDir, ext))
+      guard.addOutput(file, "--stems (stem \"" + stem + "\")");
+  }
+  for (const auto& [layout, file] : d.downmixes) guard.addOutput(file, "--downmix " + layout);
+  if (!a.reportJson.empty()) guard.addOutput(a.reportJson, "--report");
+  if (!a.plotSvg.empty()) guard.addOutput(a.plotSvg, "--plot");
+  guard.check(a.overwrite);
+}
+
 int cmdRender(const RenderArgs& a) {
-  auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << w << "\n"; };
+  auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; };
   // An ADM BWF master renders like a session (docs/adm.md).
   Session session = loadSessionOrMaster(a.session, warn, a.programme);
   RenderOptions options;
@@ -70,6 +118,7 @@ int cmdRender(const RenderArgs& a) {
   options.decodeThreads = a.decodeThreads;
   options.readThreads = a.readThreads;
   options.tailSeconds = a.tailSeconds;
+  options.allowShortMedia = a.allowShortMedia;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
 #ifdef NDEBUG
   options.validation = std::getenv("VKMIX_VALIDATION") != nullptr;
@@ -116,6 +165,8 @@ int cmdRender(const RenderArgs& a) {
     }
     delivery.downmixes.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
+
+  checkRenderFiles(a, session, delivery);
 
   RenderReport r;
   if (!a.video.picture.empty()) {
@@ -257,6 +308,7 @@ int cmdMeasure(const std::string& file, bool json) {
 
 struct DenoiseArgs {
   DenoiseFileOptions options;
+  bool overwrite = false;
   std::string learn;  // START:END seconds
   std::string hum;    // HZ[:HARMONICS]
   bool quiet = false;
@@ -272,7 +324,7 @@ std::optional<std::pair<double, double>> parsePair(const std::string& text) {
     if (used != colon) return std::nullopt;
     const std::string rest = text.substr(colon + 1);
     const double b = std::stod(rest, &used);
-    if (used != rest.size()) return std::nullopt;
+    if (used != rest.size() || !std::isfinite(a) || !std::isfinite(b)) return std::nullopt;
     return std::make_pair(a, b);
   } catch (const std::exception&) {
     return std::nullopt;
@@ -287,17 +339,24 @@ int cmdDenoise(DenoiseArgs& a) {
     throw InputError("--smoothing", "", "must be within 0..1");
   if (!a.learn.empty()) {
     const auto range = parsePair(a.learn);
-    if (!range || range->first < 0.0 || range->second - range->first < 0.1)
+    if (!range || !(range->first >= 0.0 && range->second - range->first >= 0.1))
       throw InputError("--learn", "", "expected START:END seconds, at least 0.1 s apart");
     d.learnStartSeconds = range->first;
     d.learnEndSeconds = range->second;
   }
   if (!a.hum.empty()) {
     auto hz = parsePair(a.hum.find(':') == std::string::npos ? a.hum + ":8" : a.hum);
-    if (!hz || hz->first < 20.0 || hz->first > 1000.0 || hz->second < 1 || hz->second > 32)
+    if (!hz || !(hz->first >= 20.0 && hz->first <= 1000.0) ||
+        !(hz->second >= 1 && hz->second <= 32) || hz->second != std::floor(hz->second))
       throw InputError("--hum", "", "expected HZ[:HARMONICS], 20..1000 Hz and 1..32 harmonics");
     d.humHz = hz->first;
     d.humHarmonics = static_cast<int>(hz->second);
+  }
+  {
+    io::OutputGuard guard;
+    guard.addInput(a.options.input, "the input");
+    guard.addOutput(a.options.output, "--output");
+    guard.check(a.overwrite);
   }
   a.options.cancelled = [] { return gStopSignal != 0; };
   const DenoiseFileReport r = denoiseFile(a.options);
@@ -364,6 +423,8 @@ int run(int argc, char** argv) {
   // First thing, so a signal never finds the process without its clean-up path.
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
+  // A closed terminal or a dropped ssh session stops a render as cleanly as Ctrl-C does.
+  std::signal(SIGHUP, onStopSignal);
   // Past a file-size limit (ulimit -f) writes then fail with EFBIG and unwind like a full disk,
   // instead of the default action killing the process with the temporary file left behind.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -401,19 +462,25 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(0, 64));
   render->add_option("--stems", ra.stemsDir,
                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
-  render->add_option("--loudness-target", ra.loudnessTarget,
-                     "Normalise to this integrated loudness, LUFS (e.g. -24, -23, -27)");
+  render
+      ->add_option("--loudness-target", ra.loudnessTarget,
+                   "Normalise to this integrated loudness, LUFS (e.g. -24, -23, -27)")
+      ->check(kFinite);
   render->add_option(
       "--loudness-reference", ra.loudnessReference,
       "What the target measures: programme (the mix) or dialogue (the dialogue stem)");
-  render->add_option("--true-peak-ceiling", ra.truePeakCeiling,
-                     "Limiter ceiling when normalising, dBTP (default -1)");
+  render
+      ->add_option("--true-peak-ceiling", ra.truePeakCeiling,
+                   "Limiter ceiling when normalising, dBTP (default -1)")
+      ->check(kFinite);
   render->add_option(
       "--downmix", ra.downmixes,
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav); repeatable");
-  render->add_option("--tail", ra.tailSeconds,
-                     "Longest reverb tail to render after the last clip, seconds (default: until "
-                     "every IR's remaining energy is below -120 dB, docs/reverb.md)");
+  render
+      ->add_option("--tail", ra.tailSeconds,
+                   "Longest reverb tail to render after the last clip, seconds (default: until "
+                   "every IR's remaining energy is below -120 dB, docs/reverb.md)")
+      ->check(kFinite);
   render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
   render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
   render->add_option("--video", ra.video.picture,
@@ -427,6 +494,10 @@ int run(int argc, char** argv) {
   render->add_option("--language", ra.video.language,
                      "ISO 639-2 language tag of the muxed streams (default und)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
+  addOverwriteFlags(render, ra.overwrite);
+  render->add_flag("--allow-short-media", ra.allowShortMedia,
+                   "Render WAV media cut short (header promises more than the file holds) with "
+                   "silence for the missing frames and a warning per file, instead of refusing");
   std::string measureFile;
   bool measureJsonFlag = false;
   auto* measure =
@@ -439,10 +510,14 @@ int run(int argc, char** argv) {
       "Denoise a file (the session \"denoise\" track setting, on its own; docs/denoise.md)");
   denoise->add_option("input", da.options.input, "Audio or video file")->required();
   denoise->add_option("-o,--output", da.options.output, "Output file (.wav or .flac)")->required();
-  denoise->add_option("--reduction", da.options.settings.reductionDb,
-                      "Most the noise is attenuated, dB (0..60, default 12)");
-  denoise->add_option("--smoothing", da.options.settings.smoothing,
-                      "Against musical noise, 0..1 (default 0.5)");
+  denoise
+      ->add_option("--reduction", da.options.settings.reductionDb,
+                   "Most the noise is attenuated, dB (0..60, default 12)")
+      ->check(kFinite);
+  denoise
+      ->add_option("--smoothing", da.options.settings.smoothing,
+                   "Against musical noise, 0..1 (default 0.5)")
+      ->check(kFinite);
   denoise->add_option(
       "--learn", da.learn,
       "START:END seconds of noise alone to learn a profile from (default: adaptive)");
@@ -451,6 +526,7 @@ int run(int argc, char** argv) {
   denoise->add_option("--device", da.options.device,
                       "Vulkan device index or name substring, or 'cpu' for the CPU reference");
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
+  addOverwriteFlags(denoise, da.overwrite);
   std::string admFile, admSessionOut, admProgramme;
   auto* admInfo = app.add_subcommand(
       "adm-info", "Print an ADM BWF file's programme, contents, objects and their tracks");
@@ -468,12 +544,15 @@ int run(int argc, char** argv) {
   admExport->add_option("--programme", ea.programme,
                         "ADM master in: the audioProgramme to export (default: the first)");
   admExport->add_flag("-q,--quiet", ea.quiet, "Print only the output path");
+  addOverwriteFlags(admExport, ea.overwrite);
   auto* admImport = app.add_subcommand(
       "adm-import", "Write the session an ADM BWF file renders as (to edit or inspect it)");
   admImport->add_option("file", admFile, "ADM BWF file")->required();
   admImport->add_option("-o,--output", admSessionOut, "Session file to write (.json)")->required();
   admImport->add_option("--programme", admProgramme,
                         "The audioProgramme to import, by ID or name (default: the first)");
+  bool admImportOverwrite = false;
+  addOverwriteFlags(admImport, admImportOverwrite);
   ui::InspectOptions io;
   std::string inspectSize;
   auto* inspect = app.add_subcommand(
@@ -485,7 +564,7 @@ int run(int argc, char** argv) {
   inspect->add_option("--device", io.device, "Vulkan device index or name substring");
   inspect->add_option("--screenshot", io.screenshot,
                       "Draw one frame offscreen to this PNG and exit (no display needed)");
-  inspect->add_option("--time", io.time, "Playhead, seconds (default 0)");
+  inspect->add_option("--time", io.time, "Playhead, seconds (default 0)")->check(kFinite);
   inspect->add_option("--select", io.select, "Select this track (its speakers light up)");
   inspect->add_option("--size", inspectSize, "Window or screenshot size, WIDTHxHEIGHT (1280x760)");
   inspect->add_option(
@@ -516,9 +595,14 @@ int run(int argc, char** argv) {
     if (*measure) return cmdMeasure(measureFile, measureJsonFlag);
     if (*denoise) return cmdDenoise(da);
     if (*inspect) {
-      if (!inspectSize.empty() &&
-          std::sscanf(inspectSize.c_str(), "%dx%d", &io.width, &io.height) != 2)
-        throw InputError("--size", "", "expected WIDTHxHEIGHT, e.g. 1920x1080");
+      if (!inspectSize.empty()) {
+        int used = 0;
+        if (std::sscanf(inspectSize.c_str(), "%dx%d%n", &io.width, &io.height, &used) != 2 ||
+            used != static_cast<int>(inspectSize.size()) || io.width < 64 || io.height < 64 ||
+            io.width > 16384 || io.height > 16384)
+          throw InputError("--size", inspectSize,
+                           "expected WIDTHxHEIGHT, each 64..16384, e.g. 1920x1080");
+      }
 #ifndef NDEBUG
       io.validation = true;
 #else
@@ -528,28 +612,28 @@ int run(int argc, char** argv) {
     }
     if (*admInfo) return cmdAdmInfo(admFile);
     if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
-    if (*admImport) return cmdAdmImport(admFile, admSessionOut, admProgramme);
+    if (*admImport) return cmdAdmImport(admFile, admSessionOut, admProgramme, admImportOverwrite);
     if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);
     return 2;
   } catch (const InputError& e) {
-    std::fprintf(stderr, "vkmix: %s\n", e.what());
+    std::fprintf(stderr, "vkmix: %s\n", oneLine(e.what()).c_str());
     return 1;
   } catch (const GpuError& e) {
-    std::fprintf(stderr, "vkmix: GPU: %s\n", e.what());
+    std::fprintf(stderr, "vkmix: GPU: %s\n", oneLine(e.what()).c_str());
     return 3;
   } catch (const IoError& e) {
-    std::fprintf(stderr, "vkmix: %s\n", e.what());
+    std::fprintf(stderr, "vkmix: %s\n", oneLine(e.what()).c_str());
     return 4;
   } catch (const Interrupted&) {
     std::fprintf(stderr, "\nvkmix: interrupted; no output was written\n");
     return 128 + (gStopSignal != 0 ? gStopSignal : SIGINT);
   } catch (const InternalError& e) {
-    std::fprintf(stderr, "vkmix: internal error (please report): %s\n", e.what());
+    std::fprintf(stderr, "vkmix: internal error (please report): %s\n", oneLine(e.what()).c_str());
     return 5;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "vkmix: %s\n", e.what());
+    std::fprintf(stderr, "vkmix: %s\n", oneLine(e.what()).c_str());
     return 5;
   }
 }

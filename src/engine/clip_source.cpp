@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/voice_plan.hpp"
+#include "vkmix/error.hpp"
 
 namespace vkmix::engine {
 
@@ -151,12 +152,28 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
   return std::make_unique<SharedClipView>(std::move(shared), viewMap_[i]);
 }
 
+const io::MediaInfo& FrameCounter::info(const std::filesystem::path& file) {
+  auto it = info_.find(file.string());
+  if (it != info_.end()) return it->second;
+  io::MediaInfo info = io::probeAudio(file);
+  if (info.promisedFrames > info.exactFrames) {
+    const std::string what = "is cut short: its header promises " +
+                             std::to_string(info.promisedFrames) + " frames, the file holds " +
+                             std::to_string(info.exactFrames);
+    if (!allowShort_)
+      throw InputError(file.string(), "",
+                       what + " (an interrupted copy?); --allow-short-media plays silence there");
+    if (warn_) warn_(file.string() + ": " + what + "; silence plays in their place");
+  }
+  return info_.emplace(file.string(), std::move(info)).first->second;
+}
+
 std::int64_t FrameCounter::framesAfter(const std::filesystem::path& file,
                                        std::int64_t offsetFrames) {
   auto it = total_.find(file.string());
   if (it == total_.end()) {
     std::int64_t frames = 0;
-    const io::MediaInfo info = io::probeAudio(file);
+    const io::MediaInfo& info = this->info(file);
     if (info.exactFrames > 0 && info.sampleRate == sampleRate_) {
       frames = info.exactFrames;
     } else {

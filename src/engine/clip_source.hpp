@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -94,15 +95,24 @@ class ClipSourcePool {
   std::vector<Group> groups_;
 };
 
+// What each media file holds, probed once per file however many clips play it.
 class FrameCounter {
  public:
-  explicit FrameCounter(int sampleRate) : sampleRate_(sampleRate) {}
+  // A file whose header promises more frames than it holds is an error, or with
+  // `allowShortMedia` a warning (once per file) and silence where its frames are missing.
+  FrameCounter(int sampleRate, bool allowShortMedia = false,
+               std::function<void(const std::string&)> warn = {})
+      : sampleRate_(sampleRate), allowShort_(allowShortMedia), warn_(std::move(warn)) {}
+  const io::MediaInfo& info(const std::filesystem::path& file);
   // Frames of the file's audio after offsetFrames at the session rate; InputError naming the file.
   std::int64_t framesAfter(const std::filesystem::path& file, std::int64_t offsetFrames);
   int decodedFiles() const { return decodedFiles_; }  // files counted by decoding them
 
  private:
   int sampleRate_;
+  bool allowShort_;
+  std::function<void(const std::string&)> warn_;
+  std::map<std::string, io::MediaInfo> info_;
   std::map<std::string, std::int64_t> total_;  // file -> its frames at the session rate
   int decodedFiles_ = 0;
 };

@@ -13,6 +13,7 @@
 #include "engine/block_pipeline.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
+#include "io/output_guard.hpp"
 #include "io/video_mux.hpp"
 #include "io/writer.hpp"
 #include "layout/downmix.hpp"
@@ -84,7 +85,7 @@ class Delivery {
       if (!stemIsMix)
         p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
       if (!options_.stemsDir.empty()) {
-        p.file = options_.stemsDir / (stem + extensionFor(format_));
+        p.file = options_.stemsDir / (io::safeFileName(stem) + extensionFor(format_));
         p.writer = std::make_unique<io::AudioWriter>(p.file, *plan.layout, rate, format_);
       }
       stems_.push_back(std::move(p));
@@ -311,6 +312,7 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     if (to == nullptr) throw InputError("--downmix", name, "unknown layout; see 'vkmix layouts'");
     layout::downmixMatrix(layout, *to);  // throws when there is no path
     checkFolder(file);
+    if (delivery.format.empty()) io::defaultFormatFor(file);  // throws for an unknown extension
   }
   if (!delivery.stemsDir.empty()) {
     std::error_code ec;
@@ -320,10 +322,10 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
                        "cannot create the stems folder: " + ec.message());
   }
   if (delivery.loudnessTargetLufs &&
-      (*delivery.loudnessTargetLufs > 0.0 || *delivery.loudnessTargetLufs < -60.0)) {
+      !(*delivery.loudnessTargetLufs <= 0.0 && *delivery.loudnessTargetLufs >= -60.0)) {
     throw InputError("--loudness-target", "", "must be within -60..0 LUFS");
   }
-  if (delivery.truePeakCeilingDbtp > 0.0 || delivery.truePeakCeilingDbtp < -20.0) {
+  if (!(delivery.truePeakCeilingDbtp <= 0.0 && delivery.truePeakCeilingDbtp >= -20.0)) {
     throw InputError("--true-peak-ceiling", "", "must be within -20..0 dBTP");
   }
 

@@ -72,13 +72,15 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
     report.device = context->info().name + " [" + context->info().type + "]";
   }
   io::StreamDecoder decoder(options.input, rate);
-  io::OutputFormat format = io::defaultFormatFor(options.output);
+  io::OutputFormat format = io::OutputFormat::Wav24;
   if (!options.format.empty()) {
     const auto parsed = io::parseOutputFormat(options.format);
     if (!parsed)
       throw InputError("--format", "",
                        "\"" + options.format + "\" is not one of " + io::outputFormatNames());
     format = *parsed;
+  } else {
+    format = io::defaultFormatFor(options.output);
   }
   io::AudioWriter writer(options.output, layoutFor(info.numChannels, decoder.sourceChannelMask()),
                          rate, format);

@@ -75,7 +75,12 @@ class Backend {
   Backend(ReadyDevice device, const std::vector<int>& groupChannels, const ReverbPlan& reverbs,
           const std::vector<DenoisedTrack>& denoised)
       : context_(std::move(device.context)) {
-    if (device.pipelines) mixPipelines_[device.pipelines->numChannels()] = device.pipelines;
+    // Moved, not copied: were the parameter to keep a reference, a throw below would destroy
+    // these pipelines after context_, with their device gone.
+    if (device.pipelines) {
+      const int channels = device.pipelines->numChannels();
+      mixPipelines_[channels] = std::move(device.pipelines);
+    }
     if (context_) {
       name_ = context_->info().name + " [" + context_->info().type + "]";
     } else {
@@ -212,7 +217,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                      "must be within 1.." + std::to_string(kMaxBlockFrames) +
                          " frames (0: chosen from the session)");
   }
-  if (options.tailSeconds && (*options.tailSeconds < 0.0 || *options.tailSeconds > 600.0)) {
+  if (options.tailSeconds && !(*options.tailSeconds >= 0.0 && *options.tailSeconds <= 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
   }
   // The Vulkan device comes up (instance, drivers, and on lavapipe LLVM: a tenth of a second)
@@ -234,7 +239,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   }
   const int rate = session.sampleRate;
   layout::ObjectPanner panner(output);
-  FrameCounter counter(rate);
+  FrameCounter counter(rate, options.allowShortMedia, options.warn);
   VoicePlan plan = planVoices(session, output, panner, counter, options.warn);
   const int mostVoices = peakVoices(plan.voices);
   const std::int64_t blockFrames =

@@ -121,7 +121,7 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       int mediaChannels = 0;
       std::int64_t frames = 0;
       try {
-        mediaChannels = io::probeAudio(clip.resolvedPath).numChannels;
+        mediaChannels = counter.info(clip.resolvedPath).numChannels;
         if (clip.channel && *clip.channel >= mediaChannels) {
           throw InputError(clip.resolvedPath.string(), "",
                            "has " + std::to_string(mediaChannels) + " channel(s); channel " +

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <string>
 
+#include "io/output_guard.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::io {
@@ -13,6 +14,8 @@ std::atomic<int> gCounter{0};
 }
 
 AtomicFile::AtomicFile(std::filesystem::path finalPath) : final_(std::move(finalPath)) {
+  // A render killed with SIGKILL cannot clean up: the next one to the same output does.
+  removeStaleTemporaries(final_);
   // Same directory as the destination, so the rename never crosses filesystems; the name keeps
   // the extension last because FFmpeg picks muxer defaults from it.
   std::string name = "." + final_.stem().string() + ".vkmix-tmp-" + std::to_string(::getpid()) +

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/assert.hpp"
+#include "core/files.hpp"
 #include "io/ffmpeg_util.hpp"
 #include "io/pcm_wave.hpp"
 #include "vkmix/error.hpp"
@@ -22,8 +23,7 @@ struct OpenStream {
 OpenStream openAudio(const std::filesystem::path& path) {
   configureFfmpeg();
   const std::string file = path.string();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(file, "", "no such file");
+  requireRegularFile(path);
   AVFormatContext* raw = nullptr;
   int rc = avformat_open_input(&raw, file.c_str(), nullptr, nullptr);
   if (rc < 0) throw InputError(file, "", "cannot open as media: " + ffmpegError(rc));
@@ -71,6 +71,8 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
         std::string(w.isFloat ? "pcm_f" : "pcm_s") + std::to_string(w.bitsPerSample) + "le";
     if (w.bitsPerSample == 8) info.codec = "pcm_u8";
     info.exactFrames = static_cast<std::int64_t>(w.numFrames);
+    info.promisedFrames = static_cast<std::int64_t>(
+        w.declaredDataBytes / static_cast<std::uint64_t>(w.numChannels * (w.bitsPerSample / 8)));
     info.durationSeconds = static_cast<double>(w.numFrames) / w.sampleRate;
     return info;
   }

@@ -17,6 +17,9 @@ struct MediaInfo {
   std::string codec;
   double durationSeconds = 0.0;  // as the container says; may be approximate
   std::int64_t exactFrames = 0;  // PCM streams: the exact frame count at sampleRate; 0 otherwise
+  // Plain PCM WAV: the frames its header promises; more than exactFrames when the file was cut
+  // short (an interrupted copy). 0 where unknown.
+  std::int64_t promisedFrames = 0;
 };
 
 // Opens the file's best audio stream and reports what it holds.

@@ -167,7 +167,12 @@ std::int64_t PcmWaveReader::readAt(std::int64_t frame, std::int64_t n, std::uint
     const ssize_t r = ::pread(fd_, to + have, want - have, at + static_cast<off_t>(have));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) throw InputError(file_, "", std::string("read failed: ") + std::strerror(errno));
-    if (r == 0) break;  // the file shrank since its header was read
+    // The file shrank since it was opened (cut or rewritten during the render): what it held is
+    // gone, and silence in its place would be a wrong mix delivered without a word.
+    if (r == 0)
+      throw IoError(file_ + ": the file shrank during the render (frame " +
+                    std::to_string(frame + static_cast<std::int64_t>(have) / frameBytes_) + " of " +
+                    std::to_string(info_.numFrames) + " could not be read)");
     have += static_cast<std::size_t>(r);
   }
   return static_cast<std::int64_t>(have) / frameBytes_;

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "core/assert.hpp"
+#include "core/files.hpp"
 #include "io/atomic_file.hpp"
 #include "io/audio_encoder.hpp"
 #include "io/decoder.hpp"
@@ -39,6 +40,11 @@ struct AudioTrack {
 
 // The picture, opened with its streams read; InputError when it is not a picture.
 FormatInput openPicture(const std::string& picture) {
+  try {
+    requireRegularFile(picture);
+  } catch (const InputError& e) {
+    throw InputError(picture, "--video", e.problem());
+  }
   AVFormatContext* rawIn = nullptr;
   int rc = avformat_open_input(&rawIn, picture.c_str(), nullptr, nullptr);
   if (rc < 0) throw InputError(picture, "--video", "cannot open: " + ffmpegError(rc));

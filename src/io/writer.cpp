@@ -1,6 +1,7 @@
 #include "io/writer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -55,14 +56,26 @@ std::string outputFormatNames() {
 }
 
 OutputFormat defaultFormatFor(const std::filesystem::path& path) {
-  const std::string ext = path.extension().string();
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".m4a" || ext == ".aac") return OutputFormat::Aac;
   if (ext == ".ec3") return OutputFormat::Eac3;
   for (const FormatInfo& i : outputFormats()) {
     if (ext == i.extension && i.format != OutputFormat::Wav16 && i.format != OutputFormat::Wav32f)
       return i.format;
   }
-  return OutputFormat::Wav24;
+  // A file named mix.mp3 that holds WAV would be worse than no file: the extension must say what
+  // is written, or --format must.
+  std::string known;
+  for (const FormatInfo& i : outputFormats()) {
+    if (known.find(std::string(i.extension)) == std::string::npos)
+      known += std::string(known.empty() ? "" : " ") + std::string(i.extension);
+  }
+  throw InputError(
+      path.string(), "",
+      (ext.empty() ? std::string("has no extension")
+                   : "the extension \"" + path.extension().string() + "\" names no output format") +
+          "; known: " + known + " .aac .ec3 (or give --format, see 'vkmix formats')");
 }
 
 struct AudioWriter::Impl {

@@ -37,7 +37,8 @@ std::string outputFormatName(OutputFormat f);
 // "wav16, wav24, ..." for messages.
 std::string outputFormatNames();
 // The format a file name implies by its extension: .wav wav24, .w64 w64, .caf caf, .mka mka,
-// .flac flac, .m4a/.aac aac, .eac3/.ec3 eac3; anything else wav24.
+// .flac flac, .m4a/.aac aac, .eac3/.ec3 eac3, in any letter case. Any other extension (or none)
+// throws InputError listing the known ones.
 OutputFormat defaultFormatFor(const std::filesystem::path& path);
 
 class AudioWriter {

@@ -1,5 +1,7 @@
 #include "layout/layout_file.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -7,6 +9,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/files.hpp"
+#include "core/json_duplicates.hpp"
+#include "core/units.hpp"
 #include "layout/point_source_panner.hpp"
 #include "vkmix/error.hpp"
 
@@ -25,17 +30,38 @@ const std::map<std::string, std::uint32_t>& maskBits() {
   return bits;
 }
 
+// Directions closer than this are one direction: a measured room's speakers are never that close.
+constexpr double kCoincidentDeg = 0.5;
+
+double angleBetweenDeg(const Speaker& a, const Speaker& b) {
+  auto unit = [](const Speaker& s) {
+    const double az = s.azimuthDeg * kPi / 180.0, el = s.elevationDeg * kPi / 180.0;
+    return std::array<double, 3>{std::cos(el) * std::cos(az), std::cos(el) * std::sin(az),
+                                 std::sin(el)};
+  };
+  const auto u = unit(a), v = unit(b);
+  const double dot = std::clamp(u[0] * v[0] + u[1] * v[1] + u[2] * v[2], -1.0, 1.0);
+  return std::acos(dot) * 180.0 / kPi;
+}
+
 }  // namespace
 
 Layout loadLayoutFile(const std::filesystem::path& path) {
   const std::string file = path.string();
+  if (requireRegularFile(path) > (1u << 20))
+    throw InputError(file, "", "is larger than 1 MiB: not a layout file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(file, "", "cannot open the layout file");
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text.str());
+    DuplicateKeyCheck<nlohmann::json> duplicates(file);
+    j = nlohmann::json::parse(
+        text.str(),
+        [&duplicates](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+          return duplicates(depth, event, parsed);
+        });
   } catch (const nlohmann::json::parse_error&) {
     throw InputError(file, "", "not valid JSON");
   }
@@ -45,6 +71,8 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
       throw InputError(file, it.key(), "unknown key");
   }
   Layout l;
+  if (j.contains("name") && !j["name"].is_string())
+    throw InputError(file, "name", "expected a string");
   l.name = j.value("name", path.stem().string());
   if (!j.contains("speakers") || !j["speakers"].is_array() || j["speakers"].empty()) {
     throw InputError(file, "speakers", "expected a non-empty array");
@@ -64,7 +92,11 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
     sp.label = s["label"].get<std::string>();
     if (!labels.insert(sp.label).second)
       throw InputError(file, at + ".label", "\"" + sp.label + "\" appears twice");
-    sp.name = s.contains("name") && s["name"].is_string() ? s["name"].get<std::string>() : sp.label;
+    if (s.contains("name") && !s["name"].is_string())
+      throw InputError(file, at + ".name", "expected a string");
+    if (s.contains("lfe") && !s["lfe"].is_boolean())
+      throw InputError(file, at + ".lfe", "expected true or false");
+    sp.name = s.contains("name") ? s["name"].get<std::string>() : sp.label;
     sp.lfe = s.value("lfe", false) || sp.label.rfind("LFE", 0) == 0;
     double naz = 0, nel = 0;
     const bool nominal = nominalPositionOfLabel(sp.label, naz, nel);
@@ -83,6 +115,15 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
       throw InputError(file, at + ".azimuth", "must be within -180..180");
     if (!std::isfinite(sp.elevationDeg) || std::abs(sp.elevationDeg) > 90.0)
       throw InputError(file, at + ".elevation", "must be within -90..90");
+    // Two loudspeakers in one direction leave the panner's triangulation degenerate.
+    for (std::size_t k = 0; k < l.speakers.size(); ++k) {
+      const Speaker& o = l.speakers[k];
+      if (o.lfe || sp.lfe) continue;
+      if (angleBetweenDeg(o, sp) < kCoincidentDeg)
+        throw InputError(file, at,
+                         sp.label + " is in the same direction as speakers[" + std::to_string(k) +
+                             "] (" + o.label + ")");
+    }
     l.speakers.push_back(sp);
   }
   if (l.numChannels() > kMaxOutputChannels) {

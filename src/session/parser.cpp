@@ -4,6 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/files.hpp"
+#include "core/json_duplicates.hpp"
+#include "core/units.hpp"
 #include "session/json_reader.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/session.hpp"
@@ -290,9 +293,16 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
 
 Session parseSession(std::string_view text, const std::filesystem::path& path) {
   const std::string file = path.string();
+  if (text.starts_with("RIFF") || text.starts_with("RF64") || text.starts_with("BW64"))
+    throw InputError(file, "",
+                     "is a WAV file without ADM metadata (no axml/chna chunks); render takes a "
+                     "session (.json) or an ADM BWF master");
   json root;
+  DuplicateKeyCheck<json> duplicates(file);
   try {
-    root = json::parse(text);
+    root = json::parse(text, [&duplicates](int depth, json::parse_event_t event, json& parsed) {
+      return duplicates(depth, event, parsed);
+    });
   } catch (const json::parse_error& e) {
     // Turn the byte offset into line:column, which is what an editor shows.
     std::size_t line = 1, col = 1;
@@ -349,12 +359,23 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
   const json& tracks = r.array("tracks");
   for (std::size_t i = 0; i < tracks.size(); ++i) {
     s.tracks.push_back(readTrack(tracks[i], indexPath("tracks", i), file, baseDir, s.reverbs));
+    const std::vector<Clip>& clips = s.tracks.back().clips;
+    for (std::size_t c = 0; c < clips.size(); ++c) {
+      if (clips[c].lengthSeconds && secondsToFrames(*clips[c].lengthSeconds, s.sampleRate) < 1)
+        throw InputError(file, indexPath("tracks", i) + "." + indexPath("clips", c) + ".length",
+                         "is shorter than one frame at " + std::to_string(s.sampleRate) + " Hz");
+    }
   }
   r.finish();
   return s;
 }
 
 Session loadSession(const std::filesystem::path& path) {
+  // Sessions are text of a few MB at most; a bigger file is not one, and reading it whole first
+  // would only run out of memory.
+  constexpr std::uint64_t kMaxSessionBytes = 64ull << 20;
+  if (requireRegularFile(path) > kMaxSessionBytes)
+    throw InputError(path.string(), "", "is larger than 64 MiB: not a session file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), "", "cannot open the session file");
   std::ostringstream text;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/files.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::wave {
@@ -127,6 +128,7 @@ Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string
       // A data chunk running past the end is a truncated recording: its frames are what exists.
       info.dataOffset = body;
       info.dataBytes = std::min(len, size > body ? size - body : 0);
+      info.declaredDataBytes = len;
       haveData = true;
     } else if (id == "ds64") {
       const auto b = file.bytes(body, std::min<std::uint64_t>(len, 28), "ds64");
@@ -164,6 +166,7 @@ Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string
 }
 
 Bw64Info readBw64(const std::filesystem::path& path) {
+  requireRegularFile(path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr)
     throw InputError(path.string(), "", std::string("cannot open: ") + std::strerror(errno));

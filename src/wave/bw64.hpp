@@ -29,9 +29,10 @@ struct Bw64Info {
   int bitsPerSample = 0;
   int blockAlign = 0;  // bytes per frame, as the fmt chunk says
   bool isFloat = false;
-  std::uint64_t channelMask = 0;  // WAVE_FORMAT_EXTENSIBLE's dwChannelMask; 0 without one
-  std::uint64_t dataOffset = 0;   // of the first sample
-  std::uint64_t dataBytes = 0;
+  std::uint64_t channelMask = 0;        // WAVE_FORMAT_EXTENSIBLE's dwChannelMask; 0 without one
+  std::uint64_t dataOffset = 0;         // of the first sample
+  std::uint64_t dataBytes = 0;          // what the file holds
+  std::uint64_t declaredDataBytes = 0;  // what the data chunk's header promises (more: cut short)
   std::uint64_t numFrames = 0;
   bool hasChna = false;
   bool hasAxml = false;

@@ -1,0 +1,46 @@
+#include "cli/output_check.hpp"
+
+#include <map>
+
+#include "vkmix/error.hpp"
+#include "vkmix/layout.hpp"
+
+namespace vkmix::cli {
+
+void addSessionInputs(io::OutputGuard& guard, const Session& session,
+                      const std::filesystem::path& sessionPath) {
+  guard.addInput(sessionPath, "the session");
+  for (std::size_t r = 0; r < session.reverbs.size(); ++r)
+    guard.addInput(session.reverbs[r].resolvedIr, "reverbs[" + std::to_string(r) + "].ir");
+  for (std::size_t t = 0; t < session.tracks.size(); ++t) {
+    const auto& clips = session.tracks[t].clips;
+    for (std::size_t c = 0; c < clips.size(); ++c) {
+      guard.addInput(clips[c].resolvedPath,
+                     "tracks[" + std::to_string(t) + "].clips[" + std::to_string(c) + "].file");
+    }
+  }
+}
+
+void addLayoutInput(io::OutputGuard& guard, const std::string& layout) {
+  if (!layout.empty() && findLayout(layout) == nullptr) guard.addInput(layout, "--layout");
+}
+
+std::vector<std::pair<std::string, std::filesystem::path>> stemFiles(
+    const Session& session, const std::filesystem::path& stemsDir, const std::string& extension) {
+  std::vector<std::pair<std::string, std::filesystem::path>> out;
+  std::map<std::string, std::string> byFile;
+  for (const Track& t : session.tracks) {
+    const std::string file = io::safeFileName(t.stem) + extension;
+    auto [it, added] = byFile.emplace(file, t.stem);
+    if (added) {
+      out.emplace_back(t.stem, stemsDir / file);
+    } else if (it->second != t.stem) {
+      throw InputError(session.path.string(), "stem",
+                       "stems \"" + it->second + "\" and \"" + t.stem +
+                           "\" would both be written to " + file + "; rename one");
+    }
+  }
+  return out;
+}
+
+}  // namespace vkmix::cli
