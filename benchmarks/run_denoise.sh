@@ -30,7 +30,7 @@ for kind in white pink brown hum; do
     base="$dir/${kind}_$snr"
     extra=()
     [ "$kind" = hum ] && extra=(--hum 50)
-    vkdenoise() { build/src/vkmix denoise "$base.wav" -o "$dir/vk.wav" --learn 0:0.9 "${extra[@]}" -q "$@" >/dev/null; }
+    vkdenoise() { build/src/vkmix denoise "$base.wav" -o "$dir/vk.wav" --learn 0:0.9 "${extra[@]}" -q -y "$@" >/dev/null; }
     vkdenoise --reduction "$reduction" --smoothing "$smoothing"
     read -r in vk segin vkseg vkdist vkres _ <<<"$(score "$dir/vk.wav")"
     nf=$(ffmpeg -nostdin -i "$base.noise.wav" -af astats -f null - 2>&1 | awk '/RMS level dB/ {printf "%d", $NF; exit}')
@@ -86,7 +86,7 @@ for n in 1 32; do
       done
       echo ']}'
     } >"$dir/s$with.json"
-    r=$(timeit build/src/vkmix render "$dir/s$with.json" -o "$dir/out.wav" -q)
+    r=$(timeit build/src/vkmix render "$dir/s$with.json" -o "$dir/out.wav" -q -y)
     read -r w m <<<"$r"
     [ "$with" = 1 ] && { dw=$w; dm=$m; } || pw=$w
   done

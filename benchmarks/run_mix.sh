@@ -64,7 +64,7 @@ for n in "${counts[@]}"; do
   : >"$dir/vk.times"; : >"$dir/sx.times"
   vkruns=${RUNS:-5}
   for ((r = 0; r < vkruns; ++r)); do
-    timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q >>"$dir/vk.times"
+    timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q -y >>"$dir/vk.times"
     timeit sox -M "${files[@]}" -e floating-point -b 32 "$dir/sx.wav" remix "${remix[@]}" >>"$dir/sx.times"
   done
   mid=$(((vkruns + 1) / 2))

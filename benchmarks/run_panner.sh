@@ -12,6 +12,6 @@ trap 'rm -rf "$dir"' EXIT
 for moving in 1 0; do
   build/benchmarks/vkmix_bench_session "$dir/s$moving" --objects 256 --seconds 20 --media 16 --moving $moving >/dev/null
   for run in 1 2 3; do
-    build/src/vkmix render "$dir/s$moving/session.json" -o "$dir/out.wav" 2>&1 | grep -o '[0-9.]*x realtime'
+    build/src/vkmix render "$dir/s$moving/session.json" -o "$dir/out.wav" -y 2>&1 | grep -o '[0-9.]*x realtime'
   done | sort -n | sed -n 2p | sed "s/^/256 objects, moving=$moving, median of 3: /"
 done

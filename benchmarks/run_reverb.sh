@@ -73,7 +73,7 @@ for ch in ${REVERB_CHANNELS:-1 4 16}; do
 JSON
       # Both tools write the same file: 32-bit float WAV (FFmpeg's WAV default would be 16-bit,
       # half the bytes to write).
-      read -r w m <<<"$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q; done | median)"
+      read -r w m <<<"$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q -y; done | median)"
       vkw+=("$w"); vkm+=("$m")
       read -r w m <<<"$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in$len.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)"
       ffw+=("$w"); ffm+=("$m")

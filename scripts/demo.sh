@@ -9,5 +9,5 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target vkmix vkmix_make_demo
 build/assets/vkmix_make_demo assets/demo/media
 mkdir -p out
-build/src/vkmix render assets/demo/demo.json -o out/demo-7.1.4.wav >/dev/null
+build/src/vkmix render assets/demo/demo.json -o out/demo-7.1.4.wav -y >/dev/null
 echo "demo rendered to $(pwd)/out/demo-7.1.4.wav"

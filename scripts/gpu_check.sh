@@ -102,9 +102,9 @@ for step in $steps; do
   demo)
     d=$(mktemp -d)
     timeout "$t" vkmix_make_demo assets/demo/media >"$out/demo.log" 2>&1
-    timeout "$t" vkmix render assets/demo/demo.json -o "$d/demo.wav" 2>>"$out/demo.log" >/dev/null
+    timeout "$t" vkmix render assets/demo/demo.json -y -o "$d/demo.wav" 2>>"$out/demo.log" >/dev/null
     for run in 1 2 3; do
-      /usr/bin/time -f "%e s wall, %M KB" timeout "$t" vkmix render assets/demo/demo.json \
+      /usr/bin/time -f "%e s wall, %M KB" timeout "$t" vkmix render -y assets/demo/demo.json \
         -o "$d/demo.wav" -q 2>>"$out/demo.log" >/dev/null
     done
     log "demo: $(grep 'realtime' "$out/demo.log" | tail -1), quiet runs: $(grep 'wall,' "$out/demo.log" | tr '\n' ' '), md5 $(md5sum <"$d/demo.wav" | cut -c1-12)"
@@ -136,13 +136,13 @@ for step in $steps; do
       [ $SECONDS -ge $end ] && break
       args=(); [ "$threads" -ge 0 ] && args=(--read-threads "$threads")
       w=$( { VKMIX_MIX_KERNEL=$kernel /usr/bin/time -f "%e" timeout $((end - SECONDS)) vkmix render \
-        "$d/s/session.json" -o "$d/out.wav" --format wav32f -q "${args[@]}" >/dev/null; } 2>&1 | tail -1)
+        "$d/s/session.json" -o "$d/out.wav" -y --format wav32f -q "${args[@]}" >/dev/null; } 2>&1 | tail -1)
       [ -f "$d/first-$kernel.wav" ] || cp "$d/out.wav" "$d/first-$kernel.wav"
       same=$(cmp -s "$d/out.wav" "$d/first-$kernel.wav" && echo same || echo DIFFERENT)
       log "scaling: $voices voices, read threads ${threads/-1/default}, kernel $kernel: $w s ($(echo "20 / $w" | bc -l | cut -c1-5)x), bytes $same"
     done
     [ $SECONDS -lt $end ] && log "scaling: 256 moving objects: $( { /usr/bin/time -f "%e" timeout $((end - SECONDS)) \
-      vkmix render "$d/m/session.json" -o "$d/out.wav" --format wav32f -q >/dev/null; } 2>&1 | tail -1) s"
+      vkmix render -y "$d/m/session.json" -o "$d/out.wav" --format wav32f -q >/dev/null; } 2>&1 | tail -1) s"
     rm -rf "$d"
     ;;
   mix)

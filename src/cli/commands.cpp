@@ -54,11 +54,15 @@ const CLI::Validator kFinite(
 // -y replaces existing outputs; without it (or with -n) an existing output is an error, as in
 // ffmpeg. The last of the two given wins.
 void addOverwriteFlags(CLI::App* command, bool& overwrite) {
-  command->add_flag_callback(
-      "-y,--overwrite", [&overwrite] { overwrite = true; }, "Replace output files that exist");
-  command->add_flag_callback(
-      "-n,--no-overwrite", [&overwrite] { overwrite = false; },
-      "Refuse to replace output files that exist (the default)");
+  command
+      ->add_flag_callback(
+          "-y,--overwrite", [&overwrite] { overwrite = true; }, "Replace output files that exist")
+      ->trigger_on_parse();
+  command
+      ->add_flag_callback(
+          "-n,--no-overwrite", [&overwrite] { overwrite = false; },
+          "Refuse to replace output files that exist (the default)")
+      ->trigger_on_parse();
 }
 
 struct RenderArgs {
@@ -276,18 +280,29 @@ std::vector<Role> rolesFor(std::uint64_t mask, int channels) {
 
 int cmdMeasure(const std::string& file, bool json) {
   io::MediaInfo info = io::probeAudio(file);
-  io::DecodedAudio audio = io::decodeAudio(file, info.sampleRate);
-  const int nc = static_cast<int>(audio.channels.size());
-  std::vector<Role> roles = rolesFor(audio.channelMask, nc);
+  // Streamed a chunk at a time: a feature-length file is metered in constant memory, and Ctrl-C
+  // is heard between chunks.
+  io::StreamDecoder decoder(file, info.sampleRate);
+  const int nc = decoder.numChannels();
+  std::vector<Role> roles = rolesFor(decoder.sourceChannelMask(), nc);
   std::vector<double> weights;
   for (const Role& r : roles)
     weights.push_back(loudness::channelWeight(r.azimuth, r.elevation, r.lfe));
   loudness::LoudnessMeter meter(info.sampleRate, weights);
-  const std::int64_t frames = audio.numFrames();
+  constexpr std::int64_t kChunkFrames = 1 << 16;
+  std::vector<std::vector<float>> chunk(static_cast<std::size_t>(nc));
   std::vector<float> planar;
-  planar.reserve(static_cast<std::size_t>(nc * frames));
-  for (const auto& ch : audio.channels) planar.insert(planar.end(), ch.begin(), ch.end());
-  if (frames > 0) meter.addFrames(planar, frames, frames);
+  std::int64_t frames = 0;
+  for (;;) {
+    if (gStopSignal != 0) throw Interrupted("measure");
+    for (auto& c : chunk) c.clear();
+    const std::int64_t n = decoder.decode(chunk, kChunkFrames);
+    if (n <= 0) break;
+    planar.clear();
+    for (const auto& c : chunk) planar.insert(planar.end(), c.begin(), c.begin() + n);
+    meter.addFrames(planar, n, n);
+    frames += n;
+  }
 
   RenderReport r;
   r.layout = std::to_string(nc) + " ch";

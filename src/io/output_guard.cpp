@@ -135,7 +135,7 @@ void OutputGuard::check(bool overwrite) const {
       for (const Entry& f : folders_) planned = planned || wouldBe(f.path) == folder;
       if (!planned)
         throw InputError(name, out.role,
-                         "the output folder " + folder.string() + " does not exist");
+                         "the output folder does not exist (" + folder.string() + ")");
     } else if (!fs::is_directory(folder, ec)) {
       throw InputError(name, out.role, folder.string() + " is not a folder");
     } else if (::access(folder.c_str(), W_OK | X_OK) != 0) {

@@ -43,7 +43,7 @@ FormatInput openPicture(const std::string& picture) {
   try {
     requireRegularFile(picture);
   } catch (const InputError& e) {
-    throw InputError(picture, "--video", e.problem());
+    throw InputError(picture, "--video", "cannot open: " + e.problem());
   }
   AVFormatContext* rawIn = nullptr;
   int rc = avformat_open_input(&rawIn, picture.c_str(), nullptr, nullptr);

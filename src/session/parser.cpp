@@ -374,7 +374,13 @@ Session loadSession(const std::filesystem::path& path) {
   // Sessions are text of a few MB at most; a bigger file is not one, and reading it whole first
   // would only run out of memory.
   constexpr std::uint64_t kMaxSessionBytes = 64ull << 20;
-  if (requireRegularFile(path) > kMaxSessionBytes)
+  std::uint64_t bytes = 0;
+  try {
+    bytes = requireRegularFile(path);
+  } catch (const InputError& e) {
+    throw InputError(path.string(), "", "cannot open the session file: " + e.problem());
+  }
+  if (bytes > kMaxSessionBytes)
     throw InputError(path.string(), "", "is larger than 64 MiB: not a session file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), "", "cannot open the session file");

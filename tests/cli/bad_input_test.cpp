@@ -1,6 +1,6 @@
 // The bad-input corpus (issue 10): media and values from many hands, each rendered by the vkmix
 // binary. Every case is one line naming the file and the field, a non-zero exit, and nothing
-// left behind (no output, no temporary); a truncated file plays what it holds.
+// left behind (no output, no temporary).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -97,9 +97,21 @@ TEST_F(BadInput, EachIsOneLineNamingFileAndFieldAndLeavesNothing) {
   }
 }
 
-TEST_F(BadInput, ATruncatedFilePlaysWhatItHolds) {
+// The commonest broken media in post: a copy interrupted part-way, whose header still promises
+// the whole file. Refused by default, naming both counts; --allow-short-media plays what it holds.
+TEST_F(BadInput, ATruncatedFileIsRefusedUnlessShortMediaIsAllowed) {
   std::string text;
-  ASSERT_EQ(render(track(R"("clips": [{"file": "trunc.wav"}])"), &text), 0) << text;
+  ASSERT_EQ(render(track(R"("clips": [{"file": "trunc.wav"}])"), &text), 1) << text;
+  EXPECT_THAT(text, HasSubstr("trunc.wav: is cut short: its header promises 48000 frames, the "
+                              "file holds 9000"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav"));
+  ASSERT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " render " + (dir_ / "s.json").string() +
+                                 " -o " + (dir_ / "out.wav").string() + " --allow-short-media 2>&1",
+                             &text),
+            0)
+      << text;
+  EXPECT_THAT(text, HasSubstr("warning: " + (dir_ / "trunc.wav").string() + ": is cut short"));
   std::string probe;
   ASSERT_EQ(test::runCommand("ffprobe -v error -show_entries stream=duration_ts -of csv=p=0 " +
                                  (dir_ / "out.wav").string(),
