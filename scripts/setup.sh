@@ -11,6 +11,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libavfilter-dev ffmpeg
   libebur128-dev
   clang-format clang libclang-rt-14-dev
+  help2man dpkg-dev file
   xvfb xauth libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
 )
 

@@ -15,6 +15,7 @@
 #include "cli/loudness_table.hpp"
 #include "cli/one_line.hpp"
 #include "cli/output_check.hpp"
+#include "cli/version.hpp"
 #include "engine/report.hpp"
 #include "gpu/context.hpp"
 #include "io/decoder.hpp"
@@ -444,6 +445,7 @@ int run(int argc, char** argv) {
   // instead of the default action killing the process with the temporary file left behind.
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"vkmix: object-based film mix renderer with a Vulkan compute mixing core"};
+  app.set_version_flag("--version", versionLine());
   app.require_subcommand(1);
   RenderArgs ra;
   auto* render = app.add_subcommand("render", "Render a session to a multichannel file");
