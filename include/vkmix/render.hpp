@@ -38,6 +38,10 @@ struct RenderOptions {
   bool allowShortMedia = false;
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
+  // A pass over the session starts: normalising renders twice ("measuring", then "delivering"),
+  // and a limiter correction adds a pass. `pass` counts from 1; `passes` is how many are expected
+  // now (it grows when a correction is needed). `progress` counts from 0 again in each pass.
+  std::function<void(int pass, int passes, const std::string& what)> passStarted;
   // Polled once per block; returning true stops the render with vkmix::Interrupted. Must be
   // cheap and thread-safe (a signal handler's flag, for example).
   std::function<bool()> cancelled;

@@ -15,6 +15,7 @@
 #include "cli/loudness_table.hpp"
 #include "cli/one_line.hpp"
 #include "cli/output_check.hpp"
+#include "cli/progress.hpp"
 #include "cli/version.hpp"
 #include "engine/report.hpp"
 #include "gpu/context.hpp"
@@ -88,6 +89,7 @@ struct RenderArgs {
   VideoOptions video;
   bool overwrite = false;
   bool allowShortMedia = false;
+  std::string progress = "auto";
 };
 
 // Every file the render reads and writes, checked before any work (io::OutputGuard).
@@ -133,22 +135,13 @@ int cmdRender(const RenderArgs& a) {
   options.warn = warn;
   options.cancelled = [] { return gStopSignal != 0; };
   // A progress line on a terminal only, at most four times a second; logs get the summary.
-  bool announced = false;
-  const bool terminal = ::isatty(STDERR_FILENO) != 0;
-  const auto started = std::chrono::steady_clock::now();
-  auto lastPrint = started - std::chrono::seconds(1);
-  options.progress = [&](double done, double total) {
-    if (a.quiet || !terminal) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - lastPrint < std::chrono::milliseconds(250) && done < total) return;
-    lastPrint = now;
-    announced = true;
-    const double elapsed = std::chrono::duration<double>(now - started).count();
-    const double speed = elapsed > 0 ? done / elapsed : 0.0;
-    const int filled = total > 0 ? static_cast<int>(24.0 * done / total) : 0;
-    std::fprintf(stderr, "\r[%-24s] %5.1f / %.1f s  %5.1fx realtime  ETA %5.1f s ",
-                 std::string(static_cast<std::size_t>(filled), '#').c_str(), done, total, speed,
-                 speed > 0 ? (total - done) / speed : 0.0);
+  // A bar on a terminal (not with -q), JSON lines on request; logs get the summary.
+  ProgressMode mode = parseProgressMode(a.progress);
+  if (a.quiet && mode == ProgressMode::Auto) mode = ProgressMode::None;
+  ProgressLine progress(mode, stderr);
+  options.progress = [&progress](double done, double total) { progress.update(done, total); };
+  options.passStarted = [&progress](int pass, int passes, const std::string& what) {
+    progress.passStarted(pass, passes, what);
   };
 
   DeliveryOptions delivery;
@@ -184,7 +177,7 @@ int cmdRender(const RenderArgs& a) {
   } else {
     r = renderToFile(session, options, delivery);
   }
-  if (announced) std::fprintf(stderr, "\n");
+  progress.finish();
   if (!a.reportJson.empty()) engine::writeReportJson(r, a.reportJson);
   if (!a.plotSvg.empty()) engine::writeLoudnessPlotSvg(r, a.loudnessTarget, a.plotSvg);
   if (!a.quiet) {
@@ -511,6 +504,9 @@ int run(int argc, char** argv) {
   render->add_option("--language", ra.video.language,
                      "ISO 639-2 language tag of the muxed streams (default und)");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
+  render->add_option("--progress", ra.progress,
+                     "Progress: auto (a bar on a terminal), bar, json (one object per update on "
+                     "stderr: pass, passes, stage, position, duration, speed, eta), none");
   addOverwriteFlags(render, ra.overwrite);
   render->add_flag("--allow-short-media", ra.allowShortMedia,
                    "Render WAV media cut short (header promises more than the file holds) with "

@@ -329,8 +329,13 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     throw InputError("--true-peak-ceiling", "", "must be within -20..0 dBTP");
   }
 
+  const int measurePasses = delivery.loudnessTargetLufs ? 1 : 0;
+  auto passStarted = [&](int pass, const std::string& what) {
+    if (options.passStarted) options.passStarted(pass, std::max(pass, measurePasses + 1), what);
+  };
   double gainDb = 0.0;
   if (delivery.loudnessTargetLufs) {
+    passStarted(1, "measuring");
     const double measured = measureReference(session, options, delivery.reference);
     if (measured <= -70.0)
       throw InputError("--loudness-target", "",
@@ -339,6 +344,8 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   }
   // Limiting lowers the programme's loudness a little; re-deliver with the difference made up.
   for (int attempt = 0;; ++attempt) {
+    passStarted(measurePasses + 1 + attempt,
+                attempt == 0 ? "delivering" : "delivering (limiter correction)");
     Delivery d(session, delivery, format, gainDb);
     // Metering, limiting and encoding of a block run on their own thread while the next renders.
     engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });

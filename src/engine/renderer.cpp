@@ -22,6 +22,7 @@
 #include "engine/block_fill.hpp"
 #include "engine/decode_ahead.hpp"
 #include "engine/denoise_stage.hpp"
+#include "engine/finite_check.hpp"
 #include "engine/planar_fifo.hpp"
 #include "engine/reverb_plan.hpp"
 #include "engine/voice_plan.hpp"
@@ -431,6 +432,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     returns.emplace_back(nc);
   }
   std::int64_t emitted = 0;
+  const std::string sessionFile = session.path.string();
   std::vector<float> mixOut, convIn, convOut;
   std::vector<std::vector<float>> stemOut(numStems);
   RenderedBlock rendered;
@@ -447,6 +449,11 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       sendIn[k].consume(take);
       convOut.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
       backend.convolve(k, convIn, convOut);
+      requireFinite(convOut, static_cast<int>(outs), span, take,
+                    "reverb \"" +
+                        session.reverbs[static_cast<std::size_t>(reverbs.instances[k].bus)].name +
+                        "\"",
+                    emitted + returns[k].frames(), rate, sessionFile);
       // The returns: each output times its speaker gains, summed into silence in the FIFO.
       returns[k].appendSilence(take);
       for (std::int64_t o = 0; o < outs; ++o) {
@@ -455,7 +462,12 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
           if (g == 0.0f) continue;
           float* to = returns[k].lastFrames(c, take);
           const float* from = convOut.data() + o * span;
-          for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
+          if (bus.returnShift == 0) {
+            for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
+          } else {
+            for (std::int64_t i = 0; i < take; ++i)
+              to[i] += std::ldexp(g * from[i], bus.returnShift);
+          }
         }
       }
     }
@@ -469,6 +481,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
       rendered.stems.emplace_back(stemOut[s]);
     }
+    if (!prints)
+      requireFinite(mixOut, nc, stride, frames, "the mix (the sum of the stems)", emitted, rate,
+                    sessionFile);
     rendered.mix = mixOut;
     rendered.stride = stride;
     rendered.numFrames = frames;
@@ -488,6 +503,8 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         stemOut[s].assign(static_cast<std::size_t>(groupChannels[s] * stride), 0.0f);
         dry[s].read(stemOut[s], stride, n);
         dry[s].consume(n);
+        requireFinite(stemOut[s], groupChannels[s], stride, n,
+                      "the dry mix of \"" + info.stems[s] + "\"", emitted, rate, sessionFile);
         for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
           if (returnGroup[static_cast<std::size_t>(reverbs.instances[k].stem)] ==
               static_cast<int>(s))

@@ -18,11 +18,11 @@ constexpr double kTailFloor = 1e-6;  // -120 dBFS
 // it, a full-scale white input (RMS 0 dBFS) leaves an output below -120 dBFS RMS. A tail of
 // samples each just under -120 dBFS can sum to far more (an exponential decay with a 2 s RT60:
 // 38 dB more), so the last sample above the floor is not where the tail ends.
-std::int64_t audibleFrames(const std::vector<float>& h) {
+std::int64_t audibleFrames(const std::vector<float>& h, double floor) {
   double remaining = 0.0;
   for (std::size_t i = h.size(); i-- > 0;) {
     remaining += static_cast<double>(h[i]) * static_cast<double>(h[i]);
-    if (remaining > kTailFloor * kTailFloor) return static_cast<std::int64_t>(i) + 1;
+    if (remaining > floor * floor) return static_cast<std::int64_t>(i) + 1;
   }
   return 0;
 }
@@ -74,12 +74,21 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
     // Pre-delay as leading zeros, wet gain in the IR itself.
     const auto predelay = secondsToFrames(rv.predelayMs / 1000.0, session.sampleRate);
     const auto wet = static_cast<float>(dbToLinear(rv.wetDb));
+    double peak = 0.0;
+    for (const std::vector<float>& h : ir.channels)
+      for (float x : h) peak = std::max(peak, std::abs(static_cast<double>(x) * wet));
+    if (peak > 1.0) bus.returnShift = std::ilogb(peak) + 1;
+    const double down = std::ldexp(1.0, -bus.returnShift);
     std::int64_t effective = 0;
     for (std::vector<float>& h : ir.channels) {
       // In place: the wet gain, then the pre-delay's zeros in front (one move of the samples).
-      for (float& x : h) x *= wet;
+      if (bus.returnShift == 0) {
+        for (float& x : h) x *= wet;
+      } else {
+        for (float& x : h) x = static_cast<float>(static_cast<double>(x) * wet * down);
+      }
       h.insert(h.begin(), static_cast<std::size_t>(predelay), 0.0f);
-      effective = std::max(effective, audibleFrames(h));
+      effective = std::max(effective, audibleFrames(h, kTailFloor * down));
       // Trailing digital silence (an IR exported at a fixed length) would be partitions of zeros
       // to transform and multiply every block, adding nothing: it goes.
       const auto last = std::find_if(h.rbegin(), h.rend(), [](float x) { return x != 0.0f; });

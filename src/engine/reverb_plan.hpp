@@ -23,6 +23,10 @@ struct ReverbBus {
   std::vector<std::array<float, kMaxOutputChannels>>
       returnGains;              // per convolver output: speaker gains
   std::int64_t tailFrames = 0;  // pre-delay + IR down to its last sample above -120 dBFS
+  // The IR as convolved is the file's times 2^-returnShift, so its peak is at most 1 and no
+  // float FFT of it overflows (an IR of 3e38 would on the GPU, not in the double reference); the
+  // returns multiply by 2^returnShift again. 0 for every IR within full scale.
+  int returnShift = 0;
 };
 
 struct ReverbInstance {

@@ -9,7 +9,10 @@
 
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "io/decoder.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -329,6 +332,75 @@ TEST_F(Safety, GpuFaultsDuringSetUpAreOneLine) {
     EXPECT_EQ(listing(), before) << fault;
     expectInputsUnchanged(fault);
   }
+}
+
+// Audio stays finite on every backend: an overflow is an error naming the stage and the time; an
+// IR of 3e38 that the double reference convolves exactly is convolved as exactly on the device.
+TEST_F(Safety, OverflowIsAnErrorAndHugeIrsAgreeAcrossBackends) {
+  std::vector<float> huge(24000);
+  for (std::size_t i = 0; i < huge.size(); ++i) huge[i] = (i % 2 ? 2.7e38f : -2.7e38f);
+  test::writeFloatWav(dir_ / "media/huge.wav", {huge}, 48000);
+  test::writeText(dir_ / "two.json", R"({"vkmix": 1, "layout": "2.0", "tracks": [
+      {"name": "a", "position": {"azimuth": 30}, "clips": [{"file": "media/huge.wav", "start": 0.5}]},
+      {"name": "b", "position": {"azimuth": 30}, "clips": [{"file": "media/huge.wav", "start": 0.5}]}]})");
+  inputs_["two.json"] = readBytes(dir_ / "two.json");
+  for (const std::string device : {"", " --device cpu"}) {
+    expectRefused("render two.json -o o.wav --format wav32f" + device,
+                  "two.json: the mix (the sum of the stems) overflows the float range at 0.500 s "
+                  "(frame 24000)");
+  }
+  std::vector<float> ir(4800, 0.0f);
+  ir[0] = 3e38f;
+  ir[2400] = -1.5e38f;
+  test::writeFloatWav(dir_ / "media/hot.wav", {ir}, 48000);
+  test::writeText(dir_ / "hot.json", R"({"vkmix": 1, "layout": "2.0",
+      "reverbs": [{"name": "hot", "ir": "media/hot.wav", "wetDb": -6}],
+      "tracks": [{"name": "a", "sends": [{"reverb": "hot"}], "gainDb": -200,
+                  "clips": [{"file": "media/fx.wav"}]}]})");
+  std::string text;
+  ASSERT_EQ(vkmix("render hot.json -o gpu.wav --format wav32f -q", &text), 0) << text;
+  ASSERT_EQ(vkmix("render hot.json -o cpu.wav --format wav32f -q --device cpu", &text), 0) << text;
+  const io::DecodedAudio gpu = io::decodeAudio(dir_ / "gpu.wav", 48000);
+  const io::DecodedAudio cpu = io::decodeAudio(dir_ / "cpu.wav", 48000);
+  ASSERT_EQ(gpu.channels.size(), 2u);
+  ASSERT_EQ(gpu.numFrames(), cpu.numFrames());
+  // The send is post-fader at -200 dB: the return is 1e-10 x 0.5 x 3e38 x noise, about 1e28;
+  // the reference's double convolution against the device's float FFTs: -100 dB as for any IR.
+  for (std::size_t c = 0; c < 2; ++c) {
+    const double peak = test::rms(cpu.channels[c]);
+    EXPECT_GT(peak, 1e26) << c;
+    std::size_t where = 0;
+    EXPECT_LT(test::maxAbsDiff(gpu.channels[c], cpu.channels[c], &where), peak * 1e-5)
+        << "channel " << c << " frame " << where;
+  }
+}
+
+TEST_F(Safety, ProgressNamesItsPassAndSpeaksJson) {
+  std::string text;
+  ASSERT_EQ(test::runCommand("cd " + dir_.path().string() + " && { " + VKMIX_BINARY +
+                                 " render s.json -o o.wav --loudness-target -23 --progress json "
+                                 "2>&1 >/dev/null; }",
+                             &text),
+            0)
+      << text;
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("{")) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_GE(lines.size(), 2u) << text;
+  EXPECT_EQ(lines.front()["pass"], 1);
+  EXPECT_EQ(lines.front()["passes"], 2);
+  EXPECT_EQ(lines.front()["stage"], "measuring");
+  EXPECT_EQ(lines.back()["pass"], 2);
+  EXPECT_EQ(lines.back()["stage"], "delivering");
+  for (const nlohmann::json& l : lines) {
+    EXPECT_LE(l["position"].get<double>(), l["duration"].get<double>() + 1e-9) << l;
+    EXPECT_GE(l["speed"].get<double>(), 0.0) << l;
+    EXPECT_GE(l["eta"].get<double>(), 0.0) << l;
+  }
+  // Each pass ends at the session's end: the bar restarts for the second pass, and says so.
+  EXPECT_DOUBLE_EQ(lines.back()["position"].get<double>(), lines.back()["duration"].get<double>());
+  expectRefused("render s.json -o o2.wav --progress fancy", "--progress: \"fancy\" is not one of");
 }
 
 }  // namespace
