@@ -67,6 +67,8 @@ void openOutput(const std::string& output, OutputContext& out) {
         muxer == "webm")) {
     throw InputError(output, "-o", "a picture output must be .mov, .mp4, .m4v or .mkv");
   }
+  // Matroska's segment UID and date would make every render's bytes differ.
+  if (muxer == "matroska" || muxer == "webm") out.ctx->flags |= AVFMT_FLAG_BITEXACT;
 }
 
 // The codec of a new audio stream in this container; InputError when the container cannot carry it.

@@ -105,6 +105,9 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
   const char* muxer = muxerFor(format);
   int rc = avformat_alloc_output_context2(&m.out, nullptr, muxer, m.temp.tempPath().c_str());
   if (rc < 0 || m.out == nullptr) m.fail("cannot create output: " + ffmpegError(rc));
+  // Matroska writes a random segment UID and the date unless told to be bit-exact: the same
+  // session must give the same bytes.
+  if (std::string_view(m.out->oformat->name) == "matroska") m.out->flags |= AVFMT_FLAG_BITEXACT;
   m.encoder = std::make_unique<AudioEncoder>(m.file, layout, sampleRate, format,
                                              (m.out->oformat->flags & AVFMT_GLOBALHEADER) != 0);
   m.stream = avformat_new_stream(m.out, nullptr);
