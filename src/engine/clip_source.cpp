@@ -155,6 +155,7 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
 const io::MediaInfo& FrameCounter::info(const std::filesystem::path& file) {
   auto it = info_.find(file.string());
   if (it != info_.end()) return it->second;
+  if (cancelled_ && cancelled_()) throw Interrupted("planning interrupted");
   io::MediaInfo info = io::probeAudio(file);
   if (info.promisedFrames > info.exactFrames) {
     const std::string what = "is cut short: its header promises " +
@@ -183,8 +184,10 @@ std::int64_t FrameCounter::framesAfter(const std::filesystem::path& file,
       // compressed file cost one decode, not a hundred.
       io::StreamDecoder decoder(file, sampleRate_, {0}, 0);
       std::vector<std::vector<float>> scratch(1);
-      for (std::int64_t got; (got = decoder.decode(scratch, 1 << 16)) > 0; scratch[0].clear())
+      for (std::int64_t got; (got = decoder.decode(scratch, 1 << 16)) > 0; scratch[0].clear()) {
         frames += got;
+        if (cancelled_ && cancelled_()) throw Interrupted("planning interrupted");
+      }
       ++decodedFiles_;
     }
     it = total_.emplace(file.string(), frames).first;

@@ -100,9 +100,14 @@ class FrameCounter {
  public:
   // A file whose header promises more frames than it holds is an error, or with
   // `allowShortMedia` a warning (once per file) and silence where its frames are missing.
+  // `cancelled` is polled per file and while a compressed file is decoded to count its frames.
   FrameCounter(int sampleRate, bool allowShortMedia = false,
-               std::function<void(const std::string&)> warn = {})
-      : sampleRate_(sampleRate), allowShort_(allowShortMedia), warn_(std::move(warn)) {}
+               std::function<void(const std::string&)> warn = {},
+               std::function<bool()> cancelled = {})
+      : sampleRate_(sampleRate),
+        allowShort_(allowShortMedia),
+        warn_(std::move(warn)),
+        cancelled_(std::move(cancelled)) {}
   const io::MediaInfo& info(const std::filesystem::path& file);
   // Frames of the file's audio after offsetFrames at the session rate; InputError naming the file.
   std::int64_t framesAfter(const std::filesystem::path& file, std::int64_t offsetFrames);
@@ -112,6 +117,7 @@ class FrameCounter {
   int sampleRate_;
   bool allowShort_;
   std::function<void(const std::string&)> warn_;
+  std::function<bool()> cancelled_;
   std::map<std::string, io::MediaInfo> info_;
   std::map<std::string, std::int64_t> total_;  // file -> its frames at the session rate
   int decodedFiles_ = 0;

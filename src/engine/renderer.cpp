@@ -240,8 +240,14 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   }
   const int rate = session.sampleRate;
   layout::ObjectPanner panner(output);
-  FrameCounter counter(rate, options.allowShortMedia, options.warn);
+  // Planning and set-up can take seconds (media probed, compressed files counted, IRs decoded
+  // and transformed): Ctrl-C is heard between their steps too, not only between blocks.
+  auto pollCancel = [&options] {
+    if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
+  };
+  FrameCounter counter(rate, options.allowShortMedia, options.warn, options.cancelled);
   VoicePlan plan = planVoices(session, output, panner, counter, options.warn);
+  pollCancel();
   const int mostVoices = peakVoices(plan.voices);
   const std::int64_t blockFrames =
       options.blockFrames > 0 ? options.blockFrames : autoBlockFrames(mostVoices);
@@ -249,6 +255,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   // Clip media streams in as voices start and goes when their clip ends (bounded memory).
   std::map<int, std::unique_ptr<SampleSource>> sources;
   ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds);
+  pollCancel();
   const std::int64_t endFrame = plan.endFrame + reverbs.tailFrames;
 
   // Dry groups: the stems, each nc wide; or, for track prints, one group per sounding track and
@@ -293,7 +300,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         !sources.contains(v.clipIndex))
       sources.emplace(v.clipIndex, clipSources.open(v.clipIndex));
   }
+  pollCancel();
   Backend backend(device.valid() ? device.get() : ReadyDevice{}, groupChannels, reverbs, denoised);
+  pollCancel();
   RenderReport report;
   for (std::size_t b = 0; b < reverbs.buses.size(); ++b) {
     const ReverbBus& bus = reverbs.buses[b];

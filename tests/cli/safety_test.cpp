@@ -422,5 +422,47 @@ TEST_F(Safety, MatroskaOutputIsTheSameBytesEveryRun) {
   EXPECT_EQ(readBytes(dir_ / "a.mkv"), readBytes(dir_ / "b.mkv"));
 }
 
+// Ctrl-C is heard outside the block loop too: `measure` stops between chunks of its file. Before,
+// the flag was set and measure ran on to exit 0; an exit of 130 means it stopped.
+TEST_F(Safety, MeasureObeysAnInterrupt) {
+  std::string text;
+  ASSERT_EQ(test::runCommand("ffmpeg -nostdin -loglevel error -y -f lavfi -i "
+                             "anoisesrc=d=1200:r=48000:a=0.1 -c:a flac " +
+                                 at("long.flac"),
+                             &text),
+            0)
+      << text;
+  const int rc = test::runCommand("cd " + dir_.path().string() + " && { " + VKMIX_BINARY +
+                                      " measure long.flac & pid=$!; sleep 0.5; kill -INT $pid; "
+                                      "wait $pid; }",
+                                  &text);
+  EXPECT_EQ(rc, 128 + SIGINT) << text;
+  EXPECT_THAT(text, HasSubstr("interrupted"));
+}
+
+// An IR past what the device's buffers hold (about 350 s on lavapipe) failed while the reverb was
+// set up and crashed on the way out; now it is one line, exit 3, and nothing left behind.
+TEST_F(Safety, AnIrTooLongForTheDeviceIsOneLine) {
+  std::vector<float> ir(48000 * 400, 0.0f);
+  for (std::size_t i = 0; i < ir.size(); i += 4801) ir[i] = 0.2f;
+  test::writeFloatWav(dir_ / "media/cave.wav", {ir}, 48000);
+  test::writeText(dir_ / "cave.json", R"({"vkmix": 1, "layout": "2.0",
+      "reverbs": [{"name": "cave", "ir": "media/cave.wav"}],
+      "tracks": [{"name": "a", "sends": [{"reverb": "cave"}], "clips": [{"file": "media/fx.wav"}]}]})");
+  inputs_["cave.json"] = readBytes(dir_ / "cave.json");
+  const auto before = listing();
+  std::string text;
+  const int rc = vkmix("render cave.json -o o.wav --tail 1 -q", &text);
+  if (rc == 0) {  // a device with larger buffers renders it
+    EXPECT_TRUE(fs::exists(dir_ / "o.wav"));
+  } else {
+    EXPECT_EQ(rc, 3) << text;
+    EXPECT_THAT(text, HasSubstr("exceed"));
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+    EXPECT_EQ(listing(), before);
+  }
+  expectInputsUnchanged("a 400 s IR");
+}
+
 }  // namespace
 }  // namespace vkmix
