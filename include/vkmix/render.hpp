@@ -66,6 +66,29 @@ struct NamedLoudness {
   std::string layout;          // its layout
   std::filesystem::path file;  // where it was written ("" if only measured)
   LoudnessFigures loudness;
+  // Downmixes, with DeliveryOptions::meterDialogueDownmixes and a "dialogue" stem: the integrated
+  // loudness of that stem through this downmix's matrix (-200 silent), what a dialogue-gated
+  // spec checks a re-render against.
+  std::optional<double> dialogueIntegratedLufs;
+};
+
+// A file a render wrote, as a QC log lists it.
+struct OutputFile {
+  std::string role;  // "mix", "stem", "downmix", "video" (and "report", "plot" from the CLI)
+  std::string name;  // "mix", the stem's name, the downmix's layout
+  std::filesystem::path path;
+  std::string format;  // --format's name ("wav24", "flac"); a video: "mov/pcm", "mp4/eac3"
+  std::string layout;  // "" for files that are not audio
+  int channels = 0;
+};
+
+enum class LoudnessReference { Programme, Dialogue };
+
+// The normalisation a render applied (--loudness-target and what goes with it).
+struct Normalisation {
+  double targetLufs = 0.0;
+  LoudnessReference reference = LoudnessReference::Programme;
+  double truePeakCeilingDbtp = -1.0;
 };
 
 // A reverb bus as rendered.
@@ -97,7 +120,9 @@ struct RenderReport {
   double normalisationGainDb = 0.0;  // applied by --loudness-target (0 without)
   double limiterReductionDb = 0.0;   // largest true-peak limiter gain reduction on the mix
   std::vector<ReverbReport> reverbs;
-  double tailSeconds = 0.0;  // rendered past the last clip for the reverbs (--tail caps it)
+  double tailSeconds = 0.0;         // rendered past the last clip for the reverbs (--tail caps it)
+  std::vector<OutputFile> outputs;  // mix, stems, downmixes, in that order; or the video
+  std::optional<Normalisation> normalisation;  // set when the render normalised
 };
 
 // Renders into memory: channels[c][frame] in the output layout's channel (file) order, plus each
@@ -110,8 +135,6 @@ struct RenderedAudio {
 };
 RenderedAudio renderToMemory(const Session& session, const RenderOptions& options);
 
-enum class LoudnessReference { Programme, Dialogue };
-
 // What a render delivers besides the mix file.
 struct DeliveryOptions {
   std::filesystem::path output;    // the mix
@@ -121,6 +144,9 @@ struct DeliveryOptions {
   LoudnessReference reference = LoudnessReference::Programme;  // what the target applies to
   double truePeakCeilingDbtp = -1.0;                           // limiter ceiling when normalising
   std::vector<std::pair<std::string, std::filesystem::path>> downmixes;  // layout -> file
+  // Also meter the "dialogue" stem through each downmix's matrix (NamedLoudness::
+  // dialogueIntegratedLufs), for specs measured on dialogue that hold re-renders to them too.
+  bool meterDialogueDownmixes = false;
 };
 
 // Renders and writes every deliverable, each under a temporary name, all renamed into place only

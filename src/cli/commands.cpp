@@ -18,6 +18,7 @@
 #include "cli/progress.hpp"
 #include "cli/version.hpp"
 #include "engine/report.hpp"
+#include "engine/spec.hpp"
 #include "gpu/context.hpp"
 #include "io/decoder.hpp"
 #include "io/writer.hpp"
@@ -35,6 +36,19 @@ namespace {
 
 // Set by SIGINT/SIGTERM; the render polls it every block and unwinds, removing its temporaries.
 volatile std::sig_atomic_t gStopSignal = 0;
+
+// The exit statuses, as --help's footer lists them; the rest are in run()'s catch blocks.
+constexpr int kExitSpecFailed = 6;
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0      success\n"
+    "  1      bad input: session, media, an option's value (one line names the file and field)\n"
+    "  2      usage: unknown command or option, a required argument missing\n"
+    "  3      GPU: no usable device, device lost, out of device memory\n"
+    "  4      I/O: a write failed (disk full, permissions)\n"
+    "  5      internal error (a bug: please report it), or Vulkan validation errors\n"
+    "  6      render --spec: a delivery-spec check failed; every output was written\n"
+    "  128+N  stopped by signal N (129 SIGHUP, 130 Ctrl-C, 143 SIGTERM); nothing written";
 
 // The handler stays installed: the same signal often arrives twice (coreutils timeout signals
 // the child and its process group), and a reset to the default action would let the second one
@@ -90,6 +104,7 @@ struct RenderArgs {
   bool overwrite = false;
   bool allowShortMedia = false;
   std::string progress = "auto";
+  std::string spec;  // a delivery spec to check the render against (engine/spec.hpp)
 };
 
 // Every file the render reads and writes, checked before any work (io::OutputGuard).
@@ -116,8 +131,10 @@ void checkRenderFiles(const RenderArgs& a, const Session& session, const Deliver
 
 int cmdRender(const RenderArgs& a) {
   auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; };
+  const engine::DeliverySpec* spec = a.spec.empty() ? nullptr : &engine::findDeliverySpec(a.spec);
   // An ADM BWF master renders like a session (docs/adm.md).
   Session session = loadSessionOrMaster(a.session, warn, a.programme);
+  if (spec) engine::checkSpecApplies(*spec, session);
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -150,6 +167,7 @@ int cmdRender(const RenderArgs& a) {
   delivery.stemsDir = a.stemsDir;
   delivery.loudnessTargetLufs = a.loudnessTarget;
   delivery.truePeakCeilingDbtp = a.truePeakCeiling;
+  delivery.meterDialogueDownmixes = spec && spec->measure == engine::SpecMeasure::Dialogue;
   if (a.loudnessReference == "dialogue") {
     delivery.reference = LoudnessReference::Dialogue;
   } else if (a.loudnessReference != "programme") {
@@ -178,8 +196,14 @@ int cmdRender(const RenderArgs& a) {
     r = renderToFile(session, options, delivery);
   }
   progress.finish();
-  if (!a.reportJson.empty()) engine::writeReportJson(r, a.reportJson);
+  // A failed check is information about outputs that are all written, not a failed render.
+  std::optional<engine::SpecResult> checked;
+  if (spec) checked = engine::checkSpec(*spec, r);
   if (!a.plotSvg.empty()) engine::writeLoudnessPlotSvg(r, a.loudnessTarget, a.plotSvg);
+  if (!a.reportJson.empty()) {
+    engine::writeReportJson(r, a.reportJson,
+                            {versionLine(), a.session, a.reportJson, a.plotSvg, checked});
+  }
   if (!a.quiet) {
     struct rusage usage {};
     ::getrusage(RUSAGE_SELF, &usage);
@@ -208,6 +232,11 @@ int cmdRender(const RenderArgs& a) {
                    r.limiterReductionDb, a.truePeakCeiling);
     }
     printLoudnessTable(stderr, r);
+    if (checked) std::fprintf(stderr, "%s\n", engine::specSummary(*checked).c_str());
+  }
+  if (checked) {
+    for (const std::string& failure : engine::specFailures(*checked))
+      std::fprintf(stderr, "vkmix: spec %s: %s\n", a.spec.c_str(), oneLine(failure).c_str());
   }
   if (r.clippedSamples > 0) {
     std::fprintf(stderr, "vkmix: warning: %lld samples clipped at full scale\n",
@@ -218,7 +247,7 @@ int cmdRender(const RenderArgs& a) {
     return 5;
   }
   std::printf("%s\n", a.output.c_str());
-  return 0;
+  return checked && !checked->pass ? kExitSpecFailed : 0;
 }
 
 // Loudspeaker position of an FFmpeg/WAV mask bit, for BS.1770 channel weights. BL/BR are the
@@ -503,6 +532,13 @@ int run(int argc, char** argv) {
                      "Also mux a matrix downmix (e.g. 2.0) as an audio stream; repeatable");
   render->add_option("--language", ra.video.language,
                      "ISO 639-2 language tag of the muxed streams (default und)");
+  render
+      ->add_option("--spec", ra.spec,
+                   "Check the mix and every downmix against a delivery spec, in the report and "
+                   "the exit status (6: failed; the outputs are still written). It only checks: "
+                   "normalise with --loudness-target. " +
+                       engine::deliverySpecSummary())
+      ->type_name("NAME");
   render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
   render->add_option("--progress", ra.progress,
                      "Progress: auto (a bar on a terminal), bar, json (one object per update on "
@@ -597,6 +633,8 @@ int run(int argc, char** argv) {
   layouts->add_option("file", layoutFile, "A layout file (.json) to check and print");
   layouts->add_flag("--positions", layoutPositions, "Also print each speaker's azimuth/elevation");
 
+  // After the subcommands, which would each inherit (and repeat) it.
+  app.footer(kExitCodes);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

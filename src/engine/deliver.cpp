@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <memory>
 
@@ -42,6 +43,7 @@ struct Programme {
   std::string name;
   const Layout* layout = nullptr;
   std::filesystem::path file;
+  io::OutputFormat format = io::OutputFormat::Wav24;  // of `writer`
   std::unique_ptr<io::AudioWriter> writer;
   std::unique_ptr<loudness::TruePeakLimiter> limiter;
   std::unique_ptr<loudness::LoudnessMeter> meter;
@@ -72,6 +74,7 @@ class Delivery {
     if (limit)
       mix_.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, plan.layout->numChannels(),
                                                                  options_.truePeakCeilingDbtp);
+    mix_.format = format_;
     if (!options_.output.empty())
       mix_.writer = std::make_unique<io::AudioWriter>(options_.output, *plan.layout, rate, format_);
     // One stem and no limiter: the mix is that stem, sample for sample (the mix is the sum of the
@@ -84,6 +87,7 @@ class Delivery {
       p.layout = &outputLayout_;
       if (!stemIsMix)
         p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
+      p.format = format_;
       if (!options_.stemsDir.empty()) {
         p.file = options_.stemsDir / (io::safeFileName(stem) + extensionFor(format_));
         p.writer = std::make_unique<io::AudioWriter>(p.file, *plan.layout, rate, format_);
@@ -101,11 +105,18 @@ class Delivery {
         p.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, to->numChannels(),
                                                                 options_.truePeakCeilingDbtp);
       // Without --format each downmix file's extension picks its format (5.1=preview.eac3).
-      const io::OutputFormat format =
-          options_.format.empty() ? io::defaultFormatFor(file) : format_;
-      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, format);
+      p.format = options_.format.empty() ? io::defaultFormatFor(file) : format_;
+      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, p.format);
       matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
       downmixes_.push_back(std::move(p));
+    }
+    // The dialogue stem through each downmix's matrix: what a dialogue-gated spec measures on a
+    // re-render. Unlimited, as the stem itself is: the limiter only touches peaks.
+    const auto dialogue = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
+    if (options_.meterDialogueDownmixes && dialogue != plan.stems.end()) {
+      dialogueStem_ = static_cast<std::size_t>(dialogue - plan.stems.begin());
+      for (const Programme& p : downmixes_)
+        dialogueDownmixMeters_.emplace_back(rate, weightsFor(*p.layout));
     }
   }
 
@@ -113,9 +124,15 @@ class Delivery {
     const int nc = mix_.layout->numChannels();
     scaled_.resize(static_cast<std::size_t>(nc * b.stride));
     for (std::size_t s = 0; s < stems_.size(); ++s) {
-      if (!stems_[s].meter && !stems_[s].writer) continue;
+      const bool dialogueDownmixes = s == dialogueStem_ && !dialogueDownmixMeters_.empty();
+      if (!stems_[s].meter && !stems_[s].writer && !dialogueDownmixes) continue;
       for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.stems[s][k] * gain_;
       stems_[s].deliver(scaled_, b.stride, b.numFrames);
+      if (!dialogueDownmixes) continue;
+      for (std::size_t d = 0; d < downmixes_.size(); ++d) {
+        downmix(d, scaled_, b.stride, b.numFrames);
+        dialogueDownmixMeters_[d].addFrames(down_, b.numFrames, b.numFrames);
+      }
     }
     for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.mix[k] * gain_;
     if (mix_.limiter) {
@@ -152,11 +169,25 @@ class Delivery {
     r.mix = engine::loudnessFigures(*mix_.meter);
     r.stems.clear();
     for (const Programme& p : stems_)
-      r.stems.push_back(
-          {p.name, p.layout->name, p.file, p.meter ? engine::loudnessFigures(*p.meter) : r.mix});
+      r.stems.push_back({p.name, p.layout->name, p.file,
+                         p.meter ? engine::loudnessFigures(*p.meter) : r.mix, std::nullopt});
     r.downmixes.clear();
-    for (const Programme& p : downmixes_)
-      r.downmixes.push_back({p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter)});
+    for (std::size_t d = 0; d < downmixes_.size(); ++d) {
+      const Programme& p = downmixes_[d];
+      std::optional<double> dialogue;
+      if (!dialogueDownmixMeters_.empty()) dialogue = dialogueDownmixMeters_[d].integratedLufs();
+      r.downmixes.push_back(
+          {p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter), dialogue});
+    }
+    r.outputs.clear();
+    auto output = [&](const char* role, const Programme& p) {
+      if (p.writer)
+        r.outputs.push_back({role, p.name, p.file, io::outputFormatName(p.format), p.layout->name,
+                             p.layout->numChannels()});
+    };
+    output("mix", mix_);
+    for (const Programme& p : stems_) output("stem", p);
+    for (const Programme& p : downmixes_) output("downmix", p);
     r.limiterReductionDb = mix_.limiter ? mix_.limiter->maxReductionDb() : 0.0;
     r.clippedSamples = 0;
     for (const Programme* p : const_cast<Delivery*>(this)->all()) {
@@ -183,21 +214,26 @@ class Delivery {
     mix_.deliver(planar, stride, n);
     for (std::size_t d = 0; d < downmixes_.size(); ++d) {
       Programme& p = downmixes_[d];
-      const auto& m = matrices_[d];
-      const int outCh = p.layout->numChannels();
-      down_.assign(static_cast<std::size_t>(outCh * n), 0.0f);
-      for (int o = 0; o < outCh; ++o) {
-        for (std::size_t i = 0; i < m[o].size(); ++i) {
-          const auto g = static_cast<float>(m[o][i]);
-          if (g == 0.0f) continue;
-          for (std::int64_t f = 0; f < n; ++f) down_[o * n + f] += g * planar[i * stride + f];
-        }
-      }
+      downmix(d, planar, stride, n);
       if (p.limiter) {
         p.limiter->process(down_, n, n);
         drainDownmix(p);
       } else {
         p.deliver(down_, n, n);
+      }
+    }
+  }
+
+  // down_ = downmix d's matrix applied to `n` frames of planar (output layout, `stride` apart).
+  void downmix(std::size_t d, std::span<const float> planar, std::int64_t stride, std::int64_t n) {
+    const auto& m = matrices_[d];
+    const int outCh = downmixes_[d].layout->numChannels();
+    down_.assign(static_cast<std::size_t>(outCh * n), 0.0f);
+    for (int o = 0; o < outCh; ++o) {
+      for (std::size_t i = 0; i < m[o].size(); ++i) {
+        const auto g = static_cast<float>(m[o][i]);
+        if (g == 0.0f) continue;
+        for (std::int64_t f = 0; f < n; ++f) down_[o * n + f] += g * planar[i * stride + f];
       }
     }
   }
@@ -216,6 +252,8 @@ class Delivery {
   std::vector<Programme> stems_;
   std::vector<Programme> downmixes_;
   std::vector<std::vector<std::vector<double>>> matrices_;
+  std::size_t dialogueStem_ = SIZE_MAX;                         // with meterDialogueDownmixes
+  std::vector<loudness::LoudnessMeter> dialogueDownmixMeters_;  // one per downmix, or none
   std::vector<float> scaled_, limited_, down_, downLimited_;
 };
 
@@ -296,8 +334,11 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
       });
   result.report.mix = engine::loudnessFigures(*mixMeter);
   for (std::size_t s = 0; s < stemMeters.size(); ++s) {
-    result.report.stems.push_back(
-        {result.stemNames[s], result.report.layout, {}, engine::loudnessFigures(stemMeters[s])});
+    result.report.stems.push_back({result.stemNames[s],
+                                   result.report.layout,
+                                   {},
+                                   engine::loudnessFigures(stemMeters[s]),
+                                   std::nullopt});
   }
   return result;
 }
@@ -356,6 +397,9 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     d.close();
     d.fill(report);
     report.normalisationGainDb = gainDb;
+    if (delivery.loudnessTargetLufs)
+      report.normalisation = Normalisation{*delivery.loudnessTargetLufs, delivery.reference,
+                                           delivery.truePeakCeilingDbtp};
     const bool programme = delivery.reference == LoudnessReference::Programme;
     const double miss = delivery.loudnessTargetLufs && programme
                             ? *delivery.loudnessTargetLufs - report.mix.integratedLufs
@@ -445,9 +489,19 @@ RenderReport renderIntoVideo(const Session& session, const RenderOptions& option
       stems.push_back({stem.file, layout, codec, "Stem " + stem.name, video.language});
     spec.audio.insert(spec.audio.begin() + 1, stems.begin(), stems.end());
   }
-  io::muxIntoVideo(spec);
+  const io::MuxReport muxed = io::muxIntoVideo(spec);
   for (NamedLoudness& stem : report.stems) stem.file = video.stems ? delivery.output : "";
   for (NamedLoudness& down : report.downmixes) down.file = delivery.output;
+  // One file now: its container and the codec of the mix's stream, as --mux-codec names it.
+  std::string container = delivery.output.extension().string();
+  std::transform(container.begin(), container.end(), container.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const io::OutputFormat mixCodec = muxed.audioCodecs.at(0);
+  report.outputs = {{"video", "mix", delivery.output,
+                     container.substr(container.empty() ? 0 : 1) + "/" +
+                         (mixCodec == io::OutputFormat::Wav24 ? std::string("pcm")
+                                                              : io::outputFormatName(mixCodec)),
+                     layout.name, layout.numChannels()}};
   return report;
 }
 

@@ -62,7 +62,64 @@ LoudnessFigures loudnessFigures(const loudness::LoudnessMeter& m) {
                          .shortTermLufs = m.shortTermLufs()};
 }
 
-std::string reportJson(const RenderReport& r) {
+namespace {
+
+json outputJson(const OutputFile& o) {
+  json j = {{"role", o.role}, {"name", o.name}, {"path", o.path.string()}, {"format", o.format}};
+  if (!o.layout.empty()) {
+    j["layout"] = o.layout;
+    j["channels"] = o.channels;
+  }
+  return j;
+}
+
+json specJson(const SpecResult& s) {
+  json checks = json::array();
+  for (const SpecCheck& c : s.checks) {
+    checks.push_back({{"programme", c.programme},
+                      {"integratedLufs", level(c.integratedLufs)},
+                      {"truePeakDbtp", level(c.truePeakDbtp)},
+                      {"loudnessPass", c.loudnessPass},
+                      {"truePeakPass", c.truePeakPass}});
+  }
+  return {{"name", s.spec.name},
+          {"source", s.spec.source},
+          {"targetLufs", s.spec.targetLufs},
+          {"toleranceLu", s.spec.toleranceLu},
+          {"truePeakMaxDbtp", s.spec.truePeakMaxDbtp},
+          {"measure", specMeasureName(s.spec.measure)},
+          {"checks", checks},
+          {"pass", s.pass}};
+}
+
+// The QC log's keys: who rendered what from where, into which files, to which target.
+void addContext(json& doc, const RenderReport& r, const ReportContext& c) {
+  if (!c.version.empty()) doc["vkmix"] = c.version;
+  if (!c.session.empty()) {
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(c.session, ec);
+    doc["session"] = {{"path", c.session.string()},
+                      {"absolute", ec ? c.session.string() : absolute.lexically_normal().string()}};
+  }
+  json outputs = json::array();
+  for (const OutputFile& o : r.outputs) outputs.push_back(outputJson(o));
+  if (!c.plot.empty()) outputs.push_back(outputJson({"plot", "plot", c.plot, "svg", "", 0}));
+  if (!c.report.empty())
+    outputs.push_back(outputJson({"report", "report", c.report, "json", "", 0}));
+  doc["outputs"] = outputs;
+  if (r.normalisation) {
+    doc["normalisation"] = {
+        {"targetLufs", r.normalisation->targetLufs},
+        {"reference",
+         r.normalisation->reference == LoudnessReference::Dialogue ? "dialogue" : "programme"},
+        {"truePeakCeilingDbtp", r.normalisation->truePeakCeilingDbtp}};
+  }
+  if (c.spec) doc["spec"] = specJson(*c.spec);
+}
+
+}  // namespace
+
+std::string reportJson(const RenderReport& r, const ReportContext& context) {
   json stems = json::array();
   for (const NamedLoudness& s : r.stems) {
     json j = figuresJson(s.loudness, r.channelNames);
@@ -102,11 +159,13 @@ std::string reportJson(const RenderReport& r) {
               {"downmixes", downmixes},
               {"reverbs", reverbs},
               {"tailSeconds", std::round(r.tailSeconds * 1000.0) / 1000.0}};
+  addContext(doc, r, context);
   return doc.dump(2) + "\n";
 }
 
-void writeReportJson(const RenderReport& report, const std::filesystem::path& path) {
-  writeAtomically(path, reportJson(report));
+void writeReportJson(const RenderReport& report, const std::filesystem::path& path,
+                     const ReportContext& context) {
+  writeAtomically(path, reportJson(report, context));
 }
 
 namespace {

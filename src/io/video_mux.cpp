@@ -140,6 +140,7 @@ MuxReport muxIntoVideo(const MuxSpec& spec) {
   for (std::size_t t = 0; t < spec.audio.size(); ++t) {
     const MuxAudio& a = spec.audio[t];
     const OutputFormat codec = codecFor(a, out.ctx, output);
+    report.audioCodecs.push_back(codec);
     AudioTrack& track = tracks[t];
     track.encoder =
         std::make_unique<AudioEncoder>(output, a.layout, spec.sampleRate, codec, globalHeader);

@@ -36,6 +36,7 @@ struct MuxSpec {
 struct MuxReport {
   int copiedStreams = 0;
   int audioStreams = 0;
+  std::vector<OutputFormat> audioCodecs;  // each new audio stream's, in MuxSpec::audio order
 };
 
 // Everything muxIntoVideo would refuse, checked without the audio (call it before rendering):
