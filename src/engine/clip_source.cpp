@@ -9,9 +9,20 @@
 namespace vkmix::engine {
 
 ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
-                       const std::vector<int>& channels, std::int64_t offsetFrames)
+                       const std::vector<int>& channels, std::int64_t offsetFrames,
+                       std::int64_t expectedFrames)
     : decoder_(file, sampleRate, channels, offsetFrames),
-      buffer_(static_cast<std::size_t>(decoder_.numChannels())) {}
+      buffer_(static_cast<std::size_t>(decoder_.numChannels())),
+      file_(file),
+      expectedFrames_(expectedFrames) {}
+
+void ClipSource::mediaEnded(std::int64_t available) {
+  ended_ = true;
+  if (available < expectedFrames_)
+    throw IoError(file_.string() + ": the media ended " + std::to_string(available) +
+                  " frames into the clip, which plays " + std::to_string(expectedFrames_) +
+                  ": the file changed during the render");
+}
 
 void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) {
   std::lock_guard lock(mutex_);
@@ -43,7 +54,7 @@ void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float
     const std::int64_t got = decoder_.decodeInto(&dst, n, gain);
     directFrom_ = clipFrame;
     bufferStart_ = clipFrame + got;
-    if (got < n) ended_ = true;
+    if (got < n) mediaEnded(bufferStart_);
     std::fill(dst + got, dst + n, 0.0f);
     return;
   }
@@ -72,7 +83,8 @@ void ClipSource::decodeUntil(std::int64_t end, std::int64_t keepFrom) {
   while (!ended_ && bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()) < end) {
     const std::int64_t want = std::max<std::int64_t>(
         4096, end - bufferStart_ - static_cast<std::int64_t>(buffer_[0].size()));
-    if (decoder_.decode(buffer_, want) == 0) ended_ = true;
+    if (decoder_.decode(buffer_, want) == 0)
+      mediaEnded(bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()));
     // Frames before `keepFrom` are never read (reads go forward): a read far into the clip drops
     // them as they come instead of buffering the whole stretch.
     const std::int64_t before = std::clamp<std::int64_t>(
@@ -119,8 +131,10 @@ ClipSourcePool::ClipSourcePool(const std::vector<PlannedClip>& clips, int sample
   }
   for (const auto& [key, indices] : members) {
     if (indices.size() < 2) continue;
-    Group g{clips[static_cast<std::size_t>(indices[0])].file, std::get<1>(key), {}, {}};
+    Group g{clips[static_cast<std::size_t>(indices[0])].file, std::get<1>(key), {}, {}, 0};
     for (int i : indices) {
+      const PlannedClip& c = clips[static_cast<std::size_t>(i)];
+      g.frames = std::max(g.frames, c.endFrame - c.startFrame);
       for (int ch : clips[static_cast<std::size_t>(i)].channels) {
         if (std::find(g.channels.begin(), g.channels.end(), ch) == g.channels.end())
           g.channels.push_back(ch);
@@ -142,11 +156,13 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
   const auto i = static_cast<std::size_t>(clipIndex);
   const PlannedClip& c = clips_[i];
   if (groupOf_[i] < 0)
-    return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames);
+    return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames,
+                                        c.endFrame - c.startFrame);
   Group& g = groups_[static_cast<std::size_t>(groupOf_[i])];
   std::shared_ptr<ClipSource> shared = g.source.lock();
   if (!shared) {
-    shared = std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames);
+    shared =
+        std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames, g.frames);
     g.source = shared;
   }
   return std::make_unique<SharedClipView>(std::move(shared), viewMap_[i]);

@@ -47,9 +47,12 @@ class SampleSource {
 
 class ClipSource final : public SampleSource {
  public:
-  // Reads the file's `channels` (empty: all of them, in order).
+  // Reads the file's `channels` (empty: all of them, in order). `expectedFrames`: how many frames
+  // after the offset the clip plays, all of which the media held when the render was planned;
+  // media ending sooner changed during the render, and reads throw IoError rather than play
+  // silence.
   ClipSource(const std::filesystem::path& file, int sampleRate, const std::vector<int>& channels,
-             std::int64_t offsetFrames);
+             std::int64_t offsetFrames, std::int64_t expectedFrames);
 
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
     readScaled(c, clipFrame, n, dst, 1.0f);
@@ -62,6 +65,8 @@ class ClipSource final : public SampleSource {
   // Decodes until frames before `end` are buffered or the media ends, dropping frames before
   // `keepFrom` (mutex_ held).
   void decodeUntil(std::int64_t end, std::int64_t keepFrom);
+  // The decoder has no more frames, `available` of them having come (mutex_ held).
+  void mediaEnded(std::int64_t available);
 
   std::mutex mutex_;  // a decode-ahead worker and the loop may both be in this source
   io::StreamDecoder decoder_;
@@ -71,6 +76,8 @@ class ClipSource final : public SampleSource {
   // of them again (a reverb send reads what its dry voice read) reads the file again.
   std::int64_t directFrom_ = std::numeric_limits<std::int64_t>::max();
   bool ended_ = false;
+  std::filesystem::path file_;
+  std::int64_t expectedFrames_;
 };
 
 // Opens clip sources so that clips playing the same file from the same offset and starting on the
@@ -87,6 +94,7 @@ class ClipSourcePool {
     std::int64_t offsetFrames = 0;
     std::vector<int> channels;  // the file channels its decoder keeps
     std::weak_ptr<ClipSource> source;
+    std::int64_t frames = 0;  // the longest of its clips
   };
   const std::vector<PlannedClip>& clips_;
   int sampleRate_;

@@ -43,8 +43,8 @@ TEST(ClipSource, DirectReadsGiveTheBufferedSamples) {
   for (const std::int64_t offset : {0, 1234}) {
     for (const std::int64_t block : {1, 777, 4096, 30000}) {
       SCOPED_TRACE("offset " + std::to_string(offset) + ", block " + std::to_string(block));
-      ClipSource direct(dir / "m.wav", rate, {0}, offset),
-          buffered(dir / "m.wav", rate, {0}, offset);
+      ClipSource direct(dir / "m.wav", rate, {0}, offset, 20000 - offset),
+          buffered(dir / "m.wav", rate, {0}, offset, 20000 - offset);
       // Past the media's end: the last frames are zeros on both paths.
       const std::int64_t total = 20000 - offset + 500;
       const std::vector<float> a = readAll(direct, total, block, false);
@@ -68,7 +68,7 @@ TEST(ClipSource, OverlappingDirectReadsGiveTheFilesFrames) {
   const std::vector<float> x = test::noise(20000, 7);
   test::writeFloatWav(dir / "m.wav", {x}, 48000);
   for (const std::int64_t block : {777, 4096}) {
-    ClipSource s(dir / "m.wav", 48000, {0}, 0);
+    ClipSource s(dir / "m.wav", 48000, {0}, 0, 20000);
     auto expect = [&](std::int64_t at, std::int64_t n) {
       std::vector<float> got(static_cast<std::size_t>(n), -7.0f);
       s.read(0, at, n, got.data());
@@ -96,7 +96,8 @@ TEST(ClipSource, ScaledReadsAreReadsTimesTheGain) {
             0);
   const float gain = 0.7071f;
   for (const bool ahead : {false, true}) {
-    ClipSource plain(dir / "m.wav", 48000, {0}, 0), scaled(dir / "m.wav", 48000, {0}, 0);
+    ClipSource plain(dir / "m.wav", 48000, {0}, 0, 10000),
+        scaled(dir / "m.wav", 48000, {0}, 0, 10000);
     for (std::int64_t at = 0; at < 10500; at += 4096) {
       const std::int64_t n = 4096;
       if (ahead) {
@@ -119,10 +120,34 @@ TEST(ClipSource, DirectReadsNameANan) {
   std::vector<float> x = test::noise(48000, 6);
   x[24000] = std::nanf("");
   test::writeFloatWav(dir / "nan.wav", {x}, 48000);
-  ClipSource s(dir / "nan.wav", 48000, {0}, 0);
+  ClipSource s(dir / "nan.wav", 48000, {0}, 0, 48000);
   EXPECT_THAT([&] { readAll(s, 48000, 4096, false); },
               ::testing::ThrowsMessage<InputError>(
                   ::testing::HasSubstr("NaN or infinite samples near 0.5")));
+}
+
+// Media that end before the frames the planner counted changed during the render (a file cut or
+// replaced while it plays): an I/O error naming the file, not silence in the mix. PCM read
+// straight from the file, PCM buffered ahead, and a compressed file through FFmpeg alike.
+TEST(ClipSource, MediaEndingBeforeThePlannedFramesIsAnError) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "m.wav", {test::noise(20000, 9)}, 48000);
+  ASSERT_EQ(test::runCommand("ffmpeg -nostdin -loglevel error -y -i '" + (dir / "m.wav").string() +
+                             "' -c:a flac '" + (dir / "m.flac").string() + "'"),
+            0);
+  for (const char* name : {"m.wav", "m.flac"}) {
+    for (const bool ahead : {false, true}) {
+      // As if the planner had found 30000 frames: the file now holds 20000.
+      ClipSource s(dir / name, 48000, {0}, 0, 30000);
+      EXPECT_THAT([&] { readAll(s, 30000, 4096, ahead); },
+                  ::testing::ThrowsMessage<IoError>(::testing::HasSubstr(
+                      std::string(name) + ": the media ended 20000 frames into the clip, which "
+                                          "plays 30000: the file changed during the render")))
+          << name << (ahead ? " buffered" : " direct");
+      ClipSource whole(dir / name, 48000, {0}, 0, 20000);
+      EXPECT_NO_THROW(readAll(whole, 21000, 4096, ahead)) << name;
+    }
+  }
 }
 
 // The planner counts a clip's frames after its offset. A compressed or resampled file is decoded
