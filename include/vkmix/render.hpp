@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +102,24 @@ struct ReverbReport {
   std::int64_t partitionFrames = 0;
 };
 
+// What the render asked of its backend: what a GPU host will need, measured on any device (the
+// report's "backend" object; docs/architecture.md).
+struct BackendFigures {
+  std::string name;              // "vulkan" or "reference"
+  std::int64_t chunkFrames = 0;  // frames per chunk (the block)
+  std::int64_t chunks = 0;
+  std::int64_t submissions = 0;        // GPU queue submissions (none on the reference)
+  std::int64_t hostToDeviceBytes = 0;  // written by the host into device-visible memory
+  std::int64_t deviceToHostBytes = 0;  // read back by the host
+  // CPU time of vkmix's own threads (the loop, decoders, readers, delivery; not the Vulkan
+  // driver's, which on lavapipe run the shaders), and of the block loop's thread alone.
+  double hostCpuSeconds = 0.0;
+  double loopCpuSeconds = 0.0;
+  // Host wall time inside each stage's calls ("read", "mix", "convolve", "denoise"); the loop
+  // waits there for the device, so on a GPU it is where the device's time shows.
+  std::map<std::string, double> stageSeconds;
+};
+
 struct RenderReport {
   std::string device;  // "llvmpipe (LLVM 15.0.6, 256 bits) [cpu]" or "cpu-reference"
   std::string layout;
@@ -123,6 +142,7 @@ struct RenderReport {
   double tailSeconds = 0.0;         // rendered past the last clip for the reverbs (--tail caps it)
   std::vector<OutputFile> outputs;  // mix, stems, downmixes, in that order; or the video
   std::optional<Normalisation> normalisation;  // set when the render normalised
+  BackendFigures backend;                      // of the last pass over the session
 };
 
 // Renders into memory: channels[c][frame] in the output layout's channel (file) order, plus each

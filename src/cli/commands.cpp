@@ -222,6 +222,16 @@ int cmdRender(const RenderArgs& a) {
                    v.name.c_str(), v.irChannels, v.irSeconds, v.tailSeconds, v.convolvers,
                    static_cast<long long>(v.partitionFrames));
     }
+    const BackendFigures& b = r.backend;
+    if (b.chunks > 0 && r.durationSeconds > 0) {
+      std::fprintf(stderr,
+                   "backend: %s, %lld chunks of %lld frames, %.1f submissions per chunk, host CPU "
+                   "%.4f s per audio second (block loop %.4f)\n",
+                   b.name.c_str(), static_cast<long long>(b.chunks),
+                   static_cast<long long>(b.chunkFrames),
+                   static_cast<double>(b.submissions) / static_cast<double>(b.chunks),
+                   b.hostCpuSeconds / r.durationSeconds, b.loopCpuSeconds / r.durationSeconds);
+    }
     if (!r.reverbs.empty())
       std::fprintf(stderr, "rendered %.2f s past the last clip for the reverb tails\n",
                    r.tailSeconds);

@@ -1,5 +1,7 @@
 #include "engine/block_pipeline.hpp"
 
+#include "core/thread_cpu.hpp"
+
 namespace vkmix::engine {
 
 BlockPipeline::BlockPipeline(BlockSink consumer, std::size_t depth)
@@ -54,6 +56,7 @@ void BlockPipeline::finish() {
 }
 
 void BlockPipeline::run() {
+  nameThisThread("vkmix-deliver");
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
@@ -67,6 +70,7 @@ void BlockPipeline::run() {
       view.stride = owned.stride;
       view.numFrames = owned.numFrames;
       consumer_(view);
+      accountThreadCpu();
     } catch (...) {
       lock.lock();
       error_ = std::current_exception();

@@ -1,5 +1,7 @@
 #include "engine/decode_ahead.hpp"
 
+#include "core/thread_cpu.hpp"
+
 namespace vkmix::engine {
 
 DecodeAhead::DecodeAhead(int threads) {
@@ -41,6 +43,7 @@ void DecodeAhead::finish() {
 }
 
 void DecodeAhead::work() {
+  nameThisThread("vkmix-decode");
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [&] { return stop_ || (running_ && next_ < jobs_.size()); });
@@ -54,6 +57,7 @@ void DecodeAhead::work() {
     } catch (...) {
       error = std::current_exception();
     }
+    accountThreadCpu();
     lock.lock();
     errors_[k] = error;
     if (++finished_ == jobs_.size()) done_.notify_all();

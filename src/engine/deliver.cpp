@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "core/thread_cpu.hpp"
 #include "core/units.hpp"
 #include "engine/block_pipeline.hpp"
 #include "engine/renderer.hpp"
@@ -388,6 +389,7 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     passStarted(measurePasses + 1 + attempt,
                 attempt == 0 ? "delivering" : "delivering (limiter correction)");
     Delivery d(session, delivery, format, gainDb);
+    const double cpuStart = accountedCpuSeconds();
     // Metering, limiting and encoding of a block run on their own thread while the next renders.
     engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
     RenderReport report = engine::renderBlocks(
@@ -395,6 +397,8 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
         [&](const engine::RenderedBlock& b) { pipeline.push(b); });
     pipeline.finish();
     d.close();
+    // The delivery thread's CPU, counted as it consumed each block, is in now.
+    report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
     d.fill(report);
     report.normalisationGainDb = gainDb;
     if (delivery.loudnessTargetLufs)

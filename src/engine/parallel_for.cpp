@@ -1,5 +1,7 @@
 #include "engine/parallel_for.hpp"
 
+#include "core/thread_cpu.hpp"
+
 namespace vkmix::engine {
 
 ParallelFor::ParallelFor(int workers) {
@@ -26,6 +28,7 @@ void ParallelFor::drain(Job& job) {
     }
     ++done;
   }
+  accountThreadCpu();
   std::lock_guard lock(mutex_);
   if (error && !job.error) job.error = error;
   job.finished += done;
@@ -33,6 +36,7 @@ void ParallelFor::drain(Job& job) {
 }
 
 void ParallelFor::work() {
+  nameThisThread("vkmix-read");
   std::size_t seen = 0;
   for (;;) {
     std::shared_ptr<Job> job;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/assert.hpp"
+#include "core/thread_cpu.hpp"
 #include "core/units.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/convolver/reference.hpp"
@@ -66,6 +67,21 @@ struct ReadyDevice {
   std::shared_ptr<dsp::MixPipelines> pipelines;
 };
 
+// Adds the wall time of its scope to a stage's total.
+class StageClock {
+ public:
+  explicit StageClock(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  ~StageClock() {
+    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  StageClock(const StageClock&) = delete;
+  StageClock& operator=(const StageClock&) = delete;
+
+ private:
+  double& total_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
 // reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
 // buffers), or the CPU reference (--device cpu).
@@ -84,6 +100,9 @@ class Backend {
     }
     if (context_) {
       name_ = context_->info().name + " [" + context_->info().type + "]";
+      // Set-up (IR spectra, pipelines) is not the render's traffic.
+      const gpu::Context::Traffic& t = context_->traffic();
+      start_ = {t.submissions, t.hostToDeviceBytes, t.deviceToHostBytes};
     } else {
       name_ = "cpu-reference";
     }
@@ -117,6 +136,7 @@ class Backend {
   }
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   void premix(std::size_t k, const dsp::MixBlock& block, std::span<float> out) {
+    const StageClock clock(stageSeconds_["denoise"]);
     if (context_) {
       premixers_[k]->mix(block, out);
     } else {
@@ -124,6 +144,7 @@ class Backend {
     }
   }
   void denoise(std::size_t k, std::span<const float> in, std::span<float> out) {
+    const StageClock clock(stageSeconds_["denoise"]);
     if (context_) {
       gpuDenoisers_[k]->process(in, out);
     } else {
@@ -134,6 +155,7 @@ class Backend {
   // send inputs). submitMix starts a block's mix, finishMix collects the oldest one a mixer has
   // started (the GPU keeps up to kInFlight per mixer; the CPU reference mixes at submit).
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) {
+    const StageClock clock(stageSeconds_["mix"]);
     if (context_) {
       gpuMixers_[mixer]->submit(block);
       return;
@@ -150,6 +172,7 @@ class Backend {
     return [m](std::size_t voices, std::int64_t stride) { return m->uploadRows(voices, stride); };
   }
   void finishMix(std::size_t mixer, std::span<float> out) {
+    const StageClock clock(stageSeconds_["mix"]);
     if (context_) {
       gpuMixers_[mixer]->finish(out);
       return;
@@ -164,6 +187,7 @@ class Backend {
     return context_ ? gpuConvolvers_[instance]->batch() : cpuConvolvers_[instance]->batch();
   }
   void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) {
+    const StageClock clock(stageSeconds_["convolve"]);
     if (context_) {
       gpuConvolvers_[instance]->process(in, out);
     } else {
@@ -172,6 +196,17 @@ class Backend {
   }
   const std::string& name() const { return name_; }
   int validationErrors() const { return context_ ? context_->validationErrorCount() : 0; }
+  // The backend's part of the report: traffic since it was made, time per stage.
+  void fill(BackendFigures& f) const {
+    f.name = context_ ? "vulkan" : "reference";
+    if (context_) {
+      const gpu::Context::Traffic& t = context_->traffic();
+      f.submissions = t.submissions - start_.submissions;
+      f.hostToDeviceBytes = t.hostToDeviceBytes - start_.hostToDeviceBytes;
+      f.deviceToHostBytes = t.deviceToHostBytes - start_.deviceToHostBytes;
+    }
+    for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
+  }
 
  private:
   void addMixer(int channels) {
@@ -187,7 +222,12 @@ class Backend {
     if (!p) p = std::make_shared<dsp::MixPipelines>(*context_, channels);
     return p;
   }
+  struct TrafficAtStart {
+    std::int64_t submissions = 0, hostToDeviceBytes = 0, deviceToHostBytes = 0;
+  };
   std::string name_;
+  TrafficAtStart start_;
+  std::map<std::string, double> stageSeconds_;
   // The context outlives the mixers and convolvers that use its device (reverse member order).
   std::unique_ptr<gpu::Context> context_;
   std::map<int, std::shared_ptr<dsp::MixPipelines>> mixPipelines_;
@@ -212,6 +252,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
                           const BlockSink& sink, DryShape shape) {
   const auto wallStart = std::chrono::steady_clock::now();
+  restartThreadCpu();
+  const double loopCpuStart = threadCpuSeconds();
+  const double hostCpuStart = accountedCpuSeconds();
   const Layout output = outputLayout(session, options);
   if (options.blockFrames < 0 || options.blockFrames > kMaxBlockFrames) {
     throw InputError("--block", "",
@@ -612,7 +655,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     if (options.progress)
       options.progress(static_cast<double>(emitted) / rate, report.durationSeconds);
   };
-  for (std::int64_t start = 0; start < endFrame; start += blockFrames) {
+  double readSeconds = 0.0;
+  std::int64_t chunks = 0;
+  for (std::int64_t start = 0; start < endFrame; start += blockFrames, ++chunks) {
     if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
     Started now;
     now.n = std::min(blockFrames, endFrame - start);
@@ -625,8 +670,11 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       if (std::none_of(active.begin(), active.end(),
                        [&](std::size_t v) { return routing.includes(plan.voices[v]); }))
         continue;  // a silent mix costs no dispatch
-      fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start, now.n,
-                mixerRows[m], &readers);
+      {
+        const StageClock clock(readSeconds);
+        fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start,
+                  now.n, mixerRows[m], &readers);
+      }
       backend.submitMix(m, block);
       now.dispatched[m] = 1;
     }
@@ -653,6 +701,13 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   VKMIX_ASSERT(emitted == endFrame, "every rendered frame must be delivered");
   if (options.progress) options.progress(report.durationSeconds, report.durationSeconds);
   report.validationErrors = backend.validationErrors();
+  backend.fill(report.backend);
+  report.backend.chunkFrames = blockFrames;
+  report.backend.chunks = chunks;
+  report.backend.stageSeconds["read"] += readSeconds;
+  accountThreadCpu();
+  report.backend.loopCpuSeconds = threadCpuSeconds() - loopCpuStart;
+  report.backend.hostCpuSeconds = accountedCpuSeconds() - hostCpuStart;
   report.wallSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   return report;

@@ -159,6 +159,19 @@ std::string reportJson(const RenderReport& r, const ReportContext& context) {
               {"downmixes", downmixes},
               {"reverbs", reverbs},
               {"tailSeconds", std::round(r.tailSeconds * 1000.0) / 1000.0}};
+  const BackendFigures& b = r.backend;
+  json stages = json::object();
+  for (const auto& [stage, seconds] : b.stageSeconds)
+    stages[stage] = std::round(seconds * 1e4) / 1e4;
+  doc["backend"] = {{"name", b.name},
+                    {"chunkFrames", b.chunkFrames},
+                    {"chunks", b.chunks},
+                    {"submissions", b.submissions},
+                    {"hostToDeviceBytes", b.hostToDeviceBytes},
+                    {"deviceToHostBytes", b.deviceToHostBytes},
+                    {"hostCpuSeconds", std::round(b.hostCpuSeconds * 1e4) / 1e4},
+                    {"loopCpuSeconds", std::round(b.loopCpuSeconds * 1e4) / 1e4},
+                    {"stageSeconds", stages}};
   addContext(doc, r, context);
   return doc.dump(2) + "\n";
 }

@@ -4,6 +4,7 @@
 // messenger counts validation errors so tests can fail on any.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,15 @@ class Context {
 
   // Validation errors seen so far (0 when validation is off), and their texts.
   int validationErrorCount() const;
+
+  // What crossed between host and device through this context's stages, for the render report:
+  // queue submissions, and bytes the host wrote into or read out of device-visible memory.
+  struct Traffic {
+    std::atomic<std::int64_t> submissions{0};
+    std::atomic<std::int64_t> hostToDeviceBytes{0};
+    std::atomic<std::int64_t> deviceToHostBytes{0};
+  };
+  Traffic& traffic() const { return *traffic_; }
   std::vector<std::string> validationMessages() const;
 
   struct ValidationLog;  // filled by the debug callback; address stable for the messenger
@@ -77,6 +87,7 @@ class Context {
   vk::PhysicalDeviceLimits limits_{};
   bool float64_ = false;
   DeviceInfo info_;
+  std::unique_ptr<Traffic> traffic_ = std::make_unique<Traffic>();
 };
 
 }  // namespace vkmix::gpu

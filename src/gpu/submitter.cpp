@@ -46,6 +46,7 @@ void Submitter::submit(const std::string& step) {
     vk::CommandBuffer cb = *commands_;
     ctx_.queue().submit(vk::SubmitInfo{.commandBufferCount = 1, .pCommandBuffers = &cb}, *fence_);
     pending_ = true;
+    ++ctx_.traffic().submissions;
   } catch (const vk::SystemError& e) {
     throw GpuError(step + " on " + ctx_.info().name + ": " + e.what());
   }

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "io/decoder.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
@@ -268,6 +271,39 @@ TEST_F(Cli, DevicesLayoutsAndHelp) {
   EXPECT_THAT(out, HasSubstr("render"));
   EXPECT_NE(vkmix("", &out), 0);
   EXPECT_NE(vkmix("render", &out), 0);
+}
+
+// The report's "backend" object: what the render asked of its device, on any device (issue 25's
+// figures). Chunks cover the render; the Vulkan backend submits work and moves bytes both ways,
+// the reference neither; vkmix's own threads include the block loop's.
+TEST_F(Cli, TheReportSaysWhatTheBackendDid) {
+  for (const std::string device : {"", "cpu"}) {
+    std::string out;
+    const auto report = dir_ / ("r" + device + ".json");
+    ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " +
+                        (dir_ / ("o" + device + ".wav")).string() + " --block 4096 --report " +
+                        report.string() + (device.empty() ? "" : " --device " + device),
+                    &out),
+              0)
+        << out;
+    EXPECT_THAT(out, HasSubstr("backend: " + std::string(device.empty() ? "vulkan" : "reference")));
+    std::ifstream in(report);
+    const nlohmann::json b = nlohmann::json::parse(in)["backend"];
+    EXPECT_EQ(b["name"], device.empty() ? "vulkan" : "reference");
+    EXPECT_EQ(b["chunkFrames"], 4096);
+    EXPECT_EQ(b["chunks"], (48000 + 4095) / 4096) << "one second of audio";
+    if (device.empty()) {
+      EXPECT_GE(b["submissions"].get<int>(), b["chunks"].get<int>());
+      EXPECT_GT(b["hostToDeviceBytes"].get<std::int64_t>(), 48000 * 4);
+      EXPECT_GE(b["deviceToHostBytes"].get<std::int64_t>(), 48000 * 12 * 4);
+    } else {
+      EXPECT_EQ(b["submissions"], 0);
+      EXPECT_EQ(b["hostToDeviceBytes"], 0);
+    }
+    EXPECT_GT(b["loopCpuSeconds"].get<double>(), 0.0);
+    EXPECT_GE(b["hostCpuSeconds"].get<double>(), b["loopCpuSeconds"].get<double>());
+    EXPECT_TRUE(b["stageSeconds"].contains("mix"));
+  }
 }
 
 }  // namespace

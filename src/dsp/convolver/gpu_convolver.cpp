@@ -287,6 +287,8 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   inverse_->plan_->recordInverse(commands);
   if (timer_) timer_->mark(commands, 3);
   submitter_.submitAndWait("convolution");
+  ctx_.traffic().hostToDeviceBytes += static_cast<std::int64_t>(inputs.size() * sizeof(float));
+  ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(outputs.size() * sizeof(float));
   if (timer_) {
     const std::vector<double> ms = timer_->stageMilliseconds();
     stageTimes_.forwardMs += ms[0];

@@ -54,7 +54,8 @@ void barrier(const vk::raii::CommandBuffer& cb) {
 }  // namespace
 
 GpuDenoiser::GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec)
-    : spec_(spec),
+    : traffic_(ctx.traffic()),
+      spec_(spec),
       shape_(spec.shape()),
       channels_(static_cast<std::uint32_t>(spec.numChannels)),
       sections_(spec.settings.hum ? static_cast<std::uint32_t>(
@@ -218,6 +219,8 @@ void GpuDenoiser::process(std::span<const float> inputs, std::span<float> output
                       latency, accRow, static_cast<float>(1.0 / (2.0 * n))});
   cb.dispatch((accRow + 63) / 64, channels_, 1);
   submitter_.submitAndWait("denoise");
+  traffic_.hostToDeviceBytes += static_cast<std::int64_t>(inputs.size() * sizeof(float));
+  traffic_.deviceToHostBytes += static_cast<std::int64_t>(outputs.size() * sizeof(float));
   const float* acc = acc_.as<float>();
   float* carry = carry_.as<float>();
   for (std::uint32_t c = 0; c < channels_; ++c) {

@@ -25,6 +25,7 @@ class GpuDenoiser {
   const StftShape& shape() const { return shape_; }
 
  private:
+  gpu::Context::Traffic& traffic_;
   DenoiseSpec spec_;
   StftShape shape_;
   std::uint32_t channels_, sections_, minWindowFrames_;

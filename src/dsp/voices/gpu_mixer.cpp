@@ -259,6 +259,9 @@ void GpuMixer::submit(const MixBlock& block) {
     }
   }
   if (!block.grid.empty()) std::memcpy(grid, block.grid.data(), block.grid.size() * sizeof(float));
+  ctx_.traffic().hostToDeviceBytes +=
+      static_cast<std::int64_t>(numVoices * (rowFloats * sizeof(float) + sizeof(VoiceParams)) +
+                                (block.grid.size() + plain * kMaxOutputChannels) * sizeof(float));
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   const vk::raii::CommandBuffer& commands = slot.submitter->begin();
@@ -322,8 +325,9 @@ void GpuMixer::finish(std::span<float> out) {
                "output too small");
   --inFlight_;  // even if the wait fails: the slot is free again
   slot.submitter->wait("voice mix");
-  std::memcpy(out.data(), slot.out->mapped(),
-              static_cast<std::size_t>(numChannels_) * slot.stride * sizeof(float));
+  const auto bytes = static_cast<std::size_t>(numChannels_) * slot.stride * sizeof(float);
+  std::memcpy(out.data(), slot.out->mapped(), bytes);
+  ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(bytes);
 }
 
 }  // namespace vkmix::dsp
