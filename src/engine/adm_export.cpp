@@ -107,11 +107,12 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
   // The file's channels, in track order: an object's name, or a bed's name and speaker.
   report.channelNames.clear();
   const adm::Document& doc = builder->document();
+  const adm::DocumentIndex index(doc);
   for (const adm::TrackUid& uid : doc.uids) {
-    const adm::TrackFormat* track = doc.track(uid.trackFormatRef);
-    const adm::StreamFormat* stream = track != nullptr ? doc.stream(track->streamRef) : nullptr;
+    const adm::TrackFormat* track = index.track(uid.trackFormatRef);
+    const adm::StreamFormat* stream = track != nullptr ? index.stream(track->streamRef) : nullptr;
     const adm::ChannelFormat* channel =
-        stream != nullptr ? doc.channel(stream->channelRef) : nullptr;
+        stream != nullptr ? index.channel(stream->channelRef) : nullptr;
     std::string name = track != nullptr ? track->name : uid.id;
     if (channel != nullptr && channel->name != name) name += " " + channel->name;
     report.channelNames.push_back(name);
