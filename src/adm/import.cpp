@@ -409,7 +409,7 @@ namespace vkmix {
 
 bool isAdmFile(const std::filesystem::path& path) {
   try {
-    return wave::readBw64(path).hasAxml;
+    return wave::readBw64(path, wave::Bw64Read::AudioOnly).hasAxml;
   } catch (const std::exception&) {
     return false;
   }
