@@ -6,6 +6,7 @@
 
 #include "adm/builder.hpp"
 #include "adm/import.hpp"
+#include "adm/xml.hpp"
 #include "engine/renderer.hpp"
 #include "io/atomic_file.hpp"
 #include "vkmix/adm.hpp"
@@ -74,6 +75,12 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
             continue;
           }
           const Track& t = session.tracks[static_cast<std::size_t>(p.trackIndex)];
+          if (const std::string written = adm::xmlCharacters(t.name);
+              written != t.name && options.warn) {
+            options.warn(session.path.string() + ": tracks[" + std::to_string(p.trackIndex) +
+                         "].name: characters XML 1.0 cannot carry are written as U+FFFD: \"" +
+                         written + "\"");
+          }
           if (t.type == TrackType::Bed) {
             builder->bed(t.name, *findLayout(t.bedLayout), p.stemIndex);
           } else {
