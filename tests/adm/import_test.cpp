@@ -263,6 +263,23 @@ TEST_F(AdmImport, AProgrammeIsChosenByIdOrName) {
   EXPECT_THAT(describeAdm(file), HasSubstr("programme APR_1002 \"M&E\" (not shown"));
 }
 
+// Names with what XML 1.0 cannot carry (a control character) beside non-ASCII text and markup
+// characters: the axml libxml2 reads, and the import gets the names back with U+FFFD.
+TEST_F(AdmImport, ExportedNamesAreXmlThatLibxml2Reads) {
+  adm::DocumentBuilder b({"dialogue", "music"});
+  b.object("Cue\x01 \xC3\x89tienne \xE2\x98\x83 <&>", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.bed("Pad\ttab", *findLayout("2.0"), 1);
+  const auto file = write(b);
+  const Session s = import(file);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[0].name, "Cue\xEF\xBF\xBD \xC3\x89tienne \xE2\x98\x83 <&>");
+  EXPECT_EQ(s.tracks[1].name, "Pad\ttab");
+  VKMIX_REQUIRE_XMLLINT();
+  test::extractAxml(file, dir_ / "m.xml");
+  std::string out;
+  EXPECT_EQ(test::xmllint(dir_ / "m.xml", &out), 0) << out;
+}
+
 // A master with thousands of objects sharing 128 file tracks over time, as a long feature's is:
 // every object resolves to its own track, channel, time and position. (Planning used to search
 // the document for each reference, quadratic in objects; this checks the result, not the time.)
