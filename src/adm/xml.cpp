@@ -63,8 +63,8 @@ void appendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-// pugixml's message for a syntax error at `offset`, in the words the old reader used where a
-// test or a user relies on them.
+// What is wrong at a syntax error pugixml reports (r.offset into `text`), told from the text
+// where it can be (the end tag found, a missing quote), else in pugixml's words.
 std::string syntaxError(const pugi::xml_parse_result& r, std::string_view text) {
   const auto at = static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0));
   switch (r.status) {
