@@ -9,7 +9,7 @@ packages=(
   glslc glslang-tools glslang-dev spirv-tools spirv-headers
   libglfw3-dev libimgui-dev libstb-dev libvkfft-dev libasound2-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libavfilter-dev ffmpeg
-  libebur128-dev
+  libebur128-dev libpugixml-dev libxml2-utils
   clang-format clang libclang-rt-14-dev
   help2man dpkg-dev file
   xvfb xauth libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev

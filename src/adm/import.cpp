@@ -94,6 +94,7 @@ std::string normaliseSpeakerLabel(const std::string& label) {
 Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
                  const std::string& programme) {
   Resolved r;
+  const DocumentIndex index(doc);
   for (const std::string& u : doc.unsupported)
     r.warnings.push_back(u + " is not supported; ignored");
 
@@ -111,12 +112,12 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
   auto channelOf = [&](const wave::ChnaEntry& e) -> const ChannelFormat* {
     std::string id = e.trackFormatRef;
     if (id.rfind("AT_", 0) == 0) {
-      const TrackFormat* t = doc.track(id);
-      const StreamFormat* s = t != nullptr ? doc.stream(t->streamRef) : nullptr;
+      const TrackFormat* t = index.track(id);
+      const StreamFormat* s = t != nullptr ? index.stream(t->streamRef) : nullptr;
       // Without the formats in the axml, BS.2076's numbering ties AT_xxxxyyyy_zz to AC_xxxxyyyy.
       id = s != nullptr ? s->channelRef : "AC_" + id.substr(3, 8);
     }
-    if (const ChannelFormat* c = doc.channel(id)) return c;
+    if (const ChannelFormat* c = index.channel(id)) return c;
     for (const ChannelFormat& c : commonChannels()) {
       if (c.id == id) return &c;
     }
@@ -129,7 +130,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
   std::set<std::string> seen;
   std::function<void(const std::string&, const Content*, int)> add =
       [&](const std::string& id, const Content* content, int depth) {
-        const Object* o = doc.object(id);
+        const Object* o = index.object(id);
         if (o == nullptr)
           throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
         if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
@@ -161,7 +162,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
   }
   if (r.programme != nullptr) {
     for (const std::string& cid : r.programme->contentRefs) {
-      const Content* c = doc.content(cid);
+      const Content* c = index.content(cid);
       if (c == nullptr)
         throw InputError(source, "axml", "audioContentIDRef " + cid + " is not defined");
       for (const std::string& oid : c->objectRefs) add(oid, c, 0);
@@ -178,7 +179,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
     ResolvedObject ro{object, content, TypeDefinition::Unknown, {}, {}};
     if (!object->packRefs.empty()) {
       ro.packId = object->packRefs.front();
-      if (const PackFormat* p = doc.pack(ro.packId)) ro.type = p->type;
+      if (const PackFormat* p = index.pack(ro.packId)) ro.type = p->type;
     }
     for (const std::string& uid : object->trackUidRefs) {
       auto it = byUid.find(uid);
@@ -408,7 +409,7 @@ namespace vkmix {
 
 bool isAdmFile(const std::filesystem::path& path) {
   try {
-    return wave::readBw64(path).hasAxml;
+    return wave::readBw64(path, wave::Bw64Read::AudioOnly).hasAxml;
   } catch (const std::exception&) {
     return false;
   }

@@ -220,11 +220,9 @@ const XmlElement* findDescendant(const XmlElement& e, std::string_view name, int
 }
 
 template <typename T>
-const T* byId(const std::vector<T>& items, const std::string& id) {
-  for (const T& item : items) {
-    if (item.id == id) return &item;
-  }
-  return nullptr;
+void indexById(const std::vector<T>& items, std::unordered_map<std::string_view, const T*>& map) {
+  map.reserve(items.size());
+  for (const T& item : items) map.emplace(item.id, &item);
 }
 
 std::string number(double v) {
@@ -235,12 +233,14 @@ std::string number(double v) {
 
 }  // namespace
 
-const Object* Document::object(const std::string& id) const { return byId(objects, id); }
-const Content* Document::content(const std::string& id) const { return byId(contents, id); }
-const PackFormat* Document::pack(const std::string& id) const { return byId(packs, id); }
-const ChannelFormat* Document::channel(const std::string& id) const { return byId(channels, id); }
-const StreamFormat* Document::stream(const std::string& id) const { return byId(streams, id); }
-const TrackFormat* Document::track(const std::string& id) const { return byId(tracks, id); }
+DocumentIndex::DocumentIndex(const Document& doc) {
+  indexById(doc.objects, objects_);
+  indexById(doc.contents, contents_);
+  indexById(doc.packs, packs_);
+  indexById(doc.channels, channels_);
+  indexById(doc.streams, streams_);
+  indexById(doc.tracks, tracks_);
+}
 
 const char* typeLabel(TypeDefinition t) {
   return t == TypeDefinition::Unknown ? "" : kTypeLabels[static_cast<int>(t)];

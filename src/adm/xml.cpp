@@ -1,18 +1,48 @@
+// pugixml parses and writes; this file adds what ADM needs on top: the plain element tree with
+// namespace prefixes dropped and line numbers, strict references (pugixml would keep an unknown
+// "&name;" as text), one root element, the size and depth caps, and only XML 1.0 characters out.
 #include "adm/xml.hpp"
 
+#include <pugixml.hpp>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "vkmix/error.hpp"
 
 namespace vkmix::adm {
 namespace {
 
-constexpr int kMaxDepth = 64;
+// pugixml's defaults (CDATA, end-of-line and attribute whitespace normalisation; comments,
+// processing instructions and the declaration skipped), and:
+// - parse_doctype: the DOCTYPE is kept so that one with an internal subset (where entities are
+//   declared, as in "billion laughs") can be refused. pugixml never expands a declared entity nor
+//   fetches an external DTD; refusing the subset makes that plain rather than silent;
+// - parse_fragment: text outside the root element is kept, to be refused as XML 1.0 requires
+//   (pugixml would drop it), and a second root element is refused below;
+// - no parse_escapes: pugixml keeps an unknown reference as text, decodes "&#0;" to a NUL that
+//   ends the string and "&#x110000;" to bytes that are not UTF-8, so references are resolved
+//   here (Reader::resolve), strictly.
+constexpr unsigned kParseOptions =
+    (pugi::parse_default & ~pugi::parse_escapes) | pugi::parse_doctype | pugi::parse_fragment;
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool isNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == ':' || c == '-' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string localName(const char* qualified) {
+  const char* colon = std::strrchr(qualified, ':');
+  return colon == nullptr ? qualified : colon + 1;
+}
+
+bool isXmlChar(std::uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
 void appendUtf8(std::string& out, std::uint32_t cp) {
@@ -33,83 +63,138 @@ void appendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-  return s;
+// What is wrong at a syntax error pugixml reports (r.offset into `text`), told from the text
+// where it can be (the end tag found, a missing quote), else in pugixml's words.
+std::string syntaxError(const pugi::xml_parse_result& r, std::string_view text) {
+  const auto at = static_cast<std::size_t>(std::max<std::ptrdiff_t>(r.offset, 0));
+  switch (r.status) {
+    case pugi::status_end_element_mismatch: {
+      // At the end of the input pugixml reports the last byte: an element was left open.
+      if (at + 1 >= text.size()) return "unterminated element: the document ends inside it";
+      std::size_t end = at;
+      while (end < text.size() && !isSpace(text[end]) && text[end] != '>') ++end;
+      return "mismatched end tag </" +
+             std::string(text.substr(at, std::min<std::size_t>(end - at, 64))) + ">";
+    }
+    case pugi::status_bad_attribute: {
+      std::size_t p = std::min(at, text.size());
+      while (p > 0 && isSpace(text[p - 1])) --p;
+      if (p > 0 && text[p - 1] == '=') return "expected a quote";
+      return "malformed attribute (expected name=\"value\")";
+    }
+    case pugi::status_bad_start_element:
+      return "malformed start tag";
+    case pugi::status_bad_end_element:
+      return "malformed end tag";
+    case pugi::status_bad_comment:
+      return "malformed or unterminated comment";
+    case pugi::status_bad_cdata:
+      return "unterminated CDATA section";
+    case pugi::status_bad_pi:
+      return "malformed processing instruction or XML declaration";
+    case pugi::status_bad_doctype:
+      return "malformed DOCTYPE";
+    case pugi::status_unrecognized_tag:
+      return "'<' starts no tag";
+    default:
+      return r.description();
+  }
 }
 
-class Parser {
+class Reader {
  public:
-  Parser(std::string_view text, const std::string& source, const std::string& field)
-      : s_(text), source_(source), field_(field) {}
+  Reader(std::string_view text, const std::string& source, const std::string& field)
+      : text_(text), source_(source), field_(field) {}
 
-  std::unique_ptr<XmlElement> document() {
-    if (s_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;  // UTF-8 byte order mark
-    skipMisc();
-    if (!at("<")) fail("expected the root element");
-    auto root = element(0);
-    skipMisc();
-    if (pos_ != s_.size()) fail("content after the root element");
+  [[noreturn]] void fail(int line, const std::string& what) const {
+    throw InputError(source_, field_, "line " + std::to_string(line) + ": " + what);
+  }
+
+  // The line holding byte `offset`. Offsets asked in document order cost one pass in all.
+  int lineAt(std::ptrdiff_t offset) {
+    if (offset < 0) return line_;  // pugixml knows no offset for this node: near the last one
+    const std::size_t to = std::min(static_cast<std::size_t>(offset), text_.size());
+    if (to < scanned_) {
+      scanned_ = 0;
+      line_ = 1;
+    }
+    line_ += static_cast<int>(std::count(text_.begin() + scanned_, text_.begin() + to, '\n'));
+    scanned_ = to;
+    return line_;
+  }
+
+  // The root element. With `complete` false the document is the part pugixml read before a
+  // syntax error: its problems come first in document order, so they are reported first.
+  std::unique_ptr<XmlElement> document(const pugi::xml_document& doc, bool complete) {
+    std::unique_ptr<XmlElement> root;
+    for (const pugi::xml_node n : doc.children()) {
+      switch (n.type()) {
+        case pugi::node_element:
+          if (root) fail(lineAt(n.offset_debug()), "content after the root element");
+          root = element(n, 0);
+          break;
+        case pugi::node_doctype:
+          if (std::strchr(n.value(), '[') != nullptr)
+            fail(lineAt(n.offset_debug()),
+                 "DTDs are not supported (a DOCTYPE with an internal subset)");
+          break;
+        case pugi::node_pcdata:
+        case pugi::node_cdata: {
+          // The line of the text itself, past the line breaks before it.
+          const std::string_view value = n.value();
+          const std::string_view lead = value.substr(0, value.find_first_not_of(" \t\r\n"));
+          fail(lineAt(n.offset_debug()) +
+                   static_cast<int>(std::count(lead.begin(), lead.end(), '\n')),
+               root ? "content after the root element" : "expected the root element");
+        }
+        default:
+          break;
+      }
+    }
+    if (!root && complete)
+      fail(lineAt(static_cast<std::ptrdiff_t>(text_.size())), "expected the root element");
     return root;
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    int line = 1;
-    for (std::size_t i = 0; i < pos_ && i < s_.size(); ++i) line += s_[i] == '\n';
-    throw InputError(source_, field_, "line " + std::to_string(line) + ": " + what);
-  }
-  bool at(std::string_view t) const { return s_.substr(pos_, t.size()) == t; }
-  void expect(std::string_view t) {
-    if (!at(t)) fail("expected '" + std::string(t) + "'");
-    pos_ += t.size();
-  }
-  void skipSpace() {
-    while (pos_ < s_.size() && isSpace(s_[pos_])) ++pos_;
-  }
-  void skipPast(std::string_view end, const char* what) {
-    const std::size_t e = s_.find(end, pos_);
-    if (e == std::string_view::npos) fail(std::string("unterminated ") + what);
-    pos_ = e + end.size();
-  }
-  // Whitespace, comments, processing instructions and a DOCTYPE without an internal subset.
-  void skipMisc() {
-    for (;;) {
-      skipSpace();
-      if (at("<?")) {
-        skipPast("?>", "processing instruction");
-      } else if (at("<!--")) {
-        skipPast("-->", "comment");
-      } else if (at("<!DOCTYPE")) {
-        const std::size_t e = s_.find_first_of("[>", pos_);
-        if (e == std::string_view::npos || s_[e] == '[') fail("DTDs are not supported");
-        pos_ = e + 1;
-      } else {
-        return;
+  std::unique_ptr<XmlElement> element(const pugi::xml_node n, int depth) {
+    auto e = std::make_unique<XmlElement>();
+    e->line = lineAt(n.offset_debug());
+    if (depth >= kMaxXmlDepth)
+      fail(e->line, "elements nested deeper than " + std::to_string(kMaxXmlDepth));
+    e->name = localName(n.name());
+    for (const pugi::xml_attribute a : n.attributes())
+      e->attributes.emplace_back(localName(a.name()), resolve(a.value(), e->line));
+    std::string text;
+    for (const pugi::xml_node c : n.children()) {
+      if (c.type() == pugi::node_element) {
+        e->children.push_back(element(c, depth + 1));
+      } else if (c.type() == pugi::node_pcdata) {
+        text += resolve(c.value(), lineAt(c.offset_debug()));
+      } else if (c.type() == pugi::node_cdata) {
+        text += c.value();
       }
     }
+    e->text = std::string(trim(text));
+    return e;
   }
-  std::string name() {
-    const std::size_t b = pos_;
-    while (pos_ < s_.size() && isNameChar(s_[pos_])) ++pos_;
-    if (pos_ == b) fail("expected a name");
-    return std::string(s_.substr(b, pos_ - b));
-  }
-  static std::string localName(const std::string& qualified) {
-    const std::size_t colon = qualified.rfind(':');
-    return colon == std::string::npos ? qualified : qualified.substr(colon + 1);
-  }
-  // Appends the character data up to `stop`, resolving references.
-  void characters(std::string& out, char stop) {
-    while (pos_ < s_.size() && s_[pos_] != stop && s_[pos_] != '<') {
-      if (s_[pos_] != '&') {
-        out += s_[pos_++];
-        continue;
-      }
-      const std::size_t semi = s_.find(';', pos_);
-      if (semi == std::string_view::npos || semi - pos_ > 12) fail("unterminated entity reference");
-      const std::string_view ref = s_.substr(pos_ + 1, semi - pos_ - 1);
+
+  // `raw` (character data as written, starting on `line`) with XML's five predefined entities
+  // and character references resolved; any other reference is an error, since an ADM document
+  // declares no entities.
+  std::string resolve(std::string_view raw, int line) const {
+    std::string out;
+    out.reserve(raw.size());
+    std::size_t pos = 0;
+    for (std::size_t amp; (amp = raw.find('&', pos)) != std::string_view::npos; pos = amp) {
+      out.append(raw.substr(pos, amp - pos));
+      auto failHere = [&](const std::string& what) {
+        fail(line + static_cast<int>(std::count(raw.begin(), raw.begin() + amp, '\n')), what);
+      };
+      const std::size_t semi = raw.find(';', amp);
+      if (semi == std::string_view::npos || semi - amp > 12)
+        failHere("unterminated entity reference");
+      const std::string_view ref = raw.substr(amp + 1, semi - amp - 1);
       if (ref == "amp") {
         out += '&';
       } else if (ref == "lt") {
@@ -122,95 +207,43 @@ class Parser {
         out += '\'';
       } else if (ref.size() > 1 && ref[0] == '#') {
         const bool hex = ref[1] == 'x';
-        std::uint32_t cp = 0;
         const std::string_view digits = ref.substr(hex ? 2 : 1);
-        if (digits.empty()) fail("empty character reference");
-        for (char c : digits) {
+        if (digits.empty()) failHere("empty character reference");
+        std::uint32_t cp = 0;
+        for (const char c : digits) {
           int d = -1;
           if (c >= '0' && c <= '9') d = c - '0';
           if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
           if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-          if (d < 0) fail("bad character reference &" + std::string(ref) + ";");
+          if (d < 0) failHere("bad character reference &" + std::string(ref) + ";");
           cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
-          if (cp > 0x10FFFF) fail("character reference out of range");
+          if (cp > 0x10FFFF) failHere("character reference out of range");
         }
-        if (cp == 0) fail("character reference to NUL");
+        if (cp == 0) failHere("character reference to NUL");
+        if (cp >= 0xD800 && cp <= 0xDFFF) failHere("character reference to a UTF-16 surrogate");
         appendUtf8(out, cp);
       } else {
-        fail("unknown entity &" + std::string(ref) + ";");
+        failHere("unknown entity &" + std::string(ref) + ";");
       }
-      pos_ = semi + 1;
+      amp = semi + 1;
     }
-  }
-  std::unique_ptr<XmlElement> element(int depth) {
-    if (depth >= kMaxDepth) fail("elements nested deeper than " + std::to_string(kMaxDepth));
-    auto e = std::make_unique<XmlElement>();
-    e->line = lineAt(pos_);
-    expect("<");
-    const std::string qualified = name();
-    e->name = localName(qualified);
-    for (;;) {
-      skipSpace();
-      if (at("/>")) {
-        pos_ += 2;
-        return e;
-      }
-      if (at(">")) {
-        ++pos_;
-        break;
-      }
-      std::string key = localName(name());
-      skipSpace();
-      expect("=");
-      skipSpace();
-      if (pos_ >= s_.size() || (s_[pos_] != '"' && s_[pos_] != '\'')) fail("expected a quote");
-      const char quote = s_[pos_++];
-      std::string value;
-      characters(value, quote);
-      if (pos_ >= s_.size() || s_[pos_] != quote) fail("unterminated attribute value");
-      ++pos_;
-      e->attributes.emplace_back(std::move(key), std::move(value));
-    }
-    std::string text;
-    for (;;) {
-      if (pos_ >= s_.size()) fail("unterminated element <" + qualified + ">");
-      if (at("</")) {
-        pos_ += 2;
-        if (name() != qualified) fail("mismatched end tag for <" + qualified + ">");
-        skipSpace();
-        expect(">");
-        e->text = std::string(trim(text));
-        return e;
-      }
-      if (at("<!--")) {
-        skipPast("-->", "comment");
-      } else if (at("<![CDATA[")) {
-        pos_ += 9;
-        const std::size_t end = s_.find("]]>", pos_);
-        if (end == std::string_view::npos) fail("unterminated CDATA section");
-        text.append(s_.substr(pos_, end - pos_));
-        pos_ = end + 3;
-      } else if (at("<?")) {
-        skipPast("?>", "processing instruction");
-      } else if (at("<")) {
-        e->children.push_back(element(depth + 1));
-      } else {
-        characters(text, '<');
-      }
-    }
-  }
-  int lineAt(std::size_t p) {
-    // Incremental: lines are counted once from the previous position.
-    for (; lineScan_ < p && lineScan_ < s_.size(); ++lineScan_) line_ += s_[lineScan_] == '\n';
-    return line_;
+    out.append(raw.substr(pos));
+    return out;
   }
 
-  std::string_view s_;
+  std::string_view text_;
   const std::string& source_;
   const std::string& field_;
-  std::size_t pos_ = 0;
-  std::size_t lineScan_ = 0;
+  std::size_t scanned_ = 0;
   int line_ = 1;
+};
+
+// Appends what pugixml saves to a string.
+struct StringSink final : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, std::size_t size) override {
+    out.append(static_cast<const char*>(data), size);
+  }
 };
 
 }  // namespace
@@ -239,13 +272,56 @@ std::vector<const XmlElement*> XmlElement::childrenNamed(std::string_view childN
 
 std::unique_ptr<XmlElement> parseXml(std::string_view text, const std::string& source,
                                      const std::string& field) {
-  return Parser(text, source, field).document();
+  if (text.size() > kMaxXmlBytes) {
+    throw InputError(source, field,
+                     std::to_string(text.size()) + " bytes of XML; at most 64 MiB is read");
+  }
+  pugi::xml_document doc;
+  // UTF-8 as ADM files are (a BOM is skipped); no conversion keeps pugixml's offsets the input's.
+  const pugi::xml_parse_result r =
+      doc.load_buffer(text.data(), text.size(), kParseOptions, pugi::encoding_utf8);
+  Reader reader(text, source, field);
+  if (!r) {
+    reader.document(doc, false);
+    reader.fail(reader.lineAt(r.offset), syntaxError(r, text));
+  }
+  return reader.document(doc, true);
+}
+
+std::string xmlCharacters(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    const std::size_t n = lead < 0x80             ? 1
+                          : (lead & 0xE0) == 0xC0 ? 2
+                          : (lead & 0xF0) == 0xE0 ? 3
+                          : (lead & 0xF8) == 0xF0 ? 4
+                                                  : 0;
+    bool utf8 = n != 0 && i + n <= s.size();
+    std::uint32_t cp = n == 1 ? lead : lead & (0x7F >> n);
+    for (std::size_t k = 1; utf8 && k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      utf8 = (b & 0xC0) == 0x80;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    // Overlong encodings and code points past U+10FFFF are not UTF-8 either.
+    constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+    utf8 = utf8 && cp >= kShortest[n] && cp <= 0x10FFFF;
+    if (utf8 && isXmlChar(cp)) {
+      out.append(s.substr(i, n));
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+    }
+    i += utf8 ? n : 1;  // a malformed sequence is replaced byte by byte
+  }
+  return out;
 }
 
 std::string escapeXml(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
+  for (const char c : xmlCharacters(s)) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -259,6 +335,15 @@ std::string escapeXml(std::string_view s) {
       case '"':
         out += "&quot;";
         break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
       default:
         out += c;
     }
@@ -266,57 +351,41 @@ std::string escapeXml(std::string_view s) {
   return out;
 }
 
-XmlWriter::XmlWriter() { out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"; }
+// The document, and the element open() made last that close() has not closed (the document node
+// itself when none is open).
+struct XmlWriter::Impl {
+  pugi::xml_document doc;
+  pugi::xml_node current;
+};
 
-void XmlWriter::endStartTag() {
-  if (inStartTag_) {
-    out_ += '>';
-    inStartTag_ = false;
-  }
+XmlWriter::XmlWriter() : impl_(std::make_unique<Impl>()) {
+  pugi::xml_node declaration = impl_->doc.append_child(pugi::node_declaration);
+  declaration.append_attribute("version") = "1.0";
+  declaration.append_attribute("encoding") = "UTF-8";
+  impl_->current = impl_->doc;
 }
 
+XmlWriter::~XmlWriter() = default;
+
 XmlWriter& XmlWriter::open(std::string_view name) {
-  endStartTag();
-  if (!open_.empty()) out_ += '\n';
-  out_.append(2 * open_.size(), ' ');
-  out_ += '<';
-  out_ += name;
-  open_.emplace_back(name);
-  inStartTag_ = true;
-  hasText_ = false;
+  impl_->current = impl_->current.append_child(std::string(name).c_str());
   return *this;
 }
 
 XmlWriter& XmlWriter::attribute(std::string_view key, std::string_view value) {
-  out_ += ' ';
-  out_ += key;
-  out_ += "=\"";
-  out_ += escapeXml(value);
-  out_ += '"';
+  const std::string v = xmlCharacters(value);
+  impl_->current.append_attribute(std::string(key).c_str()).set_value(v.data(), v.size());
   return *this;
 }
 
 XmlWriter& XmlWriter::text(std::string_view value) {
-  endStartTag();
-  out_ += escapeXml(value);
-  hasText_ = true;
+  const std::string v = xmlCharacters(value);
+  impl_->current.append_child(pugi::node_pcdata).set_value(v.data(), v.size());
   return *this;
 }
 
 XmlWriter& XmlWriter::close() {
-  const std::string name = open_.back();
-  open_.pop_back();
-  if (inStartTag_) {
-    out_ += "/>";
-    inStartTag_ = false;
-  } else {
-    if (!hasText_) {
-      out_ += '\n';
-      out_.append(2 * open_.size(), ' ');
-    }
-    out_ += "</" + name + ">";
-  }
-  hasText_ = false;
+  impl_->current = impl_->current.parent();
   return *this;
 }
 
@@ -325,9 +394,9 @@ XmlWriter& XmlWriter::leaf(std::string_view name, std::string_view value) {
 }
 
 std::string XmlWriter::finish() {
-  while (!open_.empty()) close();
-  out_ += '\n';
-  return std::move(out_);
+  StringSink sink;
+  impl_->doc.save(sink, "  ", pugi::format_indent, pugi::encoding_utf8);
+  return std::move(sink.out);
 }
 
 }  // namespace vkmix::adm

@@ -1,11 +1,10 @@
-// A small XML reader and writer, enough for ADM (ITU-R BS.2076) documents: elements, attributes,
-// character data, comments, CDATA, processing instructions and the five predefined entities plus
-// numeric character references. No DTDs, no external entities (an ADM file has neither), so a
-// hostile axml chunk cannot make the reader fetch or expand anything.
+// ADM's XML (ITU-R BS.2076 axml) through pugixml: parseXml reads a document into a plain element
+// tree for the model, and XmlWriter builds one and writes it indented. No DTDs and no entities
+// beyond XML's five predefined ones: a DOCTYPE with an internal subset is refused and nothing is
+// ever fetched, so a hostile axml chunk cannot make the reader expand or load anything.
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,7 +15,7 @@ namespace vkmix::adm {
 struct XmlElement {
   std::string name;  // local name: a namespace prefix ("adm:") is dropped
   std::vector<std::pair<std::string, std::string>> attributes;
-  std::string text;  // the element's own character data, entities resolved, trimmed
+  std::string text;  // the element's own character data, references resolved, trimmed
   std::vector<std::unique_ptr<XmlElement>> children;
   int line = 0;  // where the start tag is, for messages
 
@@ -26,15 +25,28 @@ struct XmlElement {
   std::vector<const XmlElement*> childrenNamed(std::string_view childName) const;
 };
 
-// Parses a whole document and returns its root element. Throws InputError(source, field,
-// "line N: ...") on malformed input. Nesting deeper than 64 elements is refused.
+// Documents larger than this are refused (the same cap as an axml chunk's, wave/bw64.hpp).
+inline constexpr std::size_t kMaxXmlBytes = 64u << 20;
+// Elements nested deeper than this are refused (ADM nests about 8 deep).
+inline constexpr int kMaxXmlDepth = 64;
+
+// Parses a whole UTF-8 document and returns its root element. Throws InputError(source, field,
+// "line N: ...") on malformed input, an unknown entity reference, a DOCTYPE with an internal
+// subset, nesting past kMaxXmlDepth, and (without a line) a text over kMaxXmlBytes.
 std::unique_ptr<XmlElement> parseXml(std::string_view text, const std::string& source,
                                      const std::string& field);
 
-// Builds an indented document: open/attribute/text/close in document order.
+// Builds a document: open/attribute/text/close in document order, written by finish() as
+// indented UTF-8 XML 1.0. Text and attribute values are UTF-8; what XML 1.0 cannot carry
+// (control characters other than tab, LF and CR, U+FFFE/U+FFFF, bytes that are not UTF-8) is
+// written as U+FFFD, so every document it writes is well-formed.
 class XmlWriter {
  public:
   XmlWriter();
+  ~XmlWriter();
+  XmlWriter(const XmlWriter&) = delete;
+  XmlWriter& operator=(const XmlWriter&) = delete;
+
   XmlWriter& open(std::string_view name);
   XmlWriter& attribute(std::string_view key, std::string_view value);
   XmlWriter& text(std::string_view value);
@@ -44,13 +56,17 @@ class XmlWriter {
   std::string finish();  // closes what is still open
 
  private:
-  void endStartTag();
-  std::string out_;
-  std::vector<std::string> open_;
-  bool inStartTag_ = false;
-  bool hasText_ = false;
+  struct Impl;  // pugixml's document and the element being written, kept out of this header
+  std::unique_ptr<Impl> impl_;
 };
 
+// `s` as XML 1.0 character data: what XmlWriter writes for it, with &, <, >, " and the
+// whitespace that attribute values would lose (tab, LF, CR) escaped, so it fits in text and in
+// attribute values alike.
 std::string escapeXml(std::string_view s);
+
+// `s` with every byte sequence that is not UTF-8 for a character XML 1.0 allows (§2.2 Char)
+// replaced by U+FFFD; `s` itself when it has none.
+std::string xmlCharacters(std::string_view s);
 
 }  // namespace vkmix::adm

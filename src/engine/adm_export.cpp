@@ -6,6 +6,7 @@
 
 #include "adm/builder.hpp"
 #include "adm/import.hpp"
+#include "adm/xml.hpp"
 #include "engine/renderer.hpp"
 #include "io/atomic_file.hpp"
 #include "vkmix/adm.hpp"
@@ -74,6 +75,12 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
             continue;
           }
           const Track& t = session.tracks[static_cast<std::size_t>(p.trackIndex)];
+          if (const std::string written = adm::xmlCharacters(t.name);
+              written != t.name && options.warn) {
+            options.warn(session.path.string() + ": tracks[" + std::to_string(p.trackIndex) +
+                         "].name: characters XML 1.0 cannot carry are written as U+FFFD: \"" +
+                         written + "\"");
+          }
           if (t.type == TrackType::Bed) {
             builder->bed(t.name, *findLayout(t.bedLayout), p.stemIndex);
           } else {
@@ -107,11 +114,12 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
   // The file's channels, in track order: an object's name, or a bed's name and speaker.
   report.channelNames.clear();
   const adm::Document& doc = builder->document();
+  const adm::DocumentIndex index(doc);
   for (const adm::TrackUid& uid : doc.uids) {
-    const adm::TrackFormat* track = doc.track(uid.trackFormatRef);
-    const adm::StreamFormat* stream = track != nullptr ? doc.stream(track->streamRef) : nullptr;
+    const adm::TrackFormat* track = index.track(uid.trackFormatRef);
+    const adm::StreamFormat* stream = track != nullptr ? index.stream(track->streamRef) : nullptr;
     const adm::ChannelFormat* channel =
-        stream != nullptr ? doc.channel(stream->channelRef) : nullptr;
+        stream != nullptr ? index.channel(stream->channelRef) : nullptr;
     std::string name = track != nullptr ? track->name : uid.id;
     if (channel != nullptr && channel->name != name) name += " " + channel->name;
     report.channelNames.push_back(name);

@@ -90,7 +90,7 @@ VKMIX_SIMD_CLONES void convertSamples(const wave::Bw64Info& info, const std::uin
 std::unique_ptr<PcmWaveReader> PcmWaveReader::open(const std::filesystem::path& path) {
   wave::Bw64Info info;
   try {
-    info = wave::readBw64(path);
+    info = wave::readBw64(path, wave::Bw64Read::AudioOnly);
   } catch (const InputError&) {
     return nullptr;
   }

@@ -97,12 +97,13 @@ void parseChna(Chunks& file, const std::vector<std::uint8_t>& b, Bw64Info& info)
     if (entry.trackIndex == 0) continue;  // unused slot (writers reserve room with zeros)
     info.chna.push_back(std::move(entry));
   }
-  info.hasChna = true;
 }
 
 }  // namespace
 
-Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string& source) {
+Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string& source,
+                   Bw64Read what) {
+  const bool metadata = what == Bw64Read::Everything;
   Chunks file(read, size, source);
   Bw64Info info;
   const auto head = file.bytes(0, 12, "header");
@@ -141,12 +142,15 @@ Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string
       haveFmt = true;
     } else if (id == "chna") {
       if (len > 4 + 65535 * kChnaEntryBytes) file.fail("chna", "chunk too large");
-      parseChna(file, file.bytes(body, len, "chna"), info);
+      if (metadata) parseChna(file, file.bytes(body, len, "chna"), info);
+      info.hasChna = true;
     } else if (id == "axml") {
       if (len > kMaxAxmlBytes) file.fail("axml", "chunk larger than 64 MiB");
-      const auto b = file.bytes(body, len, "axml");
-      info.axml.assign(b.begin(), b.end());
-      info.axml = info.axml.substr(0, info.axml.find('\0'));  // some writers pad with NULs
+      if (metadata) {
+        const auto b = file.bytes(body, len, "axml");
+        // Some writers pad with NULs.
+        info.axml.assign(b.begin(), std::find(b.begin(), b.end(), std::uint8_t{0}));
+      }
       info.hasAxml = true;
     } else if (id.find_first_not_of(
                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _-") !=
@@ -165,7 +169,7 @@ Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string
   return info;
 }
 
-Bw64Info readBw64(const std::filesystem::path& path) {
+Bw64Info readBw64(const std::filesystem::path& path, Bw64Read what) {
   requireRegularFile(path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr)
@@ -181,7 +185,7 @@ Bw64Info readBw64(const std::filesystem::path& path) {
     if (fseeko(f, static_cast<off_t>(offset), SEEK_SET) != 0) return 0;
     return std::fread(dst.data(), 1, dst.size(), f);
   };
-  return parseBw64(read, size, path.string());
+  return parseBw64(read, size, path.string(), what);
 }
 
 // --- writer -------------------------------------------------------------------------------------

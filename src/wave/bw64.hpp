@@ -43,11 +43,17 @@ struct Bw64Info {
 // Reads `n` bytes at `offset` into `dst`; returns how many it could (fewer at the end).
 using ByteReader = std::function<std::size_t(std::uint64_t offset, std::span<std::uint8_t> dst)>;
 
+// What the chunk walk reads besides fmt and data. AudioOnly notes chna and axml (hasChna,
+// hasAxml) without reading them: the decoder that opens each clip of a master needs neither, and
+// copying a master's axml (up to 64 MiB) once per clip made rendering it quadratic in objects.
+enum class Bw64Read { Everything, AudioOnly };
+
 // Walks the chunks of a WAVE file of `size` bytes. Throws InputError(source, "<chunk>", ...) for
 // a file that is not WAVE or whose chunks are malformed or truncated. An axml chunk over 64 MiB
 // or a chna over 65535 entries is refused.
-Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string& source);
-Bw64Info readBw64(const std::filesystem::path& path);
+Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string& source,
+                   Bw64Read what = Bw64Read::Everything);
+Bw64Info readBw64(const std::filesystem::path& path, Bw64Read what = Bw64Read::Everything);
 
 enum class Bw64Sample { Int24, Float32 };
 

@@ -263,6 +263,67 @@ TEST_F(AdmImport, AProgrammeIsChosenByIdOrName) {
   EXPECT_THAT(describeAdm(file), HasSubstr("programme APR_1002 \"M&E\" (not shown"));
 }
 
+// Names with what XML 1.0 cannot carry (a control character) beside non-ASCII text and markup
+// characters: the axml libxml2 reads, and the import gets the names back with U+FFFD.
+TEST_F(AdmImport, ExportedNamesAreXmlThatLibxml2Reads) {
+  adm::DocumentBuilder b({"dialogue", "music"});
+  b.object("Cue\x01 \xC3\x89tienne \xE2\x98\x83 <&>", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.bed("Pad\ttab", *findLayout("2.0"), 1);
+  const auto file = write(b);
+  const Session s = import(file);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[0].name, "Cue\xEF\xBF\xBD \xC3\x89tienne \xE2\x98\x83 <&>");
+  EXPECT_EQ(s.tracks[1].name, "Pad\ttab");
+  VKMIX_REQUIRE_XMLLINT();
+  test::extractAxml(file, dir_ / "m.xml");
+  std::string out;
+  EXPECT_EQ(test::xmllint(dir_ / "m.xml", &out), 0) << out;
+}
+
+// A master with thousands of objects sharing 128 file tracks over time, as a long feature's is:
+// every object resolves to its own track, channel, time and position. (Planning used to search
+// the document for each reference, quadratic in objects; this checks the result, not the time.)
+TEST_F(AdmImport, ThousandsOfObjectsOnSharedTracksResolve) {
+  constexpr int kObjects = 2000, kTracks = 128;
+  constexpr double kSlotSeconds = 0.01;
+  adm::DocumentBuilder b({"dialogue", "music", "effects"});
+  for (int i = 0; i < kObjects; ++i) {
+    adm::BlockFormat block = test::polarBlock(i % 361 - 180, i % 91 - 45, 0.0, kSlotSeconds);
+    b.object("o" + std::to_string(i), i % 3, {block});
+  }
+  adm::Document doc = b.document();
+  std::vector<wave::ChnaEntry> chna = b.chna();
+  for (int i = 0; i < kObjects; ++i) {
+    doc.objects[static_cast<std::size_t>(i)].start = (i / kTracks) * kSlotSeconds;
+    doc.objects[static_cast<std::size_t>(i)].duration = kSlotSeconds;
+    chna[static_cast<std::size_t>(i)].trackIndex = i % kTracks + 1;
+  }
+  const auto frames = static_cast<std::size_t>((kObjects / kTracks + 1) * kSlotSeconds * 48000);
+  {
+    wave::Bw64Writer w(dir_ / "many.wav", kTracks, 48000, wave::Bw64Sample::Float32, chna);
+    w.write(std::vector<float>(kTracks * frames, 0.0f));
+    w.finish(adm::writeAdm(doc));
+  }
+  const Session s = import(dir_ / "many.wav");
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+  ASSERT_EQ(s.tracks.size(), static_cast<std::size_t>(kObjects));
+  // The programme's contents in order (dialogue, music, effects), each its objects in order.
+  std::size_t t = 0;
+  for (int content = 0; content < 3; ++content) {
+    for (int i = content; i < kObjects; i += 3, ++t) {
+      const Track& track = s.tracks[t];
+      ASSERT_EQ(track.name, "o" + std::to_string(i)) << t;
+      EXPECT_EQ(track.stem, content == 0 ? "dialogue" : content == 1 ? "music" : "effects");
+      EXPECT_DOUBLE_EQ(track.position.azimuthDeg, i % 361 - 180) << i;
+      EXPECT_DOUBLE_EQ(track.position.elevationDeg, i % 91 - 45) << i;
+      ASSERT_EQ(track.clips.size(), 1u);
+      EXPECT_EQ(track.clips[0].channel, i % kTracks) << i;
+      EXPECT_NEAR(track.clips[0].startSeconds, (i / kTracks) * kSlotSeconds, 1e-9) << i;
+      EXPECT_NEAR(track.clips[0].lengthSeconds.value_or(-1.0), kSlotSeconds, 1e-9) << i;
+    }
+  }
+}
+
 // Every input tests/fuzz/adm_fuzzer found is an InputError (or a valid file), never a crash.
 TEST(AdmFuzzFindings, AreInputErrors) {
   const std::filesystem::path dir =

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "io/decoder.hpp"
+#include "support/adm_files.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -14,6 +15,7 @@ namespace vkmix {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class AdmCli : public test::GpuFixture {
  protected:
@@ -77,6 +79,27 @@ TEST_F(AdmCli, ExportInfoRenderAndImport) {
   EXPECT_THAT(text, HasSubstr("\"positionKeys\""));
   EXPECT_THAT(text, HasSubstr("\"channels\": ["));
   ASSERT_EQ(vkmix("render " + path("imported.json") + " -o " + path("again.wav"), &out), 0) << out;
+}
+
+// A track name with a control character (which XML 1.0 cannot carry) and non-ASCII text: the
+// export warns, writes U+FFFD for the control character, and libxml2 reads its axml.
+TEST_F(AdmCli, ExportedAxmlIsXmlThatLibxml2Reads) {
+  VKMIX_REQUIRE_XMLLINT();
+  test::writeText(dir_ / "names.json", R"({"vkmix": 1, "layout": "5.1", "tracks": [
+      {"name": "Cue\u0001 \u00c9tienne \u2603 <&>", "stem": "dialogue", "clips": [{"file": "a.wav"}]},
+      {"name": "Pad\ttab", "stem": "music", "type": "bed", "bed": "2.0",
+       "clips": [{"file": "st.wav"}]}]})");
+  std::string out;
+  ASSERT_EQ(vkmix("adm-export " + path("names.json") + " -o " + path("names.wav"), &out), 0) << out;
+  EXPECT_THAT(out,
+              HasSubstr("names.json: tracks[0].name: characters XML 1.0 cannot carry are "
+                        "written as U+FFFD: \"Cue\xEF\xBF\xBD \xC3\x89tienne \xE2\x98\x83 <&>\""));
+  EXPECT_THAT(out, Not(HasSubstr("tracks[1].name")));  // a tab is XML
+  test::extractAxml(dir_ / "names.wav", dir_ / "names.xml");
+  ASSERT_EQ(test::xmllint(dir_ / "names.xml", &out), 0) << out;
+  ASSERT_EQ(vkmix("adm-info " + path("names.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"Cue\xEF\xBF\xBD \xC3\x89tienne \xE2\x98\x83 <&>\": Objects"));
+  EXPECT_THAT(out, HasSubstr("\"Pad\ttab\": DirectSpeakers"));
 }
 
 TEST_F(AdmCli, BadMastersAreOneLineAndLeaveNothing) {

@@ -1,7 +1,8 @@
 // libFuzzer target: an ADM BWF file's chunks (RIFF/RF64/BW64 headers, ds64, fmt, chna, axml) and
-// everything built on them: the XML reader, the ADM model, the track resolution, the session the
-// importer makes (checked by the session parser) and adm-info's description. Bytes that are not a
-// valid master must end in an InputError naming the file; anything else is a finding.
+// everything built on them: the XML reader (pugixml, with vkmix's tree, references and caps
+// around it), the ADM model, the track resolution, the session the importer makes (checked by
+// the session parser) and adm-info's description. Bytes that are not a valid master must end in
+// an InputError naming the file; anything else is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

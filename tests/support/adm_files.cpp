@@ -1,6 +1,9 @@
 #include "support/adm_files.hpp"
 
+#include <fstream>
 #include <stdexcept>
+
+#include "support/test_media.hpp"
 
 namespace vkmix::test {
 
@@ -27,6 +30,18 @@ adm::BlockFormat polarBlock(double azimuth, double elevation, double rtime, doub
   b.rtime = rtime;
   b.duration = duration;
   return b;
+}
+
+bool haveXmllint() { return runCommand("xmllint --version") == 0; }
+
+int xmllint(const std::filesystem::path& file, std::string* output) {
+  return runCommand("xmllint --noout '" + file.string() + "'", output);
+}
+
+void extractAxml(const std::filesystem::path& wav, const std::filesystem::path& xmlFile) {
+  const wave::Bw64Info info = wave::readBw64(wav);
+  if (!info.hasAxml) throw std::invalid_argument(wav.string() + " has no axml chunk");
+  writeText(xmlFile, info.axml);
 }
 
 }  // namespace vkmix::test

@@ -2,9 +2,12 @@
 // written with vkmix's own BW64 writer (read back by FFmpeg and by the importer).
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "adm/builder.hpp"
 
@@ -17,4 +20,21 @@ void writeAdmFile(const std::filesystem::path& path, const adm::DocumentBuilder&
 // A block at (azimuth, elevation) from `rtime` for `duration` seconds.
 adm::BlockFormat polarBlock(double azimuth, double elevation, double rtime, double duration);
 
+// xmllint (libxml2-utils): exports are checked by an XML 1.0 parser that is not vkmix's own.
+bool haveXmllint();
+// `xmllint --noout file`: 0 when the file is well-formed XML; its complaints go to `output`.
+int xmllint(const std::filesystem::path& file, std::string* output);
+// The axml chunk of an ADM BWF file, written to `xmlFile` for xmllint.
+void extractAxml(const std::filesystem::path& wav, const std::filesystem::path& xmlFile);
+
 }  // namespace vkmix::test
+
+// In a test: without xmllint, skips the test, or fails it under CI=true (CI installs it).
+#define VKMIX_REQUIRE_XMLLINT()                                                        \
+  do {                                                                                 \
+    if (!::vkmix::test::haveXmllint()) {                                               \
+      const char* ci = std::getenv("CI");                                              \
+      if (ci != nullptr && std::string(ci) == "true") FAIL() << "no xmllint under CI"; \
+      GTEST_SKIP() << "xmllint is not installed (apt-get install libxml2-utils)";      \
+    }                                                                                  \
+  } while (false)

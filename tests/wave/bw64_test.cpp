@@ -77,6 +77,18 @@ TEST(Bw64, WriterOutputReadsBack) {
   EXPECT_EQ(sample(2), 8388607);
   EXPECT_EQ(sample(3), -8388608);
   EXPECT_EQ(sample(5), 1);
+
+  // Read for its audio alone, the file has the same audio fields, and its metadata chunks are
+  // noted but not read (a decoder opens every clip of a master this way).
+  const Bw64Info audio = readBw64(dir / "a.wav", Bw64Read::AudioOnly);
+  EXPECT_EQ(audio.numChannels, 2);
+  EXPECT_EQ(audio.numFrames, 3u);
+  EXPECT_EQ(audio.dataOffset, info.dataOffset);
+  EXPECT_EQ(audio.blockAlign, info.blockAlign);
+  EXPECT_TRUE(audio.hasAxml);
+  EXPECT_TRUE(audio.hasChna);
+  EXPECT_TRUE(audio.axml.empty());
+  EXPECT_TRUE(audio.chna.empty());
 }
 
 TEST(Bw64, Ds64CarriesSizesPastFourGigabytes) {
