@@ -23,6 +23,10 @@ check '#include [<"](gpu/|dsp/|engine/|imgui|cli/|vulkan)' "io must not include 
 check '#include [<"](engine/|imgui|cli/|io/|session/|adm/)' "gpu and dsp must not include engine, io, session, adm, UI or CLI headers" src/gpu src/dsp
 check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/|io/)' "adm must not include GPU, DSP, engine, FFmpeg, io, UI or CLI headers" src/adm
 check '#include [<"](cli/|imgui|ui/)' "engine must not include CLI or UI headers" src/engine
+check '#include [<"](vulkan|gpu/|dsp/[a-z]+/gpu_|dsp/[a-z]+/reference)' \
+  "engine reaches the device and the stages through backend/backend.hpp only" src/engine
+check '#include [<"](engine/|cli/|imgui|ui/|io/|session/|adm/)' \
+  "backend must not include engine, CLI, UI, io, session or adm headers" src/backend
 check '#include [<"](cli/)' "ui must not include CLI headers" ui
 [ $fail -eq 0 ] && echo "layering: ok"
 exit $fail

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "backend/backend.hpp"
 #include "dsp/voices/params.hpp"
 #include "engine/clip_source.hpp"
 #include "engine/parallel_for.hpp"
@@ -28,9 +29,9 @@ struct Routing {
 
 using SourceMap = std::map<int, std::unique_ptr<SampleSource>>;  // clip index -> its source
 using OpenSource = std::function<std::unique_ptr<SampleSource>(int clipIndex)>;
-// Memory for a block's sample rows (voices x stride floats), e.g. GpuMixer::uploadRows; empty:
-// the block keeps its rows itself.
-using RowMemory = std::function<std::span<float>(std::size_t voices, std::int64_t stride)>;
+// Memory for a block's sample rows (voices x stride floats), the backend's; empty: the block
+// keeps its rows itself.
+using RowMemory = backend::RowMemory;
 
 // Collects into `active` the voices sounding in [start, start + n); a voice whose clip has no
 // source yet gets one from `open`.

@@ -2,11 +2,9 @@
 #include <chrono>
 #include <memory>
 
+#include "backend/backend.hpp"
 #include "core/units.hpp"
-#include "dsp/denoise/gpu_denoiser.hpp"
-#include "dsp/denoise/reference.hpp"
 #include "engine/denoise_stage.hpp"
-#include "gpu/context.hpp"
 #include "io/decoder.hpp"
 #include "io/writer.hpp"
 #include "vkmix/denoise.hpp"
@@ -59,18 +57,11 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
   DenoiseFileReport report;
   report.numChannels = info.numChannels;
   report.sampleRate = rate;
-  std::unique_ptr<gpu::Context> context;
-  std::unique_ptr<dsp::GpuDenoiser> gpu;
-  std::unique_ptr<dsp::ReferenceDenoiser> cpu;
-  if (options.device == "cpu" || options.device == "cpu-reference") {
-    cpu = std::make_unique<dsp::ReferenceDenoiser>(spec);
-    report.device = "cpu-reference";
-  } else {
-    context = std::make_unique<gpu::Context>(
-        gpu::ContextOptions{.device = options.device, .validation = options.validation});
-    gpu = std::make_unique<dsp::GpuDenoiser>(*context, spec);
-    report.device = context->info().name + " [" + context->info().type + "]";
-  }
+  backend::DeviceStart device(options.device, options.validation, 0);
+  backend::BackendSetup setup;
+  setup.denoised = {&spec};
+  const std::unique_ptr<backend::Backend> denoiser = device.make(setup);
+  report.device = denoiser->deviceName();
   io::StreamDecoder decoder(options.input, rate);
   io::OutputFormat format = io::OutputFormat::Wav24;
   if (!options.format.empty()) {
@@ -106,11 +97,7 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
       std::copy_n(pending[c].begin(), take, in.begin() + static_cast<std::ptrdiff_t>(c) * chunk);
       pending[c].erase(pending[c].begin(), pending[c].begin() + take);
     }
-    if (gpu) {
-      gpu->process(in, out);
-    } else {
-      cpu->process(in, out);
-    }
+    denoiser->denoise(0, in, out);
     const std::int64_t first = fed - shape.latency();  // input frame of out's frame 0
     fed += chunk;
     const std::int64_t skip = std::max<std::int64_t>(0, -first);

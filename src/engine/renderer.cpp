@@ -5,20 +5,16 @@
 #include <cmath>
 #include <deque>
 #include <functional>
-#include <future>
 #include <map>
 #include <memory>
 #include <optional>
 #include <thread>
 
+#include "backend/backend.hpp"
+#include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
 #include "core/thread_cpu.hpp"
 #include "core/units.hpp"
-#include "dsp/convolver/gpu_convolver.hpp"
-#include "dsp/convolver/reference.hpp"
-#include "dsp/denoise/gpu_denoiser.hpp"
-#include "dsp/denoise/reference.hpp"
-#include "dsp/voices/gpu_mixer.hpp"
 #include "engine/automation.hpp"
 #include "engine/block_fill.hpp"
 #include "engine/decode_ahead.hpp"
@@ -61,185 +57,6 @@ std::int64_t autoBlockFrames(int peakVoices) {
   return frames;
 }
 
-// A device made ahead of the render: its context and its mix pipelines for the output width.
-struct ReadyDevice {
-  std::unique_ptr<gpu::Context> context;
-  std::shared_ptr<dsp::MixPipelines> pipelines;
-};
-
-// Adds the wall time of its scope to a stage's total.
-class StageClock {
- public:
-  explicit StageClock(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
-  ~StageClock() {
-    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-  StageClock(const StageClock&) = delete;
-  StageClock& operator=(const StageClock&) = delete;
-
- private:
-  double& total_;
-  std::chrono::steady_clock::time_point start_;
-};
-
-// The processing backend: the GPU (a GpuMixer per stem and per reverb send, a GpuConvolver per
-// reverb instance, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
-// buffers), or the CPU reference (--device cpu).
-class Backend {
- public:
-  // `device`: the Vulkan device to render on, and mix pipelines made ahead; no context: the CPU
-  // reference.
-  Backend(ReadyDevice device, const std::vector<int>& groupChannels, const ReverbPlan& reverbs,
-          const std::vector<DenoisedTrack>& denoised)
-      : context_(std::move(device.context)) {
-    // Moved, not copied: were the parameter to keep a reference, a throw below would destroy
-    // these pipelines after context_, with their device gone.
-    if (device.pipelines) {
-      const int channels = device.pipelines->numChannels();
-      mixPipelines_[channels] = std::move(device.pipelines);
-    }
-    if (context_) {
-      name_ = context_->info().name + " [" + context_->info().type + "]";
-      // Set-up (IR spectra, pipelines) is not the render's traffic.
-      const gpu::Context::Traffic& t = context_->traffic();
-      start_ = {t.submissions, t.hostToDeviceBytes, t.deviceToHostBytes};
-    } else {
-      name_ = "cpu-reference";
-    }
-    for (int channels : groupChannels) addMixer(channels);
-    // The render loop runs one convolution at a time, so its convolvers share what they can.
-    std::optional<dsp::GpuConvolverSet> convolvers;
-    if (context_ && !reverbs.instances.empty()) {
-      std::vector<const dsp::ConvolverSpec*> used(reverbs.buses.size(), nullptr);
-      for (const ReverbInstance& inst : reverbs.instances)
-        used[static_cast<std::size_t>(inst.bus)] = &reverbs.buses[inst.bus].spec;
-      convolvers.emplace(*context_, std::move(used));
-    }
-    for (const ReverbInstance& inst : reverbs.instances) {
-      const dsp::ConvolverSpec& spec = reverbs.buses[inst.bus].spec;
-      addMixer(spec.numInputs);
-      if (convolvers) {
-        gpuConvolvers_.push_back(convolvers->make(static_cast<std::size_t>(inst.bus)));
-      } else {
-        cpuConvolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(spec));
-      }
-    }
-    for (const DenoisedTrack& t : denoised) {
-      if (context_) {
-        premixers_.push_back(
-            std::make_unique<dsp::GpuMixer>(*context_, t.channels, mixPipelines(t.channels)));
-        gpuDenoisers_.push_back(std::make_unique<dsp::GpuDenoiser>(*context_, t.spec));
-      } else {
-        cpuDenoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(t.spec));
-      }
-    }
-  }
-  // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
-  void premix(std::size_t k, const dsp::MixBlock& block, std::span<float> out) {
-    const StageClock clock(stageSeconds_["denoise"]);
-    if (context_) {
-      premixers_[k]->mix(block, out);
-    } else {
-      dsp::referenceMix(block, out);
-    }
-  }
-  void denoise(std::size_t k, std::span<const float> in, std::span<float> out) {
-    const StageClock clock(stageSeconds_["denoise"]);
-    if (context_) {
-      gpuDenoisers_[k]->process(in, out);
-    } else {
-      cpuDenoisers_[k]->process(in, out);
-    }
-  }
-  // Mixers 0..groups-1 are the dry groups (stems or prints); then one per reverb instance (its
-  // send inputs). submitMix starts a block's mix, finishMix collects the oldest one a mixer has
-  // started (the GPU keeps up to kInFlight per mixer; the CPU reference mixes at submit).
-  void submitMix(std::size_t mixer, const dsp::MixBlock& block) {
-    const StageClock clock(stageSeconds_["mix"]);
-    if (context_) {
-      gpuMixers_[mixer]->submit(block);
-      return;
-    }
-    std::vector<float>& done = cpuMixes_[mixer].emplace_back(
-        static_cast<std::size_t>(block.numChannels * block.stride), 0.0f);
-    dsp::referenceMix(block, done);
-  }
-  // Where mixer `mixer`'s next block writes its sample rows: the device's upload buffer, or (the
-  // CPU reference) the block itself.
-  RowMemory rowMemory(std::size_t mixer) {
-    if (!context_) return {};
-    dsp::GpuMixer* m = gpuMixers_[mixer].get();
-    return [m](std::size_t voices, std::int64_t stride) { return m->uploadRows(voices, stride); };
-  }
-  void finishMix(std::size_t mixer, std::span<float> out) {
-    const StageClock clock(stageSeconds_["mix"]);
-    if (context_) {
-      gpuMixers_[mixer]->finish(out);
-      return;
-    }
-    std::deque<std::vector<float>>& q = cpuMixes_[mixer];
-    VKMIX_ASSERT(!q.empty() && out.size() >= q.front().size(), "no mix to finish");
-    std::copy(q.front().begin(), q.front().end(), out.begin());
-    q.pop_front();
-  }
-  // Partitions reverb instance k's convolver takes per convolve() call.
-  std::int64_t convolverBatch(std::size_t instance) const {
-    return context_ ? gpuConvolvers_[instance]->batch() : cpuConvolvers_[instance]->batch();
-  }
-  void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) {
-    const StageClock clock(stageSeconds_["convolve"]);
-    if (context_) {
-      gpuConvolvers_[instance]->process(in, out);
-    } else {
-      cpuConvolvers_[instance]->process(in, out);
-    }
-  }
-  const std::string& name() const { return name_; }
-  int validationErrors() const { return context_ ? context_->validationErrorCount() : 0; }
-  // The backend's part of the report: traffic since it was made, time per stage.
-  void fill(BackendFigures& f) const {
-    f.name = context_ ? "vulkan" : "reference";
-    if (context_) {
-      const gpu::Context::Traffic& t = context_->traffic();
-      f.submissions = t.submissions - start_.submissions;
-      f.hostToDeviceBytes = t.hostToDeviceBytes - start_.hostToDeviceBytes;
-      f.deviceToHostBytes = t.deviceToHostBytes - start_.deviceToHostBytes;
-    }
-    for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
-  }
-
- private:
-  void addMixer(int channels) {
-    if (context_) {
-      gpuMixers_.push_back(
-          std::make_unique<dsp::GpuMixer>(*context_, channels, mixPipelines(channels)));
-    }
-    cpuMixes_.emplace_back();
-  }
-  // One set of mix pipelines per channel count, shared by the mixers of that count.
-  std::shared_ptr<dsp::MixPipelines> mixPipelines(int channels) {
-    std::shared_ptr<dsp::MixPipelines>& p = mixPipelines_[channels];
-    if (!p) p = std::make_shared<dsp::MixPipelines>(*context_, channels);
-    return p;
-  }
-  struct TrafficAtStart {
-    std::int64_t submissions = 0, hostToDeviceBytes = 0, deviceToHostBytes = 0;
-  };
-  std::string name_;
-  TrafficAtStart start_;
-  std::map<std::string, double> stageSeconds_;
-  // The context outlives the mixers and convolvers that use its device (reverse member order).
-  std::unique_ptr<gpu::Context> context_;
-  std::map<int, std::shared_ptr<dsp::MixPipelines>> mixPipelines_;
-  std::vector<std::unique_ptr<dsp::GpuMixer>> gpuMixers_;
-  std::vector<std::deque<std::vector<float>>> cpuMixes_;  // CPU reference: mixes not collected
-  std::vector<std::unique_ptr<dsp::GpuConvolver>> gpuConvolvers_;
-  std::vector<std::unique_ptr<dsp::ReferenceConvolver>> cpuConvolvers_;
-  std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
-  std::vector<std::unique_ptr<dsp::GpuDenoiser>> gpuDenoisers_;
-  std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> cpuDenoisers_;
-};
-
 }  // namespace
 
 Layout outputLayout(const Session& session, const RenderOptions& options) {
@@ -264,23 +81,11 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   if (options.tailSeconds && !(*options.tailSeconds >= 0.0 && *options.tailSeconds <= 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
   }
-  // The Vulkan device comes up (instance, drivers, and on lavapipe LLVM: a tenth of a second)
-  // while the session is planned. A planning error is reported first; the device's own error
-  // when the render needs it.
+  // The device comes up (instance, drivers, and on lavapipe LLVM: a tenth of a second) while the
+  // session is planned. A planning error is reported first; the device's own error when the
+  // render needs it.
   const int nc = output.numChannels();
-  std::future<ReadyDevice> device;
-  if (options.device != "cpu" && options.device != "cpu-reference") {
-    device = std::async(std::launch::async, [&options, nc] {
-      ReadyDevice d;
-      d.context = std::make_unique<gpu::Context>(
-          gpu::ContextOptions{.device = options.device, .validation = options.validation});
-      // The static voices' pipeline for the output's width, which nearly every session uses:
-      // an LLVM compile on lavapipe, made here rather than in the first block.
-      d.pipelines = std::make_shared<dsp::MixPipelines>(*d.context, nc);
-      d.pipelines->get(false);
-      return d;
-    });
-  }
+  backend::DeviceStart device(options.device, options.validation, nc);
   const int rate = session.sampleRate;
   layout::ObjectPanner panner(output);
   // Planning and set-up can take seconds (media probed, compressed files counted, IRs decoded
@@ -344,7 +149,13 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       sources.emplace(v.clipIndex, clipSources.open(v.clipIndex));
   }
   pollCancel();
-  Backend backend(device.valid() ? device.get() : ReadyDevice{}, groupChannels, reverbs, denoised);
+  backend::BackendSetup setup{
+      .groupChannels = groupChannels, .buses = {}, .instanceBus = {}, .denoised = {}};
+  for (const ReverbBus& bus : reverbs.buses) setup.buses.push_back(&bus.spec);
+  for (const ReverbInstance& inst : reverbs.instances) setup.instanceBus.push_back(inst.bus);
+  for (const DenoisedTrack& t : denoised) setup.denoised.push_back(&t.spec);
+  const std::unique_ptr<backend::Backend> backendPtr = device.make(setup);
+  backend::Backend& backend = *backendPtr;
   pollCancel();
   RenderReport report;
   for (std::size_t b = 0; b < reverbs.buses.size(); ++b) {
@@ -362,7 +173,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   report.tailSeconds = static_cast<double>(reverbs.tailFrames) / rate;
   // The convolvers keep the IRs' spectra; the samples (16 channels x 6 s: 18 MB) go.
   for (ReverbBus& bus : reverbs.buses) std::vector<std::vector<float>>().swap(bus.spec.irs);
-  report.device = backend.name();
+  report.device = backend.deviceName();
   report.layout = output.name;
   for (const Speaker& s : output.speakers) report.channelNames.push_back(s.name);
   report.sampleRate = rate;
@@ -671,7 +482,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                        [&](std::size_t v) { return routing.includes(plan.voices[v]); }))
         continue;  // a silent mix costs no dispatch
       {
-        const StageClock clock(readSeconds);
+        const backend::StageClock clock(readSeconds);
         fillBlock(block, plan.voices, active, routing, sources, mixerChannels[m], rate, start,
                   now.n, mixerRows[m], &readers);
       }
@@ -690,7 +501,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       decodeAhead.start(std::move(ahead));
     }
     started.push_back(std::move(now));
-    if (started.size() >= static_cast<std::size_t>(dsp::GpuMixer::kInFlight)) {
+    if (started.size() >= static_cast<std::size_t>(backend::Backend::kInFlight)) {
       collect(started.front());
       started.pop_front();
     }

@@ -1,0 +1,81 @@
+// The seam between the engine and what executes a render's stages (STYLE §4b): the engine plans
+// the render and drives it a chunk at a time; a Backend mixes voices into the dry groups and the
+// reverb sends, convolves the sends and denoises tracks. Two implementations: vulkan (compute
+// shaders and VkFFT, src/backend/vulkan_backend.cpp) and reference (the double-precision CPU
+// specification, src/backend/reference_backend.cpp). One factory, DeviceStart, picks one from
+// --device; the engine includes this header and never gpu/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dsp/convolver/params.hpp"
+#include "dsp/denoise/params.hpp"
+#include "dsp/voices/params.hpp"
+#include "vkmix/render.hpp"
+
+namespace vkmix::backend {
+
+// Where a mixer's next chunk writes its sample rows (voices x stride floats), when the backend
+// has memory the device reads (fillBlock writes straight into it); empty: the block's own rows.
+using RowMemory = std::function<std::span<float>(std::size_t voices, std::int64_t stride)>;
+
+// What a render's backend is made for, from the plan. Made in this order (fault injection and
+// the device's allocations follow it): a mixer per dry group, then per reverb instance a mixer
+// for its send and a convolver of its bus, then per denoised track a premixer and a denoiser.
+struct BackendSetup {
+  std::vector<int> groupChannels;                 // the dry groups: stems or prints
+  std::vector<const dsp::ConvolverSpec*> buses;   // per reverb bus
+  std::vector<int> instanceBus;                   // per reverb instance: its bus
+  std::vector<const dsp::DenoiseSpec*> denoised;  // per denoised track
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Mixers 0..groups-1 are the dry groups, then one per reverb instance. submitMix starts a
+  // chunk's mix; finishMix collects the oldest one that mixer started (at most inFlight() are
+  // started and not collected); every sample of `out` is written.
+  virtual void submitMix(std::size_t mixer, const dsp::MixBlock& block) = 0;
+  virtual void finishMix(std::size_t mixer, std::span<float> out) = 0;
+  virtual RowMemory rowMemory(std::size_t mixer) = 0;
+  static constexpr int kInFlight = 3;  // mixes a mixer keeps started; the output does not depend
+  // Reverb instance k: partitions per convolve() call, and one call (inputs: numInputs x span
+  // planar, outputs: numOutputs x span, span = partitionFrames x batch).
+  virtual std::int64_t convolverBatch(std::size_t instance) const = 0;
+  virtual void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) = 0;
+  // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
+  virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
+  virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;
+
+  // The device as the report names it ("llvmpipe (LLVM 15.0.6, 256 bits) [cpu]",
+  // "cpu-reference"), Vulkan validation errors so far, and the backend's report figures.
+  virtual const std::string& deviceName() const = 0;
+  virtual int validationErrors() const = 0;
+  virtual void fill(BackendFigures& figures) const = 0;
+};
+
+// The backend --device names: "" the best Vulkan device, an index or a name substring; "cpu" or
+// "cpu-reference" the CPU reference. A Vulkan device comes up on a thread of its own from the
+// constructor on (instance, driver, the output width's mix pipelines: on lavapipe an LLVM
+// compile; outputChannels 0: no mixing), while the caller plans; make() waits for it, and its
+// errors surface there.
+class DeviceStart {
+ public:
+  DeviceStart(const std::string& device, bool validation, int outputChannels);
+  ~DeviceStart();
+  DeviceStart(const DeviceStart&) = delete;
+  DeviceStart& operator=(const DeviceStart&) = delete;
+  std::unique_ptr<Backend> make(const BackendSetup& setup);
+
+  struct Pending;  // the device on its way (vulkan_backend.cpp)
+
+ private:
+  std::unique_ptr<Pending> pending_;
+};
+
+}  // namespace vkmix::backend

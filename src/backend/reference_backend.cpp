@@ -1,0 +1,77 @@
+#include "backend/reference_backend.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+
+#include "backend/stage_clock.hpp"
+#include "core/assert.hpp"
+#include "dsp/convolver/reference.hpp"
+#include "dsp/denoise/reference.hpp"
+
+namespace vkmix::backend {
+namespace {
+
+class ReferenceBackend final : public Backend {
+ public:
+  explicit ReferenceBackend(const BackendSetup& setup) {
+    mixes_.resize(setup.groupChannels.size() + setup.instanceBus.size());
+    for (int bus : setup.instanceBus)
+      convolvers_.push_back(
+          std::make_unique<dsp::ReferenceConvolver>(*setup.buses[static_cast<std::size_t>(bus)]));
+    for (const dsp::DenoiseSpec* spec : setup.denoised)
+      denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
+  }
+
+  // The reference mixes at submit and hands the mixes on in order at finish.
+  void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
+    const StageClock clock(stageSeconds_["mix"]);
+    std::vector<float>& done = mixes_[mixer].emplace_back(
+        static_cast<std::size_t>(block.numChannels * block.stride), 0.0f);
+    dsp::referenceMix(block, done);
+  }
+  void finishMix(std::size_t mixer, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["mix"]);
+    std::deque<std::vector<float>>& q = mixes_[mixer];
+    VKMIX_ASSERT(!q.empty() && out.size() >= q.front().size(), "no mix to finish");
+    std::copy(q.front().begin(), q.front().end(), out.begin());
+    q.pop_front();
+  }
+  RowMemory rowMemory(std::size_t) override { return {}; }
+  std::int64_t convolverBatch(std::size_t instance) const override {
+    return convolvers_[instance]->batch();
+  }
+  void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["convolve"]);
+    convolvers_[instance]->process(in, out);
+  }
+  void premix(std::size_t, const dsp::MixBlock& block, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["denoise"]);
+    dsp::referenceMix(block, out);
+  }
+  void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["denoise"]);
+    denoisers_[track]->process(in, out);
+  }
+  const std::string& deviceName() const override { return name_; }
+  int validationErrors() const override { return 0; }
+  void fill(BackendFigures& f) const override {
+    f.name = "reference";
+    for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
+  }
+
+ private:
+  std::string name_ = "cpu-reference";
+  std::vector<std::deque<std::vector<float>>> mixes_;  // per mixer: mixes not collected yet
+  std::vector<std::unique_ptr<dsp::ReferenceConvolver>> convolvers_;
+  std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
+  std::map<std::string, double> stageSeconds_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> makeReferenceBackend(const BackendSetup& setup) {
+  return std::make_unique<ReferenceBackend>(setup);
+}
+
+}  // namespace vkmix::backend

@@ -1,0 +1,155 @@
+// The Vulkan backend: a GpuMixer per dry group and per reverb send, a GpuConvolver per reverb
+// instance (convolvers of a render share what they can through dsp::GpuConvolverSet), a premix
+// GpuMixer and a GpuDenoiser per denoised track, each with its own buffers; and DeviceStart, the
+// factory that brings the device up while the engine plans.
+#include <future>
+#include <map>
+#include <optional>
+
+#include "backend/backend.hpp"
+#include "backend/reference_backend.hpp"
+#include "backend/stage_clock.hpp"
+#include "dsp/convolver/gpu_convolver.hpp"
+#include "dsp/denoise/gpu_denoiser.hpp"
+#include "dsp/voices/gpu_mixer.hpp"
+#include "gpu/context.hpp"
+
+namespace vkmix::backend {
+namespace {
+
+// A device made ahead of the render: its context and its mix pipelines for the output width.
+// Members in creation order: the pipelines die before the context whose device they use.
+struct ReadyDevice {
+  std::unique_ptr<gpu::Context> context;
+  std::shared_ptr<dsp::MixPipelines> pipelines;
+};
+
+class VulkanBackend final : public Backend {
+ public:
+  VulkanBackend(ReadyDevice device, const BackendSetup& setup)
+      : context_(std::move(device.context)) {
+    // Moved, not copied: were the parameter to keep a reference, a throw below would destroy
+    // these pipelines after context_, with their device gone.
+    if (device.pipelines) {
+      const int channels = device.pipelines->numChannels();
+      mixPipelines_[channels] = std::move(device.pipelines);
+    }
+    name_ = context_->info().name + " [" + context_->info().type + "]";
+    // Set-up (IR spectra, pipelines) is not the render's traffic.
+    const gpu::Context::Traffic& t = context_->traffic();
+    start_ = {t.submissions, t.hostToDeviceBytes, t.deviceToHostBytes};
+    for (int channels : setup.groupChannels) addMixer(channels);
+    // The render loop runs one convolution at a time, so its convolvers share what they can.
+    std::optional<dsp::GpuConvolverSet> convolvers;
+    if (!setup.instanceBus.empty()) {
+      std::vector<const dsp::ConvolverSpec*> used(setup.buses.size(), nullptr);
+      for (int bus : setup.instanceBus)
+        used[static_cast<std::size_t>(bus)] = setup.buses[static_cast<std::size_t>(bus)];
+      convolvers.emplace(*context_, std::move(used));
+    }
+    for (int bus : setup.instanceBus) {
+      addMixer(setup.buses[static_cast<std::size_t>(bus)]->numInputs);
+      convolvers_.push_back(convolvers->make(static_cast<std::size_t>(bus)));
+    }
+    for (const dsp::DenoiseSpec* spec : setup.denoised) {
+      premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, spec->numChannels,
+                                                           mixPipelines(spec->numChannels)));
+      denoisers_.push_back(std::make_unique<dsp::GpuDenoiser>(*context_, *spec));
+    }
+  }
+
+  void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
+    const StageClock clock(stageSeconds_["mix"]);
+    mixers_[mixer]->submit(block);
+  }
+  void finishMix(std::size_t mixer, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["mix"]);
+    mixers_[mixer]->finish(out);
+  }
+  RowMemory rowMemory(std::size_t mixer) override {
+    dsp::GpuMixer* m = mixers_[mixer].get();
+    return [m](std::size_t voices, std::int64_t stride) { return m->uploadRows(voices, stride); };
+  }
+  std::int64_t convolverBatch(std::size_t instance) const override {
+    return convolvers_[instance]->batch();
+  }
+  void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["convolve"]);
+    convolvers_[instance]->process(in, out);
+  }
+  void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["denoise"]);
+    premixers_[track]->mix(block, out);
+  }
+  void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["denoise"]);
+    denoisers_[track]->process(in, out);
+  }
+  const std::string& deviceName() const override { return name_; }
+  int validationErrors() const override { return context_->validationErrorCount(); }
+  void fill(BackendFigures& f) const override {
+    f.name = "vulkan";
+    const gpu::Context::Traffic& t = context_->traffic();
+    f.submissions = t.submissions - start_.submissions;
+    f.hostToDeviceBytes = t.hostToDeviceBytes - start_.hostToDeviceBytes;
+    f.deviceToHostBytes = t.deviceToHostBytes - start_.deviceToHostBytes;
+    for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
+  }
+
+ private:
+  void addMixer(int channels) {
+    mixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels, mixPipelines(channels)));
+  }
+  // One set of mix pipelines per channel count, shared by the mixers of that count.
+  std::shared_ptr<dsp::MixPipelines> mixPipelines(int channels) {
+    std::shared_ptr<dsp::MixPipelines>& p = mixPipelines_[channels];
+    if (!p) p = std::make_shared<dsp::MixPipelines>(*context_, channels);
+    return p;
+  }
+  struct TrafficAtStart {
+    std::int64_t submissions = 0, hostToDeviceBytes = 0, deviceToHostBytes = 0;
+  };
+  std::string name_;
+  TrafficAtStart start_;
+  std::map<std::string, double> stageSeconds_;
+  // The context outlives the mixers and convolvers that use its device (reverse member order).
+  std::unique_ptr<gpu::Context> context_;
+  std::map<int, std::shared_ptr<dsp::MixPipelines>> mixPipelines_;
+  std::vector<std::unique_ptr<dsp::GpuMixer>> mixers_;
+  std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
+  std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
+  std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
+};
+
+}  // namespace
+
+struct DeviceStart::Pending {
+  std::future<ReadyDevice> device;  // invalid: the CPU reference
+};
+
+DeviceStart::DeviceStart(const std::string& device, bool validation, int outputChannels)
+    : pending_(std::make_unique<Pending>()) {
+  if (device == "cpu" || device == "cpu-reference") return;
+  pending_->device = std::async(std::launch::async, [device, validation, outputChannels] {
+    ReadyDevice d;
+    d.context = std::make_unique<gpu::Context>(
+        gpu::ContextOptions{.device = device, .validation = validation});
+    // The static voices' pipeline for the output's width, which nearly every session uses: an
+    // LLVM compile on lavapipe, made here rather than in the first block.
+    if (outputChannels > 0) {
+      d.pipelines = std::make_shared<dsp::MixPipelines>(*d.context, outputChannels);
+      d.pipelines->get(false);
+    }
+    return d;
+  });
+}
+
+// A device still coming up is waited for (std::future's destructor), then dies whole.
+DeviceStart::~DeviceStart() = default;
+
+std::unique_ptr<Backend> DeviceStart::make(const BackendSetup& setup) {
+  if (!pending_->device.valid()) return makeReferenceBackend(setup);
+  return std::make_unique<VulkanBackend>(pending_->device.get(), setup);
+}
+
+}  // namespace vkmix::backend
