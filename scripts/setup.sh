@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build pkg-config g++
   libvulkan-dev mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   glslc glslang-tools glslang-dev spirv-tools spirv-headers
-  libglfw3-dev libimgui-dev libstb-dev libvkfft-dev libasound2-dev
+  libglfw3-dev libimgui-dev libstb-dev libvkfft-dev libfftw3-dev libasound2-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libavfilter-dev ffmpeg
   libebur128-dev libpugixml-dev libxml2-utils
   clang-format clang libclang-rt-14-dev

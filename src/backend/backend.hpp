@@ -2,7 +2,8 @@
 // the render and drives it a chunk at a time; a Backend mixes voices into the dry groups and the
 // reverb sends, convolves the sends and denoises tracks. Two implementations: vulkan (compute
 // shaders and VkFFT, src/backend/vulkan_backend.cpp) and reference (the double-precision CPU
-// specification, src/backend/reference_backend.cpp). One factory, DeviceStart, picks one from
+// specification, src/backend/reference_backend.cpp), and cpu (float, FFTW: a machine without a
+// GPU, src/backend/cpu_backend.cpp). One factory, DeviceStart, picks one from
 // --device; the engine includes this header and never gpu/.
 #pragma once
 
@@ -59,8 +60,9 @@ class Backend {
   virtual void fill(BackendFigures& figures) const = 0;
 };
 
-// The backend --device names: "" the best Vulkan device, an index or a name substring; "cpu" or
-// "cpu-reference" the CPU reference. A Vulkan device comes up on a thread of its own from the
+// The backend --device names: "" the best Vulkan device, an index or a name substring; "cpu" the
+// native CPU backend; "reference" (or "cpu-reference", its name before the CPU backend) the
+// double-precision CPU reference. A Vulkan device comes up on a thread of its own from the
 // constructor on (instance, driver, the output width's mix pipelines: on lavapipe an LLVM
 // compile; outputChannels 0: no mixing), while the caller plans; make() waits for it, and its
 // errors surface there.

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "backend/backend.hpp"
+#include "backend/cpu_backend.hpp"
 #include "backend/reference_backend.hpp"
 #include "backend/stage_clock.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
@@ -124,12 +125,17 @@ class VulkanBackend final : public Backend {
 }  // namespace
 
 struct DeviceStart::Pending {
-  std::future<ReadyDevice> device;  // invalid: the CPU reference
+  std::future<ReadyDevice> device;  // invalid: a CPU backend
+  bool reference = false;
 };
 
 DeviceStart::DeviceStart(const std::string& device, bool validation, int outputChannels)
     : pending_(std::make_unique<Pending>()) {
-  if (device == "cpu" || device == "cpu-reference") return;
+  if (device == "cpu") return;
+  if (device == "reference" || device == "cpu-reference") {
+    pending_->reference = true;
+    return;
+  }
   pending_->device = std::async(std::launch::async, [device, validation, outputChannels] {
     ReadyDevice d;
     d.context = std::make_unique<gpu::Context>(
@@ -148,7 +154,8 @@ DeviceStart::DeviceStart(const std::string& device, bool validation, int outputC
 DeviceStart::~DeviceStart() = default;
 
 std::unique_ptr<Backend> DeviceStart::make(const BackendSetup& setup) {
-  if (!pending_->device.valid()) return makeReferenceBackend(setup);
+  if (!pending_->device.valid())
+    return pending_->reference ? makeReferenceBackend(setup) : makeCpuBackend(setup);
   return std::make_unique<VulkanBackend>(pending_->device.get(), setup);
 }
 

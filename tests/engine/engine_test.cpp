@@ -244,15 +244,27 @@ TEST_F(Engine, GpuEqualsCpuReferenceOnAWholeSession) {
                           "gainKeys": [{"time": 0, "gainDb": -6}, {"time": 0.7, "gainDb": 0}], "clips": [{"file": "noise.wav", "start": 0.1}]},
                          {"name": "bed", "type": "bed", "bed": "5.1", "clips": [{"file": "bed51.wav", "start": 0.3}]})");
   RenderedAudio gpu = renderToMemory(s, gpuOptions(1000));
-  RenderOptions cpu;
-  cpu.device = "cpu";
-  cpu.blockFrames = 1000;
-  RenderedAudio ref = renderToMemory(s, cpu);
+  RenderOptions reference;
+  reference.device = "reference";
+  reference.blockFrames = 1000;
+  RenderedAudio ref = renderToMemory(s, reference);
   EXPECT_EQ(ref.report.device, "cpu-reference");
+  EXPECT_EQ(ref.report.backend.name, "reference");
+  // The native CPU backend: within 1e-5 of the reference too, and its own bits at any block size
+  // (voices summed in the same order into every frame).
+  RenderOptions cpu = reference;
+  cpu.device = "cpu";
+  RenderedAudio native = renderToMemory(s, cpu);
+  EXPECT_EQ(native.report.backend.name, "cpu");
+  cpu.blockFrames = 4096;
+  RenderedAudio nativeLong = renderToMemory(s, cpu);
   for (std::size_t c = 0; c < ref.channels.size(); ++c) {
     std::size_t where = 0;
     EXPECT_LE(test::maxAbsDiff(gpu.channels[c], ref.channels[c], &where), 1e-5)
         << "channel " << c << " frame " << where;
+    EXPECT_LE(test::maxAbsDiff(native.channels[c], ref.channels[c], &where), 1e-5)
+        << "cpu backend, channel " << c << " frame " << where;
+    EXPECT_EQ(native.channels[c], nativeLong.channels[c]) << "cpu backend, channel " << c;
   }
 }
 
