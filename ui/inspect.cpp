@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/one_line.hpp"
 #include "gpu/context.hpp"
 #include "ui/audio_preview.hpp"
 #include "ui/offscreen_inspector.hpp"
@@ -56,7 +57,7 @@ int runInspector(const InspectOptions& options) {
       std::fprintf(stderr, "vkmix: %d Vulkan validation errors\n", context.validationErrorCount());
       return 5;
     }
-    std::printf("%s\n", options.screenshot.string().c_str());
+    std::printf("%s\n", oneLine(options.screenshot.string()).c_str());
     return 0;
   }
   return runWindow(model, options);

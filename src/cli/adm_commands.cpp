@@ -1,22 +1,43 @@
 #include "cli/adm_commands.hpp"
 
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
-#include "cli/one_line.hpp"
 #include "cli/output_check.hpp"
+#include "core/one_line.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::cli {
 namespace {
 
+// An output named for what it holds: a master is not written as mix.mp3, a session not as .wav.
+void requireExtension(const std::string& path, std::initializer_list<const char*> known,
+                      const std::string& what) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string list;
+  for (const char* k : known) {
+    if (ext == k) return;
+    list += std::string(list.empty() ? "" : ", ") + k;
+  }
+  throw InputError(path, "--output", "is " + what + ": its name must end in " + list);
+}
+
 void warnLine(const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; }
 
 }  // namespace
 
 int cmdAdmInfo(const std::string& file) {
-  std::fputs(describeAdm(file).c_str(), stdout);
+  // Names in a master are anyone's text: each line printed with its control characters escaped.
+  const std::string text = describeAdm(file);
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    std::printf("%s\n", oneLine(std::string_view(text).substr(at, end - at)).c_str());
+    at = end + 1;
+  }
   return 0;
 }
 
@@ -35,6 +56,7 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
     guard.addOutput(a.output, "--output");
     guard.check(a.overwrite);
   }
+  requireExtension(a.output, {".wav", ".bwf", ".bw64", ".rf64"}, "an ADM BWF master");
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -46,21 +68,33 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
     std::fprintf(stderr, "device: %s; %zu tracks, %.2f s of audio in %.2f s wall\n",
                  r.device.c_str(), r.channelNames.size(), r.durationSeconds, r.wallSeconds);
   }
-  std::printf("%s\n", a.output.c_str());
+  std::printf("%s\n", oneLine(a.output).c_str());
   return 0;
 }
 
 int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme,
                  bool overwrite) {
   Session session = importAdm(file, warnLine, programme);
+  // The session's media paths as seen from where it is written, so it renders from there.
+  std::error_code ec;
+  const std::filesystem::path folder = std::filesystem::absolute(output, ec).parent_path();
+  for (Track& t : session.tracks) {
+    for (Clip& c : t.clips) {
+      const auto relative =
+          std::filesystem::absolute(c.resolvedPath, ec).lexically_relative(folder);
+      c.file = relative.empty() ? std::filesystem::absolute(c.resolvedPath, ec).string()
+                                : relative.string();
+    }
+  }
   {
     io::OutputGuard guard;
     guard.addInput(file, "the ADM master");
     guard.addOutput(output, "--output");
     guard.check(overwrite);
   }
+  requireExtension(output, {".json"}, "a session");
   saveSession(session, output);
-  std::printf("%s\n", output.c_str());
+  std::printf("%s\n", oneLine(output).c_str());
   return 0;
 }
 

@@ -13,10 +13,10 @@
 
 #include "cli/adm_commands.hpp"
 #include "cli/loudness_table.hpp"
-#include "cli/one_line.hpp"
 #include "cli/output_check.hpp"
 #include "cli/progress.hpp"
 #include "cli/version.hpp"
+#include "core/one_line.hpp"
 #include "engine/report.hpp"
 #include "engine/spec.hpp"
 #include "gpu/context.hpp"
@@ -219,7 +219,7 @@ int cmdRender(const RenderArgs& a) {
       std::fprintf(stderr,
                    "reverb %s: %d-channel IR of %.2f s, rings %.2f s, %d convolver(s), "
                    "%lld-frame partitions\n",
-                   v.name.c_str(), v.irChannels, v.irSeconds, v.tailSeconds, v.convolvers,
+                   oneLine(v.name).c_str(), v.irChannels, v.irSeconds, v.tailSeconds, v.convolvers,
                    static_cast<long long>(v.partitionFrames));
     }
     const BackendFigures& b = r.backend;
@@ -256,7 +256,7 @@ int cmdRender(const RenderArgs& a) {
     std::fprintf(stderr, "vkmix: %d Vulkan validation errors\n", r.validationErrors);
     return 5;
   }
-  std::printf("%s\n", a.output.c_str());
+  std::printf("%s\n", oneLine(a.output).c_str());
   return checked && !checked->pass ? kExitSpecFailed : 0;
 }
 
@@ -313,6 +313,12 @@ std::vector<Role> rolesFor(std::uint64_t mask, int channels) {
 
 int cmdMeasure(const std::string& file, bool json) {
   io::MediaInfo info = io::probeAudio(file);
+  if (info.promisedFrames > info.exactFrames)
+    std::fprintf(stderr,
+                 "vkmix: warning: %s: is cut short: its header promises %lld frames, the file "
+                 "holds %lld; measured what it holds\n",
+                 oneLine(file).c_str(), static_cast<long long>(info.promisedFrames),
+                 static_cast<long long>(info.exactFrames));
   // Streamed a chunk at a time: a feature-length file is metered in constant memory, and Ctrl-C
   // is heard between chunks.
   io::StreamDecoder decoder(file, info.sampleRate);
@@ -347,7 +353,7 @@ int cmdMeasure(const std::string& file, bool json) {
   if (json) {
     std::printf("%s", measureJson(file, r).c_str());
   } else {
-    std::printf("%s: %d channels, %d Hz, %.2f s\n", file.c_str(), nc, info.sampleRate,
+    std::printf("%s: %d channels, %d Hz, %.2f s\n", oneLine(file).c_str(), nc, info.sampleRate,
                 r.durationSeconds);
     printLoudnessTable(stdout, r);
   }
@@ -410,11 +416,11 @@ int cmdDenoise(DenoiseArgs& a) {
   const DenoiseFileReport r = denoiseFile(a.options);
   const double seconds = static_cast<double>(r.numFrames) / r.sampleRate;
   if (a.quiet) {
-    std::printf("%s\n", a.options.output.c_str());
+    std::printf("%s\n", oneLine(a.options.output.string()).c_str());
   } else {
     std::printf("%s: %d ch, %.2f s denoised on %s in %.2f s (%.1fx realtime)\n",
-                a.options.output.c_str(), r.numChannels, seconds, r.device.c_str(), r.wallSeconds,
-                r.wallSeconds > 0 ? seconds / r.wallSeconds : 0.0);
+                oneLine(a.options.output.string()).c_str(), r.numChannels, seconds,
+                r.device.c_str(), r.wallSeconds, r.wallSeconds > 0 ? seconds / r.wallSeconds : 0.0);
   }
   return 0;
 }
@@ -621,6 +627,8 @@ int run(int argc, char** argv) {
                       "ADM master: the audioProgramme to open, by ID or name (default: the first)");
   inspect->add_option("--layout", io.layout, "Room layout (default: the session's)");
   inspect->add_option("--device", io.device, "Vulkan device index or name substring");
+  bool inspectOverwrite = false;
+  addOverwriteFlags(inspect, inspectOverwrite);
   inspect->add_option("--screenshot", io.screenshot,
                       "Draw one frame offscreen to this PNG and exit (no display needed)");
   inspect->add_option("--time", io.time, "Playhead, seconds (default 0)")->check(kFinite);
@@ -669,6 +677,17 @@ int run(int argc, char** argv) {
 #else
       io.validation = std::getenv("VKMIX_VALIDATION") != nullptr;
 #endif
+      if (inspect->count("--screenshot") > 0) {
+        std::string ext = io.screenshot.extension().string();
+        for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (ext != ".png")
+          throw InputError(io.screenshot.string(), "--screenshot", "must be a .png file");
+        io::OutputGuard guard;
+        guard.addInput(io.session, "the session");
+        addLayoutInput(guard, io.layout);
+        guard.addOutput(io.screenshot, "--screenshot");
+        guard.check(inspectOverwrite);
+      }
       return ui::runInspector(io);
     }
     if (*admInfo) return cmdAdmInfo(admFile);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/one_line.hpp"
+
 namespace vkmix::cli {
 namespace {
 
@@ -13,10 +15,10 @@ std::string num(double v, const char* fmt = "%7.1f") {
 }
 
 void row(std::FILE* out, const std::string& name, const LoudnessFigures& f) {
-  std::fprintf(out, "%-12s %s %s %s %s %s %s\n", name.c_str(), num(f.integratedLufs).c_str(),
-               num(f.loudnessRangeLu).c_str(), num(f.momentaryMaxLufs).c_str(),
-               num(f.shortTermMaxLufs).c_str(), num(f.truePeakDbtp).c_str(),
-               num(f.samplePeakDbfs).c_str());
+  std::fprintf(out, "%-12s %s %s %s %s %s %s\n", oneLine(name).c_str(),
+               num(f.integratedLufs).c_str(), num(f.loudnessRangeLu).c_str(),
+               num(f.momentaryMaxLufs).c_str(), num(f.shortTermMaxLufs).c_str(),
+               num(f.truePeakDbtp).c_str(), num(f.samplePeakDbfs).c_str());
 }
 
 nlohmann::json level(double v) {
@@ -32,7 +34,7 @@ void printLoudnessTable(std::FILE* out, const RenderReport& r) {
   for (const NamedLoudness& s : r.stems) row(out, "  " + s.name, s.loudness);
   for (const NamedLoudness& d : r.downmixes) row(out, "downmix " + d.layout, d.loudness);
   std::fprintf(out, "%-12s", "channel");
-  for (const std::string& n : r.channelNames) std::fprintf(out, " %6s", n.c_str());
+  for (const std::string& n : r.channelNames) std::fprintf(out, " %6s", oneLine(n).c_str());
   std::fprintf(out, "\n%-12s", "  TP dBTP");
   for (double v : r.mix.channelTruePeakDbtp) std::fprintf(out, " %6s", num(v, "%6.1f").c_str());
   std::fprintf(out, "\n%-12s", "  SP dBFS");

@@ -31,6 +31,10 @@ std::vector<std::pair<std::string, std::filesystem::path>> stemFiles(
   std::map<std::string, std::string> byFile;
   for (const Track& t : session.tracks) {
     const std::string file = io::safeFileName(t.stem) + extension;
+    if (file.size() > 255)
+      throw InputError(session.path.string(), "stem",
+                       "\"" + t.stem.substr(0, 40) + "...\" is too long for a file name (" +
+                           std::to_string(file.size()) + " bytes with its extension; at most 255)");
     auto [it, added] = byFile.emplace(file, t.stem);
     if (added) {
       out.emplace_back(t.stem, stemsDir / file);

@@ -23,10 +23,13 @@ class DuplicateKeyCheck {
     using Event = typename Json::parse_event_t;
     switch (event) {
       case Event::object_start:
-        stack_.push_back({false, childPath(), 0, {}, {}});
-        break;
       case Event::array_start:
-        stack_.push_back({true, childPath(), 0, {}, {}});
+        // A session nests six levels; a deeper file is not one, and its paths would cost memory
+        // growing with the square of the depth.
+        if (stack_.size() >= kMaxDepth)
+          throw InputError(file_, stack_.back().path,
+                           "nests deeper than " + std::to_string(kMaxDepth) + " levels");
+        stack_.push_back({event == Event::array_start, childPath(), 0, {}, {}});
         break;
       case Event::object_end:
       case Event::array_end:
@@ -48,6 +51,7 @@ class DuplicateKeyCheck {
   }
 
  private:
+  static constexpr std::size_t kMaxDepth = 32;
   struct Frame {
     bool array;
     std::string path;

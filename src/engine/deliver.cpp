@@ -356,12 +356,24 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     checkFolder(file);
     if (delivery.format.empty()) io::defaultFormatFor(file);  // throws for an unknown extension
   }
+  // A stems folder this render creates goes again if the render fails (when still empty).
+  struct MadeFolder {
+    std::filesystem::path path;
+    bool keep = false;
+    ~MadeFolder() {
+      std::error_code ec;
+      if (!path.empty() && !keep) std::filesystem::remove(path, ec);
+    }
+  } madeStems;
   if (!delivery.stemsDir.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(delivery.stemsDir, ec);
-    if (ec)
-      throw InputError(delivery.stemsDir.string(), "",
-                       "cannot create the stems folder: " + ec.message());
+    if (!std::filesystem::exists(delivery.stemsDir, ec)) {
+      std::filesystem::create_directory(delivery.stemsDir, ec);
+      if (ec)
+        throw InputError(delivery.stemsDir.string(), "--stems",
+                         "cannot create the stems folder: " + ec.message());
+      madeStems.path = delivery.stemsDir;
+    }
   }
   if (delivery.loudnessTargetLufs &&
       !(*delivery.loudnessTargetLufs <= 0.0 && *delivery.loudnessTargetLufs >= -60.0)) {
@@ -413,6 +425,7 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
         options.warn("loudness target missed by " + std::to_string(miss) + " LU after limiting");
       }
       d.commit();
+      madeStems.keep = true;
       return report;
     }
     gainDb += miss;

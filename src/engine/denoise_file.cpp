@@ -5,6 +5,7 @@
 #include "backend/backend.hpp"
 #include "core/units.hpp"
 #include "engine/denoise_stage.hpp"
+#include "engine/finite_check.hpp"
 #include "io/decoder.hpp"
 #include "io/writer.hpp"
 #include "vkmix/denoise.hpp"
@@ -38,6 +39,10 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
   const auto wallStart = std::chrono::steady_clock::now();
   const std::string file = options.input.string();
   const io::MediaInfo info = io::probeAudio(options.input);
+  if (info.promisedFrames > info.exactFrames)
+    throw InputError(file, "",
+                     "is cut short: its header promises " + std::to_string(info.promisedFrames) +
+                         " frames, the file holds " + std::to_string(info.exactFrames));
   const int rate = info.sampleRate;
   dsp::DenoiseSpec spec = engine::denoiseSpec(options.settings, info.numChannels, rate);
   if (options.settings.learnStartSeconds) {
@@ -97,6 +102,7 @@ DenoiseFileReport denoiseFile(const DenoiseFileOptions& options) {
       std::copy_n(pending[c].begin(), take, in.begin() + static_cast<std::ptrdiff_t>(c) * chunk);
       pending[c].erase(pending[c].begin(), pending[c].begin() + take);
     }
+    engine::requireWithinFftRange(in, "the input", options.input.string());
     denoiser->denoise(0, in, out);
     const std::int64_t first = fed - shape.latency();  // input frame of out's frame 0
     fed += chunk;

@@ -51,4 +51,21 @@ inline void requireFinite(std::span<const float> planar, int channels, std::int6
                        ": samples or gains too large (lower the gains or the media's level)");
 }
 
+// Signals entering the FFT stages (reverb sends, denoise inputs) stay within +-1e15, 300 dB over
+// full scale: a float FFT of 2^15 points sums that many samples into a bin and squares it, so
+// far larger ones overflow on the device's float path where the double reference does not.
+// Refused alike on every backend, so all of them give the same answer.
+constexpr float kMaxFftInput = 1e15f;
+
+inline void requireWithinFftRange(std::span<const float> samples, const std::string& stage,
+                                  const std::string& sessionFile) {
+  bool bad = false;
+  for (float x : samples) bad |= !(std::abs(x) <= kMaxFftInput);
+  if (!bad) return;
+  throw InputError(sessionFile, "",
+                   stage +
+                       " carries samples beyond +-1e15 (300 dB over full scale), more than the "
+                       "float FFT stages carry: lower the gains or the media's level");
+}
+
 }  // namespace vkmix::engine

@@ -102,7 +102,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   const std::vector<DenoisedTrack> denoised = planDenoise(session, plan);
   // Clip media streams in as voices start and goes when their clip ends (bounded memory).
   std::map<int, std::unique_ptr<SampleSource>> sources;
-  ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds);
+  ReverbPlan reverbs = planReverbs(session, output, panner, plan, options.tailSeconds, counter);
   pollCancel();
   const std::int64_t endFrame = plan.endFrame + reverbs.tailFrames;
 
@@ -311,6 +311,11 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       sendIn[k].read(convIn, span, take);
       sendIn[k].consume(take);
       convOut.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
+      requireWithinFftRange(
+          convIn,
+          "the send to reverb \"" +
+              session.reverbs[static_cast<std::size_t>(reverbs.instances[k].bus)].name + "\"",
+          sessionFile);
       backend.convolve(k, convIn, convOut);
       requireFinite(convOut, static_cast<int>(outs), span, take,
                     "reverb \"" +
@@ -389,7 +394,15 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     return std::make_unique<DenoiseSource>(
         denoised[k], plan.clips, rate,
         [&backend, k](const dsp::MixBlock& b, std::span<float> o) { backend.premix(k, b, o); },
-        [&backend, k](std::span<const float> i, std::span<float> o) { backend.denoise(k, i, o); });
+        [&backend, k, &session, &sessionFile, &denoised](std::span<const float> i,
+                                                         std::span<float> o) {
+          requireWithinFftRange(
+              i,
+              "the denoiser's input on track \"" +
+                  session.tracks[static_cast<std::size_t>(denoised[k].trackIndex)].name + "\"",
+              sessionFile);
+          backend.denoise(k, i, o);
+        });
   };
   dsp::MixBlock block;
   std::vector<float> out;

@@ -40,7 +40,7 @@ std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& p
 
 ReverbPlan planReverbs(const Session& session, const Layout& output,
                        const layout::ObjectPanner& panner, const VoicePlan& voices,
-                       std::optional<double> tailLimitSeconds) {
+                       std::optional<double> tailLimitSeconds, FrameCounter& counter) {
   const std::string file = session.path.string();
   ReverbPlan plan;
   for (std::size_t b = 0; b < session.reverbs.size(); ++b) {
@@ -48,6 +48,7 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
     const std::string field = "reverbs[" + std::to_string(b) + "].ir";
     io::DecodedAudio ir;
     try {
+      counter.info(rv.resolvedIr);  // an IR cut short is refused (or, allowed, warned about)
       ir = io::decodeAudio(rv.resolvedIr, session.sampleRate);
     } catch (const InputError& e) {
       throw InputError(file, field, e.what());

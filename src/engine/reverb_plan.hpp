@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dsp/convolver/params.hpp"
+#include "engine/clip_source.hpp"
 #include "engine/voice_plan.hpp"
 #include "layout/object_panner.hpp"
 #include "vkmix/session.hpp"
@@ -40,9 +41,10 @@ struct ReverbPlan {
   std::int64_t tailFrames = 0;  // how long the render runs past the last clip
 };
 
-// Throws InputError naming reverbs[i].ir for unreadable, empty, NaN or wrongly shaped IRs.
+// Throws InputError naming reverbs[i].ir for unreadable, empty, NaN or wrongly shaped IRs, and
+// for IRs cut short unless `counter` allows short media.
 ReverbPlan planReverbs(const Session& session, const Layout& output,
                        const layout::ObjectPanner& panner, const VoicePlan& voices,
-                       std::optional<double> tailLimitSeconds);
+                       std::optional<double> tailLimitSeconds, FrameCounter& counter);
 
 }  // namespace vkmix::engine

@@ -93,6 +93,20 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
   } else if (s.format->duration != AV_NOPTS_VALUE) {
     info.durationSeconds = static_cast<double>(s.format->duration) / AV_TIME_BASE;
   }
+  // A plain PCM WAV left to FFmpeg because its data chunk holds nothing may still promise frames
+  // (a copy interrupted before its first sample): FFmpeg takes the header's word for them.
+  try {
+    const wave::Bw64Info w = wave::readBw64(path, wave::Bw64Read::AudioOnly);
+    const auto frameBytes =
+        static_cast<std::uint64_t>(w.numChannels) * static_cast<std::uint64_t>(w.bitsPerSample / 8);
+    if (frameBytes > 0 && w.dataBytes == 0 && w.declaredDataBytes != 0xFFFFFFFFu &&
+        w.declaredDataBytes >= frameBytes) {
+      info.exactFrames = 0;
+      info.promisedFrames = static_cast<std::int64_t>(w.declaredDataBytes / frameBytes);
+    }
+  } catch (const InputError&) {
+    // Not a WAVE file: FFmpeg's figures stand.
+  }
   return info;
 }
 

@@ -76,10 +76,13 @@ void OutputGuard::check(bool overwrite) const {
         throw InputError(f.path.string(), f.role, "the folder cannot be written");
       continue;
     }
-    // It will be created: its nearest existing ancestor must be a writable folder.
-    fs::path up = fs::absolute(f.path, ec).parent_path();
-    while (!up.empty() && !fs::exists(up, ec) && up != up.root_path()) up = up.parent_path();
-    if (!fs::is_directory(up, ec) || ::access(up.c_str(), W_OK | X_OK) != 0)
+    // It will be created, one level, as -o's folder must exist: its parent must be a writable
+    // folder (a typo deep in a path is not silently built).
+    const fs::path up = wouldBe(f.path).parent_path();
+    if (!fs::is_directory(up, ec))
+      throw InputError(f.path.string(), f.role,
+                       "the folder's parent does not exist (" + up.string() + ")");
+    if (::access(up.c_str(), W_OK | X_OK) != 0)
       throw InputError(f.path.string(), f.role,
                        "the folder cannot be created (" + up.string() + " is not writable)");
   }

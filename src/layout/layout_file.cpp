@@ -54,6 +54,9 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
   if (!in) throw InputError(file, "", "cannot open the layout file");
   std::stringstream text;
   text << in.rdbuf();
+  if (const auto nul = text.str().find('\0'); nul != std::string::npos)
+    throw InputError(file, "",
+                     "holds a NUL byte at offset " + std::to_string(nul) + ": not a text file");
   nlohmann::json j;
   try {
     DuplicateKeyCheck<nlohmann::json> duplicates(file);
@@ -64,6 +67,8 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
         });
   } catch (const nlohmann::json::parse_error&) {
     throw InputError(file, "", "not valid JSON");
+  } catch (const nlohmann::json::out_of_range&) {
+    throw InputError(file, "", "holds a number too large for a double");
   }
   if (!j.is_object()) throw InputError(file, "(root)", "expected an object");
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -297,6 +297,9 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
     throw InputError(file, "",
                      "is a WAV file without ADM metadata (no axml/chna chunks); render takes a "
                      "session (.json) or an ADM BWF master");
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+    throw InputError(file, "",
+                     "holds a NUL byte at offset " + std::to_string(nul) + ": not a text file");
   json root;
   DuplicateKeyCheck<json> duplicates(file);
   try {
@@ -361,7 +364,7 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
     s.tracks.push_back(readTrack(tracks[i], indexPath("tracks", i), file, baseDir, s.reverbs));
     const std::vector<Clip>& clips = s.tracks.back().clips;
     for (std::size_t c = 0; c < clips.size(); ++c) {
-      if (clips[c].lengthSeconds && secondsToFrames(*clips[c].lengthSeconds, s.sampleRate) < 1)
+      if (clips[c].lengthSeconds && *clips[c].lengthSeconds * s.sampleRate < 1.0)
         throw InputError(file, indexPath("tracks", i) + "." + indexPath("clips", c) + ".length",
                          "is shorter than one frame at " + std::to_string(s.sampleRate) + " Hz");
     }

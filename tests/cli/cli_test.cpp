@@ -277,7 +277,7 @@ TEST_F(Cli, DevicesLayoutsAndHelp) {
 // figures). Chunks cover the render; the Vulkan backend submits work and moves bytes both ways,
 // the reference neither; vkmix's own threads include the block loop's.
 TEST_F(Cli, TheReportSaysWhatTheBackendDid) {
-  for (const std::string device : {"", "cpu"}) {
+  for (const std::string device : {"", "cpu", "reference"}) {
     std::string out;
     const auto report = dir_ / ("r" + device + ".json");
     ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " +
@@ -286,10 +286,11 @@ TEST_F(Cli, TheReportSaysWhatTheBackendDid) {
                     &out),
               0)
         << out;
-    EXPECT_THAT(out, HasSubstr("backend: " + std::string(device.empty() ? "vulkan" : "reference")));
+    const std::string name = device.empty() ? "vulkan" : device;
+    EXPECT_THAT(out, HasSubstr("backend: " + name));
     std::ifstream in(report);
     const nlohmann::json b = nlohmann::json::parse(in)["backend"];
-    EXPECT_EQ(b["name"], device.empty() ? "vulkan" : "reference");
+    EXPECT_EQ(b["name"], name);
     EXPECT_EQ(b["chunkFrames"], 4096);
     EXPECT_EQ(b["chunks"], (48000 + 4095) / 4096) << "one second of audio";
     if (device.empty()) {

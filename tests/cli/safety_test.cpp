@@ -464,5 +464,76 @@ TEST_F(Safety, AnIrTooLongForTheDeviceIsOneLine) {
   expectInputsUnchanged("a 400 s IR");
 }
 
+// What a hostile try of the first version found (issue 24's cases kept outside the repository):
+// each now a one-line refusal before any output, or a correct output.
+TEST_F(Safety, SecondRoundOfHostileCases) {
+  // The inspector's screenshot is an output like any other.
+  expectRefused("inspect s.json --screenshot s.json", "s.json: --screenshot: must be a .png file");
+  fs::copy_file(dir_ / "s.json", dir_ / "s.png");
+  inputs_["s.png"] = readBytes(dir_ / "s.png");
+  expectRefused("inspect s.png --screenshot s.png -y", "--screenshot: is also the session");
+  expectRefused("inspect s.json --screenshot shot.jpg", "must be a .png file");
+  // Signals far past full scale entering the float FFT stages: refused on every backend alike.
+  std::vector<float> loud(24000, 1e37f);
+  test::writeFloatWav(dir_ / "media/loud.wav", {loud}, 48000);
+  inputs_["media/loud.wav"] = readBytes(dir_ / "media/loud.wav");
+  for (const std::string device : {"", " --device cpu", " --device reference"})
+    expectRefused("denoise media/loud.wav -o d.wav" + device,
+                  "media/loud.wav: the input carries samples beyond +-1e15");
+  // An IR cut short is refused as a clip would be; allowed, it renders with a warning.
+  std::vector<float> ir(24000, 0.0f);
+  ir[0] = 0.5f;
+  test::writeFloatWav(dir_ / "media/ir.wav", {ir}, 48000);
+  std::string bytes = readBytes(dir_ / "media/ir.wav");
+  std::ofstream(dir_ / "media/cut.wav", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  test::writeText(dir_ / "cut.json", R"({"vkmix": 1, "layout": "2.0",
+      "reverbs": [{"name": "r", "ir": "media/cut.wav"}],
+      "tracks": [{"name": "a", "sends": [{"reverb": "r"}], "clips": [{"file": "media/fx.wav"}]}]})");
+  inputs_["cut.json"] = readBytes(dir_ / "cut.json");
+  inputs_["media/cut.wav"] = readBytes(dir_ / "media/cut.wav");
+  expectRefused("render cut.json -o o.wav", "reverbs[0].ir: ");
+  std::string text;
+  EXPECT_EQ(vkmix("render cut.json -o o.wav --allow-short-media", &text), 0) << text;
+  EXPECT_THAT(text, HasSubstr("cut.wav: is cut short"));
+  // A WAV whose header promises frames it never got: refused with both counts.
+  std::string empty = readBytes(dir_ / "media/fx.wav");
+  std::ofstream(dir_ / "media/none.wav", std::ios::binary)
+      << empty.substr(0, empty.find("data") + 8);
+  test::writeText(dir_ / "none.json", R"({"vkmix": 1, "tracks": [{"name": "a",
+      "clips": [{"file": "media/none.wav"}]}]})");
+  inputs_["none.json"] = readBytes(dir_ / "none.json");
+  expectRefused("render none.json -o o2.wav", "promises 24000 frames, the file holds 0");
+  // Names from the session reach the terminal escaped, in the summary as in errors.
+  test::writeText(dir_ / "esc.json",
+                  "{\"vkmix\": 1, \"layout\": \"2.0\", \"tracks\": [{\"name\": "
+                  "\"a\", \"stem\": \"x\\u001b[2Jy\", \"clips\": [{\"file\": "
+                  "\"media/fx.wav\"}]}]}");
+  ASSERT_EQ(vkmix("render esc.json -o e.wav", &text), 0) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_THAT(text, HasSubstr("x\\x1b[2Jy"));
+  // Exports are named for what they hold; an imported session renders from where it is written.
+  expectRefused("adm-export s.json -o master.json", "is an ADM BWF master: its name must end in");
+  ASSERT_EQ(vkmix("adm-export s.json -o m.wav -q", &text), 0) << text;
+  fs::create_directories(dir_ / "sub");
+  ASSERT_EQ(vkmix("adm-import m.wav -o sub/back.json", &text), 0) << text;
+  EXPECT_EQ(vkmix("render sub/back.json -o sub/back.wav -q", &text), 0) << text;
+  // Sessions and layouts that are not what they claim.
+  test::writeText(dir_ / "deep.json", std::string(100000, '['));
+  inputs_["deep.json"] = readBytes(dir_ / "deep.json");
+  expectRefused("render deep.json -o o6.wav", "nests deeper than 32 levels");
+  test::writeText(dir_ / "big.json", R"({"speakers": [{"label": "M+030", "azimuth": 1e400}]})");
+  inputs_["big.json"] = readBytes(dir_ / "big.json");
+  expectRefused("render s.json -o o3.wav --layout big.json", "big.json: holds a number too large");
+  std::string nul = readBytes(dir_ / "s.json") + std::string(1, '\0') + "junk";
+  std::ofstream(dir_ / "nul.json", std::ios::binary) << nul;
+  inputs_["nul.json"] = readBytes(dir_ / "nul.json");
+  expectRefused("render nul.json -o o5.wav", "holds a NUL byte at offset");
+  // Stem folders: one level made, and gone again when the render fails.
+  expectRefused("render s.json -o o.wav --stems a/b/c",
+                "--stems: the folder's parent does not exist");
+  expectRefused("render s.json -o o4.wav --stems st --loudness-target -99", "--loudness-target");
+  EXPECT_FALSE(fs::exists(dir_ / "st"));
+}
+
 }  // namespace
 }  // namespace vkmix

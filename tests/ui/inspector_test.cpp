@@ -155,7 +155,7 @@ TEST_F(Inspector, ScreenshotCommandWritesAPng) {
   stbi_image_free(data);
   EXPECT_NE(test::runCommand(std::string(VKMIX_BINARY) + " inspect " + VKMIX_SOURCE_DIR +
                                  "/assets/demo/demo.json --screenshot " + png.string() +
-                                 " --select nobody",
+                                 " -y --select nobody",
                              &out),
             0);
   EXPECT_THAT(out, HasSubstr("--select: no track named \"nobody\""));

@@ -1,6 +1,6 @@
-#include "cli/one_line.hpp"
+#include "core/one_line.hpp"
 
-namespace vkmix::cli {
+namespace vkmix {
 
 std::string oneLine(std::string_view text) {
   std::string out;
@@ -10,9 +10,7 @@ std::string oneLine(std::string_view text) {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
+    } else if ((u < 0x20 && c != '\t') || u == 0x7f) {
       static const char* hex = "0123456789abcdef";
       out += "\\x";
       out += hex[u >> 4];
@@ -24,4 +22,4 @@ std::string oneLine(std::string_view text) {
   return out;
 }
 
-}  // namespace vkmix::cli
+}  // namespace vkmix
