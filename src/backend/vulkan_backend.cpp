@@ -122,6 +122,23 @@ class VulkanBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
 };
 
+// The index of the first discrete GPU with a compute queue, else the first integrated one; ""
+// when there is neither (or no Vulkan driver at all).
+std::string bestGpu() {
+  std::vector<gpu::DeviceInfo> devices;
+  try {
+    devices = gpu::listDevices();
+  } catch (const std::exception&) {
+    return {};
+  }
+  for (const char* type : {"discrete", "integrated"}) {
+    for (const gpu::DeviceInfo& d : devices) {
+      if (d.type == type && d.hasCompute) return std::to_string(d.index);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 struct DeviceStart::Pending {
@@ -138,8 +155,15 @@ DeviceStart::DeviceStart(const std::string& device, bool validation, int outputC
   }
   pending_->device = std::async(std::launch::async, [device, validation, outputChannels] {
     ReadyDevice d;
+    std::string chosen = device;
+    if (chosen.empty()) {
+      // A GPU if there is one, discrete first; a CPU's Vulkan (lavapipe) only when named: the
+      // native CPU backend is several times faster than shaders run on the same cores.
+      chosen = bestGpu();
+      if (chosen.empty()) return d;
+    }
     d.context = std::make_unique<gpu::Context>(
-        gpu::ContextOptions{.device = device, .validation = validation});
+        gpu::ContextOptions{.device = chosen, .validation = validation});
     // The static voices' pipeline for the output's width, which nearly every session uses: an
     // LLVM compile on lavapipe, made here rather than in the first block.
     if (outputChannels > 0) {
@@ -156,7 +180,9 @@ DeviceStart::~DeviceStart() = default;
 std::unique_ptr<Backend> DeviceStart::make(const BackendSetup& setup) {
   if (!pending_->device.valid())
     return pending_->reference ? makeReferenceBackend(setup) : makeCpuBackend(setup);
-  return std::make_unique<VulkanBackend>(pending_->device.get(), setup);
+  ReadyDevice device = pending_->device.get();
+  if (!device.context) return makeCpuBackend(setup);  // no GPU: the native CPU backend
+  return std::make_unique<VulkanBackend>(std::move(device), setup);
 }
 
 }  // namespace vkmix::backend

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "cli/adm_commands.hpp"
 #include "cli/loudness_table.hpp"
@@ -439,13 +440,26 @@ int cmdFormats() {
 }
 
 int cmdDevices() {
-  auto devices = gpu::listDevices();
-  if (devices.empty()) std::printf("no Vulkan devices (render with --device cpu)\n");
+  std::vector<gpu::DeviceInfo> devices;
+  try {
+    devices = gpu::listDevices();
+  } catch (const GpuError&) {
+    // No Vulkan driver: the CPU backends below still render.
+  }
+  bool gpu = false;
   for (const auto& d : devices) {
     std::printf("%d  %-40s %-10s Vulkan %s%s\n", d.index, d.name.c_str(), d.type.c_str(),
                 d.apiVersion.c_str(), d.hasCompute ? "" : "  (no compute queue)");
+    gpu = gpu || ((d.type == "discrete" || d.type == "integrated") && d.hasCompute);
   }
-  std::printf("cpu  CPU reference mixer (no Vulkan)\n");
+  // The SIMD width the CPU backend's vectorised loops can use on this processor.
+  const char* simd = __builtin_cpu_supports("avx512f") ? "AVX-512 (512-bit)"
+                     : __builtin_cpu_supports("avx2")  ? "AVX2 (256-bit)"
+                                                       : "SSE2 (128-bit)";
+  std::printf("cpu        native CPU backend: %u cores, %s, FFTW%s\n",
+              std::max(1u, std::thread::hardware_concurrency()), simd,
+              gpu ? "" : "  [the default: no GPU]");
+  std::printf("reference  double-precision CPU reference (the specification; cpu-reference)\n");
   return 0;
 }
 
@@ -501,7 +515,8 @@ int run(int argc, char** argv) {
       "--format", ra.format,
       "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
   render->add_option("--device", ra.device,
-                     "Vulkan device index or name substring, or 'cpu' for the CPU reference");
+                     "cpu (native), reference (double precision), or a Vulkan device index or name "
+                     "substring (llvmpipe: Vulkan on the CPU); default: a GPU, else cpu");
   render->add_option("--block", ra.blockFrames,
                      "Frames per block (default: from the busiest moment's voice count, 512 to "
                      "4096; the output does not depend on it)");
@@ -588,8 +603,9 @@ int run(int argc, char** argv) {
       "START:END seconds of noise alone to learn a profile from (default: adaptive)");
   denoise->add_option("--hum", da.hum, "Remove mains hum: HZ[:HARMONICS], e.g. 50 or 60:12");
   denoise->add_option("--format", da.options.format, "Output format, see 'vkmix formats'");
-  denoise->add_option("--device", da.options.device,
-                      "Vulkan device index or name substring, or 'cpu' for the CPU reference");
+  denoise->add_option(
+      "--device", da.options.device,
+      "cpu, reference, or a Vulkan device index or name substring (default: a GPU, else cpu)");
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
   addOverwriteFlags(denoise, da.overwrite);
   std::string admFile, admSessionOut, admProgramme;

@@ -176,28 +176,33 @@ TEST_F(Cli, AWriteFailingMidFileLeavesNothing) {
   }
 }
 
-// No Vulkan driver at all: one line saying so and what to do, exit 3 (GPU), nothing written; the
-// CPU reference still renders. Both of the loader's variables name no driver: VK_DRIVER_FILES,
-// where the environment sets it, wins over VK_ICD_FILENAMES.
+// No Vulkan driver at all: a render that names a Vulkan device gets one line saying so and what
+// to do, exit 3 (GPU), nothing written; without --device the native CPU backend renders. Both of
+// the loader's variables name no driver: VK_DRIVER_FILES, where the environment sets it, wins over
+// VK_ICD_FILENAMES.
 TEST_F(Cli, NoVulkanDriverIsAClearErrorAndTheCpuStillRenders) {
   const std::string render =
       "render " + (dir_ / "s.json").string() + " -o " + (dir_ / "out.wav").string();
   const std::string noDriver =
       "VK_DRIVER_FILES=/nonexistent.json VK_ICD_FILENAMES=/nonexistent.json ";
   std::string text;
-  const int rc =
-      test::runCommand(noDriver + std::string(VKMIX_BINARY) + " " + render + " 2>&1", &text);
+  // A Vulkan device asked for by name: one line saying why not, and what renders instead.
+  const int rc = test::runCommand(
+      noDriver + std::string(VKMIX_BINARY) + " " + render + " --device llvmpipe 2>&1", &text);
   EXPECT_EQ(rc, 3) << text;
   EXPECT_THAT(text, HasSubstr("no usable Vulkan driver"));
   EXPECT_THAT(text, HasSubstr("--device cpu"));
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav"));
-  EXPECT_EQ(
-      test::runCommand(
-          noDriver + std::string(VKMIX_BINARY) + " " + render + " --device cpu -q 2>&1", &text),
-      0)
+  // Without --device, a machine with no GPU renders on the native CPU backend.
+  EXPECT_EQ(test::runCommand(noDriver + std::string(VKMIX_BINARY) + " " + render + " 2>&1", &text),
+            0)
       << text;
+  EXPECT_THAT(text, HasSubstr("backend: cpu"));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "out.wav"));
+  EXPECT_EQ(test::runCommand(noDriver + std::string(VKMIX_BINARY) + " devices", &text), 0) << text;
+  EXPECT_THAT(text, HasSubstr("native CPU backend"));
+  EXPECT_THAT(text, HasSubstr("[the default: no GPU]"));
 }
 
 // GPU faults mid-render, injected through the real failure paths (VKMIX_GPU_FAULT): a device lost
@@ -207,11 +212,11 @@ TEST_F(Cli, NoVulkanDriverIsAClearErrorAndTheCpuStillRenders) {
 TEST_F(Cli, GpuFaultsMidRenderAreOneLineAndLeaveNothing) {
   for (const std::string fault : {"device-lost@20", "out-of-memory@1", "out-of-memory@4"}) {
     std::string text;
-    const int rc =
-        test::runCommand("VKMIX_GPU_FAULT=" + fault + " " + std::string(VKMIX_BINARY) + " render " +
-                             (dir_ / "s.json").string() + " -o " + (dir_ / "out.wav").string() +
-                             " --stems " + (dir_ / "stems").string() + " --block 1024 2>&1",
-                         &text);
+    const int rc = test::runCommand(
+        "VKMIX_GPU_FAULT=" + fault + " " + std::string(VKMIX_BINARY) + " render " +
+            (dir_ / "s.json").string() + " -o " + (dir_ / "out.wav").string() + " --stems " +
+            (dir_ / "stems").string() + " --block 1024" + deviceArg() + " 2>&1",
+        &text);
     EXPECT_EQ(rc, 3) << fault << ": " << text;
     EXPECT_THAT(
         text, HasSubstr(fault.starts_with("device") ? "ErrorDeviceLost" : "ErrorOutOfDeviceMemory"))
@@ -282,7 +287,7 @@ TEST_F(Cli, TheReportSaysWhatTheBackendDid) {
     const auto report = dir_ / ("r" + device + ".json");
     ASSERT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " +
                         (dir_ / ("o" + device + ".wav")).string() + " --block 4096 --report " +
-                        report.string() + (device.empty() ? "" : " --device " + device),
+                        report.string() + (device.empty() ? deviceArg() : " --device " + device),
                     &out),
               0)
         << out;

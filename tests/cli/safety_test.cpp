@@ -321,7 +321,7 @@ TEST_F(Safety, GpuFaultsDuringSetUpAreOneLine) {
     std::string text;
     const int faulted = test::runCommand(
         "cd " + dir_.path().string() + " && VKMIX_GPU_FAULT=" + fault + " timeout 60 " +
-            VKMIX_BINARY + " render wet.json -o f.wav --block 1024 2>&1",
+            VKMIX_BINARY + " render wet.json -o f.wav --block 1024" + deviceArg() + " 2>&1",
         &text);
     EXPECT_EQ(faulted, 3) << fault << ": " << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << fault << ": " << text;
@@ -452,7 +452,7 @@ TEST_F(Safety, AnIrTooLongForTheDeviceIsOneLine) {
   inputs_["cave.json"] = readBytes(dir_ / "cave.json");
   const auto before = listing();
   std::string text;
-  const int rc = vkmix("render cave.json -o o.wav --tail 1 -q", &text);
+  const int rc = vkmix("render cave.json -o o.wav --tail 1 -q" + deviceArg(), &text);
   if (rc == 0) {  // a device with larger buffers renders it
     EXPECT_TRUE(fs::exists(dir_ / "o.wav"));
   } else {

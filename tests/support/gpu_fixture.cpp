@@ -46,6 +46,10 @@ RenderOptions GpuFixture::renderOptions(std::int64_t blockFrames) const {
 
 std::string GpuFixture::deviceName() const { return context().info().name; }
 
+std::string GpuFixture::deviceArg() const {
+  return " --device " + std::to_string(context().info().index);
+}
+
 void GpuFixture::SetUp() {
   if (sharedContext() == nullptr) {
     const char* ci = std::getenv("CI");

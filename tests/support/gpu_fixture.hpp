@@ -27,6 +27,9 @@ class GpuFixture : public ::testing::Test {
   RenderOptions renderOptions(std::int64_t blockFrames = 4096) const;
   // The device's name, as `vkmix devices` and render summaries print it.
   std::string deviceName() const;
+  // " --device N" naming this fixture's Vulkan device on a vkmix command line (without it, a
+  // machine with no GPU renders on the native CPU backend).
+  std::string deviceArg() const;
   static gpu::Context* sharedContext();
 
  private:
