@@ -62,11 +62,11 @@ class Backend {
 
 // The backend --device names: "" a discrete GPU, else an integrated one, else the native CPU
 // backend (a CPU's Vulkan, lavapipe, only when named: --device llvmpipe); an index or a name
-// substring: that Vulkan device; "cpu" the native CPU backend; "reference" (or "cpu-reference", its name before the CPU backend) the
-// double-precision CPU reference. A Vulkan device comes up on a thread of its own from the
-// constructor on (instance, driver, the output width's mix pipelines: on lavapipe an LLVM
-// compile; outputChannels 0: no mixing), while the caller plans; make() waits for it, and its
-// errors surface there.
+// substring: that Vulkan device; "cpu" the native CPU backend; "reference" (or "cpu-reference", its
+// name before the CPU backend) the double-precision CPU reference. A Vulkan device comes up on a
+// thread of its own from the constructor on (instance, driver, the output width's mix pipelines: on
+// lavapipe an LLVM compile; outputChannels 0: no mixing), while the caller plans; make() waits for
+// it, and its errors surface there.
 class DeviceStart {
  public:
   DeviceStart(const std::string& device, bool validation, int outputChannels);
