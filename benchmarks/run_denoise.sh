@@ -11,6 +11,8 @@
 # (mean level the speech lost in bands where it is 10 dB over the noise: the distortion a
 # denoiser inflicts), level in speech pauses relative to the input.
 # Then the cost: `vkmix render` of 60 s sessions with 1 and 32 denoised dialogue tracks.
+# VKMIX_DEVICE names the device vkmix renders on (default: a GPU, else the native CPU backend;
+# llvmpipe: Vulkan on the CPU; reference: the double-precision reference).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reduction=${REDUCTION:-24}
@@ -86,7 +88,7 @@ for n in 1 32; do
       done
       echo ']}'
     } >"$dir/s$with.json"
-    r=$(timeit build/src/vkmix render "$dir/s$with.json" -o "$dir/out.wav" -q -y)
+    r=$(timeit build/src/vkmix render "$dir/s$with.json" -o "$dir/out.wav" -q -y ${VKMIX_DEVICE:+--device "$VKMIX_DEVICE"})
     read -r w m <<<"$r"
     [ "$with" = 1 ] && { dw=$w; dm=$m; } || pw=$w
   done

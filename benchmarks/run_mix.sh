@@ -9,6 +9,8 @@
 # On a machine with binaries already in build/ (scripts/gpu_check.sh): VKMIX_PREBUILT=1 skips the
 # build, VKMIX_COMMIT names the commit, RUNS sets vkmix's and SoX's runs (5), FFMPEG_RUNS FFmpeg's
 # (3, or 1 from 1024 voices) and FFMPEG_MAX_VOICES the largest count FFmpeg is timed at.
+# VKMIX_DEVICE names the device vkmix renders on (default: a GPU, else the native CPU backend;
+# llvmpipe: Vulkan on the CPU; reference: the double-precision reference).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${VKMIX_PREBUILT:-}" ]; then
@@ -64,7 +66,7 @@ for n in "${counts[@]}"; do
   : >"$dir/vk.times"; : >"$dir/sx.times"
   vkruns=${RUNS:-5}
   for ((r = 0; r < vkruns; ++r)); do
-    timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q -y >>"$dir/vk.times"
+    timeit build/src/vkmix render "$dir/s/session.json" -o "$dir/vk.wav" --format wav32f -q -y ${VKMIX_DEVICE:+--device "$VKMIX_DEVICE"} >>"$dir/vk.times"
     timeit sox -M "${files[@]}" -e floating-point -b 32 "$dir/sx.wav" remix "${remix[@]}" >>"$dir/sx.times"
   done
   mid=$(((vkruns + 1) / 2))

@@ -11,6 +11,8 @@
 # into a fixed part (start-up, IR set-up, the tail) and a steady speed: the extra input seconds
 # over the extra wall seconds, what a long render runs at once started.
 # VKMIX_PREBUILT=1 skips the build and VKMIX_COMMIT names the commit (scripts/gpu_check.sh).
+# VKMIX_DEVICE names the device vkmix renders on (default: a GPU, else the native CPU backend;
+# llvmpipe: Vulkan on the CPU; reference: the double-precision reference).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${VKMIX_PREBUILT:-}" ]; then
@@ -73,7 +75,7 @@ for ch in ${REVERB_CHANNELS:-1 4 16}; do
 JSON
       # Both tools write the same file: 32-bit float WAV (FFmpeg's WAV default would be 16-bit,
       # half the bytes to write).
-      read -r w m <<<"$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q -y; done | median)"
+      read -r w m <<<"$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q -y ${VKMIX_DEVICE:+--device "$VKMIX_DEVICE"}; done | median)"
       vkw+=("$w"); vkm+=("$m")
       read -r w m <<<"$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in$len.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)"
       ffw+=("$w"); ffm+=("$m")
