@@ -4,8 +4,9 @@
 # moving objects with extent, four reverb buses including a 12-channel 6 s hall), rendered with
 # every stage on: the 7.1.4 mix, DME stems, 5.1 and 2.0 downmixes, normalisation to -27 LUFS on
 # dialogue. One row per device: audio rendered, wall time, x realtime, CPU seconds per second of
-# audio and peak RSS (/usr/bin/time), the device the report names, and the report's `backend`
-# figures where it has them.
+# audio and peak RSS (/usr/bin/time), the device the report names, the time of each pass (from
+# `--progress json`: normalising renders the session once to measure, then again to deliver), and
+# the report's `backend` figures where it has them.
 #   bash benchmarks/run_feature.sh
 # FEATURE_MINUTES (10) sets the reel's length; FEATURE_DEVICES ("default"; "default cpu" adds
 # `--device cpu`) the devices; FEATURE_DIR keeps the session, renders and reports there (default:
@@ -40,13 +41,39 @@ PY
   fi
 }
 
+# megabytes REPORT PATH: a byte count as MB, "?" if absent.
+megabytes() {
+  local bytes
+  bytes=$(field "$1" "$2")
+  if [ -n "$bytes" ]; then printf "%.1f MB" "$(echo "$bytes / 1000000" | bc -l)"; else echo "?"; fi
+}
+
+# passes LOG: each pass's stage and seconds, from its last progress line (position / speed).
+passes() {
+  if command -v jq >/dev/null; then
+    grep '"passes"' "$1" | jq -rs 'group_by(.pass)[] | last | select(.speed > 0) |
+      "\(.stage) \(.duration / .speed * 10 | round / 10) s"' | paste -sd, - | sed 's/,/, /g'
+  else
+    python3 - "$1" <<'PY'
+import json, sys
+last = {}
+for line in open(sys.argv[1]):
+    if '"passes"' in line:
+        p = json.loads(line)
+        last[p["pass"]] = p
+print(", ".join(f'{p["stage"]} {p["duration"] / p["speed"]:.1f} s'
+                for _, p in sorted(last.items()) if p["speed"] > 0))
+PY
+  fi
+}
+
 echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g')"
 start=$SECONDS
 build/benchmarks/vkmix_bench_feature "$dir/s" --minutes "$minutes"
 echo "(generated in $((SECONDS - start)) s)"
 echo
-echo "| device | audio | wall | x realtime | CPU s per audio s | peak RSS | report's device | voices: all (peak sounding) | block |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| device | audio | wall | x realtime | CPU s per audio s | peak RSS | report's device | voices: all (peak sounding) | block | passes |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 backends=()
 for dev in ${FEATURE_DEVICES:-default}; do
   args=(); [ "$dev" != default ] && args=(--device "$dev")
@@ -54,25 +81,26 @@ for dev in ${FEATURE_DEVICES:-default}; do
   if ! /usr/bin/time -f "%e %M %U %S" -o "$dir/time-$dev" build/src/vkmix render "$dir/s/session.json" \
     -o "$out/mix.wav" -y --layout 7.1.4 --stems "$out/stems" --downmix 5.1="$out/mix-5.1.wav" \
     --downmix 2.0="$out/mix-2.0.wav" --loudness-target -27 --loudness-reference dialogue \
-    --report "$out/report.json" -q "${args[@]}" >"$out/render.log" 2>&1; then
-    echo "| $dev | render failed: $(tail -1 "$out/render.log") |"
+    --report "$out/report.json" -q --progress json "${args[@]}" >"$out/render.log" 2>&1; then
+    echo "| $dev | render failed: $(grep -v '"passes"' "$out/render.log" | tail -1) |"
     continue
   fi
   read -r wall rssKb user sys <"$dir/time-$dev"
   r=$out/report.json
   audio=$(field "$r" .durationSeconds)
-  printf "| %s | %.1f min | %.1f s | %.2fx | %.2f | %d MB | %s | %s (%s) | %s |\n" "$dev" \
+  printf "| %s | %.1f min | %.1f s | %.2fx | %.2f | %d MB | %s | %s (%s) | %s | %s |\n" "$dev" \
     "$(echo "$audio / 60" | bc -l)" "$wall" "$(echo "$audio / $wall" | bc -l)" \
     "$(echo "($user + $sys) / $audio" | bc -l)" $((rssKb / 1024)) "$(field "$r" .device)" \
-    "$(field "$r" .voices)" "$(field "$r" .peakVoices)" "$(field "$r" .blockFrames)"
+    "$(field "$r" .voices)" "$(field "$r" .peakVoices)" "$(field "$r" .blockFrames)" \
+    "$(passes "$out/render.log")"
   if [ -n "$(field "$r" .backend.name)" ]; then
-    b=".backend"
-    backends+=("$(printf "| %s | %s | %s | %s | %.1f MB | %.1f MB | %s s | %s s |" "$dev" \
-      "$(field "$r" $b.name)" "$(field "$r" $b.chunks)" "$(field "$r" $b.submissions)" \
-      "$(echo "$(field "$r" $b.hostToDeviceBytes) / 1000000" | bc -l)" \
-      "$(echo "$(field "$r" $b.deviceToHostBytes) / 1000000" | bc -l)" \
-      "$(field "$r" $b.hostCpuSeconds)" "$(field "$r" $b.loopCpuSeconds)")")
+    row="| $dev | $(field "$r" .backend.name) | $(field "$r" .backend.chunks)"
+    row+=" | $(field "$r" .backend.submissions) | $(megabytes "$r" .backend.hostToDeviceBytes)"
+    row+=" | $(megabytes "$r" .backend.deviceToHostBytes) | $(field "$r" .backend.hostCpuSeconds) s"
+    backends+=("$row | $(field "$r" .backend.loopCpuSeconds) s |")
   fi
+  # A 10-minute render writes 4.6 GB (mix, three stems, two downmixes): only FEATURE_DIR keeps it.
+  [ -n "${FEATURE_DIR:-}" ] || rm -rf "$out/stems" "$out"/*.wav
 done
 if [ ${#backends[@]} -gt 0 ]; then
   echo
