@@ -12,9 +12,10 @@ out=${1:-.gpu-bundle}
 cmake --build build >/dev/null
 rm -rf "$out" && mkdir -p "$out/stage/bin" "$out/stage/tests" "$out/stage/lib"
 stage=$out/stage
-bins=(build/src/vkmix build/benchmarks/vkmix_bench_session build/benchmarks/mix_benchmark
-  build/benchmarks/convolver_benchmark build/assets/vkmix_make_demo
-  "$(command -v ffmpeg)" "$(command -v ffprobe)" "$(command -v sox)" /usr/bin/time "$(command -v bc)")
+bins=(build/src/vkmix build/benchmarks/vkmix_bench_session build/benchmarks/vkmix_bench_feature
+  build/benchmarks/mix_benchmark build/benchmarks/convolver_benchmark build/assets/vkmix_make_demo
+  "$(command -v ffmpeg)" "$(command -v ffprobe)" "$(command -v sox)" /usr/bin/time "$(command -v bc)"
+  "$(command -v jq)")
 for b in "${bins[@]}"; do strip -o "$stage/bin/$(basename "$b")" "$b"; done
 # The UI test needs a display; the rest run against the device.
 for t in build/tests/*_test; do

@@ -3,17 +3,17 @@
 # what scripts/gpu_bundle.sh packed, runs every test binary against the GPU (CI=true, so a missing
 # device fails instead of skipping), renders the demo, then times the benchmarks: the mixer alone
 # (mix_benchmark), the convolver alone (convolver_benchmark), benchmarks/run_mix.sh and
-# benchmarks/run_reverb.sh with their peers.
+# benchmarks/run_reverb.sh with their peers, and the feature-scale reel (benchmarks/run_feature.sh).
 #   bash scripts/gpu_check.sh BUNDLE_DIR OUT_DIR [steps]
 # BUNDLE_DIR holds the bundle's pieces (part-*); steps defaults to "tests mixer convolver scaling mix
-# reverb demo", in order of what matters most when time runs short.
+# reverb feature demo", in order of what matters most when time runs short.
 # Each step has its own time limit and writes its log to OUT_DIR as it goes. GPU_CHECK_ALLOW_CPU=1
 # lets a dry run go on with lavapipe.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bundle=$(realpath "$1")
 out=$(realpath "$2")
-steps=${3:-tests mixer convolver scaling mix reverb demo}
+steps=${3:-tests mixer convolver scaling mix reverb feature demo}
 mkdir -p "$out"
 log() { echo "[$(date -u +%T)] $*" | tee -a "$out/summary.txt"; }
 
@@ -30,7 +30,8 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm 
 # libvulkan1 and glvnd, unpacked into /), then with the NVIDIA manifest named, then with the system's
 # C++ runtime and GL libraries in place of the bundle's. The loader's own account of each miss goes
 # to setup.log. (What comes back from a lent machine may be limited to a few files: the steps
-# write summary.txt, setup.log, tests.tar.gz, mixer.txt, mix.txt, reverb.txt and demo.log.)
+# write summary.txt, setup.log, tests.tar.gz, mixer.txt, mix.txt, reverb.txt, feature.txt and
+# demo.log.)
 gpu_found() { vkmix devices 2>>"$out/setup.log" | grep -qv ' cpu '; }
 for remedy in none packages manifest system-libs; do
   case $remedy in
@@ -66,8 +67,8 @@ if [ "$(realpath "$src" 2>/dev/null)" != "$(pwd)" ]; then
 fi
 mkdir -p build/src build/benchmarks
 cp "$root/bin/vkmix" build/src/ &&
-  cp "$root/bin/vkmix_bench_session" "$root/bin/mix_benchmark" "$root/bin/convolver_benchmark" \
-    build/benchmarks/
+  cp "$root/bin/vkmix_bench_session" "$root/bin/vkmix_bench_feature" "$root/bin/mix_benchmark" \
+    "$root/bin/convolver_benchmark" build/benchmarks/
 
 # Every step runs under the time left before GPU_CHECK_SECONDS (default 600) and its own cap, and
 # is skipped when less than 15 s are left: a lease that ends mid-run still returns the logs.
@@ -80,7 +81,7 @@ limit() {  # limit CAP: seconds this step may take, 0 when it should be skipped
 for step in $steps; do
   case $step in
   tests) cap=120 ;; mixer) cap=30 ;; convolver) cap=30 ;; scaling) cap=120 ;; mix) cap=200 ;;
-  reverb) cap=150 ;; *) cap=40 ;;
+  reverb) cap=150 ;; feature) cap=240 ;; *) cap=40 ;;
   esac
   t=$(limit $cap)
   [ "$t" = 0 ] && { log "$step: skipped, out of time"; continue; }
@@ -155,6 +156,13 @@ for step in $steps; do
     VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") REVERB_SECONDS=${REVERB_SECONDS:-120} \
       timeout "$t" bash benchmarks/run_reverb.sh >"$out/reverb.txt" 2>&1
     log "reverb (rc $?):"; tee -a "$out/summary.txt" <"$out/reverb.txt"
+    ;;
+  feature)
+    # The 10-minute reel, every stage on, on the GPU only: the CPU reference would take the
+    # whole lease. Generating the reel's media takes about 10 s of the cap.
+    VKMIX_PREBUILT=1 VKMIX_COMMIT=$(cat "$root/commit") FEATURE_MINUTES=${FEATURE_MINUTES:-10} \
+      timeout "$t" bash benchmarks/run_feature.sh >"$out/feature.txt" 2>&1
+    log "feature (rc $?):"; tee -a "$out/summary.txt" <"$out/feature.txt"
     ;;
   esac
 done
