@@ -46,7 +46,7 @@ constexpr const char* kExitCodes =
     "  1      bad input: session, media, an option's value (one line names the file and field)\n"
     "  2      usage: unknown command or option, a required argument missing\n"
     "  3      GPU: no usable device, device lost, out of device memory\n"
-    "  4      I/O: a write failed (disk full, permissions)\n"
+    "  4      I/O: a write failed (disk full, permissions), or media changed mid-render\n"
     "  5      internal error (a bug: please report it), or Vulkan validation errors\n"
     "  6      render --spec: a delivery-spec check failed; every output was written\n"
     "  128+N  stopped by signal N (129 SIGHUP, 130 Ctrl-C, 143 SIGTERM); nothing written";
@@ -659,7 +659,8 @@ int run(int argc, char** argv) {
   inspect->add_option("--audio-channels", io.audioChannels,
                       "Ask the device for at most this many channels (2: stereo fold-down)");
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
-  auto* devices = app.add_subcommand("devices", "List Vulkan devices");
+  auto* devices = app.add_subcommand(
+      "devices", "List the devices: Vulkan GPUs, the native CPU backend, the reference");
   std::string layoutFile;
   bool layoutPositions = false;
   auto* layouts =
