@@ -134,7 +134,7 @@ ClipSourcePool::ClipSourcePool(const std::vector<PlannedClip>& clips, int sample
     Group g{clips[static_cast<std::size_t>(indices[0])].file, std::get<1>(key), {}, {}, 0};
     for (int i : indices) {
       const PlannedClip& c = clips[static_cast<std::size_t>(i)];
-      g.frames = std::max(g.frames, c.endFrame - c.startFrame);
+      g.frames = std::max(g.frames, c.mediaFrames);
       for (int ch : clips[static_cast<std::size_t>(i)].channels) {
         if (std::find(g.channels.begin(), g.channels.end(), ch) == g.channels.end())
           g.channels.push_back(ch);
@@ -157,7 +157,7 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
   const PlannedClip& c = clips_[i];
   if (groupOf_[i] < 0)
     return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames,
-                                        c.endFrame - c.startFrame);
+                                        c.mediaFrames);
   Group& g = groups_[static_cast<std::size_t>(groupOf_[i])];
   std::shared_ptr<ClipSource> shared = g.source.lock();
   if (!shared) {

@@ -48,9 +48,9 @@ class SampleSource {
 class ClipSource final : public SampleSource {
  public:
   // Reads the file's `channels` (empty: all of them, in order). `expectedFrames`: how many frames
-  // after the offset the clip plays, all of which the media held when the render was planned;
-  // media ending sooner changed during the render, and reads throw IoError rather than play
-  // silence.
+  // after the offset the clip reads, all of which the media held when the render was planned
+  // (PlannedClip::mediaFrames); media ending sooner changed during the render, and reads throw
+  // IoError rather than play silence.
   ClipSource(const std::filesystem::path& file, int sampleRate, const std::vector<int>& channels,
              std::int64_t offsetFrames, std::int64_t expectedFrames);
 

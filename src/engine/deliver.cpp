@@ -439,7 +439,7 @@ class ScratchFolder {
  public:
   explicit ScratchFolder(const std::filesystem::path& beside)
       : path_(beside.parent_path() /
-              ("." + beside.filename().string() + ".vkmix-" + std::to_string(::getpid()))) {
+              ("." + beside.filename().string() + ".vkmix-" + io::temporaryOwner())) {
     std::error_code ec;
     std::filesystem::create_directories(path_, ec);
     if (ec) throw InputError(beside.string(), "", "cannot create a work folder: " + ec.message());

@@ -27,8 +27,7 @@ Routing premixRouting() {
 
 std::unique_ptr<SampleSource> openClip(const std::vector<PlannedClip>& clips, int index, int rate) {
   const PlannedClip& c = clips[static_cast<std::size_t>(index)];
-  return std::make_unique<ClipSource>(c.file, rate, c.channels, c.offsetFrames,
-                                      c.endFrame - c.startFrame);
+  return std::make_unique<ClipSource>(c.file, rate, c.channels, c.offsetFrames, c.mediaFrames);
 }
 
 // Premixes voices over [start, start + n) frame blocks on the CPU reference mixer, opening and

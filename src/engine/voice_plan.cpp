@@ -207,9 +207,9 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         plan.endFrame = std::max(plan.endFrame, v.endFrame());
         plan.voices.push_back(v);
       }
-      plan.clips.push_back(PlannedClip{clip.resolvedPath, kept, offsetFrames,
-                                       secondsToFrames(clip.startSeconds, rate),
-                                       secondsToFrames(clip.startSeconds, rate) + length});
+      plan.clips.push_back(PlannedClip{
+          clip.resolvedPath, kept, offsetFrames, secondsToFrames(clip.startSeconds, rate),
+          secondsToFrames(clip.startSeconds, rate) + length, -1, std::min(length, frames)});
       if (frames < length && warn) {
         warn(file + ": " + clipPath + ": media ends " +
              std::to_string(static_cast<double>(length - frames) / rate) +

@@ -45,6 +45,9 @@ struct PlannedClip {
   std::int64_t startFrame = 0;  // timeline frame of its first
   std::int64_t endFrame = 0;    // timeline frame after its last
   int denoised = -1;            // >= 0: not a file but that denoised track's signal
+  // Frames of the media the clip reads (its length, or less where the media ends within the
+  // tolerance and silence plays): what the media held when planned, so less is an I/O error.
+  std::int64_t mediaFrames = 0;
 };
 
 struct VoicePlan {

@@ -18,8 +18,8 @@ AtomicFile::AtomicFile(std::filesystem::path finalPath) : final_(std::move(final
   removeStaleTemporaries(final_);
   // Same directory as the destination, so the rename never crosses filesystems; the name keeps
   // the extension last because FFmpeg picks muxer defaults from it.
-  std::string name = "." + final_.stem().string() + ".vkmix-tmp-" + std::to_string(::getpid()) +
-                     "-" + std::to_string(gCounter++) + final_.extension().string();
+  std::string name = "." + final_.stem().string() + ".vkmix-tmp-" + temporaryOwner() + "-" +
+                     std::to_string(gCounter++) + final_.extension().string();
   temp_ = final_.parent_path() / name;
 }
 

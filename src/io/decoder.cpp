@@ -71,8 +71,15 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
         std::string(w.isFloat ? "pcm_f" : "pcm_s") + std::to_string(w.bitsPerSample) + "le";
     if (w.bitsPerSample == 8) info.codec = "pcm_u8";
     info.exactFrames = static_cast<std::int64_t>(w.numFrames);
-    info.promisedFrames = static_cast<std::int64_t>(
-        w.declaredDataBytes / static_cast<std::uint64_t>(w.numChannels * (w.bitsPerSample / 8)));
+    // A WAV written to a pipe never gets its size filled in: 0xFFFFFFFF (or 0x7FFFFFFF) stands
+    // for "unknown", not for a promise the file broke.
+    const bool placeholder =
+        w.declaredDataBytes == 0xFFFFFFFFu || w.declaredDataBytes == 0x7FFFFFFFu;
+    info.promisedFrames =
+        placeholder ? info.exactFrames
+                    : static_cast<std::int64_t>(
+                          w.declaredDataBytes /
+                          static_cast<std::uint64_t>(w.numChannels * (w.bitsPerSample / 8)));
     info.durationSeconds = static_cast<double>(w.numFrames) / w.sampleRate;
     return info;
   }
@@ -100,7 +107,7 @@ MediaInfo probeAudio(const std::filesystem::path& path) {
     const auto frameBytes =
         static_cast<std::uint64_t>(w.numChannels) * static_cast<std::uint64_t>(w.bitsPerSample / 8);
     if (frameBytes > 0 && w.dataBytes == 0 && w.declaredDataBytes != 0xFFFFFFFFu &&
-        w.declaredDataBytes >= frameBytes) {
+        w.declaredDataBytes != 0x7FFFFFFFu && w.declaredDataBytes >= frameBytes) {
       info.exactFrames = 0;
       info.promisedFrames = static_cast<std::int64_t>(w.declaredDataBytes / frameBytes);
     }

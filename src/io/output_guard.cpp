@@ -38,8 +38,10 @@ fs::path wouldBe(const fs::path& path) {
   return folder / absolute.filename();
 }
 
-bool isLeftOver(const std::string& name, const std::string& prefix, bool pidThenDash) {
+bool isLeftOver(const std::string& name, const std::string& prefix, bool pidThenDash,
+                const std::string& extension = {}) {
   if (name.compare(0, prefix.size(), prefix) != 0) return false;
+  if (!extension.empty() && !name.ends_with(extension)) return false;
   std::size_t end = prefix.size();
   while (end < name.size() && name[end] >= '0' && name[end] <= '9') ++end;
   if (end == prefix.size() || end - prefix.size() > 9) return false;
@@ -159,11 +161,20 @@ std::string safeFileName(std::string_view name) {
   return out;
 }
 
+std::string temporaryOwner() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return safeFileName(host[0] != '\0' ? host : "host") + "-" + std::to_string(::getpid());
+}
+
 void removeStaleTemporaries(const fs::path& finalPath) {
   const fs::path folder = finalPath.has_parent_path() ? finalPath.parent_path() : fs::path(".");
-  // The names io::AtomicFile and the video render's work folder give their temporaries.
-  const std::string tempPrefix = "." + finalPath.stem().string() + ".vkmix-tmp-";
-  const std::string workPrefix = "." + finalPath.filename().string() + ".vkmix-";
+  // The names io::AtomicFile and the video render's work folder give their temporaries, this
+  // host's only: "HOST-" then the pid.
+  std::string self = temporaryOwner();
+  const std::string host = self.substr(0, self.rfind('-') + 1);
+  const std::string tempPrefix = "." + finalPath.stem().string() + ".vkmix-tmp-" + host;
+  const std::string workPrefix = "." + finalPath.filename().string() + ".vkmix-" + host;
   DIR* dir = ::opendir(folder.c_str());
   if (dir == nullptr) return;
   std::vector<std::string> names;
@@ -171,7 +182,7 @@ void removeStaleTemporaries(const fs::path& finalPath) {
   ::closedir(dir);
   for (const std::string& n : names) {
     std::error_code ec;
-    if (isLeftOver(n, tempPrefix, true)) {
+    if (isLeftOver(n, tempPrefix, true, finalPath.extension().string())) {
       fs::remove(folder / n, ec);
     } else if (isLeftOver(n, workPrefix, false)) {
       fs::remove_all(folder / n, ec);

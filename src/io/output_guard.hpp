@@ -37,8 +37,15 @@ class OutputGuard {
 // control characters and a leading dot replaced by '_', so it can never leave its folder or hide.
 std::string safeFileName(std::string_view name);
 
-// Removes what a killed vkmix left beside `finalPath`: the hidden temporaries of AtomicFile and
-// the work folders of a video render, whose names carry the pid of a process that no longer runs.
+// What temporaries' names carry to say whose they are: this machine's host name (sanitised) and
+// this process's pid, "HOST-PID". A pid means something only on its own host (and PID
+// namespace: containers get host names of their own), so a render into a folder shared over the
+// network never takes another machine's live render for a dead one.
+std::string temporaryOwner();
+
+// Removes what a killed vkmix left beside `finalPath`: the hidden temporaries of AtomicFile (with
+// the same extension) and the work folders of a video render, whose names carry this host and
+// the pid of a process that no longer runs here.
 void removeStaleTemporaries(const std::filesystem::path& finalPath);
 
 }  // namespace vkmix::io

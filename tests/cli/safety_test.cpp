@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "io/decoder.hpp"
+#include "io/output_guard.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -173,14 +174,23 @@ TEST_F(Safety, StemNamesStayInTheirFolderAndTheSvgStaysXml) {
 }
 
 TEST_F(Safety, ATemporaryLeftByAKilledRenderIsRemovedByTheNext) {
-  // pid 4194304 is past Linux's largest pid_max, so certainly not running; our own pid is.
-  test::writeText(dir_ / ".out.vkmix-tmp-4194304-0.wav", "left by a render killed with SIGKILL");
-  const std::string live = ".out.vkmix-tmp-" + std::to_string(::getpid()) + "-0.wav";
-  test::writeText(dir_ / live, "a render still running");
+  // Temporaries carry "HOST-PID". pid 4194304 is past Linux's largest pid_max, so certainly not
+  // running here; our own pid is. Another host's temporary may be a live render writing into a
+  // shared folder, and another extension's belongs to another output: both stay.
+  const std::string self = io::temporaryOwner();
+  const std::string host = self.substr(0, self.rfind('-') + 1);
+  const std::string dead = ".out.vkmix-tmp-" + host + "4194304-0.wav";
+  const std::string live = ".out.vkmix-tmp-" + self + "-0.wav";
+  const std::string elsewhere = ".out.vkmix-tmp-other" + host + "4194304-0.wav";
+  const std::string flac = ".out.vkmix-tmp-" + host + "4194304-0.flac";
+  for (const std::string& name : {dead, live, elsewhere, flac})
+    test::writeText(dir_ / name, "a temporary");
   std::string text;
   ASSERT_EQ(vkmix("render s.json -o out.wav -q", &text), 0) << text;
-  EXPECT_FALSE(fs::exists(dir_ / ".out.vkmix-tmp-4194304-0.wav"));
+  EXPECT_FALSE(fs::exists(dir_ / dead));
   EXPECT_TRUE(fs::exists(dir_ / live));
+  EXPECT_TRUE(fs::exists(dir_ / elsewhere));
+  EXPECT_TRUE(fs::exists(dir_ / flac));
 }
 
 TEST_F(Safety, NumbersAreCheckedAsNumbers) {
@@ -533,6 +543,29 @@ TEST_F(Safety, SecondRoundOfHostileCases) {
                 "--stems: the folder's parent does not exist");
   expectRefused("render s.json -o o4.wav --stems st --loudness-target -99", "--loudness-target");
   EXPECT_FALSE(fs::exists(dir_ / "st"));
+}
+
+// What a review of the first version found: media that end within the planner's 10 ms tolerance
+// of a clip's length are not "changed during the render" when a decode-ahead worker reads to
+// their end; and a WAV written to a pipe (its sizes 0xFFFFFFFF: unknown) is not "cut short".
+TEST_F(Safety, ToleratedShortClipsAndPipedWavsRender) {
+  test::writeText(dir_ / "longer.json", R"({"vkmix": 1, "layout": "2.0", "tracks": [{"name": "a",
+      "clips": [{"file": "media/fx.wav", "length": 0.505}]}]})");
+  std::string text;
+  EXPECT_EQ(vkmix("render longer.json -o l.wav --decode-threads 1 --read-threads 1", &text), 0)
+      << text;
+  EXPECT_THAT(text, HasSubstr("media ends 0.005000 s early"));
+  ASSERT_EQ(test::runCommand("cd " + dir_.path().string() +
+                                 " && ffmpeg -nostdin -loglevel error -i media/fx.wav -f wav - "
+                                 "> media/piped.wav",
+                             &text),
+            0)
+      << text;
+  test::writeText(dir_ / "piped.json", R"({"vkmix": 1, "layout": "2.0", "tracks": [{"name": "a",
+      "clips": [{"file": "media/piped.wav"}]}]})");
+  EXPECT_EQ(vkmix("render piped.json -o p.wav -q", &text), 0) << text;
+  const io::DecodedAudio out = io::decodeAudio(dir_ / "p.wav", 48000);
+  EXPECT_EQ(out.numFrames(), 24000);
 }
 
 }  // namespace
