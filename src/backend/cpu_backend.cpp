@@ -1,9 +1,9 @@
 #include "backend/cpu_backend.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 
+#include "backend/mix_queue.hpp"
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
@@ -15,8 +15,8 @@ namespace {
 
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(const BackendSetup& setup) {
-    mixes_.resize(setup.groupChannels.size() + setup.instanceBus.size());
+  explicit CpuBackend(const BackendSetup& setup)
+      : mixes_(setup.groupChannels.size() + setup.instanceBus.size()) {
     // Convolvers of one bus (one per stem that sends to it) share its IR spectra.
     std::map<int, std::shared_ptr<const dsp::CpuIrSpectra>> spectra;
     for (int bus : setup.instanceBus) {
@@ -32,19 +32,12 @@ class CpuBackend final : public Backend {
   // Mixed at submit, handed on in order at finish, as the reference does.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    std::deque<std::vector<float>>& q = mixes_[mixer];
-    std::vector<float> done = takeSpare();
-    done.resize(static_cast<std::size_t>(block.numChannels * block.stride));
-    mixer_.mix(block, done);
-    q.push_back(std::move(done));
+    mixer_.mix(block,
+               mixes_.push(mixer, static_cast<std::size_t>(block.numChannels * block.stride)));
   }
   void finishMix(std::size_t mixer, std::span<float> out) override {
     const StageClock clock(stageSeconds_["mix"]);
-    std::deque<std::vector<float>>& q = mixes_[mixer];
-    VKMIX_ASSERT(!q.empty() && out.size() >= q.front().size(), "no mix to finish");
-    std::copy(q.front().begin(), q.front().end(), out.begin());
-    spares_.push_back(std::move(q.front()));
-    q.pop_front();
+    mixes_.pop(mixer, out);
   }
   RowMemory rowMemory(std::size_t) override { return {}; }
   std::int64_t convolverBatch(std::size_t instance) const override {
@@ -70,19 +63,9 @@ class CpuBackend final : public Backend {
   }
 
  private:
-  // Mix buffers go back and forth between the queue and here rather than being allocated per
-  // chunk (first touches of fresh pages cost more than the mix, docs/architecture.md).
-  std::vector<float> takeSpare() {
-    if (spares_.empty()) return {};
-    std::vector<float> v = std::move(spares_.back());
-    spares_.pop_back();
-    return v;
-  }
-
   std::string name_ = "cpu";
   dsp::CpuMixer mixer_;
-  std::vector<std::deque<std::vector<float>>> mixes_;
-  std::vector<std::vector<float>> spares_;
+  MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;

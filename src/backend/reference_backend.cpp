@@ -1,9 +1,9 @@
 #include "backend/reference_backend.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 
+#include "backend/mix_queue.hpp"
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
 #include "dsp/convolver/reference.hpp"
@@ -14,8 +14,8 @@ namespace {
 
 class ReferenceBackend final : public Backend {
  public:
-  explicit ReferenceBackend(const BackendSetup& setup) {
-    mixes_.resize(setup.groupChannels.size() + setup.instanceBus.size());
+  explicit ReferenceBackend(const BackendSetup& setup)
+      : mixes_(setup.groupChannels.size() + setup.instanceBus.size()) {
     for (int bus : setup.instanceBus)
       convolvers_.push_back(
           std::make_unique<dsp::ReferenceConvolver>(*setup.buses[static_cast<std::size_t>(bus)]));
@@ -26,16 +26,12 @@ class ReferenceBackend final : public Backend {
   // The reference mixes at submit and hands the mixes on in order at finish.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    std::vector<float>& done = mixes_[mixer].emplace_back(
-        static_cast<std::size_t>(block.numChannels * block.stride), 0.0f);
-    dsp::referenceMix(block, done);
+    dsp::referenceMix(
+        block, mixes_.push(mixer, static_cast<std::size_t>(block.numChannels * block.stride)));
   }
   void finishMix(std::size_t mixer, std::span<float> out) override {
     const StageClock clock(stageSeconds_["mix"]);
-    std::deque<std::vector<float>>& q = mixes_[mixer];
-    VKMIX_ASSERT(!q.empty() && out.size() >= q.front().size(), "no mix to finish");
-    std::copy(q.front().begin(), q.front().end(), out.begin());
-    q.pop_front();
+    mixes_.pop(mixer, out);
   }
   RowMemory rowMemory(std::size_t) override { return {}; }
   std::int64_t convolverBatch(std::size_t instance) const override {
@@ -62,7 +58,7 @@ class ReferenceBackend final : public Backend {
 
  private:
   std::string name_ = "cpu-reference";
-  std::vector<std::deque<std::vector<float>>> mixes_;  // per mixer: mixes not collected yet
+  MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::ReferenceConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;

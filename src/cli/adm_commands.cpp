@@ -13,19 +13,6 @@
 namespace vkmix::cli {
 namespace {
 
-// An output named for what it holds: a master is not written as mix.mp3, a session not as .wav.
-void requireExtension(const std::string& path, std::initializer_list<const char*> known,
-                      const std::string& what) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string list;
-  for (const char* k : known) {
-    if (ext == k) return;
-    list += std::string(list.empty() ? "" : ", ") + k;
-  }
-  throw InputError(path, "--output", "is " + what + ": its name must end in " + list);
-}
-
 void warnLine(const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; }
 
 }  // namespace
@@ -56,7 +43,7 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
     guard.addOutput(a.output, "--output");
     guard.check(a.overwrite);
   }
-  requireExtension(a.output, {".wav", ".bwf", ".bw64", ".rf64"}, "an ADM BWF master");
+  requireExtension(a.output, "--output", {".wav", ".bwf", ".bw64", ".rf64"}, "an ADM BWF master");
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
@@ -92,7 +79,7 @@ int cmdAdmImport(const std::string& file, const std::string& output, const std::
     guard.addOutput(output, "--output");
     guard.check(overwrite);
   }
-  requireExtension(output, {".json"}, "a session");
+  requireExtension(output, "--output", {".json"}, "a session");
   saveSession(session, output);
   std::printf("%s\n", oneLine(output).c_str());
   return 0;

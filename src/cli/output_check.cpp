@@ -1,5 +1,6 @@
 #include "cli/output_check.hpp"
 
+#include <cctype>
 #include <map>
 
 #include "vkmix/error.hpp"
@@ -45,6 +46,18 @@ std::vector<std::pair<std::string, std::filesystem::path>> stemFiles(
     }
   }
   return out;
+}
+
+void requireExtension(const std::string& path, const std::string& field,
+                      std::initializer_list<const char*> known, const std::string& what) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string list;
+  for (const char* k : known) {
+    if (ext == k) return;
+    list += std::string(list.empty() ? "" : ", ") + k;
+  }
+  throw InputError(path, field, "is " + what + ": its name must end in " + list);
 }
 
 }  // namespace vkmix::cli

@@ -23,4 +23,10 @@ void addLayoutInput(io::OutputGuard& guard, const std::string& layout);
 std::vector<std::pair<std::string, std::filesystem::path>> stemFiles(
     const Session& session, const std::filesystem::path& stemsDir, const std::string& extension);
 
+// An output named for what it holds (a master is not written as mix.mp3, a session not as .wav):
+// InputError naming `field` unless `path`'s extension, in any letter case, is one of `known`
+// (the message: "is WHAT: its name must end in .a, .b").
+void requireExtension(const std::string& path, const std::string& field,
+                      std::initializer_list<const char*> known, const std::string& what);
+
 }  // namespace vkmix::cli

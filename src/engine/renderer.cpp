@@ -349,9 +349,16 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
       for (std::size_t i = 0; i < mixOut.size(); ++i) mixOut[i] += stemOut[s][i];
       rendered.stems.emplace_back(stemOut[s]);
     }
-    if (!prints)
+    // One check of what is delivered, on both paths (with and without reverbs): the mix, whose
+    // overflow any stem's would become; prints have no mix, so each print is checked.
+    if (!prints) {
       requireFinite(mixOut, nc, stride, frames, "the mix (the sum of the stems)", emitted, rate,
                     sessionFile);
+    } else {
+      for (std::size_t s = 0; s < numStems; ++s)
+        requireFinite(stemOut[s], groupChannels[s], stride, frames,
+                      "the print of \"" + info.stems[s] + "\"", emitted, rate, sessionFile);
+    }
     rendered.mix = mixOut;
     rendered.stride = stride;
     rendered.numFrames = frames;
@@ -371,8 +378,6 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
         stemOut[s].assign(static_cast<std::size_t>(groupChannels[s] * stride), 0.0f);
         dry[s].read(stemOut[s], stride, n);
         dry[s].consume(n);
-        requireFinite(stemOut[s], groupChannels[s], stride, n,
-                      "the dry mix of \"" + info.stems[s] + "\"", emitted, rate, sessionFile);
         for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
           if (returnGroup[static_cast<std::size_t>(reverbs.instances[k].stem)] ==
               static_cast<int>(s))

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "adm/xml.hpp"
 #include "io/atomic_file.hpp"
 #include "loudness/meter.hpp"
 #include "vkmix/error.hpp"
@@ -181,32 +182,6 @@ void writeReportJson(const RenderReport& report, const std::filesystem::path& pa
   writeAtomically(path, reportJson(report, context));
 }
 
-namespace {
-
-// Text inside an SVG (XML) element: stem and layout names are the user's ("M&E").
-std::string svgText(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '&') {
-      out += "&amp;";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '"') {
-      out += "&quot;";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += ' ';  // not allowed in XML 1.0 text
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string loudnessPlotSvg(const RenderReport& r, std::optional<double> target) {
   const double width = 900, height = 360, left = 60, right = 130, top = 30, bottom = 40;
   const double plotW = width - left - right, plotH = height - top - bottom;
@@ -226,7 +201,7 @@ std::string loudnessPlotSvg(const RenderReport& r, std::optional<double> target)
   if (r.mix.integratedLufs > -199)
     std::snprintf(integrated, sizeof integrated, "%.1f LUFS", r.mix.integratedLufs);
   s << "<text x=\"" << left << "\" y=\"18\" font-size=\"14\">Short-term loudness (3 s), "
-    << svgText(r.layout) << " — mix integrated " << integrated << "</text>\n";
+    << adm::escapeXml(r.layout) << " — mix integrated " << integrated << "</text>\n";
   for (int l = -60; l <= 0; l += 10) {  // grid and labels
     s << "<line x1=\"" << left << "\" x2=\"" << left + plotW << "\" y1=\"" << y(l) << "\" y2=\""
       << y(l) << "\" stroke=\"#ddd\"/><text x=\"" << left - 8 << "\" y=\"" << y(l) + 4
@@ -265,7 +240,7 @@ std::string loudnessPlotSvg(const RenderReport& r, std::optional<double> target)
     s << "<line x1=\"" << left + plotW + 6 << "\" x2=\"" << left + plotW + 24 << "\" y1=\""
       << top + 10 + row * 18 << "\" y2=\"" << top + 10 + row * 18 << "\" stroke=\"" << colour
       << "\" stroke-width=\"" << widthPx << "\"/><text x=\"" << left + plotW + 28 << "\" y=\""
-      << top + 14 + row * 18 << "\">" << svgText(label) << "</text>\n";
+      << top + 14 + row * 18 << "\">" << adm::escapeXml(label) << "</text>\n";
   };
   int row = 0;
   for (std::size_t i = 0; i < r.stems.size(); ++i)

@@ -55,7 +55,9 @@ bool isLeftOver(const std::string& name, const std::string& prefix, bool pidThen
 }  // namespace
 
 void OutputGuard::addInput(const fs::path& path, std::string role) {
-  if (!path.empty()) inputs_.push_back({path, std::move(role)});
+  // A session names each media file in many clips: it is resolved and compared once, under the
+  // first clip's name.
+  if (!path.empty() && inputPaths_.insert(path).second) inputs_.push_back({path, std::move(role)});
 }
 
 void OutputGuard::addOutput(const fs::path& path, std::string role) {

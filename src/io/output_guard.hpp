@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@ class OutputGuard {
     std::string role;
   };
   std::vector<Entry> inputs_;
+  std::set<std::filesystem::path> inputPaths_;  // as spelled: repeats are skipped
   std::vector<Entry> outputs_;
   std::vector<Entry> folders_;
 };
