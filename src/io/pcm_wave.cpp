@@ -75,8 +75,8 @@ inline void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n
 // same conversion and products, so the bits are sampleAt's. The compiler's own vectorisation of
 // the 3-byte stride was slower than the scalar loop; this is four to five times faster than it.
 __attribute__((target("avx2"))) std::int64_t convertPacked24(const std::uint8_t* src,
-                                                            std::int64_t n, float* dst,
-                                                            float gain) {
+                                                             std::int64_t n, float* dst,
+                                                             float gain) {
   const __m256i spread = _mm256_setr_epi8(-1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11,  //
                                           -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11);
   const __m256 scale = _mm256_set1_ps(1.0f / 2147483648.0f);
