@@ -31,6 +31,11 @@ struct RenderOptions {
   // machines of 4 cores or more, else 0 (on 2 cores a helper thread measured no faster). The
   // output does not depend on it.
   int readThreads = -1;
+  // Threads besides the block loop's that the native CPU backend (--device cpu) mixes on, each
+  // a share of a mix's channels (each channel summed by one thread, in voice order); 0 mixes on
+  // the loop alone; -1 picks min(15, cores - 2) on machines of 4 cores or more, else 0. The
+  // output does not depend on it.
+  int backendThreads = -1;
   // Longest reverb tail after the last clip, seconds; unset: until every IR's remaining energy
   // (its energy decay curve) is below -120 dB, so a full-scale input's left-out tail is too.
   std::optional<double> tailSeconds;

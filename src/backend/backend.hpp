@@ -33,6 +33,7 @@ struct BackendSetup {
   std::vector<const dsp::ConvolverSpec*> buses;   // per reverb bus
   std::vector<int> instanceBus;                   // per reverb instance: its bus
   std::vector<const dsp::DenoiseSpec*> denoised;  // per denoised track
+  int threads = 0;  // CPU backends: worker threads beside the caller's (RenderOptions)
 };
 
 class Backend {

@@ -6,6 +6,7 @@
 #include "backend/mix_queue.hpp"
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
+#include "core/parallel_for.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
 #include "dsp/denoise/reference.hpp"
 #include "dsp/voices/cpu_mixer.hpp"
@@ -16,7 +17,9 @@ namespace {
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(const BackendSetup& setup)
-      : mixes_(setup.groupChannels.size() + setup.instanceBus.size()) {
+      : mixers_(static_cast<std::size_t>(setup.threads) + 1),
+        mixes_(setup.groupChannels.size() + setup.instanceBus.size()),
+        pool_(setup.threads, "vkmix-mix") {
     // Convolvers of one bus (one per stem that sends to it) share its IR spectra.
     std::map<int, std::shared_ptr<const dsp::CpuIrSpectra>> spectra;
     for (int bus : setup.instanceBus) {
@@ -29,11 +32,24 @@ class CpuBackend final : public Backend {
       denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
   }
 
-  // Mixed at submit, handed on in order at finish, as the reference does.
+  // Mixed at submit, handed on in order at finish, as the reference does. A large mix's channels
+  // are shared out over the pool: each channel is one thread's, summed in voice order, so the
+  // bytes do not depend on how many threads there are.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    mixer_.mix(block,
-               mixes_.push(mixer, static_cast<std::size_t>(block.numChannels * block.stride)));
+    const std::span<float> out =
+        mixes_.push(mixer, static_cast<std::size_t>(block.numChannels * block.stride));
+    const int parts = std::min(block.numChannels, pool_.workers() + 1);
+    const auto work = static_cast<std::int64_t>(block.voices.size()) * block.numFrames;
+    if (parts == 1 || work < kParallelWork) {
+      mixers_[0].mix(block, out);
+      return;
+    }
+    pool_.run(static_cast<std::size_t>(parts), [&](std::size_t part) {
+      const auto p = static_cast<int>(part);
+      mixers_[part].mix(block, out, block.numChannels * p / parts,
+                        block.numChannels * (p + 1) / parts);
+    });
   }
   void finishMix(std::size_t mixer, std::span<float> out) override {
     const StageClock clock(stageSeconds_["mix"]);
@@ -49,7 +65,7 @@ class CpuBackend final : public Backend {
   }
   void premix(std::size_t, const dsp::MixBlock& block, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    mixer_.mix(block, out);
+    mixers_[0].mix(block, out);
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
@@ -63,12 +79,15 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  // Below this many voice frames (4 voices x 4096) a mix costs about what waking the pool does.
+  static constexpr std::int64_t kParallelWork = 16384;
   std::string name_ = "cpu";
-  dsp::CpuMixer mixer_;
+  std::vector<dsp::CpuMixer> mixers_;  // one per share of a mix's channels (its scratch rows)
   MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;
+  ParallelFor pool_;  // last: its workers stop before what they mix into goes
 };
 
 }  // namespace

@@ -91,6 +91,7 @@ struct RenderArgs {
   std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
   int decodeThreads = -1;
   int readThreads = -1;
+  int backendThreads = -1;
   bool quiet = false;
   std::string stemsDir;
   std::optional<double> loudnessTarget;
@@ -142,6 +143,7 @@ int cmdRender(const RenderArgs& a) {
   options.blockFrames = a.blockFrames;
   options.decodeThreads = a.decodeThreads;
   options.readThreads = a.readThreads;
+  options.backendThreads = a.backendThreads;
   options.tailSeconds = a.tailSeconds;
   options.allowShortMedia = a.allowShortMedia;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
@@ -529,6 +531,11 @@ int run(int argc, char** argv) {
       ->add_option("--read-threads", ra.readThreads,
                    "Threads reading each block's clip rows beside the block loop (default: cores "
                    "- 2, at most 8, none below 4 cores; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
+  render
+      ->add_option("--backend-threads", ra.backendThreads,
+                   "Threads the CPU backend mixes on beside the block loop (default: cores - 2, "
+                   "at most 15, none below 4 cores; the output does not depend on it)")
       ->check(CLI::Range(0, 64));
   render->add_option("--stems", ra.stemsDir,
                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");

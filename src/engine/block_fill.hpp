@@ -12,7 +12,7 @@
 #include "backend/backend.hpp"
 #include "dsp/voices/params.hpp"
 #include "engine/clip_source.hpp"
-#include "engine/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 #include "engine/voice_plan.hpp"
 
 namespace vkmix::engine {

@@ -11,7 +11,7 @@
 #include "backend/backend.hpp"
 #include "engine/block_fill.hpp"
 #include "engine/decode_ahead.hpp"
-#include "engine/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 #include "engine/render_plan.hpp"
 
 namespace vkmix::engine {

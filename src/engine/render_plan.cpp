@@ -1,6 +1,7 @@
 #include "engine/render_plan.hpp"
 
 #include <algorithm>
+#include <thread>
 
 #include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
@@ -73,6 +74,10 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
   reverbs = planReverbs(session, output, panner, voices, options.tailSeconds, counter);
   pollCancel(options);
   endFrame = voices.endFrame + reverbs.tailFrames;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  backendThreads = options.backendThreads >= 0 ? options.backendThreads
+                   : cores >= 4                ? std::min(15, cores - 2)
+                                               : 0;
   planGroups();
   planMixers();
 }
@@ -181,8 +186,11 @@ void RenderPlan::planMixers() {
 }
 
 backend::BackendSetup RenderPlan::backendSetup() const {
-  backend::BackendSetup setup{
-      .groupChannels = groupChannels, .buses = {}, .instanceBus = {}, .denoised = {}};
+  backend::BackendSetup setup{.groupChannels = groupChannels,
+                              .buses = {},
+                              .instanceBus = {},
+                              .denoised = {},
+                              .threads = backendThreads};
   for (const ReverbBus& bus : reverbs.buses) setup.buses.push_back(&bus.spec);
   for (const ReverbInstance& inst : reverbs.instances) setup.instanceBus.push_back(inst.bus);
   for (const DenoisedTrack& t : denoised) setup.denoised.push_back(&t.spec);

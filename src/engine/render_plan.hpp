@@ -55,6 +55,7 @@ class RenderPlan {
   std::int64_t chunkFrames = 0;
   std::int64_t endFrame = 0;  // the last clip's end plus the reverbs' tails
   bool prints = false;
+  int backendThreads = 0;  // RenderOptions::backendThreads, resolved
 
   std::vector<int> groupChannels;  // per dry group
   std::vector<int> returnGroup;    // per stem: the dry group its reverb returns join
