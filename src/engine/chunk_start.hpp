@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "core/parallel_for.hpp"
 #include "engine/block_fill.hpp"
 #include "engine/decode_ahead.hpp"
-#include "core/parallel_for.hpp"
 #include "engine/render_plan.hpp"
 
 namespace vkmix::engine {
