@@ -1,6 +1,7 @@
 #include "dsp/voices/cpu_mixer.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/assert.hpp"
 #include "core/simd.hpp"
@@ -19,9 +20,21 @@ VKMIX_SIMD_CLONES void addScaled(float* __restrict acc, const float* __restrict 
   for (std::int64_t i = 0; i < n; ++i) acc[i] += x[i] * g;
 }
 
-VKMIX_SIMD_CLONES void addProduct(float* __restrict acc, const float* __restrict x,
-                                  const float* __restrict g, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) acc[i] += x[i] * g[i];
+// acc[i] += x[i] * (a + d * r[i]): a moving voice's gain interpolated from a to a + d along the
+// grid's ramp, in the same operations as computing the gains first, so the same bits.
+VKMIX_SIMD_CLONES void addRamped(float* __restrict acc, const float* __restrict x, float a, float d,
+                                 const float* __restrict r, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) acc[i] += x[i] * (a + d * r[i]);
+}
+
+// The position of each frame between two grid points, as a fraction: k / kGridFrames.
+const std::array<float, kGridFrames>& ramp() {
+  static const std::array<float, kGridFrames> r = [] {
+    std::array<float, kGridFrames> out{};
+    for (int k = 0; k < kGridFrames; ++k) out[k] = static_cast<float>(k) * (1.0f / kGridFrames);
+    return out;
+  }();
+  return r;
 }
 
 }  // namespace
@@ -36,7 +49,6 @@ void CpuMixer::mix(const MixBlock& block, std::span<float> out, int firstChannel
     std::fill(out.begin() + static_cast<std::ptrdiff_t>(c * stride + static_cast<std::size_t>(n)),
               out.begin() + static_cast<std::ptrdiff_t>((c + 1) * stride), 0.0f);
   enveloped_.resize(kTileFrames);
-  gains_.resize(kTileFrames);
   // Each frame's sum is its voices' products added in block order, whatever the tiling.
   for (std::int64_t t0 = 0; t0 < n; t0 += kTileFrames) {
     const std::int64_t len = std::min(kTileFrames, n - t0);
@@ -59,7 +71,6 @@ void CpuMixer::mix(const MixBlock& block, std::span<float> out, int firstChannel
           continue;
         }
         // Gains interpolated linearly between the absolute grid's points around each frame.
-        float* g = gains_.data();
         std::int64_t i = 0;
         while (i < len) {
           const std::int64_t local = block.gridPhase + t0 + i;
@@ -69,11 +80,9 @@ void CpuMixer::mix(const MixBlock& block, std::span<float> out, int firstChannel
               block.grid[(point + 1) * kMaxOutputChannels + static_cast<std::size_t>(c)];
           const std::int64_t phase = local % kGridFrames;
           const std::int64_t run = std::min<std::int64_t>(len - i, kGridFrames - phase);
-          for (std::int64_t k = 0; k < run; ++k)
-            g[i + k] = a + (b - a) * (static_cast<float>(phase + k) * (1.0f / kGridFrames));
+          addRamped(acc + i, x + i, a, b - a, ramp().data() + phase, run);
           i += run;
         }
-        addProduct(acc, x, g, len);
       }
     }
   }
