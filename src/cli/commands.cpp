@@ -140,6 +140,10 @@ int cmdRender(const RenderArgs& a) {
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
+  // The double-precision path's name before the native CPU backend took "cpu": kept for one
+  // release, with a note, so scripts written for it keep working and learn the new name.
+  if (a.device == "cpu-reference")
+    warn("--device cpu-reference is now --device reference; the old name goes in the next release");
   options.blockFrames = a.blockFrames;
   options.decodeThreads = a.decodeThreads;
   options.readThreads = a.readThreads;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "io/decoder.hpp"
@@ -16,6 +17,7 @@ namespace vkmix {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class Cli : public test::GpuFixture {
  protected:
@@ -276,6 +278,25 @@ TEST_F(Cli, DevicesLayoutsAndHelp) {
   EXPECT_THAT(out, HasSubstr("render"));
   EXPECT_NE(vkmix("", &out), 0);
   EXPECT_NE(vkmix("render", &out), 0);
+}
+
+// The double-precision path's old name still renders on it, for one release, with a note naming
+// the new one; the bytes are --device reference's.
+TEST_F(Cli, CpuReferenceIsStillTheReferenceWithANote) {
+  std::string out;
+  const std::string render = "render " + (dir_ / "s.json").string() + " -o ";
+  ASSERT_EQ(vkmix(render + (dir_ / "old.wav").string() + " --device cpu-reference 2>&1", &out), 0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("--device cpu-reference is now --device reference"));
+  EXPECT_THAT(out, HasSubstr("backend: reference"));
+  ASSERT_EQ(vkmix(render + (dir_ / "new.wav").string() + " --device reference 2>&1", &out), 0)
+      << out;
+  EXPECT_THAT(out, Not(HasSubstr("is now")));
+  std::ifstream a(dir_ / "old.wav", std::ios::binary), b(dir_ / "new.wav", std::ios::binary);
+  const std::string oldBytes{std::istreambuf_iterator<char>(a), {}};
+  const std::string newBytes{std::istreambuf_iterator<char>(b), {}};
+  EXPECT_FALSE(oldBytes.empty());
+  EXPECT_TRUE(oldBytes == newBytes);
 }
 
 // The report's "backend" object: what the render asked of its device, on any device (issue 25's
