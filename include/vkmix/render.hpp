@@ -23,8 +23,8 @@ struct RenderOptions {
   bool validation = false;  // Vulkan validation layers (tests and debug builds)
   // Threads decoding the open clips' next block while this one is mixed; 0 decodes in the block
   // loop; -1 picks min(4, cores - 2), leaving a core each to the block loop and the delivery
-  // thread (none on a 2-core machine, where they measured slower). The output does not depend
-  // on it.
+  // thread (none on a 2-core machine, where they measured slower, except one when a CPU backend
+  // has denoised tracks: the worker denoises them ahead). The output does not depend on it.
   int decodeThreads = -1;
   // Threads besides the block loop's that read a block's clip rows (PCM straight from the file,
   // or what decode-ahead buffered); 0 reads on the loop alone; -1 picks min(8, cores - 2) on

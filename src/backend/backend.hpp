@@ -53,6 +53,9 @@ class Backend {
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
   virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;
+  // Whether premix and denoise of different tracks may run at once on different threads (each
+  // track's state its own): the engine then denoises tracks ahead on its workers.
+  virtual bool concurrentTracks() const { return false; }
 
   // The device as the report names it ("llvmpipe (LLVM 15.0.6, 256 bits) [cpu]",
   // "cpu-reference"), Vulkan validation errors so far, and the backend's report figures.

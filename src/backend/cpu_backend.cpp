@@ -28,6 +28,8 @@ class CpuBackend final : public Backend {
       if (!s) s = std::make_shared<const dsp::CpuIrSpectra>(spec);
       convolvers_.push_back(std::make_unique<dsp::CpuConvolver>(spec, s));
     }
+    denoiseSeconds_.assign(setup.denoised.size(), 0.0);
+    premixers_.resize(setup.denoised.size());
     for (const dsp::DenoiseSpec* spec : setup.denoised)
       denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
   }
@@ -63,31 +65,35 @@ class CpuBackend final : public Backend {
     const StageClock clock(stageSeconds_["convolve"]);
     convolvers_[instance]->process(in, out);
   }
-  void premix(std::size_t, const dsp::MixBlock& block, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["denoise"]);
-    mixers_[0].mix(block, out);
+  void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
+    const StageClock clock(denoiseSeconds_[track]);
+    premixers_[track].mix(block, out);
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["denoise"]);
+    const StageClock clock(denoiseSeconds_[track]);
     denoisers_[track]->process(in, out);
   }
+  bool concurrentTracks() const override { return true; }
   const std::string& deviceName() const override { return name_; }
   int validationErrors() const override { return 0; }
   void fill(BackendFigures& f) const override {
     f.name = "cpu";
     for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
+    for (double seconds : denoiseSeconds_) f.stageSeconds["denoise"] += seconds;
   }
 
  private:
   // Below this many voice frames (4 voices x 4096) a mix costs about what waking the pool does.
   static constexpr std::int64_t kParallelWork = 16384;
   std::string name_ = "cpu";
-  std::vector<dsp::CpuMixer> mixers_;  // one per share of a mix's channels (its scratch rows)
+  std::vector<dsp::CpuMixer> mixers_;     // one per share of a mix's channels (its scratch rows)
+  std::vector<dsp::CpuMixer> premixers_;  // per denoised track
   MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;
-  ParallelFor pool_;  // last: its workers stop before what they mix into goes
+  std::vector<double> denoiseSeconds_;  // per track: tracks may run on several threads at once
+  ParallelFor pool_;                    // last: its workers stop before what they mix into goes
 };
 
 }  // namespace

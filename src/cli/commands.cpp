@@ -528,8 +528,9 @@ int run(int argc, char** argv) {
                      "4096; the output does not depend on it)");
   render
       ->add_option("--decode-threads", ra.decodeThreads,
-                   "Threads decoding the next block's clips ahead (default: cores - 2, at most "
-                   "4; 0 = none; the output does not depend on it)")
+                   "Threads decoding the next block's clips (and, on the CPU backends, denoising "
+                   "tracks) ahead (default: cores - 2, at most 4, at least 1 for denoised tracks "
+                   "on a CPU backend; 0 = none; the output does not depend on it)")
       ->check(CLI::Range(0, 64));
   render
       ->add_option("--read-threads", ra.readThreads,

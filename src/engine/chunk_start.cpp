@@ -17,8 +17,7 @@ int cores() { return static_cast<int>(std::thread::hardware_concurrency()); }
 ChunkStarter::ChunkStarter(const RenderPlan& plan, const RenderOptions& options)
     : plan_(plan),
       clipSources_(plan.voices.clips, plan.session.sampleRate),
-      decodeAhead_(options.decodeThreads >= 0 ? options.decodeThreads
-                                              : std::clamp(cores() - 2, 0, 4)),
+      decodeThreads_(options.decodeThreads),
       readers_(options.readThreads >= 0 ? options.readThreads
                : cores() >= 4           ? std::min(8, cores() - 2)
                                         : 0) {
@@ -32,6 +31,16 @@ ChunkStarter::ChunkStarter(const RenderPlan& plan, const RenderOptions& options)
 
 void ChunkStarter::attach(backend::Backend& backend) {
   backend_ = &backend;
+  // Decoding ahead measured slower than decoding in the loop on 2 cores; denoising is another
+  // matter: a backend whose tracks may run at once denoises them on a worker while the loop
+  // mixes (on the 2-core host it halved the loop's CPU on the feature reel), so there is always
+  // one worker for them.
+  int threads = decodeThreads_;
+  if (threads < 0) {
+    threads = std::clamp(cores() - 2, 0, 4);
+    if (threads == 0 && backend.concurrentTracks() && !plan_.denoised.empty()) threads = 1;
+  }
+  decodeAhead_ = std::make_unique<DecodeAhead>(threads);
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) mixerRows_.push_back(backend.rowMemory(m));
 }
 
@@ -51,13 +60,14 @@ std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex) {
                                                                std::span<float> o) {
         requireWithinFftRange(i, "the denoiser's input on track \"" + track + "\"", file);
         backend.denoise(k, i, o);
-      });
+      },
+      backend.concurrentTracks());
 }
 
 StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames) {
   const std::vector<PlannedVoice>& voices = plan_.voices.voices;
   StartedChunk now{numFrames, (numFrames + 3) / 4 * 4, {}};
-  decodeAhead_.finish();
+  decodeAhead_->finish();
   gatherActive(voices, startFrame, numFrames, active_, sources_,
                [this](int clip) { return open(clip); });
   now.dispatched.assign(plan_.mixers.size(), 0);
@@ -77,14 +87,14 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   closeFinished(sources_, plan_.voices.clips, startFrame + numFrames);
   // The open clips' next chunk decodes while the backend mixes this one and the loop collects
   // the one before.
-  if (decodeAhead_.enabled()) {
+  if (decodeAhead_->enabled()) {
     const std::int64_t aheadTo =
         std::min(plan_.endFrame, startFrame + numFrames + plan_.chunkFrames);
     std::vector<DecodeAhead::Job> ahead;
     for (const auto& [clip, source] : sources_)
       ahead.emplace_back(source.get(),
                          aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
-    decodeAhead_.start(std::move(ahead));
+    decodeAhead_->start(std::move(ahead));
   }
   return now;
 }

@@ -43,9 +43,10 @@ class ChunkStarter {
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
   double readSeconds_ = 0.0;
+  int decodeThreads_;  // RenderOptions::decodeThreads (-1: chosen in attach())
   // Declared after sources_, so they are destroyed first: a batch in flight finishes before the
   // sources it decodes go, and so does a chunk's reading.
-  DecodeAhead decodeAhead_;
+  std::unique_ptr<DecodeAhead> decodeAhead_;  // made in attach(), knowing the backend
   ParallelFor readers_;
 };
 
