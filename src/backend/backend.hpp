@@ -43,6 +43,8 @@ class Backend {
   // chunk's mix; finishMix collects the oldest one that mixer started (at most inFlight() are
   // started and not collected); every sample of `out` is written.
   virtual void submitMix(std::size_t mixer, const dsp::MixBlock& block) = 0;
+  // After a chunk's last submitMix: the chunk's mixes may start (a GPU submits them together).
+  virtual void endChunk() {}
   virtual void finishMix(std::size_t mixer, std::span<float> out) = 0;
   virtual RowMemory rowMemory(std::size_t mixer) = 0;
   static constexpr int kInFlight = 3;  // mixes a mixer keeps started; the output does not depend
