@@ -1,0 +1,41 @@
+// Binaural rendering by virtual loudspeakers: the mix is rendered to a loudspeaker layout by the
+// usual panner (objects) and routing (beds), and each speaker's feed is convolved with the HRIR
+// pair of its direction and summed per ear. The filters are fixed for the whole render, so a
+// moving object moves by the panner's smooth gains and never switches filters (no clicks), and the
+// cost does not grow with the number of objects. LFE feeds bypass the HRTF: they go to both ears
+// at BinauralOptions::lfeGainDb. docs/binaural.md has the method and its measured accuracy.
+#pragma once
+
+#include <cstdint>
+
+#include "binaural/hrtf.hpp"
+#include "dsp/convolver/params.hpp"
+#include "vkmix/layout.hpp"
+
+namespace vkmix::binaural {
+
+struct BinauralOptions {
+  // LFE to each ear relative to a full-scale feed (no HRTF, no low-pass: the feed is already
+  // band-limited by the mix). 0 dB is FFmpeg sofalizer's default (lfegain=0), so a speaker feed
+  // through the loudness-normalised front HRIR and the LFE feed reach an ear at about one level.
+  double lfeGainDb = 0.0;
+  // libmysofa's interpolation between measurements, else the nearest measurement.
+  bool interpolate = true;
+  // The convolver's partition: the engine's, so the binaural bus frames as a reverb bus does.
+  std::int64_t partitionFrames = dsp::kPartitionFrames;
+};
+
+// The convolution that renders `speakers`' feeds (inputs, in the layout's channel order) to two
+// outputs, left and right ear: output e sums input i * IR(i, e). IRs: each non-LFE speaker's left
+// then right HRIR at its azimuth and elevation (nominal or, for a layout file, measured), then one
+// single-tap IR of the LFE gain shared by every LFE input and both ears. Any backend's convolver
+// runs it (dsp::ReferenceConvolver is its double-precision reference).
+dsp::ConvolverSpec binauralSpec(const Layout& speakers, const Hrtf& hrtf,
+                                const BinauralOptions& options = {});
+
+// The layout `--layout binaural` renders to before the HRTF: 9.1.6, the densest built-in layout
+// within the engine's kMaxOutputChannels, whose speakers include the directions ahead and at
+// +-90 degrees (so objects there are rendered by their own HRIR, unpanned).
+const Layout& binauralVirtualLayout();
+
+}  // namespace vkmix::binaural
