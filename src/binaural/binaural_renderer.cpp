@@ -13,13 +13,15 @@ BinauralRenderer::BinauralRenderer(const Layout& speakers, const Hrtf& hrtf,
     : numChannels_(speakers.numChannels()), p_(options.partitionFrames) {
   const dsp::ConvolverSpec spec = binauralSpec(speakers, hrtf, options);
   tailFrames_ = spec.maxIrFrames() - 1;
+  numOutputs_ = static_cast<int>(spec.outputs.size());
   if (precision == Precision::Double) {
     reference_ = std::make_unique<dsp::ReferenceConvolver>(spec);
   } else {
     cpu_ = std::make_unique<dsp::CpuConvolver>(spec, std::make_shared<dsp::CpuIrSpectra>(spec));
   }
   pending_.assign(static_cast<std::size_t>(numChannels_ * p_), 0.0f);
-  partitionOut_.assign(static_cast<std::size_t>(2 * p_), 0.0f);
+  partitionOut_.assign(static_cast<std::size_t>(numOutputs_ * p_), 0.0f);
+  ears_.assign(static_cast<std::size_t>(2 * p_), 0.0f);
 }
 
 BinauralRenderer::~BinauralRenderer() = default;
@@ -30,9 +32,10 @@ void BinauralRenderer::runPartition() {
   } else {
     reference_->process(pending_, partitionOut_);
   }
+  sumPartialEars(partitionOut_, numOutputs_, p_, ears_);
   const auto p = static_cast<std::ptrdiff_t>(p_);
-  left_.insert(left_.end(), partitionOut_.begin(), partitionOut_.begin() + p);
-  right_.insert(right_.end(), partitionOut_.begin() + p, partitionOut_.end());
+  left_.insert(left_.end(), ears_.begin(), ears_.begin() + p);
+  right_.insert(right_.end(), ears_.begin() + p, ears_.end());
   outputFrames_ += p_;
   std::fill(pending_.begin(), pending_.end(), 0.0f);
   filled_ = 0;

@@ -52,7 +52,9 @@ class BinauralRenderer {
   std::unique_ptr<dsp::ReferenceConvolver> reference_;
   std::vector<float> pending_;       // numChannels x P planar, the partition being filled
   std::int64_t filled_ = 0;          // frames of pending_ filled
-  std::vector<float> partitionOut_;  // 2 x P planar
+  int numOutputs_ = 2;               // the spec's partial ears
+  std::vector<float> partitionOut_;  // numOutputs x P planar
+  std::vector<float> ears_;          // 2 x P planar: the partials summed
   std::vector<float> left_, right_;  // rendered, not yet taken
   std::int64_t inputFrames_ = 0;
   std::int64_t outputFrames_ = 0;  // rendered in all (taken or not)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "binaural/hrtf.hpp"
 #include "dsp/convolver/params.hpp"
@@ -25,13 +26,21 @@ struct BinauralOptions {
   std::int64_t partitionFrames = dsp::kPartitionFrames;
 };
 
-// The convolution that renders `speakers`' feeds (inputs, in the layout's channel order) to two
-// outputs, left and right ear: output e sums input i * IR(i, e). IRs: each non-LFE speaker's left
-// then right HRIR at its azimuth and elevation (nominal or, for a layout file, measured), then one
-// single-tap IR of the LFE gain shared by every LFE input and both ears. Any backend's convolver
-// runs it (dsp::ReferenceConvolver is its double-precision reference).
+// The convolution that renders `speakers`' feeds (inputs, in the layout's channel order) to the
+// two ears. IRs: each non-LFE speaker's left then right HRIR at its azimuth and elevation (nominal
+// or, for a layout file, measured), then one single-tap IR of the LFE gain shared by every LFE
+// input and both ears. Outputs are partial ears: output o sums at most kTermsPerOutput input x IR
+// terms for ear o % 2 (0 left, 1 right), since the Vulkan convolver's multiply-accumulate takes at
+// most 4 terms per output; an ear is the sum of its partials (sumPartialEars). Any backend's
+// convolver runs it (dsp::ReferenceConvolver is its double-precision reference).
+constexpr int kTermsPerOutput = 4;
 dsp::ConvolverSpec binauralSpec(const Layout& speakers, const Hrtf& hrtf,
                                 const BinauralOptions& options = {});
+
+// A binaural spec's outputs (numOutputs x frames planar) summed into the two ears (2 x frames
+// planar: left, then right).
+void sumPartialEars(std::span<const float> outputs, int numOutputs, std::int64_t frames,
+                    std::span<float> ears);
 
 // The layout `--layout binaural` renders to before the HRTF: 9.1.6, the densest built-in layout
 // within the engine's kMaxOutputChannels, whose speakers include the directions ahead and at
