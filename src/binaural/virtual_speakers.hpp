@@ -16,13 +16,14 @@
 namespace vkmix::binaural {
 
 struct BinauralOptions {
-  // LFE to each ear relative to a full-scale feed (no HRTF, no low-pass: the feed is already
-  // band-limited by the mix). 0 dB is FFmpeg sofalizer's default (lfegain=0), so a speaker feed
-  // through the loudness-normalised front HRIR and the LFE feed reach an ear at about one level.
+  // The gain from an LFE feed into each ear, without HRTF or low-pass (what the mix puts on the
+  // LFE is what the ears get). 0 dB is FFmpeg sofalizer's default (lfegain=0); a feed through the
+  // loudness-normalised frontal HRIR reaches each ear at about 0 dB too.
   double lfeGainDb = 0.0;
   // libmysofa's interpolation between measurements, else the nearest measurement.
   bool interpolate = true;
-  // The convolver's partition: the engine's, so the binaural bus frames as a reverb bus does.
+  // The convolver's partition (a power of two for the Vulkan convolver): by default the engine's
+  // for short IRs, so a binaural bus frames as a reverb bus does.
   std::int64_t partitionFrames = dsp::kPartitionFrames;
 };
 
