@@ -7,7 +7,7 @@
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
-#include "dsp/denoise/reference.hpp"
+#include "dsp/denoise/cpu_denoiser.hpp"
 #include "dsp/voices/cpu_mixer.hpp"
 
 namespace vkmix::backend {
@@ -26,7 +26,7 @@ class CpuBackend final : public Backend {
       convolvers_.push_back(std::make_unique<dsp::CpuConvolver>(spec, s));
     }
     for (const dsp::DenoiseSpec* spec : setup.denoised)
-      denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
+      denoisers_.push_back(std::make_unique<dsp::CpuDenoiser>(*spec));
   }
 
   // Mixed at submit, handed on in order at finish, as the reference does.
@@ -67,7 +67,7 @@ class CpuBackend final : public Backend {
   dsp::CpuMixer mixer_;
   MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
-  std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
+  std::vector<std::unique_ptr<dsp::CpuDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;
 };
 
