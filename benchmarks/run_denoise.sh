@@ -16,10 +16,13 @@
 # VKMIX_DEVICE names the device vkmix runs on (default: a GPU, else the native CPU backend;
 # llvmpipe: Vulkan on the CPU; reference: the double-precision reference); the native CPU backend
 # ("cpu") is always reported beside it. VKMIX_BASELINE=path/to/vkmix adds that build's CPU backend
-# (e.g. an older commit's) to the cost table, interleaved with this one.
+# (e.g. an older commit's) to the cost table, interleaved with this one. QUALITY_NOISES (default
+# "white pink brown hum") and COST_TRACKS (default "1 32") pick the rows; empty skips a table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reduction=${REDUCTION:-24}
+quality=${QUALITY_NOISES-white pink brown hum}  # empty: no quality table
+tracks=${COST_TRACKS-1 32}                      # empty: no cost table
 smoothing=${SMOOTHING:-0}
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target vkmix vkmix_denoise_eval >/dev/null
@@ -42,7 +45,7 @@ $eval make "$dir" 20
 echo "| noise | SNR in | device | vkmix SNR gain | seg. SNR gain | speech loss | pauses | afftdn best (nr, noise, tn) | afftdn SNR gain | seg. SNR gain | speech loss | pauses | vkmix at no more speech loss than afftdn | its SNR gain | its speech loss |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 score() { $eval score "$dir/clean.wav" "$base.noise.wav" "$base.wav" "$1"; }
-for kind in white pink brown hum; do
+for kind in $quality; do
   for snr in 0 5 10; do
     base="$dir/${kind}_$snr"
     extra=()
@@ -108,18 +111,18 @@ if [ -n "${VKMIX_BASELINE:-}" ]; then
   runs+=("cpu, baseline $("$VKMIX_BASELINE" --version | grep -o 'commit [0-9a-f]*')|$VKMIX_BASELINE|cpu")
 fi
 repeats=${REPEATS:-3}
-min() { echo "$1 $2" | awk '{print ($1 == "" || $2 < $1) ? $2 : $1}'; }
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 echo
 echo "Fastest of $repeats interleaved runs each."
 echo
 echo "| denoised tracks | device | vkmix render x realtime | track-seconds denoised per second | peak RSS | same tracks without denoise x realtime | afftdn (N channels, one process) x realtime |"
 echo "|---|---|---|---|---|---|---|"
-for n in 1 32; do
+for n in $tracks; do
   session "$n" 1 >"$dir/s1.json"
   session "$n" 0 >"$dir/s0.json"
   inputs=(); merge=""
   for ((t = 0; t < n; ++t)); do inputs+=(-i "$dir/dx60.wav"); merge+="[$t:a]"; done
-  declare -A dw=() dm=() pw=()
+  dw=() dm=() pw=()  # per run: fastest wall time with denoise, its peak RSS, without denoise
   fw=""
   for ((k = 0; k < repeats; ++k)); do
     for i in "${!runs[@]}"; do
@@ -146,5 +149,4 @@ for n in 1 32; do
     printf "| %d | %s | %.1fx | %.0fx | %d MB | %.1fx | %.1fx |\n" "$n" "$label" "$(echo "60 / ${dw[$i]}" | bc -l)" \
       "$(echo "60 * $n / ${dw[$i]}" | bc -l)" $((${dm[$i]} / 1024)) "$(echo "60 / ${pw[$i]}" | bc -l)" "$(echo "60 / $fw" | bc -l)"
   done
-  unset dw dm pw
 done
