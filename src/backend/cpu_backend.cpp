@@ -8,7 +8,7 @@
 #include "core/assert.hpp"
 #include "core/parallel_for.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
-#include "dsp/denoise/reference.hpp"
+#include "dsp/denoise/cpu_denoiser.hpp"
 #include "dsp/voices/cpu_mixer.hpp"
 
 namespace vkmix::backend {
@@ -31,7 +31,7 @@ class CpuBackend final : public Backend {
     denoiseSeconds_.assign(setup.denoised.size(), 0.0);
     premixers_.resize(setup.denoised.size());
     for (const dsp::DenoiseSpec* spec : setup.denoised)
-      denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
+      denoisers_.push_back(std::make_unique<dsp::CpuDenoiser>(*spec));
   }
 
   // Mixed at submit, handed on in order at finish, as the reference does. A large mix's channels
@@ -90,7 +90,7 @@ class CpuBackend final : public Backend {
   std::vector<dsp::CpuMixer> premixers_;  // per denoised track
   MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
-  std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
+  std::vector<std::unique_ptr<dsp::CpuDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;
   std::vector<double> denoiseSeconds_;  // per track: tracks may run on several threads at once
   ParallelFor pool_;                    // last: its workers stop before what they mix into goes
