@@ -117,6 +117,9 @@ struct Session {
   int sampleRate = 48000;
   std::string layout = "7.1.4";
   double pictureStartSeconds = 0.0;  // timeline time of the picture's first frame (muxing)
+  // The render lasts at least this long (a programme's length where its last sound ends early,
+  // as an ADM master's audio sets it); unset: until the last clip (and reverb tail) ends.
+  std::optional<double> lengthSeconds;
   std::vector<Reverb> reverbs;
   std::vector<Track> tracks;
 };
@@ -136,8 +139,9 @@ std::string sessionToJson(const Session& session);
 // complete. Throws IoError when it cannot.
 void saveSession(const Session& session, const std::filesystem::path& path);
 
-// The latest time any clip of the session plays until, in seconds, if clip lengths are known.
-// Clips without a length count from their start only; the engine refines this once media is open.
+// The latest time any clip of the session plays until (or its length, if later), in seconds, if
+// clip lengths are known. Clips without a length count from their start only; the engine refines
+// this once media is open.
 double sessionNominalEndSeconds(const Session& session);
 
 }  // namespace vkmix

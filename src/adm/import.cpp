@@ -82,9 +82,6 @@ std::string stemOf(const Content* c) {
   return "effects";
 }
 
-// A gain that is exactly 0 once it reaches the mixer's float gains (10^-50).
-constexpr double kSilentDb = -1000.0;
-
 }  // namespace
 
 Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
@@ -173,20 +170,8 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     }
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object
-  // sounds at its end: a silent clip holds it open.
-  double lastEnd = 0.0;
-  for (const Track& t : s.tracks) {
-    for (const Clip& c : t.clips) lastEnd = std::max(lastEnd, c.startSeconds + *c.lengthSeconds);
-  }
-  if (!s.tracks.empty() && fileEnd - lastEnd >= halfSample) {
-    Track t;
-    t.name = "master length (silent)";
-    t.stem = s.tracks.front().stem;
-    t.gainDb = kSilentDb;
-    t.clips = clipsFor({{lastEnd, fileEnd}});
-    t.clips.front().channel = 0;
-    s.tracks.push_back(std::move(t));
-  }
+  // sounds at its end.
+  if (fileEnd > 0.0) s.lengthSeconds = fileEnd;
   if (s.tracks.empty()) throw InputError(source, "axml", "no object or bed vkmix can render");
   // The session parser's checks (ranges, key order) apply to imported values too.
   try {

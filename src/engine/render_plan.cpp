@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/units.hpp"
 #include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
@@ -74,6 +75,8 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
   reverbs = planReverbs(session, output, panner, voices, options.tailSeconds, counter);
   pollCancel(options);
   endFrame = voices.endFrame + reverbs.tailFrames;
+  if (session.lengthSeconds)
+    endFrame = std::max(endFrame, secondsToFrames(*session.lengthSeconds, session.sampleRate));
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   backendThreads = options.backendThreads >= 0 ? options.backendThreads
                    : cores >= 4                ? std::min(15, cores - 2)

@@ -337,6 +337,10 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
   s.sampleRate = static_cast<int>(rate);
   s.layout = r.string("layout", "7.1.4");
   s.pictureStartSeconds = readTime(r, "pictureStart", 0.0);
+  if (r.has("length")) {
+    s.lengthSeconds = readTime(r, "length", 0.0);
+    if (*s.lengthSeconds <= 0.0) r.fail("length", "must be above 0 seconds");
+  }
   std::filesystem::path baseDir = path.parent_path();
   if (const json* reverbs = r.optionalArray("reverbs")) {
     for (std::size_t i = 0; i < reverbs->size(); ++i) {

@@ -5,7 +5,7 @@
 namespace vkmix {
 
 double sessionNominalEndSeconds(const Session& session) {
-  double end = 0.0;
+  double end = session.lengthSeconds.value_or(0.0);
   for (const Track& t : session.tracks) {
     for (const Clip& c : t.clips) {
       end = std::max(end, c.startSeconds + c.lengthSeconds.value_or(0.0));

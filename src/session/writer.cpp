@@ -137,6 +137,7 @@ std::string sessionToJson(const Session& session) {
   j["sampleRate"] = session.sampleRate;
   j["layout"] = session.layout;
   if (session.pictureStartSeconds != 0.0) j["pictureStart"] = session.pictureStartSeconds;
+  if (session.lengthSeconds) j["length"] = *session.lengthSeconds;
   if (!session.reverbs.empty()) {
     Json reverbs = Json::array();
     for (const Reverb& r : session.reverbs) {

@@ -198,6 +198,15 @@ TEST_F(Plan, ChunkSizeFromTheBusiestMomentOrTheOptionAndTheEndAfterTheLastClip) 
   EXPECT_EQ(autoChunkFrames(5000), 1024);
 }
 
+// A session's length holds the render open past its last sound, and never cuts it short.
+TEST_F(Plan, TheSessionsLengthIsTheLeastTheRenderLasts) {
+  Session s = session(R"({"name": "a", "position": {"azimuth": 0}, "clips": [{"file": "a.wav"}]})");
+  s.lengthSeconds = 2.5;
+  EXPECT_EQ(RenderPlan(s, options(), layout51(), DryShape::Stems).endFrame, 120000);
+  s.lengthSeconds = 0.5;  // shorter than the clip: the clip still plays out
+  EXPECT_EQ(RenderPlan(s, options(), layout51(), DryShape::Stems).endFrame, 48000);
+}
+
 // A stand-in for a clip's media (the test counts how often one is opened).
 class Silence final : public SampleSource {
  public:

@@ -61,6 +61,7 @@ TEST(Session, DefaultsApplyWhenKeysAreAbsent) {
   EXPECT_EQ(s.tracks[0].stem, "effects");
   EXPECT_EQ(s.tracks[0].type, TrackType::Object);
   EXPECT_DOUBLE_EQ(s.tracks[0].gainDb, 0.0);
+  EXPECT_FALSE(s.lengthSeconds.has_value());
 }
 
 TEST(Session, ParsesPositionKeysAndFadeShapes) {
@@ -206,6 +207,8 @@ INSTANTIATE_TEST_SUITE_P(
             "GainKeysOutOfOrder",
             R"({"vkmix": 1, "tracks": [{"name": "a", "gainKeys": [{"time": 2, "gainDb": 0}, {"time": 1, "gainDb": -3}], "clips": []}]})",
             "tracks[0].gainKeys[1].time: keys must be in time order"},
+        BadCase{"ZeroSessionLength", R"({"vkmix": 1, "length": 0, "tracks": []})",
+                "length: must be above 0 seconds"},
         BadCase{"MissingFile",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"start": 1}]}]})",
                 "tracks[0].clips[0].file: is required"}),
@@ -214,7 +217,7 @@ INSTANTIATE_TEST_SUITE_P(
 // Everything the model holds survives sessionToJson -> parseSession (what saving does).
 TEST(Session, WrittenSessionsReadBackEqual) {
   const Session s = parseSession(R"({"vkmix": 1, "sampleRate": 96000, "layout": "5.1.4",
-    "pictureStart": 3600.5,
+    "pictureStart": 3600.5, "length": 5400.25,
     "reverbs": [{"name": "room", "ir": "irs/room.wav", "wetDb": -3, "predelayMs": 12}],
     "tracks": [
       {"name": "DX", "stem": "dialogue", "gainDb": -2.5, "mute": true,
@@ -236,6 +239,8 @@ TEST(Session, WrittenSessionsReadBackEqual) {
   EXPECT_EQ(sessionToJson(back), sessionToJson(s));
   EXPECT_EQ(back.sampleRate, 96000);
   EXPECT_DOUBLE_EQ(back.pictureStartSeconds, 3600.5);
+  ASSERT_TRUE(back.lengthSeconds.has_value());
+  EXPECT_DOUBLE_EQ(*back.lengthSeconds, 5400.25);
   ASSERT_EQ(back.tracks.size(), 3u);
   const Track& dx = back.tracks[0];
   EXPECT_TRUE(dx.mute);
