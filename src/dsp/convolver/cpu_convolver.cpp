@@ -1,113 +1,156 @@
 #include "dsp/convolver/cpu_convolver.hpp"
 
-#include <fftw3.h>
-
 #include <algorithm>
-#include <mutex>
 #include <thread>
 
 #include "core/assert.hpp"
+#include "core/simd.hpp"
 
 namespace vkmix::dsp {
 namespace {
 
-// FFTW's planner is not thread-safe; execution of a plan is.
-std::mutex gPlannerMutex;
+// A multiply-accumulate pass is done over this many bins of every term and partition before the
+// next bins: the sum's piece (8 KB) stays in L1 while the delay line and the IR stream past.
+constexpr std::size_t kChunkBins = 1024;
+
+int hardwareThreads() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// sum += x * h over `bins` interleaved complex bins. Written as real arithmetic over the bins: a
+// loop the compiler vectorises (std::complex's operator* checks for NaN and does not), once per
+// vector width (VKMIX_SIMD_CLONES: the same bits from each).
+VKMIX_SIMD_CLONES
+void multiplyAccumulate(float* __restrict sum, const float* __restrict x, const float* __restrict h,
+                        std::size_t bins) {
+  for (std::size_t b = 0; b < 2 * bins; b += 2) {
+    const float xr = x[b], xi = x[b + 1], hr = h[b], hi = h[b + 1];
+    sum[b] += xr * hr - xi * hi;
+    sum[b + 1] += xr * hi + xi * hr;
+  }
+}
 
 }  // namespace
 
-CpuIrSpectra::CpuIrSpectra(const ConvolverSpec& spec)
-    : partitions_(std::max<std::int64_t>(
-          1, (spec.maxIrFrames() + spec.partitionFrames - 1) / spec.partitionFrames)),
-      bins_(static_cast<std::size_t>(spec.partitionFrames + 1)) {
-  std::vector<float> interleaved(spec.irs.size() * static_cast<std::size_t>(partitions_) * bins_ *
-                                 2);
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  irPartitionSpectra(spec.irs, spec.partitionFrames, partitions_, bins_, threads,
-                     interleaved.data());
-  data_.resize(interleaved.size() / 2);
-  for (std::size_t i = 0; i < data_.size(); ++i)
-    data_[i] = {interleaved[2 * i], interleaved[2 * i + 1]};
+std::int64_t cpuBlockFrames(const ConvolverSpec& spec) {
+  return std::min<std::int64_t>(spec.partitionFrames, 16384);
 }
 
-struct CpuConvolver::Fft {
-  float* time = nullptr;              // 2P real samples
-  fftwf_complex* spectrum = nullptr;  // P + 1 bins
-  fftwf_plan forward = nullptr, inverse = nullptr;
-  explicit Fft(std::int64_t p) {
-    const auto n = static_cast<int>(2 * p);
-    std::lock_guard lock(gPlannerMutex);
-    time = fftwf_alloc_real(static_cast<std::size_t>(n));
-    spectrum = fftwf_alloc_complex(static_cast<std::size_t>(p + 1));
-    VKMIX_ASSERT(time != nullptr && spectrum != nullptr, "FFTW allocation failed");
-    forward = fftwf_plan_dft_r2c_1d(n, time, spectrum, FFTW_ESTIMATE);
-    inverse = fftwf_plan_dft_c2r_1d(n, spectrum, time, FFTW_ESTIMATE);
-    VKMIX_ASSERT(forward != nullptr && inverse != nullptr, "FFTW planning failed");
+CpuIrSpectra::CpuIrSpectra(const ConvolverSpec& spec, std::int64_t blockFrames)
+    : blockFrames_(blockFrames > 0 ? blockFrames : cpuBlockFrames(spec)),
+      partitions_(
+          std::max<std::int64_t>(1, (spec.maxIrFrames() + blockFrames_ - 1) / blockFrames_)),
+      // Rows 64 bytes apart: every row has the base's alignment, as FFTW's plans require.
+      rowStride_((static_cast<std::size_t>(blockFrames_) + 1 + 7) / 8 * 8),
+      data_(
+          fftwAllocComplex(spec.irs.size() * static_cast<std::size_t>(partitions_) * rowStride_)) {
+  VKMIX_ASSERT(blockFrames_ > 0 && spec.partitionFrames % blockFrames_ == 0,
+               "the CPU convolver's block divides the partition");
+  for (const std::vector<float>& h : spec.irs) {
+    irPartitions_.push_back(std::max<std::int64_t>(
+        1, (static_cast<std::int64_t>(h.size()) + blockFrames_ - 1) / blockFrames_));
   }
-  ~Fft() {
-    std::lock_guard lock(gPlannerMutex);
-    fftwf_destroy_plan(forward);
-    fftwf_destroy_plan(inverse);
-    fftwf_free(time);
-    fftwf_free(spectrum);
-  }
-};
+  irPartitionSpectra(spec.irs, blockFrames_, partitions_, rowStride_, hardwareThreads(),
+                     reinterpret_cast<float*>(data_.get()));
+}
 
-CpuConvolver::CpuConvolver(const ConvolverSpec& spec, std::shared_ptr<const CpuIrSpectra> irs)
+CpuConvolver::CpuConvolver(const ConvolverSpec& spec, std::shared_ptr<const CpuIrSpectra> irs,
+                           int batch, int threads)
     : outputs_(spec.outputs),
-      p_(spec.partitionFrames),
       irs_(std::move(irs)),
-      fdl_(static_cast<std::size_t>(spec.numInputs),
-           std::vector<std::complex<float>>(static_cast<std::size_t>(irs_->partitions()) *
-                                            irs_->bins())),
+      fft_(CpuFft::forBlock(irs_->blockFrames())),
+      batch_(batch),
+      b_(irs_->blockFrames()),
+      callFrames_(spec.partitionFrames * batch),
+      blocksPerCall_(callFrames_ / b_),
+      // Block a of a call reads blocks a - (partitions - 1) .. a; the call's blocks are
+      // transformed before any is read, so the ring holds this call's and the partitions before.
+      slots_(irs_->partitions() + blocksPerCall_ - 1),
+      fdl_(fftwAllocComplex(static_cast<std::size_t>(spec.numInputs) *
+                            static_cast<std::size_t>(slots_) * irs_->rowStride())),
       previous_(static_cast<std::size_t>(spec.numInputs),
-                std::vector<float>(static_cast<std::size_t>(spec.partitionFrames), 0.0f)),
-      acc_(irs_->bins()),
-      fft_(std::make_unique<Fft>(spec.partitionFrames)) {}
-
-CpuConvolver::~CpuConvolver() = default;
-
-void CpuConvolver::process(std::span<const float> inputs, std::span<float> outputs) {
-  const auto p = static_cast<std::size_t>(p_);
-  const std::size_t bins = irs_->bins();
-  const std::int64_t parts = irs_->partitions();
-  VKMIX_ASSERT(inputs.size() >= fdl_.size() * p && outputs.size() >= outputs_.size() * p,
-               "convolver buffers too small");
-  // Overlap-save: [previous partition | this one] of each input, transformed into the FDL.
-  for (std::size_t in = 0; in < fdl_.size(); ++in) {
-    std::copy_n(previous_[in].begin(), p, fft_->time);
-    std::copy_n(inputs.begin() + static_cast<std::ptrdiff_t>(in * p), p, fft_->time + p);
-    std::copy_n(inputs.begin() + static_cast<std::ptrdiff_t>(in * p), p, previous_[in].begin());
-    fftwf_execute(fft_->forward);
-    const auto* s = reinterpret_cast<const std::complex<float>*>(fft_->spectrum);
-    std::copy_n(s, bins, fdl_[in].begin() + static_cast<std::ptrdiff_t>(head_ * bins));
+                std::vector<float>(static_cast<std::size_t>(b_), 0.0f)),
+      workers_(std::clamp(
+          threads > 0 ? threads : hardwareThreads(), 1,
+          static_cast<int>(std::max<std::int64_t>(
+              1, blocksPerCall_ *
+                     std::max<std::int64_t>(spec.numInputs,
+                                            static_cast<std::int64_t>(spec.outputs.size())))))) {
+  VKMIX_ASSERT(batch >= 1 && spec.partitionFrames % b_ == 0, "CPU convolver batch and block");
+  for (int t = 0; t < workers_.threads(); ++t) {
+    lanes_.push_back(
+        Lane{fftwAllocReal(static_cast<std::size_t>(2 * b_)), fftwAllocComplex(irs_->rowStride())});
   }
-  const float scale = 1.0f / static_cast<float>(2 * p);
-  for (std::size_t o = 0; o < outputs_.size(); ++o) {
-    // The multiply-accumulate as separate real and imaginary parts: a loop over bins the
-    // compiler vectorises (std::complex's operator* checks for NaN and does not).
-    std::fill(acc_.begin(), acc_.end(), std::complex<float>{});
-    float* __restrict a = reinterpret_cast<float*>(acc_.data());
-    for (const ConvolutionTerm& t : outputs_[o]) {
+}
+
+const std::complex<float>* CpuConvolver::delayed(int input, std::int64_t absoluteBlock) const {
+  const std::size_t slot = static_cast<std::size_t>(absoluteBlock % slots_);
+  return fdl_.get() + (static_cast<std::size_t>(input) * static_cast<std::size_t>(slots_) + slot) *
+                          irs_->rowStride();
+}
+
+// Overlap-save: [the block before | this block] of one input, transformed into the delay line.
+void CpuConvolver::transformBlock(std::span<const float> inputs, std::size_t input,
+                                  std::int64_t block, Lane& lane) {
+  const auto b = static_cast<std::size_t>(b_);
+  const float* in = inputs.data() + input * static_cast<std::size_t>(callFrames_);
+  const float* before =
+      block == 0 ? previous_[input].data() : in + static_cast<std::size_t>(block - 1) * b;
+  std::copy_n(before, b, lane.time.get());
+  std::copy_n(in + static_cast<std::size_t>(block) * b, b, lane.time.get() + b);
+  fft_.forward(lane.time.get(), const_cast<std::complex<float>*>(
+                                    delayed(static_cast<int>(input), firstBlock_ + block)));
+}
+
+void CpuConvolver::outputBlock(std::size_t output, std::int64_t block, std::span<float> outputs,
+                               Lane& lane) {
+  const std::size_t bins = irs_->bins();
+  const std::int64_t at = firstBlock_ + block;
+  std::complex<float>* sum = lane.sum.get();
+  std::fill_n(sum, bins, std::complex<float>{});
+  // Each bin sums its terms in the spec's order and each term its partitions from the newest,
+  // whatever the thread: the same bits for any thread count or call size.
+  for (std::size_t from = 0; from < bins; from += kChunkBins) {
+    const std::size_t n = std::min(kChunkBins, bins - from);
+    for (const ConvolutionTerm& t : outputs_[output]) {
+      const std::int64_t parts = std::min(irs_->partitions(t.ir), at + 1);
       for (std::int64_t k = 0; k < parts; ++k) {
-        const std::int64_t slot = (head_ - k + parts) % parts;
-        const float* __restrict x =
-            reinterpret_cast<const float*>(fdl_[static_cast<std::size_t>(t.input)].data() +
-                                           slot * static_cast<std::int64_t>(bins));
-        const float* __restrict h = reinterpret_cast<const float*>(irs_->partition(t.ir, k));
-        for (std::size_t b = 0; b < 2 * bins; b += 2) {
-          const float xr = x[b], xi = x[b + 1], hr = h[b], hi = h[b + 1];
-          a[b] += xr * hr - xi * hi;
-          a[b + 1] += xr * hi + xi * hr;
-        }
+        multiplyAccumulate(reinterpret_cast<float*>(sum + from),
+                           reinterpret_cast<const float*>(delayed(t.input, at - k) + from),
+                           reinterpret_cast<const float*>(irs_->partition(t.ir, k) + from), n);
       }
     }
-    std::copy(acc_.begin(), acc_.end(), reinterpret_cast<std::complex<float>*>(fft_->spectrum));
-    fftwf_execute(fft_->inverse);
-    // The second half is the linear convolution's output for this partition.
-    for (std::size_t i = 0; i < p; ++i) outputs[o * p + i] = fft_->time[p + i] * scale;
   }
-  head_ = (head_ + 1) % parts;
+  fft_.inverse(sum, lane.time.get());
+  // The second half is the linear convolution's output for this block.
+  const auto b = static_cast<std::size_t>(b_);
+  const float scale = 1.0f / static_cast<float>(2 * b_);
+  float* out = outputs.data() + output * static_cast<std::size_t>(callFrames_) +
+               static_cast<std::size_t>(block) * b;
+  const float* time = lane.time.get() + b;
+  for (std::size_t i = 0; i < b; ++i) out[i] = time[i] * scale;
+}
+
+void CpuConvolver::process(std::span<const float> inputs, std::span<float> outputs) {
+  const std::size_t numInputs = previous_.size(), numOutputs = outputs_.size();
+  const auto call = static_cast<std::size_t>(callFrames_);
+  const auto blocks = static_cast<std::size_t>(blocksPerCall_);
+  VKMIX_ASSERT(inputs.size() >= numInputs * call && outputs.size() >= numOutputs * call,
+               "convolver buffers too small");
+  workers_.run(numInputs * blocks, [&](std::size_t job, int lane) {
+    transformBlock(inputs, job / blocks, static_cast<std::int64_t>(job % blocks),
+                   lanes_[static_cast<std::size_t>(lane)]);
+  });
+  for (std::size_t in = 0; in < numInputs; ++in) {
+    const auto last =
+        inputs.begin() + static_cast<std::ptrdiff_t>(in * call + call - previous_[in].size());
+    std::copy_n(last, previous_[in].size(), previous_[in].begin());
+  }
+  workers_.run(numOutputs * blocks, [&](std::size_t job, int lane) {
+    outputBlock(job % numOutputs, static_cast<std::int64_t>(job / numOutputs), outputs,
+                lanes_[static_cast<std::size_t>(lane)]);
+  });
+  firstBlock_ += blocksPerCall_;
 }
 
 }  // namespace vkmix::dsp
