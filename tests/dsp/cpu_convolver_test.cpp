@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -181,6 +182,133 @@ INSTANTIATE_TEST_SUITE_P(
                       CpuCase{Shape::TrueStereo, 7000}, CpuCase{Shape::TrueStereo, 96000},
                       CpuCase{Shape::PerSpeaker, 30000}, CpuCase{Shape::PerSpeaker, 288000}),
     caseName);
+
+// Bytes for any batch and thread count: each block's transform and each block's output is one
+// job with a fixed order of operations, whichever thread runs it. Mono and true stereo, blocks
+// smaller than the partition (several per call) and the convolver's own choice, batches 1-3 and
+// 1-3 threads, over enough calls that the delay line's ring wraps several times.
+TEST(CpuConvolverBytes, TheSameForAnyBatchThreadCountAndBlockCount) {
+  for (Shape shape : {Shape::Mono, Shape::TrueStereo}) {
+    ConvolverSpec spec = makeSpec(shape, 40000);
+    ASSERT_EQ(spec.partitionFrames, kPartitionFrames);
+    const std::size_t frames = 9 * kPartitionFrames + 321;
+    std::vector<std::vector<float>> inputs;
+    for (int c = 0; c < spec.numInputs; ++c) {
+      auto x = test::speechLike(frames, 48000, 30u + static_cast<std::uint32_t>(c));
+      const auto hiss = test::noise(frames, 40u + static_cast<std::uint32_t>(c), 0.05f);
+      for (std::size_t i = 0; i < frames; ++i) x[i] += hiss[i];
+      inputs.push_back(std::move(x));
+    }
+    const std::size_t outFrames = frames + static_cast<std::size_t>(spec.maxIrFrames());
+    for (std::int64_t block : {std::int64_t{4096}, std::int64_t{0}}) {
+      auto irs = std::make_shared<const CpuIrSpectra>(spec, block);
+      CpuConvolver one(spec, irs, 1, 1);
+      const auto expected = runWhole(one, inputs, outFrames, spec.outputs.size());
+      ASSERT_GT(test::energy(expected[0]), 0.0);
+      for (int batch : {1, 2, 3}) {
+        for (int threads : {1, 2, 3}) {
+          CpuConvolver conv(spec, irs, batch, threads);
+          ASSERT_EQ(conv.batch(), batch);
+          const auto got = runWhole(conv, inputs, outFrames, spec.outputs.size());
+          for (std::size_t o = 0; o < got.size(); ++o) {
+            EXPECT_EQ(std::memcmp(got[o].data(), expected[o].data(), outFrames * sizeof(float)), 0)
+                << spec.numInputs << " input(s), output " << o << ", block " << irs->blockFrames()
+                << ", batch " << batch << ", " << threads << " threads";
+          }
+        }
+      }
+    }
+  }
+}
+
+// A NaN in the input spoils the outputs that its blocks reach (its own block and, as the
+// overlap, the next, through every partition of the IR) and no others: before and after those,
+// the outputs have the bits of a clean run. The input is left as it was.
+TEST(CpuConvolverBytes, ANanStaysWithinTheBlocksItReaches) {
+  const ConvolverSpec spec = makeSpec(Shape::Mono, 20000);
+  auto irs = std::make_shared<const CpuIrSpectra>(spec, 4096);
+  const auto b = static_cast<std::size_t>(irs->blockFrames());
+  const std::size_t frames = 10 * kPartitionFrames, at = 3 * kPartitionFrames + 100;
+  std::vector<float> clean = test::noise(frames, 50, 0.5f), spoilt = clean;
+  spoilt[at] = std::numeric_limits<float>::quiet_NaN();
+  CpuConvolver a(spec, irs, 1, 2), c(spec, irs, 1, 2);
+  const auto want = runWhole(a, {clean}, frames, 1);
+  const auto got = runWhole(c, {spoilt}, frames, 1);
+  // A call leaves its input as it was, NaN and all.
+  std::vector<float> in(spoilt.begin() + 3 * kPartitionFrames,
+                        spoilt.begin() + 4 * kPartitionFrames),
+      kept = in, out(kPartitionFrames);
+  CpuConvolver(spec, irs, 1, 2).process(in, out);
+  EXPECT_EQ(std::memcmp(in.data(), kept.data(), in.size() * sizeof(float)), 0);
+  const std::size_t from = at / b * b;
+  const std::size_t to = (at / b + 1 + static_cast<std::size_t>(irs->partitions())) * b;
+  ASSERT_LT(to, frames);
+  EXPECT_EQ(std::memcmp(got[0].data(), want[0].data(), from * sizeof(float)), 0) << "before";
+  EXPECT_TRUE(std::isnan(got[0][at])) << "the NaN's own frame";
+  EXPECT_EQ(std::memcmp(got[0].data() + to, want[0].data() + to, (frames - to) * sizeof(float)), 0)
+      << "after the blocks the NaN reaches";
+}
+
+// Sets an environment variable for the scope, then puts the old value back.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// The wisdom file holds FFTW_ESTIMATE's choices: plans made from it are the plans the planner's
+// own search makes (the same description, the same bits of a transform), so a render does not
+// depend on whether the file existed. A damaged file is refused. A size no other test plans
+// (2 x 3000), so this process plans it here first.
+TEST(CpuFftWisdom, ReplaysThePlannersOwnChoices) {
+  const test::ScratchDir dir;
+  const ScopedEnv env("VKMIX_CACHE_DIR", dir.path().string());
+  fftwForgetWisdom();
+  const CpuFft& shared = CpuFft::forBlock(3000);
+  const std::optional<std::filesystem::path> file = fftwWisdomFile();
+  ASSERT_TRUE(file && std::filesystem::exists(*file)) << "no wisdom written to " << dir.path();
+  fftwForgetWisdom();
+  const CpuFft searched(3000);
+  fftwForgetWisdom();
+  ASSERT_TRUE(fftwImportWisdom(*file));
+  const CpuFft replayed(3000);
+  EXPECT_EQ(searched.describe(), shared.describe());
+  EXPECT_EQ(replayed.describe(), searched.describe());
+  EXPECT_NE(searched.describe().find("rdft"), std::string::npos) << searched.describe();
+  const auto x = test::noise(6000, 70, 0.5f);
+  std::vector<std::vector<float>> spectra;
+  for (const CpuFft* fft : {&searched, &replayed}) {
+    FftwArray<float> time = fftwAllocReal(6000);
+    FftwArray<std::complex<float>> bins = fftwAllocComplex(3001);
+    std::copy(x.begin(), x.end(), time.get());
+    fft->forward(time.get(), bins.get());
+    const auto* f = reinterpret_cast<const float*>(bins.get());
+    spectra.emplace_back(f, f + 6002);
+  }
+  EXPECT_EQ(std::memcmp(spectra[0].data(), spectra[1].data(), 6002 * sizeof(float)), 0);
+  // A file cut short fails its checksum; one of another program's is not vkmix's.
+  std::ifstream in(*file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  test::writeText(*file, bytes.substr(0, bytes.size() - 20));
+  EXPECT_FALSE(fftwImportWisdom(*file));
+  test::writeText(*file, "(fftw-3.3.10 fftwf_wisdom)\n");
+  EXPECT_FALSE(fftwImportWisdom(*file));
+}
 
 }  // namespace
 }  // namespace vkmix::dsp
