@@ -62,13 +62,13 @@ class CpuConvolver {
   int threads() const { return workers_.threads(); }
 
  private:
-  struct Lane {                          // one thread's scratch
-    FftwArray<float> time;               // 2B frames
-    FftwArray<std::complex<float>> sum;  // B + 1 bins
+  struct Lane {             // one thread's scratch
+    FftwArray<float> time;  // 2B frames
   };
   void transformBlock(std::span<const float> inputs, std::size_t input, std::int64_t block,
                       Lane& lane);
-  void outputBlock(std::size_t output, std::int64_t block, std::span<float> outputs, Lane& lane);
+  void accumulateBins(std::size_t output, std::size_t from, std::size_t to);
+  void inverseBlock(std::size_t output, std::int64_t block, std::span<float> outputs, Lane& lane);
   const std::complex<float>* delayed(int input, std::int64_t absoluteBlock) const;
 
   std::vector<std::vector<ConvolutionTerm>> outputs_;
@@ -80,6 +80,7 @@ class CpuConvolver {
   // IR's partitions plus this call's other blocks), at absolute block index mod slots_.
   std::int64_t slots_;
   FftwArray<std::complex<float>> fdl_;
+  FftwArray<std::complex<float>> sums_;       // [output][block of the call] the spectra to invert
   std::vector<std::vector<float>> previous_;  // [input] the last block of the previous call
   std::int64_t firstBlock_ = 0;               // absolute index of this call's first block
   std::vector<Lane> lanes_;
