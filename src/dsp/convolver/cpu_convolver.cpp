@@ -32,6 +32,29 @@ void multiplyAccumulate(float* __restrict sum, const float* __restrict x, const 
   }
 }
 
+// Four of the above in turn, the sum kept in registers between them: the same operations in the
+// same order (so the same bits), a quarter of the sum's loads and stores.
+VKMIX_SIMD_CLONES
+void multiplyAccumulate4(float* __restrict sum, const float* __restrict x0,
+                         const float* __restrict h0, const float* __restrict x1,
+                         const float* __restrict h1, const float* __restrict x2,
+                         const float* __restrict h2, const float* __restrict x3,
+                         const float* __restrict h3, std::size_t bins) {
+  for (std::size_t b = 0; b < 2 * bins; b += 2) {
+    float re = sum[b], im = sum[b + 1];
+    re += x0[b] * h0[b] - x0[b + 1] * h0[b + 1];
+    im += x0[b] * h0[b + 1] + x0[b + 1] * h0[b];
+    re += x1[b] * h1[b] - x1[b + 1] * h1[b + 1];
+    im += x1[b] * h1[b + 1] + x1[b + 1] * h1[b];
+    re += x2[b] * h2[b] - x2[b + 1] * h2[b + 1];
+    im += x2[b] * h2[b + 1] + x2[b + 1] * h2[b];
+    re += x3[b] * h3[b] - x3[b + 1] * h3[b + 1];
+    im += x3[b] * h3[b + 1] + x3[b + 1] * h3[b];
+    sum[b] = re;
+    sum[b + 1] = im;
+  }
+}
+
 }  // namespace
 
 // The block that costs least per frame on the CPU: each input and each output pays a transform
@@ -134,29 +157,39 @@ void CpuConvolver::transformBlock(std::span<const float> inputs, std::size_t inp
                                     delayed(static_cast<int>(input), firstBlock_ + block)));
 }
 
-// Bins [from, to) of every block's sum of output `output` for this call. Each delay-line block is
-// read once and used for every block of the call it reaches (block s takes partition k of the
-// block s - k), so the delay line and the IR spectra stream from memory once a call, not once a
-// block. Each bin of block s sums its terms in the spec's order, and each term its partitions
-// from the oldest, whatever the thread and the call size: the same bits for any.
+// Bins [from, to) of every block's sum of output `output` for this call, a piece of bins at a
+// time: the call's blocks read the same delay-line and IR pieces (block s takes partition k of
+// delay-line block s - k), which stay in cache from one block to the next, so the spectra stream
+// from memory once a call, not once a block. Each bin of block s sums its terms in the spec's
+// order, and each term its partitions from the oldest, whatever the thread and the call size:
+// the same bits for any.
 void CpuConvolver::accumulateBins(std::size_t output, std::size_t from, std::size_t to) {
   const std::int64_t first = firstBlock_, m = blocksPerCall_;
   const std::size_t stride = irs_->rowStride();
   std::complex<float>* sums = sums_.get() + output * static_cast<std::size_t>(m) * stride;
+  auto x = [&](int input, std::int64_t j, std::size_t c) {
+    return reinterpret_cast<const float*>(delayed(input, j) + c);
+  };
+  auto h = [&](int ir, std::int64_t k, std::size_t c) {
+    return reinterpret_cast<const float*>(irs_->partition(ir, k) + c);
+  };
   for (std::size_t c = from; c < to; c += kChunkBins) {
     const std::size_t n = std::min(kChunkBins, to - c);
-    for (std::int64_t s = 0; s < m; ++s)
-      std::fill_n(sums + static_cast<std::size_t>(s) * stride + c, n, std::complex<float>{});
-    for (const ConvolutionTerm& t : outputs_[output]) {
-      const std::int64_t parts = irs_->partitions(t.ir);
-      for (std::int64_t j = std::max<std::int64_t>(0, first - parts + 1); j < first + m; ++j) {
-        const auto* x = reinterpret_cast<const float*>(delayed(t.input, j) + c);
-        const std::int64_t last = std::min(m - 1, j - first + parts - 1);
-        for (std::int64_t s = std::max<std::int64_t>(0, j - first); s <= last; ++s) {
-          multiplyAccumulate(
-              reinterpret_cast<float*>(sums + static_cast<std::size_t>(s) * stride + c), x,
-              reinterpret_cast<const float*>(irs_->partition(t.ir, first + s - j) + c), n);
+    for (std::int64_t s = 0; s < m; ++s) {
+      auto* sum = reinterpret_cast<float*>(sums + static_cast<std::size_t>(s) * stride + c);
+      std::fill_n(sum, 2 * n, 0.0f);
+      for (const ConvolutionTerm& t : outputs_[output]) {
+        // Partitions k = first + s - j for delay-line blocks j from the oldest the IR reaches.
+        std::int64_t j = std::max<std::int64_t>(0, first + s - irs_->partitions(t.ir) + 1);
+        const std::int64_t end = first + s + 1;
+        for (; j + 4 <= end; j += 4) {
+          const std::int64_t k = first + s - j;
+          multiplyAccumulate4(sum, x(t.input, j, c), h(t.ir, k, c), x(t.input, j + 1, c),
+                              h(t.ir, k - 1, c), x(t.input, j + 2, c), h(t.ir, k - 2, c),
+                              x(t.input, j + 3, c), h(t.ir, k - 3, c), n);
         }
+        for (; j < end; ++j)
+          multiplyAccumulate(sum, x(t.input, j, c), h(t.ir, first + s - j, c), n);
       }
     }
   }
