@@ -58,15 +58,18 @@ void multiplyAccumulate4(float* __restrict sum, const float* __restrict x0,
 }  // namespace
 
 // The block that costs least per frame on the CPU: each input and each output pays a transform
-// per frame, whose cost per frame grows with the block (the larger transforms leave L1 and L2),
-// and each term pays one complex multiply-accumulate per frame per partition of its IR, whose
-// count falls as the block grows. Costs per frame, measured with convolver_benchmark's
-// BM_CpuConvolverBlocks on a 2-core AMD EPYC (Zen 4) with AVX2 codelets: a transform 2.25 ns at
-// blocks of 4096 frames to 4.3 ns at 131072; a multiply-accumulate 0.3 ns. Mono 6 s: 32768
-// (9 partitions); 16 outputs x 6 s: 131072 (3 partitions); the measured best were within 10%.
+// per frame, whose cost per frame grows with the block (FFTW_ESTIMATE's larger plans leave L1 and
+// L2), and each term pays one complex multiply-accumulate per frame per partition of its IR,
+// whose count falls as the block grows. Costs per frame on this project's 2-core AMD EPYC (48 KB
+// L1 and 1 MB L2 a core, FFTW's AVX codelets): a transform 1.9 ns at blocks of 4096 frames to
+// 4.2 ns at 131072 (FFTW alone, thread CPU time), a multiply-accumulate 0.2 ns (fitted to
+// convolver_benchmark's BM_CpuConvolverBlocks). The choices: mono 2 s 8192, mono 6 s 32768,
+// true stereo 2 s 32768 and 6 s 65536, 16 outputs x 2 s 32768 and x 6 s 65536, each the best
+// BM_CpuConvolverBlocks measured or within its noise of it. The block changes the output's last
+// bits (not its accuracy), so it depends on the bus alone.
 std::int64_t cpuBlockFrames(const ConvolverSpec& spec) {
-  constexpr double kTransformNs[] = {2.25, 2.3, 2.85, 3.15, 3.9, 4.3};  // 4096 ... 131072
-  constexpr double kMultiplyAccumulateNs = 0.3;
+  constexpr double kTransformNs[] = {1.9, 2.17, 3.07, 3.25, 3.77, 4.19};  // 4096 ... 131072
+  constexpr double kMultiplyAccumulateNs = 0.2;
   const auto transforms =
       static_cast<double>(spec.numInputs + static_cast<int>(spec.outputs.size()));
   std::int64_t best = std::min<std::int64_t>(spec.partitionFrames, 4096);
@@ -157,40 +160,44 @@ void CpuConvolver::transformBlock(std::span<const float> inputs, std::size_t inp
                                     delayed(static_cast<int>(input), firstBlock_ + block)));
 }
 
-// Bins [from, to) of every block's sum of output `output` for this call, a piece of bins at a
-// time: the call's blocks read the same delay-line and IR pieces (block s takes partition k of
-// delay-line block s - k), which stay in cache from one block to the next, so the spectra stream
-// from memory once a call, not once a block. Each bin of block s sums its terms in the spec's
-// order, and each term its partitions from the oldest, whatever the thread and the call size:
-// the same bits for any.
-void CpuConvolver::accumulateBins(std::size_t output, std::size_t from, std::size_t to) {
+// Bins [from, to) of every block's sum of output `output` for this call: the part from the
+// delay-line blocks before the call (`before`: the sums start from zero) or the part from the
+// call's own blocks. Block s takes partition k of delay-line block j = first + s - k; each bin
+// sums from the oldest j to the newest, each j's terms in the spec's order: the same operations
+// in the same order for any split of the timeline into calls, and any thread, so the same bits.
+// A piece of bins at a time: the call's blocks read the same delay-line and IR pieces, which stay
+// in cache from one block to the next, so the spectra stream from memory once a call, not once a
+// block.
+void CpuConvolver::accumulate(std::size_t output, std::size_t from, std::size_t to, bool before) {
   const std::int64_t first = firstBlock_, m = blocksPerCall_;
   const std::size_t stride = irs_->rowStride();
+  const std::vector<ConvolutionTerm>& terms = outputs_[output];
+  std::int64_t parts = 0;  // the most any term has
+  for (const ConvolutionTerm& t : terms) parts = std::max(parts, irs_->partitions(t.ir));
   std::complex<float>* sums = sums_.get() + output * static_cast<std::size_t>(m) * stride;
-  auto x = [&](int input, std::int64_t j, std::size_t c) {
-    return reinterpret_cast<const float*>(delayed(input, j) + c);
-  };
-  auto h = [&](int ir, std::int64_t k, std::size_t c) {
-    return reinterpret_cast<const float*>(irs_->partition(ir, k) + c);
-  };
+  std::vector<const std::complex<float>*> xs, hs;  // the products of one bin range, in order
   for (std::size_t c = from; c < to; c += kChunkBins) {
     const std::size_t n = std::min(kChunkBins, to - c);
     for (std::int64_t s = 0; s < m; ++s) {
       auto* sum = reinterpret_cast<float*>(sums + static_cast<std::size_t>(s) * stride + c);
-      std::fill_n(sum, 2 * n, 0.0f);
-      for (const ConvolutionTerm& t : outputs_[output]) {
-        // Partitions k = first + s - j for delay-line blocks j from the oldest the IR reaches.
-        std::int64_t j = std::max<std::int64_t>(0, first + s - irs_->partitions(t.ir) + 1);
-        const std::int64_t end = first + s + 1;
-        for (; j + 4 <= end; j += 4) {
-          const std::int64_t k = first + s - j;
-          multiplyAccumulate4(sum, x(t.input, j, c), h(t.ir, k, c), x(t.input, j + 1, c),
-                              h(t.ir, k - 1, c), x(t.input, j + 2, c), h(t.ir, k - 2, c),
-                              x(t.input, j + 3, c), h(t.ir, k - 3, c), n);
+      if (before) std::fill_n(sum, 2 * n, 0.0f);
+      xs.clear();
+      hs.clear();
+      const std::int64_t oldest = std::max<std::int64_t>(0, first + s - parts + 1);
+      for (std::int64_t j = before ? oldest : first; j < (before ? first : first + s + 1); ++j) {
+        for (const ConvolutionTerm& t : terms) {
+          if (first + s - j >= irs_->partitions(t.ir)) continue;
+          xs.push_back(delayed(t.input, j) + c);
+          hs.push_back(irs_->partition(t.ir, first + s - j) + c);
         }
-        for (; j < end; ++j)
-          multiplyAccumulate(sum, x(t.input, j, c), h(t.ir, first + s - j, c), n);
       }
+      auto f = [](const std::complex<float>* p) { return reinterpret_cast<const float*>(p); };
+      std::size_t i = 0;
+      for (; i + 4 <= xs.size(); i += 4) {
+        multiplyAccumulate4(sum, f(xs[i]), f(hs[i]), f(xs[i + 1]), f(hs[i + 1]), f(xs[i + 2]),
+                            f(hs[i + 2]), f(xs[i + 3]), f(hs[i + 3]), n);
+      }
+      for (; i < xs.size(); ++i) multiplyAccumulate(sum, f(xs[i]), f(hs[i]), n);
     }
   }
 }
@@ -217,6 +224,19 @@ void CpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   const auto blocks = static_cast<std::size_t>(blocksPerCall_);
   VKMIX_ASSERT(inputs.size() >= numInputs * call && outputs.size() >= numOutputs * call,
                "convolver buffers too small");
+  // The sums from the blocks before this call need none of its input: after each call the
+  // workers start on the next call's while the engine goes on (mixing, reading, delivering), and
+  // the call takes what is left of them, then its own blocks' transforms, their share of the
+  // sums, and the inverses.
+  const std::size_t bins = irs_->bins(), pieces = (bins + kJobBins - 1) / kJobBins;
+  auto sums = [this, bins, pieces](bool before) {
+    return [this, bins, pieces, before](std::size_t job, int) {
+      const std::size_t from = job % pieces * kJobBins;
+      accumulate(job / pieces, from, std::min(bins, from + kJobBins), before);
+    };
+  };
+  if (firstBlock_ == 0) workers_.start(numOutputs * pieces, sums(true));
+  workers_.finish();
   workers_.run(numInputs * blocks, [&](std::size_t job, int lane) {
     transformBlock(inputs, job / blocks, static_cast<std::int64_t>(job % blocks),
                    lanes_[static_cast<std::size_t>(lane)]);
@@ -226,16 +246,13 @@ void CpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
         inputs.begin() + static_cast<std::ptrdiff_t>(in * call + call - previous_[in].size());
     std::copy_n(last, previous_[in].size(), previous_[in].begin());
   }
-  const std::size_t bins = irs_->bins(), pieces = (bins + kJobBins - 1) / kJobBins;
-  workers_.run(numOutputs * pieces, [&](std::size_t job, int) {
-    const std::size_t from = job % pieces * kJobBins;
-    accumulateBins(job / pieces, from, std::min(bins, from + kJobBins));
-  });
+  workers_.run(numOutputs * pieces, sums(false));
   workers_.run(numOutputs * blocks, [&](std::size_t job, int lane) {
     inverseBlock(job % numOutputs, static_cast<std::int64_t>(job / numOutputs), outputs,
                  lanes_[static_cast<std::size_t>(lane)]);
   });
   firstBlock_ += blocksPerCall_;
+  workers_.start(numOutputs * pieces, sums(true));
 }
 
 }  // namespace vkmix::dsp

@@ -67,7 +67,7 @@ class CpuConvolver {
   };
   void transformBlock(std::span<const float> inputs, std::size_t input, std::int64_t block,
                       Lane& lane);
-  void accumulateBins(std::size_t output, std::size_t from, std::size_t to);
+  void accumulate(std::size_t output, std::size_t from, std::size_t to, bool before);
   void inverseBlock(std::size_t output, std::int64_t block, std::span<float> outputs, Lane& lane);
   const std::complex<float>* delayed(int input, std::int64_t absoluteBlock) const;
 

@@ -12,6 +12,7 @@ CpuWorkers::~CpuWorkers() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
+    next_ = jobs_;  // the jobs not yet taken are dropped
   }
   start_.notify_all();
   for (std::thread& t : workers_) t.join();
@@ -24,7 +25,7 @@ void CpuWorkers::take(std::unique_lock<std::mutex>& lock, int lane) {
     lock.unlock();
     std::exception_ptr failed;
     try {
-      (*job_)(index, lane);
+      job_(index, lane);
     } catch (...) {
       failed = std::current_exception();
     }
@@ -49,14 +50,20 @@ void CpuWorkers::work(int lane) {
   }
 }
 
-void CpuWorkers::run(std::size_t jobs, const std::function<void(std::size_t, int)>& job) {
+void CpuWorkers::start(std::size_t jobs, std::function<void(std::size_t, int)> job) {
+  {
+    std::lock_guard lock(mutex_);
+    job_ = std::move(job);
+    jobs_ = jobs;
+    next_ = 0;
+    error_ = nullptr;
+    ++generation_;
+  }
+  if (!workers_.empty() && jobs > 0) start_.notify_all();
+}
+
+void CpuWorkers::finish() {
   std::unique_lock lock(mutex_);
-  job_ = &job;
-  jobs_ = jobs;
-  next_ = 0;
-  error_ = nullptr;
-  ++generation_;
-  if (!workers_.empty() && jobs > 1) start_.notify_all();
   take(lock, 0);
   // Every job is taken; wait for the workers still running theirs. A worker that wakes late
   // finds nothing left to take.

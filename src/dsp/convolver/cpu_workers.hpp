@@ -1,5 +1,5 @@
 // A small fixed set of threads that run one batch of numbered jobs at a time, the caller taking
-// jobs too. The CPU convolver hands it its transforms and its outputs; which thread runs a job
+// jobs too. The CPU convolver hands it its transforms and its sums; which thread runs a job
 // changes nothing in what the job computes, so the results do not depend on the thread count.
 #pragma once
 
@@ -16,17 +16,23 @@ namespace vkmix::dsp {
 
 class CpuWorkers {
  public:
-  // threads >= 1 in all: threads - 1 workers, plus the caller of run().
+  // threads >= 1 in all: threads - 1 workers, plus the caller of finish().
   explicit CpuWorkers(int threads);
-  ~CpuWorkers();
+  ~CpuWorkers();  // waits for the jobs the workers have taken; starts no more
   CpuWorkers(const CpuWorkers&) = delete;
   CpuWorkers& operator=(const CpuWorkers&) = delete;
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
-  // Runs job(index, lane) once for every index < jobs and returns when all have finished. lane
-  // (< threads()) names the thread running it, for per-thread scratch. Jobs are taken in index
-  // order; the first exception a job throws is rethrown here once the batch has finished.
-  // One run() at a time.
-  void run(std::size_t jobs, const std::function<void(std::size_t, int)>& job);
+  // Starts a batch: job(index, lane) is to run once for every index < jobs, in index order, lane
+  // (< threads()) naming the thread that runs it (for per-thread scratch). The workers start on
+  // it at once; the caller goes on. One batch at a time: finish() it before the next start().
+  void start(std::size_t jobs, std::function<void(std::size_t, int)> job);
+  // Takes what is left of the batch on the calling thread (lane 0), waits for the workers'
+  // jobs, and rethrows the first exception a job threw. Nothing to do without a batch.
+  void finish();
+  void run(std::size_t jobs, std::function<void(std::size_t, int)> job) {
+    start(jobs, std::move(job));
+    finish();
+  }
 
  private:
   void work(int lane);
@@ -34,7 +40,7 @@ class CpuWorkers {
 
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  const std::function<void(std::size_t, int)>* job_ = nullptr;
+  std::function<void(std::size_t, int)> job_;
   std::size_t jobs_ = 0, next_ = 0;
   int busy_ = 0;                  // workers inside the current batch
   std::uint64_t generation_ = 0;  // counts batches, so a worker joins each one once
