@@ -200,7 +200,7 @@ TEST(CpuConvolverBytes, TheSameForAnyBatchThreadCountAndBlockCount) {
       inputs.push_back(std::move(x));
     }
     const std::size_t outFrames = frames + static_cast<std::size_t>(spec.maxIrFrames());
-    for (std::int64_t block : {std::int64_t{4096}, std::int64_t{0}}) {
+    for (std::int64_t block : {std::int64_t{4096}, std::int64_t{16384}, std::int64_t{0}}) {
       auto irs = std::make_shared<const CpuIrSpectra>(spec, block);
       CpuConvolver one(spec, irs, 1, 1);
       const auto expected = runWhole(one, inputs, outFrames, spec.outputs.size());

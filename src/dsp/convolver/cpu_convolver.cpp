@@ -61,14 +61,15 @@ void multiplyAccumulate4(float* __restrict sum, const float* __restrict x0,
 // per frame, whose cost per frame grows with the block (FFTW_ESTIMATE's larger plans leave L1 and
 // L2), and each term pays one complex multiply-accumulate per frame per partition of its IR,
 // whose count falls as the block grows. Costs per frame on this project's 2-core AMD EPYC (48 KB
-// L1 and 1 MB L2 a core, FFTW's AVX codelets): a transform 1.9 ns at blocks of 4096 frames to
-// 4.2 ns at 131072 (FFTW alone, thread CPU time), a multiply-accumulate 0.2 ns (fitted to
-// convolver_benchmark's BM_CpuConvolverBlocks). The choices: mono 2 s 8192, mono 6 s 32768,
-// true stereo 2 s 32768 and 6 s 65536, 16 outputs x 2 s 32768 and x 6 s 65536, each the best
-// BM_CpuConvolverBlocks measured or within its noise of it. The block changes the output's last
-// bits (not its accuracy), so it depends on the bus alone.
+// L1 and 1 MB L2 a core, FFTW's AVX codelets), fitted to convolver_benchmark's
+// BM_CpuConvolverBlocks (one thread's CPU time, mono and true stereo, 2 s and 6 s IRs): a
+// transform with its copies 1.6 ns at blocks of 4096 frames to 4.6 ns at 131072, a
+// multiply-accumulate 0.2 ns. The choices: mono 2 s 8192, mono 6 s and true stereo 2 s 32768,
+// true stereo 6 s and 16 outputs x 6 s 65536, 16 outputs x 2 s 32768, each the best
+// BM_CpuConvolverBlocks measured or within its noise (10%) of it. The block changes the output's
+// last bits (not its accuracy), so it depends on the bus alone.
 std::int64_t cpuBlockFrames(const ConvolverSpec& spec) {
-  constexpr double kTransformNs[] = {1.9, 2.17, 3.07, 3.25, 3.77, 4.19};  // 4096 ... 131072
+  constexpr double kTransformNs[] = {1.6, 2.0, 2.6, 3.1, 3.7, 4.6};  // 4096 ... 131072
   constexpr double kMultiplyAccumulateNs = 0.2;
   const auto transforms =
       static_cast<double>(spec.numInputs + static_cast<int>(spec.outputs.size()));
@@ -147,17 +148,20 @@ const std::complex<float>* CpuConvolver::delayed(int input, std::int64_t absolut
                           irs_->rowStride();
 }
 
-// Overlap-save: [the block before | this block] of one input, transformed into the delay line.
+// Overlap-save: [the block before | this block] of one input, transformed into the delay line
+// (written there first where the transform is in place).
 void CpuConvolver::transformBlock(std::span<const float> inputs, std::size_t input,
                                   std::int64_t block, Lane& lane) {
   const auto b = static_cast<std::size_t>(b_);
   const float* in = inputs.data() + input * static_cast<std::size_t>(callFrames_);
   const float* before =
       block == 0 ? previous_[input].data() : in + static_cast<std::size_t>(block - 1) * b;
-  std::copy_n(before, b, lane.time.get());
-  std::copy_n(in + static_cast<std::size_t>(block) * b, b, lane.time.get() + b);
-  fft_.forward(lane.time.get(), const_cast<std::complex<float>*>(
-                                    delayed(static_cast<int>(input), firstBlock_ + block)));
+  auto* spectrum =
+      const_cast<std::complex<float>*>(delayed(static_cast<int>(input), firstBlock_ + block));
+  float* time = fft_.inPlace() ? reinterpret_cast<float*>(spectrum) : lane.time.get();
+  std::copy_n(before, b, time);
+  std::copy_n(in + static_cast<std::size_t>(block) * b, b, time + b);
+  fft_.forward(time, spectrum);
 }
 
 // Bins [from, to) of every block's sum of output `output` for this call: the part from the

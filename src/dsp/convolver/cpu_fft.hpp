@@ -32,8 +32,10 @@ class CpuFft {
   ~CpuFft();
   CpuFft(const CpuFft&) = delete;
   CpuFft& operator=(const CpuFft&) = delete;
-  // time: 2B frames -> spectrum: B + 1 bins, unnormalised; time is kept.
+  // time: 2B frames -> spectrum: B + 1 bins, unnormalised. In place (time is the spectrum's
+  // first 2B floats) where inPlace(), else out of place, time kept.
   void forward(float* time, std::complex<float>* spectrum) const;
+  bool inPlace() const { return inPlace_; }
   // spectrum: B + 1 bins -> time: 2B frames, unnormalised (2B times the forward's input);
   // spectrum is overwritten.
   void inverse(std::complex<float>* spectrum, float* time) const;
@@ -46,6 +48,7 @@ class CpuFft {
  private:
   void* forward_ = nullptr;  // fftwf_plan, kept out of this header
   void* inverse_ = nullptr;
+  bool inPlace_;
 };
 
 // Where the wisdom file lives: $VKMIX_CACHE_DIR (empty: nowhere), else $XDG_CACHE_HOME/vkmix
