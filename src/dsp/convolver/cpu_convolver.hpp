@@ -1,11 +1,13 @@
 // The CPU backend's convolver: uniform partitioned overlap-save in single precision on FFTW, in
-// blocks of its own size B (a power of two dividing the engine's partition; cpuBlockFrames), on
-// the absolute timeline. A call brings whole engine partitions, so every block of the call's
-// input is known before any of its output is due: the blocks' forward transforms, then their
-// outputs (multiply-accumulate and inverse transform), are independent jobs spread over threads.
-// Each job computes its block in a fixed order, so the bytes do not depend on the thread count,
-// the batch or the call size. IR spectra are computed once in double precision
-// (irPartitionSpectra) and shared by every convolver of a bus.
+// blocks of its own size B (a power of two dividing the engine's partition, chosen per bus by
+// cpuBlockFrames), on the absolute timeline, with no added latency. A call brings whole engine
+// partitions, so every block of the call's input is known before any of its output is due: the
+// blocks' forward transforms, the frequency-domain sums (jobs over bin ranges) and the inverse
+// transforms are independent jobs spread over threads. The sums' part from blocks before the call
+// needs none of its input, so the threads make it between calls. Each bin sums from the oldest
+// block to the newest in one fixed order, so the bytes do not depend on the thread count, the
+// batch or the call size. IR spectra are computed once in double precision (irPartitionSpectra)
+// and shared by every convolver of a bus.
 #pragma once
 
 #include <complex>

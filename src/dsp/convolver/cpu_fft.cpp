@@ -19,13 +19,15 @@ namespace {
 
 // Wisdom and bytes. FFTW_ESTIMATE's planner picks a plan from the problem alone (no timing), and
 // wisdom records the plan it picked for each subproblem; planning again with that wisdom replays
-// those picks: the same plan, the same bytes, without the search (15-40 ms a size on this
-// project's CPUs, as long as the rest of a mono reverb's set-up). Wisdom from FFTW_MEASURE would
-// be used by an FFTW_ESTIMATE request as well, and its plan depends on timings: one run would
-// differ from the next in its last bits. So only this file's plans, all FFTW_ESTIMATE, ever go
-// into the file (nothing else in vkmix plans with FFTW), and the file is named after what the
-// estimate depends on: FFTW's version and the SIMD codelets this CPU can run (wisdom made where
-// AVX-512 is missing would otherwise steer a CPU that has it away from its own estimate).
+// those picks: the same plan, the same bytes, without the search (about 8 ms a size on this
+// project's 2-core host, 15-40 ms while it is busy; 0.5-2 ms with wisdom). FFTW_MEASURE's plans
+// transform 1.2-1.7x faster here, but they are chosen by timing, so the bytes would depend on
+// the run that made the wisdom (and differ run to run with no cache); and wisdom from
+// FFTW_MEASURE would be used by an FFTW_ESTIMATE request as well. So only this file's plans, all
+// FFTW_ESTIMATE, ever go into the file (nothing else in vkmix plans with FFTW), and the file is
+// named after what the estimate depends on: FFTW's version and the SIMD codelets this CPU can run
+// (wisdom made where AVX-512 is missing would otherwise steer a CPU that has it away from its own
+// estimate).
 constexpr char kMagic[] = "vkmix FFTW_ESTIMATE wisdom 1\n";
 
 // FFTW's planner and its wisdom are process-wide and not thread-safe; executing plans is.

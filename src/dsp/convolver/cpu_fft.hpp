@@ -3,7 +3,7 @@
 // on other arrays of the same alignment: those from fftwAlloc). Plans use FFTW_ESTIMATE, which
 // picks the algorithm from the size alone, so every run computes the same bytes; the planner's
 // choices are kept as FFTW wisdom beside the VkFFT cache, which skips the planner's search
-// (15-40 ms a size) in later runs and replays the same choices (see cpu_fft.cpp).
+// (8-40 ms a size) in later runs and replays the same choices (see cpu_fft.cpp).
 #pragma once
 
 #include <complex>
