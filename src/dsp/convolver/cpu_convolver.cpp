@@ -19,37 +19,28 @@ int hardwareThreads() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// sum += x * h over `bins` interleaved complex bins. Written as real arithmetic over the bins: a
-// loop the compiler vectorises (std::complex's operator* checks for NaN and does not), once per
-// vector width (VKMIX_SIMD_CLONES: the same bits from each).
-VKMIX_SIMD_CLONES
-void multiplyAccumulate(float* __restrict sum, const float* __restrict x, const float* __restrict h,
-                        std::size_t bins) {
-  for (std::size_t b = 0; b < 2 * bins; b += 2) {
-    const float xr = x[b], xi = x[b + 1], hr = h[b], hi = h[b + 1];
-    sum[b] += xr * hr - xi * hi;
-    sum[b + 1] += xr * hi + xi * hr;
+// sum += x[0] * h[0], then += x[1] * h[1], ... up to x[N - 1] * h[N - 1], over `bins`
+// interleaved complex bins, the sum kept in registers from one product to the next (the same
+// operations in the same order as N passes, so the same bits, with 1/N of the sum's loads and
+// stores). Written as real arithmetic over the bins: a loop the compiler vectorises
+// (std::complex's operator* checks for NaN and does not), once per vector width
+// (VKMIX_SIMD_CLONES: the same bits from each).
+template <int N>
+VKMIX_SIMD_CLONES void multiplyAccumulate(float* __restrict sum,
+                                          const std::complex<float>* const* xp,
+                                          const std::complex<float>* const* hp, std::size_t bins) {
+  const float* __restrict x[N];
+  const float* __restrict h[N];
+  for (int i = 0; i < N; ++i) {
+    x[i] = reinterpret_cast<const float*>(xp[i]);
+    h[i] = reinterpret_cast<const float*>(hp[i]);
   }
-}
-
-// Four of the above in turn, the sum kept in registers between them: the same operations in the
-// same order (so the same bits), a quarter of the sum's loads and stores.
-VKMIX_SIMD_CLONES
-void multiplyAccumulate4(float* __restrict sum, const float* __restrict x0,
-                         const float* __restrict h0, const float* __restrict x1,
-                         const float* __restrict h1, const float* __restrict x2,
-                         const float* __restrict h2, const float* __restrict x3,
-                         const float* __restrict h3, std::size_t bins) {
   for (std::size_t b = 0; b < 2 * bins; b += 2) {
     float re = sum[b], im = sum[b + 1];
-    re += x0[b] * h0[b] - x0[b + 1] * h0[b + 1];
-    im += x0[b] * h0[b + 1] + x0[b + 1] * h0[b];
-    re += x1[b] * h1[b] - x1[b + 1] * h1[b + 1];
-    im += x1[b] * h1[b + 1] + x1[b + 1] * h1[b];
-    re += x2[b] * h2[b] - x2[b + 1] * h2[b + 1];
-    im += x2[b] * h2[b + 1] + x2[b + 1] * h2[b];
-    re += x3[b] * h3[b] - x3[b + 1] * h3[b + 1];
-    im += x3[b] * h3[b + 1] + x3[b + 1] * h3[b];
+    for (int i = 0; i < N; ++i) {
+      re += x[i][b] * h[i][b] - x[i][b + 1] * h[i][b + 1];
+      im += x[i][b] * h[i][b + 1] + x[i][b + 1] * h[i][b];
+    }
     sum[b] = re;
     sum[b + 1] = im;
   }
@@ -195,13 +186,21 @@ void CpuConvolver::accumulate(std::size_t output, std::size_t from, std::size_t 
           hs.push_back(irs_->partition(t.ir, first + s - j) + c);
         }
       }
-      auto f = [](const std::complex<float>* p) { return reinterpret_cast<const float*>(p); };
       std::size_t i = 0;
-      for (; i + 4 <= xs.size(); i += 4) {
-        multiplyAccumulate4(sum, f(xs[i]), f(hs[i]), f(xs[i + 1]), f(hs[i + 1]), f(xs[i + 2]),
-                            f(hs[i + 2]), f(xs[i + 3]), f(hs[i + 3]), n);
+      for (; i + 4 <= xs.size(); i += 4) multiplyAccumulate<4>(sum, &xs[i], &hs[i], n);
+      switch (xs.size() - i) {
+        case 3:
+          multiplyAccumulate<3>(sum, &xs[i], &hs[i], n);
+          break;
+        case 2:
+          multiplyAccumulate<2>(sum, &xs[i], &hs[i], n);
+          break;
+        case 1:
+          multiplyAccumulate<1>(sum, &xs[i], &hs[i], n);
+          break;
+        default:
+          break;
       }
-      for (; i < xs.size(); ++i) multiplyAccumulate(sum, f(xs[i]), f(hs[i]), n);
     }
   }
 }
