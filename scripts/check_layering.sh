@@ -27,6 +27,13 @@ check '#include [<"](vulkan|gpu/|dsp/[a-z]+/gpu_|dsp/[a-z]+/reference)' \
   "engine reaches the device and the stages through backend/backend.hpp only" src/engine
 check '#include [<"](engine/|cli/|imgui|ui/|io/|session/|adm/)' \
   "backend must not include engine, CLI, UI, io, session or adm headers" src/backend
+check '#include [<"](vulkan|gpu/|dsp/|engine/|backend/|imgui|libav|cli/|io/|adm/|ui/)' \
+  "timeline (below the engine, shared with the inspector) includes only session, layout and core" \
+  src/timeline
+check '#include [<"](vulkan|gpu/|dsp/[a-z]+/gpu_|engine/|backend/|imgui|libav|cli/|io/|session/|adm/|ui/)' \
+  "binaural (HRTF, virtual speakers) includes only dsp's convolver, layout and core" src/binaural
+check '#include [<"]binaural/' "binaural sits above dsp: core, session, layout, wave, io, gpu and dsp must not include it" \
+  src/core src/session src/layout src/wave src/io src/gpu src/dsp include/vkmix
 check '#include [<"](cli/)' "ui must not include CLI headers" ui
 [ $fail -eq 0 ] && echo "layering: ok"
 exit $fail

@@ -9,7 +9,7 @@ packages=(
   glslc glslang-tools glslang-dev spirv-tools spirv-headers
   libglfw3-dev libimgui-dev libstb-dev libvkfft-dev libfftw3-dev libasound2-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libavfilter-dev ffmpeg
-  libebur128-dev libpugixml-dev libxml2-utils
+  libebur128-dev libpugixml-dev libxml2-utils libmysofa-dev
   clang-format clang libclang-rt-14-dev
   help2man dpkg-dev file
   xvfb xauth libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev

@@ -30,7 +30,8 @@ if ((all)); then
 else
   # A test binary added without being listed here shows up below as "Not Run" and fails.
   cmake --build build-asan --target session_test layout_test loudness_test wave_test adm_test \
-    io_test gpu_test dsp_test engine_test session_fuzzer media_fuzzer adm_fuzzer
+    io_test gpu_test dsp_test engine_test binaural_test binaural_gpu_test session_fuzzer media_fuzzer \
+    adm_fuzzer
   exclude=(-LE 'cli|ui')
 fi
 # Leak checking is off: Mesa's lavapipe keeps allocations for the life of the process.

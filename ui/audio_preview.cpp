@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "core/units.hpp"
-#include "engine/automation.hpp"
 #include "engine/renderer.hpp"
 #include "layout/downmix.hpp"
 #include "loudness/meter.hpp"
+#include "timeline/automation.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::ui {
@@ -75,7 +75,7 @@ Session previewSlice(const Session& session, double from, const std::vector<bool
     }
     t.clips = std::move(clips);
     if (!t.positionKeys.empty()) {
-      const engine::ObjectState now = engine::objectStateAt(original, from);
+      const timeline::ObjectState now = timeline::objectStateAt(original, from);
       PositionKey first;
       first.position.azimuthDeg = now.position.azimuthDeg;
       first.position.elevationDeg = now.position.elevationDeg;
@@ -95,7 +95,7 @@ Session previewSlice(const Session& session, double from, const std::vector<bool
     }
     if (!t.gainKeys.empty()) {
       std::vector<GainKey> keys{
-          {0.0, engine::automationGainDbAt(original, from), Interpolation::Linear}};
+          {0.0, timeline::automationGainDbAt(original, from), Interpolation::Linear}};
       for (GainKey k : t.gainKeys) {
         if (k.timeSeconds <= from) continue;
         k.timeSeconds -= from;

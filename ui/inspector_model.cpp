@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "core/units.hpp"
-#include "engine/automation.hpp"
 #include "engine/voice_plan.hpp"
 #include "layout/layout_file.hpp"
+#include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::ui {
@@ -60,7 +60,7 @@ bool InspectorModel::isObject(int track) const {
 
 std::optional<layout::Polar> InspectorModel::positionAt(int track, double t) const {
   if (!isObject(track)) return std::nullopt;
-  return engine::objectStateAt(session_.tracks[static_cast<std::size_t>(track)], t).position;
+  return timeline::objectStateAt(session_.tracks[static_cast<std::size_t>(track)], t).position;
 }
 
 std::optional<RoomPoint> InspectorModel::roomAt(int track, double t) const {
@@ -70,20 +70,8 @@ std::optional<RoomPoint> InspectorModel::roomAt(int track, double t) const {
 }
 
 std::vector<double> InspectorModel::speakerGains(int track, double t) const {
-  const Track& tr = session_.tracks.at(static_cast<std::size_t>(track));
-  std::vector<double> g(static_cast<std::size_t>(layout_.numChannels()), 0.0);
-  if (tr.type == TrackType::Object) {
-    const engine::ObjectState st = engine::objectStateAt(tr, t);
-    panner_.gains(st.position, st.shape, g);
-  } else if (const Layout* bed = findLayout(tr.bedLayout)) {
-    for (const auto& route : engine::bedRouting(*bed, layout_, panner_)) {
-      for (std::size_t c = 0; c < g.size(); ++c)
-        g[c] = std::max(g[c], static_cast<double>(route[c]));
-    }
-  }
-  const double gain = dbToLinear(tr.gainDb + engine::automationGainDbAt(tr, t));
-  for (double& x : g) x *= gain;
-  return g;
+  return timeline::trackGainsAt(session_.tracks.at(static_cast<std::size_t>(track)), layout_,
+                                panner_, t);
 }
 
 std::vector<std::pair<double, double>> InspectorModel::clipSpans(int track) const {
@@ -122,7 +110,7 @@ Position& InspectorModel::positionAtPlayhead(Track& t) {
                        [](const PositionKey& k, double when) { return k.timeSeconds < when; });
   const PositionKey& near = it == t.positionKeys.end() ? t.positionKeys.back() : *it;
   key.position = near.position;
-  const engine::ObjectState now = engine::objectStateAt(t, time);
+  const timeline::ObjectState now = timeline::objectStateAt(t, time);
   key.position = movedTo(key.position, roomPoint(now.position));
   if (!key.position.cartesian) key.position.distance = now.position.distance;
   return t.positionKeys.insert(it, key)->position;

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/automation.hpp"
+#include "timeline/automation.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::ui {
@@ -228,7 +228,7 @@ void drawProperties(InspectorModel& m, UiState& s, const Rect& r) {
   }
   float gain = static_cast<float>(tr.gainDb);
   if (ImGui::SliderFloat("gain", &gain, -60.0f, 12.0f, "%.1f dB")) m.setGainDb(t, gain, newStep(s));
-  float automation = static_cast<float>(engine::automationGainDbAt(tr, m.time));
+  float automation = static_cast<float>(timeline::automationGainDbAt(tr, m.time));
   if (ImGui::SliderFloat(tr.gainKeys.empty() ? "automate" : "automation", &automation, -60.0f,
                          12.0f, "%.1f dB at playhead"))
     m.setAutomationGainDb(t, automation, newStep(s));

@@ -23,14 +23,19 @@ struct RenderOptions {
   bool validation = false;  // Vulkan validation layers (tests and debug builds)
   // Threads decoding the open clips' next block while this one is mixed; 0 decodes in the block
   // loop; -1 picks min(4, cores - 2), leaving a core each to the block loop and the delivery
-  // thread (none on a 2-core machine, where they measured slower). The output does not depend
-  // on it.
+  // thread (none on a 2-core machine, where they measured slower, except one when a CPU backend
+  // has denoised tracks: the worker denoises them ahead). The output does not depend on it.
   int decodeThreads = -1;
   // Threads besides the block loop's that read a block's clip rows (PCM straight from the file,
   // or what decode-ahead buffered); 0 reads on the loop alone; -1 picks min(8, cores - 2) on
   // machines of 4 cores or more, else 0 (on 2 cores a helper thread measured no faster). The
   // output does not depend on it.
   int readThreads = -1;
+  // Threads besides the block loop's that the native CPU backend (--device cpu) mixes on, each
+  // a share of a mix's channels (each channel summed by one thread, in voice order); 0 mixes on
+  // the loop alone; -1 picks min(15, cores - 2) on machines of 4 cores or more, else 0. The
+  // output does not depend on it.
+  int backendThreads = -1;
   // Longest reverb tail after the last clip, seconds; unset: until every IR's remaining energy
   // (its energy decay curve) is below -120 dB, so a full-scale input's left-out tail is too.
   std::optional<double> tailSeconds;

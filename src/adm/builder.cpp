@@ -36,7 +36,8 @@ void DocumentBuilder::object(const std::string& name, int content,
   for (std::size_t b = 0; b < blocks.size(); ++b)
     blocks[b].id = hexId("AB_0003", n, 4) + hexId("_", static_cast<unsigned>(b + 1), 8);
   doc_.packs.push_back(PackFormat{pack, name, TypeDefinition::Objects, {channel}, {}});
-  doc_.channels.push_back(ChannelFormat{channel, name, TypeDefinition::Objects, std::move(blocks)});
+  doc_.channels.push_back(
+      ChannelFormat{channel, name, TypeDefinition::Objects, std::move(blocks), {}, {}});
   track(o, pack, channel, n, "0003");
 }
 
@@ -52,7 +53,9 @@ void DocumentBuilder::bed(const std::string& name, const Layout& layout, int con
     b.speakerLabel = s.label;
     b.azimuth = s.azimuthDeg;
     b.elevation = s.elevationDeg;
-    doc_.channels.push_back(ChannelFormat{channel, s.name, TypeDefinition::DirectSpeakers, {b}});
+    ChannelFormat c{channel, s.name, TypeDefinition::DirectSpeakers, {b}, {}, {}};
+    if (s.lfe) c.lowPassHz = 120.0;  // BS.2094's LFE: BS.2127 knows it by this as well
+    doc_.channels.push_back(std::move(c));
     pf.channelRefs.push_back(channel);
     track(o, pack, channel, n, "0001");
   }

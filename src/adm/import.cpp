@@ -3,39 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
-#include <set>
 #include <sstream>
 
+#include "adm/direct_speakers.hpp"
+#include "adm/timing.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
 #include "vkmix/layout.hpp"
 
 namespace vkmix::adm {
-namespace {
-
-// BS.2094 common definitions that files reference without defining: the DirectSpeakers channels
-// of the 5.1 family (AC_00010001..06). Anything else must be defined in the file's axml.
-const std::vector<ChannelFormat>& commonChannels() {
-  static const std::vector<ChannelFormat> table = [] {
-    const std::pair<const char*, const char*> speakers[] = {
-        {"FrontLeft", "M+030"},          {"FrontRight", "M-030"},   {"FrontCentre", "M+000"},
-        {"LowFrequencyEffects", "LFE1"}, {"SurroundLeft", "M+110"}, {"SurroundRight", "M-110"}};
-    std::vector<ChannelFormat> out;
-    int n = 1;
-    for (const auto& [name, label] : speakers) {
-      char id[16];
-      std::snprintf(id, sizeof id, "AC_0001%04x", n++);
-      BlockFormat b;
-      b.speakerLabel = label;
-      out.push_back(ChannelFormat{id, name, TypeDefinition::DirectSpeakers, {b}});
-    }
-    return out;
-  }();
-  return table;
-}
-
-}  // namespace
 
 Position positionOf(const BlockFormat& b) {
   Position p;
@@ -79,6 +55,10 @@ std::string normaliseSpeakerLabel(const std::string& label) {
     if (speaker == std::string::npos) return "";
     l = l.substr(speaker + 9);
   }
+  // Dolby's profile prefixes its own channel names ("RC_L", "RC_Lss"): not BS.2051 labels, so
+  // such a speaker is placed by its position, as BS.2127 places any label it does not know; its
+  // LFE is still the LFE.
+  if (l.rfind("RC_", 0) == 0) return l == "RC_LFE" ? "LFE1" : "";
   if (l == "LFE" || l == "LFE1" || l == "LFEL") return "LFE1";
   if (l == "LFE2" || l == "LFER") return "LFE2";
   for (const Layout& layout : builtinLayouts()) {
@@ -89,126 +69,6 @@ std::string normaliseSpeakerLabel(const std::string& label) {
       (l[1] == '+' || l[1] == '-') && l.find_first_not_of("0123456789", 2) == std::string::npos)
     return l;
   return "";
-}
-
-Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
-                 const std::string& programme) {
-  Resolved r;
-  const DocumentIndex index(doc);
-  for (const std::string& u : doc.unsupported)
-    r.warnings.push_back(u + " is not supported; ignored");
-
-  std::map<std::string, const wave::ChnaEntry*> byUid;
-  for (const wave::ChnaEntry& e : info.chna) {
-    if (e.trackIndex > info.numChannels) {
-      throw InputError(source, "chna",
-                       "track " + std::to_string(e.trackIndex) + " (" + e.uid +
-                           ") but the file has " + std::to_string(info.numChannels) + " channels");
-    }
-    if (!byUid.emplace(e.uid, &e).second)
-      throw InputError(source, "chna", "audioTrackUID " + e.uid + " is listed twice");
-  }
-  // AT_/AC_ reference of a chna row -> its channel format.
-  auto channelOf = [&](const wave::ChnaEntry& e) -> const ChannelFormat* {
-    std::string id = e.trackFormatRef;
-    if (id.rfind("AT_", 0) == 0) {
-      const TrackFormat* t = index.track(id);
-      const StreamFormat* s = t != nullptr ? index.stream(t->streamRef) : nullptr;
-      // Without the formats in the axml, BS.2076's numbering ties AT_xxxxyyyy_zz to AC_xxxxyyyy.
-      id = s != nullptr ? s->channelRef : "AC_" + id.substr(3, 8);
-    }
-    if (const ChannelFormat* c = index.channel(id)) return c;
-    for (const ChannelFormat& c : commonChannels()) {
-      if (c.id == id) return &c;
-    }
-    return nullptr;
-  };
-
-  // Which objects play: the chosen (or first) programme's contents, else every content, else
-  // every object.
-  std::vector<std::pair<const Object*, const Content*>> chosen;
-  std::set<std::string> seen;
-  std::function<void(const std::string&, const Content*, int)> add =
-      [&](const std::string& id, const Content* content, int depth) {
-        const Object* o = index.object(id);
-        if (o == nullptr)
-          throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
-        if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
-        chosen.emplace_back(o, content);
-        for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
-      };
-  if (!programme.empty()) {
-    for (const Programme& p : doc.programmes) {
-      if (p.id == programme || p.name == programme) {
-        r.programme = &p;
-        break;
-      }
-    }
-    if (r.programme == nullptr) {
-      std::string have;
-      for (const Programme& p : doc.programmes)
-        have += (have.empty() ? "" : ", ") + p.id + " \"" + p.name + "\"";
-      throw InputError(source, "audioProgramme",
-                       "no programme with the ID or name \"" + programme + "\" (the file has " +
-                           (have.empty() ? std::string("none") : have) + ")");
-    }
-  } else if (!doc.programmes.empty()) {
-    r.programme = &doc.programmes.front();
-    if (doc.programmes.size() > 1) {
-      r.warnings.push_back(std::to_string(doc.programmes.size()) +
-                           " audioProgrammes; rendering the first, " + r.programme->id + " \"" +
-                           r.programme->name + "\" (--programme chooses another)");
-    }
-  }
-  if (r.programme != nullptr) {
-    for (const std::string& cid : r.programme->contentRefs) {
-      const Content* c = index.content(cid);
-      if (c == nullptr)
-        throw InputError(source, "axml", "audioContentIDRef " + cid + " is not defined");
-      for (const std::string& oid : c->objectRefs) add(oid, c, 0);
-    }
-  } else if (!doc.contents.empty()) {
-    for (const Content& c : doc.contents) {
-      for (const std::string& oid : c.objectRefs) add(oid, &c, 0);
-    }
-  } else {
-    for (const Object& o : doc.objects) add(o.id, nullptr, 0);
-  }
-
-  for (const auto& [object, content] : chosen) {
-    ResolvedObject ro{object, content, TypeDefinition::Unknown, {}, {}};
-    if (!object->packRefs.empty()) {
-      ro.packId = object->packRefs.front();
-      if (const PackFormat* p = index.pack(ro.packId)) ro.type = p->type;
-    }
-    for (const std::string& uid : object->trackUidRefs) {
-      auto it = byUid.find(uid);
-      if (it == byUid.end()) {
-        throw InputError(source, "chna",
-                         "audioObject " + object->id + " uses audioTrackUID " + uid +
-                             ", which chna does not map to a track");
-      }
-      const ChannelFormat* cf = channelOf(*it->second);
-      if (cf == nullptr) {
-        throw InputError(source, "axml",
-                         "audioTrackUID " + uid + ": its channel format (" +
-                             it->second->trackFormatRef + ") is not defined in the file");
-      }
-      if (ro.type == TypeDefinition::Unknown) ro.type = cf->type;
-      if (ro.packId.empty()) ro.packId = it->second->packFormatRef;
-      ro.channels.push_back(ResolvedChannel{it->second->trackIndex - 1, uid, cf});
-    }
-    if (ro.channels.empty() && object->objectRefs.empty())
-      r.warnings.push_back("audioObject " + object->id +
-                           " has no audioTrackUIDRef; nothing to play");
-    if (ro.type != TypeDefinition::Objects && ro.type != TypeDefinition::DirectSpeakers &&
-        !ro.channels.empty()) {
-      r.warnings.push_back("audioObject " + object->id + ": typeDefinition " + typeName(ro.type) +
-                           " is not supported; not rendered");
-    }
-    r.objects.push_back(std::move(ro));
-  }
-  return r;
 }
 
 namespace {
@@ -222,75 +82,8 @@ std::string stemOf(const Content* c) {
   return "effects";
 }
 
-// The timed blocks of one Objects channel as the track's position and gain keys. A block without
-// jumpPosition moves from the previous block's position over its own duration; with it, over
-// interpolationLength from its start (0: a jump at its start). The first block holds from its
-// start.
-void blocksToKeys(const std::vector<BlockFormat>& blocks, double start, Track& t) {
-  bool anyGain = false;
-  for (const BlockFormat& b : blocks) anyGain = anyGain || b.gain != 1.0;
-  const BlockFormat* previous = nullptr;
-  for (const BlockFormat& b : blocks) {
-    const double begin = start + b.rtime.value_or(0.0);
-    const double end = begin + b.duration.value_or(0.0);
-    auto key = [&](double time, const BlockFormat& at, Interpolation how) {
-      t.positionKeys.push_back(PositionKey{time, positionOf(at), how});
-      if (anyGain) t.gainKeys.push_back(GainKey{time, linearToDb(at.gain), how});
-    };
-    if (previous == nullptr || !b.rtime) {
-      key(begin, b, Interpolation::Jump);
-    } else if (b.jumpPosition) {
-      const double length = std::clamp(b.interpolationLength.value_or(0.0), 0.0, end - begin);
-      if (length > 0.0) {
-        key(begin, *previous, Interpolation::Jump);
-        key(begin + length, b, Interpolation::Linear);
-      } else {
-        key(begin, b, Interpolation::Jump);
-      }
-    } else {
-      // Between blocks nothing moves: hold the previous position up to this block's start.
-      if (t.positionKeys.back().timeSeconds < begin) key(begin, *previous, Interpolation::Jump);
-      key(end, b, Interpolation::Linear);
-    }
-    previous = &b;
-  }
-  if (t.positionKeys.size() == 1) {
-    t.position = t.positionKeys.front().position;
-    t.positionKeys.clear();
-  }
-  if (t.gainKeys.size() == 1) {
-    t.gainDb += t.gainKeys.front().gainDb;
-    t.gainKeys.clear();
-  }
-}
-
-Clip fileClip(const std::filesystem::path& path, const Object& o) {
-  Clip c;
-  c.file = path.filename().string();
-  c.resolvedPath = path;
-  c.startSeconds = o.start.value_or(0.0);
-  c.offsetSeconds = c.startSeconds;
-  c.lengthSeconds = o.duration;
-  return c;
-}
-
-// The smallest built-in layout holding every label, with each of its speakers' file channel
-// (-1: none); nullptr when no layout holds them all.
-const Layout* bedFor(const std::vector<std::pair<std::string, int>>& labelled,
-                     std::vector<int>& channels) {
-  const Layout* best = nullptr;
-  for (const Layout& l : builtinLayouts()) {
-    const bool holds = std::all_of(labelled.begin(), labelled.end(), [&](const auto& lc) {
-      return l.indexOfLabel(lc.first).has_value();
-    });
-    if (holds && (best == nullptr || l.numChannels() < best->numChannels())) best = &l;
-  }
-  if (best == nullptr) return nullptr;
-  channels.assign(static_cast<std::size_t>(best->numChannels()), -1);
-  for (const auto& [label, ch] : labelled)
-    channels[static_cast<std::size_t>(*best->indexOfLabel(label))] = ch;
-  return best;
-}
+// A gain that is exactly 0 once it reaches the mixer's float gains (10^-50).
+constexpr double kSilentDb = -1000.0;
 
 }  // namespace
 
@@ -311,87 +104,88 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
   s.path = path;
   s.sampleRate = info.sampleRate;
   s.layout = "7.1.4";
+  const double fileEnd = static_cast<double>(info.numFrames) / info.sampleRate;
+  const double halfSample = 0.5 / info.sampleRate;
+  // BS.2127: an object sounds only within its blocks, so its clips are the spans they cover.
+  auto clipsFor = [&](const std::vector<std::pair<double, double>>& spans) {
+    std::vector<Clip> clips;
+    for (const auto& [begin, end] : spans) {
+      if (end - begin < halfSample) continue;
+      Clip c;
+      c.file = path.filename().string();
+      c.resolvedPath = path;
+      c.startSeconds = begin;
+      c.offsetSeconds = begin;
+      c.lengthSeconds = end - begin;
+      clips.push_back(c);
+    }
+    return clips;
+  };
   for (const ResolvedObject& ro : resolved.objects) {
     const Object& o = *ro.object;
     if (ro.channels.empty()) continue;
-    const std::string stem = stemOf(ro.content);
-    const double objectGainDb = linearToDb(o.gain);
+    const double start = o.start.value_or(0.0);
+    const std::optional<double> end =
+        o.duration ? std::optional<double>(start + *o.duration) : std::nullopt;
+    const std::vector<std::pair<double, double>> wholeObject = {
+        {start, std::min(end.value_or(fileEnd), fileEnd)}};
+    Track base;
+    base.name = o.name;
+    base.stem = stemOf(ro.content);
+    base.gainDb = linearToDb(o.gain);
+    base.mute = o.mute;
     if (ro.type == TypeDefinition::Objects) {
       for (const ResolvedChannel& ch : ro.channels) {
-        Track t;
-        t.name = ro.channels.size() > 1 ? o.name + " " + ch.format->name : o.name;
-        t.stem = stem;
-        t.gainDb = objectGainDb;
-        t.mute = o.mute;
+        Track t = base;
+        if (ro.channels.size() > 1) t.name += " " + ch.format->name;
+        const auto timed = timeBlocks(ch.format->blocks, start, end, fileEnd, info.sampleRate);
         if (ch.format->blocks.empty()) {
           say("audioChannelFormat " + ch.format->id +
               " has no audioBlockFormat; placed front centre");
         }
-        blocksToKeys(ch.format->blocks, o.start.value_or(0.0), t);
-        Clip c = fileClip(path, o);
-        c.channel = ch.fileChannel;
-        t.clips.push_back(c);
+        t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
+        if (t.clips.empty()) {
+          say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
+              std::to_string(fileEnd) + " s; not rendered");
+          continue;
+        }
+        for (Clip& c : t.clips) c.channel = ch.fileChannel;
+        const bool cartesian = std::any_of(ch.format->blocks.begin(), ch.format->blocks.end(),
+                                           [](const BlockFormat& bf) { return bf.cartesian; });
+        if (cartesian) {
+          say("audioChannelFormat " + ch.format->id +
+              ": cartesian positions are rendered by the polar point-source panner (converted "
+              "to angles), not BS.2127's allocentric panner");
+        }
+        keysFromBlocks(timed, t);
         s.tracks.push_back(std::move(t));
       }
     } else if (ro.type == TypeDefinition::DirectSpeakers) {
-      std::vector<std::pair<std::string, int>> labelled;
-      std::vector<const ResolvedChannel*> unplaced;
-      for (const ResolvedChannel& ch : ro.channels) {
-        const std::string label =
-            ch.format->blocks.empty()
-                ? std::string()
-                : normaliseSpeakerLabel(ch.format->blocks.front().speakerLabel);
-        if (label.empty()) {
-          unplaced.push_back(&ch);
-        } else {
-          labelled.emplace_back(label, ch.fileChannel);
-        }
-      }
-      std::vector<int> map;
-      const Layout* bed = bedFor(labelled, map);
-      if (bed == nullptr && !labelled.empty()) {
-        // No built-in layout holds them all: LFE stays a bed channel, the rest are placed.
-        say("DirectSpeakers " + ro.packId +
-            ": its speakers form no built-in layout; rendered as objects at their positions");
-        std::vector<std::pair<std::string, int>> lfe;
-        for (const auto& lc : labelled) {
-          if (lc.first.rfind("LFE", 0) == 0) lfe.emplace_back("LFE1", lc.second);
-        }
-        for (const ResolvedChannel& ch : ro.channels) {
-          const std::string label =
-              ch.format->blocks.empty()
-                  ? ""
-                  : normaliseSpeakerLabel(ch.format->blocks.front().speakerLabel);
-          if (label.rfind("LFE", 0) != 0 && !label.empty()) unplaced.push_back(&ch);
-        }
-        bed = lfe.empty() ? nullptr : bedFor(lfe, map);
-      }
-      if (bed != nullptr) {
-        Track t;
-        t.name = o.name;
-        t.stem = stem;
-        t.type = TrackType::Bed;
-        t.bedLayout = bed->name;
-        t.gainDb = objectGainDb;
-        t.mute = o.mute;
-        Clip c = fileClip(path, o);
-        c.channels = map;
-        t.clips.push_back(c);
-        s.tracks.push_back(std::move(t));
-      }
-      for (const ResolvedChannel* ch : unplaced) {
-        Track t;
-        t.name = o.name + " " + ch->format->name;
-        t.stem = stem;
-        t.gainDb = objectGainDb;
-        t.mute = o.mute;
-        if (!ch->format->blocks.empty()) t.position = positionOf(ch->format->blocks.front());
-        Clip c = fileClip(path, o);
-        c.channel = ch->fileChannel;
-        t.clips.push_back(c);
-        s.tracks.push_back(std::move(t));
-      }
+      // A bed plays its channels together: the first channel's blocks say when.
+      const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+      const bool timedBlocks = std::any_of(
+          blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+      base.clips = clipsFor(
+          timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                      : wholeObject);
+      if (base.clips.empty()) continue;
+      for (Track& t : directSpeakersTracks(ro, base, say)) s.tracks.push_back(std::move(t));
     }
+  }
+  // The render lasts as long as the master's audio (as BS.2127's does), also where no object
+  // sounds at its end: a silent clip holds it open.
+  double lastEnd = 0.0;
+  for (const Track& t : s.tracks) {
+    for (const Clip& c : t.clips) lastEnd = std::max(lastEnd, c.startSeconds + *c.lengthSeconds);
+  }
+  if (!s.tracks.empty() && fileEnd - lastEnd >= halfSample) {
+    Track t;
+    t.name = "master length (silent)";
+    t.stem = s.tracks.front().stem;
+    t.gainDb = kSilentDb;
+    t.clips = clipsFor({{lastEnd, fileEnd}});
+    t.clips.front().channel = 0;
+    s.tracks.push_back(std::move(t));
   }
   if (s.tracks.empty()) throw InputError(source, "axml", "no object or bed vkmix can render");
   // The session parser's checks (ranges, key order) apply to imported values too.

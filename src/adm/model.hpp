@@ -26,6 +26,9 @@ struct BlockFormat {
   bool jumpPosition = false;
   std::optional<double> interpolationLength;  // seconds (with jumpPosition)
   std::string speakerLabel;                   // DirectSpeakers: BS.2051 label ("M+030", "LFE1")
+  // DirectSpeakers `bound="min"`/`"max"` positions (BS.2076 §5.4.3.2); unset: the value itself.
+  std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax;
+  bool hasBounds() const { return azimuthMin || azimuthMax || elevationMin || elevationMax; }
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };
@@ -34,6 +37,8 @@ struct ChannelFormat {
   std::string id, name;
   TypeDefinition type = TypeDefinition::Unknown;
   std::vector<BlockFormat> blocks;
+  // <frequency typeDefinition="lowPass"/"highPass"> in Hz: an LFE channel says lowPass <= 200.
+  std::optional<double> lowPassHz, highPassHz;
 };
 
 struct PackFormat {

@@ -33,6 +33,7 @@ struct BackendSetup {
   std::vector<const dsp::ConvolverSpec*> buses;   // per reverb bus
   std::vector<int> instanceBus;                   // per reverb instance: its bus
   std::vector<const dsp::DenoiseSpec*> denoised;  // per denoised track
+  int threads = 0;  // CPU backends: worker threads beside the caller's (RenderOptions)
 };
 
 class Backend {
@@ -42,6 +43,8 @@ class Backend {
   // chunk's mix; finishMix collects the oldest one that mixer started (at most inFlight() are
   // started and not collected); every sample of `out` is written.
   virtual void submitMix(std::size_t mixer, const dsp::MixBlock& block) = 0;
+  // After a chunk's last submitMix: the chunk's mixes may start (a GPU submits them together).
+  virtual void endChunk() {}
   virtual void finishMix(std::size_t mixer, std::span<float> out) = 0;
   virtual RowMemory rowMemory(std::size_t mixer) = 0;
   static constexpr int kInFlight = 3;  // mixes a mixer keeps started; the output does not depend
@@ -52,6 +55,9 @@ class Backend {
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
   virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;
+  // Whether premix and denoise of different tracks may run at once on different threads (each
+  // track's state its own): the engine then denoises tracks ahead on its workers.
+  virtual bool concurrentTracks() const { return false; }
 
   // The device as the report names it ("llvmpipe (LLVM 15.0.6, 256 bits) [cpu]",
   // "cpu-reference"), Vulkan validation errors so far, and the backend's report figures.

@@ -6,8 +6,9 @@
 #include "backend/mix_queue.hpp"
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
+#include "core/parallel_for.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
-#include "dsp/denoise/reference.hpp"
+#include "dsp/denoise/cpu_denoiser.hpp"
 #include "dsp/voices/cpu_mixer.hpp"
 
 namespace vkmix::backend {
@@ -16,7 +17,9 @@ namespace {
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(const BackendSetup& setup)
-      : mixes_(setup.groupChannels.size() + setup.instanceBus.size()) {
+      : mixers_(static_cast<std::size_t>(setup.threads) + 1),
+        mixes_(setup.groupChannels.size() + setup.instanceBus.size()),
+        pool_(setup.threads, "vkmix-mix") {
     // Convolvers of one bus (one per stem that sends to it) share its IR spectra.
     std::map<int, std::shared_ptr<const dsp::CpuIrSpectra>> spectra;
     for (int bus : setup.instanceBus) {
@@ -25,15 +28,30 @@ class CpuBackend final : public Backend {
       if (!s) s = std::make_shared<const dsp::CpuIrSpectra>(spec);
       convolvers_.push_back(std::make_unique<dsp::CpuConvolver>(spec, s));
     }
+    denoiseSeconds_.assign(setup.denoised.size(), 0.0);
+    premixers_.resize(setup.denoised.size());
     for (const dsp::DenoiseSpec* spec : setup.denoised)
-      denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
+      denoisers_.push_back(std::make_unique<dsp::CpuDenoiser>(*spec));
   }
 
-  // Mixed at submit, handed on in order at finish, as the reference does.
+  // Mixed at submit, handed on in order at finish, as the reference does. A large mix's channels
+  // are shared out over the pool: each channel is one thread's, summed in voice order, so the
+  // bytes do not depend on how many threads there are.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    mixer_.mix(block,
-               mixes_.push(mixer, static_cast<std::size_t>(block.numChannels * block.stride)));
+    const std::span<float> out =
+        mixes_.push(mixer, static_cast<std::size_t>(block.numChannels * block.stride));
+    const int parts = std::min(block.numChannels, pool_.workers() + 1);
+    const auto work = static_cast<std::int64_t>(block.voices.size()) * block.numFrames;
+    if (parts == 1 || work < kParallelWork) {
+      mixers_[0].mix(block, out);
+      return;
+    }
+    pool_.run(static_cast<std::size_t>(parts), [&](std::size_t part) {
+      const auto p = static_cast<int>(part);
+      mixers_[part].mix(block, out, block.numChannels * p / parts,
+                        block.numChannels * (p + 1) / parts);
+    });
   }
   void finishMix(std::size_t mixer, std::span<float> out) override {
     const StageClock clock(stageSeconds_["mix"]);
@@ -47,28 +65,35 @@ class CpuBackend final : public Backend {
     const StageClock clock(stageSeconds_["convolve"]);
     convolvers_[instance]->process(in, out);
   }
-  void premix(std::size_t, const dsp::MixBlock& block, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["denoise"]);
-    mixer_.mix(block, out);
+  void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
+    const StageClock clock(denoiseSeconds_[track]);
+    premixers_[track].mix(block, out);
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["denoise"]);
+    const StageClock clock(denoiseSeconds_[track]);
     denoisers_[track]->process(in, out);
   }
+  bool concurrentTracks() const override { return true; }
   const std::string& deviceName() const override { return name_; }
   int validationErrors() const override { return 0; }
   void fill(BackendFigures& f) const override {
     f.name = "cpu";
     for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
+    for (double seconds : denoiseSeconds_) f.stageSeconds["denoise"] += seconds;
   }
 
  private:
+  // Below this many voice frames (4 voices x 4096) a mix costs about what waking the pool does.
+  static constexpr std::int64_t kParallelWork = 16384;
   std::string name_ = "cpu";
-  dsp::CpuMixer mixer_;
+  std::vector<dsp::CpuMixer> mixers_;     // one per share of a mix's channels (its scratch rows)
+  std::vector<dsp::CpuMixer> premixers_;  // per denoised track
   MixQueues mixes_;
   std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
-  std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
+  std::vector<std::unique_ptr<dsp::CpuDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;
+  std::vector<double> denoiseSeconds_;  // per track: tracks may run on several threads at once
+  ParallelFor pool_;                    // last: its workers stop before what they mix into goes
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The native CPU backend behind the Backend seam (--device cpu): float, vectorised mixing
-// (dsp::CpuMixer) and FFTW convolution (dsp::CpuConvolver); denoise runs the CPU reference's
-// STFT (an FFTW port is issue 26's). What a machine without a GPU renders on.
+// (dsp::CpuMixer, a large mix's channels shared over a pool), FFTW convolution
+// (dsp::CpuConvolver) and denoise (dsp::CpuDenoiser, tracks run ahead on the engine's workers).
+// What a machine without a GPU renders on.
 #pragma once
 
 #include <memory>

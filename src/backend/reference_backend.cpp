@@ -19,6 +19,7 @@ class ReferenceBackend final : public Backend {
     for (int bus : setup.instanceBus)
       convolvers_.push_back(
           std::make_unique<dsp::ReferenceConvolver>(*setup.buses[static_cast<std::size_t>(bus)]));
+    denoiseSeconds_.assign(setup.denoised.size(), 0.0);
     for (const dsp::DenoiseSpec* spec : setup.denoised)
       denoisers_.push_back(std::make_unique<dsp::ReferenceDenoiser>(*spec));
   }
@@ -41,19 +42,21 @@ class ReferenceBackend final : public Backend {
     const StageClock clock(stageSeconds_["convolve"]);
     convolvers_[instance]->process(in, out);
   }
-  void premix(std::size_t, const dsp::MixBlock& block, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["denoise"]);
+  void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
+    const StageClock clock(denoiseSeconds_[track]);
     dsp::referenceMix(block, out);
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["denoise"]);
+    const StageClock clock(denoiseSeconds_[track]);
     denoisers_[track]->process(in, out);
   }
+  bool concurrentTracks() const override { return true; }
   const std::string& deviceName() const override { return name_; }
   int validationErrors() const override { return 0; }
   void fill(BackendFigures& f) const override {
     f.name = "reference";
     for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
+    for (double seconds : denoiseSeconds_) f.stageSeconds["denoise"] += seconds;
   }
 
  private:
@@ -62,6 +65,7 @@ class ReferenceBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::ReferenceConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::ReferenceDenoiser>> denoisers_;
   std::map<std::string, double> stageSeconds_;
+  std::vector<double> denoiseSeconds_;  // per track: tracks may run on several threads at once
 };
 
 }  // namespace

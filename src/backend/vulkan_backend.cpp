@@ -2,6 +2,8 @@
 // instance (convolvers of a render share what they can through dsp::GpuConvolverSet), a premix
 // GpuMixer and a GpuDenoiser per denoised track, each with its own buffers; and DeviceStart, the
 // factory that brings the device up while the engine plans.
+#include <array>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -11,10 +13,12 @@
 #include "backend/cpu_backend.hpp"
 #include "backend/reference_backend.hpp"
 #include "backend/stage_clock.hpp"
+#include "core/assert.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/denoise/gpu_denoiser.hpp"
 #include "dsp/voices/gpu_mixer.hpp"
 #include "gpu/context.hpp"
+#include "gpu/submitter.hpp"
 
 namespace vkmix::backend {
 namespace {
@@ -53,6 +57,8 @@ class VulkanBackend final : public Backend {
       addMixer(setup.buses[static_cast<std::size_t>(bus)]->numInputs);
       convolvers_.push_back(convolvers->make(static_cast<std::size_t>(bus)));
     }
+    for (auto& batch : batches_) batch = std::make_unique<gpu::Submitter>(*context_);
+    batchOf_.resize(mixers_.size());
     for (const dsp::DenoiseSpec* spec : setup.denoised) {
       premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, spec->numChannels,
                                                            mixPipelines(spec->numChannels)));
@@ -60,12 +66,30 @@ class VulkanBackend final : public Backend {
     }
   }
 
+  // A chunk's mixes (every stem's and send's) are recorded into one command buffer and go to
+  // the device in one submission at endChunk(): one round trip a chunk, not one a mixer.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    mixers_[mixer]->submit(block);
+    if (recording_ == nullptr) {
+      gpu::Submitter& batch = *batches_[static_cast<std::size_t>(nextBatch_)];
+      batch.wait("voice mix");  // the chunk it last carried was collected: normally a no-op
+      recording_ = &batch.begin();
+    }
+    mixers_[mixer]->submit(block, recording_);
+    batchOf_[mixer].push_back(nextBatch_);
+  }
+  void endChunk() override {
+    if (recording_ == nullptr) return;
+    recording_ = nullptr;
+    batches_[static_cast<std::size_t>(nextBatch_)]->submit("voice mix");
+    nextBatch_ = (nextBatch_ + 1) % kInFlight;
   }
   void finishMix(std::size_t mixer, std::span<float> out) override {
     const StageClock clock(stageSeconds_["mix"]);
+    VKMIX_ASSERT(!batchOf_[mixer].empty(), "no mix to finish");
+    const int batch = batchOf_[mixer].front();
+    batchOf_[mixer].pop_front();
+    batches_[static_cast<std::size_t>(batch)]->wait("voice mix");
     mixers_[mixer]->finish(out);
   }
   RowMemory rowMemory(std::size_t mixer) override {
@@ -121,6 +145,12 @@ class VulkanBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
+  // The chunks' command buffers, after the mixers whose buffers they use: a batch still in flight
+  // is waited for (Submitter's destructor) before those go.
+  std::array<std::unique_ptr<gpu::Submitter>, kInFlight> batches_;
+  std::vector<std::deque<int>> batchOf_;  // per mixer: the batch of each mix not yet finished
+  const vk::raii::CommandBuffer* recording_ = nullptr;  // the chunk being recorded, if any
+  int nextBatch_ = 0;
 };
 
 // The index of the first discrete GPU with a compute queue, else the first integrated one; ""

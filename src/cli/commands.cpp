@@ -91,6 +91,7 @@ struct RenderArgs {
   std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
   int decodeThreads = -1;
   int readThreads = -1;
+  int backendThreads = -1;
   bool quiet = false;
   std::string stemsDir;
   std::optional<double> loudnessTarget;
@@ -139,9 +140,14 @@ int cmdRender(const RenderArgs& a) {
   RenderOptions options;
   options.layout = a.layout;
   options.device = a.device;
+  // The double-precision path's name before the native CPU backend took "cpu": kept for one
+  // release, with a note, so scripts written for it keep working and learn the new name.
+  if (a.device == "cpu-reference")
+    warn("--device cpu-reference is now --device reference; the old name goes in the next release");
   options.blockFrames = a.blockFrames;
   options.decodeThreads = a.decodeThreads;
   options.readThreads = a.readThreads;
+  options.backendThreads = a.backendThreads;
   options.tailSeconds = a.tailSeconds;
   options.allowShortMedia = a.allowShortMedia;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
@@ -522,13 +528,19 @@ int run(int argc, char** argv) {
                      "4096; the output does not depend on it)");
   render
       ->add_option("--decode-threads", ra.decodeThreads,
-                   "Threads decoding the next block's clips ahead (default: cores - 2, at most "
-                   "4; 0 = none; the output does not depend on it)")
+                   "Threads decoding the next block's clips (and, on the CPU backends, denoising "
+                   "tracks) ahead (default: cores - 2, at most 4, at least 1 for denoised tracks "
+                   "on a CPU backend; 0 = none; the output does not depend on it)")
       ->check(CLI::Range(0, 64));
   render
       ->add_option("--read-threads", ra.readThreads,
                    "Threads reading each block's clip rows beside the block loop (default: cores "
                    "- 2, at most 8, none below 4 cores; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
+  render
+      ->add_option("--backend-threads", ra.backendThreads,
+                   "Threads the CPU backend mixes on beside the block loop (default: cores - 2, "
+                   "at most 15, none below 4 cores; the output does not depend on it)")
       ->check(CLI::Range(0, 64));
   render->add_option("--stems", ra.stemsDir,
                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "core/parallel_for.hpp"
 #include "dsp/voices/params.hpp"
 #include "engine/clip_source.hpp"
-#include "engine/parallel_for.hpp"
 #include "engine/voice_plan.hpp"
 
 namespace vkmix::engine {

@@ -134,6 +134,7 @@ std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan) 
     // One voice per channel plays the denoised signal through the track's fader and pan.
     const int clipIndex = static_cast<int>(plan.clips.size());
     PlannedClip clip;
+    clip.startFrame = dt.startFrame;
     clip.endFrame = dt.endFrame;
     clip.denoised = static_cast<int>(tracks.size());
     plan.clips.push_back(clip);
@@ -161,7 +162,7 @@ std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan) 
 }
 
 DenoiseSource::DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips,
-                             int sampleRate, PremixFn premix, DenoiseFn denoise)
+                             int sampleRate, PremixFn premix, DenoiseFn denoise, bool ahead)
     : track_(track),
       clips_(clips),
       sampleRate_(sampleRate),
@@ -170,15 +171,27 @@ DenoiseSource::DenoiseSource(const DenoisedTrack& track, const std::vector<Plann
       shape_(dsp::stftShapeFor(sampleRate)),
       fed_(track.startFrame),
       out_(track.channels),
-      outStart_(track.startFrame) {}
+      outStart_(track.startFrame),
+      ahead_(ahead) {}
+
+void DenoiseSource::decodeAhead(std::int64_t clipFrameEnd) {
+  if (!ahead_) return;
+  const std::lock_guard lock(mutex_);
+  pumpUntil(std::min(track_.startFrame + clipFrameEnd, track_.endFrame));
+}
+
+void DenoiseSource::pumpUntil(std::int64_t timelineEnd) {
+  while (outStart_ + out_.frames() < timelineEnd) pumpChunk();
+}
 
 void DenoiseSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) {
+  const std::lock_guard lock(mutex_);
   const std::int64_t t = track_.startFrame + clipFrame;
   // Frames before t are never asked for again (reads go forward).
   const std::int64_t drop = std::clamp<std::int64_t>(t - outStart_, 0, out_.frames());
   out_.consume(drop);
   outStart_ += drop;
-  while (outStart_ + out_.frames() < t + n) pumpChunk();
+  pumpUntil(t + n);
   const float* src = out_.channel(c) + (t - outStart_);
   std::copy_n(src, n, dst);
 }

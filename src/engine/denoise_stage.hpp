@@ -55,11 +55,17 @@ using DenoiseFn = std::function<void(std::span<const float>, std::span<float>)>;
 // The denoised signal of one track as a SampleSource (clip frame 0 = track.startFrame).
 class DenoiseSource final : public SampleSource {
  public:
+  // `ahead`: the premix and denoise functions may run on a decode-ahead worker, beside other
+  // tracks' (a CPU backend's per-track state); else they run on the reading thread only.
   DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips, int sampleRate,
-                PremixFn premix, DenoiseFn denoise);
+                PremixFn premix, DenoiseFn denoise, bool ahead = false);
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
+  // Denoises ahead until frames before clipFrameEnd are ready (when `ahead`): each track's
+  // chunks are the same whichever thread runs them, so the bytes are too.
+  void decodeAhead(std::int64_t clipFrameEnd) override;
 
  private:
+  void pumpUntil(std::int64_t timelineEnd);
   void pumpChunk();
 
   const DenoisedTrack& track_;
@@ -75,6 +81,8 @@ class DenoiseSource final : public SampleSource {
   dsp::MixBlock block_;
   std::vector<float> premixed_, denoised_;
   std::vector<std::size_t> active_;
+  bool ahead_;
+  std::mutex mutex_;  // a read and a worker's decodeAhead never pump at once
 };
 
 }  // namespace vkmix::engine

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core/units.hpp"
-#include "engine/automation.hpp"
+#include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::engine {
@@ -24,52 +24,7 @@ dsp::FadeCode fadeCode(FadeShape s) {
   }
 }
 
-std::array<float, kMaxOutputChannels> panGains(const layout::ObjectPanner& panner,
-                                               const ObjectState& state) {
-  std::vector<double> g(panner.numChannels());
-  panner.gains(state.position, state.shape, g);
-  std::array<float, kMaxOutputChannels> out{};
-  for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c]);
-  return out;
-}
-
-// Loudspeaker roles that BS.2127's DirectSpeakers mapping rules treat as one: surround at 110 or
-// 135 degrees, upper front at 30 or 45, upper rear at 110 or 135. "" when there is none.
-std::string synonymOf(const std::string& label) {
-  static const std::map<std::string, std::string> synonyms = {
-      {"M+110", "M+135"}, {"M+135", "M+110"}, {"M-110", "M-135"}, {"M-135", "M-110"},
-      {"U+030", "U+045"}, {"U+045", "U+030"}, {"U-030", "U-045"}, {"U-045", "U-030"},
-      {"U+110", "U+135"}, {"U+135", "U+110"}, {"U-110", "U-135"}, {"U-135", "U-110"}};
-  auto it = synonyms.find(label);
-  return it == synonyms.end() ? std::string() : it->second;
-}
-
 }  // namespace
-
-std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
-                                                              const Layout& output,
-                                                              const layout::ObjectPanner& panner) {
-  std::vector<std::array<float, kMaxOutputChannels>> routes;
-  for (const Speaker& s : bed.speakers) {
-    std::array<float, kMaxOutputChannels> g{};
-    if (s.lfe) {
-      for (int c = 0; c < output.numChannels(); ++c) {
-        if (output.speakers[c].lfe) {
-          g[c] = 1.0f;
-          break;
-        }
-      }
-    } else if (auto idx = output.indexOfLabel(s.label)) {
-      g[*idx] = 1.0f;
-    } else if (auto syn = output.indexOfLabel(synonymOf(s.label))) {
-      g[*syn] = 1.0f;  // the same role at the layout's own angle (BS.2127 mapping rules)
-    } else {
-      g = panGains(panner, ObjectState{{s.azimuthDeg, s.elevationDeg, 1.0}, {}});
-    }
-    routes.push_back(g);
-  }
-  return routes;
-}
 
 VoicePlan planVoices(const Session& session, const Layout& output,
                      const layout::ObjectPanner& panner, FrameCounter& counter,
@@ -103,13 +58,13 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       if (bed == nullptr) {
         throw InputError(file, trackPath + ".bed", "unknown layout \"" + track.bedLayout + "\"");
       }
-      bedGains = bedRouting(*bed, output, panner);
+      bedGains = timeline::bedRouting(*bed, output, panner);
     }
     if (track.mute) continue;
-    const bool moving = isAutomated(track);
+    const bool moving = timeline::isAutomated(track);
     std::array<float, kMaxOutputChannels> staticGains{};
     if (track.type == TrackType::Object && !moving) {
-      staticGains = panGains(panner, objectStateAt(track, 0.0));
+      staticGains = timeline::panGains(panner, timeline::objectStateAt(track, 0.0));
     }
 
     for (std::size_t ci = 0; ci < track.clips.size(); ++ci) {

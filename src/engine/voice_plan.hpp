@@ -65,11 +65,4 @@ VoicePlan planVoices(const Session& session, const Layout& output,
                      const layout::ObjectPanner& panner, FrameCounter& counter,
                      const WarningSink& warn);
 
-// Speaker gains of an output layout for the channels of a bed layout: same label -> that speaker;
-// LFE -> the output's LFE (dropped if none); otherwise panned at the bed speaker's nominal
-// position.
-std::vector<std::array<float, kMaxOutputChannels>> bedRouting(const Layout& bed,
-                                                              const Layout& output,
-                                                              const layout::ObjectPanner& panner);
-
 }  // namespace vkmix::engine

@@ -9,6 +9,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "core/simd.hpp"
 #include "vkmix/error.hpp"
 
@@ -65,6 +69,36 @@ inline void convert(const std::uint8_t* src, std::int64_t stride, std::int64_t n
   for (std::int64_t i = 0; i < n; ++i) dst[i] = sampleAt<Bits, Float>(src + i * stride) * gain;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Packed 24-bit samples (a mono file: most clips), eight at a time: each 128-bit lane's shuffle
+// puts a sample's three bytes at the top of a 32-bit integer, as sampleAt's shift does, then the
+// same conversion and products, so the bits are sampleAt's. The compiler's own vectorisation of
+// the 3-byte stride was slower than the scalar loop; this is four to five times faster than it.
+__attribute__((target("avx2"))) std::int64_t convertPacked24(const std::uint8_t* src,
+                                                             std::int64_t n, float* dst,
+                                                             float gain) {
+  const __m256i spread = _mm256_setr_epi8(-1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11,  //
+                                          -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11);
+  const __m256 scale = _mm256_set1_ps(1.0f / 2147483648.0f);
+  const __m256 g = _mm256_set1_ps(gain);
+  std::int64_t i = 0;
+  // Each step loads 28 bytes from 3 * i, so it stops while 3 * i + 28 is inside the n samples.
+  for (; i + 10 <= n; i += 8) {
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 3 * i));
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 3 * i + 12));
+    const __m256i words = _mm256_shuffle_epi8(_mm256_set_m128i(hi, lo), spread);
+    const __m256 x = _mm256_mul_ps(_mm256_cvtepi32_ps(words), scale);
+    _mm256_storeu_ps(dst + i, _mm256_mul_ps(x, g));
+  }
+  return i;
+}
+
+bool hasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+#endif
+
 // Converts n samples `stride` bytes apart in the file's sample format, times `gain`; compiled
 // per vector width, the format picked once per call.
 VKMIX_SIMD_CLONES void convertSamples(const wave::Bw64Info& info, const std::uint8_t* src,
@@ -79,6 +113,12 @@ VKMIX_SIMD_CLONES void convertSamples(const wave::Bw64Info& info, const std::uin
     case 16:
       return convert<16, false>(src, stride, n, dst, gain);
     case 24:
+#if defined(__x86_64__) && defined(__GNUC__)
+      if (stride == 3 && hasAvx2()) {
+        const std::int64_t done = convertPacked24(src, n, dst, gain);
+        return convert<24, false>(src + 3 * done, stride, n - done, dst + done, gain);
+      }
+#endif
       return convert<24, false>(src, stride, n, dst, gain);
     default:
       return convert<32, false>(src, stride, n, dst, gain);

@@ -18,8 +18,9 @@ using ::testing::Not;
 
 class AdmImport : public ::testing::Test {
  protected:
-  std::filesystem::path write(const adm::DocumentBuilder& b, const std::string& name = "m.wav") {
-    std::vector<std::vector<float>> audio(b.chna().size(), std::vector<float>(4800, 0.1f));
+  std::filesystem::path write(const adm::DocumentBuilder& b, const std::string& name = "m.wav",
+                              std::size_t frames = 4800) {
+    std::vector<std::vector<float>> audio(b.chna().size(), std::vector<float>(frames, 0.1f));
     test::writeAdmFile(dir_ / name, b, audio, 48000);
     return dir_ / name;
   }
@@ -69,7 +70,7 @@ TEST_F(AdmImport, BlocksBecomeKeysThatTravelTheSamePath) {
   blocks[3].interpolationLength = 0.25;
   blocks[3].gain = 0.5;
   b.object("fly", 0, blocks);
-  const Session s = import(write(b));
+  const Session s = import(write(b, "m.wav", 4 * 48000));
   const auto& k = s.tracks.at(0).positionKeys;
   ASSERT_EQ(k.size(), 6u);
   auto az = [&](std::size_t i) { return k[i].position.azimuthDeg; };
@@ -119,22 +120,33 @@ TEST_F(AdmImport, SizeDivergenceAndCartesianCarryOver) {
   EXPECT_DOUBLE_EQ(p.divergenceAzimuthRangeDeg, 30);
   const Position& c = s.tracks.at(1).position;
   EXPECT_TRUE(c.cartesian);
+  // What is not rendered as BS.2127 renders it is said.
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("audioChannelFormat AC_00031002: cartesian positions are "
+                                      "rendered by the polar point-source panner"));
   EXPECT_DOUBLE_EQ(c.x, -0.5);
   EXPECT_DOUBLE_EQ(c.y, 0.25);
   EXPECT_DOUBLE_EQ(c.z, 1.0);
 }
 
+// The builder's beds are custom packs (AP_0001yyyy, yyyy from 1000 hex): BS.2127 applies its
+// speakerLabel mapping rules only to common definitions, so the surrounds (which the rules would
+// let M+135 play) are objects at their positions, for the point-source panner; the rest is a bed.
 TEST_F(AdmImport, DirectSpeakersBecomeABedMappedByLabel) {
   adm::DocumentBuilder b({"music"});
   b.object("solo", 0, {test::polarBlock(0, 0, 0, 0.1)});
   b.bed("Score", *findLayout("5.1"), 0);
   const Session s = import(write(b));
-  ASSERT_EQ(s.tracks.size(), 2u);
+  ASSERT_EQ(s.tracks.size(), 4u);
   const Track& bed = s.tracks[1];
   EXPECT_EQ(bed.type, TrackType::Bed);
   EXPECT_EQ(bed.bedLayout, "5.1");
   EXPECT_EQ(bed.stem, "music");
-  EXPECT_THAT(bed.clips.at(0).channels, ElementsAre(1, 2, 3, 4, 5, 6));
+  EXPECT_THAT(bed.clips.at(0).channels, ElementsAre(1, 2, 3, 4, -1, -1));
+  EXPECT_EQ(s.tracks[2].type, TrackType::Object);
+  EXPECT_EQ(s.tracks[2].clips.at(0).channel, 5);
+  EXPECT_DOUBLE_EQ(s.tracks[2].position.azimuthDeg, 110);
+  EXPECT_DOUBLE_EQ(s.tracks[3].position.azimuthDeg, -110);
 }
 
 TEST_F(AdmImport, CommonDefinitionsAndPartialBedsResolve) {

@@ -102,6 +102,40 @@ TEST_F(AdmCli, ExportedAxmlIsXmlThatLibxml2Reads) {
   EXPECT_THAT(out, HasSubstr("\"Pad\ttab\": DirectSpeakers"));
 }
 
+// A master from another tool (Dolby's profile: one-sample blocks overlapping by a microsecond with
+// an interpolationLength longer than the block) whose only object ends at 0.25 s of a 1 s file:
+// it renders (it was refused), the render lasts the master's second (BS.2127 renders its input's
+// length), and after the object's last block every channel is silent.
+TEST_F(AdmCli, OtherToolsMastersRenderForTheirWholeLength) {
+  adm::DocumentBuilder b({"effects"});
+  std::vector<adm::BlockFormat> blocks;
+  for (int i = 0; i < 4; ++i) {
+    adm::BlockFormat one = test::polarBlock(30.0 - 20.0 * i, 0, i * 21e-6, 22e-6);
+    one.jumpPosition = true;
+    one.interpolationLength = 0.01;
+    blocks.push_back(one);
+  }
+  blocks.push_back(test::polarBlock(-30, 0, 84e-6, 0.25 - 84e-6));
+  b.object("fly", 0, blocks);
+  test::writeAdmFile(dir_ / "dolby.wav", b, {test::noise(48000, 12, 0.3f)}, 48000);
+  std::string out;
+  ASSERT_EQ(vkmix("render " + path("dolby.wav") + " --layout 2.0 --format wav32f -o " +
+                      path("dolby_2.0.wav"),
+                  &out),
+            0)
+      << out;
+  const io::DecodedAudio r = io::decodeAudio(dir_ / "dolby_2.0.wav", 48000);
+  ASSERT_EQ(r.channels.size(), 2u);
+  EXPECT_EQ(r.numFrames(), 48000u);
+  double before = 0, after = 0;
+  for (const auto& ch : r.channels) {
+    for (std::size_t i = 0; i < ch.size(); ++i)
+      (i < 12000 ? before : after) = std::max(i < 12000 ? before : after, std::abs(double(ch[i])));
+  }
+  EXPECT_GT(before, 0.1);
+  EXPECT_EQ(after, 0.0);
+}
+
 TEST_F(AdmCli, BadMastersAreOneLineAndLeaveNothing) {
   std::string out;
   ASSERT_EQ(

@@ -74,10 +74,14 @@ class Reverb : public test::GpuFixture {
       EXPECT_LE(test::maxAbsDiff(native.channels[c], ref.channels[c], &where), 1e-5)
           << "cpu backend, channel " << c << " frame " << where;
     }
-    cpu.blockFrames = 333;
-    const RenderedAudio odd = renderToMemory(s, cpu);
-    for (std::size_t c = 0; c < base.channels.size(); ++c)
-      EXPECT_EQ(odd.channels[c], native.channels[c]) << "cpu backend, block 333, channel " << c;
+    for (const int threads : {1, 2, 4}) {
+      cpu.blockFrames = 333;
+      cpu.backendThreads = threads;
+      const RenderedAudio odd = renderToMemory(s, cpu);
+      for (std::size_t c = 0; c < base.channels.size(); ++c)
+        EXPECT_EQ(odd.channels[c], native.channels[c])
+            << "cpu backend, block 333, " << threads << " threads, channel " << c;
+    }
     return ref;
   }
   const std::vector<float> src_ = test::noise(9000, 3, 0.5f);

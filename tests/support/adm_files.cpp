@@ -11,8 +11,14 @@ void writeAdmFile(const std::filesystem::path& path, const adm::DocumentBuilder&
                   const std::vector<std::vector<float>>& channels, int sampleRate) {
   if (channels.size() != adm.chna().size())
     throw std::invalid_argument("writeAdmFile: one channel per chna row");
+  writeAdmFile(path, adm.document(), adm.chna(), channels, sampleRate);
+}
+
+void writeAdmFile(const std::filesystem::path& path, const adm::Document& doc,
+                  const std::vector<wave::ChnaEntry>& chna,
+                  const std::vector<std::vector<float>>& channels, int sampleRate) {
   wave::Bw64Writer w(path, static_cast<int>(channels.size()), sampleRate, wave::Bw64Sample::Float32,
-                     adm.chna());
+                     chna);
   const std::size_t frames = channels.front().size();
   std::vector<float> interleaved(frames * channels.size());
   for (std::size_t i = 0; i < frames; ++i) {
@@ -20,7 +26,7 @@ void writeAdmFile(const std::filesystem::path& path, const adm::DocumentBuilder&
       interleaved[i * channels.size() + c] = channels[c][i];
   }
   w.write(interleaved);
-  w.finish(adm::writeAdm(adm.document()));
+  w.finish(adm::writeAdm(doc));
 }
 
 adm::BlockFormat polarBlock(double azimuth, double elevation, double rtime, double duration) {

@@ -17,6 +17,11 @@ namespace vkmix::test {
 void writeAdmFile(const std::filesystem::path& path, const adm::DocumentBuilder& adm,
                   const std::vector<std::vector<float>>& channels, int sampleRate);
 
+// The same for a document and chna of the test's own making (edited after a builder, say).
+void writeAdmFile(const std::filesystem::path& path, const adm::Document& doc,
+                  const std::vector<wave::ChnaEntry>& chna,
+                  const std::vector<std::vector<float>>& channels, int sampleRate);
+
 // A block at (azimuth, elevation) from `rtime` for `duration` seconds.
 adm::BlockFormat polarBlock(double azimuth, double elevation, double rtime, double duration);
 

@@ -20,7 +20,6 @@ class CpuMixer {
 
  private:
   std::vector<float> enveloped_;  // a voice's row times its envelope
-  std::vector<float> gains_;      // a moving voice's gain per frame, for one channel
 };
 
 }  // namespace vkmix::dsp

@@ -204,7 +204,7 @@ std::span<float> GpuMixer::uploadRows(std::size_t numVoices, std::int64_t stride
   return {static_cast<float*>(slot.samples->mapped()), floats};
 }
 
-void GpuMixer::submit(const MixBlock& block) {
+void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into) {
   VKMIX_ASSERT(block.numChannels == numChannels_, "block channel count differs from the mixer's");
   VKMIX_ASSERT(block.stride % 4 == 0 && block.stride >= block.numFrames, "stride");
   VKMIX_ASSERT(inFlight_ < kInFlight, "every slot holds an unfinished mix");
@@ -264,7 +264,7 @@ void GpuMixer::submit(const MixBlock& block) {
                                 (block.grid.size() + plain * kMaxOutputChannels) * sizeof(float));
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
-  const vk::raii::CommandBuffer& commands = slot.submitter->begin();
+  const vk::raii::CommandBuffer& commands = into ? *into : slot.submitter->begin();
   bool first = true;
   // A kind's voices go in dispatches of `perDispatch` (at least one dispatch: no voices still
   // clears the output); every dispatch after the first accumulates onto the output. `base`: the
@@ -312,7 +312,8 @@ void GpuMixer::submit(const MixBlock& block) {
   }
   if (others > 0)
     dispatch(pipelines_->get(true), otherBase, plain, others, kVoicesPerDispatch, groups);
-  slot.submitter->submit("voice mix");
+  if (!into) slot.submitter->submit("voice mix");
+  slot.shared = into != nullptr;
   slot.stride = block.stride;
   next_ = (next_ + 1) % kInFlight;
   ++inFlight_;
@@ -324,7 +325,7 @@ void GpuMixer::finish(std::span<float> out) {
   VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= numChannels_ * slot.stride,
                "output too small");
   --inFlight_;  // even if the wait fails: the slot is free again
-  slot.submitter->wait("voice mix");
+  if (!slot.shared) slot.submitter->wait("voice mix");
   const auto bytes = static_cast<std::size_t>(numChannels_) * slot.stride * sizeof(float);
   std::memcpy(out.data(), slot.out->mapped(), bytes);
   ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(bytes);

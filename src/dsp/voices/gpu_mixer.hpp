@@ -89,9 +89,12 @@ class GpuMixer {
   // written, without a copy. Valid until that submit().
   std::span<float> uploadRows(std::size_t numVoices, std::int64_t stride);
   // Uploads `block` and starts mixing it; at most kInFlight mixes may be unfinished. Rows not
-  // enveloped yet get their envelope here (in place, for rows in uploadRows' memory).
-  void submit(const MixBlock& block);
-  // Waits for the oldest unfinished mix and copies it into `out` (numChannels x its stride).
+  // enveloped yet get their envelope here (in place, for rows in uploadRows' memory). With
+  // `into`, the mix is recorded into that command buffer (a chunk's, shared by its mixes, which
+  // its owner submits) instead of one of the mixer's own.
+  void submit(const MixBlock& block, const vk::raii::CommandBuffer* into = nullptr);
+  // Waits for the oldest unfinished mix and copies it into `out` (numChannels x its stride). A
+  // mix recorded `into` a shared command buffer is not waited for: its owner waits first.
   void finish(std::span<float> out);
 
  private:
@@ -115,6 +118,7 @@ class GpuMixer {
     vk::raii::BufferView gridView{nullptr};
     std::unique_ptr<gpu::Submitter> submitter;  // last: waits for its work before buffers go
     std::int64_t stride = 0;                    // of the mix in flight
+    bool shared = false;                        // recorded into a command buffer not ours
   };
   // Grows what is too small for `params` VoiceParams slots, `rowFloats` of samples, `stride`
   // output frames and `gridFloats` (0: whatever is there); buffers big enough are kept with

@@ -1,6 +1,6 @@
-#include "engine/automation.hpp"
+#include "timeline/automation.hpp"
 
-namespace vkmix::engine {
+namespace vkmix::timeline {
 namespace {
 
 layout::Polar toPolar(const Position& p) {
@@ -66,4 +66,4 @@ double automationGainDbAt(const Track& track, double t) {
   return keys.back().gainDb;
 }
 
-}  // namespace vkmix::engine
+}  // namespace vkmix::timeline

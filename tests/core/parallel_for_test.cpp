@@ -1,7 +1,7 @@
 // ParallelFor: every iteration runs exactly once per run(), on the workers and the caller, run
 // after run (a worker late for one job must not take the next one's iterations); an exception
 // reaches the caller after the other iterations ran; with no workers the caller runs them in order.
-#include "engine/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace vkmix::engine {
+namespace vkmix {
 namespace {
 
 TEST(ParallelFor, EveryIterationRunsOnceRunAfterRun) {
@@ -57,4 +57,4 @@ TEST(ParallelFor, WithoutWorkersTheCallerRunsTheIterationsInOrder) {
 }
 
 }  // namespace
-}  // namespace vkmix::engine
+}  // namespace vkmix

@@ -1,7 +1,7 @@
 // ParallelFor: a few worker threads that share a loop's iterations with the thread that asks.
-// The block loop reads a block's clip rows through it on machines with cores to spare: each row
-// is read and enveloped on its own, into its own memory, so the bytes do not depend on which
-// thread read which row or how many there are.
+// The block loop reads a chunk's clip rows through it, and the CPU backend mixes a chunk's
+// channels, on machines with cores to spare; each iteration writes its own memory, so the bytes
+// do not depend on which thread ran it or how many there are.
 #pragma once
 
 #include <atomic>
@@ -13,11 +13,13 @@
 #include <thread>
 #include <vector>
 
-namespace vkmix::engine {
+namespace vkmix {
 
 class ParallelFor {
  public:
-  explicit ParallelFor(int workers);  // 0: run() runs everything on the calling thread
+  // 0 workers: run() runs everything on the calling thread. `threadName` names the workers for
+  // profilers (at most 15 characters).
+  explicit ParallelFor(int workers, const char* threadName = "vkmix-read");
   ~ParallelFor();
   ParallelFor(const ParallelFor&) = delete;
   ParallelFor& operator=(const ParallelFor&) = delete;
@@ -35,7 +37,7 @@ class ParallelFor {
     std::size_t finished = 0;  // iterations done (mutex_)
     std::exception_ptr error;  // the first one thrown (mutex_)
   };
-  void work();
+  void work(const char* threadName);
   void drain(Job& job);  // takes the job's iterations until none is left
 
   std::vector<std::thread> threads_;
@@ -48,4 +50,4 @@ class ParallelFor {
   bool stop_ = false;
 };
 
-}  // namespace vkmix::engine
+}  // namespace vkmix

@@ -1,11 +1,11 @@
-#include "engine/parallel_for.hpp"
+#include "core/parallel_for.hpp"
 
 #include "core/thread_cpu.hpp"
 
-namespace vkmix::engine {
+namespace vkmix {
 
-ParallelFor::ParallelFor(int workers) {
-  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+ParallelFor::ParallelFor(int workers, const char* threadName) {
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this, threadName] { work(threadName); });
 }
 
 ParallelFor::~ParallelFor() {
@@ -35,8 +35,8 @@ void ParallelFor::drain(Job& job) {
   if (done > 0 && job.finished == job.count) done_.notify_all();
 }
 
-void ParallelFor::work() {
-  nameThisThread("vkmix-read");
+void ParallelFor::work(const char* threadName) {
+  nameThisThread(threadName);
   std::size_t seen = 0;
   for (;;) {
     std::shared_ptr<Job> job;
@@ -71,4 +71,4 @@ void ParallelFor::run(std::size_t count, const std::function<void(std::size_t)>&
   if (job->error) std::rethrow_exception(job->error);
 }
 
-}  // namespace vkmix::engine
+}  // namespace vkmix

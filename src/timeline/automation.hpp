@@ -8,7 +8,7 @@
 #include "layout/object_panner.hpp"
 #include "vkmix/session.hpp"
 
-namespace vkmix::engine {
+namespace vkmix::timeline {
 
 struct ObjectState {
   layout::Polar position;
@@ -20,4 +20,4 @@ double automationGainDbAt(const Track& track, double timeSeconds);
 // True when the track's gains change over time (moving object or gain automation).
 bool isAutomated(const Track& track);
 
-}  // namespace vkmix::engine
+}  // namespace vkmix::timeline

@@ -1,0 +1,202 @@
+#include "adm/direct_speakers.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+#include "vkmix/layout.hpp"
+
+namespace vkmix::adm {
+namespace {
+
+// BS.2127 compares speaker angles and positions within this tolerance (degrees / unit distance).
+constexpr double kTolerance = 1e-5;
+
+// The loudspeaker roles BS.2127's mapping rules let another speaker play whole (M+110 by M+135,
+// U+030 by U+045, ...); vkmix's bed routing applies them to every bed it plays.
+bool hasMappingAlternative(const std::string& label) {
+  static const char* const roles[] = {"M+110", "M-110", "M+135", "M-135", "U+030", "U-030",
+                                      "U+045", "U-045", "U+110", "U-110", "U+135", "U-135"};
+  return std::find(std::begin(roles), std::end(roles), label) != std::end(roles);
+}
+
+// Is azimuth `x` within [from, to], going anticlockwise (increasing azimuth) from `from`?
+bool withinAzimuths(double x, double from, double to, double tol) {
+  while (to - 360.0 > from) to -= 360.0;
+  while (to < from) to += 360.0;
+  const double start = from - tol;
+  while (x - 360.0 >= start) x -= 360.0;
+  while (x < start) x += 360.0;
+  return x <= to + tol;
+}
+
+std::array<double, 3> unitVector(double azimuthDeg, double elevationDeg) {
+  const double az = azimuthDeg * std::numbers::pi / 180.0,
+               el = elevationDeg * std::numbers::pi / 180.0;
+  return {-std::sin(az) * std::cos(el), std::cos(az) * std::cos(el), std::sin(el)};
+}
+
+// The smallest built-in layout holding every label, with each of its speakers' file channel
+// (-1: none); nullptr when no layout holds them all.
+const Layout* bedFor(const std::vector<std::pair<std::string, int>>& labelled,
+                     std::vector<int>& channels) {
+  const Layout* best = nullptr;
+  for (const Layout& l : builtinLayouts()) {
+    const bool holds = std::all_of(labelled.begin(), labelled.end(), [&](const auto& lc) {
+      return l.indexOfLabel(lc.first).has_value();
+    });
+    if (holds && (best == nullptr || l.numChannels() < best->numChannels())) best = &l;
+  }
+  if (best == nullptr) return nullptr;
+  channels.assign(static_cast<std::size_t>(best->numChannels()), -1);
+  for (const auto& [label, ch] : labelled)
+    channels[static_cast<std::size_t>(*best->indexOfLabel(label))] = ch;
+  return best;
+}
+
+const Speaker* speakerLabelled(const std::string& label) {
+  for (const Layout& l : builtinLayouts()) {
+    if (auto i = l.indexOfLabel(label)) return &l.speakers[static_cast<std::size_t>(*i)];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool isLfeChannel(const ChannelFormat& c, const std::string& normalisedLabel) {
+  const bool byFrequency = c.lowPassHz && *c.lowPassHz <= 200.0 && !c.highPassHz;
+  return byFrequency || normalisedLabel == "LFE1" || normalisedLabel == "LFE2";
+}
+
+bool isCommonDefinition(const std::string& packId) {
+  if (packId.size() != 11 || packId.rfind("AP_0001", 0) != 0) return false;
+  const std::string yyyy = packId.substr(7);
+  if (yyyy.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return false;
+  return std::stoul(yyyy, nullptr, 16) < 0x1000;
+}
+
+std::optional<std::string> speakerWithinBounds(const BlockFormat& b, const std::string& label) {
+  const double azMin = b.azimuthMin.value_or(b.azimuth), azMax = b.azimuthMax.value_or(b.azimuth);
+  const double elMin = b.elevationMin.value_or(b.elevation);
+  const double elMax = b.elevationMax.value_or(b.elevation);
+  const auto target = unitVector(b.azimuth, b.elevation);
+  std::optional<std::string> agreed;
+  for (const Layout& l : builtinLayouts()) {
+    std::string choice;
+    if (!label.empty() && l.indexOfLabel(label)) {
+      choice = label;
+    } else {
+      // The closest speaker within the bounds, if exactly one is closest.
+      double best = 1e9;
+      int ties = 0;
+      for (const Speaker& s : l.speakers) {
+        if (s.lfe) continue;
+        const bool pole = std::abs(s.elevationDeg) >= 90.0 - kTolerance;
+        if (!pole && !withinAzimuths(s.azimuthDeg, azMin, azMax, kTolerance)) continue;
+        if (s.elevationDeg <= elMin - kTolerance || s.elevationDeg >= elMax + kTolerance) continue;
+        const auto p = unitVector(s.azimuthDeg, s.elevationDeg);
+        const double d = std::hypot(p[0] - target[0], p[1] - target[1], p[2] - target[2]);
+        if (std::abs(d - best) < kTolerance) {
+          ++ties;
+        } else if (d < best) {
+          best = d;
+          ties = 1;
+          choice = s.label;
+        }
+      }
+      if (ties != 1) choice.clear();
+    }
+    if (choice.empty() || (agreed && *agreed != choice)) return std::nullopt;
+    agreed = choice;
+  }
+  return agreed;
+}
+
+std::vector<Track> directSpeakersTracks(const ResolvedObject& ro, const Track& base,
+                                        const std::function<void(const std::string&)>& warn) {
+  const bool common = isCommonDefinition(ro.packId);
+  std::vector<std::pair<std::string, int>> labelled;                // bed channels by label
+  std::vector<std::pair<const ResolvedChannel*, Position>> placed;  // objects
+  std::vector<const ResolvedChannel*> lfe;
+  for (const ResolvedChannel& ch : ro.channels) {
+    const BlockFormat* b = ch.format->blocks.empty() ? nullptr : &ch.format->blocks.front();
+    const std::string label = b != nullptr ? normaliseSpeakerLabel(b->speakerLabel) : "";
+    const Position at = b != nullptr ? positionOf(*b) : Position{};
+    if (isLfeChannel(*ch.format, label)) {
+      // Every LFE plays into the output's (first) LFE: vkmix has no layout with two.
+      lfe.push_back(&ch);
+    } else if (b != nullptr && b->hasBounds()) {
+      if (auto speaker = speakerWithinBounds(*b, label)) {
+        if (*speaker == label) {
+          labelled.emplace_back(label, ch.fileChannel);
+        } else {
+          const Speaker* s = speakerLabelled(*speaker);
+          Position p;
+          p.azimuthDeg = s->azimuthDeg;
+          p.elevationDeg = s->elevationDeg;
+          placed.emplace_back(&ch, p);
+        }
+      } else {
+        warn("audioChannelFormat " + ch.format->id +
+             ": its bounds choose different speakers in different layouts; placed at its "
+             "position");
+        placed.emplace_back(&ch, at);
+      }
+    } else if (label.empty() || (!common && hasMappingAlternative(label))) {
+      placed.emplace_back(&ch, at);
+    } else {
+      labelled.emplace_back(label, ch.fileChannel);
+    }
+  }
+  // BS.2127's rules for the common 22.2 and 3+7+0 packs play each LFE at -3 dB into LFE1 (vkmix
+  // has no layout with two LFEs).
+  const bool twoLfeInput = common && (ro.packId == "AP_00010009" || ro.packId == "AP_00010007");
+  const bool lfeInBed = lfe.size() == 1 && !twoLfeInput;
+  if (lfeInBed) labelled.emplace_back("LFE1", lfe.front()->fileChannel);
+
+  std::vector<Track> out;
+  std::vector<int> map;
+  const Layout* bed = bedFor(labelled, map);
+  if (bed == nullptr && !labelled.empty()) {
+    warn("DirectSpeakers " + ro.packId +
+         ": its speakers form no built-in layout; rendered as objects at their positions");
+    for (const ResolvedChannel& ch : ro.channels) {
+      const bool isBed = std::any_of(labelled.begin(), labelled.end(), [&](const auto& lc) {
+        return lc.second == ch.fileChannel && lc.first != "LFE1";
+      });
+      if (isBed) placed.emplace_back(&ch, positionOf(ch.format->blocks.front()));
+    }
+    labelled.clear();
+    if (lfeInBed) labelled.emplace_back("LFE1", lfe.front()->fileChannel);
+    bed = labelled.empty() ? nullptr : bedFor(labelled, map);
+  }
+  auto bedTrack = [&](const std::string& name, const Layout& layout,
+                      const std::vector<int>& channels, double gainDb) {
+    Track t = base;
+    t.name = name;
+    t.type = TrackType::Bed;
+    t.bedLayout = layout.name;
+    t.gainDb += gainDb;
+    for (Clip& c : t.clips) c.channels = channels;
+    out.push_back(std::move(t));
+  };
+  if (bed != nullptr) bedTrack(base.name, *bed, map, 0.0);
+  if (!lfeInBed) {
+    for (const ResolvedChannel* ch : lfe) {
+      const Layout* lfeBed = bedFor({{"LFE1", ch->fileChannel}}, map);
+      bedTrack(base.name + " " + ch->format->name, *lfeBed, map,
+               twoLfeInput ? -10.0 * std::log10(2.0) : 0.0);
+    }
+  }
+  for (const auto& [ch, position] : placed) {
+    Track t = base;
+    t.name = base.name + " " + ch->format->name;
+    t.position = position;
+    for (Clip& c : t.clips) c.channel = ch->fileChannel;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace vkmix::adm

@@ -1,0 +1,173 @@
+// resolve(): which objects a programme plays and, through chna and the axml's track, stream and
+// channel formats (or BS.2076's numbering and BS.2094's common definitions where the file does
+// not define them), the file track and channel format behind each.
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "adm/import.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::adm {
+
+namespace {
+
+// BS.2094 common definitions that files reference without defining: the DirectSpeakers channels
+// of the 5.1 family (AC_00010001..06). Anything else must be defined in the file's axml.
+const std::vector<ChannelFormat>& commonChannels() {
+  static const std::vector<ChannelFormat> table = [] {
+    const std::pair<const char*, const char*> speakers[] = {
+        {"FrontLeft", "M+030"},          {"FrontRight", "M-030"},   {"FrontCentre", "M+000"},
+        {"LowFrequencyEffects", "LFE1"}, {"SurroundLeft", "M+110"}, {"SurroundRight", "M-110"}};
+    std::vector<ChannelFormat> out;
+    int n = 1;
+    for (const auto& [name, label] : speakers) {
+      char id[16];
+      std::snprintf(id, sizeof id, "AC_0001%04x", n++);
+      BlockFormat b;
+      b.speakerLabel = label;
+      ChannelFormat c{id, name, TypeDefinition::DirectSpeakers, {b}, {}, {}};
+      if (std::string(label) == "LFE1") c.lowPassHz = 120.0;  // BS.2094's LFE channel
+      out.push_back(c);
+    }
+    return out;
+  }();
+  return table;
+}
+
+}  // namespace
+
+Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
+                 const std::string& programme) {
+  Resolved r;
+  const DocumentIndex index(doc);
+  for (const std::string& u : doc.unsupported)
+    r.warnings.push_back(u + " is not supported; ignored");
+
+  std::map<std::string, const wave::ChnaEntry*> byUid;
+  for (const wave::ChnaEntry& e : info.chna) {
+    if (e.trackIndex > info.numChannels) {
+      throw InputError(source, "chna",
+                       "track " + std::to_string(e.trackIndex) + " (" + e.uid +
+                           ") but the file has " + std::to_string(info.numChannels) + " channels");
+    }
+    if (!byUid.emplace(e.uid, &e).second)
+      throw InputError(source, "chna", "audioTrackUID " + e.uid + " is listed twice");
+  }
+  // AT_/AC_ reference of a chna row -> its channel format.
+  std::map<std::string, const TrackUid*> uidElements;
+  for (const TrackUid& u : doc.uids) uidElements.emplace(u.id, &u);
+  auto channelOf = [&](const wave::ChnaEntry& e) -> const ChannelFormat* {
+    std::string id = e.trackFormatRef;
+    if (id.rfind("AT_", 0) == 0) {
+      const TrackFormat* t = index.track(id);
+      const StreamFormat* s = t != nullptr ? index.stream(t->streamRef) : nullptr;
+      const auto u = uidElements.find(e.uid);
+      if (s != nullptr && !s->channelRef.empty()) {
+        id = s->channelRef;
+      } else if (u != uidElements.end() && !u->second->channelFormatRef.empty()) {
+        id = u->second->channelFormatRef;
+      } else {
+        // A stream naming a pack instead of a channel (Dolby's profile), or no formats in the
+        // axml: BS.2076's numbering ties AT_xxxxyyyy_zz to AC_xxxxyyyy.
+        id = "AC_" + id.substr(3, 8);
+      }
+    } else if (id.rfind("AC_", 0) == 0 && id.size() == 14 && id.ends_with("_00")) {
+      id.resize(11);  // BS.2076-2 chna rows may name the channel format itself: AC_xxxxyyyy_00
+    }
+    if (const ChannelFormat* c = index.channel(id)) return c;
+    for (const ChannelFormat& c : commonChannels()) {
+      if (c.id == id) return &c;
+    }
+    return nullptr;
+  };
+
+  // Which objects play: the chosen (or first) programme's contents, else every content, else
+  // every object.
+  std::vector<std::pair<const Object*, const Content*>> chosen;
+  std::set<std::string> seen;
+  std::function<void(const std::string&, const Content*, int)> add =
+      [&](const std::string& id, const Content* content, int depth) {
+        const Object* o = index.object(id);
+        if (o == nullptr)
+          throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
+        if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
+        chosen.emplace_back(o, content);
+        for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
+      };
+  if (!programme.empty()) {
+    for (const Programme& p : doc.programmes) {
+      if (p.id == programme || p.name == programme) {
+        r.programme = &p;
+        break;
+      }
+    }
+    if (r.programme == nullptr) {
+      std::string have;
+      for (const Programme& p : doc.programmes)
+        have += (have.empty() ? "" : ", ") + p.id + " \"" + p.name + "\"";
+      throw InputError(source, "audioProgramme",
+                       "no programme with the ID or name \"" + programme + "\" (the file has " +
+                           (have.empty() ? std::string("none") : have) + ")");
+    }
+  } else if (!doc.programmes.empty()) {
+    r.programme = &doc.programmes.front();
+    if (doc.programmes.size() > 1) {
+      r.warnings.push_back(std::to_string(doc.programmes.size()) +
+                           " audioProgrammes; rendering the first, " + r.programme->id + " \"" +
+                           r.programme->name + "\" (--programme chooses another)");
+    }
+  }
+  if (r.programme != nullptr) {
+    for (const std::string& cid : r.programme->contentRefs) {
+      const Content* c = index.content(cid);
+      if (c == nullptr)
+        throw InputError(source, "axml", "audioContentIDRef " + cid + " is not defined");
+      for (const std::string& oid : c->objectRefs) add(oid, c, 0);
+    }
+  } else if (!doc.contents.empty()) {
+    for (const Content& c : doc.contents) {
+      for (const std::string& oid : c.objectRefs) add(oid, &c, 0);
+    }
+  } else {
+    for (const Object& o : doc.objects) add(o.id, nullptr, 0);
+  }
+
+  for (const auto& [object, content] : chosen) {
+    ResolvedObject ro{object, content, TypeDefinition::Unknown, {}, {}};
+    if (!object->packRefs.empty()) {
+      ro.packId = object->packRefs.front();
+      if (const PackFormat* p = index.pack(ro.packId)) ro.type = p->type;
+    }
+    for (const std::string& uid : object->trackUidRefs) {
+      auto it = byUid.find(uid);
+      if (it == byUid.end()) {
+        throw InputError(source, "chna",
+                         "audioObject " + object->id + " uses audioTrackUID " + uid +
+                             ", which chna does not map to a track");
+      }
+      const ChannelFormat* cf = channelOf(*it->second);
+      if (cf == nullptr) {
+        throw InputError(source, "axml",
+                         "audioTrackUID " + uid + ": its channel format (" +
+                             it->second->trackFormatRef + ") is not defined in the file");
+      }
+      if (ro.type == TypeDefinition::Unknown) ro.type = cf->type;
+      if (ro.packId.empty()) ro.packId = it->second->packFormatRef;
+      ro.channels.push_back(ResolvedChannel{it->second->trackIndex - 1, uid, cf});
+    }
+    if (ro.channels.empty() && object->objectRefs.empty())
+      r.warnings.push_back("audioObject " + object->id +
+                           " has no audioTrackUIDRef; nothing to play");
+    if (ro.type != TypeDefinition::Objects && ro.type != TypeDefinition::DirectSpeakers &&
+        !ro.channels.empty()) {
+      r.warnings.push_back("audioObject " + object->id + ": typeDefinition " + typeName(ro.type) +
+                           " is not supported; not rendered");
+    }
+    r.objects.push_back(std::move(ro));
+  }
+  return r;
+}
+
+}  // namespace vkmix::adm

@@ -1,0 +1,160 @@
+// writeAdm: a Document as the ebuCoreMain axml that BS.2076 and EBU Tech 3285 describe (the
+// reading side is model.cpp).
+#include <cstdio>
+#include <optional>
+
+#include "adm/model.hpp"
+
+namespace vkmix::adm {
+namespace {
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string writeAdm(const Document& doc) {
+  XmlWriter w;
+  w.open("ebuCoreMain")
+      .attribute("xmlns:dc", "http://purl.org/dc/elements/1.1/")
+      .attribute("xmlns", "urn:ebu:metadata-schema:ebuCore_2016")
+      .attribute("schema", "EBU_CORE_20161222.xsd")
+      .attribute("version", "1.7")
+      .open("coreMetadata")
+      .open("format")
+      .open("audioFormatExtended")
+      .attribute("version", "ITU-R_BS.2076-2");
+  for (const Programme& p : doc.programmes) {
+    w.open("audioProgramme")
+        .attribute("audioProgrammeID", p.id)
+        .attribute("audioProgrammeName", p.name);
+    for (const std::string& r : p.contentRefs) w.leaf("audioContentIDRef", r);
+    w.close();
+  }
+  for (const Content& c : doc.contents) {
+    w.open("audioContent").attribute("audioContentID", c.id).attribute("audioContentName", c.name);
+    for (const std::string& r : c.objectRefs) w.leaf("audioObjectIDRef", r);
+    if (c.dialogue >= 0) {
+      w.open("dialogue");
+      if (c.dialogue == 0 && c.nonDialogueKind >= 0)
+        w.attribute("nonDialogueContentKind", std::to_string(c.nonDialogueKind));
+      w.text(std::to_string(c.dialogue)).close();
+    }
+    w.close();
+  }
+  for (const Object& o : doc.objects) {
+    w.open("audioObject").attribute("audioObjectID", o.id).attribute("audioObjectName", o.name);
+    if (o.start) w.attribute("start", formatTimecode(*o.start));
+    if (o.duration) w.attribute("duration", formatTimecode(*o.duration));
+    for (const std::string& r : o.packRefs) w.leaf("audioPackFormatIDRef", r);
+    if (o.gain != 1.0) w.leaf("gain", number(o.gain));
+    if (o.mute) w.leaf("mute", "1");
+    for (const std::string& r : o.objectRefs) w.leaf("audioObjectIDRef", r);
+    for (const std::string& r : o.trackUidRefs) w.leaf("audioTrackUIDRef", r);
+    w.close();
+  }
+  for (const PackFormat& p : doc.packs) {
+    w.open("audioPackFormat")
+        .attribute("audioPackFormatID", p.id)
+        .attribute("audioPackFormatName", p.name)
+        .attribute("typeLabel", typeLabel(p.type))
+        .attribute("typeDefinition", typeName(p.type));
+    for (const std::string& r : p.channelRefs) w.leaf("audioChannelFormatIDRef", r);
+    for (const std::string& r : p.packRefs) w.leaf("audioPackFormatIDRef", r);
+    w.close();
+  }
+  for (const ChannelFormat& c : doc.channels) {
+    w.open("audioChannelFormat")
+        .attribute("audioChannelFormatID", c.id)
+        .attribute("audioChannelFormatName", c.name)
+        .attribute("typeLabel", typeLabel(c.type))
+        .attribute("typeDefinition", typeName(c.type));
+    auto frequency = [&](const char* kind, const std::optional<double>& hz) {
+      if (hz) w.open("frequency").attribute("typeDefinition", kind).text(number(*hz)).close();
+    };
+    frequency("lowPass", c.lowPassHz);
+    frequency("highPass", c.highPassHz);
+    for (const BlockFormat& b : c.blocks) {
+      w.open("audioBlockFormat").attribute("audioBlockFormatID", b.id);
+      if (b.rtime) w.attribute("rtime", formatTimecode(*b.rtime));
+      if (b.duration) w.attribute("duration", formatTimecode(*b.duration));
+      if (!b.speakerLabel.empty()) w.leaf("speakerLabel", b.speakerLabel);
+      auto coordinate = [&](const char* name, double v) {
+        w.open("position").attribute("coordinate", name).text(number(v)).close();
+      };
+      if (b.cartesian) {
+        w.leaf("cartesian", "1");
+        coordinate("X", b.x);
+        coordinate("Y", b.y);
+        coordinate("Z", b.z);
+      } else {
+        coordinate("azimuth", b.azimuth);
+        coordinate("elevation", b.elevation);
+        coordinate("distance", b.distance);
+      }
+      auto bound = [&](const char* name, const char* which, const std::optional<double>& v) {
+        if (v)
+          w.open("position")
+              .attribute("coordinate", name)
+              .attribute("bound", which)
+              .text(number(*v))
+              .close();
+      };
+      bound("azimuth", "min", b.azimuthMin);
+      bound("azimuth", "max", b.azimuthMax);
+      bound("elevation", "min", b.elevationMin);
+      bound("elevation", "max", b.elevationMax);
+      if (c.type == TypeDefinition::Objects) {
+        if (b.width != 0.0) w.leaf("width", number(b.width));
+        if (b.height != 0.0) w.leaf("height", number(b.height));
+        if (b.depth != 0.0) w.leaf("depth", number(b.depth));
+        if (b.gain != 1.0) w.leaf("gain", number(b.gain));
+        if (b.divergence != 0.0) {
+          w.open("objectDivergence")
+              .attribute("azimuthRange", number(b.divergenceAzimuthRange))
+              .text(number(b.divergence))
+              .close();
+        }
+        w.open("jumpPosition");
+        if (b.interpolationLength)
+          w.attribute("interpolationLength", number(*b.interpolationLength));
+        w.text(b.jumpPosition ? "1" : "0").close();
+      }
+      w.close();
+    }
+    w.close();
+  }
+  for (const StreamFormat& s : doc.streams) {
+    w.open("audioStreamFormat")
+        .attribute("audioStreamFormatID", s.id)
+        .attribute("audioStreamFormatName", s.name)
+        .attribute("formatLabel", "0001")
+        .attribute("formatDefinition", "PCM");
+    if (!s.channelRef.empty()) w.leaf("audioChannelFormatIDRef", s.channelRef);
+    if (!s.packRef.empty()) w.leaf("audioPackFormatIDRef", s.packRef);
+    for (const std::string& r : s.trackRefs) w.leaf("audioTrackFormatIDRef", r);
+    w.close();
+  }
+  for (const TrackFormat& t : doc.tracks) {
+    w.open("audioTrackFormat")
+        .attribute("audioTrackFormatID", t.id)
+        .attribute("audioTrackFormatName", t.name)
+        .attribute("formatLabel", "0001")
+        .attribute("formatDefinition", "PCM");
+    if (!t.streamRef.empty()) w.leaf("audioStreamFormatIDRef", t.streamRef);
+    w.close();
+  }
+  for (const TrackUid& u : doc.uids) {
+    w.open("audioTrackUID").attribute("UID", u.id);
+    if (!u.trackFormatRef.empty()) w.leaf("audioTrackFormatIDRef", u.trackFormatRef);
+    if (!u.channelFormatRef.empty()) w.leaf("audioChannelFormatIDRef", u.channelFormatRef);
+    if (!u.packRef.empty()) w.leaf("audioPackFormatIDRef", u.packRef);
+    w.close();
+  }
+  return w.finish();
+}
+
+}  // namespace vkmix::adm

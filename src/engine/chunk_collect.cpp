@@ -1,0 +1,121 @@
+#include "engine/chunk_collect.hpp"
+
+#include <algorithm>
+
+#include "core/assert.hpp"
+#include "engine/finite_check.hpp"
+
+namespace vkmix::engine {
+
+ChunkCollector::ChunkCollector(const RenderPlan& plan, backend::Backend& backend,
+                               const BlockSink& sink, Progress progress)
+    : plan_(plan),
+      backend_(backend),
+      sink_(sink),
+      progress_(std::move(progress)),
+      stemOut_(plan.groupChannels.size()) {
+  if (!plan.reverbs.instances.empty()) framing_ = std::make_unique<ReverbFraming>(plan, backend);
+}
+
+void ChunkCollector::collect(const StartedChunk& chunk) {
+  if (!framing_) {
+    collectDirect(chunk);
+  } else {
+    for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
+      const MixerPlan& mixer = plan_.mixers[m];
+      // A finished mix overwrites every sample; a silent one is zeros.
+      out_.resize(static_cast<std::size_t>(mixer.channels * chunk.stride));
+      if (chunk.dispatched[m]) {
+        backend_.finishMix(m, out_);
+      } else {
+        std::fill(out_.begin(), out_.end(), 0.0f);
+      }
+      if (mixer.dryGroup >= 0) {
+        framing_->addDry(static_cast<std::size_t>(mixer.dryGroup), out_, chunk.stride,
+                         chunk.numFrames);
+      } else {
+        framing_->addSend(static_cast<std::size_t>(mixer.instance), out_, chunk.stride,
+                          chunk.numFrames);
+      }
+    }
+    emit();
+  }
+  reportProgress();
+}
+
+void ChunkCollector::finish() {
+  if (framing_) {
+    framing_->flush();
+    emit();
+  }
+  VKMIX_ASSERT(emitted_ == plan_.endFrame, "every rendered frame must be delivered");
+}
+
+// With no reverb to wait for, each stem's mix goes from the backend straight into the block the
+// sink gets: what the framing would hand on, without its two copies.
+void ChunkCollector::collectDirect(const StartedChunk& chunk) {
+  const auto n = static_cast<std::size_t>(chunk.numFrames);
+  const auto stride = static_cast<std::size_t>(chunk.stride);
+  for (std::size_t s = 0; s < stemOut_.size(); ++s) {
+    const auto channels = static_cast<std::size_t>(plan_.groupChannels[s]);
+    stemOut_[s].resize(channels * stride);
+    if (chunk.dispatched[s]) {
+      backend_.finishMix(s, stemOut_[s]);
+      for (std::size_t c = 0; c < channels; ++c)  // frames past n: zeros, as the framing gives
+        std::fill_n(stemOut_[s].begin() + static_cast<std::ptrdiff_t>(c * stride + n), stride - n,
+                    0.0f);
+    } else {
+      std::fill(stemOut_[s].begin(), stemOut_[s].end(), 0.0f);
+    }
+  }
+  handOn(chunk.numFrames, chunk.stride);
+}
+
+// Hands on what the framing holds, a chunk at a time at most: a reverb returns a whole partition
+// (up to 131072 frames) at once, and chunk-sized pieces keep the stems, the mix and the
+// delivery's queue small (16 channels: 0.5 MB a chunk, not 8 MB).
+void ChunkCollector::emit() {
+  for (std::int64_t ready = framing_->ready(); ready > 0;) {
+    const std::int64_t n = std::min(ready, plan_.chunkFrames);
+    const std::int64_t stride = (n + 3) / 4 * 4;
+    framing_->take(n, stride, stemOut_);
+    handOn(n, stride);
+    ready -= n;
+  }
+}
+
+void ChunkCollector::handOn(std::int64_t frames, std::int64_t stride) {
+  const int nc = plan_.output.numChannels();
+  const std::string sessionFile = plan_.session.path.string();
+  const int rate = plan_.session.sampleRate;
+  mixOut_.assign(plan_.prints ? 0 : static_cast<std::size_t>(nc * stride), 0.0f);
+  rendered_.stems.clear();
+  for (const std::vector<float>& stem : stemOut_) {
+    // The mix is the sum of the stems in stem order, so stems sum to it exactly.
+    for (std::size_t i = 0; i < mixOut_.size(); ++i) mixOut_[i] += stem[i];
+    rendered_.stems.emplace_back(stem);
+  }
+  // One check of what is delivered: the mix, whose overflow any stem's would become; prints
+  // have no mix, so each print is checked.
+  if (!plan_.prints) {
+    requireFinite(mixOut_, nc, stride, frames, "the mix (the sum of the stems)", emitted_, rate,
+                  sessionFile);
+  } else {
+    for (std::size_t s = 0; s < stemOut_.size(); ++s)
+      requireFinite(stemOut_[s], plan_.groupChannels[s], stride, frames,
+                    "the print of \"" + plan_.info.stems[s] + "\"", emitted_, rate, sessionFile);
+  }
+  rendered_.mix = mixOut_;
+  rendered_.stride = stride;
+  rendered_.numFrames = frames;
+  sink_(rendered_);
+  emitted_ += frames;
+}
+
+void ChunkCollector::reportProgress() const {
+  if (progress_)
+    progress_(static_cast<double>(emitted_) / plan_.session.sampleRate,
+              static_cast<double>(plan_.endFrame) / plan_.session.sampleRate);
+}
+
+}  // namespace vkmix::engine

@@ -1,0 +1,92 @@
+#include "engine/reverb_framing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/finite_check.hpp"
+
+namespace vkmix::engine {
+
+ReverbFraming::ReverbFraming(const RenderPlan& plan, backend::Backend& backend)
+    : plan_(plan), backend_(backend) {
+  for (int channels : plan.groupChannels) dry_.emplace_back(channels);
+  for (const ReverbInstance& inst : plan.reverbs.instances) {
+    sendIn_.emplace_back(plan.reverbs.buses[static_cast<std::size_t>(inst.bus)].spec.numInputs);
+    returns_.emplace_back(plan.output.numChannels());
+  }
+}
+
+void ReverbFraming::addDry(std::size_t group, std::span<const float> rows, std::int64_t stride,
+                           std::int64_t n) {
+  dry_[group].append(rows, stride, n);
+}
+
+void ReverbFraming::addSend(std::size_t instance, std::span<const float> rows, std::int64_t stride,
+                            std::int64_t n) {
+  sendIn_[instance].append(rows, stride, n);
+  runPartitions(instance, false);
+}
+
+void ReverbFraming::flush() {
+  for (std::size_t k = 0; k < sendIn_.size(); ++k) runPartitions(k, true);
+}
+
+void ReverbFraming::runPartitions(std::size_t k, bool flush) {
+  const int busIndex = plan_.reverbs.instances[k].bus;
+  const ReverbBus& bus = plan_.reverbs.buses[static_cast<std::size_t>(busIndex)];
+  const std::string& name = plan_.session.reverbs[static_cast<std::size_t>(busIndex)].name;
+  const std::string sessionFile = plan_.session.path.string();
+  const int nc = plan_.output.numChannels();
+  const std::int64_t span = bus.spec.partitionFrames * backend_.convolverBatch(k);
+  const auto outs = static_cast<std::int64_t>(bus.spec.outputs.size());
+  while (sendIn_[k].frames() >= span || (flush && sendIn_[k].frames() > 0)) {
+    convIn_.assign(static_cast<std::size_t>(bus.spec.numInputs * span), 0.0f);
+    const std::int64_t take = std::min(span, sendIn_[k].frames());
+    sendIn_[k].read(convIn_, span, take);
+    sendIn_[k].consume(take);
+    convOut_.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
+    requireWithinFftRange(convIn_, "the send to reverb \"" + name + "\"", sessionFile);
+    backend_.convolve(k, convIn_, convOut_);
+    requireFinite(convOut_, static_cast<int>(outs), span, take, "reverb \"" + name + "\"",
+                  taken_ + returns_[k].frames(), plan_.session.sampleRate, sessionFile);
+    // The returns: each output times its speaker gains, summed into silence in the FIFO.
+    returns_[k].appendSilence(take);
+    for (std::int64_t o = 0; o < outs; ++o) {
+      for (int c = 0; c < nc; ++c) {
+        const float g = bus.returnGains[static_cast<std::size_t>(o)][static_cast<std::size_t>(c)];
+        if (g == 0.0f) continue;
+        float* to = returns_[k].lastFrames(c, take);
+        const float* from = convOut_.data() + o * span;
+        if (bus.returnShift == 0) {
+          for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
+        } else {
+          for (std::int64_t i = 0; i < take; ++i) to[i] += std::ldexp(g * from[i], bus.returnShift);
+        }
+      }
+    }
+  }
+}
+
+std::int64_t ReverbFraming::ready() const {
+  std::int64_t ready = dry_.empty() ? 0 : dry_[0].frames();
+  for (const PlanarFifo& r : returns_) ready = std::min(ready, r.frames());
+  return ready;
+}
+
+void ReverbFraming::take(std::int64_t n, std::int64_t stride,
+                         std::vector<std::vector<float>>& stems) {
+  const auto& instances = plan_.reverbs.instances;
+  for (std::size_t s = 0; s < dry_.size(); ++s) {
+    stems[s].assign(static_cast<std::size_t>(plan_.groupChannels[s] * stride), 0.0f);
+    dry_[s].read(stems[s], stride, n);
+    dry_[s].consume(n);
+    for (std::size_t k = 0; k < instances.size(); ++k) {
+      if (plan_.returnGroup[static_cast<std::size_t>(instances[k].stem)] == static_cast<int>(s))
+        returns_[k].addTo(stems[s], stride, n);
+    }
+  }
+  for (PlanarFifo& r : returns_) r.consume(n);
+  taken_ += n;
+}
+
+}  // namespace vkmix::engine

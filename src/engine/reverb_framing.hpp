@@ -1,0 +1,45 @@
+// The wet signal kept sample-aligned with the dry one, whatever the partition size: the dry
+// groups wait in FIFOs until every reverb instance has returned the same frames. The sends go
+// into the convolvers a batch of partitions at a time as they fill (the frames past a send's end
+// are zeros, and what they give is not returned); the returns are each convolver output times
+// its speaker gains, summed into the dry group its stem's returns join. Takes chunks of any
+// length and hands out frames as soon as every FIFO holds them.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "engine/planar_fifo.hpp"
+#include "engine/render_plan.hpp"
+
+namespace vkmix::engine {
+
+class ReverbFraming {
+ public:
+  ReverbFraming(const RenderPlan& plan, backend::Backend& backend);
+  // n frames of dry group g's or reverb instance k's send mix, channel rows `stride` apart.
+  void addDry(std::size_t group, std::span<const float> rows, std::int64_t stride, std::int64_t n);
+  void addSend(std::size_t instance, std::span<const float> rows, std::int64_t stride,
+               std::int64_t n);
+  // Convolves what the sends hold, the last partial batch too (the render's end).
+  void flush();
+  // Frames every dry group and every return holds.
+  std::int64_t ready() const;
+  // Moves n <= ready() frames of each dry group, its returns added, into stems[g] (channel rows
+  // `stride` apart, zeros past n).
+  void take(std::int64_t n, std::int64_t stride, std::vector<std::vector<float>>& stems);
+
+ private:
+  void runPartitions(std::size_t instance, bool flush);
+
+  const RenderPlan& plan_;
+  backend::Backend& backend_;
+  std::vector<PlanarFifo> dry_, sendIn_, returns_;
+  std::vector<float> convIn_, convOut_;
+  std::int64_t taken_ = 0;  // frames handed out so far: where the returns' next frames fall
+};
+
+}  // namespace vkmix::engine

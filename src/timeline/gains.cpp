@@ -1,0 +1,112 @@
+#include "timeline/gains.hpp"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "core/units.hpp"
+
+namespace vkmix::timeline {
+namespace {
+
+// Loudspeaker roles that BS.2127's DirectSpeakers mapping rules treat as one: surround at 110 or
+// 135 degrees, upper front at 30 or 45, upper rear at 110 or 135. "" when there is none.
+std::string synonymOf(const std::string& label) {
+  static const std::map<std::string, std::string> synonyms = {
+      {"M+110", "M+135"}, {"M+135", "M+110"}, {"M-110", "M-135"}, {"M-135", "M-110"},
+      {"U+030", "U+045"}, {"U+045", "U+030"}, {"U-030", "U-045"}, {"U-045", "U-030"},
+      {"U+110", "U+135"}, {"U+135", "U+110"}, {"U-110", "U-135"}, {"U-135", "U-110"}};
+  auto it = synonyms.find(label);
+  return it == synonyms.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+SpeakerGains panGains(const layout::ObjectPanner& panner, const ObjectState& state) {
+  std::vector<double> g(panner.numChannels());
+  panner.gains(state.position, state.shape, g);
+  SpeakerGains out{};
+  for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c]);
+  return out;
+}
+
+std::vector<SpeakerGains> bedRouting(const Layout& bed, const Layout& output,
+                                     const layout::ObjectPanner& panner) {
+  std::vector<SpeakerGains> routes;
+  for (const Speaker& s : bed.speakers) {
+    SpeakerGains g{};
+    if (s.lfe) {
+      for (int c = 0; c < output.numChannels(); ++c) {
+        if (output.speakers[c].lfe) {
+          g[c] = 1.0f;
+          break;
+        }
+      }
+    } else if (auto idx = output.indexOfLabel(s.label)) {
+      g[*idx] = 1.0f;
+    } else if (auto syn = output.indexOfLabel(synonymOf(s.label))) {
+      g[*syn] = 1.0f;  // the same role at the layout's own angle (BS.2127 mapping rules)
+    } else {
+      g = panGains(panner, ObjectState{{s.azimuthDeg, s.elevationDeg, 1.0}, {}});
+    }
+    routes.push_back(g);
+  }
+  return routes;
+}
+
+void signalGainsAt(const Track& track, int bedChannel, const SpeakerGains& routing,
+                   const layout::ObjectPanner& panner, double t, std::span<double> g) {
+  if (bedChannel < 0) {
+    const ObjectState st = objectStateAt(track, t);
+    panner.gains(st.position, st.shape, g);
+  } else {
+    std::copy(routing.begin(), routing.begin() + static_cast<std::ptrdiff_t>(g.size()), g.begin());
+  }
+  const double gain = dbToLinear(automationGainDbAt(track, t));
+  for (double& x : g) x *= gain;
+}
+
+double sendLevelAt(const Track& track, const Send& send, double t, bool automation) {
+  double level = dbToLinear(send.levelDb);
+  if (automation && !send.preFader) level *= dbToLinear(automationGainDbAt(track, t));
+  return level;
+}
+
+void sendGainsAt(const Track& track, const Send& send, int bedChannel, bool trueStereo,
+                 const layout::ObjectPanner& stereo, double t, bool automation,
+                 std::span<double> g) {
+  const double level = sendLevelAt(track, send, t, automation);
+  if (!trueStereo) {
+    g[0] = level;
+    return;
+  }
+  std::vector<double> lr(2);
+  if (bedChannel < 0) {
+    stereo.pointGains(objectStateAt(track, t).position, lr);
+  } else {
+    const Speaker& sp = findLayout(track.bedLayout)->speakers[static_cast<std::size_t>(bedChannel)];
+    stereo.pointGains({sp.azimuthDeg, 0.0, 1.0}, lr);
+  }
+  g[0] = lr[0] * level;
+  g[1] = lr[1] * level;
+}
+
+std::vector<double> trackGainsAt(const Track& track, const Layout& output,
+                                 const layout::ObjectPanner& panner, double t) {
+  std::vector<double> g(static_cast<std::size_t>(output.numChannels()), 0.0);
+  if (track.type == TrackType::Object) {
+    signalGainsAt(track, -1, {}, panner, t, g);
+  } else if (const Layout* bed = findLayout(track.bedLayout)) {
+    std::vector<double> one(g.size());
+    int channel = 0;
+    for (const SpeakerGains& route : bedRouting(*bed, output, panner)) {
+      signalGainsAt(track, channel++, route, panner, t, one);
+      for (std::size_t c = 0; c < g.size(); ++c) g[c] = std::max(g[c], one[c]);
+    }
+  }
+  const double fader = dbToLinear(track.gainDb);
+  for (double& x : g) x *= fader;
+  return g;
+}
+
+}  // namespace vkmix::timeline

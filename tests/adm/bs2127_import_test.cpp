@@ -1,0 +1,243 @@
+// Masters written by other tools, imported as BS.2127 (and the EBU `ear` reference renderer) reads
+// them: Dolby's profile (one-sample blocks, long interpolationLength, rounded overlapping block
+// times, RC_ labels, streams naming packs), BS.2076-2 chna rows naming channel formats, LFE by
+// frequency, blocks without duration, silence outside blocks, DirectSpeakers bounds and custom
+// packs. Each file is built here with the feature; renders are checked in tests/engine/adm_test.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "adm/direct_speakers.hpp"
+#include "adm/import.hpp"
+#include "support/adm_files.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/adm.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int kRate = 48000;
+
+class AdmBs2127 : public ::testing::Test {
+ protected:
+  Session import(const adm::Document& doc, const std::vector<wave::ChnaEntry>& chna,
+                 double seconds) {
+    const auto frames = static_cast<std::size_t>(std::llround(seconds * kRate));
+    test::writeAdmFile(dir_ / "m.wav", doc, chna,
+                       std::vector<std::vector<float>>(chna.size(), std::vector<float>(frames)),
+                       kRate);
+    warnings_.clear();
+    return importAdm(dir_ / "m.wav", [this](const std::string& w) { warnings_.push_back(w); });
+  }
+  test::ScratchDir dir_;
+  std::vector<std::string> warnings_;
+};
+
+// Dolby's one-sample blocks: rtimes rounded to the microsecond and durations rounded up (22 us for
+// a 20.8 us sample), so each block overlaps the next by about a microsecond, and an
+// interpolationLength (5 ms) far longer than the block. BS.2127 (the reference's timing fixes):
+// a block ends where the next begins, its interpolation is clamped to it, so the object reaches
+// block i's position at block i+1's start. Before, the import failed: "keys must be in time order".
+TEST_F(AdmBs2127, DolbyOneSampleBlocksWithLongInterpolationImport) {
+  adm::DocumentBuilder b({"effects"});
+  std::vector<adm::BlockFormat> blocks;
+  constexpr int kBlocks = 8;
+  std::vector<double> rtime;
+  for (int i = 0; i < kBlocks; ++i) {
+    rtime.push_back(std::round(i * 1e6 / kRate) / 1e6);
+    adm::BlockFormat block = test::polarBlock(10.0 * i, 0, rtime.back(), 22e-6);
+    block.jumpPosition = true;
+    block.interpolationLength = 0.005;
+    blocks.push_back(block);
+  }
+  b.object("fly", 0, blocks);
+  const Session s = import(b.document(), b.chna(), 0.01);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].name, "master length (silent)");
+  const auto& k = s.tracks[0].positionKeys;
+  // The first block jumps into place; every later one holds the previous position to its start
+  // and arrives at its own by its end (the next block's start).
+  ASSERT_EQ(k.size(), 1u + 2u * (kBlocks - 1));
+  EXPECT_DOUBLE_EQ(k[0].timeSeconds, 0.0);
+  for (int i = 1; i < kBlocks; ++i) {
+    const PositionKey& from = k[static_cast<std::size_t>(2 * i - 1)];
+    const PositionKey& to = k[static_cast<std::size_t>(2 * i)];
+    EXPECT_NEAR(from.timeSeconds, rtime[static_cast<std::size_t>(i)], 1e-12) << i;
+    EXPECT_DOUBLE_EQ(from.position.azimuthDeg, 10.0 * (i - 1)) << i;
+    const double end = i + 1 < kBlocks ? rtime[static_cast<std::size_t>(i + 1)]
+                                       : rtime[static_cast<std::size_t>(i)] + 22e-6;
+    EXPECT_NEAR(to.timeSeconds, end, 1e-12) << i;
+    EXPECT_DOUBLE_EQ(to.position.azimuthDeg, 10.0 * i) << i;
+    EXPECT_EQ(to.interpolation, Interpolation::Linear);
+  }
+  // The blocks follow each other: one clip over them, silent outside (and a silent holder to
+  // the master's end, 10 ms).
+  const Track& t = s.tracks[0];
+  ASSERT_EQ(t.clips.size(), 1u);
+  EXPECT_DOUBLE_EQ(t.clips[0].startSeconds, 0.0);
+  EXPECT_NEAR(*t.clips[0].lengthSeconds, rtime.back() + 22e-6, 1e-12);
+}
+
+// Dolby's beds: RC_ labels (not BS.2051 ones: BS.2127 places such speakers by their positions),
+// RC_LFE with its lowPass frequency, and audioStreamFormats naming the pack instead of a channel.
+TEST_F(AdmBs2127, DolbyBedWithRcLabelsAndStreamsNamingThePack) {
+  adm::DocumentBuilder b({"music"});
+  b.bed("Bed", *findLayout("5.1"), 0);
+  adm::Document doc = b.document();
+  for (adm::ChannelFormat& c : doc.channels) c.blocks.at(0).speakerLabel = "RC_" + c.name;
+  for (adm::StreamFormat& st : doc.streams) {
+    st.packRef = doc.packs.at(0).id;
+    st.channelRef.clear();
+  }
+  const Session s = import(doc, b.chna(), 0.1);
+  // LFE (RC_LFE, lowPass 120 Hz) is a bed's LFE; the others are objects at their positions.
+  ASSERT_EQ(s.tracks.size(), 6u);
+  EXPECT_EQ(s.tracks[0].type, TrackType::Bed);
+  EXPECT_THAT(s.tracks[0].clips.at(0).channels, ElementsAre(-1, -1, -1, 3, -1, -1));
+  const double azimuths[] = {30, -30, 0, 110, -110};
+  const int fileChannels[] = {0, 1, 2, 4, 5};
+  for (std::size_t i = 0; i < 5; ++i) {
+    const Track& t = s.tracks[i + 1];
+    EXPECT_EQ(t.type, TrackType::Object) << t.name;
+    EXPECT_DOUBLE_EQ(t.position.azimuthDeg, azimuths[i]) << t.name;
+    EXPECT_EQ(t.clips.at(0).channel, fileChannels[i]) << t.name;
+  }
+}
+
+// BS.2076-2: a chna row may name the channel format itself, AC_xxxxyyyy_00.
+TEST_F(AdmBs2127, ChnaRowsNamingAChannelFormatResolve) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("a", 0, {test::polarBlock(-30, 0, 0, 0.1)});
+  b.object("b", 0, {test::polarBlock(60, 0, 0, 0.1)});
+  std::vector<wave::ChnaEntry> chna = b.chna();
+  chna[1].trackFormatRef = b.document().channels[1].id + "_00";
+  EXPECT_EQ(chna[1].trackFormatRef, "AC_00031002_00");
+  const Session s = import(b.document(), chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].clips.at(0).channel, 1);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 60);
+}
+
+// BS.2127 §8 (the reference's is_lfe): lowPass <= 200 Hz and no highPass is an LFE, whatever the
+// label says: 22.2's LFE+045 and LFE-045, a custom M+180_low. A lowPass of 250 Hz is not.
+TEST_F(AdmBs2127, LfeIsKnownByItsFrequency) {
+  adm::DocumentBuilder b({"effects"});
+  b.bed("Bed", *findLayout("5.1"), 0);
+  adm::Document doc = b.document();
+  const char* labels[] = {"LFE+045", "LFE-045", "M+180_low", "M+180_mid", "M+030", "M-030"};
+  const double lowPass[] = {120, 120, 200, 250, 0, 0};
+  for (std::size_t i = 0; i < 6; ++i) {
+    adm::ChannelFormat& c = doc.channels[i];
+    c.blocks.at(0).speakerLabel = labels[i];
+    c.lowPassHz.reset();
+    if (lowPass[i] > 0) c.lowPassHz = lowPass[i];
+  }
+  doc.channels[2].blocks[0].azimuth = 180;
+  doc.channels[3].blocks[0].azimuth = 180;
+  const Session s = import(doc, b.chna(), 0.1);
+  // L and R make a stereo bed; each of the three LFEs a bed feeding only LFE1; M+180_mid an object.
+  ASSERT_EQ(s.tracks.size(), 5u);
+  EXPECT_EQ(s.tracks[0].bedLayout, "2.0");
+  for (std::size_t i = 1; i <= 3; ++i) {
+    const Track& t = s.tracks[i];
+    ASSERT_EQ(t.type, TrackType::Bed) << t.name;
+    const Layout& bed = *findLayout(t.bedLayout);
+    const auto& map = t.clips.at(0).channels;
+    for (std::size_t c = 0; c < map.size(); ++c)
+      EXPECT_EQ(map[c], bed.speakers[c].lfe ? static_cast<int>(i - 1) : -1) << t.name;
+  }
+  EXPECT_EQ(s.tracks[4].type, TrackType::Object);
+  EXPECT_EQ(s.tracks[4].clips.at(0).channel, 3);
+  EXPECT_DOUBLE_EQ(s.tracks[4].position.azimuthDeg, 180);
+  adm::ChannelFormat plain;
+  EXPECT_TRUE(adm::isLfeChannel(plain, "LFE1"));
+  plain.lowPassHz = 120;
+  plain.highPassHz = 20;
+  EXPECT_FALSE(adm::isLfeChannel(plain, "")) << "a band-pass is not an LFE";
+}
+
+// libadm writes rtime without duration: a block lasts until the next one's rtime (the last until
+// the object's end, here the file's), and interpolationLength applies within it. Between blocks
+// with a gap the object is silent, and after one it starts at its own position (BS.2127 §7.2:
+// it interpolates only from a block that ends where it starts).
+TEST_F(AdmBs2127, BlocksWithoutDurationAndGapsBecomeKeysAndClips) {
+  adm::DocumentBuilder b({"effects"});
+  std::vector<adm::BlockFormat> blocks = {
+      test::polarBlock(30, 0, 0.0, 0), test::polarBlock(-30, 0, 1.0, 0),
+      test::polarBlock(0, 0, 2.0, 0.5), test::polarBlock(90, 0, 3.0, 0.5)};
+  for (std::size_t i = 0; i < 2; ++i) blocks[i].duration.reset();
+  blocks[1].jumpPosition = true;
+  blocks[1].interpolationLength = 0.25;
+  b.object("mover", 0, blocks);
+  adm::Document doc = b.document();
+  doc.objects[0].start = 0.5;
+  const Session s = import(doc, b.chna(), 5.0);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  const Track& t = s.tracks[0];
+  std::vector<std::pair<double, double>> clips;
+  for (const Clip& c : t.clips) {
+    EXPECT_DOUBLE_EQ(c.offsetSeconds, c.startSeconds);  // the file's own time
+    clips.emplace_back(c.startSeconds, c.startSeconds + *c.lengthSeconds);
+  }
+  using Span = std::pair<double, double>;
+  EXPECT_THAT(clips, ElementsAre(Span{0.5, 3.0}, Span{3.5, 4.0}));
+  std::vector<std::tuple<double, double, Interpolation>> keys;
+  for (const PositionKey& k : t.positionKeys)
+    keys.emplace_back(k.timeSeconds, k.position.azimuthDeg, k.interpolation);
+  using K = std::tuple<double, double, Interpolation>;
+  const auto J = Interpolation::Jump, L = Interpolation::Linear;
+  EXPECT_THAT(keys, ElementsAre(K{0.5, 30, J}, K{1.5, 30, J}, K{1.75, -30, L},  // 0.25 s glide
+                                K{2.5, -30, J}, K{3.0, 0, L},  // no jumpPosition: the whole block
+                                K{3.5, 90, J}));               // after the gap: no glide
+  // Nothing sounds after 4 s: a silent track keeps the render as long as the master (5 s).
+  const Track& hold = s.tracks[1];
+  EXPECT_EQ(hold.name, "master length (silent)");
+  ASSERT_EQ(hold.clips.size(), 1u);
+  EXPECT_DOUBLE_EQ(hold.clips[0].startSeconds, 4.0);
+  EXPECT_DOUBLE_EQ(*hold.clips[0].lengthSeconds, 1.0);
+  EXPECT_EQ(static_cast<float>(std::pow(10.0, hold.gainDb / 20.0)), 0.0f);
+}
+
+// BS.2127 §8.4: a DirectSpeakers channel whose label no layout has is played whole by the speaker
+// within its bounds closest to its position: M+045 with azimuth 30..50 is M+030 in every built-in
+// layout. Bounds that pick different speakers in different layouts (100..140: M+110 in 5.1,
+// M+135 in 7.1; none in 2.0) are left to the panner at the position, with a warning.
+TEST_F(AdmBs2127, DirectSpeakersBoundsChooseASpeaker) {
+  adm::BlockFormat m045 = test::polarBlock(45, 0, 0, 0);
+  m045.speakerLabel = "M+045";
+  m045.azimuthMin = 30;
+  m045.azimuthMax = 50;
+  m045.rtime.reset();
+  m045.duration.reset();
+  EXPECT_EQ(adm::speakerWithinBounds(m045, "M+045"), "M+030");
+  adm::BlockFormat m120 = test::polarBlock(120, 0, 0, 0);
+  m120.azimuthMin = 100;
+  m120.azimuthMax = 140;
+  EXPECT_EQ(adm::speakerWithinBounds(m120, "M+120"), std::nullopt);
+
+  adm::DocumentBuilder b({"music"});
+  b.bed("Bed", *findLayout("2.0"), 0);
+  adm::Document doc = b.document();
+  doc.channels[1].blocks[0] = m045;
+  doc.channels[1].blocks[0].speakerLabel = "M+045";
+  const Session s = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].type, TrackType::Object);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 30);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.elevationDeg, 0);
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+}
+
+TEST(AdmCommonDefinitions, AreTheBs2094Range) {
+  EXPECT_TRUE(adm::isCommonDefinition("AP_00010003"));
+  EXPECT_TRUE(adm::isCommonDefinition("AP_00010017"));
+  EXPECT_FALSE(adm::isCommonDefinition("AP_00011001"));
+  EXPECT_FALSE(adm::isCommonDefinition("AP_00031001"));
+}
+
+}  // namespace
+}  // namespace vkmix

@@ -1,0 +1,256 @@
+// The render plan without a device: the dry groups (stems, or prints for an ADM export), one
+// mixer per group and per (reverb bus, stem) that sends to it, which voices each mixer takes, the
+// stem and send gain rules (pre/post fader, automation, true-stereo panning), which voices sound
+// in a chunk, the chunk size, and the timeline gains the inspector shares with the renderer.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/units.hpp"
+#include "engine/block_fill.hpp"
+#include "engine/render_plan.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "timeline/gains.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::engine {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class Plan : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::writeFloatWav(dir_ / "a.wav", {test::noise(48000, 1, 0.5f)}, 48000);  // 1 s
+    test::writeFloatWav(dir_ / "st.wav", {test::noise(24000, 2), test::noise(24000, 3)}, 48000);
+    test::writeFloatWav(dir_ / "ir.wav", {test::noise(4800, 4, 0.1f)}, 48000);
+    test::writeFloatWav(
+        dir_ / "ts.wav",
+        {test::noise(480, 5), test::noise(480, 6), test::noise(480, 7), test::noise(480, 8)},
+        48000);
+  }
+  Session session(const std::string& tracks, const std::string& reverbs = "") const {
+    return parseSession(R"({"vkmix": 1, "layout": "5.1", "reverbs": [)" + reverbs +
+                            R"(], "tracks": [)" + tracks + "]}",
+                        dir_ / "s.json");
+  }
+  static RenderOptions options(std::int64_t block = 0) {
+    RenderOptions o;
+    o.blockFrames = block;
+    return o;
+  }
+  static Layout layout51() { return *findLayout("5.1"); }
+  test::ScratchDir dir_;
+};
+
+// Which mixers of `plan` take voice v.
+std::vector<int> mixersOf(const RenderPlan& plan, const PlannedVoice& v) {
+  std::vector<int> out;
+  for (std::size_t m = 0; m < plan.mixers.size(); ++m)
+    if (plan.mixers[m].routing.includes(v)) out.push_back(static_cast<int>(m));
+  return out;
+}
+
+TEST_F(Plan, StemsInStandardOrderThenOneMixerPerBusAndSendingStem) {
+  const Session s = session(
+      R"({"name": "fx", "stem": "effects", "position": {"azimuth": 30}, "sends": [{"reverb": "hall"}], "clips": [{"file": "a.wav"}]},
+         {"name": "dx", "stem": "dialogue", "position": {"azimuth": 0}, "sends": [{"reverb": "hall"}, {"reverb": "room"}], "clips": [{"file": "a.wav"}]},
+         {"name": "amb", "stem": "crowd", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav"}]})",
+      R"({"name": "hall", "ir": "ir.wav"}, {"name": "room", "ir": "ir.wav"})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  EXPECT_THAT(plan.voices.stems, ElementsAre("dialogue", "effects", "crowd"));
+  EXPECT_THAT(plan.groupChannels, ElementsAre(6, 6, 6));
+  EXPECT_EQ(plan.info.stems, plan.voices.stems);
+  // Three dry groups, then hall for effects and dialogue and room for dialogue (the order
+  // planReverbs gives), each one input wide.
+  ASSERT_EQ(plan.mixers.size(), 3u + plan.reverbs.instances.size());
+  ASSERT_EQ(plan.reverbs.instances.size(), 3u);
+  for (std::size_t m = 0; m < 3; ++m) EXPECT_EQ(plan.mixers[m].dryGroup, static_cast<int>(m));
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(plan.mixers[3 + k].instance, static_cast<int>(k));
+    EXPECT_EQ(plan.mixers[3 + k].channels, 1);
+  }
+  // Each voice goes to its stem's group and to the instances of its stem's sends only.
+  for (const PlannedVoice& v : plan.voices.voices) {
+    std::vector<int> want{v.stemIndex};
+    for (std::size_t k = 0; k < plan.reverbs.instances.size(); ++k) {
+      const ReverbInstance& inst = plan.reverbs.instances[k];
+      const Track& t = s.tracks[static_cast<std::size_t>(v.trackIndex)];
+      const bool sends = std::any_of(t.sends.begin(), t.sends.end(), [&](const Send& send) {
+        return send.reverb == s.reverbs[static_cast<std::size_t>(inst.bus)].name;
+      });
+      if (inst.stem == v.stemIndex && sends) want.push_back(3 + static_cast<int>(k));
+    }
+    EXPECT_EQ(mixersOf(plan, v), want) << "track " << v.trackIndex;
+  }
+  EXPECT_THAT(plan.returnGroup, ElementsAre(0, 1, 2));  // each stem's returns join it
+  const backend::BackendSetup setup = plan.backendSetup();
+  EXPECT_EQ(setup.groupChannels, plan.groupChannels);
+  EXPECT_EQ(setup.buses.size(), 2u);
+  EXPECT_EQ(setup.instanceBus.size(), 3u);
+}
+
+TEST_F(Plan, PreAndPostFaderSendsFollowTheirGainRules) {
+  const Session s = session(
+      R"({"name": "post", "stem": "dialogue", "gainDb": -6, "position": {"azimuth": 0},
+          "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 1, "gainDb": -20}],
+          "sends": [{"reverb": "hall", "levelDb": -3}], "clips": [{"file": "a.wav", "gainDb": -2}]},
+         {"name": "pre", "stem": "dialogue", "gainDb": -6, "position": {"azimuth": 0},
+          "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 1, "gainDb": -20}],
+          "sends": [{"reverb": "hall", "levelDb": -3, "preFader": true}], "clips": [{"file": "a.wav", "gainDb": -2}]})",
+      R"({"name": "hall", "ir": "ir.wav"})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  ASSERT_EQ(plan.mixers.size(), 2u);
+  const Routing& send = plan.mixers[1].routing;
+  ASSERT_EQ(plan.voices.voices.size(), 2u);
+  const PlannedVoice& post = plan.voices.voices[0];
+  const PlannedVoice& pre = plan.voices.voices[1];
+  // Envelope: post-fader sends take the fader and clip gain, pre-fader ones the clip gain only.
+  EXPECT_FLOAT_EQ(send.envelopeGain(post), static_cast<float>(dbToLinear(-8.0)));
+  EXPECT_FLOAT_EQ(send.envelopeGain(pre), static_cast<float>(dbToLinear(-2.0)));
+  // Gain automation moves the post-fader send only.
+  EXPECT_TRUE(send.automated(post));
+  EXPECT_FALSE(send.automated(pre));
+  std::vector<double> g(2, 0.0);
+  send.gainsAt(post, 0.5, g);
+  EXPECT_NEAR(g[0], dbToLinear(-3.0) * dbToLinear(-10.0), 1e-12);
+  send.gainsAt(pre, 0.5, g);
+  EXPECT_NEAR(g[0], dbToLinear(-3.0), 1e-12);
+  // The dry stem: the panner's gains (centre) times the automation at t.
+  const Routing& dry = plan.mixers[0].routing;
+  EXPECT_TRUE(dry.automated(post));
+  std::vector<double> d(6, 0.0);
+  dry.gainsAt(post, 0.25, d);
+  EXPECT_NEAR(d[2], dbToLinear(-5.0), 1e-9);
+  EXPECT_NEAR(d[0] + d[1] + d[3] + d[4] + d[5], 0.0, 1e-9);
+}
+
+TEST_F(Plan, TrueStereoSendsPanBetweenLeftAndRightAndFollowMovement) {
+  const Session s = session(
+      R"({"name": "left", "position": {"azimuth": 30}, "sends": [{"reverb": "plate"}], "clips": [{"file": "a.wav"}]},
+         {"name": "flyby", "positionKeys": [{"time": 0, "azimuth": 30}, {"time": 1, "azimuth": -30}],
+          "sends": [{"reverb": "plate"}], "clips": [{"file": "a.wav"}]})",
+      R"({"name": "plate", "ir": "ts.wav"})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  ASSERT_EQ(plan.reverbs.buses[0].shape, BusShape::TrueStereo);
+  const MixerPlan& send = plan.mixers.back();
+  EXPECT_EQ(send.channels, 2);
+  const PlannedVoice& left = plan.voices.voices[0];
+  const PlannedVoice& flyby = plan.voices.voices[1];
+  std::array<float, kMaxOutputChannels> g{};
+  send.routing.staticGains(left, g);
+  EXPECT_NEAR(g[0], 1.0, 1e-6);
+  EXPECT_NEAR(g[1], 0.0, 1e-6);
+  EXPECT_FALSE(send.routing.automated(left));
+  EXPECT_TRUE(send.routing.automated(flyby));
+  std::vector<double> lr(2);
+  send.routing.gainsAt(flyby, 1.0, lr);
+  EXPECT_NEAR(lr[0], 0.0, 1e-9);
+  EXPECT_NEAR(lr[1], 1.0, 1e-9);
+  send.routing.gainsAt(flyby, 0.5, lr);  // the middle: equal power
+  EXPECT_NEAR(lr[0], lr[1], 1e-9);
+  EXPECT_NEAR(lr[0] * lr[0] + lr[1] * lr[1], 1.0, 1e-9);
+}
+
+TEST_F(Plan, PrintsAreOnePerSoundingTrackThenEachStemsReturns) {
+  const Session s = session(
+      R"({"name": "obj", "stem": "dialogue", "position": {"azimuth": 0}, "sends": [{"reverb": "hall"}], "clips": [{"file": "a.wav"}]},
+         {"name": "silent", "stem": "music", "position": {"azimuth": 0}, "clips": []},
+         {"name": "bed", "stem": "music", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav"}]})",
+      R"({"name": "hall", "ir": "ir.wav"})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::TrackPrints);
+  EXPECT_TRUE(plan.prints);
+  EXPECT_THAT(plan.groupChannels, ElementsAre(1, 2, 6));
+  EXPECT_THAT(plan.info.stems, ElementsAre("obj", "bed", "reverb returns dialogue"));
+  ASSERT_EQ(plan.info.prints.size(), 3u);
+  EXPECT_EQ(plan.info.prints[0].trackIndex, 0);
+  EXPECT_EQ(plan.info.prints[1].trackIndex, 2);
+  EXPECT_EQ(plan.info.prints[2].trackIndex, -1);
+  EXPECT_EQ(plan.returnGroup[0], 2);  // dialogue's returns: their own print
+  // A bed voice goes to its own channel of its track's print.
+  for (const PlannedVoice& v : plan.voices.voices) {
+    if (v.bedChannel < 0) continue;
+    std::array<float, kMaxOutputChannels> g{};
+    plan.mixers[1].routing.staticGains(v, g);
+    for (int c = 0; c < 2; ++c) EXPECT_EQ(g[static_cast<std::size_t>(c)], c == v.bedChannel);
+    EXPECT_THAT(mixersOf(plan, v), ElementsAre(1));
+  }
+}
+
+TEST_F(Plan, ChunkSizeFromTheBusiestMomentOrTheOptionAndTheEndAfterTheLastClip) {
+  std::string tracks;
+  for (int i = 0; i < 700; ++i)
+    tracks += std::string(i ? "," : "") + R"({"name": "t)" + std::to_string(i) +
+              R"(", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": )" +
+              (i < 600 ? "0" : "2") + "}]}";
+  const Session s = session(tracks);
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  EXPECT_EQ(plan.peakVoices, 600);
+  EXPECT_EQ(plan.chunkFrames, 4096);  // 600 x 8192 frames would pass 512 x 8192
+  EXPECT_EQ(plan.endFrame, 3 * 48000);
+  EXPECT_EQ(RenderPlan(s, options(1000), layout51(), DryShape::Stems).chunkFrames, 1000);
+  EXPECT_THAT([&] { RenderPlan(s, options(-1), layout51(), DryShape::Stems); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("--block")));
+  EXPECT_EQ(autoChunkFrames(1), 8192);
+  EXPECT_EQ(autoChunkFrames(5000), 1024);
+}
+
+// A stand-in for a clip's media (the test counts how often one is opened).
+class Silence final : public SampleSource {
+ public:
+  void read(int, std::int64_t, std::int64_t n, float* dst) override { std::fill_n(dst, n, 0.0f); }
+};
+
+TEST_F(Plan, AVoiceSoundsInTheChunksItsClipOverlaps) {
+  const Session s = session(
+      R"({"name": "a", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0.5, "length": 0.25}]},
+         {"name": "b", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0}]})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  SourceMap sources;
+  std::vector<int> opened;
+  const OpenSource open = [&](int clip) {
+    opened.push_back(clip);
+    return std::make_unique<Silence>();
+  };
+  std::vector<std::size_t> active;
+  auto sounding = [&](std::int64_t start, std::int64_t n) {
+    gatherActive(plan.voices.voices, start, n, active, sources, open);
+    std::vector<int> tracks;
+    for (std::size_t v : active) tracks.push_back(plan.voices.voices[v].trackIndex);
+    std::sort(tracks.begin(), tracks.end());
+    return tracks;
+  };
+  EXPECT_THAT(sounding(0, 24000), ElementsAre(1));      // a starts at frame 24000
+  EXPECT_THAT(sounding(23999, 2), ElementsAre(0, 1));   // its first frame
+  EXPECT_THAT(sounding(35999, 1), ElementsAre(0, 1));   // its last (24000 + 12000 - 1)
+  EXPECT_THAT(sounding(36000, 12000), ElementsAre(1));  // after it
+  EXPECT_THAT(sounding(48000, 100), ElementsAre());     // after both
+  EXPECT_EQ(opened.size(), 2u);                         // each clip opened once
+}
+
+TEST_F(Plan, TheInspectorsTrackGainsAreTheRenderersTimesTheFader) {
+  const Session s = session(
+      R"({"name": "fly", "gainDb": -4, "positionKeys": [{"time": 0, "azimuth": 30}, {"time": 1, "azimuth": -110}],
+          "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 1, "gainDb": -12}], "clips": [{"file": "a.wav"}]},
+         {"name": "bed", "gainDb": -2, "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav"}]})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  for (const double t : {0.0, 0.3, 0.77}) {
+    const std::vector<double> shown =
+        timeline::trackGainsAt(s.tracks[0], plan.output, plan.panner, t);
+    std::vector<double> rendered(6);
+    plan.mixers[0].routing.gainsAt(plan.voices.voices[0], t, rendered);
+    for (std::size_t c = 0; c < 6; ++c)
+      EXPECT_NEAR(shown[c], rendered[c] * dbToLinear(-4.0), 1e-12) << "t " << t << " ch " << c;
+  }
+  // A bed: each speaker shows the largest of its channels' routings, times the fader.
+  const std::vector<double> bed = timeline::trackGainsAt(s.tracks[1], plan.output, plan.panner, 0);
+  EXPECT_NEAR(bed[0], dbToLinear(-2.0), 1e-12);  // L -> L
+  EXPECT_NEAR(bed[1], dbToLinear(-2.0), 1e-12);  // R -> R
+  EXPECT_NEAR(bed[2], 0.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace vkmix::engine
