@@ -183,6 +183,28 @@ INSTANTIATE_TEST_SUITE_P(
                       CpuCase{Shape::PerSpeaker, 30000}, CpuCase{Shape::PerSpeaker, 288000}),
     caseName);
 
+// Partitions shorter than the smallest block the engine's buses get (the binaural renderer
+// takes any power of two): the block is the partition, and the output keeps the bounds.
+TEST(CpuConvolverPartitions, AnyPartitionLengthKeepsTheBounds) {
+  for (std::int64_t p : {std::int64_t{512}, std::int64_t{2048}}) {
+    ConvolverSpec spec = makeSpec(Shape::TrueStereo, 20000);
+    spec.partitionFrames = p;
+    auto irs = std::make_shared<const CpuIrSpectra>(spec);
+    ASSERT_EQ(irs->blockFrames(), p);
+    const auto up = static_cast<std::size_t>(p);
+    const std::vector<std::vector<float>> inputs = {test::noise(3 * up + 77, 80, 0.5f),
+                                                    test::noise(3 * up + 77, 81, 0.5f)};
+    const std::size_t outFrames = inputs[0].size() + 20000;
+    CpuConvolver conv(spec, irs);
+    const auto out = runWhole(conv, inputs, outFrames, 2, up);
+    for (std::size_t o = 0; o < 2; ++o) {
+      const ErrorFigures e = compare(out[o], expectedOutput(spec, o, inputs, outFrames));
+      EXPECT_LE(e.rmsRelativeDb, -100.0) << "partition " << p << ", output " << o;
+      EXPECT_LE(e.maxAbsDbfs, -90.0) << "partition " << p << ", output " << o;
+    }
+  }
+}
+
 // Bytes for any batch and thread count: each block's transform and each block's output is one
 // job with a fixed order of operations, whichever thread runs it. Mono and true stereo, blocks
 // smaller than the partition (several per call) and the convolver's own choice, batches 1-3 and

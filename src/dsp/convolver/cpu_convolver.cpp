@@ -64,10 +64,9 @@ std::int64_t cpuBlockFrames(const ConvolverSpec& spec) {
   constexpr double kMultiplyAccumulateNs = 0.2;
   const auto transforms =
       static_cast<double>(spec.numInputs + static_cast<int>(spec.outputs.size()));
-  std::int64_t best = std::min<std::int64_t>(spec.partitionFrames, 4096);
-  double bestNs = 0.0;
-  for (std::int64_t b = best, i = 0; b <= spec.partitionFrames && spec.partitionFrames % b == 0;
-       b *= 2, ++i) {
+  auto nsPerFrame = [&](std::int64_t b) {
+    std::size_t size = 0;  // kTransformNs's entry: the nearest power of two at or below b
+    while (size < 5 && (std::int64_t{4096} << (size + 1)) <= b) ++size;
     double partitions = 0.0;
     for (const auto& terms : spec.outputs) {
       for (const ConvolutionTerm& t : terms) {
@@ -76,9 +75,15 @@ std::int64_t cpuBlockFrames(const ConvolverSpec& spec) {
         partitions += static_cast<double>(std::max<std::int64_t>(1, (frames + b - 1) / b));
       }
     }
-    const double ns = transforms * kTransformNs[std::min<std::int64_t>(i, 5)] +
-                      partitions * kMultiplyAccumulateNs;
-    if (i == 0 || ns < bestNs) {
+    return transforms * kTransformNs[size] + partitions * kMultiplyAccumulateNs;
+  };
+  // The partition (a power of two: irPartitionSpectra's transform) and its halves down to 4096
+  // frames: every candidate divides it.
+  std::int64_t best = spec.partitionFrames;
+  double bestNs = nsPerFrame(best);
+  for (std::int64_t b = best; b % 2 == 0 && b / 2 >= 4096;) {
+    b /= 2;
+    if (const double ns = nsPerFrame(b); ns <= bestNs) {
       best = b;
       bestNs = ns;
     }
