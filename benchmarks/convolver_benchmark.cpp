@@ -3,13 +3,16 @@
 // true-stereo bus, 2 inputs x 4 IRs; one IR per 9.1.6 speaker, 1 input x 16 outputs) and 2 s /
 // 6 s IRs at 48 kHz, partitioned as the engine partitions them (dsp::partitionFramesFor).
 // Counter xRealtime = seconds of input convolved per wall second. Arguments: outputs, IR seconds.
-// BM_GpuConvolverStages times the same calls' stages on the device.
+// BM_GpuConvolverStages times the same calls' stages on the device. BM_CpuConvolver: the CPU
+// backend's convolver on the same shapes, with its block (0: its own choice), threads and batch
+// as further arguments, to measure what cpuBlockFrames chooses from.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <memory>
 #include <random>
 
+#include "dsp/convolver/cpu_convolver.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/convolver/params.hpp"
 #include "gpu/buffer.hpp"
@@ -62,9 +65,9 @@ struct CallBuffers {
   std::vector<float> in, out;
 };
 
-CallBuffers callBuffers(const ConvolverSpec& spec, const vkmix::dsp::GpuConvolver& convolver) {
+CallBuffers callBuffers(const ConvolverSpec& spec, int batch) {
   CallBuffers b;
-  b.frames = static_cast<std::size_t>(spec.partitionFrames * convolver.batch());
+  b.frames = static_cast<std::size_t>(spec.partitionFrames * batch);
   b.in.resize(static_cast<std::size_t>(spec.numInputs) * b.frames);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-0.3f, 0.3f);
@@ -77,7 +80,7 @@ void BM_GpuConvolverPartition(benchmark::State& state) {
   const ConvolverSpec spec =
       makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
   vkmix::dsp::GpuConvolver convolver(context(), spec);
-  auto [p, in, out] = callBuffers(spec, convolver);
+  auto [p, in, out] = callBuffers(spec, convolver.batch());
   for (auto _ : state) {
     convolver.process(in, out);
     benchmark::DoNotOptimize(out.data());
@@ -87,6 +90,46 @@ void BM_GpuConvolverPartition(benchmark::State& state) {
   state.SetLabel(context().info().name + ", partition " + std::to_string(spec.partitionFrames) +
                  " x " + std::to_string(convolver.partitions()) + ", " +
                  std::to_string(convolver.batch()) + " per call");
+}
+
+// Arguments: outputs, IR seconds, block frames (0: cpuBlockFrames), threads (0: one per core),
+// batch.
+void BM_CpuConvolver(benchmark::State& state) {
+  const ConvolverSpec spec =
+      makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
+  auto irs = std::make_shared<const vkmix::dsp::CpuIrSpectra>(spec, state.range(2));
+  vkmix::dsp::CpuConvolver convolver(spec, irs, static_cast<int>(state.range(4)),
+                                     static_cast<int>(state.range(3)));
+  auto [p, in, out] = callBuffers(spec, convolver.batch());
+  // Enough calls first that every partition of the delay line holds a spectrum.
+  for (std::int64_t k = 0; k <= irs->partitions();
+       k += convolver.batch() * spec.partitionFrames / irs->blockFrames())
+    convolver.process(in, out);
+  for (auto _ : state) {
+    convolver.process(in, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["xRealtime"] = benchmark::Counter(static_cast<double>(p) / kRate,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel("block " + std::to_string(irs->blockFrames()) + " x " +
+                 std::to_string(irs->partitions()) + ", " + std::to_string(convolver.threads()) +
+                 " threads, " + std::to_string(convolver.batch()) + " per call");
+}
+
+void cpuShapes(benchmark::internal::Benchmark* b) {
+  for (int outputs : {1, 2, 16})
+    for (int seconds : {2, 6})
+      for (int threads : {1, 0}) b->Args({outputs, seconds, 0, threads, 1});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+// Every block size on one thread: the measurements cpuBlockFrames rests on.
+void cpuBlocks(benchmark::internal::Benchmark* b) {
+  for (int outputs : {1, 2, 16})
+    for (int seconds : {2, 6})
+      for (int block = 4096; block <= vkmix::dsp::partitionFramesFor(seconds * kRate); block *= 2)
+        b->Args({outputs, seconds, block, 1, 1});
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 // The same calls with each stage timed on the device (gpu::StageTimer), per call: the forward
@@ -101,7 +144,7 @@ void BM_GpuConvolverStages(benchmark::State& state) {
   const ConvolverSpec spec =
       makeSpec(static_cast<int>(state.range(0)), static_cast<double>(state.range(1)));
   vkmix::dsp::GpuConvolver convolver(context(), spec);
-  auto [p, in, out] = callBuffers(spec, convolver);
+  auto [p, in, out] = callBuffers(spec, convolver.batch());
   convolver.process(in, out);  // the first call compiles lavapipe's shader variants
   convolver.measureStages(true);
   for (auto _ : state) {
@@ -172,6 +215,8 @@ void shapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_GpuConvolverPartition)->Apply(shapes);
 BENCHMARK(BM_GpuConvolverStages)->Apply(shapes);
+BENCHMARK(BM_CpuConvolver)->Apply(cpuShapes);
+BENCHMARK(BM_CpuConvolver)->Name("BM_CpuConvolverBlocks")->Apply(cpuBlocks);
 BENCHMARK(BM_FftBatch)
     ->Arg(1)
     ->Arg(2)

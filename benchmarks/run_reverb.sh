@@ -11,6 +11,9 @@
 # into a fixed part (start-up, IR set-up, the tail) and a steady speed: the extra input seconds
 # over the extra wall seconds, what a long render runs at once started.
 # VKMIX_PREBUILT=1 skips the build and VKMIX_COMMIT names the commit (scripts/gpu_check.sh).
+# VKMIX_BASELINE names another vkmix binary (an older build) timed in the same runs, interleaved
+# run by run with vkmix and afir, as a column of the one-length table; REVERB_RUNS runs per tool
+# (default 3, median).
 # VKMIX_DEVICE names the device vkmix renders on (default: a GPU, else the native CPU backend;
 # llvmpipe: Vulkan on the CPU; reference: the double-precision reference).
 set -euo pipefail
@@ -31,15 +34,21 @@ echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $
 for len in "${lengths[@]}"; do
   ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$len:c=pink:r=48000:a=0.3:seed=1" "$dir/in$len.wav"
 done
-median() { sort -n | sed -n 2p; }
+runs=${REVERB_RUNS:-3}
+median() { sort -n | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }'; }
 timeit() {  # prints "wall_seconds peak_kb"
   /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1
   cat "$dir/t"
 }
 a=${lengths[0]} b=${lengths[1]:-}
 if [ "${#lengths[@]}" = 1 ]; then
-  echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
-  echo "|---|---|---|---|---|---|---|"
+  if [ -n "${VKMIX_BASELINE:-}" ]; then
+    echo "| IR channels | IR length | vkmix x realtime | baseline x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
+    echo "|---|---|---|---|---|---|---|---|"
+  else
+    echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
+    echo "|---|---|---|---|---|---|---|"
+  fi
 else
   echo "| IR channels | IR length | vkmix x realtime $a s / $b s | vkmix steady x realtime | vkmix fixed s | afir x realtime $a s / $b s | afir steady x realtime | afir fixed s | vkmix peak RSS $b s | afir peak RSS $b s |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -66,7 +75,7 @@ for ch in ${REVERB_CHANNELS:-1 4 16}; do
     for ((c = 0; c < ch; ++c)); do pan+="|c$c=c0"; done
     af="[0:a]apad=pad_dur=$irs,pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
     [ "$ch" = 1 ] && af="[0:a]apad=pad_dur=$irs[x];[x][1:a]afir=gtype=none"
-    vkw=(); vkm=(); ffw=(); ffm=()
+    vkw=(); vkm=(); ffw=(); ffm=(); bw=()
     for len in "${lengths[@]}"; do
       cat > "$dir/s.json" <<JSON
 {"vkmix": 1, "layout": "$layout", "reverbs": [{"name": "r", "ir": "ir.wav"}],
@@ -75,14 +84,29 @@ for ch in ${REVERB_CHANNELS:-1 4 16}; do
 JSON
       # Both tools write the same file: 32-bit float WAV (FFmpeg's WAV default would be 16-bit,
       # half the bytes to write).
-      read -r w m <<<"$(for run in 1 2 3; do timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q -y ${VKMIX_DEVICE:+--device "$VKMIX_DEVICE"}; done | median)"
+      # The tools take turns run by run, so a slow spell of the host falls on all of them.
+      vk=(); base=(); ff=()
+      for ((run = 0; run < runs; ++run)); do
+        vk+=("$(timeit build/src/vkmix render "$dir/s.json" -o "$dir/out.wav" --format wav32f -q -y ${VKMIX_DEVICE:+--device "$VKMIX_DEVICE"})")
+        if [ -n "${VKMIX_BASELINE:-}" ]; then
+          base+=("$(timeit "$VKMIX_BASELINE" render "$dir/s.json" -o "$dir/base.wav" --format wav32f -q -y ${VKMIX_DEVICE:+--device "$VKMIX_DEVICE"})")
+        fi
+        ff+=("$(timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in$len.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav")")
+      done
+      read -r w m <<<"$(printf '%s\n' "${vk[@]}" | median)"
       vkw+=("$w"); vkm+=("$m")
-      read -r w m <<<"$(for run in 1 2 3; do timeit ffmpeg -nostdin -loglevel error -y -i "$dir/in$len.wav" -i "$dir/ir.wav" -filter_complex "$af" -c:a pcm_f32le -f wav "$dir/ff.wav"; done | median)"
+      read -r w m <<<"$(printf '%s\n' "${ff[@]}" | median)"
       ffw+=("$w"); ffm+=("$m")
+      if [ -n "${VKMIX_BASELINE:-}" ]; then
+        read -r w m <<<"$(printf '%s\n' "${base[@]}" | median)"
+        bw+=("$w")
+      fi
     done
     frames() { ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts -of csv=p=0 "$1"; }
     if [ "${#lengths[@]}" = 1 ]; then
-      printf "| %d | %d s | %.1fx | %d MB | %.1fx | %d MB | %s / %s |\n" "$ch" "$irs" "$(echo "$a / ${vkw[0]}" | bc -l)" $((vkm[0] / 1024)) \
+      baseline=""
+      [ -n "${VKMIX_BASELINE:-}" ] && baseline=" $(printf "%.1fx" "$(echo "$a / ${bw[0]}" | bc -l)") |"
+      printf "| %d | %d s | %.1fx |%s %d MB | %.1fx | %d MB | %s / %s |\n" "$ch" "$irs" "$(echo "$a / ${vkw[0]}" | bc -l)" "$baseline" $((vkm[0] / 1024)) \
         "$(echo "$a / ${ffw[0]}" | bc -l)" $((ffm[0] / 1024)) "$(frames "$dir/out.wav")" "$(frames "$dir/ff.wav")"
     else
       # steady = (b - a) / (t_b - t_a); fixed = t_a - a / steady. Host noise can make t_b <= t_a
