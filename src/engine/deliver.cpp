@@ -13,6 +13,7 @@
 #include "core/thread_cpu.hpp"
 #include "core/units.hpp"
 #include "engine/block_pipeline.hpp"
+#include "engine/delivery.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
 #include "io/output_guard.hpp"
@@ -28,235 +29,6 @@ namespace {
 
 constexpr double kTargetToleranceLu = 0.05;
 constexpr int kMaxDeliveryPasses = 4;  // limiting rarely needs more than one correction
-
-std::vector<double> weightsFor(const Layout& layout) {
-  std::vector<double> w;
-  for (const Speaker& s : layout.speakers)
-    w.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
-  return w;
-}
-
-std::string extensionFor(io::OutputFormat f) { return std::string(io::formatInfo(f).extension); }
-
-// One programme being delivered: optional limiter, meter (none: it measures what the mix does),
-// optional writer.
-struct Programme {
-  std::string name;
-  const Layout* layout = nullptr;
-  std::filesystem::path file;
-  io::OutputFormat format = io::OutputFormat::Wav24;  // of `writer`
-  std::unique_ptr<io::AudioWriter> writer;
-  std::unique_ptr<loudness::TruePeakLimiter> limiter;
-  std::unique_ptr<loudness::LoudnessMeter> meter;
-
-  void deliver(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    if (meter) meter->addFrames(planar, stride, n);
-    if (writer) writer->write(planar, stride, n);
-  }
-};
-
-// The delivery pass: gain, limiting, downmixing, metering and writing of every block.
-class Delivery {
- public:
-  Delivery(const Session& session, const DeliveryOptions& d, io::OutputFormat format, double gainDb)
-      : session_(session),
-        options_(d),
-        format_(format),
-        gain_(static_cast<float>(std::pow(10.0, gainDb / 20.0))) {}
-
-  void open(const engine::RenderPlanInfo& plan) {
-    const int rate = session_.sampleRate;
-    const bool limit = options_.loudnessTargetLufs.has_value();
-    outputLayout_ = *plan.layout;  // the render's own copy dies with the render; ours outlives it
-    mix_.name = "mix";
-    mix_.layout = &outputLayout_;
-    mix_.file = options_.output;
-    mix_.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
-    if (limit)
-      mix_.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, plan.layout->numChannels(),
-                                                                 options_.truePeakCeilingDbtp);
-    mix_.format = format_;
-    if (!options_.output.empty())
-      mix_.writer = std::make_unique<io::AudioWriter>(options_.output, *plan.layout, rate, format_);
-    // One stem and no limiter: the mix is that stem, sample for sample (the mix is the sum of the
-    // stems), and the mix's meter measures it too; a second meter on every channel would only
-    // repeat the figures.
-    const bool stemIsMix = plan.stems.size() == 1 && !limit;
-    for (const std::string& stem : plan.stems) {
-      Programme p;
-      p.name = stem;
-      p.layout = &outputLayout_;
-      if (!stemIsMix)
-        p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
-      p.format = format_;
-      if (!options_.stemsDir.empty()) {
-        p.file = options_.stemsDir / (io::safeFileName(stem) + extensionFor(format_));
-        p.writer = std::make_unique<io::AudioWriter>(p.file, *plan.layout, rate, format_);
-      }
-      stems_.push_back(std::move(p));
-    }
-    for (const auto& [name, file] : options_.downmixes) {
-      const Layout* to = findLayout(name);
-      Programme p;
-      p.name = name;
-      p.layout = to;
-      p.file = file;
-      p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*to));
-      if (limit)
-        p.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, to->numChannels(),
-                                                                options_.truePeakCeilingDbtp);
-      // Without --format each downmix file's extension picks its format (5.1=preview.eac3).
-      p.format = options_.format.empty() ? io::defaultFormatFor(file) : format_;
-      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, p.format);
-      matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
-      downmixes_.push_back(std::move(p));
-    }
-    // The dialogue stem through each downmix's matrix: what a dialogue-gated spec measures on a
-    // re-render. Unlimited, as the stem itself is: the limiter only touches peaks.
-    const auto dialogue = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
-    if (options_.meterDialogueDownmixes && dialogue != plan.stems.end()) {
-      dialogueStem_ = static_cast<std::size_t>(dialogue - plan.stems.begin());
-      for (const Programme& p : downmixes_)
-        dialogueDownmixMeters_.emplace_back(rate, weightsFor(*p.layout));
-    }
-  }
-
-  void consume(const engine::RenderedBlock& b) {
-    const int nc = mix_.layout->numChannels();
-    scaled_.resize(static_cast<std::size_t>(nc * b.stride));
-    for (std::size_t s = 0; s < stems_.size(); ++s) {
-      const bool dialogueDownmixes = s == dialogueStem_ && !dialogueDownmixMeters_.empty();
-      if (!stems_[s].meter && !stems_[s].writer && !dialogueDownmixes) continue;
-      for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.stems[s][k] * gain_;
-      stems_[s].deliver(scaled_, b.stride, b.numFrames);
-      if (!dialogueDownmixes) continue;
-      for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-        downmix(d, scaled_, b.stride, b.numFrames);
-        dialogueDownmixMeters_[d].addFrames(down_, b.numFrames, b.numFrames);
-      }
-    }
-    for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.mix[k] * gain_;
-    if (mix_.limiter) {
-      mix_.limiter->process(scaled_, b.stride, b.numFrames);
-      drainMix();
-    } else {
-      deliverMix(scaled_, b.stride, b.numFrames);
-    }
-  }
-
-  // Flushes limiters and closes every file under its temporary name.
-  void close() {
-    if (mix_.limiter) {
-      mix_.limiter->flush();
-      drainMix();
-    }
-    for (Programme& p : downmixes_) {
-      if (!p.limiter) continue;
-      p.limiter->flush();
-      drainDownmix(p);
-    }
-    for (Programme* p : all()) {
-      if (p->writer) p->writer->close();
-    }
-  }
-
-  void commit() {
-    for (Programme* p : all()) {
-      if (p->writer) p->writer->commit();
-    }
-  }
-
-  void fill(RenderReport& r) const {
-    r.mix = engine::loudnessFigures(*mix_.meter);
-    r.stems.clear();
-    for (const Programme& p : stems_)
-      r.stems.push_back({p.name, p.layout->name, p.file,
-                         p.meter ? engine::loudnessFigures(*p.meter) : r.mix, std::nullopt});
-    r.downmixes.clear();
-    for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-      const Programme& p = downmixes_[d];
-      std::optional<double> dialogue;
-      if (!dialogueDownmixMeters_.empty()) dialogue = dialogueDownmixMeters_[d].integratedLufs();
-      r.downmixes.push_back(
-          {p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter), dialogue});
-    }
-    r.outputs.clear();
-    auto output = [&](const char* role, const Programme& p) {
-      if (p.writer)
-        r.outputs.push_back({role, p.name, p.file, io::outputFormatName(p.format), p.layout->name,
-                             p.layout->numChannels()});
-    };
-    output("mix", mix_);
-    for (const Programme& p : stems_) output("stem", p);
-    for (const Programme& p : downmixes_) output("downmix", p);
-    r.limiterReductionDb = mix_.limiter ? mix_.limiter->maxReductionDb() : 0.0;
-    r.clippedSamples = 0;
-    for (const Programme* p : const_cast<Delivery*>(this)->all()) {
-      if (p->writer) r.clippedSamples += p->writer->clippedSamples();
-    }
-  }
-
-  const loudness::LoudnessMeter& mixMeter() const { return *mix_.meter; }
-
- private:
-  std::vector<Programme*> all() {
-    std::vector<Programme*> out{&mix_};
-    for (Programme& p : stems_) out.push_back(&p);
-    for (Programme& p : downmixes_) out.push_back(&p);
-    return out;
-  }
-
-  void drainMix() {
-    std::int64_t n = mix_.limiter->take(limited_);
-    if (n > 0) deliverMix(limited_, n, n);
-  }
-
-  void deliverMix(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    mix_.deliver(planar, stride, n);
-    for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-      Programme& p = downmixes_[d];
-      downmix(d, planar, stride, n);
-      if (p.limiter) {
-        p.limiter->process(down_, n, n);
-        drainDownmix(p);
-      } else {
-        p.deliver(down_, n, n);
-      }
-    }
-  }
-
-  // down_ = downmix d's matrix applied to `n` frames of planar (output layout, `stride` apart).
-  void downmix(std::size_t d, std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    const auto& m = matrices_[d];
-    const int outCh = downmixes_[d].layout->numChannels();
-    down_.assign(static_cast<std::size_t>(outCh * n), 0.0f);
-    for (int o = 0; o < outCh; ++o) {
-      for (std::size_t i = 0; i < m[o].size(); ++i) {
-        const auto g = static_cast<float>(m[o][i]);
-        if (g == 0.0f) continue;
-        for (std::int64_t f = 0; f < n; ++f) down_[o * n + f] += g * planar[i * stride + f];
-      }
-    }
-  }
-
-  void drainDownmix(Programme& p) {
-    std::int64_t n = p.limiter->take(downLimited_);
-    if (n > 0) p.deliver(downLimited_, n, n);
-  }
-
-  const Session& session_;
-  const DeliveryOptions& options_;
-  Layout outputLayout_;
-  io::OutputFormat format_;
-  float gain_;
-  Programme mix_;
-  std::vector<Programme> stems_;
-  std::vector<Programme> downmixes_;
-  std::vector<std::vector<std::vector<double>>> matrices_;
-  std::size_t dialogueStem_ = SIZE_MAX;                         // with meterDialogueDownmixes
-  std::vector<loudness::LoudnessMeter> dialogueDownmixMeters_;  // one per downmix, or none
-  std::vector<float> scaled_, limited_, down_, downLimited_;
-};
 
 io::OutputFormat resolveFormat(const DeliveryOptions& d) {
   if (d.format.empty()) return io::defaultFormatFor(d.output);
@@ -283,7 +55,7 @@ double measureReference(const Session& session, const RenderOptions& options,
       session, options,
       [&](const engine::RenderPlanInfo& plan) {
         meter =
-            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, weightsFor(*plan.layout));
+            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, engine::weightsFor(*plan.layout));
         if (ref == LoudnessReference::Dialogue) {
           auto it = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
           if (it == plan.stems.end()) {
@@ -321,9 +93,9 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
         result.stemNames = plan.stems;
         result.stems.assign(plan.stems.size(), std::vector<std::vector<float>>(nc));
         mixMeter =
-            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, weightsFor(*plan.layout));
+            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, engine::weightsFor(*plan.layout));
         for (std::size_t s = 0; s < plan.stems.size(); ++s)
-          stemMeters.emplace_back(session.sampleRate, weightsFor(*plan.layout));
+          stemMeters.emplace_back(session.sampleRate, engine::weightsFor(*plan.layout));
       },
       [&](const engine::RenderedBlock& b) {
         append(result.channels, b.mix, b.stride, b.numFrames);
@@ -400,7 +172,7 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   for (int attempt = 0;; ++attempt) {
     passStarted(measurePasses + 1 + attempt,
                 attempt == 0 ? "delivering" : "delivering (limiter correction)");
-    Delivery d(session, delivery, format, gainDb);
+    engine::Delivery d(session, delivery, format, gainDb);
     const double cpuStart = accountedCpuSeconds();
     // Metering, limiting and encoding of a block run on their own thread while the next renders.
     engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
