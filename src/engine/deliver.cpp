@@ -1,19 +1,26 @@
-// Delivering a render: loudness normalisation (measure pass, then deliver), the true-peak limiter,
-// meters on everything delivered, and the writers for the mix, stems and matrix downmixes. Every
-// file is closed under its temporary name and renamed into place only when the whole render
-// succeeded; a failure leaves nothing behind.
+// Delivering a render: one pass that renders and delivers, or, to normalise, a pass that renders,
+// measures and keeps the render beside the output, then delivery passes from what it kept (the
+// gain, limiters, meters and writers of engine/delivery.hpp). Every file is closed under its
+// temporary name and renamed into place only when the whole render succeeded; a failure leaves
+// nothing behind, the kept render included.
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <thread>
 
+#include "core/parallel_for.hpp"
 #include "core/thread_cpu.hpp"
 #include "core/units.hpp"
 #include "engine/block_pipeline.hpp"
+#include "engine/deliver.hpp"
 #include "engine/delivery.hpp"
+#include "engine/render_replay.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
 #include "io/output_guard.hpp"
@@ -46,16 +53,28 @@ void checkFolder(const std::filesystem::path& file) {
   }
 }
 
-// Pass 1 of normalisation: the integrated loudness of the reference (mix or dialogue stem).
-double measureReference(const Session& session, const RenderOptions& options,
-                        LoudnessReference ref) {
+// Pass 1 of normalisation: renders the session and measures the reference (the mix or the
+// dialogue stem). `keep` (called with the plan) says where to store every block for the delivery
+// passes to replay, or nullptr to store nothing. Metering and storing run on their own thread
+// while the next block renders; `report` gets the render's own figures.
+double measureReference(
+    const Session& session, const RenderOptions& options, LoudnessReference ref,
+    const std::function<engine::StoredRender*(const engine::RenderPlanInfo&)>& keep,
+    RenderReport& report) {
   std::unique_ptr<loudness::LoudnessMeter> meter;
+  engine::StoredRender* stored = nullptr;
   std::size_t stem = 0;
-  engine::renderBlocks(
+  const double cpuStart = accountedCpuSeconds();
+  engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) {
+    meter->addFrames(ref == LoudnessReference::Dialogue ? b.stems[stem] : b.mix, b.stride,
+                     b.numFrames);
+    if (stored) stored->append(b);
+  });
+  report = engine::renderBlocks(
       session, options,
       [&](const engine::RenderPlanInfo& plan) {
-        meter =
-            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, engine::weightsFor(*plan.layout));
+        meter = std::make_unique<loudness::LoudnessMeter>(session.sampleRate,
+                                                          engine::weightsFor(*plan.layout));
         if (ref == LoudnessReference::Dialogue) {
           auto it = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
           if (it == plan.stems.end()) {
@@ -64,12 +83,36 @@ double measureReference(const Session& session, const RenderOptions& options,
           }
           stem = static_cast<std::size_t>(it - plan.stems.begin());
         }
+        stored = keep(plan);
       },
-      [&](const engine::RenderedBlock& b) {
-        meter->addFrames(ref == LoudnessReference::Dialogue ? b.stems[stem] : b.mix, b.stride,
-                         b.numFrames);
-      });
+      [&](const engine::RenderedBlock& b) { pipeline.push(b); });
+  pipeline.finish();
+  report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
   return meter->integratedLufs();
+}
+
+// The most the deliverables of `plan` take (float, uncompressed): the room a kept render must
+// leave them.
+std::int64_t deliveredBytesAtMost(const DeliveryOptions& d, const engine::RenderPlanInfo& plan) {
+  std::int64_t channels = plan.layout->numChannels();
+  if (!d.stemsDir.empty())
+    channels += plan.layout->numChannels() * static_cast<std::int64_t>(plan.stems.size());
+  for (const auto& [name, file] : d.downmixes) channels += findLayout(name)->numChannels();
+  return plan.numFrames * channels * static_cast<std::int64_t>(sizeof(float));
+}
+
+std::string gigabytes(std::uintmax_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
+  return text;
+}
+
+// Where normalisation keeps its render: beside the mix, or beside another output without one.
+std::filesystem::path scratchBeside(const DeliveryOptions& d) {
+  if (!d.output.empty()) return d.output;
+  if (!d.downmixes.empty()) return d.downmixes.front().second;
+  if (!d.stemsDir.empty()) return d.stemsDir / "stems";
+  return "vkmix-render";
 }
 
 }  // namespace
@@ -92,8 +135,8 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
         result.channels.assign(nc, {});
         result.stemNames = plan.stems;
         result.stems.assign(plan.stems.size(), std::vector<std::vector<float>>(nc));
-        mixMeter =
-            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, engine::weightsFor(*plan.layout));
+        mixMeter = std::make_unique<loudness::LoudnessMeter>(session.sampleRate,
+                                                             engine::weightsFor(*plan.layout));
         for (std::size_t s = 0; s < plan.stems.size(); ++s)
           stemMeters.emplace_back(session.sampleRate, engine::weightsFor(*plan.layout));
       },
@@ -116,8 +159,8 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
   return result;
 }
 
-RenderReport renderToFile(const Session& session, const RenderOptions& options,
-                          const DeliveryOptions& delivery) {
+RenderReport engine::renderToFile(const Session& session, const RenderOptions& options,
+                                  const DeliveryOptions& delivery, DeliverFrom from) {
   const io::OutputFormat format = resolveFormat(delivery);
   const Layout layout = engine::outputLayout(session, options);
   checkFolder(delivery.output);
@@ -159,10 +202,38 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   auto passStarted = [&](int pass, const std::string& what) {
     if (options.passStarted) options.passStarted(pass, std::max(pass, measurePasses + 1), what);
   };
+  const auto wallStart = std::chrono::steady_clock::now();
+  // Normalisation's render, kept beside the output for the delivery passes; declared before
+  // what writes into it, it goes last, whether this returns or throws.
+  std::optional<engine::ScratchFolder> scratch;
+  std::unique_ptr<engine::StoredRender> stored;
+  RenderReport rendered;  // the measuring pass's own figures (device, voices, backend)
   double gainDb = 0.0;
   if (delivery.loudnessTargetLufs) {
     passStarted(1, "measuring");
-    const double measured = measureReference(session, options, delivery.reference);
+    auto keep = [&](const engine::RenderPlanInfo& plan) -> engine::StoredRender* {
+      if (from == engine::DeliverFrom::FreshRender) return nullptr;
+      const std::filesystem::path beside = scratchBeside(delivery);
+      io::removeStaleTemporaries(beside);  // a killed render's kept render frees its room first
+      scratch.emplace(beside);
+      const std::int64_t need =
+          engine::storedRenderBytes(plan) + deliveredBytesAtMost(delivery, plan);
+      std::error_code ec;
+      const std::filesystem::space_info space = std::filesystem::space(scratch->path(), ec);
+      if (!ec && static_cast<double>(space.available) < static_cast<double>(need)) {
+        if (options.warn)
+          options.warn(std::filesystem::absolute(beside).parent_path().string() + ": " +
+                       gigabytes(space.available) + " free, too little to keep the render (" +
+                       gigabytes(static_cast<std::uintmax_t>(need)) +
+                       " with the deliverables): the session is rendered again to deliver");
+        scratch.reset();
+        return nullptr;
+      }
+      stored =
+          std::make_unique<engine::StoredRender>(*scratch / "render.f32", plan, session.sampleRate);
+      return stored.get();
+    };
+    const double measured = measureReference(session, options, delivery.reference, keep, rendered);
     if (measured <= -70.0)
       throw InputError("--loudness-target", "",
                        "the reference is silent; there is nothing to normalise");
@@ -173,21 +244,51 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
     passStarted(measurePasses + 1 + attempt,
                 attempt == 0 ? "delivering" : "delivering (limiter correction)");
     engine::Delivery d(session, delivery, format, gainDb);
-    const double cpuStart = accountedCpuSeconds();
-    // Metering, limiting and encoding of a block run on their own thread while the next renders.
-    engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
-    RenderReport report = engine::renderBlocks(
-        session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
-        [&](const engine::RenderedBlock& b) { pipeline.push(b); });
-    pipeline.finish();
-    d.close();
-    // The delivery thread's CPU, counted as it consumed each block, is in now.
-    report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
+    RenderReport report;
+    if (stored) {
+      // Gain, limiting, metering and encoding of the kept render: nothing is left to render, so
+      // every core delivers, each block's parts (the mix, each stem) side by side.
+      report = rendered;
+      restartThreadCpu();
+      const double cpuStart = accountedCpuSeconds();
+      const int cores = static_cast<int>(std::thread::hardware_concurrency());
+      std::unique_ptr<ParallelFor> parts;
+      stored->replay(
+          [&](const engine::RenderPlanInfo& plan) {
+            d.open(plan);
+            parts = std::make_unique<ParallelFor>(
+                std::clamp(cores - 1, 0, static_cast<int>(d.parts()) - 1));
+          },
+          [&](const engine::RenderedBlock& b) {
+            parts->run(d.parts(), [&](std::size_t part) { d.consumePart(b, part); });
+          },
+          options);
+      d.close();
+      accountThreadCpu();
+      // What this render cost: the measuring pass's render and this pass's delivery.
+      report.backend.hostCpuSeconds =
+          rendered.backend.hostCpuSeconds + accountedCpuSeconds() - cpuStart;
+    } else {
+      const double cpuStart = accountedCpuSeconds();
+      // Metering, limiting and encoding of a block run on their own thread while the next renders.
+      engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
+      report = engine::renderBlocks(
+          session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
+          [&](const engine::RenderedBlock& b) { pipeline.push(b); });
+      pipeline.finish();
+      d.close();
+      // The delivery thread's CPU, counted as it consumed each block, is in now.
+      report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
+    }
     d.fill(report);
     report.normalisationGainDb = gainDb;
-    if (delivery.loudnessTargetLufs)
+    if (delivery.loudnessTargetLufs) {
       report.normalisation = Normalisation{*delivery.loudnessTargetLufs, delivery.reference,
                                            delivery.truePeakCeilingDbtp};
+      // Every pass's time: what the user waited for.
+      report.wallSeconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+    }
     const bool programme = delivery.reference == LoudnessReference::Programme;
     const double miss = delivery.loudnessTargetLufs && programme
                             ? *delivery.loudnessTargetLufs - report.mix.integratedLufs
@@ -204,31 +305,10 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   }
 }
 
-namespace {
-
-// A folder of intermediate files beside the output, removed with everything in it.
-class ScratchFolder {
- public:
-  explicit ScratchFolder(const std::filesystem::path& beside)
-      : path_(beside.parent_path() /
-              ("." + beside.filename().string() + ".vkmix-" + io::temporaryOwner())) {
-    std::error_code ec;
-    std::filesystem::create_directories(path_, ec);
-    if (ec) throw InputError(beside.string(), "", "cannot create a work folder: " + ec.message());
-  }
-  ~ScratchFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace
+RenderReport renderToFile(const Session& session, const RenderOptions& options,
+                          const DeliveryOptions& delivery) {
+  return engine::renderToFile(session, options, delivery, engine::DeliverFrom::KeptRender);
+}
 
 RenderReport renderIntoVideo(const Session& session, const RenderOptions& options,
                              const DeliveryOptions& delivery, const VideoOptions& video) {
@@ -260,7 +340,7 @@ RenderReport renderIntoVideo(const Session& session, const RenderOptions& option
   }
   io::checkMux(spec);
   // Render every programme to float WAV in a work folder, then encode them into the picture.
-  ScratchFolder work(delivery.output);
+  engine::ScratchFolder work(delivery.output);
   DeliveryOptions d = delivery;
   d.output = work / "mix.wav";
   d.format = "wav32f";
