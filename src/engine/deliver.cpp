@@ -199,10 +199,19 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
   }
 
   const int measurePasses = delivery.loudnessTargetLufs ? 1 : 0;
+  const auto wallStart = std::chrono::steady_clock::now();
+  std::vector<RenderPass> passes;
   auto passStarted = [&](int pass, const std::string& what) {
     if (options.passStarted) options.passStarted(pass, std::max(pass, measurePasses + 1), what);
+    passes.push_back({what, "session", 0.0});
   };
-  const auto wallStart = std::chrono::steady_clock::now();
+  // Ends the pass started last: its source and wall time.
+  auto passEnded = [&, passStart = wallStart](bool kept) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    passes.back().source = kept ? "kept render" : "session";
+    passes.back().wallSeconds = std::chrono::duration<double>(now - passStart).count();
+    passStart = now;
+  };
   // Normalisation's render, kept beside the output for the delivery passes; declared before
   // what writes into it, it goes last, whether this returns or throws.
   std::optional<engine::ScratchFolder> scratch;
@@ -234,6 +243,7 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
       return stored.get();
     };
     const double measured = measureReference(session, options, delivery.reference, keep, rendered);
+    passEnded(false);
     if (measured <= -70.0)
       throw InputError("--loudness-target", "",
                        "the reference is silent; there is nothing to normalise");
@@ -280,6 +290,8 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
       // The delivery thread's CPU, counted as it consumed each block, is in now.
       report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
     }
+    passEnded(stored != nullptr);
+    report.passes = passes;
     d.fill(report);
     report.normalisationGainDb = gainDb;
     if (delivery.loudnessTargetLufs) {

@@ -150,6 +150,15 @@ TEST_F(RenderReplay, DeliversTheBytesOfARenderAgain) {
     // correction replays the kept render again.
     EXPECT_GE(keptPasses.size(), k == 0 ? 2u : 3u) << k;
     EXPECT_LE(keptPasses.size(), k == 0 ? 2u : 5u) << k;
+    // The report says what each pass did: only the measuring pass renders the session.
+    ASSERT_EQ(replayed.passes.size(), keptPasses.size());
+    ASSERT_EQ(fresh.passes.size(), freshPasses.size());
+    for (std::size_t p = 0; p < keptPasses.size(); ++p) {
+      EXPECT_EQ(replayed.passes[p].stage, keptPasses[p]);
+      EXPECT_EQ(replayed.passes[p].source, p == 0 ? "session" : "kept render") << p;
+      EXPECT_EQ(fresh.passes[p].source, "session") << p;
+      EXPECT_GT(replayed.passes[p].wallSeconds, 0.0) << k << " " << p;
+    }
     EXPECT_GT(replayed.limiterReductionDb, 1.0) << k << ": the bursts must have been limited (gain "
                                                 << replayed.normalisationGainDb << " dB)";
     const std::vector<std::string> files = listing(dir_ / again);
