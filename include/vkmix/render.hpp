@@ -44,9 +44,10 @@ struct RenderOptions {
   bool allowShortMedia = false;
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
-  // A pass over the session starts: normalising renders twice ("measuring", then "delivering"),
-  // and a limiter correction adds a pass. `pass` counts from 1; `passes` is how many are expected
-  // now (it grows when a correction is needed). `progress` counts from 0 again in each pass.
+  // A pass starts: normalising measures ("measuring": renders the session and keeps it beside the
+  // output), then delivers ("delivering", from what was kept), and a limiter correction adds a
+  // delivery pass. `pass` counts from 1; `passes` is how many are expected now (it grows when a
+  // correction is needed). `progress` counts from 0 again in each pass.
   std::function<void(int pass, int passes, const std::string& what)> passStarted;
   // Polled once per block; returning true stops the render with vkmix::Interrupted. Must be
   // cheap and thread-safe (a signal handler's flag, for example).
@@ -125,6 +126,13 @@ struct BackendFigures {
   std::map<std::string, double> stageSeconds;
 };
 
+// One pass of a render, as the report lists them.
+struct RenderPass {
+  std::string stage;   // as RenderOptions::passStarted names it: "measuring", "delivering", ...
+  std::string source;  // "session" (rendered it) or "kept render" (replayed the measuring pass's)
+  double wallSeconds = 0.0;
+};
+
 struct RenderReport {
   std::string device;  // "llvmpipe (LLVM 15.0.6, 256 bits) [cpu]" or "cpu-reference"
   std::string layout;
@@ -132,7 +140,8 @@ struct RenderReport {
   int sampleRate = 0;
   std::int64_t numFrames = 0;
   double durationSeconds = 0.0;
-  double wallSeconds = 0.0;
+  double wallSeconds = 0.0;  // every pass
+  std::vector<RenderPass> passes;
   std::int64_t clippedSamples = 0;  // integer formats only
   int numVoices = 0;
   int peakVoices = 0;            // the most voices sounding at once
@@ -147,7 +156,8 @@ struct RenderReport {
   double tailSeconds = 0.0;         // rendered past the last clip for the reverbs (--tail caps it)
   std::vector<OutputFile> outputs;  // mix, stems, downmixes, in that order; or the video
   std::optional<Normalisation> normalisation;  // set when the render normalised
-  BackendFigures backend;                      // of the last pass over the session
+  // Of the last pass that rendered the session; hostCpuSeconds adds the delivery's CPU.
+  BackendFigures backend;
 };
 
 // Renders into memory: channels[c][frame] in the output layout's channel (file) order, plus each
@@ -175,8 +185,10 @@ struct DeliveryOptions {
 };
 
 // Renders and writes every deliverable, each under a temporary name, all renamed into place only
-// when the whole render succeeded. With a loudness target the session is rendered twice (measure,
-// then deliver) and a third time if the limiter moved the result more than 0.05 LU off target.
+// when the whole render succeeded. With a loudness target the session is rendered once, to
+// measure, and kept (float, in a folder beside the output, removed at the end however it ends);
+// the delivery replays it, again if the limiter moved the result more than 0.05 LU off target.
+// Without room for the kept render beside the output, the delivery renders the session again.
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
                           const DeliveryOptions& delivery);
 

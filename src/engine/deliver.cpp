@@ -1,18 +1,26 @@
-// Delivering a render: loudness normalisation (measure pass, then deliver), the true-peak limiter,
-// meters on everything delivered, and the writers for the mix, stems and matrix downmixes. Every
-// file is closed under its temporary name and renamed into place only when the whole render
-// succeeded; a failure leaves nothing behind.
+// Delivering a render: one pass that renders and delivers, or, to normalise, a pass that renders,
+// measures and keeps the render beside the output, then delivery passes from what it kept (the
+// gain, limiters, meters and writers of engine/delivery.hpp). Every file is closed under its
+// temporary name and renamed into place only when the whole render succeeded; a failure leaves
+// nothing behind, the kept render included.
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <thread>
 
+#include "core/parallel_for.hpp"
 #include "core/thread_cpu.hpp"
 #include "core/units.hpp"
 #include "engine/block_pipeline.hpp"
+#include "engine/deliver.hpp"
+#include "engine/delivery.hpp"
+#include "engine/render_replay.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
 #include "io/output_guard.hpp"
@@ -28,235 +36,6 @@ namespace {
 
 constexpr double kTargetToleranceLu = 0.05;
 constexpr int kMaxDeliveryPasses = 4;  // limiting rarely needs more than one correction
-
-std::vector<double> weightsFor(const Layout& layout) {
-  std::vector<double> w;
-  for (const Speaker& s : layout.speakers)
-    w.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
-  return w;
-}
-
-std::string extensionFor(io::OutputFormat f) { return std::string(io::formatInfo(f).extension); }
-
-// One programme being delivered: optional limiter, meter (none: it measures what the mix does),
-// optional writer.
-struct Programme {
-  std::string name;
-  const Layout* layout = nullptr;
-  std::filesystem::path file;
-  io::OutputFormat format = io::OutputFormat::Wav24;  // of `writer`
-  std::unique_ptr<io::AudioWriter> writer;
-  std::unique_ptr<loudness::TruePeakLimiter> limiter;
-  std::unique_ptr<loudness::LoudnessMeter> meter;
-
-  void deliver(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    if (meter) meter->addFrames(planar, stride, n);
-    if (writer) writer->write(planar, stride, n);
-  }
-};
-
-// The delivery pass: gain, limiting, downmixing, metering and writing of every block.
-class Delivery {
- public:
-  Delivery(const Session& session, const DeliveryOptions& d, io::OutputFormat format, double gainDb)
-      : session_(session),
-        options_(d),
-        format_(format),
-        gain_(static_cast<float>(std::pow(10.0, gainDb / 20.0))) {}
-
-  void open(const engine::RenderPlanInfo& plan) {
-    const int rate = session_.sampleRate;
-    const bool limit = options_.loudnessTargetLufs.has_value();
-    outputLayout_ = *plan.layout;  // the render's own copy dies with the render; ours outlives it
-    mix_.name = "mix";
-    mix_.layout = &outputLayout_;
-    mix_.file = options_.output;
-    mix_.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
-    if (limit)
-      mix_.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, plan.layout->numChannels(),
-                                                                 options_.truePeakCeilingDbtp);
-    mix_.format = format_;
-    if (!options_.output.empty())
-      mix_.writer = std::make_unique<io::AudioWriter>(options_.output, *plan.layout, rate, format_);
-    // One stem and no limiter: the mix is that stem, sample for sample (the mix is the sum of the
-    // stems), and the mix's meter measures it too; a second meter on every channel would only
-    // repeat the figures.
-    const bool stemIsMix = plan.stems.size() == 1 && !limit;
-    for (const std::string& stem : plan.stems) {
-      Programme p;
-      p.name = stem;
-      p.layout = &outputLayout_;
-      if (!stemIsMix)
-        p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*plan.layout));
-      p.format = format_;
-      if (!options_.stemsDir.empty()) {
-        p.file = options_.stemsDir / (io::safeFileName(stem) + extensionFor(format_));
-        p.writer = std::make_unique<io::AudioWriter>(p.file, *plan.layout, rate, format_);
-      }
-      stems_.push_back(std::move(p));
-    }
-    for (const auto& [name, file] : options_.downmixes) {
-      const Layout* to = findLayout(name);
-      Programme p;
-      p.name = name;
-      p.layout = to;
-      p.file = file;
-      p.meter = std::make_unique<loudness::LoudnessMeter>(rate, weightsFor(*to));
-      if (limit)
-        p.limiter = std::make_unique<loudness::TruePeakLimiter>(rate, to->numChannels(),
-                                                                options_.truePeakCeilingDbtp);
-      // Without --format each downmix file's extension picks its format (5.1=preview.eac3).
-      p.format = options_.format.empty() ? io::defaultFormatFor(file) : format_;
-      p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, p.format);
-      matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
-      downmixes_.push_back(std::move(p));
-    }
-    // The dialogue stem through each downmix's matrix: what a dialogue-gated spec measures on a
-    // re-render. Unlimited, as the stem itself is: the limiter only touches peaks.
-    const auto dialogue = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
-    if (options_.meterDialogueDownmixes && dialogue != plan.stems.end()) {
-      dialogueStem_ = static_cast<std::size_t>(dialogue - plan.stems.begin());
-      for (const Programme& p : downmixes_)
-        dialogueDownmixMeters_.emplace_back(rate, weightsFor(*p.layout));
-    }
-  }
-
-  void consume(const engine::RenderedBlock& b) {
-    const int nc = mix_.layout->numChannels();
-    scaled_.resize(static_cast<std::size_t>(nc * b.stride));
-    for (std::size_t s = 0; s < stems_.size(); ++s) {
-      const bool dialogueDownmixes = s == dialogueStem_ && !dialogueDownmixMeters_.empty();
-      if (!stems_[s].meter && !stems_[s].writer && !dialogueDownmixes) continue;
-      for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.stems[s][k] * gain_;
-      stems_[s].deliver(scaled_, b.stride, b.numFrames);
-      if (!dialogueDownmixes) continue;
-      for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-        downmix(d, scaled_, b.stride, b.numFrames);
-        dialogueDownmixMeters_[d].addFrames(down_, b.numFrames, b.numFrames);
-      }
-    }
-    for (std::size_t k = 0; k < scaled_.size(); ++k) scaled_[k] = b.mix[k] * gain_;
-    if (mix_.limiter) {
-      mix_.limiter->process(scaled_, b.stride, b.numFrames);
-      drainMix();
-    } else {
-      deliverMix(scaled_, b.stride, b.numFrames);
-    }
-  }
-
-  // Flushes limiters and closes every file under its temporary name.
-  void close() {
-    if (mix_.limiter) {
-      mix_.limiter->flush();
-      drainMix();
-    }
-    for (Programme& p : downmixes_) {
-      if (!p.limiter) continue;
-      p.limiter->flush();
-      drainDownmix(p);
-    }
-    for (Programme* p : all()) {
-      if (p->writer) p->writer->close();
-    }
-  }
-
-  void commit() {
-    for (Programme* p : all()) {
-      if (p->writer) p->writer->commit();
-    }
-  }
-
-  void fill(RenderReport& r) const {
-    r.mix = engine::loudnessFigures(*mix_.meter);
-    r.stems.clear();
-    for (const Programme& p : stems_)
-      r.stems.push_back({p.name, p.layout->name, p.file,
-                         p.meter ? engine::loudnessFigures(*p.meter) : r.mix, std::nullopt});
-    r.downmixes.clear();
-    for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-      const Programme& p = downmixes_[d];
-      std::optional<double> dialogue;
-      if (!dialogueDownmixMeters_.empty()) dialogue = dialogueDownmixMeters_[d].integratedLufs();
-      r.downmixes.push_back(
-          {p.name, p.layout->name, p.file, engine::loudnessFigures(*p.meter), dialogue});
-    }
-    r.outputs.clear();
-    auto output = [&](const char* role, const Programme& p) {
-      if (p.writer)
-        r.outputs.push_back({role, p.name, p.file, io::outputFormatName(p.format), p.layout->name,
-                             p.layout->numChannels()});
-    };
-    output("mix", mix_);
-    for (const Programme& p : stems_) output("stem", p);
-    for (const Programme& p : downmixes_) output("downmix", p);
-    r.limiterReductionDb = mix_.limiter ? mix_.limiter->maxReductionDb() : 0.0;
-    r.clippedSamples = 0;
-    for (const Programme* p : const_cast<Delivery*>(this)->all()) {
-      if (p->writer) r.clippedSamples += p->writer->clippedSamples();
-    }
-  }
-
-  const loudness::LoudnessMeter& mixMeter() const { return *mix_.meter; }
-
- private:
-  std::vector<Programme*> all() {
-    std::vector<Programme*> out{&mix_};
-    for (Programme& p : stems_) out.push_back(&p);
-    for (Programme& p : downmixes_) out.push_back(&p);
-    return out;
-  }
-
-  void drainMix() {
-    std::int64_t n = mix_.limiter->take(limited_);
-    if (n > 0) deliverMix(limited_, n, n);
-  }
-
-  void deliverMix(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    mix_.deliver(planar, stride, n);
-    for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-      Programme& p = downmixes_[d];
-      downmix(d, planar, stride, n);
-      if (p.limiter) {
-        p.limiter->process(down_, n, n);
-        drainDownmix(p);
-      } else {
-        p.deliver(down_, n, n);
-      }
-    }
-  }
-
-  // down_ = downmix d's matrix applied to `n` frames of planar (output layout, `stride` apart).
-  void downmix(std::size_t d, std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    const auto& m = matrices_[d];
-    const int outCh = downmixes_[d].layout->numChannels();
-    down_.assign(static_cast<std::size_t>(outCh * n), 0.0f);
-    for (int o = 0; o < outCh; ++o) {
-      for (std::size_t i = 0; i < m[o].size(); ++i) {
-        const auto g = static_cast<float>(m[o][i]);
-        if (g == 0.0f) continue;
-        for (std::int64_t f = 0; f < n; ++f) down_[o * n + f] += g * planar[i * stride + f];
-      }
-    }
-  }
-
-  void drainDownmix(Programme& p) {
-    std::int64_t n = p.limiter->take(downLimited_);
-    if (n > 0) p.deliver(downLimited_, n, n);
-  }
-
-  const Session& session_;
-  const DeliveryOptions& options_;
-  Layout outputLayout_;
-  io::OutputFormat format_;
-  float gain_;
-  Programme mix_;
-  std::vector<Programme> stems_;
-  std::vector<Programme> downmixes_;
-  std::vector<std::vector<std::vector<double>>> matrices_;
-  std::size_t dialogueStem_ = SIZE_MAX;                         // with meterDialogueDownmixes
-  std::vector<loudness::LoudnessMeter> dialogueDownmixMeters_;  // one per downmix, or none
-  std::vector<float> scaled_, limited_, down_, downLimited_;
-};
 
 io::OutputFormat resolveFormat(const DeliveryOptions& d) {
   if (d.format.empty()) return io::defaultFormatFor(d.output);
@@ -274,16 +53,28 @@ void checkFolder(const std::filesystem::path& file) {
   }
 }
 
-// Pass 1 of normalisation: the integrated loudness of the reference (mix or dialogue stem).
-double measureReference(const Session& session, const RenderOptions& options,
-                        LoudnessReference ref) {
+// Pass 1 of normalisation: renders the session and measures the reference (the mix or the
+// dialogue stem). `keep` (called with the plan) says where to store every block for the delivery
+// passes to replay, or nullptr to store nothing. Metering and storing run on their own thread
+// while the next block renders; `report` gets the render's own figures.
+double measureReference(
+    const Session& session, const RenderOptions& options, LoudnessReference ref,
+    const std::function<engine::StoredRender*(const engine::RenderPlanInfo&)>& keep,
+    RenderReport& report) {
   std::unique_ptr<loudness::LoudnessMeter> meter;
+  engine::StoredRender* stored = nullptr;
   std::size_t stem = 0;
-  engine::renderBlocks(
+  const double cpuStart = accountedCpuSeconds();
+  engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) {
+    meter->addFrames(ref == LoudnessReference::Dialogue ? b.stems[stem] : b.mix, b.stride,
+                     b.numFrames);
+    if (stored) stored->append(b);
+  });
+  report = engine::renderBlocks(
       session, options,
       [&](const engine::RenderPlanInfo& plan) {
-        meter =
-            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, weightsFor(*plan.layout));
+        meter = std::make_unique<loudness::LoudnessMeter>(session.sampleRate,
+                                                          engine::weightsFor(*plan.layout));
         if (ref == LoudnessReference::Dialogue) {
           auto it = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
           if (it == plan.stems.end()) {
@@ -292,12 +83,36 @@ double measureReference(const Session& session, const RenderOptions& options,
           }
           stem = static_cast<std::size_t>(it - plan.stems.begin());
         }
+        stored = keep(plan);
       },
-      [&](const engine::RenderedBlock& b) {
-        meter->addFrames(ref == LoudnessReference::Dialogue ? b.stems[stem] : b.mix, b.stride,
-                         b.numFrames);
-      });
+      [&](const engine::RenderedBlock& b) { pipeline.push(b); });
+  pipeline.finish();
+  report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
   return meter->integratedLufs();
+}
+
+// The most the deliverables of `plan` take (float, uncompressed): the room a kept render must
+// leave them.
+std::int64_t deliveredBytesAtMost(const DeliveryOptions& d, const engine::RenderPlanInfo& plan) {
+  std::int64_t channels = plan.layout->numChannels();
+  if (!d.stemsDir.empty())
+    channels += plan.layout->numChannels() * static_cast<std::int64_t>(plan.stems.size());
+  for (const auto& [name, file] : d.downmixes) channels += findLayout(name)->numChannels();
+  return plan.numFrames * channels * static_cast<std::int64_t>(sizeof(float));
+}
+
+std::string gigabytes(std::uintmax_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
+  return text;
+}
+
+// Where normalisation keeps its render: beside the mix, or beside another output without one.
+std::filesystem::path scratchBeside(const DeliveryOptions& d) {
+  if (!d.output.empty()) return d.output;
+  if (!d.downmixes.empty()) return d.downmixes.front().second;
+  if (!d.stemsDir.empty()) return d.stemsDir / "stems";
+  return "vkmix-render";
 }
 
 }  // namespace
@@ -320,10 +135,10 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
         result.channels.assign(nc, {});
         result.stemNames = plan.stems;
         result.stems.assign(plan.stems.size(), std::vector<std::vector<float>>(nc));
-        mixMeter =
-            std::make_unique<loudness::LoudnessMeter>(session.sampleRate, weightsFor(*plan.layout));
+        mixMeter = std::make_unique<loudness::LoudnessMeter>(session.sampleRate,
+                                                             engine::weightsFor(*plan.layout));
         for (std::size_t s = 0; s < plan.stems.size(); ++s)
-          stemMeters.emplace_back(session.sampleRate, weightsFor(*plan.layout));
+          stemMeters.emplace_back(session.sampleRate, engine::weightsFor(*plan.layout));
       },
       [&](const engine::RenderedBlock& b) {
         append(result.channels, b.mix, b.stride, b.numFrames);
@@ -344,8 +159,8 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
   return result;
 }
 
-RenderReport renderToFile(const Session& session, const RenderOptions& options,
-                          const DeliveryOptions& delivery) {
+RenderReport engine::renderToFile(const Session& session, const RenderOptions& options,
+                                  const DeliveryOptions& delivery, DeliverFrom from) {
   const io::OutputFormat format = resolveFormat(delivery);
   const Layout layout = engine::outputLayout(session, options);
   checkFolder(delivery.output);
@@ -384,13 +199,51 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   }
 
   const int measurePasses = delivery.loudnessTargetLufs ? 1 : 0;
+  const auto wallStart = std::chrono::steady_clock::now();
+  std::vector<RenderPass> passes;
   auto passStarted = [&](int pass, const std::string& what) {
     if (options.passStarted) options.passStarted(pass, std::max(pass, measurePasses + 1), what);
+    passes.push_back({what, "session", 0.0});
   };
+  // Ends the pass started last: its source and wall time.
+  auto passEnded = [&, passStart = wallStart](bool kept) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    passes.back().source = kept ? "kept render" : "session";
+    passes.back().wallSeconds = std::chrono::duration<double>(now - passStart).count();
+    passStart = now;
+  };
+  // Normalisation's render, kept beside the output for the delivery passes; declared before
+  // what writes into it, it goes last, whether this returns or throws.
+  std::optional<engine::ScratchFolder> scratch;
+  std::unique_ptr<engine::StoredRender> stored;
+  RenderReport rendered;  // the measuring pass's own figures (device, voices, backend)
   double gainDb = 0.0;
   if (delivery.loudnessTargetLufs) {
     passStarted(1, "measuring");
-    const double measured = measureReference(session, options, delivery.reference);
+    auto keep = [&](const engine::RenderPlanInfo& plan) -> engine::StoredRender* {
+      if (from == engine::DeliverFrom::FreshRender) return nullptr;
+      const std::filesystem::path beside = scratchBeside(delivery);
+      io::removeStaleTemporaries(beside);  // a killed render's kept render frees its room first
+      scratch.emplace(beside);
+      const std::int64_t need =
+          engine::storedRenderBytes(plan) + deliveredBytesAtMost(delivery, plan);
+      std::error_code ec;
+      const std::filesystem::space_info space = std::filesystem::space(scratch->path(), ec);
+      if (!ec && static_cast<double>(space.available) < static_cast<double>(need)) {
+        if (options.warn)
+          options.warn(std::filesystem::absolute(beside).parent_path().string() + ": " +
+                       gigabytes(space.available) + " free, too little to keep the render (" +
+                       gigabytes(static_cast<std::uintmax_t>(need)) +
+                       " with the deliverables): the session is rendered again to deliver");
+        scratch.reset();
+        return nullptr;
+      }
+      stored =
+          std::make_unique<engine::StoredRender>(*scratch / "render.f32", plan, session.sampleRate);
+      return stored.get();
+    };
+    const double measured = measureReference(session, options, delivery.reference, keep, rendered);
+    passEnded(false);
     if (measured <= -70.0)
       throw InputError("--loudness-target", "",
                        "the reference is silent; there is nothing to normalise");
@@ -400,22 +253,54 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   for (int attempt = 0;; ++attempt) {
     passStarted(measurePasses + 1 + attempt,
                 attempt == 0 ? "delivering" : "delivering (limiter correction)");
-    Delivery d(session, delivery, format, gainDb);
-    const double cpuStart = accountedCpuSeconds();
-    // Metering, limiting and encoding of a block run on their own thread while the next renders.
-    engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
-    RenderReport report = engine::renderBlocks(
-        session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
-        [&](const engine::RenderedBlock& b) { pipeline.push(b); });
-    pipeline.finish();
-    d.close();
-    // The delivery thread's CPU, counted as it consumed each block, is in now.
-    report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
+    engine::Delivery d(session, delivery, format, gainDb);
+    RenderReport report;
+    if (stored) {
+      // Gain, limiting, metering and encoding of the kept render: nothing is left to render, so
+      // every core delivers, each block's parts (the mix, each stem) side by side.
+      report = rendered;
+      restartThreadCpu();
+      const double cpuStart = accountedCpuSeconds();
+      const int cores = static_cast<int>(std::thread::hardware_concurrency());
+      std::unique_ptr<ParallelFor> parts;
+      stored->replay(
+          [&](const engine::RenderPlanInfo& plan) {
+            d.open(plan);
+            parts = std::make_unique<ParallelFor>(
+                std::clamp(cores - 1, 0, static_cast<int>(d.parts()) - 1));
+          },
+          [&](const engine::RenderedBlock& b) {
+            parts->run(d.parts(), [&](std::size_t part) { d.consumePart(b, part); });
+          },
+          options);
+      d.close();
+      accountThreadCpu();
+      // What this render cost: the measuring pass's render and this pass's delivery.
+      report.backend.hostCpuSeconds =
+          rendered.backend.hostCpuSeconds + accountedCpuSeconds() - cpuStart;
+    } else {
+      const double cpuStart = accountedCpuSeconds();
+      // Metering, limiting and encoding of a block run on their own thread while the next renders.
+      engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
+      report = engine::renderBlocks(
+          session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
+          [&](const engine::RenderedBlock& b) { pipeline.push(b); });
+      pipeline.finish();
+      d.close();
+      // The delivery thread's CPU, counted as it consumed each block, is in now.
+      report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
+    }
+    passEnded(stored != nullptr);
+    report.passes = passes;
     d.fill(report);
     report.normalisationGainDb = gainDb;
-    if (delivery.loudnessTargetLufs)
+    if (delivery.loudnessTargetLufs) {
       report.normalisation = Normalisation{*delivery.loudnessTargetLufs, delivery.reference,
                                            delivery.truePeakCeilingDbtp};
+      // Every pass's time: what the user waited for.
+      report.wallSeconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+    }
     const bool programme = delivery.reference == LoudnessReference::Programme;
     const double miss = delivery.loudnessTargetLufs && programme
                             ? *delivery.loudnessTargetLufs - report.mix.integratedLufs
@@ -432,31 +317,10 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
   }
 }
 
-namespace {
-
-// A folder of intermediate files beside the output, removed with everything in it.
-class ScratchFolder {
- public:
-  explicit ScratchFolder(const std::filesystem::path& beside)
-      : path_(beside.parent_path() /
-              ("." + beside.filename().string() + ".vkmix-" + io::temporaryOwner())) {
-    std::error_code ec;
-    std::filesystem::create_directories(path_, ec);
-    if (ec) throw InputError(beside.string(), "", "cannot create a work folder: " + ec.message());
-  }
-  ~ScratchFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace
+RenderReport renderToFile(const Session& session, const RenderOptions& options,
+                          const DeliveryOptions& delivery) {
+  return engine::renderToFile(session, options, delivery, engine::DeliverFrom::KeptRender);
+}
 
 RenderReport renderIntoVideo(const Session& session, const RenderOptions& options,
                              const DeliveryOptions& delivery, const VideoOptions& video) {
@@ -488,7 +352,7 @@ RenderReport renderIntoVideo(const Session& session, const RenderOptions& option
   }
   io::checkMux(spec);
   // Render every programme to float WAV in a work folder, then encode them into the picture.
-  ScratchFolder work(delivery.output);
+  engine::ScratchFolder work(delivery.output);
   DeliveryOptions d = delivery;
   d.output = work / "mix.wav";
   d.format = "wav32f";

@@ -144,11 +144,18 @@ std::string reportJson(const RenderReport& r, const ReportContext& context) {
                        {"convolvers", v.convolvers},
                        {"partitionFrames", v.partitionFrames}});
   }
+  json passes = json::array();
+  for (const RenderPass& p : r.passes) {
+    passes.push_back({{"stage", p.stage},
+                      {"source", p.source},
+                      {"wallSeconds", std::round(p.wallSeconds * 1000.0) / 1000.0}});
+  }
   json doc = {{"device", r.device},
               {"layout", r.layout},
               {"sampleRate", r.sampleRate},
               {"durationSeconds", r.durationSeconds},
               {"wallSeconds", r.wallSeconds},
+              {"passes", passes},
               {"voices", r.numVoices},
               {"peakVoices", r.peakVoices},
               {"blockFrames", r.blockFrames},

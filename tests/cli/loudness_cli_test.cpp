@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "io/decoder.hpp"
@@ -185,6 +187,32 @@ TEST_F(LoudnessCli, BadLoudnessOptionsAreOneLineErrors) {
   EXPECT_EQ(vkmix(base + " --downmix 9.1.6=" + (dir_ / "y.wav").string(), &out), 1);
   EXPECT_THAT(out, HasSubstr("no matrix downmix leads from 7.1.4 to 9.1.6"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "x.wav"));
+}
+
+// Normalising keeps the render beside the output (about 41 MB for this 6 s, 12-channel, three-stem
+// session) for the delivery to replay. A disk that fills while it is written (here a file-size
+// limit, with SIGXFSZ ignored so the write fails as on a full disk) stops the render with one
+// line and exit 4, and leaves nothing: no output, no temporary, no kept render.
+TEST_F(LoudnessCli, AFullDiskWhileKeepingTheRenderIsOneLine) {
+  std::string out;
+  const auto before = std::distance(std::filesystem::directory_iterator(dir_.path()), {});
+  const int rc = test::runCommand(
+      "cd " + dir_.path().string() + " && bash -c 'trap \"\" XFSZ; ulimit -f 8000; exec " +
+          VKMIX_BINARY + " render s.json -o mix.wav --loudness-target -24'",
+      &out);
+  EXPECT_EQ(rc, 4) << out;
+  EXPECT_THAT(out, HasSubstr("cannot write the render kept for delivery: File too large"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()), {}), before)
+      << "the render left something behind";
+  // With room, the same render keeps it, delivers from it and removes it.
+  ASSERT_EQ(vkmix("render " + session() + " -o " + (dir_ / "mix.wav").string() +
+                      " --loudness-target -24 -q",
+                  &out),
+            0)
+      << out;
+  EXPECT_NEAR(measure(dir_ / "mix.wav")["integratedLufs"].get<double>(), -24.0, 0.1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()), {}), before + 1);
 }
 
 }  // namespace

@@ -1,0 +1,132 @@
+#include "engine/render_replay.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/assert.hpp"
+#include "io/output_guard.hpp"
+#include "vkmix/error.hpp"
+
+namespace vkmix::engine {
+
+namespace {
+
+struct BlockHeader {
+  std::int64_t numFrames = 0;
+  std::int64_t stride = 0;
+};
+
+}  // namespace
+
+ScratchFolder::ScratchFolder(const std::filesystem::path& beside)
+    : path_(beside.parent_path() /
+            ("." + beside.filename().string() + ".vkmix-" + io::temporaryOwner())) {
+  std::error_code ec;
+  std::filesystem::create_directories(path_, ec);
+  if (ec) throw InputError(beside.string(), "", "cannot create a work folder: " + ec.message());
+}
+
+ScratchFolder::~ScratchFolder() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::int64_t storedRenderBytes(const RenderPlanInfo& plan) {
+  return plan.numFrames * plan.layout->numChannels() *
+         static_cast<std::int64_t>(plan.stems.size() * sizeof(float));
+}
+
+void sumStems(const std::vector<std::span<const float>>& stems, std::size_t samples,
+              std::vector<float>& mix) {
+  mix.assign(samples, 0.0f);
+  for (const std::span<const float>& stem : stems) {
+    for (std::size_t i = 0; i < samples; ++i) mix[i] += stem[i];
+  }
+}
+
+StoredRender::StoredRender(std::filesystem::path file, const RenderPlanInfo& plan, int sampleRate)
+    : file_(std::move(file)), layout_(*plan.layout), plan_(plan), sampleRate_(sampleRate) {
+  plan_.layout = &layout_;
+  fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) fail("cannot create", errno);
+}
+
+StoredRender::~StoredRender() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void StoredRender::fail(const std::string& what, int error) const {
+  throw IoError(file_.string() + ": " + what +
+                " the render kept for delivery: " + std::strerror(error));
+}
+
+void StoredRender::append(const RenderedBlock& b) {
+  const auto samples = static_cast<std::size_t>(layout_.numChannels() * b.stride);
+  sumStems(b.stems, samples, mix_);
+  VKMIX_ASSERT(b.mix.size() >= samples &&
+                   std::memcmp(mix_.data(), b.mix.data(), samples * sizeof(float)) == 0,
+               "the rendered mix must be the sum of its stems in stem order, as a replay makes it");
+  const BlockHeader header{b.numFrames, b.stride};
+  auto put = [&](const void* data, std::size_t bytes) {
+    const char* p = static_cast<const char*>(data);
+    while (bytes > 0) {
+      const ssize_t n = ::pwrite(fd_, p, bytes, bytes_);
+      if (n < 0 && errno == EINTR) continue;
+      // A short write with no error is a full disk that the next write reports.
+      if (n <= 0) fail("cannot write", n < 0 ? errno : ENOSPC);
+      p += n;
+      bytes -= static_cast<std::size_t>(n);
+      bytes_ += n;
+    }
+  };
+  put(&header, sizeof header);
+  for (const std::span<const float>& stem : b.stems) put(stem.data(), samples * sizeof(float));
+  frames_ += b.numFrames;
+}
+
+void StoredRender::replay(const std::function<void(const RenderPlanInfo&)>& onPlan,
+                          const BlockSink& sink, const RenderOptions& options) {
+  // Read once front to back: let the kernel read ahead while the delivery works.
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (onPlan) onPlan(plan_);
+  const auto nc = static_cast<std::size_t>(layout_.numChannels());
+  const std::size_t numStems = plan_.stems.size();
+  const double total = static_cast<double>(frames_) / sampleRate_;
+  std::int64_t offset = 0, done = 0;
+  auto get = [&](void* data, std::size_t bytes) {
+    char* p = static_cast<char*>(data);
+    while (bytes > 0) {
+      const ssize_t n = ::pread(fd_, p, bytes, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail("cannot read back", n < 0 ? errno : EIO);
+      p += n;
+      bytes -= static_cast<std::size_t>(n);
+      offset += n;
+    }
+  };
+  RenderedBlock block;
+  while (offset < bytes_) {
+    if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
+    BlockHeader header;
+    get(&header, sizeof header);
+    const auto samples = static_cast<std::size_t>(header.stride) * nc;
+    stems_.resize(samples * numStems);
+    get(stems_.data(), stems_.size() * sizeof(float));
+    block.stems.clear();
+    for (std::size_t s = 0; s < numStems; ++s)
+      block.stems.emplace_back(stems_.data() + s * samples, samples);
+    sumStems(block.stems, samples, mix_);
+    block.mix = mix_;
+    block.stride = header.stride;
+    block.numFrames = header.numFrames;
+    sink(block);
+    done += header.numFrames;
+    if (options.progress) options.progress(static_cast<double>(done) / sampleRate_, total);
+  }
+  VKMIX_ASSERT(done == frames_, "a replay hands on every stored frame");
+}
+
+}  // namespace vkmix::engine
