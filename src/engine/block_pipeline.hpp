@@ -20,8 +20,10 @@ namespace vkmix::engine {
 
 class BlockPipeline {
  public:
-  // At most `depth` blocks wait between the render and the consumer.
-  BlockPipeline(BlockSink consumer, std::size_t depth = 4);
+  // At most `depth` blocks wait between the render and the consumer. A reverb hands on a batch
+  // of partitions at once (8 chunks and more): a queue shorter than that stops the render until
+  // the consumer has caught up, and then the consumer waits for the next batch.
+  BlockPipeline(BlockSink consumer, std::size_t depth = 16);
   ~BlockPipeline();
   BlockPipeline(const BlockPipeline&) = delete;
   BlockPipeline& operator=(const BlockPipeline&) = delete;
