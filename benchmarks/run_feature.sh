@@ -67,7 +67,7 @@ PY
   fi
 }
 
-echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g')"
+echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), devices: ${FEATURE_DEVICES:-default} (each row names its own)"
 start=$SECONDS
 build/benchmarks/vkmix_bench_feature "$dir/s" --minutes "$minutes"
 echo "(generated in $((SECONDS - start)) s)"

@@ -13,6 +13,7 @@
 # llvmpipe: Vulkan on the CPU; reference: the double-precision reference).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/device_line.sh
 if [ -z "${VKMIX_PREBUILT:-}" ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build --target vkmix vkmix_bench_session >/dev/null
@@ -23,7 +24,7 @@ trap 'rm -rf "$dir"' EXIT
 seconds=${MIX_SECONDS:-20}
 counts=("$@")
 [ ${#counts[@]} -eq 0 ] && counts=(64 256 1024)
-echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, ${seconds} s voices, $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(sox --version | sed 's/.*SoX/SoX/')"
+echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, ${seconds} s voices, $(nproc) cores, device: $(deviceLine), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(sox --version | sed 's/.*SoX/SoX/')"
 timeit() {
   /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >/dev/null 2>&1 || { echo "failed: ${*:1:3} ..." >&2; return 1; }
   cat "$dir/t"

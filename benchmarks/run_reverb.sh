@@ -18,6 +18,7 @@
 # llvmpipe: Vulkan on the CPU; reference: the double-precision reference).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/device_line.sh
 if [ -z "${VKMIX_PREBUILT:-}" ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build --target vkmix >/dev/null
@@ -30,7 +31,7 @@ if [ "${#lengths[@]}" -gt 2 ] || { [ "${#lengths[@]}" = 2 ] && [ "${lengths[1]}"
   echo "REVERB_SECONDS: one input length, or two in increasing order" >&2
   exit 2
 fi
-echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, device: $(build/src/vkmix devices | head -1 | sed 's/  */ /g'), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
+echo "== $(date -u +%F) commit ${VKMIX_COMMIT:-$(git rev-parse --short HEAD)}, $(nproc) cores, device: $(deviceLine), $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
 for len in "${lengths[@]}"; do
   ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=d=$len:c=pink:r=48000:a=0.3:seed=1" "$dir/in$len.wav"
 done
