@@ -69,7 +69,7 @@ struct LoudnessFigures {
 };
 
 struct NamedLoudness {
-  std::string name;            // stem name ("dialogue", ...) or downmix layout ("2.0")
+  std::string name;            // stem name ("dialogue", ...) or downmix ("2.0", "binaural")
   std::string layout;          // its layout
   std::filesystem::path file;  // where it was written ("" if only measured)
   LoudnessFigures loudness;
@@ -178,7 +178,9 @@ struct DeliveryOptions {
   std::optional<double> loudnessTargetLufs;  // normalise the mix (and stems) to this
   LoudnessReference reference = LoudnessReference::Programme;  // what the target applies to
   double truePeakCeilingDbtp = -1.0;                           // limiter ceiling when normalising
-  std::vector<std::pair<std::string, std::filesystem::path>> downmixes;  // layout -> file
+  // layout -> file; "binaural": the mix on headphones (docs/binaural.md), through `hrtf`
+  std::vector<std::pair<std::string, std::filesystem::path>> downmixes;
+  std::filesystem::path hrtf;  // SOFA HRTF for a binaural downmix; "" = libmysofa's default.sofa
   // Also meter the "dialogue" stem through each downmix's matrix (NamedLoudness::
   // dialogueIntegratedLufs), for specs measured on dialogue that hold re-renders to them too.
   bool meterDialogueDownmixes = false;

@@ -98,6 +98,7 @@ struct RenderArgs {
   std::string loudnessReference = "programme";
   double truePeakCeiling = -1.0;
   std::vector<std::string> downmixes;  // LAYOUT=FILE
+  std::string hrtf;                    // --hrtf
   std::string reportJson;
   std::string plotSvg;
   std::optional<double> tailSeconds;
@@ -126,6 +127,7 @@ void checkRenderFiles(const RenderArgs& a, const Session& session, const Deliver
       guard.addOutput(file, "--stems (stem \"" + stem + "\")");
   }
   for (const auto& [layout, file] : d.downmixes) guard.addOutput(file, "--downmix " + layout);
+  if (!a.hrtf.empty()) guard.addInput(a.hrtf, "--hrtf");
   if (!a.reportJson.empty()) guard.addOutput(a.reportJson, "--report");
   if (!a.plotSvg.empty()) guard.addOutput(a.plotSvg, "--plot");
   guard.check(a.overwrite);
@@ -187,6 +189,12 @@ int cmdRender(const RenderArgs& a) {
       throw InputError("--downmix", d, "expected LAYOUT=FILE, e.g. 2.0=mix_LoRo.wav");
     }
     delivery.downmixes.emplace_back(d.substr(0, eq), d.substr(eq + 1));
+  }
+  delivery.hrtf = a.hrtf;
+  if (!a.hrtf.empty() && std::none_of(delivery.downmixes.begin(), delivery.downmixes.end(),
+                                      [](const auto& d) { return d.first == "binaural"; })) {
+    throw InputError("--hrtf", a.hrtf,
+                     "applies to a binaural downmix: add --downmix binaural=FILE");
   }
 
   checkRenderFiles(a, session, delivery);
@@ -557,7 +565,11 @@ int run(int argc, char** argv) {
       ->check(kFinite);
   render->add_option(
       "--downmix", ra.downmixes,
-      "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav); repeatable");
+      "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
+      "headphones, binaural=FILE (docs/binaural.md); repeatable");
+  render->add_option("--hrtf", ra.hrtf,
+                     "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
+                     "the MIT KEMAR set)");
   render
       ->add_option("--tail", ra.tailSeconds,
                    "Longest reverb tail to render after the last clip, seconds (default: until "

@@ -32,7 +32,7 @@ void printLoudnessTable(std::FILE* out, const RenderReport& r) {
                "S max", "TP dBTP", "SP dBFS");
   row(out, "mix", r.mix);
   for (const NamedLoudness& s : r.stems) row(out, "  " + s.name, s.loudness);
-  for (const NamedLoudness& d : r.downmixes) row(out, "downmix " + d.layout, d.loudness);
+  for (const NamedLoudness& d : r.downmixes) row(out, "downmix " + d.name, d.loudness);
   std::fprintf(out, "%-12s", "channel");
   for (const std::string& n : r.channelNames) std::fprintf(out, " %6s", oneLine(n).c_str());
   std::fprintf(out, "\n%-12s", "  TP dBTP");

@@ -97,7 +97,8 @@ std::int64_t deliveredBytesAtMost(const DeliveryOptions& d, const engine::Render
   std::int64_t channels = plan.layout->numChannels();
   if (!d.stemsDir.empty())
     channels += plan.layout->numChannels() * static_cast<std::int64_t>(plan.stems.size());
-  for (const auto& [name, file] : d.downmixes) channels += findLayout(name)->numChannels();
+  for (const auto& [name, file] : d.downmixes)
+    channels += engine::downmixLayout(name).numChannels();
   return plan.numFrames * channels * static_cast<std::int64_t>(sizeof(float));
 }
 
@@ -165,8 +166,16 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
   const Layout layout = engine::outputLayout(session, options);
   checkFolder(delivery.output);
   for (const auto& [name, file] : delivery.downmixes) {
+    if (name == engine::kBinaural) {
+      // The HRTF is read now, so a missing or malformed file is an error before any work.
+      binaural::Hrtf(engine::hrtfPath(delivery), session.sampleRate);
+      checkFolder(file);
+      if (delivery.format.empty()) io::defaultFormatFor(file);
+      continue;
+    }
     const Layout* to = findLayout(name);
-    if (to == nullptr) throw InputError("--downmix", name, "unknown layout; see 'vkmix layouts'");
+    if (to == nullptr)
+      throw InputError("--downmix", name, "unknown layout; see 'vkmix layouts' (or binaural)");
     layout::downmixMatrix(layout, *to);  // throws when there is no path
     checkFolder(file);
     if (delivery.format.empty()) io::defaultFormatFor(file);  // throws for an unknown extension

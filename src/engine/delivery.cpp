@@ -60,8 +60,9 @@ void Delivery::open(const RenderPlanInfo& plan) {
     }
     stems_.push_back(std::move(p));
   }
+  std::unique_ptr<binaural::Hrtf> hrtf;
   for (const auto& [name, file] : options_.downmixes) {
-    const Layout* to = findLayout(name);
+    const Layout* to = &downmixLayout(name);
     Programme p;
     p.name = name;
     p.layout = to;
@@ -73,7 +74,15 @@ void Delivery::open(const RenderPlanInfo& plan) {
     // Without --format each downmix file's extension picks its format (5.1=preview.eac3).
     p.format = options_.format.empty() ? io::defaultFormatFor(file) : format_;
     p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, p.format);
-    matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
+    if (name == kBinaural) {
+      if (!hrtf) hrtf = std::make_unique<binaural::Hrtf>(hrtfPath(options_), rate);
+      binaural_.push_back(std::make_unique<binaural::BinauralRenderer>(outputLayout_, *hrtf));
+      matrices_.emplace_back();
+    } else {
+      binaural_.push_back(nullptr);
+      matrices_.push_back(layout::downmixMatrix(outputLayout_, *to));
+    }
+    binauralFrames_.push_back(0);
     downmixes_.push_back(std::move(p));
   }
   // The dialogue stem through each downmix's matrix: what a dialogue-gated spec measures on a
@@ -85,6 +94,14 @@ void Delivery::open(const RenderPlanInfo& plan) {
       dialogueDownmixMeters_.emplace_back(rate, weightsFor(*p.layout));
   }
   buffers_.resize(parts());
+}
+
+const Layout& downmixLayout(const std::string& name) {
+  return name == kBinaural ? *findLayout("2.0") : *findLayout(name);
+}
+
+std::filesystem::path hrtfPath(const DeliveryOptions& d) {
+  return d.hrtf.empty() ? binaural::Hrtf::defaultPath() : d.hrtf;
 }
 
 void Delivery::consumePart(const RenderedBlock& b, std::size_t part) {
@@ -103,6 +120,7 @@ void Delivery::consumeStem(const RenderedBlock& b, std::size_t s, Buffers& m) {
   stems_[s].deliver(m.scaled, b.stride, b.numFrames);
   if (!dialogueDownmixes) return;
   for (std::size_t d = 0; d < downmixes_.size(); ++d) {
+    if (binaural_[d]) continue;  // the dialogue stem is not rendered binaurally on its own
     downmix(d, m.scaled, b.stride, b.numFrames, m);
     dialogueDownmixMeters_[d].addFrames(m.down, b.numFrames, b.numFrames);
   }
@@ -125,7 +143,12 @@ void Delivery::close() {
     mix_.limiter->flush();
     drainMix(m);
   }
-  for (Programme& p : downmixes_) {
+  for (std::size_t d = 0; d < downmixes_.size(); ++d) {
+    if (binaural_[d]) {
+      binaural_[d]->finish();
+      deliverBinaural(d, m);
+    }
+    Programme& p = downmixes_[d];
     if (!p.limiter) continue;
     p.limiter->flush();
     drainDownmix(p, m);
@@ -151,7 +174,8 @@ void Delivery::fill(RenderReport& r) const {
   for (std::size_t d = 0; d < downmixes_.size(); ++d) {
     const Programme& p = downmixes_[d];
     std::optional<double> dialogue;
-    if (!dialogueDownmixMeters_.empty()) dialogue = dialogueDownmixMeters_[d].integratedLufs();
+    if (!dialogueDownmixMeters_.empty() && !binaural_[d])
+      dialogue = dialogueDownmixMeters_[d].integratedLufs();
     r.downmixes.push_back({p.name, p.layout->name, p.file, loudnessFigures(*p.meter), dialogue});
   }
   r.outputs.clear();
@@ -185,16 +209,42 @@ void Delivery::drainMix(Buffers& m) {
 void Delivery::deliverMix(std::span<const float> planar, std::int64_t stride, std::int64_t n,
                           Buffers& m) {
   mix_.deliver(planar, stride, n);
+  mixFrames_ += n;
   for (std::size_t d = 0; d < downmixes_.size(); ++d) {
-    Programme& p = downmixes_[d];
-    downmix(d, planar, stride, n, m);
-    if (p.limiter) {
-      p.limiter->process(m.down, n, n);
-      drainDownmix(p, m);
-    } else {
-      p.deliver(m.down, n, n);
+    if (binaural_[d]) {
+      const auto nc = static_cast<std::size_t>(outputLayout_.numChannels());
+      feeds_.resize(nc * static_cast<std::size_t>(n));
+      for (std::size_t c = 0; c < nc; ++c)
+        std::copy_n(
+            planar.begin() + static_cast<std::ptrdiff_t>(c * static_cast<std::size_t>(stride)), n,
+            feeds_.begin() + static_cast<std::ptrdiff_t>(c * static_cast<std::size_t>(n)));
+      binaural_[d]->process(feeds_, n);
+      deliverBinaural(d, m);
+      continue;
     }
+    downmix(d, planar, stride, n, m);
+    deliverDownmix(downmixes_[d], n, m);
   }
+}
+
+void Delivery::deliverDownmix(Programme& p, std::int64_t n, Buffers& m) {
+  if (p.limiter) {
+    p.limiter->process(m.down, n, n);
+    drainDownmix(p, m);
+  } else {
+    p.deliver(m.down, n, n);
+  }
+}
+
+void Delivery::deliverBinaural(std::size_t d, Buffers& m) {
+  binaural::BinauralRenderer& r = *binaural_[d];
+  const std::int64_t n = std::min(r.ready(), mixFrames_ - binauralFrames_[d]);
+  if (n <= 0) return;
+  m.down.resize(static_cast<std::size_t>(2 * n));
+  const std::span<float> ears(m.down);
+  r.take(n, ears.first(static_cast<std::size_t>(n)), ears.subspan(static_cast<std::size_t>(n)));
+  binauralFrames_[d] += n;
+  deliverDownmix(downmixes_[d], n, m);
 }
 
 void Delivery::downmix(std::size_t d, std::span<const float> planar, std::int64_t stride,

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "binaural/binaural_renderer.hpp"
 #include "engine/renderer.hpp"
 #include "io/writer.hpp"
 #include "loudness/limiter.hpp"
@@ -22,6 +23,14 @@ namespace vkmix::engine {
 
 // BS.1770-4 channel weights of a layout's speakers (LFE excluded).
 std::vector<double> weightsFor(const Layout& layout);
+
+// The downmix that is the mix on headphones (--downmix binaural=FILE): 2.0, made by convolving
+// each of the mix's speaker feeds with its HRIR pair (binaural/), not by a matrix.
+inline constexpr const char* kBinaural = "binaural";
+// The layout a downmix name delivers: the named one, or 2.0 for binaural (a name checked known).
+const Layout& downmixLayout(const std::string& name);
+// The SOFA file a binaural downmix reads: DeliveryOptions::hrtf, else libmysofa's default.
+std::filesystem::path hrtfPath(const DeliveryOptions& d);
 
 class Delivery {
  public:
@@ -79,6 +88,9 @@ class Delivery {
   void downmix(std::size_t d, std::span<const float> planar, std::int64_t stride, std::int64_t n,
                Buffers& m) const;
   void drainDownmix(Programme& p, Buffers& m);
+  // Binaural downmix d's ears, up to the mix's length, into its limiter or file.
+  void deliverBinaural(std::size_t d, Buffers& m);
+  void deliverDownmix(Programme& p, std::int64_t n, Buffers& m);
 
   const Session& session_;
   const DeliveryOptions& options_;
@@ -88,8 +100,14 @@ class Delivery {
   Programme mix_;
   std::vector<Programme> stems_;
   std::vector<Programme> downmixes_;
-  std::vector<std::vector<std::vector<double>>> matrices_;
-  std::size_t dialogueStem_ = SIZE_MAX;                         // with meterDialogueDownmixes
+  std::vector<std::vector<std::vector<double>>> matrices_;  // per downmix; binaural: none
+  // Per downmix: the binaural renderer (null for a matrix), and the frames it has delivered, so
+  // its file ends with the mix (the HRIRs' tails past it are left out).
+  std::vector<std::unique_ptr<binaural::BinauralRenderer>> binaural_;
+  std::vector<std::int64_t> binauralFrames_;
+  std::int64_t mixFrames_ = 0;           // delivered so far
+  std::vector<float> feeds_;             // the mix's feeds, contiguous, for a binaural renderer
+  std::size_t dialogueStem_ = SIZE_MAX;  // with meterDialogueDownmixes
   std::vector<loudness::LoudnessMeter> dialogueDownmixMeters_;  // one per downmix, or none
   std::vector<Buffers> buffers_;                                // one per part
 };
