@@ -32,7 +32,10 @@ void printLoudnessTable(std::FILE* out, const RenderReport& r) {
                "S max", "TP dBTP", "SP dBFS");
   row(out, "mix", r.mix);
   for (const NamedLoudness& s : r.stems) row(out, "  " + s.name, s.loudness);
-  for (const NamedLoudness& d : r.downmixes) row(out, "downmix " + d.name, d.loudness);
+  // A matrix downmix goes by its layout ("downmix 5.1"); one named otherwise by its name
+  // ("binaural", whose layout is 2.0), which fits the column.
+  for (const NamedLoudness& d : r.downmixes)
+    row(out, d.name == d.layout ? "downmix " + d.name : d.name, d.loudness);
   std::fprintf(out, "%-12s", "channel");
   for (const std::string& n : r.channelNames) std::fprintf(out, " %6s", oneLine(n).c_str());
   std::fprintf(out, "\n%-12s", "  TP dBTP");
