@@ -50,6 +50,15 @@ class DuplicateKeyCheck {
     return true;
   }
 
+  // Where the value being parsed goes ("tracks[2].gainDb"; "" at the top): a parse that stops
+  // inside a value (a number no double holds) names it.
+  std::string currentPath() const {
+    if (stack_.empty()) return {};
+    const Frame& f = stack_.back();
+    if (f.array) return f.path + "[" + std::to_string(f.index) + "]";
+    return f.path.empty() ? f.key : f.path + "." + f.key;
+  }
+
  private:
   static constexpr std::size_t kMaxDepth = 32;
   struct Frame {

@@ -58,8 +58,8 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
     throw InputError(file, "",
                      "holds a NUL byte at offset " + std::to_string(nul) + ": not a text file");
   nlohmann::json j;
+  DuplicateKeyCheck<nlohmann::json> duplicates(file);
   try {
-    DuplicateKeyCheck<nlohmann::json> duplicates(file);
     j = nlohmann::json::parse(
         text.str(),
         [&duplicates](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
@@ -68,7 +68,7 @@ Layout loadLayoutFile(const std::filesystem::path& path) {
   } catch (const nlohmann::json::parse_error&) {
     throw InputError(file, "", "not valid JSON");
   } catch (const nlohmann::json::out_of_range&) {
-    throw InputError(file, "", "holds a number too large for a double");
+    throw InputError(file, duplicates.currentPath(), "holds a number too large for a double");
   }
   if (!j.is_object()) throw InputError(file, "(root)", "expected an object");
   for (auto it = j.begin(); it != j.end(); ++it) {

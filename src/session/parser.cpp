@@ -321,7 +321,7 @@ Session parseSession(std::string_view text, const std::filesystem::path& path) {
                      "not valid JSON");
   } catch (const json::out_of_range&) {
     // A number no double holds (1e400): found by tests/fuzz/session_fuzzer.
-    throw InputError(file, "", "holds a number too large for a double");
+    throw InputError(file, duplicates.currentPath(), "holds a number too large for a double");
   }
   ObjectReader r(root, "", file);
   if (!r.has("vkmix")) r.fail("vkmix", "is required (the format version, 1)");

@@ -533,7 +533,8 @@ TEST_F(Safety, SecondRoundOfHostileCases) {
   expectRefused("render deep.json -o o6.wav", "nests deeper than 32 levels");
   test::writeText(dir_ / "big.json", R"({"speakers": [{"label": "M+030", "azimuth": 1e400}]})");
   inputs_["big.json"] = readBytes(dir_ / "big.json");
-  expectRefused("render s.json -o o3.wav --layout big.json", "big.json: holds a number too large");
+  expectRefused("render s.json -o o3.wav --layout big.json",
+                "big.json: speakers[0].azimuth: holds a number too large");
   std::string nul = readBytes(dir_ / "s.json") + std::string(1, '\0') + "junk";
   std::ofstream(dir_ / "nul.json", std::ios::binary) << nul;
   inputs_["nul.json"] = readBytes(dir_ / "nul.json");

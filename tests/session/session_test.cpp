@@ -303,7 +303,17 @@ TEST(Session, FuzzFindingsAreInputErrors) {
   }
   EXPECT_GE(count, 1);
   EXPECT_THAT([] { parseSession(R"({"vkmix": 1, "sampleRate": 4e8000, "tracks": []})", "n.json"); },
-              ::testing::ThrowsMessage<InputError>(HasSubstr("n.json: holds a number too large")));
+              ::testing::ThrowsMessage<InputError>(
+                  HasSubstr("n.json: sampleRate: holds a number too large")));
+  // Deep in the file, the message names the key's path.
+  EXPECT_THAT(
+      [] {
+        parseSession(R"({"vkmix": 1, "tracks": [{"name": "a", "clips": []},
+          {"name": "b", "gainKeys": [{"time": 0, "gainDb": -1e400}], "clips": []}]})",
+                     "k.json");
+      },
+      ::testing::ThrowsMessage<InputError>(
+          HasSubstr("k.json: tracks[1].gainKeys[0].gainDb: holds a number too large")));
   EXPECT_THAT(
       [] { parseSession(R"({"vkmix": 1, "sampleRate": 4.8e100, "tracks": []})", "r.json"); },
       ::testing::ThrowsMessage<InputError>(HasSubstr("r.json: sampleRate: must be")));
