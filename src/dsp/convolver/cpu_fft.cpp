@@ -15,6 +15,11 @@
 #include "core/assert.hpp"
 
 namespace vkmix::dsp {
+
+std::recursive_mutex& fftwPlannerMutex() {
+  static std::recursive_mutex mutex;
+  return mutex;
+}
 namespace {
 
 // Wisdom and bytes. FFTW_ESTIMATE's planner picks a plan from the problem alone (no timing), and
@@ -23,16 +28,15 @@ namespace {
 // project's 2-core host, 15-40 ms while it is busy; 0.5-2 ms with wisdom). FFTW_MEASURE's plans
 // transform 1.2-1.7x faster here, but they are chosen by timing, so the bytes would depend on
 // the run that made the wisdom (and differ run to run with no cache); and wisdom from
-// FFTW_MEASURE would be used by an FFTW_ESTIMATE request as well. So only this file's plans, all
-// FFTW_ESTIMATE, ever go into the file (nothing else in vkmix plans with FFTW), and the file is
+// FFTW_MEASURE would be used by an FFTW_ESTIMATE request as well. So only FFTW_ESTIMATE plans ever
+// go into the file (this file's and the CPU denoiser's: vkmix plans nothing else), and the file is
 // named after what the estimate depends on: FFTW's version and the SIMD codelets this CPU can run
 // (wisdom made where AVX-512 is missing would otherwise steer a CPU that has it away from its own
 // estimate).
 constexpr char kMagic[] = "vkmix FFTW_ESTIMATE wisdom 1\n";
 
-// FFTW's planner and its wisdom are process-wide and not thread-safe; executing plans is.
 // Recursive: forBlock() holds it across the wisdom's import, the planning and the export.
-std::recursive_mutex gPlannerMutex;
+std::recursive_mutex& gPlannerMutex = fftwPlannerMutex();
 
 std::uint64_t fnv1a(const std::string& s) {
   std::uint64_t h = 1469598103934665603ull;

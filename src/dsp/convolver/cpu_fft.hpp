@@ -11,10 +11,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 namespace vkmix::dsp {
+
+// The lock around FFTW's planner and wisdom, which are process-wide and not thread-safe (executing
+// a plan is): every FFTW user in vkmix plans under it (the convolver here, the CPU denoiser).
+std::recursive_mutex& fftwPlannerMutex();
 
 // Memory from fftwf_malloc: the alignment FFTW's SIMD codelets want, the same for every array.
 struct FftwFree {
