@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -23,6 +24,18 @@ std::uint64_t requireRegularFile(const std::filesystem::path& path) {
     throw InputError(path.string(), "",
                      "is not a regular file (a FIFO, device or socket); vkmix reads files only");
   return static_cast<std::uint64_t>(st.st_size);
+}
+
+std::optional<std::filesystem::path> cacheDir() {
+  if (const char* dir = std::getenv("VKMIX_CACHE_DIR")) {
+    if (*dir == '\0') return std::nullopt;
+    return std::filesystem::path(dir);
+  }
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
+    return std::filesystem::path(xdg) / "vkmix";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    return std::filesystem::path(home) / ".cache" / "vkmix";
+  return std::nullopt;
 }
 
 }  // namespace vkmix

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/assert.hpp"
+#include "core/files.hpp"
 #include "gpu/buffer.hpp"
 #include "vkmix/error.hpp"
 
@@ -31,18 +32,6 @@ namespace {
 // $VKMIX_CACHE_DIR names the folder (empty: no cache); else $XDG_CACHE_HOME/vkmix or
 // ~/.cache/vkmix.
 constexpr char kMagic[] = "vkmix VkFFT kernels 1\n";
-
-std::optional<std::filesystem::path> cacheDir() {
-  if (const char* dir = std::getenv("VKMIX_CACHE_DIR")) {
-    if (*dir == '\0') return std::nullopt;
-    return std::filesystem::path(dir);
-  }
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
-    return std::filesystem::path(xdg) / "vkmix";
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
-    return std::filesystem::path(home) / ".cache" / "vkmix";
-  return std::nullopt;
-}
 
 std::uint64_t fnv1a(const void* data, std::size_t bytes) {
   std::uint64_t h = 1469598103934665603ull;

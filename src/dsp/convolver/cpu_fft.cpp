@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/assert.hpp"
+#include "core/files.hpp"
 
 namespace vkmix::dsp {
 
@@ -116,20 +117,11 @@ FftwArray<std::complex<float>> fftwAllocComplex(std::size_t count) {
 }
 
 std::optional<std::filesystem::path> fftwWisdomFile() {
-  std::filesystem::path dir;
-  if (const char* d = std::getenv("VKMIX_CACHE_DIR")) {
-    if (*d == '\0') return std::nullopt;
-    dir = d;
-  } else if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
-    dir = std::filesystem::path(xdg) / "vkmix";
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    dir = std::filesystem::path(home) / ".cache" / "vkmix";
-  } else {
-    return std::nullopt;
-  }
+  const std::optional<std::filesystem::path> dir = cacheDir();
+  if (!dir) return std::nullopt;
   std::ostringstream name;
   name << "fftwf-estimate-" << std::hex << fnv1a(wisdomKey()) << ".wisdom";
-  return dir / name.str();
+  return *dir / name.str();
 }
 
 bool fftwImportWisdom(const std::filesystem::path& file) {

@@ -60,24 +60,6 @@ inline float pick(std::int32_t mask, float a, float b) {
                               (~mask & std::bit_cast<std::int32_t>(b)));
 }
 
-// The reference's notch cascade (double, state z: 4 per section) over x in place.
-void runNotches(const std::vector<Biquad>& notches, std::vector<double>& z, double* x,
-                std::size_t frames) {
-  for (std::size_t s = 0; s < notches.size(); ++s) {
-    const Biquad& q = notches[s];
-    double* st = z.data() + 4 * s;
-    for (std::size_t i = 0; i < frames; ++i) {
-      const double in = x[i];
-      const double y = q.b0 * in + q.b1 * st[0] + q.b2 * st[1] - q.a1 * st[2] - q.a2 * st[3];
-      st[1] = st[0];
-      st[0] = in;
-      st[3] = st[2];
-      st[2] = y;
-      x[i] = y;
-    }
-  }
-}
-
 // Minimum statistics and the presence-steered recursive average, one frame of every bin
 // (ReferenceDenoiser::processFrame's adaptive branch). A free function of plain pointers: with the
 // arrays reached through members GCC 12 does not vectorise the loop.

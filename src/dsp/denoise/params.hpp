@@ -82,6 +82,10 @@ struct Biquad {
   double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
 };
 std::vector<Biquad> humNotches(const HumSettings& hum, int sampleRate);
+// Runs the notch cascade over x in place, in double on every backend's CPU side (the poles sit
+// close to the unit circle); state z: 4 per section (x1 x2 y1 y2), carried across calls.
+void runNotches(const std::vector<Biquad>& notches, std::vector<double>& z, double* x,
+                std::size_t frames);
 
 // A learned noise profile: mean power per bin, per channel ([channel][bin]).
 using NoiseProfile = std::vector<std::vector<float>>;

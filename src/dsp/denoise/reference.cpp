@@ -39,9 +39,6 @@ std::vector<Biquad> humNotches(const HumSettings& hum, int sampleRate) {
   return notches;
 }
 
-namespace {
-
-// Runs the notch cascade over x in place (state z: 4 per section).
 void runNotches(const std::vector<Biquad>& notches, std::vector<double>& z, double* x,
                 std::size_t frames) {
   for (std::size_t s = 0; s < notches.size(); ++s) {
@@ -59,7 +56,7 @@ void runNotches(const std::vector<Biquad>& notches, std::vector<double>& z, doub
   }
 }
 
-}  // namespace
+namespace {}  // namespace
 
 NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, int sampleRate,
                                const std::optional<HumSettings>& hum, std::size_t skipFrames) {
