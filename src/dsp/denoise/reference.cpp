@@ -56,8 +56,6 @@ void runNotches(const std::vector<Biquad>& notches, std::vector<double>& z, doub
   }
 }
 
-namespace {}  // namespace
-
 NoiseProfile learnNoiseProfile(const std::vector<std::vector<float>>& signal, int sampleRate,
                                const std::optional<HumSettings>& hum, std::size_t skipFrames) {
   const StftShape shape = stftShapeFor(sampleRate);
