@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 
 namespace vkmix {
 
@@ -16,5 +17,12 @@ std::uint64_t requireRegularFile(const std::filesystem::path& path);
 // The folder of vkmix's caches (VkFFT kernels, FFTW wisdom): $VKMIX_CACHE_DIR (empty: none, no
 // caching), else $XDG_CACHE_HOME/vkmix, else ~/.cache/vkmix; none without a home.
 std::optional<std::filesystem::path> cacheDir();
+
+// Writes a cache file whole or not at all: under a temporary name, then renamed, so a reader never
+// sees half of it. Best effort: a cache that cannot be written is only not written.
+void writeCacheFile(const std::filesystem::path& file, std::string_view bytes);
+
+// FNV-1a, 64-bit: the checksum and the key hash of vkmix's cache files.
+std::uint64_t fnv1a(const void* data, std::size_t bytes);
 
 }  // namespace vkmix

@@ -33,13 +33,6 @@ namespace {
 // ~/.cache/vkmix.
 constexpr char kMagic[] = "vkmix VkFFT kernels 1\n";
 
-std::uint64_t fnv1a(const void* data, std::size_t bytes) {
-  std::uint64_t h = 1469598103934665603ull;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
-
 // The cache entry's key: what VkFFT's kernels for this plan depend on.
 std::string cacheKey(const Context& ctx, const VkFFTConfiguration& config) {
   const vk::PhysicalDeviceProperties props = ctx.physicalDevice().getProperties();
@@ -82,30 +75,15 @@ std::optional<std::vector<std::uint32_t>> loadKernels(const std::filesystem::pat
   return words;
 }
 
-// Writes the kernels under a temporary name, then renames: a reader never sees half a file.
+// The kernels after their header, size and checksum, written whole or not at all.
 void saveKernels(const std::filesystem::path& file, const std::string& key, const void* data,
                  std::uint64_t size) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec) return;
-  const std::filesystem::path temp = file.string() + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    const std::string header = kMagic + key + "\n";
-    const std::uint64_t sum = fnv1a(data, size);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(reinterpret_cast<const char*>(&size), 8);
-    out.write(reinterpret_cast<const char*>(&sum), 8);
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(temp, file, ec);
-  if (ec) std::filesystem::remove(temp, ec);
+  std::string bytes = kMagic + key + "\n";
+  const std::uint64_t sum = fnv1a(data, size);
+  bytes.append(reinterpret_cast<const char*>(&size), 8);
+  bytes.append(reinterpret_cast<const char*>(&sum), 8);
+  bytes.append(static_cast<const char*>(data), size);
+  writeCacheFile(file, bytes);
 }
 
 }  // namespace

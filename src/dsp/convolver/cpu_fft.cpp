@@ -39,11 +39,7 @@ constexpr char kMagic[] = "vkmix FFTW_ESTIMATE wisdom 1\n";
 // Recursive: forBlock() holds it across the wisdom's import, the planning and the export.
 std::recursive_mutex& gPlannerMutex = fftwPlannerMutex();
 
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
+std::uint64_t fnv1a(const std::string& s) { return vkmix::fnv1a(s.data(), s.size()); }
 
 std::string wisdomKey() {
   std::ostringstream key;
@@ -70,23 +66,10 @@ bool importWisdom(const std::filesystem::path& file) {
   return fftwf_import_wisdom_from_string(wisdom.c_str()) != 0;
 }
 
-// Under a temporary name, then renamed: a reader never sees half a file. Best effort.
 void exportWisdom(const std::filesystem::path& file, const std::string& wisdom) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec) return;
-  const std::filesystem::path temp = file.string() + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << kMagic << wisdomKey() << "\n" << fnv1a(wisdom) << "\n" << wisdom;
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(temp, file, ec);
-  if (ec) std::filesystem::remove(temp, ec);
+  std::ostringstream bytes;
+  bytes << kMagic << wisdomKey() << "\n" << fnv1a(wisdom) << "\n" << wisdom;
+  writeCacheFile(file, bytes.str());
 }
 
 std::string currentWisdom() {
