@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Convolution reverb, vkmix against FFmpeg's afir in the same run: 1, 4 and 16 IR channels x 2 s
 # and 6 s IRs (issue 4's table) and 10 s (its longest IR), 30 s of input (REVERB_SECONDS), 48 kHz;
-# REVERB_CHANNELS and REVERB_IR_SECONDS pick rows. The same convolutions on both sides:
-#   1 ch:  a mono IR on a mono input               (vkmix: mono bus, 2.0 render)
-#   4 ch:  4 IR channels                            (vkmix: true-stereo bus LL LR RL RR; afir: 4 x 4-ch)
+# REVERB_CHANNELS and REVERB_IR_SECONDS pick rows. The same convolutions on both sides, and the
+# same file out of both (afir's outputs panned as vkmix's bus returns them):
+#   1 ch:  a mono IR on a mono input, returned to 2.0 at the phantom centre
+#          (vkmix: mono bus in a 2.0 render; afir: then pan to both channels at vkmix's gain)
+#   4 ch:  4 IR channels, LL and LR returned to 2.0 (vkmix: true-stereo bus LL LR RL RR in a 2.0
+#          render, the source at L; afir: 4 x 4-ch, then LL to L and LR to R)
 #   16 ch: one IR channel per output (9.1.6)        (vkmix: per-speaker bus; afir: 16-ch input and IR)
-# Both write the whole convolution (input + IR: afir's input is padded) as 32-bit float WAV.
+# Both write the whole convolution (input + IR: afir's input is padded) as 32-bit float WAV. Until
+# 2026-12-07 afir wrote its own outputs (1 channel for the mono row, 4 for true stereo) while
+# vkmix wrote 2: RESULTS.md's earlier tables are on that footing.
 # Realtime factor = input seconds / wall seconds (median of 3); peak RSS from /usr/bin/time.
 # REVERB_SECONDS="30 120" (two lengths) times each row at both and splits each tool's wall time
 # into a fixed part (start-up, IR set-up, the tail) and a steady speed: the extra input seconds
@@ -48,11 +53,11 @@ timeit() {  # prints "wall_seconds peak_kb"
 a=${lengths[0]} b=${lengths[1]:-}
 if [ "${#lengths[@]}" = 1 ]; then
   if [ -n "${VKMIX_BASELINE:-}" ]; then
-    echo "| IR channels | IR length | vkmix x realtime | baseline x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| IR channels | IR length | vkmix x realtime | baseline x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir | peak difference dBFS |"
+    echo "|---|---|---|---|---|---|---|---|---|"
   else
-    echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| IR channels | IR length | vkmix x realtime | vkmix peak RSS | afir x realtime | afir peak RSS | output frames vkmix / afir | peak difference dBFS |"
+    echo "|---|---|---|---|---|---|---|---|"
   fi
 else
   echo "| IR channels | IR length | vkmix x realtime $a s / $b s | vkmix steady x realtime | vkmix fixed s | afir x realtime $a s / $b s | afir steady x realtime | afir fixed s | vkmix peak RSS $b s | afir peak RSS $b s |"
@@ -79,7 +84,12 @@ for ch in ${REVERB_CHANNELS:-1 4 16}; do
     pan=""
     for ((c = 0; c < ch; ++c)); do pan+="|c$c=c0"; done
     af="[0:a]apad=pad_dur=$irs,pan=${ch}c$pan[x];[x][1:a]afir=gtype=none"
-    [ "$ch" = 1 ] && af="[0:a]apad=pad_dur=$irs[x];[x][1:a]afir=gtype=none"
+    # vkmix's returns: a mono bus at the phantom centre of 2.0 (the send's 0.5 at -3 dB a side);
+    # a true-stereo bus fed from L (the send's 0.5) gives L = LL and R = LR; a per-speaker bus
+    # each speaker's IR channel (the send's 0.5).
+    [ "$ch" = 16 ] && af="$af,volume=0.5"
+    [ "$ch" = 1 ] && af="[0:a]apad=pad_dur=$irs[x];[x][1:a]afir=gtype=none,pan=stereo|c0=0.35355339*c0|c1=0.35355339*c0"
+    [ "$ch" = 4 ] && af="$af,pan=stereo|c0=0.5*c0|c1=0.5*c1"
     vkw=(); vkm=(); ffw=(); ffm=(); bw=()
     for len in "${lengths[@]}"; do
       cat > "$dir/s.json" <<JSON
@@ -108,11 +118,22 @@ JSON
       fi
     done
     frames() { ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts -of csv=p=0 "$1"; }
+    # The largest sample of vkmix's file minus afir's, over every channel (in float: pan would pick
+    # 16-bit samples): the two files hold the same convolution, to float rounding.
+    difference() {
+      local n diff=""
+      n=$(ffprobe -v error -select_streams a:0 -show_entries stream=channels -of csv=p=0 "$1")
+      for ((c = 0; c < n; ++c)); do diff+="|c$c=c$c-c$((c + n))"; done
+      ffmpeg -nostdin -v info -i "$1" -i "$2" -filter_complex \
+        "[0:a][1:a]amerge=inputs=2,aformat=sample_fmts=flt,pan=${n}c$diff,aformat=sample_fmts=flt,astats=measure_perchannel=none:measure_overall=Peak_level" \
+        -f null - 2>&1 | sed -n 's/.*Peak level dB: //p' | tail -1
+    }
     if [ "${#lengths[@]}" = 1 ]; then
       baseline=""
       [ -n "${VKMIX_BASELINE:-}" ] && baseline=" $(printf "%.1fx" "$(echo "$a / ${bw[0]}" | bc -l)") |"
-      printf "| %d | %d s | %.1fx |%s %d MB | %.1fx | %d MB | %s / %s |\n" "$ch" "$irs" "$(echo "$a / ${vkw[0]}" | bc -l)" "$baseline" $((vkm[0] / 1024)) \
-        "$(echo "$a / ${ffw[0]}" | bc -l)" $((ffm[0] / 1024)) "$(frames "$dir/out.wav")" "$(frames "$dir/ff.wav")"
+      printf "| %d | %d s | %.1fx |%s %d MB | %.1fx | %d MB | %s / %s | %s |\n" "$ch" "$irs" "$(echo "$a / ${vkw[0]}" | bc -l)" "$baseline" $((vkm[0] / 1024)) \
+        "$(echo "$a / ${ffw[0]}" | bc -l)" $((ffm[0] / 1024)) "$(frames "$dir/out.wav")" "$(frames "$dir/ff.wav")" \
+        "$(difference "$dir/out.wav" "$dir/ff.wav")"
     else
       # steady = (b - a) / (t_b - t_a); fixed = t_a - a / steady. Host noise can make t_b <= t_a
       # (short inputs): then there is no steady speed to give.

@@ -88,13 +88,20 @@ void ChunkCollector::handOn(std::int64_t frames, std::int64_t stride) {
   const int nc = plan_.output.numChannels();
   const std::string sessionFile = plan_.session.path.string();
   const int rate = plan_.session.sampleRate;
-  mixOut_.assign(plan_.prints ? 0 : static_cast<std::size_t>(nc * stride), 0.0f);
+  mixOut_.resize(plan_.prints ? 0 : static_cast<std::size_t>(nc * stride));
   rendered_.stems.clear();
-  for (const std::vector<float>& stem : stemOut_) {
-    // The mix is the sum of the stems in stem order, so stems sum to it exactly.
-    for (std::size_t i = 0; i < mixOut_.size(); ++i) mixOut_[i] += stem[i];
+  for (std::size_t s = 0; s < stemOut_.size(); ++s) {
+    // The mix is the sum of the stems in stem order, from silence (0 + the first stem, so -0
+    // reads as 0 as it always has), so stems sum to it exactly.
+    const std::vector<float>& stem = stemOut_[s];
+    if (s == 0) {
+      for (std::size_t i = 0; i < mixOut_.size(); ++i) mixOut_[i] = 0.0f + stem[i];
+    } else {
+      for (std::size_t i = 0; i < mixOut_.size(); ++i) mixOut_[i] += stem[i];
+    }
     rendered_.stems.emplace_back(stem);
   }
+  if (stemOut_.empty()) std::fill(mixOut_.begin(), mixOut_.end(), 0.0f);
   // One check of what is delivered: the mix, whose overflow any stem's would become; prints
   // have no mix, so each print is checked.
   if (!plan_.prints) {

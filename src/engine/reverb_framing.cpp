@@ -40,9 +40,11 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
   const std::int64_t span = bus.spec.partitionFrames * backend_.convolverBatch(k);
   const auto outs = static_cast<std::int64_t>(bus.spec.outputs.size());
   while (sendIn_[k].frames() >= span || (flush && sendIn_[k].frames() > 0)) {
-    convIn_.assign(static_cast<std::size_t>(bus.spec.numInputs * span), 0.0f);
+    convIn_.resize(static_cast<std::size_t>(bus.spec.numInputs * span));
     const std::int64_t take = std::min(span, sendIn_[k].frames());
     sendIn_[k].read(convIn_, span, take);
+    for (int i = 0; take < span && i < bus.spec.numInputs; ++i)  // the render's end: zeros past it
+      std::fill_n(convIn_.begin() + i * span + take, span - take, 0.0f);
     sendIn_[k].consume(take);
     convOut_.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
     requireWithinFftRange(convIn_, "the send to reverb \"" + name + "\"", sessionFile);
@@ -77,7 +79,11 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
                          std::vector<std::vector<float>>& stems) {
   const auto& instances = plan_.reverbs.instances;
   for (std::size_t s = 0; s < dry_.size(); ++s) {
-    stems[s].assign(static_cast<std::size_t>(plan_.groupChannels[s] * stride), 0.0f);
+    // Only the row padding past n needs zeros: read() writes the frames before it.
+    const int channels = plan_.groupChannels[s];
+    stems[s].resize(static_cast<std::size_t>(channels * stride));
+    for (int c = 0; c < channels; ++c)
+      std::fill(stems[s].begin() + c * stride + n, stems[s].begin() + (c + 1) * stride, 0.0f);
     dry_[s].read(stems[s], stride, n);
     dry_[s].consume(n);
     for (std::size_t k = 0; k < instances.size(); ++k) {
