@@ -10,9 +10,12 @@ namespace vkmix::loudness {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-// Bounds are compared after scaling up by this: a filter output rounded in double can exceed its
-// exact value by far less, so a skipped stretch never hides a larger computed output.
-constexpr double kBoundMargin = 1.0 + 1e-9;
+// A filter output summed in float (32 products) is within 32 x 2^-24 x sum |c x| <= 2e-6 x L1 x
+// max |x| of its exact value, and so is a bound's near-tap sum: each bound adds kBoundSlack x L1 x
+// max |x| for both, and is scaled up by kBoundMargin for its own last roundings, so a skipped
+// stretch never hides a larger computed output.
+constexpr double kBoundSlack = 1e-5;
+constexpr float kBoundMargin = 1.0f + 1e-5f;
 
 double besselI0(double x) {
   double sum = 1.0, term = 1.0;
@@ -42,32 +45,33 @@ TruePeak::TruePeak(double sampleRate)
   }
   // Tap-major with four phase slots, so process() accumulates the phases side by side (the
   // compiler vectorises that without reassociating any sum).
-  coeffs_.assign(static_cast<std::size_t>(tapsPerPhase_ * 4), 0.0);
+  coeffs_.assign(static_cast<std::size_t>(tapsPerPhase_ * 4), 0.0f);
   for (int p = 0; p < factor_; ++p) {
     double sum = 0.0;
     for (int k = 0; k < tapsPerPhase_; ++k) sum += proto[k * factor_ + p];
     // Normalise each phase to unity DC gain, so a constant signal reads as itself. Tap k of the
     // phase multiplies x[n - k]; stored oldest-first to walk the history forwards.
     for (int k = 0; k < tapsPerPhase_; ++k) {
-      coeffs_[(tapsPerPhase_ - 1 - k) * 4 + p] = proto[k * factor_ + p] / sum;
+      coeffs_[(tapsPerPhase_ - 1 - k) * 4 + p] = static_cast<float>(proto[k * factor_ + p] / sum);
     }
   }
-  phaseCoeffs_.assign(static_cast<std::size_t>(factor_ * tapsPerPhase_), 0.0);
+  phaseCoeffs_.assign(static_cast<std::size_t>(factor_ * tapsPerPhase_), 0.0f);
   for (int p = 0; p < factor_; ++p) {
     for (int k = 0; k < tapsPerPhase_; ++k)
       phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_ + k)] = coeffs_[k * 4 + p];
   }
-  history_.assign(static_cast<std::size_t>(2 * tapsPerPhase_), 0.0);
+  history_.assign(static_cast<std::size_t>(2 * tapsPerPhase_), 0.0f);
   l1_ = 0.0;
   for (int p = 0; p < factor_; ++p) {
     double sum = 0.0;
-    for (int k = 0; k < tapsPerPhase_; ++k) sum += std::abs(coeffs_[k * 4 + p]);
+    for (int k = 0; k < tapsPerPhase_; ++k)
+      sum += std::abs(static_cast<double>(coeffs_[k * 4 + p]));
     l1_ = std::max(l1_, sum);
   }
   for (int p = 0; p < factor_; ++p) {
     std::vector<int> order(static_cast<std::size_t>(tapsPerPhase_));
     for (int k = 0; k < tapsPerPhase_; ++k) order[static_cast<std::size_t>(k)] = k;
-    const double* c = &phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_)];
+    const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_)];
     std::stable_sort(order.begin(), order.end(),
                      [&](int a, int b) { return std::abs(c[a]) > std::abs(c[b]); });
     double far = 0.0;
@@ -75,7 +79,7 @@ TruePeak::TruePeak(double sampleRate)
       if (k < kNearTaps) {
         nearTaps_.push_back(order[static_cast<std::size_t>(k)]);
       } else {
-        far += std::abs(c[order[static_cast<std::size_t>(k)]]);
+        far += std::abs(static_cast<double>(c[order[static_cast<std::size_t>(k)]]));
       }
     }
     farL1_.push_back(far);
@@ -95,7 +99,7 @@ double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
       peakSoFar = std::max(peakSoFar, chunkMax);
       continue;
     }
-    if (bound * l1_ * kBoundMargin > peakSoFar)
+    if (bound * l1_ * (1.0 + 2 * kBoundSlack) > peakSoFar)
       peakSoFar = filterChunk(x + at, len, bound, peakSoFar);
     if (len >= tapsPerPhase_) {  // the history is the chunk's last taps samples, oldest at 0
       const float* last = x + at + len - tapsPerPhase_;
@@ -109,15 +113,16 @@ double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
   return peakSoFar;
 }
 
-void TruePeak::push(double x) {
+void TruePeak::push(float x) {
   history_[pos_] = x;
   history_[pos_ + tapsPerPhase_] = x;
   if (++pos_ == tapsPerPhase_) pos_ = 0;
 }
 
 // The same sums as process() for each sample of the chunk (taps in the same order, so the same
-// bits), eight outputs at a time in a vector (GCC/Clang vector extensions: one AVX-512 register,
-// two AVX2 or four SSE2 ones, whichever clone runs) that stays in registers across the taps.
+// bits), sixteen outputs at a time in a vector (GCC/Clang vector extensions: one AVX-512
+// register, two AVX2 or four SSE2 ones, whichever clone runs) that stays in registers across the
+// taps.
 // `run` holds the taps - 1 samples before the chunk, then the chunk, then zeros; output i of a
 // phase is the sum over k of coefficient k x run[i + k]. Outputs past n are masked out.
 // A phase is filtered only if some output may exceed peakSoFar: its near taps' sum (four of 32
@@ -126,19 +131,20 @@ void TruePeak::push(double x) {
 VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, double window,
                                                double peakSoFar) {
   constexpr int kMaxTaps = 32;
-  constexpr int kLanes = 8;
-  using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
+  constexpr int kLanes = 16;
+  using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
   VKMIX_ASSERT(n <= kChunkFrames && tapsPerPhase_ <= kMaxTaps, "true-peak chunk too large");
-  alignas(64) double run[kMaxTaps - 1 + kChunkFrames] = {};
+  alignas(64) float run[kMaxTaps - 1 + kChunkFrames + kLanes] = {};
   const int taps = tapsPerPhase_;
   std::copy(history_.begin() + pos_ + 1, history_.begin() + pos_ + taps, run);
   for (std::int64_t i = 0; i < n; ++i) run[taps - 1 + i] = x[i];
-  const Vec lane = {0, 1, 2, 3, 4, 5, 6, 7};
+  const Vec lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
   Vec peak = {};
   for (int p = 0; p < factor_; ++p) {
-    const double* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
+    const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
     const int* near = &nearTaps_[static_cast<std::size_t>(p * kNearTaps)];
-    const double far = farL1_[static_cast<std::size_t>(p)] * window;
+    const auto far = static_cast<float>((farL1_[static_cast<std::size_t>(p)] + kBoundSlack * l1_) *
+                                        window * (1.0 + 1e-6));
     // The largest bound over the chunk, reduced across lanes once (a per-vector test of each lane
     // cost more than the bounds themselves).
     Vec worst = {};
@@ -149,12 +155,12 @@ VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, d
         std::memcpy(&r, &run[near[j] + i0], sizeof r);
         acc += c[near[j]] * r;
       }
-      const Vec bound = ((acc < 0.0 ? -acc : acc) + far) * kBoundMargin;
-      const Vec counted = lane + static_cast<double>(i0) < static_cast<double>(n) ? bound : 0.0;
+      const Vec bound = ((acc < 0.0f ? -acc : acc) + far) * kBoundMargin;
+      const Vec counted = lane + static_cast<float>(i0) < static_cast<float>(n) ? bound : 0.0f;
       worst = counted > worst ? counted : worst;
     }
     double mayReach = 0.0;
-    for (int l = 0; l < kLanes; ++l) mayReach = std::max(mayReach, worst[l]);
+    for (int l = 0; l < kLanes; ++l) mayReach = std::max(mayReach, static_cast<double>(worst[l]));
     if (!(mayReach > peakSoFar)) continue;
     for (int i0 = 0; i0 < n; i0 += kLanes) {
       Vec acc = {};
@@ -163,31 +169,31 @@ VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, d
         std::memcpy(&r, &run[k + i0], sizeof r);
         acc += c[k] * r;
       }
-      const Vec magnitude = acc < 0.0 ? -acc : acc;
-      const Vec counted = lane + static_cast<double>(i0) < static_cast<double>(n) ? magnitude : 0.0;
+      const Vec magnitude = acc < 0.0f ? -acc : acc;
+      const Vec counted = lane + static_cast<float>(i0) < static_cast<float>(n) ? magnitude : 0.0f;
       peak = counted > peak ? counted : peak;
     }
   }
   double out = peakSoFar;
-  for (int l = 0; l < kLanes; ++l) out = std::max(out, peak[l]);
+  for (int l = 0; l < kLanes; ++l) out = std::max(out, static_cast<double>(peak[l]));
   return out;
 }
 
 double TruePeak::process(double x) {
   if (factor_ == 1) return std::abs(x);
-  history_[pos_] = x;
-  history_[pos_ + tapsPerPhase_] = x;
+  history_[pos_] = static_cast<float>(x);
+  history_[pos_ + tapsPerPhase_] = static_cast<float>(x);
   pos_ = (pos_ + 1) % tapsPerPhase_;
   // history_[pos_ .. pos_ + taps) is oldest .. newest.
-  const double* h = &history_[pos_];
-  double acc[4] = {0.0, 0.0, 0.0, 0.0};
+  const float* h = &history_[pos_];
+  float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
   for (int k = 0; k < tapsPerPhase_; ++k) {
-    const double hk = h[k];
-    const double* c = &coeffs_[k * 4];
+    const float hk = h[k];
+    const float* c = &coeffs_[k * 4];
     for (int p = 0; p < 4; ++p) acc[p] += c[p] * hk;
   }
   double peak = 0.0;
-  for (int p = 0; p < factor_; ++p) peak = std::max(peak, std::abs(acc[p]));
+  for (int p = 0; p < factor_; ++p) peak = std::max(peak, static_cast<double>(std::abs(acc[p])));
   return peak;
 }
 
