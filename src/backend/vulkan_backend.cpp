@@ -245,8 +245,8 @@ class VulkanBackend final : public Backend {
   std::vector<char> denoised_;  // per denoised track: premix() denoised a chunk not yet taken
   // Premixes with their denoising, after the premixers and denoisers whose buffers they use.
   std::unique_ptr<gpu::Submitter> denoiseBatch_;
-  std::vector<char> mixedNow_;            // per mixer: submitted in the chunk being recorded
-  std::size_t firstSend_ = 0;             // the first reverb instance's mixer
+  std::vector<char> mixedNow_;  // per mixer: submitted in the chunk being recorded
+  std::size_t firstSend_ = 0;   // the first reverb instance's mixer
   // Per reverb instance: frames of the span being gathered on the device, and the spans
   // convolved whose outputs the engine has not taken yet (their batch, their buffer).
   struct DeviceReverb {
