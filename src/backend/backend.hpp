@@ -43,13 +43,22 @@ class Backend {
   // chunk's mix; finishMix collects the oldest one that mixer started (at most inFlight() are
   // started and not collected); every sample of `out` is written.
   virtual void submitMix(std::size_t mixer, const dsp::MixBlock& block) = 0;
-  // After a chunk's last submitMix: the chunk's mixes may start (a GPU submits them together).
-  virtual void endChunk() {}
+  // After a chunk's last submitMix, for every chunk (mixes or none): the chunk's numFrames, and
+  // whether it is the render's last. The chunk's work may start (a GPU submits it together).
+  virtual void endChunk(std::int64_t numFrames, bool last) {
+    (void)numFrames;
+    (void)last;
+  }
   virtual void finishMix(std::size_t mixer, std::span<float> out) = 0;
   virtual RowMemory rowMemory(std::size_t mixer) = 0;
   static constexpr int kInFlight = 3;  // mixes a mixer keeps started; the output does not depend
   // Reverb instance k: partitions per convolve() call, and one call (inputs: numInputs x span
-  // planar, outputs: numOutputs x span, span = partitionFrames x batch).
+  // planar, outputs: numOutputs x span, span = partitionFrames x batch). The calls take the
+  // instance's send mixes in order, span after span from the render's first chunk, the last one
+  // zero-padded. A backend may convolve them as it mixes them (vulkan: in device memory, in the
+  // work of the chunk that completes a span, or the last chunk; endChunk's frames place them):
+  // it then hands back those outputs, and `inputs`, the same sends read back, is the engine's to
+  // check.
   virtual std::int64_t convolverBatch(std::size_t instance) const = 0;
   virtual void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) = 0;
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.

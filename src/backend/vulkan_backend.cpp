@@ -59,6 +59,11 @@ class VulkanBackend final : public Backend {
     }
     for (auto& batch : batches_) batch = std::make_unique<gpu::Submitter>(*context_);
     batchOf_.resize(mixers_.size());
+    mixedNow_.assign(mixers_.size(), 0);
+    firstSend_ = setup.groupChannels.size();
+    reverbs_.resize(convolvers_.size());
+    for (BatchOutputs& b : outputs_) b.perInstance.resize(convolvers_.size());
+    denoised_.assign(setup.denoised.size(), 0);
     for (const dsp::DenoiseSpec* spec : setup.denoised) {
       premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, spec->numChannels,
                                                            mixPipelines(spec->numChannels)));
@@ -66,20 +71,23 @@ class VulkanBackend final : public Backend {
     }
   }
 
-  // A chunk's mixes (every stem's and send's) are recorded into one command buffer and go to
-  // the device in one submission at endChunk(): one round trip a chunk, not one a mixer.
+  // A chunk's work is recorded into one command buffer and goes to the device in one submission
+  // at endChunk(): every stem's and send's mix, then the sends copied into their convolvers in
+  // device memory and the spans they complete convolved. The host reads the results after the
+  // chunk's fence: one round trip a chunk, not one a mixer or a convolution.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    if (recording_ == nullptr) {
-      gpu::Submitter& batch = *batches_[static_cast<std::size_t>(nextBatch_)];
-      batch.wait("voice mix");  // the chunk it last carried was collected: normally a no-op
-      recording_ = &batch.begin();
-    }
-    mixers_[mixer]->submit(block, recording_);
+    mixers_[mixer]->submit(block, &recording());
     batchOf_[mixer].push_back(nextBatch_);
+    mixedNow_[mixer] = 1;
   }
-  void endChunk() override {
-    if (recording_ == nullptr) return;
+  void endChunk(std::int64_t numFrames, bool last) override {
+    {
+      const StageClock clock(stageSeconds_["convolve"]);
+      for (std::size_t k = 0; k < reverbs_.size(); ++k) sendChunk(k, numFrames, last);
+    }
+    std::fill(mixedNow_.begin(), mixedNow_.end(), 0);
+    if (recording_ == nullptr) return;  // nothing to do in this chunk
     recording_ = nullptr;
     batches_[static_cast<std::size_t>(nextBatch_)]->submit("voice mix");
     nextBatch_ = (nextBatch_ + 1) % kInFlight;
@@ -99,17 +107,57 @@ class VulkanBackend final : public Backend {
   std::int64_t convolverBatch(std::size_t instance) const override {
     return convolvers_[instance]->batch();
   }
+  // The span was convolved in the chunk that completed it (endChunk); its outputs are read once
+  // that chunk's submission has finished. `in` is the same sends, read back for the engine.
   void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) override {
     const StageClock clock(stageSeconds_["convolve"]);
-    convolvers_[instance]->process(in, out);
+    (void)in;
+    DeviceReverb& r = reverbs_[instance];
+    dsp::GpuConvolver& conv = *convolvers_[instance];
+    if (r.ready.empty()) {
+      // A render that ended before the chunk endChunk was told was the last: the last, partial
+      // span is convolved on its own.
+      VKMIX_ASSERT(r.filled > 0, "a convolution asked for with no sends gathered");
+      if (!flushOutput_ || flushOutput_->bytes() < conv.outputBufferBytes()) {
+        flushOutput_ = std::make_unique<gpu::Buffer>(*context_, conv.outputBufferBytes(),
+                                                     vk::BufferUsageFlagBits::eTransferDst,
+                                                     gpu::Placement::Readback);
+      }
+      if (!flush_) flush_ = std::make_unique<gpu::Submitter>(*context_);
+      conv.recordBatch(flush_->begin(), *flushOutput_);
+      r.filled = 0;
+      flush_->submitAndWait("convolution");
+      conv.readBatch(*flushOutput_, out);
+      return;
+    }
+    const DeviceReverb::Ready ready = r.ready.front();
+    r.ready.pop_front();
+    batches_[static_cast<std::size_t>(ready.batch)]->wait("convolution");
+    conv.readBatch(*ready.outputs, out);
   }
+  // A track's premix and the denoising of it go to the device together: the premix's rows are
+  // the denoiser's input in device memory, and denoise() then takes the output (its `in`, the
+  // premix read back, is the engine's to check). A chunk with nothing to premix is denoised
+  // from `in` (silence) on its own.
   void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    premixers_[track]->mix(block, out);
+    dsp::GpuMixer& mixer = *premixers_[track];
+    if (!denoiseBatch_) denoiseBatch_ = std::make_unique<gpu::Submitter>(*context_);
+    const vk::raii::CommandBuffer& commands = denoiseBatch_->begin();
+    mixer.submit(block, &commands);
+    denoisers_[track]->record(commands, &mixer.lastOutput(), mixer.lastStride());
+    denoiseBatch_->submitAndWait("denoise");
+    mixer.finish(out);
+    denoised_[track] = 1;
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    denoisers_[track]->process(in, out);
+    if (denoised_[track]) {
+      denoised_[track] = 0;
+      denoisers_[track]->read(out);
+    } else {
+      denoisers_[track]->process(in, out);
+    }
   }
   const std::string& deviceName() const override { return name_; }
   int validationErrors() const override { return context_->validationErrorCount(); }
@@ -123,6 +171,55 @@ class VulkanBackend final : public Backend {
   }
 
  private:
+  // The chunk's command buffer, begun on first use; the chunk its batch carried before was
+  // collected (normally a no-op wait), convolution outputs included.
+  const vk::raii::CommandBuffer& recording() {
+    if (recording_ == nullptr) {
+      gpu::Submitter& batch = *batches_[static_cast<std::size_t>(nextBatch_)];
+      batch.wait("voice mix");
+      for (const DeviceReverb& r : reverbs_) {
+        for (const DeviceReverb::Ready& ready : r.ready)
+          VKMIX_ASSERT(ready.batch != nextBatch_, "a convolution's outputs outlived their chunk");
+      }
+      outputs_[static_cast<std::size_t>(nextBatch_)].used.assign(reverbs_.size(), 0);
+      recording_ = &batch.begin();
+    }
+    return *recording_;
+  }
+  // Reverb instance k's sends of a chunk of numFrames: its mix, if one was made, copied into the
+  // convolver span by span, each span it completes (and the last, partial, one) convolved.
+  void sendChunk(std::size_t k, std::int64_t numFrames, bool last) {
+    DeviceReverb& r = reverbs_[k];
+    dsp::GpuConvolver& conv = *convolvers_[k];
+    const std::size_t mixer = firstSend_ + k;
+    for (std::int64_t at = 0; at < numFrames;) {
+      const std::int64_t take = std::min(numFrames - at, conv.span() - r.filled);
+      if (mixedNow_[mixer]) {  // a silent send leaves the zeros there
+        const dsp::GpuMixer& m = *mixers_[mixer];
+        conv.recordSend(recording(), m.lastOutput(), m.lastStride(), at, take, r.filled);
+      }
+      r.filled += take;
+      at += take;
+      if (r.filled == conv.span()) convolveSpan(k);
+    }
+    if (last && r.filled > 0) convolveSpan(k);
+  }
+  void convolveSpan(std::size_t k) {
+    const vk::raii::CommandBuffer& commands = recording();
+    BatchOutputs& b = outputs_[static_cast<std::size_t>(nextBatch_)];
+    std::vector<std::unique_ptr<gpu::Buffer>>& buffers = b.perInstance[k];
+    const int index = b.used[k]++;
+    if (static_cast<std::size_t>(index) == buffers.size()) {
+      // Kept for the chunks after: a chunk completes the same few spans at most.
+      buffers.push_back(std::make_unique<gpu::Buffer>(
+          *context_, convolvers_[k]->outputBufferBytes(), vk::BufferUsageFlagBits::eTransferDst,
+          gpu::Placement::Readback));
+    }
+    gpu::Buffer& out = *buffers[static_cast<std::size_t>(index)];
+    convolvers_[k]->recordBatch(commands, out);
+    reverbs_[k].ready.push_back({nextBatch_, &out});
+    reverbs_[k].filled = 0;
+  }
   void addMixer(int channels) {
     mixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels, mixPipelines(channels)));
   }
@@ -145,8 +242,32 @@ class VulkanBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
-  // The chunks' command buffers, after the mixers whose buffers they use: a batch still in flight
-  // is waited for (Submitter's destructor) before those go.
+  std::vector<char> denoised_;  // per denoised track: premix() denoised a chunk not yet taken
+  // Premixes with their denoising, after the premixers and denoisers whose buffers they use.
+  std::unique_ptr<gpu::Submitter> denoiseBatch_;
+  std::vector<char> mixedNow_;  // per mixer: submitted in the chunk being recorded
+  std::size_t firstSend_ = 0;   // the first reverb instance's mixer
+  // Per reverb instance: frames of the span being gathered on the device, and the spans
+  // convolved whose outputs the engine has not taken yet (their batch, their buffer).
+  struct DeviceReverb {
+    struct Ready {
+      int batch = 0;
+      const gpu::Buffer* outputs = nullptr;
+    };
+    std::int64_t filled = 0;
+    std::deque<Ready> ready;
+  };
+  std::vector<DeviceReverb> reverbs_;
+  // Per batch, per reverb instance: the buffers its chunk's convolutions write (reused).
+  struct BatchOutputs {
+    std::vector<std::vector<std::unique_ptr<gpu::Buffer>>> perInstance;
+    std::vector<int> used;
+  };
+  std::array<BatchOutputs, kInFlight> outputs_;
+  std::unique_ptr<gpu::Buffer> flushOutput_;
+  std::unique_ptr<gpu::Submitter> flush_;
+  // The chunks' command buffers, after the mixers, convolvers and output buffers whose buffers
+  // they use: a batch still in flight is waited for (Submitter's destructor) before those go.
   std::array<std::unique_ptr<gpu::Submitter>, kInFlight> batches_;
   std::vector<std::deque<int>> batchOf_;  // per mixer: the batch of each mix not yet finished
   const vk::raii::CommandBuffer* recording_ = nullptr;  // the chunk being recorded, if any

@@ -34,11 +34,13 @@ const vk::raii::CommandBuffer& Submitter::begin() {
 }
 
 void Submitter::submit(const std::string& step) {
-  // Orders every shader write of this submission before the host reads mapped memory.
-  vk::MemoryBarrier toHost{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
-                           .dstAccessMask = vk::AccessFlagBits::eHostRead};
-  commands_.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
-                            vk::PipelineStageFlagBits::eHost, {}, toHost, nullptr, nullptr);
+  // Orders every shader and copy write of this submission before the host reads mapped memory.
+  vk::MemoryBarrier toHost{
+      .srcAccessMask = vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eTransferWrite,
+      .dstAccessMask = vk::AccessFlagBits::eHostRead};
+  commands_.pipelineBarrier(
+      vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer,
+      vk::PipelineStageFlagBits::eHost, {}, toHost, nullptr, nullptr);
   commands_.end();
   try {
     if (injectFault(FaultPoint::Submission))

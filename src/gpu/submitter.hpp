@@ -1,7 +1,7 @@
 // gpu::Submitter: one reusable command buffer and its fence for a stage that records, submits and
-// waits once per block. Submitting adds the barrier that makes every shader write visible to the
-// host, so the stage can read its mapped output once wait() returns. submit() and wait() apart let
-// a stage keep work in flight while the host prepares the next.
+// waits once per block. Submitting adds the barrier that makes every shader and copy write
+// visible to the host, so the stage can read its mapped output once wait() returns. submit() and
+// wait() apart let a stage keep work in flight while the host prepares the next.
 #pragma once
 
 #include <string>

@@ -27,8 +27,10 @@ struct MacPush {
   std::uint32_t bins, numInputs, head, partitions, numOutputs, pairs, ring;
 };
 
-constexpr vk::BufferUsageFlags kStorageAndTexels =
-    vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eUniformTexelBuffer;
+// The delay line is also written by copies when the convolver is fed on the device.
+constexpr vk::BufferUsageFlags kStorageAndTexels = vk::BufferUsageFlagBits::eStorageBuffer |
+                                                   vk::BufferUsageFlagBits::eUniformTexelBuffer |
+                                                   vk::BufferUsageFlagBits::eTransferDst;
 
 vk::DeviceSize rowBytes(std::int64_t p) {
   return static_cast<vk::DeviceSize>(2 * p + 2) * sizeof(float);
@@ -43,6 +45,21 @@ void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessF
   vk::MemoryBarrier b{.srcAccessMask = src, .dstAccessMask = dst};
   cb.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, dstStage, {}, b, nullptr, nullptr);
 }
+
+// Orders every shader and transfer write recorded before (in this command buffer, or submitted
+// earlier to the queue) before every shader and transfer access after, and every access before
+// before the writes after: the device-fed path's copies, fills and dispatches share buffers.
+void fullBarrier(const vk::raii::CommandBuffer& cb) {
+  constexpr vk::PipelineStageFlags stages =
+      vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer;
+  vk::MemoryBarrier b{
+      .srcAccessMask = vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eTransferWrite,
+      .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
+                       vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite};
+  cb.pipelineBarrier(stages, stages, {}, b, nullptr, nullptr);
+}
+
+constexpr vk::DeviceSize kFloat = sizeof(float);
 
 // complex_mac.comp's shared reads: several outputs, each one term, on input 0 (a mono send into a
 // per-speaker or stereo IR). One output alone runs faster through the plain path (lavapipe).
@@ -115,7 +132,8 @@ GpuInverseStage::GpuInverseStage(const gpu::Context& ctx, const ConvolverSpec& s
                                  std::shared_ptr<gpu::Buffer> scratch)
     : p_(spec.partitionFrames),
       rows_(static_cast<std::size_t>(batch) * spec.outputs.size()),
-      buffer_(ctx, inverseBytes(spec, batch), vk::BufferUsageFlagBits::eStorageBuffer,
+      buffer_(ctx, inverseBytes(spec, batch),
+              vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eTransferSrc,
               gpu::Placement::Readback),
       scratch_(std::move(scratch)) {
   VKMIX_ASSERT(batch >= 1, "an inverse stage needs its batch");
@@ -306,6 +324,114 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
     }
   }
   head_ = (head_ + static_cast<std::uint32_t>(batch_)) % ring_;
+}
+
+void GpuConvolver::makeSends() {
+  if (sends_) return;
+  // Read and written by the device chunk after chunk: device memory (gpu::Placement). Zeros:
+  // the partition before the first, and the frames no mix is sent to.
+  sends_ = std::make_unique<gpu::Buffer>(
+      ctx_, numInputs_ * static_cast<vk::DeviceSize>(p_ + span()) * kFloat,
+      vk::BufferUsageFlagBits::eTransferSrc | vk::BufferUsageFlagBits::eTransferDst,
+      gpu::Placement::Resident);
+  std::memset(sends_->mapped(), 0, sends_->bytes());
+}
+
+void GpuConvolver::recordSend(const vk::raii::CommandBuffer& commands, const gpu::Buffer& rows,
+                              std::int64_t stride, std::int64_t from, std::int64_t frames,
+                              std::int64_t at) {
+  VKMIX_ASSERT(frames > 0 && at >= 0 && at + frames <= span(), "a send beyond the batch");
+  const auto sendRow = static_cast<vk::DeviceSize>(p_ + span());
+  makeSends();
+  // After the mix's shader writes, and after the previous batch's reads and clearing of the
+  // frames this copy writes.
+  fullBarrier(commands);
+  std::vector<vk::BufferCopy> regions;
+  for (std::uint32_t in = 0; in < numInputs_; ++in) {
+    regions.push_back({.srcOffset = static_cast<vk::DeviceSize>(in * stride + from) * kFloat,
+                       .dstOffset = (in * sendRow + static_cast<vk::DeviceSize>(p_ + at)) * kFloat,
+                       .size = static_cast<vk::DeviceSize>(frames) * kFloat});
+  }
+  commands.copyBuffer(*rows.buffer(), *sends_->buffer(), regions);
+}
+
+vk::DeviceSize GpuConvolver::outputBufferBytes() const {
+  return numOutputs_ * static_cast<vk::DeviceSize>(span()) * kFloat;
+}
+
+void GpuConvolver::recordBatch(const vk::raii::CommandBuffer& commands,
+                               const gpu::Buffer& outputs) {
+  VKMIX_ASSERT(outputs.bytes() >= outputBufferBytes(), "convolver output buffer too small");
+  makeSends();
+  const auto p = static_cast<vk::DeviceSize>(p_);
+  const auto batch = static_cast<vk::DeviceSize>(batch_);
+  const vk::DeviceSize sendRow = p + batch * p;  // floats
+  const vk::DeviceSize row = 2 * p + 2;          // floats per FFT row
+  fullBarrier(commands);
+  // Overlap-save rows into the batch's delay-line slots, as process() writes them: partition
+  // j - 1 and partition j of the send row are one run of 2P floats, then 2 pad floats.
+  std::vector<vk::BufferCopy> regions;
+  for (vk::DeviceSize j = 0; j < batch; ++j) {
+    for (vk::DeviceSize in = 0; in < numInputs_; ++in) {
+      const vk::DeviceSize slotRow = (head_ + j) * numInputs_ + in;
+      regions.push_back({.srcOffset = (in * sendRow + j * p) * kFloat,
+                         .dstOffset = slotRow * row * kFloat,
+                         .size = 2 * p * kFloat});
+    }
+  }
+  commands.copyBuffer(*sends_->buffer(), *fdl_.buffer(), regions);
+  for (vk::DeviceSize j = 0; j < batch; ++j) {
+    for (vk::DeviceSize in = 0; in < numInputs_; ++in)
+      commands.fillBuffer(*fdl_.buffer(), (((head_ + j) * numInputs_ + in) * row + 2 * p) * kFloat,
+                          2 * kFloat, 0);
+  }
+  fullBarrier(commands);
+  // The batch's last partition is the next batch's partition before.
+  regions.clear();
+  for (vk::DeviceSize in = 0; in < numInputs_; ++in)
+    regions.push_back({.srcOffset = (in * sendRow + batch * p) * kFloat,
+                       .dstOffset = in * sendRow * kFloat,
+                       .size = p * kFloat});
+  commands.copyBuffer(*sends_->buffer(), *sends_->buffer(), regions);
+  const auto bins = static_cast<std::uint32_t>(p_ + 1);
+  const auto pairs = static_cast<std::uint32_t>(spectrumStride(p_) / 2);
+  forwardPlan_->recordForward(commands, head_ * numInputs_ * rowBytes(p_));
+  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
+  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
+  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
+  commands.pushConstants<MacPush>(
+      *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+      MacPush{bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_, pairs,
+              ring_});
+  commands.dispatch((pairs + kGroup - 1) / kGroup,
+                    shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
+                    static_cast<std::uint32_t>(batch_));
+  barrier(commands, vk::AccessFlagBits::eShaderWrite,
+          vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
+  inverse_->plan_->recordInverse(commands);
+  // The inverse's writes before the copies read them; the copy above before the clearing.
+  fullBarrier(commands);
+  for (vk::DeviceSize in = 0; in < numInputs_; ++in)
+    commands.fillBuffer(*sends_->buffer(), (in * sendRow + p) * kFloat, batch * p * kFloat, 0);
+  // Overlap-save keeps the second half of each inverse row: [output][span] for the host.
+  regions.clear();
+  for (vk::DeviceSize j = 0; j < batch; ++j) {
+    for (vk::DeviceSize o = 0; o < numOutputs_; ++o)
+      regions.push_back({.srcOffset = ((j * numOutputs_ + o) * row + p) * kFloat,
+                         .dstOffset = (o * batch * p + j * p) * kFloat,
+                         .size = p * kFloat});
+  }
+  commands.copyBuffer(*inverse_->buffer_.buffer(), *outputs.buffer(), regions);
+  head_ = (head_ + static_cast<std::uint32_t>(batch_)) % ring_;
+}
+
+void GpuConvolver::readBatch(const gpu::Buffer& recorded, std::span<float> outputs) const {
+  const std::size_t floats = numOutputs_ * static_cast<std::size_t>(span());
+  VKMIX_ASSERT(outputs.size() >= floats, "partition sizes");
+  const auto* from = recorded.as<const float>();
+  const float scale = 1.0f / static_cast<float>(2 * p_);
+  for (std::size_t i = 0; i < floats; ++i) outputs[i] = from[i] * scale;
+  ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(floats * sizeof(float));
 }
 
 GpuConvolverSet::GpuConvolverSet(const gpu::Context& ctx, std::vector<const ConvolverSpec*> buses)

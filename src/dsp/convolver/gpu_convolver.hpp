@@ -97,10 +97,32 @@ class GpuConvolver {
   void measureStages(bool on);
   const StageTimes& stageTimes() const { return stageTimes_; }
   static int defaultBatch(const ConvolverSpec& spec);
+
+  // Fed on the device, by a caller that keeps the sends in device memory and records a chunk's
+  // work into one command buffer (the Vulkan backend): the sends gather in a buffer of the
+  // convolver's, [input][P + span()] floats (the partition before the batch, then the batch),
+  // as mixes land in it; a full batch (or the last, zero-padded) is convolved by commands
+  // recorded after them, its outputs copied to a buffer the host reads once that command buffer's
+  // fence has signalled. The same rows, transforms and scaling as process(): the same bits.
+  // Recordings go to one queue in order; each begins with the barrier that orders it after what
+  // was recorded before, in this command buffer or an earlier submission.
+  std::int64_t span() const { return static_cast<std::int64_t>(batch_) * p_; }
+  // Copies `frames` frames of each input row of `rows` (numInputs rows `stride` floats apart,
+  // from frame `from`; written by shaders) to frames at..at + frames of the batch being gathered.
+  void recordSend(const vk::raii::CommandBuffer& commands, const gpu::Buffer& rows,
+                  std::int64_t stride, std::int64_t from, std::int64_t frames, std::int64_t at);
+  // Convolves the batch gathered (frames not sent are zeros) into `outputs` (numOutputs x span()
+  // floats, made with outputBufferBytes() and eTransferDst), and starts the next batch.
+  void recordBatch(const vk::raii::CommandBuffer& commands, const gpu::Buffer& outputs);
+  vk::DeviceSize outputBufferBytes() const;
+  // The outputs of a recorded batch, once its submission has finished, as process() gives them.
+  void readBatch(const gpu::Buffer& recorded, std::span<float> outputs) const;
   // The scratch buffer a convolver of `spec` with `batch` (0: defaultBatch) needs for its FFTs.
   static vk::DeviceSize fftScratchBytes(const ConvolverSpec& spec, int batch = 0);
 
  private:
+  void makeSends();
+
   const gpu::Context& ctx_;
   std::int64_t p_, partitions_;
   int batch_;
@@ -125,6 +147,7 @@ class GpuConvolver {
   vk::raii::DescriptorPool pool_{nullptr};  // sets freed with the pool
   vk::DescriptorSet macSet_;
   gpu::Submitter submitter_;
+  std::unique_ptr<gpu::Buffer> sends_;  // fed on the device: [input][P + span] (made on first use)
   std::unique_ptr<gpu::StageTimer> timer_;  // set while measuring stages
   StageTimes stageTimes_;
 };

@@ -43,6 +43,21 @@ gpu::PipelineDesc desc(std::string name, std::span<const std::uint32_t> spirv, s
 
 vk::DeviceSize floats(std::size_t n) { return std::max<std::size_t>(n, 1) * sizeof(float); }
 
+// Orders the shader and copy writes before against every shader and copy access after (and
+// every access before against the writes after): the chunk's copies and dispatches share buffers.
+void fullBarrier(const vk::raii::CommandBuffer& cb) {
+  constexpr vk::PipelineStageFlags stages =
+      vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer;
+  vk::MemoryBarrier b{
+      .srcAccessMask = vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eTransferWrite,
+      .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
+                       vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite};
+  cb.pipelineBarrier(stages, stages, {}, b, nullptr, nullptr);
+}
+
+constexpr vk::BufferUsageFlags kCopied =
+    vk::BufferUsageFlagBits::eTransferSrc | vk::BufferUsageFlagBits::eTransferDst;
+
 void barrier(const vk::raii::CommandBuffer& cb) {
   vk::MemoryBarrier b{
       .srcAccessMask = vk::AccessFlagBits::eShaderWrite,
@@ -72,7 +87,7 @@ GpuDenoiser::GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec)
       input_(ctx,
              floats(channels_ *
                     static_cast<std::size_t>(shape_.historyFrames() + shape_.chunkFrames())),
-             kUsage),
+             kUsage | kCopied, gpu::Placement::Resident),
       window_(ctx, floats(static_cast<std::size_t>(shape_.frameSize)), kUsage),
       rows_(ctx,
             floats(channels_ * kFramesPerChunk * static_cast<std::size_t>(shape_.frameSize + 2)),
@@ -82,13 +97,15 @@ GpuDenoiser::GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec)
           ctx,
           floats(spec.profile.empty() ? 0 : channels_ * static_cast<std::size_t>(shape_.bins())),
           kUsage),
-      carry_(ctx, floats(channels_ * static_cast<std::size_t>(shape_.latency())), kUsage),
+      carry_(ctx, floats(channels_ * static_cast<std::size_t>(shape_.latency())), kUsage | kCopied,
+             gpu::Placement::Resident),
       acc_(ctx,
            floats(channels_ * static_cast<std::size_t>(shape_.chunkFrames() + shape_.latency())),
-           kUsage),
+           kUsage | kCopied, gpu::Placement::Readback),
       coeffs_(ctx, std::max<vk::DeviceSize>(sections_, 1) * 5 * sizeof(double), kUsage),
       humState_(ctx, std::max<vk::DeviceSize>(channels_ * sections_, 1) * 4 * sizeof(double),
                 kUsage),
+      staging_(ctx, floats(channels_ * static_cast<std::size_t>(shape_.chunkFrames())), kCopied),
       submitter_(ctx) {
   VKMIX_ASSERT(channels_ >= 1, "a denoiser has channels");
   VKMIX_ASSERT(shape_.bins() <= 2049, "gain.comp holds the bins of frames up to 4096");
@@ -159,24 +176,49 @@ GpuDenoiser::GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec)
 GpuDenoiser::~GpuDenoiser() = default;
 
 void GpuDenoiser::process(std::span<const float> inputs, std::span<float> outputs) {
+  const auto chunk = static_cast<std::size_t>(shape_.chunkFrames());
+  VKMIX_ASSERT(inputs.size() >= channels_ * chunk && outputs.size() >= channels_ * chunk,
+               "one chunk per channel");
+  std::memcpy(staging_.mapped(), inputs.data(), channels_ * chunk * sizeof(float));
+  traffic_.hostToDeviceBytes += static_cast<std::int64_t>(channels_ * chunk * sizeof(float));
+  record(submitter_.begin(), &staging_, static_cast<std::int64_t>(chunk));
+  submitter_.submitAndWait("denoise");
+  read(outputs);
+}
+
+void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* rows,
+                         std::int64_t stride) {
   const auto chunk = static_cast<std::uint32_t>(shape_.chunkFrames());
   const auto history = static_cast<std::uint32_t>(shape_.historyFrames());
   const auto latency = static_cast<std::uint32_t>(shape_.latency());
   const std::uint32_t inRow = history + chunk;
   const std::uint32_t accRow = chunk + latency;
-  VKMIX_ASSERT(inputs.size() >= channels_ * chunk && outputs.size() >= channels_ * chunk,
-               "one chunk per channel");
+  VKMIX_ASSERT(history <= chunk && stride >= chunk, "a chunk's input rows");
+  constexpr vk::DeviceSize f = sizeof(float);
   // Input rows: the last `history` (hum-filtered) frames of the previous chunk, then this chunk.
-  float* in = input_.as<float>();
-  for (std::uint32_t c = 0; c < channels_; ++c) {
-    float* row = in + c * inRow;
-    std::memmove(row, row + chunk, history * sizeof(float));
-    std::memcpy(row + history, &inputs[c * chunk], chunk * sizeof(float));
+  // After the previous chunk's reads of them and the writes of `rows`.
+  fullBarrier(cb);
+  std::vector<vk::BufferCopy> regions;
+  for (std::uint32_t c = 0; c < channels_; ++c)
+    regions.push_back(
+        {.srcOffset = (c * inRow + chunk) * f, .dstOffset = c * inRow * f, .size = history * f});
+  cb.copyBuffer(*input_.buffer(), *input_.buffer(), regions);
+  fullBarrier(cb);  // the history read before this chunk overwrites it
+  if (rows != nullptr) {
+    regions.clear();
+    for (std::uint32_t c = 0; c < channels_; ++c)
+      regions.push_back({.srcOffset = static_cast<vk::DeviceSize>(c * stride) * f,
+                         .dstOffset = (c * inRow + history) * f,
+                         .size = chunk * f});
+    cb.copyBuffer(*rows->buffer(), *input_.buffer(), regions);
+  } else {
+    for (std::uint32_t c = 0; c < channels_; ++c)
+      cb.fillBuffer(*input_.buffer(), (c * inRow + history) * f, chunk * f, 0);
   }
+  fullBarrier(cb);
   const auto n = static_cast<std::uint32_t>(shape_.frameSize);
   const auto bins = static_cast<std::uint32_t>(shape_.bins());
   const std::uint32_t rowsTotal = channels_ * kFramesPerChunk;
-  const vk::raii::CommandBuffer& cb = submitter_.begin();
   auto bind = [&](const gpu::ComputePipeline& p, vk::DescriptorSet set, const auto& push) {
     cb.bindPipeline(vk::PipelineBindPoint::eCompute, *p.pipeline());
     cb.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *p.layout(), 0, set, nullptr);
@@ -218,16 +260,24 @@ void GpuDenoiser::process(std::span<const float> inputs, std::span<float> output
        SynthesizePush{n, static_cast<std::uint32_t>(shape_.hop), kFramesPerChunk, channels_, n + 2,
                       latency, accRow, static_cast<float>(1.0 / (2.0 * n))});
   cb.dispatch((accRow + 63) / 64, channels_, 1);
-  submitter_.submitAndWait("denoise");
-  traffic_.hostToDeviceBytes += static_cast<std::int64_t>(inputs.size() * sizeof(float));
-  traffic_.deviceToHostBytes += static_cast<std::int64_t>(outputs.size() * sizeof(float));
-  const float* acc = acc_.as<float>();
-  float* carry = carry_.as<float>();
-  for (std::uint32_t c = 0; c < channels_; ++c) {
-    std::memcpy(&outputs[c * chunk], acc + c * accRow, chunk * sizeof(float));
-    std::memcpy(carry + c * latency, acc + c * accRow + chunk, latency * sizeof(float));
-  }
+  // The overlap-add tail the next chunk's synthesis adds.
+  fullBarrier(cb);
+  regions.clear();
+  for (std::uint32_t c = 0; c < channels_; ++c)
+    regions.push_back(
+        {.srcOffset = (c * accRow + chunk) * f, .dstOffset = c * latency * f, .size = latency * f});
+  cb.copyBuffer(*acc_.buffer(), *carry_.buffer(), regions);
   frameIndex_ += kFramesPerChunk;
+}
+
+void GpuDenoiser::read(std::span<float> outputs) const {
+  const auto chunk = static_cast<std::size_t>(shape_.chunkFrames());
+  const std::size_t accRow = chunk + static_cast<std::size_t>(shape_.latency());
+  VKMIX_ASSERT(outputs.size() >= channels_ * chunk, "one chunk per channel");
+  const float* acc = acc_.as<float>();
+  for (std::uint32_t c = 0; c < channels_; ++c)
+    std::memcpy(&outputs[c * chunk], acc + c * accRow, chunk * sizeof(float));
+  traffic_.deviceToHostBytes += static_cast<std::int64_t>(channels_ * chunk * sizeof(float));
 }
 
 }  // namespace vkmix::dsp

@@ -1,8 +1,10 @@
 // GpuDenoiser: the dialogue denoiser on the GPU, one instance per denoised track (its channels
-// processed together). Per chunk, one submission: hum notches (double precision), windowed
-// analysis, VkFFT forward, the per-bin suppression frame after frame, VkFFT inverse, overlap-add.
-// The estimator state, the overlap-add tail and the hum filter state stay on the GPU across
-// chunks. Same process() contract as ReferenceDenoiser.
+// processed together). Per chunk: hum notches (double precision), windowed analysis, VkFFT
+// forward, the per-bin suppression frame after frame, VkFFT inverse, overlap-add. The input's
+// history, the estimator state, the overlap-add tail and the hum filter state stay on the GPU
+// across chunks. Same process() contract as ReferenceDenoiser (one submission a chunk); record()
+// puts a chunk into a caller's command buffer instead, its input another stage's output on the
+// device (a premix), and read() takes the output once that command buffer has finished.
 #pragma once
 
 #include <memory>
@@ -22,6 +24,13 @@ class GpuDenoiser {
   GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec);
   ~GpuDenoiser();
   void process(std::span<const float> inputs, std::span<float> outputs);
+  // Records one chunk: its input numChannels rows of `rows` (`stride` floats apart, written by
+  // shaders or copies recorded before), or silence when `rows` is null. Recordings go to one
+  // queue in order; each begins with the barrier that orders it after those before.
+  void record(const vk::raii::CommandBuffer& commands, const gpu::Buffer* rows,
+              std::int64_t stride);
+  // The chunk last recorded, once its command buffer has finished: numChannels x chunk frames.
+  void read(std::span<float> outputs) const;
   const StftShape& shape() const { return shape_; }
 
  private:
@@ -41,6 +50,7 @@ class GpuDenoiser {
   gpu::Buffer acc_;       // [channel][chunk + latency] overlap-add output
   gpu::Buffer coeffs_;    // [section][5] doubles
   gpu::Buffer humState_;  // [channel][section][4] doubles
+  gpu::Buffer staging_;   // [channel][chunk]: process()'s input
   std::unique_ptr<gpu::FftPlan> plan_;
   vk::raii::DescriptorPool pool_{nullptr};
   vk::DescriptorSet humSet_, analyzeSet_, gainSet_, synthesizeSet_;

@@ -137,9 +137,10 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   }
   if (growOut) {
     slot.strideCapacity = stride;
-    slot.out = std::make_unique<gpu::Buffer>(ctx_, outFloats * sizeof(float),
-                                             vk::BufferUsageFlagBits::eStorageBuffer,
-                                             gpu::Placement::Readback);
+    slot.out = std::make_unique<gpu::Buffer>(
+        ctx_, outFloats * sizeof(float),
+        vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eTransferSrc,
+        gpu::Placement::Readback);
   }
   if (growGrid) {
     slot.gridCapacity = gridFloats * 2;
@@ -329,6 +330,16 @@ void GpuMixer::finish(std::span<float> out) {
   const auto bytes = static_cast<std::size_t>(numChannels_) * slot.stride * sizeof(float);
   std::memcpy(out.data(), slot.out->mapped(), bytes);
   ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(bytes);
+}
+
+const gpu::Buffer& GpuMixer::lastOutput() const {
+  VKMIX_ASSERT(inFlight_ > 0, "no mix submitted");
+  return *slots_[static_cast<std::size_t>((next_ + kInFlight - 1) % kInFlight)].out;
+}
+
+std::int64_t GpuMixer::lastStride() const {
+  VKMIX_ASSERT(inFlight_ > 0, "no mix submitted");
+  return slots_[static_cast<std::size_t>((next_ + kInFlight - 1) % kInFlight)].stride;
 }
 
 }  // namespace vkmix::dsp

@@ -96,6 +96,10 @@ class GpuMixer {
   // Waits for the oldest unfinished mix and copies it into `out` (numChannels x its stride). A
   // mix recorded `into` a shared command buffer is not waited for: its owner waits first.
   void finish(std::span<float> out);
+  // The output of the last submit() (numChannels rows of its block's stride), for commands
+  // recorded after it into the same command buffer (copies: the buffer is eTransferSrc).
+  const gpu::Buffer& lastOutput() const;
+  std::int64_t lastStride() const;
 
  private:
   struct Slot {
