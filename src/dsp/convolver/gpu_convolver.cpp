@@ -278,32 +278,9 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
   }
   for (std::size_t in = 0; in < numInputs_; ++in)
     std::memcpy(&previous_[in * p], &inputs[in * span + span - p], p * sizeof(float));
-  const auto bins = static_cast<std::uint32_t>(p_ + 1);
-  const auto pairs = static_cast<std::uint32_t>(spectrumStride(p_) / 2);
   const vk::raii::CommandBuffer& commands = submitter_.begin();
-  if (timer_) {
-    timer_->reset(commands);
-    timer_->mark(commands, 0);
-  }
-  forwardPlan_->recordForward(commands, head_ * numInputs_ * rowBytes(p_));
-  if (timer_) timer_->mark(commands, 1);
-  // Orders the forward FFT's writes of the slots before the multiply-accumulate reads them.
-  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
-  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
-  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
-  commands.pushConstants<MacPush>(
-      *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-      MacPush{bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_, pairs,
-              ring_});
-  commands.dispatch((pairs + kGroup - 1) / kGroup,
-                    shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
-                    static_cast<std::uint32_t>(batch));
-  if (timer_) timer_->mark(commands, 2);
-  // Orders the accumulated spectra's writes before the inverse FFT reads them.
-  barrier(commands, vk::AccessFlagBits::eShaderWrite,
-          vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
-  inverse_->plan_->recordInverse(commands);
-  if (timer_) timer_->mark(commands, 3);
+  if (timer_) timer_->reset(commands);
+  recordTransforms(commands, timer_.get());
   submitter_.submitAndWait("convolution");
   ctx_.traffic().hostToDeviceBytes += static_cast<std::int64_t>(inputs.size() * sizeof(float));
   ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(outputs.size() * sizeof(float));
@@ -324,6 +301,35 @@ void GpuConvolver::process(std::span<const float> inputs, std::span<float> outpu
     }
   }
   head_ = (head_ + static_cast<std::uint32_t>(batch_)) % ring_;
+}
+
+// The batch's work once its slots hold the overlap-save rows: the forward FFT into the delay
+// line, the multiply-accumulate over the partitions, the inverse FFT; `timer` (optional) marks
+// the stages.
+void GpuConvolver::recordTransforms(const vk::raii::CommandBuffer& commands,
+                                    gpu::StageTimer* timer) {
+  const auto bins = static_cast<std::uint32_t>(p_ + 1);
+  const auto pairs = static_cast<std::uint32_t>(spectrumStride(p_) / 2);
+  if (timer) timer->mark(commands, 0);
+  forwardPlan_->recordForward(commands, head_ * numInputs_ * rowBytes(p_));
+  if (timer) timer->mark(commands, 1);
+  // Orders the forward FFT's writes of the slots before the multiply-accumulate reads them.
+  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
+  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
+  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
+  commands.pushConstants<MacPush>(
+      *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
+      MacPush{bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_, pairs,
+              ring_});
+  commands.dispatch((pairs + kGroup - 1) / kGroup,
+                    shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
+                    static_cast<std::uint32_t>(batch_));
+  if (timer) timer->mark(commands, 2);
+  // Orders the accumulated spectra's writes before the inverse FFT reads them.
+  barrier(commands, vk::AccessFlagBits::eShaderWrite,
+          vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
+  inverse_->plan_->recordInverse(commands);
+  if (timer) timer->mark(commands, 3);
 }
 
 void GpuConvolver::makeSends() {
@@ -393,22 +399,7 @@ void GpuConvolver::recordBatch(const vk::raii::CommandBuffer& commands,
                        .dstOffset = in * sendRow * kFloat,
                        .size = p * kFloat});
   commands.copyBuffer(*sends_->buffer(), *sends_->buffer(), regions);
-  const auto bins = static_cast<std::uint32_t>(p_ + 1);
-  const auto pairs = static_cast<std::uint32_t>(spectrumStride(p_) / 2);
-  forwardPlan_->recordForward(commands, head_ * numInputs_ * rowBytes(p_));
-  barrier(commands, vk::AccessFlagBits::eShaderWrite, vk::AccessFlagBits::eShaderRead);
-  commands.bindPipeline(vk::PipelineBindPoint::eCompute, *mac_.pipeline());
-  commands.bindDescriptorSets(vk::PipelineBindPoint::eCompute, *mac_.layout(), 0, macSet_, nullptr);
-  commands.pushConstants<MacPush>(
-      *mac_.layout(), vk::ShaderStageFlagBits::eCompute, 0,
-      MacPush{bins, numInputs_, head_, static_cast<std::uint32_t>(partitions_), numOutputs_, pairs,
-              ring_});
-  commands.dispatch((pairs + kGroup - 1) / kGroup,
-                    shared_ ? (numOutputs_ + kGroupOutputs - 1) / kGroupOutputs : numOutputs_,
-                    static_cast<std::uint32_t>(batch_));
-  barrier(commands, vk::AccessFlagBits::eShaderWrite,
-          vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
-  inverse_->plan_->recordInverse(commands);
+  recordTransforms(commands, nullptr);
   // The inverse's writes before the copies read them; the copy above before the clearing.
   fullBarrier(commands);
   for (vk::DeviceSize in = 0; in < numInputs_; ++in)

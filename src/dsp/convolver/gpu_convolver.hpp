@@ -122,6 +122,7 @@ class GpuConvolver {
 
  private:
   void makeSends();
+  void recordTransforms(const vk::raii::CommandBuffer& commands, gpu::StageTimer* timer);
 
   const gpu::Context& ctx_;
   std::int64_t p_, partitions_;
