@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "backend/mix_queue.hpp"
-#include "backend/stage_clock.hpp"
+#include "backend/host_backend.hpp"
 #include "core/assert.hpp"
 #include "core/parallel_for.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
@@ -14,11 +13,12 @@
 namespace vkmix::backend {
 namespace {
 
-class CpuBackend final : public Backend {
+class CpuBackend final : public HostBackend<dsp::CpuConvolver, dsp::CpuDenoiser> {
  public:
   explicit CpuBackend(const BackendSetup& setup)
-      : mixers_(static_cast<std::size_t>(setup.threads) + 1),
-        mixes_(setup.groupChannels.size() + setup.instanceBus.size()),
+      : HostBackend(setup, "cpu", "cpu"),
+        mixers_(static_cast<std::size_t>(setup.threads) + 1),
+        premixers_(setup.denoised.size()),
         pool_(setup.threads, "vkmix-mix") {
     // Convolvers of one bus (one per stem that sends to it) share its IR spectra.
     std::map<int, std::shared_ptr<const dsp::CpuIrSpectra>> spectra;
@@ -28,10 +28,6 @@ class CpuBackend final : public Backend {
       if (!s) s = std::make_shared<const dsp::CpuIrSpectra>(spec);
       convolvers_.push_back(std::make_unique<dsp::CpuConvolver>(spec, s));
     }
-    denoiseSeconds_.assign(setup.denoised.size(), 0.0);
-    premixers_.resize(setup.denoised.size());
-    for (const dsp::DenoiseSpec* spec : setup.denoised)
-      denoisers_.push_back(std::make_unique<dsp::CpuDenoiser>(*spec));
   }
 
   // Mixed at submit, handed on in order at finish, as the reference does. A large mix's channels
@@ -53,47 +49,17 @@ class CpuBackend final : public Backend {
                         block.numChannels * (p + 1) / parts);
     });
   }
-  void finishMix(std::size_t mixer, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["mix"]);
-    mixes_.pop(mixer, out);
-  }
-  RowMemory rowMemory(std::size_t) override { return {}; }
-  std::int64_t convolverBatch(std::size_t instance) const override {
-    return convolvers_[instance]->batch();
-  }
-  void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) override {
-    const StageClock clock(stageSeconds_["convolve"]);
-    convolvers_[instance]->process(in, out);
-  }
   void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
     const StageClock clock(denoiseSeconds_[track]);
     premixers_[track].mix(block, out);
-  }
-  void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
-    const StageClock clock(denoiseSeconds_[track]);
-    denoisers_[track]->process(in, out);
-  }
-  bool concurrentTracks() const override { return true; }
-  const std::string& deviceName() const override { return name_; }
-  int validationErrors() const override { return 0; }
-  void fill(BackendFigures& f) const override {
-    f.name = "cpu";
-    for (const auto& [stage, seconds] : stageSeconds_) f.stageSeconds[stage] += seconds;
-    for (double seconds : denoiseSeconds_) f.stageSeconds["denoise"] += seconds;
   }
 
  private:
   // Below this many voice frames (4 voices x 4096) a mix costs about what waking the pool does.
   static constexpr std::int64_t kParallelWork = 16384;
-  std::string name_ = "cpu";
   std::vector<dsp::CpuMixer> mixers_;     // one per share of a mix's channels (its scratch rows)
   std::vector<dsp::CpuMixer> premixers_;  // per denoised track
-  MixQueues mixes_;
-  std::vector<std::unique_ptr<dsp::CpuConvolver>> convolvers_;
-  std::vector<std::unique_ptr<dsp::CpuDenoiser>> denoisers_;
-  std::map<std::string, double> stageSeconds_;
-  std::vector<double> denoiseSeconds_;  // per track: tracks may run on several threads at once
-  ParallelFor pool_;                    // last: its workers stop before what they mix into goes
+  ParallelFor pool_;                      // last: its workers stop before what they mix into goes
 };
 
 }  // namespace
