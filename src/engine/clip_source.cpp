@@ -165,8 +165,8 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex, std::int64_t f
   Group& g = groups_[static_cast<std::size_t>(groupOf_[i])];
   std::shared_ptr<ClipSource> shared = g.source.lock();
   if (!shared) {
-    shared = std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames,
-                                          g.frames, skip);
+    shared = std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames, g.frames,
+                                          skip);
     g.source = shared;
   }
   return std::make_unique<SharedClipView>(std::move(shared), viewMap_[i]);

@@ -61,8 +61,7 @@ class DenoiseSource final : public SampleSource {
   // start): the denoiser still runs from the track's start, so its state there is the full
   // render's, but keeps nothing before it.
   DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips, int sampleRate,
-                PremixFn premix, DenoiseFn denoise, bool ahead = false,
-                std::int64_t firstRead = 0);
+                PremixFn premix, DenoiseFn denoise, bool ahead = false, std::int64_t firstRead = 0);
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
   // Denoises ahead until frames before clipFrameEnd are ready (when `ahead`): each track's
   // chunks are the same whichever thread runs them, so the bytes are too.
@@ -78,9 +77,9 @@ class DenoiseSource final : public SampleSource {
   PremixFn premix_;
   DenoiseFn denoise_;
   dsp::StftShape shape_;
-  SourceMap sources_;  // the input clips now playing
-  std::int64_t fed_;   // timeline frame of the next input chunk
-  PlanarFifo out_;     // denoised frames from outStart_
+  SourceMap sources_;      // the input clips now playing
+  std::int64_t fed_;       // timeline frame of the next input chunk
+  PlanarFifo out_;         // denoised frames from outStart_
   std::int64_t outStart_;  // when out_ is empty: the first frame still wanted
   dsp::MixBlock block_;
   std::vector<float> premixed_, denoised_;

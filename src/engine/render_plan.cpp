@@ -121,9 +121,9 @@ void RenderPlan::planRange(const RenderOptions& options) {
     throw InputError("--range", "",
                      "END (" + at(range.end) + ") must be after START (" + at(range.start) + ")");
   if (range.start >= endFrame) {
-    throw InputError("--range", "",
-                     "START (" + at(range.start) + ") is at or past the render's end (" +
-                         at(endFrame) + ")");
+    throw InputError(
+        "--range", "",
+        "START (" + at(range.start) + ") is at or past the render's end (" + at(endFrame) + ")");
   }
   deliverStart = range.start;
   deliverEnd = std::min(range.end, endFrame);
