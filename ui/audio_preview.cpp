@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "core/units.hpp"
@@ -19,7 +21,7 @@
 namespace vkmix::ui {
 namespace {
 
-constexpr double kCutFadeSeconds = 0.005;
+constexpr double kMeterSeconds = 0.4;  // the momentary loudness window
 constexpr std::int64_t kPreviewBlock = 2048;
 constexpr unsigned kAlsaLatencyUs = 100000;
 
@@ -48,106 +50,45 @@ snd_pcm_t* openAlsa(const std::string& device, int channels, int rate, std::stri
 
 }  // namespace
 
-Session previewSlice(const Session& session, double from, const std::vector<bool>& solo) {
+Session previewSession(const Session& session, const std::vector<bool>& solo, double until) {
   Session out = session;
   const bool anySolo = std::find(solo.begin(), solo.end(), true) != solo.end();
-  for (std::size_t ti = 0; ti < out.tracks.size(); ++ti) {
-    Track& t = out.tracks[ti];
-    const Track& original = session.tracks[ti];
-    if (anySolo && (ti >= solo.size() || !solo[ti])) t.mute = true;
-    std::vector<Clip> clips;
-    for (Clip c : t.clips) {
-      if (c.lengthSeconds && c.startSeconds + *c.lengthSeconds <= from) continue;
-      if (c.startSeconds >= from) {
-        c.startSeconds -= from;
-      } else {
-        const double cut = from - c.startSeconds;
-        c.offsetSeconds += cut;
-        if (c.lengthSeconds) *c.lengthSeconds -= cut;
-        c.startSeconds = 0.0;
-        c.fadeInSeconds = kCutFadeSeconds;
-        if (c.lengthSeconds) {
-          c.fadeInSeconds = std::min(c.fadeInSeconds, *c.lengthSeconds);
-          c.fadeOutSeconds = std::min(c.fadeOutSeconds, *c.lengthSeconds - c.fadeInSeconds);
-        }
-      }
-      clips.push_back(c);
-    }
-    t.clips = std::move(clips);
-    if (!t.positionKeys.empty()) {
-      const timeline::ObjectState now = timeline::objectStateAt(original, from);
-      PositionKey first;
-      first.position.azimuthDeg = now.position.azimuthDeg;
-      first.position.elevationDeg = now.position.elevationDeg;
-      first.position.distance = now.position.distance;
-      first.position.widthDeg = now.shape.widthDeg;
-      first.position.heightDeg = now.shape.heightDeg;
-      first.position.depth = now.shape.depth;
-      first.position.divergence = now.shape.divergence;
-      first.position.divergenceAzimuthRangeDeg = now.shape.divergenceAzimuthRangeDeg;
-      std::vector<PositionKey> keys{first};
-      for (PositionKey k : t.positionKeys) {
-        if (k.timeSeconds <= from) continue;
-        k.timeSeconds -= from;
-        keys.push_back(k);
-      }
-      t.positionKeys = std::move(keys);
-    }
-    if (!t.gainKeys.empty()) {
-      std::vector<GainKey> keys{
-          {0.0, timeline::automationGainDbAt(original, from), Interpolation::Linear}};
-      for (GainKey k : t.gainKeys) {
-        if (k.timeSeconds <= from) continue;
-        k.timeSeconds -= from;
-        keys.push_back(k);
-      }
-      t.gainKeys = std::move(keys);
-    }
-    if (t.denoise && t.denoise->learnStartSeconds) {
-      if (*t.denoise->learnStartSeconds >= from) {
-        *t.denoise->learnStartSeconds -= from;
-        *t.denoise->learnEndSeconds -= from;
-      } else {
-        t.denoise->learnStartSeconds.reset();  // the learn range was cut off: adaptive
-        t.denoise->learnEndSeconds.reset();
-      }
-    }
-  }
+  for (std::size_t ti = 0; ti < out.tracks.size(); ++ti)
+    if (anySolo && (ti >= solo.size() || !solo[ti])) out.tracks[ti].mute = true;
+  // Silence after the last sound, up to `until`: a range starting there is inside the render.
+  out.lengthSeconds = std::max(out.lengthSeconds.value_or(0.0), until);
   return out;
 }
 
 void meterAt(const InspectorModel& model, double time, UiState& state) {
   const Layout& layout = model.layout();
   const int nc = layout.numChannels();
-  const double from = std::max(0.0, time - 0.4);
-  const Session slice = previewSlice(model.session(), from, model.solo);
-  const int rate = slice.sampleRate;
-  const auto want = static_cast<std::int64_t>((time - from) * rate);
+  const int rate = model.session().sampleRate;
+  // The momentary window before the playhead, as a range of the whole session: the reverbs,
+  // denoisers and fades in it are those of the full render (docs/architecture.md, "Range
+  // renders").
+  const std::int64_t end = secondsToFrames(time, rate);
+  const std::int64_t start = std::max<std::int64_t>(0, end - secondsToFrames(kMeterSeconds, rate));
   std::vector<double> weights;
   for (const Speaker& s : layout.speakers)
     weights.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
   loudness::LoudnessMeter meter(rate, weights);
   std::vector<float> peaks(static_cast<std::size_t>(nc), 0.0f);
-  std::int64_t done = 0;
-  RenderOptions options;
-  options.layout = layout.name;
-  options.blockFrames = kPreviewBlock;
-  options.tailSeconds = 0.0;
-  options.cancelled = [&] { return done >= want; };
-  try {
-    engine::renderBlocks(slice, options, nullptr, [&](const engine::RenderedBlock& b) {
-      const std::int64_t n = std::min(b.numFrames, want - done);
-      if (n <= 0) return;
-      meter.addFrames(b.mix, b.stride, n);
-      for (int c = 0; c < nc; ++c) {
-        for (std::int64_t i = 0; i < n; ++i)
-          peaks[static_cast<std::size_t>(c)] =
-              std::max(peaks[static_cast<std::size_t>(c)],
-                       std::abs(b.mix[static_cast<std::size_t>(c * b.stride + i)]));
-      }
-      done += n;
-    });
-  } catch (const Interrupted&) {
+  if (end > start) {
+    RenderOptions options;
+    options.layout = layout.name;
+    options.blockFrames = kPreviewBlock;
+    options.range = FrameRange{start, end};
+    engine::renderBlocks(
+        previewSession(model.session(), model.solo, time), options, nullptr,
+        [&](const engine::RenderedBlock& b) {
+          meter.addFrames(b.mix, b.stride, b.numFrames);
+          for (int c = 0; c < nc; ++c) {
+            float& peak = peaks[static_cast<std::size_t>(c)];
+            for (std::int64_t i = 0; i < b.numFrames; ++i)
+              peak = std::max(peak, std::abs(b.mix[static_cast<std::size_t>(c * b.stride + i)]));
+          }
+        });
   }
   state.meterPeakDb.clear();
   for (float p : peaks) state.meterPeakDb.push_back(p > 0.0f ? 20.0f * std::log10(p) : -200.0f);
@@ -217,22 +158,30 @@ struct AudioPreview::Impl {
     renderedRevision = model.revision();
     renderedSolo = model.solo;
     running = true;
-    worker = std::thread([this, slice = previewSlice(model.session(), from, model.solo)] {
-      try {
-        render(slice);
-      } catch (const Interrupted&) {
-      } catch (const std::exception& e) {
-        std::lock_guard lock(meterMutex);
-        error = e.what();
-      }
-      finished = true;
-    });
+    // From the playhead on, as a range of the whole session, so its reverbs and denoisers
+    // start in their true state; the meters are fed the momentary window before it too.
+    const int rate = model.session().sampleRate;
+    const std::int64_t at = secondsToFrames(from, rate);
+    const std::int64_t warm = std::min(at, secondsToFrames(kMeterSeconds, rate));
+    const double until = from + 1.0 / rate;  // at the end: one silent frame, then finished
+    worker =
+        std::thread([this, session = previewSession(model.session(), model.solo, until), at, warm] {
+          try {
+            render(session, at - warm, warm);
+          } catch (const Interrupted&) {
+          } catch (const std::exception& e) {
+            std::lock_guard lock(meterMutex);
+            error = e.what();
+          }
+          finished = true;
+        });
   }
 
-  void render(const Session& slice) {
+  // Renders `session` from frame `start` on; the first `meterOnly` frames go to the meters only.
+  void render(const Session& session, std::int64_t start, std::int64_t meterOnly) {
     const Layout& layout = model.layout();
     const int nc = layout.numChannels();
-    const int rate = slice.sampleRate;
+    const int rate = session.sampleRate;
     std::vector<double> weights;
     for (const Speaker& s : layout.speakers)
       weights.push_back(loudness::channelWeight(s.azimuthDeg, s.elevationDeg, s.lfe));
@@ -244,11 +193,20 @@ struct AudioPreview::Impl {
     options.layout = layout.name;
     options.blockFrames = kPreviewBlock;
     options.tailSeconds = 2.0;
+    options.range = FrameRange{start, std::numeric_limits<std::int64_t>::max()};
     options.cancelled = [this] { return stop.load(); };
     std::vector<float> interleaved;
     const auto wallStart = std::chrono::steady_clock::now();
-    engine::renderBlocks(slice, options, nullptr, [&](const engine::RenderedBlock& b) {
-      meter.addFrames(b.mix, b.stride, b.numFrames);
+    engine::renderBlocks(session, options, nullptr, [&](const engine::RenderedBlock& whole) {
+      meter.addFrames(whole.mix, whole.stride, whole.numFrames);
+      // What plays: the block past the meters' warm-up, rows still `stride` apart.
+      const std::int64_t skip = std::min(meterOnly, whole.numFrames);
+      meterOnly -= skip;
+      if (skip == whole.numFrames) return;
+      struct {
+        std::span<const float> mix;
+        std::int64_t stride, numFrames;
+      } b{whole.mix.subspan(static_cast<std::size_t>(skip)), whole.stride, whole.numFrames - skip};
       {
         std::lock_guard lock(meterMutex);
         peaks.assign(static_cast<std::size_t>(nc), -200.0f);

@@ -32,14 +32,15 @@ class AudioPreview {
   std::unique_ptr<Impl> impl_;
 };
 
-// Fills the state's meters as they would read with the playhead at `time` (the 400 ms before
-// it rendered by the engine): for --screenshot, where nothing plays.
+// Fills the state's meters as they would read with the playhead at `time`: the 400 ms before
+// it, a range render of the session (its reverbs, denoisers and fades as the full render has
+// them); for --screenshot, where nothing plays.
 void meterAt(const InspectorModel& model, double time, UiState& state);
 
-// The session as heard from `from` seconds on: clips, keys and automation shifted so `from` is
-// time 0 (clips that ended before are dropped, clips running across it start part-way in, with
-// a 5 ms fade-in at the cut instead of a click). Muted tracks, and unsoloed ones while any track
-// is soloed, are muted.
-Session previewSlice(const Session& session, double from, const std::vector<bool>& solo);
+// The session as the preview renders it: muted tracks, and unsoloed ones while any track is
+// soloed, muted; at least `until` seconds long (silence after the last sound), so a range from
+// the playhead is inside the render. The preview renders it from the playhead as a range
+// (RenderOptions::range): everything sounds as in the full render from there on.
+Session previewSession(const Session& session, const std::vector<bool>& solo, double until);
 
 }  // namespace vkmix::ui

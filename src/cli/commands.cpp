@@ -16,6 +16,7 @@
 #include "cli/loudness_table.hpp"
 #include "cli/output_check.hpp"
 #include "cli/progress.hpp"
+#include "cli/range_arg.hpp"
 #include "cli/version.hpp"
 #include "core/one_line.hpp"
 #include "engine/report.hpp"
@@ -102,6 +103,7 @@ struct RenderArgs {
   std::string reportJson;
   std::string plotSvg;
   std::optional<double> tailSeconds;
+  std::string range;      // --range START:END (cli/range_arg)
   std::string programme;  // an ADM master's audioProgramme (ID or name); empty: the first
   VideoOptions video;
   bool overwrite = false;
@@ -151,6 +153,7 @@ int cmdRender(const RenderArgs& a) {
   options.readThreads = a.readThreads;
   options.backendThreads = a.backendThreads;
   options.tailSeconds = a.tailSeconds;
+  if (!a.range.empty()) options.range = parseRange(a.range, session.sampleRate);
   options.allowShortMedia = a.allowShortMedia;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
 #ifdef NDEBUG
@@ -250,6 +253,11 @@ int cmdRender(const RenderArgs& a) {
     if (!r.reverbs.empty())
       std::fprintf(stderr, "rendered %.2f s past the last clip for the reverb tails\n",
                    r.tailSeconds);
+    if (options.range) {
+      const double start = static_cast<double>(options.range->start) / r.sampleRate;
+      std::fprintf(stderr, "range: %.3f s to %.3f s of the render (its loudness below)\n", start,
+                   start + r.durationSeconds);
+    }
     if (a.loudnessTarget) {
       std::fprintf(stderr,
                    "normalised: %+.2f dB to %.1f LUFS (%s), limiter at most %.2f dB at %.1f dBTP\n",
@@ -575,6 +583,12 @@ int run(int argc, char** argv) {
                    "Longest reverb tail to render after the last clip, seconds (default: until "
                    "every IR's remaining energy is below -120 dB, docs/reverb.md)")
       ->check(kFinite);
+  render
+      ->add_option("--range", ra.range,
+                   "Render only START:END of the session (seconds, or HH:MM:SS.fff; START: to the "
+                   "end): exactly those frames of the full render, its reverbs and denoisers "
+                   "warmed up from before START (docs/architecture.md, \"Range renders\")")
+      ->type_name("START:END");
   render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
   render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
   render->add_option("--video", ra.video.picture,

@@ -158,6 +158,101 @@ TEST_F(Cli, BadInputIsOneLineNonZeroAndLeavesNothing) {
 
 // A write that fails mid-file (the disk fills): simulated with a file-size limit, which makes
 // write() fail with EFBIG at 100 KB as ENOSPC would. One line, exit 4, nothing left behind.
+// `--range` writes exactly the frames of the full render (mix and stems, as float), the reverb
+// warmed up from before the range; the report's duration is the range's.
+TEST_F(Cli, RangeWritesExactlyThoseFramesOfTheFullRender) {
+  std::vector<float> ir = test::noise(30000, 7, 0.3f);
+  for (std::size_t i = 0; i < ir.size(); ++i) ir[i] *= 1.0f - static_cast<float>(i) / 30000.0f;
+  test::writeFloatWav(dir_ / "media/ir.wav", {ir}, 48000);
+  test::writeText(dir_ / "r.json",
+                  R"({"vkmix": 1, "sampleRate": 48000, "layout": "5.1",
+    "reverbs": [{"name": "room", "ir": "media/ir.wav"}], "tracks": [
+      {"name": "dx", "stem": "dialogue", "position": {"azimuth": 0}, "sends": [{"reverb": "room"}],
+       "clips": [{"file": "media/a.wav", "fadeIn": 0.3, "fadeOut": 0.2}]},
+      {"name": "fx", "stem": "effects", "position": {"azimuth": 110},
+       "clips": [{"file": "media/b.wav", "start": 0.6}]}]})");
+  const std::string session = (dir_ / "r.json").string() + " --format wav32f -q";
+  std::string out;
+  ASSERT_EQ(vkmix("render " + session + " -o " + (dir_ / "full.wav").string() + " --stems " +
+                      (dir_ / "full").string(),
+                  &out),
+            0)
+      << out;
+  const io::DecodedAudio full = io::decodeAudio(dir_ / "full.wav", 48000);
+  const io::DecodedAudio fullDx = io::decodeAudio(dir_ / "full/dialogue.wav", 48000);
+  ASSERT_GT(full.numFrames(), 48000 + 20000);  // the reverb's tail
+  struct Case {
+    std::string range;
+    std::int64_t start, end;
+  };
+  const Case cases[] = {{"0.25:0.75", 12000, 36000},
+                        {"00:00:00.400:00:00:01.010", 19200, 48480},
+                        {"1.2:", 57600, full.numFrames()},
+                        {"0.5:99", 24000, full.numFrames()}};
+  for (const Case& c : cases) {
+    const auto wav = dir_ / "range.wav";
+    const auto stems = dir_ / "stems";
+    ASSERT_EQ(vkmix("render " + session + " -y -o " + wav.string() + " --stems " + stems.string() +
+                        " --range " + c.range + " --report " + (dir_ / "r.json.report").string(),
+                    &out),
+              0)
+        << c.range << ": " << out;
+    const io::DecodedAudio got = io::decodeAudio(wav, 48000);
+    const io::DecodedAudio gotDx = io::decodeAudio(stems / "dialogue.wav", 48000);
+    ASSERT_EQ(got.numFrames(), c.end - c.start) << c.range;
+    for (std::size_t ch = 0; ch < got.channels.size(); ++ch) {
+      const auto from = full.channels[ch].begin() + c.start;
+      EXPECT_TRUE(std::equal(got.channels[ch].begin(), got.channels[ch].end(), from))
+          << c.range << " channel " << ch;
+      const auto fromDx = fullDx.channels[ch].begin() + c.start;
+      EXPECT_TRUE(std::equal(gotDx.channels[ch].begin(), gotDx.channels[ch].end(), fromDx))
+          << c.range << " dialogue stem channel " << ch;
+    }
+    std::ifstream report(dir_ / "r.json.report");
+    const nlohmann::json j = nlohmann::json::parse(report);
+    EXPECT_DOUBLE_EQ(j["durationSeconds"].get<double>(),
+                     static_cast<double>(c.end - c.start) / 48000.0)
+        << c.range;
+  }
+}
+
+// A bad --range is one line naming it, exit 1, and no output.
+TEST_F(Cli, BadRangesAreOneLineErrors) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"1.5", "expected START:END"},
+      {"abc:2", "START must be seconds"},
+      {"1:x", "END must be seconds"},
+      {"-1:2", "START must not be negative"},
+      {"1:-2", "END must not be negative"},
+      {"2:1", "must be after START"},
+      {"1:1", "must be after START"},
+      {"00:00:01:2", "expected START:END"},
+      {"00:61:00:00:62:00", "START must be seconds"},
+      {"1e3:1e4", "START must be seconds"},
+      {"nan:5", "START must be seconds"},
+      {"30:40", "past the render's end"}};
+  for (const auto& [range, problem] : cases) {
+    std::string out;
+    EXPECT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "bad.wav").string() +
+                        " --range " + range + " 2>&1",
+                    &out),
+              1)
+        << range << ": " << out;
+    EXPECT_THAT(out, HasSubstr("--range")) << range;
+    EXPECT_THAT(out, HasSubstr(problem)) << range << ": " << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << range << ": " << out;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.wav")) << range;
+  }
+  std::string out;
+  EXPECT_EQ(vkmix("render " + (dir_ / "s.json").string() + " -o " + (dir_ / "bad.wav").string() +
+                      " --range 0:0.5 --loudness-target -24 2>&1",
+                  &out),
+            1)
+      << out;
+  EXPECT_THAT(out, HasSubstr("--range")) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.wav"));
+}
+
 TEST_F(Cli, AWriteFailingMidFileLeavesNothing) {
   std::string text;
   const int rc = vkmix("render " + (dir_ / "s.json").string() + " -o " +

@@ -326,28 +326,56 @@ TEST(LoadAnySession, AProgrammeIsForAdmMastersOnly) {
   }
 }
 
-TEST(PreviewSlice, StartsEverythingAtThePlayhead) {
+TEST(PreviewSession, MutesWhatSoloLeavesOutAndLastsPastThePlayhead) {
   const Session s = parseSession(R"({"vkmix": 1, "tracks": [
-    {"name": "a", "positionKeys": [{"time": 1, "azimuth": 0}, {"time": 3, "azimuth": 90}],
-     "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 4, "gainDb": -12}],
-     "clips": [{"file": "x.wav", "start": 1, "length": 4, "fadeIn": 1, "fadeOut": 0.5},
-               {"file": "x.wav", "start": 0, "length": 1}, {"file": "y.wav", "start": 6}]},
+    {"name": "a", "clips": [{"file": "x.wav", "start": 1, "length": 4, "fadeIn": 1}]},
     {"name": "b", "clips": []}]})",
                                  "/s.json");
-  const Session cut = previewSlice(s, 2.0, {false, true});
-  const Track& a = cut.tracks[0];
-  ASSERT_EQ(a.clips.size(), 2u);  // the clip over by 1 s is gone
-  EXPECT_DOUBLE_EQ(a.clips[0].startSeconds, 0.0);
-  EXPECT_DOUBLE_EQ(a.clips[0].offsetSeconds, 1.0);
-  EXPECT_DOUBLE_EQ(*a.clips[0].lengthSeconds, 3.0);
-  EXPECT_DOUBLE_EQ(a.clips[0].fadeInSeconds, 0.005);
-  EXPECT_DOUBLE_EQ(a.clips[1].startSeconds, 4.0);
-  ASSERT_EQ(a.positionKeys.size(), 2u);
-  EXPECT_NEAR(a.positionKeys[0].position.azimuthDeg, 45.0, 1e-9);  // half way at the cut
-  EXPECT_DOUBLE_EQ(a.positionKeys[1].timeSeconds, 1.0);
-  EXPECT_NEAR(a.gainKeys[0].gainDb, -6.0, 1e-9);
-  EXPECT_TRUE(a.mute);  // "b" is soloed
-  EXPECT_FALSE(cut.tracks[1].mute);
+  const Session preview = previewSession(s, {false, true}, 9.0);
+  EXPECT_TRUE(preview.tracks[0].mute);  // "b" is soloed
+  EXPECT_FALSE(preview.tracks[1].mute);
+  EXPECT_DOUBLE_EQ(*preview.lengthSeconds, 9.0);
+  // Clips, fades and keys are the session's: the preview renders a range of it.
+  EXPECT_DOUBLE_EQ(preview.tracks[0].clips[0].startSeconds, 1.0);
+  EXPECT_DOUBLE_EQ(preview.tracks[0].clips[0].fadeInSeconds, 1.0);
+  EXPECT_FALSE(previewSession(s, {false, false}, 0.0).tracks[0].mute);
+}
+
+// The meters at a playhead read the full render's 400 ms before it: on a reverb's tail after the
+// last clip, in a fade longer than what is left of its clip, with a denoised track.
+TEST(MeterAt, ReadsTheFullRendersWindowBeforeThePlayhead) {
+  test::ScratchDir dir;
+  std::vector<float> ir = test::noise(36000, 3, 0.4f);
+  for (std::size_t i = 0; i < ir.size(); ++i) ir[i] *= 1.0f - static_cast<float>(i) / 36000.0f;
+  test::writeFloatWav(dir / "ir.wav", {ir}, 48000);
+  test::writeFloatWav(dir / "dx.wav", {test::noise(48000, 4, 0.3f)}, 48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "layout": "5.1",
+    "reverbs": [{"name": "room", "ir": "ir.wav"}], "tracks": [
+    {"name": "dx", "position": {"azimuth": 0}, "sends": [{"reverb": "room"}],
+     "clips": [{"file": "dx.wav", "start": 0.2, "fadeIn": 0.3, "fadeOut": 0.6}]},
+    {"name": "vo", "position": {"azimuth": 30}, "denoise": {"reductionDb": 12},
+     "clips": [{"file": "dx.wav", "start": 0.1, "length": 0.9}]}]})");
+  const Session session = loadSession(dir / "s.json");
+  RenderOptions full;
+  full.device = "cpu";
+  const RenderedAudio want = renderToMemory(session, full);
+  InspectorModel model(session, "");
+  for (const double time : {1.0, 1.15, 1.5}) {  // in the fade-out; past the clip, the tail ringing
+    UiState state;
+    meterAt(model, time, state);
+    const auto end = static_cast<std::ptrdiff_t>(std::llround(time * 48000));
+    const std::ptrdiff_t start = end - 19200;
+    ASSERT_EQ(state.meterPeakDb.size(), 6u);
+    for (std::size_t c = 0; c < 6; ++c) {
+      float peak = 0.0f;
+      for (std::ptrdiff_t i = start; i < end; ++i)
+        peak = std::max(peak, std::abs(want.channels[c][static_cast<std::size_t>(i)]));
+      const float db = peak > 0.0f ? 20.0f * std::log10(peak) : -200.0f;
+      EXPECT_NEAR(state.meterPeakDb[c], db, 1e-4) << time << " s, channel " << c;
+    }
+    EXPECT_GT(state.meterPeakDb[2], -40.0f) << time;  // C: the clip or its reverb
+    EXPECT_GT(state.momentaryLufs, -60.0f) << time;
+  }
 }
 
 }  // namespace

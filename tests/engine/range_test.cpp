@@ -1,0 +1,264 @@
+// Range renders (RenderOptions::range, `vkmix render --range`): a range is exactly those frames of
+// the full render, mix and every stem (and track prints), on every backend present, starting
+// anywhere (inside a clip, inside a fade, on a reverb tail, one frame long, past the end) and at
+// another block size than the full render's. The session has what carries state across the
+// range's start: reverb buses with IRs of several partitions (two partition sizes), a moving
+// object with gain automation, fades crossing range starts, denoised tracks (adaptive with hum
+// notches, and learned), compressed and resampled media opened mid-clip.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "engine/renderer.hpp"
+#include "support/gpu_fixture.hpp"
+#include "support/signals.hpp"
+#include "support/test_media.hpp"
+#include "vkmix/error.hpp"
+#include "vkmix/render.hpp"
+
+namespace vkmix {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int kRate = 48000;
+
+// Every output of a render, channel-major.
+struct Outputs {
+  std::vector<std::vector<float>> mix;
+  std::vector<std::vector<std::vector<float>>> groups;
+  std::int64_t planFrames = 0;  // RenderPlanInfo::numFrames
+  std::int64_t reportFrames = 0;
+  std::int64_t chunks = 0;  // the block loop's
+};
+
+Outputs render(const Session& s, const RenderOptions& options,
+               engine::DryShape shape = engine::DryShape::Stems) {
+  Outputs out;
+  const RenderReport report = engine::renderBlocks(
+      s, options,
+      [&](const engine::RenderPlanInfo& plan) {
+        out.planFrames = plan.numFrames;
+        out.mix.assign(shape == engine::DryShape::Stems
+                           ? static_cast<std::size_t>(plan.layout->numChannels())
+                           : 0,
+                       {});
+        out.groups.assign(plan.stems.size(), {});
+      },
+      [&](const engine::RenderedBlock& b) {
+        auto append = [&](std::vector<std::vector<float>>& to, std::span<const float> rows,
+                          std::size_t channels) {
+          to.resize(channels);
+          for (std::size_t c = 0; c < channels; ++c)
+            to[c].insert(to[c].end(), rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride),
+                         rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride) + b.numFrames);
+        };
+        append(out.mix, b.mix, out.mix.size());
+        for (std::size_t g = 0; g < b.stems.size(); ++g)
+          append(out.groups[g], b.stems[g], b.stems[g].size() / static_cast<std::size_t>(b.stride));
+      },
+      shape);
+  out.reportFrames = report.numFrames;
+  out.chunks = report.backend.chunks;
+  return out;
+}
+
+// Frames [start, end) of every channel of `full`.
+std::vector<std::vector<float>> cut(const std::vector<std::vector<float>>& full, std::int64_t start,
+                                    std::int64_t end) {
+  std::vector<std::vector<float>> part;
+  for (const std::vector<float>& channel : full)
+    part.emplace_back(channel.begin() + start, channel.begin() + end);
+  return part;
+}
+
+// The largest difference between `got` and frames [start, end) of `full`, in dBFS (-inf: none).
+double differenceDb(const std::vector<std::vector<float>>& got,
+                    const std::vector<std::vector<float>>& full, std::int64_t start,
+                    std::int64_t end) {
+  double most = 0.0;
+  const auto want = cut(full, start, end);
+  for (std::size_t c = 0; c < got.size(); ++c)
+    most = std::max(most, test::maxAbsDiff(got[c], want[c]));
+  return 20.0 * std::log10(most);
+}
+
+class Range : public test::GpuFixture, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "vulkan") {
+      GpuFixture::SetUp();
+      if (IsSkipped() || HasFatalFailure()) return;
+    }
+    test::writeFloatWav(dir_ / "speech.wav", {test::noise(150000, 11, 0.4f)}, kRate);
+    test::writeFloatWav(dir_ / "tone.wav", {test::sine(120000, 440.0, kRate, 0.5f)}, kRate);
+    // Noise under a 50 Hz hum with words (louder bursts) for the denoisers.
+    std::vector<float> noisy = test::noise(140000, 14, 0.05f);
+    const std::vector<float> words = test::noise(140000, 15, 0.4f);
+    for (std::size_t i = 0; i < noisy.size(); ++i) {
+      noisy[i] += 0.1f * static_cast<float>(std::sin(2.0 * 3.14159265358979323846 * 50.0 *
+                                                     static_cast<double>(i) / kRate));
+      if ((i / 12000) % 2 == 1) noisy[i] += words[i];
+    }
+    test::writeFloatWav(dir_ / "noisy.wav", {noisy}, kRate);
+    // Compressed media read from the middle: FLAC at the session rate (seeks) and at 44.1 kHz
+    // (resampled, decoded from its start).
+    test::writeFloatWav(dir_ / "music.wav",
+                        {test::noise(100000, 16, 0.3f), test::sine(100000, 220.0, kRate, 0.3f)},
+                        kRate);
+    ASSERT_EQ(
+        test::runCommand("ffmpeg -nostdin -loglevel error -y -i '" + (dir_ / "music.wav").string() +
+                         "' -c:a flac '" + (dir_ / "music.flac").string() + "'"),
+        0);
+    ASSERT_EQ(
+        test::runCommand("ffmpeg -nostdin -loglevel error -y -i '" + (dir_ / "music.wav").string() +
+                         "' -ar 44100 -c:a flac '" + (dir_ / "music44.flac").string() + "'"),
+        0);
+    // Decaying-noise IRs: 0.8 s (3 partitions of 16384) and 1.5 s (2 of 65536), true stereo.
+    auto ir = [](std::size_t frames, int seed) {
+      std::vector<float> h = test::noise(frames, seed, 0.5f);
+      for (std::size_t i = 0; i < h.size(); ++i)
+        h[i] *= static_cast<float>(
+            std::exp(-3.0 * static_cast<double>(i) / static_cast<double>(frames)));
+      return h;
+    };
+    test::writeFloatWav(dir_ / "room.wav", {ir(38000, 31), ir(38000, 32)}, kRate);
+    test::writeFloatWav(dir_ / "hall.wav",
+                        {ir(72000, 33), ir(72000, 34), ir(72000, 35), ir(72000, 36)}, kRate);
+    session_ = parseSession(R"({"vkmix": 1, "layout": "5.1", "sampleRate": 48000,
+      "reverbs": [{"name": "room", "ir": "room.wav", "predelayMs": 5},
+                  {"name": "hall", "ir": "hall.wav", "wetDb": -4}],
+      "tracks": [
+        {"name": "dx", "stem": "dialogue", "position": {"azimuth": 10},
+         "gainKeys": [{"time": 0.5, "gainDb": 0}, {"time": 2.0, "gainDb": -9}],
+         "sends": [{"reverb": "room", "levelDb": -3}, {"reverb": "hall", "preFader": true}],
+         "clips": [{"file": "speech.wav", "start": 0.3, "length": 2.9, "fadeIn": 0.6,
+                    "fadeOut": 0.5, "fadeInShape": "equalPower"},
+                   {"file": "speech.wav", "start": 5.0, "offset": 0.2, "fadeIn": 0.6,
+                    "fadeOut": 0.8}]},
+        {"name": "fly", "stem": "effects",
+         "positionKeys": [{"time": 0, "azimuth": 120}, {"time": 1.3, "azimuth": -60, "elevation": 30},
+                          {"time": 2.6, "azimuth": 170, "width": 40}, {"time": 7.5, "azimuth": 0}],
+         "sends": [{"reverb": "hall", "levelDb": -6}],
+         "clips": [{"file": "tone.wav", "start": 0.7, "fadeOut": 0.3, "fadeOutShape": "sCurve"},
+                   {"file": "tone.wav", "start": 4.1, "fadeIn": 1.0}]},
+        {"name": "vo", "stem": "dialogue", "position": {"azimuth": -20},
+         "denoise": {"reductionDb": 14, "hum": {"frequency": 50, "harmonics": 3}},
+         "sends": [{"reverb": "room"}],
+         "clips": [{"file": "noisy.wav", "start": 0.2, "fadeIn": 0.1},
+                   {"file": "noisy.wav", "start": 4.6, "offset": 0.3}]},
+        {"name": "adr", "stem": "dialogue", "position": {"azimuth": 0},
+         "denoise": {"reductionDb": 10, "learn": {"start": 0.55, "end": 0.75}},
+         "clips": [{"file": "noisy.wav", "start": 0.5, "offset": 0.1, "length": 1.6}]},
+        {"name": "score", "stem": "music", "type": "bed", "bed": "2.0",
+         "clips": [{"file": "music.flac", "start": 0.9, "offset": 0.2, "fadeIn": 0.4},
+                   {"file": "music44.flac", "start": 2.4, "offset": 0.1, "length": 1.0},
+                   {"file": "music44.flac", "start": 6.0, "offset": 0.5, "fadeOut": 0.5}]}]})",
+                            dir_ / "s.json");
+  }
+  void TearDown() override {
+    if (GetParam() == "vulkan") GpuFixture::TearDown();
+  }
+  RenderOptions backend(std::int64_t block) const {
+    RenderOptions o;
+    if (GetParam() == "vulkan") {
+      o = renderOptions(block);
+    } else {
+      o.device = GetParam();
+      o.blockFrames = block;
+    }
+    return o;
+  }
+  // The range [start, end) rendered at `block` frames per chunk against the full render's frames.
+  // Returns the range's render.
+  Outputs expectRangeOfFull(const Outputs& full, std::int64_t start, std::int64_t end,
+                            std::int64_t block, engine::DryShape shape = engine::DryShape::Stems) {
+    RenderOptions o = backend(block);
+    o.range = FrameRange{start, end};
+    const Outputs got = render(session_, o, shape);
+    const std::int64_t last = std::min<std::int64_t>(end, full.planFrames);
+    const std::string what = GetParam() + " range [" + std::to_string(start) + ", " +
+                             std::to_string(end) + ") block " + std::to_string(block);
+    EXPECT_EQ(got.planFrames, last - start) << what;
+    EXPECT_EQ(got.reportFrames, last - start) << what;
+    EXPECT_TRUE(got.mix == cut(full.mix, start, last))
+        << what << ": mix not the same bits (" << differenceDb(got.mix, full.mix, start, last)
+        << " dBFS off)";
+    EXPECT_EQ(got.groups.size(), full.groups.size()) << what;
+    if (got.groups.size() != full.groups.size()) return got;
+    for (std::size_t g = 0; g < got.groups.size(); ++g)
+      EXPECT_TRUE(got.groups[g] == cut(full.groups[g], start, last))
+          << what << ": group " << g << " not the same bits ("
+          << differenceDb(got.groups[g], full.groups[g], start, last) << " dBFS off)";
+    return got;
+  }
+
+  test::ScratchDir dir_;
+  Session session_;
+};
+
+TEST_P(Range, IsTheFullRendersFramesWhereverItStarts) {
+  const Outputs full = render(session_, backend(4096));
+  // The last clip ends at 7.4 s, then the hall's 1.5 s tail.
+  ASSERT_GT(full.planFrames, 8 * kRate);
+  ASSERT_GT(test::energy(full.mix[0]), 1.0);
+  const std::int64_t tail = full.planFrames - kRate / 2;  // on the hall's tail, every clip over
+  ASSERT_GT(test::energy(cut(full.mix, tail, tail + 4800)[0]), 1e-9);
+  struct Case {
+    std::int64_t start, end, block;
+  };
+  const Case cases[] = {
+      {0, 5000, 4096},                        // from the start
+      {21600, 81600, 4096},                   // in dx's fade-in, the room's 3rd partition
+      {16384 * 5 - 1, 16384 * 8 + 1, 1000},   // across partition edges, odd chunks
+      {100001, 100002, 4096},                 // one frame, in every clip
+      {175000, 176100, 333},                  // in the gap, the reverbs ringing
+      {254400, 340000, 4096},                 // in dx's second fade-in, denoised "vo" playing
+      {16384 * 20 + 7, 16384 * 24, 2048},     // mid-partition to a partition's end
+      {330000, 360000, 1024},                 // fades out, the resampled clip
+      {tail, full.planFrames + 48000, 4096},  // on the tail, past the end: to the end
+  };
+  for (const Case& c : cases) {
+    const Outputs got = expectRangeOfFull(full, c.start, c.end, c.block);
+    // The warm-up is bounded: the loop starts on the hall's partition grid two partitions (its
+    // IR's) before the range's, and ends at most a partition after the range.
+    const std::int64_t last = std::min(c.end, full.planFrames);
+    const std::int64_t loopStart = std::max<std::int64_t>(0, (c.start / 65536 - 2) * 65536);
+    EXPECT_LE(got.chunks * c.block, last + 65536 - loopStart + c.block) << c.start;
+  }
+}
+
+TEST_P(Range, IsTheFullRendersFramesInTrackPrints) {
+  const Outputs full = render(session_, backend(4096), engine::DryShape::TrackPrints);
+  expectRangeOfFull(full, 70001, 150000, 4096, engine::DryShape::TrackPrints);
+}
+
+TEST_P(Range, BadRangesNameTheOption) {
+  const std::int64_t ranges[][2] = {{-1, 100}, {500, 500}, {900, 100}, {48000 * 60, 48000 * 61}};
+  const char* problems[] = {"must not be negative", "must be after START", "must be after START",
+                            "past the render's end"};
+  for (std::size_t k = 0; k < 4; ++k) {
+    RenderOptions o = backend(4096);
+    o.range = FrameRange{ranges[k][0], ranges[k][1]};
+    EXPECT_THAT([&] { render(session_, o); }, ::testing::ThrowsMessage<InputError>(::testing::AllOf(
+                                                  HasSubstr("--range"), HasSubstr(problems[k]))))
+        << k;
+  }
+  RenderOptions o = backend(4096);
+  o.range = FrameRange{0, 1000};
+  DeliveryOptions d;
+  d.output = dir_ / "out.wav";
+  d.loudnessTargetLufs = -24.0;
+  EXPECT_THAT([&] { renderToFile(session_, o, d); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("--range")));
+  EXPECT_FALSE(std::filesystem::exists(d.output));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Range, ::testing::Values("reference", "cpu", "vulkan"),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace vkmix
