@@ -13,6 +13,12 @@
 
 namespace vkmix {
 
+// Frames [start, end) of the session's timeline (absolute frames, end exclusive).
+struct FrameRange {
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+};
+
 struct RenderOptions {
   std::string layout;  // output layout; "" = the session's
   std::string device;  // "" = best Vulkan device; index; name substring; "cpu"
@@ -39,6 +45,13 @@ struct RenderOptions {
   // Longest reverb tail after the last clip, seconds; unset: until every IR's remaining energy
   // (its energy decay curve) is below -120 dB, so a full-scale input's left-out tail is too.
   std::optional<double> tailSeconds;
+  // Render only frames [start, end) of the full render (`vkmix render --range`): the blocks
+  // delivered are exactly those frames of the render without it, its reverbs, denoisers and
+  // moving objects warmed up from the session before `start` (docs/architecture.md, "Range
+  // renders"); the report's numFrames and durationSeconds, and its loudness figures, are the
+  // range's. An end past the render's end stops at the render's end. InputError naming --range
+  // when start < 0, end <= start or start is at or past the render's end.
+  std::optional<FrameRange> range;
   // A WAV whose header promises more frames than it holds (an interrupted copy) is refused; with
   // this, its missing frames play as silence and a warning names it.
   bool allowShortMedia = false;

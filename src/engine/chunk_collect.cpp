@@ -13,7 +13,8 @@ ChunkCollector::ChunkCollector(const RenderPlan& plan, backend::Backend& backend
       backend_(backend),
       sink_(sink),
       progress_(std::move(progress)),
-      stemOut_(plan.groupChannels.size()) {
+      stemOut_(plan.groupChannels.size()),
+      emitted_(plan.loopStart) {
   if (!plan.reverbs.instances.empty()) framing_ = std::make_unique<ReverbFraming>(plan, backend);
 }
 
@@ -48,7 +49,7 @@ void ChunkCollector::finish() {
     framing_->flush();
     emit();
   }
-  VKMIX_ASSERT(emitted_ == plan_.endFrame, "every rendered frame must be delivered");
+  VKMIX_ASSERT(emitted_ == plan_.loopEnd, "every rendered frame must be handed on");
 }
 
 // With no reverb to wait for, each stem's mix goes from the backend straight into the block the
@@ -105,17 +106,50 @@ void ChunkCollector::handOn(std::int64_t frames, std::int64_t stride) {
       requireFinite(stemOut_[s], plan_.groupChannels[s], stride, frames,
                     "the print of \"" + plan_.info.stems[s] + "\"", emitted_, rate, sessionFile);
   }
-  rendered_.mix = mixOut_;
-  rendered_.stride = stride;
-  rendered_.numFrames = frames;
-  sink_(rendered_);
+  // A range render's warm-up, and what it renders past the range, are not delivered.
+  const std::int64_t from = std::clamp<std::int64_t>(plan_.deliverStart - emitted_, 0, frames);
+  const std::int64_t to = std::clamp<std::int64_t>(plan_.deliverEnd - emitted_, from, frames);
+  if (from == 0 && to == frames) {
+    rendered_.mix = mixOut_;
+    rendered_.stride = stride;
+    rendered_.numFrames = frames;
+    sink_(rendered_);
+  } else if (to > from) {
+    handOnPart(from, to - from, stride);
+  }
   emitted_ += frames;
 }
 
+// Frames [from, from + n) of the block in mixOut_ and stemOut_, copied to rows of their own (a
+// range's first and last blocks only).
+void ChunkCollector::handOnPart(std::int64_t from, std::int64_t n, std::int64_t stride) {
+  const std::int64_t partStride = (n + 3) / 4 * 4;
+  auto cut = [&](const std::vector<float>& rows, int channels, std::vector<float>& part) {
+    part.assign(static_cast<std::size_t>(channels * partStride), 0.0f);
+    for (std::int64_t c = 0; c < channels; ++c)
+      std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(c * stride + from), n,
+                  part.begin() + static_cast<std::ptrdiff_t>(c * partStride));
+  };
+  cut(mixOut_, plan_.prints ? 0 : plan_.output.numChannels(), partMix_);
+  partStems_.resize(stemOut_.size());
+  rendered_.stems.clear();
+  for (std::size_t s = 0; s < stemOut_.size(); ++s) {
+    cut(stemOut_[s], plan_.groupChannels[s], partStems_[s]);
+    rendered_.stems.emplace_back(partStems_[s]);
+  }
+  rendered_.mix = partMix_;
+  rendered_.stride = partStride;
+  rendered_.numFrames = n;
+  sink_(rendered_);
+}
+
+// A range render's progress: the loop's share done, of the range's length.
 void ChunkCollector::reportProgress() const {
-  if (progress_)
-    progress_(static_cast<double>(emitted_) / plan_.session.sampleRate,
-              static_cast<double>(plan_.endFrame) / plan_.session.sampleRate);
+  if (!progress_) return;
+  const double rate = plan_.session.sampleRate;
+  const double loop = static_cast<double>(plan_.loopEnd - plan_.loopStart);
+  const double range = static_cast<double>(plan_.deliverEnd - plan_.deliverStart);
+  progress_(static_cast<double>(emitted_ - plan_.loopStart) / loop * range / rate, range / rate);
 }
 
 }  // namespace vkmix::engine

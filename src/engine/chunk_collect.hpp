@@ -30,6 +30,7 @@ class ChunkCollector {
   void collectDirect(const StartedChunk& chunk);
   void emit();
   void handOn(std::int64_t frames, std::int64_t stride);
+  void handOnPart(std::int64_t from, std::int64_t n, std::int64_t stride);
   void reportProgress() const;
 
   const RenderPlan& plan_;
@@ -39,8 +40,10 @@ class ChunkCollector {
   std::unique_ptr<ReverbFraming> framing_;  // none without reverbs
   std::vector<std::vector<float>> stemOut_;
   std::vector<float> mixOut_, out_;
+  std::vector<std::vector<float>> partStems_;
+  std::vector<float> partMix_;
   RenderedBlock rendered_;
-  std::int64_t emitted_ = 0;
+  std::int64_t emitted_ = 0;  // timeline frame of the next frame handed on
 };
 
 }  // namespace vkmix::engine

@@ -21,11 +21,13 @@ ChunkStarter::ChunkStarter(const RenderPlan& plan, const RenderOptions& options)
       readers_(options.readThreads >= 0 ? options.readThreads
                : cores() >= 4           ? std::min(8, cores() - 2)
                                         : 0) {
-  const std::int64_t firstEnd = std::min(plan.chunkFrames, plan.endFrame);
+  const std::int64_t first = plan.loopStart;
+  const std::int64_t firstEnd = std::min(first + plan.chunkFrames, plan.loopEnd);
   for (const PlannedVoice& v : plan.voices.voices) {
     const PlannedClip& c = plan.voices.clips[static_cast<std::size_t>(v.clipIndex)];
-    if (v.startFrame < firstEnd && c.denoised < 0 && !sources_.contains(v.clipIndex))
-      sources_.emplace(v.clipIndex, clipSources_.open(v.clipIndex));
+    if (v.startFrame < firstEnd && v.endFrame() > first && c.denoised < 0 &&
+        !sources_.contains(v.clipIndex))
+      sources_.emplace(v.clipIndex, clipSources_.open(v.clipIndex, first));
   }
 }
 
@@ -46,9 +48,9 @@ void ChunkStarter::attach(backend::Backend& backend) {
 
 // A clip's file streams through a ClipSource; a denoised track's signal through a DenoiseSource
 // that premixes and denoises its clips on the backend.
-std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex) {
+std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex, std::int64_t fromFrame) {
   const PlannedClip& c = plan_.voices.clips[static_cast<std::size_t>(clipIndex)];
-  if (c.denoised < 0) return clipSources_.open(clipIndex);
+  if (c.denoised < 0) return clipSources_.open(clipIndex, fromFrame);
   const auto k = static_cast<std::size_t>(c.denoised);
   backend::Backend& backend = *backend_;
   const std::string track =
@@ -61,7 +63,7 @@ std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex) {
         requireWithinFftRange(i, "the denoiser's input on track \"" + track + "\"", file);
         backend.denoise(k, i, o);
       },
-      backend.concurrentTracks());
+      backend.concurrentTracks(), fromFrame);
 }
 
 StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames) {
@@ -69,7 +71,7 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   StartedChunk now{numFrames, (numFrames + 3) / 4 * 4, {}};
   decodeAhead_->finish();
   gatherActive(voices, startFrame, numFrames, active_, sources_,
-               [this](int clip) { return open(clip); });
+               [this, startFrame](int clip) { return open(clip, startFrame); });
   now.dispatched.assign(plan_.mixers.size(), 0);
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
     const MixerPlan& mixer = plan_.mixers[m];
@@ -90,7 +92,7 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   // the one before.
   if (decodeAhead_->enabled()) {
     const std::int64_t aheadTo =
-        std::min(plan_.endFrame, startFrame + numFrames + plan_.chunkFrames);
+        std::min(plan_.loopEnd, startFrame + numFrames + plan_.chunkFrames);
     std::vector<DecodeAhead::Job> ahead;
     for (const auto& [clip, source] : sources_)
       ahead.emplace_back(source.get(),

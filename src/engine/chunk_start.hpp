@@ -24,7 +24,8 @@ struct StartedChunk {
 
 class ChunkStarter {
  public:
-  // Opens the first chunk's clip files (while a device may still be coming up).
+  // Opens the first chunk's clip files (while a device may still be coming up); the first chunk
+  // starts at plan.loopStart.
   ChunkStarter(const RenderPlan& plan, const RenderOptions& options);
   // The backend the chunks go to; it must outlive this (the workers may be reading denoised
   // tracks through it until this is destroyed).
@@ -33,7 +34,8 @@ class ChunkStarter {
   double readSeconds() const { return readSeconds_; }
 
  private:
-  std::unique_ptr<SampleSource> open(int clipIndex);
+  // The clip's source for reads from timeline frame `fromFrame` on.
+  std::unique_ptr<SampleSource> open(int clipIndex, std::int64_t fromFrame);
 
   const RenderPlan& plan_;
   backend::Backend* backend_ = nullptr;

@@ -10,9 +10,11 @@ namespace vkmix::engine {
 
 ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
                        const std::vector<int>& channels, std::int64_t offsetFrames,
-                       std::int64_t expectedFrames)
-    : decoder_(file, sampleRate, channels, offsetFrames),
+                       std::int64_t expectedFrames, std::int64_t firstFrame)
+    : decoder_(file, sampleRate, channels,
+               offsetFrames + std::clamp<std::int64_t>(firstFrame, 0, expectedFrames)),
       buffer_(static_cast<std::size_t>(decoder_.numChannels())),
+      bufferStart_(std::clamp<std::int64_t>(firstFrame, 0, expectedFrames)),
       file_(file),
       expectedFrames_(expectedFrames) {}
 
@@ -152,17 +154,19 @@ ClipSourcePool::ClipSourcePool(const std::vector<PlannedClip>& clips, int sample
   }
 }
 
-std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex) {
+std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex, std::int64_t fromFrame) {
   const auto i = static_cast<std::size_t>(clipIndex);
   const PlannedClip& c = clips_[i];
+  // The clips of a group start on the same frame, so they skip the same frames.
+  const std::int64_t skip = std::max<std::int64_t>(0, fromFrame - c.startFrame);
   if (groupOf_[i] < 0)
     return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames,
-                                        c.mediaFrames);
+                                        c.mediaFrames, skip);
   Group& g = groups_[static_cast<std::size_t>(groupOf_[i])];
   std::shared_ptr<ClipSource> shared = g.source.lock();
   if (!shared) {
-    shared =
-        std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames, g.frames);
+    shared = std::make_shared<ClipSource>(g.file, sampleRate_, g.channels, g.offsetFrames,
+                                          g.frames, skip);
     g.source = shared;
   }
   return std::make_unique<SharedClipView>(std::move(shared), viewMap_[i]);

@@ -50,9 +50,11 @@ class ClipSource final : public SampleSource {
   // Reads the file's `channels` (empty: all of them, in order). `expectedFrames`: how many frames
   // after the offset the clip reads, all of which the media held when the render was planned
   // (PlannedClip::mediaFrames); media ending sooner changed during the render, and reads throw
-  // IoError rather than play silence.
+  // IoError rather than play silence. `firstFrame`: the first clip frame any read asks for (a
+  // range render opening a clip that started before it); the decoder starts there, which gives
+  // the frames a decoder from frame 0 would (io::StreamDecoder's offsets are exact).
   ClipSource(const std::filesystem::path& file, int sampleRate, const std::vector<int>& channels,
-             std::int64_t offsetFrames, std::int64_t expectedFrames);
+             std::int64_t offsetFrames, std::int64_t expectedFrames, std::int64_t firstFrame = 0);
 
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
     readScaled(c, clipFrame, n, dst, 1.0f);
@@ -86,7 +88,8 @@ class ClipSource final : public SampleSource {
 class ClipSourcePool {
  public:
   ClipSourcePool(const std::vector<PlannedClip>& clips, int sampleRate);
-  std::unique_ptr<SampleSource> open(int clipIndex);
+  // The clip's source, for reads from timeline frame `fromFrame` on (ClipSource's firstFrame).
+  std::unique_ptr<SampleSource> open(int clipIndex, std::int64_t fromFrame = 0);
 
  private:
   struct Group {

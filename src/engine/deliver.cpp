@@ -190,6 +190,18 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
   if (!(delivery.truePeakCeilingDbtp <= 0.0 && delivery.truePeakCeilingDbtp >= -20.0)) {
     throw InputError("--true-peak-ceiling", "", "must be within -20..0 dBTP");
   }
+  // A range delivers its frames alone: normalising it would measure the range, not the
+  // programme, and a binaural downmix's HRIR convolution would start from silence at it.
+  if (options.range && delivery.loudnessTargetLufs) {
+    throw InputError("--range", "",
+                     "cannot normalise a range (--loudness-target measures the whole programme)");
+  }
+  if (options.range && std::any_of(delivery.downmixes.begin(), delivery.downmixes.end(),
+                                   [](const auto& d) { return d.first == engine::kBinaural; })) {
+    throw InputError("--range", "",
+                     "a binaural downmix of a range is not supported (its HRIR convolution needs "
+                     "the frames before the range)");
+  }
   return format;
 }
 
@@ -431,6 +443,8 @@ RenderReport renderIntoVideo(const Session& session, const RenderOptions& option
     throw InputError("--mux-codec", "", "\"" + video.codec + "\" is not one of pcm, aac, eac3");
   }
   checkFolder(delivery.output);
+  if (options.range)
+    throw InputError("--range", "", "a range cannot be muxed into a picture (--video)");
   // The streams to add, checked against the picture and the container before the render.
   const Layout layout = engine::outputLayout(session, options);
   io::MuxSpec spec;

@@ -162,7 +162,8 @@ std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan) 
 }
 
 DenoiseSource::DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips,
-                             int sampleRate, PremixFn premix, DenoiseFn denoise, bool ahead)
+                             int sampleRate, PremixFn premix, DenoiseFn denoise, bool ahead,
+                             std::int64_t firstRead)
     : track_(track),
       clips_(clips),
       sampleRate_(sampleRate),
@@ -171,7 +172,7 @@ DenoiseSource::DenoiseSource(const DenoisedTrack& track, const std::vector<Plann
       shape_(dsp::stftShapeFor(sampleRate)),
       fed_(track.startFrame),
       out_(track.channels),
-      outStart_(track.startFrame),
+      outStart_(std::max(track.startFrame, firstRead)),
       ahead_(ahead) {}
 
 void DenoiseSource::decodeAhead(std::int64_t clipFrameEnd) {
@@ -187,10 +188,10 @@ void DenoiseSource::pumpUntil(std::int64_t timelineEnd) {
 void DenoiseSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) {
   const std::lock_guard lock(mutex_);
   const std::int64_t t = track_.startFrame + clipFrame;
-  // Frames before t are never asked for again (reads go forward).
+  // Frames before t are never asked for again (reads go forward), nor kept when still to come.
   const std::int64_t drop = std::clamp<std::int64_t>(t - outStart_, 0, out_.frames());
   out_.consume(drop);
-  outStart_ += drop;
+  outStart_ = out_.frames() == 0 ? std::max(outStart_ + drop, t) : outStart_ + drop;
   pumpUntil(t + n);
   const float* src = out_.channel(c) + (t - outStart_);
   std::copy_n(src, n, dst);
@@ -209,9 +210,10 @@ void DenoiseSource::pumpChunk() {
   }
   denoised_.assign(premixed_.size(), 0.0f);
   denoise_(premixed_, denoised_);
-  // This chunk's output is the input `latency` frames back; frames before the start are dropped.
+  // This chunk's output is the input `latency` frames back; frames before the start, or before
+  // what is wanted, are dropped.
   const std::int64_t outFirst = fed_ - shape_.latency();
-  const std::int64_t skip = std::max<std::int64_t>(0, track_.startFrame - outFirst);
+  const std::int64_t skip = std::max<std::int64_t>(0, outStart_ + out_.frames() - outFirst);
   if (skip < chunk) {
     std::vector<float> tail(static_cast<std::size_t>(channels * (chunk - skip)));
     for (int c = 0; c < channels; ++c)

@@ -57,8 +57,12 @@ class DenoiseSource final : public SampleSource {
  public:
   // `ahead`: the premix and denoise functions may run on a decode-ahead worker, beside other
   // tracks' (a CPU backend's per-track state); else they run on the reading thread only.
+  // `firstRead`: the timeline frame of the first read (a range render's, past the track's
+  // start): the denoiser still runs from the track's start, so its state there is the full
+  // render's, but keeps nothing before it.
   DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips, int sampleRate,
-                PremixFn premix, DenoiseFn denoise, bool ahead = false);
+                PremixFn premix, DenoiseFn denoise, bool ahead = false,
+                std::int64_t firstRead = 0);
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
   // Denoises ahead until frames before clipFrameEnd are ready (when `ahead`): each track's
   // chunks are the same whichever thread runs them, so the bytes are too.
@@ -77,7 +81,7 @@ class DenoiseSource final : public SampleSource {
   SourceMap sources_;  // the input clips now playing
   std::int64_t fed_;   // timeline frame of the next input chunk
   PlanarFifo out_;     // denoised frames from outStart_
-  std::int64_t outStart_;
+  std::int64_t outStart_;  // when out_ is empty: the first frame still wanted
   dsp::MixBlock block_;
   std::vector<float> premixed_, denoised_;
   std::vector<std::size_t> active_;

@@ -1,6 +1,8 @@
 #include "engine/render_plan.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <numeric>
 #include <thread>
 
 #include "core/units.hpp"
@@ -81,15 +83,72 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
   backendThreads = options.backendThreads >= 0 ? options.backendThreads
                    : cores >= 4                ? std::min(15, cores - 2)
                                                : 0;
+  planRange(options);
   planGroups();
   planMixers();
+}
+
+// A range's warm-up. Each stage sees, from the loop's start on, the input blocks it sees in the
+// full render, so it reaches the range in the full render's state:
+// - a reverb convolver's output partition j sums the frequency-domain delay line's entries
+//   j - N + 1 .. j (N partitions of its IR), entry m transforming input partitions m - 1 and m;
+//   fed from partition s on, entry s alone differs (its m - 1 is silence), so every output from
+//   partition s + N on has the full render's bits. The loop starts on the partition grid (of
+//   every bus) N partitions before the one the range starts in, and runs to the end of the
+//   partition the range ends in, so the last partition's transform is of the same input too;
+// - a denoised track has unbounded memory (adaptive noise tracking, decision-directed
+//   smoothing, hum notches): its DenoiseSource runs from the track's own start whatever the
+//   loop's start, which gives the full render's state exactly;
+// - voices, fades, gain automation and moving objects are functions of the absolute frame (gain
+//   grid points every kGridFrames of the absolute timeline), clips decode from their frame at
+//   the loop's start (exact for every codec: io::StreamDecoder), and the mix does not depend on
+//   where chunks start, so without reverbs the loop starts on the chunk grid the full render
+//   uses, at the range's chunk.
+// Meters and the report's loudness are the range's own (the delivery sees only its frames).
+void RenderPlan::planRange(const RenderOptions& options) {
+  loopStart = deliverStart = 0;
+  loopEnd = deliverEnd = endFrame;
+  if (!options.range) return;
+  const FrameRange range = *options.range;
+  const int rate = session.sampleRate;
+  const auto at = [rate](std::int64_t frame) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.3f s", static_cast<double>(frame) / rate);
+    return std::string(text);
+  };
+  if (range.start < 0) throw InputError("--range", "", "START must not be negative");
+  if (range.end <= range.start)
+    throw InputError("--range", "",
+                     "END (" + at(range.end) + ") must be after START (" + at(range.start) + ")");
+  if (range.start >= endFrame) {
+    throw InputError("--range", "",
+                     "START (" + at(range.start) + ") is at or past the render's end (" +
+                         at(endFrame) + ")");
+  }
+  deliverStart = range.start;
+  deliverEnd = std::min(range.end, endFrame);
+  if (reverbs.instances.empty()) {
+    loopStart = deliverStart / chunkFrames * chunkFrames;
+    loopEnd = deliverEnd;
+    return;
+  }
+  std::int64_t grid = 1, start = deliverStart;
+  for (const ReverbInstance& inst : reverbs.instances) {
+    const dsp::ConvolverSpec& spec = reverbs.buses[static_cast<std::size_t>(inst.bus)].spec;
+    const std::int64_t p = spec.partitionFrames;
+    const std::int64_t partitions = std::max<std::int64_t>(1, (spec.maxIrFrames() + p - 1) / p);
+    grid = std::lcm(grid, p);
+    start = std::min(start, (deliverStart / p - partitions) * p);
+  }
+  loopStart = std::max<std::int64_t>(0, start) / grid * grid;
+  loopEnd = std::min(endFrame, (deliverEnd + grid - 1) / grid * grid);
 }
 
 // Dry groups: the stems, each as wide as the output; or, for track prints, one group per sounding
 // track and one per stem whose reverb returns need somewhere to go.
 void RenderPlan::planGroups() {
   const int nc = output.numChannels();
-  info = RenderPlanInfo{&output, {}, voices.stems, {}, endFrame};
+  info = RenderPlanInfo{&output, {}, voices.stems, {}, deliverEnd - deliverStart};
   trackGroup_.assign(session.tracks.size(), -1);
   returnGroup.assign(voices.stems.size(), -1);
   if (!prints) {
@@ -219,8 +278,8 @@ RenderReport RenderPlan::reportSkeleton() const {
   report.layout = output.name;
   for (const Speaker& sp : output.speakers) report.channelNames.push_back(sp.name);
   report.sampleRate = rate;
-  report.numFrames = endFrame;
-  report.durationSeconds = static_cast<double>(endFrame) / rate;
+  report.numFrames = deliverEnd - deliverStart;
+  report.durationSeconds = static_cast<double>(report.numFrames) / rate;
   report.numVoices = static_cast<int>(voices.voices.size());
   report.peakVoices = peakVoices;
   report.blockFrames = chunkFrames;

@@ -54,6 +54,12 @@ class RenderPlan {
   int peakVoices = 0;
   std::int64_t chunkFrames = 0;
   std::int64_t endFrame = 0;  // the last clip's end plus the reverbs' tails
+  // The frames the block loop renders and those it delivers: [0, endFrame) both, or, for
+  // RenderOptions::range, the range delivered and the loop started early enough to warm up every
+  // stage with finite memory and ended where the last reverb partition it needs is whole
+  // (planRange; docs/architecture.md, "Range renders").
+  std::int64_t loopStart = 0, loopEnd = 0;
+  std::int64_t deliverStart = 0, deliverEnd = 0;
   bool prints = false;
   int backendThreads = 0;  // RenderOptions::backendThreads, resolved
 
@@ -71,6 +77,7 @@ class RenderPlan {
   void releaseIrSamples();
 
  private:
+  void planRange(const RenderOptions& options);
   void planGroups();
   void planMixers();
   std::vector<int> trackGroup_;  // per track: its print's dry group (prints), else -1

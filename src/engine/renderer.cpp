@@ -53,9 +53,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   ChunkCollector collector(plan, *backend, sink, options.progress);
   std::deque<StartedChunk> started;
   std::int64_t chunks = 0;
-  for (std::int64_t at = 0; at < plan.endFrame; at += plan.chunkFrames, ++chunks) {
+  for (std::int64_t at = plan.loopStart; at < plan.loopEnd; at += plan.chunkFrames, ++chunks) {
     pollCancel();
-    started.push_back(starter.start(at, std::min(plan.chunkFrames, plan.endFrame - at)));
+    started.push_back(starter.start(at, std::min(plan.chunkFrames, plan.loopEnd - at)));
     if (started.size() >= static_cast<std::size_t>(backend::Backend::kInFlight)) {
       collector.collect(started.front());
       started.pop_front();

@@ -8,7 +8,7 @@
 namespace vkmix::engine {
 
 ReverbFraming::ReverbFraming(const RenderPlan& plan, backend::Backend& backend)
-    : plan_(plan), backend_(backend) {
+    : plan_(plan), backend_(backend), taken_(plan.loopStart) {
   for (int channels : plan.groupChannels) dry_.emplace_back(channels);
   for (const ReverbInstance& inst : plan.reverbs.instances) {
     sendIn_.emplace_back(plan.reverbs.buses[static_cast<std::size_t>(inst.bus)].spec.numInputs);

@@ -39,7 +39,9 @@ class ReverbFraming {
   backend::Backend& backend_;
   std::vector<PlanarFifo> dry_, sendIn_, returns_;
   std::vector<float> convIn_, convOut_;
-  std::int64_t taken_ = 0;  // frames handed out so far: where the returns' next frames fall
+  // The timeline frame of the next frame handed out: where the returns' next frames fall. The
+  // sends go into the convolvers from plan.loopStart, on their partition grid.
+  std::int64_t taken_ = 0;
 };
 
 }  // namespace vkmix::engine
