@@ -497,16 +497,17 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
       "--programme", a.programme,
       "ADM master: the audioProgramme to render, by ID or name (default: the first)");
   command->add_option("--layout", a.layout,
-                     "Output layout (default: the session's); see 'vkmix layouts'");
+                      "Output layout (default: the session's); see 'vkmix layouts'");
   command->add_option(
       "--format", a.format,
       "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
-  command->add_option("--device", a.device,
-                     "cpu (native), reference (double precision), or a Vulkan device index or name "
-                     "substring (llvmpipe: Vulkan on the CPU); default: a GPU, else cpu");
+  command->add_option(
+      "--device", a.device,
+      "cpu (native), reference (double precision), or a Vulkan device index or name "
+      "substring (llvmpipe: Vulkan on the CPU); default: a GPU, else cpu");
   command->add_option("--block", a.blockFrames,
-                     "Frames per block (default: from the busiest moment's voice count, 512 to "
-                     "4096; the output does not depend on it)");
+                      "Frames per block (default: from the busiest moment's voice count, 512 to "
+                      "4096; the output does not depend on it)");
   command
       ->add_option("--decode-threads", a.decodeThreads,
                    "Threads decoding the next block's clips (and, on the CPU backends, denoising "
@@ -524,7 +525,7 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
                    "at most 15, none below 4 cores; the output does not depend on it)")
       ->check(CLI::Range(0, 64));
   command->add_option("--stems", a.stemsDir,
-                     "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
+                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
   command
       ->add_option("--loudness-target", a.loudnessTarget,
                    "Normalise to this integrated loudness, LUFS (e.g. -24, -23, -27)")
@@ -541,8 +542,8 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
       "headphones, binaural=FILE (docs/binaural.md); repeatable");
   command->add_option("--hrtf", a.hrtf,
-                     "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
-                     "the MIT KEMAR set)");
+                      "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
+                      "the MIT KEMAR set)");
   command
       ->add_option("--tail", a.tailSeconds,
                    "Longest reverb tail to render after the last clip, seconds (default: until "
@@ -551,15 +552,15 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
   command->add_option("--report", a.reportJson, "Write the loudness report as JSON");
   command->add_option("--plot", a.plotSvg, "Write a loudness-over-time plot (SVG)");
   command->add_option("--video", a.video.picture,
-                     "Mux into this picture file: its streams copied untouched, the mix added "
-                     "(-o FINAL.mov|.mp4|.mkv)");
+                      "Mux into this picture file: its streams copied untouched, the mix added "
+                      "(-o FINAL.mov|.mp4|.mkv)");
   command->add_option("--mux-codec", a.video.codec,
-                     "Codec of the muxed audio: pcm | aac | eac3 (default pcm; eac3 in .mp4)");
+                      "Codec of the muxed audio: pcm | aac | eac3 (default pcm; eac3 in .mp4)");
   command->add_flag("--mux-stems", a.video.stems, "Also mux each stem as an audio stream");
   command->add_option("--mux-downmix", a.video.downmixes,
-                     "Also mux a matrix downmix (e.g. 2.0) as an audio stream; repeatable");
+                      "Also mux a matrix downmix (e.g. 2.0) as an audio stream; repeatable");
   command->add_option("--language", a.video.language,
-                     "ISO 639-2 language tag of the muxed streams (default und)");
+                      "ISO 639-2 language tag of the muxed streams (default und)");
   command
       ->add_option("--spec", a.spec,
                    "Check the mix and every downmix against a delivery spec, in the report and "
@@ -569,12 +570,12 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
       ->type_name("NAME");
   command->add_flag("-q,--quiet", a.quiet, "Print only the output path");
   command->add_option("--progress", a.progress,
-                     "Progress: auto (a bar on a terminal), bar, json (one object per update on "
-                     "stderr: pass, passes, stage, position, duration, speed, eta), none");
+                      "Progress: auto (a bar on a terminal), bar, json (one object per update on "
+                      "stderr: pass, passes, stage, position, duration, speed, eta), none");
   addOverwriteFlags(command, a.overwrite);
   command->add_flag("--allow-short-media", a.allowShortMedia,
-                   "Render WAV media cut short (header promises more than the file holds) with "
-                   "silence for the missing frames and a warning per file, instead of refusing");
+                    "Render WAV media cut short (header promises more than the file holds) with "
+                    "silence for the missing frames and a warning per file, instead of refusing");
 }
 
 int run(int argc, char** argv) {

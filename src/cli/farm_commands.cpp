@@ -147,10 +147,10 @@ int cmdSubmit(FarmArgs& f) {
     throw InputError(job.dir.string(), "--job-dir",
                      "exists: resume it (--resume DIR) or remove it");
   const std::int64_t frames = farm::renderFrames(s.session, s.options);
-  job.segments = f.segments > 0 ? farm::cutIntoSegments(frames, s.session.sampleRate, f.segments,
-                                                        "--segments")
-                                : farm::cutIntoSegmentsOf(frames, s.session.sampleRate,
-                                                          f.segmentSeconds, "--segment-seconds");
+  job.segments = f.segments > 0
+                     ? farm::cutIntoSegments(frames, s.session.sampleRate, f.segments, "--segments")
+                     : farm::cutIntoSegmentsOf(frames, s.session.sampleRate, f.segmentSeconds,
+                                               "--segment-seconds");
   job.renderArgs = toJson(f.render).dump();
   job.sampleRate = s.session.sampleRate;
   job.partition = f.partition;
@@ -169,8 +169,8 @@ int cmdSegment(const FarmArgs& f) {
   RenderArgs a;
   RenderSetup s;
   setupJob(job, a, s);
-  const auto& seg = job.segments.at(
-      static_cast<std::size_t>(std::clamp<int>(f.index, 0, static_cast<int>(job.segments.size()) - 1)));
+  const auto& seg = job.segments.at(static_cast<std::size_t>(
+      std::clamp<int>(f.index, 0, static_cast<int>(job.segments.size()) - 1)));
   std::fprintf(stderr, "vkmix: segment %d: frames %lld..%lld\n", f.index,
                static_cast<long long>(seg.start), static_cast<long long>(seg.end));
   farm::renderSegment(s.session, s.options, s.delivery, job.dir, f.index, job.segments);
@@ -260,7 +260,8 @@ FarmCommands addFarmCommands(CLI::App& app, FarmArgs& f) {
   farm->require_subcommand(1);
   c.submit = farm->add_subcommand(
       "submit", "Write a job folder and submit its segments and join with sbatch");
-  c.submit->add_option("session", f.render.session, "Session file (on a filesystem every node sees)");
+  c.submit->add_option("session", f.render.session,
+                       "Session file (on a filesystem every node sees)");
   c.submit->add_option("-o,--output", f.render.output, "Output file (.wav or .flac)");
   addRenderOptions(c.submit, f.render);
   c.submit->add_option("--segments", f.segments, "Cut the render into N segments of equal length")
@@ -268,8 +269,9 @@ FarmCommands addFarmCommands(CLI::App& app, FarmArgs& f) {
   c.submit->add_option("--segment-seconds", f.segmentSeconds,
                        "Cut the render into segments of S seconds");
   c.submit->add_option("--partition", f.partition, "Slurm partition (default: the cluster's)");
-  c.submit->add_option("--sbatch", f.sbatch,
-                       "Pass ARG to every sbatch (e.g. --sbatch=--gres=gpu:1); repeatable")
+  c.submit
+      ->add_option("--sbatch", f.sbatch,
+                   "Pass ARG to every sbatch (e.g. --sbatch=--gres=gpu:1); repeatable")
       ->allow_extra_args(false);
   c.submit->add_option("--job-dir", f.jobDir, "The job folder (default: OUT.farm beside OUT)");
   c.submit->add_option("--resume", f.resume,

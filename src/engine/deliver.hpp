@@ -20,9 +20,8 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
 
 // Replays a kept render into a sink, as StoredRender::replay does: `onPlan` first, then every
 // block in order. Called once per delivery pass.
-using ReplayRender =
-    std::function<void(const std::function<void(const RenderPlanInfo&)>& onPlan,
-                       const BlockSink& sink, const RenderOptions& options)>;
+using ReplayRender = std::function<void(const std::function<void(const RenderPlanInfo&)>& onPlan,
+                                        const BlockSink& sink, const RenderOptions& options)>;
 
 // What renderToFile does once its measuring pass has kept the render, for a render kept
 // elsewhere (a farm render's segments, docs/farm.md): the delivery passes from `replay`, with a

@@ -114,8 +114,9 @@ Sidecar readSidecar(const fs::path& dir, int index) {
   const fs::path file = segmentSidecarPath(dir, index);
   if (!fs::exists(file))
     throw InputError(dir.string(), "segment " + std::to_string(index),
-                     "has not finished (no " + file.filename().string() + "): see 'vkmix farm "
-                     "status', and 'vkmix farm submit --resume' to render it");
+                     "has not finished (no " + file.filename().string() +
+                         "): see 'vkmix farm "
+                         "status', and 'vkmix farm submit --resume' to render it");
   const json j = readJson(file);
   Sidecar s;
   try {
@@ -151,8 +152,10 @@ std::vector<Segment> cutIntoSegments(std::int64_t frames, int sampleRate, int co
   const std::int64_t most = std::max<std::int64_t>(1, (frames + grid - 1) / grid);
   if (count < 1 || count > most)
     throw InputError(field, std::to_string(count),
-                     "must be 1.." + std::to_string(most) + " (segments start on the 100 ms grid; "
-                     "the render is " + std::to_string(frames) + " frames)");
+                     "must be 1.." + std::to_string(most) +
+                         " (segments start on the 100 ms grid; "
+                         "the render is " +
+                         std::to_string(frames) + " frames)");
   std::vector<Segment> out;
   std::int64_t start = 0;
   for (int k = 1; k <= count; ++k) {
@@ -199,14 +202,15 @@ void renderSegment(const Session& session, const RenderOptions& options,
                    const std::vector<Segment>& segments) {
   (void)delivery;
   if (index < 0 || index >= static_cast<int>(segments.size()))
-    throw InputError(dir.string(), "segment",
-                     std::to_string(index) + " is not one of 0.." +
-                         std::to_string(segments.size() - 1));
+    throw InputError(
+        dir.string(), "segment",
+        std::to_string(index) + " is not one of 0.." + std::to_string(segments.size() - 1));
   const Segment seg = segments[static_cast<std::size_t>(index)];
   const std::int64_t total = segments.back().end;
   const std::int64_t grid = subBlockFrames(session.sampleRate);
-  const std::int64_t preRoll = std::min(
-      seg.start, static_cast<std::int64_t>(kMeterPreRollSeconds * session.sampleRate) / grid * grid);
+  const std::int64_t preRoll =
+      std::min(seg.start,
+               static_cast<std::int64_t>(kMeterPreRollSeconds * session.sampleRate) / grid * grid);
   const std::int64_t from = seg.start - preRoll;
   RenderOptions o = options;
   o.range.reset();
@@ -293,8 +297,9 @@ void renderSegment(const Session& session, const RenderOptions& options,
                         {"meters", meterJson}};
   std::error_code ec;
   fs::rename(temp, file, ec);
-  if (ec) throw IoError(file.string() + ": cannot rename the segment's render into place: " +
-                        ec.message());
+  if (ec)
+    throw IoError(file.string() +
+                  ": cannot rename the segment's render into place: " + ec.message());
   removeTemp.path.clear();
   writeJsonAtomically(sidecar, segmentSidecarPath(dir, index));
 }
@@ -320,8 +325,8 @@ JoinResult joinSegments(const Session& session, const RenderOptions& options,
         s.stems != plan.info.stems)
       throw InputError(segmentSidecarPath(dir, index).string(), "",
                        "does not belong to this job's plan (another submission's?)");
-    stored.push_back(engine::StoredRender::open(segmentRenderPath(dir, index), plan.info,
-                                                session.sampleRate));
+    stored.push_back(
+        engine::StoredRender::open(segmentRenderPath(dir, index), plan.info, session.sampleRate));
     if (stored.back()->frames() != s.segment.end - s.segment.start)
       throw InputError(segmentRenderPath(dir, index).string(), "",
                        "holds " + std::to_string(stored.back()->frames()) + " frames, not the " +
@@ -379,19 +384,20 @@ JoinResult joinSegments(const Session& session, const RenderOptions& options,
   for (const Sidecar& s : sidecars) segmentSeconds += s.wallSeconds;
 
   const double total = static_cast<double>(plan.endFrame) / session.sampleRate;
-  engine::ReplayRender replay = [&](const std::function<void(const engine::RenderPlanInfo&)>& onPlan,
-                                    const engine::BlockSink& sink, const RenderOptions& o) {
-    if (onPlan) onPlan(plan.info);
-    double before = 0.0;
-    for (const auto& s : stored) {
-      RenderOptions part;
-      part.cancelled = o.cancelled;
-      if (o.progress)
-        part.progress = [&](double done, double) { o.progress(before + done, total); };
-      s->replay(nullptr, sink, part);
-      before += static_cast<double>(s->frames()) / session.sampleRate;
-    }
-  };
+  engine::ReplayRender replay =
+      [&](const std::function<void(const engine::RenderPlanInfo&)>& onPlan,
+          const engine::BlockSink& sink, const RenderOptions& o) {
+        if (onPlan) onPlan(plan.info);
+        double before = 0.0;
+        for (const auto& s : stored) {
+          RenderOptions part;
+          part.cancelled = o.cancelled;
+          if (o.progress)
+            part.progress = [&](double done, double) { o.progress(before + done, total); };
+          s->replay(nullptr, sink, part);
+          before += static_cast<double>(s->frames()) / session.sampleRate;
+        }
+      };
   result.report = engine::deliverKeptRender(session, full, delivery, measured, rendered,
                                             {{"segments", "session", segmentSeconds}}, replay);
   return result;

@@ -227,10 +227,12 @@ Submission submit(Job& job, const std::vector<int>& segments) {
   const std::string exe = shellQuoted(job.vkmix.string());
   writeScript(job.dir / "segment.sh",
               "#!/bin/sh\n# A farm render's segment: the array task's id is the segment's index.\n"
-              "exec " + exe + " farm segment " + dir + " \"$SLURM_ARRAY_TASK_ID\"\n");
+              "exec " +
+                  exe + " farm segment " + dir + " \"$SLURM_ARRAY_TASK_ID\"\n");
   writeScript(job.dir / "join.sh",
               "#!/bin/sh\n# A farm render's join: every segment into the deliverables.\n"
-              "exec " + exe + " farm join " + dir + "\n");
+              "exec " +
+                  exe + " farm join " + dir + "\n");
   std::vector<std::string> common = {"sbatch", "--parsable"};
   if (!job.partition.empty()) common.push_back("--partition=" + job.partition);
   common.insert(common.end(), job.sbatchArgs.begin(), job.sbatchArgs.end());

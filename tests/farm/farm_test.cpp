@@ -91,10 +91,9 @@ class Farm : public ::testing::Test {
     char pattern[] = "/tmp/vkmix-farm-XXXXXX";
     work = ::mkdtemp(pattern);
     fs::copy_file(kSource / "assets/demo/demo.json", work / "demo.json");
-    const Ran made = run((fs::path(VKMIX_BINARY).parent_path().parent_path() /
-                          "assets/vkmix_make_demo")
-                             .string() +
-                         " " + (work / "media").string());
+    const Ran made = run(
+        (fs::path(VKMIX_BINARY).parent_path().parent_path() / "assets/vkmix_make_demo").string() +
+        " " + (work / "media").string());
     ASSERT_EQ(made.status, 0) << made.output;
     // Reverb- and denoise-heavy: two adaptively denoised tracks (no learned profile: the
     // tracking's memory is the whole track), both sending hard into the hall.
@@ -169,21 +168,20 @@ class Farm : public ::testing::Test {
     ASSERT_EQ(one.status, 0) << one.output;
     for (int segments : {1, 3, 8}) {
       const std::string name = base + "-farm" + std::to_string(segments);
-      const Ran submitted = run(vkmix() + " farm submit " + (work / session).string() +
-                                ".json --device cpu " + options + outputs(name, binaural) +
-                                " --segments " + std::to_string(segments) + " --job-dir " +
-                                (work / (name + ".farm")).string());
+      const Ran submitted =
+          run(vkmix() + " farm submit " + (work / session).string() + ".json --device cpu " +
+              options + outputs(name, binaural) + " --segments " + std::to_string(segments) +
+              " --job-dir " + (work / (name + ".farm")).string());
       ASSERT_EQ(submitted.status, 0) << submitted.output;
       const Ran waited = run(vkmix() + " farm wait " + (work / (name + ".farm")).string());
-      ASSERT_EQ(waited.status, 0) << waited.output << readText(work / (name + ".farm/logs/join.log"));
+      ASSERT_EQ(waited.status, 0) << waited.output
+                                  << readText(work / (name + ".farm/logs/join.log"));
       expectSame(base + "-one", name);
     }
   }
 };
 
-TEST_F(Farm, TheDemoInSegmentsEqualsTheOneMachineRender) {
-  farmEqualsOneMachine("demo", "", true);
-}
+TEST_F(Farm, TheDemoInSegmentsEqualsTheOneMachineRender) { farmEqualsOneMachine("demo", "", true); }
 
 TEST_F(Farm, TheDemoNormalisedInSegmentsEqualsTheOneMachineRender) {
   farmEqualsOneMachine("demo", "--loudness-target -23 --true-peak-ceiling -2", true);
@@ -201,9 +199,9 @@ TEST_F(Farm, AFailedSegmentLeavesNoDeliverableAndResumeCompletesIt) {
   const fs::path out = work / "failing";
   fs::create_directories(out);
   // Held, so the media can go before any task starts.
-  const Ran submitted = run(vkmix() + " farm submit " + (work / "wet.json").string() +
-                            " --device cpu -o " + (out / "mix.wav").string() +
-                            " --segments 3 --sbatch=--hold --job-dir " + dir.string());
+  const Ran submitted =
+      run(vkmix() + " farm submit " + (work / "wet.json").string() + " --device cpu -o " +
+          (out / "mix.wav").string() + " --segments 3 --sbatch=--hold --job-dir " + dir.string());
   ASSERT_EQ(submitted.status, 0) << submitted.output;
   fs::rename(work / "media/birds.wav", work / "birds.away");
   const json plan = json::parse(readText(dir / "plan.json"));

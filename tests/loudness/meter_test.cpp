@@ -319,7 +319,6 @@ TEST(KWeighting, ChannelsInLockstepEqualOneAtATime) {
   }
 }
 
-
 // A multichannel programme's figures do not depend on how its frames arrive (each channel's
 // sub-block sum runs over its samples in order, whatever the pieces).
 TEST(Meter, MultichannelResultDoesNotDependOnHowFramesArrive) {
