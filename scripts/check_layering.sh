@@ -23,6 +23,11 @@ check '#include [<"](gpu/|dsp/|engine/|imgui|cli/|vulkan)' "io must not include 
 check '#include [<"](engine/|imgui|cli/|io/|session/|adm/)' "gpu and dsp must not include engine, io, session, adm, UI or CLI headers" src/gpu src/dsp
 check '#include [<"](vulkan|gpu/|dsp/|engine/|imgui|libav|cli/|io/)' "adm must not include GPU, DSP, engine, FFmpeg, io, UI or CLI headers" src/adm
 check '#include [<"](cli/|imgui|ui/)' "engine must not include CLI or UI headers" src/engine
+check '#include [<"]farm/' "farm sits above the engine: only the CLI includes it" \
+  src/core src/session src/layout src/loudness src/wave src/io src/gpu src/dsp src/backend \
+  src/adm src/engine src/timeline src/binaural include/vkmix ui
+check '#include [<"](cli/|imgui|ui/|vulkan|gpu/|dsp/[a-z]+/gpu_|dsp/[a-z]+/reference)' \
+  "farm (segments, the join, Slurm jobs) uses the engine, not the CLI, UI or device" src/farm
 check '#include [<"](vulkan|gpu/|dsp/[a-z]+/gpu_|dsp/[a-z]+/reference)' \
   "engine reaches the device and the stages through backend/backend.hpp only" src/engine
 check '#include [<"](engine/|cli/|imgui|ui/|io/|session/|adm/)' \

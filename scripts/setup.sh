@@ -13,6 +13,7 @@ packages=(
   clang-format clang libclang-rt-14-dev
   help2man dpkg-dev file
   xvfb xauth libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -13,10 +13,12 @@
 #include <thread>
 
 #include "cli/adm_commands.hpp"
+#include "cli/farm_commands.hpp"
 #include "cli/loudness_table.hpp"
 #include "cli/output_check.hpp"
 #include "cli/progress.hpp"
 #include "cli/range_arg.hpp"
+#include "cli/render_args.hpp"
 #include "cli/version.hpp"
 #include "core/one_line.hpp"
 #include "engine/report.hpp"
@@ -83,36 +85,10 @@ void addOverwriteFlags(CLI::App* command, bool& overwrite) {
       ->trigger_on_parse();
 }
 
-struct RenderArgs {
-  std::string session;
-  std::string output;
-  std::string layout;
-  std::string format;
-  std::string device;
-  std::int64_t blockFrames = 0;  // 0: chosen from the session (RenderOptions::blockFrames)
-  int decodeThreads = -1;
-  int readThreads = -1;
-  int backendThreads = -1;
-  bool quiet = false;
-  std::string stemsDir;
-  std::optional<double> loudnessTarget;
-  std::string loudnessReference = "programme";
-  double truePeakCeiling = -1.0;
-  std::vector<std::string> downmixes;  // LAYOUT=FILE
-  std::string hrtf;                    // --hrtf
-  std::string reportJson;
-  std::string plotSvg;
-  std::optional<double> tailSeconds;
-  std::string range;      // --range START:END (cli/range_arg)
-  std::string programme;  // an ADM master's audioProgramme (ID or name); empty: the first
-  VideoOptions video;
-  bool overwrite = false;
-  bool allowShortMedia = false;
-  std::string progress = "auto";
-  std::string spec;  // a delivery spec to check the render against (engine/spec.hpp)
-};
+}  // namespace
 
-// Every file the render reads and writes, checked before any work (io::OutputGuard).
+bool stopRequested() { return gStopSignal != 0; }
+
 void checkRenderFiles(const RenderArgs& a, const Session& session, const DeliveryOptions& d) {
   io::OutputGuard guard;
   addSessionInputs(guard, session, a.session);
@@ -135,13 +111,15 @@ void checkRenderFiles(const RenderArgs& a, const Session& session, const Deliver
   guard.check(a.overwrite);
 }
 
-int cmdRender(const RenderArgs& a) {
+void setupRender(const RenderArgs& a, RenderSetup& s) {
   auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; };
-  const engine::DeliverySpec* spec = a.spec.empty() ? nullptr : &engine::findDeliverySpec(a.spec);
+  s.spec = a.spec.empty() ? nullptr : &engine::findDeliverySpec(a.spec);
+  const engine::DeliverySpec* spec = s.spec;
   // An ADM BWF master renders like a session (docs/adm.md).
-  Session session = loadSessionOrMaster(a.session, warn, a.programme);
+  s.session = loadSessionOrMaster(a.session, warn, a.programme);
+  const Session& session = s.session;
   if (spec) engine::checkSpecApplies(*spec, session);
-  RenderOptions options;
+  RenderOptions& options = s.options;
   options.layout = a.layout;
   options.device = a.device;
   // The double-precision path's name before the native CPU backend took "cpu": kept for one
@@ -167,13 +145,13 @@ int cmdRender(const RenderArgs& a) {
   // A bar on a terminal (not with -q), JSON lines on request; logs get the summary.
   ProgressMode mode = parseProgressMode(a.progress);
   if (a.quiet && mode == ProgressMode::Auto) mode = ProgressMode::None;
-  ProgressLine progress(mode, stderr);
-  options.progress = [&progress](double done, double total) { progress.update(done, total); };
-  options.passStarted = [&progress](int pass, int passes, const std::string& what) {
-    progress.passStarted(pass, passes, what);
+  s.progress = std::make_unique<ProgressLine>(mode, stderr);
+  options.progress = [p = s.progress.get()](double done, double total) { p->update(done, total); };
+  options.passStarted = [p = s.progress.get()](int pass, int passes, const std::string& what) {
+    p->passStarted(pass, passes, what);
   };
 
-  DeliveryOptions delivery;
+  DeliveryOptions& delivery = s.delivery;
   delivery.output = a.output;
   delivery.format = a.format;
   delivery.stemsDir = a.stemsDir;
@@ -201,19 +179,11 @@ int cmdRender(const RenderArgs& a) {
   }
 
   checkRenderFiles(a, session, delivery);
+}
 
-  RenderReport r;
-  if (!a.video.picture.empty()) {
-    if (!a.stemsDir.empty() || !a.downmixes.empty() || !a.format.empty()) {
-      throw InputError("--video", "",
-                       "stems and downmixes go into the picture file as streams: use --mux-stems "
-                       "and --mux-downmix LAYOUT (and --mux-codec for the codec)");
-    }
-    r = renderIntoVideo(session, options, delivery, a.video);
-  } else {
-    r = renderToFile(session, options, delivery);
-  }
-  progress.finish();
+int reportRender(const RenderArgs& a, const RenderSetup& s, const RenderReport& r) {
+  s.progress->finish();
+  const engine::DeliverySpec* spec = s.spec;
   // A failed check is information about outputs that are all written, not a failed render.
   std::optional<engine::SpecResult> checked;
   if (spec) checked = engine::checkSpec(*spec, r);
@@ -253,8 +223,8 @@ int cmdRender(const RenderArgs& a) {
     if (!r.reverbs.empty())
       std::fprintf(stderr, "rendered %.2f s past the last clip for the reverb tails\n",
                    r.tailSeconds);
-    if (options.range) {
-      const double start = static_cast<double>(options.range->start) / r.sampleRate;
+    if (s.options.range) {
+      const double start = static_cast<double>(s.options.range->start) / r.sampleRate;
       std::fprintf(stderr, "range: %.3f s to %.3f s of the render (its loudness below)\n", start,
                    start + r.durationSeconds);
     }
@@ -281,6 +251,26 @@ int cmdRender(const RenderArgs& a) {
   }
   std::printf("%s\n", oneLine(a.output).c_str());
   return checked && !checked->pass ? kExitSpecFailed : 0;
+}
+
+namespace {
+
+int cmdRender(const RenderArgs& a) {
+  RenderSetup s;
+  setupRender(a, s);
+
+  RenderReport r;
+  if (!a.video.picture.empty()) {
+    if (!a.stemsDir.empty() || !a.downmixes.empty() || !a.format.empty()) {
+      throw InputError("--video", "",
+                       "stems and downmixes go into the picture file as streams: use --mux-stems "
+                       "and --mux-downmix LAYOUT (and --mux-codec for the codec)");
+    }
+    r = renderIntoVideo(s.session, s.options, s.delivery, a.video);
+  } else {
+    r = renderToFile(s.session, s.options, s.delivery);
+  }
+  return reportRender(a, s, r);
 }
 
 // Loudspeaker position of an FFmpeg/WAV mask bit, for BS.1770 channel weights. BL/BR are the
@@ -509,6 +499,92 @@ int cmdLayouts(const std::string& file, bool positions) {
 
 }  // namespace
 
+void addRenderOptions(CLI::App* command, RenderArgs& a) {
+  command->add_option(
+      "--programme", a.programme,
+      "ADM master: the audioProgramme to render, by ID or name (default: the first)");
+  command->add_option("--layout", a.layout,
+                      "Output layout (default: the session's); see 'vkmix layouts'");
+  command->add_option(
+      "--format", a.format,
+      "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
+  command->add_option(
+      "--device", a.device,
+      "cpu (native), reference (double precision), or a Vulkan device index or name "
+      "substring (llvmpipe: Vulkan on the CPU); default: a GPU, else cpu");
+  command->add_option("--block", a.blockFrames,
+                      "Frames per block (default: from the busiest moment's voice count, 512 to "
+                      "4096; the output does not depend on it)");
+  command
+      ->add_option("--decode-threads", a.decodeThreads,
+                   "Threads decoding the next block's clips (and, on the CPU backends, denoising "
+                   "tracks) ahead (default: cores - 2, at most 4, at least 1 for denoised tracks "
+                   "on a CPU backend; 0 = none; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
+  command
+      ->add_option("--read-threads", a.readThreads,
+                   "Threads reading each block's clip rows beside the block loop (default: cores "
+                   "- 2, at most 8, none below 4 cores; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
+  command
+      ->add_option("--backend-threads", a.backendThreads,
+                   "Threads the CPU backend mixes on beside the block loop (default: cores - 2, "
+                   "at most 15, none below 4 cores; the output does not depend on it)")
+      ->check(CLI::Range(0, 64));
+  command->add_option("--stems", a.stemsDir,
+                      "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
+  command
+      ->add_option("--loudness-target", a.loudnessTarget,
+                   "Normalise to this integrated loudness, LUFS (e.g. -24, -23, -27)")
+      ->check(kFinite);
+  command->add_option(
+      "--loudness-reference", a.loudnessReference,
+      "What the target measures: programme (the mix) or dialogue (the dialogue stem)");
+  command
+      ->add_option("--true-peak-ceiling", a.truePeakCeiling,
+                   "Limiter ceiling when normalising, dBTP (default -1)")
+      ->check(kFinite);
+  command->add_option(
+      "--downmix", a.downmixes,
+      "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
+      "headphones, binaural=FILE (docs/binaural.md); repeatable");
+  command->add_option("--hrtf", a.hrtf,
+                      "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
+                      "the MIT KEMAR set)");
+  command
+      ->add_option("--tail", a.tailSeconds,
+                   "Longest reverb tail to render after the last clip, seconds (default: until "
+                   "every IR's remaining energy is below -120 dB, docs/reverb.md)")
+      ->check(kFinite);
+  command->add_option("--report", a.reportJson, "Write the loudness report as JSON");
+  command->add_option("--plot", a.plotSvg, "Write a loudness-over-time plot (SVG)");
+  command->add_option("--video", a.video.picture,
+                      "Mux into this picture file: its streams copied untouched, the mix added "
+                      "(-o FINAL.mov|.mp4|.mkv)");
+  command->add_option("--mux-codec", a.video.codec,
+                      "Codec of the muxed audio: pcm | aac | eac3 (default pcm; eac3 in .mp4)");
+  command->add_flag("--mux-stems", a.video.stems, "Also mux each stem as an audio stream");
+  command->add_option("--mux-downmix", a.video.downmixes,
+                      "Also mux a matrix downmix (e.g. 2.0) as an audio stream; repeatable");
+  command->add_option("--language", a.video.language,
+                      "ISO 639-2 language tag of the muxed streams (default und)");
+  command
+      ->add_option("--spec", a.spec,
+                   "Check the mix and every downmix against a delivery spec, in the report and "
+                   "the exit status (6: failed; the outputs are still written). It only checks: "
+                   "normalise with --loudness-target. " +
+                       engine::deliverySpecSummary())
+      ->type_name("NAME");
+  command->add_flag("-q,--quiet", a.quiet, "Print only the output path");
+  command->add_option("--progress", a.progress,
+                      "Progress: auto (a bar on a terminal), bar, json (one object per update on "
+                      "stderr: pass, passes, stage, position, duration, speed, eta), none");
+  addOverwriteFlags(command, a.overwrite);
+  command->add_flag("--allow-short-media", a.allowShortMedia,
+                    "Render WAV media cut short (header promises more than the file holds) with "
+                    "silence for the missing frames and a warning per file, instead of refusing");
+}
+
 int run(int argc, char** argv) {
   // First thing, so a signal never finds the process without its clean-up path.
   std::signal(SIGINT, onStopSignal);
@@ -528,94 +604,13 @@ int run(int argc, char** argv) {
                    "Session file (JSON, see docs/session-format.md) or ADM BWF master (.wav)")
       ->required();
   render->add_option("-o,--output", ra.output, "Output file (.wav or .flac)")->required();
-  render->add_option(
-      "--programme", ra.programme,
-      "ADM master: the audioProgramme to render, by ID or name (default: the first)");
-  render->add_option("--layout", ra.layout,
-                     "Output layout (default: the session's); see 'vkmix layouts'");
-  render->add_option(
-      "--format", ra.format,
-      "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
-  render->add_option("--device", ra.device,
-                     "cpu (native), reference (double precision), or a Vulkan device index or name "
-                     "substring (llvmpipe: Vulkan on the CPU); default: a GPU, else cpu");
-  render->add_option("--block", ra.blockFrames,
-                     "Frames per block (default: from the busiest moment's voice count, 512 to "
-                     "4096; the output does not depend on it)");
-  render
-      ->add_option("--decode-threads", ra.decodeThreads,
-                   "Threads decoding the next block's clips (and, on the CPU backends, denoising "
-                   "tracks) ahead (default: cores - 2, at most 4, at least 1 for denoised tracks "
-                   "on a CPU backend; 0 = none; the output does not depend on it)")
-      ->check(CLI::Range(0, 64));
-  render
-      ->add_option("--read-threads", ra.readThreads,
-                   "Threads reading each block's clip rows beside the block loop (default: cores "
-                   "- 2, at most 8, none below 4 cores; the output does not depend on it)")
-      ->check(CLI::Range(0, 64));
-  render
-      ->add_option("--backend-threads", ra.backendThreads,
-                   "Threads the CPU backend mixes on beside the block loop (default: cores - 2, "
-                   "at most 15, none below 4 cores; the output does not depend on it)")
-      ->check(CLI::Range(0, 64));
-  render->add_option("--stems", ra.stemsDir,
-                     "Also write each stem (dialogue, music, effects, ...) to DIR/<stem>.wav");
-  render
-      ->add_option("--loudness-target", ra.loudnessTarget,
-                   "Normalise to this integrated loudness, LUFS (e.g. -24, -23, -27)")
-      ->check(kFinite);
-  render->add_option(
-      "--loudness-reference", ra.loudnessReference,
-      "What the target measures: programme (the mix) or dialogue (the dialogue stem)");
-  render
-      ->add_option("--true-peak-ceiling", ra.truePeakCeiling,
-                   "Limiter ceiling when normalising, dBTP (default -1)")
-      ->check(kFinite);
-  render->add_option(
-      "--downmix", ra.downmixes,
-      "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
-      "headphones, binaural=FILE (docs/binaural.md); repeatable");
-  render->add_option("--hrtf", ra.hrtf,
-                     "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
-                     "the MIT KEMAR set)");
-  render
-      ->add_option("--tail", ra.tailSeconds,
-                   "Longest reverb tail to render after the last clip, seconds (default: until "
-                   "every IR's remaining energy is below -120 dB, docs/reverb.md)")
-      ->check(kFinite);
+  addRenderOptions(render, ra);
   render
       ->add_option("--range", ra.range,
                    "Render only START:END of the session (seconds, or HH:MM:SS.fff; START: to the "
                    "end): exactly those frames of the full render, its reverbs and denoisers "
                    "warmed up from before START (docs/architecture.md, \"Range renders\")")
       ->type_name("START:END");
-  render->add_option("--report", ra.reportJson, "Write the loudness report as JSON");
-  render->add_option("--plot", ra.plotSvg, "Write a loudness-over-time plot (SVG)");
-  render->add_option("--video", ra.video.picture,
-                     "Mux into this picture file: its streams copied untouched, the mix added "
-                     "(-o FINAL.mov|.mp4|.mkv)");
-  render->add_option("--mux-codec", ra.video.codec,
-                     "Codec of the muxed audio: pcm | aac | eac3 (default pcm; eac3 in .mp4)");
-  render->add_flag("--mux-stems", ra.video.stems, "Also mux each stem as an audio stream");
-  render->add_option("--mux-downmix", ra.video.downmixes,
-                     "Also mux a matrix downmix (e.g. 2.0) as an audio stream; repeatable");
-  render->add_option("--language", ra.video.language,
-                     "ISO 639-2 language tag of the muxed streams (default und)");
-  render
-      ->add_option("--spec", ra.spec,
-                   "Check the mix and every downmix against a delivery spec, in the report and "
-                   "the exit status (6: failed; the outputs are still written). It only checks: "
-                   "normalise with --loudness-target. " +
-                       engine::deliverySpecSummary())
-      ->type_name("NAME");
-  render->add_flag("-q,--quiet", ra.quiet, "Print only the output path");
-  render->add_option("--progress", ra.progress,
-                     "Progress: auto (a bar on a terminal), bar, json (one object per update on "
-                     "stderr: pass, passes, stage, position, duration, speed, eta), none");
-  addOverwriteFlags(render, ra.overwrite);
-  render->add_flag("--allow-short-media", ra.allowShortMedia,
-                   "Render WAV media cut short (header promises more than the file holds) with "
-                   "silence for the missing frames and a warning per file, instead of refusing");
   std::string measureFile;
   bool measureJsonFlag = false;
   auto* measure =
@@ -706,6 +701,9 @@ int run(int argc, char** argv) {
   layouts->add_option("file", layoutFile, "A layout file (.json) to check and print");
   layouts->add_flag("--positions", layoutPositions, "Also print each speaker's azimuth/elevation");
 
+  FarmArgs farmArgs;
+  const FarmCommands farm = addFarmCommands(app, farmArgs);
+
   // After the subcommands, which would each inherit (and repeat) it.
   app.footer(kExitCodes);
   try {
@@ -748,6 +746,7 @@ int run(int argc, char** argv) {
     if (*admInfo) return cmdAdmInfo(admFile);
     if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
     if (*admImport) return cmdAdmImport(admFile, admSessionOut, admProgramme, admImportOverwrite);
+    if (const std::optional<int> farmed = runFarm(farm, farmArgs)) return *farmed;
     if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);

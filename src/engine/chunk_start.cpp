@@ -86,7 +86,7 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
     backend_->submitMix(m, block_);
     now.dispatched[m] = 1;
   }
-  backend_->endChunk(numFrames, startFrame + numFrames >= plan_.endFrame);
+  backend_->endChunk(numFrames, startFrame + numFrames >= plan_.loopEnd);
   closeFinished(sources_, plan_.voices.clips, startFrame + numFrames);
   // The open clips' next chunk decodes while the backend mixes this one and the loop collects
   // the one before.

@@ -160,8 +160,11 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
   return result;
 }
 
-RenderReport engine::renderToFile(const Session& session, const RenderOptions& options,
-                                  const DeliveryOptions& delivery, DeliverFrom from) {
+namespace {
+
+// Everything the options ask of a delivery, checked before any work; the output format.
+io::OutputFormat checkDelivery(const Session& session, const RenderOptions& options,
+                               const DeliveryOptions& delivery) {
   const io::OutputFormat format = resolveFormat(delivery);
   const Layout layout = engine::outputLayout(session, options);
   checkFolder(delivery.output);
@@ -179,25 +182,6 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
     layout::downmixMatrix(layout, *to);  // throws when there is no path
     checkFolder(file);
     if (delivery.format.empty()) io::defaultFormatFor(file);  // throws for an unknown extension
-  }
-  // A stems folder this render creates goes again if the render fails (when still empty).
-  struct MadeFolder {
-    std::filesystem::path path;
-    bool keep = false;
-    ~MadeFolder() {
-      std::error_code ec;
-      if (!path.empty() && !keep) std::filesystem::remove(path, ec);
-    }
-  } madeStems;
-  if (!delivery.stemsDir.empty()) {
-    std::error_code ec;
-    if (!std::filesystem::exists(delivery.stemsDir, ec)) {
-      std::filesystem::create_directory(delivery.stemsDir, ec);
-      if (ec)
-        throw InputError(delivery.stemsDir.string(), "--stems",
-                         "cannot create the stems folder: " + ec.message());
-      madeStems.path = delivery.stemsDir;
-    }
   }
   if (delivery.loudnessTargetLufs &&
       !(*delivery.loudnessTargetLufs <= 0.0 && *delivery.loudnessTargetLufs >= -60.0)) {
@@ -218,21 +202,168 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
                      "a binaural downmix of a range is not supported (its HRIR convolution needs "
                      "the frames before the range)");
   }
+  return format;
+}
 
-  const int measurePasses = delivery.loudnessTargetLufs ? 1 : 0;
-  const auto wallStart = std::chrono::steady_clock::now();
-  std::vector<RenderPass> passes;
-  auto passStarted = [&](int pass, const std::string& what) {
-    if (options.passStarted) options.passStarted(pass, std::max(pass, measurePasses + 1), what);
-    passes.push_back({what, "session", 0.0});
-  };
+// A stems folder a render creates goes again if the render fails (when still empty).
+struct MadeFolder {
+  std::filesystem::path path;
+  bool keep = false;
+  explicit MadeFolder(const DeliveryOptions& delivery) {
+    if (delivery.stemsDir.empty()) return;
+    std::error_code ec;
+    if (!std::filesystem::exists(delivery.stemsDir, ec)) {
+      std::filesystem::create_directory(delivery.stemsDir, ec);
+      if (ec)
+        throw InputError(delivery.stemsDir.string(), "--stems",
+                         "cannot create the stems folder: " + ec.message());
+      path = delivery.stemsDir;
+    }
+  }
+  MadeFolder(const MadeFolder&) = delete;
+  MadeFolder& operator=(const MadeFolder&) = delete;
+  ~MadeFolder() {
+    std::error_code ec;
+    if (!path.empty() && !keep) std::filesystem::remove(path, ec);
+  }
+};
+
+// The passes of a render as the report lists them, announced through options.passStarted.
+class PassLog {
+ public:
+  // `before`: the passes that precede the delivery passes (those made already, and those still
+  // to come when measurePasses is more).
+  PassLog(const RenderOptions& options, std::vector<RenderPass> before, int measurePasses)
+      : options_(options),
+        passes_(std::move(before)),
+        before_(measurePasses),
+        wallStart_(std::chrono::steady_clock::now()),
+        passStart_(std::chrono::steady_clock::now()) {}
+  // Starts pass `pass` (from 1); at least one delivery pass follows those before.
+  void start(int pass, const std::string& what) {
+    if (options_.passStarted) options_.passStarted(pass, std::max(pass, before_ + 1), what);
+    passes_.push_back({what, "session", 0.0});
+  }
   // Ends the pass started last: its source and wall time.
-  auto passEnded = [&, passStart = wallStart](bool kept) mutable {
+  void end(bool kept) {
     const auto now = std::chrono::steady_clock::now();
-    passes.back().source = kept ? "kept render" : "session";
-    passes.back().wallSeconds = std::chrono::duration<double>(now - passStart).count();
-    passStart = now;
-  };
+    passes_.back().source = kept ? "kept render" : "session";
+    passes_.back().wallSeconds = std::chrono::duration<double>(now - passStart_).count();
+    passStart_ = now;
+  }
+  int before() const { return before_; }
+  const std::vector<RenderPass>& passes() const { return passes_; }
+  double wallSeconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart_).count();
+  }
+
+ private:
+  const RenderOptions& options_;
+  std::vector<RenderPass> passes_;
+  int before_;
+  std::chrono::steady_clock::time_point wallStart_, passStart_;
+};
+
+// The gain that takes the reference from `measured` to the target; InputError if it is silent.
+double normalisationGain(const DeliveryOptions& delivery, double measured) {
+  if (measured <= -70.0)
+    throw InputError("--loudness-target", "",
+                     "the reference is silent; there is nothing to normalise");
+  return *delivery.loudnessTargetLufs - measured;
+}
+
+// One delivery pass from a kept render: gain, limiting, metering and encoding, nothing left to
+// render, so every core delivers, each block's parts (the mix, each stem) side by side. `rendered`
+// has the render's own figures; hostCpuSeconds adds this pass's.
+RenderReport replayInto(engine::Delivery& d, const engine::ReplayRender& replay,
+                        const RenderOptions& options, const RenderReport& rendered) {
+  RenderReport report = rendered;
+  restartThreadCpu();
+  const double cpuStart = accountedCpuSeconds();
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  std::unique_ptr<ParallelFor> parts;
+  replay(
+      [&](const engine::RenderPlanInfo& plan) {
+        d.open(plan);
+        parts = std::make_unique<ParallelFor>(
+            std::clamp(cores - 1, 0, static_cast<int>(d.parts()) - 1));
+      },
+      [&](const engine::RenderedBlock& b) {
+        parts->run(d.parts(), [&](std::size_t part) { d.consumePart(b, part); });
+      },
+      options);
+  d.close();
+  accountThreadCpu();
+  report.backend.hostCpuSeconds =
+      rendered.backend.hostCpuSeconds + accountedCpuSeconds() - cpuStart;
+  return report;
+}
+
+// The delivery passes: each a Delivery at the gain, fed by `feed` (which returns the render's
+// report and says whether it replayed a kept render); with a loudness target, another pass while
+// the limiter leaves the mix more than 0.05 LU off it. The last pass's files are committed.
+RenderReport deliverPasses(const Session& session, const DeliveryOptions& delivery,
+                           io::OutputFormat format, double gainDb, PassLog& log,
+                           MadeFolder& madeStems, const RenderOptions& options,
+                           const std::function<RenderReport(engine::Delivery&, bool& kept)>& feed) {
+  // Limiting lowers the programme's loudness a little; re-deliver with the difference made up.
+  for (int attempt = 0;; ++attempt) {
+    log.start(log.before() + 1 + attempt,
+              attempt == 0 ? "delivering" : "delivering (limiter correction)");
+    engine::Delivery d(session, delivery, format, gainDb);
+    bool kept = false;
+    RenderReport report = feed(d, kept);
+    log.end(kept);
+    report.passes = log.passes();
+    d.fill(report);
+    report.normalisationGainDb = gainDb;
+    if (delivery.loudnessTargetLufs) {
+      report.normalisation = Normalisation{*delivery.loudnessTargetLufs, delivery.reference,
+                                           delivery.truePeakCeilingDbtp};
+      // Every pass's time: what the user waited for.
+      report.wallSeconds = log.wallSeconds();
+    }
+    const bool programme = delivery.reference == LoudnessReference::Programme;
+    const double miss = delivery.loudnessTargetLufs && programme
+                            ? *delivery.loudnessTargetLufs - report.mix.integratedLufs
+                            : 0.0;
+    if (std::abs(miss) <= kTargetToleranceLu || attempt == kMaxDeliveryPasses - 1) {
+      if (std::abs(miss) > kTargetToleranceLu && options.warn) {
+        options.warn("loudness target missed by " + std::to_string(miss) + " LU after limiting");
+      }
+      d.commit();
+      madeStems.keep = true;
+      return report;
+    }
+    gainDb += miss;
+  }
+}
+
+}  // namespace
+
+RenderReport engine::deliverKeptRender(const Session& session, const RenderOptions& options,
+                                       const DeliveryOptions& delivery,
+                                       std::optional<double> measuredLufs,
+                                       const RenderReport& rendered, std::vector<RenderPass> passes,
+                                       const ReplayRender& replay) {
+  const io::OutputFormat format = checkDelivery(session, options, delivery);
+  MadeFolder madeStems(delivery);
+  const double gainDb =
+      delivery.loudnessTargetLufs ? normalisationGain(delivery, measuredLufs.value()) : 0.0;
+  const int before = static_cast<int>(passes.size());
+  PassLog log(options, std::move(passes), before);
+  return deliverPasses(session, delivery, format, gainDb, log, madeStems, options,
+                       [&](engine::Delivery& d, bool& kept) {
+                         kept = true;
+                         return replayInto(d, replay, options, rendered);
+                       });
+}
+
+RenderReport engine::renderToFile(const Session& session, const RenderOptions& options,
+                                  const DeliveryOptions& delivery, DeliverFrom from) {
+  const io::OutputFormat format = checkDelivery(session, options, delivery);
+  MadeFolder madeStems(delivery);
+  PassLog log(options, {}, delivery.loudnessTargetLufs ? 1 : 0);
   // Normalisation's render, kept beside the output for the delivery passes; declared before
   // what writes into it, it goes last, whether this returns or throws.
   std::optional<engine::ScratchFolder> scratch;
@@ -240,7 +371,7 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
   RenderReport rendered;  // the measuring pass's own figures (device, voices, backend)
   double gainDb = 0.0;
   if (delivery.loudnessTargetLufs) {
-    passStarted(1, "measuring");
+    log.start(1, "measuring");
     auto keep = [&](const engine::RenderPlanInfo& plan) -> engine::StoredRender* {
       if (from == engine::DeliverFrom::FreshRender) return nullptr;
       const std::filesystem::path beside = scratchBeside(delivery);
@@ -264,78 +395,34 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
       return stored.get();
     };
     const double measured = measureReference(session, options, delivery.reference, keep, rendered);
-    passEnded(false);
-    if (measured <= -70.0)
-      throw InputError("--loudness-target", "",
-                       "the reference is silent; there is nothing to normalise");
-    gainDb = *delivery.loudnessTargetLufs - measured;
+    log.end(false);
+    gainDb = normalisationGain(delivery, measured);
   }
-  // Limiting lowers the programme's loudness a little; re-deliver with the difference made up.
-  for (int attempt = 0;; ++attempt) {
-    passStarted(measurePasses + 1 + attempt,
-                attempt == 0 ? "delivering" : "delivering (limiter correction)");
-    engine::Delivery d(session, delivery, format, gainDb);
-    RenderReport report;
-    if (stored) {
-      // Gain, limiting, metering and encoding of the kept render: nothing is left to render, so
-      // every core delivers, each block's parts (the mix, each stem) side by side.
-      report = rendered;
-      restartThreadCpu();
-      const double cpuStart = accountedCpuSeconds();
-      const int cores = static_cast<int>(std::thread::hardware_concurrency());
-      std::unique_ptr<ParallelFor> parts;
-      stored->replay(
-          [&](const engine::RenderPlanInfo& plan) {
-            d.open(plan);
-            parts = std::make_unique<ParallelFor>(
-                std::clamp(cores - 1, 0, static_cast<int>(d.parts()) - 1));
-          },
-          [&](const engine::RenderedBlock& b) {
-            parts->run(d.parts(), [&](std::size_t part) { d.consumePart(b, part); });
-          },
-          options);
-      d.close();
-      accountThreadCpu();
-      // What this render cost: the measuring pass's render and this pass's delivery.
-      report.backend.hostCpuSeconds =
-          rendered.backend.hostCpuSeconds + accountedCpuSeconds() - cpuStart;
-    } else {
-      const double cpuStart = accountedCpuSeconds();
-      // Metering, limiting and encoding of a block run on their own thread while the next renders.
-      engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
-      report = engine::renderBlocks(
-          session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
-          [&](const engine::RenderedBlock& b) { pipeline.push(b); });
-      pipeline.finish();
-      d.close();
-      // The delivery thread's CPU, counted as it consumed each block, is in now.
-      report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
-    }
-    passEnded(stored != nullptr);
-    report.passes = passes;
-    d.fill(report);
-    report.normalisationGainDb = gainDb;
-    if (delivery.loudnessTargetLufs) {
-      report.normalisation = Normalisation{*delivery.loudnessTargetLufs, delivery.reference,
-                                           delivery.truePeakCeilingDbtp};
-      // Every pass's time: what the user waited for.
-      report.wallSeconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
-    }
-    const bool programme = delivery.reference == LoudnessReference::Programme;
-    const double miss = delivery.loudnessTargetLufs && programme
-                            ? *delivery.loudnessTargetLufs - report.mix.integratedLufs
-                            : 0.0;
-    if (std::abs(miss) <= kTargetToleranceLu || attempt == kMaxDeliveryPasses - 1) {
-      if (std::abs(miss) > kTargetToleranceLu && options.warn) {
-        options.warn("loudness target missed by " + std::to_string(miss) + " LU after limiting");
-      }
-      d.commit();
-      madeStems.keep = true;
-      return report;
-    }
-    gainDb += miss;
-  }
+  return deliverPasses(
+      session, delivery, format, gainDb, log, madeStems, options,
+      [&](engine::Delivery& d, bool& kept) {
+        if (stored) {
+          kept = true;
+          return replayInto(
+              d,
+              [&](const auto& onPlan, const engine::BlockSink& sink, const RenderOptions& o) {
+                stored->replay(onPlan, sink, o);
+              },
+              options, rendered);
+        }
+        const double cpuStart = accountedCpuSeconds();
+        // Metering, limiting and encoding of a block run on their own thread while the next
+        // renders.
+        engine::BlockPipeline pipeline([&](const engine::RenderedBlock& b) { d.consume(b); });
+        RenderReport report = engine::renderBlocks(
+            session, options, [&](const engine::RenderPlanInfo& plan) { d.open(plan); },
+            [&](const engine::RenderedBlock& b) { pipeline.push(b); });
+        pipeline.finish();
+        d.close();
+        // The delivery thread's CPU, counted as it consumed each block, is in now.
+        report.backend.hostCpuSeconds = accountedCpuSeconds() - cpuStart;
+        return report;
+      });
 }
 
 RenderReport renderToFile(const Session& session, const RenderOptions& options,

@@ -4,6 +4,11 @@
 // tests hold the replay to (the same bytes).
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "engine/renderer.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::engine {
@@ -12,5 +17,21 @@ enum class DeliverFrom { KeptRender, FreshRender };
 
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
                           const DeliveryOptions& delivery, DeliverFrom from);
+
+// Replays a kept render into a sink, as StoredRender::replay does: `onPlan` first, then every
+// block in order. Called once per delivery pass.
+using ReplayRender = std::function<void(const std::function<void(const RenderPlanInfo&)>& onPlan,
+                                        const BlockSink& sink, const RenderOptions& options)>;
+
+// What renderToFile does once its measuring pass has kept the render, for a render kept
+// elsewhere (a farm render's segments, docs/farm.md): the delivery passes from `replay`, with a
+// loudness target normalised from `measuredLufs` (the reference's integrated loudness) and
+// corrected after limiting as renderToFile does, every file renamed into place when the last pass
+// succeeded. `rendered` has the render's own figures (device, voices, backend), `passes` the
+// passes that made it (the report lists them first).
+RenderReport deliverKeptRender(const Session& session, const RenderOptions& options,
+                               const DeliveryOptions& delivery, std::optional<double> measuredLufs,
+                               const RenderReport& rendered, std::vector<RenderPass> passes,
+                               const ReplayRender& replay);
 
 }  // namespace vkmix::engine

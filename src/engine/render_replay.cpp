@@ -54,6 +54,37 @@ StoredRender::StoredRender(std::filesystem::path file, const RenderPlanInfo& pla
   if (fd_ < 0) fail("cannot create", errno);
 }
 
+std::unique_ptr<StoredRender> StoredRender::open(std::filesystem::path file,
+                                                 const RenderPlanInfo& plan, int sampleRate) {
+  auto stored = std::unique_ptr<StoredRender>(new StoredRender(plan, sampleRate));
+  stored->file_ = std::move(file);
+  stored->fd_ = ::open(stored->file_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (stored->fd_ < 0) stored->fail("cannot open", errno);
+  const off_t size = ::lseek(stored->fd_, 0, SEEK_END);
+  if (size < 0) stored->fail("cannot read", errno);
+  // Walk the block headers: every block whole, the frames counted.
+  const auto nc = static_cast<std::int64_t>(stored->layout_.numChannels());
+  const auto numStems = static_cast<std::int64_t>(plan.stems.size());
+  std::int64_t at = 0;
+  while (at < size) {
+    BlockHeader header;
+    if (::pread(stored->fd_, &header, sizeof header, at) != static_cast<ssize_t>(sizeof header) ||
+        header.numFrames <= 0 || header.stride < header.numFrames)
+      stored->fail("cannot read", EIO);
+    at += static_cast<std::int64_t>(sizeof header) +
+          header.stride * nc * numStems * static_cast<std::int64_t>(sizeof(float));
+    stored->frames_ += header.numFrames;
+  }
+  if (at != size) stored->fail("cannot read (cut short)", EIO);
+  stored->bytes_ = size;
+  return stored;
+}
+
+StoredRender::StoredRender(const RenderPlanInfo& plan, int sampleRate)
+    : layout_(*plan.layout), plan_(plan), sampleRate_(sampleRate) {
+  plan_.layout = &layout_;
+}
+
 StoredRender::~StoredRender() {
   if (fd_ >= 0) ::close(fd_);
 }

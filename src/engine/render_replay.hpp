@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ class StoredRender {
   // Creates `file` (which must not exist) for the render `plan` describes at `sampleRate` (for
   // the replay's progress); the plan is copied, its layout with it.
   StoredRender(std::filesystem::path file, const RenderPlanInfo& plan, int sampleRate);
+  // Opens, to replay, a stored render that is complete on disk (another process's: a farm
+  // render's segment, docs/farm.md); `plan` is the one it was stored for. IoError naming the file
+  // when it cannot be read or is not whole.
+  static std::unique_ptr<StoredRender> open(std::filesystem::path file, const RenderPlanInfo& plan,
+                                            int sampleRate);
   ~StoredRender();
   StoredRender(const StoredRender&) = delete;
   StoredRender& operator=(const StoredRender&) = delete;
@@ -59,6 +65,7 @@ class StoredRender {
 
   const RenderPlanInfo& plan() const { return plan_; }
   std::int64_t bytes() const { return bytes_; }
+  std::int64_t frames() const { return frames_; }
 
   // Replays every stored block into `sink` in order, as renderBlocks would hand them: `onPlan`
   // first, then `options.progress` after each block; `options.cancelled` is polled once per block
@@ -67,6 +74,7 @@ class StoredRender {
               const RenderOptions& options);
 
  private:
+  StoredRender(const RenderPlanInfo& plan, int sampleRate);  // for open()
   [[noreturn]] void fail(const std::string& what, int error) const;
 
   std::filesystem::path file_;

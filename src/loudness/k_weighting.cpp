@@ -54,6 +54,16 @@ double KWeighting::run(const Biquad& f, State& s, double x) {
 
 double KWeighting::process(double x) { return run(highPass_, s2_, run(shelf_, s1_, x)); }
 
+void KWeighting::state(double* out) const {
+  const double s[kStateSize] = {s1_.x1, s1_.x2, s1_.y1, s1_.y2, s2_.x1, s2_.x2, s2_.y1, s2_.y2};
+  std::memcpy(out, s, sizeof s);
+}
+
+void KWeighting::setState(const double* in) {
+  s1_ = State{in[0], in[1], in[2], in[3]};
+  s2_ = State{in[4], in[5], in[6], in[7]};
+}
+
 VKMIX_SIMD_CLONES void KWeighting::processLanes(KWeighting* const* filters, const float* const* x,
                                                 int lanes, std::int64_t n, double* sumSquares) {
   using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
@@ -69,6 +79,7 @@ VKMIX_SIMD_CLONES void KWeighting::processLanes(KWeighting* const* filters, cons
     u2[l] = filters[l]->s2_.x2;
     v1[l] = filters[l]->s2_.y1;
     v2[l] = filters[l]->s2_.y2;
+    sum[l] = sumSquares[l];
   }
   // The lanes' samples are gathered a chunk at a time into frame-major rows, so the filter loop
   // loads one vector per frame: inserting each lane's sample in the loop cost more than the

@@ -22,13 +22,18 @@ class KWeighting {
  public:
   explicit KWeighting(double sampleRate);
   double process(double x);
-  // Filters n samples of each of `count` channels, sumSquares[i] = the sum of the squared outputs
-  // of channel i. Up to kLanes channels run in lockstep, one per lane of a vector: each does
+  // Filters n samples of each of `count` channels and adds channel i's squared outputs, one by one
+  // in order, to sumSquares[i]: a sum carried over calls is the same bits however the samples were
+  // split between them. Up to kLanes channels run in lockstep, one per lane of a vector: each does
   // exactly process()'s operations in the same order (the same bits), kLanes at a time.
   static constexpr int kLanes = 8;
   static void processChannels(KWeighting* const* filters, const float* const* x, int count,
                               std::int64_t n, double* sumSquares);
   // True while every state variable is exactly zero (nothing non-zero has gone in yet).
+  // The state, 8 doubles (the shelf's x1 x2 y1 y2, then the high-pass's), and setting it back.
+  static constexpr int kStateSize = 8;
+  void state(double* out) const;
+  void setState(const double* in);
   bool atRest() const {
     return s1_.x1 == 0 && s1_.x2 == 0 && s1_.y1 == 0 && s1_.y2 == 0 && s2_.x1 == 0 && s2_.x2 == 0 &&
            s2_.y1 == 0 && s2_.y2 == 0;

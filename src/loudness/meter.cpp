@@ -75,7 +75,8 @@ LoudnessMeter::LoudnessMeter(double sampleRate, std::vector<double> channelWeigh
       weights_(std::move(channelWeights)),
       samplePeak_(weights_.size(), 0.0),
       truePeak_(weights_.size(), 0.0),
-      subBlockFrames_(static_cast<std::int64_t>(std::llround(sampleRate / 10.0))) {
+      subBlockFrames_(static_cast<std::int64_t>(std::llround(sampleRate / 10.0))),
+      channelSums_(weights_.size(), 0.0) {
   if (weights_.empty()) throw std::invalid_argument("LoudnessMeter needs at least one channel");
   for (std::size_t c = 0; c < weights_.size(); ++c) {
     filters_.emplace_back(sampleRate);
@@ -89,13 +90,14 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
   std::vector<KWeighting*> filters;
   std::vector<const float*> inputs;
   std::vector<std::size_t> active;
-  std::vector<double> sums(nc);
+  std::vector<double> sums;
   std::int64_t i = 0;
   while (i < numFrames) {
     const std::int64_t run = std::min(numFrames - i, subBlockFrames_ - inSubBlock_);
     filters.clear();
     inputs.clear();
     active.clear();
+    sums.clear();
     for (std::size_t c = 0; c < nc; ++c) {
       const float* x = &planar[c * stride + i];
       const double peak = std::max(samplePeak_[c], static_cast<double>(largestMagnitude(x, run)));
@@ -108,12 +110,13 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
       filters.push_back(&filters_[c]);
       inputs.push_back(x);
       active.push_back(c);
+      sums.push_back(channelSums_[c]);
     }
     KWeighting::processChannels(filters.data(), inputs.data(), static_cast<int>(active.size()), run,
                                 sums.data());
     for (std::size_t a = 0; a < active.size(); ++a) {
       const std::size_t c = active[a];
-      subBlockEnergy_ += weights_[c] * sums[a];
+      channelSums_[c] = sums[a];
       // The reported true peak is at least the sample peak, so stretches whose interpolation
       // bound stays under it need no interpolation.
       truePeak_[c] =
@@ -126,11 +129,45 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
   }
 }
 
+void LoudnessMeter::recordSubBlocks() {
+  if (inSubBlock_ != 0) throw std::logic_error("recordSubBlocks off the 100 ms grid");
+  recording_ = true;
+  recorded_.clear();
+}
+
+void LoudnessMeter::addSubBlockEnergies(std::span<const double> energies) {
+  if (inSubBlock_ != 0) throw std::logic_error("addSubBlockEnergies off the 100 ms grid");
+  for (double e : energies) closeSubBlock(e);
+}
+
+std::vector<double> LoudnessMeter::filterState() const {
+  std::vector<double> state(filters_.size() * KWeighting::kStateSize);
+  for (std::size_t c = 0; c < filters_.size(); ++c)
+    filters_[c].state(&state[c * KWeighting::kStateSize]);
+  return state;
+}
+
+void LoudnessMeter::setFilterState(std::span<const double> state) {
+  if (state.size() != filters_.size() * KWeighting::kStateSize)
+    throw std::invalid_argument("setFilterState: one state per channel");
+  for (std::size_t c = 0; c < filters_.size(); ++c)
+    filters_[c].setState(&state[c * KWeighting::kStateSize]);
+}
+
 void LoudnessMeter::closeSubBlock() {
-  subBlocks_[closedSubBlocks_ % kShortSubBlocks] = subBlockEnergy_;
-  ++closedSubBlocks_;
-  subBlockEnergy_ = 0.0;
+  double energy = 0.0;
+  for (std::size_t c = 0; c < weights_.size(); ++c) {
+    energy += weights_[c] * channelSums_[c];
+    channelSums_[c] = 0.0;
+  }
   inSubBlock_ = 0;
+  closeSubBlock(energy);
+}
+
+void LoudnessMeter::closeSubBlock(double energy) {
+  if (recording_) recorded_.push_back(energy);
+  subBlocks_[closedSubBlocks_ % kShortSubBlocks] = energy;
+  ++closedSubBlocks_;
   const std::size_t n = closedSubBlocks_;
   auto windowMean = [&](std::size_t count) {  // the last `count` sub-blocks, oldest first
     double sum = 0.0;

@@ -50,8 +50,26 @@ class LoudnessMeter {
   std::vector<double> shortTermLufs() const;
   int numChannels() const { return static_cast<int>(weights_.size()); }
 
+  // A programme metered in pieces (the time segments of a farm render, docs/farm.md): each piece's
+  // meter records the weighted energy of every 100 ms sub-block it closes, and one meter fed
+  // those energies in order (addSubBlockEnergies) reads the integrated loudness, range and maxima
+  // the whole programme's meter reads, bit for bit, when the pieces start on the 100 ms grid and
+  // each piece's K-weighting filters start in the state the previous piece's ended in
+  // (filterState): a sub-block's energy does not depend on how its frames arrived.
+  // Records the sub-blocks closed from now on (it must be on the 100 ms grid).
+  void recordSubBlocks();
+  const std::vector<double>& recordedSubBlocks() const { return recorded_; }
+  // Closes one sub-block per energy, as if frames of that energy had been added; only on the grid.
+  void addSubBlockEnergies(std::span<const double> energies);
+  // Every channel's K-weighting state (KWeighting::kStateSize doubles each), and setting it.
+  std::vector<double> filterState() const;
+  void setFilterState(std::span<const double> state);
+  std::int64_t subBlockFrames() const { return subBlockFrames_; }
+  bool onSubBlockGrid() const { return inSubBlock_ == 0; }
+
  private:
-  void closeSubBlock();
+  void closeSubBlock();               // of the frames added
+  void closeSubBlock(double energy);  // of this weighted sum of squares
 
   double sampleRate_;
   std::vector<double> weights_;
@@ -60,7 +78,11 @@ class LoudnessMeter {
   std::vector<double> samplePeak_, truePeak_;
   std::int64_t subBlockFrames_;  // 100 ms
   std::int64_t inSubBlock_ = 0;
-  double subBlockEnergy_ = 0.0;  // weighted sum of squares in the open sub-block
+  // The open sub-block's sum of squares per channel: each channel's K-weighted samples summed in
+  // order, weighted and added in channel order when it closes.
+  std::vector<double> channelSums_;
+  bool recording_ = false;
+  std::vector<double> recorded_;  // with recordSubBlocks
   // What a render's length makes grow is kept to what the figures need: two doubles per 100 ms,
   // a 2-hour mix and its stems ~1 MB each. The closed sub-blocks' weighted sums of squares are a
   // ring of the last 30 (the short-term window), momentary loudness is its latest value and

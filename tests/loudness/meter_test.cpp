@@ -304,6 +304,7 @@ TEST(KWeighting, ChannelsInLockstepEqualOneAtATime) {
     for (std::int64_t at = 0; at < 5000; at += 1250) {  // state carried across calls
       std::vector<const float*> from;
       for (const float* p : inputs) from.push_back(p + at);
+      std::fill(sums.begin(), sums.end(), 0.0);
       KWeighting::processChannels(filters.data(), from.data(), count, 1250, sums.data());
       for (int c = 0; c < count; ++c) {
         double sum = 0.0;
@@ -316,6 +317,57 @@ TEST(KWeighting, ChannelsInLockstepEqualOneAtATime) {
       }
     }
   }
+}
+
+// A multichannel programme's figures do not depend on how its frames arrive (each channel's
+// sub-block sum runs over its samples in order, whatever the pieces).
+TEST(Meter, MultichannelResultDoesNotDependOnHowFramesArrive) {
+  constexpr std::int64_t kFrames = kRate * 4;
+  std::vector<float> planar;
+  for (unsigned c = 0; c < 3; ++c) {
+    auto x = test::noise(kFrames, 70 + c, 0.1f + 0.2f * static_cast<float>(c));
+    planar.insert(planar.end(), x.begin(), x.end());
+  }
+  const std::vector<double> weights = {1.0, 1.41, 1.0};
+  LoudnessMeter whole(kRate, weights), pieces(kRate, weights);
+  whole.addFrames(planar, kFrames, kFrames);
+  for (std::int64_t at = 0, n = 1; at < kFrames; at += n, n = n * 3 + 7) {
+    n = std::min(n, kFrames - at);
+    pieces.addFrames(std::span<const float>(planar).subspan(static_cast<std::size_t>(at)), kFrames,
+                     n);
+  }
+  EXPECT_EQ(whole.integratedLufs(), pieces.integratedLufs());
+  EXPECT_EQ(whole.loudnessRangeLu(), pieces.loudnessRangeLu());
+  EXPECT_EQ(whole.shortTermLufs(), pieces.shortTermLufs());
+}
+
+// Pieces on the 100 ms grid, each metered by its own meter whose filters start in the state the
+// previous piece's ended in: their recorded sub-blocks, fed to one meter, read what the whole
+// programme's meter reads, bit for bit.
+TEST(Meter, PiecesMergedReadAsTheWhole) {
+  constexpr std::int64_t kSub = kRate / 10;
+  constexpr std::int64_t kFrames = kSub * 95 + 123;  // the last sub-block stays open
+  std::vector<float> x = test::noise(kFrames, 81, 0.2f);
+  for (std::int64_t i = kSub * 30; i < kSub * 50; ++i) x[static_cast<std::size_t>(i)] *= 0.05f;
+  LoudnessMeter whole(kRate, {1.0});
+  whole.addFrames(x, kFrames, kFrames);
+  const std::int64_t bounds[] = {0, kSub * 20, kSub * 41, kSub * 77, kFrames};
+  LoudnessMeter merged(kRate, {1.0});
+  std::vector<double> previousEnd;
+  for (int p = 0; p < 4; ++p) {
+    const std::int64_t start = bounds[p], end = bounds[p + 1];
+    LoudnessMeter piece(kRate, {1.0});
+    if (p > 0) piece.setFilterState(previousEnd);
+    piece.recordSubBlocks();
+    piece.addFrames(std::span<const float>(x).subspan(static_cast<std::size_t>(start)), kFrames,
+                    end - start);
+    previousEnd = piece.filterState();
+    merged.addSubBlockEnergies(piece.recordedSubBlocks());
+  }
+  EXPECT_EQ(merged.integratedLufs(), whole.integratedLufs());
+  EXPECT_EQ(merged.loudnessRangeLu(), whole.loudnessRangeLu());
+  EXPECT_EQ(merged.shortTermLufs(), whole.shortTermLufs());
+  EXPECT_EQ(previousEnd, whole.filterState());
 }
 
 }  // namespace

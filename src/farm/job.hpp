@@ -1,0 +1,70 @@
+// A farm render's job folder (docs/farm.md) and its Slurm jobs: plan.json (the render's options as
+// given, the segments' frame ranges, the Slurm submissions), the batch scripts, a log per task,
+// the segments' kept renders and sidecars, and joined.json once the join delivered.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "farm/farm.hpp"
+
+namespace vkmix::farm {
+
+// One sbatch submission: an array job (one task per segment listed) and the join after it.
+struct Submission {
+  std::string arrayJob;
+  std::vector<int> segments;  // the array's task ids: segment indices
+  std::string joinJob;
+};
+
+struct Job {
+  std::filesystem::path dir;
+  std::string renderArgs;  // the render's options, JSON as the CLI wrote them (opaque here)
+  int sampleRate = 0;
+  std::vector<Segment> segments;
+  std::string partition;                // --partition; "" = the cluster's default
+  std::vector<std::string> sbatchArgs;  // --sbatch, passed to every sbatch
+  std::filesystem::path vkmix;          // the executable the tasks run (a path every node sees)
+  std::vector<Submission> submissions;
+};
+
+// plan.json, written whole under a temporary name and renamed.
+void saveJob(const Job& job);
+// InputError naming the folder when it holds no job.
+Job loadJob(const std::filesystem::path& dir);
+
+std::filesystem::path segmentLogPath(const std::filesystem::path& dir, int index);
+std::filesystem::path joinLogPath(const std::filesystem::path& dir);
+// Written by `vkmix farm join` once every deliverable is in place.
+std::filesystem::path joinedMarkerPath(const std::filesystem::path& dir);
+
+// Submits the segments listed (an array job, task id = segment index) and a join that runs when
+// they all succeeded (afterok; Slurm cancels it when one fails), records the submission in
+// plan.json and returns it. IoError with sbatch's own message when it refuses.
+Submission submit(Job& job, const std::vector<int>& segments);
+
+struct SegmentState {
+  int index = 0;
+  // "done" (its sidecar is there), or Slurm's state of its task: "PENDING", "RUNNING",
+  // "FAILED", "CANCELLED", "TIMEOUT", ...; "COMPLETED" without a sidecar is "FAILED"; "UNKNOWN"
+  // when Slurm no longer knows the task and it left no sidecar.
+  std::string state;
+  std::string jobId;     // "ARRAY_TASK" of its latest submission
+  std::string exitCode;  // Slurm's "N:S", when it knows it
+  std::string lastLine;  // its log's last non-empty line
+  bool failed() const;
+};
+std::vector<SegmentState> segmentStates(const Job& job);
+
+// The latest join job's state: "JOINED" (joined.json is there), or Slurm's ("PENDING",
+// "RUNNING", "COMPLETED", "FAILED", "CANCELLED", ...; "UNKNOWN" when it no longer knows it).
+std::string joinState(const Job& job);
+
+// scancel JOB; a job that already ended is not an error.
+void cancel(const std::string& jobId);
+
+// Last non-empty line of a text file ("" when none).
+std::string lastLine(const std::filesystem::path& file);
+
+}  // namespace vkmix::farm

@@ -1,0 +1,239 @@
+// Farm renders on a real Slurm: a throw-away one-node cluster (tests/farm/slurm_cluster.sh) is
+// started once for this binary; the demo and a reverb- and denoise-heavy session are farm-rendered
+// in 1, 3 and 8 segments and held to the one-machine render bit for bit (mix, stems, downmixes,
+// the report's loudness figures), with and without loudness normalisation; a segment that fails
+// leaves no deliverable, `farm status` names it, and `--resume` completes the render.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kSource = VKMIX_SOURCE_DIR;
+
+std::string readText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+struct Ran {
+  int status = -1;
+  std::string output;
+};
+
+// Runs a shell command line, its stdout and stderr captured together.
+Ran run(const std::string& command) {
+  Ran r;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, p)) > 0) r.output.append(buffer, n);
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string vkmix() { return std::string(VKMIX_BINARY); }
+
+// The cluster, for every test of this binary: started before the first, stopped (by its pids,
+// every job cancelled first) after the last, SLURM_CONF cleared.
+class SlurmCluster : public ::testing::Environment {
+ public:
+  static inline fs::path dir;
+  static inline bool up = false;
+  static inline std::string why;
+
+  void SetUp() override {
+    if (!fs::exists("/usr/sbin/slurmctld") || !fs::exists("/usr/sbin/munged")) {
+      why = "Slurm is not installed (scripts/setup.sh installs it)";
+      return;
+    }
+    char pattern[] = "/tmp/vkmix-slurm-XXXXXX";
+    dir = ::mkdtemp(pattern);
+    const Ran started = run("bash " + (kSource / "tests/farm/slurm_cluster.sh").string() +
+                            " start " + dir.string());
+    if (started.status != 0) {
+      why = "the test cluster did not start: " + started.output;
+      return;
+    }
+    ::setenv("SLURM_CONF", (dir / "slurm.conf").c_str(), 1);
+    const std::string path = std::string("/usr/sbin:") + std::getenv("PATH");
+    ::setenv("PATH", path.c_str(), 1);
+    up = true;
+  }
+  void TearDown() override {
+    if (dir.empty()) return;
+    run("bash " + (kSource / "tests/farm/slurm_cluster.sh").string() + " stop " + dir.string());
+    ::unsetenv("SLURM_CONF");
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+const auto* const kCluster = ::testing::AddGlobalTestEnvironment(new SlurmCluster);
+
+// A folder with the demo session and its synthesised media, and a session of our own beside it.
+class Farm : public ::testing::Test {
+ protected:
+  static inline fs::path work;
+
+  static void SetUpTestSuite() {
+    char pattern[] = "/tmp/vkmix-farm-XXXXXX";
+    work = ::mkdtemp(pattern);
+    fs::copy_file(kSource / "assets/demo/demo.json", work / "demo.json");
+    const Ran made = run(
+        (fs::path(VKMIX_BINARY).parent_path().parent_path() / "assets/vkmix_make_demo").string() +
+        " " + (work / "media").string());
+    ASSERT_EQ(made.status, 0) << made.output;
+    // Reverb- and denoise-heavy: two adaptively denoised tracks (no learned profile: the
+    // tracking's memory is the whole track), both sending hard into the hall.
+    std::ofstream(work / "wet.json") << R"({
+  "vkmix": 1, "sampleRate": 48000, "layout": "7.1.4",
+  "reverbs": [{"name": "hall", "ir": "media/hall.wav", "wetDb": 0, "predelayMs": 20}],
+  "tracks": [
+    {"name": "DX", "stem": "dialogue", "type": "object",
+     "sends": [{"reverb": "hall", "levelDb": -4}], "denoise": {"reductionDb": 18},
+     "position": {"azimuth": 20, "elevation": 0, "distance": 1},
+     "clips": [{"file": "media/dialogue.wav", "start": 0.25, "offset": 0.5, "length": 3.5,
+                "fadeIn": 0.05, "fadeOut": 0.4}]},
+    {"name": "Birds", "stem": "effects", "type": "object",
+     "sends": [{"reverb": "hall", "levelDb": -2}], "denoise": {"reductionDb": 12},
+     "position": {"azimuth": -70, "elevation": 10, "distance": 1},
+     "clips": [{"file": "media/birds.wav", "start": 1.0, "offset": 2.0, "length": 2.5,
+                "fadeIn": 0.3, "fadeOut": 0.3}]}
+  ]
+})";
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(work, ec);
+  }
+
+  void SetUp() override {
+    if (!SlurmCluster::up) GTEST_SKIP() << SlurmCluster::why;
+  }
+
+  // The deliverables of a render into `name`: mix, stems, a matrix downmix (and binaural for the
+  // demo), and the report.
+  static std::string outputs(const std::string& name, bool binaural) {
+    const fs::path o = work / name;
+    std::string args = " -o " + (o / "mix.wav").string() + " --stems " + (o / "stems").string() +
+                       " --downmix 2.0=" + (o / "lo-ro.wav").string() + " --report " +
+                       (o / "report.json").string();
+    if (binaural) args += " --downmix binaural=" + (o / "binaural.wav").string();
+    fs::create_directories(o);
+    return args;
+  }
+
+  // Every deliverable of `a` holds the bytes of `b`'s, and the reports' loudness figures are equal.
+  static void expectSame(const std::string& a, const std::string& b) {
+    for (const auto& e : fs::recursive_directory_iterator(work / a)) {
+      if (!e.is_regular_file() || e.path().extension() != ".wav") continue;
+      const fs::path other = work / b / fs::relative(e.path(), work / a);
+      ASSERT_TRUE(fs::exists(other)) << other;
+      EXPECT_TRUE(readText(e.path()) == readText(other)) << e.path() << " and " << other;
+    }
+    const json x = json::parse(readText(work / a / "report.json"));
+    const json y = json::parse(readText(work / b / "report.json"));
+    for (const char* key : {"mix", "normalisationGainDb", "limiterReductionDb", "durationSeconds",
+                            "voices", "peakVoices", "reverbs", "tailSeconds", "clippedSamples"})
+      EXPECT_EQ(x.at(key), y.at(key)) << key;
+    for (const char* list : {"stems", "downmixes"}) {
+      ASSERT_EQ(x.at(list).size(), y.at(list).size());
+      for (std::size_t i = 0; i < x.at(list).size(); ++i) {
+        json u = x.at(list)[i], v = y.at(list)[i];  // every figure; the files are elsewhere
+        u.erase("file");
+        v.erase("file");
+        EXPECT_EQ(u, v) << list << i;
+      }
+    }
+  }
+
+  // The one-machine render, then farm renders in 1, 3 and 8 segments, all held to it.
+  static void farmEqualsOneMachine(const std::string& session, const std::string& options,
+                                   bool binaural) {
+    const std::string base = session + (options.empty() ? "" : "-normalised");
+    const Ran one = run(vkmix() + " render " + (work / session).string() + ".json --device cpu " +
+                        options + outputs(base + "-one", binaural) + " -q");
+    ASSERT_EQ(one.status, 0) << one.output;
+    for (int segments : {1, 3, 8}) {
+      const std::string name = base + "-farm" + std::to_string(segments);
+      const Ran submitted =
+          run(vkmix() + " farm submit " + (work / session).string() + ".json --device cpu " +
+              options + outputs(name, binaural) + " --segments " + std::to_string(segments) +
+              " --job-dir " + (work / (name + ".farm")).string());
+      ASSERT_EQ(submitted.status, 0) << submitted.output;
+      const Ran waited = run(vkmix() + " farm wait " + (work / (name + ".farm")).string());
+      ASSERT_EQ(waited.status, 0) << waited.output
+                                  << readText(work / (name + ".farm/logs/join.log"));
+      expectSame(base + "-one", name);
+    }
+  }
+};
+
+TEST_F(Farm, TheDemoInSegmentsEqualsTheOneMachineRender) { farmEqualsOneMachine("demo", "", true); }
+
+TEST_F(Farm, TheDemoNormalisedInSegmentsEqualsTheOneMachineRender) {
+  farmEqualsOneMachine("demo", "--loudness-target -23 --true-peak-ceiling -2", true);
+}
+
+TEST_F(Farm, AReverbAndDenoiseHeavySessionInSegmentsEqualsTheOneMachineRender) {
+  farmEqualsOneMachine("wet", "", false);
+  farmEqualsOneMachine("wet", "--loudness-target -20", false);
+}
+
+// A segment whose media went missing fails; the join never runs, nothing is delivered, status
+// and wait name the segment; with the file back, --resume renders what did not finish and joins.
+TEST_F(Farm, AFailedSegmentLeavesNoDeliverableAndResumeCompletesIt) {
+  const fs::path dir = work / "failing.farm";
+  const fs::path out = work / "failing";
+  fs::create_directories(out);
+  // Held, so the media can go before any task starts.
+  const Ran submitted =
+      run(vkmix() + " farm submit " + (work / "wet.json").string() + " --device cpu -o " +
+          (out / "mix.wav").string() + " --segments 3 --sbatch=--hold --job-dir " + dir.string());
+  ASSERT_EQ(submitted.status, 0) << submitted.output;
+  fs::rename(work / "media/birds.wav", work / "birds.away");
+  const json plan = json::parse(readText(dir / "plan.json"));
+  const std::string array = plan.at("submissions")[0].at("arrayJob");
+  const std::string join = plan.at("submissions")[0].at("joinJob");
+  ASSERT_EQ(run("scontrol release " + array + " " + join).status, 0);
+
+  const Ran waited = run(vkmix() + " farm wait " + dir.string());
+  EXPECT_NE(waited.status, 0);
+  EXPECT_NE(waited.output.find("segment "), std::string::npos) << waited.output;
+  EXPECT_NE(waited.output.find("birds.wav"), std::string::npos) << waited.output;
+  EXPECT_FALSE(fs::exists(out / "mix.wav"));
+  const Ran status = run(vkmix() + " farm status " + dir.string());
+  EXPECT_EQ(status.status, 0) << status.output;
+  EXPECT_NE(status.output.find("FAILED"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("birds.wav"), std::string::npos) << status.output;
+
+  fs::rename(work / "birds.away", work / "media/birds.wav");
+  const Ran resumed = run(vkmix() + " farm submit --resume " + dir.string());
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  const json again = json::parse(readText(dir / "plan.json"));
+  ASSERT_EQ(again.at("submissions").size(), 2u);
+  run("scontrol release " + again.at("submissions")[1].at("arrayJob").get<std::string>() + " " +
+      again.at("submissions")[1].at("joinJob").get<std::string>());
+  const Ran done = run(vkmix() + " farm wait " + dir.string());
+  ASSERT_EQ(done.status, 0) << done.output << readText(dir / "logs/join.log");
+  ASSERT_TRUE(fs::exists(out / "mix.wav"));
+  // And it is the render the one machine makes.
+  const Ran one = run(vkmix() + " render " + (work / "wet.json").string() + " --device cpu -o " +
+                      (out / "one.wav").string() + " -q");
+  ASSERT_EQ(one.status, 0) << one.output;
+  EXPECT_TRUE(readText(out / "mix.wav") == readText(out / "one.wav"));
+}
+
+}  // namespace
