@@ -97,7 +97,8 @@ void addRoom(HrirPair& pair, const Hrtf& hrtf, const RoomParams& room, std::uint
   std::vector<double> directL(pair.left.begin(), pair.left.end());
   std::vector<double> directR(pair.right.begin(), pair.right.end());
   const double direct = energy(directL, directR);
-  const double tailGain = std::sqrt(direct / energy(tailL, tailR) / std::pow(10.0, room.drrDb / 10.0));
+  const double tailGain =
+      std::sqrt(direct / energy(tailL, tailR) / std::pow(10.0, room.drrDb / 10.0));
   directL.resize(tailL.size());
   directR.resize(tailR.size());
   for (std::size_t i = 0; i < tailL.size(); ++i) {

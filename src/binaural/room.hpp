@@ -14,10 +14,10 @@
 namespace vkmix::binaural {
 
 struct RoomParams {
-  double drrDb = 0.0;         // direct (the HRIR pair) to reverberant energy, both ears summed
-  double rt60Seconds = 0.0;   // the tail falls 60 dB in this time (and ends there)
-  double predelayMs = 0.0;    // first reflection after the direct sound's onset
-  double lowpassHz = 0.0;     // > 0: the tail through a one-pole low-pass (air absorption)
+  double drrDb = 0.0;        // direct (the HRIR pair) to reverberant energy, both ears summed
+  double rt60Seconds = 0.0;  // the tail falls 60 dB in this time (and ends there)
+  double predelayMs = 0.0;   // first reflection after the direct sound's onset
+  double lowpassHz = 0.0;    // > 0: the tail through a one-pole low-pass (air absorption)
   double reflectionsPerSecond = 2000.0;
 };
 

@@ -19,8 +19,7 @@ dsp::ConvolverSpec binauralSpec(const Layout& speakers, const Hrtf& hrtf,
   // Off: the fold-down's gains, +3 dB so that a centre source reaches each ear at 0 dB as it
   // does through the HRTF (libmysofa normalises the frontal pair to an energy of 2).
   std::vector<std::vector<double>> fold;
-  if (options.mode == BinauralMode::Off)
-    fold = layout::downmixMatrix(speakers, *findLayout("2.0"));
+  if (options.mode == BinauralMode::Off) fold = layout::downmixMatrix(speakers, *findLayout("2.0"));
   const RoomParams room = roomFor(options.mode);
   for (int i = 0; i < speakers.numChannels(); ++i) {
     const Speaker& s = speakers.speakers[static_cast<std::size_t>(i)];

@@ -18,6 +18,7 @@
 #include "cli/progress.hpp"
 #include "cli/version.hpp"
 #include "core/one_line.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/report.hpp"
 #include "engine/spec.hpp"
 #include "gpu/context.hpp"
@@ -191,10 +192,13 @@ int cmdRender(const RenderArgs& a) {
     delivery.downmixes.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
   delivery.hrtf = a.hrtf;
-  if (!a.hrtf.empty() && std::none_of(delivery.downmixes.begin(), delivery.downmixes.end(),
-                                      [](const auto& d) { return d.first == "binaural"; })) {
+  options.hrtf = a.hrtf;
+  if (!a.hrtf.empty() && !engine::isBinauralRender(session, options) &&
+      std::none_of(delivery.downmixes.begin(), delivery.downmixes.end(),
+                   [](const auto& d) { return d.first == "binaural"; })) {
     throw InputError("--hrtf", a.hrtf,
-                     "applies to a binaural downmix: add --downmix binaural=FILE");
+                     "applies to a binaural render: add --layout binaural or --downmix "
+                     "binaural=FILE");
   }
 
   checkRenderFiles(a, session, delivery);
@@ -524,7 +528,8 @@ int run(int argc, char** argv) {
       "--programme", ra.programme,
       "ADM master: the audioProgramme to render, by ID or name (default: the first)");
   render->add_option("--layout", ra.layout,
-                     "Output layout (default: the session's); see 'vkmix layouts'");
+                     "Output layout (default: the session's); see 'vkmix layouts'; binaural: the "
+                     "mix on headphones (docs/binaural.md)");
   render->add_option(
       "--format", ra.format,
       "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
@@ -568,7 +573,8 @@ int run(int argc, char** argv) {
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
       "headphones, binaural=FILE (docs/binaural.md); repeatable");
   render->add_option("--hrtf", ra.hrtf,
-                     "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
+                     "SOFA HRTF file for --layout binaural or a binaural downmix (default: "
+                     "libmysofa's default.sofa, "
                      "the MIT KEMAR set)");
   render
       ->add_option("--tail", ra.tailSeconds,

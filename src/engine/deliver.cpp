@@ -17,6 +17,7 @@
 #include "core/parallel_for.hpp"
 #include "core/thread_cpu.hpp"
 #include "core/units.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/block_pipeline.hpp"
 #include "engine/deliver.hpp"
 #include "engine/delivery.hpp"
@@ -167,6 +168,8 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
   checkFolder(delivery.output);
   for (const auto& [name, file] : delivery.downmixes) {
     if (name == engine::kBinaural) {
+      if (layout.name == engine::kBinauralLayout)
+        throw InputError("--downmix", name, "the mix is binaural already (--layout binaural)");
       // The HRTF is read now, so a missing or malformed file is an error before any work.
       binaural::Hrtf(engine::hrtfPath(delivery), session.sampleRate);
       checkFolder(file);

@@ -6,11 +6,10 @@
 namespace vkmix {
 
 namespace {
-constexpr std::pair<BinauralMode, std::string_view> kModeNames[] = {
-    {BinauralMode::Off, "off"},
-    {BinauralMode::Near, "near"},
-    {BinauralMode::Mid, "mid"},
-    {BinauralMode::Far, "far"}};
+constexpr std::pair<BinauralMode, std::string_view> kModeNames[] = {{BinauralMode::Off, "off"},
+                                                                    {BinauralMode::Near, "near"},
+                                                                    {BinauralMode::Mid, "mid"},
+                                                                    {BinauralMode::Far, "far"}};
 }  // namespace
 
 const char* binauralModeName(BinauralMode mode) {

@@ -100,8 +100,7 @@ TEST_P(RoomModes, AddTheDocumentedRoomAtTheDirectPairsEnergy) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(MidFar, RoomModes,
-                         ::testing::Values(BinauralMode::Mid, BinauralMode::Far),
+INSTANTIATE_TEST_SUITE_P(MidFar, RoomModes, ::testing::Values(BinauralMode::Mid, BinauralMode::Far),
                          [](const auto& p) { return std::string(binauralModeName(p.param)); });
 
 TEST(BinauralModes, FarIsWetterAndLongerThanMid) {

@@ -67,10 +67,9 @@ TEST(Session, DefaultsApplyWhenKeysAreAbsent) {
 }
 
 TEST(Session, ReadsEachBinauralMode) {
-  for (const auto& [name, mode] : {std::pair{"off", BinauralMode::Off},
-                                   std::pair{"near", BinauralMode::Near},
-                                   std::pair{"mid", BinauralMode::Mid},
-                                   std::pair{"far", BinauralMode::Far}}) {
+  for (const auto& [name, mode] :
+       {std::pair{"off", BinauralMode::Off}, std::pair{"near", BinauralMode::Near},
+        std::pair{"mid", BinauralMode::Mid}, std::pair{"far", BinauralMode::Far}}) {
     const Session s = parseSession(std::string(R"({"vkmix": 1, "tracks": [{"name": "a", )") +
                                        R"("binauralMode": ")" + name + R"(", "clips": []}]})",
                                    "s.json");
@@ -140,8 +139,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NoVersion", R"({"tracks": []})", "vkmix: is required"},
         BadCase{"WrongVersion", R"({"vkmix": 2, "tracks": []})", "vkmix: this vkmix reads"},
         BadCase{"BinauralMode",
-                 R"({"vkmix": 1, "tracks": [{"name": "a", "binauralMode": "close", "clips": []}]})",
-                 "tracks[0].binauralMode: \"close\" is not one of off, near, mid, far"},
+                R"({"vkmix": 1, "tracks": [{"name": "a", "binauralMode": "close", "clips": []}]})",
+                "tracks[0].binauralMode: \"close\" is not one of off, near, mid, far"},
         BadCase{"UnknownTopKey", R"({"vkmix": 1, "tracks": [], "sampelRate": 1})",
                 "sampelRate: unknown key"},
         BadCase{"UnknownClipKey",
