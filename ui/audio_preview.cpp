@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/units.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/renderer.hpp"
 #include "layout/downmix.hpp"
 #include "loudness/meter.hpp"
@@ -116,8 +117,16 @@ Session previewSlice(const Session& session, double from, const std::vector<bool
   return out;
 }
 
+// The layout the preview renders: the model's, or the two ears.
+Layout previewLayout(const InspectorModel& model, bool binaural) {
+  if (!binaural) return model.layout();
+  RenderOptions options;
+  options.layout = engine::kBinauralLayout;
+  return engine::outputLayout(model.session(), options);
+}
+
 void meterAt(const InspectorModel& model, double time, UiState& state) {
-  const Layout& layout = model.layout();
+  const Layout layout = previewLayout(model, state.binaural);
   const int nc = layout.numChannels();
   const double from = std::max(0.0, time - 0.4);
   const Session slice = previewSlice(model.session(), from, model.solo);
@@ -164,6 +173,8 @@ struct AudioPreview::Impl {
   double startTime = 0.0;
   bool running = false;
   std::size_t renderedRevision = 0;
+  bool renderedBinaural = false;
+  std::string device;
   std::vector<bool> renderedSolo;
   snd_pcm_t* pcm = nullptr;
   int deviceChannels = 0;
@@ -172,8 +183,8 @@ struct AudioPreview::Impl {
   float momentary = -200.0f;
   std::string error;
 
-  Impl(InspectorModel& m, UiState& s, const std::string& device, int maxChannels)
-      : model(m), state(s) {
+  Impl(InspectorModel& m, UiState& s, const std::string& deviceName, int maxChannels)
+      : model(m), state(s), device(deviceName) {
     const int layoutChannels = model.layout().numChannels();
     std::string why;
     if (maxChannels <= 0 || maxChannels >= layoutChannels) {
@@ -188,9 +199,16 @@ struct AudioPreview::Impl {
       deviceChannels = 0;
       state.audioStatus = "no audio device (ALSA " + device + ": " + why + "): meters only";
     } else {
-      state.audioStatus = "preview: ALSA " + device + ", " + std::to_string(deviceChannels) +
-                          " ch" + (deviceChannels < layoutChannels ? " (stereo fold-down)" : "");
+      state.audioStatus = status(false);
     }
+  }
+
+  std::string status(bool binaural) const {
+    const int layoutChannels = model.layout().numChannels();
+    return "preview: ALSA " + device + ", " + std::to_string(deviceChannels) + " ch" +
+           (binaural                          ? " (binaural)"
+            : deviceChannels < layoutChannels ? " (stereo fold-down)"
+                                              : "");
   }
   ~Impl() {
     halt();
@@ -216,10 +234,13 @@ struct AudioPreview::Impl {
     startTime = from;
     renderedRevision = model.revision();
     renderedSolo = model.solo;
+    renderedBinaural = state.binaural;
+    if (pcm != nullptr) state.audioStatus = status(renderedBinaural);
     running = true;
-    worker = std::thread([this, slice = previewSlice(model.session(), from, model.solo)] {
+    worker = std::thread([this, slice = previewSlice(model.session(), from, model.solo),
+                          layout = previewLayout(model, state.binaural)] {
       try {
-        render(slice);
+        render(slice, layout);
       } catch (const Interrupted&) {
       } catch (const std::exception& e) {
         std::lock_guard lock(meterMutex);
@@ -229,8 +250,8 @@ struct AudioPreview::Impl {
     });
   }
 
-  void render(const Session& slice) {
-    const Layout& layout = model.layout();
+  // Renders `slice` to `layout` (the model's, or the binaural one) and plays it.
+  void render(const Session& slice, const Layout& layout) {
     const int nc = layout.numChannels();
     const int rate = slice.sampleRate;
     std::vector<double> weights;
@@ -267,7 +288,8 @@ struct AudioPreview::Impl {
           for (int o = 0; o < out; ++o) {
             double v = 0.0;
             if (fold.empty()) {
-              v = b.mix[static_cast<std::size_t>(o * b.stride + i)];
+              // Ears on a device opened wider than two: the first two channels.
+              if (o < nc) v = b.mix[static_cast<std::size_t>(o * b.stride + i)];
             } else {
               for (int c = 0; c < nc; ++c)
                 v += fold[static_cast<std::size_t>(o)][static_cast<std::size_t>(c)] *
@@ -299,7 +321,8 @@ struct AudioPreview::Impl {
     if (state.playing && !running) start(model.time);
     if (!state.playing && running) halt();
     if (!running) return;
-    if (model.revision() != renderedRevision || model.solo != renderedSolo) {
+    if (model.revision() != renderedRevision || model.solo != renderedSolo ||
+        state.binaural != renderedBinaural) {
       start(model.time);  // an edit: hear it from here
       return;
     }

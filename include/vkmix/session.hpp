@@ -112,7 +112,7 @@ struct Track {
   double gainDb = 0.0;
   bool mute = false;
   BinauralMode binauralMode = BinauralMode::Mid;  // headphone outputs only
-  Position position;                      // object tracks: the static position
+  Position position;                              // object tracks: the static position
   std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
   std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels
