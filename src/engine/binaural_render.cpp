@@ -8,6 +8,7 @@
 #include "binaural/virtual_speakers.hpp"
 #include "engine/render_replay.hpp"
 #include "engine/voice_plan.hpp"
+#include "io/decoder.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::engine {
@@ -144,6 +145,26 @@ class Binauraliser {
   bool finished_ = false;
 };
 
+// The virtual loudspeakers: 9.1.6 (docs/binaural.md), unless a reverb's IR has one channel per
+// speaker of the session's own layout, which only that layout can play: then that layout.
+std::string virtualLayoutFor(const Session& session) {
+  const std::string dense = binaural::binauralVirtualLayout().name;
+  if (session.layout == kBinauralLayout) return dense;
+  const Layout* own = findLayout(session.layout);
+  const int nc = own != nullptr ? own->numChannels() : 0;
+  for (const Reverb& rv : session.reverbs) {
+    try {
+      const int channels = io::probeAudio(rv.resolvedIr).numChannels;
+      if (channels == nc && channels != 1 && channels != 2 && channels != 4 &&
+          channels != binaural::binauralVirtualLayout().numChannels())
+        return session.layout;
+    } catch (const InputError&) {
+      // The plan reports an unreadable IR, naming the session's field.
+    }
+  }
+  return dense;
+}
+
 }  // namespace
 
 bool isBinauralRender(const Session& session, const RenderOptions& options) {
@@ -161,7 +182,7 @@ RenderReport renderBinauralBlocks(const Session& session, const RenderOptions& o
   Session split = session;
   for (Track& t : split.tracks) t.stem = partName(t.stem, t.binauralMode);
   RenderOptions speakers = options;
-  speakers.layout = binaural::binauralVirtualLayout().name;
+  speakers.layout = virtualLayoutFor(session);
   double total = 0.0;  // seconds, of the binaural render
   if (options.progress)
     speakers.progress = [&](double done, double) { options.progress(done, total); };

@@ -1,5 +1,6 @@
 // A binaural render (`--layout binaural`, docs/binaural.md): the session rendered to the virtual
-// loudspeakers (binaural::binauralVirtualLayout, 9.1.6) by the usual plan and backend, each
+// loudspeakers (binaural::binauralVirtualLayout, 9.1.6; the session's own layout when a reverb's
+// IR has one channel per speaker of it) by the usual plan and backend, each
 // stem's feeds through the binaural renderer, and the ears handed on as the render's blocks
 // (layout "binaural", 2 channels), so metering, normalisation, limiting, stems and writers treat
 // them as any layout's. Tracks go through the HRTF filters of their binauralMode: the session is
