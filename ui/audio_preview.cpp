@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/units.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/renderer.hpp"
 #include "layout/downmix.hpp"
 #include "loudness/meter.hpp"
@@ -60,8 +61,16 @@ Session previewSession(const Session& session, const std::vector<bool>& solo, do
   return out;
 }
 
+// The layout the preview renders: the model's, or the two ears.
+Layout previewLayout(const InspectorModel& model, bool binaural) {
+  if (!binaural) return model.layout();
+  RenderOptions options;
+  options.layout = engine::kBinauralLayout;
+  return engine::outputLayout(model.session(), options);
+}
+
 void meterAt(const InspectorModel& model, double time, UiState& state) {
-  const Layout& layout = model.layout();
+  const Layout layout = previewLayout(model, state.binaural);
   const int nc = layout.numChannels();
   const int rate = model.session().sampleRate;
   // The momentary window before the playhead, as a range of the whole session: the reverbs,
@@ -105,6 +114,8 @@ struct AudioPreview::Impl {
   double startTime = 0.0;
   bool running = false;
   std::size_t renderedRevision = 0;
+  bool renderedBinaural = false;
+  std::string device;
   std::vector<bool> renderedSolo;
   snd_pcm_t* pcm = nullptr;
   int deviceChannels = 0;
@@ -113,8 +124,8 @@ struct AudioPreview::Impl {
   float momentary = -200.0f;
   std::string error;
 
-  Impl(InspectorModel& m, UiState& s, const std::string& device, int maxChannels)
-      : model(m), state(s) {
+  Impl(InspectorModel& m, UiState& s, const std::string& deviceName, int maxChannels)
+      : model(m), state(s), device(deviceName) {
     const int layoutChannels = model.layout().numChannels();
     std::string why;
     if (maxChannels <= 0 || maxChannels >= layoutChannels) {
@@ -129,9 +140,16 @@ struct AudioPreview::Impl {
       deviceChannels = 0;
       state.audioStatus = "no audio device (ALSA " + device + ": " + why + "): meters only";
     } else {
-      state.audioStatus = "preview: ALSA " + device + ", " + std::to_string(deviceChannels) +
-                          " ch" + (deviceChannels < layoutChannels ? " (stereo fold-down)" : "");
+      state.audioStatus = status(false);
     }
+  }
+
+  std::string status(bool binaural) const {
+    const int layoutChannels = model.layout().numChannels();
+    return "preview: ALSA " + device + ", " + std::to_string(deviceChannels) + " ch" +
+           (binaural                          ? " (binaural)"
+            : deviceChannels < layoutChannels ? " (stereo fold-down)"
+                                              : "");
   }
   ~Impl() {
     halt();
@@ -157,6 +175,8 @@ struct AudioPreview::Impl {
     startTime = from;
     renderedRevision = model.revision();
     renderedSolo = model.solo;
+    renderedBinaural = state.binaural;
+    if (pcm != nullptr) state.audioStatus = status(renderedBinaural);
     running = true;
     // From the playhead on, as a range of the whole session, so its reverbs and denoisers
     // start in their true state; the meters are fed the momentary window before it too.
@@ -164,22 +184,23 @@ struct AudioPreview::Impl {
     const std::int64_t at = secondsToFrames(from, rate);
     const std::int64_t warm = std::min(at, secondsToFrames(kMeterSeconds, rate));
     const double until = from + 1.0 / rate;  // at the end: one silent frame, then finished
-    worker =
-        std::thread([this, session = previewSession(model.session(), model.solo, until), at, warm] {
-          try {
-            render(session, at - warm, warm);
-          } catch (const Interrupted&) {
-          } catch (const std::exception& e) {
-            std::lock_guard lock(meterMutex);
-            error = e.what();
-          }
-          finished = true;
-        });
+    worker = std::thread([this, session = previewSession(model.session(), model.solo, until),
+                          layout = previewLayout(model, state.binaural), at, warm] {
+      try {
+        render(session, layout, at - warm, warm);
+      } catch (const Interrupted&) {
+      } catch (const std::exception& e) {
+        std::lock_guard lock(meterMutex);
+        error = e.what();
+      }
+      finished = true;
+    });
   }
 
-  // Renders `session` from frame `start` on; the first `meterOnly` frames go to the meters only.
-  void render(const Session& session, std::int64_t start, std::int64_t meterOnly) {
-    const Layout& layout = model.layout();
+  // Renders `session` to `layout` (the model's, or the binaural one) from frame `start` on and
+  // plays it; the first `meterOnly` frames go to the meters only.
+  void render(const Session& session, const Layout& layout, std::int64_t start,
+              std::int64_t meterOnly) {
     const int nc = layout.numChannels();
     const int rate = session.sampleRate;
     std::vector<double> weights;
@@ -225,7 +246,8 @@ struct AudioPreview::Impl {
           for (int o = 0; o < out; ++o) {
             double v = 0.0;
             if (fold.empty()) {
-              v = b.mix[static_cast<std::size_t>(o * b.stride + i)];
+              // Ears on a device opened wider than two: the first two channels.
+              if (o < nc) v = b.mix[static_cast<std::size_t>(o * b.stride + i)];
             } else {
               for (int c = 0; c < nc; ++c)
                 v += fold[static_cast<std::size_t>(o)][static_cast<std::size_t>(c)] *
@@ -257,7 +279,8 @@ struct AudioPreview::Impl {
     if (state.playing && !running) start(model.time);
     if (!state.playing && running) halt();
     if (!running) return;
-    if (model.revision() != renderedRevision || model.solo != renderedSolo) {
+    if (model.revision() != renderedRevision || model.solo != renderedSolo ||
+        state.binaural != renderedBinaural) {
       start(model.time);  // an edit: hear it from here
       return;
     }

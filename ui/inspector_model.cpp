@@ -155,6 +155,11 @@ void InspectorModel::setMute(int index, bool mute) {
   track(index).mute = mute;
 }
 
+void InspectorModel::setBinauralMode(int index, BinauralMode mode) {
+  beginEdit(true);
+  track(index).binauralMode = mode;
+}
+
 void InspectorModel::setSendLevelDb(int index, std::size_t send, double levelDb, bool newStep) {
   Track& t = track(index);
   if (send >= t.sends.size()) return;

@@ -53,6 +53,7 @@ class InspectorModel {
   // (a track without gain keys gets its first).
   void setAutomationGainDb(int track, double gainDb, bool newStep = true);
   void setMute(int track, bool mute);
+  void setBinauralMode(int track, BinauralMode mode);
   void setSendLevelDb(int track, std::size_t send, double levelDb, bool newStep = true);
   void setDenoise(int track, std::optional<Denoise> denoise, bool newStep = true);
   bool undo();

@@ -237,6 +237,13 @@ void drawProperties(InspectorModel& m, UiState& s, const Rect& r) {
   ImGui::SameLine();
   bool solo = m.solo[static_cast<std::size_t>(t)];
   if (ImGui::Checkbox("solo (preview)", &solo)) m.solo[static_cast<std::size_t>(t)] = solo;
+  int mode = static_cast<int>(tr.binauralMode);
+  if (ImGui::Combo("binaural mode", &mode, "off\0near\0mid\0far\0"))
+    m.setBinauralMode(t, static_cast<BinauralMode>(mode));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "On headphones only (binaural preview, --layout binaural): off = no HRTF (stereo), "
+        "near = the HRTF alone, mid = a little room (DRR 9 dB), far = more room (DRR 0 dB)");
   for (std::size_t k = 0; k < tr.sends.size(); ++k) {
     float level = static_cast<float>(tr.sends[k].levelDb);
     const std::string label = "send " + tr.sends[k].reverb;
@@ -309,6 +316,12 @@ void drawTransport(InspectorModel& m, UiState& s, const Rect& r) {
   ImGui::SetNextItemWidth(180);
   ImGui::DragFloatRange2("##loop", &s.loopStart, &s.loopEnd, 0.1f, 0.0f,
                          static_cast<float>(m.endSeconds()), "%.1f s");
+  ImGui::SameLine();
+  ImGui::Checkbox("binaural", &s.binaural);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "Preview on headphones: the mix through the HRTF (libmysofa's default.sofa), each track "
+        "in its binaural mode, instead of the speakers or their stereo fold-down");
   ImGui::SameLine();
   ImGui::TextDisabled("%s  %s", s.audioStatus.c_str(), s.message.c_str());
 

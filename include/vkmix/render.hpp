@@ -20,8 +20,12 @@ struct FrameRange {
 };
 
 struct RenderOptions {
-  std::string layout;  // output layout; "" = the session's
-  std::string device;  // "" = best Vulkan device; index; name substring; "cpu"
+  // Output layout; "" = the session's. "binaural": the mix on headphones, two ears rendered
+  // through `hrtf` from the 9.1.6 virtual loudspeakers, each track in its binauralMode
+  // (docs/binaural.md).
+  std::string layout;
+  std::filesystem::path hrtf;  // SOFA HRTF of a binaural layout; "" = libmysofa's default.sofa
+  std::string device;          // "" = best Vulkan device; index; name substring; "cpu"
   // Frames per block; the output does not depend on it. 0 picks it from the busiest moment's
   // voice count: 8192 up to 512 voices, then smaller (down to 1024) so a block's samples stay
   // within 16 MiB (engine/renderer.cpp, autoBlockFrames, has the measurements).

@@ -14,6 +14,14 @@ namespace vkmix {
 enum class TrackType { Object, Bed };
 enum class FadeShape { Linear, EqualPower, SCurve };
 enum class Interpolation { Linear, Jump };
+// How a track is rendered on headphones (docs/binaural.md), by the names the Dolby Atmos
+// Renderer gives its binaural render modes: Off plays it without HRTF (a stereo fold-down), Near,
+// Mid and Far through the HRTF with no, a little and more synthetic room. Only binaural outputs
+// use it; the loudspeaker render is the same whatever it says.
+enum class BinauralMode { Off, Near, Mid, Far };
+// The session-file name of a mode ("off", "near", "mid", "far"), and back (nullopt if unknown).
+const char* binauralModeName(BinauralMode mode);
+std::optional<BinauralMode> parseBinauralMode(std::string_view name);
 
 // A position as the user wrote it: ADM polar, or Cartesian room coordinates
 // (x right, y front, z up, each -1..1). layout/position.hpp converts between the two.
@@ -103,7 +111,8 @@ struct Track {
   TrackType type = TrackType::Object;
   double gainDb = 0.0;
   bool mute = false;
-  Position position;                      // object tracks: the static position
+  BinauralMode binauralMode = BinauralMode::Mid;  // headphone outputs only
+  Position position;                              // object tracks: the static position
   std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
   std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels

@@ -10,8 +10,10 @@ namespace vkmix::binaural {
 
 BinauralRenderer::BinauralRenderer(const Layout& speakers, const Hrtf& hrtf,
                                    const BinauralOptions& options, Precision precision)
-    : numChannels_(speakers.numChannels()), p_(options.partitionFrames) {
-  const dsp::ConvolverSpec spec = binauralSpec(speakers, hrtf, options);
+    : BinauralRenderer(binauralSpec(speakers, hrtf, options), precision) {}
+
+BinauralRenderer::BinauralRenderer(const dsp::ConvolverSpec& spec, Precision precision)
+    : numChannels_(spec.numInputs), p_(spec.partitionFrames) {
   tailFrames_ = spec.maxIrFrames() - 1;
   numOutputs_ = static_cast<int>(spec.outputs.size());
   if (precision == Precision::Double) {

@@ -25,6 +25,8 @@ class BinauralRenderer {
  public:
   BinauralRenderer(const Layout& speakers, const Hrtf& hrtf, const BinauralOptions& options = {},
                    Precision precision = Precision::Float);
+  // From a binauralSpec already made (several renderers of one spec: the stems of a render).
+  explicit BinauralRenderer(const dsp::ConvolverSpec& spec, Precision precision = Precision::Float);
   ~BinauralRenderer();
   BinauralRenderer(const BinauralRenderer&) = delete;
   BinauralRenderer& operator=(const BinauralRenderer&) = delete;

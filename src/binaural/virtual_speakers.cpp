@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "binaural/room.hpp"
 #include "core/assert.hpp"
+#include "layout/downmix.hpp"
 
 namespace vkmix::binaural {
 
@@ -14,6 +16,11 @@ dsp::ConvolverSpec binauralSpec(const Layout& speakers, const Hrtf& hrtf,
   spec.partitionFrames = options.partitionFrames;
   std::vector<dsp::ConvolutionTerm> ears[2];
   int lfeIr = -1;
+  // Off: the fold-down's gains, +3 dB so that a centre source reaches each ear at 0 dB as it
+  // does through the HRTF (libmysofa normalises the frontal pair to an energy of 2).
+  std::vector<std::vector<double>> fold;
+  if (options.mode == BinauralMode::Off) fold = layout::downmixMatrix(speakers, *findLayout("2.0"));
+  const RoomParams room = roomFor(options.mode);
   for (int i = 0; i < speakers.numChannels(); ++i) {
     const Speaker& s = speakers.speakers[static_cast<std::size_t>(i)];
     if (s.lfe) {
@@ -25,7 +32,17 @@ dsp::ConvolverSpec binauralSpec(const Layout& speakers, const Hrtf& hrtf,
       ears[1].push_back({i, lfeIr});
       continue;
     }
-    HrirPair pair = hrtf.pair(s.azimuthDeg, s.elevationDeg, options.interpolate);
+    HrirPair pair;
+    if (options.mode == BinauralMode::Off) {
+      const auto c = static_cast<std::size_t>(i);
+      pair.left = {static_cast<float>(std::sqrt(2.0) * fold[0][c])};
+      pair.right = {static_cast<float>(std::sqrt(2.0) * fold[1][c])};
+    } else {
+      pair = hrtf.pair(s.azimuthDeg, s.elevationDeg, options.interpolate);
+      // Each speaker's tail its own (seeded by its channel), so the speakers' rooms are
+      // decorrelated as a real room's are for sources in different places.
+      addRoom(pair, hrtf, room, 0x9e3779b9u + static_cast<std::uint32_t>(i), options.interpolate);
+    }
     const int left = static_cast<int>(spec.irs.size());
     spec.irs.push_back(std::move(pair.left));
     spec.irs.push_back(std::move(pair.right));
@@ -58,6 +75,16 @@ void sumPartialEars(std::span<const float> outputs, int numOutputs, std::int64_t
     const float* partial = outputs.data() + o * n;
     for (std::size_t i = 0; i < n; ++i) ear[i] += partial[i];
   }
+}
+
+const Layout& binauralLayout() {
+  static const Layout ears = [] {
+    Layout l = *findLayout("2.0");
+    l.name = "binaural";
+    l.itu = "";
+    return l;
+  }();
+  return ears;
 }
 
 const Layout& binauralVirtualLayout() {

@@ -12,6 +12,7 @@
 #include "binaural/hrtf.hpp"
 #include "dsp/convolver/params.hpp"
 #include "vkmix/layout.hpp"
+#include "vkmix/session.hpp"
 
 namespace vkmix::binaural {
 
@@ -25,6 +26,11 @@ struct BinauralOptions {
   // The convolver's partition (a power of two for the Vulkan convolver): by default the engine's
   // for short IRs, so a binaural bus frames as a reverb bus does.
   std::int64_t partitionFrames = dsp::kPartitionFrames;
+  // What each speaker's IR pair is (docs/binaural.md, "Modes"): Near its HRIR pair alone (the
+  // default here: what the accuracy tests measure); Mid and Far the pair with roomFor(mode)'s
+  // synthetic room; Off no HRTF, the BS.775 fold-down to 2.0 raised 3 dB (single taps). A
+  // session's tracks default to Mid.
+  BinauralMode mode = BinauralMode::Near;
 };
 
 // The convolution that renders `speakers`' feeds (inputs, in the layout's channel order) to the
@@ -42,6 +48,10 @@ dsp::ConvolverSpec binauralSpec(const Layout& speakers, const Hrtf& hrtf,
 // planar: left, then right).
 void sumPartialEars(std::span<const float> outputs, int numOutputs, std::int64_t frames,
                     std::span<float> ears);
+
+// The two-channel layout of a binaural render (`--layout binaural`): named "binaural", its
+// channels the left and right ear, written as 2.0 (FL, FR).
+const Layout& binauralLayout();
 
 // The layout `--layout binaural` renders to before the HRTF: 9.1.6, the densest built-in layout
 // within the engine's kMaxOutputChannels, whose speakers include the directions ahead and at

@@ -21,6 +21,7 @@
 #include "cli/render_args.hpp"
 #include "cli/version.hpp"
 #include "core/one_line.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/report.hpp"
 #include "engine/spec.hpp"
 #include "gpu/context.hpp"
@@ -172,10 +173,13 @@ void setupRender(const RenderArgs& a, RenderSetup& s) {
     delivery.downmixes.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
   delivery.hrtf = a.hrtf;
-  if (!a.hrtf.empty() && std::none_of(delivery.downmixes.begin(), delivery.downmixes.end(),
-                                      [](const auto& d) { return d.first == "binaural"; })) {
+  options.hrtf = a.hrtf;
+  if (!a.hrtf.empty() && !engine::isBinauralRender(session, options) &&
+      std::none_of(delivery.downmixes.begin(), delivery.downmixes.end(),
+                   [](const auto& d) { return d.first == "binaural"; })) {
     throw InputError("--hrtf", a.hrtf,
-                     "applies to a binaural downmix: add --downmix binaural=FILE");
+                     "applies to a binaural render: add --layout binaural or --downmix "
+                     "binaural=FILE");
   }
 
   checkRenderFiles(a, session, delivery);
@@ -504,7 +508,8 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
       "--programme", a.programme,
       "ADM master: the audioProgramme to render, by ID or name (default: the first)");
   command->add_option("--layout", a.layout,
-                      "Output layout (default: the session's); see 'vkmix layouts'");
+                      "Output layout (default: the session's); see 'vkmix layouts'; binaural: "
+                      "the mix on headphones (docs/binaural.md)");
   command->add_option(
       "--format", a.format,
       "Output format, see 'vkmix formats' (default: from the extension; .wav = wav24)");
@@ -549,7 +554,8 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
       "headphones, binaural=FILE (docs/binaural.md); repeatable");
   command->add_option("--hrtf", a.hrtf,
-                      "SOFA HRTF file for a binaural downmix (default: libmysofa's default.sofa, "
+                      "SOFA HRTF file for --layout binaural or a binaural downmix (default: "
+                      "libmysofa's default.sofa, "
                       "the MIT KEMAR set)");
   command
       ->add_option("--tail", a.tailSeconds,

@@ -23,7 +23,9 @@ void addSessionInputs(io::OutputGuard& guard, const Session& session,
 }
 
 void addLayoutInput(io::OutputGuard& guard, const std::string& layout) {
-  if (!layout.empty() && findLayout(layout) == nullptr) guard.addInput(layout, "--layout");
+  // Neither a built-in layout nor "binaural" (docs/binaural.md): a layout file.
+  if (!layout.empty() && layout != "binaural" && findLayout(layout) == nullptr)
+    guard.addInput(layout, "--layout");
 }
 
 std::vector<std::pair<std::string, std::filesystem::path>> stemFiles(

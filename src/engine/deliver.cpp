@@ -17,6 +17,7 @@
 #include "core/parallel_for.hpp"
 #include "core/thread_cpu.hpp"
 #include "core/units.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/block_pipeline.hpp"
 #include "engine/deliver.hpp"
 #include "engine/delivery.hpp"
@@ -170,6 +171,8 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
   checkFolder(delivery.output);
   for (const auto& [name, file] : delivery.downmixes) {
     if (name == engine::kBinaural) {
+      if (layout.name == engine::kBinauralLayout)
+        throw InputError("--downmix", name, "the mix is binaural already (--layout binaural)");
       // The HRTF is read now, so a missing or malformed file is an error before any work.
       binaural::Hrtf(engine::hrtfPath(delivery), session.sampleRate);
       checkFolder(file);
@@ -196,10 +199,11 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
     throw InputError("--range", "",
                      "cannot normalise a range (--loudness-target measures the whole programme)");
   }
-  if (options.range && std::any_of(delivery.downmixes.begin(), delivery.downmixes.end(),
-                                   [](const auto& d) { return d.first == engine::kBinaural; })) {
+  if (options.range && (isBinauralRender(session, options) ||
+                        std::any_of(delivery.downmixes.begin(), delivery.downmixes.end(),
+                                    [](const auto& d) { return d.first == engine::kBinaural; }))) {
     throw InputError("--range", "",
-                     "a binaural downmix of a range is not supported (its HRIR convolution needs "
+                     "a binaural render of a range is not supported (its HRIR convolution needs "
                      "the frames before the range)");
   }
   return format;

@@ -76,7 +76,9 @@ void Delivery::open(const RenderPlanInfo& plan) {
     p.writer = std::make_unique<io::AudioWriter>(file, *to, rate, p.format);
     if (name == kBinaural) {
       if (!hrtf) hrtf = std::make_unique<binaural::Hrtf>(hrtfPath(options_), rate);
-      binaural_.push_back(std::make_unique<binaural::BinauralRenderer>(outputLayout_, *hrtf));
+      // The delivered mix is every track together: all of it in the sessions' default mode.
+      binaural_.push_back(std::make_unique<binaural::BinauralRenderer>(
+          outputLayout_, *hrtf, binaural::BinauralOptions{.mode = BinauralMode::Mid}));
       matrices_.emplace_back();
     } else {
       binaural_.push_back(nullptr);

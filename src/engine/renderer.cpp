@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "backend/backend.hpp"
+#include "binaural/virtual_speakers.hpp"
 #include "core/thread_cpu.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/chunk_collect.hpp"
 #include "engine/chunk_start.hpp"
 #include "engine/render_plan.hpp"
@@ -15,6 +17,7 @@
 namespace vkmix::engine {
 
 Layout outputLayout(const Session& session, const RenderOptions& options) {
+  if (isBinauralRender(session, options)) return binaural::binauralLayout();
   if (options.layout.empty())
     return layout::resolveLayout(session.layout, session.path.string(), "layout");
   return layout::resolveLayout(options.layout, "--layout", "");
@@ -27,6 +30,8 @@ Layout outputLayout(const Session& session, const RenderOptions& options) {
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
                           const BlockSink& sink, DryShape shape) {
+  if (isBinauralRender(session, options))
+    return renderBinauralBlocks(session, options, onPlan, sink, shape);
   const auto wallStart = std::chrono::steady_clock::now();
   restartThreadCpu();
   const double loopCpuStart = threadCpuSeconds();

@@ -26,24 +26,29 @@ dsp::FadeCode fadeCode(FadeShape s) {
 
 }  // namespace
 
+std::vector<std::string> stemOrder(const Session& session) {
+  std::vector<std::string> stems;
+  for (const char* standard : {"dialogue", "music", "effects"}) {
+    for (const Track& t : session.tracks) {
+      if (t.stem == standard) {
+        stems.emplace_back(standard);
+        break;
+      }
+    }
+  }
+  for (const Track& t : session.tracks) {
+    if (std::find(stems.begin(), stems.end(), t.stem) == stems.end()) stems.push_back(t.stem);
+  }
+  return stems;
+}
+
 VoicePlan planVoices(const Session& session, const Layout& output,
                      const layout::ObjectPanner& panner, FrameCounter& counter,
                      const WarningSink& warn) {
   const std::string file = session.path.string();
   const int rate = session.sampleRate;
   VoicePlan plan;
-  for (const char* standard : {"dialogue", "music", "effects"}) {
-    for (const Track& t : session.tracks) {
-      if (t.stem == standard) {
-        plan.stems.emplace_back(standard);
-        break;
-      }
-    }
-  }
-  for (const Track& t : session.tracks) {
-    if (std::find(plan.stems.begin(), plan.stems.end(), t.stem) == plan.stems.end())
-      plan.stems.push_back(t.stem);
-  }
+  plan.stems = stemOrder(session);
   for (std::size_t ti = 0; ti < session.tracks.size(); ++ti) {
     const Track& track = session.tracks[ti];
     const std::string trackPath = "tracks[" + std::to_string(ti) + "]";

@@ -59,6 +59,10 @@ struct VoicePlan {
 
 using WarningSink = std::function<void(const std::string&)>;
 
+// The session's stems in render order: dialogue, music, effects (those used), then the others
+// as their first tracks come.
+std::vector<std::string> stemOrder(const Session& session);
+
 // Throws InputError naming the session file and field on any problem (unknown layout, missing or
 // unreadable media, a channel that does not exist, a clip longer than its media, ...).
 VoicePlan planVoices(const Session& session, const Layout& output,

@@ -221,6 +221,12 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
   }
   t.gainDb = readGainDb(r, "gainDb");
   t.mute = r.boolean("mute", false);
+  const std::string mode = r.string("binauralMode", "mid");
+  if (const auto m = parseBinauralMode(mode)) {
+    t.binauralMode = *m;
+  } else {
+    r.fail("binauralMode", "\"" + mode + "\" is not one of off, near, mid, far");
+  }
 
   if (const json* pos = r.optionalObject("position")) {
     if (t.type == TrackType::Bed) r.fail("position", "bed tracks have no position");

@@ -41,9 +41,10 @@ TEST(BinauralDelivery, IsTheDeliveredMixThroughTheHrtfAsLongAsTheMix) {
   ASSERT_EQ(mix.channels.size(), 6u);
   ASSERT_EQ(ears.channels.size(), 2u);
   ASSERT_EQ(ears.numFrames(), mix.numFrames());
-  // The oracle: the same renderer over the mix file's feeds in one go.
+  // The oracle: the same renderer over the mix file's feeds in one go, in the sessions' default
+  // mode (the delivered mix is every track together).
   const binaural::Hrtf hrtf(binaural::Hrtf::defaultPath(), rate);
-  binaural::BinauralRenderer oracle(*findLayout("5.1"), hrtf);
+  binaural::BinauralRenderer oracle(*findLayout("5.1"), hrtf, {.mode = BinauralMode::Mid});
   const std::int64_t n = mix.numFrames();
   std::vector<float> feeds;
   for (const auto& ch : mix.channels) feeds.insert(feeds.end(), ch.begin(), ch.end());

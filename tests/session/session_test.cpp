@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <utility>
 
 #include "support/test_media.hpp"
 #include "vkmix/error.hpp"
@@ -61,7 +62,20 @@ TEST(Session, DefaultsApplyWhenKeysAreAbsent) {
   EXPECT_EQ(s.tracks[0].stem, "effects");
   EXPECT_EQ(s.tracks[0].type, TrackType::Object);
   EXPECT_DOUBLE_EQ(s.tracks[0].gainDb, 0.0);
+  EXPECT_EQ(s.tracks[0].binauralMode, BinauralMode::Mid);
   EXPECT_FALSE(s.lengthSeconds.has_value());
+}
+
+TEST(Session, ReadsEachBinauralMode) {
+  for (const auto& [name, mode] :
+       {std::pair{"off", BinauralMode::Off}, std::pair{"near", BinauralMode::Near},
+        std::pair{"mid", BinauralMode::Mid}, std::pair{"far", BinauralMode::Far}}) {
+    const Session s = parseSession(std::string(R"({"vkmix": 1, "tracks": [{"name": "a", )") +
+                                       R"("binauralMode": ")" + name + R"(", "clips": []}]})",
+                                   "s.json");
+    EXPECT_EQ(s.tracks[0].binauralMode, mode) << name;
+    EXPECT_STREQ(binauralModeName(mode), name);
+  }
 }
 
 TEST(Session, ParsesPositionKeysAndFadeShapes) {
@@ -124,6 +138,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NotJson", "{\"vkmix\": 1,\n \"tracks\": [,]}", "line 2 column"},
         BadCase{"NoVersion", R"({"tracks": []})", "vkmix: is required"},
         BadCase{"WrongVersion", R"({"vkmix": 2, "tracks": []})", "vkmix: this vkmix reads"},
+        BadCase{"BinauralMode",
+                R"({"vkmix": 1, "tracks": [{"name": "a", "binauralMode": "close", "clips": []}]})",
+                "tracks[0].binauralMode: \"close\" is not one of off, near, mid, far"},
         BadCase{"UnknownTopKey", R"({"vkmix": 1, "tracks": [], "sampelRate": 1})",
                 "sampelRate: unknown key"},
         BadCase{"UnknownClipKey",
@@ -220,7 +237,7 @@ TEST(Session, WrittenSessionsReadBackEqual) {
     "pictureStart": 3600.5, "length": 5400.25,
     "reverbs": [{"name": "room", "ir": "irs/room.wav", "wetDb": -3, "predelayMs": 12}],
     "tracks": [
-      {"name": "DX", "stem": "dialogue", "gainDb": -2.5, "mute": true,
+      {"name": "DX", "stem": "dialogue", "gainDb": -2.5, "mute": true, "binauralMode": "far",
        "position": {"azimuth": 30, "elevation": 10, "distance": 0.5, "width": 20, "divergence": 0.3},
        "positionKeys": [{"time": 1, "azimuth": 0}, {"time": 2.25, "azimuth": -40, "height": 15,
                          "interpolation": "jump"}],
@@ -244,6 +261,7 @@ TEST(Session, WrittenSessionsReadBackEqual) {
   ASSERT_EQ(back.tracks.size(), 3u);
   const Track& dx = back.tracks[0];
   EXPECT_TRUE(dx.mute);
+  EXPECT_EQ(dx.binauralMode, BinauralMode::Far);
   EXPECT_DOUBLE_EQ(dx.position.distance, 0.5);
   EXPECT_DOUBLE_EQ(dx.positionKeys[1].position.heightDeg, 15);
   EXPECT_DOUBLE_EQ(dx.positionKeys[1].position.widthDeg, 20);  // inherited, still

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <stb_image.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -292,6 +295,50 @@ TEST_F(Inspector, MetersReadTheAudioBeforeThePlayhead) {
   meterAt(model, 0.45, state);
   EXPECT_LT(state.meterPeakDb[0], -100.0f);
   EXPECT_LT(state.momentaryLufs, -100.0f);
+}
+
+// The binaural toggle: the preview plays the two ears (on ALSA's null device here) instead of
+// the 12 speaker feeds, and follows an edit: an object moved from the left to the right is then
+// louder in the right ear. The meters show what is heard.
+TEST(AudioPreview, BinauralToggleRendersTheEarsAndFollowsEdits) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "a.wav", {test::noise(48000 * 20, 8, 0.3f)}, 48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "tracks": [
+    {"name": "a", "position": {"azimuth": 90}, "clips": [{"file": "a.wav"}]}]})");
+  InspectorModel model(loadSession(dir / "s.json"), "");
+  UiState state;
+  AudioPreview preview(model, state, "null", 0);
+  ASSERT_THAT(state.audioStatus, HasSubstr("preview: ALSA null, 12 ch"));
+  // Plays until the meters have `channels` channels and sound, at most 10 s.
+  const auto playUntil = [&](std::size_t channels) {
+    for (int k = 0; k < 1000; ++k) {
+      preview.update(0.01);
+      if (state.meterPeakDb.size() == channels &&
+          *std::max_element(state.meterPeakDb.begin(), state.meterPeakDb.end()) > -60.0f)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  state.playing = true;
+  ASSERT_TRUE(playUntil(12));
+  state.binaural = true;
+  ASSERT_TRUE(playUntil(2));
+  EXPECT_THAT(state.audioStatus, HasSubstr("12 ch (binaural)"));
+  EXPECT_GT(state.meterPeakDb[0], state.meterPeakDb[1] + 3.0f);  // the left ear
+  Position right;
+  right.azimuthDeg = -90.0;
+  model.setPosition(0, right);
+  state.meterPeakDb.clear();
+  bool heard = false;
+  for (int k = 0; k < 1000 && !heard; ++k) {
+    preview.update(0.01);
+    heard = state.meterPeakDb.size() == 2 && state.meterPeakDb[1] > state.meterPeakDb[0] + 3.0f;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(heard) << "the right ear never became the louder one";
+  state.playing = false;
+  preview.update(0.01);
 }
 
 TEST_F(Inspector, FilterSelectsByNameStemOrClipFile) {
