@@ -199,7 +199,7 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
     throw InputError("--range", "",
                      "cannot normalise a range (--loudness-target measures the whole programme)");
   }
-  if (options.range && (isBinauralRender(session, options) ||
+  if (options.range && (engine::isBinauralRender(session, options) ||
                         std::any_of(delivery.downmixes.begin(), delivery.downmixes.end(),
                                     [](const auto& d) { return d.first == engine::kBinaural; }))) {
     throw InputError("--range", "",
