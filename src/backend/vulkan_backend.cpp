@@ -67,7 +67,6 @@ class VulkanBackend final : public Backend {
     firstSend_ = setup.groupChannels.size();
     reverbs_.resize(convolvers_.size());
     for (BatchOutputs& b : outputs_) b.perInstance.resize(convolvers_.size());
-    denoised_.assign(setup.denoised.size(), 0);
     std::vector<int> trackChannels;
     for (const dsp::DenoiseSpec* spec : setup.denoised) {
       premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, spec->numChannels,
@@ -158,29 +157,15 @@ class VulkanBackend final : public Backend {
     batches_[static_cast<std::size_t>(ready.batch)]->wait("convolution");
     conv.readBatch(*ready.outputs, out);
   }
-  // A track's premix and the denoising of it go to the device together: the premix's rows are
-  // the denoiser's input in device memory, and denoise() then takes the output (its `in`, the
-  // premix read back, is the engine's to check). A chunk with nothing to premix is denoised
-  // from `in` (silence) on its own.
+  // Denoising on the host's terms (`vkmix denoise`; a render denoises in its chunks' work,
+  // below): a submission each.
   void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    dsp::GpuMixer& mixer = *premixers_[track];
-    if (!denoiseBatch_) denoiseBatch_ = std::make_unique<gpu::Submitter>(*context_);
-    const vk::raii::CommandBuffer& commands = denoiseBatch_->begin();
-    mixer.submit(block, &commands);
-    denoisers_[track]->record(commands, &mixer.lastOutput(), mixer.lastStride());
-    denoiseBatch_->submitAndWait("denoise");
-    mixer.finish(out);
-    denoised_[track] = 1;
+    premixers_[track]->mix(block, out);
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    if (denoised_[track]) {
-      denoised_[track] = 0;
-      denoisers_[track]->read(out);
-    } else {
-      denoisers_[track]->process(in, out);
-    }
+    denoisers_[track]->process(in, out);
   }
   bool denoisesInChunk() const override { return true; }
   // The premix's rows are the denoiser's input in device memory, chunk after chunk, and each
@@ -304,7 +289,6 @@ class VulkanBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
-  std::vector<char> denoised_;  // per denoised track: premix() denoised a chunk not yet taken
   std::unique_ptr<dsp::GpuDenoisedRows> denoisedRows_;  // null: no denoised track
   // Premixes recorded by denoiseInChunk whose check is still to come (their batch, track, size).
   struct Premix {
@@ -314,8 +298,6 @@ class VulkanBackend final : public Backend {
   };
   std::deque<Premix> premixes_;
   std::vector<float> premixOut_;
-  // Premixes with their denoising, after the premixers and denoisers whose buffers they use.
-  std::unique_ptr<gpu::Submitter> denoiseBatch_;
   std::vector<char> mixedNow_;  // per mixer: submitted in the chunk being recorded
   std::size_t firstSend_ = 0;   // the first reverb instance's mixer
   // Per reverb instance: frames of the span being gathered on the device, and the spans
