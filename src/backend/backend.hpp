@@ -17,6 +17,7 @@
 #include "dsp/convolver/params.hpp"
 #include "dsp/denoise/params.hpp"
 #include "dsp/voices/params.hpp"
+#include "vkmix/error.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::backend {
@@ -27,13 +28,15 @@ using RowMemory = std::function<std::span<float>(std::size_t voices, std::int64_
 
 // What a render's backend is made for, from the plan. Made in this order (fault injection and
 // the device's allocations follow it): a mixer per dry group, then per reverb instance a mixer
-// for its send and a convolver of its bus, then per denoised track a premixer and a denoiser.
+// for its send and a convolver of its bus, then per denoised track a premixer and a denoiser
+// (vulkan: then the rings their signals go to, dsp::GpuDenoisedRows).
 struct BackendSetup {
   std::vector<int> groupChannels;                 // the dry groups: stems or prints
   std::vector<const dsp::ConvolverSpec*> buses;   // per reverb bus
   std::vector<int> instanceBus;                   // per reverb instance: its bus
   std::vector<const dsp::DenoiseSpec*> denoised;  // per denoised track
-  int threads = 0;  // CPU backends: worker threads beside the caller's (RenderOptions)
+  std::int64_t chunkFrames = 0;  // the render's chunk: the most frames one chunk's mixes take
+  int threads = 0;               // CPU backends: worker threads beside the caller's (RenderOptions)
 };
 
 class Backend {
@@ -64,6 +67,22 @@ class Backend {
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
   virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;
+  // Whether denoised tracks are denoised in the work of the chunk that plays them (vulkan: its
+  // one submission), their signal staying on the device: the engine then calls denoiseInChunk,
+  // not premix and denoise, and the chunk's mixes name the signal's rows (MixBlock::deviceRows,
+  // source: the track) instead of reading it.
+  virtual bool denoisesInChunk() const { return false; }
+  // Into the chunk being recorded: the premix of `block` (whole denoise chunks on the track's
+  // grid, in order; null: silence) and the denoising of its `chunks` chunks, their output kept on
+  // the device for this chunk's mixes and the next ones'. `check` gets the premix (channels x
+  // block->stride) once the chunk's work has finished, before any of its mixes is handed back
+  // (the engine's check of the denoiser's input; it may throw).
+  using PremixCheck = std::function<void(std::span<const float>)>;
+  virtual void denoiseInChunk(std::size_t track, const dsp::MixBlock* block, int chunks,
+                              PremixCheck check) {
+    (void)track, (void)block, (void)chunks, (void)check;
+    throw InternalError("this backend denoises tracks on the host");
+  }
   // Whether premix and denoise of different tracks may run at once on different threads (each
   // track's state its own): the engine then denoises tracks ahead on its workers.
   virtual bool concurrentTracks() const { return false; }

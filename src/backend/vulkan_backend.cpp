@@ -1,11 +1,14 @@
 // The Vulkan backend: a GpuMixer per dry group and per reverb send, a GpuConvolver per reverb
 // instance (convolvers of a render share what they can through dsp::GpuConvolverSet), a premix
-// GpuMixer and a GpuDenoiser per denoised track, each with its own buffers; and DeviceStart, the
-// factory that brings the device up while the engine plans.
+// GpuMixer and a GpuDenoiser per denoised track, each with its own buffers, and the rings their
+// signals go to (dsp::GpuDenoisedRows); and DeviceStart, the factory that brings the device up
+// while the engine plans.
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <filesystem>
 #include <future>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -15,6 +18,7 @@
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
+#include "dsp/denoise/gpu_denoised_rows.hpp"
 #include "dsp/denoise/gpu_denoiser.hpp"
 #include "dsp/voices/gpu_mixer.hpp"
 #include "gpu/context.hpp"
@@ -63,21 +67,38 @@ class VulkanBackend final : public Backend {
     firstSend_ = setup.groupChannels.size();
     reverbs_.resize(convolvers_.size());
     for (BatchOutputs& b : outputs_) b.perInstance.resize(convolvers_.size());
-    denoised_.assign(setup.denoised.size(), 0);
+    std::vector<int> trackChannels;
     for (const dsp::DenoiseSpec* spec : setup.denoised) {
       premixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, spec->numChannels,
                                                            mixPipelines(spec->numChannels)));
       denoisers_.push_back(std::make_unique<dsp::GpuDenoiser>(*context_, *spec));
+      trackChannels.push_back(spec->numChannels);
+    }
+    if (!setup.denoised.empty()) {
+      denoisedRows_ = std::make_unique<dsp::GpuDenoisedRows>(
+          *context_, trackChannels, setup.denoised.front()->shape(), setup.chunkFrames, kInFlight,
+          mixers_.size());
     }
   }
 
   // A chunk's work is recorded into one command buffer and goes to the device in one submission
   // at endChunk(): every stem's and send's mix, then the sends copied into their convolvers in
-  // device memory and the spans they complete convolved. The host reads the results after the
-  // chunk's fence: one round trip a chunk, not one a mixer or a convolution.
+  // device memory and the spans they complete convolved; before the mixes, the denoised tracks'
+  // premixes and denoising the chunk plays (denoiseInChunk), whose output the mixes' rows take
+  // on the device. The host reads the results after the chunk's fence: one round trip a chunk,
+  // not one a mixer, a convolution or a denoise chunk.
   void submitMix(std::size_t mixer, const dsp::MixBlock& block) override {
     const StageClock clock(stageSeconds_["mix"]);
-    mixers_[mixer]->submit(block, &recording());
+    const vk::raii::CommandBuffer& commands = recording();
+    if (block.deviceRows.empty()) {
+      mixers_[mixer]->submit(block, &commands);
+    } else {
+      mixers_[mixer]->submit(block, &commands,
+                             [&](const vk::raii::CommandBuffer& cb, const gpu::Buffer& rows,
+                                 std::span<const std::size_t> rowOf) {
+                               denoisedRows_->recordRows(cb, nextBatch_, block, rows, rowOf);
+                             });
+    }
     batchOf_[mixer].push_back(nextBatch_);
     mixedNow_[mixer] = 1;
   }
@@ -98,6 +119,7 @@ class VulkanBackend final : public Backend {
     const int batch = batchOf_[mixer].front();
     batchOf_[mixer].pop_front();
     batches_[static_cast<std::size_t>(batch)]->wait("voice mix");
+    checkPremixes(batch);
     mixers_[mixer]->finish(out);
   }
   RowMemory rowMemory(std::size_t mixer) override {
@@ -135,28 +157,37 @@ class VulkanBackend final : public Backend {
     batches_[static_cast<std::size_t>(ready.batch)]->wait("convolution");
     conv.readBatch(*ready.outputs, out);
   }
-  // A track's premix and the denoising of it go to the device together: the premix's rows are
-  // the denoiser's input in device memory, and denoise() then takes the output (its `in`, the
-  // premix read back, is the engine's to check). A chunk with nothing to premix is denoised
-  // from `in` (silence) on its own.
+  // Denoising on the host's terms (`vkmix denoise`; a render denoises in its chunks' work,
+  // below): a submission each.
   void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    dsp::GpuMixer& mixer = *premixers_[track];
-    if (!denoiseBatch_) denoiseBatch_ = std::make_unique<gpu::Submitter>(*context_);
-    const vk::raii::CommandBuffer& commands = denoiseBatch_->begin();
-    mixer.submit(block, &commands);
-    denoisers_[track]->record(commands, &mixer.lastOutput(), mixer.lastStride());
-    denoiseBatch_->submitAndWait("denoise");
-    mixer.finish(out);
-    denoised_[track] = 1;
+    premixers_[track]->mix(block, out);
   }
   void denoise(std::size_t track, std::span<const float> in, std::span<float> out) override {
     const StageClock clock(stageSeconds_["denoise"]);
-    if (denoised_[track]) {
-      denoised_[track] = 0;
-      denoisers_[track]->read(out);
-    } else {
-      denoisers_[track]->process(in, out);
+    denoisers_[track]->process(in, out);
+  }
+  bool denoisesInChunk() const override { return true; }
+  // The premix's rows are the denoiser's input in device memory, chunk after chunk, and each
+  // chunk's output goes to the track's ring, where the mixes recorded after take it.
+  void denoiseInChunk(std::size_t track, const dsp::MixBlock* block, int chunks,
+                      PremixCheck check) override {
+    const StageClock clock(stageSeconds_["denoise"]);
+    const vk::raii::CommandBuffer& commands = recording();
+    dsp::GpuMixer& premixer = *premixers_[track];
+    dsp::GpuDenoiser& denoiser = *denoisers_[track];
+    const std::int64_t frames = denoiser.shape().chunkFrames();
+    if (block != nullptr) {
+      VKMIX_ASSERT(block->numFrames == chunks * frames, "a premix of whole denoise chunks");
+      premixer.submit(*block, &commands);
+      premixes_.push_back({nextBatch_, track,
+                           static_cast<std::size_t>(block->numChannels * block->stride),
+                           std::move(check)});
+    }
+    for (int j = 0; j < chunks; ++j) {
+      denoiser.record(commands, block != nullptr ? &premixer.lastOutput() : nullptr,
+                      block != nullptr ? premixer.lastStride() : 0, j * frames);
+      denoisedRows_->recordChunk(commands, track, denoiser);
     }
   }
   const std::string& deviceName() const override { return name_; }
@@ -177,6 +208,8 @@ class VulkanBackend final : public Backend {
     if (recording_ == nullptr) {
       gpu::Submitter& batch = *batches_[static_cast<std::size_t>(nextBatch_)];
       batch.wait("voice mix");
+      checkPremixes(nextBatch_);
+      if (denoisedRows_) denoisedRows_->beginBatch(nextBatch_);
       for (const DeviceReverb& r : reverbs_) {
         for (const DeviceReverb::Ready& ready : r.ready)
           VKMIX_ASSERT(ready.batch != nextBatch_, "a convolution's outputs outlived their chunk");
@@ -220,6 +253,20 @@ class VulkanBackend final : public Backend {
     reverbs_[k].ready.push_back({nextBatch_, &out});
     reverbs_[k].filled = 0;
   }
+  // The premixes recorded in `batch`, its work finished, and those before them: each read back
+  // (freeing its premixer's slot) and handed to its check, in the order they were recorded.
+  void checkPremixes(int batch) {
+    const auto last = std::find_if(premixes_.rbegin(), premixes_.rend(),
+                                   [batch](const Premix& p) { return p.batch == batch; });
+    for (auto count = std::distance(last, premixes_.rend()); count > 0; --count) {
+      Premix p = std::move(premixes_.front());
+      premixes_.pop_front();
+      batches_[static_cast<std::size_t>(p.batch)]->wait("denoise");
+      premixOut_.resize(p.floats);
+      premixers_[p.track]->finish(premixOut_);
+      p.check(premixOut_);
+    }
+  }
   void addMixer(int channels) {
     mixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels, mixPipelines(channels)));
   }
@@ -242,9 +289,15 @@ class VulkanBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
-  std::vector<char> denoised_;  // per denoised track: premix() denoised a chunk not yet taken
-  // Premixes with their denoising, after the premixers and denoisers whose buffers they use.
-  std::unique_ptr<gpu::Submitter> denoiseBatch_;
+  std::unique_ptr<dsp::GpuDenoisedRows> denoisedRows_;  // null: no denoised track
+  // Premixes recorded by denoiseInChunk whose check is still to come (their batch, track, size).
+  struct Premix {
+    int batch = 0;
+    std::size_t track = 0, floats = 0;
+    PremixCheck check;
+  };
+  std::deque<Premix> premixes_;
+  std::vector<float> premixOut_;
   std::vector<char> mixedNow_;  // per mixer: submitted in the chunk being recorded
   std::size_t firstSend_ = 0;   // the first reverb instance's mixer
   // Per reverb instance: frames of the span being gathered on the device, and the spans

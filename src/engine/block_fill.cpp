@@ -1,6 +1,9 @@
 #include "engine/block_fill.hpp"
 
 #include <algorithm>
+#include <utility>
+
+#include "core/assert.hpp"
 
 namespace vkmix::engine {
 
@@ -82,16 +85,40 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     }
     ++a;
   }
+  // The frames of voice k's clip that fall in this block, [from, to); the rest of the row is zero.
+  auto clipRange = [&](std::size_t k) {
+    const std::int64_t clipFrame = block.voices[k].clipFrame;
+    const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
+    return std::pair{
+        from, std::clamp<std::int64_t>(voices[included[k]].sampleFrames - clipFrame, from, n)};
+  };
+  // Rows whose signal the backend's device holds are written there: the block names them, in
+  // this thread (their sources record the work that makes the signal).
+  std::vector<char> onDevice(count, 0);
+  for (std::size_t k = 0; k < count; ++k) {
+    const PlannedVoice& pv = voices[included[k]];
+    const auto [from, to] = clipRange(k);
+    const int source = sources.at(pv.clipIndex)->onDevice(block.voices[k].clipFrame + to);
+    if (source < 0) continue;
+    // The device applies the gain alone: a voice without fades, whose envelope that is.
+    VKMIX_ASSERT(
+        pv.fadeInFrames == 0 && pv.fadeOutFrames == 0 && pv.sampleFrames == pv.lengthFrames,
+        "a device row's envelope is its gain");
+    block.deviceRows.push_back(dsp::DeviceRow{.voice = static_cast<std::uint32_t>(k),
+                                              .source = source,
+                                              .channel = pv.sourceChannel,
+                                              .from = from,
+                                              .to = to});
+    onDevice[k] = 1;
+  }
   // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
   // there is one, with the same bytes.
   auto readRow = [&](std::size_t k) {
     const PlannedVoice& pv = voices[included[k]];
     const dsp::VoiceParams& p = block.voices[k];
     const std::int64_t clipFrame = p.clipFrame;
-    // Read the frames of the clip that fall in this block; the rest of the row is zero.
     float* row = block.row(k);
-    const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
-    const std::int64_t to = std::clamp<std::int64_t>(pv.sampleFrames - clipFrame, from, n);
+    const auto [from, to] = clipRange(k);
     std::fill(row, row + from, 0.0f);
     // A plain voice's envelope is its gain alone: the source scales the samples as it reads them
     // (the bits applyEnvelope gives), saving a pass over the row.
@@ -107,6 +134,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   if (pool != nullptr && pool->workers() > 0) {
     std::vector<std::size_t> anyThread;  // rows whose sources take reads from any thread
     for (std::size_t k = 0; k < count; ++k) {
+      if (onDevice[k] != 0) continue;
       if (sources.at(voices[included[k]].clipIndex)->concurrentReads()) {
         anyThread.push_back(k);
       } else {
@@ -115,7 +143,8 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     }
     pool->run(anyThread.size(), [&](std::size_t i) { readRow(anyThread[i]); });
   } else {
-    for (std::size_t k = 0; k < count; ++k) readRow(k);
+    for (std::size_t k = 0; k < count; ++k)
+      if (onDevice[k] == 0) readRow(k);
   }
   block.enveloped = true;
 }

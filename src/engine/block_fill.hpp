@@ -45,7 +45,8 @@ void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, st
 // rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
 // kGridFrames frames), shared by the voices of one (track, bed channel). Each row is read and
 // given its envelope in turn, while it is in cache (the block is `enveloped`), on `pool`'s
-// threads where given (rows whose source has concurrentReads(); the rest on this thread).
+// threads where given (rows whose source has concurrentReads(); the rest on this thread); a row
+// whose source is on the device (SampleSource::onDevice) is named in block.deviceRows instead.
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,

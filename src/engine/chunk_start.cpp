@@ -47,7 +47,9 @@ void ChunkStarter::attach(backend::Backend& backend) {
 }
 
 // A clip's file streams through a ClipSource; a denoised track's signal through a DenoiseSource
-// that premixes and denoises its clips on the backend.
+// that premixes and denoises its clips on the backend: on its device, in the chunk's own work,
+// for a backend that can, unless a range starts after the track does (its denoiser catches up
+// from the track's start, more than a chunk's work holds; the host path keeps nothing of that).
 std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex, std::int64_t fromFrame) {
   const PlannedClip& c = plan_.voices.clips[static_cast<std::size_t>(clipIndex)];
   if (c.denoised < 0) return clipSources_.open(clipIndex, fromFrame);
@@ -55,6 +57,18 @@ std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex, std::int64_t fro
   backend::Backend& backend = *backend_;
   const std::string track =
       plan_.session.tracks[static_cast<std::size_t>(plan_.denoised[k].trackIndex)].name;
+  if (backend.denoisesInChunk() && fromFrame <= plan_.denoised[k].startFrame) {
+    // The premix comes back after the chunk's work, for the check the host path makes first.
+    return std::make_unique<DenoiseSource>(
+        plan_.denoised[k], plan_.voices.clips, plan_.session.sampleRate,
+        [&backend, k, track, file = plan_.session.path.string()](const dsp::MixBlock* b,
+                                                                 int chunks) {
+          backend.denoiseInChunk(k, b, chunks, [track, file](std::span<const float> premix) {
+            requireWithinFftRange(premix, "the denoiser's input on track \"" + track + "\"", file);
+          });
+        },
+        static_cast<int>(k));
+  }
   return std::make_unique<DenoiseSource>(
       plan_.denoised[k], plan_.voices.clips, plan_.session.sampleRate,
       [&backend, k](const dsp::MixBlock& b, std::span<float> o) { backend.premix(k, b, o); },

@@ -43,6 +43,14 @@ class SampleSource {
   // Whether reads may come from several threads at once (fillBlock's pool): ClipSource's hold
   // its lock; a denoised track's pump the GPU, whose queue takes one thread at a time.
   virtual bool concurrentReads() const { return false; }
+  // A source whose signal the backend's device holds (a denoised track, on a backend that
+  // denoises in the chunk's own work): makes frames before clipFrameEnd ready there, in the work
+  // of the chunk being filled, and returns the source's index in MixBlock::deviceRows; it is
+  // then never read. -1 (every other source): read() it.
+  virtual int onDevice(std::int64_t clipFrameEnd) {
+    (void)clipFrameEnd;
+    return -1;
+  }
 };
 
 class ClipSource final : public SampleSource {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/assert.hpp"
 #include "core/units.hpp"
 #include "dsp/voices/params.hpp"
 #include "engine/block_fill.hpp"
@@ -175,6 +176,41 @@ DenoiseSource::DenoiseSource(const DenoisedTrack& track, const std::vector<Plann
       outStart_(std::max(track.startFrame, firstRead)),
       ahead_(ahead) {}
 
+DenoiseSource::DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips,
+                             int sampleRate, DeviceDenoiseFn denoise, int index)
+    : track_(track),
+      clips_(clips),
+      sampleRate_(sampleRate),
+      deviceDenoise_(std::move(denoise)),
+      index_(index),
+      shape_(dsp::stftShapeFor(sampleRate)),
+      fed_(track.startFrame),
+      out_(track.channels),
+      outStart_(track.startFrame),
+      ahead_(false) {}
+
+// The chunks that frames before the end need, premixed in one block: each frame's premix is the
+// same whichever block it falls in (fillBlock, the mixers), so the denoiser's input is too.
+int DenoiseSource::onDevice(std::int64_t clipFrameEnd) {
+  if (index_ < 0) return -1;
+  const std::int64_t chunk = shape_.chunkFrames();
+  const std::int64_t produced = fed_ - shape_.latency();  // timeline frames denoised so far
+  const std::int64_t missing = track_.startFrame + clipFrameEnd - produced;
+  if (missing <= 0) return index_;
+  const std::int64_t chunks = (missing + chunk - 1) / chunk;
+  const std::int64_t frames = chunks * chunk;
+  gatherActive(track_.inputs, fed_, frames, active_, sources_,
+               [&](int clip) { return openClip(clips_, clip, sampleRate_); });
+  if (!active_.empty()) {
+    fillBlock(block_, track_.inputs, active_, premixRouting(), sources_, track_.channels,
+              sampleRate_, fed_, frames);
+  }
+  deviceDenoise_(active_.empty() ? nullptr : &block_, static_cast<int>(chunks));
+  fed_ += frames;
+  closeFinished(sources_, clips_, fed_);
+  return index_;
+}
+
 void DenoiseSource::decodeAhead(std::int64_t clipFrameEnd) {
   if (!ahead_) return;
   const std::lock_guard lock(mutex_);
@@ -186,6 +222,7 @@ void DenoiseSource::pumpUntil(std::int64_t timelineEnd) {
 }
 
 void DenoiseSource::read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) {
+  VKMIX_ASSERT(index_ < 0, "a denoised signal on the device read on the host");
   const std::lock_guard lock(mutex_);
   const std::int64_t t = track_.startFrame + clipFrame;
   // Frames before t are never asked for again (reads go forward), nor kept when still to come.

@@ -3,6 +3,9 @@
 // the track's fader, automation, pan and sends. The denoiser runs ahead of the block loop by its
 // latency (offline, so exactly): the denoised signal is sample-aligned with every other track.
 // Chunks sit on a grid from the track's own start, so the block size never changes the result.
+// On a backend that denoises in the chunk's own work (vulkan) the signal never comes to the host:
+// the chunk that plays it premixes and denoises what it needs on the device, where its mixes take
+// the denoised frames (SampleSource::onDevice).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +54,9 @@ std::vector<DenoisedTrack> planDenoise(const Session& session, VoicePlan& plan);
 
 using PremixFn = std::function<void(const dsp::MixBlock&, std::span<float>)>;
 using DenoiseFn = std::function<void(std::span<const float>, std::span<float>)>;
+// Records the premix of a block of whole denoise chunks (null: silence) and their denoising, the
+// output staying on the device (backend::Backend::denoiseInChunk).
+using DeviceDenoiseFn = std::function<void(const dsp::MixBlock*, int chunks)>;
 
 // The denoised signal of one track as a SampleSource (clip frame 0 = track.startFrame).
 class DenoiseSource final : public SampleSource {
@@ -62,7 +68,11 @@ class DenoiseSource final : public SampleSource {
   // render's, but keeps nothing before it.
   DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips, int sampleRate,
                 PremixFn premix, DenoiseFn denoise, bool ahead = false, std::int64_t firstRead = 0);
+  // The signal on the device, as MixBlock::deviceRows source `index`.
+  DenoiseSource(const DenoisedTrack& track, const std::vector<PlannedClip>& clips, int sampleRate,
+                DeviceDenoiseFn denoise, int index);
   void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override;
+  int onDevice(std::int64_t clipFrameEnd) override;
   // Denoises ahead until frames before clipFrameEnd are ready (when `ahead`): each track's
   // chunks are the same whichever thread runs them, so the bytes are too.
   void decodeAhead(std::int64_t clipFrameEnd) override;
@@ -76,6 +86,8 @@ class DenoiseSource final : public SampleSource {
   int sampleRate_;
   PremixFn premix_;
   DenoiseFn denoise_;
+  DeviceDenoiseFn deviceDenoise_;
+  int index_ = -1;  // on the device: the source's index; -1: on the host
   dsp::StftShape shape_;
   SourceMap sources_;      // the input clips now playing
   std::int64_t fed_;       // timeline frame of the next input chunk

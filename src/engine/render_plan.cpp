@@ -256,6 +256,7 @@ backend::BackendSetup RenderPlan::backendSetup() const {
   for (const ReverbBus& bus : reverbs.buses) setup.buses.push_back(&bus.spec);
   for (const ReverbInstance& inst : reverbs.instances) setup.instanceBus.push_back(inst.bus);
   for (const DenoisedTrack& t : denoised) setup.denoised.push_back(&t.spec);
+  setup.chunkFrames = chunkFrames;
   return setup;
 }
 

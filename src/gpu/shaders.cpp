@@ -23,6 +23,9 @@ const std::uint32_t kDenoiseGain[] = {
 const std::uint32_t kDenoiseSynthesize[] = {
 #include "synthesize.spv.inc"
 };
+const std::uint32_t kDenoiseRows[] = {
+#include "rows.spv.inc"
+};
 }  // namespace
 
 std::span<const std::uint32_t> voicesMix() { return kVoicesMix; }
@@ -32,5 +35,6 @@ std::span<const std::uint32_t> denoiseHum() { return kDenoiseHum; }
 std::span<const std::uint32_t> denoiseAnalyze() { return kDenoiseAnalyze; }
 std::span<const std::uint32_t> denoiseGain() { return kDenoiseGain; }
 std::span<const std::uint32_t> denoiseSynthesize() { return kDenoiseSynthesize; }
+std::span<const std::uint32_t> denoiseRows() { return kDenoiseRows; }
 
 }  // namespace vkmix::gpu::shaders

@@ -13,5 +13,6 @@ std::span<const std::uint32_t> denoiseHum();         // shaders/denoise/hum.comp
 std::span<const std::uint32_t> denoiseAnalyze();     // shaders/denoise/analyze.comp
 std::span<const std::uint32_t> denoiseGain();        // shaders/denoise/gain.comp
 std::span<const std::uint32_t> denoiseSynthesize();  // shaders/denoise/synthesize.comp
+std::span<const std::uint32_t> denoiseRows();        // shaders/denoise/rows.comp
 
 }  // namespace vkmix::gpu::shaders

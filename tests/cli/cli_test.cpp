@@ -481,5 +481,79 @@ TEST_F(Cli, AReverbIsConvolvedInTheChunksOwnSubmission) {
   EXPECT_LT(10.0 * std::log10(error / signal), -100.0) << "vulkan against the reference";
 }
 
+// A denoised track's premix and denoising go in the work of the chunk that plays them, its signal
+// from the denoiser into the mixes' rows on the device: at most one submission a chunk (the
+// denoiser's own chunks are 8192 frames: before, each was a submission of its own), beside a
+// reverb, with chunks shorter and longer than the denoiser's (chunks with no denoising, and chunks
+// with several) and the same bytes for each; within the convolution's bound of the reference. A
+// track too loud for the denoiser's FFT is refused as on the host.
+TEST_F(Cli, ADenoisedTrackIsDenoisedInTheChunksOwnSubmission) {
+  test::writeFloatWav(dir_ / "media/ir.wav",
+                      {test::noise(4000, 7, 0.3f), test::noise(4000, 8, 0.3f)}, 48000);
+  test::writeText(dir_ / "dx.json",
+                  R"({"vkmix": 1, "sampleRate": 48000, "layout": "7.1.4",
+      "reverbs": [{"name": "room", "ir": "media/ir.wav"}],
+      "tracks": [
+      {"name": "dx", "stem": "dialogue", "gainDb": -3, "position": {"azimuth": 30}, "denoise": {"reductionDb": 12},
+       "sends": [{"reverb": "room", "levelDb": -6}], "clips": [{"file": "media/a.wav", "gainDb": -2}]},
+      {"name": "top", "stem": "effects", "position": {"azimuth": -135, "elevation": 30}, "sends": [{"reverb": "room"}], "clips": [{"file": "media/b.wav", "start": 0.5}]}]})");
+  std::vector<std::string> bytes;
+  std::vector<std::vector<float>> mixes;
+  for (const std::string run : {"1024", "4096", "20000", "reference"}) {
+    const bool reference = run == "reference";
+    std::string out;
+    const auto report = dir_ / ("dx-report" + run + ".json");
+    const auto wav = dir_ / ("dx" + run + ".wav");
+    ASSERT_EQ(vkmix("render " + (dir_ / "dx.json").string() + " -o " + wav.string() +
+                        " --format wav32f --report " + report.string() +
+                        (reference ? " --device reference" : " --block " + run + deviceArg()),
+                    &out),
+              0)
+        << out;
+    std::ifstream in(report);
+    const nlohmann::json b = nlohmann::json::parse(in)["backend"];
+    if (!reference) {
+      ASSERT_EQ(b["name"], "vulkan");
+      // Every chunk that plays the clips submits once; those of the reverb's tail that
+      // complete no span have nothing to submit.
+      const int block = std::stoi(run);
+      EXPECT_LE(b["submissions"].get<int>(), b["chunks"].get<int>()) << "block " << run;
+      EXPECT_GE(b["submissions"].get<int>(), (48000 + block - 1) / block) << "block " << run;
+      std::ifstream file(wav, std::ios::binary);
+      bytes.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+      EXPECT_TRUE(bytes.back() == bytes.front()) << "block " << run;
+    }
+    const io::DecodedAudio d = io::decodeAudio(wav, 48000);
+    mixes.push_back({});
+    for (const auto& channel : d.channels)
+      mixes.back().insert(mixes.back().end(), channel.begin(), channel.end());
+  }
+  ASSERT_EQ(mixes.front().size(), mixes.back().size());
+  double error = 0.0, signal = 0.0;
+  for (std::size_t i = 0; i < mixes.front().size(); ++i) {
+    const double e = mixes.front()[i] - static_cast<double>(mixes.back()[i]);
+    error += e * e;
+    signal += mixes.back()[i] * static_cast<double>(mixes.back()[i]);
+  }
+  EXPECT_GT(signal, 0.0);
+  EXPECT_LT(10.0 * std::log10(error / signal), -100.0) << "vulkan against the reference";
+
+  std::vector<float> loud(24000, 1e16f);
+  test::writeFloatWav(dir_ / "media/loud.wav", {loud}, 48000);
+  test::writeText(dir_ / "loud.json", R"({"vkmix": 1, "layout": "2.0", "tracks": [
+      {"name": "dx", "denoise": {}, "clips": [{"file": "media/loud.wav", "start": 0.5}]}]})");
+  for (const std::string& device : {deviceArg(), std::string(" --device cpu")}) {
+    std::string out;
+    EXPECT_NE(vkmix("render " + (dir_ / "loud.json").string() + " -o " +
+                        (dir_ / "loud.wav").string() + device,
+                    &out),
+              0);
+    EXPECT_THAT(out,
+                HasSubstr("the denoiser's input on track \"dx\" carries samples beyond +-1e15"))
+        << device;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "loud.wav")) << device;
+  }
+}
+
 }  // namespace
 }  // namespace vkmix

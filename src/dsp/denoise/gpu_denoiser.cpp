@@ -187,13 +187,14 @@ void GpuDenoiser::process(std::span<const float> inputs, std::span<float> output
 }
 
 void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* rows,
-                         std::int64_t stride) {
+                         std::int64_t stride, std::int64_t offset) {
   const auto chunk = static_cast<std::uint32_t>(shape_.chunkFrames());
   const auto history = static_cast<std::uint32_t>(shape_.historyFrames());
   const auto latency = static_cast<std::uint32_t>(shape_.latency());
   const std::uint32_t inRow = history + chunk;
   const std::uint32_t accRow = chunk + latency;
-  VKMIX_ASSERT(history <= chunk && stride >= chunk, "a chunk's input rows");
+  VKMIX_ASSERT(history <= chunk && (rows == nullptr || (offset >= 0 && stride >= offset + chunk)),
+               "a chunk's input rows");
   constexpr vk::DeviceSize f = sizeof(float);
   // Input rows: the last `history` (hum-filtered) frames of the previous chunk, then this chunk.
   // After the previous chunk's reads of them and the writes of `rows`.
@@ -207,7 +208,7 @@ void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* r
   if (rows != nullptr) {
     regions.clear();
     for (std::uint32_t c = 0; c < channels_; ++c)
-      regions.push_back({.srcOffset = static_cast<vk::DeviceSize>(c * stride) * f,
+      regions.push_back({.srcOffset = static_cast<vk::DeviceSize>(c * stride + offset) * f,
                          .dstOffset = (c * inRow + history) * f,
                          .size = chunk * f});
     cb.copyBuffer(*rows->buffer(), *input_.buffer(), regions);
@@ -268,6 +269,20 @@ void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* r
         {.srcOffset = (c * accRow + chunk) * f, .dstOffset = c * latency * f, .size = latency * f});
   cb.copyBuffer(*acc_.buffer(), *carry_.buffer(), regions);
   frameIndex_ += kFramesPerChunk;
+}
+
+void GpuDenoiser::recordCopyOut(const vk::raii::CommandBuffer& cb, const gpu::Buffer& dst,
+                                std::int64_t dstFirst, std::int64_t dstRowFloats) const {
+  // acc_ was written before record()'s last barrier, which orders it for copies.
+  const auto chunk = static_cast<vk::DeviceSize>(shape_.chunkFrames());
+  const vk::DeviceSize accRow = chunk + static_cast<vk::DeviceSize>(shape_.latency());
+  constexpr vk::DeviceSize f = sizeof(float);
+  std::vector<vk::BufferCopy> regions;
+  for (std::uint32_t c = 0; c < channels_; ++c)
+    regions.push_back({.srcOffset = c * accRow * f,
+                       .dstOffset = static_cast<vk::DeviceSize>(dstFirst + c * dstRowFloats) * f,
+                       .size = chunk * f});
+  cb.copyBuffer(*acc_.buffer(), *dst.buffer(), regions);
 }
 
 void GpuDenoiser::read(std::span<float> outputs) const {

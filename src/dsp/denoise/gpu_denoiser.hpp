@@ -4,7 +4,8 @@
 // history, the estimator state, the overlap-add tail and the hum filter state stay on the GPU
 // across chunks. Same process() contract as ReferenceDenoiser (one submission a chunk); record()
 // puts a chunk into a caller's command buffer instead, its input another stage's output on the
-// device (a premix), and read() takes the output once that command buffer has finished.
+// device (a premix), and read() takes the output once that command buffer has finished, or
+// recordCopyOut() hands it on on the device.
 #pragma once
 
 #include <memory>
@@ -24,13 +25,18 @@ class GpuDenoiser {
   GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec);
   ~GpuDenoiser();
   void process(std::span<const float> inputs, std::span<float> outputs);
-  // Records one chunk: its input numChannels rows of `rows` (`stride` floats apart, written by
-  // shaders or copies recorded before), or silence when `rows` is null. Recordings go to one
-  // queue in order; each begins with the barrier that orders it after those before.
-  void record(const vk::raii::CommandBuffer& commands, const gpu::Buffer* rows,
-              std::int64_t stride);
+  // Records one chunk: its input numChannels rows of `rows` (`stride` floats apart, from float
+  // `offset` of each, written by shaders or copies recorded before), or silence when `rows` is
+  // null. Recordings go to one queue in order; each begins with the barrier that orders it after
+  // those before.
+  void record(const vk::raii::CommandBuffer& commands, const gpu::Buffer* rows, std::int64_t stride,
+              std::int64_t offset = 0);
   // The chunk last recorded, once its command buffer has finished: numChannels x chunk frames.
   void read(std::span<float> outputs) const;
+  // Records, after record(), a copy of that chunk's output into `dst`: channel c's chunk frames
+  // at float dstFirst + c * dstRowFloats. The next record() orders itself after it.
+  void recordCopyOut(const vk::raii::CommandBuffer& commands, const gpu::Buffer& dst,
+                     std::int64_t dstFirst, std::int64_t dstRowFloats) const;
   const StftShape& shape() const { return shape_; }
 
  private:

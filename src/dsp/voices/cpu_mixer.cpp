@@ -40,6 +40,7 @@ const std::array<float, kGridFrames>& ramp() {
 }  // namespace
 
 void CpuMixer::mix(const MixBlock& block, std::span<float> out, int firstChannel, int endChannel) {
+  VKMIX_ASSERT(block.deviceRows.empty(), "rows a device fills mixed on the host");
   const int nc = block.numChannels;
   VKMIX_ASSERT(nc > 0 && nc <= kMaxOutputChannels, "channel count");
   VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= nc * block.stride, "output too small");

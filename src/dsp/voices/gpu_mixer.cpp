@@ -131,8 +131,10 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   if (growRows) {
     slot.rowCapacity = newRowCapacity;
     slot.samplesView = nullptr;
-    slot.samples = std::make_unique<gpu::Buffer>(ctx_, slot.rowCapacity * sizeof(float),
-                                                 vk::BufferUsageFlagBits::eUniformTexelBuffer);
+    // Storage too: rows a device fills (MixBlock::deviceRows) are written by a shader.
+    slot.samples = std::make_unique<gpu::Buffer>(
+        ctx_, slot.rowCapacity * sizeof(float),
+        vk::BufferUsageFlagBits::eUniformTexelBuffer | vk::BufferUsageFlagBits::eStorageBuffer);
     slot.samplesView = gpu::texelView(ctx_, *slot.samples, vk::Format::eR32G32B32A32Sfloat, 16);
   }
   if (growOut) {
@@ -205,7 +207,8 @@ std::span<float> GpuMixer::uploadRows(std::size_t numVoices, std::int64_t stride
   return {static_cast<float*>(slot.samples->mapped()), floats};
 }
 
-void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into) {
+void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into,
+                      const RowWriter& writeRows) {
   VKMIX_ASSERT(block.numChannels == numChannels_, "block channel count differs from the mixer's");
   VKMIX_ASSERT(block.stride % 4 == 0 && block.stride >= block.numFrames, "stride");
   VKMIX_ASSERT(inFlight_ < kInFlight, "every slot holds an unfinished mix");
@@ -222,6 +225,11 @@ void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into
   const std::size_t plain = order_.size();
   for (std::size_t v = 0; v < numVoices; ++v)
     if (block.voices[v].moving != 0) order_.push_back(v);
+  rowOf_.resize(numVoices);
+  for (std::size_t k = 0; k < numVoices; ++k) rowOf_[order_[k]] = k;
+  VKMIX_ASSERT(block.deviceRows.empty() || writeRows, "rows a device fills with no writer");
+  onDevice_.assign(numVoices, 0);
+  for (const DeviceRow& r : block.deviceRows) onDevice_[r.voice] = 1;
   const std::size_t plainChunks = (plain + kVoicesPerDispatch - 1) / kVoicesPerDispatch;
   const std::size_t otherBase = plainChunks * kVoicesPerDispatch;
   const std::size_t others = numVoices - plain;
@@ -253,6 +261,7 @@ void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into
       std::memcpy(grid + (gridPoints + k) * kMaxOutputChannels, p.gains, sizeof(p.gains));
     float* row = rows + k * rowFloats;
     const float* in = from ? from + v * rowFloats : block.row(v);
+    if (onDevice_[v] != 0) continue;  // written on the device, below
     if (!block.enveloped) {
       applyEnvelope(p, in, row, rowFloats);
     } else if (in != row) {
@@ -261,11 +270,21 @@ void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into
   }
   if (!block.grid.empty()) std::memcpy(grid, block.grid.data(), block.grid.size() * sizeof(float));
   ctx_.traffic().hostToDeviceBytes +=
-      static_cast<std::int64_t>(numVoices * (rowFloats * sizeof(float) + sizeof(VoiceParams)) +
+      static_cast<std::int64_t>((numVoices - block.deviceRows.size()) * rowFloats * sizeof(float) +
+                                numVoices * sizeof(VoiceParams) +
                                 (block.grid.size() + plain * kMaxOutputChannels) * sizeof(float));
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   const vk::raii::CommandBuffer& commands = into ? *into : slot.submitter->begin();
+  if (!block.deviceRows.empty()) {
+    writeRows(commands, *slot.samples, rowOf_);
+    // The rows' writes before the dispatches below read them.
+    vk::MemoryBarrier written{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
+                              .dstAccessMask = vk::AccessFlagBits::eShaderRead};
+    commands.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+                             vk::PipelineStageFlagBits::eComputeShader, {}, written, nullptr,
+                             nullptr);
+  }
   bool first = true;
   // A kind's voices go in dispatches of `perDispatch` (at least one dispatch: no voices still
   // clears the output); every dispatch after the first accumulates onto the output. `base`: the

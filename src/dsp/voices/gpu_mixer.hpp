@@ -29,6 +29,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -88,11 +89,19 @@ class GpuMixer {
   // upload buffer: a block reset onto it (MixBlock::reset's `rows`) is mixed where it was
   // written, without a copy. Valid until that submit().
   std::span<float> uploadRows(std::size_t numVoices, std::int64_t stride);
+  // Records the writes of a block's deviceRows into the buffer of rows the mix reads (block voice
+  // v's row from float rowOf[v] * block.stride), into the mix's command buffer before its
+  // dispatches, which submit() orders after them.
+  using RowWriter =
+      std::function<void(const vk::raii::CommandBuffer& commands, const gpu::Buffer& rows,
+                         std::span<const std::size_t> rowOf)>;
   // Uploads `block` and starts mixing it; at most kInFlight mixes may be unfinished. Rows not
   // enveloped yet get their envelope here (in place, for rows in uploadRows' memory). With
   // `into`, the mix is recorded into that command buffer (a chunk's, shared by its mixes, which
-  // its owner submits) instead of one of the mixer's own.
-  void submit(const MixBlock& block, const vk::raii::CommandBuffer* into = nullptr);
+  // its owner submits) instead of one of the mixer's own. A block with deviceRows needs
+  // `writeRows`; the host leaves those rows alone.
+  void submit(const MixBlock& block, const vk::raii::CommandBuffer* into = nullptr,
+              const RowWriter& writeRows = {});
   // Waits for the oldest unfinished mix and copies it into `out` (numChannels x its stride). A
   // mix recorded `into` a shared command buffer is not waited for: its owner waits first.
   void finish(std::span<float> out);
@@ -137,6 +146,8 @@ class GpuMixer {
   std::shared_ptr<MixPipelines> pipelines_;
   std::vector<std::size_t> order_;  // parameter and row order: static voices, then moving ones
   std::vector<float> reorder_;      // rows in the upload buffer out of that order, copied
+  std::vector<std::size_t> rowOf_;  // per block voice: its row (order_'s inverse)
+  std::vector<char> onDevice_;      // per block voice: a device row
   std::array<Slot, kInFlight> slots_;
   int next_ = 0;      // the slot submit() fills
   int inFlight_ = 0;  // unfinished mixes, the oldest at (next_ - inFlight_) mod kInFlight

@@ -39,6 +39,17 @@ struct VoiceParams {
 };
 static_assert(sizeof(VoiceParams) == 112, "must match std140 struct Voice in mix.comp");
 
+// A row the backend fills on its device rather than the host (a denoised track's signal, made in
+// the same chunk's work: engine/denoise_stage): frames [from, to) of the row are channel `channel`
+// of device source `source` from clip frame voices[voice].clipFrame + from on, times the voice's
+// gainLinear (the voice has no fades, so that is its envelope); the other frames are zeros.
+struct DeviceRow {
+  std::uint32_t voice = 0;
+  int source = 0;
+  int channel = 0;
+  std::int64_t from = 0, to = 0;
+};
+
 struct MixBlock {
   int numChannels = 0;
   std::int64_t numFrames = 0;   // frames to produce
@@ -54,6 +65,9 @@ struct MixBlock {
   // they are. Else the mixers apply it.
   bool enveloped = false;
   std::vector<float> grid;  // gain grid points, kMaxOutputChannels floats each
+  // Rows the device fills (their memory here is left as it was); only for a backend that
+  // denoises in the chunk's own work (backend::Backend::denoisesInChunk).
+  std::vector<DeviceRow> deviceRows;
 
   // Resizes for `numVoices` voices of `frames` frames, rows in `samples` or, when `rows` is given
   // (numVoices x stride floats), there. Rows are zeros unless `zeroSamples` is false, when they

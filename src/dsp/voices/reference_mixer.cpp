@@ -29,6 +29,7 @@ void MixBlock::reset(int channels, std::int64_t frames, std::uint32_t phase, std
   stride = (frames + 3) / 4 * 4;
   gridPhase = phase;
   voices.assign(numVoices, VoiceParams{});
+  deviceRows.clear();
   enveloped = false;
   const std::size_t floats = numVoices * static_cast<std::size_t>(stride);
   if (!rows.empty()) {
@@ -71,6 +72,7 @@ void referenceMix(const MixBlock& block, std::span<float> out) {
   const int nc = block.numChannels;
   VKMIX_ASSERT(nc > 0 && nc <= kMaxOutputChannels, "channel count");
   VKMIX_ASSERT(static_cast<std::int64_t>(out.size()) >= nc * block.stride, "output too small");
+  VKMIX_ASSERT(block.deviceRows.empty(), "rows a device fills mixed on the host");
   std::vector<double> acc(static_cast<std::size_t>(nc * block.stride), 0.0);
   for (std::size_t v = 0; v < block.voices.size(); ++v) {
     const VoiceParams& p = block.voices[v];
