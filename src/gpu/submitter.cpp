@@ -4,6 +4,16 @@
 #include "vkmix/error.hpp"
 
 namespace vkmix::gpu {
+
+void fullBarrier(const vk::raii::CommandBuffer& cb) {
+  constexpr vk::PipelineStageFlags stages =
+      vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer;
+  vk::MemoryBarrier b{
+      .srcAccessMask = vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eTransferWrite,
+      .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
+                       vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite};
+  cb.pipelineBarrier(stages, stages, {}, b, nullptr, nullptr);
+}
 namespace {
 
 constexpr std::uint64_t kSubmissionTimeoutNs = 120'000'000'000;

@@ -11,6 +11,12 @@
 
 namespace vkmix::gpu {
 
+// Orders every shader and transfer write recorded before it (in this command buffer, or submitted
+// earlier to the queue) before every shader and transfer access after it, and every access before
+// it before the writes after: for work in one command buffer whose copies, fills and dispatches
+// share buffers.
+void fullBarrier(const vk::raii::CommandBuffer& cb);
+
 class Submitter {
  public:
   explicit Submitter(const Context& ctx);

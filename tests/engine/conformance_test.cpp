@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/captured_render.hpp"
 #include "engine/renderer.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
@@ -25,38 +26,10 @@ namespace {
 constexpr double kTolerance = 1e-5;
 
 // Every output of a render: the mix (stems shape) and each stem or print, channel-major.
-struct Outputs {
-  std::vector<std::vector<float>> mix;
-  std::vector<std::vector<std::vector<float>>> groups;
-  std::vector<std::string> names;
-};
+using Outputs = test::CapturedRender;
 
 Outputs render(const Session& s, const RenderOptions& options, engine::DryShape shape) {
-  Outputs out;
-  engine::renderBlocks(
-      s, options,
-      [&](const engine::RenderPlanInfo& plan) {
-        out.names = plan.stems;
-        out.mix.assign(shape == engine::DryShape::Stems
-                           ? static_cast<std::size_t>(plan.layout->numChannels())
-                           : 0,
-                       {});
-        out.groups.assign(plan.stems.size(), {});
-      },
-      [&](const engine::RenderedBlock& b) {
-        auto append = [&](std::vector<std::vector<float>>& to, std::span<const float> rows,
-                          std::size_t channels) {
-          to.resize(channels);
-          for (std::size_t c = 0; c < channels; ++c)
-            to[c].insert(to[c].end(), rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride),
-                         rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride) + b.numFrames);
-        };
-        append(out.mix, b.mix, out.mix.size());
-        for (std::size_t g = 0; g < b.stems.size(); ++g)
-          append(out.groups[g], b.stems[g], b.stems[g].size() / static_cast<std::size_t>(b.stride));
-      },
-      shape);
-  return out;
+  return test::captureRender(s, options, shape);
 }
 
 // Every channel of every output of `got` within `tolerance` of `want` (0: the same bits).

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/captured_render.hpp"
 #include "engine/renderer.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
@@ -27,43 +28,11 @@ using ::testing::HasSubstr;
 constexpr int kRate = 48000;
 
 // Every output of a render, channel-major.
-struct Outputs {
-  std::vector<std::vector<float>> mix;
-  std::vector<std::vector<std::vector<float>>> groups;
-  std::int64_t planFrames = 0;  // RenderPlanInfo::numFrames
-  std::int64_t reportFrames = 0;
-  std::int64_t chunks = 0;  // the block loop's
-};
+using Outputs = test::CapturedRender;
 
 Outputs render(const Session& s, const RenderOptions& options,
                engine::DryShape shape = engine::DryShape::Stems) {
-  Outputs out;
-  const RenderReport report = engine::renderBlocks(
-      s, options,
-      [&](const engine::RenderPlanInfo& plan) {
-        out.planFrames = plan.numFrames;
-        out.mix.assign(shape == engine::DryShape::Stems
-                           ? static_cast<std::size_t>(plan.layout->numChannels())
-                           : 0,
-                       {});
-        out.groups.assign(plan.stems.size(), {});
-      },
-      [&](const engine::RenderedBlock& b) {
-        auto append = [&](std::vector<std::vector<float>>& to, std::span<const float> rows,
-                          std::size_t channels) {
-          to.resize(channels);
-          for (std::size_t c = 0; c < channels; ++c)
-            to[c].insert(to[c].end(), rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride),
-                         rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride) + b.numFrames);
-        };
-        append(out.mix, b.mix, out.mix.size());
-        for (std::size_t g = 0; g < b.stems.size(); ++g)
-          append(out.groups[g], b.stems[g], b.stems[g].size() / static_cast<std::size_t>(b.stride));
-      },
-      shape);
-  out.reportFrames = report.numFrames;
-  out.chunks = report.backend.chunks;
-  return out;
+  return test::captureRender(s, options, shape);
 }
 
 // Frames [start, end) of every channel of `full`.

@@ -46,19 +46,6 @@ void barrier(const vk::raii::CommandBuffer& cb, vk::AccessFlags src, vk::AccessF
   cb.pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, dstStage, {}, b, nullptr, nullptr);
 }
 
-// Orders every shader and transfer write recorded before (in this command buffer, or submitted
-// earlier to the queue) before every shader and transfer access after, and every access before
-// before the writes after: the device-fed path's copies, fills and dispatches share buffers.
-void fullBarrier(const vk::raii::CommandBuffer& cb) {
-  constexpr vk::PipelineStageFlags stages =
-      vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer;
-  vk::MemoryBarrier b{
-      .srcAccessMask = vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eTransferWrite,
-      .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
-                       vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite};
-  cb.pipelineBarrier(stages, stages, {}, b, nullptr, nullptr);
-}
-
 constexpr vk::DeviceSize kFloat = sizeof(float);
 
 // complex_mac.comp's shared reads: several outputs, each one term, on input 0 (a mono send into a
@@ -351,7 +338,7 @@ void GpuConvolver::recordSend(const vk::raii::CommandBuffer& commands, const gpu
   makeSends();
   // After the mix's shader writes, and after the previous batch's reads and clearing of the
   // frames this copy writes.
-  fullBarrier(commands);
+  gpu::fullBarrier(commands);
   std::vector<vk::BufferCopy> regions;
   for (std::uint32_t in = 0; in < numInputs_; ++in) {
     regions.push_back({.srcOffset = static_cast<vk::DeviceSize>(in * stride + from) * kFloat,
@@ -373,7 +360,7 @@ void GpuConvolver::recordBatch(const vk::raii::CommandBuffer& commands,
   const auto batch = static_cast<vk::DeviceSize>(batch_);
   const vk::DeviceSize sendRow = p + batch * p;  // floats
   const vk::DeviceSize row = 2 * p + 2;          // floats per FFT row
-  fullBarrier(commands);
+  gpu::fullBarrier(commands);
   // Overlap-save rows into the batch's delay-line slots, as process() writes them: partition
   // j - 1 and partition j of the send row are one run of 2P floats, then 2 pad floats.
   std::vector<vk::BufferCopy> regions;
@@ -391,7 +378,7 @@ void GpuConvolver::recordBatch(const vk::raii::CommandBuffer& commands,
       commands.fillBuffer(*fdl_.buffer(), (((head_ + j) * numInputs_ + in) * row + 2 * p) * kFloat,
                           2 * kFloat, 0);
   }
-  fullBarrier(commands);
+  gpu::fullBarrier(commands);
   // The batch's last partition is the next batch's partition before.
   regions.clear();
   for (vk::DeviceSize in = 0; in < numInputs_; ++in)
@@ -401,7 +388,7 @@ void GpuConvolver::recordBatch(const vk::raii::CommandBuffer& commands,
   commands.copyBuffer(*sends_->buffer(), *sends_->buffer(), regions);
   recordTransforms(commands, nullptr);
   // The inverse's writes before the copies read them; the copy above before the clearing.
-  fullBarrier(commands);
+  gpu::fullBarrier(commands);
   for (vk::DeviceSize in = 0; in < numInputs_; ++in)
     commands.fillBuffer(*sends_->buffer(), (in * sendRow + p) * kFloat, batch * p * kFloat, 0);
   // Overlap-save keeps the second half of each inverse row: [output][span] for the host.

@@ -43,18 +43,6 @@ gpu::PipelineDesc desc(std::string name, std::span<const std::uint32_t> spirv, s
 
 vk::DeviceSize floats(std::size_t n) { return std::max<std::size_t>(n, 1) * sizeof(float); }
 
-// Orders the shader and copy writes before against every shader and copy access after (and
-// every access before against the writes after): the chunk's copies and dispatches share buffers.
-void fullBarrier(const vk::raii::CommandBuffer& cb) {
-  constexpr vk::PipelineStageFlags stages =
-      vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer;
-  vk::MemoryBarrier b{
-      .srcAccessMask = vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eTransferWrite,
-      .dstAccessMask = vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
-                       vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite};
-  cb.pipelineBarrier(stages, stages, {}, b, nullptr, nullptr);
-}
-
 constexpr vk::BufferUsageFlags kCopied =
     vk::BufferUsageFlagBits::eTransferSrc | vk::BufferUsageFlagBits::eTransferDst;
 
@@ -198,13 +186,13 @@ void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* r
   constexpr vk::DeviceSize f = sizeof(float);
   // Input rows: the last `history` (hum-filtered) frames of the previous chunk, then this chunk.
   // After the previous chunk's reads of them and the writes of `rows`.
-  fullBarrier(cb);
+  gpu::fullBarrier(cb);
   std::vector<vk::BufferCopy> regions;
   for (std::uint32_t c = 0; c < channels_; ++c)
     regions.push_back(
         {.srcOffset = (c * inRow + chunk) * f, .dstOffset = c * inRow * f, .size = history * f});
   cb.copyBuffer(*input_.buffer(), *input_.buffer(), regions);
-  fullBarrier(cb);  // the history read before this chunk overwrites it
+  gpu::fullBarrier(cb);  // the history read before this chunk overwrites it
   if (rows != nullptr) {
     regions.clear();
     for (std::uint32_t c = 0; c < channels_; ++c)
@@ -216,7 +204,7 @@ void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* r
     for (std::uint32_t c = 0; c < channels_; ++c)
       cb.fillBuffer(*input_.buffer(), (c * inRow + history) * f, chunk * f, 0);
   }
-  fullBarrier(cb);
+  gpu::fullBarrier(cb);
   const auto n = static_cast<std::uint32_t>(shape_.frameSize);
   const auto bins = static_cast<std::uint32_t>(shape_.bins());
   const std::uint32_t rowsTotal = channels_ * kFramesPerChunk;
@@ -262,7 +250,7 @@ void GpuDenoiser::record(const vk::raii::CommandBuffer& cb, const gpu::Buffer* r
                       latency, accRow, static_cast<float>(1.0 / (2.0 * n))});
   cb.dispatch((accRow + 63) / 64, channels_, 1);
   // The overlap-add tail the next chunk's synthesis adds.
-  fullBarrier(cb);
+  gpu::fullBarrier(cb);
   regions.clear();
   for (std::uint32_t c = 0; c < channels_; ++c)
     regions.push_back(

@@ -1,0 +1,56 @@
+// A render's every output kept in memory, channel-major, as the block loop hands it on: what the
+// engine tests compare across backends, block sizes and ranges.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/renderer.hpp"
+#include "vkmix/render.hpp"
+
+namespace vkmix::test {
+
+struct CapturedRender {
+  std::vector<std::vector<float>> mix;                  // stems shape only
+  std::vector<std::vector<std::vector<float>>> groups;  // each stem or print
+  std::vector<std::string> names;                       // RenderPlanInfo::stems
+  std::int64_t planFrames = 0;                          // RenderPlanInfo::numFrames
+  std::int64_t reportFrames = 0;
+  std::int64_t chunks = 0;  // the block loop's
+};
+
+inline CapturedRender captureRender(const Session& s, const RenderOptions& options,
+                                    engine::DryShape shape = engine::DryShape::Stems) {
+  CapturedRender out;
+  const RenderReport report = engine::renderBlocks(
+      s, options,
+      [&](const engine::RenderPlanInfo& plan) {
+        out.names = plan.stems;
+        out.planFrames = plan.numFrames;
+        out.mix.assign(shape == engine::DryShape::Stems
+                           ? static_cast<std::size_t>(plan.layout->numChannels())
+                           : 0,
+                       {});
+        out.groups.assign(plan.stems.size(), {});
+      },
+      [&](const engine::RenderedBlock& b) {
+        auto append = [&](std::vector<std::vector<float>>& to, std::span<const float> rows,
+                          std::size_t channels) {
+          to.resize(channels);
+          for (std::size_t c = 0; c < channels; ++c)
+            to[c].insert(to[c].end(), rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride),
+                         rows.begin() + static_cast<std::ptrdiff_t>(c * b.stride) + b.numFrames);
+        };
+        append(out.mix, b.mix, out.mix.size());
+        for (std::size_t g = 0; g < b.stems.size(); ++g)
+          append(out.groups[g], b.stems[g], b.stems[g].size() / static_cast<std::size_t>(b.stride));
+      },
+      shape);
+  out.reportFrames = report.numFrames;
+  out.chunks = report.backend.chunks;
+  return out;
+}
+
+}  // namespace vkmix::test
