@@ -27,6 +27,10 @@ Position positionOf(const BlockFormat& b) {
   p.depth = b.depth;
   p.divergence = b.divergence;
   p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
+  p.channelLock = b.channelLock;
+  p.channelLockMaxDistance = b.channelLockMaxDistance;
+  p.zoneExclusion = b.zoneExclusion;
+  p.diffuse = b.diffuse;
   return p;
 }
 
@@ -44,6 +48,10 @@ BlockFormat blockAt(const Position& p) {
   b.depth = p.depth;
   b.divergence = p.divergence;
   b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
+  b.channelLock = p.channelLock;
+  b.channelLockMaxDistance = p.channelLockMaxDistance;
+  b.zoneExclusion = p.zoneExclusion;
+  b.diffuse = p.diffuse;
   return b;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adm/xml.hpp"
+#include "vkmix/layout.hpp"
 
 namespace vkmix::adm {
 
@@ -29,6 +30,11 @@ struct BlockFormat {
   // DirectSpeakers `bound="min"`/`"max"` positions (BS.2076 §5.4.3.2); unset: the value itself.
   std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax;
   bool hasBounds() const { return azimuthMin || azimuthMax || elevationMin || elevationMax; }
+  // Objects: channelLock (maxDistance unset: any), zoneExclusion, diffuse (BS.2076 §5.4.3.3).
+  bool channelLock = false;
+  std::optional<double> channelLockMaxDistance{};
+  std::vector<ExclusionZone> zoneExclusion{};
+  double diffuse = 0.0;
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };

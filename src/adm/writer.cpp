@@ -118,6 +118,31 @@ std::string writeAdm(const Document& doc) {
               .text(number(b.divergence))
               .close();
         }
+        if (b.channelLock) {
+          w.open("channelLock");
+          if (b.channelLockMaxDistance)
+            w.attribute("maxDistance", number(*b.channelLockMaxDistance));
+          w.text("1").close();
+        }
+        if (!b.zoneExclusion.empty()) {
+          w.open("zoneExclusion");
+          for (const ExclusionZone& z : b.zoneExclusion) {
+            w.open("zone");
+            if (z.cartesian) {
+              w.attribute("minX", number(z.minX)).attribute("maxX", number(z.maxX));
+              w.attribute("minY", number(z.minY)).attribute("maxY", number(z.maxY));
+              w.attribute("minZ", number(z.minZ)).attribute("maxZ", number(z.maxZ));
+            } else {
+              w.attribute("minElevation", number(z.minElevation))
+                  .attribute("maxElevation", number(z.maxElevation));
+              w.attribute("minAzimuth", number(z.minAzimuth))
+                  .attribute("maxAzimuth", number(z.maxAzimuth));
+            }
+            w.text("zone").close();
+          }
+          w.close();
+        }
+        if (b.diffuse != 0.0) w.leaf("diffuse", number(b.diffuse));
         w.open("jumpPosition");
         if (b.interpolationLength)
           w.attribute("interpolationLength", number(*b.interpolationLength));

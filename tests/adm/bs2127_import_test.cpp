@@ -235,5 +235,43 @@ TEST(AdmCommonDefinitions, AreTheBs2094Range) {
   EXPECT_FALSE(adm::isCommonDefinition("AP_00031001"));
 }
 
+// channelLock, zoneExclusion and diffuse (BS.2076 §5.4.3.3) reach the session's position keys
+// (docs/session-format.md), block by block, with no warning: the panner renders them.
+TEST_F(AdmBs2127, ChannelLockZoneExclusionAndDiffuseBecomeKeys) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat first = test::polarBlock(20, 0, 0, 0.05);
+  first.channelLock = true;
+  first.channelLockMaxDistance = 0.5;
+  ExclusionZone upper;
+  upper.cartesian = false;
+  upper.minElevation = 20;
+  upper.maxElevation = 90;
+  ExclusionZone left;
+  left.maxX = -0.1;
+  first.zoneExclusion = {upper, left};
+  first.diffuse = 0.25;
+  adm::BlockFormat second = test::polarBlock(-20, 0, 0.05, 0.05);
+  second.jumpPosition = true;
+  b.object("o", 0, {first, second});
+  const Session s = import(b.document(), b.chna(), 0.1);
+  for (const std::string& w : warnings_) {
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("channelLock")));
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("zoneExclusion")));
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("diffuse")));
+  }
+  ASSERT_EQ(s.tracks.size(), 1u);
+  const auto& k = s.tracks[0].positionKeys;
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_TRUE(k[0].position.channelLock);
+  EXPECT_EQ(k[0].position.channelLockMaxDistance, 0.5);
+  ASSERT_EQ(k[0].position.zoneExclusion.size(), 2u);
+  EXPECT_EQ(k[0].position.zoneExclusion[0], upper);
+  EXPECT_EQ(k[0].position.zoneExclusion[1], left);
+  EXPECT_EQ(k[0].position.diffuse, 0.25);
+  EXPECT_FALSE(k[1].position.channelLock);
+  EXPECT_TRUE(k[1].position.zoneExclusion.empty());
+  EXPECT_EQ(k[1].position.diffuse, 0.0);
+}
+
 }  // namespace
 }  // namespace vkmix

@@ -120,6 +120,46 @@ TEST_F(Adm, ExtentRendersThroughTheObjectPanner) {
       << "80 degrees wide spreads over more than a speaker pair";
 }
 
+// channelLock and zoneExclusion rendered as BS.2127 §7.3.6 and §7.3.12 give them (the values are
+// derived in tests/layout/object_panner_test.cpp): an object at 20 degrees locked within 0.5 plays
+// from L alone (|u(20) - u(30)| = 0.174); one at U+045 with the upper layer excluded plays from
+// L (the nearest front loudspeaker of the middle layer); one at C in 5.1 with C excluded from L
+// and R at sqrt(1/2) each.
+TEST_F(Adm, ChannelLockAndZoneExclusionRenderAsBs2127) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat locked = test::polarBlock(20, 0, 0, 0.5);
+  locked.channelLock = true;
+  locked.channelLockMaxDistance = 0.5;
+  b.object("locked", 0, {locked});
+  ExclusionZone upper;
+  upper.cartesian = false;
+  upper.minElevation = 20;
+  upper.maxElevation = 90;
+  adm::BlockFormat high = test::polarBlock(45, 30, 0, 0.5);
+  high.zoneExclusion = {upper};
+  b.object("high", 0, {high});
+  ExclusionZone centre;
+  centre.cartesian = false;
+  centre.minAzimuth = -10;
+  centre.maxAzimuth = 10;
+  centre.minElevation = -10;
+  centre.maxElevation = 10;
+  adm::BlockFormat front = test::polarBlock(0, 0, 0, 0.5);
+  front.zoneExclusion = {centre};
+  b.object("front", 0, {front});
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t s = 0; s < 3; ++s) audio.push_back(test::noise(24000, 90 + s, 0.3f));
+  for (std::size_t o = 0; o < 2; ++o) {
+    const RenderedAudio r = render(b, only(audio, o), "7.1.4");
+    for (int c = 0; c < 12; ++c)
+      EXPECT_NEAR(gainOf(r.channels[c], audio[o], 0, 24000), c == 0 ? 1.0 : 0.0, 1e-5) << o << c;
+  }
+  const RenderedAudio r = render(b, only(audio, 2), "5.1");
+  for (int c = 0; c < 6; ++c) {
+    EXPECT_NEAR(gainOf(r.channels[c], audio[2], 0, 24000), c < 2 ? std::sqrt(0.5) : 0.0, 1e-5) << c;
+  }
+}
+
 // BS.2127 §8: the speakerLabel mapping rules (M+110 played whole by M+135) apply to BS.2094
 // common-definition packs; a custom pack's M+110 goes through the point-source panner (between
 // M+090 and M+135 in 7.1.4). The builder's beds are custom packs.
