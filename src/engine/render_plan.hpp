@@ -73,6 +73,7 @@ class RenderPlan {
  private:
   void planGroups();
   void planMixers();
+  MixerPlan diffuseMixer(int instance);
   std::vector<int> trackGroup_;  // per track: its print's dry group (prints), else -1
 };
 
