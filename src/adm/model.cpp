@@ -205,7 +205,8 @@ class Reader {
           o.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, v / 20.0) : v;
         }
         if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
-        for (const char* name : {"audioComplementaryObjectIDRef", "positionOffset", "headLocked"}) {
+        o.complementaryRefs = refs(e, "audioComplementaryObjectIDRef");
+        for (const char* name : {"positionOffset", "headLocked"}) {
           if (e.child(name) != nullptr) unsupported("audioObject " + o.id, name);
         }
         doc_.objects.push_back(std::move(o));

@@ -73,6 +73,9 @@ struct Object {
   double gain = 1.0;  // linear (BS.2076-2 audioObject gain)
   bool mute = false;
   std::vector<std::string> packRefs, trackUidRefs, objectRefs;
+  // audioComplementaryObjectIDRef: this object leads a group of alternatives (languages, say)
+  // of which one plays; it is the default.
+  std::vector<std::string> complementaryRefs;
 };
 
 struct Content {

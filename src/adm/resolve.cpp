@@ -39,7 +39,7 @@ const std::vector<ChannelFormat>& commonChannels() {
 }  // namespace
 
 Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
-                 const std::string& programme) {
+                 const std::string& programme, const std::vector<std::string>& complementary) {
   Resolved r;
   const DocumentIndex index(doc);
   for (const std::string& u : doc.unsupported)
@@ -83,6 +83,52 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
     return nullptr;
   };
 
+  // Complementary groups (BS.2076 audioComplementaryObjectIDRef): one member plays, the one
+  // `complementary` names or else the group's leader (its default); the others are left out.
+  std::set<std::string> leftOut;
+  std::set<std::string> picked(complementary.begin(), complementary.end());
+  std::set<std::string> grouped;
+  for (const Object& o : doc.objects) {
+    if (o.complementaryRefs.empty()) continue;
+    std::vector<std::string> members = {o.id};
+    members.insert(members.end(), o.complementaryRefs.begin(), o.complementaryRefs.end());
+    std::string play, list;
+    for (const std::string& m : members) {
+      if (index.object(m) == nullptr)
+        throw InputError(source, "axml", "audioComplementaryObjectIDRef " + m + " is not defined");
+      list += (list.empty() ? "" : ", ") + m;
+      grouped.insert(m);
+      if (!picked.contains(m)) continue;
+      if (!play.empty()) {
+        throw InputError("--complementary", "",
+                         play + " and " + m + " are alternatives of one complementary group (" +
+                             list + "...); choose one");
+      }
+      play = m;
+    }
+    const bool chosenByUser = !play.empty();
+    if (!chosenByUser) play = o.id;
+    for (const std::string& m : members) {
+      if (m != play) leftOut.insert(m);
+    }
+    r.warnings.push_back("complementary objects " + list + ": only " + play + " plays (" +
+                         (chosenByUser ? "chosen by --complementary"
+                                       : "the default; --complementary chooses another") +
+                         ")");
+  }
+  for (const std::string& id : complementary) {
+    if (!grouped.contains(id)) {
+      std::string groups;
+      for (const Object& o : doc.objects) {
+        if (!o.complementaryRefs.empty()) groups += (groups.empty() ? "" : ", ") + o.id;
+      }
+      throw InputError(
+          "--complementary", "",
+          id + " is not in a complementary group of " + source + " (" +
+              (groups.empty() ? std::string("it has none") : "groups led by " + groups) + ")");
+    }
+  }
+
   // Which objects play: the chosen (or first) programme's contents, else every content, else
   // every object.
   std::vector<std::pair<const Object*, const Content*>> chosen;
@@ -93,6 +139,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
         if (o == nullptr)
           throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
         if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
+        if (leftOut.contains(id)) return;  // an alternative not chosen, with what it nests
         chosen.emplace_back(o, content);
         for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
       };

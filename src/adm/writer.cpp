@@ -53,6 +53,7 @@ std::string writeAdm(const Document& doc) {
     if (o.gain != 1.0) w.leaf("gain", number(o.gain));
     if (o.mute) w.leaf("mute", "1");
     for (const std::string& r : o.objectRefs) w.leaf("audioObjectIDRef", r);
+    for (const std::string& r : o.complementaryRefs) w.leaf("audioComplementaryObjectIDRef", r);
     for (const std::string& r : o.trackUidRefs) w.leaf("audioTrackUIDRef", r);
     w.close();
   }

@@ -103,6 +103,7 @@ struct RenderArgs {
   std::string plotSvg;
   std::optional<double> tailSeconds;
   std::string programme;  // an ADM master's audioProgramme (ID or name); empty: the first
+  std::vector<std::string> complementary;  // an ADM master's chosen complementary objects
   VideoOptions video;
   bool overwrite = false;
   bool allowShortMedia = false;
@@ -137,7 +138,7 @@ int cmdRender(const RenderArgs& a) {
   auto warn = [](const std::string& w) { std::cerr << "vkmix: warning: " << oneLine(w) << "\n"; };
   const engine::DeliverySpec* spec = a.spec.empty() ? nullptr : &engine::findDeliverySpec(a.spec);
   // An ADM BWF master renders like a session (docs/adm.md).
-  Session session = loadSessionOrMaster(a.session, warn, a.programme);
+  Session session = loadSessionOrMaster(a.session, warn, AdmChoice{a.programme, a.complementary});
   if (spec) engine::checkSpecApplies(*spec, session);
   RenderOptions options;
   options.layout = a.layout;
@@ -523,6 +524,9 @@ int run(int argc, char** argv) {
   render->add_option(
       "--programme", ra.programme,
       "ADM master: the audioProgramme to render, by ID or name (default: the first)");
+  render->add_option("--complementary", ra.complementary,
+                     "ADM master: the audioObjectID to play from a complementary group (default: "
+                     "the group's first); repeat for several groups");
   render->add_option("--layout", ra.layout,
                      "Output layout (default: the session's); see 'vkmix layouts'");
   render->add_option(
@@ -633,6 +637,7 @@ int run(int argc, char** argv) {
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
   addOverwriteFlags(denoise, da.overwrite);
   std::string admFile, admSessionOut, admProgramme;
+  std::vector<std::string> admComplementary;
   auto* admInfo = app.add_subcommand(
       "adm-info", "Print an ADM BWF file's programme, contents, objects and their tracks");
   admInfo->add_option("file", admFile, "ADM BWF (BW64/RF64/WAV with axml and chna)")->required();
@@ -648,6 +653,8 @@ int run(int argc, char** argv) {
   admExport->add_option("--block", ea.blockFrames, "Frames per block");
   admExport->add_option("--programme", ea.programme,
                         "ADM master in: the audioProgramme to export (default: the first)");
+  admExport->add_option("--complementary", ea.complementary,
+                        "ADM master in: the audioObjectID to play from a complementary group");
   admExport->add_flag("-q,--quiet", ea.quiet, "Print only the output path");
   addOverwriteFlags(admExport, ea.overwrite);
   auto* admImport = app.add_subcommand(
@@ -656,6 +663,9 @@ int run(int argc, char** argv) {
   admImport->add_option("-o,--output", admSessionOut, "Session file to write (.json)")->required();
   admImport->add_option("--programme", admProgramme,
                         "The audioProgramme to import, by ID or name (default: the first)");
+  admImport->add_option("--complementary", admComplementary,
+                        "The audioObjectID to play from a complementary group (default: the "
+                        "group's first); repeat for several groups");
   bool admImportOverwrite = false;
   addOverwriteFlags(admImport, admImportOverwrite);
   ui::InspectOptions io;
@@ -733,7 +743,10 @@ int run(int argc, char** argv) {
     }
     if (*admInfo) return cmdAdmInfo(admFile);
     if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
-    if (*admImport) return cmdAdmImport(admFile, admSessionOut, admProgramme, admImportOverwrite);
+    if (*admImport) {
+      return cmdAdmImport(admFile, admSessionOut, AdmChoice{admProgramme, admComplementary},
+                          admImportOverwrite);
+    }
     if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();
     if (*layouts) return cmdLayouts(layoutFile, layoutPositions);

@@ -13,6 +13,7 @@
 #include "support/adm_files.hpp"
 #include "support/test_media.hpp"
 #include "vkmix/adm.hpp"
+#include "vkmix/error.hpp"
 
 namespace vkmix {
 namespace {
@@ -271,6 +272,53 @@ TEST_F(AdmBs2127, ChannelLockZoneExclusionAndDiffuseBecomeKeys) {
   EXPECT_FALSE(k[1].position.channelLock);
   EXPECT_TRUE(k[1].position.zoneExclusion.empty());
   EXPECT_EQ(k[1].position.diffuse, 0.0);
+}
+
+// Complementary objects (BS.2076 audioComplementaryObjectIDRef): the object listing the others
+// leads a group of alternatives of which one plays: the leader by default, or the one
+// --complementary (AdmChoice::complementary) names. Before, every member played at once.
+TEST_F(AdmBs2127, OnlyOneComplementaryObjectPlays) {
+  adm::DocumentBuilder b({"dialogue"});
+  b.object("english", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("french", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("german", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("crowd", 0, {test::polarBlock(90, 0, 0, 0.1)});
+  adm::Document doc = b.document();
+  doc.objects[0].complementaryRefs = {"AO_1002", "AO_1003"};
+  const auto frames = static_cast<std::size_t>(0.1 * kRate);
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     std::vector<std::vector<float>>(4, std::vector<float>(frames)), kRate);
+  auto names = [](const Session& s) {
+    std::vector<std::string> out;
+    for (const Track& t : s.tracks) out.push_back(t.name);
+    return out;
+  };
+  std::vector<std::string> warnings;
+  auto warn = [&](const std::string& w) { warnings.push_back(w); };
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn)), ElementsAre("english", "crowd"));
+  std::string all;
+  for (const std::string& w : warnings) all += w + "\n";
+  EXPECT_THAT(all, HasSubstr("complementary objects AO_1001, AO_1002, AO_1003: only AO_1001 "
+                             "plays (the default; --complementary chooses another)"));
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{{}, {"AO_1003"}})),
+              ElementsAre("german", "crowd"));
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{{}, {"AO_1001"}})),
+              ElementsAre("english", "crowd"));
+  auto errorOf = [&](const AdmChoice& c) {
+    try {
+      importAdm(dir_ / "m.wav", warn, c);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1004"}}),
+              HasSubstr("--complementary: AO_1004 is not in a complementary group of"));
+  EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1002", "AO_1003"}}),
+              HasSubstr("--complementary: AO_1002 and AO_1003 are alternatives of one"));
+  // The group survives export: writeAdm writes the references back.
+  EXPECT_THAT(adm::writeAdm(doc),
+              HasSubstr("<audioComplementaryObjectIDRef>AO_1002</audioComplementaryObjectIDRef>"));
 }
 
 }  // namespace
