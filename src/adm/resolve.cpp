@@ -6,37 +6,11 @@
 #include <map>
 #include <set>
 
+#include "adm/common_definitions.hpp"
 #include "adm/import.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::adm {
-
-namespace {
-
-// BS.2094 common definitions that files reference without defining: the DirectSpeakers channels
-// of the 5.1 family (AC_00010001..06). Anything else must be defined in the file's axml.
-const std::vector<ChannelFormat>& commonChannels() {
-  static const std::vector<ChannelFormat> table = [] {
-    const std::pair<const char*, const char*> speakers[] = {
-        {"FrontLeft", "M+030"},          {"FrontRight", "M-030"},   {"FrontCentre", "M+000"},
-        {"LowFrequencyEffects", "LFE1"}, {"SurroundLeft", "M+110"}, {"SurroundRight", "M-110"}};
-    std::vector<ChannelFormat> out;
-    int n = 1;
-    for (const auto& [name, label] : speakers) {
-      char id[16];
-      std::snprintf(id, sizeof id, "AC_0001%04x", n++);
-      BlockFormat b;
-      b.speakerLabel = label;
-      ChannelFormat c{id, name, TypeDefinition::DirectSpeakers, {b}, {}, {}};
-      if (std::string(label) == "LFE1") c.lowPassHz = 120.0;  // BS.2094's LFE channel
-      out.push_back(c);
-    }
-    return out;
-  }();
-  return table;
-}
-
-}  // namespace
 
 Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
                  const std::string& programme, const std::vector<std::string>& complementary) {
@@ -77,7 +51,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
       id.resize(11);  // BS.2076-2 chna rows may name the channel format itself: AC_xxxxyyyy_00
     }
     if (const ChannelFormat* c = index.channel(id)) return c;
-    for (const ChannelFormat& c : commonChannels()) {
+    for (const ChannelFormat& c : commonChannelFormats()) {
       if (c.id == id) return &c;
     }
     return nullptr;

@@ -18,6 +18,7 @@
 #include "vkmix/adm.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
+#include "wave/bw64.hpp"
 
 namespace vkmix {
 namespace {
@@ -465,6 +466,59 @@ TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
     }
     EXPECT_LT(diff, 1e-5) << direct.stemNames[st];
   }
+}
+
+// Beds export as BS.2094 common packs where their layout has one (7.1.4: AP_00010017, 5.1:
+// AP_00010003), so the re-imported bed keeps BS.2127's mapping rules and renders to every layout
+// exactly as the session does: a 7.1.4 bed's M+135 into 5.1's M+110 whole, a 5.1 bed's M+110 into
+// 7.1.4's M+135. As a custom pack (what export wrote before) the re-import pans those speakers
+// at their angles instead, which the last check shows differs.
+TEST_F(Adm, BedsExportAsCommonPacksAndRoundTripToEveryLayout) {
+  std::vector<std::vector<float>> bed714, bed51;
+  for (std::uint32_t c = 0; c < 12; ++c) bed714.push_back(test::noise(kRate / 2, 200 + c, 0.2f));
+  for (std::uint32_t c = 0; c < 6; ++c) bed51.push_back(test::noise(kRate / 2, 300 + c, 0.2f));
+  test::writeFloatWav(dir_ / "bed714.wav", bed714, kRate);
+  test::writeFloatWav(dir_ / "bed51.wav", bed51, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "7.1.4", "tracks": [
+      {"name": "Atmos bed", "stem": "music", "type": "bed", "bed": "7.1.4",
+       "clips": [{"file": "bed714.wav"}]},
+      {"name": "Surround bed", "stem": "effects", "type": "bed", "bed": "5.1",
+       "clips": [{"file": "bed51.wav"}]}]})",
+                                 dir_ / "s.json");
+  RenderOptions o = renderOptions();
+  exportAdm(s, o, dir_ / "master.wav");
+  const wave::Bw64Info info = wave::readBw64(dir_ / "master.wav");
+  EXPECT_THAT(info.axml, HasSubstr("<audioPackFormatIDRef>AP_00010017</audioPackFormatIDRef>"));
+  EXPECT_THAT(info.axml, HasSubstr("<audioPackFormatIDRef>AP_00010003</audioPackFormatIDRef>"));
+  ASSERT_EQ(info.chna.size(), 18u);
+  EXPECT_EQ(info.chna[4].trackFormatRef, "AT_0001001c_01");   // 7.1.4's Lrs: M+135
+  EXPECT_EQ(info.chna[16].trackFormatRef, "AT_00010005_01");  // 5.1's Ls: M+110
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir_ / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  auto worstDifference = [&](const Session& a, const Session& b, const std::string& layout) {
+    o.layout = layout;
+    const RenderedAudio x = renderToMemory(a, o), y = renderToMemory(b, o);
+    EXPECT_EQ(x.channels.size(), y.channels.size());
+    double worst = 0.0;
+    for (std::size_t c = 0; c < x.channels.size(); ++c) {
+      EXPECT_EQ(x.channels[c].size(), y.channels[c].size());
+      for (std::size_t i = 0; i < std::min(x.channels[c].size(), y.channels[c].size()); ++i)
+        worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+    }
+    return worst;
+  };
+  for (const char* layout : {"7.1.4", "5.1", "2.0", "5.1.2", "7.1", "9.1.6"})
+    EXPECT_LT(worstDifference(s, back, layout), 1e-6) << layout;
+  // The same beds as custom packs: their M+135 / M+110 are panned at their angles.
+  adm::DocumentBuilder custom({"music", "effects"});
+  custom.bed("Atmos bed", *findLayout("7.1.4"), 0);
+  custom.bed("Surround bed", *findLayout("5.1"), 1);
+  std::vector<std::vector<float>> audio = bed714;
+  audio.insert(audio.end(), bed51.begin(), bed51.end());
+  test::writeAdmFile(dir_ / "custom.wav", custom, audio, kRate);
+  EXPECT_GT(worstDifference(s, importAdm(dir_ / "custom.wav", nullptr), "5.1"), 0.01);
 }
 
 }  // namespace
