@@ -83,8 +83,10 @@ class Reader {
             (min ? b.azimuthMin : b.azimuthMax) = v;
           } else if (coord == "elevation") {
             (min ? b.elevationMin : b.elevationMax) = v;
+          } else if (coord == "distance") {
+            (min ? b.distanceMin : b.distanceMax) = v;
           } else {
-            unsupported(where, "position " + coord + " bound (only azimuth/elevation bounds)");
+            unsupported(where, "position " + coord + " bound (only polar bounds)");
           }
           continue;
         }

@@ -28,8 +28,11 @@ struct BlockFormat {
   std::optional<double> interpolationLength;  // seconds (with jumpPosition)
   std::string speakerLabel;                   // DirectSpeakers: BS.2051 label ("M+030", "LFE1")
   // DirectSpeakers `bound="min"`/`"max"` positions (BS.2076 §5.4.3.2); unset: the value itself.
-  std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax;
-  bool hasBounds() const { return azimuthMin || azimuthMax || elevationMin || elevationMax; }
+  std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax, distanceMin,
+      distanceMax;
+  bool hasBounds() const {
+    return azimuthMin || azimuthMax || elevationMin || elevationMax || distanceMin || distanceMax;
+  }
   // Objects: channelLock (maxDistance unset: any), zoneExclusion, diffuse (BS.2076 §5.4.3.3).
   bool channelLock = false;
   std::optional<double> channelLockMaxDistance{};

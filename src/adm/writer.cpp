@@ -108,6 +108,8 @@ std::string writeAdm(const Document& doc) {
       bound("azimuth", "max", b.azimuthMax);
       bound("elevation", "min", b.elevationMin);
       bound("elevation", "max", b.elevationMax);
+      bound("distance", "min", b.distanceMin);
+      bound("distance", "max", b.distanceMax);
       if (c.type == TypeDefinition::Objects) {
         if (b.width != 0.0) w.leaf("width", number(b.width));
         if (b.height != 0.0) w.leaf("height", number(b.height));

@@ -215,6 +215,20 @@ TEST_F(AdmBs2127, DirectSpeakersBoundsChooseASpeaker) {
   m120.azimuthMin = 100;
   m120.azimuthMax = 140;
   EXPECT_EQ(adm::speakerWithinBounds(m120, "M+120"), std::nullopt);
+  // Distance bounds (BS.2127 §8.4: loudspeakers are at nominal distance 1): 0.5..2 holds every
+  // loudspeaker, 1.5..2 none, so no layout has a speaker within them: the point-source panner at
+  // the position ("" from every layout), no warning.
+  adm::BlockFormat near = m045;
+  near.distanceMin = 0.5;
+  near.distanceMax = 2.0;
+  EXPECT_EQ(adm::speakerWithinBounds(near, "M+045"), "M+030");
+  adm::BlockFormat far = m045;
+  far.distanceMin = 1.5;
+  far.distanceMax = 2.0;
+  EXPECT_EQ(adm::speakerWithinBounds(far, "M+045"), "");
+  far.distanceMin.reset();
+  far.distance = 1.5;  // without distance bounds, the distance itself is the range
+  EXPECT_EQ(adm::speakerWithinBounds(far, "M+045"), "");
 
   adm::DocumentBuilder b({"music"});
   b.bed("Bed", *findLayout("2.0"), 0);
@@ -226,6 +240,17 @@ TEST_F(AdmBs2127, DirectSpeakersBoundsChooseASpeaker) {
   EXPECT_EQ(s.tracks[1].type, TrackType::Object);
   EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 30);
   EXPECT_DOUBLE_EQ(s.tracks[1].position.elevationDeg, 0);
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+
+  // Bounds that hold no speaker (distance 1.5..2): placed at its own position, direction only.
+  doc.channels[1].blocks[0].distanceMin = 1.5;
+  doc.channels[1].blocks[0].distanceMax = 2.0;
+  doc.channels[1].blocks[0].distance = 1.75;
+  const Session placed = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(placed.tracks.size(), 2u);
+  EXPECT_EQ(placed.tracks[1].type, TrackType::Object);
+  EXPECT_DOUBLE_EQ(placed.tracks[1].position.azimuthDeg, 45);
+  EXPECT_DOUBLE_EQ(placed.tracks[1].position.distance, 1.0);
   EXPECT_TRUE(warnings_.empty()) << warnings_.front();
 }
 
