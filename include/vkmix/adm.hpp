@@ -5,11 +5,21 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "vkmix/render.hpp"
 #include "vkmix/session.hpp"
 
 namespace vkmix {
+
+// Which parts of an ADM master play: the audioProgramme (by ID, "APR_1002", or name; empty: the
+// first) and, from each complementary group (audioComplementaryObjectIDRef: alternatives such as
+// commentary languages, of which one plays), the audioObjectID chosen; a group with none chosen
+// plays its default, the object that lists the others.
+struct AdmChoice {
+  std::string programme;
+  std::vector<std::string> complementary;
+};
 
 // Whether `path` is a WAVE file (RIFF, RF64 or BW64) with an axml chunk. Never throws.
 bool isAdmFile(const std::filesystem::path& path);
@@ -24,6 +34,10 @@ bool isAdmFile(const std::filesystem::path& path);
 Session importAdm(const std::filesystem::path& path,
                   const std::function<void(const std::string&)>& warn,
                   const std::string& programme = {});
+// The same with complementary objects chosen (`choice`); an ID in no complementary group, or two
+// of one group, is an InputError naming --complementary.
+Session importAdm(const std::filesystem::path& path,
+                  const std::function<void(const std::string&)>& warn, const AdmChoice& choice);
 
 // What the commands that take "a session or an ADM master" open: importAdm(path, warn, programme)
 // for an ADM BWF file, else loadSession(path). A `programme` asked of a plain session is an
@@ -31,6 +45,9 @@ Session importAdm(const std::filesystem::path& path,
 Session loadSessionOrMaster(const std::filesystem::path& path,
                             const std::function<void(const std::string&)>& warn,
                             const std::string& programme = {});
+Session loadSessionOrMaster(const std::filesystem::path& path,
+                            const std::function<void(const std::string&)>& warn,
+                            const AdmChoice& choice);
 
 // What `vkmix adm-info` prints: the file's format, each programme's contents and objects with
 // their type, tracks and blocks, and what is not supported.

@@ -35,6 +35,17 @@ struct Layout {
   int lfeCount() const;
 };
 
+// An ADM zoneExclusion zone (BS.2076 §5.4.3.3): the loudspeakers inside it are not used by an
+// object (BS.2127 §7.3.12). Cartesian zones bound x/y/z (-1..1) of the speakers' unit-sphere
+// positions; polar zones bound azimuth (from minAzimuth anticlockwise, i.e. towards the left, to
+// maxAzimuth) and elevation.
+struct ExclusionZone {
+  bool cartesian = true;
+  double minX = -1.0, maxX = 1.0, minY = -1.0, maxY = 1.0, minZ = -1.0, maxZ = 1.0;
+  double minAzimuth = -180.0, maxAzimuth = 180.0, minElevation = -90.0, maxElevation = 90.0;
+  bool operator==(const ExclusionZone&) const = default;
+};
+
 // The built-in layout with this name ("2.0", "5.1", "5.1.2", "5.1.4", "7.1", "7.1.2", "7.1.4",
 // "9.1.6"), or nullptr.
 const Layout* findLayout(std::string_view name);

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vkmix/layout.hpp"
+
 namespace vkmix {
 
 enum class TrackType { Object, Bed };
@@ -39,6 +41,15 @@ struct Position {
   double depth = 0.0;
   double divergence = 0.0;                  // 0..1
   double divergenceAzimuthRangeDeg = 45.0;  // where the divergent copies sit
+  // ADM channelLock (BS.2127 §7.3.6): the object plays from the loudspeaker nearest it, if one is
+  // within channelLockMaxDistance (unset: any).
+  bool channelLock = false;
+  std::optional<double> channelLockMaxDistance{};
+  // ADM zoneExclusion (BS.2127 §7.3.12): loudspeakers in these zones are not used; their share
+  // goes to their nearest neighbours.
+  std::vector<ExclusionZone> zoneExclusion{};
+  // ADM diffuse 0..1 (BS.2127 §7.3.10): the share of power that goes through the decorrelators.
+  double diffuse = 0.0;
 };
 
 // Track gain automation: the gain reached at timeSeconds, interpolated linearly in dB from the

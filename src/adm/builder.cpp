@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "adm/common_definitions.hpp"
+
 namespace vkmix::adm {
 namespace {
 
@@ -39,6 +41,7 @@ void DocumentBuilder::object(const std::string& name, int content,
   doc_.channels.push_back(
       ChannelFormat{channel, name, TypeDefinition::Objects, std::move(blocks), {}, {}});
   track(o, pack, channel, n, "0003");
+  trackNames_.push_back(name);
 }
 
 void DocumentBuilder::bed(const std::string& name, const Layout& layout, int content) {
@@ -58,8 +61,26 @@ void DocumentBuilder::bed(const std::string& name, const Layout& layout, int con
     doc_.channels.push_back(std::move(c));
     pf.channelRefs.push_back(channel);
     track(o, pack, channel, n, "0001");
+    trackNames_.push_back(name + " " + s.name);
   }
   doc_.packs.push_back(pf);
+}
+
+bool DocumentBuilder::commonBed(const std::string& name, const Layout& layout, int content) {
+  const CommonPack common = commonPackFor(layout);
+  if (common.packId.empty()) return false;
+  Object& o = newObject(name, content, common.packId);
+  for (std::size_t s = 0; s < common.channelIds.size(); ++s) {
+    const std::string& channel = common.channelIds[s];
+    trackNames_.push_back(name + " " + layout.speakers[s].name);
+    const int index = static_cast<int>(chna_.size()) + 1;
+    const std::string uid = hexId("ATU_", static_cast<unsigned>(index), 8);
+    const std::string trackFormat = "AT_" + channel.substr(3) + "_01";
+    doc_.uids.push_back(TrackUid{uid, trackFormat, "", common.packId});
+    o.trackUidRefs.push_back(uid);
+    chna_.push_back(wave::ChnaEntry{index, uid, trackFormat, common.packId});
+  }
+  return true;
 }
 
 Object& DocumentBuilder::newObject(const std::string& name, int content, const std::string& pack) {

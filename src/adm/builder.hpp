@@ -22,9 +22,15 @@ class DocumentBuilder {
   void object(const std::string& name, int content, std::vector<BlockFormat> blocks);
   // A DirectSpeakers pack with a channel per speaker of `layout`, on the next file tracks.
   void bed(const std::string& name, const Layout& layout, int content);
+  // The same as a reference to BS.2094's common pack for `layout` (AP_0001yyyy with its AC_/AT_
+  // common definitions, which the file does not define: readers know them), so that BS.2127's
+  // mapping rules apply to it; false, and nothing added, when BS.2094 has no pack for it.
+  bool commonBed(const std::string& name, const Layout& layout, int content);
 
   const Document& document() const { return doc_; }
   const std::vector<wave::ChnaEntry>& chna() const { return chna_; }
+  // Per file track: the object's name, or the bed's name and the speaker's ("Score R").
+  const std::vector<std::string>& trackNames() const { return trackNames_; }
 
  private:
   Object& newObject(const std::string& name, int content, const std::string& pack);
@@ -33,6 +39,7 @@ class DocumentBuilder {
 
   Document doc_;
   std::vector<wave::ChnaEntry> chna_;
+  std::vector<std::string> trackNames_;
   unsigned nextFormat_ = 0x1001;
 };
 

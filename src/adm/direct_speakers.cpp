@@ -81,12 +81,16 @@ std::optional<std::string> speakerWithinBounds(const BlockFormat& b, const std::
   const double elMin = b.elevationMin.value_or(b.elevation);
   const double elMax = b.elevationMax.value_or(b.elevation);
   const auto target = unitVector(b.azimuth, b.elevation);
+  // Every loudspeaker's nominal distance is 1: distance bounds without it hold none.
+  const double distMin = b.distanceMin.value_or(b.distance);
+  const double distMax = b.distanceMax.value_or(b.distance);
+  const bool distanceHolds = distMin - kTolerance < 1.0 && 1.0 < distMax + kTolerance;
   std::optional<std::string> agreed;
   for (const Layout& l : builtinLayouts()) {
     std::string choice;
     if (!label.empty() && l.indexOfLabel(label)) {
       choice = label;
-    } else {
+    } else if (distanceHolds) {
       // The closest speaker within the bounds, if exactly one is closest.
       double best = 1e9;
       int ties = 0;
@@ -107,7 +111,7 @@ std::optional<std::string> speakerWithinBounds(const BlockFormat& b, const std::
       }
       if (ties != 1) choice.clear();
     }
-    if (choice.empty() || (agreed && *agreed != choice)) return std::nullopt;
+    if (agreed && *agreed != choice) return std::nullopt;
     agreed = choice;
   }
   return agreed;
@@ -122,13 +126,17 @@ std::vector<Track> directSpeakersTracks(const ResolvedObject& ro, const Track& b
   for (const ResolvedChannel& ch : ro.channels) {
     const BlockFormat* b = ch.format->blocks.empty() ? nullptr : &ch.format->blocks.front();
     const std::string label = b != nullptr ? normaliseSpeakerLabel(b->speakerLabel) : "";
-    const Position at = b != nullptr ? positionOf(*b) : Position{};
+    // BS.2127's DirectSpeakers panner pans a direction: the distance plays no part.
+    Position at = b != nullptr ? positionOf(*b) : Position{};
+    at.distance = 1.0;
     if (isLfeChannel(*ch.format, label)) {
       // Every LFE plays into the output's (first) LFE: vkmix has no layout with two.
       lfe.push_back(&ch);
     } else if (b != nullptr && b->hasBounds()) {
       if (auto speaker = speakerWithinBounds(*b, label)) {
-        if (*speaker == label) {
+        if (speaker->empty()) {
+          placed.emplace_back(&ch, at);  // no speaker within the bounds: the panner, as BS.2127
+        } else if (*speaker == label) {
           labelled.emplace_back(label, ch.fileChannel);
         } else {
           const Speaker* s = speakerLabelled(*speaker);
@@ -165,7 +173,11 @@ std::vector<Track> directSpeakersTracks(const ResolvedObject& ro, const Track& b
       const bool isBed = std::any_of(labelled.begin(), labelled.end(), [&](const auto& lc) {
         return lc.second == ch.fileChannel && lc.first != "LFE1";
       });
-      if (isBed) placed.emplace_back(&ch, positionOf(ch.format->blocks.front()));
+      if (isBed) {
+        Position p = positionOf(ch.format->blocks.front());
+        p.distance = 1.0;
+        placed.emplace_back(&ch, p);
+      }
     }
     labelled.clear();
     if (lfeInBed) labelled.emplace_back("LFE1", lfe.front()->fileChannel);

@@ -23,9 +23,10 @@ bool isLfeChannel(const ChannelFormat& c, const std::string& normalisedLabel);
 // packs whose speakerLabels BS.2127's mapping rules (M+110 played by M+135 ...) apply to.
 bool isCommonDefinition(const std::string& packId);
 
-// BS.2127 §8.4 for a block with azimuth/elevation bounds: in each built-in layout the speaker its
-// label names, else the speaker within the bounds closest to its position. The label when every
-// built-in layout agrees on one; nullopt when they differ or one would need the panner.
+// BS.2127 §8.4 for a block with bounds: in each built-in layout the speaker its label names, else
+// the speaker within the azimuth/elevation/distance bounds (nominal distance 1) closest to its
+// position, else none ("": the point-source panner at its position, as where the closest are
+// tied). What every built-in layout agrees on; nullopt when they differ.
 std::optional<std::string> speakerWithinBounds(const BlockFormat& b, const std::string& label);
 
 // The tracks a DirectSpeakers object plays as. `base` carries the object's name, stem, fader,

@@ -27,6 +27,10 @@ Position positionOf(const BlockFormat& b) {
   p.depth = b.depth;
   p.divergence = b.divergence;
   p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
+  p.channelLock = b.channelLock;
+  p.channelLockMaxDistance = b.channelLockMaxDistance;
+  p.zoneExclusion = b.zoneExclusion;
+  p.diffuse = b.diffuse;
   return p;
 }
 
@@ -44,6 +48,10 @@ BlockFormat blockAt(const Position& p) {
   b.depth = p.depth;
   b.divergence = p.divergence;
   b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
+  b.channelLock = p.channelLock;
+  b.channelLockMaxDistance = p.channelLockMaxDistance;
+  b.zoneExclusion = p.zoneExclusion;
+  b.diffuse = p.diffuse;
   return b;
 }
 
@@ -86,12 +94,12 @@ std::string stemOf(const Content* c) {
 
 Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
                           const std::function<void(const std::string&)>& warn,
-                          const std::string& programme) {
+                          const AdmChoice& choice) {
   const std::string source = path.string();
   if (!info.hasAxml) throw InputError(source, "axml", "no axml chunk: not an ADM BWF file");
   if (!info.hasChna) throw InputError(source, "chna", "no chna chunk: the tracks are not mapped");
   const Document doc = parseAdm(info.axml, source);
-  const Resolved resolved = resolve(info, doc, source, programme);
+  const Resolved resolved = resolve(info, doc, source, choice.programme, choice.complementary);
   auto say = [&](const std::string& w) {
     if (warn) warn(source + ": " + w);
   };
@@ -197,16 +205,30 @@ bool isAdmFile(const std::filesystem::path& path) {
 Session importAdm(const std::filesystem::path& path,
                   const std::function<void(const std::string&)>& warn,
                   const std::string& programme) {
-  return adm::sessionFromChunks(wave::readBw64(path), path, warn, programme);
+  return importAdm(path, warn, AdmChoice{programme, {}});
+}
+
+Session importAdm(const std::filesystem::path& path,
+                  const std::function<void(const std::string&)>& warn, const AdmChoice& choice) {
+  return adm::sessionFromChunks(wave::readBw64(path), path, warn, choice);
 }
 
 Session loadSessionOrMaster(const std::filesystem::path& path,
                             const std::function<void(const std::string&)>& warn,
                             const std::string& programme) {
-  if (isAdmFile(path)) return importAdm(path, warn, programme);
-  if (!programme.empty())
+  return loadSessionOrMaster(path, warn, AdmChoice{programme, {}});
+}
+
+Session loadSessionOrMaster(const std::filesystem::path& path,
+                            const std::function<void(const std::string&)>& warn,
+                            const AdmChoice& choice) {
+  if (isAdmFile(path)) return importAdm(path, warn, choice);
+  if (!choice.programme.empty())
     throw InputError("--programme", "",
                      path.string() + " is not an ADM BWF master; a session has no programmes");
+  if (!choice.complementary.empty())
+    throw InputError("--complementary", "",
+                     path.string() + " is not an ADM BWF master; a session has no ADM objects");
   return loadSession(path);
 }
 

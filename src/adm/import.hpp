@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adm/model.hpp"
+#include "vkmix/adm.hpp"
 #include "vkmix/session.hpp"
 #include "wave/bw64.hpp"
 
@@ -33,17 +34,22 @@ struct Resolved {
   std::vector<std::string> warnings;  // unsupported elements and anything else ignored
 };
 
-// `programme`: the audioProgrammeID or audioProgrammeName to render; empty: the first. Throws
-// InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the file, and
-// InputError(source, "audioProgramme", ...) naming the file's programmes when none is `programme`.
+// `programme`: the audioProgrammeID or audioProgrammeName to render; empty: the first.
+// `complementary`: audioObjectIDs chosen from complementary groups (one per group); a group
+// without one plays its default, the object that lists the others; the rest of each group is left
+// out. Throws InputError(source, "chna"/"axml", ...) when the chunks contradict each other or the
+// file, InputError(source, "audioProgramme", ...) naming the file's programmes when none is
+// `programme`, and InputError("--complementary", ...) for an ID that is in no group or a second
+// choice in one group.
 Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
-                 const std::string& programme = {});
+                 const std::string& programme = {},
+                 const std::vector<std::string>& complementary = {});
 
 // importAdm's work once the chunks are read: `info` is the file's chunks, `path` the file the
 // session's clips play (and the name in messages).
 Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::path& path,
                           const std::function<void(const std::string&)>& warn,
-                          const std::string& programme = {});
+                          const AdmChoice& choice = {});
 
 // A block's position, size and divergence as a session Position, and back (the importer's and
 // the exporter's one mapping; gain and timing are not part of it).

@@ -83,8 +83,10 @@ class Reader {
             (min ? b.azimuthMin : b.azimuthMax) = v;
           } else if (coord == "elevation") {
             (min ? b.elevationMin : b.elevationMax) = v;
+          } else if (coord == "distance") {
+            (min ? b.distanceMin : b.distanceMax) = v;
           } else {
-            unsupported(where, "position " + coord + " bound (only azimuth/elevation bounds)");
+            unsupported(where, "position " + coord + " bound (only polar bounds)");
           }
           continue;
         }
@@ -128,8 +130,39 @@ class Reader {
         b.speakerLabel = c.text;
       } else if (c.name == "cartesian" || c.name == "importance") {
         // cartesian: read above; importance: a hint for renderers that drop objects.
-      } else if (c.name == "channelLock" || c.name == "diffuse" || c.name == "screenRef" ||
-                 c.name == "headLocked") {
+      } else if (c.name == "channelLock") {
+        b.channelLock = number(c, c.text) != 0.0;
+        if (const std::string* d = c.attribute("maxDistance"))
+          b.channelLockMaxDistance = number(c, *d);
+      } else if (c.name == "zoneExclusion") {
+        for (const XmlElement* z : c.childrenNamed("zone")) {
+          ExclusionZone zone;
+          auto bound = [&](const char* key, double& v) {
+            const std::string* a = z->attribute(key);
+            if (a == nullptr) return false;
+            v = number(*z, *a);
+            return true;
+          };
+          bool cart = false, polar = false;
+          cart |= bound("minX", zone.minX);
+          cart |= bound("maxX", zone.maxX);
+          cart |= bound("minY", zone.minY);
+          cart |= bound("maxY", zone.maxY);
+          cart |= bound("minZ", zone.minZ);
+          cart |= bound("maxZ", zone.maxZ);
+          polar |= bound("minAzimuth", zone.minAzimuth);
+          polar |= bound("maxAzimuth", zone.maxAzimuth);
+          polar |= bound("minElevation", zone.minElevation);
+          polar |= bound("maxElevation", zone.maxElevation);
+          if (cart == polar)
+            fail(*z, "a zone has either minX..maxZ or minAzimuth..maxElevation attributes");
+          zone.cartesian = cart;
+          b.zoneExclusion.push_back(zone);
+        }
+      } else if (c.name == "diffuse") {
+        b.diffuse = number(c, c.text);
+        if (b.diffuse < 0.0 || b.diffuse > 1.0) fail(c, "diffuse must be within 0..1");
+      } else if (c.name == "screenRef" || c.name == "headLocked") {
         if (number(c, c.text) != 0.0) unsupported(where, c.name);
       } else {
         unsupported(where, c.name);
@@ -174,7 +207,8 @@ class Reader {
           o.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, v / 20.0) : v;
         }
         if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
-        for (const char* name : {"audioComplementaryObjectIDRef", "positionOffset", "headLocked"}) {
+        o.complementaryRefs = refs(e, "audioComplementaryObjectIDRef");
+        for (const char* name : {"positionOffset", "headLocked"}) {
           if (e.child(name) != nullptr) unsupported("audioObject " + o.id, name);
         }
         doc_.objects.push_back(std::move(o));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adm/xml.hpp"
+#include "vkmix/layout.hpp"
 
 namespace vkmix::adm {
 
@@ -27,8 +28,16 @@ struct BlockFormat {
   std::optional<double> interpolationLength;  // seconds (with jumpPosition)
   std::string speakerLabel;                   // DirectSpeakers: BS.2051 label ("M+030", "LFE1")
   // DirectSpeakers `bound="min"`/`"max"` positions (BS.2076 §5.4.3.2); unset: the value itself.
-  std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax;
-  bool hasBounds() const { return azimuthMin || azimuthMax || elevationMin || elevationMax; }
+  std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax, distanceMin,
+      distanceMax;
+  bool hasBounds() const {
+    return azimuthMin || azimuthMax || elevationMin || elevationMax || distanceMin || distanceMax;
+  }
+  // Objects: channelLock (maxDistance unset: any), zoneExclusion, diffuse (BS.2076 §5.4.3.3).
+  bool channelLock = false;
+  std::optional<double> channelLockMaxDistance{};
+  std::vector<ExclusionZone> zoneExclusion{};
+  double diffuse = 0.0;
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };
@@ -67,6 +76,9 @@ struct Object {
   double gain = 1.0;  // linear (BS.2076-2 audioObject gain)
   bool mute = false;
   std::vector<std::string> packRefs, trackUidRefs, objectRefs;
+  // audioComplementaryObjectIDRef: this object leads a group of alternatives (languages, say)
+  // of which one plays; it is the default.
+  std::vector<std::string> complementaryRefs;
 };
 
 struct Content {

@@ -6,40 +6,14 @@
 #include <map>
 #include <set>
 
+#include "adm/common_definitions.hpp"
 #include "adm/import.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::adm {
 
-namespace {
-
-// BS.2094 common definitions that files reference without defining: the DirectSpeakers channels
-// of the 5.1 family (AC_00010001..06). Anything else must be defined in the file's axml.
-const std::vector<ChannelFormat>& commonChannels() {
-  static const std::vector<ChannelFormat> table = [] {
-    const std::pair<const char*, const char*> speakers[] = {
-        {"FrontLeft", "M+030"},          {"FrontRight", "M-030"},   {"FrontCentre", "M+000"},
-        {"LowFrequencyEffects", "LFE1"}, {"SurroundLeft", "M+110"}, {"SurroundRight", "M-110"}};
-    std::vector<ChannelFormat> out;
-    int n = 1;
-    for (const auto& [name, label] : speakers) {
-      char id[16];
-      std::snprintf(id, sizeof id, "AC_0001%04x", n++);
-      BlockFormat b;
-      b.speakerLabel = label;
-      ChannelFormat c{id, name, TypeDefinition::DirectSpeakers, {b}, {}, {}};
-      if (std::string(label) == "LFE1") c.lowPassHz = 120.0;  // BS.2094's LFE channel
-      out.push_back(c);
-    }
-    return out;
-  }();
-  return table;
-}
-
-}  // namespace
-
 Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
-                 const std::string& programme) {
+                 const std::string& programme, const std::vector<std::string>& complementary) {
   Resolved r;
   const DocumentIndex index(doc);
   for (const std::string& u : doc.unsupported)
@@ -77,11 +51,57 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
       id.resize(11);  // BS.2076-2 chna rows may name the channel format itself: AC_xxxxyyyy_00
     }
     if (const ChannelFormat* c = index.channel(id)) return c;
-    for (const ChannelFormat& c : commonChannels()) {
+    for (const ChannelFormat& c : commonChannelFormats()) {
       if (c.id == id) return &c;
     }
     return nullptr;
   };
+
+  // Complementary groups (BS.2076 audioComplementaryObjectIDRef): one member plays, the one
+  // `complementary` names or else the group's leader (its default); the others are left out.
+  std::set<std::string> leftOut;
+  std::set<std::string> picked(complementary.begin(), complementary.end());
+  std::set<std::string> grouped;
+  for (const Object& o : doc.objects) {
+    if (o.complementaryRefs.empty()) continue;
+    std::vector<std::string> members = {o.id};
+    members.insert(members.end(), o.complementaryRefs.begin(), o.complementaryRefs.end());
+    std::string play, list;
+    for (const std::string& m : members) {
+      if (index.object(m) == nullptr)
+        throw InputError(source, "axml", "audioComplementaryObjectIDRef " + m + " is not defined");
+      list += (list.empty() ? "" : ", ") + m;
+      grouped.insert(m);
+      if (!picked.contains(m)) continue;
+      if (!play.empty()) {
+        throw InputError("--complementary", "",
+                         play + " and " + m + " are alternatives of one complementary group (" +
+                             list + "...); choose one");
+      }
+      play = m;
+    }
+    const bool chosenByUser = !play.empty();
+    if (!chosenByUser) play = o.id;
+    for (const std::string& m : members) {
+      if (m != play) leftOut.insert(m);
+    }
+    r.warnings.push_back("complementary objects " + list + ": only " + play + " plays (" +
+                         (chosenByUser ? "chosen by --complementary"
+                                       : "the default; --complementary chooses another") +
+                         ")");
+  }
+  for (const std::string& id : complementary) {
+    if (!grouped.contains(id)) {
+      std::string groups;
+      for (const Object& o : doc.objects) {
+        if (!o.complementaryRefs.empty()) groups += (groups.empty() ? "" : ", ") + o.id;
+      }
+      throw InputError(
+          "--complementary", "",
+          id + " is not in a complementary group of " + source + " (" +
+              (groups.empty() ? std::string("it has none") : "groups led by " + groups) + ")");
+    }
+  }
 
   // Which objects play: the chosen (or first) programme's contents, else every content, else
   // every object.
@@ -93,6 +113,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
         if (o == nullptr)
           throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
         if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
+        if (leftOut.contains(id)) return;  // an alternative not chosen, with what it nests
         chosen.emplace_back(o, content);
         for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
       };

@@ -53,6 +53,7 @@ std::string writeAdm(const Document& doc) {
     if (o.gain != 1.0) w.leaf("gain", number(o.gain));
     if (o.mute) w.leaf("mute", "1");
     for (const std::string& r : o.objectRefs) w.leaf("audioObjectIDRef", r);
+    for (const std::string& r : o.complementaryRefs) w.leaf("audioComplementaryObjectIDRef", r);
     for (const std::string& r : o.trackUidRefs) w.leaf("audioTrackUIDRef", r);
     w.close();
   }
@@ -107,6 +108,8 @@ std::string writeAdm(const Document& doc) {
       bound("azimuth", "max", b.azimuthMax);
       bound("elevation", "min", b.elevationMin);
       bound("elevation", "max", b.elevationMax);
+      bound("distance", "min", b.distanceMin);
+      bound("distance", "max", b.distanceMax);
       if (c.type == TypeDefinition::Objects) {
         if (b.width != 0.0) w.leaf("width", number(b.width));
         if (b.height != 0.0) w.leaf("height", number(b.height));
@@ -118,6 +121,31 @@ std::string writeAdm(const Document& doc) {
               .text(number(b.divergence))
               .close();
         }
+        if (b.channelLock) {
+          w.open("channelLock");
+          if (b.channelLockMaxDistance)
+            w.attribute("maxDistance", number(*b.channelLockMaxDistance));
+          w.text("1").close();
+        }
+        if (!b.zoneExclusion.empty()) {
+          w.open("zoneExclusion");
+          for (const ExclusionZone& z : b.zoneExclusion) {
+            w.open("zone");
+            if (z.cartesian) {
+              w.attribute("minX", number(z.minX)).attribute("maxX", number(z.maxX));
+              w.attribute("minY", number(z.minY)).attribute("maxY", number(z.maxY));
+              w.attribute("minZ", number(z.minZ)).attribute("maxZ", number(z.maxZ));
+            } else {
+              w.attribute("minElevation", number(z.minElevation))
+                  .attribute("maxElevation", number(z.maxElevation));
+              w.attribute("minAzimuth", number(z.minAzimuth))
+                  .attribute("maxAzimuth", number(z.maxAzimuth));
+            }
+            w.text("zone").close();
+          }
+          w.close();
+        }
+        if (b.diffuse != 0.0) w.leaf("diffuse", number(b.diffuse));
         w.open("jumpPosition");
         if (b.interpolationLength)
           w.attribute("interpolationLength", number(*b.interpolationLength));

@@ -35,7 +35,8 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   } else if (a.format != "wav32f") {
     throw InputError("--format", "", "\"" + a.format + "\" is not one of wav32f, wav24");
   }
-  const Session session = loadSessionOrMaster(a.session, warnLine, a.programme);
+  const Session session =
+      loadSessionOrMaster(a.session, warnLine, AdmChoice{a.programme, a.complementary});
   {
     io::OutputGuard guard;
     addSessionInputs(guard, session, a.session);
@@ -59,9 +60,9 @@ int cmdAdmExport(const AdmExportArgs& a, const std::function<bool()>& cancelled)
   return 0;
 }
 
-int cmdAdmImport(const std::string& file, const std::string& output, const std::string& programme,
+int cmdAdmImport(const std::string& file, const std::string& output, const AdmChoice& choice,
                  bool overwrite) {
-  Session session = importAdm(file, warnLine, programme);
+  Session session = importAdm(file, warnLine, choice);
   // The session's media paths as seen from where it is written, so it renders from there.
   std::error_code ec;
   const std::filesystem::path folder = std::filesystem::absolute(output, ec).parent_path();

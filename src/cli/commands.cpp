@@ -117,7 +117,7 @@ void setupRender(const RenderArgs& a, RenderSetup& s) {
   s.spec = a.spec.empty() ? nullptr : &engine::findDeliverySpec(a.spec);
   const engine::DeliverySpec* spec = s.spec;
   // An ADM BWF master renders like a session (docs/adm.md).
-  s.session = loadSessionOrMaster(a.session, warn, a.programme);
+  s.session = loadSessionOrMaster(a.session, warn, AdmChoice{a.programme, a.complementary});
   const Session& session = s.session;
   if (spec) engine::checkSpecApplies(*spec, session);
   RenderOptions& options = s.options;
@@ -507,6 +507,9 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
   command->add_option(
       "--programme", a.programme,
       "ADM master: the audioProgramme to render, by ID or name (default: the first)");
+  command->add_option("--complementary", a.complementary,
+                      "ADM master: the audioObjectID to play from a complementary group (default: "
+                      "the group's first); repeat for several groups");
   command->add_option("--layout", a.layout,
                       "Output layout (default: the session's); see 'vkmix layouts'; binaural: "
                       "the mix on headphones (docs/binaural.md)");
@@ -648,6 +651,7 @@ int run(int argc, char** argv) {
   denoise->add_flag("-q,--quiet", da.quiet, "Print only the output path");
   addOverwriteFlags(denoise, da.overwrite);
   std::string admFile, admSessionOut, admProgramme;
+  std::vector<std::string> admComplementary;
   auto* admInfo = app.add_subcommand(
       "adm-info", "Print an ADM BWF file's programme, contents, objects and their tracks");
   admInfo->add_option("file", admFile, "ADM BWF (BW64/RF64/WAV with axml and chna)")->required();
@@ -663,6 +667,8 @@ int run(int argc, char** argv) {
   admExport->add_option("--block", ea.blockFrames, "Frames per block");
   admExport->add_option("--programme", ea.programme,
                         "ADM master in: the audioProgramme to export (default: the first)");
+  admExport->add_option("--complementary", ea.complementary,
+                        "ADM master in: the audioObjectID to play from a complementary group");
   admExport->add_flag("-q,--quiet", ea.quiet, "Print only the output path");
   addOverwriteFlags(admExport, ea.overwrite);
   auto* admImport = app.add_subcommand(
@@ -671,6 +677,9 @@ int run(int argc, char** argv) {
   admImport->add_option("-o,--output", admSessionOut, "Session file to write (.json)")->required();
   admImport->add_option("--programme", admProgramme,
                         "The audioProgramme to import, by ID or name (default: the first)");
+  admImport->add_option("--complementary", admComplementary,
+                        "The audioObjectID to play from a complementary group (default: the "
+                        "group's first); repeat for several groups");
   bool admImportOverwrite = false;
   addOverwriteFlags(admImport, admImportOverwrite);
   ui::InspectOptions io;
@@ -751,7 +760,10 @@ int run(int argc, char** argv) {
     }
     if (*admInfo) return cmdAdmInfo(admFile);
     if (*admExport) return cmdAdmExport(ea, [] { return gStopSignal != 0; });
-    if (*admImport) return cmdAdmImport(admFile, admSessionOut, admProgramme, admImportOverwrite);
+    if (*admImport) {
+      return cmdAdmImport(admFile, admSessionOut, AdmChoice{admProgramme, admComplementary},
+                          admImportOverwrite);
+    }
     if (const std::optional<int> farmed = runFarm(farm, farmArgs)) return *farmed;
     if (*formats) return cmdFormats();
     if (*devices) return cmdDevices();

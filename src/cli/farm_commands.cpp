@@ -49,6 +49,7 @@ json toJson(const RenderArgs& a) {
             {"report", absolute(a.reportJson)},
             {"plot", absolute(a.plotSvg)},
             {"programme", a.programme},
+            {"complementary", a.complementary},
             {"overwrite", a.overwrite},
             {"allowShortMedia", a.allowShortMedia},
             {"spec", a.spec}};
@@ -77,6 +78,8 @@ RenderArgs fromJson(const std::string& text, const fs::path& dir) {
     a.reportJson = j.at("report");
     a.plotSvg = j.at("plot");
     a.programme = j.at("programme");
+    if (j.contains("complementary"))
+      a.complementary = j.at("complementary").get<std::vector<std::string>>();
     a.overwrite = j.at("overwrite");
     a.allowShortMedia = j.at("allowShortMedia");
     a.spec = j.at("spec");

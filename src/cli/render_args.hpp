@@ -40,6 +40,7 @@ struct RenderArgs {
   std::optional<double> tailSeconds;
   std::string range;      // render's --range START:END (cli/range_arg); not a farm option
   std::string programme;  // an ADM master's audioProgramme (ID or name); empty: the first
+  std::vector<std::string> complementary;  // an ADM master's chosen complementary objects
   VideoOptions video;
   bool overwrite = false;
   bool allowShortMedia = false;

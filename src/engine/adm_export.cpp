@@ -69,9 +69,16 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
         const double end = static_cast<double>(plan.numFrames) / session.sampleRate;
         for (const engine::PrintInfo& p : plan.prints) {
           channels.push_back(p.channels);
+          // Beds go as BS.2094 common packs where their layout has one, so a reader applies
+          // BS.2127's mapping rules to them (M+110 played by M+135, ...), as vkmix's own render
+          // of the bed does; others as custom packs.
+          auto bed = [&](const std::string& name, const Layout& layout) {
+            if (!builder->commonBed(name, layout, p.stemIndex))
+              builder->bed(name, layout, p.stemIndex);
+          };
           if (p.trackIndex < 0) {
-            builder->bed("Reverb returns " + plan.stemNames[static_cast<std::size_t>(p.stemIndex)],
-                         *plan.layout, p.stemIndex);
+            bed("Reverb returns " + plan.stemNames[static_cast<std::size_t>(p.stemIndex)],
+                *plan.layout);
             continue;
           }
           const Track& t = session.tracks[static_cast<std::size_t>(p.trackIndex)];
@@ -82,7 +89,7 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
                          written + "\"");
           }
           if (t.type == TrackType::Bed) {
-            builder->bed(t.name, *findLayout(t.bedLayout), p.stemIndex);
+            bed(t.name, *findLayout(t.bedLayout));
           } else {
             builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
           }
@@ -112,18 +119,7 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
   writer.reset();
   file.commit();
   // The file's channels, in track order: an object's name, or a bed's name and speaker.
-  report.channelNames.clear();
-  const adm::Document& doc = builder->document();
-  const adm::DocumentIndex index(doc);
-  for (const adm::TrackUid& uid : doc.uids) {
-    const adm::TrackFormat* track = index.track(uid.trackFormatRef);
-    const adm::StreamFormat* stream = track != nullptr ? index.stream(track->streamRef) : nullptr;
-    const adm::ChannelFormat* channel =
-        stream != nullptr ? index.channel(stream->channelRef) : nullptr;
-    std::string name = track != nullptr ? track->name : uid.id;
-    if (channel != nullptr && channel->name != name) name += " " + channel->name;
-    report.channelNames.push_back(name);
-  }
+  report.channelNames = builder->trackNames();
   return report;
 }
 

@@ -74,7 +74,7 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
   peakVoices = peakVoiceCount(voices.voices);
   chunkFrames = options.blockFrames > 0 ? options.blockFrames : autoChunkFrames(peakVoices);
   denoised = planDenoise(session, voices);
-  reverbs = planReverbs(session, output, panner, voices, options.tailSeconds, counter);
+  reverbs = planReverbs(session, output, panner, voices, options.tailSeconds, counter, !prints);
   pollCancel(options);
   endFrame = voices.endFrame + reverbs.tailFrames;
   if (session.lengthSeconds)
@@ -213,7 +213,11 @@ void RenderPlan::planMixers() {
   }
   for (std::size_t k = 0; k < reverbs.instances.size(); ++k) {
     const ReverbInstance& inst = reverbs.instances[k];
-    const std::string bus = session.reverbs[static_cast<std::size_t>(inst.bus)].name;
+    if (inst.bus == reverbs.decorrelationBus) {
+      mixers.push_back(diffuseMixer(static_cast<int>(k)));
+      continue;
+    }
+    const std::string bus = reverbs.buses[static_cast<std::size_t>(inst.bus)].name;
     const bool trueStereo =
         reverbs.buses[static_cast<std::size_t>(inst.bus)].shape == BusShape::TrueStereo;
     Routing r;
@@ -247,6 +251,32 @@ void RenderPlan::planMixers() {
   }
 }
 
+// The diffuse path of a stem's objects (BS.2127 §7.3.10) into the decorrelation bus: each
+// output speaker's input is the object's panned gain there times sqrt(diffuse), after the fader
+// and gain automation like the direct path.
+MixerPlan RenderPlan::diffuseMixer(int instance) {
+  const int stem = reverbs.instances[static_cast<std::size_t>(instance)].stem;
+  Routing r;
+  r.includes = [this, stem](const PlannedVoice& v) {
+    return v.stemIndex == stem && v.bedChannel < 0 &&
+           timeline::hasDiffuse(session.tracks[static_cast<std::size_t>(v.trackIndex)]);
+  };
+  r.envelopeGain = [](const PlannedVoice& v) { return v.gainLinear; };
+  r.automated = [](const PlannedVoice& v) { return v.moving; };
+  r.staticGains = [this](const PlannedVoice& v, auto& gains) {
+    std::vector<double> d(static_cast<std::size_t>(output.numChannels()));
+    timeline::diffuseGainsAt(session.tracks[static_cast<std::size_t>(v.trackIndex)], panner, 0.0,
+                             d);
+    gains.fill(0.0f);
+    for (std::size_t c = 0; c < d.size(); ++c) gains[c] = static_cast<float>(d[c]);
+  };
+  r.gainsAt = [this](const PlannedVoice& v, double t, std::vector<double>& gains) {
+    timeline::diffuseGainsAt(session.tracks[static_cast<std::size_t>(v.trackIndex)], panner, t,
+                             gains);
+  };
+  return MixerPlan{output.numChannels(), -1, instance, std::move(r)};
+}
+
 backend::BackendSetup RenderPlan::backendSetup() const {
   backend::BackendSetup setup{.groupChannels = groupChannels,
                               .buses = {},
@@ -266,7 +296,7 @@ RenderReport RenderPlan::reportSkeleton() const {
   for (std::size_t b = 0; b < reverbs.buses.size(); ++b) {
     const ReverbBus& bus = reverbs.buses[b];
     report.reverbs.push_back(
-        ReverbReport{.name = session.reverbs[b].name,
+        ReverbReport{.name = bus.name,
                      .irChannels = static_cast<int>(bus.spec.irs.size()),
                      .irSeconds = static_cast<double>(bus.spec.maxIrFrames()) / rate,
                      .tailSeconds = static_cast<double>(bus.tailFrames) / rate,

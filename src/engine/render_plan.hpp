@@ -80,6 +80,7 @@ class RenderPlan {
   void planRange(const RenderOptions& options);
   void planGroups();
   void planMixers();
+  MixerPlan diffuseMixer(int instance);
   std::vector<int> trackGroup_;  // per track: its print's dry group (prints), else -1
 };
 

@@ -34,7 +34,7 @@ void ReverbFraming::flush() {
 void ReverbFraming::runPartitions(std::size_t k, bool flush) {
   const int busIndex = plan_.reverbs.instances[k].bus;
   const ReverbBus& bus = plan_.reverbs.buses[static_cast<std::size_t>(busIndex)];
-  const std::string& name = plan_.session.reverbs[static_cast<std::size_t>(busIndex)].name;
+  const std::string& name = bus.name;
   const std::string sessionFile = plan_.session.path.string();
   const int nc = plan_.output.numChannels();
   const std::int64_t span = bus.spec.partitionFrames * backend_.convolverBatch(k);

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "core/units.hpp"
+#include "dsp/decorrelate/decorrelator.hpp"
 #include "io/decoder.hpp"
+#include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::engine {
@@ -40,7 +42,8 @@ std::array<float, kMaxOutputChannels> speakerGains(const layout::ObjectPanner& p
 
 ReverbPlan planReverbs(const Session& session, const Layout& output,
                        const layout::ObjectPanner& panner, const VoicePlan& voices,
-                       std::optional<double> tailLimitSeconds, FrameCounter& counter) {
+                       std::optional<double> tailLimitSeconds, FrameCounter& counter,
+                       bool diffusePath) {
   const std::string file = session.path.string();
   ReverbPlan plan;
   for (std::size_t b = 0; b < session.reverbs.size(); ++b) {
@@ -56,6 +59,7 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
     if (ir.numFrames() == 0) throw InputError(file, field, rv.ir + " is empty");
     const int channels = static_cast<int>(ir.channels.size());
     ReverbBus bus;
+    bus.name = rv.name;
     const int nc = output.numChannels();
     if (channels == 1) {
       bus.shape = BusShape::Mono;
@@ -115,6 +119,7 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
         bus.returnGains = {speakerGains(panner, 30.0), speakerGains(panner, -30.0)};
         break;
       case BusShape::PerSpeaker:  // IR channel c into speaker c
+      case BusShape::Decorrelation:
         for (int c = 0; c < nc; ++c) {
           bus.spec.outputs.push_back({dsp::ConvolutionTerm{0, c}});
           std::array<float, kMaxOutputChannels> g{};
@@ -135,8 +140,39 @@ ReverbPlan planReverbs(const Session& session, const Layout& output,
       }
     }
   }
+  // The diffuse path: a bus of the output's decorrelation filters, one per stem whose objects
+  // are diffuse. Its 512-tap filters add no tail: the render keeps the master's length, and what
+  // rings past the last clip (under 11 ms) is cut.
+  std::set<int> diffuseStems;
+  for (const PlannedVoice& v : voices.voices) {
+    if (diffusePath && v.bedChannel < 0 &&
+        timeline::hasDiffuse(session.tracks[static_cast<std::size_t>(v.trackIndex)]))
+      diffuseStems.insert(v.stemIndex);
+  }
+  if (!diffuseStems.empty()) {
+    ReverbBus bus;
+    bus.name = "diffuse (decorrelation)";
+    bus.shape = BusShape::Decorrelation;
+    std::vector<std::string> labels;
+    for (const Speaker& sp : output.speakers) labels.push_back(sp.label);
+    bus.spec.irs = dsp::decorrelatorsAligned(labels);
+    const int nc = output.numChannels();
+    bus.spec.numInputs = nc;
+    for (int c = 0; c < nc; ++c) {
+      bus.spec.outputs.push_back({dsp::ConvolutionTerm{c, c}});
+      std::array<float, kMaxOutputChannels> g{};
+      g[c] = 1.0f;
+      bus.returnGains.push_back(g);
+    }
+    bus.spec.partitionFrames = dsp::partitionFramesFor(bus.spec.maxIrFrames());
+    plan.decorrelationBus = static_cast<int>(plan.buses.size());
+    plan.buses.push_back(std::move(bus));
+    for (int stem : diffuseStems) used.insert({plan.decorrelationBus, stem});
+  }
   for (auto [bus, stem] : used) plan.instances.push_back({bus, stem});
-  if (plan.instances.empty()) plan.tailFrames = 0;
+  if (std::none_of(plan.instances.begin(), plan.instances.end(),
+                   [&](const ReverbInstance& i) { return i.bus != plan.decorrelationBus; }))
+    plan.tailFrames = 0;
   if (tailLimitSeconds) {
     plan.tailFrames =
         std::min(plan.tailFrames, secondsToFrames(*tailLimitSeconds, session.sampleRate));

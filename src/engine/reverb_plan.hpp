@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "dsp/convolver/params.hpp"
@@ -16,9 +17,13 @@
 
 namespace vkmix::engine {
 
-enum class BusShape { Mono, Stereo, TrueStereo, PerSpeaker };
+// Decorrelation: not a session reverb but the diffuse path of objects (BS.2127 §7.3.10, §7.4):
+// one input per output speaker, each convolved with that speaker's decorrelation filter and
+// returned to it.
+enum class BusShape { Mono, Stereo, TrueStereo, PerSpeaker, Decorrelation };
 
 struct ReverbBus {
+  std::string name;  // the session reverb's; "diffuse (decorrelation)" for the diffuse path
   BusShape shape = BusShape::Mono;
   dsp::ConvolverSpec spec;
   std::vector<std::array<float, kMaxOutputChannels>>
@@ -36,15 +41,19 @@ struct ReverbInstance {
 };
 
 struct ReverbPlan {
-  std::vector<ReverbBus> buses;
+  std::vector<ReverbBus> buses;  // the session's reverbs in order, then the diffuse path's if any
+  int decorrelationBus = -1;     // its index, or -1 when no object is diffuse
   std::vector<ReverbInstance> instances;
   std::int64_t tailFrames = 0;  // how long the render runs past the last clip
 };
 
 // Throws InputError naming reverbs[i].ir for unreadable, empty, NaN or wrongly shaped IRs, and
-// for IRs cut short unless `counter` allows short media.
+// for IRs cut short unless `counter` allows short media. `diffusePath`: add the decorrelation bus
+// (and an instance per stem) where a sounding object has diffuse > 0; track prints carry the
+// diffuse value as metadata instead.
 ReverbPlan planReverbs(const Session& session, const Layout& output,
                        const layout::ObjectPanner& panner, const VoicePlan& voices,
-                       std::optional<double> tailLimitSeconds, FrameCounter& counter);
+                       std::optional<double> tailLimitSeconds, FrameCounter& counter,
+                       bool diffusePath = true);
 
 }  // namespace vkmix::engine

@@ -1,7 +1,9 @@
 #include "layout/object_panner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 
 #include "core/assert.hpp"
 
@@ -12,6 +14,26 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kGridStepDeg = 5.0;
 constexpr double kEdgeDeg = 10.0;        // soft edge of the extent region
 constexpr double kPointBlendDeg = 10.0;  // extents below this blend towards the point source
+constexpr double kLockTolerance = 1e-5;  // BS.2127: distances this close are equal
+constexpr double kZoneEpsilon = 1e-6;    // BS.2127: zone bounds and neighbour keys
+
+// BS.2127's layers for zone exclusion: bottom, middle, upper, top (by nominal elevation).
+int layerOf(double elevationDeg) {
+  if (elevationDeg < -10.0) return 0;
+  if (elevationDeg < 10.0) return 1;
+  if (elevationDeg < 75.0) return 2;
+  return 3;
+}
+
+int signWithTolerance(double v) { return v > kZoneEpsilon ? 1 : (v < -kZoneEpsilon ? -1 : 0); }
+
+// Is azimuth `x` within the range from `start` anticlockwise (increasing azimuth) to `end`?
+bool insideAzimuthRange(double x, double start, double end, double tol) {
+  if (end - start >= 360.0) return true;
+  auto wrap = [](double a) { return a - 360.0 * std::floor(a / 360.0); };
+  const double width = wrap(end - start);
+  return wrap(x - start + tol) <= width + 2.0 * tol;
+}
 
 }  // namespace
 
@@ -37,6 +59,142 @@ ObjectPanner::ObjectPanner(const Layout& layout)
       for (double x : g) gridPower_.push_back(x * x);
     }
   }
+  const int n = numChannels_;
+  std::vector<std::array<double, 4>> keys;  // for channelLock's priority order
+  for (const Speaker& sp : layout.speakers) {
+    lfe_.push_back(sp.lfe);
+    realDirection_.push_back(directionOf(sp.azimuthDeg, sp.elevationDeg));
+    double az = sp.azimuthDeg, el = sp.elevationDeg;
+    nominalPositionOfLabel(sp.label, az, el);  // a layout file's measured angles: its label's
+    nominalAzimuth_.push_back(az);
+    nominalElevation_.push_back(el);
+    nominalDirection_.push_back(directionOf(az, el));
+    keys.push_back(
+        {std::abs(sp.elevationDeg), sp.elevationDeg, std::abs(sp.azimuthDeg), sp.azimuthDeg});
+  }
+  std::vector<int> order(static_cast<std::size_t>(n));
+  for (int c = 0; c < n; ++c) order[static_cast<std::size_t>(c)] = c;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return keys[static_cast<std::size_t>(a)] < keys[static_cast<std::size_t>(b)];
+  });
+  lockPriority_.assign(static_cast<std::size_t>(n), 0);
+  for (int r = 0; r < n; ++r) lockPriority_[static_cast<std::size_t>(order[r])] = r;
+
+  // Zone exclusion's neighbour groups: for each channel, every other non-LFE channel keyed by
+  // (layer change priority, front/back side change, distance, front/back distance), channels
+  // whose keys agree within 1e-6 grouped, groups sorted by key.
+  static constexpr int kLayerPriority[4][4] = {
+      {0, 1, 2, 3}, {3, 0, 1, 2}, {3, 2, 0, 1}, {3, 2, 1, 0}};
+  exclusionGroups_.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    if (lfe_[static_cast<std::size_t>(i)]) continue;
+    const Vec3& pi = nominalDirection_[static_cast<std::size_t>(i)];
+    std::vector<std::pair<std::array<double, 4>, std::vector<int>>> groups;
+    for (int j = 0; j < n; ++j) {
+      if (lfe_[static_cast<std::size_t>(j)]) continue;
+      const Vec3& pj = nominalDirection_[static_cast<std::size_t>(j)];
+      const std::array<double, 4> key = {
+          static_cast<double>(
+              kLayerPriority[layerOf(nominalElevation_[static_cast<std::size_t>(i)])]
+                            [layerOf(nominalElevation_[static_cast<std::size_t>(j)])]),
+          static_cast<double>(std::abs(signWithTolerance(pi.y) - signWithTolerance(pj.y))),
+          (pi - pj).norm(), std::abs(pi.y - pj.y)};
+      bool placed = false;
+      for (auto& [k, members] : groups) {
+        bool same = true;
+        for (int e = 0; e < 4; ++e) same = same && std::abs(k[e] - key[e]) < kZoneEpsilon;
+        if (same) {
+          members.push_back(j);
+          placed = true;
+          break;
+        }
+      }
+      if (!placed) groups.push_back({key, {j}});
+    }
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& group : groups)
+      exclusionGroups_[static_cast<std::size_t>(i)].push_back(group.second);
+  }
+}
+
+Polar ObjectPanner::lockedPosition(const Polar& position, std::optional<double> maxDistance) const {
+  const Vec3 p = directionOf(position.azimuthDeg, position.elevationDeg) * position.distance;
+  std::vector<double> distance(static_cast<std::size_t>(numChannels_), -1.0);
+  double nearest = std::numeric_limits<double>::infinity();
+  for (int c = 0; c < numChannels_; ++c) {
+    if (lfe_[static_cast<std::size_t>(c)]) continue;
+    const double d = (p - realDirection_[static_cast<std::size_t>(c)]).norm();
+    if (maxDistance && !(d < *maxDistance + kLockTolerance)) continue;
+    distance[static_cast<std::size_t>(c)] = d;
+    nearest = std::min(nearest, d);
+  }
+  int chosen = -1;
+  for (int c = 0; c < numChannels_; ++c) {
+    const double d = distance[static_cast<std::size_t>(c)];
+    if (d < 0.0 || d >= nearest + kLockTolerance) continue;
+    if (chosen < 0 || lockPriority_[static_cast<std::size_t>(c)] <
+                          lockPriority_[static_cast<std::size_t>(chosen)])
+      chosen = c;
+  }
+  if (chosen < 0) return position;
+  const Vec3& d = realDirection_[static_cast<std::size_t>(chosen)];
+  return {azimuthOf(d), elevationOf(d), 1.0};
+}
+
+std::vector<bool> ObjectPanner::excludedChannels(const std::vector<ExclusionZone>& zones) const {
+  std::vector<bool> excluded(static_cast<std::size_t>(numChannels_), false);
+  const double e = kZoneEpsilon;
+  for (int c = 0; c < numChannels_; ++c) {
+    const auto i = static_cast<std::size_t>(c);
+    if (lfe_[i]) continue;
+    const Vec3& p = nominalDirection_[i];
+    const double az = nominalAzimuth_[i], el = nominalElevation_[i];
+    for (const ExclusionZone& z : zones) {
+      bool in = false;
+      if (z.cartesian) {
+        in = p.x - e < z.maxX && p.y - e < z.maxY && p.z - e < z.maxZ && p.x + e > z.minX &&
+             p.y + e > z.minY && p.z + e > z.minZ;
+      } else {
+        // A loudspeaker at a pole has every azimuth.
+        in = el - e < z.maxElevation && el + e > z.minElevation &&
+             (std::abs(el) > 90.0 - e || insideAzimuthRange(az, z.minAzimuth, z.maxAzimuth, e));
+      }
+      if (in) {
+        excluded[i] = true;
+        break;
+      }
+    }
+  }
+  return excluded;
+}
+
+void ObjectPanner::excludeZones(const std::vector<ExclusionZone>& zones,
+                                std::span<double> g) const {
+  const std::vector<bool> excluded = excludedChannels(zones);
+  int used = 0, total = 0;
+  for (int c = 0; c < numChannels_; ++c) {
+    if (lfe_[static_cast<std::size_t>(c)]) continue;
+    ++total;
+    used += excluded[static_cast<std::size_t>(c)] ? 0 : 1;
+  }
+  if (used == 0 || used == total) return;
+  std::vector<double> power(static_cast<std::size_t>(numChannels_), 0.0);
+  for (int i = 0; i < numChannels_; ++i) {
+    if (lfe_[static_cast<std::size_t>(i)]) continue;
+    const double p = g[static_cast<std::size_t>(i)] * g[static_cast<std::size_t>(i)];
+    for (const std::vector<int>& group : exclusionGroups_[static_cast<std::size_t>(i)]) {
+      int open = 0;
+      for (int j : group) open += excluded[static_cast<std::size_t>(j)] ? 0 : 1;
+      if (open == 0) continue;
+      for (int j : group) {
+        if (!excluded[static_cast<std::size_t>(j)]) power[static_cast<std::size_t>(j)] += p / open;
+      }
+      break;
+    }
+  }
+  for (int c = 0; c < numChannels_; ++c)
+    g[static_cast<std::size_t>(c)] = std::sqrt(power[static_cast<std::size_t>(c)]);
 }
 
 void ObjectPanner::pointGains(const Polar& position, std::span<double> out) const {
@@ -104,6 +262,13 @@ void ObjectPanner::atDistance(const Polar& position, const ObjectShape& shape, d
 void ObjectPanner::gains(const Polar& position, const ObjectShape& shape,
                          std::span<double> out) const {
   VKMIX_ASSERT(static_cast<int>(out.size()) == numChannels_, "gain span has the wrong size");
+  shapedGains(shape.channelLock ? lockedPosition(position, shape.channelLockMaxDistance) : position,
+              shape, out);
+  if (!shape.zoneExclusion.empty()) excludeZones(shape.zoneExclusion, out);
+}
+
+void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
+                               std::span<double> out) const {
   const bool usesDistance = position.distance < 1.0 || shape.depth > 0.0;
   if (shape.isPoint() && !usesDistance) {
     pointGains(position, out);

@@ -10,9 +10,19 @@
 //    farthest distance and averages their powers.
 //  - Divergence (ADM objectDivergence): the object splits into a centre and two copies at
 //    +-azimuthRange, with power shares (1-v)/(1+v) and v/(1+v) each.
+//  - channelLock (BS.2127 §7.3.6, the egocentric handler): before anything else the position
+//    moves to the nearest loudspeaker (Euclidean distance from the position, distance included,
+//    to the loudspeaker's unit vector) within maxDistance; ties (within 1e-5) go to the one with
+//    the lowest |elevation|, then elevation, |azimuth|, azimuth.
+//  - zoneExclusion (BS.2127 §7.3.12): after panning, the power of each loudspeaker inside a zone
+//    (by its nominal position) goes in equal shares to the first group of its neighbours, in
+//    BS.2127's order, that has one outside every zone: same layer first (then up before down),
+//    same side of front/back, nearest, least front/back change. With every loudspeaker excluded
+//    nothing changes.
 // Sum of squared gains is 1 for every input; LFE never receives an object.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -28,6 +38,9 @@ struct ObjectShape {
   double depth = 0.0;
   double divergence = 0.0;  // 0..1
   double divergenceAzimuthRangeDeg = 45.0;
+  bool channelLock = false;
+  std::optional<double> channelLockMaxDistance{};  // unset: any distance
+  std::vector<ExclusionZone> zoneExclusion{};
   bool isPoint() const { return widthDeg <= 0 && heightDeg <= 0 && depth <= 0 && divergence <= 0; }
 };
 
@@ -36,6 +49,13 @@ class ObjectPanner {
   explicit ObjectPanner(const Layout& layout);
 
   void gains(const Polar& position, const ObjectShape& shape, std::span<double> out) const;
+  // The position channelLock moves an object to: a loudspeaker's (distance 1), or `position`
+  // when none is within maxDistance.
+  Polar lockedPosition(const Polar& position, std::optional<double> maxDistance) const;
+  // Which channels `zones` exclude (LFE never is: it takes no object).
+  std::vector<bool> excludedChannels(const std::vector<ExclusionZone>& zones) const;
+  // Moves the power of excluded channels to their neighbours (BS.2127's zone exclusion downmix).
+  void excludeZones(const std::vector<ExclusionZone>& zones, std::span<double> g) const;
   void pointGains(const Polar& position, std::span<double> out) const;
   int numChannels() const { return numChannels_; }
 
@@ -44,11 +64,18 @@ class ObjectPanner {
                    std::span<double> out) const;
   void atDistance(const Polar& position, const ObjectShape& shape, double distance,
                   std::span<double> out) const;
+  void shapedGains(const Polar& position, const ObjectShape& shape, std::span<double> out) const;
 
   int numChannels_;
   PointSourcePanner psp_;
   std::vector<Vec3> grid_;         // unit directions
   std::vector<double> gridPower_;  // [point][channel] squared point-source gains
+  std::vector<bool> lfe_;
+  std::vector<Vec3> realDirection_, nominalDirection_;
+  std::vector<double> nominalAzimuth_, nominalElevation_;
+  std::vector<int> lockPriority_;  // 0 is chosen first among equally near loudspeakers
+  // Per channel: its zone-exclusion neighbour groups, best first (the first is itself).
+  std::vector<std::vector<std::vector<int>>> exclusionGroups_;
 };
 
 }  // namespace vkmix::layout

@@ -112,6 +112,70 @@ bool readPositionFields(const ObjectReader& r, Position& pos) {
   return polar || cart;
 }
 
+// ADM rendering controls on a position or key: channelLock, zoneExclusion and diffuse (keeping
+// `pos`'s values for absent keys).
+void readAdmRenderFields(const json& j, const ObjectReader& r, Position& pos,
+                         const std::string& file) {
+  if (r.has("channelLock")) {
+    const json& v = j.at("channelLock");
+    if (v.is_boolean()) {
+      pos.channelLock = r.boolean("channelLock", false);
+      pos.channelLockMaxDistance.reset();
+    } else if (v.is_object()) {
+      ObjectReader lr(*r.optionalObject("channelLock"), r.pathOf("channelLock"), file);
+      pos.channelLock = true;
+      pos.channelLockMaxDistance = lr.optionalNumber("maxDistance");
+      if (pos.channelLockMaxDistance &&
+          (*pos.channelLockMaxDistance < 0.0 || *pos.channelLockMaxDistance > 2.0))
+        lr.fail("maxDistance", "must be within 0..2");
+      lr.finish();
+    } else {
+      r.fail("channelLock",
+             "expected true, false or {\"maxDistance\": d}, got " + session::describeType(v));
+    }
+  }
+  if (const json* zones = r.optionalArray("zoneExclusion")) {
+    pos.zoneExclusion.clear();
+    for (std::size_t i = 0; i < zones->size(); ++i) {
+      const std::string path = indexPath(r.pathOf("zoneExclusion"), i);
+      if (!(*zones)[i].is_object()) {
+        throw InputError(file, path,
+                         "expected an object, got " + session::describeType((*zones)[i]));
+      }
+      ObjectReader zr((*zones)[i], path, file);
+      ExclusionZone z;
+      const bool cart = zr.has("minX") || zr.has("maxX") || zr.has("minY") || zr.has("maxY") ||
+                        zr.has("minZ") || zr.has("maxZ");
+      const bool polar = zr.has("minAzimuth") || zr.has("maxAzimuth") || zr.has("minElevation") ||
+                         zr.has("maxElevation");
+      if (cart == polar) {
+        zr.fail(cart ? "minAzimuth" : "minX",
+                "a zone is either Cartesian (minX..maxZ) or polar (minAzimuth..maxElevation)");
+      }
+      z.cartesian = cart;
+      auto bounds = [&](const char* lo, const char* hi, double& min, double& max, double limit) {
+        min = zr.number(lo);
+        max = zr.number(hi);
+        if (min < -limit || min > limit) zr.fail(lo, "is out of range");
+        if (max < -limit || max > limit) zr.fail(hi, "is out of range");
+        if (min > max && limit != 180.0) zr.fail(hi, std::string("is less than ") + lo);
+      };
+      if (cart) {
+        bounds("minX", "maxX", z.minX, z.maxX, 1.0);
+        bounds("minY", "maxY", z.minY, z.maxY, 1.0);
+        bounds("minZ", "maxZ", z.minZ, z.maxZ, 1.0);
+      } else {
+        bounds("minAzimuth", "maxAzimuth", z.minAzimuth, z.maxAzimuth, 180.0);
+        bounds("minElevation", "maxElevation", z.minElevation, z.maxElevation, 90.0);
+      }
+      zr.finish();
+      pos.zoneExclusion.push_back(z);
+    }
+  }
+  pos.diffuse = r.number("diffuse", pos.diffuse);
+  if (pos.diffuse < 0.0 || pos.diffuse > 1.0) r.fail("diffuse", "must be within 0..1");
+}
+
 Clip readClip(const json& j, const std::string& path, const std::string& file,
               const std::filesystem::path& baseDir, TrackType type) {
   ObjectReader r(j, path, file);
@@ -232,6 +296,7 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
     if (t.type == TrackType::Bed) r.fail("position", "bed tracks have no position");
     ObjectReader pr(*pos, r.pathOf("position"), file);
     readPositionFields(pr, t.position);
+    readAdmRenderFields(*pos, pr, t.position, file);
     pr.finish();
   }
   if (const json* keys = r.optionalArray("positionKeys")) {
@@ -243,6 +308,7 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
       k.position = t.position;  // keys inherit the track's size and divergence unless they set them
       k.timeSeconds = readKeyTime(kr, previous);
       if (!readPositionFields(kr, k.position)) kr.fail("azimuth", "a key needs a position");
+      readAdmRenderFields((*keys)[i], kr, k.position, file);
       k.interpolation = readInterpolation(kr);
       kr.finish();
       t.positionKeys.push_back(k);

@@ -34,6 +34,36 @@ void putShape(Json& j, const Position& p, const Position& inherited) {
     j["divergenceAzimuthRange"] = p.divergenceAzimuthRangeDeg;
 }
 
+// channelLock, zoneExclusion and diffuse where they differ from what the position inherits.
+void putAdmRender(Json& j, const Position& p, const Position& inherited) {
+  if (p.channelLock != inherited.channelLock ||
+      p.channelLockMaxDistance != inherited.channelLockMaxDistance) {
+    if (p.channelLock && p.channelLockMaxDistance) {
+      j["channelLock"] = Json{{"maxDistance", *p.channelLockMaxDistance}};
+    } else {
+      j["channelLock"] = p.channelLock;
+    }
+  }
+  if (p.zoneExclusion != inherited.zoneExclusion) {
+    Json zones = Json::array();
+    for (const ExclusionZone& z : p.zoneExclusion) {
+      Json zj;
+      if (z.cartesian) {
+        zj = Json{{"minX", z.minX}, {"maxX", z.maxX}, {"minY", z.minY},
+                  {"maxY", z.maxY}, {"minZ", z.minZ}, {"maxZ", z.maxZ}};
+      } else {
+        zj = Json{{"minAzimuth", z.minAzimuth},
+                  {"maxAzimuth", z.maxAzimuth},
+                  {"minElevation", z.minElevation},
+                  {"maxElevation", z.maxElevation}};
+      }
+      zones.push_back(zj);
+    }
+    j["zoneExclusion"] = zones;
+  }
+  if (p.diffuse != inherited.diffuse) j["diffuse"] = p.diffuse;
+}
+
 // A position's coordinates (always all of them: a key needs at least one) and its shape where it
 // differs from what it inherits.
 void putPosition(Json& j, const Position& p, const Position& inherited) {
@@ -47,6 +77,7 @@ void putPosition(Json& j, const Position& p, const Position& inherited) {
     if (p.distance != 1.0) j["distance"] = p.distance;
   }
   putShape(j, p, inherited);
+  putAdmRender(j, p, inherited);
 }
 
 Json clipJson(const Clip& c) {

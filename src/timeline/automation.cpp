@@ -9,12 +9,19 @@ layout::Polar toPolar(const Position& p) {
 }
 
 layout::ObjectShape shapeOf(const Position& p) {
-  return {p.widthDeg, p.heightDeg, p.depth, p.divergence, p.divergenceAzimuthRangeDeg};
+  return {p.widthDeg,
+          p.heightDeg,
+          p.depth,
+          p.divergence,
+          p.divergenceAzimuthRangeDeg,
+          p.channelLock,
+          p.channelLockMaxDistance,
+          p.zoneExclusion};
 }
 
 double lerp(double a, double b, double f) { return a + (b - a) * f; }
 
-ObjectState stateOf(const Position& p) { return {toPolar(p), shapeOf(p)}; }
+ObjectState stateOf(const Position& p) { return {toPolar(p), shapeOf(p), p.diffuse}; }
 
 }  // namespace
 
@@ -44,9 +51,16 @@ ObjectState objectStateAt(const Track& track, double t) {
                     lerp(pa.elevationDeg, pb.elevationDeg, f), lerp(pa.distance, pb.distance, f)};
     }
     const layout::ObjectShape sa = shapeOf(a.position), sb = shapeOf(b.position);
-    s.shape = {lerp(sa.widthDeg, sb.widthDeg, f), lerp(sa.heightDeg, sb.heightDeg, f),
-               lerp(sa.depth, sb.depth, f), lerp(sa.divergence, sb.divergence, f),
-               lerp(sa.divergenceAzimuthRangeDeg, sb.divergenceAzimuthRangeDeg, f)};
+    // channelLock and zoneExclusion do not interpolate: the segment's own (its end key's) apply.
+    s.shape = {lerp(sa.widthDeg, sb.widthDeg, f),
+               lerp(sa.heightDeg, sb.heightDeg, f),
+               lerp(sa.depth, sb.depth, f),
+               lerp(sa.divergence, sb.divergence, f),
+               lerp(sa.divergenceAzimuthRangeDeg, sb.divergenceAzimuthRangeDeg, f),
+               sb.channelLock,
+               sb.channelLockMaxDistance,
+               sb.zoneExclusion};
+    s.diffuse = lerp(a.position.diffuse, b.position.diffuse, f);
     return s;
   }
   return stateOf(keys.back().position);

@@ -2,7 +2,8 @@
 // trajectory, and its gainKeys, evaluated at a timeline instant. Linear position keys interpolate
 // in the coordinates they were written in (polar: azimuth/elevation degrees, so 0 -> 360 is a full
 // turn; Cartesian: x/y/z); size and divergence interpolate linearly; gains interpolate in dB. A
-// jump key holds the previous value until its own time.
+// jump key holds the previous value until its own time. channelLock and zoneExclusion hold over
+// a segment: those of the key it ends at.
 #pragma once
 
 #include "layout/object_panner.hpp"
@@ -13,6 +14,7 @@ namespace vkmix::timeline {
 struct ObjectState {
   layout::Polar position;
   layout::ObjectShape shape;
+  double diffuse = 0.0;  // ADM diffuse: the power share of the decorrelated path
 };
 
 ObjectState objectStateAt(const Track& track, double timeSeconds);

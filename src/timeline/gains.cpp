@@ -1,6 +1,7 @@
 #include "timeline/gains.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -25,9 +26,25 @@ std::string synonymOf(const std::string& label) {
 SpeakerGains panGains(const layout::ObjectPanner& panner, const ObjectState& state) {
   std::vector<double> g(panner.numChannels());
   panner.gains(state.position, state.shape, g);
+  const double direct = std::sqrt(1.0 - state.diffuse);
   SpeakerGains out{};
-  for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c]);
+  for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c] * direct);
   return out;
+}
+
+bool hasDiffuse(const Track& track) {
+  if (track.type != TrackType::Object) return false;
+  if (track.positionKeys.empty()) return track.position.diffuse > 0.0;
+  return std::any_of(track.positionKeys.begin(), track.positionKeys.end(),
+                     [](const PositionKey& k) { return k.position.diffuse > 0.0; });
+}
+
+void diffuseGainsAt(const Track& track, const layout::ObjectPanner& panner, double t,
+                    std::span<double> g) {
+  const ObjectState st = objectStateAt(track, t);
+  panner.gains(st.position, st.shape, g);
+  const double gain = std::sqrt(st.diffuse) * dbToLinear(automationGainDbAt(track, t));
+  for (double& x : g) x *= gain;
 }
 
 std::vector<SpeakerGains> bedRouting(const Layout& bed, const Layout& output,
@@ -59,6 +76,8 @@ void signalGainsAt(const Track& track, int bedChannel, const SpeakerGains& routi
   if (bedChannel < 0) {
     const ObjectState st = objectStateAt(track, t);
     panner.gains(st.position, st.shape, g);
+    const double direct = std::sqrt(1.0 - st.diffuse);
+    for (double& x : g) x *= direct;
   } else {
     std::copy(routing.begin(), routing.begin() + static_cast<std::ptrdiff_t>(g.size()), g.begin());
   }

@@ -17,8 +17,17 @@ namespace vkmix::timeline {
 
 using SpeakerGains = std::array<float, kMaxOutputChannels>;
 
-// An object's speaker gains at a state, rounded to float (a static object's voice gains).
+// An object's speaker gains at a state, rounded to float (a static object's voice gains): its
+// direct path, the panned gains times sqrt(1 - diffuse) (BS.2127 §7.3.10).
 SpeakerGains panGains(const layout::ObjectPanner& panner, const ObjectState& state);
+
+// True when any of an object track's positions has diffuse > 0: it needs the decorrelated path.
+bool hasDiffuse(const Track& track);
+
+// The diffuse path of an object track at t (BS.2127 §7.3.10): its panned gains times
+// sqrt(diffuse), times the gain automation; each speaker's share is then decorrelated.
+void diffuseGainsAt(const Track& track, const layout::ObjectPanner& panner, double t,
+                    std::span<double> g);
 
 // Speaker gains of an output layout for the channels of a bed layout: same label -> that speaker;
 // LFE -> the output's LFE (dropped if none); the same role at another angle (BS.2127's mapping
@@ -28,8 +37,8 @@ std::vector<SpeakerGains> bedRouting(const Layout& bed, const Layout& output,
                                      const layout::ObjectPanner& panner);
 
 // One signal of a track at t, before clip gain, fades and the fader: an object's panned gains
-// (bedChannel < 0) or a bed channel's `routing`, times the gain automation at t. `g` holds the
-// output's channels.
+// (bedChannel < 0; its direct path, times sqrt(1 - diffuse)) or a bed channel's `routing`, times
+// the gain automation at t. `g` holds the output's channels.
 void signalGainsAt(const Track& track, int bedChannel, const SpeakerGains& routing,
                    const layout::ObjectPanner& panner, double t, std::span<double> g);
 

@@ -13,6 +13,7 @@
 #include "support/adm_files.hpp"
 #include "support/test_media.hpp"
 #include "vkmix/adm.hpp"
+#include "vkmix/error.hpp"
 
 namespace vkmix {
 namespace {
@@ -214,6 +215,20 @@ TEST_F(AdmBs2127, DirectSpeakersBoundsChooseASpeaker) {
   m120.azimuthMin = 100;
   m120.azimuthMax = 140;
   EXPECT_EQ(adm::speakerWithinBounds(m120, "M+120"), std::nullopt);
+  // Distance bounds (BS.2127 §8.4: loudspeakers are at nominal distance 1): 0.5..2 holds every
+  // loudspeaker, 1.5..2 none, so no layout has a speaker within them: the point-source panner at
+  // the position ("" from every layout), no warning.
+  adm::BlockFormat near = m045;
+  near.distanceMin = 0.5;
+  near.distanceMax = 2.0;
+  EXPECT_EQ(adm::speakerWithinBounds(near, "M+045"), "M+030");
+  adm::BlockFormat far = m045;
+  far.distanceMin = 1.5;
+  far.distanceMax = 2.0;
+  EXPECT_EQ(adm::speakerWithinBounds(far, "M+045"), "");
+  far.distanceMin.reset();
+  far.distance = 1.5;  // without distance bounds, the distance itself is the range
+  EXPECT_EQ(adm::speakerWithinBounds(far, "M+045"), "");
 
   adm::DocumentBuilder b({"music"});
   b.bed("Bed", *findLayout("2.0"), 0);
@@ -226,6 +241,17 @@ TEST_F(AdmBs2127, DirectSpeakersBoundsChooseASpeaker) {
   EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 30);
   EXPECT_DOUBLE_EQ(s.tracks[1].position.elevationDeg, 0);
   EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+
+  // Bounds that hold no speaker (distance 1.5..2): placed at its own position, direction only.
+  doc.channels[1].blocks[0].distanceMin = 1.5;
+  doc.channels[1].blocks[0].distanceMax = 2.0;
+  doc.channels[1].blocks[0].distance = 1.75;
+  const Session placed = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(placed.tracks.size(), 2u);
+  EXPECT_EQ(placed.tracks[1].type, TrackType::Object);
+  EXPECT_DOUBLE_EQ(placed.tracks[1].position.azimuthDeg, 45);
+  EXPECT_DOUBLE_EQ(placed.tracks[1].position.distance, 1.0);
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
 }
 
 TEST(AdmCommonDefinitions, AreTheBs2094Range) {
@@ -233,6 +259,91 @@ TEST(AdmCommonDefinitions, AreTheBs2094Range) {
   EXPECT_TRUE(adm::isCommonDefinition("AP_00010017"));
   EXPECT_FALSE(adm::isCommonDefinition("AP_00011001"));
   EXPECT_FALSE(adm::isCommonDefinition("AP_00031001"));
+}
+
+// channelLock, zoneExclusion and diffuse (BS.2076 §5.4.3.3) reach the session's position keys
+// (docs/session-format.md), block by block, with no warning: the panner renders them.
+TEST_F(AdmBs2127, ChannelLockZoneExclusionAndDiffuseBecomeKeys) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat first = test::polarBlock(20, 0, 0, 0.05);
+  first.channelLock = true;
+  first.channelLockMaxDistance = 0.5;
+  ExclusionZone upper;
+  upper.cartesian = false;
+  upper.minElevation = 20;
+  upper.maxElevation = 90;
+  ExclusionZone left;
+  left.maxX = -0.1;
+  first.zoneExclusion = {upper, left};
+  first.diffuse = 0.25;
+  adm::BlockFormat second = test::polarBlock(-20, 0, 0.05, 0.05);
+  second.jumpPosition = true;
+  b.object("o", 0, {first, second});
+  const Session s = import(b.document(), b.chna(), 0.1);
+  for (const std::string& w : warnings_) {
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("channelLock")));
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("zoneExclusion")));
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("diffuse")));
+  }
+  ASSERT_EQ(s.tracks.size(), 1u);
+  const auto& k = s.tracks[0].positionKeys;
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_TRUE(k[0].position.channelLock);
+  EXPECT_EQ(k[0].position.channelLockMaxDistance, 0.5);
+  ASSERT_EQ(k[0].position.zoneExclusion.size(), 2u);
+  EXPECT_EQ(k[0].position.zoneExclusion[0], upper);
+  EXPECT_EQ(k[0].position.zoneExclusion[1], left);
+  EXPECT_EQ(k[0].position.diffuse, 0.25);
+  EXPECT_FALSE(k[1].position.channelLock);
+  EXPECT_TRUE(k[1].position.zoneExclusion.empty());
+  EXPECT_EQ(k[1].position.diffuse, 0.0);
+}
+
+// Complementary objects (BS.2076 audioComplementaryObjectIDRef): the object listing the others
+// leads a group of alternatives of which one plays: the leader by default, or the one
+// --complementary (AdmChoice::complementary) names. Before, every member played at once.
+TEST_F(AdmBs2127, OnlyOneComplementaryObjectPlays) {
+  adm::DocumentBuilder b({"dialogue"});
+  b.object("english", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("french", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("german", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  b.object("crowd", 0, {test::polarBlock(90, 0, 0, 0.1)});
+  adm::Document doc = b.document();
+  doc.objects[0].complementaryRefs = {"AO_1002", "AO_1003"};
+  const auto frames = static_cast<std::size_t>(0.1 * kRate);
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     std::vector<std::vector<float>>(4, std::vector<float>(frames)), kRate);
+  auto names = [](const Session& s) {
+    std::vector<std::string> out;
+    for (const Track& t : s.tracks) out.push_back(t.name);
+    return out;
+  };
+  std::vector<std::string> warnings;
+  auto warn = [&](const std::string& w) { warnings.push_back(w); };
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn)), ElementsAre("english", "crowd"));
+  std::string all;
+  for (const std::string& w : warnings) all += w + "\n";
+  EXPECT_THAT(all, HasSubstr("complementary objects AO_1001, AO_1002, AO_1003: only AO_1001 "
+                             "plays (the default; --complementary chooses another)"));
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{{}, {"AO_1003"}})),
+              ElementsAre("german", "crowd"));
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{{}, {"AO_1001"}})),
+              ElementsAre("english", "crowd"));
+  auto errorOf = [&](const AdmChoice& c) {
+    try {
+      importAdm(dir_ / "m.wav", warn, c);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1004"}}),
+              HasSubstr("--complementary: AO_1004 is not in a complementary group of"));
+  EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1002", "AO_1003"}}),
+              HasSubstr("--complementary: AO_1002 and AO_1003 are alternatives of one"));
+  // The group survives export: writeAdm writes the references back.
+  EXPECT_THAT(adm::writeAdm(doc),
+              HasSubstr("<audioComplementaryObjectIDRef>AO_1002</audioComplementaryObjectIDRef>"));
 }
 
 }  // namespace

@@ -178,17 +178,14 @@ TEST_F(AdmImport, UnsupportedElementsAreNamedInWarnings) {
   adm::DocumentBuilder b({"effects"});
   b.object("o", 0, {test::polarBlock(0, 0, 0, 0.1)});
   std::string axml = adm::writeAdm(b.document());
-  axml.insert(axml.find("<jumpPosition"),
-              "<zoneExclusion><zone>x</zone></zoneExclusion><channelLock>1</channelLock>"
-              "<screenRef>0</screenRef>");
+  axml.insert(axml.find("<jumpPosition"), "<headLocked>1</headLocked><screenRef>0</screenRef>");
   axml.insert(axml.find("</audioFormatExtended>"), "<audioFormatCustom/>");
   import(withAxml(b, axml));
   std::string all;
   for (const auto& w : warnings_) all += w + "\n";
-  EXPECT_THAT(all,
-              HasSubstr("audioBlockFormat AB_00031001_00000001: zoneExclusion is not supported"));
-  EXPECT_THAT(all, HasSubstr("channelLock is not supported"));
-  EXPECT_THAT(all, Not(HasSubstr("screenRef")));  // 0: nothing to ignore
+  EXPECT_THAT(all, HasSubstr("audioBlockFormat AB_00031001_00000001: headLocked is not supported"));
+  EXPECT_THAT(all, Not(HasSubstr("zoneExclusion")));  // rendered now (bs2127_import_test)
+  EXPECT_THAT(all, Not(HasSubstr("screenRef")));      // 0: nothing to ignore
   EXPECT_THAT(all, HasSubstr("audioFormatExtended: audioFormatCustom is not supported"));
   EXPECT_THAT(all, HasSubstr("x.wav: "));
 }
@@ -217,6 +214,13 @@ TEST_F(AdmImport, BadFilesNameTheFileAndChunk) {
   const std::string elevation = "coordinate=\"elevation\">0<";
   bad.replace(bad.find(elevation), elevation.size(), "coordinate=\"elevation\">95<");
   EXPECT_THAT(errorOf(withAxml(b, bad)), HasSubstr("elevation: must be within -90..90"));
+  bad = axml;
+  bad.insert(bad.find("<jumpPosition"), "<zoneExclusion><zone>x</zone></zoneExclusion>");
+  EXPECT_THAT(errorOf(withAxml(b, bad)),
+              HasSubstr("<zone>: a zone has either minX..maxZ or minAzimuth..maxElevation"));
+  bad = axml;
+  bad.insert(bad.find("<jumpPosition"), "<diffuse>1.5</diffuse>");
+  EXPECT_THAT(errorOf(withAxml(b, bad)), HasSubstr("diffuse must be within 0..1"));
   test::writeFloatWav(dir_ / "plain.wav", {std::vector<float>(10, 0.0f)}, 48000);
   EXPECT_FALSE(isAdmFile(dir_ / "plain.wav"));
   EXPECT_THAT(errorOf(dir_ / "plain.wav"), HasSubstr("plain.wav: axml: no axml chunk"));

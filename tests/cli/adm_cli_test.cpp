@@ -178,5 +178,50 @@ TEST_F(AdmCli, BadMastersAreOneLineAndLeaveNothing) {
     EXPECT_EQ(e.path().filename().string().find("tmp"), std::string::npos) << e.path();
 }
 
+// --complementary picks the member of a complementary group that plays (render, adm-import);
+// an ID in no group is one line naming the flag, and nothing is written.
+TEST_F(AdmCli, ComplementaryChoosesTheAlternativeThatPlays) {
+  adm::DocumentBuilder b({"dialogue"});
+  b.object("english", 0, {test::polarBlock(30, 0, 0, 0.5)});
+  b.object("french", 0, {test::polarBlock(-30, 0, 0, 0.5)});
+  adm::Document doc = b.document();
+  doc.objects[0].complementaryRefs = {"AO_1002"};
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     {test::noise(24000, 1, 0.3f), test::noise(24000, 2, 0.3f)}, 48000);
+  std::string out;
+  auto levels = [&](const std::string& args) {
+    EXPECT_EQ(vkmix("render " + path("m.wav") + " --layout 2.0 --format wav32f -o " +
+                        path("r.wav") + " -y" + args,
+                    &out),
+              0)
+        << out;
+    const io::DecodedAudio r = io::decodeAudio(dir_ / "r.wav", 48000);
+    std::vector<double> power(2, 0.0);
+    for (std::size_t c = 0; c < 2; ++c)
+      for (float x : r.channels[c]) power[c] += static_cast<double>(x) * x;
+    return power;
+  };
+  // English (the default) at L only; French at R only.
+  auto p = levels("");
+  EXPECT_GT(p[0], 100.0);
+  EXPECT_EQ(p[1], 0.0);
+  EXPECT_THAT(out, HasSubstr("only AO_1001 plays (the default"));
+  p = levels(" --complementary AO_1002");
+  EXPECT_EQ(p[0], 0.0);
+  EXPECT_GT(p[1], 100.0);
+  ASSERT_EQ(
+      vkmix("adm-import " + path("m.wav") + " --complementary AO_1002 -o " + path("fr.json"), &out),
+      0)
+      << out;
+  std::ifstream in(dir_ / "fr.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("\"french\""));
+  EXPECT_THAT(text, Not(HasSubstr("\"english\"")));
+  EXPECT_NE(vkmix("render " + path("m.wav") + " --complementary AO_9 -o " + path("bad.wav"), &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("--complementary: AO_9 is not in a complementary group of"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.wav"));
+}
+
 }  // namespace
 }  // namespace vkmix

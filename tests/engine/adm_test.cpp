@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include "dsp/convolver/params.hpp"
+#include "dsp/decorrelate/decorrelator.hpp"
 #include "io/decoder.hpp"
 #include "layout/object_panner.hpp"
 #include "support/adm_files.hpp"
@@ -16,6 +18,7 @@
 #include "vkmix/adm.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
+#include "wave/bw64.hpp"
 
 namespace vkmix {
 namespace {
@@ -118,6 +121,102 @@ TEST_F(Adm, ExtentRendersThroughTheObjectPanner) {
   EXPECT_NEAR(power, 1.0, 1e-6);
   EXPECT_GT(std::count_if(g.begin(), g.end(), [](double x) { return x > 0.05; }), 3)
       << "80 degrees wide spreads over more than a speaker pair";
+}
+
+// channelLock and zoneExclusion rendered as BS.2127 §7.3.6 and §7.3.12 give them (the values are
+// derived in tests/layout/object_panner_test.cpp): an object at 20 degrees locked within 0.5 plays
+// from L alone (|u(20) - u(30)| = 0.174); one at U+045 with the upper layer excluded plays from
+// L (the nearest front loudspeaker of the middle layer); one at C in 5.1 with C excluded from L
+// and R at sqrt(1/2) each.
+TEST_F(Adm, ChannelLockAndZoneExclusionRenderAsBs2127) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat locked = test::polarBlock(20, 0, 0, 0.5);
+  locked.channelLock = true;
+  locked.channelLockMaxDistance = 0.5;
+  b.object("locked", 0, {locked});
+  ExclusionZone upper;
+  upper.cartesian = false;
+  upper.minElevation = 20;
+  upper.maxElevation = 90;
+  adm::BlockFormat high = test::polarBlock(45, 30, 0, 0.5);
+  high.zoneExclusion = {upper};
+  b.object("high", 0, {high});
+  ExclusionZone centre;
+  centre.cartesian = false;
+  centre.minAzimuth = -10;
+  centre.maxAzimuth = 10;
+  centre.minElevation = -10;
+  centre.maxElevation = 10;
+  adm::BlockFormat front = test::polarBlock(0, 0, 0, 0.5);
+  front.zoneExclusion = {centre};
+  b.object("front", 0, {front});
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t s = 0; s < 3; ++s) audio.push_back(test::noise(24000, 90 + s, 0.3f));
+  for (std::size_t o = 0; o < 2; ++o) {
+    const RenderedAudio r = render(b, only(audio, o), "7.1.4");
+    for (int c = 0; c < 12; ++c)
+      EXPECT_NEAR(gainOf(r.channels[c], audio[o], 0, 24000), c == 0 ? 1.0 : 0.0, 1e-5) << o << c;
+  }
+  const RenderedAudio r = render(b, only(audio, 2), "5.1");
+  for (int c = 0; c < 6; ++c) {
+    EXPECT_NEAR(gainOf(r.channels[c], audio[2], 0, 24000), c < 2 ? std::sqrt(0.5) : 0.0, 1e-5) << c;
+  }
+}
+
+// diffuse (BS.2127 §7.3.10, §7.4): speaker c plays g_c (sqrt(1 - d) x + sqrt(d) h_c * x), g the
+// point-source gains, h_c speaker c's decorrelation filter (tests/dsp/decorrelator_test checks
+// it against its definition; vkmix's is aligned with the undelayed direct path). Checked sample
+// by sample against that sum computed here in double, and per 100 ms window against BS.2127's
+// levels: the filters have unit energy, so speaker c's power is g_c^2 of the object's whatever d
+// (within 1 dB; the direct and diffuse parts correlate only through h_c's aligned tap).
+TEST_F(Adm, DiffuseObjectsSplitIntoDirectAndDecorrelatedPaths) {
+  adm::DocumentBuilder b({"effects"});
+  constexpr double kDiffuse = 0.6;
+  adm::BlockFormat block = test::polarBlock(20, 0, 0, 1.0);
+  block.diffuse = kDiffuse;
+  b.object("diffuse", 0, {block});
+  const auto src = test::noise(kRate, 31, 0.3f);
+  const Layout& l = *findLayout("7.1.4");
+  const RenderedAudio r = render(b, {src}, "7.1.4");
+  layout::ObjectPanner panner(l);
+  std::vector<double> g(12);
+  panner.pointGains({20, 0, 1}, g);
+  std::vector<std::string> labels;
+  for (const Speaker& sp : l.speakers) labels.push_back(sp.label);
+  const auto h = dsp::decorrelatorsAligned(labels);
+  const std::size_t window = kRate / 10;
+  for (int c = 0; c < 12; ++c) {
+    const std::vector<double> wet = dsp::directConvolve(src, h[static_cast<std::size_t>(c)]);
+    double worst = 0.0;
+    for (std::size_t n = 0; n < src.size(); ++n) {
+      const double expected =
+          g[c] * (std::sqrt(1.0 - kDiffuse) * src[n] + std::sqrt(kDiffuse) * wet[n]);
+      worst = std::max(worst, std::abs(r.channels[c][n] - expected));
+    }
+    EXPECT_LT(worst, 1e-5) << l.speakers[c].name;
+    // Only L and C sound; their direct part is sqrt(1 - d) of the point source's.
+    EXPECT_NEAR(gainOf(r.channels[c], src, 0, src.size()), g[c] * std::sqrt(1.0 - kDiffuse), 0.06)
+        << l.speakers[c].name;
+    if (g[c] < 0.1) continue;
+    for (std::size_t w = 1; w + 1 < src.size() / window; ++w) {
+      double out = 0.0, in = 0.0;
+      for (std::size_t n = w * window; n < (w + 1) * window; ++n) {
+        out += static_cast<double>(r.channels[c][n]) * r.channels[c][n];
+        in += static_cast<double>(src[n]) * src[n];
+      }
+      EXPECT_NEAR(10.0 * std::log10(out / (in * g[c] * g[c])), 0.0, 1.0)
+          << l.speakers[c].name << " window " << w;
+    }
+  }
+  // The outputs are not copies of the source: L's signal correlates with it by about
+  // sqrt(1 - d) = 0.63, not 1.
+  double xy = 0, xx = 0, yy = 0;
+  for (std::size_t n = 0; n < src.size(); ++n) {
+    xy += static_cast<double>(src[n]) * r.channels[0][n];
+    xx += static_cast<double>(src[n]) * src[n];
+    yy += static_cast<double>(r.channels[0][n]) * r.channels[0][n];
+  }
+  EXPECT_NEAR(xy / std::sqrt(xx * yy), std::sqrt(1.0 - kDiffuse), 0.06);
 }
 
 // BS.2127 §8: the speakerLabel mapping rules (M+110 played whole by M+135) apply to BS.2094
@@ -312,7 +411,10 @@ TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
        "positionKeys": [{"time": 0.2, "azimuth": 100}, {"time": 1.0, "azimuth": -60, "elevation": 20},
                         {"time": 1.4, "azimuth": 170, "interpolation": "jump"},
                         {"time": 1.8, "azimuth": 30, "interpolation": "jump"},
-                        {"time": 2.1, "azimuth": -30, "elevation": 30, "depth": 0.3}],
+                        {"time": 2.1, "azimuth": -30, "elevation": 30, "depth": 0.3,
+                         "diffuse": 0.4, "channelLock": {"maxDistance": 0.4},
+                         "zoneExclusion": [{"minAzimuth": -10, "maxAzimuth": 10,
+                                            "minElevation": -10, "maxElevation": 10}]}],
        "clips": [{"file": "fx.wav", "start": 0.3}]},
       {"name": "FX room", "stem": "effects", "sends": [{"reverb": "room", "levelDb": -10}],
        "positionKeys": [{"time": 0.0, "x": -0.5, "y": 0.5, "z": 0.5},
@@ -367,6 +469,59 @@ TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
     }
     EXPECT_LT(diff, 1e-5) << direct.stemNames[st];
   }
+}
+
+// Beds export as BS.2094 common packs where their layout has one (7.1.4: AP_00010017, 5.1:
+// AP_00010003), so the re-imported bed keeps BS.2127's mapping rules and renders to every layout
+// exactly as the session does: a 7.1.4 bed's M+135 into 5.1's M+110 whole, a 5.1 bed's M+110 into
+// 7.1.4's M+135. As a custom pack (what export wrote before) the re-import pans those speakers
+// at their angles instead, which the last check shows differs.
+TEST_F(Adm, BedsExportAsCommonPacksAndRoundTripToEveryLayout) {
+  std::vector<std::vector<float>> bed714, bed51;
+  for (std::uint32_t c = 0; c < 12; ++c) bed714.push_back(test::noise(kRate / 2, 200 + c, 0.2f));
+  for (std::uint32_t c = 0; c < 6; ++c) bed51.push_back(test::noise(kRate / 2, 300 + c, 0.2f));
+  test::writeFloatWav(dir_ / "bed714.wav", bed714, kRate);
+  test::writeFloatWav(dir_ / "bed51.wav", bed51, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "7.1.4", "tracks": [
+      {"name": "Atmos bed", "stem": "music", "type": "bed", "bed": "7.1.4",
+       "clips": [{"file": "bed714.wav"}]},
+      {"name": "Surround bed", "stem": "effects", "type": "bed", "bed": "5.1",
+       "clips": [{"file": "bed51.wav"}]}]})",
+                                 dir_ / "s.json");
+  RenderOptions o = renderOptions();
+  exportAdm(s, o, dir_ / "master.wav");
+  const wave::Bw64Info info = wave::readBw64(dir_ / "master.wav");
+  EXPECT_THAT(info.axml, HasSubstr("<audioPackFormatIDRef>AP_00010017</audioPackFormatIDRef>"));
+  EXPECT_THAT(info.axml, HasSubstr("<audioPackFormatIDRef>AP_00010003</audioPackFormatIDRef>"));
+  ASSERT_EQ(info.chna.size(), 18u);
+  EXPECT_EQ(info.chna[4].trackFormatRef, "AT_0001001c_01");   // 7.1.4's Lrs: M+135
+  EXPECT_EQ(info.chna[16].trackFormatRef, "AT_00010005_01");  // 5.1's Ls: M+110
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir_ / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  auto worstDifference = [&](const Session& a, const Session& b, const std::string& layout) {
+    o.layout = layout;
+    const RenderedAudio x = renderToMemory(a, o), y = renderToMemory(b, o);
+    EXPECT_EQ(x.channels.size(), y.channels.size());
+    double worst = 0.0;
+    for (std::size_t c = 0; c < x.channels.size(); ++c) {
+      EXPECT_EQ(x.channels[c].size(), y.channels[c].size());
+      for (std::size_t i = 0; i < std::min(x.channels[c].size(), y.channels[c].size()); ++i)
+        worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+    }
+    return worst;
+  };
+  for (const char* layout : {"7.1.4", "5.1", "2.0", "5.1.2", "7.1", "9.1.6"})
+    EXPECT_LT(worstDifference(s, back, layout), 1e-6) << layout;
+  // The same beds as custom packs: their M+135 / M+110 are panned at their angles.
+  adm::DocumentBuilder custom({"music", "effects"});
+  custom.bed("Atmos bed", *findLayout("7.1.4"), 0);
+  custom.bed("Surround bed", *findLayout("5.1"), 1);
+  std::vector<std::vector<float>> audio = bed714;
+  audio.insert(audio.end(), bed51.begin(), bed51.end());
+  test::writeAdmFile(dir_ / "custom.wav", custom, audio, kRate);
+  EXPECT_GT(worstDifference(s, importAdm(dir_ / "custom.wav", nullptr), "5.1"), 0.01);
 }
 
 }  // namespace

@@ -224,6 +224,30 @@ INSTANTIATE_TEST_SUITE_P(
             "GainKeysOutOfOrder",
             R"({"vkmix": 1, "tracks": [{"name": "a", "gainKeys": [{"time": 2, "gainDb": 0}, {"time": 1, "gainDb": -3}], "clips": []}]})",
             "tracks[0].gainKeys[1].time: keys must be in time order"},
+        BadCase{
+            "ChannelLockTooFar",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"channelLock": {"maxDistance": 3}}, "clips": []}]})",
+            "tracks[0].position.channelLock.maxDistance: must be within 0..2"},
+        BadCase{
+            "ChannelLockNotAnObject",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"channelLock": 1}, "clips": []}]})",
+            "tracks[0].position.channelLock: expected true, false or"},
+        BadCase{
+            "ZoneBothKinds",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"zoneExclusion": [{"minX": -1, "maxX": 0, "minY": -1, "maxY": 1, "minZ": -1, "maxZ": 1, "minAzimuth": 0}]}, "clips": []}]})",
+            "tracks[0].position.zoneExclusion[0].minAzimuth: a zone is either Cartesian"},
+        BadCase{
+            "ZoneMissingBound",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"zoneExclusion": [{"minX": -1, "maxX": 0}]}, "clips": []}]})",
+            "tracks[0].position.zoneExclusion[0].minY: is required"},
+        BadCase{
+            "ZoneInverted",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "position": {"zoneExclusion": [{"minElevation": 30, "maxElevation": 0, "minAzimuth": 0, "maxAzimuth": 10}]}, "clips": []}]})",
+            "zoneExclusion[0].maxElevation: is less than minElevation"},
+        BadCase{
+            "DiffuseOutOfRange",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "positionKeys": [{"time": 0, "azimuth": 0, "diffuse": -0.5}], "clips": []}]})",
+            "positionKeys[0].diffuse: must be within 0..1"},
         BadCase{"ZeroSessionLength", R"({"vkmix": 1, "length": 0, "tracks": []})",
                 "length: must be above 0 seconds"},
         BadCase{"MissingFile",
@@ -288,6 +312,47 @@ TEST(Session, WrittenSessionsReadBackEqual) {
   Session latin = s;
   latin.tracks[0].name = "Caf\xE9";
   EXPECT_EQ(parseSession(sessionToJson(latin), "/mix/reel.json").tracks[0].name, "Caf\xEF\xBF\xBD");
+}
+
+// ADM's channelLock, zoneExclusion and diffuse on a position and its keys: keys inherit them,
+// may turn them off, and they survive a save.
+TEST(Session, AdmRenderingControlsReadAndWriteBack) {
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "o",
+    "position": {"azimuth": 0, "channelLock": {"maxDistance": 0.5}, "diffuse": 0.25,
+                 "zoneExclusion": [{"minX": -1, "maxX": -0.1, "minY": -1, "maxY": 1, "minZ": -1,
+                                    "maxZ": 1},
+                                   {"minAzimuth": 100, "maxAzimuth": -100, "minElevation": -10,
+                                    "maxElevation": 10}]},
+    "positionKeys": [{"time": 0, "azimuth": 10},
+                     {"time": 1, "azimuth": 20, "channelLock": false, "zoneExclusion": [],
+                      "diffuse": 0},
+                     {"time": 2, "azimuth": 30, "channelLock": true}],
+    "clips": []}]})",
+                                 "/mix/reel.json");
+  const Track& t = s.tracks.at(0);
+  EXPECT_TRUE(t.position.channelLock);
+  EXPECT_EQ(t.position.channelLockMaxDistance, 0.5);
+  ASSERT_EQ(t.position.zoneExclusion.size(), 2u);
+  EXPECT_TRUE(t.position.zoneExclusion[0].cartesian);
+  EXPECT_EQ(t.position.zoneExclusion[0].maxX, -0.1);
+  EXPECT_FALSE(t.position.zoneExclusion[1].cartesian);
+  EXPECT_EQ(t.position.zoneExclusion[1].minAzimuth, 100);
+  EXPECT_EQ(t.position.zoneExclusion[1].maxAzimuth, -100);
+  EXPECT_EQ(t.position.diffuse, 0.25);
+  const auto& k = t.positionKeys;
+  EXPECT_TRUE(k[0].position.channelLock);  // inherited
+  EXPECT_EQ(k[0].position.zoneExclusion.size(), 2u);
+  EXPECT_EQ(k[0].position.diffuse, 0.25);
+  EXPECT_FALSE(k[1].position.channelLock);
+  EXPECT_TRUE(k[1].position.zoneExclusion.empty());
+  EXPECT_EQ(k[1].position.diffuse, 0.0);
+  EXPECT_TRUE(k[2].position.channelLock);
+  EXPECT_FALSE(k[2].position.channelLockMaxDistance.has_value());
+  const Session back = parseSession(sessionToJson(s), "/mix/reel.json");
+  EXPECT_EQ(sessionToJson(back), sessionToJson(s));
+  EXPECT_EQ(back.tracks[0].positionKeys[1].position.zoneExclusion.size(), 0u);
+  EXPECT_EQ(back.tracks[0].positionKeys[2].position.zoneExclusion, t.position.zoneExclusion);
+  EXPECT_FALSE(back.tracks[0].positionKeys[2].position.channelLockMaxDistance.has_value());
 }
 
 TEST(Session, LoadReportsAMissingFile) {
