@@ -157,6 +157,8 @@ struct RenderReport {
   int sampleRate = 0;
   std::int64_t numFrames = 0;
   double durationSeconds = 0.0;
+  // Where the delivered frames start on the session's timeline: a range render's START, else 0.
+  double startSeconds = 0.0;
   double wallSeconds = 0.0;  // every pass
   std::vector<RenderPass> passes;
   std::int64_t clippedSamples = 0;  // integer formats only

@@ -72,6 +72,11 @@ const CLI::Validator kFinite(
     },
     "FINITE");
 
+// A value given empty (--range "") is a mistake, not "not given".
+const CLI::Validator kNonEmpty(
+    [](std::string& text) -> std::string { return text.empty() ? "the value is empty" : ""; },
+    "TEXT");
+
 // -y replaces existing outputs; without it (or with -n) an existing output is an error, as in
 // ffmpeg. The last of the two given wins.
 void addOverwriteFlags(CLI::App* command, bool& overwrite) {
@@ -132,7 +137,12 @@ void setupRender(const RenderArgs& a, RenderSetup& s) {
   options.readThreads = a.readThreads;
   options.backendThreads = a.backendThreads;
   options.tailSeconds = a.tailSeconds;
-  if (!a.range.empty()) options.range = parseRange(a.range, session.sampleRate);
+  if (!a.range.empty()) {
+    if (spec)
+      throw InputError("--range", a.range,
+                       "a delivery spec (--spec) checks the whole programme, not a range of it");
+    options.range = parseRange(a.range, session.sampleRate);
+  }
   options.allowShortMedia = a.allowShortMedia;
   // Validation layers: always in debug builds, on request (VKMIX_VALIDATION=1) in others.
 #ifdef NDEBUG
@@ -224,7 +234,7 @@ int reportRender(const RenderArgs& a, const RenderSetup& s, const RenderReport& 
                    static_cast<double>(b.submissions) / static_cast<double>(b.chunks),
                    b.hostCpuSeconds / r.durationSeconds, b.loopCpuSeconds / r.durationSeconds);
     }
-    if (!r.reverbs.empty())
+    if (!r.reverbs.empty() && !s.options.range)
       std::fprintf(stderr, "rendered %.2f s past the last clip for the reverb tails\n",
                    r.tailSeconds);
     if (s.options.range) {
@@ -556,10 +566,12 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
       "--downmix", a.downmixes,
       "Also write a matrix downmix, LAYOUT=FILE (e.g. 5.1=mix51.wav, 2.0=LoRo.wav), or the mix on "
       "headphones, binaural=FILE (docs/binaural.md); repeatable");
-  command->add_option("--hrtf", a.hrtf,
-                      "SOFA HRTF file for --layout binaural or a binaural downmix (default: "
-                      "libmysofa's default.sofa, "
-                      "the MIT KEMAR set)");
+  command
+      ->add_option("--hrtf", a.hrtf,
+                   "SOFA HRTF file for --layout binaural or a binaural downmix (default: "
+                   "libmysofa's default.sofa, "
+                   "the MIT KEMAR set)")
+      ->check(kNonEmpty);
   command
       ->add_option("--tail", a.tailSeconds,
                    "Longest reverb tail to render after the last clip, seconds (default: until "
@@ -619,7 +631,8 @@ int run(int argc, char** argv) {
                    "Render only START:END of the session (seconds, or HH:MM:SS.fff; START: to the "
                    "end): exactly those frames of the full render, its reverbs and denoisers "
                    "warmed up from before START (docs/architecture.md, \"Range renders\")")
-      ->type_name("START:END");
+      ->type_name("START:END")
+      ->check(kNonEmpty);
   std::string measureFile;
   bool measureJsonFlag = false;
   auto* measure =

@@ -311,6 +311,7 @@ RenderReport RenderPlan::reportSkeleton() const {
   report.sampleRate = rate;
   report.numFrames = deliverEnd - deliverStart;
   report.durationSeconds = static_cast<double>(report.numFrames) / rate;
+  report.startSeconds = static_cast<double>(deliverStart) / rate;
   report.numVoices = static_cast<int>(voices.voices.size());
   report.peakVoices = peakVoices;
   report.blockFrames = chunkFrames;

@@ -153,6 +153,7 @@ std::string reportJson(const RenderReport& r, const ReportContext& context) {
   json doc = {{"device", r.device},
               {"layout", r.layout},
               {"sampleRate", r.sampleRate},
+              {"startSeconds", r.startSeconds},
               {"durationSeconds", r.durationSeconds},
               {"wallSeconds", r.wallSeconds},
               {"passes", passes},
@@ -215,9 +216,11 @@ std::string loudnessPlotSvg(const RenderReport& r, std::optional<double> target)
       << "\" text-anchor=\"end\">" << l << "</text>\n";
   }
   const double step = seconds > 600 ? 60 : (seconds > 60 ? 10 : (seconds > 10 ? 2 : 0.5));
-  for (double t = 0; t <= seconds + 1e-9; t += step) {
-    s << "<text x=\"" << x(t) << "\" y=\"" << top + plotH + 16 << "\" text-anchor=\"middle\">" << t
-      << " s</text>\n";
+  // Times on the session's timeline: a range render's plot starts at its START.
+  const double start = r.startSeconds;
+  for (double t = std::ceil(start / step - 1e-9) * step; t <= start + seconds + 1e-9; t += step) {
+    s << "<text x=\"" << x(t - start) << "\" y=\"" << top + plotH + 16
+      << "\" text-anchor=\"middle\">" << t << " s</text>\n";
   }
   s << "<text x=\"14\" y=\"" << top + plotH / 2 << "\" transform=\"rotate(-90 14 "
     << top + plotH / 2 << ")\" text-anchor=\"middle\">LUFS</text>\n";

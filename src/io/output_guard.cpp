@@ -119,6 +119,13 @@ void OutputGuard::check(bool overwrite) const {
     }
     const std::optional<Identity> id = exists ? identityOf(out.path) : std::nullopt;
     const fs::path resolved = wouldBe(out.path);
+    // A file where a folder of outputs goes (-o X --stems X) would fail only at the end.
+    for (const Entry& f : folders_) {
+      if (resolved == wouldBe(f.path))
+        throw InputError(
+            name, out.role,
+            "is also the folder of " + f.role + ": an output file and a folder, one path");
+    }
     for (std::size_t i = 0; i < inputs_.size(); ++i) {
       if ((id && inputIds[i] && *id == *inputIds[i]) || resolved == inputPaths[i])
         throw InputError(name, out.role,

@@ -120,5 +120,34 @@ TEST_F(BadInput, ATruncatedFileIsRefusedUnlessShortMediaIsAllowed) {
   EXPECT_EQ(std::stoll(probe), 9000);
 }
 
+// Option values a render refuses before anything is written, each in one line naming the option:
+// an empty value is a mistake, not "not given"; an output file that is also the stems folder
+// would fail only at the end; a delivery spec checks a whole programme, not a range of it.
+TEST_F(BadInput, OptionsThatCannotWorkAreRefusedUpFront) {
+  test::writeText(dir_ / "s.json", track(R"("clips": [{"file": "good.wav"}])"));
+  struct Case {
+    std::string options, expected;
+    int exit;
+  };
+  const std::string out = (dir_ / "out.wav").string();
+  const std::vector<Case> cases = {
+      {"-o " + out + " --range ''", "--range: the value is empty", 2},
+      {"-o " + out + " --hrtf ''", "--hrtf: the value is empty", 2},
+      {"-o " + out + " --stems " + out, "is also the folder of --stems", 1},
+      {"-o " + out + " --range 0:0.5 --spec ebu-r128", "--range: 0:0.5: a delivery spec", 1},
+  };
+  for (const Case& c : cases) {
+    std::string text;
+    EXPECT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " render " + (dir_ / "s.json").string() +
+                                   " " + c.options + " 2>&1",
+                               &text),
+              c.exit)
+        << c.options << "\n"
+        << text;
+    EXPECT_THAT(text, HasSubstr(c.expected)) << c.options;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "out.wav")) << c.options;
+  }
+}
+
 }  // namespace
 }  // namespace vkmix

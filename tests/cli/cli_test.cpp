@@ -213,6 +213,8 @@ TEST_F(Cli, RangeWritesExactlyThoseFramesOfTheFullRender) {
     EXPECT_DOUBLE_EQ(j["durationSeconds"].get<double>(),
                      static_cast<double>(c.end - c.start) / 48000.0)
         << c.range;
+    EXPECT_DOUBLE_EQ(j["startSeconds"].get<double>(), static_cast<double>(c.start) / 48000.0)
+        << c.range;
   }
 }
 
