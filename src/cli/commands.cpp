@@ -12,6 +12,7 @@
 #include <iostream>
 #include <thread>
 
+#include "binaural/virtual_speakers.hpp"
 #include "cli/adm_commands.hpp"
 #include "cli/farm_commands.hpp"
 #include "cli/loudness_table.hpp"
@@ -498,6 +499,15 @@ int cmdLayouts(const std::string& file, bool positions) {
     return 0;
   }
   for (const Layout& l : builtinLayouts()) printLayout(l, positions);
+  // Not a loudspeaker layout, but what --layout and --downmix take beside them: the two ears,
+  // written as 2.0 (docs/binaural.md).
+  const Layout& ears = binaural::binauralLayout();
+  std::printf(
+      "%-6s %-6s %2d ch  mask 0x%05x   %s(left ear) %s(right ear)  headphones: %s through "
+      "an HRTF (--hrtf)\n",
+      ears.name.c_str(), "-", ears.numChannels(), ears.wavChannelMask(),
+      ears.speakers[0].name.c_str(), ears.speakers[1].name.c_str(),
+      binaural::binauralVirtualLayout().name.c_str());
   return 0;
 }
 
