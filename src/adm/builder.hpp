@@ -23,6 +23,9 @@ class DocumentBuilder {
   // A DirectSpeakers pack with a channel per speaker of `layout`, on the next file tracks.
   void bed(const std::string& name, const Layout& layout, int content);
 
+  // Every block of the object added last (each channel of a bed) carries `h`.
+  void headphoneVirtualise(const HeadphoneVirtualise& h);
+
   const Document& document() const { return doc_; }
   const std::vector<wave::ChnaEntry>& chna() const { return chna_; }
 
