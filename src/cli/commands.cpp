@@ -707,6 +707,9 @@ int run(int argc, char** argv) {
                       "ALSA device of the preview (default: default; e.g. hw:1, null)");
   inspect->add_option("--audio-channels", io.audioChannels,
                       "Ask the device for at most this many channels (2: stereo fold-down)");
+  inspect->add_option("--hrtf", io.hrtf,
+                      "SOFA HRTF file of the binaural preview (default: libmysofa's default.sofa, "
+                      "the MIT KEMAR set)");
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand(
       "devices", "List the devices: Vulkan GPUs, the native CPU backend, the reference");
@@ -754,6 +757,7 @@ int run(int argc, char** argv) {
         io::OutputGuard guard;
         guard.addInput(io.session, "the session");
         addLayoutInput(guard, io.layout);
+        if (!io.hrtf.empty()) guard.addInput(io.hrtf, "--hrtf");
         guard.addOutput(io.screenshot, "--screenshot");
         guard.check(inspectOverwrite);
       }
