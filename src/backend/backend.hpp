@@ -37,8 +37,8 @@ struct BackendSetup {
   int threads = 0;  // CPU backends: worker threads beside the caller's (RenderOptions)
   // Convolutions of rendered blocks the engine hands over from the host, after the reverbs (the
   // binaural render's filters: engine/binaural_render.cpp): convolve() instances
-  // instanceBus.size() + k, k < filters.size(), made after the reverbs' convolvers. Filters with
-  // one spec share its IR spectra.
+  // instanceBus.size() + k, k < filters.size(), made after the reverbs' convolvers (cpu and
+  // vulkan share a spec's IR spectra among its filters).
   std::vector<const dsp::ConvolverSpec*> filters;
 };
 
