@@ -86,6 +86,7 @@ void meterAt(const InspectorModel& model, double time, UiState& state) {
   if (end > start) {
     RenderOptions options;
     options.layout = layout.name;
+    options.hrtf = state.hrtf;
     options.blockFrames = kPreviewBlock;
     options.range = FrameRange{start, end};
     engine::renderBlocks(
@@ -184,23 +185,24 @@ struct AudioPreview::Impl {
     const std::int64_t at = secondsToFrames(from, rate);
     const std::int64_t warm = std::min(at, secondsToFrames(kMeterSeconds, rate));
     const double until = from + 1.0 / rate;  // at the end: one silent frame, then finished
-    worker = std::thread([this, session = previewSession(model.session(), model.solo, until),
-                          layout = previewLayout(model, state.binaural), at, warm] {
-      try {
-        render(session, layout, at - warm, warm);
-      } catch (const Interrupted&) {
-      } catch (const std::exception& e) {
-        std::lock_guard lock(meterMutex);
-        error = e.what();
-      }
-      finished = true;
-    });
+    worker =
+        std::thread([this, session = previewSession(model.session(), model.solo, until),
+                     layout = previewLayout(model, state.binaural), hrtf = state.hrtf, at, warm] {
+          try {
+            render(session, layout, hrtf, at - warm, warm);
+          } catch (const Interrupted&) {
+          } catch (const std::exception& e) {
+            std::lock_guard lock(meterMutex);
+            error = e.what();
+          }
+          finished = true;
+        });
   }
 
-  // Renders `session` to `layout` (the model's, or the binaural one) from frame `start` on and
-  // plays it; the first `meterOnly` frames go to the meters only.
-  void render(const Session& session, const Layout& layout, std::int64_t start,
-              std::int64_t meterOnly) {
+  // Renders `session` to `layout` (the model's, or the binaural one, through `hrtf`) from frame
+  // `start` on and plays it; the first `meterOnly` frames go to the meters only.
+  void render(const Session& session, const Layout& layout, const std::filesystem::path& hrtf,
+              std::int64_t start, std::int64_t meterOnly) {
     const int nc = layout.numChannels();
     const int rate = session.sampleRate;
     std::vector<double> weights;
@@ -212,6 +214,7 @@ struct AudioPreview::Impl {
       fold = layout::downmixMatrix(layout, *findLayout("2.0"));
     RenderOptions options;
     options.layout = layout.name;
+    options.hrtf = hrtf;  // the binaural layout's; the speakers' ignore it
     options.blockFrames = kPreviewBlock;
     options.tailSeconds = 2.0;
     options.range = FrameRange{start, std::numeric_limits<std::int64_t>::max()};

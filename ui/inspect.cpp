@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "binaural/hrtf.hpp"
 #include "core/one_line.hpp"
 #include "gpu/context.hpp"
 #include "ui/audio_preview.hpp"
@@ -36,11 +37,15 @@ int runInspector(const InspectOptions& options) {
   if (!options.select.empty()) model.selected = selectByName(model, options.select);
   if (options.width < 640 || options.height < 400 || options.width > 8192 || options.height > 8192)
     throw InputError("--size", "", "must be within 640x400..8192x8192");
+  // Opened once here, so that a missing or malformed file is a one-line error naming it before
+  // the window opens, not a message when the binaural preview first plays.
+  if (!options.hrtf.empty()) binaural::Hrtf(options.hrtf, model.session().sampleRate);
 
   if (!options.screenshot.empty()) {
     const gpu::Context context(
         {.device = options.device, .validation = options.validation, .graphics = true});
     OffscreenInspector inspector(context, model, options.width, options.height);
+    inspector.state().hrtf = options.hrtf;
     try {
       meterAt(model, model.time, inspector.state());
       inspector.state().audioStatus = "meters: the 400 ms before the playhead";

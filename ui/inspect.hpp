@@ -21,6 +21,7 @@ struct InspectOptions {
   int width = 1280, height = 760;
   int frames = 0;  // window: close after this many frames and print the frame rate (0: run)
   std::string audioDevice = "default";  // ALSA PCM of the preview
+  std::filesystem::path hrtf;           // SOFA HRTF of the binaural preview; "" = default.sofa
   int audioChannels = 0;                // > 0: ask the device for at most this many channels
   bool play = false;                    // window: start playing
   bool validation = false;

@@ -25,6 +25,7 @@ struct UiState {
   // The preview on headphones: the mix through the binaural renderer (docs/binaural.md), each
   // track in its binauralMode, instead of the speaker feeds or their stereo fold-down.
   bool binaural = false;
+  std::filesystem::path hrtf;  // its SOFA HRTF (--hrtf); "" = libmysofa's default.sofa
   float loopStart = 0.0f, loopEnd = 0.0f;
   double trajectorySeconds = 2.0;  // drawn before and after the playhead
   // Meters of the preview's output channels (dBFS peak) and momentary loudness; empty when

@@ -1,5 +1,6 @@
 #include "adm/builder.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "adm/common_definitions.hpp"
@@ -81,6 +82,19 @@ bool DocumentBuilder::commonBed(const std::string& name, const Layout& layout, i
     chna_.push_back(wave::ChnaEntry{index, uid, trackFormat, common.packId});
   }
   return true;
+}
+
+void DocumentBuilder::headphoneVirtualise(const HeadphoneVirtualise& h) {
+  if (doc_.objects.empty()) return;
+  const std::string& pack = doc_.objects.back().packRefs.front();
+  for (const PackFormat& p : doc_.packs) {
+    if (p.id != pack) continue;
+    for (ChannelFormat& c : doc_.channels) {
+      if (std::find(p.channelRefs.begin(), p.channelRefs.end(), c.id) == p.channelRefs.end())
+        continue;
+      for (BlockFormat& b : c.blocks) b.headphoneVirtualise = h;
+    }
+  }
 }
 
 Object& DocumentBuilder::newObject(const std::string& name, int content, const std::string& pack) {

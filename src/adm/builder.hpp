@@ -27,6 +27,9 @@ class DocumentBuilder {
   // mapping rules apply to it; false, and nothing added, when BS.2094 has no pack for it.
   bool commonBed(const std::string& name, const Layout& layout, int content);
 
+  // Every block of the object added last (each channel of a bed) carries `h`.
+  void headphoneVirtualise(const HeadphoneVirtualise& h);
+
   const Document& document() const { return doc_; }
   const std::vector<wave::ChnaEntry>& chna() const { return chna_; }
   // Per file track: the object's name, or the bed's name and the speaker's ("Score R").

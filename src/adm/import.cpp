@@ -55,6 +55,34 @@ BlockFormat blockAt(const Position& p) {
   return b;
 }
 
+namespace {
+
+// The DRR each mode's room gives (binaural::roomFor; near has no room: BS.2076-2's default).
+constexpr double kNearDrrDb = 130.0, kMidDrrDb = 9.0, kFarDrrDb = 0.0;
+
+}  // namespace
+
+HeadphoneVirtualise headphoneVirtualiseOf(BinauralMode mode) {
+  switch (mode) {
+    case BinauralMode::Off:
+      return {.bypass = true, .drrDb = kNearDrrDb};
+    case BinauralMode::Near:
+      return {.bypass = false, .drrDb = kNearDrrDb};
+    case BinauralMode::Mid:
+      return {.bypass = false, .drrDb = kMidDrrDb};
+    case BinauralMode::Far:
+      return {.bypass = false, .drrDb = kFarDrrDb};
+  }
+  return {};
+}
+
+BinauralMode binauralModeOf(const HeadphoneVirtualise& h) {
+  if (h.bypass) return BinauralMode::Off;
+  if (h.drrDb >= (kNearDrrDb + kMidDrrDb) / 2) return BinauralMode::Near;
+  if (h.drrDb >= (kMidDrrDb + kFarDrrDb) / 2) return BinauralMode::Mid;
+  return BinauralMode::Far;
+}
+
 std::string normaliseSpeakerLabel(const std::string& label) {
   std::string l = label;
   const std::string urn = "urn:itu:bs:2051:";
@@ -82,6 +110,26 @@ std::string normaliseSpeakerLabel(const std::string& label) {
 namespace {
 
 double linearToDb(double g) { return g <= 1e-10 ? -200.0 : 20.0 * std::log10(g); }
+
+// A track's binauralMode from its blocks' headphoneVirtualise: the first block's that has one (a
+// track has one mode; blocks that ask for another are named in a warning); none: the default.
+BinauralMode binauralModeOfBlocks(const std::vector<BlockFormat>& blocks,
+                                  const std::function<void(const std::string&)>& say) {
+  const BlockFormat* first = nullptr;
+  for (const BlockFormat& b : blocks) {
+    if (!b.headphoneVirtualise) continue;
+    if (first == nullptr) {
+      first = &b;
+    } else if (binauralModeOf(*b.headphoneVirtualise) !=
+               binauralModeOf(*first->headphoneVirtualise)) {
+      say("audioBlockFormat " + b.id + ": headphoneVirtualise asks for binauralMode \"" +
+          binauralModeName(binauralModeOf(*b.headphoneVirtualise)) +
+          "\"; a track has one mode: the first block's, \"" +
+          binauralModeName(binauralModeOf(*first->headphoneVirtualise)) + "\", is used");
+    }
+  }
+  return first != nullptr ? binauralModeOf(*first->headphoneVirtualise) : BinauralMode::Mid;
+}
 
 std::string stemOf(const Content* c) {
   if (c == nullptr) return "effects";
@@ -163,6 +211,7 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
               "to angles), not BS.2127's allocentric panner");
         }
         keysFromBlocks(timed, t);
+        t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
         s.tracks.push_back(std::move(t));
       }
     } else if (ro.type == TypeDefinition::DirectSpeakers) {
@@ -174,6 +223,7 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
                       : wholeObject);
       if (base.clips.empty()) continue;
+      base.binauralMode = binauralModeOfBlocks(blocks, say);
       for (Track& t : directSpeakersTracks(ro, base, say)) s.tracks.push_back(std::move(t));
     }
   }

@@ -56,6 +56,12 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
 Position positionOf(const BlockFormat& b);
 BlockFormat blockAt(const Position& p);
 
+// A track's binauralMode as BS.2076-2's headphoneVirtualise, and back (docs/binaural.md, "In
+// ADM"): off is bypass 1; near, mid and far are their rooms' direct-to-reverberant ratios (130 dB,
+// no room; 9 dB; 0 dB), and a DRR reads as the mode of the nearest of them.
+HeadphoneVirtualise headphoneVirtualiseOf(BinauralMode mode);
+BinauralMode binauralModeOf(const HeadphoneVirtualise& h);
+
 // The BS.2051 label of a DirectSpeakers speakerLabel ("urn:itu:bs:2051:0:speaker:M+030",
 // "M+030", "LFE" -> "LFE1"); "" when it is not one.
 std::string normaliseSpeakerLabel(const std::string& label);

@@ -63,6 +63,14 @@ class Reader {
     return out;
   }
 
+  // Its attributes; each absent one at BS.2076-2's default.
+  HeadphoneVirtualise headphoneVirtualise(const XmlElement& c) {
+    HeadphoneVirtualise h;
+    if (const std::string* bypass = c.attribute("bypass")) h.bypass = number(c, *bypass) != 0.0;
+    if (const std::string* drr = c.attribute("DRR")) h.drrDb = number(c, *drr);
+    return h;
+  }
+
   BlockFormat block(const XmlElement& e, TypeDefinition type, const std::string& channelId) {
     BlockFormat b;
     b.id = attr(e, "audioBlockFormatID", false);
@@ -126,6 +134,8 @@ class Reader {
           b.divergenceAzimuthRange = number(c, *r);
         if (c.attribute("positionRange") != nullptr)
           unsupported(where, "objectDivergence positionRange");
+      } else if (c.name == "headphoneVirtualise") {
+        b.headphoneVirtualise = headphoneVirtualise(c);
       } else if (c.name == "speakerLabel") {
         b.speakerLabel = c.text;
       } else if (c.name == "cartesian" || c.name == "importance") {

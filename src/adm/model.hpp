@@ -15,6 +15,14 @@
 
 namespace vkmix::adm {
 
+// BS.2076-2's <headphoneVirtualise bypass DRR>: whether a headphone render virtualises the
+// channel (bypass 1: it plays without), and the direct-to-reverberant ratio in dB it asks for
+// (130, the default, is no room). vkmix carries a track's binauralMode in it (docs/binaural.md).
+struct HeadphoneVirtualise {
+  bool bypass = false;
+  double drrDb = 130.0;
+};
+
 struct BlockFormat {
   std::string id;
   std::optional<double> rtime, duration;  // seconds, relative to the object's start
@@ -38,6 +46,7 @@ struct BlockFormat {
   std::optional<double> channelLockMaxDistance{};
   std::vector<ExclusionZone> zoneExclusion{};
   double diffuse = 0.0;
+  std::optional<HeadphoneVirtualise> headphoneVirtualise;  // unset: the element is absent
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };

@@ -14,6 +14,16 @@ std::string number(double v) {
   return buf;
 }
 
+// <headphoneVirtualise>, where a block has one: each attribute written, so a reader with other
+// defaults reads the same.
+void writeHeadphoneVirtualise(XmlWriter& w, const BlockFormat& b) {
+  if (!b.headphoneVirtualise) return;
+  w.open("headphoneVirtualise")
+      .attribute("bypass", b.headphoneVirtualise->bypass ? "1" : "0")
+      .attribute("DRR", number(b.headphoneVirtualise->drrDb))
+      .close();
+}
+
 }  // namespace
 
 std::string writeAdm(const Document& doc) {
@@ -151,6 +161,7 @@ std::string writeAdm(const Document& doc) {
           w.attribute("interpolationLength", number(*b.interpolationLength));
         w.text(b.jumpPosition ? "1" : "0").close();
       }
+      writeHeadphoneVirtualise(w, b);
       w.close();
     }
     w.close();

@@ -28,8 +28,8 @@ using RowMemory = std::function<std::span<float>(std::size_t voices, std::int64_
 
 // What a render's backend is made for, from the plan. Made in this order (fault injection and
 // the device's allocations follow it): a mixer per dry group, then per reverb instance a mixer
-// for its send and a convolver of its bus, then per denoised track a premixer and a denoiser
-// (vulkan: then the rings their signals go to, dsp::GpuDenoisedRows).
+// for its send and a convolver of its bus, then a convolver per filter, then per denoised track a
+// premixer and a denoiser (vulkan: then the rings their signals go to, dsp::GpuDenoisedRows).
 struct BackendSetup {
   std::vector<int> groupChannels;                 // the dry groups: stems or prints
   std::vector<const dsp::ConvolverSpec*> buses;   // per reverb bus
@@ -37,6 +37,11 @@ struct BackendSetup {
   std::vector<const dsp::DenoiseSpec*> denoised;  // per denoised track
   std::int64_t chunkFrames = 0;  // the render's chunk: the most frames one chunk's mixes take
   int threads = 0;               // CPU backends: worker threads beside the caller's (RenderOptions)
+  // Convolutions of rendered blocks the engine hands over from the host, after the reverbs (the
+  // binaural render's filters: engine/binaural_render.cpp): convolve() instances
+  // instanceBus.size() + k, k < filters.size(), made after the reverbs' convolvers (cpu and
+  // vulkan share a spec's IR spectra among its filters).
+  std::vector<const dsp::ConvolverSpec*> filters;
 };
 
 class Backend {
@@ -61,7 +66,8 @@ class Backend {
   // zero-padded. A backend may convolve them as it mixes them (vulkan: in device memory, in the
   // work of the chunk that completes a span, or the last chunk; endChunk's frames place them):
   // it then hands back those outputs, and `inputs`, the same sends read back, is the engine's to
-  // check.
+  // check. Instances past the reverbs' are BackendSetup::filters: no mixer feeds them, the
+  // engine's `in` is their input, and the call returns their outputs.
   virtual std::int64_t convolverBatch(std::size_t instance) const = 0;
   virtual void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) = 0;
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.

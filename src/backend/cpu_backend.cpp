@@ -28,6 +28,12 @@ class CpuBackend final : public HostBackend<dsp::CpuConvolver, dsp::CpuDenoiser>
       if (!s) s = std::make_shared<const dsp::CpuIrSpectra>(spec);
       convolvers_.push_back(std::make_unique<dsp::CpuConvolver>(spec, s));
     }
+    std::map<const dsp::ConvolverSpec*, std::shared_ptr<const dsp::CpuIrSpectra>> filterSpectra;
+    for (const dsp::ConvolverSpec* spec : setup.filters) {
+      std::shared_ptr<const dsp::CpuIrSpectra>& s = filterSpectra[spec];
+      if (!s) s = std::make_shared<const dsp::CpuIrSpectra>(*spec);
+      convolvers_.push_back(std::make_unique<dsp::CpuConvolver>(*spec, s));
+    }
   }
 
   // Mixed at submit, handed on in order at finish, as the reference does. A large mix's channels

@@ -14,6 +14,8 @@ class ReferenceBackend final : public HostBackend<dsp::ReferenceConvolver, dsp::
     for (int bus : setup.instanceBus)
       convolvers_.push_back(
           std::make_unique<dsp::ReferenceConvolver>(*setup.buses[static_cast<std::size_t>(bus)]));
+    for (const dsp::ConvolverSpec* spec : setup.filters)
+      convolvers_.push_back(std::make_unique<dsp::ReferenceConvolver>(*spec));
   }
 
   // The reference mixes at submit and hands the mixes on in order at finish.

@@ -1,8 +1,10 @@
 // The Vulkan backend: a GpuMixer per dry group and per reverb send, a GpuConvolver per reverb
 // instance (convolvers of a render share what they can through dsp::GpuConvolverSet), a premix
-// GpuMixer and a GpuDenoiser per denoised track, each with its own buffers, and the rings their
-// signals go to (dsp::GpuDenoisedRows); and DeviceStart, the factory that brings the device up
-// while the engine plans.
+// The Vulkan backend: a GpuMixer per dry group and per reverb send, a GpuConvolver per reverb
+// instance (convolvers of a render share what they can through dsp::GpuConvolverSet) and per
+// binaural filter, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
+// buffers, and the rings their signals go to (dsp::GpuDenoisedRows); and DeviceStart, the
+// factory that brings the device up while the engine plans.
 #include <algorithm>
 #include <array>
 #include <deque>
@@ -61,6 +63,7 @@ class VulkanBackend final : public Backend {
       addMixer(setup.buses[static_cast<std::size_t>(bus)]->numInputs);
       convolvers_.push_back(convolvers->make(static_cast<std::size_t>(bus)));
     }
+    addFilters(setup.filters);
     for (auto& batch : batches_) batch = std::make_unique<gpu::Submitter>(*context_);
     batchOf_.resize(mixers_.size());
     mixedNow_.assign(mixers_.size(), 0);
@@ -127,13 +130,17 @@ class VulkanBackend final : public Backend {
     return [m](std::size_t voices, std::int64_t stride) { return m->uploadRows(voices, stride); };
   }
   std::int64_t convolverBatch(std::size_t instance) const override {
+    if (instance >= reverbs_.size()) return filters_[instance - reverbs_.size()]->batch();
     return convolvers_[instance]->batch();
   }
   // The span was convolved in the chunk that completed it (endChunk); its outputs are read once
   // that chunk's submission has finished. `in` is the same sends, read back for the engine.
   void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) override {
     const StageClock clock(stageSeconds_["convolve"]);
-    (void)in;
+    if (instance >= reverbs_.size()) {
+      filters_[instance - reverbs_.size()]->process(in, out);
+      return;
+    }
     DeviceReverb& r = reverbs_[instance];
     dsp::GpuConvolver& conv = *convolvers_[instance];
     if (r.ready.empty()) {
@@ -267,6 +274,22 @@ class VulkanBackend final : public Backend {
       p.check(premixOut_);
     }
   }
+  // The filters' convolvers: a set of their own, since a filter's process() submits and waits
+  // on its own while chunks (whose reverb convolvers share the other set's inverse stages and
+  // scratch) may be in flight; the filters' calls never overlap one another. Filters of one spec
+  // share its IR spectra.
+  void addFilters(const std::vector<const dsp::ConvolverSpec*>& filters) {
+    if (filters.empty()) return;
+    std::vector<const dsp::ConvolverSpec*> specs;
+    std::vector<std::size_t> specOf;
+    for (const dsp::ConvolverSpec* spec : filters) {
+      auto at = std::find(specs.begin(), specs.end(), spec);
+      if (at == specs.end()) at = specs.insert(specs.end(), spec);
+      specOf.push_back(static_cast<std::size_t>(at - specs.begin()));
+    }
+    dsp::GpuConvolverSet set(*context_, std::move(specs));
+    for (std::size_t k : specOf) filters_.push_back(set.make(k));
+  }
   void addMixer(int channels) {
     mixers_.push_back(std::make_unique<dsp::GpuMixer>(*context_, channels, mixPipelines(channels)));
   }
@@ -287,6 +310,7 @@ class VulkanBackend final : public Backend {
   std::map<int, std::shared_ptr<dsp::MixPipelines>> mixPipelines_;
   std::vector<std::unique_ptr<dsp::GpuMixer>> mixers_;
   std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
+  std::vector<std::unique_ptr<dsp::GpuConvolver>> filters_;  // BackendSetup::filters
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
   std::unique_ptr<dsp::GpuDenoisedRows> denoisedRows_;  // null: no denoised track

@@ -13,32 +13,39 @@ BinauralRenderer::BinauralRenderer(const Layout& speakers, const Hrtf& hrtf,
     : BinauralRenderer(binauralSpec(speakers, hrtf, options), precision) {}
 
 BinauralRenderer::BinauralRenderer(const dsp::ConvolverSpec& spec, Precision precision)
-    : numChannels_(spec.numInputs), p_(spec.partitionFrames) {
-  tailFrames_ = spec.maxIrFrames() - 1;
-  numOutputs_ = static_cast<int>(spec.outputs.size());
+    : BinauralRenderer(spec, 1, nullptr) {
   if (precision == Precision::Double) {
     reference_ = std::make_unique<dsp::ReferenceConvolver>(spec);
+    convolve_ = [this](std::span<const float> in, std::span<float> out) {
+      reference_->process(in, out);
+    };
   } else {
     cpu_ = std::make_unique<dsp::CpuConvolver>(spec, std::make_shared<dsp::CpuIrSpectra>(spec));
+    convolve_ = [this](std::span<const float> in, std::span<float> out) { cpu_->process(in, out); };
   }
-  pending_.assign(static_cast<std::size_t>(numChannels_ * p_), 0.0f);
-  partitionOut_.assign(static_cast<std::size_t>(numOutputs_ * p_), 0.0f);
-  ears_.assign(static_cast<std::size_t>(2 * p_), 0.0f);
+}
+
+BinauralRenderer::BinauralRenderer(const dsp::ConvolverSpec& spec, std::int64_t batch,
+                                   Convolution convolve)
+    : numChannels_(spec.numInputs),
+      span_(spec.partitionFrames * batch),
+      tailFrames_(spec.maxIrFrames() - 1),
+      convolve_(std::move(convolve)),
+      numOutputs_(static_cast<int>(spec.outputs.size())) {
+  pending_.assign(static_cast<std::size_t>(numChannels_ * span_), 0.0f);
+  partitionOut_.assign(static_cast<std::size_t>(numOutputs_ * span_), 0.0f);
+  ears_.assign(static_cast<std::size_t>(2 * span_), 0.0f);
 }
 
 BinauralRenderer::~BinauralRenderer() = default;
 
-void BinauralRenderer::runPartition() {
-  if (cpu_) {
-    cpu_->process(pending_, partitionOut_);
-  } else {
-    reference_->process(pending_, partitionOut_);
-  }
-  sumPartialEars(partitionOut_, numOutputs_, p_, ears_);
-  const auto p = static_cast<std::ptrdiff_t>(p_);
+void BinauralRenderer::runSpan() {
+  convolve_(pending_, partitionOut_);
+  sumPartialEars(partitionOut_, numOutputs_, span_, ears_);
+  const auto p = static_cast<std::ptrdiff_t>(span_);
   left_.insert(left_.end(), ears_.begin(), ears_.begin() + p);
   right_.insert(right_.end(), ears_.begin() + p, ears_.end());
-  outputFrames_ += p_;
+  outputFrames_ += span_;
   std::fill(pending_.begin(), pending_.end(), 0.0f);
   filled_ = 0;
 }
@@ -49,15 +56,15 @@ void BinauralRenderer::process(std::span<const float> feeds, std::int64_t numFra
                "BinauralRenderer: feeds shorter than numChannels x numFrames");
   std::int64_t done = 0;
   while (done < numFrames) {
-    const std::int64_t n = std::min(numFrames - done, p_ - filled_);
+    const std::int64_t n = std::min(numFrames - done, span_ - filled_);
     for (int c = 0; c < numChannels_; ++c) {
       const auto from = feeds.begin() + static_cast<std::ptrdiff_t>(c * numFrames + done);
       std::copy(from, from + static_cast<std::ptrdiff_t>(n),
-                pending_.begin() + static_cast<std::ptrdiff_t>(c * p_ + filled_));
+                pending_.begin() + static_cast<std::ptrdiff_t>(c * span_ + filled_));
     }
     filled_ += n;
     done += n;
-    if (filled_ == p_) runPartition();
+    if (filled_ == span_) runSpan();
   }
   inputFrames_ += numFrames;
 }
@@ -65,8 +72,8 @@ void BinauralRenderer::process(std::span<const float> feeds, std::int64_t numFra
 void BinauralRenderer::finish() {
   if (endFrames_ >= 0) return;
   endFrames_ = inputFrames_ + tailFrames_;
-  // Zeros (pending_ is zeroed past filled_) until the partitions cover the tail's last frame.
-  while (outputFrames_ < endFrames_) runPartition();
+  // Zeros (pending_ is zeroed past filled_) until the spans cover the tail's last frame.
+  while (outputFrames_ < endFrames_) runSpan();
 }
 
 std::int64_t BinauralRenderer::ready() const {

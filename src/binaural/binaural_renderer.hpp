@@ -1,11 +1,13 @@
-// A layout's loudspeaker feeds to two ears on the CPU, in chunks of any length: binauralSpec's
-// convolution run by the float FFTW convolver (the CPU backend's) or the double-precision
-// reference. Output frame n is the ears' signal at input frame n: the convolver works in
-// partitions on the absolute timeline, so frames come out a partition at a time, and finish()
-// flushes the last partial partition and the HRIR tails.
+// A layout's loudspeaker feeds to two ears, in chunks of any length: binauralSpec's convolution
+// run by the float FFTW convolver (the CPU backend's), the double-precision reference, or a
+// convolution given (a render's backend: engine/binaural_render.cpp). Output frame n is the ears'
+// signal at input frame n: the convolver works in partitions on the absolute timeline, so frames
+// come out a span of partitions at a time, and finish() flushes the last partial span and the
+// HRIR tails.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -27,6 +29,11 @@ class BinauralRenderer {
                    Precision precision = Precision::Float);
   // From a binauralSpec already made (several renderers of one spec: the stems of a render).
   explicit BinauralRenderer(const dsp::ConvolverSpec& spec, Precision precision = Precision::Float);
+  // Through `convolve`, which runs `spec` on batch x spec.partitionFrames frames a call (inputs:
+  // numInputs x span planar; outputs: its numOutputs x span planar, every sample written), the
+  // spans in order from frame 0, as Backend::convolve does.
+  using Convolution = std::function<void(std::span<const float> in, std::span<float> out)>;
+  BinauralRenderer(const dsp::ConvolverSpec& spec, std::int64_t batch, Convolution convolve);
   ~BinauralRenderer();
   BinauralRenderer(const BinauralRenderer&) = delete;
   BinauralRenderer& operator=(const BinauralRenderer&) = delete;
@@ -45,18 +52,19 @@ class BinauralRenderer {
   int numChannels() const { return numChannels_; }
 
  private:
-  void runPartition();
+  void runSpan();
 
   int numChannels_;
-  std::int64_t p_;
+  std::int64_t span_;  // frames a convolution takes: partitions x batch
   std::int64_t tailFrames_;
   std::unique_ptr<dsp::CpuConvolver> cpu_;
   std::unique_ptr<dsp::ReferenceConvolver> reference_;
-  std::vector<float> pending_;       // numChannels x P planar, the partition being filled
+  Convolution convolve_;
+  std::vector<float> pending_;       // numChannels x span planar, the span being filled
   std::int64_t filled_ = 0;          // frames of pending_ filled
   int numOutputs_ = 2;               // the spec's partial ears
-  std::vector<float> partitionOut_;  // numOutputs x P planar
-  std::vector<float> ears_;          // 2 x P planar: the partials summed
+  std::vector<float> partitionOut_;  // numOutputs x span planar
+  std::vector<float> ears_;          // 2 x span planar: the partials summed
   std::vector<float> left_, right_;  // rendered, not yet taken
   std::int64_t inputFrames_ = 0;
   std::int64_t outputFrames_ = 0;  // rendered in all (taken or not)

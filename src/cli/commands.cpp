@@ -12,6 +12,7 @@
 #include <iostream>
 #include <thread>
 
+#include "binaural/virtual_speakers.hpp"
 #include "cli/adm_commands.hpp"
 #include "cli/farm_commands.hpp"
 #include "cli/loudness_table.hpp"
@@ -508,6 +509,15 @@ int cmdLayouts(const std::string& file, bool positions) {
     return 0;
   }
   for (const Layout& l : builtinLayouts()) printLayout(l, positions);
+  // Not a loudspeaker layout, but what --layout and --downmix take beside them: the two ears,
+  // written as 2.0 (docs/binaural.md).
+  const Layout& ears = binaural::binauralLayout();
+  std::printf(
+      "%-6s %-6s %2d ch  mask 0x%05x   %s(left ear) %s(right ear)  headphones: %s through "
+      "an HRTF (--hrtf)\n",
+      ears.name.c_str(), "-", ears.numChannels(), ears.wavChannelMask(),
+      ears.speakers[0].name.c_str(), ears.speakers[1].name.c_str(),
+      binaural::binauralVirtualLayout().name.c_str());
   return 0;
 }
 
@@ -719,6 +729,9 @@ int run(int argc, char** argv) {
                       "ALSA device of the preview (default: default; e.g. hw:1, null)");
   inspect->add_option("--audio-channels", io.audioChannels,
                       "Ask the device for at most this many channels (2: stereo fold-down)");
+  inspect->add_option("--hrtf", io.hrtf,
+                      "SOFA HRTF file of the binaural preview (default: libmysofa's default.sofa, "
+                      "the MIT KEMAR set)");
   auto* formats = app.add_subcommand("formats", "List output formats (--format) and their limits");
   auto* devices = app.add_subcommand(
       "devices", "List the devices: Vulkan GPUs, the native CPU backend, the reference");
@@ -766,6 +779,7 @@ int run(int argc, char** argv) {
         io::OutputGuard guard;
         guard.addInput(io.session, "the session");
         addLayoutInput(guard, io.layout);
+        if (!io.hrtf.empty()) guard.addInput(io.hrtf, "--hrtf");
         guard.addOutput(io.screenshot, "--screenshot");
         guard.check(inspectOverwrite);
       }

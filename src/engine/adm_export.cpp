@@ -93,6 +93,7 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
           } else {
             builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
           }
+          builder->headphoneVirtualise(adm::headphoneVirtualiseOf(t.binauralMode));
         }
         if (builder->chna().empty())
           throw InputError(session.path.string(), "tracks", "nothing sounds: no ADM to write");

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "backend/backend.hpp"
 #include "binaural/binaural_renderer.hpp"
 #include "binaural/virtual_speakers.hpp"
 #include "engine/render_replay.hpp"
@@ -34,37 +35,50 @@ std::pair<std::string, BinauralMode> parsePart(const std::string& name) {
   return {name.substr(0, at), *parseBinauralMode(name.substr(at + 1))};
 }
 
-// The binaural half of the render: parts' feeds in, ears of the stems and the mix out.
-class Binauraliser {
+// The binaural half of the render: parts' feeds in, ears of the stems and the mix out. Each
+// part's filters are a convolution on the render's backend, as a reverb's are.
+class Binauraliser final : public BackendStage {
  public:
   Binauraliser(const Session& session, const RenderOptions& options, const BlockSink& sink)
       : hrtf_(options.hrtf.empty() ? binaural::Hrtf::defaultPath() : options.hrtf,
               session.sampleRate),
         stems_(stemOrder(session)),
-        sink_(sink),
-        // The reference renders its binaural filters in double precision too.
-        precision_(options.device == "reference" || options.device == "cpu-reference"
-                       ? binaural::Precision::Double
-                       : binaural::Precision::Float) {}
+        sink_(sink) {}
 
-  // The loudspeaker render's plan: a renderer per part; returns the binaural render's plan.
+  // The loudspeaker render's plan: a part per stem of it; returns the binaural render's plan.
   const RenderPlanInfo& open(const RenderPlanInfo& inner) {
-    std::map<BinauralMode, dsp::ConvolverSpec> specs;
     std::int64_t tail = 0;
     for (const std::string& name : inner.stems) {
       const auto [stem, mode] = parsePart(name);
-      auto spec = specs.find(mode);
-      if (spec == specs.end())
-        spec =
-            specs.emplace(mode, binaural::binauralSpec(*inner.layout, hrtf_, {.mode = mode})).first;
+      auto spec = specs_.find(mode);
+      if (spec == specs_.end())
+        spec = specs_.emplace(mode, binaural::binauralSpec(*inner.layout, hrtf_, {.mode = mode}))
+                   .first;
       tail = std::max(tail, spec->second.maxIrFrames() - 1);
       const auto s = std::find(stems_.begin(), stems_.end(), stem);
-      parts_.push_back({static_cast<std::size_t>(s - stems_.begin()),
-                        std::make_unique<binaural::BinauralRenderer>(spec->second, precision_)});
+      parts_.push_back({static_cast<std::size_t>(s - stems_.begin()), &spec->second, nullptr});
     }
     numChannels_ = inner.layout->numChannels();
     info_ = RenderPlanInfo{&binaural::binauralLayout(), stems_, stems_, {}, inner.numFrames + tail};
     return info_;
+  }
+
+  std::vector<const dsp::ConvolverSpec*> convolutions() const override {
+    std::vector<const dsp::ConvolverSpec*> specs;
+    for (const Part& p : parts_) specs.push_back(p.spec);
+    return specs;
+  }
+
+  // Part k convolves on the backend's instance firstInstance + k.
+  void attach(backend::Backend& backend, std::size_t firstInstance) override {
+    for (std::size_t k = 0; k < parts_.size(); ++k) {
+      const std::size_t instance = firstInstance + k;
+      parts_[k].renderer = std::make_unique<binaural::BinauralRenderer>(
+          *parts_[k].spec, backend.convolverBatch(instance),
+          [&backend, instance](std::span<const float> in, std::span<float> out) {
+            backend.convolve(instance, in, out);
+          });
+    }
   }
 
   void consume(const RenderedBlock& b) {
@@ -80,7 +94,7 @@ class Binauraliser {
     emit();
   }
 
-  void finish() {
+  void finish() override {
     for (Part& p : parts_) p.renderer->finish();
     finished_ = true;
     emit();
@@ -90,7 +104,8 @@ class Binauraliser {
 
  private:
   struct Part {
-    std::size_t stem;  // into stems_
+    std::size_t stem;                // into stems_
+    const dsp::ConvolverSpec* spec;  // its mode's, in specs_
     std::unique_ptr<binaural::BinauralRenderer> renderer;
   };
 
@@ -134,7 +149,7 @@ class Binauraliser {
   binaural::Hrtf hrtf_;
   std::vector<std::string> stems_;
   const BlockSink& sink_;
-  binaural::Precision precision_;
+  std::map<BinauralMode, dsp::ConvolverSpec> specs_;  // per mode in use: its parts' filters
   std::vector<Part> parts_;  // per stem of the loudspeaker render, in its order
   int numChannels_ = 0;
   RenderPlanInfo info_;
@@ -193,8 +208,7 @@ RenderReport renderBinauralBlocks(const Session& session, const RenderOptions& o
         total = static_cast<double>(info.numFrames) / session.sampleRate;
         if (onPlan) onPlan(info);
       },
-      [&](const RenderedBlock& b) { ears.consume(b); }, DryShape::Stems);
-  ears.finish();
+      [&](const RenderedBlock& b) { ears.consume(b); }, DryShape::Stems, &ears);
   const Layout& layout = binaural::binauralLayout();
   report.layout = layout.name;
   report.channelNames.clear();

@@ -282,7 +282,8 @@ backend::BackendSetup RenderPlan::backendSetup() const {
                               .buses = {},
                               .instanceBus = {},
                               .denoised = {},
-                              .threads = backendThreads};
+                              .threads = backendThreads,
+                              .filters = {}};
   for (const ReverbBus& bus : reverbs.buses) setup.buses.push_back(&bus.spec);
   for (const ReverbInstance& inst : reverbs.instances) setup.instanceBus.push_back(inst.bus);
   for (const DenoisedTrack& t : denoised) setup.denoised.push_back(&t.spec);

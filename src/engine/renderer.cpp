@@ -29,8 +29,8 @@ Layout outputLayout(const Session& session, const RenderOptions& options) {
 // sink see exactly what a chunk-at-a-time loop gives them.
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
-                          const BlockSink& sink, DryShape shape) {
-  if (isBinauralRender(session, options))
+                          const BlockSink& sink, DryShape shape, BackendStage* stage) {
+  if (stage == nullptr && isBinauralRender(session, options))
     return renderBinauralBlocks(session, options, onPlan, sink, shape);
   const auto wallStart = std::chrono::steady_clock::now();
   restartThreadCpu();
@@ -48,8 +48,11 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   std::unique_ptr<backend::Backend> backend;  // outlives the starter's workers, which use it
   ChunkStarter starter(plan, options);        // the first chunk's files open meanwhile
   pollCancel();
-  backend = device.make(plan.backendSetup());
+  backend::BackendSetup setup = plan.backendSetup();
+  if (stage != nullptr) setup.filters = stage->convolutions();
+  backend = device.make(setup);
   starter.attach(*backend);
+  if (stage != nullptr) stage->attach(*backend, plan.reverbs.instances.size());
   pollCancel();
   RenderReport report = plan.reportSkeleton();
   plan.releaseIrSamples();
@@ -68,6 +71,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   }
   for (; !started.empty(); started.pop_front()) collector.collect(started.front());
   collector.finish();
+  if (stage != nullptr) stage->finish();
   if (options.progress) options.progress(report.durationSeconds, report.durationSeconds);
 
   report.validationErrors = backend->validationErrors();

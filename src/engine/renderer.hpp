@@ -13,6 +13,13 @@
 #include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
 
+namespace vkmix::backend {
+class Backend;
+}
+namespace vkmix::dsp {
+struct ConvolverSpec;
+}
+
 namespace vkmix::engine {
 
 // One rendered block: channel c's frame i at mix[c * stride + i] (and likewise per stem or
@@ -48,11 +55,25 @@ struct RenderPlanInfo {
   std::int64_t numFrames = 0;
 };
 
+// A stage that convolves the rendered blocks on the render's own backend (the binaural render:
+// engine/binaural_render.cpp), its sink its own. After `onPlan`, renderBlocks asks for its
+// convolutions and has the backend made with them (BackendSetup::filters); attach() then gives
+// the backend and the instance of the first one. finish() comes after the last block, while the
+// backend is still there. All on the block loop's thread.
+class BackendStage {
+ public:
+  virtual ~BackendStage() = default;
+  virtual std::vector<const dsp::ConvolverSpec*> convolutions() const = 0;
+  virtual void attach(backend::Backend& backend, std::size_t firstInstance) = 0;
+  virtual void finish() = 0;
+};
+
 // Renders the session, calling `onPlan` once (before any block) and `sink` for every block.
 // The returned report has the device, timing and size fields filled; loudness is the sink's job.
 RenderReport renderBlocks(const Session& session, const RenderOptions& options,
                           const std::function<void(const RenderPlanInfo&)>& onPlan,
-                          const BlockSink& sink, DryShape shape = DryShape::Stems);
+                          const BlockSink& sink, DryShape shape = DryShape::Stems,
+                          BackendStage* stage = nullptr);
 
 // The output layout a session and options select; InputError naming where it came from.
 Layout outputLayout(const Session& session, const RenderOptions& options);

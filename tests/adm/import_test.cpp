@@ -341,6 +341,46 @@ TEST_F(AdmImport, ThousandsOfObjectsOnSharedTracksResolve) {
 }
 
 // Every input tests/fuzz/adm_fuzzer found is an InputError (or a valid file), never a crash.
+// headphoneVirtualise (BS.2076-2) to binauralMode: bypass is off, a DRR the mode whose room's
+// DRR is nearest (near 130 dB, mid 9, far 0), none the default (mid); a track has one mode, so
+// blocks asking for another are named.
+TEST_F(AdmImport, HeadphoneVirtualiseBecomesTheTracksBinauralMode) {
+  auto block = [](double rtime, std::optional<adm::HeadphoneVirtualise> h) {
+    adm::BlockFormat b = test::polarBlock(0, 0, rtime, 0.02);
+    b.headphoneVirtualise = h;
+    return b;
+  };
+  adm::DocumentBuilder b({"effects"});
+  b.object("bypass", 0, {block(0.0, adm::HeadphoneVirtualise{.bypass = true, .drrDb = 0.0})});
+  b.object("dry", 0, {block(0.0, adm::HeadphoneVirtualise{.bypass = false, .drrDb = 70.0})});
+  b.object("room", 0, {block(0.0, adm::HeadphoneVirtualise{.bypass = false, .drrDb = 5.0})});
+  b.object("hall", 0, {block(0.0, adm::HeadphoneVirtualise{.bypass = false, .drrDb = 4.0})});
+  b.object("none", 0, {block(0.0, std::nullopt)});
+  b.object("mixed", 0,
+           {block(0.0, std::nullopt), block(0.02, adm::HeadphoneVirtualise{.drrDb = -3.0}),
+            block(0.04, adm::HeadphoneVirtualise{.drrDb = 130.0})});
+  b.bed("bed", *findLayout("2.0"), 0);
+  b.headphoneVirtualise({.bypass = false, .drrDb = 130.0});
+  const Session s = import(write(b));
+  ASSERT_EQ(s.tracks.size(), 7u);
+  EXPECT_EQ(s.tracks[0].binauralMode, BinauralMode::Off);
+  EXPECT_EQ(s.tracks[1].binauralMode, BinauralMode::Near);
+  EXPECT_EQ(s.tracks[2].binauralMode, BinauralMode::Mid);
+  EXPECT_EQ(s.tracks[3].binauralMode, BinauralMode::Far);
+  EXPECT_EQ(s.tracks[4].binauralMode, BinauralMode::Mid);
+  EXPECT_EQ(s.tracks[5].binauralMode, BinauralMode::Far);
+  EXPECT_EQ(s.tracks[6].type, TrackType::Bed);
+  EXPECT_EQ(s.tracks[6].binauralMode, BinauralMode::Near);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("AB_00031006_00000003: headphoneVirtualise asks for "
+                                      "binauralMode \"near\"; a track has one mode: the first "
+                                      "block's, \"far\", is used"));
+  // And back: each mode to its element.
+  for (BinauralMode mode :
+       {BinauralMode::Off, BinauralMode::Near, BinauralMode::Mid, BinauralMode::Far})
+    EXPECT_EQ(adm::binauralModeOf(adm::headphoneVirtualiseOf(mode)), mode);
+}
+
 TEST(AdmFuzzFindings, AreInputErrors) {
   const std::filesystem::path dir =
       std::filesystem::path(VKMIX_SOURCE_DIR) / "tests/fuzz/regressions/adm";

@@ -372,6 +372,7 @@ TEST_F(Cli, DevicesLayoutsAndHelp) {
   EXPECT_EQ(vkmix("layouts", &out), 0);
   EXPECT_THAT(out, HasSubstr("7.1.4"));
   EXPECT_THAT(out, HasSubstr("Ltr(U+135)"));
+  EXPECT_THAT(out, HasSubstr("\nbinaural -       2 ch  mask 0x00003   L(left ear) R(right ear)"));
   EXPECT_EQ(vkmix("--help", &out), 0);
   EXPECT_THAT(out, HasSubstr("render"));
   EXPECT_NE(vkmix("", &out), 0);

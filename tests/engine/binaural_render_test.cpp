@@ -101,6 +101,23 @@ TEST(BinauralRender, IsEachModesTracksThroughItsFiltersSummed) {
   }
 }
 
+// The filters are convolutions of the render's backend (BackendSetup::filters): a session with
+// no reverb spends time in the backend's convolve stage only through them.
+TEST(BinauralRender, TheFiltersConvolveOnTheRendersBackend) {
+  test::ScratchDir dir;
+  const Session s = modesSession(dir);
+  for (const char* device : {"cpu", "reference"}) {
+    RenderOptions o = cpu("binaural");
+    o.device = device;
+    const RenderedAudio ears = renderToMemory(s, o);
+    const auto& stages = ears.report.backend.stageSeconds;
+    ASSERT_TRUE(stages.count("convolve")) << device;
+    EXPECT_GT(stages.at("convolve"), 0.0) << device;
+    const RenderedAudio speakers = renderToMemory(s, cpu("9.1.6"));
+    EXPECT_FALSE(speakers.report.backend.stageSeconds.count("convolve"));
+  }
+}
+
 TEST(BinauralRender, ModesLeaveTheLoudspeakerRenderAsItWas) {
   test::ScratchDir dir;
   const Session s = modesSession(dir);

@@ -19,6 +19,7 @@ struct CapturedRender {
   std::int64_t planFrames = 0;                          // RenderPlanInfo::numFrames
   std::int64_t reportFrames = 0;
   std::int64_t chunks = 0;  // the block loop's
+  RenderReport report;
 };
 
 inline CapturedRender captureRender(const Session& s, const RenderOptions& options,
@@ -50,6 +51,7 @@ inline CapturedRender captureRender(const Session& s, const RenderOptions& optio
       shape);
   out.reportFrames = report.numFrames;
   out.chunks = report.backend.chunks;
+  out.report = report;
   return out;
 }
 

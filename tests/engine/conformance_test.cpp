@@ -4,7 +4,8 @@
 // Cases: every voice kind (static and moving objects, extent and divergence, Cartesian, beds,
 // a clip's channel, fades of each shape, clip gain, gain keys, a muted track), sends pre and post
 // fader into every IR shape (mono, stereo, true stereo, per speaker), denoise (learned, hum),
-// in both shapes the engine renders (stems, and the track prints an ADM export writes).
+// the binaural render (every mode, with sends), in both shapes the engine renders (stems, and the
+// track prints an ADM export writes).
 // Tolerance: 1e-5 of full scale on every sample of every mix, stem and print (the convolution's
 // −100 dB bound is 1e-5 at full scale too).
 #include <gtest/gtest.h>
@@ -107,8 +108,10 @@ class Conformance : public test::GpuFixture, public ::testing::WithParamInterfac
   }
   // The case on this backend against the reference, then its own bits at other chunk sizes and
   // (CPU) thread counts, in both dry shapes.
-  void check(const Session& s) const {
+  // prints: the track prints' shape too (a binaural render has none).
+  void check(const Session& s, bool prints = true) const {
     for (const engine::DryShape shape : {engine::DryShape::Stems, engine::DryShape::TrackPrints}) {
+      if (shape == engine::DryShape::TrackPrints && !prints) continue;
       const std::string name = shape == engine::DryShape::Stems ? "stems" : "prints";
       RenderOptions reference;
       reference.device = "reference";
@@ -176,6 +179,36 @@ TEST_P(Conformance, DenoisedTracksBesideDryOnes) {
     {"name": "amb", "stem": "effects", "type": "bed", "bed": "5.1", "denoise": {"reductionDb": 9},
      "clips": [{"file": "bed51.wav", "start": 0.1}]},
     {"name": "fx", "stem": "effects", "position": {"azimuth": -90}, "clips": [{"file": "tone.wav"}]})"));
+}
+
+// --layout binaural: the render's 9.1.6 feeds, split by mode, through each mode's filters,
+// which the backend convolves (BackendSetup::filters) beside the reverbs; the reference runs
+// them in double precision.
+TEST_P(Conformance, BinauralInEveryModeWithSends) {
+  Session s = session(R"({"name": "mono", "ir": "mono.wav"}, {"name": "true", "ir": "ts.wav"})", R"(
+    {"name": "dx", "stem": "dialogue", "binauralMode": "near", "position": {"azimuth": 20},
+     "sends": [{"reverb": "mono", "levelDb": -6}], "clips": [{"file": "speech.wav"}]},
+    {"name": "dx2", "stem": "dialogue", "binauralMode": "off", "position": {"azimuth": -40},
+     "clips": [{"file": "tone.wav", "start": 0.05}]},
+    {"name": "fly", "stem": "effects", "binauralMode": "far",
+     "positionKeys": [{"time": 0, "azimuth": 120}, {"time": 0.6, "azimuth": -100, "elevation": 30}],
+     "sends": [{"reverb": "true"}], "clips": [{"file": "tone.wav", "start": 0.1}]},
+    {"name": "bed", "stem": "music", "type": "bed", "bed": "5.1",
+     "clips": [{"file": "bed51.wav", "start": 0.2}]})");
+  s.layout = "binaural";
+  check(s, false);
+  if (GetParam() == "vulkan") {
+    // The parts (dialogue near and off, effects far, music mid) convolve on the device: a
+    // submission each per 16384-frame span of the feeds (and more for their filters' tails),
+    // beside those of the chunks, which the same session rendered to the virtual loudspeakers
+    // makes too.
+    const RenderReport ears = render(s, backend(4096), engine::DryShape::Stems).report;
+    Session speakers = s;
+    speakers.layout = "9.1.6";
+    const RenderReport feeds = render(speakers, backend(4096), engine::DryShape::Stems).report;
+    const std::int64_t spans = (feeds.numFrames + 16383) / 16384;
+    EXPECT_GE(ears.backend.submissions, feeds.backend.submissions + 4 * spans);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Conformance, ::testing::Values("cpu", "vulkan"),

@@ -34,6 +34,21 @@ expect "$roff" '\\-\\-loudness\\-target' "the man page lacks render's options"
 completion=$prefix/share/bash-completion/completions/vkmix
 [ -f "$completion" ] || fail "no bash completion $completion"
 bash -c "source '$completion' && complete -p vkmix" >/dev/null || fail "the completion does not register"
+# --layout offers the built-in layouts and binaural (from `vkmix layouts`); --mux-downmix no binaural.
+complete_words() {  # complete_words WORDS...: what the completion offers for the last word
+  bash -c "source /usr/share/bash-completion/bash_completion && source '$completion' &&
+    COMP_WORDS=($*) && COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)) && COMP_LINE='$*' &&
+    COMP_POINT=\${#COMP_LINE} && _vkmix &&
+    printf '%s\n' \"\${COMPREPLY[@]}\""
+}
+if [ -f /usr/share/bash-completion/bash_completion ]; then
+  expect "$(complete_words "$vkmix" render s.json --layout bin)" '^binaural$' \
+    "--layout does not complete binaural"
+  expect "$(complete_words "$vkmix" render s.json --layout 9.1)" '^9\.1\.6$' \
+    "--layout does not complete 9.1.6"
+  [ -z "$(complete_words "$vkmix" render s.json --mux-downmix bin)" ] ||
+    fail "--mux-downmix completes binaural, which it refuses"
+fi
 for f in LICENSE THIRD_PARTY_NOTICES.md docs/session-format.md; do
   [ -f "$prefix/share/doc/vkmix/$f" ] || fail "no share/doc/vkmix/$f"
 done

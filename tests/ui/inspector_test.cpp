@@ -10,6 +10,7 @@
 #include <cmath>
 #include <thread>
 
+#include "binaural/hrtf.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
 #include "ui/audio_preview.hpp"
@@ -162,6 +163,20 @@ TEST_F(Inspector, ScreenshotCommandWritesAPng) {
                              &out),
             0);
   EXPECT_THAT(out, HasSubstr("--select: no track named \"nobody\""));
+  // --hrtf: a file the binaural preview cannot use is a one-line error before anything is drawn.
+  test::writeText(dir / "not.sofa", "not HDF5");
+  for (const char* sofa : {"nope.sofa", "not.sofa"}) {
+    const auto other = dir / "other.png";
+    EXPECT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " inspect " + VKMIX_SOURCE_DIR +
+                                   "/assets/demo/demo.json --screenshot " + other.string() +
+                                   " --hrtf " + (dir / sofa).string() + " 2>&1",
+                               &out),
+              1)
+        << out;
+    EXPECT_THAT(out, HasSubstr((dir / sofa).string() + ": "));
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_FALSE(std::filesystem::exists(other)) << sofa;
+  }
 }
 
 // Drag the dialogue object from the centre to hard left in the top view, save, and render: the
@@ -337,6 +352,42 @@ TEST(AudioPreview, BinauralToggleRendersTheEarsAndFollowsEdits) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(heard) << "the right ear never became the louder one";
+  state.playing = false;
+  preview.update(0.01);
+}
+
+// The binaural preview renders through the inspector's --hrtf (UiState::hrtf): a copy of
+// default.sofa plays the ears; a file that is not there is the preview's message, naming it.
+TEST(AudioPreview, BinauralPreviewRendersThroughTheHrtfGiven) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "a.wav", {test::noise(48000 * 20, 8, 0.3f)}, 48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "tracks": [
+    {"name": "a", "position": {"azimuth": 90}, "clips": [{"file": "a.wav"}]}]})");
+  std::filesystem::copy_file(binaural::Hrtf::defaultPath(), dir / "mine.sofa");
+  InspectorModel model(loadSession(dir / "s.json"), "");
+  UiState state;
+  state.binaural = true;
+  AudioPreview preview(model, state, "null", 0);
+  state.hrtf = dir / "gone.sofa";
+  state.playing = true;
+  for (int k = 0; k < 1000 && state.message.empty(); ++k) {
+    preview.update(0.01);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_THAT(state.message, HasSubstr((dir / "gone.sofa").string() + ": no such SOFA file"));
+  state.playing = false;
+  preview.update(0.01);
+  state.message.clear();
+  state.hrtf = dir / "mine.sofa";
+  state.playing = true;
+  bool heard = false;
+  for (int k = 0; k < 1000 && !heard; ++k) {
+    preview.update(0.01);
+    heard = state.meterPeakDb.size() == 2 && state.meterPeakDb[0] > state.meterPeakDb[1] + 3.0f;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(heard) << "no ears through " << state.hrtf << ": " << state.message;
+  EXPECT_TRUE(state.message.empty()) << state.message;
   state.playing = false;
   preview.update(0.01);
 }
