@@ -525,14 +525,16 @@ TEST_F(Adm, BedsExportAsCommonPacksAndRoundTripToEveryLayout) {
   audio.insert(audio.end(), bed51.begin(), bed51.end());
   test::writeAdmFile(dir_ / "custom.wav", custom, audio, kRate);
   EXPECT_GT(worstDifference(s, importAdm(dir_ / "custom.wav", nullptr), "5.1"), 0.01);
-  // A track's binauralMode goes out as every one of its blocks' headphoneVirtualise and comes back:
-  // each mode, on objects (static and moving) and a bed; the DRRs written are the modes' rooms'.
-  TEST(AdmBinaural, ExportThenImportKeepsEachTracksBinauralMode) {
-    test::ScratchDir dir;
-    test::writeFloatWav(dir / "a.wav", {test::noise(kRate / 2, 1, 0.3f)}, kRate);
-    test::writeFloatWav(dir / "st.wav",
-                        {test::noise(kRate / 2, 3, 0.2f), test::noise(kRate / 2, 4, 0.2f)}, kRate);
-    const Session s = parseSession(R"({"vkmix": 1, "layout": "5.1", "tracks": [
+}
+
+// A track's binauralMode goes out as every one of its blocks' headphoneVirtualise and comes back:
+// each mode, on objects (static and moving) and a bed; the DRRs written are the modes' rooms'.
+TEST(AdmBinaural, ExportThenImportKeepsEachTracksBinauralMode) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "a.wav", {test::noise(kRate / 2, 1, 0.3f)}, kRate);
+  test::writeFloatWav(dir / "st.wav",
+                      {test::noise(kRate / 2, 3, 0.2f), test::noise(kRate / 2, 4, 0.2f)}, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "5.1", "tracks": [
       {"name": "off", "binauralMode": "off", "position": {"azimuth": 30},
        "clips": [{"file": "a.wav"}]},
       {"name": "near", "stem": "dialogue", "binauralMode": "near",
@@ -543,39 +545,39 @@ TEST_F(Adm, BedsExportAsCommonPacksAndRoundTripToEveryLayout) {
        "clips": [{"file": "a.wav"}]},
       {"name": "bed", "stem": "music", "type": "bed", "bed": "2.0", "binauralMode": "far",
        "clips": [{"file": "st.wav"}]}]})",
-                                   dir / "s.json");
-    RenderOptions o;
-    o.device = "cpu";
-    exportAdm(s, o, dir / "master.wav");
+                                 dir / "s.json");
+  RenderOptions o;
+  o.device = "cpu";
+  exportAdm(s, o, dir / "master.wav");
 
-    const wave::Bw64Info info = wave::readBw64(dir / "master.wav");
-    const adm::Document doc = adm::parseAdm(info.axml, "master.wav");
-    int blocks = 0;
-    for (const adm::ChannelFormat& c : doc.channels) {
-      for (const adm::BlockFormat& b : c.blocks) {
-        if (c.name.rfind("Reverb", 0) == 0) continue;
-        ASSERT_TRUE(b.headphoneVirtualise.has_value()) << c.name << " " << b.id;
-        ++blocks;
-      }
-    }
-    EXPECT_GE(blocks, 7);  // 4 objects (one moving: several blocks), the bed's 2 channels
-    // The modes' rooms' DRRs are what ADM carries.
-    for (BinauralMode mode : {BinauralMode::Mid, BinauralMode::Far})
-      EXPECT_DOUBLE_EQ(adm::headphoneVirtualiseOf(mode).drrDb, binaural::roomFor(mode).drrDb);
-    EXPECT_TRUE(adm::headphoneVirtualiseOf(BinauralMode::Off).bypass);
-    EXPECT_DOUBLE_EQ(adm::headphoneVirtualiseOf(BinauralMode::Near).drrDb, 130.0);  // no room
-
-    std::vector<std::string> warnings;
-    const Session back =
-        importAdm(dir / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
-    EXPECT_TRUE(warnings.empty()) << warnings.front();
-    std::map<std::string, BinauralMode> modes;
-    for (const Track& t : back.tracks) modes[t.name] = t.binauralMode;
-    for (const Track& t : s.tracks) {
-      ASSERT_TRUE(modes.count(t.name)) << t.name;
-      EXPECT_EQ(modes[t.name], t.binauralMode) << t.name;
+  const wave::Bw64Info info = wave::readBw64(dir / "master.wav");
+  const adm::Document doc = adm::parseAdm(info.axml, "master.wav");
+  int blocks = 0;
+  for (const adm::ChannelFormat& c : doc.channels) {
+    for (const adm::BlockFormat& b : c.blocks) {
+      if (c.name.rfind("Reverb", 0) == 0) continue;
+      ASSERT_TRUE(b.headphoneVirtualise.has_value()) << c.name << " " << b.id;
+      ++blocks;
     }
   }
+  EXPECT_GE(blocks, 7);  // 4 objects (one moving: several blocks), the bed's 2 channels
+  // The modes' rooms' DRRs are what ADM carries.
+  for (BinauralMode mode : {BinauralMode::Mid, BinauralMode::Far})
+    EXPECT_DOUBLE_EQ(adm::headphoneVirtualiseOf(mode).drrDb, binaural::roomFor(mode).drrDb);
+  EXPECT_TRUE(adm::headphoneVirtualiseOf(BinauralMode::Off).bypass);
+  EXPECT_DOUBLE_EQ(adm::headphoneVirtualiseOf(BinauralMode::Near).drrDb, 130.0);  // no room
+
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  std::map<std::string, BinauralMode> modes;
+  for (const Track& t : back.tracks) modes[t.name] = t.binauralMode;
+  for (const Track& t : s.tracks) {
+    ASSERT_TRUE(modes.count(t.name)) << t.name;
+    EXPECT_EQ(modes[t.name], t.binauralMode) << t.name;
+  }
+}
 
 }  // namespace
 }  // namespace vkmix
