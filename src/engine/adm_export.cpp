@@ -72,9 +72,12 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
           // Beds go as BS.2094 common packs where their layout has one, so a reader applies
           // BS.2127's mapping rules to them (M+110 played by M+135, ...), as vkmix's own render
           // of the bed does; others as custom packs.
+          // True when the bed went out as a BS.2094 common pack (whose channels the file does not
+          // define, so no block of it can carry the track's headphoneVirtualise).
           auto bed = [&](const std::string& name, const Layout& layout) {
-            if (!builder->commonBed(name, layout, p.stemIndex))
-              builder->bed(name, layout, p.stemIndex);
+            if (builder->commonBed(name, layout, p.stemIndex)) return true;
+            builder->bed(name, layout, p.stemIndex);
+            return false;
           };
           if (p.trackIndex < 0) {
             bed("Reverb returns " + plan.stemNames[static_cast<std::size_t>(p.stemIndex)],
@@ -89,7 +92,12 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
                          written + "\"");
           }
           if (t.type == TrackType::Bed) {
-            bed(t.name, *findLayout(t.bedLayout));
+            if (bed(t.name, *findLayout(t.bedLayout)) && t.binauralMode != BinauralMode::Mid &&
+                options.warn) {
+              options.warn(session.path.string() + ": tracks[" + std::to_string(p.trackIndex) +
+                           "].binauralMode: not carried: the bed goes out as a BS.2094 common "
+                           "pack, whose channels ADM cannot annotate (it imports as \"mid\")");
+            }
           } else {
             builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
           }
