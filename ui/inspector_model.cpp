@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/units.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/voice_plan.hpp"
 #include "layout/layout_file.hpp"
 #include "timeline/gains.hpp"
@@ -21,7 +22,11 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A binaural session or --layout binaural shows the room of the loudspeakers the render goes
+// through before the ears (the preview then plays binaurally: binauralRequested()).
 Layout resolve(const Session& s, const std::string& layout) {
+  if ((layout.empty() ? s.layout : layout) == engine::kBinauralLayout)
+    return layout::resolveLayout(engine::binauralVirtualLayoutFor(s), "--layout", "");
   if (layout.empty()) return layout::resolveLayout(s.layout, s.path.string(), "layout");
   return layout::resolveLayout(layout, "--layout", "");
 }
@@ -29,7 +34,10 @@ Layout resolve(const Session& s, const std::string& layout) {
 }  // namespace
 
 InspectorModel::InspectorModel(Session session, const std::string& layout)
-    : session_(std::move(session)), layout_(resolve(session_, layout)), panner_(layout_) {
+    : session_(std::move(session)),
+      layout_(resolve(session_, layout)),
+      binaural_((layout.empty() ? session_.layout : layout) == engine::kBinauralLayout),
+      panner_(layout_) {
   solo.assign(session_.tracks.size(), false);
   end_ = std::max(1.0, sessionNominalEndSeconds(session_));
   for (const Track& t : session_.tracks) {

@@ -23,6 +23,9 @@ class InspectorModel {
 
   const Session& session() const { return session_; }
   const Layout& layout() const { return layout_; }
+  // The session (or --layout) asks for the binaural layout: the room is its virtual loudspeakers'
+  // and the preview starts binaural.
+  bool binauralRequested() const { return binaural_; }
   double endSeconds() const { return end_; }
 
   double time = 0.0;       // the playhead
@@ -75,6 +78,7 @@ class InspectorModel {
 
   Session session_;
   Layout layout_;
+  bool binaural_ = false;
   layout::ObjectPanner panner_;
   double end_ = 0.0;
   std::vector<Session> undo_, redo_;

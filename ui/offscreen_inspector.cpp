@@ -12,6 +12,7 @@ OffscreenInspector::OffscreenInspector(const gpu::Context& context, InspectorMod
       imgui_(width, height),
       renderer_(context, width, height) {
   state_.audioStatus = "offscreen: no audio preview";
+  state_.binaural = model.binauralRequested();
 }
 
 void OffscreenInspector::setMouse(float x, float y, bool down) {

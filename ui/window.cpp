@@ -198,6 +198,7 @@ int runWindow(InspectorModel& model, const InspectOptions& options) {
     UiState state;
     state.playing = options.play;
     state.hrtf = options.hrtf;
+    state.binaural = model.binauralRequested();
     AudioPreview preview(model, state, options.audioDevice, options.audioChannels);
     auto last = std::chrono::steady_clock::now();
     const auto started = last;

@@ -160,9 +160,11 @@ class Binauraliser final : public BackendStage {
   bool finished_ = false;
 };
 
+}  // namespace
+
 // The virtual loudspeakers: 9.1.6 (docs/binaural.md), unless a reverb's IR has one channel per
 // speaker of the session's own layout, which only that layout can play: then that layout.
-std::string virtualLayoutFor(const Session& session) {
+std::string binauralVirtualLayoutFor(const Session& session) {
   const std::string dense = binaural::binauralVirtualLayout().name;
   if (session.layout == kBinauralLayout) return dense;
   const Layout* own = findLayout(session.layout);
@@ -180,8 +182,6 @@ std::string virtualLayoutFor(const Session& session) {
   return dense;
 }
 
-}  // namespace
-
 bool isBinauralRender(const Session& session, const RenderOptions& options) {
   return options.layout.empty() ? session.layout == kBinauralLayout
                                 : options.layout == kBinauralLayout;
@@ -191,13 +191,17 @@ RenderReport renderBinauralBlocks(const Session& session, const RenderOptions& o
                                   const std::function<void(const RenderPlanInfo&)>& onPlan,
                                   const BlockSink& sink, DryShape shape) {
   if (shape == DryShape::TrackPrints)
-    throw InputError("--layout", kBinauralLayout,
+    throw options.layout.empty()
+        ? InputError(session.path.string(), "layout",
+                     "binaural: an ADM export writes the tracks unrendered; give a loudspeaker "
+                     "--layout")
+        : InputError("--layout", kBinauralLayout,
                      "an ADM export writes the tracks unrendered; it has no binaural layout");
   Binauraliser ears(session, options, sink);
   Session split = session;
   for (Track& t : split.tracks) t.stem = partName(t.stem, t.binauralMode);
   RenderOptions speakers = options;
-  speakers.layout = virtualLayoutFor(session);
+  speakers.layout = binauralVirtualLayoutFor(session);
   double total = 0.0;  // seconds, of the binaural render
   if (options.progress)
     speakers.progress = [&](double done, double) { options.progress(done, total); };

@@ -22,6 +22,11 @@ inline constexpr const char* kBinauralLayout = "binaural";
 // Whether `options` (or, without a layout there, the session) asks for the binaural layout.
 bool isBinauralRender(const Session& session, const RenderOptions& options);
 
+// The loudspeaker layout a binaural render of `session` renders before the ears: 9.1.6, unless a
+// reverb's IR has one channel per speaker of the session's own layout (then that layout). The
+// inspector shows its room for a binaural session.
+std::string binauralVirtualLayoutFor(const Session& session);
+
 // renderBlocks for a binaural render. The HRTF (RenderOptions::hrtf) is opened first: a missing
 // or malformed file is an InputError naming it. The blocks run on past the loudspeaker render's
 // end by the longest filter's tail (the HRIRs' and the "far" room's), so nothing rings off.

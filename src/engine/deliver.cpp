@@ -172,7 +172,10 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
   for (const auto& [name, file] : delivery.downmixes) {
     if (name == engine::kBinaural) {
       if (layout.name == engine::kBinauralLayout)
-        throw InputError("--downmix", name, "the mix is binaural already (--layout binaural)");
+        throw InputError("--downmix", name,
+                         options.layout.empty()
+                             ? "the mix is binaural already (the session's layout is binaural)"
+                             : "the mix is binaural already (--layout binaural)");
       // The HRTF is read now, so a missing or malformed file is an error before any work.
       binaural::Hrtf(engine::hrtfPath(delivery), session.sampleRate);
       checkFolder(file);

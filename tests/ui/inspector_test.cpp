@@ -424,6 +424,20 @@ TEST(LoadAnySession, AProgrammeIsForAdmMastersOnly) {
   }
 }
 
+// A binaural session opens: the room is the loudspeakers its render goes through before the ears
+// (9.1.6), and the preview starts binaural; --layout picks loudspeakers over it.
+TEST(InspectorModelLayout, ABinauralSessionShowsItsVirtualLoudspeakers) {
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "binaural", "tracks": [
+    {"name": "a", "position": {"azimuth": 30}, "clips": []}]})",
+                                 "/s.json");
+  const InspectorModel binaural(s, "");
+  EXPECT_EQ(binaural.layout().name, "9.1.6");
+  EXPECT_TRUE(binaural.binauralRequested());
+  const InspectorModel speakers(s, "5.1");
+  EXPECT_EQ(speakers.layout().name, "5.1");
+  EXPECT_FALSE(speakers.binauralRequested());
+}
+
 TEST(PreviewSession, MutesWhatSoloLeavesOutAndLastsPastThePlayhead) {
   const Session s = parseSession(R"({"vkmix": 1, "tracks": [
     {"name": "a", "clips": [{"file": "x.wav", "start": 1, "length": 4, "fadeIn": 1}]},
