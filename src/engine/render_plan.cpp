@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include "core/units.hpp"
@@ -67,6 +68,7 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
   if (options.tailSeconds && !(*options.tailSeconds >= 0.0 && *options.tailSeconds <= 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
   }
+  counter.useRecords(options.mediaRecords);
   // Planning can take seconds (media probed, compressed files counted, IRs decoded): Ctrl-C is
   // heard between its steps too, not only between chunks.
   voices = planVoices(session, output, panner, counter, options.warn);
@@ -284,6 +286,41 @@ RenderReport RenderPlan::reportSkeleton() const {
   report.peakVoices = peakVoices;
   report.blockFrames = chunkFrames;
   return report;
+}
+
+void RenderPlan::checkRecordedMedia() const {
+  const int rate = session.sampleRate;
+  std::set<std::filesystem::path> checked;  // a file of many clips is looked at once
+  const auto check = [&](const std::filesystem::path& file) {
+    if (checked.insert(file).second) counter.checkUnchanged(file);
+  };
+  for (const Reverb& rv : session.reverbs) check(rv.resolvedIr);
+  // A denoised track plays its clips from its own start to its read point, plus the denoiser's
+  // look-ahead and one chunk it pumps ahead.
+  const dsp::StftShape shape = dsp::stftShapeFor(rate);
+  const std::int64_t ahead = shape.latency() + shape.chunkFrames();
+  for (const DenoisedTrack& t : denoised) {
+    const Denoise& d = *session.tracks[static_cast<std::size_t>(t.trackIndex)].denoise;
+    if (!d.learnStartSeconds || !d.learnEndSeconds) continue;
+    // planDenoise read the learn range (and its pre-roll) to learn the profile.
+    const std::int64_t to = secondsToFrames(*d.learnEndSeconds, rate);
+    const std::int64_t from = secondsToFrames(*d.learnStartSeconds, rate);
+    const std::int64_t preroll = learnPreroll(from, rate);
+    for (const PlannedVoice& v : t.inputs)
+      if (v.startFrame < to && v.endFrame() > from - preroll)
+        check(voices.clips[static_cast<std::size_t>(v.clipIndex)].file);
+  }
+  for (const PlannedVoice& v : voices.voices) {
+    if (v.startFrame >= loopEnd || v.endFrame() <= loopStart) continue;
+    const PlannedClip& c = voices.clips[static_cast<std::size_t>(v.clipIndex)];
+    if (c.denoised < 0) {
+      check(c.file);
+      continue;
+    }
+    for (const PlannedVoice& in : denoised[static_cast<std::size_t>(c.denoised)].inputs)
+      if (in.startFrame < loopEnd + ahead)
+        check(voices.clips[static_cast<std::size_t>(in.clipIndex)].file);
+  }
 }
 
 void RenderPlan::releaseIrSamples() {
