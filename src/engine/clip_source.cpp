@@ -285,11 +285,10 @@ void FrameCounter::checkUnchanged(const std::filesystem::path& file) const {
                      "cannot be read (" + std::string(std::strerror(errno)) +
                          "), and the frames rendered play it");
   if (stamp->first == r->second.sizeBytes && stamp->second == r->second.modifiedNs) return;
-  const std::string how =
-      stamp->first != r->second.sizeBytes
-          ? "it is " + std::to_string(stamp->first) + " bytes, recorded " +
-                std::to_string(r->second.sizeBytes)
-          : "its modification time is not the recorded one";
+  const std::string how = stamp->first != r->second.sizeBytes
+                              ? "it is " + std::to_string(stamp->first) + " bytes, recorded " +
+                                    std::to_string(r->second.sizeBytes)
+                              : "its modification time is not the recorded one";
   throw InputError(file.string(), "",
                    "changed since the render was planned from its record (" + how +
                        "): put the recorded file back (cp -p keeps its time) or plan the "

@@ -223,10 +223,14 @@ Job loadJob(const fs::path& dir) {
 void saveMediaRecords(const fs::path& dir, const MediaRecords& records) {
   json files = json::object();
   for (const auto& [file, r] : records)
-    files[file] = {{"sizeBytes", r.sizeBytes},         {"modifiedNs", r.modifiedNs},
-                   {"channels", r.numChannels},        {"sampleRate", r.sampleRate},
-                   {"codec", r.codec},                 {"durationSeconds", r.durationSeconds},
-                   {"exactFrames", r.exactFrames},     {"promisedFrames", r.promisedFrames},
+    files[file] = {{"sizeBytes", r.sizeBytes},
+                   {"modifiedNs", r.modifiedNs},
+                   {"channels", r.numChannels},
+                   {"sampleRate", r.sampleRate},
+                   {"codec", r.codec},
+                   {"durationSeconds", r.durationSeconds},
+                   {"exactFrames", r.exactFrames},
+                   {"promisedFrames", r.promisedFrames},
                    {"frames", r.frames}};
   const fs::path file = dir / "media.json";
   io::AtomicFile out(file);
@@ -259,8 +263,8 @@ std::shared_ptr<const MediaRecords> loadMediaRecords(const fs::path& dir) {
       m.frames = r.at("frames").get<std::int64_t>();
     }
   } catch (const json::exception& e) {
-    throw InputError(file.string(), "", std::string("is not a farm job's media records: ") +
-                                            e.what());
+    throw InputError(file.string(), "",
+                     std::string("is not a farm job's media records: ") + e.what());
   }
   return records;
 }

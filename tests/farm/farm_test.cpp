@@ -242,8 +242,7 @@ TEST_F(Farm, AMissingFileFailsOnlyTheSegmentsThatPlayItAndResumeCompletesThem) {
   std::string status;
   for (int tries = 0; tries < 200; ++tries) {
     status = run(vkmix() + " farm status " + dir.string()).output;
-    if (status.find("PENDING") == std::string::npos &&
-        status.find("RUNNING") == std::string::npos)
+    if (status.find("PENDING") == std::string::npos && status.find("RUNNING") == std::string::npos)
       break;
     run("sleep 0.3");
   }
@@ -281,9 +280,9 @@ TEST_F(Farm, AMissingFileFailsOnlyTheSegmentsThatPlayItAndResumeCompletesThem) {
   // And it is the render the one machine makes.
   const fs::path one = work / "sparse-one";
   fs::create_directories(one);
-  const Ran made = run(vkmix() + " render " + (work / "sparse.json").string() +
-                       " --device cpu -o " + (one / "mix.wav").string() + " --stems " +
-                       (one / "stems").string() + " -q");
+  const Ran made =
+      run(vkmix() + " render " + (work / "sparse.json").string() + " --device cpu -o " +
+          (one / "mix.wav").string() + " --stems " + (one / "stems").string() + " -q");
   ASSERT_EQ(made.status, 0) << made.output;
   EXPECT_TRUE(readText(out / "mix.wav") == readText(one / "mix.wav"));
   for (const char* stem : {"dialogue", "effects"})
