@@ -177,8 +177,12 @@ int cmdSegment(const FarmArgs& f) {
       std::clamp<int>(f.index, 0, static_cast<int>(job.segments.size()) - 1)));
   std::fprintf(stderr, "vkmix: segment %d: frames %lld..%lld\n", f.index,
                static_cast<long long>(seg.start), static_cast<long long>(seg.end));
+  const auto started = std::chrono::steady_clock::now();
   farm::renderSegment(s.session, s.options, s.delivery, job.dir, f.index, job.segments);
-  std::fprintf(stderr, "vkmix: segment %d done\n", f.index);
+  // The wall time in the log: what each segment costs (a denoised track's grows with the
+  // segment's distance from the track's start: docs/farm.md).
+  std::fprintf(stderr, "vkmix: segment %d done in %.2f s\n", f.index,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return 0;
 }
 
