@@ -1,12 +1,14 @@
 #include "engine/render_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 #include <set>
 #include <thread>
 
 #include "core/units.hpp"
+#include "engine/finite_check.hpp"
 #include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
@@ -86,6 +88,7 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
                    : cores >= 4                ? std::min(15, cores - 2)
                                                : 0;
   planRange(options);
+  if (options.range) restartDenoisers();
   planGroups();
   planMixers();
 }
@@ -144,6 +147,79 @@ void RenderPlan::planRange(const RenderOptions& options) {
   }
   loopStart = std::max<std::int64_t>(0, start) / grid * grid;
   loopEnd = std::min(endFrame, (deliverEnd + grid - 1) / grid * grid);
+}
+
+namespace {
+
+// Frames of digital silence on a denoised track's input after which its denoiser is in a known
+// state, the one it starts in (docs/architecture.md, "Range renders"). Without hum notches (whose
+// recursion never forgets exactly) every frame of silence zeroes the spectrum and the overlap-add
+// carry, and:
+// - learned: a frame of zero power leaves each bin's decision-directed power at 0, where a fresh
+//   bin starts; two STFT frames of silence clear the STFT history too;
+// - adaptive: a bin restarts, setting every estimator to the frame's power, once its noise
+//   estimate falls to the power floor (kDenoise.tiny). The estimate is a weighted mean of powers,
+//   so at most (kMaxFftInput x the window's sum)^2 (larger input fails the render); in silence
+//   the minimum statistics follow the falling smoothed power within two windows, after which the
+//   speech presence decays by presenceSmoothing a frame and the estimate by at most
+//   noiseSmoothing (x 1.07 over all frames, the presence's share, taken twice for rounding): 2539
+//   frames of 10.7 ms to fall from there to the floor, 29 s of silence at any rate.
+std::int64_t forgettingFrames(const dsp::DenoiseSpec& spec) {
+  const dsp::StftShape shape = spec.shape();
+  if (!spec.profile.empty()) return 2 * static_cast<std::int64_t>(shape.frameSize);
+  double windowSum = 0.0;
+  for (double w : dsp::sqrtHannWindow(shape.frameSize)) windowSum += w;
+  const double most = std::pow(static_cast<double>(kMaxFftInput) * windowSum, 2.0);
+  const auto decay = static_cast<std::int64_t>(std::ceil(
+      std::log(2.0 * 1.07 * most / dsp::kDenoise.tiny) / -std::log(dsp::kDenoise.noiseSmoothing)));
+  const std::int64_t window = std::max<std::int64_t>(
+      1, std::llround(dsp::kDenoise.minWindowSeconds * spec.sampleRate / shape.hop));
+  return 2 * static_cast<std::int64_t>(shape.frameSize) + (2 * window + 2 + decay) * shape.hop;
+}
+
+}  // namespace
+
+// A range's denoised tracks start where their state is known, when they can: each adaptive or
+// learned track without hum starts its denoiser afresh at the last point of its chunk grid, at
+// or before the loop's start, that follows forgettingFrames() of silence on its input (no clip
+// of the track plays there), instead of at the track's start. The denoiser's frames keep their
+// place on the track's grid (DenoiseSpec::firstHop), so from there its state, and every
+// denoised frame, is the full render's; the track's clips before it are not read.
+void RenderPlan::restartDenoisers() {
+  for (std::size_t k = 0; k < denoised.size(); ++k) {
+    DenoisedTrack& t = denoised[k];
+    if (t.spec.settings.hum) continue;
+    const dsp::StftShape shape = t.spec.shape();
+    const std::int64_t grid = shape.chunkFrames();
+    const std::int64_t silence = forgettingFrames(t.spec);
+    const auto floorGrid = [&](std::int64_t frame) {
+      return t.startFrame + (frame - t.startFrame) / grid * grid;
+    };
+    if (loopStart <= t.startFrame) continue;
+    std::int64_t at = floorGrid(loopStart);
+    while (at > t.startFrame) {
+      // The earliest start of the clips sounding in the silence `at` needs: `at` moves before it.
+      std::int64_t earliest = at;
+      for (const PlannedVoice& v : t.inputs)
+        if (v.startFrame < at && v.endFrame() > at - silence)
+          earliest = std::min(earliest, v.startFrame);
+      if (earliest == at) break;
+      at = earliest <= t.startFrame ? t.startFrame : floorGrid(earliest);
+    }
+    if (at <= t.startFrame || at - silence < t.startFrame) continue;
+    t.spec.firstHop += (at - t.startFrame) / shape.hop;
+    t.startFrame = at;
+    // The voices reading the denoised signal start there too (clip frame 0 is the track's start).
+    for (std::size_t c = 0; c < voices.clips.size(); ++c) {
+      if (voices.clips[c].denoised != static_cast<int>(k)) continue;
+      voices.clips[c].startFrame = at;
+      for (PlannedVoice& v : voices.voices) {
+        if (v.clipIndex != static_cast<int>(c)) continue;
+        v.lengthFrames = v.sampleFrames = v.endFrame() - at;
+        v.startFrame = at;
+      }
+    }
+  }
 }
 
 // Dry groups: the stems, each as wide as the output; or, for track prints, one group per sounding
@@ -317,8 +393,9 @@ void RenderPlan::checkRecordedMedia() const {
       check(c.file);
       continue;
     }
-    for (const PlannedVoice& in : denoised[static_cast<std::size_t>(c.denoised)].inputs)
-      if (in.startFrame < loopEnd + ahead)
+    const DenoisedTrack& t = denoised[static_cast<std::size_t>(c.denoised)];
+    for (const PlannedVoice& in : t.inputs)
+      if (in.startFrame < loopEnd + ahead && in.endFrame() > t.startFrame)
         check(voices.clips[static_cast<std::size_t>(in.clipIndex)].file);
   }
 }

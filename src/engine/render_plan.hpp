@@ -83,6 +83,7 @@ class RenderPlan {
 
  private:
   void planRange(const RenderOptions& options);
+  void restartDenoisers();
   void planGroups();
   void planMixers();
   std::vector<int> trackGroup_;  // per track: its print's dry group (prints), else -1

@@ -239,6 +239,44 @@ TEST_P(Range, IsTheFullRendersFramesInTrackPrints) {
   expectRangeOfFull(full, 70001, 150000, 4096, engine::DryShape::TrackPrints);
 }
 
+// A denoised track without hum starts its denoiser afresh where enough silence on its input has
+// put it in its starting state (a learned track after two STFT frames, an adaptive one after
+// 29 s): the range is still the full render's frames, and the track's clips before that point
+// are not read (planned from records, the first clip's file may be gone).
+TEST_P(Range, DenoisersStartAfterSilenceThatResetsThem) {
+  test::writeFloatWav(dir_ / "early.wav", {test::noise(100000, 51, 0.3f)}, kRate);
+  session_ = parseSession(R"({"vkmix": 1, "layout": "5.1", "sampleRate": 48000,
+      "tracks": [
+        {"name": "adaptive", "stem": "dialogue", "position": {"azimuth": 20},
+         "denoise": {"reductionDb": 12},
+         "clips": [{"file": "early.wav", "start": 0.2, "length": 2.0},
+                   {"file": "noisy.wav", "start": 33.0, "offset": 0.2, "length": 2.5}]},
+        {"name": "learned", "stem": "dialogue", "position": {"azimuth": -20},
+         "denoise": {"reductionDb": 10, "learn": {"start": 0.6, "end": 0.9}},
+         "clips": [{"file": "noisy.wav", "start": 0.5, "length": 1.5},
+                   {"file": "noisy.wav", "start": 2.6, "offset": 0.5, "length": 2.0},
+                   {"file": "noisy.wav", "start": 33.5, "length": 1.5}]}]})",
+                          dir_ / "quiet.json");
+  const Outputs full = render(session_, backend(4096));
+  ASSERT_GT(test::energy(cut(full.mix, 34 * kRate, 35 * kRate)[0]), 1.0);
+  expectRangeOfFull(full, 3 * kRate, 3 * kRate + kRate / 2, 4096);  // learned restarted
+  expectRangeOfFull(full, 34 * kRate, 35 * kRate, 1000);            // both restarted
+
+  RenderOptions planned = backend(4096);
+  engine::RenderPlan plan(session_, planned, engine::outputLayout(session_, planned),
+                          engine::DryShape::Stems);
+  RenderOptions o = backend(4096);
+  o.mediaRecords = std::make_shared<const MediaRecords>(plan.counter.records());
+  o.range = FrameRange{34 * kRate, 35 * kRate};
+  std::filesystem::rename(dir_ / "early.wav", dir_ / "early.away");
+  const Outputs got = render(session_, o);
+  EXPECT_TRUE(got.mix == cut(full.mix, 34 * kRate, 35 * kRate));
+  // Before the silence that resets it, the adaptive track's denoiser runs from its start.
+  o.range = FrameRange{20 * kRate, 21 * kRate};
+  EXPECT_THAT([&] { render(session_, o); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("early.wav")));
+}
+
 TEST_P(Range, BadRangesNameTheOption) {
   const std::int64_t ranges[][2] = {{-1, 100}, {500, 500}, {900, 100}, {48000 * 60, 48000 * 61}};
   const char* problems[] = {"must not be negative", "must be after START", "must be after START",
