@@ -203,12 +203,14 @@ TEST_F(Farm, AReverbAndDenoiseHeavySessionInSegmentsEqualsTheOneMachineRender) {
 TEST_F(Farm, AMissingFileFailsOnlyTheSegmentsThatPlayItAndResumeCompletesThem) {
   // 14 s in four segments of 3.5 s; each segment's loop starts 3 s early (its meters' pre-roll)
   // on the 8192-frame chunk grid: [0, 3.5), [0.34, 7), [3.75, 10.5), [7.34, 14). Birds plays
-  // 6-6.6 s only: segments 1 and 2.
+  // 6-6.6 s only: segments 1 and 2. DX's learned denoiser starts afresh in segments 2 and 3,
+  // after the silence from 3 s on.
   std::ofstream(work / "sparse.json") << R"({
   "vkmix": 1, "sampleRate": 48000, "layout": "5.1",
   "tracks": [
     {"name": "DX", "stem": "dialogue", "type": "object",
      "position": {"azimuth": 0, "elevation": 0, "distance": 1},
+     "denoise": {"reductionDb": 12, "learn": {"start": 0.5, "end": 1.0}},
      "clips": [{"file": "media/dialogue.wav", "start": 0.0, "length": 3.0, "fadeOut": 0.2},
                {"file": "media/dialogue.wav", "start": 10.0, "offset": 4.0, "length": 4.0}]},
     {"name": "Birds", "stem": "effects", "type": "object",
