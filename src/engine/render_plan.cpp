@@ -162,8 +162,8 @@ namespace {
 //   so at most (kMaxFftInput x the window's sum)^2 (larger input fails the render); in silence
 //   the minimum statistics follow the falling smoothed power within two windows, after which the
 //   speech presence decays by presenceSmoothing a frame and the estimate by at most
-//   noiseSmoothing (x 1.07 over all frames, the presence's share, taken twice for rounding): 2539
-//   frames of 10.7 ms to fall from there to the floor, 29 s of silence at any rate.
+//   noiseSmoothing (x 1.07 over all frames, the presence's share, taken twice for rounding):
+//   2540 frames to fall from there to the floor, 29 s of silence at 48 kHz (32 s at 44.1).
 std::int64_t forgettingFrames(const dsp::DenoiseSpec& spec) {
   const dsp::StftShape shape = spec.shape();
   if (!spec.profile.empty()) return 2 * static_cast<std::int64_t>(shape.frameSize);
