@@ -280,9 +280,10 @@ void FrameCounter::checkUnchanged(const std::filesystem::path& file) const {
   const auto r = given_->find(recordKey(file));
   if (r == given_->end()) return;
   const auto stamp = fileStamp(file);
+  const int err = errno;
   if (!stamp)
     throw InputError(file.string(), "",
-                     "cannot be read (" + std::string(std::strerror(errno)) +
+                     "cannot be read (" + std::string(std::strerror(err)) +
                          "), and the frames rendered play it");
   if (stamp->first == r->second.sizeBytes && stamp->second == r->second.modifiedNs) return;
   const std::string how = stamp->first != r->second.sizeBytes

@@ -354,8 +354,12 @@ std::vector<SegmentState> segmentStates(const Job& job) {
       s.state = jobState(f);
       if (f.contains("ExitCode")) s.exitCode = f.at("ExitCode");
     }
-    // Slurm says it finished well, yet it left no sidecar: it did not render its segment.
-    if (s.state == "COMPLETED") s.state = "FAILED";
+    // Slurm says it finished well: its sidecar, written before it exited, is there now (the task
+    // may have ended since the look above), or it did not render its segment.
+    if (s.state == "COMPLETED") {
+      s.state = segmentDone(job.dir, s.index) ? "done" : "FAILED";
+      s.lastLine = lastLine(segmentLogPath(job.dir, s.index));
+    }
   }
   return states;
 }
