@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,24 @@ struct FrameRange {
   std::int64_t start = 0;
   std::int64_t end = 0;
 };
+
+// What planning learns of a media file by probing it (engine::FrameCounter): enough to plan a
+// render without opening the file again, and the file's size and modification time when probed,
+// which tell a file that changed since. A farm's segments plan from the records `farm submit`
+// made, so each opens only the media its own range plays (docs/farm.md).
+struct MediaRecord {
+  std::int64_t sizeBytes = 0;
+  std::int64_t modifiedNs = 0;  // st_mtim, nanoseconds since the epoch
+  int numChannels = 0;
+  int sampleRate = 0;
+  std::string codec;
+  double durationSeconds = 0.0;
+  std::int64_t exactFrames = 0;     // io::MediaInfo's
+  std::int64_t promisedFrames = 0;  // io::MediaInfo's
+  std::int64_t frames = -1;         // at the session's rate; -1: not counted (a reverb's IR)
+};
+// By the file's absolute path (lexically normal).
+using MediaRecords = std::map<std::string, MediaRecord>;
 
 struct RenderOptions {
   // Output layout; "" = the session's. "binaural": the mix on headphones, two ears rendered
@@ -59,6 +78,13 @@ struct RenderOptions {
   // A WAV whose header promises more frames than it holds (an interrupted copy) is refused; with
   // this, its missing frames play as silence and a warning names it.
   bool allowShortMedia = false;
+  // Plan from these records instead of probing the files they list (a file they lack is probed).
+  // Only the media the block loop plays is opened (a range's clips, the clips before it of its
+  // denoised tracks), and each is refused, an InputError naming it, when it is missing or its
+  // size or modification time differs from its record: a changed file never mixes with the
+  // plan made of it. Unset (`vkmix render`): every file is probed, and a missing one fails the
+  // plan.
+  std::shared_ptr<const MediaRecords> mediaRecords;
   std::function<void(const std::string&)> warn;             // non-fatal problems
   std::function<void(double done, double total)> progress;  // seconds rendered / to render
   // A pass starts: normalising measures ("measuring": renders the session and keeps it beside the

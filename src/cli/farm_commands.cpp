@@ -93,10 +93,12 @@ RenderArgs fromJson(const std::string& text, const fs::path& dir) {
   return a;
 }
 
-// The job's render, set up as `vkmix render` sets one up (outputs checked unless `forSegment`).
+// The job's render, set up as `vkmix render` sets one up.
 void setupJob(const farm::Job& job, RenderArgs& a, RenderSetup& s) {
   a = fromJson(job.renderArgs, job.dir);
   setupRender(a, s);
+  // Planned from what submit recorded: a segment opens only the media its range plays.
+  s.options.mediaRecords = farm::loadMediaRecords(job.dir);
 }
 
 fs::path selfExecutable() {
@@ -149,7 +151,8 @@ int cmdSubmit(FarmArgs& f) {
   if (fs::exists(job.dir))
     throw InputError(job.dir.string(), "--job-dir",
                      "exists: resume it (--resume DIR) or remove it");
-  const std::int64_t frames = farm::renderFrames(s.session, s.options);
+  MediaRecords media;
+  const std::int64_t frames = farm::renderFrames(s.session, s.options, &media);
   job.segments = f.segments > 0
                      ? farm::cutIntoSegments(frames, s.session.sampleRate, f.segments, "--segments")
                      : farm::cutIntoSegmentsOf(frames, s.session.sampleRate, f.segmentSeconds,
@@ -160,6 +163,7 @@ int cmdSubmit(FarmArgs& f) {
   job.sbatchArgs = f.sbatch;
   job.vkmix = selfExecutable();
   fs::create_directories(job.dir);
+  farm::saveMediaRecords(job.dir, media);
   farm::saveJob(job);
   std::vector<int> all;
   for (int i = 0; i < static_cast<int>(job.segments.size()); ++i) all.push_back(i);
@@ -176,8 +180,12 @@ int cmdSegment(const FarmArgs& f) {
       std::clamp<int>(f.index, 0, static_cast<int>(job.segments.size()) - 1)));
   std::fprintf(stderr, "vkmix: segment %d: frames %lld..%lld\n", f.index,
                static_cast<long long>(seg.start), static_cast<long long>(seg.end));
+  const auto started = std::chrono::steady_clock::now();
   farm::renderSegment(s.session, s.options, s.delivery, job.dir, f.index, job.segments);
-  std::fprintf(stderr, "vkmix: segment %d done\n", f.index);
+  // The wall time in the log: what each segment costs (a denoised track's grows with the
+  // segment's distance from the track's start: docs/farm.md).
+  std::fprintf(stderr, "vkmix: segment %d done in %.2f s\n", f.index,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return 0;
 }
 

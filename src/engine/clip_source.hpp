@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "io/decoder.hpp"
+#include "vkmix/render.hpp"
 
 namespace vkmix::engine {
 
@@ -132,6 +133,16 @@ class FrameCounter {
   std::int64_t framesAfter(const std::filesystem::path& file, std::int64_t offsetFrames);
   int decodedFiles() const { return decodedFiles_; }  // files counted by decoding them
 
+  // Answers from these records, without opening the files they list (RenderOptions::mediaRecords;
+  // keyed by absolute path, as records() writes them).
+  void useRecords(std::shared_ptr<const MediaRecords> records) { given_ = std::move(records); }
+  // What was learned of every file asked about, probed or recorded: what a render planned from
+  // them needs (a file's frames only where framesAfter counted them).
+  MediaRecords records() const;
+  // InputError naming the file when it is recorded and is now missing or differs from its record
+  // (size, modification time): the render is about to open it. Files not recorded pass.
+  void checkUnchanged(const std::filesystem::path& file) const;
+
  private:
   int sampleRate_;
   bool allowShort_;
@@ -139,6 +150,8 @@ class FrameCounter {
   std::function<bool()> cancelled_;
   std::map<std::string, io::MediaInfo> info_;
   std::map<std::string, std::int64_t> total_;  // file -> its frames at the session rate
+  std::map<std::string, MediaRecord> probed_;  // file -> its size and time when probed
+  std::shared_ptr<const MediaRecords> given_;
   int decodedFiles_ = 0;
 };
 

@@ -1,11 +1,14 @@
 #include "engine/render_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include "core/units.hpp"
+#include "engine/finite_check.hpp"
 #include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
@@ -67,6 +70,7 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
   if (options.tailSeconds && !(*options.tailSeconds >= 0.0 && *options.tailSeconds <= 600.0)) {
     throw InputError("--tail", "", "must be within 0..600 seconds");
   }
+  counter.useRecords(options.mediaRecords);
   // Planning can take seconds (media probed, compressed files counted, IRs decoded): Ctrl-C is
   // heard between its steps too, not only between chunks.
   voices = planVoices(session, output, panner, counter, options.warn);
@@ -84,6 +88,7 @@ RenderPlan::RenderPlan(const Session& s, const RenderOptions& options, Layout ou
                    : cores >= 4                ? std::min(15, cores - 2)
                                                : 0;
   planRange(options);
+  if (options.range) restartDenoisers();
   planGroups();
   planMixers();
 }
@@ -142,6 +147,79 @@ void RenderPlan::planRange(const RenderOptions& options) {
   }
   loopStart = std::max<std::int64_t>(0, start) / grid * grid;
   loopEnd = std::min(endFrame, (deliverEnd + grid - 1) / grid * grid);
+}
+
+namespace {
+
+// Frames of digital silence on a denoised track's input after which its denoiser is in a known
+// state, the one it starts in (docs/architecture.md, "Range renders"). Without hum notches (whose
+// recursion never forgets exactly) every frame of silence zeroes the spectrum and the overlap-add
+// carry, and:
+// - learned: a frame of zero power leaves each bin's decision-directed power at 0, where a fresh
+//   bin starts; two STFT frames of silence clear the STFT history too;
+// - adaptive: a bin restarts, setting every estimator to the frame's power, once its noise
+//   estimate falls to the power floor (kDenoise.tiny). The estimate is a weighted mean of powers,
+//   so at most (kMaxFftInput x the window's sum)^2 (larger input fails the render); in silence
+//   the minimum statistics follow the falling smoothed power within two windows, after which the
+//   speech presence decays by presenceSmoothing a frame and the estimate by at most
+//   noiseSmoothing (x 1.07 over all frames, the presence's share, taken twice for rounding):
+//   2540 frames to fall from there to the floor, 29 s of silence at 48 kHz (32 s at 44.1).
+std::int64_t forgettingFrames(const dsp::DenoiseSpec& spec) {
+  const dsp::StftShape shape = spec.shape();
+  if (!spec.profile.empty()) return 2 * static_cast<std::int64_t>(shape.frameSize);
+  double windowSum = 0.0;
+  for (double w : dsp::sqrtHannWindow(shape.frameSize)) windowSum += w;
+  const double most = std::pow(static_cast<double>(kMaxFftInput) * windowSum, 2.0);
+  const auto decay = static_cast<std::int64_t>(std::ceil(
+      std::log(2.0 * 1.07 * most / dsp::kDenoise.tiny) / -std::log(dsp::kDenoise.noiseSmoothing)));
+  const std::int64_t window = std::max<std::int64_t>(
+      1, std::llround(dsp::kDenoise.minWindowSeconds * spec.sampleRate / shape.hop));
+  return 2 * static_cast<std::int64_t>(shape.frameSize) + (2 * window + 2 + decay) * shape.hop;
+}
+
+}  // namespace
+
+// A range's denoised tracks start where their state is known, when they can: each adaptive or
+// learned track without hum starts its denoiser afresh at the last point of its chunk grid, at
+// or before the loop's start, that follows forgettingFrames() of silence on its input (no clip
+// of the track plays there), instead of at the track's start. The denoiser's frames keep their
+// place on the track's grid (DenoiseSpec::firstHop), so from there its state, and every
+// denoised frame, is the full render's; the track's clips before it are not read.
+void RenderPlan::restartDenoisers() {
+  for (std::size_t k = 0; k < denoised.size(); ++k) {
+    DenoisedTrack& t = denoised[k];
+    if (t.spec.settings.hum) continue;
+    const dsp::StftShape shape = t.spec.shape();
+    const std::int64_t grid = shape.chunkFrames();
+    const std::int64_t silence = forgettingFrames(t.spec);
+    const auto floorGrid = [&](std::int64_t frame) {
+      return t.startFrame + (frame - t.startFrame) / grid * grid;
+    };
+    if (loopStart <= t.startFrame) continue;
+    std::int64_t at = floorGrid(loopStart);
+    while (at > t.startFrame) {
+      // The earliest start of the clips sounding in the silence `at` needs: `at` moves before it.
+      std::int64_t earliest = at;
+      for (const PlannedVoice& v : t.inputs)
+        if (v.startFrame < at && v.endFrame() > at - silence)
+          earliest = std::min(earliest, v.startFrame);
+      if (earliest == at) break;
+      at = earliest <= t.startFrame ? t.startFrame : floorGrid(earliest);
+    }
+    if (at <= t.startFrame || at - silence < t.startFrame) continue;
+    t.spec.firstHop += (at - t.startFrame) / shape.hop;
+    t.startFrame = at;
+    // The voices reading the denoised signal start there too (clip frame 0 is the track's start).
+    for (std::size_t c = 0; c < voices.clips.size(); ++c) {
+      if (voices.clips[c].denoised != static_cast<int>(k)) continue;
+      voices.clips[c].startFrame = at;
+      for (PlannedVoice& v : voices.voices) {
+        if (v.clipIndex != static_cast<int>(c)) continue;
+        v.lengthFrames = v.sampleFrames = v.endFrame() - at;
+        v.startFrame = at;
+      }
+    }
+  }
 }
 
 // Dry groups: the stems, each as wide as the output; or, for track prints, one group per sounding
@@ -317,6 +395,42 @@ RenderReport RenderPlan::reportSkeleton() const {
   report.peakVoices = peakVoices;
   report.blockFrames = chunkFrames;
   return report;
+}
+
+void RenderPlan::checkRecordedMedia() const {
+  const int rate = session.sampleRate;
+  std::set<std::filesystem::path> checked;  // a file of many clips is looked at once
+  const auto check = [&](const std::filesystem::path& file) {
+    if (checked.insert(file).second) counter.checkUnchanged(file);
+  };
+  for (const Reverb& rv : session.reverbs) check(rv.resolvedIr);
+  // A denoised track plays its clips from its own start to its read point, plus the denoiser's
+  // look-ahead and one chunk it pumps ahead.
+  const dsp::StftShape shape = dsp::stftShapeFor(rate);
+  const std::int64_t ahead = shape.latency() + shape.chunkFrames();
+  for (const DenoisedTrack& t : denoised) {
+    const Denoise& d = *session.tracks[static_cast<std::size_t>(t.trackIndex)].denoise;
+    if (!d.learnStartSeconds || !d.learnEndSeconds) continue;
+    // planDenoise read the learn range (and its pre-roll) to learn the profile.
+    const std::int64_t to = secondsToFrames(*d.learnEndSeconds, rate);
+    const std::int64_t from = secondsToFrames(*d.learnStartSeconds, rate);
+    const std::int64_t preroll = learnPreroll(from, rate);
+    for (const PlannedVoice& v : t.inputs)
+      if (v.startFrame < to && v.endFrame() > from - preroll)
+        check(voices.clips[static_cast<std::size_t>(v.clipIndex)].file);
+  }
+  for (const PlannedVoice& v : voices.voices) {
+    if (v.startFrame >= loopEnd || v.endFrame() <= loopStart) continue;
+    const PlannedClip& c = voices.clips[static_cast<std::size_t>(v.clipIndex)];
+    if (c.denoised < 0) {
+      check(c.file);
+      continue;
+    }
+    const DenoisedTrack& t = denoised[static_cast<std::size_t>(c.denoised)];
+    for (const PlannedVoice& in : t.inputs)
+      if (in.startFrame < loopEnd + ahead && in.endFrame() > t.startFrame)
+        check(voices.clips[static_cast<std::size_t>(in.clipIndex)].file);
+  }
 }
 
 void RenderPlan::releaseIrSamples() {

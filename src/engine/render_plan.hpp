@@ -75,9 +75,15 @@ class RenderPlan {
   RenderReport reportSkeleton() const;
   // The convolvers keep the IRs' spectra; the samples (16 channels x 6 s: 18 MB) can go.
   void releaseIrSamples();
+  // Planned from RenderOptions::mediaRecords: every recorded file the block loop will open (the
+  // clips playing in [loopStart, loopEnd), the clips before it of its denoised tracks, the IRs
+  // and learn ranges planning read) must be there as recorded; InputError naming the first that
+  // is not. Nothing without records.
+  void checkRecordedMedia() const;
 
  private:
   void planRange(const RenderOptions& options);
+  void restartDenoisers();
   void planGroups();
   void planMixers();
   MixerPlan diffuseMixer(int instance);

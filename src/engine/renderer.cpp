@@ -44,6 +44,7 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   // while the session is planned; a planning error is reported first.
   backend::DeviceStart device(options.device, options.validation, output.numChannels());
   RenderPlan plan(session, options, std::move(output), shape);
+  plan.checkRecordedMedia();
   if (onPlan) onPlan(plan.info);
   std::unique_ptr<backend::Backend> backend;  // outlives the starter's workers, which use it
   ChunkStarter starter(plan, options);        // the first chunk's files open meanwhile

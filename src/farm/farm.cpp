@@ -138,11 +138,13 @@ Sidecar readSidecar(const fs::path& dir, int index) {
 
 }  // namespace
 
-std::int64_t renderFrames(const Session& session, const RenderOptions& options) {
+std::int64_t renderFrames(const Session& session, const RenderOptions& options,
+                          MediaRecords* media) {
   RenderOptions full = options;
   full.range.reset();
   engine::RenderPlan plan(session, full, engine::outputLayout(session, full),
                           engine::DryShape::Stems);
+  if (media != nullptr) *media = plan.counter.records();
   return plan.endFrame;
 }
 

@@ -26,8 +26,11 @@ struct Segment {
 // filters reach the state the one-machine render's have there (docs/farm.md, "The sidecars").
 inline constexpr double kMeterPreRollSeconds = 3.0;
 
-// How long the full render is (the last clip's end plus the reverbs' tails), from its plan.
-std::int64_t renderFrames(const Session& session, const RenderOptions& options);
+// How long the full render is (the last clip's end plus the reverbs' tails), from its plan, and,
+// into `media` when given, what planning learned of every media file: the records the segments
+// plan from (RenderOptions::mediaRecords), so each opens only the media its range plays.
+std::int64_t renderFrames(const Session& session, const RenderOptions& options,
+                          MediaRecords* media = nullptr);
 
 // [0, frames) cut into `count` segments of about equal length, or into segments of `seconds`
 // (the last shorter); every boundary on the 100 ms grid of BS.1770's sub-blocks, so each

@@ -220,6 +220,55 @@ Job loadJob(const fs::path& dir) {
   return job;
 }
 
+void saveMediaRecords(const fs::path& dir, const MediaRecords& records) {
+  json files = json::object();
+  for (const auto& [file, r] : records)
+    files[file] = {{"sizeBytes", r.sizeBytes},
+                   {"modifiedNs", r.modifiedNs},
+                   {"channels", r.numChannels},
+                   {"sampleRate", r.sampleRate},
+                   {"codec", r.codec},
+                   {"durationSeconds", r.durationSeconds},
+                   {"exactFrames", r.exactFrames},
+                   {"promisedFrames", r.promisedFrames},
+                   {"frames", r.frames}};
+  const fs::path file = dir / "media.json";
+  io::AtomicFile out(file);
+  {
+    std::ofstream o(out.tempPath());
+    o << json({{"vkmixFarmMedia", 1}, {"files", files}}).dump(1) << "\n";
+    o.close();
+    if (!o) throw IoError(file.string() + ": cannot write");
+  }
+  out.commit();
+}
+
+std::shared_ptr<const MediaRecords> loadMediaRecords(const fs::path& dir) {
+  const fs::path file = dir / "media.json";
+  std::ifstream in(file);
+  if (!in) return nullptr;
+  auto records = std::make_shared<MediaRecords>();
+  try {
+    const json j = json::parse(in);
+    for (const auto& [name, r] : j.at("files").items()) {
+      MediaRecord& m = (*records)[name];
+      m.sizeBytes = r.at("sizeBytes").get<std::int64_t>();
+      m.modifiedNs = r.at("modifiedNs").get<std::int64_t>();
+      m.numChannels = r.at("channels").get<int>();
+      m.sampleRate = r.at("sampleRate").get<int>();
+      m.codec = r.at("codec").get<std::string>();
+      m.durationSeconds = r.at("durationSeconds").get<double>();
+      m.exactFrames = r.at("exactFrames").get<std::int64_t>();
+      m.promisedFrames = r.at("promisedFrames").get<std::int64_t>();
+      m.frames = r.at("frames").get<std::int64_t>();
+    }
+  } catch (const json::exception& e) {
+    throw InputError(file.string(), "",
+                     std::string("is not a farm job's media records: ") + e.what());
+  }
+  return records;
+}
+
 Submission submit(Job& job, const std::vector<int>& segments) {
   fs::create_directories(job.dir / "logs");
   fs::create_directories(job.dir / "segments");
@@ -305,8 +354,12 @@ std::vector<SegmentState> segmentStates(const Job& job) {
       s.state = jobState(f);
       if (f.contains("ExitCode")) s.exitCode = f.at("ExitCode");
     }
-    // Slurm says it finished well, yet it left no sidecar: it did not render its segment.
-    if (s.state == "COMPLETED") s.state = "FAILED";
+    // Slurm says it finished well: its sidecar, written before it exited, is there now (the task
+    // may have ended since the look above), or it did not render its segment.
+    if (s.state == "COMPLETED") {
+      s.state = segmentDone(job.dir, s.index) ? "done" : "FAILED";
+      s.lastLine = lastLine(segmentLogPath(job.dir, s.index));
+    }
   }
   return states;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct Job {
 void saveJob(const Job& job);
 // InputError naming the folder when it holds no job.
 Job loadJob(const std::filesystem::path& dir);
+
+// media.json: what `submit` learned of every media file when it planned the render (size,
+// modification time, channels, rate, frames), written whole under a temporary name. The segments
+// and the join plan from it (RenderOptions::mediaRecords).
+void saveMediaRecords(const std::filesystem::path& dir, const MediaRecords& records);
+// nullptr when the folder has no media.json (the render is then planned from the files); an
+// InputError naming it when it cannot be read.
+std::shared_ptr<const MediaRecords> loadMediaRecords(const std::filesystem::path& dir);
 
 std::filesystem::path segmentLogPath(const std::filesystem::path& dir, int index);
 std::filesystem::path joinLogPath(const std::filesystem::path& dir);

@@ -9,10 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/captured_render.hpp"
+#include "engine/render_plan.hpp"
 #include "engine/renderer.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
@@ -205,6 +208,44 @@ TEST_P(Range, IsTheFullRendersFramesInTrackPrints) {
   expectRangeOfFull(full, 70001, 150000, 4096, engine::DryShape::TrackPrints);
 }
 
+// A denoised track without hum starts its denoiser afresh where enough silence on its input has
+// put it in its starting state (a learned track after two STFT frames, an adaptive one after
+// 29 s): the range is still the full render's frames, and the track's clips before that point
+// are not read (planned from records, the first clip's file may be gone).
+TEST_P(Range, DenoisersStartAfterSilenceThatResetsThem) {
+  test::writeFloatWav(dir_ / "early.wav", {test::noise(100000, 51, 0.3f)}, kRate);
+  session_ = parseSession(R"({"vkmix": 1, "layout": "5.1", "sampleRate": 48000,
+      "tracks": [
+        {"name": "adaptive", "stem": "dialogue", "position": {"azimuth": 20},
+         "denoise": {"reductionDb": 12},
+         "clips": [{"file": "early.wav", "start": 0.2, "length": 2.0},
+                   {"file": "noisy.wav", "start": 33.0, "offset": 0.2, "length": 2.5}]},
+        {"name": "learned", "stem": "dialogue", "position": {"azimuth": -20},
+         "denoise": {"reductionDb": 10, "learn": {"start": 0.6, "end": 0.9}},
+         "clips": [{"file": "noisy.wav", "start": 0.5, "length": 1.5},
+                   {"file": "noisy.wav", "start": 2.6, "offset": 0.5, "length": 2.0},
+                   {"file": "noisy.wav", "start": 33.5, "length": 1.5}]}]})",
+                          dir_ / "quiet.json");
+  const Outputs full = render(session_, backend(4096));
+  ASSERT_GT(test::energy(cut(full.mix, 34 * kRate, 35 * kRate)[0]), 1.0);
+  expectRangeOfFull(full, 3 * kRate, 3 * kRate + kRate / 2, 4096);  // learned restarted
+  expectRangeOfFull(full, 34 * kRate, 35 * kRate, 1000);            // both restarted
+
+  RenderOptions planned = backend(4096);
+  engine::RenderPlan plan(session_, planned, engine::outputLayout(session_, planned),
+                          engine::DryShape::Stems);
+  RenderOptions o = backend(4096);
+  o.mediaRecords = std::make_shared<const MediaRecords>(plan.counter.records());
+  o.range = FrameRange{34 * kRate, 35 * kRate};
+  std::filesystem::rename(dir_ / "early.wav", dir_ / "early.away");
+  const Outputs got = render(session_, o);
+  EXPECT_TRUE(got.mix == cut(full.mix, 34 * kRate, 35 * kRate));
+  // Before the silence that resets it, the adaptive track's denoiser runs from its start.
+  o.range = FrameRange{20 * kRate, 21 * kRate};
+  EXPECT_THAT([&] { render(session_, o); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("early.wav")));
+}
+
 TEST_P(Range, BadRangesNameTheOption) {
   const std::int64_t ranges[][2] = {{-1, 100}, {500, 500}, {900, 100}, {48000 * 60, 48000 * 61}};
   const char* problems[] = {"must not be negative", "must be after START", "must be after START",
@@ -224,6 +265,59 @@ TEST_P(Range, BadRangesNameTheOption) {
   EXPECT_THAT([&] { renderToFile(session_, o, d); },
               ::testing::ThrowsMessage<InputError>(HasSubstr("--range")));
   EXPECT_FALSE(std::filesystem::exists(d.output));
+}
+
+// Planned from media records (RenderOptions::mediaRecords, what a farm's segments do), a range
+// opens only the media it plays: a file that plays elsewhere may be missing, and the frames are
+// still the full render's; a file it plays that is missing or changed is refused by name. Without
+// records a missing file fails the plan, wherever it plays.
+TEST(RangeFromRecords, OpensOnlyTheMediaItPlays) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir.path() / "a.wav", {test::noise(60000, 41, 0.3f)}, kRate);
+  test::writeFloatWav(dir.path() / "b.wav", {test::noise(30000, 42, 0.3f)}, kRate);
+  test::writeFloatWav(dir.path() / "c.wav", {test::noise(60000, 43, 0.3f)}, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "5.1", "sampleRate": 48000,
+      "tracks": [{"name": "fx", "stem": "effects", "position": {"azimuth": 30},
+        "clips": [{"file": "a.wav", "start": 0.0, "fadeOut": 0.2},
+                  {"file": "b.wav", "start": 3.0, "fadeIn": 0.1},
+                  {"file": "c.wav", "start": 6.0, "offset": 0.1}]}]})",
+                                 dir.path() / "s.json");
+  RenderOptions o;
+  o.device = "reference";
+  o.blockFrames = 4096;
+  const Outputs full = render(s, o);
+  RenderOptions planned = o;
+  engine::RenderPlan plan(s, planned, engine::outputLayout(s, planned), engine::DryShape::Stems);
+  const auto records = std::make_shared<const MediaRecords>(plan.counter.records());
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ(records->at((dir.path() / "b.wav").lexically_normal().string()).frames, 30000);
+
+  const std::filesystem::path b = dir.path() / "b.wav", away = dir.path() / "b.away";
+  std::filesystem::rename(b, away);
+  RenderOptions r = o;
+  r.mediaRecords = records;
+  for (const FrameRange range : {FrameRange{1000, 100000}, FrameRange{5 * kRate, 7 * kRate}}) {
+    r.range = range;
+    const Outputs got = render(s, r);
+    EXPECT_TRUE(got.mix == cut(full.mix, range.start, range.end)) << range.start;
+  }
+  r.range = FrameRange{2 * kRate, 4 * kRate};
+  EXPECT_THAT([&] { render(s, r); },
+              ::testing::ThrowsMessage<InputError>(
+                  ::testing::AllOf(HasSubstr("b.wav"), HasSubstr("the frames rendered play it"))));
+  RenderOptions unrecorded = r;
+  unrecorded.mediaRecords = nullptr;
+  unrecorded.range = FrameRange{5 * kRate, 7 * kRate};
+  EXPECT_THAT([&] { render(s, unrecorded); },
+              ::testing::ThrowsMessage<InputError>(HasSubstr("b.wav")));
+
+  // Back, but rewritten: refused by name; as recorded (its time restored): the full render's.
+  test::writeFloatWav(b, {test::noise(30000, 44, 0.3f)}, kRate);
+  EXPECT_THAT([&] { render(s, r); }, ::testing::ThrowsMessage<InputError>(::testing::AllOf(
+                                         HasSubstr("b.wav"), HasSubstr("changed"))));
+  std::filesystem::rename(away, b);
+  const Outputs got = render(s, r);
+  EXPECT_TRUE(got.mix == cut(full.mix, 2 * kRate, 4 * kRate));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Range, ::testing::Values("reference", "cpu", "vulkan"),

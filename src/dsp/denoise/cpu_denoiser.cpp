@@ -178,6 +178,7 @@ CpuDenoiser::CpuDenoiser(const DenoiseSpec& spec)
       shape_(spec.shape()),
       notches_(spec.settings.hum ? humNotches(*spec.settings.hum, spec.sampleRate)
                                  : std::vector<Biquad>{}),
+      frameIndex_(spec.firstHop),
       fft_(std::make_unique<Fft>(shape_.frameSize)) {
   const auto channels = static_cast<std::size_t>(spec.numChannels);
   const auto n = static_cast<std::size_t>(shape_.frameSize);

@@ -47,7 +47,7 @@ class CpuDenoiser {
   std::vector<std::vector<float>> carry_;      // [channel]: overlap-add tail (latency frames)
   std::vector<BinStates> bins_;
   std::vector<float> power_, gains_, accumulate_;
-  std::int64_t frameIndex_ = 0;  // STFT frames processed per channel
+  std::int64_t frameIndex_ = 0;  // the next STFT frame per channel, from the track's start
   int minWindowFrames_ = 1;
   std::unique_ptr<Fft> fft_;
 };

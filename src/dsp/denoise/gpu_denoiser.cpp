@@ -110,6 +110,7 @@ GpuDenoiser::GpuDenoiser(const gpu::Context& ctx, const DenoiseSpec& spec)
                  [](double x) { return static_cast<float>(x); });
   for (gpu::Buffer* b : {&input_, &rows_, &states_, &carry_, &acc_, &humState_, &profile_})
     std::memset(b->mapped(), 0, b->bytes());
+  frameIndex_ = static_cast<std::uint32_t>(spec.firstHop);
   const auto bins = static_cast<std::size_t>(shape_.bins());
   for (std::size_t c = 0; c < spec.profile.size(); ++c)
     std::copy(spec.profile[c].begin(), spec.profile[c].end(), profile_.as<float>() + c * bins);

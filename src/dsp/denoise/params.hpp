@@ -96,6 +96,10 @@ struct DenoiseSpec {
   int sampleRate = 48000;
   DenoiseSettings settings;
   NoiseProfile profile;  // empty: adaptive
+  // The STFT hop the first chunk is, counted from the track's start: a range render that starts a
+  // track's denoiser afresh inside the track, where its state is known (engine/render_plan,
+  // planRange), keeps the minimum-statistics windows on the track's grid.
+  std::int64_t firstHop = 0;
   StftShape shape() const { return stftShapeFor(sampleRate); }
 };
 

@@ -94,7 +94,8 @@ ReferenceDenoiser::ReferenceDenoiser(const DenoiseSpec& spec)
       shape_(spec.shape()),
       window_(sqrtHannWindow(shape_.frameSize)),
       notches_(spec.settings.hum ? humNotches(*spec.settings.hum, spec.sampleRate)
-                                 : std::vector<Biquad>{}) {
+                                 : std::vector<Biquad>{}),
+      frameIndex_(spec.firstHop) {
   const auto channels = static_cast<std::size_t>(spec.numChannels);
   VKMIX_ASSERT(spec.profile.empty() || spec.profile.size() == channels, "one profile per channel");
   humState_.assign(channels, std::vector<double>(notches_.size() * 4, 0.0));

@@ -34,7 +34,7 @@ class ReferenceDenoiser {
   std::vector<std::vector<double>> carry_;     // [channel]: overlap-add tail (latency frames)
   std::vector<std::vector<DenoiseBinState>> bins_;
   std::vector<double> gains_, re_, im_;
-  std::int64_t frameIndex_ = 0;  // STFT frames processed per channel
+  std::int64_t frameIndex_ = 0;  // the next STFT frame per channel, from the track's start
   int minWindowFrames_ = 1;
 };
 
