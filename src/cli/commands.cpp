@@ -78,6 +78,8 @@ const CLI::Validator kNonEmpty(
     [](std::string& text) -> std::string { return text.empty() ? "the value is empty" : ""; },
     "TEXT");
 
+}  // namespace
+
 // -y replaces existing outputs; without it (or with -n) an existing output is an error, as in
 // ffmpeg. The last of the two given wins.
 void addOverwriteFlags(CLI::App* command, bool& overwrite) {
@@ -91,8 +93,6 @@ void addOverwriteFlags(CLI::App* command, bool& overwrite) {
           "Refuse to replace output files that exist (the default)")
       ->trigger_on_parse();
 }
-
-}  // namespace
 
 bool stopRequested() { return gStopSignal != 0; }
 

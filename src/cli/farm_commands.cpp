@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,8 +14,10 @@
 
 #include "cli/render_args.hpp"
 #include "core/one_line.hpp"
+#include "engine/deliver.hpp"
 #include "farm/farm.hpp"
 #include "farm/job.hpp"
+#include "io/atomic_file.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::cli {
@@ -96,7 +100,14 @@ RenderArgs fromJson(const std::string& text, const fs::path& dir) {
 // The job's render, set up as `vkmix render` sets one up.
 void setupJob(const farm::Job& job, RenderArgs& a, RenderSetup& s) {
   a = fromJson(job.renderArgs, job.dir);
+  // An edited session would make segments of two versions of it.
+  farm::checkUnchanged(job.session);
   setupRender(a, s);
+  if (s.session.sampleRate != job.sampleRate)
+    throw InputError((job.dir / "plan.json").string(), "sampleRate",
+                     std::to_string(job.sampleRate) + " is not the session's " +
+                         std::to_string(s.session.sampleRate));
+  farm::checkFarmable(s.session, s.options, a.session);
   // Planned from what submit recorded: a segment opens only the media its range plays.
   s.options.mediaRecords = farm::loadMediaRecords(job.dir);
 }
@@ -112,8 +123,37 @@ void printSubmission(const farm::Job& job, const farm::Submission& sub) {
               sub.segments.size(), sub.joinJob.c_str(), oneLine(job.dir.string()).c_str());
 }
 
-int cmdSubmit(FarmArgs& f) {
+// --segment-seconds as given: a finite number of seconds, at least one sub-block.
+double segmentSeconds(const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  const double seconds = std::strtod(begin, &end);
+  if (text.empty() || end != begin + text.size() || !std::isfinite(seconds) || seconds < 0.1)
+    throw InputError("--segment-seconds", "", "must be a finite number of seconds >= 0.1");
+  return seconds;
+}
+
+// The job folder, made; InputError naming --job-dir when it exists, IoError when it cannot be
+// made.
+void makeJobDir(const fs::path& dir) {
+  std::error_code ec;
+  const bool exists = fs::exists(dir, ec);
+  if (ec) throw IoError("--job-dir " + dir.string() + ": cannot be used: " + ec.message());
+  if (exists)
+    throw InputError(dir.string(), "--job-dir", "exists: resume it (--resume DIR) or remove it");
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("--job-dir " + dir.string() + ": cannot be made: " + ec.message());
+}
+
+int cmdSubmit(const FarmCommands& c, FarmArgs& f) {
   if (!f.resume.empty()) {
+    // The job's options are in its plan.json: any given here would be silently not used.
+    for (const CLI::Option* o : c.submit->get_options())
+      if (o->count() > 0 && o->get_name() != "--resume")
+        throw InputError("--resume", "",
+                         o->get_name() +
+                             " is not taken with --resume (the job's plan.json "
+                             "holds its options)");
     farm::Job job = farm::loadJob(f.resume);
     if (fs::exists(farm::joinedMarkerPath(job.dir))) {
       std::printf("%s: already joined\n", oneLine(job.dir.string()).c_str());
@@ -141,43 +181,56 @@ int cmdSubmit(FarmArgs& f) {
     throw InputError("farm submit", "", "needs SESSION and -o OUT (or --resume DIR)");
   if (!f.render.video.picture.empty())
     throw InputError("--video", "", "is not farmed: render the audio, then mux it");
-  if ((f.segments > 0) == (f.segmentSeconds > 0.0))
+  if ((f.segments > 0) == !f.segmentSeconds.empty())
     throw InputError("farm submit", "", "give one of --segments N and --segment-seconds S");
+  const double seconds = f.segmentSeconds.empty() ? 0.0 : segmentSeconds(f.segmentSeconds);
+  // The session as it is now: the segments and the join refuse it changed.
+  const farm::FileIdentity session = farm::identify(absolute(f.render.session));
   RenderSetup s;
   setupRender(f.render, s);
-  checkRenderFiles(f.render, s.session, s.delivery);
+  // What `vkmix render` checks before any work, and what a segment cannot render.
+  engine::checkDelivery(s.session, s.options, s.delivery);
+  farm::checkFarmable(s.session, s.options, f.render.session);
   farm::Job job;
   job.dir = absolute(f.jobDir.empty() ? f.render.output + ".farm" : f.jobDir);
-  if (fs::exists(job.dir))
-    throw InputError(job.dir.string(), "--job-dir",
-                     "exists: resume it (--resume DIR) or remove it");
+  job.session = session;
   MediaRecords media;
   const std::int64_t frames = farm::renderFrames(s.session, s.options, &media);
-  job.segments = f.segments > 0
-                     ? farm::cutIntoSegments(frames, s.session.sampleRate, f.segments, "--segments")
-                     : farm::cutIntoSegmentsOf(frames, s.session.sampleRate, f.segmentSeconds,
-                                               "--segment-seconds");
+  job.segments =
+      f.segments > 0
+          ? farm::cutIntoSegments(frames, s.session.sampleRate, f.segments, "--segments")
+          : farm::cutIntoSegmentsOf(frames, s.session.sampleRate, seconds, "--segment-seconds");
   job.renderArgs = toJson(f.render).dump();
   job.sampleRate = s.session.sampleRate;
   job.partition = f.partition;
   job.sbatchArgs = f.sbatch;
   job.vkmix = selfExecutable();
-  fs::create_directories(job.dir);
-  farm::saveMediaRecords(job.dir, media);
-  farm::saveJob(job);
-  std::vector<int> all;
-  for (int i = 0; i < static_cast<int>(job.segments.size()); ++i) all.push_back(i);
-  printSubmission(job, farm::submit(job, all));
+  makeJobDir(job.dir);
+  // Nothing submitted, nothing to resume: the folder goes, so the same command can be retried.
+  try {
+    farm::saveMediaRecords(job.dir, media);
+    farm::saveJob(job);
+    std::vector<int> all;
+    for (int i = 0; i < static_cast<int>(job.segments.size()); ++i) all.push_back(i);
+    printSubmission(job, farm::submit(job, all));
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(job.dir, ec);
+    throw;
+  }
   return 0;
 }
 
 int cmdSegment(const FarmArgs& f) {
   const farm::Job job = farm::loadJob(f.dir);
+  if (f.index < 0 || f.index >= static_cast<int>(job.segments.size()))
+    throw InputError(
+        job.dir.string(), "segment",
+        std::to_string(f.index) + " is not one of 0.." + std::to_string(job.segments.size() - 1));
   RenderArgs a;
   RenderSetup s;
   setupJob(job, a, s);
-  const auto& seg = job.segments.at(static_cast<std::size_t>(
-      std::clamp<int>(f.index, 0, static_cast<int>(job.segments.size()) - 1)));
+  const farm::Segment& seg = job.segments[static_cast<std::size_t>(f.index)];
   std::fprintf(stderr, "vkmix: segment %d: frames %lld..%lld\n", f.index,
                static_cast<long long>(seg.start), static_cast<long long>(seg.end));
   const auto started = std::chrono::steady_clock::now();
@@ -189,11 +242,31 @@ int cmdSegment(const FarmArgs& f) {
   return 0;
 }
 
+// joined.json's outputs; none when it cannot be read.
+std::vector<std::string> joinedOutputs(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::ifstream in(farm::joinedMarkerPath(dir));
+  try {
+    const json joined = json::parse(in);
+    for (const json& o : joined.at("outputs")) out.push_back(o.get<std::string>());
+  } catch (const json::exception&) {
+  }
+  return out;
+}
+
 int cmdJoin(const FarmArgs& f) {
   const farm::Job job = farm::loadJob(f.dir);
+  // Its segments' renders went once delivered: there is nothing to join again.
+  if (fs::exists(farm::joinedMarkerPath(job.dir))) {
+    std::fprintf(stderr, "vkmix: %s: already joined (submit the render again to redo it)\n",
+                 oneLine(job.dir.string()).c_str());
+    for (const std::string& o : joinedOutputs(job.dir)) std::printf("%s\n", oneLine(o).c_str());
+    return 0;
+  }
   RenderArgs a;
   RenderSetup s;
   setupJob(job, a, s);
+  a.overwrite = a.overwrite || f.overwrite;
   checkRenderFiles(a, s.session, s.delivery);
   const farm::JoinResult joined =
       farm::joinSegments(s.session, s.options, s.delivery, job.dir, job.segments);
@@ -209,14 +282,32 @@ int cmdJoin(const FarmArgs& f) {
   }
   json outputs = json::array();
   for (const OutputFile& o : joined.report.outputs) outputs.push_back(o.path.string());
-  std::ofstream marker(farm::joinedMarkerPath(job.dir));
-  marker << json({{"outputs", outputs}, {"remetered", joined.remetered}}).dump(1) << "\n";
+  io::AtomicFile marker(farm::joinedMarkerPath(job.dir));
+  {
+    std::ofstream o(marker.tempPath());
+    o << json({{"outputs", outputs}, {"remetered", joined.remetered}}).dump(1) << "\n";
+    o.close();
+    if (!o) throw IoError(farm::joinedMarkerPath(job.dir).string() + ": cannot write");
+  }
+  marker.commit();
   return status;
 }
 
 int cmdStatus(const FarmArgs& f) {
   const farm::Job job = farm::loadJob(f.dir);
-  for (const farm::SegmentState& s : farm::segmentStates(job)) {
+  std::vector<farm::SegmentState> states;
+  std::string join;
+  try {
+    states = farm::segmentStates(job);
+    join = farm::joinState(job);
+  } catch (const farm::SlurmUnreachable& e) {
+    // What the folder tells without Slurm, and that Slurm told nothing.
+    for (int i = 0; i < static_cast<int>(job.segments.size()); ++i)
+      std::printf("segment %d  %s\n", i, farm::segmentDone(job.dir, i) ? "done" : "?");
+    std::printf("join  %s\n", fs::exists(farm::joinedMarkerPath(job.dir)) ? "JOINED" : "?");
+    throw;
+  }
+  for (const farm::SegmentState& s : states) {
     const farm::Segment& seg = job.segments[static_cast<std::size_t>(s.index)];
     std::printf("segment %d  %.3f-%.3f s  %-10s %s%s%s\n", s.index,
                 static_cast<double>(seg.start) / job.sampleRate,
@@ -224,7 +315,7 @@ int cmdStatus(const FarmArgs& f) {
                 s.failed() && !s.lastLine.empty() ? ("  " + oneLine(s.lastLine)).c_str() : "",
                 s.failed() && !s.exitCode.empty() ? ("  exit " + s.exitCode).c_str() : "");
   }
-  std::printf("join  %s%s\n", farm::joinState(job).c_str(),
+  std::printf("join  %s%s\n", join.c_str(),
               job.submissions.empty() ? "" : ("  " + job.submissions.back().joinJob).c_str());
   return 0;
 }
@@ -235,12 +326,7 @@ int cmdWait(const FarmArgs& f) {
     if (stopRequested()) throw Interrupted("farm wait");
     const std::string join = farm::joinState(job);
     if (join == "JOINED") {
-      std::ifstream in(farm::joinedMarkerPath(job.dir));
-      try {
-        for (const json& o : json::parse(in).at("outputs"))
-          std::printf("%s\n", oneLine(o.get<std::string>()).c_str());
-      } catch (const json::exception&) {
-      }
+      for (const std::string& o : joinedOutputs(job.dir)) std::printf("%s\n", oneLine(o).c_str());
       return 0;
     }
     for (const farm::SegmentState& s : farm::segmentStates(job)) {
@@ -249,7 +335,10 @@ int cmdWait(const FarmArgs& f) {
       if (!job.submissions.empty()) farm::cancel(job.submissions.back().joinJob);
       std::fprintf(stderr, "vkmix: segment %d %s: %s: %s\n", s.index, s.state.c_str(),
                    oneLine(farm::segmentLogPath(job.dir, s.index).string()).c_str(),
-                   oneLine(s.lastLine.empty() ? "(empty log)" : s.lastLine).c_str());
+                   oneLine(!s.lastLine.empty()                                  ? s.lastLine
+                           : fs::exists(farm::segmentLogPath(job.dir, s.index)) ? "(empty log)"
+                                                                                : "no log yet")
+                       .c_str());
       return 1;
     }
     if (join != "PENDING" && join != "RUNNING" && join != "CONFIGURING" && join != "COMPLETING") {
@@ -297,6 +386,7 @@ FarmCommands addFarmCommands(CLI::App& app, FarmArgs& f) {
       "join", "Deliver the finished segments (what the join job runs; or by hand)");
   c.join->add_option("dir", f.dir, "The job folder")->required();
   c.join->add_flag("-q,--quiet", f.quiet, "Print only the output path");
+  addOverwriteFlags(c.join, f.overwrite);
   c.segment = farm->add_subcommand("segment", "Render one segment (what an array task runs)");
   c.segment->add_option("dir", f.dir, "The job folder")->required();
   c.segment->add_option("index", f.index, "The segment")->required();
@@ -304,7 +394,7 @@ FarmCommands addFarmCommands(CLI::App& app, FarmArgs& f) {
 }
 
 std::optional<int> runFarm(const FarmCommands& c, FarmArgs& f) {
-  if (*c.submit) return cmdSubmit(f);
+  if (*c.submit) return cmdSubmit(c, f);
   if (*c.segment) return cmdSegment(f);
   if (*c.join) return cmdJoin(f);
   if (*c.status) return cmdStatus(f);

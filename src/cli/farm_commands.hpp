@@ -17,7 +17,7 @@ namespace vkmix::cli {
 struct FarmArgs {
   RenderArgs render;  // submit: the render's options
   int segments = 0;
-  double segmentSeconds = 0.0;
+  std::string segmentSeconds;  // as given: its one error covers every bad number
   std::string partition;
   std::vector<std::string> sbatch;
   std::string jobDir;
@@ -25,6 +25,7 @@ struct FarmArgs {
   std::string dir;  // status, wait, join, segment
   int index = 0;    // segment
   bool quiet = false;
+  bool overwrite = false;  // join
 };
 
 struct FarmCommands {

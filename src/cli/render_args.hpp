@@ -48,6 +48,9 @@ struct RenderArgs {
   std::string spec;  // a delivery spec to check the render against (engine/spec.hpp)
 };
 
+// -y/--overwrite and -n/--no-overwrite (the last given wins) into `overwrite`.
+void addOverwriteFlags(CLI::App* command, bool& overwrite);
+
 // Every render option but the session and -o, on `command`.
 void addRenderOptions(CLI::App* command, RenderArgs& a);
 

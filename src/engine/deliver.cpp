@@ -161,11 +161,8 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
   return result;
 }
 
-namespace {
-
-// Everything the options ask of a delivery, checked before any work; the output format.
-io::OutputFormat checkDelivery(const Session& session, const RenderOptions& options,
-                               const DeliveryOptions& delivery) {
+io::OutputFormat engine::checkDelivery(const Session& session, const RenderOptions& options,
+                                       const DeliveryOptions& delivery) {
   const io::OutputFormat format = resolveFormat(delivery);
   const Layout layout = engine::outputLayout(session, options);
   checkFolder(delivery.output);
@@ -211,6 +208,8 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
   }
   return format;
 }
+
+namespace {
 
 // A stems folder a render creates goes again if the render fails (when still empty).
 struct MadeFolder {

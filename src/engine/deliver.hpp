@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/renderer.hpp"
+#include "io/writer.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::engine {
@@ -17,6 +18,12 @@ enum class DeliverFrom { KeptRender, FreshRender };
 
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
                           const DeliveryOptions& delivery, DeliverFrom from);
+
+// Everything the options ask of a delivery (format, downmixes, the HRTF, loudness target and
+// ceiling, what a range cannot deliver), checked before any work: what renderToFile checks first.
+// The output format.
+io::OutputFormat checkDelivery(const Session& session, const RenderOptions& options,
+                               const DeliveryOptions& delivery);
 
 // Replays a kept render into a sink, as StoredRender::replay does: `onPlan` first, then every
 // block in order. Called once per delivery pass.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/assert.hpp"
+#include "engine/binaural_render.hpp"
 #include "engine/deliver.hpp"
 #include "engine/delivery.hpp"
 #include "engine/render_plan.hpp"
@@ -102,6 +103,8 @@ struct Sidecar {
   Segment segment;
   std::string device;
   double wallSeconds = 0.0;
+  std::string backend;
+  std::int64_t chunks = 0;
   std::vector<std::string> stems;
   struct Meter {
     std::string name;
@@ -123,6 +126,8 @@ Sidecar readSidecar(const fs::path& dir, int index) {
     s.segment = {j.at("start").get<std::int64_t>(), j.at("end").get<std::int64_t>()};
     s.device = j.at("device").get<std::string>();
     s.wallSeconds = j.value("wallSeconds", 0.0);
+    s.backend = j.value("backend", std::string());
+    s.chunks = j.value("chunks", std::int64_t{0});
     s.stems = j.at("stems").get<std::vector<std::string>>();
     for (const json& m : j.at("meters")) {
       s.meters.push_back({m.at("name").get<std::string>(),
@@ -146,6 +151,39 @@ std::int64_t renderFrames(const Session& session, const RenderOptions& options,
                           engine::DryShape::Stems);
   if (media != nullptr) *media = plan.counter.records();
   return plan.endFrame;
+}
+
+void checkFarmable(const Session& session, const RenderOptions& options,
+                   const std::string& sessionFile) {
+  if (engine::isBinauralRender(session, options))
+    throw InputError(options.layout.empty() ? sessionFile : "--layout",
+                     options.layout.empty() ? "layout" : "binaural",
+                     "a binaural render cannot be farmed (its HRIR convolution needs the frames "
+                     "before each segment): farm the loudspeaker mix with --downmix "
+                     "binaural=FILE, or render it on one machine");
+}
+
+void checkSegments(const std::vector<Segment>& segments, int sampleRate, const std::string& file) {
+  if (!(sampleRate > 0)) throw InputError(file, "sampleRate", "must be positive");
+  if (segments.empty()) throw InputError(file, "segments", "is empty");
+  const std::int64_t grid = subBlockFrames(sampleRate);
+  std::int64_t at = 0;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const Segment& s = segments[i];
+    const std::string field = "segments[" + std::to_string(i) + "]";
+    if (s.start != at)
+      throw InputError(file, field,
+                       "starts at frame " + std::to_string(s.start) + ", not at " +
+                           std::to_string(at) + " (segments tile the render, in order, no gaps)");
+    if (s.end <= s.start)
+      throw InputError(file, field,
+                       "ends at frame " + std::to_string(s.end) + ", not after its start");
+    if (i + 1 < segments.size() && s.end % grid != 0)
+      throw InputError(file, field,
+                       "ends at frame " + std::to_string(s.end) + ", off the 100 ms grid (" +
+                           std::to_string(grid) + " frames)");
+    at = s.end;
+  }
 }
 
 std::vector<Segment> cutIntoSegments(std::int64_t frames, int sampleRate, int count,
@@ -176,9 +214,12 @@ std::vector<Segment> cutIntoSegments(std::int64_t frames, int sampleRate, int co
 std::vector<Segment> cutIntoSegmentsOf(std::int64_t frames, int sampleRate, double seconds,
                                        const std::string& field) {
   const std::int64_t grid = subBlockFrames(sampleRate);
-  const std::int64_t length = std::llround(seconds * sampleRate / static_cast<double>(grid)) * grid;
-  if (!(seconds > 0.0) || length < grid)
-    throw InputError(field, std::to_string(seconds), "must be at least 0.1 s");
+  // Past the render's length a segment is the whole render: the bound keeps llround in range.
+  const double bounded = std::min(seconds, static_cast<double>(frames) / sampleRate + 1.0);
+  if (!(std::isfinite(seconds) && seconds >= 0.1))
+    throw InputError(field, "", "must be a finite number of seconds >= 0.1");
+  const std::int64_t length = std::max<std::int64_t>(
+      grid, std::llround(bounded * sampleRate / static_cast<double>(grid)) * grid);
   std::vector<Segment> out;
   for (std::int64_t start = 0; start < frames; start += length)
     out.push_back({start, std::min(frames, start + length)});
@@ -272,8 +313,12 @@ void renderSegment(const Session& session, const RenderOptions& options,
         }
         at += b.numFrames;
       });
-  VKMIX_ASSERT(at == seg.end && stored && stored->frames() == seg.end - seg.start,
-               "a segment's render holds exactly its frames");
+  // Only a plan.json whose segments are not this render's ends elsewhere (checkSegments and
+  // the session's identity hold the rest).
+  if (at != seg.end || !stored || stored->frames() != seg.end - seg.start)
+    throw InputError((dir / "plan.json").string(), "segments",
+                     "end at frame " + std::to_string(total) + ", but the render ends at " +
+                         std::to_string(at) + ": submit the render again");
   stored.reset();
 
   json meterJson = json::array();
@@ -294,6 +339,8 @@ void renderSegment(const Session& session, const RenderOptions& options,
                         {"sampleRate", session.sampleRate},
                         {"device", report.device},
                         {"wallSeconds", report.wallSeconds},
+                        {"backend", report.backend.name},
+                        {"chunks", report.backend.chunks},
                         {"stems", stems},
                         {"subBlockFrames", grid},
                         {"meters", meterJson}};
@@ -309,14 +356,19 @@ void renderSegment(const Session& session, const RenderOptions& options,
 JoinResult joinSegments(const Session& session, const RenderOptions& options,
                         const DeliveryOptions& delivery, const fs::path& dir,
                         const std::vector<Segment>& segments) {
-  VKMIX_ASSERT(!segments.empty(), "a farm render has segments");
+  const auto started = std::chrono::steady_clock::now();
+  checkSegments(segments, session.sampleRate, (dir / "plan.json").string());
   RenderOptions full = options;
   full.range.reset();
   // The one-machine render's own figures (voices, reverbs, block size), from its plan.
   engine::RenderPlan plan(session, full, engine::outputLayout(session, full),
                           engine::DryShape::Stems);
   RenderReport rendered = plan.reportSkeleton();
-  VKMIX_ASSERT(plan.endFrame == segments.back().end, "the segments cover the render");
+  if (plan.endFrame != segments.back().end)
+    throw InputError(
+        (dir / "plan.json").string(), "segments[" + std::to_string(segments.size() - 1) + "]",
+        "ends at frame " + std::to_string(segments.back().end) + ", but the render ends at " +
+            std::to_string(plan.endFrame) + ": submit the render again");
 
   std::vector<Sidecar> sidecars;
   std::vector<std::unique_ptr<engine::StoredRender>> stored;
@@ -336,6 +388,10 @@ JoinResult joinSegments(const Session& session, const RenderOptions& options,
     sidecars.push_back(std::move(s));
   }
   rendered.device = sidecars.front().device;
+  // The segments' backend figures: the render the join delivers is theirs.
+  rendered.backend.name = sidecars.front().backend;
+  rendered.backend.chunkFrames = rendered.blockFrames;
+  for (const Sidecar& s : sidecars) rendered.backend.chunks += s.chunks;
 
   JoinResult result;
   std::optional<double> measured;
@@ -402,6 +458,9 @@ JoinResult joinSegments(const Session& session, const RenderOptions& options,
       };
   result.report = engine::deliverKeptRender(session, full, delivery, measured, rendered,
                                             {{"segments", "session", segmentSeconds}}, replay);
+  // What the user waits for here: the join, from its first read to its last rename.
+  result.report.wallSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

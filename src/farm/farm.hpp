@@ -32,6 +32,16 @@ inline constexpr double kMeterPreRollSeconds = 3.0;
 std::int64_t renderFrames(const Session& session, const RenderOptions& options,
                           MediaRecords* media = nullptr);
 
+// InputError when a segment cannot render what `options` ask: a binaural render (its HRIR
+// convolution runs past a segment's end by the filters' tail and needs the frames before its
+// start), as `vkmix render --range` refuses one. Names --layout, else `sessionFile` (its layout).
+void checkFarmable(const Session& session, const RenderOptions& options,
+                   const std::string& sessionFile);
+
+// InputError naming `file` and segments[i] unless `segments` tile [0, their last end) on the
+// 100 ms grid, in order, none empty (plan.json is the user's to read, and to edit).
+void checkSegments(const std::vector<Segment>& segments, int sampleRate, const std::string& file);
+
 // [0, frames) cut into `count` segments of about equal length, or into segments of `seconds`
 // (the last shorter); every boundary on the 100 ms grid of BS.1770's sub-blocks, so each
 // segment's meters close whole sub-blocks. InputError naming `field` when the render is too short.

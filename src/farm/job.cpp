@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ using nlohmann::json;
 struct Ran {
   int status = -1;  // the exit status; -1 when it could not run or was killed
   std::string out, err;
+  bool missing = false;  // not found on PATH
 };
 
 // Runs a program (found on PATH) with `args`, its stdout and stderr captured.
@@ -55,8 +57,8 @@ Ran runProgram(const std::vector<std::string>& args) {
   if (spawned != 0) {
     ::close(outPipe[0]);
     ::close(errPipe[0]);
-    ran.err = args[0] + ": " + std::strerror(spawned) +
-              (spawned == ENOENT ? " (is Slurm installed, and on PATH?)" : "");
+    ran.err = args[0] + ": " + std::strerror(spawned);
+    ran.missing = spawned == ENOENT;
     return ran;
   }
   pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
@@ -142,12 +144,39 @@ std::map<std::string, std::string> fields(const std::string& line) {
   return f;
 }
 
-// Every task Slurm still knows of `jobId` (an array or a plain job), one field map each.
+// The last non-empty line of a program's stderr (else stdout), on one line.
+std::string lastLineOf(const Ran& ran) {
+  for (const std::string* text : {&ran.err, &ran.out}) {
+    std::stringstream lines(*text);
+    std::string line, last;
+    while (std::getline(lines, line))
+      if (!trimmed(line).empty()) last = trimmed(line);
+    if (!last.empty()) return last;
+  }
+  return ran.status < 0 ? "killed" : "exit status " + std::to_string(ran.status);
+}
+
+// Whether a Slurm command failed for want of a controller (or of a configuration naming one),
+// rather than refusing what it was asked.
+bool noController(const Ran& ran) {
+  const std::string& e = ran.err;
+  return e.find("Unable to contact slurm controller") != std::string::npos ||
+         e.find("configuration source") != std::string::npos ||
+         e.find("slurm.conf") != std::string::npos ||
+         e.find("Connection refused") != std::string::npos ||
+         e.find("Socket timed out") != std::string::npos;
+}
+
+// Every task Slurm still knows of `jobId` (an array or a plain job), one field map each; none
+// when it no longer knows the job (MinJobAge). SlurmUnreachable when Slurm could not be asked.
 std::vector<std::map<std::string, std::string>> showJob(const std::string& jobId) {
   std::vector<std::map<std::string, std::string>> jobs;
   if (jobId.empty()) return jobs;
   const Ran ran = runProgram({"scontrol", "-o", "show", "job", jobId});
-  if (ran.status != 0) return jobs;  // no longer known (MinJobAge), or no controller
+  if (ran.status != 0) {
+    if (ran.err.find("Invalid job id") != std::string::npos) return jobs;
+    throw SlurmUnreachable("cannot reach Slurm: " + lastLineOf(ran));
+  }
   std::stringstream lines(ran.out);
   std::string line;
   while (std::getline(lines, line))
@@ -168,6 +197,22 @@ fs::path segmentLogPath(const fs::path& dir, int index) {
 fs::path joinLogPath(const fs::path& dir) { return dir / "logs" / "join.log"; }
 fs::path joinedMarkerPath(const fs::path& dir) { return dir / "joined.json"; }
 
+FileIdentity identify(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    throw InputError(file.string(), "", std::string("cannot be read: ") + std::strerror(errno));
+  return {file, static_cast<std::int64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+void checkUnchanged(const FileIdentity& recorded) {
+  if (recorded.path.empty()) return;
+  if (identify(recorded.path) != recorded)
+    throw InputError(recorded.path.string(), "",
+                     "changed since 'vkmix farm submit' (size or modification time): the "
+                     "segments would deliver two versions of it; submit the render again");
+}
+
 void saveJob(const Job& job) {
   json segments = json::array();
   for (const Segment& s : job.segments) segments.push_back({{"start", s.start}, {"end", s.end}});
@@ -178,6 +223,10 @@ void saveJob(const Job& job) {
   const json j = {{"vkmixFarmJob", 1},
                   {"render", json::parse(job.renderArgs)},
                   {"sampleRate", job.sampleRate},
+                  {"session",
+                   {{"path", job.session.path.string()},
+                    {"sizeBytes", job.session.sizeBytes},
+                    {"modifiedNs", job.session.modifiedNs}}},
                   {"segments", segments},
                   {"partition", job.partition},
                   {"sbatch", job.sbatchArgs},
@@ -204,6 +253,11 @@ Job loadJob(const fs::path& dir) {
     const json j = json::parse(in);
     job.renderArgs = j.at("render").dump();
     job.sampleRate = j.at("sampleRate").get<int>();
+    if (j.contains("session")) {
+      const json& f = j.at("session");
+      job.session = {f.at("path").get<std::string>(), f.at("sizeBytes").get<std::int64_t>(),
+                     f.at("modifiedNs").get<std::int64_t>()};
+    }
     for (const json& s : j.at("segments"))
       job.segments.push_back({s.at("start").get<std::int64_t>(), s.at("end").get<std::int64_t>()});
     job.partition = j.at("partition").get<std::string>();
@@ -216,7 +270,7 @@ Job loadJob(const fs::path& dir) {
   } catch (const json::exception& e) {
     throw InputError(file.string(), "", std::string("is not a farm job's plan: ") + e.what());
   }
-  if (job.segments.empty()) throw InputError(file.string(), "segments", "is empty");
+  checkSegments(job.segments, job.sampleRate, file.string());
   return job;
 }
 
@@ -288,9 +342,13 @@ Submission submit(Job& job, const std::vector<int>& segments) {
   auto run = [&](std::vector<std::string> args) {
     const Ran ran = runProgram(args);
     const std::string id = trimmed(ran.out).substr(0, trimmed(ran.out).find(';'));
-    if (ran.status != 0 || id.empty())
-      throw IoError("sbatch refused the job: " +
-                    (trimmed(ran.err).empty() ? std::string("no job id") : trimmed(ran.err)));
+    if (ran.missing)
+      throw IoError("Slurm's sbatch was not found (is Slurm installed, and on PATH?)");
+    if (ran.status != 0 && noController(ran))
+      throw SlurmUnreachable("no Slurm controller reachable (is SLURM_CONF set?): " +
+                             lastLineOf(ran));
+    if (ran.status != 0) throw IoError("sbatch refused the job: " + lastLineOf(ran));
+    if (id.empty()) throw IoError("sbatch gave no job id: " + lastLineOf(ran));
     return id;
   };
   std::string array;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "farm/farm.hpp"
+#include "vkmix/error.hpp"
 
 namespace vkmix::farm {
 
@@ -19,12 +20,33 @@ struct Submission {
   std::string joinJob;
 };
 
+// The session file as `submit` found it: a segment or join of an edited session would deliver
+// two versions of it.
+struct FileIdentity {
+  std::filesystem::path path;
+  std::int64_t sizeBytes = -1;
+  std::int64_t modifiedNs = -1;
+  bool operator==(const FileIdentity&) const = default;
+};
+// InputError naming the file when it cannot be read.
+FileIdentity identify(const std::filesystem::path& file);
+// InputError naming the session when it is no longer as `submit` found it.
+void checkUnchanged(const FileIdentity& recorded);
+
+// Slurm's controller could not be reached (scontrol or sbatch could not ask it): nothing can be
+// told of the jobs, and nothing is to be concluded from that.
+class SlurmUnreachable : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 struct Job {
   std::filesystem::path dir;
   std::string renderArgs;  // the render's options, JSON as the CLI wrote them (opaque here)
   int sampleRate = 0;
   std::vector<Segment> segments;
-  std::string partition;                // --partition; "" = the cluster's default
+  FileIdentity session;   // as submit found it (path empty in a job of an older vkmix)
+  std::string partition;  // --partition; "" = the cluster's default
   std::vector<std::string> sbatchArgs;  // --sbatch, passed to every sbatch
   std::filesystem::path vkmix;          // the executable the tasks run (a path every node sees)
   std::vector<Submission> submissions;
@@ -32,7 +54,7 @@ struct Job {
 
 // plan.json, written whole under a temporary name and renamed.
 void saveJob(const Job& job);
-// InputError naming the folder when it holds no job.
+// InputError naming the folder when it holds no job, or plan.json and the field at fault.
 Job loadJob(const std::filesystem::path& dir);
 
 // media.json: what `submit` learned of every media file when it planned the render (size,
@@ -50,7 +72,8 @@ std::filesystem::path joinedMarkerPath(const std::filesystem::path& dir);
 
 // Submits the segments listed (an array job, task id = segment index) and a join that runs when
 // they all succeeded (afterok; Slurm cancels it when one fails), records the submission in
-// plan.json and returns it. IoError with sbatch's own message when it refuses.
+// plan.json and returns it. IoError (SlurmUnreachable when no controller answers) leading with
+// the cause, then sbatch's last line, when it refuses or is not there.
 Submission submit(Job& job, const std::vector<int>& segments);
 
 struct SegmentState {
@@ -64,10 +87,12 @@ struct SegmentState {
   std::string lastLine;  // its log's last non-empty line
   bool failed() const;
 };
+// SlurmUnreachable when Slurm could not be asked of a segment that is not done.
 std::vector<SegmentState> segmentStates(const Job& job);
 
 // The latest join job's state: "JOINED" (joined.json is there), or Slurm's ("PENDING",
 // "RUNNING", "COMPLETED", "FAILED", "CANCELLED", ...; "UNKNOWN" when it no longer knows it).
+// SlurmUnreachable when Slurm could not be asked.
 std::string joinState(const Job& job);
 
 // scancel JOB; a job that already ended is not an error.
