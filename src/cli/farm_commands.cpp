@@ -98,8 +98,10 @@ RenderArgs fromJson(const std::string& text, const fs::path& dir) {
 }
 
 // The job's render, set up as `vkmix render` sets one up.
-void setupJob(const farm::Job& job, RenderArgs& a, RenderSetup& s) {
+// `overwrite`: join -y, over what submit was given.
+void setupJob(const farm::Job& job, RenderArgs& a, RenderSetup& s, bool overwrite = false) {
   a = fromJson(job.renderArgs, job.dir);
+  a.overwrite = a.overwrite || overwrite;
   // An edited session would make segments of two versions of it.
   farm::checkUnchanged(job.session);
   setupRender(a, s);
@@ -265,9 +267,7 @@ int cmdJoin(const FarmArgs& f) {
   }
   RenderArgs a;
   RenderSetup s;
-  setupJob(job, a, s);
-  a.overwrite = a.overwrite || f.overwrite;
-  checkRenderFiles(a, s.session, s.delivery);
+  setupJob(job, a, s, f.overwrite);
   const farm::JoinResult joined =
       farm::joinSegments(s.session, s.options, s.delivery, job.dir, job.segments);
   for (int i : joined.remetered)

@@ -179,6 +179,14 @@ class Farm : public ::testing::Test {
       const Ran waited = run(vkmix() + " farm wait " + (work / (name + ".farm")).string());
       ASSERT_EQ(waited.status, 0) << waited.output
                                   << readText(work / (name + ".farm/logs/join.log"));
+      // wait names the deliverables; the join's report has its own wall time and the segments'
+      // backend.
+      EXPECT_NE(waited.output.find((work / name / "mix.wav").string()), std::string::npos)
+          << waited.output;
+      const json report = json::parse(readText(work / name / "report.json"));
+      EXPECT_GT(report.at("wallSeconds").get<double>(), 0.0);
+      EXPECT_FALSE(report.at("backend").at("name").get<std::string>().empty());
+      EXPECT_GT(report.at("backend").at("chunks").get<std::int64_t>(), 0);
       expectSame(base + "-one", name);
     }
   }
@@ -234,6 +242,16 @@ TEST_F(Farm, AMissingFileFailsOnlyTheSegmentsThatPlayItAndResumeCompletesThem) {
   const json plan = json::parse(readText(dir / "plan.json"));
   const std::string array = plan.at("submissions")[0].at("arrayJob");
   const std::string join = plan.at("submissions")[0].at("joinJob");
+  // Slurm out of reach is no failure: wait and status say so and cancel nothing.
+  const Ran unreachable = run("SLURM_CONF=/nonexistent " + vkmix() + " farm wait " + dir.string());
+  EXPECT_NE(unreachable.status, 0);
+  EXPECT_NE(unreachable.output.find("cannot reach Slurm: "), std::string::npos)
+      << unreachable.output;
+  const Ran blind = run("SLURM_CONF=/nonexistent " + vkmix() + " farm status " + dir.string());
+  EXPECT_NE(blind.status, 0);
+  EXPECT_NE(blind.output.find("cannot reach Slurm: "), std::string::npos) << blind.output;
+  EXPECT_EQ(blind.output.find("UNKNOWN"), std::string::npos) << blind.output;
+  EXPECT_NE(run("scontrol -o show job " + join).output.find("JobState=PENDING"), std::string::npos);
   ASSERT_EQ(run("scontrol release " + array + " " + join).status, 0);
 
   const Ran waited = run(vkmix() + " farm wait " + dir.string());
@@ -291,6 +309,166 @@ TEST_F(Farm, AMissingFileFailsOnlyTheSegmentsThatPlayItAndResumeCompletesThem) {
     EXPECT_TRUE(readText(out / "stems" / (std::string(stem) + ".wav")) ==
                 readText(one / "stems" / (std::string(stem) + ".wav")))
         << stem;
+}
+
+// The checks that need no Slurm: stand-ins for sbatch, scontrol and scancel on PATH (each logs
+// its arguments), and the segments and join run by hand, as docs/farm.md allows.
+class FarmChecks : public Farm {
+ protected:
+  static inline fs::path bin;
+
+  static void SetUpTestSuite() {
+    Farm::SetUpTestSuite();
+    bin = work / "bin";
+    fs::create_directories(bin);
+    // A 2 s session: the segments render in a moment.
+    std::ofstream(work / "short.json") << R"({
+  "vkmix": 1, "sampleRate": 48000, "layout": "5.1",
+  "tracks": [{"name": "DX", "stem": "dialogue", "type": "object",
+              "position": {"azimuth": 0, "elevation": 0, "distance": 1},
+              "clips": [{"file": "media/dialogue.wav", "start": 0.0, "length": 2.0}]}]
+})";
+  }
+  void SetUp() override { fs::remove(work / "scancel.log"); }
+
+  // A stand-in for a Slurm command: prints `out` and `err`, exits `status`, logs its arguments.
+  static void fake(const std::string& name, const std::string& out, const std::string& err,
+                   int status) {
+    const fs::path script = bin / name;
+    std::ofstream(script) << "#!/bin/sh\necho \"$@\" >> " << (work / (name + ".log")).string()
+                          << "\nprintf '" << out << "'\nprintf '" << err << "' >&2\nexit " << status
+                          << "\n";
+    fs::permissions(script, fs::perms::owner_all);
+  }
+  static std::string vkmixWithFakes() { return "PATH=" + bin.string() + ":$PATH " + vkmix(); }
+  static std::string render(const std::string& session, const std::string& out) {
+    return (work / session).string() + " --device cpu -o " + (work / out).string();
+  }
+};
+
+TEST_F(FarmChecks, WhatASegmentCannotRenderAndBadOptionsAreRefusedBeforeAnyJobFolder) {
+  fake("sbatch", "1\n", "", 0);
+  const std::string submit = vkmixWithFakes() + " farm submit " + render("short.json", "b.wav");
+  const Ran binaural = run(submit + " --layout binaural --segments 2");
+  EXPECT_EQ(binaural.status, 1);
+  EXPECT_NE(binaural.output.find("--layout: binaural: a binaural render cannot be farmed"),
+            std::string::npos)
+      << binaural.output;
+  const Ran hrtf = run(submit + " --segments 2 --downmix binaural=" + (work / "bb.wav").string() +
+                       " --hrtf " + (work / "nope.sofa").string());
+  EXPECT_EQ(hrtf.status, 1);
+  EXPECT_NE(hrtf.output.find("nope.sofa"), std::string::npos) << hrtf.output;
+  for (const char* seconds : {"0", "-1", "nan", "inf", "1e400", "0.05"}) {
+    const Ran bad = run(submit + " --segment-seconds=" + seconds);
+    EXPECT_EQ(bad.status, 1) << seconds;
+    EXPECT_NE(bad.output.find("--segment-seconds: must be a finite number of seconds >= 0.1"),
+              std::string::npos)
+        << bad.output;
+  }
+  EXPECT_FALSE(fs::exists(work / "b.wav.farm"));
+  EXPECT_FALSE(fs::exists(work / "sbatch.log"));
+  std::ofstream(work / "a-file") << "x";
+  const Ran underFile =
+      run(submit + " --segments 2 --job-dir " + (work / "a-file" / "job").string());
+  EXPECT_EQ(underFile.status, 4);
+  EXPECT_NE(underFile.output.find("--job-dir"), std::string::npos) << underFile.output;
+}
+
+TEST_F(FarmChecks, AFailedSubmitLeavesNoFolderAndLeadsWithItsCause) {
+  const std::string submit = " farm submit " + render("short.json", "f.wav") + " --segments 2";
+  fake("sbatch", "", "sbatch: error: Batch job submission failed:\\nInvalid partition name\\n", 1);
+  const Ran refused = run(vkmixWithFakes() + submit);
+  EXPECT_EQ(refused.status, 4);
+  EXPECT_NE(refused.output.find("sbatch refused the job: Invalid partition name"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_FALSE(fs::exists(work / "f.wav.farm"));
+  fake("sbatch", "", "sbatch: fatal: Could not establish a configuration source\\n", 1);
+  const Ran noController = run(vkmixWithFakes() + submit);
+  EXPECT_NE(noController.output.find("no Slurm controller reachable (is SLURM_CONF set?): "
+                                     "sbatch: fatal: Could not establish"),
+            std::string::npos)
+      << noController.output;
+  EXPECT_FALSE(fs::exists(work / "f.wav.farm"));
+  fs::remove(bin / "sbatch");
+  const Ran missing = run("PATH=" + bin.string() + " " + vkmix() + submit);
+  EXPECT_NE(missing.output.find("Slurm's sbatch was not found"), std::string::npos)
+      << missing.output;
+  EXPECT_FALSE(fs::exists(work / "f.wav.farm"));
+}
+
+// Submitted (to the stand-in), rendered and joined by hand: Slurm out of reach cancels nothing,
+// an edited session or plan.json is refused by name, and the join takes -y.
+TEST_F(FarmChecks, AJobRunByHandRefusesWhatChangedSinceSubmit) {
+  fake("sbatch", "7\n", "", 0);
+  fake("scontrol", "", "slurm_load_jobs error: Unable to contact slurm controller\\n", 1);
+  fake("scancel", "", "", 0);
+  const fs::path dir = work / "h.wav.farm";
+  const std::string farm = vkmixWithFakes() + " farm ";
+  ASSERT_EQ(run(farm + "submit " + render("short.json", "h.wav") + " --segments 2").status, 0);
+  EXPECT_TRUE(json::parse(readText(dir / "plan.json")).at("session").contains("modifiedNs"));
+
+  const Ran waited = run(farm + "wait " + dir.string());
+  EXPECT_EQ(waited.status, 4);
+  EXPECT_NE(waited.output.find("cannot reach Slurm: slurm_load_jobs error: Unable to contact"),
+            std::string::npos)
+      << waited.output;
+  EXPECT_FALSE(fs::exists(work / "scancel.log"));
+  const Ran status = run(farm + "status " + dir.string());
+  EXPECT_NE(status.output.find("cannot reach Slurm"), std::string::npos) << status.output;
+
+  const Ran resumed = run(farm + "submit --resume " + dir.string() + " --segments 3");
+  EXPECT_EQ(resumed.status, 1);
+  EXPECT_NE(resumed.output.find("--segments is not taken with --resume"), std::string::npos)
+      << resumed.output;
+  const Ran outside = run(farm + "segment " + dir.string() + " 99");
+  EXPECT_EQ(outside.status, 1);
+  EXPECT_EQ(outside.output.find("frames"), std::string::npos) << outside.output;
+  EXPECT_NE(outside.output.find("99 is not one of 0..1"), std::string::npos) << outside.output;
+
+  // plan.json with a gap between its segments.
+  const std::string plan = readText(dir / "plan.json");
+  json gap = json::parse(plan);
+  gap["segments"][1]["start"] = gap["segments"][1]["start"].get<std::int64_t>() + 4800;
+  std::ofstream(dir / "plan.json") << gap.dump();
+  const Ran gapped = run(farm + "segment " + dir.string() + " 0");
+  EXPECT_EQ(gapped.status, 1);
+  EXPECT_NE(gapped.output.find("plan.json: segments[1]: starts at frame"), std::string::npos)
+      << gapped.output;
+  std::ofstream(dir / "plan.json") << plan;
+
+  // The session edited: neither a segment nor the join renders it.
+  const std::string session = readText(work / "short.json");
+  const fs::file_time_type submitted = fs::last_write_time(work / "short.json");
+  std::ofstream(work / "short.json") << session << "\n";
+  for (const std::string& verb : {"segment " + dir.string() + " 0", "join " + dir.string()}) {
+    const Ran edited = run(farm + verb);
+    EXPECT_EQ(edited.status, 1) << verb;
+    EXPECT_NE(edited.output.find("short.json: changed since 'vkmix farm submit'"),
+              std::string::npos)
+        << edited.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "segments/000.json"));
+  // Back as submitted, its modification time too.
+  std::ofstream(work / "short.json") << session;
+  fs::last_write_time(work / "short.json", submitted);
+  for (int i : {0, 1}) {
+    const Ran segment = run(farm + "segment " + dir.string() + " " + std::to_string(i));
+    ASSERT_EQ(segment.status, 0) << segment.output;
+  }
+  std::ofstream(work / "h.wav") << "in the way";
+  const Ran refused = run(farm + "join " + dir.string());
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.output.find("-y"), std::string::npos) << refused.output;
+  const Ran joined = run(farm + "join -y " + dir.string());
+  ASSERT_EQ(joined.status, 0) << joined.output;
+  EXPECT_NE(readText(work / "h.wav"), "in the way");
+  const Ran again = run(farm + "join " + dir.string());
+  EXPECT_EQ(again.status, 0);
+  EXPECT_NE(again.output.find("already joined"), std::string::npos) << again.output;
+  const Ran done = run(farm + "wait " + dir.string());
+  EXPECT_EQ(done.status, 0);
+  EXPECT_NE(done.output.find((work / "h.wav").string()), std::string::npos) << done.output;
 }
 
 }  // namespace
