@@ -242,16 +242,6 @@ TEST_F(Farm, AMissingFileFailsOnlyTheSegmentsThatPlayItAndResumeCompletesThem) {
   const json plan = json::parse(readText(dir / "plan.json"));
   const std::string array = plan.at("submissions")[0].at("arrayJob");
   const std::string join = plan.at("submissions")[0].at("joinJob");
-  // Slurm out of reach is no failure: wait and status say so and cancel nothing.
-  const Ran unreachable = run("SLURM_CONF=/nonexistent " + vkmix() + " farm wait " + dir.string());
-  EXPECT_NE(unreachable.status, 0);
-  EXPECT_NE(unreachable.output.find("cannot reach Slurm: "), std::string::npos)
-      << unreachable.output;
-  const Ran blind = run("SLURM_CONF=/nonexistent " + vkmix() + " farm status " + dir.string());
-  EXPECT_NE(blind.status, 0);
-  EXPECT_NE(blind.output.find("cannot reach Slurm: "), std::string::npos) << blind.output;
-  EXPECT_EQ(blind.output.find("UNKNOWN"), std::string::npos) << blind.output;
-  EXPECT_NE(run("scontrol -o show job " + join).output.find("JobState=PENDING"), std::string::npos);
   ASSERT_EQ(run("scontrol release " + array + " " + join).status, 0);
 
   const Ran waited = run(vkmix() + " farm wait " + dir.string());
