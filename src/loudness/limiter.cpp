@@ -23,32 +23,44 @@ TruePeakLimiter::TruePeakLimiter(double sampleRate, int numChannels, double ceil
 
 void TruePeakLimiter::process(std::span<const float> planar, std::int64_t stride,
                               std::int64_t numFrames) {
+  // Each channel's oversampled peaks for the whole run first (vectorised, the bits of a sample at
+  // a time), then the frames in order.
+  framePeaks_.assign(static_cast<std::size_t>(numFrames), 0.0);
+  channelPeaks_.resize(static_cast<std::size_t>(numFrames));
+  for (int c = 0; c < numChannels_; ++c) {
+    peaks_[static_cast<std::size_t>(c)].peaksOfRun(planar.data() + c * stride, numFrames,
+                                                   channelPeaks_.data());
+    for (std::int64_t i = 0; i < numFrames; ++i)
+      framePeaks_[i] = std::max(framePeaks_[i], channelPeaks_[i]);
+  }
   std::vector<float> frame(static_cast<std::size_t>(numChannels_));
   for (std::int64_t i = 0; i < numFrames; ++i) {
     for (int c = 0; c < numChannels_; ++c) frame[c] = planar[c * stride + i];
-    pushFrame(frame.data());
+    pushFrame(frame.data(), framePeaks_[i]);
     ++realFrames_;
   }
 }
 
 void TruePeakLimiter::flush() {
   std::vector<float> zeros(static_cast<std::size_t>(numChannels_), 0.0f);
-  while (emitted_ < realFrames_) pushFrame(zeros.data());
+  while (emitted_ < realFrames_) {
+    double intervalPeak = 0.0;
+    for (TruePeak& p : peaks_) intervalPeak = std::max(intervalPeak, p.process(0.0));
+    pushFrame(zeros.data(), intervalPeak);
+  }
 }
 
-void TruePeakLimiter::pushFrame(const float* frame) {
-  pending_.emplace_back(frame, frame + numChannels_);
-  double intervalPeak = 0.0;
-  for (int c = 0; c < numChannels_; ++c)
-    intervalPeak = std::max(intervalPeak, peaks_[c].process(frame[c]));
+void TruePeakLimiter::pushFrame(const float* frame, double intervalPeak) {
+  pending_.insert(pending_.end(), frame, frame + numChannels_);
   const std::int64_t n = framesIn_++;
   const std::int64_t q = n - peakDelay_;  // the new points lie between frames q and q + 1
   if (q < 0) return;
   const double intervalR = intervalPeak > ceiling_ ? ceiling_ / intervalPeak : 1.0;
   // Frame q is bounded by both intervals it touches and by its own samples.
   double samplePeak = 0.0;
-  for (float x : pending_[static_cast<std::size_t>(q - emitted_)])
-    samplePeak = std::max(samplePeak, static_cast<double>(std::abs(x)));
+  const auto at = static_cast<std::size_t>((q - emitted_) * numChannels_);
+  for (int c = 0; c < numChannels_; ++c)
+    samplePeak = std::max(samplePeak, static_cast<double>(std::abs(pending_[at + c])));
   double r = std::min(lastIntervalR_, intervalR);
   if (samplePeak > ceiling_) r = std::min(r, ceiling_ / samplePeak);
   lastIntervalR_ = intervalR;
@@ -76,11 +88,11 @@ void TruePeakLimiter::emitFrame(double m, bool emit) {
   // Release: rise towards g with a 50 ms time constant; fall at once (stays <= g <= r).
   gain_ = g < gain_ ? g : std::min(g, gain_ + (1.0 - gain_) * releaseCoef_);
   maxReductionDb_ = std::max(maxReductionDb_, -20.0 * std::log10(gain_));
-  const std::vector<float>& x = pending_.front();
   if (emitted_ < realFrames_) {
-    for (int c = 0; c < numChannels_; ++c) ready_[c].push_back(static_cast<float>(x[c] * gain_));
+    for (int c = 0; c < numChannels_; ++c)
+      ready_[c].push_back(static_cast<float>(pending_[static_cast<std::size_t>(c)] * gain_));
   }
-  pending_.pop_front();
+  pending_.erase(pending_.begin(), pending_.begin() + numChannels_);
   ++emitted_;
 }
 

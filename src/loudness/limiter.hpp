@@ -29,7 +29,8 @@ class TruePeakLimiter {
   double maxReductionDb() const { return maxReductionDb_; }
 
  private:
-  void pushFrame(const float* frame);
+  // `intervalPeak`: the largest oversampled |value| the frame completes, over the channels.
+  void pushFrame(const float* frame, double intervalPeak);
   void emitFrame(double m, bool emit);
 
   int numChannels_;
@@ -38,8 +39,8 @@ class TruePeakLimiter {
   int peakDelay_;   // D: oversampled points completed at input n lie between n-D and n-D+1
   double releaseCoef_;
   std::vector<TruePeak> peaks_;
-  std::deque<std::vector<float>> pending_;  // input frames from the next to emit onwards
-  double lastIntervalR_ = 1.0;              // r of the interval before the current frame
+  std::deque<float> pending_;   // input frames from the next to emit onwards, interleaved
+  double lastIntervalR_ = 1.0;  // r of the interval before the current frame
   std::deque<std::pair<std::int64_t, double>> minQueue_;  // monotonic: sliding forward minimum
   std::deque<double> minima_;                             // the last W forward minima m(i)
   double minimaSum_ = 0.0;
@@ -48,7 +49,8 @@ class TruePeakLimiter {
   std::int64_t emitted_ = 0;
   double gain_ = 1.0;
   double maxReductionDb_ = 0.0;
-  std::vector<std::vector<float>> ready_;  // per channel
+  std::vector<std::vector<float>> ready_;          // per channel
+  std::vector<double> framePeaks_, channelPeaks_;  // process()'s scratch
 };
 
 }  // namespace vkmix::loudness

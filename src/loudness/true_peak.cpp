@@ -101,16 +101,63 @@ double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
     }
     if (bound * l1_ * (1.0 + 2 * kBoundSlack) > peakSoFar)
       peakSoFar = filterChunk(x + at, len, bound, peakSoFar);
-    if (len >= tapsPerPhase_) {  // the history is the chunk's last taps samples, oldest at 0
-      const float* last = x + at + len - tapsPerPhase_;
-      std::copy(last, last + tapsPerPhase_, history_.begin());
-      std::copy(last, last + tapsPerPhase_, history_.begin() + tapsPerPhase_);
-      pos_ = 0;
-    } else {
-      for (std::int64_t i = 0; i < len; ++i) push(x[at + i]);
-    }
+    advanceHistory(x + at, len);
   }
   return peakSoFar;
+}
+
+void TruePeak::advanceHistory(const float* x, std::int64_t n) {
+  if (n >= tapsPerPhase_) {  // the history is the last taps samples, oldest at 0
+    const float* last = x + n - tapsPerPhase_;
+    std::copy(last, last + tapsPerPhase_, history_.begin());
+    std::copy(last, last + tapsPerPhase_, history_.begin() + tapsPerPhase_);
+    pos_ = 0;
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) push(x[i]);
+  }
+}
+
+void TruePeak::peaksOfRun(const float* x, std::int64_t n, double* peaks) {
+  for (std::int64_t at = 0; at < n; at += kChunkFrames) {
+    const std::int64_t len = std::min<std::int64_t>(kChunkFrames, n - at);
+    if (factor_ == 1) {
+      for (std::int64_t i = 0; i < len; ++i) peaks[at + i] = std::abs(x[at + i]);
+    } else {
+      chunkPeaks(x + at, len, peaks + at);
+    }
+    advanceHistory(x + at, len);
+  }
+}
+
+// process()'s sums for each sample of the chunk (taps in the same order, so the same bits),
+// sixteen points at a time as filterChunk makes them, every phase, each sample's largest kept.
+VKMIX_SIMD_CLONES void TruePeak::chunkPeaks(const float* x, std::int64_t n, double* peaks) {
+  constexpr int kMaxTaps = 32;
+  constexpr int kLanes = 16;
+  using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
+  VKMIX_ASSERT(n <= kChunkFrames && tapsPerPhase_ <= kMaxTaps, "true-peak chunk too large");
+  alignas(64) float run[kMaxTaps - 1 + kChunkFrames + kLanes] = {};
+  alignas(64) float best[kChunkFrames + kLanes] = {};
+  const int taps = tapsPerPhase_;
+  std::copy(history_.begin() + pos_ + 1, history_.begin() + pos_ + taps, run);
+  for (std::int64_t i = 0; i < n; ++i) run[taps - 1 + i] = x[i];
+  for (int p = 0; p < factor_; ++p) {
+    const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
+    for (int i0 = 0; i0 < n; i0 += kLanes) {
+      Vec acc = {};
+      for (int k = 0; k < taps; ++k) {
+        Vec r;
+        std::memcpy(&r, &run[k + i0], sizeof r);
+        acc += c[k] * r;
+      }
+      Vec b;
+      std::memcpy(&b, &best[i0], sizeof b);
+      const Vec magnitude = acc < 0.0f ? -acc : acc;
+      b = magnitude > b ? magnitude : b;
+      std::memcpy(&best[i0], &b, sizeof b);
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) peaks[i] = static_cast<double>(best[i]);
 }
 
 void TruePeak::push(float x) {

@@ -19,6 +19,9 @@ class TruePeak {
   // calling process() on each would give, but skips the interpolation for stretches whose bound
   // (largest |sample| in the filter's span x the filter's L1 norm) cannot exceed peakSoFar.
   double processRun(const float* x, std::int64_t n, double peakSoFar);
+  // Feeds n samples; peaks[i] = what process(x[i]) would return, sample by sample (the same
+  // bits), computed a vector of points at a time.
+  void peaksOfRun(const float* x, std::int64_t n, double* peaks);
   int oversampling() const { return factor_; }
   // Delay in input samples between a sample going in and the oversampled points it produces.
   int delay() const { return tapsPerPhase_ / 2; }
@@ -41,6 +44,9 @@ class TruePeak {
   std::vector<int> nearTaps_;  // [phase][kNearTaps]
   std::vector<double> farL1_;  // [phase]
   void push(float x);          // into the history, without filtering
+  // The history after x[0..n) went in (as processRun leaves it).
+  void advanceHistory(const float* x, std::int64_t n);
+  VKMIX_SIMD_CLONES void chunkPeaks(const float* x, std::int64_t n, double* peaks);
   // max(peakSoFar, the chunk's largest |output|); `window` >= max |x| over the filter's span.
   VKMIX_SIMD_CLONES double filterChunk(const float* x, std::int64_t n, double window,
                                        double peakSoFar);

@@ -282,6 +282,32 @@ TEST(TruePeak, TheSkippingRunEqualsSampleBySample) {
   }
 }
 
+// The limiter takes each sample's oversampled peak from runs computed sixteen points at a time:
+// every value must be process()'s, at 48 kHz (4x) and 96 kHz (2x), fed in uneven runs, and the
+// history must carry from one run to the next (the runs interleave with process() calls).
+TEST(TruePeak, PeaksOfARunEqualSampleBySample) {
+  auto x = test::noise(20000, 23, 0.4f);
+  x[9001] = -0.9f;
+  x[9002] = 0.9f;
+  for (double rate : {48000.0, 96000.0, 192000.0}) {
+    TruePeak a(rate), b(rate);
+    std::vector<double> peaks(x.size());
+    std::size_t at = 0;
+    for (int k = 0; at < x.size(); ++k) {
+      const std::size_t n =
+          std::min<std::size_t>(x.size() - at, k % 3 == 2 ? 1 : 13 + 97 * k % 700);
+      if (n == 1) {
+        peaks[at] = b.process(x[at]);
+      } else {
+        b.peaksOfRun(&x[at], static_cast<std::int64_t>(n), &peaks[at]);
+      }
+      at += n;
+    }
+    for (std::size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(a.process(x[i]), peaks[i]) << "sample " << i << " at " << rate;
+  }
+}
+
 // The meter filters its channels eight at a time in lockstep; every channel must come out with the
 // bits process() gives it alone, for any number of channels (full and partial groups of 8).
 TEST(KWeighting, ChannelsInLockstepEqualOneAtATime) {
