@@ -110,13 +110,13 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
     const ChannelFormat* c = index.channel(id);
     if (c == nullptr || c->type != TypeDefinition::Matrix || c->blocks.empty()) {
       warn(object + ": matrix channel " + id +
-           " is not a Matrix audioChannelFormat with a block; " + "silent");
+           " is not a Matrix audioChannelFormat with a block; silent");
       continue;
     }
     const BlockFormat& block = c->blocks.front();
     if (c->blocks.size() > 1)
-      warn("audioChannelFormat " + id + ": a matrix that changes over time is not rendered; its " +
-           "first block applies throughout");
+      warn("audioChannelFormat " + id +
+           ": a matrix that changes over time is not rendered; its first block applies throughout");
     const ChannelFormat* speaker =
         block.outputChannelRef.empty() ? nullptr : channelById(index, block.outputChannelRef);
     if (speaker == nullptr || speaker->type != TypeDefinition::DirectSpeakers) {
