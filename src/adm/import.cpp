@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "adm/direct_speakers.hpp"
+#include "adm/matrix.hpp"
 #include "adm/timing.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
@@ -148,6 +149,7 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
   if (!info.hasChna) throw InputError(source, "chna", "no chna chunk: the tracks are not mapped");
   const Document doc = parseAdm(info.axml, source);
   const Resolved resolved = resolve(info, doc, source, choice.programme, choice.complementary);
+  const DocumentIndex index(doc);
   auto say = [&](const std::string& w) {
     if (warn) warn(source + ": " + w);
   };
@@ -225,6 +227,11 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
       if (base.clips.empty()) continue;
       base.binauralMode = binauralModeOfBlocks(blocks, say);
       for (Track& t : directSpeakersTracks(ro, base, say)) s.tracks.push_back(std::move(t));
+    } else if (ro.type == TypeDefinition::Matrix) {
+      // A matrix's blocks carry coefficients, not times: it plays for the whole object.
+      base.clips = clipsFor(wholeObject);
+      if (base.clips.empty()) continue;
+      for (Track& t : matrixTracks(ro, index, base, say)) s.tracks.push_back(std::move(t));
     }
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object

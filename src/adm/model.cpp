@@ -71,6 +71,19 @@ class Reader {
     return h;
   }
 
+  MatrixCoefficient coefficient(const XmlElement& c) const {
+    MatrixCoefficient m;
+    m.inputChannelRef = c.text;
+    if (m.inputChannelRef.empty()) fail(c, "names no input channel");
+    if (const std::string* g = c.attribute("gain")) m.gain = number(c, *g);
+    if (const std::string* p = c.attribute("phase")) m.phase = number(c, *p);
+    if (const std::string* d = c.attribute("delay")) m.delay = number(c, *d);
+    m.gainVar = attr(c, "gainVar", false);
+    m.phaseVar = attr(c, "phaseVar", false);
+    m.delayVar = attr(c, "delayVar", false);
+    return m;
+  }
+
   BlockFormat block(const XmlElement& e, TypeDefinition type, const std::string& channelId) {
     BlockFormat b;
     b.id = attr(e, "audioBlockFormatID", false);
@@ -138,6 +151,11 @@ class Reader {
         b.headphoneVirtualise = headphoneVirtualise(c);
       } else if (c.name == "speakerLabel") {
         b.speakerLabel = c.text;
+      } else if (c.name == "matrix") {
+        for (const XmlElement* m : c.childrenNamed("coefficient"))
+          b.matrix.push_back(coefficient(*m));
+      } else if (c.name == "outputChannelFormatIDRef" || c.name == "outputChannelIDRef") {
+        b.outputChannelRef = c.text;
       } else if (c.name == "cartesian" || c.name == "importance") {
         // cartesian: read above; importance: a hint for renderers that drop objects.
       } else if (c.name == "channelLock") {
@@ -225,6 +243,10 @@ class Reader {
       } else if (e.name == "audioPackFormat") {
         PackFormat p{attr(e, "audioPackFormatID"), attr(e, "audioPackFormatName", false), typeOf(e),
                      refs(e, "audioChannelFormatIDRef"), refs(e, "audioPackFormatIDRef")};
+        if (const XmlElement* r = e.child("inputPackFormatIDRef")) p.inputPackRef = r->text;
+        if (const XmlElement* r = e.child("outputPackFormatIDRef")) p.outputPackRef = r->text;
+        p.encodePackRefs = refs(e, "encodePackFormatIDRef");
+        p.decodePackRefs = refs(e, "decodePackFormatIDRef");
         if (e.child("absoluteDistance") != nullptr)
           unsupported("audioPackFormat " + p.id, "absoluteDistance");
         doc_.packs.push_back(std::move(p));

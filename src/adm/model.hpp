@@ -23,6 +23,16 @@ struct HeadphoneVirtualise {
   double drrDb = 130.0;
 };
 
+// One term of a Matrix block (BS.2076 §5.4.3.2): the input channel it takes, times `gain`.
+// phase (degrees), delay (ms) and the *Var references are kept as read so that an importer can
+// say which of them it does not render; unset / empty: absent.
+struct MatrixCoefficient {
+  std::string inputChannelRef;
+  double gain = 1.0;  // linear; negative inverts
+  std::optional<double> phase{}, delay{};
+  std::string gainVar{}, phaseVar{}, delayVar{};
+};
+
 struct BlockFormat {
   std::string id;
   std::optional<double> rtime, duration;  // seconds, relative to the object's start
@@ -47,6 +57,10 @@ struct BlockFormat {
   std::vector<ExclusionZone> zoneExclusion{};
   double diffuse = 0.0;
   std::optional<HeadphoneVirtualise> headphoneVirtualise;  // unset: the element is absent
+  // Matrix: the output channel this block's channel feeds (decode and direct matrices; the file
+  // may spell it outputChannelIDRef), and its `matrix` coefficients.
+  std::string outputChannelRef{};
+  std::vector<MatrixCoefficient> matrix{};
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };
@@ -64,6 +78,10 @@ struct PackFormat {
   TypeDefinition type = TypeDefinition::Unknown;
   std::vector<std::string> channelRefs;
   std::vector<std::string> packRefs;
+  // Matrix packs (BS.2076 §5.5.4): a direct matrix has input and output, an encode matrix an
+  // input, a decode matrix an output and the encode pack(s) it undoes.
+  std::string inputPackRef{}, outputPackRef{};
+  std::vector<std::string> encodePackRefs{}, decodePackRefs{};
 };
 
 struct StreamFormat {

@@ -24,6 +24,24 @@ void writeHeadphoneVirtualise(XmlWriter& w, const BlockFormat& b) {
       .close();
 }
 
+// A Matrix block's output channel and coefficients (BS.2076 §5.4.3.2); attributes at their
+// defaults are left out.
+void writeMatrixBlock(XmlWriter& w, const BlockFormat& b) {
+  if (!b.outputChannelRef.empty()) w.leaf("outputChannelFormatIDRef", b.outputChannelRef);
+  w.open("matrix");
+  for (const MatrixCoefficient& m : b.matrix) {
+    w.open("coefficient");
+    if (m.gain != 1.0) w.attribute("gain", number(m.gain));
+    if (m.phase) w.attribute("phase", number(*m.phase));
+    if (m.delay) w.attribute("delay", number(*m.delay));
+    if (!m.gainVar.empty()) w.attribute("gainVar", m.gainVar);
+    if (!m.phaseVar.empty()) w.attribute("phaseVar", m.phaseVar);
+    if (!m.delayVar.empty()) w.attribute("delayVar", m.delayVar);
+    w.text(m.inputChannelRef).close();
+  }
+  w.close();
+}
+
 }  // namespace
 
 std::string writeAdm(const Document& doc) {
@@ -75,6 +93,10 @@ std::string writeAdm(const Document& doc) {
         .attribute("typeDefinition", typeName(p.type));
     for (const std::string& r : p.channelRefs) w.leaf("audioChannelFormatIDRef", r);
     for (const std::string& r : p.packRefs) w.leaf("audioPackFormatIDRef", r);
+    for (const std::string& r : p.encodePackRefs) w.leaf("encodePackFormatIDRef", r);
+    for (const std::string& r : p.decodePackRefs) w.leaf("decodePackFormatIDRef", r);
+    if (!p.inputPackRef.empty()) w.leaf("inputPackFormatIDRef", p.inputPackRef);
+    if (!p.outputPackRef.empty()) w.leaf("outputPackFormatIDRef", p.outputPackRef);
     w.close();
   }
   for (const ChannelFormat& c : doc.channels) {
@@ -93,6 +115,11 @@ std::string writeAdm(const Document& doc) {
       if (b.rtime) w.attribute("rtime", formatTimecode(*b.rtime));
       if (b.duration) w.attribute("duration", formatTimecode(*b.duration));
       if (!b.speakerLabel.empty()) w.leaf("speakerLabel", b.speakerLabel);
+      if (c.type == TypeDefinition::Matrix) {
+        writeMatrixBlock(w, b);
+        w.close();
+        continue;
+      }
       auto coordinate = [&](const char* name, double v) {
         w.open("position").attribute("coordinate", name).text(number(v)).close();
       };

@@ -346,5 +346,139 @@ TEST_F(AdmBs2127, OnlyOneComplementaryObjectPlays) {
               HasSubstr("<audioComplementaryObjectIDRef>AO_1002</audioComplementaryObjectIDRef>"));
 }
 
+// (Bed channel map, clip gain in dB) of each clip of a track, in order.
+std::vector<std::pair<std::vector<int>, double>> termsOf(const Track& t) {
+  std::vector<std::pair<std::vector<int>, double>> terms;
+  for (const Clip& c : t.clips) terms.emplace_back(c.channels, c.gainDb);
+  return terms;
+}
+
+void expectTerms(const Track& t, const std::vector<std::pair<std::vector<int>, double>>& want) {
+  const auto got = termsOf(t);
+  ASSERT_EQ(got.size(), want.size()) << t.name;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, want[i].first) << t.name << " clip " << i;
+    // The axml carries 9 significant digits: sqrt(1/2) reads back 2e-9 dB off.
+    EXPECT_NEAR(got[i].second, want[i].second, 1e-7) << t.name << " clip " << i;
+  }
+}
+
+// BS.2076 typeDefinition Matrix (BS.2127, the reference's item selection): a direct matrix pack
+// names an input pack (the object's tracks) and an output pack; each of its channels is the sum
+// of its coefficients' inputs at their gains, played as the output channel its block names. A
+// 5.1 -> Lo/Ro downmix (BS.775: C and Ls/Rs at sqrt(1/2), LFE left out) becomes a 2.0 bed per
+// output channel whose clips are the input tracks at the coefficients' gains.
+TEST_F(AdmBs2127, DirectMatrixPlaysEachOutputChannelAsTheInputTracksAtTheCoefficients) {
+  const double g = std::sqrt(0.5), gDb = 20.0 * std::log10(g);
+  const test::MatrixMaster m = test::loRoMatrixMaster(g, g);
+  const std::string axml = adm::writeAdm(m.doc);
+  EXPECT_THAT(axml, HasSubstr("<inputPackFormatIDRef>AP_00010003</inputPackFormatIDRef>"));
+  EXPECT_THAT(axml, HasSubstr("<outputChannelFormatIDRef>AC_00010002</outputChannelFormatIDRef>"));
+  EXPECT_THAT(axml, HasSubstr("<coefficient gain=\"0.707106781\">AC_00010005</coefficient>"));
+  const Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 2u);
+  for (const Track& t : s.tracks) {
+    EXPECT_EQ(t.type, TrackType::Bed) << t.name;
+    EXPECT_EQ(t.bedLayout, "2.0") << t.name;
+    EXPECT_EQ(t.stem, "music") << t.name;
+    for (const Clip& c : t.clips) {
+      EXPECT_DOUBLE_EQ(c.startSeconds, 0.0);
+      EXPECT_NEAR(*c.lengthSeconds, 0.1, 1e-12);
+    }
+  }
+  EXPECT_EQ(s.tracks[0].name, "LoRo Lo");
+  expectTerms(s.tracks[0], {{{0, -1}, 0.0}, {{2, -1}, gDb}, {{4, -1}, gDb}});
+  EXPECT_EQ(s.tracks[1].name, "LoRo Ro");
+  expectTerms(s.tracks[1], {{{-1, 1}, 0.0}, {{-1, 2}, gDb}, {{-1, 5}, gDb}});
+}
+
+// Encode then decode: the tracks are the encode pack's inputs (2.0), the object names the decode
+// pack. E1 = L + R/2, E2 = R/2; out M+030 = E1 + E2 = L + R (the two R terms meet in one clip),
+// out M-030 = 2 E2 = R. A matrix already applied (tracks carrying the decode pack's own channels)
+// plays each track as its output channel.
+TEST_F(AdmBs2127, DecodeMatrixMultipliesThroughItsEncodeMatrix) {
+  adm::Document doc = adm::DocumentBuilder({"effects"}).document();
+  adm::Object o;
+  o.id = "AO_1001";
+  o.name = "MX";
+  o.packRefs = {"AP_00021003"};
+  o.trackUidRefs = {"ATU_00000001", "ATU_00000002"};
+  doc.objects.push_back(o);
+  doc.contents[0].objectRefs.push_back(o.id);
+  std::vector<wave::ChnaEntry> chna = {{1, "ATU_00000001", "AT_00010001_01", "AP_00021002"},
+                                       {2, "ATU_00000002", "AT_00010002_01", "AP_00021002"}};
+  adm::PackFormat encode{
+      "AP_00021002", "enc", adm::TypeDefinition::Matrix, {"AC_00021003", "AC_00021004"}, {}};
+  encode.inputPackRef = "AP_00010002";
+  encode.decodePackRefs = {"AP_00021003"};
+  adm::PackFormat decode{
+      "AP_00021003", "dec", adm::TypeDefinition::Matrix, {"AC_00021005", "AC_00021006"}, {}};
+  decode.encodePackRefs = {"AP_00021002"};
+  decode.outputPackRef = "AP_00010002";
+  doc.packs = {encode, decode};
+  auto channel = [&](const std::string& id, const std::string& name, const std::string& out,
+                     std::vector<adm::MatrixCoefficient> matrix) {
+    adm::BlockFormat b;
+    b.id = "AB_" + id.substr(3) + "_00000001";
+    b.outputChannelRef = out;
+    b.matrix = std::move(matrix);
+    doc.channels.push_back(adm::ChannelFormat{id, name, adm::TypeDefinition::Matrix, {b}, {}, {}});
+  };
+  channel("AC_00021003", "E1", "", {{"AC_00010001", 1.0}, {"AC_00010002", 0.5}});
+  channel("AC_00021004", "E2", "", {{"AC_00010002", 0.5}});
+  channel("AC_00021005", "Lout", "AC_00010001", {{"AC_00021003", 1.0}, {"AC_00021004", 1.0}});
+  channel("AC_00021006", "Rout", "AC_00010002", {{"AC_00021004", 2.0}});
+  const Session s = import(doc, chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[0].name, "MX Lout");
+  expectTerms(s.tracks[0], {{{0, -1}, 0.0}, {{1, -1}, 0.0}});
+  EXPECT_EQ(s.tracks[1].name, "MX Rout");
+  expectTerms(s.tracks[1], {{{-1, 1}, 0.0}});
+
+  // Pre-applied: the file's tracks are the decode pack's channels.
+  chna = {{1, "ATU_00000001", "AT_00021005_01", "AP_00021003"},
+          {2, "ATU_00000002", "AT_00021006_01", "AP_00021003"}};
+  const Session pre = import(doc, chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(pre.tracks.size(), 2u);
+  expectTerms(pre.tracks[0], {{{0, -1}, 0.0}});
+  expectTerms(pre.tracks[1], {{{-1, 1}, 0.0}});
+}
+
+// What vkmix does not render of a matrix is named, and the object is left out rather than
+// played in part: coefficients with phase, delay or gainVar (only gain is rendered), negative
+// gains (no polarity inversion in a session), an encode matrix alone (no output to play on).
+TEST_F(AdmBs2127, MatrixFeaturesNotRenderedAreNamed) {
+  const double g = std::sqrt(0.5);
+  auto warningsOf = [&](const test::MatrixMaster& m) {
+    EXPECT_THROW(import(m.doc, m.chna, 0.1), InputError);
+    std::string all;
+    for (const std::string& w : warnings_) all += w + "\n";
+    return all;
+  };
+  test::MatrixMaster m = test::loRoMatrixMaster(g, g);
+  m.doc.channels[0].blocks[0].matrix[1].phase = 90.0;
+  m.doc.channels[0].blocks[0].matrix[2].gainVar = "slev";
+  m.doc.channels[1].blocks[0].matrix[1].delay = 10.0;
+  EXPECT_THAT(warningsOf(m), HasSubstr("audioObject AO_1001: matrix coefficients with phase, "
+                                       "gainVar, delay are not supported (only gain is); not "
+                                       "rendered"));
+  // Zero phase and delay are the defaults: rendered.
+  m = test::loRoMatrixMaster(g, g);
+  m.doc.channels[0].blocks[0].matrix[1].phase = 0.0;
+  m.doc.channels[1].blocks[0].matrix[1].delay = 0.0;
+  EXPECT_EQ(import(m.doc, m.chna, 0.1).tracks.size(), 2u);
+
+  EXPECT_THAT(warningsOf(test::loRoMatrixMaster(g, -g)),
+              HasSubstr("audioObject AO_1001: negative matrix gains (polarity inversion) are not "
+                        "supported, in AC_00021001, AC_00021002; not rendered"));
+  m = test::loRoMatrixMaster(g, g);
+  m.doc.packs.back().outputPackRef.clear();
+  EXPECT_THAT(warningsOf(m), HasSubstr("audioObject AO_1001: audioPackFormat AP_00021001 is an "
+                                       "encode matrix (no outputPackFormatIDRef)"));
+}
+
 }  // namespace
 }  // namespace vkmix

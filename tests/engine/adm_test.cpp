@@ -393,6 +393,36 @@ TEST_F(Adm, DirectSpeakersBoundsPlayTheSpeakerWithinThem) {
   }
 }
 
+// A 5.1 -> Lo/Ro direct matrix (BS.775's downmix, tests/adm's loRoMatrixMaster) renders as the
+// coefficients applied by hand: on M+030 L + C/sqrt(2) + Ls/sqrt(2), on M-030 R + C/sqrt(2) +
+// Rs/sqrt(2), every other speaker silent (the LFE is not in the matrix), in each layout.
+TEST_F(Adm, MatrixDownmixRendersAsItsCoefficientsAppliedByHand) {
+  const double g = std::sqrt(0.5);
+  const test::MatrixMaster m = test::loRoMatrixMaster(g, g);
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 6; ++c) audio.push_back(test::noise(12000, 120 + c, 0.3f));
+  test::writeAdmFile(dir_ / "lo_ro.wav", m.doc, m.chna, audio, kRate);
+  for (const char* name : {"2.0", "5.1", "7.1.4"}) {
+    RenderOptions o = renderOptions();
+    o.layout = name;
+    const RenderedAudio r = renderToMemory(importAdm(dir_ / "lo_ro.wav", nullptr), o);
+    const Layout& l = *findLayout(name);
+    ASSERT_EQ(r.channels.size(), static_cast<std::size_t>(l.numChannels())) << name;
+    for (std::size_t c = 0; c < r.channels.size(); ++c) {
+      const std::string& label = l.speakers[c].label;
+      ASSERT_EQ(r.channels[c].size(), 12000u) << name;
+      double worst = 0.0;
+      for (std::size_t i = 0; i < 12000; ++i) {
+        double want = 0.0;
+        if (label == "M+030") want = audio[0][i] + g * audio[2][i] + g * audio[4][i];
+        if (label == "M-030") want = audio[1][i] + g * audio[2][i] + g * audio[5][i];
+        worst = std::max(worst, std::abs(r.channels[c][i] - want));
+      }
+      EXPECT_LE(worst, 1e-6) << name << " " << label;
+    }
+  }
+}
+
 TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
   test::writeFloatWav(dir_ / "dx.wav", {test::noise(3 * kRate, 1, 0.3f)}, kRate);
   test::writeFloatWav(dir_ / "fx.wav", {test::noise(2 * kRate, 2, 0.3f)}, kRate);

@@ -50,4 +50,38 @@ void extractAxml(const std::filesystem::path& wav, const std::filesystem::path& 
   writeText(xmlFile, info.axml);
 }
 
+MatrixMaster loRoMatrixMaster(double centre, double surround) {
+  MatrixMaster m{adm::DocumentBuilder({"music"}).document(), {}};
+  adm::Object o;
+  o.id = "AO_1001";
+  o.name = "LoRo";
+  o.packRefs = {"AP_00021001"};
+  for (int c = 1; c <= 6; ++c) {
+    const std::string uid = "ATU_0000000" + std::to_string(c);
+    o.trackUidRefs.push_back(uid);
+    m.chna.push_back({c, uid, "AT_0001000" + std::to_string(c) + "_01", "AP_00021001"});
+  }
+  m.doc.objects.push_back(o);
+  m.doc.contents.at(0).objectRefs.push_back(o.id);
+  adm::PackFormat pack{
+      "AP_00021001", "LoRo", adm::TypeDefinition::Matrix, {"AC_00021001", "AC_00021002"}, {}};
+  pack.inputPackRef = "AP_00010003";
+  pack.outputPackRef = "AP_00010002";
+  m.doc.packs.push_back(pack);
+  // Lo from L (AC_00010001), C (..03) and Ls (..05); Ro from R (..02), C and Rs (..06).
+  const char* names[] = {"Lo", "Ro"};
+  for (int side = 0; side < 2; ++side) {
+    const std::string n = std::to_string(side + 1);
+    adm::BlockFormat b;
+    b.id = "AB_0002100" + n + "_00000001";
+    b.outputChannelRef = "AC_0001000" + n;
+    b.matrix = {{"AC_0001000" + n, 1.0},
+                {"AC_00010003", centre},
+                {"AC_0001000" + std::to_string(side + 5), surround}};
+    m.doc.channels.push_back(adm::ChannelFormat{
+        "AC_0002100" + n, names[side], adm::TypeDefinition::Matrix, {b}, {}, {}});
+  }
+  return m;
+}
+
 }  // namespace vkmix::test

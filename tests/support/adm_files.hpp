@@ -22,6 +22,17 @@ void writeAdmFile(const std::filesystem::path& path, const adm::Document& doc,
                   const std::vector<wave::ChnaEntry>& chna,
                   const std::vector<std::vector<float>>& channels, int sampleRate);
 
+// A master whose one object is a 5.1 bed (BS.2094's common channels L, R, C, LFE, Ls, Rs on
+// file tracks 1-6, not defined in the file) through the direct Matrix pack AP_00021001 into
+// BS.2094's common 2.0 (AP_00010002): channel Lo (AC_00021001) plays on M+030 as
+// L + centre * C + surround * Ls, Ro (AC_00021002) on M-030 as R + centre * C + surround * Rs.
+// BS.775's Lo/Ro downmix is centre = surround = sqrt(1/2); the LFE is left out.
+struct MatrixMaster {
+  adm::Document doc;
+  std::vector<wave::ChnaEntry> chna;
+};
+MatrixMaster loRoMatrixMaster(double centre, double surround);
+
 // A block at (azimuth, elevation) from `rtime` for `duration` seconds.
 adm::BlockFormat polarBlock(double azimuth, double elevation, double rtime, double duration);
 

@@ -1,0 +1,184 @@
+#include "adm/matrix.hpp"
+
+#include <cmath>
+#include <map>
+
+#include "adm/common_definitions.hpp"
+#include "adm/direct_speakers.hpp"
+
+namespace vkmix::adm {
+namespace {
+
+// Matrices nest (decode of encode); deeper is a cycle in the file.
+constexpr int kMaxMatrixDepth = 8;
+
+// Gains below this are no term at all (a decode that cancels an encode's term, say).
+constexpr double kNoGain = 1e-12;
+
+const ChannelFormat* channelById(const DocumentIndex& index, const std::string& id) {
+  if (const ChannelFormat* c = index.channel(id)) return c;
+  for (const ChannelFormat& c : commonChannelFormats()) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+// A matrix channel as a sum of the object's file tracks: gain per file channel (0-based).
+struct Expansion {
+  std::map<int, double> gainByFileChannel;
+  std::vector<std::string> missing;      // inputs neither a track of the object nor a matrix
+  std::vector<std::string> unsupported;  // "phase", "delay", "gainVar", ... (each once)
+};
+
+void note(std::vector<std::string>& list, const std::string& what) {
+  for (const std::string& s : list) {
+    if (s == what) return;
+  }
+  list.push_back(what);
+}
+
+// BS.2127 (the reference's output channel allocation): a channel that is one of the object's
+// tracks is that track; otherwise a Matrix channel is the sum of its coefficients' inputs, each
+// expanded the same way.
+void expand(const ResolvedObject& ro, const DocumentIndex& index, const std::string& channelId,
+            double gain, int depth, Expansion& out) {
+  for (const ResolvedChannel& ch : ro.channels) {
+    if (ch.format->id == channelId) {
+      out.gainByFileChannel[ch.fileChannel] += gain;
+      return;
+    }
+  }
+  const ChannelFormat* c = index.channel(channelId);
+  if (c == nullptr || c->type != TypeDefinition::Matrix || c->blocks.empty() ||
+      depth >= kMaxMatrixDepth) {
+    note(out.missing, channelId);
+    return;
+  }
+  for (const MatrixCoefficient& m : c->blocks.front().matrix) {
+    if (m.phase && *m.phase != 0.0) note(out.unsupported, "phase");
+    if (m.delay && *m.delay != 0.0) note(out.unsupported, "delay");
+    if (!m.gainVar.empty()) note(out.unsupported, "gainVar");
+    if (!m.phaseVar.empty()) note(out.unsupported, "phaseVar");
+    if (!m.delayVar.empty()) note(out.unsupported, "delayVar");
+    expand(ro, index, m.inputChannelRef, gain * m.gain, depth + 1, out);
+  }
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string s;
+  for (const std::string& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+}  // namespace
+
+std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& index,
+                                const Track& base,
+                                const std::function<void(const std::string&)>& warn) {
+  const std::string object = "audioObject " + ro.object->id;
+  const PackFormat* pack = index.pack(ro.packId);
+  if (pack == nullptr) {
+    warn(object + ": Matrix audioPackFormat " + ro.packId + " is not defined; not rendered");
+    return {};
+  }
+  if (pack->outputPackRef.empty()) {
+    warn(object + ": audioPackFormat " + pack->id +
+         " is an encode matrix (no outputPackFormatIDRef): its channels have no speakers to "
+         "play on, as in BS.2127; not rendered (a decode or direct matrix is)");
+    return {};
+  }
+  const PackFormat* output = index.pack(pack->outputPackRef);
+  const bool outputIsDirectSpeakers = output != nullptr
+                                          ? output->type == TypeDefinition::DirectSpeakers
+                                          : isCommonDefinition(pack->outputPackRef);
+  if (!outputIsDirectSpeakers) {
+    warn(object + ": the output of matrix " + pack->id + ", audioPackFormat " +
+         pack->outputPackRef + ", is not a DirectSpeakers pack; not rendered");
+    return {};
+  }
+
+  // Every output channel's terms first: an object with a term vkmix cannot play is not rendered
+  // in part.
+  struct Output {
+    const ChannelFormat* matrixChannel;
+    const ChannelFormat* speaker;
+    std::vector<std::pair<int, double>> terms;  // file channel, linear gain
+  };
+  std::vector<Output> outputs;
+  std::vector<std::string> unsupported, negative;
+  for (const std::string& id : pack->channelRefs) {
+    const ChannelFormat* c = index.channel(id);
+    if (c == nullptr || c->type != TypeDefinition::Matrix || c->blocks.empty()) {
+      warn(object + ": matrix channel " + id +
+           " is not a Matrix audioChannelFormat with a block; silent");
+      continue;
+    }
+    const BlockFormat& block = c->blocks.front();
+    if (c->blocks.size() > 1)
+      warn("audioChannelFormat " + id +
+           ": a matrix that changes over time is not rendered; its first block applies throughout");
+    const ChannelFormat* speaker =
+        block.outputChannelRef.empty() ? nullptr : channelById(index, block.outputChannelRef);
+    if (speaker == nullptr || speaker->type != TypeDefinition::DirectSpeakers) {
+      warn("audioChannelFormat " + id + ": its outputChannelFormatIDRef (" +
+           (block.outputChannelRef.empty() ? std::string("none") : block.outputChannelRef) +
+           ") names no DirectSpeakers channel; silent");
+      continue;
+    }
+    Expansion e;
+    expand(ro, index, id, 1.0, 0, e);
+    for (const std::string& u : e.unsupported) note(unsupported, u);
+    for (const std::string& m : e.missing)
+      warn("audioChannelFormat " + id + ": its input " + m + " is not among " + object +
+           "'s tracks; silent in the mix");
+    Output out{c, speaker, {}};
+    for (const auto& [fileChannel, gain] : e.gainByFileChannel) {
+      if (std::abs(gain) < kNoGain) continue;
+      if (gain < 0.0) note(negative, id);
+      out.terms.emplace_back(fileChannel, gain);
+    }
+    if (!out.terms.empty()) outputs.push_back(std::move(out));
+  }
+  if (!unsupported.empty()) {
+    warn(object + ": matrix coefficients with " + joined(unsupported) +
+         " are not supported (only gain is); not rendered");
+    return {};
+  }
+  if (!negative.empty()) {
+    warn(object + ": negative matrix gains (polarity inversion) are not supported, in " +
+         joined(negative) + "; not rendered");
+    return {};
+  }
+
+  std::vector<Track> tracks;
+  for (const Output& out : outputs) {
+    // The output channel played as its DirectSpeakers channel would be, from a stand-in file
+    // channel that each term then replaces with its own at its gain.
+    const int standIn = out.terms.front().first;
+    ResolvedObject speaker{ro.object,
+                           ro.content,
+                           TypeDefinition::DirectSpeakers,
+                           pack->outputPackRef,
+                           {ResolvedChannel{standIn, {}, out.speaker}}};
+    Track named = base;
+    named.name = base.name + " " + out.matrixChannel->name;
+    for (Track& t : directSpeakersTracks(speaker, named, warn)) {
+      std::vector<Clip> clips;
+      for (const auto& [fileChannel, gain] : out.terms) {
+        for (Clip c : t.clips) {
+          if (c.channel) c.channel = fileChannel;
+          for (int& m : c.channels) {
+            if (m == standIn) m = fileChannel;
+          }
+          c.gainDb += 20.0 * std::log10(gain);
+          clips.push_back(std::move(c));
+        }
+      }
+      t.clips = std::move(clips);
+      tracks.push_back(std::move(t));
+    }
+  }
+  return tracks;
+}
+
+}  // namespace vkmix::adm
