@@ -64,8 +64,21 @@ void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_
     for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * v.gainLinear;
     return;
   }
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + static_cast<std::int64_t>(i)));
+  // Between the fades envelopeAt is the gain itself (its float is gainLinear exactly), so those
+  // frames take the plain product; the fades and the frames outside the clip take envelopeAt.
+  const std::int64_t len = static_cast<std::int64_t>(n);
+  const std::int64_t flatFrom =
+      std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
+  const std::int64_t flatTo = std::clamp<std::int64_t>(
+      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame,
+      flatFrom, len);
+  auto curve = [&](std::int64_t from, std::int64_t to) {
+    for (std::int64_t i = from; i < to; ++i)
+      out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + i));
+  };
+  curve(0, flatFrom);
+  for (std::int64_t i = flatFrom; i < flatTo; ++i) out[i] = in[i] * v.gainLinear;
+  curve(flatTo, len);
 }
 
 void referenceMix(const MixBlock& block, std::span<float> out) {
