@@ -70,8 +70,8 @@ void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_
   const std::int64_t flatFrom =
       std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
   const std::int64_t flatTo = std::clamp<std::int64_t>(
-      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame,
-      flatFrom, len);
+      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame, flatFrom,
+      len);
   auto curve = [&](std::int64_t from, std::int64_t to) {
     for (std::int64_t i = from; i < to; ++i)
       out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + i));
