@@ -102,14 +102,16 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
     // A speaker a joining return does not feed had zeros added to it: x + 0 is x but for -0,
     // which becomes +0, the same wherever in the sum it happens and however often (an exact
     // cancellation gives +0 too), so one pass of + 0 per such speaker, last, gives the bits.
-    std::vector<char> unfed(static_cast<std::size_t>(channels), 0);
+    // (A return spans the output's channels: a group's channels past them get nothing.)
+    const int returned = std::min(channels, plan_.output.numChannels());
+    std::vector<char> unfed(static_cast<std::size_t>(returned), 0);
     for (std::size_t k = 0; k < instances.size(); ++k) {
       if (plan_.returnGroup[static_cast<std::size_t>(instances[k].stem)] != static_cast<int>(s))
         continue;
       const std::vector<int>& live = returnChannels_[k];
-      std::vector<char> fed(static_cast<std::size_t>(channels), 0);
+      std::vector<char> fed(static_cast<std::size_t>(returned), 0);
       for (std::size_t r = 0; r < live.size(); ++r) {
-        VKMIX_ASSERT(live[r] < channels, "a return joins a group of the output's channels");
+        VKMIX_ASSERT(live[r] < returned, "a return joins a group of the output's channels");
         fed[static_cast<std::size_t>(live[r])] = 1;
         const float* src = returns_[k].channel(static_cast<int>(r));
         float* d = stems[s].data() + live[r] * stride;
@@ -117,7 +119,7 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
       }
       for (std::size_t c = 0; c < fed.size(); ++c) unfed[c] |= static_cast<char>(fed[c] == 0);
     }
-    for (int c = 0; c < channels; ++c) {
+    for (int c = 0; c < returned; ++c) {
       if (unfed[static_cast<std::size_t>(c)] == 0) continue;
       float* d = stems[s].data() + c * stride;
       for (std::int64_t i = 0; i < n; ++i) d[i] += 0.0f;
