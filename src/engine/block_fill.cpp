@@ -1,6 +1,7 @@
 #include "engine/block_fill.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "core/assert.hpp"
@@ -111,6 +112,29 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                                               .to = to});
     onDevice[k] = 1;
   }
+  // A clip's channels share their envelope (the fades' curves cost a sine or cosine a frame):
+  // each distinct envelope is evaluated once, here, before the rows are read on any thread.
+  std::vector<std::size_t> envelopeOf(count, 0);
+  std::vector<std::size_t> owners;  // the first row of each distinct envelope
+  for (std::size_t k = 0; k < count; ++k) {
+    const dsp::VoiceParams& p = block.voices[k];
+    if (onDevice[k] != 0 || p.plain == 1.0f) continue;
+    auto same = [&](std::size_t o) {
+      const dsp::VoiceParams& q = block.voices[o];
+      return q.clipFrame == p.clipFrame && q.clipLength == p.clipLength &&
+             q.fadeInFrames == p.fadeInFrames && q.fadeOutFrames == p.fadeOutFrames &&
+             q.fadeInShape == p.fadeInShape && q.fadeOutShape == p.fadeOutShape &&
+             std::bit_cast<std::uint32_t>(q.gainLinear) ==
+                 std::bit_cast<std::uint32_t>(p.gainLinear);
+    };
+    const auto found = std::find_if(owners.begin(), owners.end(), same);
+    envelopeOf[k] = static_cast<std::size_t>(found - owners.begin());
+    if (found == owners.end()) owners.push_back(k);
+  }
+  const auto envStride = static_cast<std::size_t>(block.stride);
+  std::vector<float> envelopes(owners.size() * envStride);
+  for (std::size_t e = 0; e < owners.size(); ++e)
+    dsp::envelopeRow(block.voices[owners[e]], envelopes.data() + e * envStride, envStride);
   // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
   // there is one, with the same bytes.
   auto readRow = [&](std::size_t k) {
@@ -129,7 +153,10 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
       sources.at(pv.clipIndex)->read(pv.sourceChannel, clipFrame + from, to - from, row + from);
     }
     std::fill(row + to, row + block.stride, 0.0f);
-    if (p.plain != 1.0f) dsp::applyEnvelope(p, row, row, static_cast<std::size_t>(block.stride));
+    if (p.plain != 1.0f) {  // what applyEnvelope gives
+      const float* env = envelopes.data() + envelopeOf[k] * envStride;
+      for (std::size_t i = 0; i < envStride; ++i) row[i] *= env[i];
+    }
   };
   if (pool != nullptr && pool->workers() > 0) {
     std::vector<std::size_t> anyThread;  // rows whose sources take reads from any thread

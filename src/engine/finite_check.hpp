@@ -3,6 +3,8 @@
 // backend, instead of writing inf, or NaN that a convolution spreads over the whole mix.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -13,17 +15,26 @@
 
 namespace vkmix::engine {
 
+// A float's magnitude as its bits: for magnitudes, the bits order as the values do, infinity
+// is 0x7f800000 and every NaN above it. The scans below take the largest of a row's as an
+// integer maximum, which vectorises (a float compare that NaN may answer does not).
+constexpr std::uint32_t kInfinityBits = 0x7f800000u;
+
+inline std::uint32_t largestMagnitudeBits(const float* x, std::int64_t n) {
+  std::uint32_t largest = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    largest = std::max(largest, std::bit_cast<std::uint32_t>(x[i]) & 0x7fffffffu);
+  return largest;
+}
+
 // The first frame of `channels` rows (n frames, `stride` apart) holding a non-finite sample, or
 // -1. The common case, all finite, is one branch-free pass.
 inline std::int64_t firstNonFiniteFrame(std::span<const float> planar, int channels,
                                         std::int64_t stride, std::int64_t n) {
-  constexpr float kMax = std::numeric_limits<float>::max();
-  bool bad = false;
-  for (int c = 0; c < channels; ++c) {
-    const float* row = planar.data() + c * stride;
-    for (std::int64_t i = 0; i < n; ++i) bad |= !(std::abs(row[i]) <= kMax);
-  }
-  if (!bad) return -1;
+  std::uint32_t largest = 0;
+  for (int c = 0; c < channels; ++c)
+    largest = std::max(largest, largestMagnitudeBits(planar.data() + c * stride, n));
+  if (largest < kInfinityBits) return -1;
   std::int64_t first = n;
   for (int c = 0; c < channels; ++c) {
     const float* row = planar.data() + c * stride;
@@ -59,9 +70,9 @@ constexpr float kMaxFftInput = 1e15f;
 
 inline void requireWithinFftRange(std::span<const float> samples, const std::string& stage,
                                   const std::string& sessionFile) {
-  bool bad = false;
-  for (float x : samples) bad |= !(std::abs(x) <= kMaxFftInput);
-  if (!bad) return;
+  const auto largest =
+      largestMagnitudeBits(samples.data(), static_cast<std::int64_t>(samples.size()));
+  if (largest <= std::bit_cast<std::uint32_t>(kMaxFftInput)) return;
   throw InputError(sessionFile, "",
                    stage +
                        " carries samples beyond +-1e15 (300 dB over full scale), more than the "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/assert.hpp"
 #include "engine/finite_check.hpp"
 
 namespace vkmix::engine {
@@ -10,9 +11,20 @@ namespace vkmix::engine {
 ReverbFraming::ReverbFraming(const RenderPlan& plan, backend::Backend& backend)
     : plan_(plan), backend_(backend), taken_(plan.loopStart) {
   for (int channels : plan.groupChannels) dry_.emplace_back(channels);
+  const int nc = plan.output.numChannels();
   for (const ReverbInstance& inst : plan.reverbs.instances) {
-    sendIn_.emplace_back(plan.reverbs.buses[static_cast<std::size_t>(inst.bus)].spec.numInputs);
-    returns_.emplace_back(plan.output.numChannels());
+    const ReverbBus& bus = plan.reverbs.buses[static_cast<std::size_t>(inst.bus)];
+    sendIn_.emplace_back(bus.spec.numInputs);
+    // A return holds only the speakers some output of its bus feeds (a mono room feeds one or
+    // few of 12); the others would be zeros. One channel at least, so the FIFO counts frames.
+    std::vector<int> live;
+    for (int c = 0; c < nc; ++c) {
+      const bool fed = std::any_of(bus.returnGains.begin(), bus.returnGains.end(),
+                                   [&](auto& g) { return g[static_cast<std::size_t>(c)] != 0.0f; });
+      if (fed || (c == nc - 1 && live.empty())) live.push_back(c);
+    }
+    returns_.emplace_back(static_cast<int>(live.size()));
+    returnChannels_.push_back(std::move(live));
   }
 }
 
@@ -36,7 +48,6 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
   const ReverbBus& bus = plan_.reverbs.buses[static_cast<std::size_t>(busIndex)];
   const std::string& name = bus.name;
   const std::string sessionFile = plan_.session.path.string();
-  const int nc = plan_.output.numChannels();
   const std::int64_t span = bus.spec.partitionFrames * backend_.convolverBatch(k);
   const auto outs = static_cast<std::int64_t>(bus.spec.outputs.size());
   while (sendIn_[k].frames() >= span || (flush && sendIn_[k].frames() > 0)) {
@@ -53,11 +64,13 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
                   taken_ + returns_[k].frames(), plan_.session.sampleRate, sessionFile);
     // The returns: each output times its speaker gains, summed into silence in the FIFO.
     returns_[k].appendSilence(take);
+    const std::vector<int>& live = returnChannels_[k];
     for (std::int64_t o = 0; o < outs; ++o) {
-      for (int c = 0; c < nc; ++c) {
-        const float g = bus.returnGains[static_cast<std::size_t>(o)][static_cast<std::size_t>(c)];
+      for (std::size_t r = 0; r < live.size(); ++r) {
+        const std::size_t c = static_cast<std::size_t>(live[r]);
+        const float g = bus.returnGains[static_cast<std::size_t>(o)][c];
         if (g == 0.0f) continue;
-        float* to = returns_[k].lastFrames(c, take);
+        float* to = returns_[k].lastFrames(static_cast<int>(r), take);
         const float* from = convOut_.data() + o * span;
         if (bus.returnShift == 0) {
           for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
@@ -86,9 +99,30 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
       std::fill(stems[s].begin() + c * stride + n, stems[s].begin() + (c + 1) * stride, 0.0f);
     dry_[s].read(stems[s], stride, n);
     dry_[s].consume(n);
+    // A speaker a joining return does not feed had zeros added to it: x + 0 is x but for -0,
+    // which becomes +0, the same wherever in the sum it happens and however often (an exact
+    // cancellation gives +0 too), so one pass of + 0 per such speaker, last, gives the bits.
+    // (A return spans the output's channels: a group's channels past them get nothing.)
+    const int returned = std::min(channels, plan_.output.numChannels());
+    std::vector<char> unfed(static_cast<std::size_t>(returned), 0);
     for (std::size_t k = 0; k < instances.size(); ++k) {
-      if (plan_.returnGroup[static_cast<std::size_t>(instances[k].stem)] == static_cast<int>(s))
-        returns_[k].addTo(stems[s], stride, n);
+      if (plan_.returnGroup[static_cast<std::size_t>(instances[k].stem)] != static_cast<int>(s))
+        continue;
+      const std::vector<int>& live = returnChannels_[k];
+      std::vector<char> fed(static_cast<std::size_t>(returned), 0);
+      for (std::size_t r = 0; r < live.size(); ++r) {
+        VKMIX_ASSERT(live[r] < returned, "a return joins a group of the output's channels");
+        fed[static_cast<std::size_t>(live[r])] = 1;
+        const float* src = returns_[k].channel(static_cast<int>(r));
+        float* d = stems[s].data() + live[r] * stride;
+        for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
+      }
+      for (std::size_t c = 0; c < fed.size(); ++c) unfed[c] |= static_cast<char>(fed[c] == 0);
+    }
+    for (int c = 0; c < returned; ++c) {
+      if (unfed[static_cast<std::size_t>(c)] == 0) continue;
+      float* d = stems[s].data() + c * stride;
+      for (std::int64_t i = 0; i < n; ++i) d[i] += 0.0f;
     }
   }
   for (PlanarFifo& r : returns_) r.consume(n);

@@ -38,6 +38,7 @@ class ReverbFraming {
   const RenderPlan& plan_;
   backend::Backend& backend_;
   std::vector<PlanarFifo> dry_, sendIn_, returns_;
+  std::vector<std::vector<int>> returnChannels_;  // return k's FIFO channel r: speaker [k][r]
   std::vector<float> convIn_, convOut_;
   // The timeline frame of the next frame handed out: where the returns' next frames fall. The
   // sends go into the convolvers from plan.loopStart, on their partition grid.

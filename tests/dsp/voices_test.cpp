@@ -3,6 +3,7 @@
 // dispatch holds; and the reference's envelope equals the closed-form fade curves.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -285,6 +286,42 @@ TEST(Envelope, FadesFollowTheirClosedForms) {
     EXPECT_DOUBLE_EQ(envelopeAt(v, 500), 0.5);
     EXPECT_NEAR(envelopeAt(v, 899), 0.5 * curve(100.0 / 200.0), 1e-12);
     EXPECT_DOUBLE_EQ(envelopeAt(v, 999), 0.0) << "a fade-out ends in silence";
+  }
+}
+
+// applyEnvelope takes the gain alone between the fades: the bits must be those of envelopeAt
+// frame by frame, for blocks starting before, inside, across and past the fades, overlapping
+// fades and fades longer than the clip included.
+TEST(Envelope, ApplyEnvelopeIsEnvelopeAtFrameByFrame) {
+  std::vector<float> in(256);
+  for (std::size_t i = 0; i < in.size(); ++i)
+    in[i] = (i % 3 == 0 ? -1.0f : 1.0f) * (0.1f + 0.37f * static_cast<float>(i));
+  struct Case {
+    std::int32_t length, fadeIn, fadeOut;
+  };
+  for (const Case c : {Case{1000, 100, 200}, Case{150, 100, 120}, Case{80, 200, 300},
+                       Case{500, 0, 0}, Case{500, 0, 64}, Case{500, 64, 0}}) {
+    for (float shape : {0.0f, 1.0f, 2.0f}) {
+      for (std::int32_t from : {-300, -100, -7, 0, 1, 50, 99, 100, 101, 400, 700, 900, 999, 1200}) {
+        VoiceParams v;
+        v.clipLength = c.length;
+        v.fadeInFrames = c.fadeIn;
+        v.fadeOutFrames = c.fadeOut;
+        v.gainLinear = 0.7f;
+        v.fadeInShape = shape;
+        v.fadeOutShape = 2.0f - shape;
+        v.clipFrame = from;
+        std::vector<float> out(in.size());
+        applyEnvelope(v, in.data(), out.data(), in.size());
+        for (std::size_t i = 0; i < in.size(); ++i) {
+          const float want =
+              in[i] * static_cast<float>(envelopeAt(v, from + static_cast<std::int64_t>(i)));
+          ASSERT_EQ(std::bit_cast<std::uint32_t>(out[i]), std::bit_cast<std::uint32_t>(want))
+              << "clip " << c.length << " fades " << c.fadeIn << "/" << c.fadeOut << " block at "
+              << from << " frame " << i;
+        }
+      }
+    }
   }
 }
 

@@ -85,6 +85,10 @@ struct MixBlock {
 // depend on the block it falls in. `in` may be `out`.
 void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n);
 
+// The floats applyEnvelope multiplies n frames by, from the block's first frame: envelopeAt
+// frame by frame, rounded to float (any plain flag aside). The voices of one clip share them.
+void envelopeRow(const VoiceParams& v, float* env, std::size_t n);
+
 // Envelope gain of a voice at clip-relative frame t (exactly what the shader computes).
 double envelopeAt(const VoiceParams& v, std::int64_t t);
 

@@ -59,13 +59,37 @@ double envelopeAt(const VoiceParams& v, std::int64_t t) {
   return g;
 }
 
+void envelopeRow(const VoiceParams& v, float* env, std::size_t n) {
+  // Between the fades envelopeAt is the gain itself (its float is gainLinear exactly), so only
+  // the fades and the frames outside the clip evaluate it.
+  const auto len = static_cast<std::int64_t>(n);
+  const std::int64_t flatFrom =
+      std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
+  const std::int64_t flatTo = std::clamp<std::int64_t>(
+      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame, flatFrom,
+      len);
+  for (std::int64_t i = 0; i < flatFrom; ++i)
+    env[i] = static_cast<float>(envelopeAt(v, v.clipFrame + i));
+  std::fill(env + flatFrom, env + flatTo, v.gainLinear);
+  for (std::int64_t i = flatTo; i < len; ++i)
+    env[i] = static_cast<float>(envelopeAt(v, v.clipFrame + i));
+}
+
 void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n) {
   if (v.plain == 1.0f) {
     for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * v.gainLinear;
     return;
   }
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = in[i] * static_cast<float>(envelopeAt(v, v.clipFrame + static_cast<std::int64_t>(i)));
+  // The product in pieces: the gain alone between the fades, as envelopeRow gives.
+  constexpr std::size_t kPiece = 1024;
+  float env[kPiece];
+  for (std::size_t at = 0; at < n; at += kPiece) {
+    const std::size_t m = std::min(kPiece, n - at);
+    VoiceParams piece = v;
+    piece.clipFrame = v.clipFrame + static_cast<std::int32_t>(at);
+    envelopeRow(piece, env, m);
+    for (std::size_t i = 0; i < m; ++i) out[at + i] = in[at + i] * env[i];
+  }
 }
 
 void referenceMix(const MixBlock& block, std::span<float> out) {
