@@ -17,6 +17,24 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kBoundSlack = 1e-5;
 constexpr float kBoundMargin = 1.0f + 1e-5f;
 
+constexpr int kMaxTaps = 32;
+constexpr int kLanes = 16;  // points a vector: one AVX-512 register, two AVX2 or four SSE2 ones
+using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
+
+// Output points i0 .. i0 + kLanes - 1 of one phase: the sum over k of c[k] x run[i + k], taps in
+// process()'s order (so its bits). Inlined into each caller's clone, so it takes that clone's
+// vector width.
+// (Through a reference: a vector returned by value would change the ABI between clones.)
+[[gnu::always_inline]] inline void phaseSums(const float* c, int taps, const float* run, int i0,
+                                             Vec& acc) {
+  acc = Vec{};
+  for (int k = 0; k < taps; ++k) {
+    Vec r;
+    std::memcpy(&r, &run[k + i0], sizeof r);
+    acc += c[k] * r;
+  }
+}
+
 double besselI0(double x) {
   double sum = 1.0, term = 1.0;
   for (int k = 1; k < 50; ++k) {
@@ -132,24 +150,14 @@ void TruePeak::peaksOfRun(const float* x, std::int64_t n, double* peaks) {
 // process()'s sums for each sample of the chunk (taps in the same order, so the same bits),
 // sixteen points at a time as filterChunk makes them, every phase, each sample's largest kept.
 VKMIX_SIMD_CLONES void TruePeak::chunkPeaks(const float* x, std::int64_t n, double* peaks) {
-  constexpr int kMaxTaps = 32;
-  constexpr int kLanes = 16;
-  using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
-  VKMIX_ASSERT(n <= kChunkFrames && tapsPerPhase_ <= kMaxTaps, "true-peak chunk too large");
-  alignas(64) float run[kMaxTaps - 1 + kChunkFrames + kLanes] = {};
+  alignas(64) float run[kRunFloats];
   alignas(64) float best[kChunkFrames + kLanes] = {};
-  const int taps = tapsPerPhase_;
-  std::copy(history_.begin() + pos_ + 1, history_.begin() + pos_ + taps, run);
-  for (std::int64_t i = 0; i < n; ++i) run[taps - 1 + i] = x[i];
+  fillRun(x, n, run);
   for (int p = 0; p < factor_; ++p) {
-    const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
+    const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_)];
     for (int i0 = 0; i0 < n; i0 += kLanes) {
-      Vec acc = {};
-      for (int k = 0; k < taps; ++k) {
-        Vec r;
-        std::memcpy(&r, &run[k + i0], sizeof r);
-        acc += c[k] * r;
-      }
+      Vec acc;
+      phaseSums(c, tapsPerPhase_, run, i0, acc);
       Vec b;
       std::memcpy(&b, &best[i0], sizeof b);
       const Vec magnitude = acc < 0.0f ? -acc : acc;
@@ -158,6 +166,16 @@ VKMIX_SIMD_CLONES void TruePeak::chunkPeaks(const float* x, std::int64_t n, doub
     }
   }
   for (std::int64_t i = 0; i < n; ++i) peaks[i] = static_cast<double>(best[i]);
+}
+
+// The taps - 1 samples before the chunk (the history), then the chunk's n, then zeros.
+void TruePeak::fillRun(const float* x, std::int64_t n, float* run) const {
+  static_assert(kRunFloats == kMaxTaps - 1 + kChunkFrames + kLanes, "the run's size");
+  VKMIX_ASSERT(n <= kChunkFrames && tapsPerPhase_ <= kMaxTaps, "true-peak chunk too large");
+  const int taps = tapsPerPhase_;
+  std::copy(history_.begin() + pos_ + 1, history_.begin() + pos_ + taps, run);
+  std::copy(x, x + n, run + taps - 1);
+  std::fill(run + taps - 1 + n, run + kRunFloats, 0.0f);
 }
 
 void TruePeak::push(float x) {
@@ -177,14 +195,9 @@ void TruePeak::push(float x) {
 // skips most of the work; when a phase is filtered its outputs are exactly process()'s.
 VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, double window,
                                                double peakSoFar) {
-  constexpr int kMaxTaps = 32;
-  constexpr int kLanes = 16;
-  using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
-  VKMIX_ASSERT(n <= kChunkFrames && tapsPerPhase_ <= kMaxTaps, "true-peak chunk too large");
-  alignas(64) float run[kMaxTaps - 1 + kChunkFrames + kLanes] = {};
+  alignas(64) float run[kRunFloats];
+  fillRun(x, n, run);
   const int taps = tapsPerPhase_;
-  std::copy(history_.begin() + pos_ + 1, history_.begin() + pos_ + taps, run);
-  for (std::int64_t i = 0; i < n; ++i) run[taps - 1 + i] = x[i];
   const Vec lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
   Vec peak = {};
   for (int p = 0; p < factor_; ++p) {
@@ -210,12 +223,8 @@ VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, d
     for (int l = 0; l < kLanes; ++l) mayReach = std::max(mayReach, static_cast<double>(worst[l]));
     if (!(mayReach > peakSoFar)) continue;
     for (int i0 = 0; i0 < n; i0 += kLanes) {
-      Vec acc = {};
-      for (int k = 0; k < taps; ++k) {
-        Vec r;
-        std::memcpy(&r, &run[k + i0], sizeof r);
-        acc += c[k] * r;
-      }
+      Vec acc;
+      phaseSums(c, taps, run, i0, acc);
       const Vec magnitude = acc < 0.0f ? -acc : acc;
       const Vec counted = lane + static_cast<float>(i0) < static_cast<float>(n) ? magnitude : 0.0f;
       peak = counted > peak ? counted : peak;

@@ -47,6 +47,9 @@ class TruePeak {
   // The history after x[0..n) went in (as processRun leaves it).
   void advanceHistory(const float* x, std::int64_t n);
   VKMIX_SIMD_CLONES void chunkPeaks(const float* x, std::int64_t n, double* peaks);
+  // A chunk's filter input: 31 samples of history, kChunkFrames, a vector's width of zeros.
+  static constexpr int kRunFloats = 31 + kChunkFrames + 16;
+  void fillRun(const float* x, std::int64_t n, float* run) const;
   // max(peakSoFar, the chunk's largest |output|); `window` >= max |x| over the filter's span.
   VKMIX_SIMD_CLONES double filterChunk(const float* x, std::int64_t n, double window,
                                        double peakSoFar);
