@@ -1,5 +1,5 @@
-// A render's every output kept in memory, channel-major, as the block loop hands it on: what the
-// engine tests compare across backends, block sizes and ranges.
+// What the engine tests that compare backends share: a render's every output kept in memory,
+// channel-major, as the block loop hands it on, and a fixture run once per backend.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "engine/renderer.hpp"
+#include "support/gpu_fixture.hpp"
 #include "vkmix/render.hpp"
 
 namespace vkmix::test {
@@ -54,5 +57,26 @@ inline CapturedRender captureRender(const Session& s, const RenderOptions& optio
   out.report = report;
   return out;
 }
+
+// A test run once per backend, its parameter the --device name ("reference", "cpu") or "vulkan"
+// (this fixture's validated Vulkan device, set up only then). A subclass's SetUp calls
+// BackendTest::SetUp first and returns if the test was skipped or failed.
+class BackendTest : public GpuFixture, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "vulkan") GpuFixture::SetUp();
+  }
+  void TearDown() override {
+    if (GetParam() == "vulkan") GpuFixture::TearDown();
+  }
+  // Options rendering on this test's backend at `block` frames a chunk.
+  RenderOptions backend(std::int64_t block) const {
+    if (GetParam() == "vulkan") return renderOptions(block);
+    RenderOptions o;
+    o.device = GetParam();
+    o.blockFrames = block;
+    return o;
+  }
+};
 
 }  // namespace vkmix::test

@@ -57,13 +57,11 @@ void expectClose(const Outputs& got, const Outputs& want, double tolerance,
     compare(got.groups[g], want.groups[g], got.names[g]);
 }
 
-class Conformance : public test::GpuFixture, public ::testing::WithParamInterface<std::string> {
+class Conformance : public test::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "vulkan") {
-      GpuFixture::SetUp();
-      if (IsSkipped() || HasFatalFailure()) return;
-    }
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     const int rate = 48000;
     test::writeFloatWav(dir_ / "speech.wav", {test::noise(36000, 11, 0.4f)}, rate);
     test::writeFloatWav(dir_ / "tone.wav", {test::sine(30000, 440.0, rate, 0.5f)}, rate);
@@ -88,23 +86,10 @@ class Conformance : public test::GpuFixture, public ::testing::WithParamInterfac
     for (int c = 0; c < 6; ++c) per.push_back(ir(2000, 40 + c));
     test::writeFloatWav(dir_ / "per.wav", per, rate);
   }
-  void TearDown() override {
-    if (GetParam() == "vulkan") GpuFixture::TearDown();
-  }
   Session session(const std::string& reverbs, const std::string& tracks) const {
     return parseSession(R"({"vkmix": 1, "layout": "5.1", "reverbs": [)" + reverbs +
                             R"(], "tracks": [)" + tracks + "]}",
                         dir_ / "s.json");
-  }
-  RenderOptions backend(std::int64_t block) const {
-    RenderOptions o;
-    if (GetParam() == "vulkan") {
-      o = renderOptions(block);
-    } else {
-      o.device = GetParam();
-      o.blockFrames = block;
-    }
-    return o;
   }
   // The case on this backend against the reference, then its own bits at other chunk sizes and
   // (CPU) thread counts, in both dry shapes.

@@ -58,13 +58,11 @@ double differenceDb(const std::vector<std::vector<float>>& got,
   return 20.0 * std::log10(most);
 }
 
-class Range : public test::GpuFixture, public ::testing::WithParamInterface<std::string> {
+class Range : public test::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "vulkan") {
-      GpuFixture::SetUp();
-      if (IsSkipped() || HasFatalFailure()) return;
-    }
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     test::writeFloatWav(dir_ / "speech.wav", {test::noise(150000, 11, 0.4f)}, kRate);
     test::writeFloatWav(dir_ / "tone.wav", {test::sine(120000, 440.0, kRate, 0.5f)}, kRate);
     // Noise under a 50 Hz hum with words (louder bursts) for the denoisers.
@@ -130,19 +128,6 @@ class Range : public test::GpuFixture, public ::testing::WithParamInterface<std:
                    {"file": "music44.flac", "start": 2.4, "offset": 0.1, "length": 1.0},
                    {"file": "music44.flac", "start": 6.0, "offset": 0.5, "fadeOut": 0.5}]}]})",
                             dir_ / "s.json");
-  }
-  void TearDown() override {
-    if (GetParam() == "vulkan") GpuFixture::TearDown();
-  }
-  RenderOptions backend(std::int64_t block) const {
-    RenderOptions o;
-    if (GetParam() == "vulkan") {
-      o = renderOptions(block);
-    } else {
-      o.device = GetParam();
-      o.blockFrames = block;
-    }
-    return o;
   }
   // The range [start, end) rendered at `block` frames per chunk against the full render's frames.
   // Returns the range's render.
