@@ -231,7 +231,8 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
       // A matrix's blocks carry coefficients, not times: it plays for the whole object.
       base.clips = clipsFor(wholeObject);
       if (base.clips.empty()) continue;
-      for (Track& t : matrixTracks(ro, index, base, say)) s.tracks.push_back(std::move(t));
+      for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
+        s.tracks.push_back(std::move(t));
     }
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object

@@ -423,6 +423,42 @@ TEST_F(Adm, MatrixDownmixRendersAsItsCoefficientsAppliedByHand) {
   }
 }
 
+// The same Lo/Ro matrix with the surrounds in opposite polarity and delayed (Ls by 10 ms = 480
+// frames, Rs by 0.3 ms = 14 frames, the EBU reference renderer's rounding): rendered, M+030 is
+// L + C/sqrt(2) - Ls(t - 480)/sqrt(2) and M-030 R + C/sqrt(2) - Rs(t - 14)/sqrt(2), sample by
+// sample (zero before a delayed term's first frame), every other speaker silent.
+TEST_F(Adm, MatrixWithNegativeGainsAndDelaysRendersAsAppliedByHand) {
+  const double g = std::sqrt(0.5);
+  test::MatrixMaster m = test::loRoMatrixMaster(g, -g);
+  m.doc.channels[0].blocks[0].matrix[2].delay = 10.0;
+  m.doc.channels[1].blocks[0].matrix[2].delay = 0.3;
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 6; ++c) audio.push_back(test::noise(12000, 140 + c, 0.3f));
+  test::writeAdmFile(dir_ / "lo_ro_inv.wav", m.doc, m.chna, audio, kRate);
+  auto at = [&](int channel, std::size_t i, std::size_t delay) {
+    return i < delay ? 0.0 : static_cast<double>(audio[channel][i - delay]);
+  };
+  for (const char* name : {"2.0", "5.1"}) {
+    RenderOptions o = renderOptions();
+    o.layout = name;
+    const RenderedAudio r = renderToMemory(importAdm(dir_ / "lo_ro_inv.wav", nullptr), o);
+    const Layout& l = *findLayout(name);
+    ASSERT_EQ(r.channels.size(), static_cast<std::size_t>(l.numChannels())) << name;
+    for (std::size_t c = 0; c < r.channels.size(); ++c) {
+      const std::string& label = l.speakers[c].label;
+      ASSERT_EQ(r.channels[c].size(), 12000u) << name;
+      double worst = 0.0;
+      for (std::size_t i = 0; i < 12000; ++i) {
+        double want = 0.0;
+        if (label == "M+030") want = audio[0][i] + g * audio[2][i] - g * at(4, i, 480);
+        if (label == "M-030") want = audio[1][i] + g * audio[2][i] - g * at(5, i, 14);
+        worst = std::max(worst, std::abs(r.channels[c][i] - want));
+      }
+      EXPECT_LE(worst, 1e-6) << name << " " << label;
+    }
+  }
+}
+
 TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
   test::writeFloatWav(dir_ / "dx.wav", {test::noise(3 * kRate, 1, 0.3f)}, kRate);
   test::writeFloatWav(dir_ / "fx.wav", {test::noise(2 * kRate, 2, 0.3f)}, kRate);
