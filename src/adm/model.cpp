@@ -190,8 +190,11 @@ class Reader {
       } else if (c.name == "diffuse") {
         b.diffuse = number(c, c.text);
         if (b.diffuse < 0.0 || b.diffuse > 1.0) fail(c, "diffuse must be within 0..1");
-      } else if (c.name == "screenRef" || c.name == "headLocked") {
+      } else if (c.name == "screenRef") {
         if (number(c, c.text) != 0.0) unsupported(where, c.name);
+      } else if (c.name == "headLocked") {
+        // BS.2127's loudspeaker render has no head to lock to, and vkmix's binaural render no
+        // head tracking: every object is where a head-locked one would be (docs/adm.md).
       } else {
         unsupported(where, c.name);
       }
@@ -236,9 +239,8 @@ class Reader {
         }
         if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
         o.complementaryRefs = refs(e, "audioComplementaryObjectIDRef");
-        for (const char* name : {"positionOffset", "headLocked"}) {
-          if (e.child(name) != nullptr) unsupported("audioObject " + o.id, name);
-        }
+        if (e.child("positionOffset") != nullptr)
+          unsupported("audioObject " + o.id, "positionOffset");
         doc_.objects.push_back(std::move(o));
       } else if (e.name == "audioPackFormat") {
         PackFormat p{attr(e, "audioPackFormatID"), attr(e, "audioPackFormatName", false), typeOf(e),
