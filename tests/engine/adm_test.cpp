@@ -459,6 +459,60 @@ TEST_F(Adm, MatrixWithNegativeGainsAndDelaysRendersAsAppliedByHand) {
   }
 }
 
+// Screen-related positions render where BS.2127 puts them (tests/adm/screen_test derives them):
+// an object at azimuth 10 locked to the screen's left edge plays as a session object at 29 (the
+// default screen's edge), and one at 22.5 with screenRef, mixed for a 90-degree reference
+// screen, as one at 14.5; at 10 and 22.5 they would play elsewhere. positionOffset (+5) applies
+// first: the locked object's blocks are at 5.
+TEST_F(Adm, ScreenEdgeLockAndScreenScalingRenderAtTheirPositions) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat locked = test::polarBlock(5, 0, 0, 0.5);
+  locked.screenEdgeLockHorizontal = "left";
+  b.object("locked", 0, {locked});
+  adm::BlockFormat scaled = test::polarBlock(22.5, 0, 0, 0.5);
+  scaled.screenRef = true;
+  b.object("scaled", 0, {scaled});
+  adm::Document doc = b.document();
+  adm::PositionOffset offset;
+  offset.azimuth = 5;
+  doc.objects[0].positionOffset = offset;
+  adm::Screen wide;
+  wide.widthAzimuth = 90;
+  doc.programmes[0].referenceScreen = wide;
+  const std::vector<std::vector<float>> audio = {test::noise(24000, 61, 0.3f),
+                                                 test::noise(24000, 62, 0.3f)};
+  test::writeAdmFile(dir_ / "screen.wav", doc, b.chna(), audio, kRate);
+  test::writeFloatWav(dir_ / "a.wav", {audio[0]}, kRate);
+  test::writeFloatWav(dir_ / "b.wav", {audio[1]}, kRate);
+  RenderOptions o = renderOptions();
+  o.layout = "5.1";
+  const RenderedAudio got = renderToMemory(importAdm(dir_ / "screen.wav", nullptr), o);
+  auto session = [&](double a, double c) {
+    return parseSession(R"({"vkmix": 1, "layout": "5.1", "tracks": [
+      {"name": "a", "position": {"azimuth": )" +
+                            std::to_string(a) +
+                            R"(}, "clips": [{"file": "a.wav"}]},
+      {"name": "b", "position": {"azimuth": )" +
+                            std::to_string(c) + R"(}, "clips": [{"file": "b.wav"}]}]})",
+                        dir_ / "s.json");
+  };
+  const RenderedAudio want = renderToMemory(session(29, 14.5), o);
+  const RenderedAudio raw = renderToMemory(session(10, 22.5), o);
+  ASSERT_EQ(got.channels.size(), want.channels.size());
+  double worst = 0.0, apart = 0.0;
+  for (std::size_t c = 0; c < got.channels.size(); ++c) {
+    ASSERT_EQ(got.channels[c].size(), want.channels[c].size());
+    for (std::size_t i = 0; i < got.channels[c].size(); ++i) {
+      worst =
+          std::max(worst, static_cast<double>(std::abs(got.channels[c][i] - want.channels[c][i])));
+      apart =
+          std::max(apart, static_cast<double>(std::abs(raw.channels[c][i] - want.channels[c][i])));
+    }
+  }
+  EXPECT_LE(worst, 1e-6);
+  EXPECT_GT(apart, 0.01);
+}
+
 TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
   test::writeFloatWav(dir_ / "dx.wav", {test::noise(3 * kRate, 1, 0.3f)}, kRate);
   test::writeFloatWav(dir_ / "fx.wav", {test::noise(2 * kRate, 2, 0.3f)}, kRate);
