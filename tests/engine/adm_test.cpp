@@ -459,6 +459,52 @@ TEST_F(Adm, MatrixWithNegativeGainsAndDelaysRendersAsAppliedByHand) {
   }
 }
 
+// What a negative matrix gain becomes, an inverted clip, is negated in every file a render
+// delivers: the mix, each stem, the 2.0 and binaural downmixes (all linear in the clips' signals,
+// so inverting every clip negates each file sample for sample).
+TEST_F(Adm, InvertedClipsAreNegatedInEveryDeliverable) {
+  test::writeFloatWav(dir_ / "a.wav", {test::noise(20000, 71, 0.3f)}, kRate);
+  std::vector<std::vector<float>> bed;
+  for (std::uint32_t c = 0; c < 6; ++c) bed.push_back(test::noise(20000, 80 + c, 0.2f));
+  test::writeFloatWav(dir_ / "bed.wav", bed, kRate);
+  auto deliver = [&](const std::string& name, const std::string& invert) {
+    const Session s = parseSession(R"({"vkmix": 1, "layout": "5.1", "tracks": [
+      {"name": "dx", "stem": "dialogue", "positionKeys": [{"time": 0, "azimuth": 40},
+        {"time": 0.3, "azimuth": -70}], "clips": [{"file": "a.wav")" +
+                                       invert + R"(}]},
+      {"name": "bed", "stem": "music", "type": "bed", "bed": "5.1",
+       "clips": [{"file": "bed.wav", "start": 0.05)" +
+                                       invert + R"(}]}]})",
+                                   dir_ / "s.json");
+    std::filesystem::create_directories(dir_ / name / "stems");
+    DeliveryOptions d;
+    d.output = dir_ / name / "mix.wav";
+    d.format = "wav32f";
+    d.stemsDir = dir_ / name / "stems";
+    d.downmixes = {{"2.0", dir_ / name / "stereo.wav"}, {"binaural", dir_ / name / "ears.wav"}};
+    RenderOptions o = renderOptions();
+    renderToFile(s, o, d);
+  };
+  deliver("plain", "");
+  deliver("inverted", R"(, "invert": true)");
+  for (const char* file :
+       {"mix.wav", "stems/dialogue.wav", "stems/music.wav", "stereo.wav", "ears.wav"}) {
+    const io::DecodedAudio a = io::decodeAudio(dir_ / "plain" / file, kRate);
+    const io::DecodedAudio b = io::decodeAudio(dir_ / "inverted" / file, kRate);
+    ASSERT_EQ(a.channels.size(), b.channels.size()) << file;
+    double energy = 0.0, worst = 0.0;
+    for (std::size_t c = 0; c < a.channels.size(); ++c) {
+      ASSERT_EQ(a.channels[c].size(), b.channels[c].size()) << file;
+      for (std::size_t i = 0; i < a.channels[c].size(); ++i) {
+        energy += static_cast<double>(a.channels[c][i]) * a.channels[c][i];
+        worst = std::max(worst, static_cast<double>(std::abs(a.channels[c][i] + b.channels[c][i])));
+      }
+    }
+    EXPECT_GT(energy, 1.0) << file;
+    EXPECT_EQ(worst, 0.0) << file;
+  }
+}
+
 // Screen-related positions render where BS.2127 puts them (tests/adm/screen_test derives them):
 // an object at azimuth 10 locked to the screen's left edge plays as a session object at 29 (the
 // default screen's edge), and one at 22.5 with screenRef, mixed for a 90-degree reference
