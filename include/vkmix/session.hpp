@@ -76,6 +76,9 @@ struct Clip {
   double offsetSeconds = 0.0;           // where in the file playback starts
   std::optional<double> lengthSeconds;  // unset: the rest of the file
   double gainDb = 0.0;
+  // Polarity inversion: the clip plays negated (a gain of -1 on top of gainDb), as an ADM matrix
+  // coefficient with a negative gain asks.
+  bool invert = false;
   double fadeInSeconds = 0.0;
   double fadeOutSeconds = 0.0;
   FadeShape fadeInShape = FadeShape::Linear;

@@ -17,7 +17,7 @@ std::string hexId(const char* prefix, unsigned value, int digits) {
 }  // namespace
 
 DocumentBuilder::DocumentBuilder(const std::vector<std::string>& contentNames) {
-  doc_.programmes.push_back(Programme{"APR_1001", "vkmix mix", {}});
+  doc_.programmes.push_back(Programme{"APR_1001", "vkmix mix", {}, std::nullopt});
   for (std::size_t s = 0; s < contentNames.size(); ++s) {
     Content c{hexId("ACO_", 0x1001 + static_cast<unsigned>(s), 4), contentNames[s], {}};
     if (contentNames[s] == "dialogue") {

@@ -7,6 +7,7 @@
 
 #include "adm/direct_speakers.hpp"
 #include "adm/matrix.hpp"
+#include "adm/screen.hpp"
 #include "adm/timing.hpp"
 #include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
@@ -193,7 +194,13 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
       for (const ResolvedChannel& ch : ro.channels) {
         Track t = base;
         if (ro.channels.size() > 1) t.name += " " + ch.format->name;
-        const auto timed = timeBlocks(ch.format->blocks, start, end, fileEnd, info.sampleRate);
+        // positionOffset, screenRef and screenEdgeLock, resolved for vkmix's one (default)
+        // reproduction screen (adm/screen.hpp).
+        const std::vector<BlockFormat> placed = placedBlocks(
+            ch.format->blocks, o,
+            resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
+            say);
+        const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
         if (ch.format->blocks.empty()) {
           say("audioChannelFormat " + ch.format->id +
               " has no audioBlockFormat; placed front centre");
@@ -226,12 +233,15 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
                       : wholeObject);
       if (base.clips.empty()) continue;
       base.binauralMode = binauralModeOfBlocks(blocks, say);
-      for (Track& t : directSpeakersTracks(ro, base, say)) s.tracks.push_back(std::move(t));
+      std::vector<ChannelFormat> locked;
+      for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
+        s.tracks.push_back(std::move(t));
     } else if (ro.type == TypeDefinition::Matrix) {
       // A matrix's blocks carry coefficients, not times: it plays for the whole object.
       base.clips = clipsFor(wholeObject);
       if (base.clips.empty()) continue;
-      for (Track& t : matrixTracks(ro, index, base, say)) s.tracks.push_back(std::move(t));
+      for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
+        s.tracks.push_back(std::move(t));
     }
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object

@@ -1,6 +1,7 @@
 #include "adm/matrix.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <map>
 
 #include "adm/common_definitions.hpp"
@@ -23,12 +24,25 @@ const ChannelFormat* channelById(const DocumentIndex& index, const std::string& 
   return nullptr;
 }
 
-// A matrix channel as a sum of the object's file tracks: gain per file channel (0-based).
-struct Expansion {
-  std::map<int, double> gainByFileChannel;
-  std::vector<std::string> missing;      // inputs neither a track of the object nor a matrix
-  std::vector<std::string> unsupported;  // "phase", "delay", "gainVar", ... (each once)
+// A term of a matrix channel's sum: a file channel (0-based) delayed by whole frames.
+struct Term {
+  int fileChannel = 0;
+  std::int64_t delayFrames = 0;
+  auto operator<=>(const Term&) const = default;
 };
+
+// A matrix channel as a sum of the object's file tracks: gain per term.
+struct Expansion {
+  std::map<Term, double> gainByTerm;
+  std::vector<std::string> missing;      // inputs neither a track of the object nor a matrix
+  std::vector<std::string> unsupported;  // "phase", "gainVar", ... (each once)
+};
+
+// A coefficient's delay (ms) in frames as the EBU reference renderer rounds it: to the nearest
+// frame, halves down (ceil(x - 0.5)).
+std::int64_t delayFrames(double delayMs, int sampleRate) {
+  return static_cast<std::int64_t>(std::ceil(sampleRate * delayMs / 1000.0 - 0.5));
+}
 
 void note(std::vector<std::string>& list, const std::string& what) {
   for (const std::string& s : list) {
@@ -39,12 +53,13 @@ void note(std::vector<std::string>& list, const std::string& what) {
 
 // BS.2127 (the reference's output channel allocation): a channel that is one of the object's
 // tracks is that track; otherwise a Matrix channel is the sum of its coefficients' inputs, each
-// expanded the same way.
+// expanded the same way: gains multiply and delays add along the way (the reference applies
+// each coefficient's gain and delay line in turn).
 void expand(const ResolvedObject& ro, const DocumentIndex& index, const std::string& channelId,
-            double gain, int depth, Expansion& out) {
+            double gain, std::int64_t delay, int sampleRate, int depth, Expansion& out) {
   for (const ResolvedChannel& ch : ro.channels) {
     if (ch.format->id == channelId) {
-      out.gainByFileChannel[ch.fileChannel] += gain;
+      out.gainByTerm[Term{ch.fileChannel, delay}] += gain;
       return;
     }
   }
@@ -55,12 +70,15 @@ void expand(const ResolvedObject& ro, const DocumentIndex& index, const std::str
     return;
   }
   for (const MatrixCoefficient& m : c->blocks.front().matrix) {
+    // The reference renderer refuses phase (a polarity inversion is a negative gain) and the
+    // *Var references, and a negative delay; vkmix leaves the object out with a warning.
     if (m.phase && *m.phase != 0.0) note(out.unsupported, "phase");
-    if (m.delay && *m.delay != 0.0) note(out.unsupported, "delay");
+    if (m.delay && *m.delay < 0.0) note(out.unsupported, "a negative delay");
     if (!m.gainVar.empty()) note(out.unsupported, "gainVar");
     if (!m.phaseVar.empty()) note(out.unsupported, "phaseVar");
     if (!m.delayVar.empty()) note(out.unsupported, "delayVar");
-    expand(ro, index, m.inputChannelRef, gain * m.gain, depth + 1, out);
+    const std::int64_t d = m.delay ? delayFrames(*m.delay, sampleRate) : 0;
+    expand(ro, index, m.inputChannelRef, gain * m.gain, delay + d, sampleRate, depth + 1, out);
   }
 }
 
@@ -73,7 +91,7 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& index,
-                                const Track& base,
+                                const Track& base, int sampleRate,
                                 const std::function<void(const std::string&)>& warn) {
   const std::string object = "audioObject " + ro.object->id;
   const PackFormat* pack = index.pack(ro.packId);
@@ -102,10 +120,10 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
   struct Output {
     const ChannelFormat* matrixChannel;
     const ChannelFormat* speaker;
-    std::vector<std::pair<int, double>> terms;  // file channel, linear gain
+    std::vector<std::pair<Term, double>> terms;  // linear gain, negative: inverted
   };
   std::vector<Output> outputs;
-  std::vector<std::string> unsupported, negative;
+  std::vector<std::string> unsupported;
   for (const std::string& id : pack->channelRefs) {
     const ChannelFormat* c = index.channel(id);
     if (c == nullptr || c->type != TypeDefinition::Matrix || c->blocks.empty()) {
@@ -126,27 +144,21 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
       continue;
     }
     Expansion e;
-    expand(ro, index, id, 1.0, 0, e);
+    expand(ro, index, id, 1.0, 0, sampleRate, 0, e);
     for (const std::string& u : e.unsupported) note(unsupported, u);
     for (const std::string& m : e.missing)
       warn("audioChannelFormat " + id + ": its input " + m + " is not among " + object +
            "'s tracks; silent in the mix");
     Output out{c, speaker, {}};
-    for (const auto& [fileChannel, gain] : e.gainByFileChannel) {
+    for (const auto& [term, gain] : e.gainByTerm) {
       if (std::abs(gain) < kNoGain) continue;
-      if (gain < 0.0) note(negative, id);
-      out.terms.emplace_back(fileChannel, gain);
+      out.terms.emplace_back(term, gain);
     }
     if (!out.terms.empty()) outputs.push_back(std::move(out));
   }
   if (!unsupported.empty()) {
     warn(object + ": matrix coefficients with " + joined(unsupported) +
-         " are not supported (only gain is); not rendered");
-    return {};
-  }
-  if (!negative.empty()) {
-    warn(object + ": negative matrix gains (polarity inversion) are not supported, in " +
-         joined(negative) + "; not rendered");
+         " are not supported; not rendered");
     return {};
   }
 
@@ -154,7 +166,7 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
   for (const Output& out : outputs) {
     // The output channel played as its DirectSpeakers channel would be, from a stand-in file
     // channel that each term then replaces with its own at its gain.
-    const int standIn = out.terms.front().first;
+    const int standIn = out.terms.front().first.fileChannel;
     ResolvedObject speaker{ro.object,
                            ro.content,
                            TypeDefinition::DirectSpeakers,
@@ -164,13 +176,27 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
     named.name = base.name + " " + out.matrixChannel->name;
     for (Track& t : directSpeakersTracks(speaker, named, warn)) {
       std::vector<Clip> clips;
-      for (const auto& [fileChannel, gain] : out.terms) {
+      for (const auto& [term, gain] : out.terms) {
+        const double delay = static_cast<double>(term.delayFrames) / sampleRate;
         for (Clip c : t.clips) {
-          if (c.channel) c.channel = fileChannel;
+          if (c.channel) c.channel = term.fileChannel;
           for (int& m : c.channels) {
-            if (m == standIn) m = fileChannel;
+            if (m == standIn) m = term.fileChannel;
           }
-          c.gainDb += 20.0 * std::log10(gain);
+          c.gainDb += 20.0 * std::log10(std::abs(gain));
+          if (gain < 0.0) c.invert = !c.invert;
+          // Delayed: the clip's span plays the file `delay` earlier; before the file's start
+          // the delay line holds silence, so the clip starts later there.
+          c.offsetSeconds -= delay;
+          if (c.offsetSeconds < 0.0) {
+            const double silent = -c.offsetSeconds;
+            c.offsetSeconds = 0.0;
+            c.startSeconds += silent;
+            if (c.lengthSeconds) {
+              *c.lengthSeconds -= silent;
+              if (*c.lengthSeconds * sampleRate < 0.5) continue;
+            }
+          }
           clips.push_back(std::move(c));
         }
       }

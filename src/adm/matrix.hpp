@@ -17,11 +17,13 @@ namespace vkmix::adm {
 // The tracks a Matrix object plays as: per output channel, the tracks its DirectSpeakers channel
 // would be (directSpeakersTracks), with a clip per input file track at the coefficient's gain.
 // `base` carries the object's name, stem, fader, mute and the clips (file, timing) each term
-// plays. What is not rendered (an encode matrix alone, coefficients with phase, delay or
-// gainVar, negative gains, an output that is not DirectSpeakers) is named through `warn`; such an
-// object gives no tracks.
+// plays; a negative gain makes the term's clip inverted, a `delay` (ms, rounded to a frame of
+// `sampleRate` as the reference renderer rounds it) makes it play the file that much later. What
+// is not rendered (an encode matrix alone, coefficients with a non-zero phase, a negative delay
+// or a *Var, an output that is not DirectSpeakers) is named through `warn`; such an object gives
+// no tracks.
 std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& index,
-                                const Track& base,
+                                const Track& base, int sampleRate,
                                 const std::function<void(const std::string&)>& warn);
 
 }  // namespace vkmix::adm

@@ -71,6 +71,74 @@ class Reader {
     return h;
   }
 
+  // <audioProgrammeReferenceScreen aspectRatio>: <screenCentrePosition> and <screenWidth>, both
+  // polar (azimuth, elevation, distance / azimuth) or both Cartesian (X, Y, Z / X).
+  Screen referenceScreen(const XmlElement& e) const {
+    Screen s;
+    s.aspectRatio = number(e, attr(e, "aspectRatio"));
+    const XmlElement* centre = e.child("screenCentrePosition");
+    const XmlElement* width = e.child("screenWidth");
+    if (centre == nullptr || width == nullptr)
+      fail(e, "needs a screenCentrePosition and a screenWidth");
+    auto value = [&](const XmlElement& el, const char* key, double fallback) {
+      const std::string* v = el.attribute(key);
+      return v == nullptr ? fallback : number(el, *v);
+    };
+    s.cartesian = centre->attribute("X") != nullptr;
+    if (s.cartesian) {
+      s.x = number(*centre, attr(*centre, "X"));
+      s.y = number(*centre, attr(*centre, "Y"));
+      s.z = number(*centre, attr(*centre, "Z"));
+      s.widthX = number(*width, attr(*width, "X"));
+    } else {
+      s.azimuth = number(*centre, attr(*centre, "azimuth"));
+      s.elevation = number(*centre, attr(*centre, "elevation"));
+      s.distance = value(*centre, "distance", 1.0);
+      s.widthAzimuth = number(*width, attr(*width, "azimuth"));
+    }
+    if (!(s.aspectRatio > 0.0)) fail(e, "aspectRatio must be positive");
+    return s;
+  }
+
+  // <positionOffset coordinate="azimuth">30</positionOffset> ...: polar or Cartesian, not both.
+  std::optional<PositionOffset> positionOffset(const XmlElement& object) const {
+    const auto elements = object.childrenNamed("positionOffset");
+    if (elements.empty()) return std::nullopt;
+    PositionOffset o;
+    bool polar = false, cart = false;
+    for (const XmlElement* p : elements) {
+      const std::string coord = attr(*p, "coordinate");
+      const double v = number(*p, p->text);
+      if (coord == "azimuth") {
+        o.azimuth = v;
+        polar = true;
+      } else if (coord == "elevation") {
+        o.elevation = v;
+        polar = true;
+      } else if (coord == "distance") {
+        o.distance = v;
+        polar = true;
+      } else if (coord == "X") {
+        o.x = v;
+        cart = true;
+      } else if (coord == "Y") {
+        o.y = v;
+        cart = true;
+      } else if (coord == "Z") {
+        o.z = v;
+        cart = true;
+      } else {
+        fail(*p, "unknown coordinate \"" + coord + "\"");
+      }
+    }
+    if (polar && cart)
+      fail(*elements.front(),
+           "a positionOffset is polar (azimuth, elevation, distance) or "
+           "Cartesian (X, Y, Z), not both");
+    o.cartesian = cart;
+    return o;
+  }
+
   MatrixCoefficient coefficient(const XmlElement& c) const {
     MatrixCoefficient m;
     m.inputChannelRef = c.text;
@@ -111,7 +179,18 @@ class Reader {
           }
           continue;
         }
-        if (c.attribute("screenEdgeLock") != nullptr) unsupported(where, "screenEdgeLock");
+        if (const std::string* lock = c.attribute("screenEdgeLock")) {
+          const bool horizontal = coord == "azimuth" || coord == "X";
+          const bool vertical = coord == "elevation" || coord == "Z";
+          if (horizontal && (*lock == "left" || *lock == "right")) {
+            b.screenEdgeLockHorizontal = *lock;
+          } else if (vertical && (*lock == "top" || *lock == "bottom")) {
+            b.screenEdgeLockVertical = *lock;
+          } else {
+            fail(c, "screenEdgeLock \"" + *lock + "\" on coordinate " + coord +
+                        " (left/right on azimuth or X, top/bottom on elevation or Z)");
+          }
+        }
         if (coord == "azimuth") {
           b.azimuth = v;
         } else if (coord == "elevation") {
@@ -190,8 +269,11 @@ class Reader {
       } else if (c.name == "diffuse") {
         b.diffuse = number(c, c.text);
         if (b.diffuse < 0.0 || b.diffuse > 1.0) fail(c, "diffuse must be within 0..1");
-      } else if (c.name == "screenRef" || c.name == "headLocked") {
-        if (number(c, c.text) != 0.0) unsupported(where, c.name);
+      } else if (c.name == "screenRef") {
+        b.screenRef = number(c, c.text) != 0.0;
+      } else if (c.name == "headLocked") {
+        // BS.2127's loudspeaker render has no head to lock to, and vkmix's binaural render no
+        // head tracking: every object is where a head-locked one would be (docs/adm.md).
       } else {
         unsupported(where, c.name);
       }
@@ -206,10 +288,9 @@ class Reader {
       const XmlElement& e = *child;
       if (e.name == "audioProgramme") {
         Programme p{attr(e, "audioProgrammeID"), attr(e, "audioProgrammeName", false),
-                    refs(e, "audioContentIDRef")};
-        if (e.child("audioProgrammeReferenceScreen") != nullptr)
-          unsupported("audioProgramme " + p.id,
-                      "audioProgrammeReferenceScreen (no screen scaling)");
+                    refs(e, "audioContentIDRef"), std::nullopt};
+        if (const XmlElement* screen = e.child("audioProgrammeReferenceScreen"))
+          p.referenceScreen = referenceScreen(*screen);
         doc_.programmes.push_back(std::move(p));
       } else if (e.name == "audioContent") {
         Content c{attr(e, "audioContentID"), attr(e, "audioContentName", false),
@@ -236,9 +317,7 @@ class Reader {
         }
         if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
         o.complementaryRefs = refs(e, "audioComplementaryObjectIDRef");
-        for (const char* name : {"positionOffset", "headLocked"}) {
-          if (e.child(name) != nullptr) unsupported("audioObject " + o.id, name);
-        }
+        o.positionOffset = positionOffset(e);
         doc_.objects.push_back(std::move(o));
       } else if (e.name == "audioPackFormat") {
         PackFormat p{attr(e, "audioPackFormatID"), attr(e, "audioPackFormatName", false), typeOf(e),

@@ -33,6 +33,24 @@ struct MatrixCoefficient {
   std::string gainVar{}, phaseVar{}, delayVar{};
 };
 
+// BS.2076 audioProgrammeReferenceScreen (BS.2127 §7.3.3): the screen a programme was mixed
+// for, polar (centre azimuth/elevation/distance, screenWidth azimuth) or Cartesian (centre X/Y/Z,
+// screenWidth X), and its aspect ratio. The defaults are BS.2127's default screen.
+struct Screen {
+  bool cartesian = false;
+  double aspectRatio = 1.78;
+  double azimuth = 0.0, elevation = 0.0, distance = 1.0, widthAzimuth = 58.0;
+  double x = 0.0, y = 1.0, z = 0.0, widthX = 0.0;
+};
+
+// BS.2076-2 audioObject positionOffset: added to each of the object's block positions, polar
+// (azimuth, elevation, distance) or Cartesian (X, Y, Z).
+struct PositionOffset {
+  bool cartesian = false;
+  double azimuth = 0.0, elevation = 0.0, distance = 0.0;
+  double x = 0.0, y = 0.0, z = 0.0;
+};
+
 struct BlockFormat {
   std::string id;
   std::optional<double> rtime, duration;  // seconds, relative to the object's start
@@ -57,6 +75,11 @@ struct BlockFormat {
   std::vector<ExclusionZone> zoneExclusion{};
   double diffuse = 0.0;
   std::optional<HeadphoneVirtualise> headphoneVirtualise;  // unset: the element is absent
+  // screenRef: the position is relative to the reference screen, scaled to the reproduction one
+  // (BS.2127 §7.3.3). screenEdgeLock (on a position coordinate): "left"/"right" (azimuth or X),
+  // "top"/"bottom" (elevation or Z); empty: none (§7.3.4).
+  bool screenRef = false;
+  std::string screenEdgeLockHorizontal{}, screenEdgeLockVertical{};
   // Matrix: the output channel this block's channel feeds (decode and direct matrices; the file
   // may spell it outputChannelIDRef), and its `matrix` coefficients.
   std::string outputChannelRef{};
@@ -100,6 +123,7 @@ struct TrackUid {
 struct Object {
   std::string id, name;
   std::optional<double> start, duration;
+  std::optional<PositionOffset> positionOffset;
   double gain = 1.0;  // linear (BS.2076-2 audioObject gain)
   bool mute = false;
   std::vector<std::string> packRefs, trackUidRefs, objectRefs;
@@ -119,6 +143,7 @@ struct Content {
 struct Programme {
   std::string id, name;
   std::vector<std::string> contentRefs;
+  std::optional<Screen> referenceScreen;  // unset: BS.2127's default screen
 };
 
 struct Document {

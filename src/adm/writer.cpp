@@ -60,6 +60,26 @@ std::string writeAdm(const Document& doc) {
         .attribute("audioProgrammeID", p.id)
         .attribute("audioProgrammeName", p.name);
     for (const std::string& r : p.contentRefs) w.leaf("audioContentIDRef", r);
+    if (p.referenceScreen) {
+      const Screen& sc = *p.referenceScreen;
+      w.open("audioProgrammeReferenceScreen").attribute("aspectRatio", number(sc.aspectRatio));
+      if (sc.cartesian) {
+        w.open("screenCentrePosition")
+            .attribute("X", number(sc.x))
+            .attribute("Y", number(sc.y))
+            .attribute("Z", number(sc.z))
+            .close();
+        w.open("screenWidth").attribute("X", number(sc.widthX)).close();
+      } else {
+        w.open("screenCentrePosition")
+            .attribute("azimuth", number(sc.azimuth))
+            .attribute("elevation", number(sc.elevation))
+            .attribute("distance", number(sc.distance))
+            .close();
+        w.open("screenWidth").attribute("azimuth", number(sc.widthAzimuth)).close();
+      }
+      w.close();
+    }
     w.close();
   }
   for (const Content& c : doc.contents) {
@@ -83,6 +103,20 @@ std::string writeAdm(const Document& doc) {
     for (const std::string& r : o.objectRefs) w.leaf("audioObjectIDRef", r);
     for (const std::string& r : o.complementaryRefs) w.leaf("audioComplementaryObjectIDRef", r);
     for (const std::string& r : o.trackUidRefs) w.leaf("audioTrackUIDRef", r);
+    if (o.positionOffset) {
+      auto offset = [&](const char* name, double v) {
+        w.open("positionOffset").attribute("coordinate", name).text(number(v)).close();
+      };
+      if (o.positionOffset->cartesian) {
+        offset("X", o.positionOffset->x);
+        offset("Y", o.positionOffset->y);
+        offset("Z", o.positionOffset->z);
+      } else {
+        offset("azimuth", o.positionOffset->azimuth);
+        offset("elevation", o.positionOffset->elevation);
+        offset("distance", o.positionOffset->distance);
+      }
+    }
     w.close();
   }
   for (const PackFormat& p : doc.packs) {
@@ -121,7 +155,13 @@ std::string writeAdm(const Document& doc) {
         continue;
       }
       auto coordinate = [&](const char* name, double v) {
-        w.open("position").attribute("coordinate", name).text(number(v)).close();
+        w.open("position").attribute("coordinate", name);
+        const std::string n = name;
+        if ((n == "azimuth" || n == "X") && !b.screenEdgeLockHorizontal.empty())
+          w.attribute("screenEdgeLock", b.screenEdgeLockHorizontal);
+        if ((n == "elevation" || n == "Z") && !b.screenEdgeLockVertical.empty())
+          w.attribute("screenEdgeLock", b.screenEdgeLockVertical);
+        w.text(number(v)).close();
       };
       if (b.cartesian) {
         w.leaf("cartesian", "1");
@@ -183,6 +223,7 @@ std::string writeAdm(const Document& doc) {
           w.close();
         }
         if (b.diffuse != 0.0) w.leaf("diffuse", number(b.diffuse));
+        if (b.screenRef) w.leaf("screenRef", "1");
         w.open("jumpPosition");
         if (b.interpolationLength)
           w.attribute("interpolationLength", number(*b.interpolationLength));

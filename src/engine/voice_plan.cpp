@@ -159,8 +159,11 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         v.fadeOutFrames = static_cast<std::int32_t>(fadeOut);
         v.fadeInShape = fadeCode(clip.fadeInShape);
         v.fadeOutShape = fadeCode(clip.fadeOutShape);
-        v.gainLinear = static_cast<float>(dbToLinear(clip.gainDb + track.gainDb));
-        v.clipGainLinear = static_cast<float>(dbToLinear(clip.gainDb));
+        // An inverted clip's gain is negative: every mixer multiplies by it, so the sign
+        // reaches sends, stems, prints and the denoiser's input alike.
+        const double polarity = clip.invert ? -1.0 : 1.0;
+        v.gainLinear = static_cast<float>(polarity * dbToLinear(clip.gainDb + track.gainDb));
+        v.clipGainLinear = static_cast<float>(polarity * dbToLinear(clip.gainDb));
         v.moving = moving;
         v.gains = bed != nullptr ? bedGains[ch] : staticGains;
         v.bedChannel = bed != nullptr ? ch : -1;

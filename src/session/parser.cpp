@@ -192,6 +192,7 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
     c.lengthSeconds = *len;
   }
   c.gainDb = readGainDb(r, "gainDb");
+  c.invert = r.boolean("invert", false);
   c.fadeInSeconds = readTime(r, "fadeIn", 0.0);
   c.fadeOutSeconds = readTime(r, "fadeOut", 0.0);
   c.fadeInShape = readFadeShape(r, "fadeInShape");

@@ -87,6 +87,7 @@ Json clipJson(const Clip& c) {
   if (c.offsetSeconds != 0.0) j["offset"] = c.offsetSeconds;
   if (c.lengthSeconds) j["length"] = *c.lengthSeconds;
   if (c.gainDb != 0.0) j["gainDb"] = c.gainDb;
+  if (c.invert) j["invert"] = true;
   if (c.fadeInSeconds != 0.0) j["fadeIn"] = c.fadeInSeconds;
   if (c.fadeOutSeconds != 0.0) j["fadeOut"] = c.fadeOutSeconds;
   if (c.fadeInShape != FadeShape::Linear) j["fadeInShape"] = fadeName(c.fadeInShape);

@@ -448,8 +448,8 @@ TEST_F(AdmBs2127, DecodeMatrixMultipliesThroughItsEncodeMatrix) {
 }
 
 // What vkmix does not render of a matrix is named, and the object is left out rather than
-// played in part: coefficients with phase, delay or gainVar (only gain is rendered), negative
-// gains (no polarity inversion in a session), an encode matrix alone (no output to play on).
+// played in part: coefficients with phase, a negative delay or gainVar (the EBU reference
+// renderer refuses them too), an encode matrix alone (no output to play on).
 TEST_F(AdmBs2127, MatrixFeaturesNotRenderedAreNamed) {
   const double g = std::sqrt(0.5);
   auto warningsOf = [&](const test::MatrixMaster& m) {
@@ -461,9 +461,9 @@ TEST_F(AdmBs2127, MatrixFeaturesNotRenderedAreNamed) {
   test::MatrixMaster m = test::loRoMatrixMaster(g, g);
   m.doc.channels[0].blocks[0].matrix[1].phase = 90.0;
   m.doc.channels[0].blocks[0].matrix[2].gainVar = "slev";
-  m.doc.channels[1].blocks[0].matrix[1].delay = 10.0;
+  m.doc.channels[1].blocks[0].matrix[1].delay = -10.0;
   EXPECT_THAT(warningsOf(m), HasSubstr("audioObject AO_1001: matrix coefficients with phase, "
-                                       "gainVar, delay are not supported (only gain is); not "
+                                       "gainVar, a negative delay are not supported; not "
                                        "rendered"));
   // Zero phase and delay are the defaults: rendered.
   m = test::loRoMatrixMaster(g, g);
@@ -471,13 +471,53 @@ TEST_F(AdmBs2127, MatrixFeaturesNotRenderedAreNamed) {
   m.doc.channels[1].blocks[0].matrix[1].delay = 0.0;
   EXPECT_EQ(import(m.doc, m.chna, 0.1).tracks.size(), 2u);
 
-  EXPECT_THAT(warningsOf(test::loRoMatrixMaster(g, -g)),
-              HasSubstr("audioObject AO_1001: negative matrix gains (polarity inversion) are not "
-                        "supported, in AC_00021001, AC_00021002; not rendered"));
   m = test::loRoMatrixMaster(g, g);
   m.doc.packs.back().outputPackRef.clear();
   EXPECT_THAT(warningsOf(m), HasSubstr("audioObject AO_1001: audioPackFormat AP_00021001 is an "
                                        "encode matrix (no outputPackFormatIDRef)"));
+}
+
+// Negative gains and delays (BS.2076 §5.4.3.2; rendered by the EBU reference renderer as a
+// gain and a delay line per coefficient): a Lo/Ro encode with the surrounds in opposite
+// polarity, Lo = L + C/sqrt(2) - Ls/sqrt(2) with Ls delayed 10 ms, Ro = R + C/sqrt(2) -
+// Rs/sqrt(2) with Rs delayed 0.3 ms. A negative gain is an inverted clip at |gain| (invert: true,
+// gainDb 20 log10 |g|); a delay of d ms is round(48 d) frames, halves down (the reference's
+// ceil(x - 0.5)): 10 ms -> 480 frames, 0.3 ms -> 14.4 -> 14 frames, 0.3125 -> 15 exactly -> 15;
+// the clip starts that much later and plays the file from where the object starts (the delay
+// line holds silence before the file's first frame, so nothing of the file is skipped).
+TEST_F(AdmBs2127, MatrixNegativeGainsInvertAndDelaysShiftTheTerm) {
+  const double g = std::sqrt(0.5), gDb = 20.0 * std::log10(g);
+  test::MatrixMaster m = test::loRoMatrixMaster(g, -g);
+  m.doc.channels[0].blocks[0].matrix[2].delay = 10.0;
+  m.doc.channels[1].blocks[0].matrix[2].delay = 0.3;
+  m.doc.channels[1].blocks[0].matrix[1].delay = 0.3125;
+  EXPECT_THAT(adm::writeAdm(m.doc), HasSubstr("<coefficient gain=\"-0.707106781\" "
+                                              "delay=\"10\">AC_00010005</coefficient>"));
+  const Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 2u);
+  expectTerms(s.tracks[0], {{{0, -1}, 0.0}, {{2, -1}, gDb}, {{4, -1}, gDb}});
+  expectTerms(s.tracks[1], {{{-1, 1}, 0.0}, {{-1, 2}, gDb}, {{-1, 5}, gDb}});
+  struct Want {
+    bool invert;
+    double delayFrames;
+  };
+  const std::vector<std::vector<Want>> want = {{{false, 0}, {false, 0}, {true, 480}},
+                                               {{false, 0}, {false, 15}, {true, 14}}};
+  for (std::size_t t = 0; t < 2; ++t) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      const Clip& c = s.tracks[t].clips[i];
+      const double d = want[t][i].delayFrames / kRate;
+      EXPECT_EQ(c.invert, want[t][i].invert) << t << " " << i;
+      EXPECT_NEAR(c.startSeconds, d, 1e-12) << t << " " << i;
+      EXPECT_NEAR(c.offsetSeconds, 0.0, 1e-12) << t << " " << i;
+      EXPECT_NEAR(*c.lengthSeconds, 0.1 - d, 1e-12) << t << " " << i;
+    }
+  }
+  // The session carries the inversion: written and read back, it is still there.
+  const Session back = parseSession(sessionToJson(s), s.path);
+  EXPECT_TRUE(back.tracks[0].clips[2].invert);
+  EXPECT_FALSE(back.tracks[0].clips[1].invert);
 }
 
 }  // namespace

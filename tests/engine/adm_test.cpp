@@ -423,6 +423,142 @@ TEST_F(Adm, MatrixDownmixRendersAsItsCoefficientsAppliedByHand) {
   }
 }
 
+// The same Lo/Ro matrix with the surrounds in opposite polarity and delayed (Ls by 10 ms = 480
+// frames, Rs by 0.3 ms = 14 frames, the EBU reference renderer's rounding): rendered, M+030 is
+// L + C/sqrt(2) - Ls(t - 480)/sqrt(2) and M-030 R + C/sqrt(2) - Rs(t - 14)/sqrt(2), sample by
+// sample (zero before a delayed term's first frame), every other speaker silent.
+TEST_F(Adm, MatrixWithNegativeGainsAndDelaysRendersAsAppliedByHand) {
+  const double g = std::sqrt(0.5);
+  test::MatrixMaster m = test::loRoMatrixMaster(g, -g);
+  m.doc.channels[0].blocks[0].matrix[2].delay = 10.0;
+  m.doc.channels[1].blocks[0].matrix[2].delay = 0.3;
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 6; ++c) audio.push_back(test::noise(12000, 140 + c, 0.3f));
+  test::writeAdmFile(dir_ / "lo_ro_inv.wav", m.doc, m.chna, audio, kRate);
+  auto at = [&](int channel, std::size_t i, std::size_t delay) {
+    return i < delay ? 0.0 : static_cast<double>(audio[channel][i - delay]);
+  };
+  for (const char* name : {"2.0", "5.1"}) {
+    RenderOptions o = renderOptions();
+    o.layout = name;
+    const RenderedAudio r = renderToMemory(importAdm(dir_ / "lo_ro_inv.wav", nullptr), o);
+    const Layout& l = *findLayout(name);
+    ASSERT_EQ(r.channels.size(), static_cast<std::size_t>(l.numChannels())) << name;
+    for (std::size_t c = 0; c < r.channels.size(); ++c) {
+      const std::string& label = l.speakers[c].label;
+      ASSERT_EQ(r.channels[c].size(), 12000u) << name;
+      double worst = 0.0;
+      for (std::size_t i = 0; i < 12000; ++i) {
+        double want = 0.0;
+        if (label == "M+030") want = audio[0][i] + g * audio[2][i] - g * at(4, i, 480);
+        if (label == "M-030") want = audio[1][i] + g * audio[2][i] - g * at(5, i, 14);
+        worst = std::max(worst, std::abs(r.channels[c][i] - want));
+      }
+      EXPECT_LE(worst, 1e-6) << name << " " << label;
+    }
+  }
+}
+
+// What a negative matrix gain becomes, an inverted clip, is negated in every file a render
+// delivers: the mix, each stem, the 2.0 and binaural downmixes (all linear in the clips' signals,
+// so inverting every clip negates each file sample for sample).
+TEST_F(Adm, InvertedClipsAreNegatedInEveryDeliverable) {
+  test::writeFloatWav(dir_ / "a.wav", {test::noise(20000, 71, 0.3f)}, kRate);
+  std::vector<std::vector<float>> bed;
+  for (std::uint32_t c = 0; c < 6; ++c) bed.push_back(test::noise(20000, 80 + c, 0.2f));
+  test::writeFloatWav(dir_ / "bed.wav", bed, kRate);
+  auto deliver = [&](const std::string& name, const std::string& invert) {
+    const Session s = parseSession(R"({"vkmix": 1, "layout": "5.1", "tracks": [
+      {"name": "dx", "stem": "dialogue", "positionKeys": [{"time": 0, "azimuth": 40},
+        {"time": 0.3, "azimuth": -70}], "clips": [{"file": "a.wav")" +
+                                       invert + R"(}]},
+      {"name": "bed", "stem": "music", "type": "bed", "bed": "5.1",
+       "clips": [{"file": "bed.wav", "start": 0.05)" +
+                                       invert + R"(}]}]})",
+                                   dir_ / "s.json");
+    std::filesystem::create_directories(dir_ / name / "stems");
+    DeliveryOptions d;
+    d.output = dir_ / name / "mix.wav";
+    d.format = "wav32f";
+    d.stemsDir = dir_ / name / "stems";
+    d.downmixes = {{"2.0", dir_ / name / "stereo.wav"}, {"binaural", dir_ / name / "ears.wav"}};
+    RenderOptions o = renderOptions();
+    renderToFile(s, o, d);
+  };
+  deliver("plain", "");
+  deliver("inverted", R"(, "invert": true)");
+  for (const char* file :
+       {"mix.wav", "stems/dialogue.wav", "stems/music.wav", "stereo.wav", "ears.wav"}) {
+    const io::DecodedAudio a = io::decodeAudio(dir_ / "plain" / file, kRate);
+    const io::DecodedAudio b = io::decodeAudio(dir_ / "inverted" / file, kRate);
+    ASSERT_EQ(a.channels.size(), b.channels.size()) << file;
+    double energy = 0.0, worst = 0.0;
+    for (std::size_t c = 0; c < a.channels.size(); ++c) {
+      ASSERT_EQ(a.channels[c].size(), b.channels[c].size()) << file;
+      for (std::size_t i = 0; i < a.channels[c].size(); ++i) {
+        energy += static_cast<double>(a.channels[c][i]) * a.channels[c][i];
+        worst = std::max(worst, static_cast<double>(std::abs(a.channels[c][i] + b.channels[c][i])));
+      }
+    }
+    EXPECT_GT(energy, 1.0) << file;
+    EXPECT_EQ(worst, 0.0) << file;
+  }
+}
+
+// Screen-related positions render where BS.2127 puts them (tests/adm/screen_test derives them):
+// an object at azimuth 10 locked to the screen's left edge plays as a session object at 29 (the
+// default screen's edge), and one at 22.5 with screenRef, mixed for a 90-degree reference
+// screen, as one at 14.5; at 10 and 22.5 they would play elsewhere. positionOffset (+5) applies
+// first: the locked object's blocks are at 5.
+TEST_F(Adm, ScreenEdgeLockAndScreenScalingRenderAtTheirPositions) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat locked = test::polarBlock(5, 0, 0, 0.5);
+  locked.screenEdgeLockHorizontal = "left";
+  b.object("locked", 0, {locked});
+  adm::BlockFormat scaled = test::polarBlock(22.5, 0, 0, 0.5);
+  scaled.screenRef = true;
+  b.object("scaled", 0, {scaled});
+  adm::Document doc = b.document();
+  adm::PositionOffset offset;
+  offset.azimuth = 5;
+  doc.objects[0].positionOffset = offset;
+  adm::Screen wide;
+  wide.widthAzimuth = 90;
+  doc.programmes[0].referenceScreen = wide;
+  const std::vector<std::vector<float>> audio = {test::noise(24000, 61, 0.3f),
+                                                 test::noise(24000, 62, 0.3f)};
+  test::writeAdmFile(dir_ / "screen.wav", doc, b.chna(), audio, kRate);
+  test::writeFloatWav(dir_ / "a.wav", {audio[0]}, kRate);
+  test::writeFloatWav(dir_ / "b.wav", {audio[1]}, kRate);
+  RenderOptions o = renderOptions();
+  o.layout = "5.1";
+  const RenderedAudio got = renderToMemory(importAdm(dir_ / "screen.wav", nullptr), o);
+  auto session = [&](double a, double c) {
+    return parseSession(R"({"vkmix": 1, "layout": "5.1", "tracks": [
+      {"name": "a", "position": {"azimuth": )" +
+                            std::to_string(a) +
+                            R"(}, "clips": [{"file": "a.wav"}]},
+      {"name": "b", "position": {"azimuth": )" +
+                            std::to_string(c) + R"(}, "clips": [{"file": "b.wav"}]}]})",
+                        dir_ / "s.json");
+  };
+  const RenderedAudio want = renderToMemory(session(29, 14.5), o);
+  const RenderedAudio raw = renderToMemory(session(10, 22.5), o);
+  ASSERT_EQ(got.channels.size(), want.channels.size());
+  double worst = 0.0, apart = 0.0;
+  for (std::size_t c = 0; c < got.channels.size(); ++c) {
+    ASSERT_EQ(got.channels[c].size(), want.channels[c].size());
+    for (std::size_t i = 0; i < got.channels[c].size(); ++i) {
+      worst =
+          std::max(worst, static_cast<double>(std::abs(got.channels[c][i] - want.channels[c][i])));
+      apart =
+          std::max(apart, static_cast<double>(std::abs(raw.channels[c][i] - want.channels[c][i])));
+    }
+  }
+  EXPECT_LE(worst, 1e-6);
+  EXPECT_GT(apart, 0.01);
+}
+
 TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
   test::writeFloatWav(dir_ / "dx.wav", {test::noise(3 * kRate, 1, 0.3f)}, kRate);
   test::writeFloatWav(dir_ / "fx.wav", {test::noise(2 * kRate, 2, 0.3f)}, kRate);

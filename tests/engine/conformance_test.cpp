@@ -166,6 +166,41 @@ TEST_P(Conformance, DenoisedTracksBesideDryOnes) {
     {"name": "fx", "stem": "effects", "position": {"azimuth": -90}, "clips": [{"file": "tone.wav"}]})"));
 }
 
+// A clip's "invert" (polarity inversion; an ADM matrix's negative gain) reaches every path: a
+// moving and a static object, a bed, pre- and post-fader sends into a convolution reverb, a
+// denoised track, in both shapes (stems, and the track prints adm-export writes). Each path is
+// linear in the clip's signal or, the denoiser, depends on its magnitude only, so inverting every
+// clip negates every output: the case against the reference, then every sample of the inverted
+// render is minus the plain one's (the same float operations on negated values: the same bits).
+TEST_P(Conformance, InvertedClipsPlayNegatedOnEveryPath) {
+  auto make = [&](const std::string& invert) {
+    return session(R"({"name": "true", "ir": "ts.wav"}, {"name": "per", "ir": "per.wav"})", R"(
+    {"name": "dx", "stem": "dialogue", "gainDb": -4, "position": {"azimuth": 20},
+     "sends": [{"reverb": "true", "levelDb": -3}, {"reverb": "per", "preFader": true}],
+     "clips": [{"file": "speech.wav", "gainDb": -2, "fadeIn": 0.05)" + invert + R"(}]},
+    {"name": "fly", "stem": "effects", "positionKeys": [{"time": 0, "azimuth": 30}, {"time": 0.6, "azimuth": -120}],
+     "sends": [{"reverb": "true", "preFader": true}],
+     "clips": [{"file": "tone.wav", "start": 0.1)" + invert + R"(}]},
+    {"name": "bed", "stem": "music", "type": "bed", "bed": "5.1", "sends": [{"reverb": "per"}],
+     "clips": [{"file": "bed51.wav", "start": 0.2)" + invert + R"(}]},
+    {"name": "clean", "stem": "dialogue", "position": {"azimuth": -30},
+     "denoise": {"reductionDb": 12}, "clips": [{"file": "speech.wav")" + invert + R"(}]})");
+  };
+  const Session plain = make(""), inverted = make(R"(, "invert": true)");
+  ASSERT_TRUE(inverted.tracks[0].clips[0].invert);
+  check(inverted);
+  for (const engine::DryShape shape : {engine::DryShape::Stems, engine::DryShape::TrackPrints}) {
+    const Outputs a = render(plain, backend(1024), shape);
+    Outputs negated = render(inverted, backend(1024), shape);
+    for (auto& channel : negated.mix)
+      for (float& v : channel) v = -v;
+    for (auto& group : negated.groups)
+      for (auto& channel : group)
+        for (float& v : channel) v = -v;
+    expectClose(negated, a, 0.0, GetParam() + ", inverted = -plain");
+  }
+}
+
 // --layout binaural: the render's 9.1.6 feeds, split by mode, through each mode's filters,
 // which the backend convolves (BackendSetup::filters) beside the reverbs; the reference runs
 // them in double precision.

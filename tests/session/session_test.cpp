@@ -314,6 +314,37 @@ TEST(Session, WrittenSessionsReadBackEqual) {
   EXPECT_EQ(parseSession(sessionToJson(latin), "/mix/reel.json").tracks[0].name, "Caf\xEF\xBF\xBD");
 }
 
+// A clip's polarity inversion ("invert": true): read, written back only when set, and a value
+// that is not a boolean is a one-line error naming the file and the field.
+TEST(Session, ClipInvertReadsWritesAndIsChecked) {
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [
+      {"file": "x.wav", "invert": true, "gainDb": -3}, {"file": "y.wav"},
+      {"file": "z.wav", "invert": false}]}]})",
+                                 "reel.json");
+  ASSERT_EQ(s.tracks[0].clips.size(), 3u);
+  EXPECT_TRUE(s.tracks[0].clips[0].invert);
+  EXPECT_DOUBLE_EQ(s.tracks[0].clips[0].gainDb, -3.0);
+  EXPECT_FALSE(s.tracks[0].clips[1].invert);
+  EXPECT_FALSE(s.tracks[0].clips[2].invert);
+  const std::string json = sessionToJson(s);
+  EXPECT_THAT(json, HasSubstr("\"invert\": true"));
+  EXPECT_EQ(json.find("\"invert\": false"), std::string::npos);
+  const Session back = parseSession(json, "reel.json");
+  EXPECT_TRUE(back.tracks[0].clips[0].invert);
+  EXPECT_FALSE(back.tracks[0].clips[2].invert);
+  try {
+    parseSession(
+        R"({"vkmix": 1, "tracks": [{"name": "a", "clips": [{"file": "x", "invert": 1}]}]})",
+        "reel.json");
+    FAIL() << "no error for a numeric invert";
+  } catch (const InputError& e) {
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("reel.json: tracks[0].clips[0].invert: expected true or false, got a number"));
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "must be one line";
+  }
+}
+
 // ADM's channelLock, zoneExclusion and diffuse on a position and its keys: keys inherit them,
 // may turn them off, and they survive a save.
 TEST(Session, AdmRenderingControlsReadAndWriteBack) {

@@ -1,0 +1,293 @@
+#include "adm/screen.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+namespace vkmix::adm {
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180.0;
+
+struct Vec {
+  double x = 0.0, y = 0.0, z = 0.0;
+  Vec operator+(const Vec& o) const { return {x + o.x, y + o.y, z + o.z}; }
+  Vec operator-(const Vec& o) const { return {x - o.x, y - o.y, z - o.z}; }
+  Vec operator*(double s) const { return {x * s, y * s, z * s}; }
+};
+
+// ADM polar to a direction vector: azimuth anticlockwise from the front, x to the right.
+Vec cart(double azimuth, double elevation, double distance) {
+  return {-std::sin(azimuth * kDeg) * std::cos(elevation * kDeg) * distance,
+          std::cos(azimuth * kDeg) * std::cos(elevation * kDeg) * distance,
+          std::sin(elevation * kDeg) * distance};
+}
+double azimuthOf(const Vec& v) { return -std::atan2(v.x, v.y) / kDeg; }
+double elevationOf(const Vec& v) { return std::atan2(v.z, std::hypot(v.x, v.y)) / kDeg; }
+
+// BS.2127's default screen: the reproduction screen vkmix renders for, and the reference screen
+// of a programme that names none.
+const ScreenEdges& defaultEdges() {
+  static const ScreenEdges edges = *screenEdges(Screen{});
+  return edges;
+}
+
+// Piecewise linear through (xs[i], ys[i]), xs ascending; constant beyond the ends.
+double interpolate(double x, const std::array<double, 4>& xs, const std::array<double, 4>& ys) {
+  if (x <= xs.front()) return ys.front();
+  for (std::size_t i = 1; i < xs.size(); ++i) {
+    if (x <= xs[i]) {
+      const double span = xs[i] - xs[i - 1];
+      return span <= 0.0 ? ys[i] : ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / span;
+    }
+  }
+  return ys.back();
+}
+
+// An angle shifted by whole turns so that it is not below `from` and below from + 360.
+double turnsFrom(double from, double angle) {
+  return from + std::fmod(std::fmod(angle - from, 360.0) + 360.0, 360.0);
+}
+
+// BS.2127 §7.3.3: azimuth and elevation each mapped piecewise linearly, the reference screen's
+// edges onto the reproduction screen's, ±180 and ±90 fixed.
+void scaleAzEl(const ScreenEdges& from, const ScreenEdges& to, double& azimuth, double& elevation) {
+  azimuth = interpolate(azimuth, {-180.0, from.rightAzimuth, from.leftAzimuth, 180.0},
+                        {-180.0, to.rightAzimuth, to.leftAzimuth, 180.0});
+  elevation = interpolate(elevation, {-90.0, from.bottomElevation, from.topElevation, 90.0},
+                          {-90.0, to.bottomElevation, to.topElevation, 90.0});
+}
+
+// BS.2127 §7.3.4 on the default (reproduction) screen.
+void lockToEdges(const BlockFormat& b, double& azimuth, double& elevation) {
+  const ScreenEdges& e = defaultEdges();
+  if (b.screenEdgeLockHorizontal == "left") azimuth = e.leftAzimuth;
+  if (b.screenEdgeLockHorizontal == "right") azimuth = e.rightAzimuth;
+  if (b.screenEdgeLockVertical == "top") elevation = e.topElevation;
+  if (b.screenEdgeLockVertical == "bottom") elevation = e.bottomElevation;
+}
+
+// §10's sectors: the loudspeaker azimuths 0, -30, -110, 110, 30 (anticlockwise order reversed)
+// and the cube points they map to.
+struct MapPoint {
+  double azimuth;
+  double x, y;
+};
+constexpr std::array<MapPoint, 5> kMap = {{{0.0, 0.0, 1.0},
+                                           {-30.0, 1.0, 1.0},
+                                           {-110.0, 1.0, -1.0},
+                                           {110.0, -1.0, -1.0},
+                                           {30.0, -1.0, 1.0}}};
+constexpr double kTop = 30.0, kTopCube = 45.0;
+
+// Whether `angle` is within the anticlockwise range from `start` to `end`.
+bool within(double angle, double start, double end) {
+  const double e = turnsFrom(start, end);
+  return turnsFrom(start, angle) <= e;
+}
+
+// The sector (left point, right point) holding `azimuth`: by the points' azimuths, or (cube)
+// by the azimuths of their cube positions.
+std::pair<const MapPoint*, const MapPoint*> sector(double azimuth, bool cube) {
+  for (std::size_t i = 0; i < kMap.size(); ++i) {
+    const MapPoint& left = kMap[i];
+    const MapPoint& right = kMap[(i + 1) % kMap.size()];
+    const double l = cube ? azimuthOf({left.x, left.y, 0.0}) : left.azimuth;
+    const double r = cube ? azimuthOf({right.x, right.y, 0.0}) : right.azimuth;
+    if (within(azimuth, r, l)) return {&left, &right};
+  }
+  return {&kMap[0], &kMap[1]};  // not reached: the sectors cover the circle
+}
+
+}  // namespace
+
+std::optional<ScreenEdges> screenEdges(const Screen& s) {
+  Vec centre, xAxis, zAxis;
+  if (s.cartesian) {
+    centre = {s.x, s.y, s.z};
+    const double halfWidth = s.widthX / 2.0;
+    xAxis = {halfWidth, 0.0, 0.0};
+    zAxis = {0.0, 0.0, halfWidth / s.aspectRatio};
+  } else {
+    centre = cart(s.azimuth, s.elevation, s.distance);
+    const double halfWidth = s.distance * std::tan(s.widthAzimuth / 2.0 * kDeg);
+    xAxis = cart(s.azimuth - 90.0, 0.0, 1.0) * halfWidth;
+    zAxis = cart(s.azimuth, s.elevation + 90.0, 1.0) * (halfWidth / s.aspectRatio);
+  }
+  ScreenEdges e;
+  e.leftAzimuth = azimuthOf(centre - xAxis);
+  e.rightAzimuth = azimuthOf(centre + xAxis);
+  if (e.rightAzimuth > e.leftAzimuth) return std::nullopt;
+  if (azimuthOf(centre - zAxis) - azimuthOf(centre + zAxis) > 1e-3) return std::nullopt;
+  e.bottomElevation = elevationOf(centre - zAxis);
+  e.topElevation = elevationOf(centre + zAxis);
+  return e;
+}
+
+CartesianPoint cartesianOfPolarPoint(const PolarPoint& p) {
+  double z = 0.0, radius = 0.0;  // radius: in the horizontal plane, on the cube's scale
+  if (std::abs(p.elevation) > kTop) {
+    const double cube =
+        kTopCube + (90.0 - kTopCube) * (std::abs(p.elevation) - kTop) / (90.0 - kTop);
+    z = p.distance * (p.elevation < 0.0 ? -1.0 : 1.0);
+    radius = p.distance * std::tan((90.0 - cube) * kDeg);
+  } else {
+    z = std::tan(kTopCube * p.elevation / kTop * kDeg) * p.distance;
+    radius = p.distance;
+  }
+  const auto [left, right] = sector(p.azimuth, false);
+  // Within the sector, the azimuth's place between its loudspeakers is a tangent-law pan
+  // position, and the point sits as far along the cube's edge.
+  const double leftAz = turnsFrom(right->azimuth, left->azimuth);
+  const double az = turnsFrom(right->azimuth, p.azimuth);
+  const double mid = (leftAz + right->azimuth) / 2.0, range = right->azimuth - mid;
+  const double gainRight = 0.5 + 0.5 * std::tan((az - mid) * kDeg) / std::tan(range * kDeg);
+  const double along = std::atan2(gainRight, 1.0 - gainRight) * 2.0 / std::numbers::pi;
+  return {radius * (left->x + (right->x - left->x) * along),
+          radius * (left->y + (right->y - left->y) * along), z};
+}
+
+PolarPoint polarOfCartesianPoint(const CartesianPoint& p) {
+  constexpr double kEps = 1e-10;
+  if (std::abs(p.x) < kEps && std::abs(p.y) < kEps) {
+    if (std::abs(p.z) < kEps) return {0.0, 0.0, 0.0};
+    return {0.0, p.z < 0.0 ? -90.0 : 90.0, std::abs(p.z)};
+  }
+  const auto [left, right] = sector(azimuthOf({p.x, p.y, 0.0}), true);
+  // (x, y) = gl * left + gr * right.
+  const double det = left->x * right->y - right->x * left->y;
+  const double gl = (p.x * right->y - right->x * p.y) / det;
+  const double gr = (left->x * p.y - p.x * left->y) / det;
+  const double radius = gl + gr;
+  const double leftAz = turnsFrom(right->azimuth, left->azimuth);
+  const double mid = (leftAz + right->azimuth) / 2.0, range = right->azimuth - mid;
+  const double along = gr / radius;
+  const double cl = std::cos(along * std::numbers::pi / 2.0);
+  const double cr = std::sin(along * std::numbers::pi / 2.0);
+  const double gainRight = cr / (cl + cr);
+  const double az = mid + std::atan(2.0 * (gainRight - 0.5) * std::tan(range * kDeg)) / kDeg;
+  PolarPoint out;
+  out.azimuth = turnsFrom(-180.0, az);
+  const double cube = std::atan(p.z / radius) / kDeg;
+  if (std::abs(cube) > kTopCube) {
+    out.elevation = (cube < 0.0 ? -1.0 : 1.0) *
+                    (kTop + (90.0 - kTop) * (std::abs(cube) - kTopCube) / (90.0 - kTopCube));
+    out.distance = std::abs(p.z);
+  } else {
+    out.elevation = kTop * cube / kTopCube;
+    out.distance = radius;
+  }
+  return out;
+}
+
+std::vector<BlockFormat> placedBlocks(const std::vector<BlockFormat>& blocks, const Object& object,
+                                      const std::optional<Screen>& reference,
+                                      const std::function<void(const std::string&)>& warn) {
+  std::optional<ScreenEdges> from;
+  if (reference) {
+    from = screenEdges(*reference);
+    if (!from)
+      warn(
+          "audioProgrammeReferenceScreen: the screen reaches behind or over the listener; "
+          "screenRef positions of audioObject " +
+          object.id + " are not scaled");
+  }
+  const std::optional<PositionOffset>& offset = object.positionOffset;
+  bool offsetMismatch = false;
+  std::vector<BlockFormat> out = blocks;
+  for (BlockFormat& b : out) {
+    if (offset && offset->cartesian != b.cartesian) {
+      offsetMismatch = true;
+    } else if (offset && b.cartesian) {
+      // BS.2127 (the reference's coordinate handling): Cartesian positions are clipped to the
+      // cube after the offset.
+      b.x = std::clamp(b.x + offset->x, -1.0, 1.0);
+      b.y = std::clamp(b.y + offset->y, -1.0, 1.0);
+      b.z = std::clamp(b.z + offset->z, -1.0, 1.0);
+    } else if (offset) {
+      b.azimuth += offset->azimuth;
+      b.elevation += offset->elevation;
+      b.distance += offset->distance;
+      // Past a pole, or through the centre, the point is the one cart() of the sum gives.
+      if (b.distance < 0.0) {
+        b.distance = -b.distance;
+        b.elevation = -b.elevation;
+        b.azimuth += 180.0;
+      }
+      const double el = turnsFrom(-180.0, b.elevation);
+      if (el > 90.0 || el < -90.0) {
+        b.elevation = (el > 0.0 ? 180.0 : -180.0) - el;
+        b.azimuth += 180.0;
+      } else {
+        b.elevation = el;
+      }
+    }
+    const bool scale = b.screenRef && from.has_value();
+    const bool lock = !b.screenEdgeLockHorizontal.empty() || !b.screenEdgeLockVertical.empty();
+    if (!scale && !lock) continue;
+    if (b.cartesian) {
+      PolarPoint p = polarOfCartesianPoint({b.x, b.y, b.z});
+      if (scale) scaleAzEl(*from, defaultEdges(), p.azimuth, p.elevation);
+      lockToEdges(b, p.azimuth, p.elevation);
+      const CartesianPoint c = cartesianOfPolarPoint(p);
+      b.x = c.x;
+      b.y = c.y;
+      b.z = c.z;
+    } else {
+      // Scaled within -180..180 and shifted back by the turns taken off, so that a path that
+      // crosses the back keeps going the way it went.
+      const double wrapped = turnsFrom(-180.0, b.azimuth);
+      const double turns = b.azimuth - wrapped;
+      double az = wrapped;
+      if (scale) scaleAzEl(*from, defaultEdges(), az, b.elevation);
+      lockToEdges(b, az, b.elevation);
+      b.azimuth = az + turns;
+    }
+  }
+  if (offsetMismatch)
+    warn("audioObject " + object.id + ": a " + (offset->cartesian ? "Cartesian" : "polar") +
+         " positionOffset on " + (offset->cartesian ? "polar" : "Cartesian") +
+         " blocks is not applied (BS.2127 adds an offset to positions of its kind)");
+  return out;
+}
+
+ResolvedObject edgeLockedDirectSpeakers(const ResolvedObject& object,
+                                        std::vector<ChannelFormat>& storage,
+                                        const std::function<void(const std::string&)>& warn) {
+  if (object.object->positionOffset)
+    warn("audioObject " + object.object->id +
+         ": positionOffset on DirectSpeakers is not applied (BS.2127's reference renderer "
+         "refuses it)");
+  auto locked = [](const BlockFormat& b) {
+    return !b.screenEdgeLockHorizontal.empty() || !b.screenEdgeLockVertical.empty();
+  };
+  const bool any = std::any_of(object.channels.begin(), object.channels.end(), [&](const auto& c) {
+    return std::any_of(c.format->blocks.begin(), c.format->blocks.end(), locked);
+  });
+  if (!any) return object;
+  storage.clear();
+  storage.reserve(object.channels.size());
+  ResolvedObject out = object;
+  for (ResolvedChannel& ch : out.channels) {
+    ChannelFormat c = *ch.format;
+    for (BlockFormat& b : c.blocks) {
+      if (!locked(b)) continue;
+      if (b.cartesian) {
+        PolarPoint p = polarOfCartesianPoint({b.x, b.y, b.z});
+        lockToEdges(b, p.azimuth, p.elevation);
+        const CartesianPoint moved = cartesianOfPolarPoint(p);
+        b.x = moved.x;
+        b.y = moved.y;
+        b.z = moved.z;
+      } else {
+        lockToEdges(b, b.azimuth, b.elevation);
+      }
+    }
+    storage.push_back(std::move(c));
+    ch.format = &storage.back();
+  }
+  return out;
+}
+
+}  // namespace vkmix::adm
