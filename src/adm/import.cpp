@@ -205,13 +205,6 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           continue;
         }
         for (Clip& c : t.clips) c.channel = ch.fileChannel;
-        const bool cartesian = std::any_of(ch.format->blocks.begin(), ch.format->blocks.end(),
-                                           [](const BlockFormat& bf) { return bf.cartesian; });
-        if (cartesian) {
-          say("audioChannelFormat " + ch.format->id +
-              ": cartesian positions are rendered by the polar point-source panner (converted "
-              "to angles), not BS.2127's allocentric panner");
-        }
         keysFromBlocks(timed, t);
         t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
         s.tracks.push_back(std::move(t));

@@ -228,16 +228,24 @@ void AllocentricPanner::extent(const Speakers& s, Vec3 p, double width, double h
 
   const std::size_t n = s.position.size();
   const double floor = std::pow(10.0, -kFloorExponent);
+  // p is 6 for every effective size up to 0.5: multiplications instead of pow there.
+  auto powP = [pExp](double v) {
+    if (pExp == 6.0) {
+      const double v3 = v * v * v;
+      return v3 * v3;
+    }
+    return std::pow(v, pExp);
+  };
   auto axisSum = [&](const std::vector<double>& g, const std::vector<double>& w, std::size_t i) {
     double f = 0.0;
     for (std::size_t k = 0; k < w.size(); ++k) {
       const double v = g[i * w.size() + k] * w[k];
-      if (v > 0.0) f += std::pow(v, pExp);
+      if (v > 0.0) f += powP(v);
     }
     return f < floor ? 0.0 : f;
   };
   auto edge = [&](const std::vector<double>& g, const std::vector<double>& w, std::size_t i,
-                  std::size_t k) { return std::pow(g[i * w.size() + k] * w[k], pExp); };
+                  std::size_t k) { return powP(g[i * w.size() + k] * w[k]); };
 
   std::vector<double> inside(n), bound(n);
   for (std::size_t i = 0; i < n; ++i) {
