@@ -28,6 +28,7 @@ Position positionOf(const BlockFormat& b) {
   p.depth = b.depth;
   p.divergence = b.divergence;
   p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
+  p.divergencePositionRange = b.divergencePositionRange;
   p.channelLock = b.channelLock;
   p.channelLockMaxDistance = b.channelLockMaxDistance;
   p.zoneExclusion = b.zoneExclusion;
@@ -49,6 +50,7 @@ BlockFormat blockAt(const Position& p) {
   b.depth = p.depth;
   b.divergence = p.divergence;
   b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
+  b.divergencePositionRange = p.divergencePositionRange;
   b.channelLock = p.channelLock;
   b.channelLockMaxDistance = p.channelLockMaxDistance;
   b.zoneExclusion = p.zoneExclusion;

@@ -16,7 +16,8 @@ layout::ObjectShape shapeOf(const Position& p) {
           p.divergenceAzimuthRangeDeg,
           p.channelLock,
           p.channelLockMaxDistance,
-          p.zoneExclusion};
+          p.zoneExclusion,
+          p.divergencePositionRange};
 }
 
 double lerp(double a, double b, double f) { return a + (b - a) * f; }

@@ -128,6 +128,29 @@ TEST_F(AdmImport, SizeDivergenceAndCartesianCarryOver) {
   EXPECT_DOUBLE_EQ(c.z, 1.0);
 }
 
+// objectDivergence positionRange is a Cartesian block's divergence range (BS.2127 splits along X
+// by it); on a polar block BS.2127 ignores it, and the import says so.
+TEST_F(AdmImport, PositionRangeIsACartesianBlocksDivergence) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat polar = test::polarBlock(0, 0, 0, 0.1);
+  polar.divergence = 0.5;
+  adm::BlockFormat room;
+  room.cartesian = true;
+  room.divergence = 0.5;
+  room.divergencePositionRange = 0.4;
+  b.object("polar", 0, {polar});
+  b.object("room", 0, {room});
+  std::string axml = adm::writeAdm(b.document());
+  const std::string tag = "<objectDivergence";
+  axml.insert(axml.find(tag) + tag.size(), " positionRange=\"0.3\"");  // the polar block's
+  const Session s = import(withAxml(b, axml));
+  EXPECT_DOUBLE_EQ(s.tracks.at(1).position.divergencePositionRange, 0.4);
+  EXPECT_DOUBLE_EQ(s.tracks.at(1).position.divergence, 0.5);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("AB_00031001_00000001: objectDivergence positionRange on a "
+                                      "polar block is not supported"));
+}
+
 // The builder's beds are custom packs (AP_0001yyyy, yyyy from 1000 hex): BS.2127 applies its
 // speakerLabel mapping rules only to common definitions, so the surrounds (which the rules would
 // let M+135 play) are objects at their positions, for the point-source panner; the rest is a bed.

@@ -187,6 +187,7 @@ adm::BlockFormat cartesianBlock(double x, double y, double z, double rtime, doub
 //  - a move from (-1, 1, 0) to (-1, -1, 0): L alone, then at (-1, 0, 0) L = Ls = sqrt(1/2) in 5.1
 //    (the polar path: 90 degrees, between L at 30 and Ls at 110 by VBAP).
 //  - sized (width 0.3, height 0.2 along x and y): the allocentric extent.
+//  - divergence with positionRange: copies along x.
 //  - 9.1.6 has no allocentric positions: the polar path, and a warning says so.
 TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   adm::DocumentBuilder b({"effects"});
@@ -198,8 +199,12 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   b.object("sized", 0, {sized});
   b.object("behind", 0, {cartesianBlock(0, -1, 0, 0, 1)});
   b.object("mover", 0, {cartesianBlock(-1, 1, 0, 0, 0.5), cartesianBlock(-1, -1, 0, 0.5, 0.5)});
+  adm::BlockFormat diverged = cartesianBlock(0, 1, 0, 0, 1);
+  diverged.divergence = 0.5;
+  diverged.divergencePositionRange = 1.0;
+  b.object("diverged", 0, {diverged});
   std::vector<std::vector<float>> audio;
-  for (std::uint32_t s = 0; s < 5; ++s) audio.push_back(test::noise(kRate, 120 + s, 0.3f));
+  for (std::uint32_t s = 0; s < 6; ++s) audio.push_back(test::noise(kRate, 120 + s, 0.3f));
   auto expectGains = [&](const RenderedAudio& r, std::size_t object,
                          const std::map<int, double>& want, std::size_t from, std::size_t to,
                          double tolerance) {
@@ -237,6 +242,11 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   expectGains(render(b, only(audio, 0), "7.1.4"), 0, {{6, h}, {7, h}}, 0, kRate, 1e-5);
   // 2.0.
   expectGains(render(b, only(audio, 3), "2.0"), 3, {{0, h}, {1, h}}, 0, kRate, 1e-5);
+  // Divergence 1/2 with positionRange 1: copies at x = -1 (L) and x = 1 (R) and the centre (C),
+  // power (1 - v)/(1 + v) = v/(1 + v) = 1/3 each: sqrt(1/3).
+  const double third = std::sqrt(1.0 / 3);
+  expectGains(render(b, only(audio, 5), "5.1"), 5, {{0, third}, {1, third}, {2, third}}, 0, kRate,
+              1e-5);
 
   // 9.1.6: the polar mapping (azimuth 180) through the polar panner, warned about.
   test::writeAdmFile(dir_ / "m.wav", b, only(audio, 3), kRate);
@@ -251,7 +261,7 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   std::map<int, double> want;
   for (int c = 0; c < 16; ++c) want[c] = g[static_cast<std::size_t>(c)];
   expectGains(r, 3, want, 0, kRate, 1e-5);
-  ASSERT_EQ(warnings.size(), 5u);  // one per Cartesian object
+  ASSERT_EQ(warnings.size(), 6u);  // one per Cartesian object
   EXPECT_THAT(warnings[0], HasSubstr("Cartesian positions are rendered by the polar panner"));
   EXPECT_THAT(warnings[0], HasSubstr("BS.2127 gives layout 9.1.6 no allocentric positions"));
 }
