@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -351,6 +352,81 @@ TEST(AllocentricPanner, DivergenceCopiesAlongX) {
   // positionRange 0 (ADM's default): the object stays whole.
   div.positionRange = 0.0;
   EXPECT_EQ(objectGains(p, {0, 1, 0}, div), point(p, {0, 1, 0}));
+}
+
+// Cases from the reference renderer's recorded gain-calculator outputs (EBU ADM Renderer 2.1,
+// ear/core/objectbased/test/data/gain_calc_pvs, layout 4+5+0 = vkmix's 5.1.4, Cartesian blocks):
+// a sized object at the origin, divergence along x, an extent with a zone excluding the right
+// half, and one with lock, a zone excluding the upper layer, divergence and extent together.
+// All 103 Cartesian cases of that file without screen features agree to 2.2e-16 (checked when
+// this panner was written); these four stay as a regression check.
+TEST(AllocentricPanner, MatchesTheReferenceRenderersRecordedGains) {
+  ObjectPanner op(*findLayout("5.1.4"));  // L R C LFE Ls Rs Ltf Rtf Ltr Rtr
+  struct Case {
+    Vec3 at;
+    double width, height, depth, divergence, positionRange;
+    std::optional<double> lock;
+    std::vector<ExclusionZone> zones;
+    std::vector<double> want;
+  };
+  ExclusionZone right, upper;
+  right.minX = 0.0;
+  upper.minZ = 0.5;
+  const std::vector<Case> cases = {
+      {{0, 0, 0},
+       0.18926870276140462,
+       1.6220302149324866,
+       1.6616303946733904,
+       0,
+       0,
+       {},
+       {},
+       {0.11537083911680086, 0.11537083911680085, 0.6396702435705145, 0, 0.46490358797478165,
+        0.46490358797478154, 0.18161114106089304, 0.18161114106089304, 0.18161114106089304,
+        0.18161114106089304}},
+      {{0.7690642234733184, -1.0, -0.17582893752717074},
+       0,
+       0,
+       0,
+       0.7928801828201971,
+       0.5904579467676071,
+       {},
+       {},
+       {0, 0, 0, 0, 0.40454023542745293, 0.9145202009361526, 0, 0, 0, 0}},
+      {{-0.8006697767141299, 1.0, 0.9553650962502936},
+       0.455551633885555,
+       0.961211036188891,
+       0.6245804042919809,
+       0.0293078074568639,
+       0.16037673367768512,
+       {},
+       {right},
+       {0.5089074009427617, 0, 0, 0, 0.4352394598742275, 0, 0.5632345668481363, 0,
+        0.48409368157564964, 0}},
+      {{-0.5607536766298711, 0.7608487361803242, -0.4230129639726288},
+       0.43418068310773994,
+       1.2579286230855509,
+       1.7110807711967635,
+       0.22981191365057907,
+       0.12327936187173383,
+       1.7225679344136697,
+       {upper},
+       {0.6474515693827175, 0.010455310946780491, 0.37834277372983655, 0, 0.6322770957844611,
+        0.19436967739244587, 0, 0, 0, 0}}};
+  for (const Case& c : cases) {
+    ObjectShape shape;
+    shape.widthDeg = c.width;
+    shape.heightDeg = c.height;
+    shape.depth = c.depth;
+    shape.divergence = c.divergence;
+    shape.divergencePositionRange = c.positionRange;
+    shape.channelLock = c.lock.has_value();
+    shape.channelLockMaxDistance = c.lock;
+    shape.zoneExclusion = c.zones;
+    std::vector<double> g(10);
+    op.gains(cartesianToPolar(c.at.x, c.at.y, c.at.z), c.at, shape, g);
+    for (std::size_t k = 0; k < 10; ++k) EXPECT_NEAR(g[k], c.want[k], 1e-12) << c.at.x << " " << k;
+  }
 }
 
 // Through ObjectPanner: a Cartesian object goes to the allocentric panner where the layout has
