@@ -266,6 +266,37 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   EXPECT_THAT(warnings[0], HasSubstr("BS.2127 gives layout 9.1.6 no allocentric positions"));
 }
 
+// A DirectSpeakers channel with a Cartesian position and a label no layout has is panned by
+// BS.2127's DirectSpeakers renderer with the allocentric point panner: (-0.5, -1, 0) in 5.1 is
+// the back row a quarter of the way from Ls to Rs, Ls = cos(22.5) = 0.923880, Rs = sin(22.5) =
+// 0.382683 (its polar mapping, 153.4 degrees, would pan Ls/Rs by VBAP); in 2.0 only x counts:
+// L = cos(22.5), R = sin(22.5).
+TEST_F(Adm, CartesianDirectSpeakersPanAllocentrically) {
+  adm::DocumentBuilder b({"music"});
+  b.bed("odd", Layout{"odd", "", {Speaker{"X+153", "back", 153, 0, false, 0}}}, 0);
+  adm::Document doc = b.document();
+  ASSERT_EQ(doc.channels.size(), 1u);
+  adm::BlockFormat& block = doc.channels[0].blocks.at(0);
+  block.cartesian = true;
+  block.x = -0.5;
+  block.y = -1;
+  block.z = 0;
+  const auto src = test::noise(kRate / 2, 140, 0.3f);
+  test::writeAdmFile(dir_ / "ds.wav", doc, b.chna(), {src}, kRate);
+  const Session s = importAdm(dir_ / "ds.wav", nullptr);
+  for (const char* name : {"5.1", "2.0"}) {
+    RenderOptions o = renderOptions();
+    o.layout = name;
+    const RenderedAudio r = renderToMemory(s, o);
+    const int a = std::string(name) == "5.1" ? 4 : 0;  // Ls, or L
+    for (int c = 0; c < static_cast<int>(r.channels.size()); ++c) {
+      const double want = c == a ? 0.923880 : (c == a + 1 ? 0.382683 : 0.0);
+      EXPECT_NEAR(gainOf(r.channels[static_cast<std::size_t>(c)], src, 0, src.size()), want, 1e-5)
+          << name << " " << c;
+    }
+  }
+}
+
 // diffuse (BS.2127 §7.3.10, §7.4): speaker c plays g_c (sqrt(1 - d) x + sqrt(d) h_c * x), g the
 // point-source gains, h_c speaker c's decorrelation filter (tests/dsp/decorrelator_test checks
 // it against its definition; vkmix's is aligned with the undelayed direct path). Checked sample
