@@ -41,6 +41,7 @@ struct Position {
   double depth = 0.0;
   double divergence = 0.0;                  // 0..1
   double divergenceAzimuthRangeDeg = 45.0;  // where the divergent copies sit
+  double divergencePositionRange = 0.0;     // Cartesian positions: the copies' offset along x
   // ADM channelLock (BS.2127 §7.3.6): the object plays from the loudspeaker nearest it, if one is
   // within channelLockMaxDistance (unset: any).
   bool channelLock = false;

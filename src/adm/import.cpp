@@ -29,6 +29,7 @@ Position positionOf(const BlockFormat& b) {
   p.depth = b.depth;
   p.divergence = b.divergence;
   p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
+  p.divergencePositionRange = b.divergencePositionRange;
   p.channelLock = b.channelLock;
   p.channelLockMaxDistance = b.channelLockMaxDistance;
   p.zoneExclusion = b.zoneExclusion;
@@ -50,6 +51,7 @@ BlockFormat blockAt(const Position& p) {
   b.depth = p.depth;
   b.divergence = p.divergence;
   b.divergenceAzimuthRange = p.divergenceAzimuthRangeDeg;
+  b.divergencePositionRange = p.divergencePositionRange;
   b.channelLock = p.channelLock;
   b.channelLockMaxDistance = p.channelLockMaxDistance;
   b.zoneExclusion = p.zoneExclusion;
@@ -212,13 +214,6 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           continue;
         }
         for (Clip& c : t.clips) c.channel = ch.fileChannel;
-        const bool cartesian = std::any_of(ch.format->blocks.begin(), ch.format->blocks.end(),
-                                           [](const BlockFormat& bf) { return bf.cartesian; });
-        if (cartesian) {
-          say("audioChannelFormat " + ch.format->id +
-              ": cartesian positions are rendered by the polar point-source panner (converted "
-              "to angles), not BS.2127's allocentric panner");
-        }
         keysFromBlocks(timed, t);
         t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
         s.tracks.push_back(std::move(t));

@@ -224,8 +224,11 @@ class Reader {
         b.divergence = number(c, c.text);
         if (const std::string* r = c.attribute("azimuthRange"))
           b.divergenceAzimuthRange = number(c, *r);
-        if (c.attribute("positionRange") != nullptr)
-          unsupported(where, "objectDivergence positionRange");
+        if (const std::string* r = c.attribute("positionRange")) {
+          b.divergencePositionRange = number(c, *r);
+          // BS.2127 reads positionRange only for Cartesian blocks.
+          if (!b.cartesian) unsupported(where, "objectDivergence positionRange on a polar block");
+        }
       } else if (c.name == "headphoneVirtualise") {
         b.headphoneVirtualise = headphoneVirtualise(c);
       } else if (c.name == "speakerLabel") {

@@ -60,6 +60,7 @@ struct BlockFormat {
   double width = 0.0, height = 0.0, depth = 0.0;
   double gain = 1.0;  // linear
   double divergence = 0.0, divergenceAzimuthRange = 45.0;
+  double divergencePositionRange = 0.0;  // Cartesian blocks' divergence (BS.2127: along X)
   bool jumpPosition = false;
   std::optional<double> interpolationLength;  // seconds (with jumpPosition)
   std::string speakerLabel;                   // DirectSpeakers: BS.2051 label ("M+030", "LFE1")

@@ -193,10 +193,13 @@ std::string writeAdm(const Document& doc) {
         if (b.depth != 0.0) w.leaf("depth", number(b.depth));
         if (b.gain != 1.0) w.leaf("gain", number(b.gain));
         if (b.divergence != 0.0) {
-          w.open("objectDivergence")
-              .attribute("azimuthRange", number(b.divergenceAzimuthRange))
-              .text(number(b.divergence))
-              .close();
+          // A Cartesian block's range is positionRange (BS.2127 ignores azimuthRange there); its
+          // azimuthRange is kept where it is not the default, for layouts on the polar path.
+          w.open("objectDivergence");
+          if (!b.cartesian || b.divergenceAzimuthRange != 45.0)
+            w.attribute("azimuthRange", number(b.divergenceAzimuthRange));
+          if (b.cartesian) w.attribute("positionRange", number(b.divergencePositionRange));
+          w.text(number(b.divergence)).close();
         }
         if (b.channelLock) {
           w.open("channelLock");

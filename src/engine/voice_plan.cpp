@@ -24,6 +24,12 @@ dsp::FadeCode fadeCode(FadeShape s) {
   }
 }
 
+bool hasCartesian(const Track& track) {
+  if (track.positionKeys.empty()) return track.position.cartesian;
+  return std::any_of(track.positionKeys.begin(), track.positionKeys.end(),
+                     [](const PositionKey& k) { return k.position.cartesian; });
+}
+
 }  // namespace
 
 std::vector<std::string> stemOrder(const Session& session) {
@@ -66,6 +72,13 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       bedGains = timeline::bedRouting(*bed, output, panner);
     }
     if (track.mute) continue;
+    if (track.type == TrackType::Object && !panner.hasAllocentric() && hasCartesian(track) &&
+        warn) {
+      warn(file + ": " + trackPath + " \"" + track.name +
+           "\": Cartesian positions are rendered by the polar panner (converted to angles): "
+           "BS.2127 gives layout " +
+           output.name + " no allocentric positions");
+    }
     const bool moving = timeline::isAutomated(track);
     std::array<float, kMaxOutputChannels> staticGains{};
     if (track.type == TrackType::Object && !moving) {

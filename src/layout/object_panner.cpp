@@ -48,6 +48,7 @@ Polar cartesianToPolar(double x, double y, double z) {
 
 ObjectPanner::ObjectPanner(const Layout& layout)
     : numChannels_(layout.numChannels()), psp_(layout) {
+  if (!allocentricPositions(layout).empty()) allo_.emplace(layout);
   std::vector<double> g(static_cast<std::size_t>(numChannels_));
   for (double el = -90; el <= 90 + 1e-9; el += kGridStepDeg) {
     const int n = std::max(
@@ -265,6 +266,26 @@ void ObjectPanner::gains(const Polar& position, const ObjectShape& shape,
   shapedGains(shape.channelLock ? lockedPosition(position, shape.channelLockMaxDistance) : position,
               shape, out);
   if (!shape.zoneExclusion.empty()) excludeZones(shape.zoneExclusion, out);
+}
+
+void ObjectPanner::gains(const Polar& polar, const std::optional<Vec3>& cartesian,
+                         const ObjectShape& shape, std::span<double> out) const {
+  if (!cartesian || !allo_) {
+    gains(polar, shape, out);
+    return;
+  }
+  VKMIX_ASSERT(static_cast<int>(out.size()) == numChannels_, "gain span has the wrong size");
+  const AllocentricShape allo{shape.widthDeg,
+                              shape.heightDeg,
+                              shape.depth,
+                              shape.divergence,
+                              shape.divergencePositionRange,
+                              shape.channelLock,
+                              shape.channelLockMaxDistance};
+  allo_->gains(
+      *cartesian, allo,
+      shape.zoneExclusion.empty() ? std::vector<bool>{} : excludedChannels(shape.zoneExclusion),
+      out);
 }
 
 void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,

@@ -19,6 +19,10 @@
 //    BS.2127's order, that has one outside every zone: same layer first (then up before down),
 //    same side of front/back, nearest, least front/back change. With every loudspeaker excluded
 //    nothing changes.
+// A Cartesian object (room coordinates) goes to BS.2127's allocentric panner
+// (allocentric_panner.hpp) where the layout has allocentric positions, with its zoneExclusion
+// tested as above and its width/height/depth read as Cartesian sizes; elsewhere its polar
+// mapping takes the path above.
 // Sum of squared gains is 1 for every input; LFE never receives an object.
 #pragma once
 
@@ -26,6 +30,7 @@
 #include <span>
 #include <vector>
 
+#include "layout/allocentric_panner.hpp"
 #include "layout/geometry.hpp"
 #include "layout/point_source_panner.hpp"
 #include "layout/position.hpp"
@@ -41,6 +46,7 @@ struct ObjectShape {
   bool channelLock = false;
   std::optional<double> channelLockMaxDistance{};  // unset: any distance
   std::vector<ExclusionZone> zoneExclusion{};
+  double divergencePositionRange = 0.0;  // Cartesian divergence: the copies' x offset
   bool isPoint() const { return widthDeg <= 0 && heightDeg <= 0 && depth <= 0 && divergence <= 0; }
 };
 
@@ -49,6 +55,12 @@ class ObjectPanner {
   explicit ObjectPanner(const Layout& layout);
 
   void gains(const Polar& position, const ObjectShape& shape, std::span<double> out) const;
+  // An object whose position was written in room coordinates: `cartesian` through the
+  // allocentric panner where the layout has one, else `polar` (its mapping) as above.
+  void gains(const Polar& polar, const std::optional<Vec3>& cartesian, const ObjectShape& shape,
+             std::span<double> out) const;
+  // True when the layout has BS.2127 allocentric positions (Cartesian objects use them).
+  bool hasAllocentric() const { return allo_.has_value(); }
   // The position channelLock moves an object to: a loudspeaker's (distance 1), or `position`
   // when none is within maxDistance.
   Polar lockedPosition(const Polar& position, std::optional<double> maxDistance) const;
@@ -68,6 +80,7 @@ class ObjectPanner {
 
   int numChannels_;
   PointSourcePanner psp_;
+  std::optional<AllocentricPanner> allo_;
   std::vector<Vec3> grid_;         // unit directions
   std::vector<double> gridPower_;  // [point][channel] squared point-source gains
   std::vector<bool> lfe_;

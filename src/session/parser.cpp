@@ -69,12 +69,16 @@ void readShapeFields(const ObjectReader& r, Position& pos) {
   pos.depth = r.number("depth", pos.depth);
   pos.divergence = r.number("divergence", pos.divergence);
   pos.divergenceAzimuthRangeDeg = r.number("divergenceAzimuthRange", pos.divergenceAzimuthRangeDeg);
+  pos.divergencePositionRange = r.number("divergencePositionRange", pos.divergencePositionRange);
   if (pos.widthDeg < 0 || pos.widthDeg > 360) r.fail("width", "must be within 0..360 degrees");
   if (pos.heightDeg < 0 || pos.heightDeg > 360) r.fail("height", "must be within 0..360 degrees");
   if (pos.depth < 0 || pos.depth > 1) r.fail("depth", "must be within 0..1");
   if (pos.divergence < 0 || pos.divergence > 1) r.fail("divergence", "must be within 0..1");
   if (pos.divergenceAzimuthRangeDeg < 0 || pos.divergenceAzimuthRangeDeg > 180) {
     r.fail("divergenceAzimuthRange", "must be within 0..180 degrees");
+  }
+  if (pos.divergencePositionRange < 0 || pos.divergencePositionRange > 2) {
+    r.fail("divergencePositionRange", "must be within 0..2");
   }
 }
 

@@ -32,6 +32,8 @@ void putShape(Json& j, const Position& p, const Position& inherited) {
   if (p.divergence != inherited.divergence) j["divergence"] = p.divergence;
   if (p.divergenceAzimuthRangeDeg != inherited.divergenceAzimuthRangeDeg)
     j["divergenceAzimuthRange"] = p.divergenceAzimuthRangeDeg;
+  if (p.divergencePositionRange != inherited.divergencePositionRange)
+    j["divergencePositionRange"] = p.divergencePositionRange;
 }
 
 // channelLock, zoneExclusion and diffuse where they differ from what the position inherits.

@@ -16,12 +16,17 @@ layout::ObjectShape shapeOf(const Position& p) {
           p.divergenceAzimuthRangeDeg,
           p.channelLock,
           p.channelLockMaxDistance,
-          p.zoneExclusion};
+          p.zoneExclusion,
+          p.divergencePositionRange};
 }
 
 double lerp(double a, double b, double f) { return a + (b - a) * f; }
 
-ObjectState stateOf(const Position& p) { return {toPolar(p), shapeOf(p), p.diffuse}; }
+ObjectState stateOf(const Position& p) {
+  ObjectState s{toPolar(p), shapeOf(p), p.diffuse};
+  if (p.cartesian) s.cartesian = layout::Vec3{p.x, p.y, p.z};
+  return s;
+}
 
 }  // namespace
 
@@ -42,9 +47,10 @@ ObjectState objectStateAt(const Track& track, double t) {
     const double f = (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds);
     ObjectState s;
     if (a.position.cartesian && b.position.cartesian) {
-      s.position = layout::cartesianToPolar(lerp(a.position.x, b.position.x, f),
-                                            lerp(a.position.y, b.position.y, f),
-                                            lerp(a.position.z, b.position.z, f));
+      const layout::Vec3 p{lerp(a.position.x, b.position.x, f), lerp(a.position.y, b.position.y, f),
+                           lerp(a.position.z, b.position.z, f)};
+      s.position = layout::cartesianToPolar(p.x, p.y, p.z);
+      s.cartesian = p;
     } else {
       const layout::Polar pa = toPolar(a.position), pb = toPolar(b.position);
       s.position = {lerp(pa.azimuthDeg, pb.azimuthDeg, f),
@@ -59,7 +65,8 @@ ObjectState objectStateAt(const Track& track, double t) {
                lerp(sa.divergenceAzimuthRangeDeg, sb.divergenceAzimuthRangeDeg, f),
                sb.channelLock,
                sb.channelLockMaxDistance,
-               sb.zoneExclusion};
+               sb.zoneExclusion,
+               lerp(sa.divergencePositionRange, sb.divergencePositionRange, f)};
     s.diffuse = lerp(a.position.diffuse, b.position.diffuse, f);
     return s;
   }

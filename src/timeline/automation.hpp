@@ -6,15 +6,20 @@
 // a segment: those of the key it ends at.
 #pragma once
 
+#include <optional>
+
 #include "layout/object_panner.hpp"
 #include "vkmix/session.hpp"
 
 namespace vkmix::timeline {
 
 struct ObjectState {
+  // A Cartesian position's polar mapping (what the polar path and the views use).
   layout::Polar position;
   layout::ObjectShape shape;
   double diffuse = 0.0;  // ADM diffuse: the power share of the decorrelated path
+  // Room coordinates when the position was written as Cartesian: the allocentric panner's input.
+  std::optional<layout::Vec3> cartesian{};
 };
 
 ObjectState objectStateAt(const Track& track, double timeSeconds);

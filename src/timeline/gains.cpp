@@ -25,7 +25,7 @@ std::string synonymOf(const std::string& label) {
 
 SpeakerGains panGains(const layout::ObjectPanner& panner, const ObjectState& state) {
   std::vector<double> g(panner.numChannels());
-  panner.gains(state.position, state.shape, g);
+  panner.gains(state.position, state.cartesian, state.shape, g);
   const double direct = std::sqrt(1.0 - state.diffuse);
   SpeakerGains out{};
   for (std::size_t c = 0; c < g.size(); ++c) out[c] = static_cast<float>(g[c] * direct);
@@ -42,7 +42,7 @@ bool hasDiffuse(const Track& track) {
 void diffuseGainsAt(const Track& track, const layout::ObjectPanner& panner, double t,
                     std::span<double> g) {
   const ObjectState st = objectStateAt(track, t);
-  panner.gains(st.position, st.shape, g);
+  panner.gains(st.position, st.cartesian, st.shape, g);
   const double gain = std::sqrt(st.diffuse) * dbToLinear(automationGainDbAt(track, t));
   for (double& x : g) x *= gain;
 }
@@ -75,7 +75,7 @@ void signalGainsAt(const Track& track, int bedChannel, const SpeakerGains& routi
                    const layout::ObjectPanner& panner, double t, std::span<double> g) {
   if (bedChannel < 0) {
     const ObjectState st = objectStateAt(track, t);
-    panner.gains(st.position, st.shape, g);
+    panner.gains(st.position, st.cartesian, st.shape, g);
     const double direct = std::sqrt(1.0 - st.diffuse);
     for (double& x : g) x *= direct;
   } else {

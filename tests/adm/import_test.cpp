@@ -120,13 +120,35 @@ TEST_F(AdmImport, SizeDivergenceAndCartesianCarryOver) {
   EXPECT_DOUBLE_EQ(p.divergenceAzimuthRangeDeg, 30);
   const Position& c = s.tracks.at(1).position;
   EXPECT_TRUE(c.cartesian);
-  // What is not rendered as BS.2127 renders it is said.
-  ASSERT_EQ(warnings_.size(), 1u);
-  EXPECT_THAT(warnings_[0], HasSubstr("audioChannelFormat AC_00031002: cartesian positions are "
-                                      "rendered by the polar point-source panner"));
+  // Cartesian positions render through BS.2127's allocentric panner: nothing to warn about here
+  // (a render to a layout without allocentric positions says so).
+  EXPECT_TRUE(warnings_.empty());
   EXPECT_DOUBLE_EQ(c.x, -0.5);
   EXPECT_DOUBLE_EQ(c.y, 0.25);
   EXPECT_DOUBLE_EQ(c.z, 1.0);
+}
+
+// objectDivergence positionRange is a Cartesian block's divergence range (BS.2127 splits along X
+// by it); on a polar block BS.2127 ignores it, and the import says so.
+TEST_F(AdmImport, PositionRangeIsACartesianBlocksDivergence) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat polar = test::polarBlock(0, 0, 0, 0.1);
+  polar.divergence = 0.5;
+  adm::BlockFormat room;
+  room.cartesian = true;
+  room.divergence = 0.5;
+  room.divergencePositionRange = 0.4;
+  b.object("polar", 0, {polar});
+  b.object("room", 0, {room});
+  std::string axml = adm::writeAdm(b.document());
+  const std::string tag = "<objectDivergence";
+  axml.insert(axml.find(tag) + tag.size(), " positionRange=\"0.3\"");  // the polar block's
+  const Session s = import(withAxml(b, axml));
+  EXPECT_DOUBLE_EQ(s.tracks.at(1).position.divergencePositionRange, 0.4);
+  EXPECT_DOUBLE_EQ(s.tracks.at(1).position.divergence, 0.5);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("AB_00031001_00000001: objectDivergence positionRange on a "
+                                      "polar block is not supported"));
 }
 
 // The builder's beds are custom packs (AP_0001yyyy, yyyy from 1000 hex): BS.2127 applies its

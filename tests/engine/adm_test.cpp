@@ -166,6 +166,137 @@ TEST_F(Adm, ChannelLockAndZoneExclusionRenderAsBs2127) {
   }
 }
 
+adm::BlockFormat cartesianBlock(double x, double y, double z, double rtime, double duration) {
+  adm::BlockFormat b;
+  b.cartesian = true;
+  b.x = x;
+  b.y = y;
+  b.z = z;
+  b.rtime = rtime;
+  b.duration = duration;
+  return b;
+}
+
+// Cartesian objects (cartesian 1) render on BS.2127's allocentric gains (derived in
+// tests/layout/allocentric_panner_test.cpp), not on their polar mapping's:
+//  - 5.1, (0, 0, 0): half way between the back and front rows; C sqrt(1/2), Ls = Rs = 1/2 (the
+//    polar mapping is distance 0: a source all around).
+//  - 7.1.4, (-1, 0.5, 0.5): L = Lss = 1/2, Ltf = sqrt(1/2) sin(67.5) = 0.653281, Ltr = sqrt(1/2)
+//    cos(67.5) = 0.270598; (0, 0, 0): the side row, Lss = Rss = sqrt(1/2).
+//  - 2.0, (0, -1, 0): one row, x = 0: L = R = sqrt(1/2) (the polar path: 180 degrees, 1/2 each).
+//  - a move from (-1, 1, 0) to (-1, -1, 0): L alone, then at (-1, 0, 0) L = Ls = sqrt(1/2) in 5.1
+//    (the polar path: 90 degrees, between L at 30 and Ls at 110 by VBAP).
+//  - sized (width 0.3, height 0.2 along x and y): the allocentric extent.
+//  - divergence with positionRange: copies along x.
+//  - 9.1.6 has no allocentric positions: the polar path, and a warning says so.
+TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("middle", 0, {cartesianBlock(0, 0, 0, 0, 1)});
+  b.object("left wall", 0, {cartesianBlock(-1, 0.5, 0.5, 0, 1)});
+  adm::BlockFormat sized = cartesianBlock(-0.4, 0.6, 0, 0, 1);
+  sized.width = 0.3;
+  sized.height = 0.2;
+  b.object("sized", 0, {sized});
+  b.object("behind", 0, {cartesianBlock(0, -1, 0, 0, 1)});
+  b.object("mover", 0, {cartesianBlock(-1, 1, 0, 0, 0.5), cartesianBlock(-1, -1, 0, 0.5, 0.5)});
+  adm::BlockFormat diverged = cartesianBlock(0, 1, 0, 0, 1);
+  diverged.divergence = 0.5;
+  diverged.divergencePositionRange = 1.0;
+  b.object("diverged", 0, {diverged});
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t s = 0; s < 6; ++s) audio.push_back(test::noise(kRate, 120 + s, 0.3f));
+  auto expectGains = [&](const RenderedAudio& r, std::size_t object,
+                         const std::map<int, double>& want, std::size_t from, std::size_t to,
+                         double tolerance) {
+    for (std::size_t c = 0; c < r.channels.size(); ++c) {
+      const auto it = want.find(static_cast<int>(c));
+      EXPECT_NEAR(gainOf(r.channels[c], audio[object], from, to),
+                  it == want.end() ? 0.0 : it->second, tolerance)
+          << "object " << object << " channel " << c;
+    }
+  };
+  const double h = std::sqrt(0.5);
+  // 5.1: L R C LFE Ls Rs.
+  expectGains(render(b, only(audio, 0), "5.1"), 0, {{2, h}, {4, 0.5}, {5, 0.5}}, 0, kRate, 1e-5);
+  const RenderedAudio moving = render(b, only(audio, 4), "5.1");
+  expectGains(moving, 4, {{0, 1.0}}, 0, kRate / 2 - 300, 1e-5);
+  const std::size_t mid = kRate * 3 / 4;
+  expectGains(moving, 4, {{0, h}, {4, h}}, mid - 64, mid + 64, 2e-3);
+  {
+    const RenderedAudio r = render(b, only(audio, 2), "5.1");
+    layout::ObjectPanner panner(*findLayout("5.1"));
+    std::vector<double> g(6);
+    layout::ObjectShape shape;
+    shape.widthDeg = 0.3;
+    shape.heightDeg = 0.2;
+    panner.gains(layout::cartesianToPolar(-0.4, 0.6, 0), layout::Vec3{-0.4, 0.6, 0}, shape, g);
+    std::map<int, double> want;
+    for (int c = 0; c < 6; ++c) want[c] = g[static_cast<std::size_t>(c)];
+    expectGains(r, 2, want, 0, kRate, 1e-5);
+    EXPECT_GT(std::count_if(g.begin(), g.end(), [](double x) { return x > 0.05; }), 2)
+        << "a sized object spreads beyond the point's two loudspeakers";
+  }
+  // 7.1.4: L R C LFE Lrs Rrs Lss Rss Ltf Rtf Ltr Rtr.
+  expectGains(render(b, only(audio, 1), "7.1.4"), 1,
+              {{0, 0.5}, {6, 0.5}, {8, 0.653281}, {10, 0.270598}}, 0, kRate, 1e-5);
+  expectGains(render(b, only(audio, 0), "7.1.4"), 0, {{6, h}, {7, h}}, 0, kRate, 1e-5);
+  // 2.0.
+  expectGains(render(b, only(audio, 3), "2.0"), 3, {{0, h}, {1, h}}, 0, kRate, 1e-5);
+  // Divergence 1/2 with positionRange 1: copies at x = -1 (L) and x = 1 (R) and the centre (C),
+  // power (1 - v)/(1 + v) = v/(1 + v) = 1/3 each: sqrt(1/3).
+  const double third = std::sqrt(1.0 / 3);
+  expectGains(render(b, only(audio, 5), "5.1"), 5, {{0, third}, {1, third}, {2, third}}, 0, kRate,
+              1e-5);
+
+  // 9.1.6: the polar mapping (azimuth 180) through the polar panner, warned about.
+  test::writeAdmFile(dir_ / "m.wav", b, only(audio, 3), kRate);
+  RenderOptions o = renderOptions();
+  o.layout = "9.1.6";
+  std::vector<std::string> warnings;
+  o.warn = [&](const std::string& w) { warnings.push_back(w); };
+  const RenderedAudio r = renderToMemory(importAdm(dir_ / "m.wav", nullptr), o);
+  layout::ObjectPanner polar(*findLayout("9.1.6"));
+  std::vector<double> g(16);
+  polar.gains(layout::cartesianToPolar(0, -1, 0), layout::ObjectShape{}, g);
+  std::map<int, double> want;
+  for (int c = 0; c < 16; ++c) want[c] = g[static_cast<std::size_t>(c)];
+  expectGains(r, 3, want, 0, kRate, 1e-5);
+  ASSERT_EQ(warnings.size(), 6u);  // one per Cartesian object
+  EXPECT_THAT(warnings[0], HasSubstr("Cartesian positions are rendered by the polar panner"));
+  EXPECT_THAT(warnings[0], HasSubstr("BS.2127 gives layout 9.1.6 no allocentric positions"));
+}
+
+// A DirectSpeakers channel with a Cartesian position and a label no layout has is panned by
+// BS.2127's DirectSpeakers renderer with the allocentric point panner: (-0.5, -1, 0) in 5.1 is
+// the back row a quarter of the way from Ls to Rs, Ls = cos(22.5) = 0.923880, Rs = sin(22.5) =
+// 0.382683 (its polar mapping, 153.4 degrees, would pan Ls/Rs by VBAP); in 2.0 only x counts:
+// L = cos(22.5), R = sin(22.5).
+TEST_F(Adm, CartesianDirectSpeakersPanAllocentrically) {
+  adm::DocumentBuilder b({"music"});
+  b.bed("odd", Layout{"odd", "", {Speaker{"X+153", "back", 153, 0, false, 0}}}, 0);
+  adm::Document doc = b.document();
+  ASSERT_EQ(doc.channels.size(), 1u);
+  adm::BlockFormat& block = doc.channels[0].blocks.at(0);
+  block.cartesian = true;
+  block.x = -0.5;
+  block.y = -1;
+  block.z = 0;
+  const auto src = test::noise(kRate / 2, 140, 0.3f);
+  test::writeAdmFile(dir_ / "ds.wav", doc, b.chna(), {src}, kRate);
+  const Session s = importAdm(dir_ / "ds.wav", nullptr);
+  for (const char* name : {"5.1", "2.0"}) {
+    RenderOptions o = renderOptions();
+    o.layout = name;
+    const RenderedAudio r = renderToMemory(s, o);
+    const int a = std::string(name) == "5.1" ? 4 : 0;  // Ls, or L
+    for (int c = 0; c < static_cast<int>(r.channels.size()); ++c) {
+      const double want = c == a ? 0.923880 : (c == a + 1 ? 0.382683 : 0.0);
+      EXPECT_NEAR(gainOf(r.channels[static_cast<std::size_t>(c)], src, 0, src.size()), want, 1e-5)
+          << name << " " << c;
+    }
+  }
+}
+
 // diffuse (BS.2127 §7.3.10, §7.4): speaker c plays g_c (sqrt(1 - d) x + sqrt(d) h_c * x), g the
 // point-source gains, h_c speaker c's decorrelation filter (tests/dsp/decorrelator_test checks
 // it against its definition; vkmix's is aligned with the undelayed direct path). Checked sample
@@ -609,10 +740,8 @@ TEST_F(Adm, ExportThenImportRendersLikeTheSession) {
   std::vector<std::string> warnings;
   const Session back =
       importAdm(dir_ / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
-  // Only that the Cartesian object is not rendered by BS.2127's allocentric panner (nor is it in
-  // the session).
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_THAT(warnings[0], HasSubstr("cartesian positions are rendered by the polar"));
+  // Nothing: the Cartesian object renders through the allocentric panner, as BS.2127's would.
+  EXPECT_TRUE(warnings.empty());
   const RenderedAudio round = renderToMemory(back, o);
   ASSERT_EQ(round.channels.size(), direct.channels.size());
   double worst = 0, peak = 0;

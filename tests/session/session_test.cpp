@@ -112,6 +112,27 @@ TEST(Session, ParsesSizeDivergenceAndGainKeys) {
   EXPECT_EQ(t.gainKeys[1].interpolation, Interpolation::Jump);
 }
 
+// A Cartesian position's divergence range (ADM positionRange, along x): read, inherited by keys,
+// written back.
+TEST(Session, CartesianDivergencePositionRangeRoundTrips) {
+  Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "room",
+      "position": {"x": 0, "y": 1, "z": 0, "divergence": 0.5, "divergencePositionRange": 0.4},
+      "positionKeys": [{"time": 0, "x": 0, "y": 1}, {"time": 1, "x": 0, "y": 0, "divergencePositionRange": 1.5}],
+      "clips": []}]})",
+                           "s.json");
+  const Track& t = s.tracks[0];
+  EXPECT_DOUBLE_EQ(t.position.divergencePositionRange, 0.4);
+  EXPECT_DOUBLE_EQ(t.positionKeys[0].position.divergencePositionRange, 0.4);
+  EXPECT_DOUBLE_EQ(t.positionKeys[1].position.divergencePositionRange, 1.5);
+  const Session back = parseSession(sessionToJson(s), "s.json");
+  EXPECT_DOUBLE_EQ(back.tracks[0].position.divergencePositionRange, 0.4);
+  EXPECT_DOUBLE_EQ(back.tracks[0].positionKeys[1].position.divergencePositionRange, 1.5);
+  EXPECT_THROW(parseSession(R"({"vkmix": 1, "tracks": [{"name": "a",
+      "position": {"x": 0, "divergencePositionRange": 2.5}, "clips": []}]})",
+                            "s.json"),
+               InputError);
+}
+
 struct BadCase {
   const char* name;
   const char* json;
