@@ -240,7 +240,9 @@ void RenderPlan::planGroups() {
     if (g >= 0) continue;
     const Track& t = session.tracks[static_cast<std::size_t>(v.trackIndex)];
     g = static_cast<int>(groupChannels.size());
-    groupChannels.push_back(t.type == TrackType::Bed ? findLayout(t.bedLayout)->numChannels() : 1);
+    groupChannels.push_back(t.type == TrackType::Bed   ? findLayout(t.bedLayout)->numChannels()
+                            : t.type == TrackType::Hoa ? (t.hoaOrder + 1) * (t.hoaOrder + 1)
+                                                       : 1);
     info.stems.push_back(t.name);
     info.prints.push_back(PrintInfo{v.trackIndex, v.stemIndex, groupChannels.back()});
   }
