@@ -1,6 +1,7 @@
 #include "adm/hoa.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace vkmix::adm {
@@ -62,7 +63,9 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
     return leftOut("FuMa normalization at order " + std::to_string(order) +
                    " (FuMa is defined up to order 3)");
   if (nfcRefDist != 0.0) {
-    warn(where + ": nfcRefDist " + std::to_string(nfcRefDist) +
+    char metres[32];
+    std::snprintf(metres, sizeof metres, "%g", nfcRefDist);
+    warn(where + ": nfcRefDist " + metres +
          " is not applied (no near-field compensation: BS.2127 renders loudspeakers without it)");
   }
   // BS.2127 scales each channel by its block's gain. A track has one fader: a common gain goes
