@@ -211,7 +211,7 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
   }
   if (const json* chans = r.optionalArray("channels")) {
     if (type == TrackType::Object)
-      r.fail("channels", "is for bed and hoa clips; objects take \"channel\"");
+      r.fail("channels", "is for bed clips (and hoa clips); objects take \"channel\"");
     if (chans->empty()) r.fail("channels", "must not be empty");
     for (std::size_t i = 0; i < chans->size(); ++i) {
       const json& v = (*chans)[i];
