@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,7 +18,10 @@
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
 #include "vkmix/adm.hpp"
+#include "vkmix/error.hpp"
 #include "vkmix/render.hpp"
+#include "vkmix/session.hpp"
+#include "wave/bw64.hpp"
 
 namespace vkmix {
 namespace {
@@ -139,6 +143,93 @@ TEST_P(Hoa, SecondOrderCustomPackRendersWithNegativeGains) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, Hoa, ::testing::Values("reference", "cpu", "vulkan"),
                          [](const auto& p) { return p.param; });
+
+// adm-export writes an hoa track as BS.2094's common pack where there is one (first-order SN3D:
+// AP_00040001; second-order FuMa: AP_00040022) and as a custom HOA pack otherwise (order 0),
+// each file track an ACN channel of the track's print; the import renders as the session does.
+// Track prints are at most 16 channels: order 4 is refused, naming the key.
+TEST(HoaExport, ExportThenImportRendersLikeTheSession) {
+  test::ScratchDir dir;
+  auto file = [&](const char* name, std::size_t channels, std::uint32_t seed) {
+    std::vector<std::vector<float>> audio;
+    for (std::size_t c = 0; c < channels; ++c)
+      audio.push_back(test::noise(kRate / 4, seed + static_cast<std::uint32_t>(c), 0.2f));
+    test::writeFloatWav(dir / name, audio, kRate);
+  };
+  file("first.wav", 4, 1);
+  file("second.wav", 9, 10);
+  file("w.wav", 1, 30);
+  file("fourth.wav", 25, 40);
+  const Session s = parseSession(R"({"vkmix": 1, "layout": "7.1.4", "tracks": [
+      {"name": "amb", "stem": "effects", "type": "hoa", "order": 1,
+       "clips": [{"file": "first.wav"}]},
+      {"name": "room", "stem": "music", "type": "hoa", "order": 2, "normalization": "FuMa",
+       "gainDb": -4, "clips": [{"file": "second.wav", "start": 0.05}]},
+      {"name": "omni", "stem": "music", "type": "hoa", "order": 0, "normalization": "N3D",
+       "clips": [{"file": "w.wav"}]}]})",
+                                 dir / "s.json");
+  RenderOptions o;
+  o.device = "cpu";
+  exportAdm(s, o, dir / "master.wav");
+  const wave::Bw64Info info = wave::readBw64(dir / "master.wav");
+  EXPECT_THAT(info.axml,
+              ::testing::HasSubstr("<audioPackFormatIDRef>AP_00040001</audioPackFormatIDRef>"));
+  EXPECT_THAT(info.axml,
+              ::testing::HasSubstr("<audioPackFormatIDRef>AP_00040022</audioPackFormatIDRef>"));
+  EXPECT_THAT(info.axml, ::testing::HasSubstr("typeDefinition=\"HOA\""));
+  ASSERT_EQ(info.chna.size(), 4u + 9u + 1u);
+  EXPECT_EQ(info.chna[4 + 8].trackFormatRef, "AT_00040209_01");  // FuMa's U (ACN 8)
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  ASSERT_EQ(back.tracks.size(), 3u);
+  for (const Track& t : back.tracks) {
+    EXPECT_EQ(t.type, TrackType::Hoa);
+    EXPECT_EQ(t.hoaNormalization, t.name == "room"   ? HoaNormalization::FuMa
+                                  : t.name == "omni" ? HoaNormalization::N3D
+                                                     : HoaNormalization::SN3D);
+    EXPECT_EQ(t.hoaOrder, t.name == "room" ? 2 : t.name == "omni" ? 0 : 1);
+  }
+  for (const char* layout : {"7.1.4", "5.1"}) {
+    o.layout = layout;
+    const RenderedAudio x = renderToMemory(s, o), y = renderToMemory(back, o);
+    ASSERT_EQ(x.channels.size(), y.channels.size());
+    double worst = 0.0;
+    for (std::size_t c = 0; c < x.channels.size(); ++c) {
+      ASSERT_EQ(x.channels[c].size(), y.channels[c].size());
+      for (std::size_t i = 0; i < x.channels[c].size(); ++i)
+        worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+    }
+    EXPECT_LT(worst, 1e-6) << layout;
+  }
+
+  const Session fourth = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "big", "type": "hoa", "order": 4, "clips": [{"file": "fourth.wav"}]}]})",
+                                      dir / "f.json");
+  EXPECT_THAT([&] { exportAdm(fourth, o, dir / "fourth_master.wav"); },
+              ::testing::ThrowsMessage<InputError>(::testing::HasSubstr(
+                  "f.json: tracks[0].order: track prints (adm-export) carry HOA up to order 3")));
+  EXPECT_FALSE(std::filesystem::exists(dir / "fourth_master.wav"));
+  // It renders, though: 25 channels decoded into 7.1.4.
+  o.layout = "7.1.4";
+  EXPECT_EQ(renderToMemory(fourth, o).channels.size(), 12u);
+}
+
+// A clip whose channel count is not (order + 1)^2 is refused when planned, naming the key.
+TEST(HoaExport, AClipOfTheWrongWidthIsNamed) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "two.wav", {test::noise(100, 1, 0.1f), test::noise(100, 2, 0.1f)},
+                      kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "amb", "type": "hoa", "order": 1, "clips": [{"file": "two.wav"}]}]})",
+                                 dir / "w.json");
+  RenderOptions o;
+  o.device = "cpu";
+  EXPECT_THAT([&] { renderToMemory(s, o); },
+              ::testing::ThrowsMessage<InputError>(::testing::HasSubstr(
+                  "w.json: tracks[0].clips[0].file: two.wav has 2 channel(s); order 1 needs 4")));
+}
 
 }  // namespace
 }  // namespace vkmix
