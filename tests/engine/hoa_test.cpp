@@ -87,6 +87,8 @@ TEST_P(Hoa, FirstOrderCommonPackRendersAsTheDecoder) {
     const test::CapturedRender r = render(m, audio, name);
     const auto d = layout::hoaDecodeByAcn(l, 1, HoaNormalization::SN3D);
     EXPECT_LT(worstAgainstDecoder(r, l, d, {0, 1, 2, 3}, audio, 1.0), 2e-6) << name;
+    ASSERT_EQ(r.groups.size(), 1u);  // its stem ("music"), the whole mix
+    EXPECT_EQ(r.groups[0], r.mix);
     std::vector<double> power(static_cast<std::size_t>(l.numChannels()), 0.0);
     double total = 0.0;
     for (std::size_t c = 0; c < power.size(); ++c) {
