@@ -1,5 +1,6 @@
 #include "adm/hoa.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -68,23 +69,41 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
     warn(where + ": nfcRefDist " + metres +
          " is not applied (no near-field compensation: BS.2127 renders loudspeakers without it)");
   }
-  // BS.2127 scales each channel by its block's gain. A track has one fader: a common gain goes
-  // there; gains that differ per channel are not rendered.
-  const double gain = channels.front().gain;
-  bool sameGain = true;
-  for (const Channel& c : channels) sameGain = sameGain && c.gain == gain;
-  if (!sameGain || gain < 0.0)
-    warn(where + ": block gains that differ per channel or are negative are not rendered; ignored");
+  // BS.2127 scales each channel by its block's gain (the decoder's column). A gain common to the
+  // channels is the track's fader; where they differ, the channels of each gain are a clip of
+  // their own at that clip gain (the decoder is still designed for all of them). A clip gain is
+  // in dB: negative gains (polarity) are not rendered.
+  bool negative = false;
+  for (Channel& c : channels) {
+    negative = negative || c.gain < 0.0;
+    c.gain = std::max(c.gain, 0.0);
+  }
+  if (negative)
+    warn(where + ": negative block gains (polarity inversion) are not rendered; 0 used");
+  auto db = [](double g) { return g > 1e-10 ? 20.0 * std::log10(g) : -200.0; };
+  std::vector<double> gains;
+  for (const Channel& c : channels) {
+    if (std::find(gains.begin(), gains.end(), c.gain) == gains.end()) gains.push_back(c.gain);
+  }
 
   Track t = base;
   t.type = TrackType::Hoa;
   t.hoaOrder = order;
   t.hoaNormalization = *norm;
-  if (sameGain && gain >= 0.0 && gain != 1.0)
-    t.gainDb += gain > 1e-10 ? 20.0 * std::log10(gain) : -200.0;
-  std::vector<int> map(static_cast<std::size_t>((order + 1) * (order + 1)), -1);
-  for (const Channel& c : channels) map[static_cast<std::size_t>(c.acn)] = c.fileChannel;
-  for (Clip& clip : t.clips) clip.channels = map;
+  if (gains.size() == 1 && gains.front() != 1.0) t.gainDb += db(gains.front());
+  t.clips.clear();
+  for (const Clip& span : base.clips) {
+    for (double g : gains) {
+      Clip clip = span;
+      clip.channels.assign(static_cast<std::size_t>((order + 1) * (order + 1)), -1);
+      for (const Channel& c : channels) {
+        if (gains.size() == 1 || c.gain == g)
+          clip.channels[static_cast<std::size_t>(c.acn)] = c.fileChannel;
+      }
+      if (gains.size() > 1) clip.gainDb += db(g);
+      t.clips.push_back(std::move(clip));
+    }
+  }
   return t;
 }
 

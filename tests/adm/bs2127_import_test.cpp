@@ -521,6 +521,18 @@ TEST_F(AdmBs2127, HoaPackImportsAsAnHoaTrackInAcnOrder) {
   ASSERT_EQ(s.tracks.size(), 1u);
   EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::SN3D);  // the default
   EXPECT_NEAR(s.tracks[0].gainDb, 20 * std::log10(0.5), 1e-9);
+
+  // Gains that differ: the channels of each gain are a clip at that gain (the fader stays).
+  m.doc.channels[0].blocks[0].gain = 1.0;
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].gainDb, 0.0);
+  ASSERT_EQ(s.tracks[0].clips.size(), 2u);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, -1, -1, -1));
+  EXPECT_EQ(s.tracks[0].clips[0].gainDb, 0.0);
+  EXPECT_THAT(s.tracks[0].clips[1].channels, ElementsAre(-1, 1, 2, 3));
+  EXPECT_NEAR(s.tracks[0].clips[1].gainDb, 20 * std::log10(0.5), 1e-9);
 }
 
 // BS.2094's common HOA definitions, referenced and not defined in the file: AP_00040002 (second
@@ -592,6 +604,14 @@ TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
               HasSubstr("normalization \"SN2D\" is not SN3D, N3D or FuMa; not rendered"));
   EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 2}}, "")),
               HasSubstr("degree 2 is not within -order..order"));
+  // A negative block gain is named; the channel is silent (a clip gain is in dB).
+  m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  m.doc.channels[3].blocks[0].gain = -1.0;
+  const Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("negative block gains (polarity inversion) are "
+                                               "not rendered; 0 used")));
+  ASSERT_EQ(s.tracks.at(0).clips.size(), 2u);
+  EXPECT_EQ(s.tracks[0].clips[1].gainDb, -200.0);
 }
 
 }  // namespace

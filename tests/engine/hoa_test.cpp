@@ -48,7 +48,8 @@ class Hoa : public test::BackendTest {
   static double worstAgainstDecoder(const test::CapturedRender& r, const Layout& l,
                                     const std::vector<std::vector<double>>& d,
                                     const std::vector<int>& acnOfTrack,
-                                    const std::vector<std::vector<float>>& audio, double gain) {
+                                    const std::vector<std::vector<float>>& audio, double gain,
+                                    const std::vector<double>& trackGains = {}) {
     double worst = 0.0;
     for (int c = 0; c < l.numChannels(); ++c) {
       const auto& out = r.mix.at(static_cast<std::size_t>(c));
@@ -56,8 +57,8 @@ class Hoa : public test::BackendTest {
       for (std::size_t i = 0; i < std::min(out.size(), kFrames); ++i) {
         double want = 0.0;
         for (std::size_t k = 0; k < audio.size(); ++k)
-          want +=
-              d[static_cast<std::size_t>(acnOfTrack[k])][static_cast<std::size_t>(c)] * audio[k][i];
+          want += d[static_cast<std::size_t>(acnOfTrack[k])][static_cast<std::size_t>(c)] *
+                  audio[k][i] * (trackGains.empty() ? 1.0 : trackGains[k]);
         worst = std::max(worst, std::abs(out[i] - gain * want));
       }
     }
@@ -113,7 +114,8 @@ TEST_P(Hoa, FirstOrderCommonPackRendersAsTheDecoder) {
 // A custom second-order N3D pack with its tracks in a scrambled order and a channel missing
 // (ACN 5), each track an independent noise: the decode has negative gains, and each output
 // channel is still the decoder (designed for the eight channels present) applied by hand, on
-// every backend; with a gain key (-6 dB) the gains come through the gain grid, still exact.
+// every backend; with a gain key (-6 dB) the gains come through the gain grid, still exact; block
+// gains per channel scale their columns.
 TEST_P(Hoa, SecondOrderCustomPackRendersWithNegativeGains) {
   if (HasFatalFailure() || IsSkipped()) return;
   const std::vector<int> acns = {0, 3, 1, 2, 8, 6, 4, 7};
@@ -141,6 +143,17 @@ TEST_P(Hoa, SecondOrderCustomPackRendersWithNegativeGains) {
     s.tracks.at(0).gainKeys = {GainKey{0.0, -6.0, Interpolation::Linear}};
   });
   EXPECT_LT(worstAgainstDecoder(r, l, d, acns, audio, std::pow(10.0, -6.0 / 20.0)), 2e-6);
+
+  // Block gains per channel (BS.2127 scales each decoder column by its channel's): 0.5 on the
+  // second-order channels, 0.25 on X.
+  test::HoaMaster scaled = m;
+  std::vector<double> gains;
+  for (std::size_t k = 0; k < acns.size(); ++k) {
+    gains.push_back(acns[k] >= 4 ? 0.5 : acns[k] == 3 ? 0.25 : 1.0);
+    scaled.doc.channels[k].blocks[0].gain = gains.back();
+  }
+  EXPECT_LT(worstAgainstDecoder(render(scaled, audio, "7.1.4"), l, d, acns, audio, 1.0, gains),
+            2e-6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Hoa, ::testing::Values("reference", "cpu", "vulkan"),
