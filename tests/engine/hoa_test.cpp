@@ -246,5 +246,49 @@ TEST(HoaExport, AClipOfTheWrongWidthIsNamed) {
                   "w.json: tracks[0].clips[0].file: two.wav has 2 channel(s); order 1 needs 4")));
 }
 
+// On headphones (--layout binaural) an hoa track is decoded for the virtual loudspeakers (9.1.6)
+// and those go through the HRTF: the same as a 9.1.6 bed carrying the decode made by hand, whose
+// feeds hold the decoder's negative gains. Stems and the mix agree as for any track.
+TEST(HoaBinaural, IsTheBinauralRenderOfItsDecode) {
+  test::ScratchDir dir;
+  std::vector<std::vector<float>> amb;
+  for (std::uint32_t c = 0; c < 9; ++c) amb.push_back(test::noise(kRate / 4, 70 + c, 0.2f));
+  test::writeFloatWav(dir / "amb.wav", amb, kRate);
+  const Layout& virt = *findLayout("9.1.6");
+  const auto d = layout::hoaDecodeByAcn(virt, 2, HoaNormalization::SN3D);
+  std::vector<std::vector<float>> feeds(static_cast<std::size_t>(virt.numChannels()),
+                                        std::vector<float>(amb[0].size(), 0.0f));
+  for (std::size_t c = 0; c < feeds.size(); ++c) {
+    for (std::size_t i = 0; i < feeds[c].size(); ++i) {
+      double x = 0.0;
+      for (std::size_t k = 0; k < amb.size(); ++k) x += d[k][c] * amb[k][i];
+      feeds[c][i] = static_cast<float>(x);
+    }
+  }
+  test::writeFloatWav(dir / "feeds.wav", feeds, kRate);
+  const Session hoa = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "amb", "type": "hoa", "order": 2, "clips": [{"file": "amb.wav"}]}]})",
+                                   dir / "h.json");
+  const Session bed = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "amb", "type": "bed", "bed": "9.1.6", "clips": [{"file": "feeds.wav"}]}]})",
+                                   dir / "b.json");
+  RenderOptions o;
+  o.device = "cpu";
+  o.layout = "binaural";
+  const RenderedAudio x = renderToMemory(hoa, o), y = renderToMemory(bed, o);
+  ASSERT_EQ(x.channels.size(), 2u);
+  ASSERT_EQ(y.channels.size(), 2u);
+  double worst = 0.0, peak = 0.0;
+  for (std::size_t c = 0; c < 2; ++c) {
+    ASSERT_EQ(x.channels[c].size(), y.channels[c].size());
+    for (std::size_t i = 0; i < x.channels[c].size(); ++i) {
+      worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+      peak = std::max(peak, std::abs(static_cast<double>(y.channels[c][i])));
+    }
+  }
+  EXPECT_GT(peak, 0.05);
+  EXPECT_LT(worst, 1e-5);
+}
+
 }  // namespace
 }  // namespace vkmix
