@@ -35,6 +35,10 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
       warn(where + ": audioChannelFormat " + cf.id + " has " + std::to_string(cf.blocks.size()) +
            " blocks; an HOA channel has one: the first is used");
     }
+    if (cf.lowPassHz || cf.highPassHz) {
+      warn(where + ": audioChannelFormat " + cf.id +
+           ": frequency is not rendered for HOA (as in BS.2127); ignored");
+    }
     const int n = *b.hoaOrder, m = *b.hoaDegree;
     if (n < 0 || std::abs(m) > n)
       return leftOut("audioChannelFormat " + cf.id + ": degree " + std::to_string(m) +

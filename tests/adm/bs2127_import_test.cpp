@@ -533,6 +533,12 @@ TEST_F(AdmBs2127, HoaPackImportsAsAnHoaTrackInAcnOrder) {
   EXPECT_EQ(s.tracks[0].clips[0].gainDb, 0.0);
   EXPECT_THAT(s.tracks[0].clips[1].channels, ElementsAre(-1, 1, 2, 3));
   EXPECT_NEAR(s.tracks[0].clips[1].gainDb, 20 * std::log10(0.5), 1e-9);
+
+  // A channel's frequency element is named and ignored, as BS.2127's reference renderer does.
+  m.doc.channels[1].lowPassHz = 200.0;
+  s = import(m.doc, m.chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("AC_00041002: frequency is not rendered for HOA")));
 }
 
 // BS.2094's common HOA definitions, referenced and not defined in the file: AP_00040002 (second
