@@ -163,7 +163,9 @@ void drawObjectList(InspectorModel& m, const Rect& r) {
       const Track& tr = m.session().tracks[static_cast<std::size_t>(t)];
       ImGui::PushID(t);
       ImGui::PushStyleColor(ImGuiCol_Text, stemColour(tr.stem));
-      ImGui::TextUnformatted(tr.type == TrackType::Bed ? "[]" : "o");
+      ImGui::TextUnformatted(tr.type == TrackType::Bed   ? "[]"
+                             : tr.type == TrackType::Hoa ? "()"
+                                                         : "o");
       ImGui::PopStyleColor();
       ImGui::SameLine();
       if (ImGui::Selectable(tr.name.c_str(), m.selected == t)) m.selected = t;
@@ -184,9 +186,12 @@ void drawProperties(InspectorModel& m, UiState& s, const Rect& r) {
   const int t = m.selected;
   const Track tr = m.session().tracks[static_cast<std::size_t>(t)];  // a copy: edits replace it
   ImGui::Text("%s", tr.name.c_str());
-  ImGui::TextDisabled("%s, stem %s",
-                      tr.type == TrackType::Bed ? ("bed " + tr.bedLayout).c_str() : "object",
-                      tr.stem.c_str());
+  const std::string kind = tr.type == TrackType::Bed ? "bed " + tr.bedLayout
+                           : tr.type == TrackType::Hoa
+                               ? "hoa order " + std::to_string(tr.hoaOrder) + " " +
+                                     hoaNormalizationName(tr.hoaNormalization)
+                               : std::string("object");
+  ImGui::TextDisabled("%s, stem %s", kind.c_str(), tr.stem.c_str());
   ImGui::Separator();
   if (tr.type == TrackType::Object) {
     const bool keyed = !tr.positionKeys.empty();

@@ -46,6 +46,15 @@ struct ExclusionZone {
   bool operator==(const ExclusionZone&) const = default;
 };
 
+// How the channels of a scene-based (HOA) signal are scaled (BS.2076 `normalization`; real
+// spherical harmonics without the Condon-Shortley phase, as BS.2127 defines them): SN3D (the
+// default, AmbiX), N3D (orthonormal: each channel's mean square over the sphere is 1) and FuMa
+// (SN3D times Furse-Malham's factors: W at 1/sqrt(2); defined up to order 3).
+// Its names in files ("SN3D", "N3D", "FuMa"): vkmix/session.hpp.
+enum class HoaNormalization { SN3D, N3D, FuMa };
+// The highest HOA order vkmix decodes (BS.2094's common definitions go to 10: 121 channels).
+constexpr int kMaxHoaOrder = 10;
+
 // The built-in layout with this name ("2.0", "5.1", "5.1.2", "5.1.4", "7.1", "7.1.2", "7.1.4",
 // "9.1.6"), or nullptr.
 const Layout* findLayout(std::string_view name);

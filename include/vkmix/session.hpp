@@ -13,7 +13,9 @@
 
 namespace vkmix {
 
-enum class TrackType { Object, Bed };
+// Object: one signal at a position; Bed: channels of a loudspeaker layout; Hoa: the channels of a
+// scene-based (Ambisonics) signal in ACN order, decoded for the output layout (docs/hoa.md).
+enum class TrackType { Object, Bed, Hoa };
 enum class FadeShape { Linear, EqualPower, SCurve };
 enum class Interpolation { Linear, Jump };
 // How a track is rendered on headphones (docs/binaural.md), by the names the Dolby Atmos
@@ -24,6 +26,11 @@ enum class BinauralMode { Off, Near, Mid, Far };
 // The session-file name of a mode ("off", "near", "mid", "far"), and back (nullopt if unknown).
 const char* binauralModeName(BinauralMode mode);
 std::optional<BinauralMode> parseBinauralMode(std::string_view name);
+
+// The session-file / ADM name of a normalisation ("SN3D", "N3D", "FuMa"), and back (nullopt if
+// unknown).
+const char* hoaNormalizationName(HoaNormalization n);
+std::optional<HoaNormalization> parseHoaNormalization(std::string_view name);
 
 // A position as the user wrote it: ADM polar, or Cartesian room coordinates
 // (x right, y front, z up, each -1..1). layout/position.hpp converts between the two.
@@ -131,6 +138,10 @@ struct Track {
   std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
   std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels
+  // HOA tracks: the order (the clips carry (order + 1)^2 channels, ACN order) and how they are
+  // normalised.
+  int hoaOrder = 1;
+  HoaNormalization hoaNormalization = HoaNormalization::SN3D;
   std::vector<Send> sends;
   std::optional<Denoise> denoise;
   std::vector<Clip> clips;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "adm/common_definitions.hpp"
+#include "vkmix/session.hpp"
 
 namespace vkmix::adm {
 namespace {
@@ -82,6 +83,45 @@ bool DocumentBuilder::commonBed(const std::string& name, const Layout& layout, i
     chna_.push_back(wave::ChnaEntry{index, uid, trackFormat, common.packId});
   }
   return true;
+}
+
+void DocumentBuilder::hoa(const std::string& name, int order, HoaNormalization norm, int content) {
+  const int channels = (order + 1) * (order + 1);
+  const CommonPack common = commonHoaPack(order, norm);
+  if (!common.packId.empty()) {
+    Object& o = newObject(name, content, common.packId);
+    for (int acn = 0; acn < channels; ++acn) {
+      const std::string& channel = common.channelIds[static_cast<std::size_t>(acn)];
+      trackNames_.push_back(name + " ACN " + std::to_string(acn));
+      const int index = static_cast<int>(chna_.size()) + 1;
+      const std::string uid = hexId("ATU_", static_cast<unsigned>(index), 8);
+      const std::string trackFormat = "AT_" + channel.substr(3) + "_01";
+      doc_.uids.push_back(TrackUid{uid, trackFormat, "", common.packId});
+      o.trackUidRefs.push_back(uid);
+      chna_.push_back(wave::ChnaEntry{index, uid, trackFormat, common.packId});
+    }
+    return;
+  }
+  const std::string pack = hexId("AP_0004", nextFormat_, 4);
+  Object& o = newObject(name, content, pack);
+  PackFormat pf{pack, name, TypeDefinition::HOA, {}, {}};
+  for (int acn = 0; acn < channels; ++acn) {
+    const unsigned n = nextFormat_++;
+    const std::string channel = hexId("AC_0004", n, 4);
+    BlockFormat b;
+    b.id = hexId("AB_0004", n, 4) + "_00000001";
+    int order0 = 0;
+    while ((order0 + 1) * (order0 + 1) <= acn) ++order0;
+    b.hoaOrder = order0;
+    b.hoaDegree = acn - order0 * order0 - order0;
+    b.hoaNormalization = hoaNormalizationName(norm);
+    doc_.channels.push_back(ChannelFormat{
+        channel, name + " ACN " + std::to_string(acn), TypeDefinition::HOA, {b}, {}, {}});
+    pf.channelRefs.push_back(channel);
+    track(o, pack, channel, n, "0004");
+    trackNames_.push_back(name + " ACN " + std::to_string(acn));
+  }
+  doc_.packs.push_back(pf);
 }
 
 void DocumentBuilder::headphoneVirtualise(const HeadphoneVirtualise& h) {

@@ -27,6 +27,12 @@ class DocumentBuilder {
   // mapping rules apply to it; false, and nothing added, when BS.2094 has no pack for it.
   bool commonBed(const std::string& name, const Layout& layout, int content);
 
+  // An HOA pack of all (order + 1)^2 channels at `norm`, on the next file tracks in ACN order:
+  // BS.2094's common pack and channels (AP_0004yyyy, AC_0004xxxx, referenced, not defined)
+  // where it has one, else a custom pack whose channels say their order, degree and
+  // normalization.
+  void hoa(const std::string& name, int order, HoaNormalization norm, int content);
+
   // Every block of the object added last (each channel of a bed) carries `h`.
   void headphoneVirtualise(const HeadphoneVirtualise& h);
 

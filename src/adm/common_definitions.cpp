@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <string>
 
 namespace vkmix::adm {
 namespace {
@@ -95,6 +96,32 @@ const std::vector<ChannelFormat>& commonChannelFormats() {
       if (c.lfe) f.lowPassHz = 120.0;
       out.push_back(std::move(f));
     }
+    // BS.2094's HOA channels: AC_0004 then 0001 + ACN at SN3D (ACN 0..120, orders 0..10), 0101 +
+    // ACN at N3D, 0201 + ACN at FuMa (ACN 0..15: orders 0..3; FuMa's channels in ACN order).
+    struct HoaSet {
+      unsigned base;
+      const char* norm;
+      int channels;
+      const char* name;
+    };
+    for (const HoaSet set :
+         {HoaSet{0x001, "SN3D", 121, "SN3D_ACN_"}, HoaSet{0x101, "N3D", 121, "N3D_ACN_"},
+          HoaSet{0x201, "FuMa", 16, "FuMa_ACN_"}}) {
+      for (int acn = 0; acn < set.channels; ++acn) {
+        BlockFormat b;
+        int n = 0;
+        while ((n + 1) * (n + 1) <= acn) ++n;
+        b.hoaOrder = n;
+        b.hoaDegree = acn - n * n - n;
+        b.hoaNormalization = set.norm;
+        const unsigned number = set.base + static_cast<unsigned>(acn);
+        char channel[24];
+        std::snprintf(channel, sizeof channel, "AC_0004%04x", number);
+        b.id = "AB_0004" + std::string(channel + 7) + "_00000001";
+        out.push_back(ChannelFormat{
+            channel, set.name + std::to_string(acn), TypeDefinition::HOA, {b}, {}, {}});
+      }
+    }
     return out;
   }();
   return table;
@@ -123,6 +150,24 @@ CommonPack commonPackFor(const Layout& layout) {
     return out;
   }
   return {};
+}
+
+CommonPack commonHoaPack(int order, HoaNormalization norm) {
+  const unsigned packBase = norm == HoaNormalization::SN3D  ? 0x00
+                            : norm == HoaNormalization::N3D ? 0x10
+                                                            : 0x20;
+  const unsigned channelBase = packBase * 0x10 + 1;  // 0x001, 0x101, 0x201
+  const int highest = norm == HoaNormalization::FuMa ? 3 : 6;
+  if (order < 1 || order > highest) return {};
+  CommonPack out;
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "AP_0004%04x", packBase + static_cast<unsigned>(order));
+  out.packId = buf;
+  for (int acn = 0; acn < (order + 1) * (order + 1); ++acn) {
+    std::snprintf(buf, sizeof buf, "AC_0004%04x", channelBase + static_cast<unsigned>(acn));
+    out.channelIds.emplace_back(buf);
+  }
+  return out;
 }
 
 }  // namespace vkmix::adm

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "adm/direct_speakers.hpp"
+#include "adm/hoa.hpp"
 #include "adm/matrix.hpp"
 #include "adm/screen.hpp"
 #include "adm/timing.hpp"
@@ -231,6 +232,17 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
       std::vector<ChannelFormat> locked;
       for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
         s.tracks.push_back(std::move(t));
+    } else if (ro.type == TypeDefinition::HOA) {
+      // The object's channels play together for its blocks' span (BS.2127 gives an HOA object
+      // one rtime/duration, its channels' blocks').
+      const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+      const bool timedBlocks = std::any_of(
+          blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+      base.clips = clipsFor(
+          timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                      : wholeObject);
+      if (base.clips.empty()) continue;
+      if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
     } else if (ro.type == TypeDefinition::Matrix) {
       // A matrix's blocks carry coefficients, not times: it plays for the whole object.
       base.clips = clipsFor(wholeObject);

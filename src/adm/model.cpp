@@ -272,6 +272,14 @@ class Reader {
       } else if (c.name == "diffuse") {
         b.diffuse = number(c, c.text);
         if (b.diffuse < 0.0 || b.diffuse > 1.0) fail(c, "diffuse must be within 0..1");
+      } else if (c.name == "order" || c.name == "degree") {
+        const double v = number(c, c.text);
+        if (v != std::floor(v) || std::abs(v) > 1000) fail(c, c.name + " must be an integer");
+        (c.name == "order" ? b.hoaOrder : b.hoaDegree) = static_cast<int>(v);
+      } else if (c.name == "normalization") {
+        b.hoaNormalization = c.text;
+      } else if (c.name == "nfcRefDist") {
+        b.nfcRefDist = number(c, c.text);
       } else if (c.name == "screenRef") {
         b.screenRef = number(c, c.text) != 0.0;
       } else if (c.name == "headLocked") {
@@ -331,6 +339,10 @@ class Reader {
         p.decodePackRefs = refs(e, "decodePackFormatIDRef");
         if (e.child("absoluteDistance") != nullptr)
           unsupported("audioPackFormat " + p.id, "absoluteDistance");
+        if (const XmlElement* n = e.child("normalization")) p.hoaNormalization = n->text;
+        if (const XmlElement* d = e.child("nfcRefDist")) p.nfcRefDist = number(*d, d->text);
+        if (const XmlElement* r = e.child("screenRef"); r != nullptr && number(*r, r->text) != 0.0)
+          unsupported("audioPackFormat " + p.id, "screenRef");
         doc_.packs.push_back(std::move(p));
       } else if (e.name == "audioChannelFormat") {
         ChannelFormat c{attr(e, "audioChannelFormatID"),

@@ -85,6 +85,11 @@ struct BlockFormat {
   // may spell it outputChannelIDRef), and its `matrix` coefficients.
   std::string outputChannelRef{};
   std::vector<MatrixCoefficient> matrix{};
+  // HOA (BS.2076 §5.4.3.4): the channel's spherical harmonic, and the normalization and
+  // near-field reference distance (m; 0: none) when the block gives them; unset: absent.
+  std::optional<int> hoaOrder{}, hoaDegree{};
+  std::string hoaNormalization{};
+  std::optional<double> nfcRefDist{};
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };
@@ -106,6 +111,9 @@ struct PackFormat {
   // input, a decode matrix an output and the encode pack(s) it undoes.
   std::string inputPackRef{}, outputPackRef{};
   std::vector<std::string> encodePackRefs{}, decodePackRefs{};
+  // HOA packs may give their channels' normalization and nfcRefDist (BS.2076-2 §5.3.4).
+  std::string hoaNormalization{};
+  std::optional<double> nfcRefDist{};
 };
 
 struct StreamFormat {

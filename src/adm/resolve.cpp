@@ -182,7 +182,8 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
       r.warnings.push_back("audioObject " + object->id +
                            " has no audioTrackUIDRef; nothing to play");
     if (ro.type != TypeDefinition::Objects && ro.type != TypeDefinition::DirectSpeakers &&
-        ro.type != TypeDefinition::Matrix && !ro.channels.empty()) {
+        ro.type != TypeDefinition::Matrix && ro.type != TypeDefinition::HOA &&
+        !ro.channels.empty()) {
       r.warnings.push_back("audioObject " + object->id + ": typeDefinition " + typeName(ro.type) +
                            " is not supported; not rendered");
     }

@@ -131,6 +131,8 @@ std::string writeAdm(const Document& doc) {
     for (const std::string& r : p.decodePackRefs) w.leaf("decodePackFormatIDRef", r);
     if (!p.inputPackRef.empty()) w.leaf("inputPackFormatIDRef", p.inputPackRef);
     if (!p.outputPackRef.empty()) w.leaf("outputPackFormatIDRef", p.outputPackRef);
+    if (!p.hoaNormalization.empty()) w.leaf("normalization", p.hoaNormalization);
+    if (p.nfcRefDist) w.leaf("nfcRefDist", number(*p.nfcRefDist));
     w.close();
   }
   for (const ChannelFormat& c : doc.channels) {
@@ -151,6 +153,15 @@ std::string writeAdm(const Document& doc) {
       if (!b.speakerLabel.empty()) w.leaf("speakerLabel", b.speakerLabel);
       if (c.type == TypeDefinition::Matrix) {
         writeMatrixBlock(w, b);
+        w.close();
+        continue;
+      }
+      if (c.type == TypeDefinition::HOA) {
+        if (b.hoaOrder) w.leaf("order", std::to_string(*b.hoaOrder));
+        if (b.hoaDegree) w.leaf("degree", std::to_string(*b.hoaDegree));
+        if (!b.hoaNormalization.empty()) w.leaf("normalization", b.hoaNormalization);
+        if (b.nfcRefDist) w.leaf("nfcRefDist", number(*b.nfcRefDist));
+        if (b.gain != 1.0) w.leaf("gain", number(b.gain));
         w.close();
         continue;
       }

@@ -98,6 +98,8 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
                            "].binauralMode: not carried: the bed goes out as a BS.2094 common "
                            "pack, whose channels ADM cannot annotate (it imports as \"mid\")");
             }
+          } else if (t.type == TrackType::Hoa) {
+            builder->hoa(t.name, t.hoaOrder, t.hoaNormalization, p.stemIndex);
           } else {
             builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
           }

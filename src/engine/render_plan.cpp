@@ -239,8 +239,16 @@ void RenderPlan::planGroups() {
     int& g = trackGroup_[static_cast<std::size_t>(v.trackIndex)];
     if (g >= 0) continue;
     const Track& t = session.tracks[static_cast<std::size_t>(v.trackIndex)];
+    // A print is a dry group: at most kMaxOutputChannels wide, so HOA up to order 3.
+    if (t.type == TrackType::Hoa && (t.hoaOrder + 1) * (t.hoaOrder + 1) > kMaxOutputChannels) {
+      throw InputError(session.path.string(), "tracks[" + std::to_string(v.trackIndex) + "].order",
+                       "track prints (adm-export) carry HOA up to order 3 (" +
+                           std::to_string(kMaxOutputChannels) + " channels)");
+    }
     g = static_cast<int>(groupChannels.size());
-    groupChannels.push_back(t.type == TrackType::Bed ? findLayout(t.bedLayout)->numChannels() : 1);
+    groupChannels.push_back(t.type == TrackType::Bed   ? findLayout(t.bedLayout)->numChannels()
+                            : t.type == TrackType::Hoa ? (t.hoaOrder + 1) * (t.hoaOrder + 1)
+                                                       : 1);
     info.stems.push_back(t.name);
     info.prints.push_back(PrintInfo{v.trackIndex, v.stemIndex, groupChannels.back()});
   }

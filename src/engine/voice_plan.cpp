@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/units.hpp"
+#include "layout/hoa_decoder.hpp"
 #include "timeline/gains.hpp"
 #include "vkmix/error.hpp"
 
@@ -79,6 +80,27 @@ VoicePlan planVoices(const Session& session, const Layout& output,
            "BS.2127 gives layout " +
            output.name + " no allocentric positions");
     }
+    // HOA: channel k (ACN) plays the decoder's column k, designed for the channels the clips
+    // carry (a map's -1 leaves one out).
+    const int hoaChannels =
+        track.type == TrackType::Hoa ? (track.hoaOrder + 1) * (track.hoaOrder + 1) : 0;
+    std::vector<std::array<float, kMaxOutputChannels>> hoaGains;
+    if (track.type == TrackType::Hoa) {
+      std::vector<bool> present(static_cast<std::size_t>(hoaChannels), false);
+      for (const Clip& clip : track.clips) {
+        for (int k = 0; k < hoaChannels; ++k) {
+          const auto ks = static_cast<std::size_t>(k);
+          if (clip.channels.empty() || (ks < clip.channels.size() && clip.channels[ks] >= 0))
+            present[ks] = true;
+        }
+      }
+      for (const std::vector<double>& column :
+           layout::hoaDecodeByAcn(output, track.hoaOrder, track.hoaNormalization, present)) {
+        std::array<float, kMaxOutputChannels> g{};
+        for (std::size_t c = 0; c < column.size(); ++c) g[c] = static_cast<float>(column[c]);
+        hoaGains.push_back(g);
+      }
+    }
     const bool moving = timeline::isAutomated(track);
     std::array<float, kMaxOutputChannels> staticGains{};
     if (track.type == TrackType::Object && !moving) {
@@ -120,6 +142,12 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         throw InputError(file, clipPath + ".channel",
                          clip.file + " has " + std::to_string(channels) +
                              " channels; an object plays one: set \"channel\" to pick it");
+      }
+      if (track.type == TrackType::Hoa && channels != hoaChannels) {
+        throw InputError(file, clipPath + (mapped ? ".channels" : ".file"),
+                         (mapped ? "maps " : clip.file + " has ") + std::to_string(channels) +
+                             " channel(s); order " + std::to_string(track.hoaOrder) + " needs " +
+                             std::to_string(hoaChannels) + " (ACN order)");
       }
       if (bed != nullptr && mapped && channels != bed->numChannels()) {
         throw InputError(file, clipPath + ".channels",
@@ -178,8 +206,11 @@ VoicePlan planVoices(const Session& session, const Layout& output,
         v.gainLinear = static_cast<float>(polarity * dbToLinear(clip.gainDb + track.gainDb));
         v.clipGainLinear = static_cast<float>(polarity * dbToLinear(clip.gainDb));
         v.moving = moving;
-        v.gains = bed != nullptr ? bedGains[ch] : staticGains;
-        v.bedChannel = bed != nullptr ? ch : -1;
+        v.gains = bed != nullptr                 ? bedGains[ch]
+                  : track.type == TrackType::Hoa ? hoaGains[static_cast<std::size_t>(ch)]
+                                                 : staticGains;
+        // HOA channels route like bed channels: static gains, times gain automation.
+        v.bedChannel = bed != nullptr || track.type == TrackType::Hoa ? ch : -1;
         plan.endFrame = std::max(plan.endFrame, v.endFrame());
         plan.voices.push_back(v);
       }

@@ -207,12 +207,16 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
   if (auto ch = r.optionalInteger("channel")) {
     if (type == TrackType::Bed)
       r.fail("channel", "bed clips play all channels; channel is for objects");
+    if (type == TrackType::Hoa)
+      r.fail("channel",
+             "hoa clips play all channels (\"channels\" maps them); channel is for objects");
     if (*ch < 0 || *ch >= kMaxFileChannels)
       r.fail("channel", "must be within 0.." + std::to_string(kMaxFileChannels - 1));
     c.channel = *ch;
   }
   if (const json* chans = r.optionalArray("channels")) {
-    if (type != TrackType::Bed) r.fail("channels", "is for bed clips; objects take \"channel\"");
+    if (type == TrackType::Object)
+      r.fail("channels", "is for bed clips (and hoa clips); objects take \"channel\"");
     if (chans->empty()) r.fail("channels", "must not be empty");
     for (std::size_t i = 0; i < chans->size(); ++i) {
       const json& v = (*chans)[i];
@@ -285,8 +289,10 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
     t.type = TrackType::Object;
   } else if (type == "bed") {
     t.type = TrackType::Bed;
+  } else if (type == "hoa") {
+    t.type = TrackType::Hoa;
   } else {
-    r.fail("type", "\"" + type + "\" is not one of object, bed");
+    r.fail("type", "\"" + type + "\" is not one of object, bed, hoa");
   }
   t.gainDb = readGainDb(r, "gainDb");
   t.mute = r.boolean("mute", false);
@@ -298,14 +304,14 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
   }
 
   if (const json* pos = r.optionalObject("position")) {
-    if (t.type == TrackType::Bed) r.fail("position", "bed tracks have no position");
+    if (t.type != TrackType::Object) r.fail("position", type + " tracks have no position");
     ObjectReader pr(*pos, r.pathOf("position"), file);
     readPositionFields(pr, t.position);
     readAdmRenderFields(*pos, pr, t.position, file);
     pr.finish();
   }
   if (const json* keys = r.optionalArray("positionKeys")) {
-    if (t.type == TrackType::Bed) r.fail("positionKeys", "bed tracks have no position");
+    if (t.type != TrackType::Object) r.fail("positionKeys", type + " tracks have no position");
     double previous = -1.0;
     for (std::size_t i = 0; i < keys->size(); ++i) {
       ObjectReader kr((*keys)[i], indexPath(r.pathOf("positionKeys"), i), file);
@@ -320,6 +326,9 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
     }
   }
   if (const json* sends = r.optionalArray("sends")) {
+    // A reverb bus takes a mono or stereo feed; an HOA signal has no such feed of its own yet.
+    if (t.type == TrackType::Hoa && !sends->empty())
+      r.fail("sends", "hoa tracks have no sends (decode the scene to a bed to send it)");
     for (std::size_t i = 0; i < sends->size(); ++i) {
       ObjectReader sr((*sends)[i], indexPath(r.pathOf("sends"), i), file);
       Send send;
@@ -357,6 +366,21 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
     t.denoise = readDenoise(*dn, r.pathOf("denoise"), file);
   if (t.type == TrackType::Bed) {
     t.bedLayout = r.string("bed");
+  }
+  if (t.type == TrackType::Hoa) {
+    if (!r.has("order")) r.missing("order");
+    const auto order = r.optionalInteger("order");
+    if (*order < 0 || *order > kMaxHoaOrder)
+      r.fail("order", "must be within 0.." + std::to_string(kMaxHoaOrder));
+    t.hoaOrder = static_cast<int>(*order);
+    const std::string norm = r.string("normalization", "SN3D");
+    if (const auto n = parseHoaNormalization(norm)) {
+      t.hoaNormalization = *n;
+    } else {
+      r.fail("normalization", "\"" + norm + "\" is not one of SN3D, N3D, FuMa");
+    }
+    if (t.hoaNormalization == HoaNormalization::FuMa && t.hoaOrder > 3)
+      r.fail("order", "FuMa normalization is defined up to order 3");
   }
   const json& clips = r.array("clips");
   for (std::size_t i = 0; i < clips.size(); ++i) {

@@ -26,6 +26,26 @@ std::optional<BinauralMode> parseBinauralMode(std::string_view name) {
   return std::nullopt;
 }
 
+const char* hoaNormalizationName(HoaNormalization n) {
+  switch (n) {
+    case HoaNormalization::N3D:
+      return "N3D";
+    case HoaNormalization::FuMa:
+      return "FuMa";
+    case HoaNormalization::SN3D:
+      break;
+  }
+  return "SN3D";
+}
+
+std::optional<HoaNormalization> parseHoaNormalization(std::string_view name) {
+  for (HoaNormalization n :
+       {HoaNormalization::SN3D, HoaNormalization::N3D, HoaNormalization::FuMa}) {
+    if (name == hoaNormalizationName(n)) return n;
+  }
+  return std::nullopt;
+}
+
 double sessionNominalEndSeconds(const Session& session) {
   double end = session.lengthSeconds.value_or(0.0);
   for (const Track& t : session.tracks) {

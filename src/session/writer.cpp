@@ -118,8 +118,13 @@ Json trackJson(const Track& t) {
   Json j;
   j["name"] = t.name;
   j["stem"] = t.stem;
-  j["type"] = t.type == TrackType::Bed ? "bed" : "object";
+  j["type"] = t.type == TrackType::Bed ? "bed" : (t.type == TrackType::Hoa ? "hoa" : "object");
   if (t.type == TrackType::Bed) j["bed"] = t.bedLayout;
+  if (t.type == TrackType::Hoa) {
+    j["order"] = t.hoaOrder;
+    if (t.hoaNormalization != HoaNormalization::SN3D)
+      j["normalization"] = hoaNormalizationName(t.hoaNormalization);
+  }
   if (t.gainDb != 0.0) j["gainDb"] = t.gainDb;
   if (t.mute) j["mute"] = true;
   if (t.binauralMode != BinauralMode::Mid) j["binauralMode"] = binauralModeName(t.binauralMode);

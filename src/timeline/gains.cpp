@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/units.hpp"
+#include "layout/hoa_decoder.hpp"
 
 namespace vkmix::timeline {
 namespace {
@@ -115,6 +116,17 @@ std::vector<double> trackGainsAt(const Track& track, const Layout& output,
   std::vector<double> g(static_cast<std::size_t>(output.numChannels()), 0.0);
   if (track.type == TrackType::Object) {
     signalGainsAt(track, -1, {}, panner, t, g);
+  } else if (track.type == TrackType::Hoa) {
+    // Decoder gains may be negative (out of phase): the largest magnitude.
+    std::vector<double> one(g.size());
+    int channel = 0;
+    for (const std::vector<double>& column :
+         layout::hoaDecodeByAcn(output, track.hoaOrder, track.hoaNormalization)) {
+      SpeakerGains route{};
+      for (std::size_t c = 0; c < column.size(); ++c) route[c] = static_cast<float>(column[c]);
+      signalGainsAt(track, channel++, route, panner, t, one);
+      for (std::size_t c = 0; c < g.size(); ++c) g[c] = std::max(g[c], std::abs(one[c]));
+    }
   } else if (const Layout* bed = findLayout(track.bedLayout)) {
     std::vector<double> one(g.size());
     int channel = 0;

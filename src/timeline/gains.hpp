@@ -37,7 +37,8 @@ std::vector<SpeakerGains> bedRouting(const Layout& bed, const Layout& output,
                                      const layout::ObjectPanner& panner);
 
 // One signal of a track at t, before clip gain, fades and the fader: an object's panned gains
-// (bedChannel < 0; its direct path, times sqrt(1 - diffuse)) or a bed channel's `routing`, times
+// (bedChannel < 0; its direct path, times sqrt(1 - diffuse)) or a bed channel's (an HOA
+// channel's: bedChannel its ACN) `routing`, times
 // the gain automation at t. `g` holds the output's channels.
 void signalGainsAt(const Track& track, int bedChannel, const SpeakerGains& routing,
                    const layout::ObjectPanner& panner, double t, std::span<double> g);

@@ -8,6 +8,7 @@
 
 #include <cmath>
 
+#include "adm/common_definitions.hpp"
 #include "adm/direct_speakers.hpp"
 #include "adm/import.hpp"
 #include "support/adm_files.hpp"
@@ -518,6 +519,152 @@ TEST_F(AdmBs2127, MatrixNegativeGainsInvertAndDelaysShiftTheTerm) {
   const Session back = parseSession(sessionToJson(s), s.path);
   EXPECT_TRUE(back.tracks[0].clips[2].invert);
   EXPECT_FALSE(back.tracks[0].clips[1].invert);
+}
+
+// HOA (typeDefinition HOA, BS.2127 §9): a custom first-order pack whose tracks come in FuMa's
+// W X Y Z order (each channel says its order and degree) imports as one HOA track of order 1
+// whose channel map puts each file track at its ACN (W 0, Y 1, Z 2, X 3); the pack's
+// normalization (N3D) applies to blocks that give none. nfcRefDist is named: BS.2127 does not
+// apply it to loudspeakers.
+TEST_F(AdmBs2127, HoaPackImportsAsAnHoaTrackInAcnOrder) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, 1}, {1, -1}, {1, 0}}, "N3D");
+  Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 1u);
+  const Track& t = s.tracks[0];
+  EXPECT_EQ(t.type, TrackType::Hoa);
+  EXPECT_EQ(t.name, "scene");
+  EXPECT_EQ(t.stem, "music");
+  EXPECT_EQ(t.hoaOrder, 1);
+  EXPECT_EQ(t.hoaNormalization, HoaNormalization::N3D);
+  ASSERT_EQ(t.clips.size(), 1u);
+  EXPECT_THAT(t.clips[0].channels, ElementsAre(0, 2, 3, 1));
+  EXPECT_DOUBLE_EQ(*t.clips[0].lengthSeconds, 0.1);
+
+  // A second-order pack lacking some channels (mixed order: the horizontal ones) maps the
+  // others to -1; the blocks' own normalization wins over none on the pack.
+  m = test::hoaMaster({{0, 0}, {1, -1}, {1, 1}, {2, -2}, {2, 2}}, "", "FuMa");
+  m.doc.channels[2].blocks[0].nfcRefDist = 2.0;
+  s = import(m.doc, m.chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].hoaOrder, 2);
+  EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::FuMa);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 1, -1, 2, 3, -1, -1, -1, 4));
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("audioObject AO_1001 (HOA): nfcRefDist 2 is not applied")));
+  EXPECT_THAT(warnings_[0], HasSubstr("BS.2127 renders loudspeakers without it"));
+
+  // A common gain of the blocks is the track's fader.
+  m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].gain = 0.5;
+  s = import(m.doc, m.chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::SN3D);  // the default
+  EXPECT_NEAR(s.tracks[0].gainDb, 20 * std::log10(0.5), 1e-9);
+
+  // Gains that differ: the channels of each gain are a clip at that gain (the fader stays).
+  m.doc.channels[0].blocks[0].gain = 1.0;
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].gainDb, 0.0);
+  ASSERT_EQ(s.tracks[0].clips.size(), 2u);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, -1, -1, -1));
+  EXPECT_EQ(s.tracks[0].clips[0].gainDb, 0.0);
+  EXPECT_THAT(s.tracks[0].clips[1].channels, ElementsAre(-1, 1, 2, 3));
+  EXPECT_NEAR(s.tracks[0].clips[1].gainDb, 20 * std::log10(0.5), 1e-9);
+
+  // A channel's frequency element is named and ignored, as BS.2127's reference renderer does.
+  m.doc.channels[1].lowPassHz = 200.0;
+  s = import(m.doc, m.chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("AC_00041002: frequency is not rendered for HOA")));
+}
+
+// BS.2094's common HOA definitions, referenced and not defined in the file: AP_00040002 (second
+// order SN3D, AC_00040001..09), AP_00040021 (first order FuMa, AC_00040201..04) and N3D's
+// AC_00040101.. channels, through chna's AT_0004xxxx_01 track formats.
+TEST_F(AdmBs2127, HoaCommonDefinitionsImport) {
+  std::vector<std::string> ids;
+  for (int acn = 0; acn < 9; ++acn)
+    ids.push_back(adm::commonHoaPack(2, HoaNormalization::SN3D).channelIds[acn]);
+  EXPECT_EQ(adm::commonHoaPack(2, HoaNormalization::SN3D).packId, "AP_00040002");
+  EXPECT_EQ(ids.front(), "AC_00040001");
+  EXPECT_EQ(ids.back(), "AC_00040009");
+  test::HoaMaster m = test::commonHoaMaster("AP_00040002", ids);
+  Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].type, TrackType::Hoa);
+  EXPECT_EQ(s.tracks[0].hoaOrder, 2);
+  EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::SN3D);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 1, 2, 3, 4, 5, 6, 7, 8));
+
+  // FuMa's common channels are in ACN order (W Y Z X).
+  const adm::CommonPack fuma = adm::commonHoaPack(1, HoaNormalization::FuMa);
+  EXPECT_EQ(fuma.packId, "AP_00040021");
+  EXPECT_THAT(fuma.channelIds,
+              ElementsAre("AC_00040201", "AC_00040202", "AC_00040203", "AC_00040204"));
+  m = test::commonHoaMaster(fuma.packId,
+                            {"AC_00040201", "AC_00040204", "AC_00040202", "AC_00040203"});
+  s = import(m.doc, m.chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::FuMa);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 2, 3, 1));
+
+  const adm::CommonPack n3d = adm::commonHoaPack(3, HoaNormalization::N3D);
+  EXPECT_EQ(n3d.packId, "AP_00040013");
+  EXPECT_EQ(n3d.channelIds.size(), 16u);
+  EXPECT_EQ(n3d.channelIds[15], "AC_00040110");
+  m = test::commonHoaMaster(n3d.packId, n3d.channelIds);
+  s = import(m.doc, m.chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].hoaOrder, 3);
+  EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::N3D);
+  // Orders above BS.2094's packs have no common pack; FuMa stops at 3.
+  EXPECT_TRUE(adm::commonHoaPack(7, HoaNormalization::SN3D).packId.empty());
+  EXPECT_TRUE(adm::commonHoaPack(4, HoaNormalization::FuMa).packId.empty());
+}
+
+// What an HOA object cannot be rendered as is named and the object left out: a channel without
+// order/degree, two channels with one harmonic, normalisations that disagree, FuMa beyond order
+// 3, an unknown normalization; a pack's screenRef is named (BS.2127 ignores it too).
+TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
+  auto warningsOf = [&](const test::HoaMaster& m) {
+    EXPECT_THROW(import(m.doc, m.chna, 0.1), InputError);
+    std::string all;
+    for (const std::string& w : warnings_) all += w + "\n";
+    return all;
+  };
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}}, "");
+  m.doc.channels[1].blocks[0].hoaDegree.reset();
+  EXPECT_THAT(warningsOf(m), HasSubstr("audioObject AO_1001 (HOA): audioChannelFormat "
+                                       "AC_00041002 has no order and degree; not rendered"));
+  EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 1}, {1, 1}}, "")),
+              HasSubstr("two channels are order 1 degree 1; not rendered"));
+  EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 1}}, "N3D", "SN3D")),
+              HasSubstr("channels with normalization N3D and SN3D; not rendered"));
+  EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {4, 1}}, "FuMa")),
+              HasSubstr("FuMa normalization at order 4 (FuMa is defined up to order 3)"));
+  EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 1}}, "SN2D")),
+              HasSubstr("normalization \"SN2D\" is not SN3D, N3D or FuMa; not rendered"));
+  EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 2}}, "")),
+              HasSubstr("degree 2 is not within -order..order"));
+  // A negative block gain is named; the channel is silent (a clip gain is in dB).
+  m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  m.doc.channels[3].blocks[0].gain = -1.0;
+  const Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("negative block gains (polarity inversion) are "
+                                               "not rendered; 0 used")));
+  ASSERT_EQ(s.tracks.at(0).clips.size(), 2u);
+  EXPECT_EQ(s.tracks[0].clips[1].gainDb, -200.0);
+
+  // A block's screenRef is named and the object still renders (BS.2127 does not screen-scale HOA).
+  m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  m.doc.channels[1].blocks[0].screenRef = true;
+  const Session screened = import(m.doc, m.chna, 0.1);
+  EXPECT_EQ(screened.tracks.size(), 1u);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("screenRef is not applied to HOA")));
 }
 
 }  // namespace

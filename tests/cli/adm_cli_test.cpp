@@ -223,5 +223,30 @@ TEST_F(AdmCli, ComplementaryChoosesTheAlternativeThatPlays) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.wav"));
 }
 
+// An HOA master (BS.2094's first-order SN3D pack) from the command line: adm-info names the
+// object's type and channels, render decodes it to the layout asked for without a warning, and
+// adm-import writes an hoa track.
+TEST_F(AdmCli, HoaMasterInfoRenderAndImport) {
+  const test::HoaMaster m = test::commonHoaMaster(
+      "AP_00040001", {"AC_00040001", "AC_00040002", "AC_00040003", "AC_00040004"});
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 4; ++c) audio.push_back(test::noise(24000, 40 + c, 0.2f));
+  test::writeAdmFile(dir_ / "hoa.wav", m.doc, m.chna, audio, 48000);
+  std::string out;
+  ASSERT_EQ(vkmix("adm-info " + path("hoa.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("object AO_1001 \"scene\": HOA, pack AP_00040001"));
+  EXPECT_THAT(out, HasSubstr("-> AC_00040004 \"SN3D_ACN_3\""));
+  EXPECT_THAT(out, Not(HasSubstr("warning")));
+  ASSERT_EQ(vkmix("render " + path("hoa.wav") + " --layout 5.1 -o " + path("hoa51.wav"), &out), 0)
+      << out;
+  EXPECT_THAT(out, Not(HasSubstr("not supported")));
+  EXPECT_EQ(io::decodeAudio(dir_ / "hoa51.wav", 48000).channels.size(), 6u);
+  ASSERT_EQ(vkmix("adm-import " + path("hoa.wav") + " -o " + path("hoa.json"), &out), 0) << out;
+  std::ifstream json(dir_ / "hoa.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("\"type\": \"hoa\""));
+  EXPECT_THAT(text, HasSubstr("\"order\": 1"));
+}
+
 }  // namespace
 }  // namespace vkmix

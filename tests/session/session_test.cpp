@@ -454,5 +454,67 @@ TEST(Session, FuzzFindingsAreInputErrors) {
       ::testing::ThrowsMessage<InputError>(HasSubstr("r.json: sampleRate: must be")));
 }
 
+// An hoa track (docs/session-format.md): its order, normalization (SN3D by default) and the
+// clips' channels in ACN order (a map's -1 leaves a channel out); written back as read.
+TEST(Session, ParsesHoaTracks) {
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [
+     {"name": "scene", "type": "hoa", "order": 1, "normalization": "FuMa",
+      "clips": [{"file": "amb.wav", "channels": [0, 3, -1, 1]}]},
+     {"name": "scene 2", "type": "hoa", "order": 3, "gainDb": -3,
+      "clips": [{"file": "amb3.wav"}]}]})",
+                                 "h.json");
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[0].type, TrackType::Hoa);
+  EXPECT_EQ(s.tracks[0].hoaOrder, 1);
+  EXPECT_EQ(s.tracks[0].hoaNormalization, HoaNormalization::FuMa);
+  EXPECT_EQ(s.tracks[0].clips[0].channels, (std::vector<int>{0, 3, -1, 1}));
+  EXPECT_EQ(s.tracks[1].hoaOrder, 3);
+  EXPECT_EQ(s.tracks[1].hoaNormalization, HoaNormalization::SN3D);
+  const Session back = parseSession(sessionToJson(s), "h.json");
+  EXPECT_EQ(back.tracks[0].type, TrackType::Hoa);
+  EXPECT_EQ(back.tracks[0].hoaNormalization, HoaNormalization::FuMa);
+  EXPECT_EQ(back.tracks[0].clips[0].channels, s.tracks[0].clips[0].channels);
+  EXPECT_EQ(back.tracks[1].hoaOrder, 3);
+  EXPECT_THAT(sessionToJson(s), HasSubstr("\"type\": \"hoa\""));
+}
+
+TEST(Session, HoaTrackErrorsNameTheKey) {
+  auto error = [](const std::string& track) {
+    try {
+      parseSession(R"({"vkmix": 1, "reverbs": [{"name": "hall", "ir": "h.wav"}], "tracks": [)" +
+                       track + "]}",
+                   "h.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string clip = R"("clips": [{"file": "a.wav"}])";
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", )" + clip + "}"),
+              HasSubstr("h.json: tracks[0].order"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 11, )" + clip + "}"),
+              HasSubstr("tracks[0].order: must be within 0..10"));
+  EXPECT_THAT(
+      error(R"({"name": "a", "type": "hoa", "order": 4, "normalization": "FuMa", )" + clip + "}"),
+      HasSubstr("tracks[0].order: FuMa normalization is defined up to order 3"));
+  EXPECT_THAT(
+      error(R"({"name": "a", "type": "hoa", "order": 1, "normalization": "SN2D", )" + clip + "}"),
+      HasSubstr("tracks[0].normalization: \"SN2D\" is not one of SN3D, N3D, FuMa"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1, "position": {"azimuth": 0}, )" +
+                    clip + "}"),
+              HasSubstr("tracks[0].position: hoa tracks have no position"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1,
+                       "clips": [{"file": "a.wav", "channel": 0}]})"),
+              HasSubstr("tracks[0].clips[0].channel: hoa clips play all channels"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1,
+                       "sends": [{"reverb": "hall"}], )" +
+                    clip + "}"),
+              HasSubstr("tracks[0].sends: hoa tracks have no sends"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "scene", )" + clip + "}"),
+              HasSubstr("\"scene\" is not one of object, bed, hoa"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "object", "order": 1, )" + clip + "}"),
+              HasSubstr("order"));
+}
+
 }  // namespace
 }  // namespace vkmix

@@ -1,5 +1,7 @@
 #include "support/adm_files.hpp"
 
+#include <cstdio>
+
 #include <fstream>
 #include <stdexcept>
 
@@ -82,6 +84,56 @@ MatrixMaster loRoMatrixMaster(double centre, double surround) {
         "AC_0002100" + n, names[side], adm::TypeDefinition::Matrix, {b}, {}, {}});
   }
   return m;
+}
+
+namespace {
+
+HoaMaster hoaObject(const std::string& packId, const std::vector<std::string>& channelIds) {
+  HoaMaster m{adm::DocumentBuilder({"music"}).document(), {}};
+  adm::Object o;
+  o.id = "AO_1001";
+  o.name = "scene";
+  o.packRefs = {packId};
+  for (std::size_t c = 0; c < channelIds.size(); ++c) {
+    char uid[32];
+    std::snprintf(uid, sizeof uid, "ATU_%08zu", c + 1);
+    o.trackUidRefs.push_back(uid);
+    m.chna.push_back(
+        {static_cast<int>(c) + 1, uid, "AT_" + channelIds[c].substr(3) + "_01", packId});
+  }
+  m.doc.objects.push_back(o);
+  m.doc.contents.at(0).objectRefs.push_back(o.id);
+  return m;
+}
+
+}  // namespace
+
+HoaMaster hoaMaster(const std::vector<std::pair<int, int>>& components, const std::string& packNorm,
+                    const std::string& blockNorm) {
+  std::vector<std::string> ids;
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    char id[32];
+    std::snprintf(id, sizeof id, "AC_0004%04zX", 0x1001 + c);
+    ids.emplace_back(id);
+  }
+  HoaMaster m = hoaObject("AP_00041001", ids);
+  adm::PackFormat pack{"AP_00041001", "scene", adm::TypeDefinition::HOA, ids, {}};
+  pack.hoaNormalization = packNorm;
+  m.doc.packs.push_back(pack);
+  for (std::size_t c = 0; c < components.size(); ++c) {
+    adm::BlockFormat b;
+    b.id = "AB_" + ids[c].substr(3) + "_00000001";
+    b.hoaOrder = components[c].first;
+    b.hoaDegree = components[c].second;
+    b.hoaNormalization = blockNorm;
+    m.doc.channels.push_back(adm::ChannelFormat{
+        ids[c], "HOA " + std::to_string(c), adm::TypeDefinition::HOA, {b}, {}, {}});
+  }
+  return m;
+}
+
+HoaMaster commonHoaMaster(const std::string& packId, const std::vector<std::string>& channelIds) {
+  return hoaObject(packId, channelIds);
 }
 
 }  // namespace vkmix::test

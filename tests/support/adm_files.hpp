@@ -33,6 +33,20 @@ struct MatrixMaster {
 };
 MatrixMaster loRoMatrixMaster(double centre, double surround);
 
+// A master whose one object "scene" (AO_1001) is an HOA pack, a file track per channel in the
+// order given. Custom (hoaMaster): pack AP_00041001 with normalization `packNorm` (none when
+// empty), channel formats AC_00041001... whose one block has the (order, degree) given and
+// normalization `blockNorm` (none when empty); the track formats are left to BS.2076's
+// numbering. Common (commonHoaMaster): BS.2094's pack `packId` and channels `channelIds`
+// (AC_0004xxxx), none of them defined in the file.
+struct HoaMaster {
+  adm::Document doc;
+  std::vector<wave::ChnaEntry> chna;
+};
+HoaMaster hoaMaster(const std::vector<std::pair<int, int>>& components, const std::string& packNorm,
+                    const std::string& blockNorm = "");
+HoaMaster commonHoaMaster(const std::string& packId, const std::vector<std::string>& channelIds);
+
 // A block at (azimuth, elevation) from `rtime` for `duration` seconds.
 adm::BlockFormat polarBlock(double azimuth, double elevation, double rtime, double duration);
 

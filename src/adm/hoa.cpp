@@ -1,0 +1,117 @@
+#include "adm/hoa.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace vkmix::adm {
+
+std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& index,
+                              const Track& base,
+                              const std::function<void(const std::string&)>& warn) {
+  const std::string where = "audioObject " + ro.object->id + " (HOA)";
+  auto leftOut = [&](const std::string& why) -> std::optional<Track> {
+    warn(where + ": " + why + "; not rendered");
+    return std::nullopt;
+  };
+  // The pack's own normalization and nfcRefDist apply to channels whose blocks give none.
+  const PackFormat* pack = index.pack(ro.packId);
+  std::string normName = pack != nullptr ? pack->hoaNormalization : "";
+  double nfcRefDist = pack != nullptr ? pack->nfcRefDist.value_or(0.0) : 0.0;
+  bool screenRef = false;
+  struct Channel {
+    int acn, fileChannel;
+    double gain;
+  };
+  std::vector<Channel> channels;
+  int order = 0;
+  std::set<int> seen;
+  for (const ResolvedChannel& ch : ro.channels) {
+    const ChannelFormat& cf = *ch.format;
+    if (cf.blocks.empty() || !cf.blocks.front().hoaOrder || !cf.blocks.front().hoaDegree)
+      return leftOut("audioChannelFormat " + cf.id + " has no order and degree");
+    const BlockFormat& b = cf.blocks.front();
+    if (cf.blocks.size() > 1) {
+      warn(where + ": audioChannelFormat " + cf.id + " has " + std::to_string(cf.blocks.size()) +
+           " blocks; an HOA channel has one: the first is used");
+    }
+    if (cf.lowPassHz || cf.highPassHz) {
+      warn(where + ": audioChannelFormat " + cf.id +
+           ": frequency is not rendered for HOA (as in BS.2127); ignored");
+    }
+    const int n = *b.hoaOrder, m = *b.hoaDegree;
+    if (n < 0 || std::abs(m) > n)
+      return leftOut("audioChannelFormat " + cf.id + ": degree " + std::to_string(m) +
+                     " is not within -order..order (order " + std::to_string(n) + ")");
+    if (n > kMaxHoaOrder)
+      return leftOut("order " + std::to_string(n) + " (vkmix decodes up to " +
+                     std::to_string(kMaxHoaOrder) + ")");
+    if (!b.hoaNormalization.empty()) {
+      if (!normName.empty() && normName != b.hoaNormalization)
+        return leftOut("channels with normalization " + normName + " and " + b.hoaNormalization);
+      normName = b.hoaNormalization;
+    }
+    if (b.nfcRefDist) nfcRefDist = *b.nfcRefDist;
+    screenRef = screenRef || b.screenRef;
+    const int acn = n * n + n + m;
+    if (!seen.insert(acn).second) {
+      return leftOut("two channels are order " + std::to_string(n) + " degree " +
+                     std::to_string(m));
+    }
+    order = std::max(order, n);
+    channels.push_back({acn, ch.fileChannel, b.gain});
+  }
+  if (channels.empty()) return std::nullopt;
+  const std::optional<HoaNormalization> norm =
+      parseHoaNormalization(normName.empty() ? "SN3D" : normName);
+  if (!norm) return leftOut("normalization \"" + normName + "\" is not SN3D, N3D or FuMa");
+  if (*norm == HoaNormalization::FuMa && order > 3)
+    return leftOut("FuMa normalization at order " + std::to_string(order) +
+                   " (FuMa is defined up to order 3)");
+  if (screenRef) warn(where + ": screenRef is not applied to HOA (nor by BS.2127); ignored");
+  if (nfcRefDist != 0.0) {
+    char metres[32];
+    std::snprintf(metres, sizeof metres, "%g", nfcRefDist);
+    warn(where + ": nfcRefDist " + metres +
+         " is not applied (no near-field compensation: BS.2127 renders loudspeakers without it)");
+  }
+  // BS.2127 scales each channel by its block's gain (the decoder's column). A gain common to the
+  // channels is the track's fader; where they differ, the channels of each gain are a clip of
+  // their own at that clip gain (the decoder is still designed for all of them). A clip gain is
+  // in dB: negative gains (polarity) are not rendered.
+  bool negative = false;
+  for (Channel& c : channels) {
+    negative = negative || c.gain < 0.0;
+    c.gain = std::max(c.gain, 0.0);
+  }
+  if (negative)
+    warn(where + ": negative block gains (polarity inversion) are not rendered; 0 used");
+  auto db = [](double g) { return g > 1e-10 ? 20.0 * std::log10(g) : -200.0; };
+  std::vector<double> gains;
+  for (const Channel& c : channels) {
+    if (std::find(gains.begin(), gains.end(), c.gain) == gains.end()) gains.push_back(c.gain);
+  }
+
+  Track t = base;
+  t.type = TrackType::Hoa;
+  t.hoaOrder = order;
+  t.hoaNormalization = *norm;
+  if (gains.size() == 1 && gains.front() != 1.0) t.gainDb += db(gains.front());
+  t.clips.clear();
+  for (const Clip& span : base.clips) {
+    for (double g : gains) {
+      Clip clip = span;
+      clip.channels.assign(static_cast<std::size_t>((order + 1) * (order + 1)), -1);
+      for (const Channel& c : channels) {
+        if (gains.size() == 1 || c.gain == g)
+          clip.channels[static_cast<std::size_t>(c.acn)] = c.fileChannel;
+      }
+      if (gains.size() > 1) clip.gainDb += db(g);
+      t.clips.push_back(std::move(clip));
+    }
+  }
+  return t;
+}
+
+}  // namespace vkmix::adm
