@@ -161,6 +161,7 @@ std::string writeAdm(const Document& doc) {
         if (b.hoaDegree) w.leaf("degree", std::to_string(*b.hoaDegree));
         if (!b.hoaNormalization.empty()) w.leaf("normalization", b.hoaNormalization);
         if (b.nfcRefDist) w.leaf("nfcRefDist", number(*b.nfcRefDist));
+        if (b.screenRef) w.leaf("screenRef", "1");
         if (b.gain != 1.0) w.leaf("gain", number(b.gain));
         w.close();
         continue;
