@@ -223,5 +223,39 @@ TEST_F(AdmCli, ComplementaryChoosesTheAlternativeThatPlays) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.wav"));
 }
 
+// The inspector opens a master with the same --complementary choice as render: the alternative not
+// chosen is not in the session it shows (so --select cannot find it), and an ID in no group is the
+// same one-line error naming the flag, before any window or screenshot.
+TEST_F(AdmCli, InspectOpensTheChosenComplementaryObject) {
+  adm::DocumentBuilder b({"dialogue"});
+  b.object("english", 0, {test::polarBlock(30, 0, 0, 0.5)});
+  b.object("french", 0, {test::polarBlock(-30, 0, 0, 0.5)});
+  adm::Document doc = b.document();
+  doc.objects[0].complementaryRefs = {"AO_1002"};
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     {test::noise(24000, 1, 0.3f), test::noise(24000, 2, 0.3f)}, 48000);
+  const std::string inspect = "inspect " + path("m.wav") + deviceArg() + " --screenshot ";
+  std::string out;
+  EXPECT_EQ(vkmix(inspect + path("fr.png") + " --complementary AO_1002 --select english", &out), 1);
+  EXPECT_THAT(out, HasSubstr("--select: no track named \"english\""));
+  EXPECT_EQ(vkmix(inspect + path("en.png") + " --select french", &out), 1);
+  EXPECT_THAT(out, HasSubstr("--select: no track named \"french\""));
+  ASSERT_EQ(vkmix(inspect + path("fr.png") + " --complementary AO_1002 --select french", &out), 0)
+      << out;
+  EXPECT_GT(std::filesystem::file_size(dir_ / "fr.png"), 0u);
+
+  EXPECT_EQ(vkmix(inspect + path("bad.png") + " --complementary AO_9", &out), 1);
+  EXPECT_THAT(out, HasSubstr("--complementary: AO_9 is not in a complementary group of"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.png"));
+  // A plain session has no objects to choose from.
+  EXPECT_EQ(vkmix("inspect " + path("s.json") + " --screenshot " + path("s.png") +
+                      " --complementary AO_1002",
+                  &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("--complementary: "));
+  EXPECT_THAT(out, HasSubstr("is not an ADM BWF master"));
+}
+
 }  // namespace
 }  // namespace vkmix
