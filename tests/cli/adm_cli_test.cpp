@@ -223,6 +223,31 @@ TEST_F(AdmCli, ComplementaryChoosesTheAlternativeThatPlays) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.wav"));
 }
 
+// adm-info tells a mixer, before rendering a master, each object's binaural mode and what the
+// import warns about (here: none, while a master from another tool has its section).
+TEST_F(AdmCli, InfoShowsBinauralModesAndWarnings) {
+  test::writeText(dir_ / "far.json", R"({"vkmix": 1, "tracks": [
+      {"name": "far fly", "binauralMode": "far", "clips": [{"file": "a.wav"}]},
+      {"name": "dry fly", "binauralMode": "near", "clips": [{"file": "a.wav"}]}]})");
+  std::string out;
+  ASSERT_EQ(vkmix("adm-export " + path("far.json") + " -o " + path("far.wav"), &out), 0) << out;
+  ASSERT_EQ(vkmix("adm-info " + path("far.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"far fly\", 1 block, binaural far\n"));
+  EXPECT_THAT(out, HasSubstr("\"dry fly\", 1 block, binaural near\n"));
+  EXPECT_THAT(out, HasSubstr("\nwarnings: none\n"));
+
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat room;
+  room.cartesian = true;
+  room.y = 1.0;
+  b.object("room", 0, {room});
+  test::writeAdmFile(dir_ / "room.wav", b.document(), b.chna(), {test::noise(24000, 1, 0.3f)},
+                     48000);
+  ASSERT_EQ(vkmix("adm-info " + path("room.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"room\", 1 block, binaural mid\n"));
+  EXPECT_THAT(out, HasSubstr("\nwarnings:\n  audioChannelFormat AC_00031001: cartesian positions"));
+}
+
 // The inspector opens a master with the same --complementary choice as render: the alternative not
 // chosen is not in the session it shows (so --select cannot find it), and an ID in no group is the
 // same one-line error naming the flag, before any window or screenshot.
