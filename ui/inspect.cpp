@@ -14,9 +14,13 @@
 namespace vkmix::ui {
 
 Session loadAnySession(const std::filesystem::path& path, const std::string& programme) {
+  return loadAnySession(path, AdmChoice{programme, {}});
+}
+
+Session loadAnySession(const std::filesystem::path& path, const AdmChoice& choice) {
   return loadSessionOrMaster(
       path, [](const std::string& w) { std::fprintf(stderr, "vkmix: warning: %s\n", w.c_str()); },
-      programme);
+      choice);
 }
 
 namespace {
@@ -31,7 +35,9 @@ int selectByName(const InspectorModel& model, const std::string& name) {
 }  // namespace
 
 int runInspector(const InspectOptions& options) {
-  InspectorModel model(loadAnySession(options.session, options.programme), options.layout);
+  InspectorModel model(
+      loadAnySession(options.session, AdmChoice{options.programme, options.complementary}),
+      options.layout);
   if (!(options.time >= 0.0)) throw InputError("--time", "", "must not be negative");
   model.time = options.time;
   if (!options.select.empty()) model.selected = selectByName(model, options.select);

@@ -5,14 +5,18 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "vkmix/adm.hpp"
 #include "vkmix/session.hpp"
 
 namespace vkmix::ui {
 
 struct InspectOptions {
-  std::filesystem::path session;     // a session file or an ADM BWF master
-  std::string programme;             // an ADM master's audioProgramme (ID or name); "" = the first
+  std::filesystem::path session;  // a session file or an ADM BWF master
+  std::string programme;          // an ADM master's audioProgramme (ID or name); "" = the first
+  // An ADM master's object to open from each complementary group; none: each group's default.
+  std::vector<std::string> complementary;
   std::string layout;                // "" = the session's
   std::string device;                // Vulkan device (as for render); "" = the best
   std::filesystem::path screenshot;  // set: draw one frame offscreen, write it, exit
@@ -33,5 +37,8 @@ int runInspector(const InspectOptions& options);
 // A session file, or the session an ADM BWF master renders as (its `programme`, "" = the first;
 // a programme asked of a plain session is an InputError).
 Session loadAnySession(const std::filesystem::path& path, const std::string& programme = {});
+// The same with the complementary objects chosen as for render (AdmChoice): an ID in no group of
+// the master, or any asked of a plain session, is an InputError naming --complementary.
+Session loadAnySession(const std::filesystem::path& path, const AdmChoice& choice);
 
 }  // namespace vkmix::ui

@@ -344,6 +344,14 @@ std::string describeAdm(const std::filesystem::path& path) {
     if (o.duration) out << ", duration " << formatTimecode(*o.duration);
     if (o.gain != 1.0) out << ", gain " << linearToDb(o.gain) << " dB";
     if (o.mute) out << ", muted";
+    // What a binaural render gives the object's tracks, as the import reads headphoneVirtualise
+    // (a bed takes its first channel's; an object, below, each channel its own).
+    const auto quiet = [](const std::string&) {};
+    if (ro.type == TypeDefinition::DirectSpeakers && !ro.channels.empty())
+      out << ", binaural "
+          << binauralModeName(binauralModeOfBlocks(ro.channels.front().format->blocks, quiet));
+    if (ro.type == TypeDefinition::Matrix)
+      out << ", binaural " << binauralModeName(Track{}.binauralMode);
     out << "\n";
     for (const ResolvedChannel& ch : ro.channels) {
       out << "      track " << ch.fileChannel + 1 << " " << ch.uid << " -> " << ch.format->id
@@ -353,11 +361,29 @@ std::string describeAdm(const std::filesystem::path& path) {
       } else {
         out << ", " << ch.format->blocks.size() << " block"
             << (ch.format->blocks.size() == 1 ? "" : "s");
+        if (ro.type == TypeDefinition::Objects)
+          out << ", binaural " << binauralModeName(binauralModeOfBlocks(ch.format->blocks, quiet));
       }
       out << "\n";
     }
   }
-  for (const std::string& w : r.warnings) out << "warning: " << w << "\n";
+  // What the import of the programme shown warns about (the same lines render prints on stderr:
+  // what will not be rendered, or not as the master asks), each once, without the file name the
+  // heading already gives.
+  std::vector<std::string> warnings;
+  const std::string prefix = source + ": ";
+  auto collect = [&](const std::string& w) {
+    const std::string line = w.rfind(prefix, 0) == 0 ? w.substr(prefix.size()) : w;
+    if (std::find(warnings.begin(), warnings.end(), line) == warnings.end())
+      warnings.push_back(line);
+  };
+  try {
+    (void)sessionFromChunks(info, path, collect, AdmChoice{});
+  } catch (const InputError& e) {
+    collect("not renderable: " + e.field() + ": " + e.problem());
+  }
+  out << "warnings:" << (warnings.empty() ? " none" : "") << "\n";
+  for (const std::string& w : warnings) out << "  " << w << "\n";
   return out.str();
 }
 

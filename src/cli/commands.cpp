@@ -712,6 +712,9 @@ int run(int argc, char** argv) {
   inspect->add_option("session", io.session, "Session file or ADM BWF master")->required();
   inspect->add_option("--programme", io.programme,
                       "ADM master: the audioProgramme to open, by ID or name (default: the first)");
+  inspect->add_option("--complementary", io.complementary,
+                      "ADM master: the audioObjectID to open from a complementary group (default: "
+                      "the group's first); repeat for several groups");
   inspect->add_option("--layout", io.layout, "Room layout (default: the session's)");
   inspect->add_option("--device", io.device, "Vulkan device index or name substring");
   bool inspectOverwrite = false;

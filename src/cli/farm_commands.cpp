@@ -19,12 +19,18 @@
 #include "farm/job.hpp"
 #include "io/atomic_file.hpp"
 #include "vkmix/error.hpp"
+#include "vkmix/layout.hpp"
 
 namespace vkmix::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+// Neither built in nor "binaural": a layout file (as output_check reads --layout).
+bool isLayoutFile(const std::string& layout) {
+  return !layout.empty() && layout != "binaural" && findLayout(layout) == nullptr;
+}
 
 std::string absolute(const std::string& path) {
   return path.empty() ? path : fs::absolute(path).lexically_normal().string();
@@ -60,7 +66,7 @@ json toJson(const RenderArgs& a) {
   j["loudnessTarget"] = a.loudnessTarget ? json(*a.loudnessTarget) : json(nullptr);
   j["tail"] = a.tailSeconds ? json(*a.tailSeconds) : json(nullptr);
   // A layout given as a file is read on the farm too.
-  if (a.layout.ends_with(".json")) j["layout"] = absolute(a.layout);
+  if (isLayoutFile(a.layout)) j["layout"] = absolute(a.layout);
   return j;
 }
 
@@ -102,8 +108,10 @@ RenderArgs fromJson(const std::string& text, const fs::path& dir) {
 void setupJob(const farm::Job& job, RenderArgs& a, RenderSetup& s, bool overwrite = false) {
   a = fromJson(job.renderArgs, job.dir);
   a.overwrite = a.overwrite || overwrite;
-  // An edited session would make segments of two versions of it.
+  // An edited session, layout file or HRTF would make segments of two versions of it.
   farm::checkUnchanged(job.session);
+  for (const farm::RecordedInput& input : job.inputs)
+    farm::checkUnchanged(input.file, input.option);
   setupRender(a, s);
   if (s.session.sampleRate != job.sampleRate)
     throw InputError((job.dir / "plan.json").string(), "sampleRate",
@@ -188,6 +196,15 @@ int cmdSubmit(const FarmCommands& c, FarmArgs& f) {
   const double seconds = f.segmentSeconds.empty() ? 0.0 : segmentSeconds(f.segmentSeconds);
   // The session as it is now: the segments and the join refuse it changed.
   const farm::FileIdentity session = farm::identify(absolute(f.render.session));
+  // And the files it reads beside it, as they are now (one missing is left to setupRender, whose
+  // error names it with its option).
+  std::vector<farm::RecordedInput> inputs;
+  auto record = [&](const std::string& file, const char* option) {
+    std::error_code ec;
+    if (fs::exists(file, ec)) inputs.push_back({option, farm::identify(absolute(file))});
+  };
+  if (isLayoutFile(f.render.layout)) record(f.render.layout, "--layout");
+  if (!f.render.hrtf.empty()) record(f.render.hrtf, "--hrtf");
   RenderSetup s;
   setupRender(f.render, s);
   // What `vkmix render` checks before any work, and what a segment cannot render.
@@ -196,6 +213,7 @@ int cmdSubmit(const FarmCommands& c, FarmArgs& f) {
   farm::Job job;
   job.dir = absolute(f.jobDir.empty() ? f.render.output + ".farm" : f.jobDir);
   job.session = session;
+  job.inputs = inputs;
   MediaRecords media;
   const std::int64_t frames = farm::renderFrames(s.session, s.options, &media);
   job.segments =

@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/parallel_for.hpp"
 #include "core/thread_cpu.hpp"
@@ -161,6 +163,25 @@ RenderedAudio renderToMemory(const Session& session, const RenderOptions& option
   return result;
 }
 
+std::string engine::binauralDownmixModesWarning(const Session& session) {
+  std::vector<std::string> named;
+  std::size_t others = 0;
+  for (const Track& t : session.tracks) {
+    if (t.binauralMode == BinauralMode::Mid) continue;
+    ++others;
+    if (named.size() < 3) named.push_back("\"" + t.name + "\" " + binauralModeName(t.binauralMode));
+  }
+  if (others == 0) return "";
+  std::string list;
+  for (const std::string& n : named) list += (list.empty() ? "" : ", ") + n;
+  if (others > named.size()) list += ", ...";
+  return "--downmix binaural: " + std::to_string(others) +
+         (others == 1 ? " track asks" : " tracks ask") + " for a binauralMode other than mid (" +
+         list +
+         "), but a binaural downmix is of the mixed loudspeaker feeds, all in mid; render with "
+         "--layout binaural to honour each track's mode";
+}
+
 io::OutputFormat engine::checkDelivery(const Session& session, const RenderOptions& options,
                                        const DeliveryOptions& delivery) {
   const io::OutputFormat format = resolveFormat(delivery);
@@ -175,6 +196,8 @@ io::OutputFormat engine::checkDelivery(const Session& session, const RenderOptio
                              : "the mix is binaural already (--layout binaural)");
       // The HRTF is read now, so a missing or malformed file is an error before any work.
       binaural::Hrtf(engine::hrtfPath(delivery), session.sampleRate);
+      if (const std::string w = binauralDownmixModesWarning(session); !w.empty() && options.warn)
+        options.warn(w);
       checkFolder(file);
       if (delivery.format.empty()) io::defaultFormatFor(file);
       continue;

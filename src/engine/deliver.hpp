@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/renderer.hpp"
@@ -21,9 +22,16 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
 
 // Everything the options ask of a delivery (format, downmixes, the HRTF, loudness target and
 // ceiling, what a range cannot deliver), checked before any work: what renderToFile checks first.
-// The output format.
+// The output format. A binaural downmix of a session with tracks in binauralModes other than mid
+// is warned about through options.warn (binauralDownmixModesWarning).
 io::OutputFormat checkDelivery(const Session& session, const RenderOptions& options,
                                const DeliveryOptions& delivery);
+
+// A binaural downmix is made from the delivered mix's speaker feeds, in which the tracks are
+// summed (and limited) already: it goes through the default mode, mid, whole. The warning that
+// says so when some of the session's tracks ask for another mode, naming them (a few) and
+// --layout binaural, which renders each in its own; "" when every track is in mid.
+std::string binauralDownmixModesWarning(const Session& session);
 
 // Replays a kept render into a sink, as StoredRender::replay does: `onPlan` first, then every
 // block in order. Called once per delivery pass.

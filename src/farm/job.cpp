@@ -205,10 +205,10 @@ FileIdentity identify(const fs::path& file) {
           static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
-void checkUnchanged(const FileIdentity& recorded) {
+void checkUnchanged(const FileIdentity& recorded, const std::string& option) {
   if (recorded.path.empty()) return;
   if (identify(recorded.path) != recorded)
-    throw InputError(recorded.path.string(), "",
+    throw InputError(recorded.path.string(), option,
                      "changed since 'vkmix farm submit' (size or modification time): the "
                      "segments would deliver two versions of it; submit the render again");
 }
@@ -216,6 +216,12 @@ void checkUnchanged(const FileIdentity& recorded) {
 void saveJob(const Job& job) {
   json segments = json::array();
   for (const Segment& s : job.segments) segments.push_back({{"start", s.start}, {"end", s.end}});
+  json inputs = json::array();
+  for (const RecordedInput& i : job.inputs)
+    inputs.push_back({{"option", i.option},
+                      {"path", i.file.path.string()},
+                      {"sizeBytes", i.file.sizeBytes},
+                      {"modifiedNs", i.file.modifiedNs}});
   json submissions = json::array();
   for (const Submission& s : job.submissions)
     submissions.push_back(
@@ -227,6 +233,7 @@ void saveJob(const Job& job) {
                    {{"path", job.session.path.string()},
                     {"sizeBytes", job.session.sizeBytes},
                     {"modifiedNs", job.session.modifiedNs}}},
+                  {"inputs", inputs},
                   {"segments", segments},
                   {"partition", job.partition},
                   {"sbatch", job.sbatchArgs},
@@ -257,6 +264,13 @@ Job loadJob(const fs::path& dir) {
       const json& f = j.at("session");
       job.session = {f.at("path").get<std::string>(), f.at("sizeBytes").get<std::int64_t>(),
                      f.at("modifiedNs").get<std::int64_t>()};
+    }
+    if (j.contains("inputs")) {
+      for (const json& i : j.at("inputs"))
+        job.inputs.push_back(
+            {i.at("option").get<std::string>(),
+             {i.at("path").get<std::string>(), i.at("sizeBytes").get<std::int64_t>(),
+              i.at("modifiedNs").get<std::int64_t>()}});
     }
     for (const json& s : j.at("segments"))
       job.segments.push_back({s.at("start").get<std::int64_t>(), s.at("end").get<std::int64_t>()});

@@ -30,8 +30,16 @@ struct FileIdentity {
 };
 // InputError naming the file when it cannot be read.
 FileIdentity identify(const std::filesystem::path& file);
-// InputError naming the session when it is no longer as `submit` found it.
-void checkUnchanged(const FileIdentity& recorded);
+// InputError naming the file (and `option`, the flag that gave it, when not empty) when it is no
+// longer as `submit` found it.
+void checkUnchanged(const FileIdentity& recorded, const std::string& option = {});
+
+// A file the render reads besides the session and its media: the --layout file, the --hrtf SOFA.
+// An edited one would make segments (and a join's binaural downmix) of two versions of it.
+struct RecordedInput {
+  std::string option;  // "--layout", "--hrtf"
+  FileIdentity file;
+};
 
 // Slurm's controller could not be reached (scontrol or sbatch could not ask it): nothing can be
 // told of the jobs, and nothing is to be concluded from that.
@@ -45,8 +53,9 @@ struct Job {
   std::string renderArgs;  // the render's options, JSON as the CLI wrote them (opaque here)
   int sampleRate = 0;
   std::vector<Segment> segments;
-  FileIdentity session;   // as submit found it (path empty in a job of an older vkmix)
-  std::string partition;  // --partition; "" = the cluster's default
+  FileIdentity session;               // as submit found it (path empty in a job of an older vkmix)
+  std::vector<RecordedInput> inputs;  // as submit found them (none in a job of an older vkmix)
+  std::string partition;              // --partition; "" = the cluster's default
   std::vector<std::string> sbatchArgs;  // --sbatch, passed to every sbatch
   std::filesystem::path vkmix;          // the executable the tasks run (a path every node sees)
   std::vector<Submission> submissions;

@@ -405,6 +405,60 @@ TEST_F(AdmImport, HeadphoneVirtualiseBecomesTheTracksBinauralMode) {
     EXPECT_EQ(adm::binauralModeOf(adm::headphoneVirtualiseOf(mode)), mode);
 }
 
+// adm-info shows what a binaural render gives each object (its headphoneVirtualise as the import
+// reads it) and, at the end, each warning the import gives (what will not render as the master
+// asks) once: the same lines render prints, without the file name.
+TEST_F(AdmImport, DescribeShowsBinauralModesAndTheImportsWarnings) {
+  auto block = [](double rtime, std::optional<adm::HeadphoneVirtualise> h) {
+    adm::BlockFormat b = test::polarBlock(0, 0, rtime, 0.02);
+    b.headphoneVirtualise = h;
+    return b;
+  };
+  adm::DocumentBuilder b({"effects"});
+  b.object("bypass", 0, {block(0.0, adm::HeadphoneVirtualise{.bypass = true, .drrDb = 0.0})});
+  b.object("dry", 0, {block(0.0, adm::HeadphoneVirtualise{.bypass = false, .drrDb = 70.0})});
+  b.object("none", 0, {block(0.0, std::nullopt)});
+  b.object("mixed", 0,
+           {block(0.0, adm::HeadphoneVirtualise{.drrDb = -3.0}),
+            block(0.02, adm::HeadphoneVirtualise{.drrDb = 130.0})});
+  adm::BlockFormat room;
+  room.cartesian = true;
+  room.x = -0.5;
+  room.y = 0.25;
+  b.object("room", 0, {room});
+  b.bed("bed", *findLayout("2.0"), 0);
+  b.headphoneVirtualise({.bypass = false, .drrDb = 130.0});
+  const auto file = write(b);
+  const std::string text = describeAdm(file);
+  EXPECT_THAT(text, HasSubstr("-> AC_00031001 \"bypass\", 1 block, binaural off\n"));
+  EXPECT_THAT(text, HasSubstr("-> AC_00031002 \"dry\", 1 block, binaural near\n"));
+  EXPECT_THAT(text, HasSubstr("-> AC_00031003 \"none\", 1 block, binaural mid\n"));
+  EXPECT_THAT(text, HasSubstr("-> AC_00031004 \"mixed\", 2 blocks, binaural far\n"));
+  EXPECT_THAT(text, HasSubstr("\"bed\": DirectSpeakers, pack AP_00011006, binaural near\n"));
+
+  (void)import(file);
+  ASSERT_EQ(warnings_.size(), 2u);  // the mixed modes, the Cartesian object
+  const std::size_t section = text.find("\nwarnings:\n");
+  ASSERT_NE(section, std::string::npos) << text;
+  const std::string listed = text.substr(section);
+  const std::string prefix = file.string() + ": ";
+  for (const std::string& w : warnings_) {
+    ASSERT_EQ(w.rfind(prefix, 0), 0u) << w;
+    const std::string line = "\n  " + w.substr(prefix.size()) + "\n";
+    const std::size_t at = listed.find(line);
+    EXPECT_NE(at, std::string::npos) << w << " is not listed in\n" << text;
+    EXPECT_EQ(listed.find(line, at + 1), std::string::npos) << w << " is listed twice";
+  }
+  // The line before the heading ends, the heading, one line each.
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), '\n'), 4) << listed;
+  EXPECT_THAT(text.substr(0, section), Not(HasSubstr("warning")));
+
+  // A master the import has nothing to say about says so.
+  adm::DocumentBuilder clean({"dialogue"});
+  clean.object("DX", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  EXPECT_THAT(describeAdm(write(clean, "clean.wav")), HasSubstr("\nwarnings: none\n"));
+}
+
 TEST(AdmFuzzFindings, AreInputErrors) {
   const std::filesystem::path dir =
       std::filesystem::path(VKMIX_SOURCE_DIR) / "tests/fuzz/regressions/adm";

@@ -236,7 +236,7 @@ TEST_F(AdmCli, HoaMasterInfoRenderAndImport) {
   ASSERT_EQ(vkmix("adm-info " + path("hoa.wav"), &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("object AO_1001 \"scene\": HOA, pack AP_00040001"));
   EXPECT_THAT(out, HasSubstr("-> AC_00040004 \"SN3D_ACN_3\""));
-  EXPECT_THAT(out, Not(HasSubstr("warning")));
+  EXPECT_THAT(out, HasSubstr("\nwarnings: none\n"));
   ASSERT_EQ(vkmix("render " + path("hoa.wav") + " --layout 5.1 -o " + path("hoa51.wav"), &out), 0)
       << out;
   EXPECT_THAT(out, Not(HasSubstr("not supported")));
@@ -246,6 +246,68 @@ TEST_F(AdmCli, HoaMasterInfoRenderAndImport) {
   const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr("\"type\": \"hoa\""));
   EXPECT_THAT(text, HasSubstr("\"order\": 1"));
+}
+
+// adm-info tells a mixer, before rendering a master, each object's binaural mode and what the
+// import warns about (here: none, while a master from another tool has its section).
+TEST_F(AdmCli, InfoShowsBinauralModesAndWarnings) {
+  test::writeText(dir_ / "far.json", R"({"vkmix": 1, "tracks": [
+      {"name": "far fly", "binauralMode": "far", "clips": [{"file": "a.wav"}]},
+      {"name": "dry fly", "binauralMode": "near", "clips": [{"file": "a.wav"}]}]})");
+  std::string out;
+  ASSERT_EQ(vkmix("adm-export " + path("far.json") + " -o " + path("far.wav"), &out), 0) << out;
+  ASSERT_EQ(vkmix("adm-info " + path("far.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"far fly\", 1 block, binaural far\n"));
+  EXPECT_THAT(out, HasSubstr("\"dry fly\", 1 block, binaural near\n"));
+  EXPECT_THAT(out, HasSubstr("\nwarnings: none\n"));
+
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat room;
+  room.cartesian = true;
+  room.y = 1.0;
+  b.object("room", 0, {room});
+  adm::Document roomDoc = b.document();
+  roomDoc.objects[0].positionOffset = adm::PositionOffset{.azimuth = 10.0};
+  test::writeAdmFile(dir_ / "room.wav", roomDoc, b.chna(), {test::noise(24000, 1, 0.3f)}, 48000);
+  ASSERT_EQ(vkmix("adm-info " + path("room.wav"), &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"room\", 1 block, binaural mid\n"));
+  EXPECT_THAT(
+      out,
+      HasSubstr("\nwarnings:\n  audioObject AO_1001: a polar positionOffset on Cartesian blocks"));
+}
+
+// The inspector opens a master with the same --complementary choice as render: the alternative not
+// chosen is not in the session it shows (so --select cannot find it), and an ID in no group is the
+// same one-line error naming the flag, before any window or screenshot.
+TEST_F(AdmCli, InspectOpensTheChosenComplementaryObject) {
+  adm::DocumentBuilder b({"dialogue"});
+  b.object("english", 0, {test::polarBlock(30, 0, 0, 0.5)});
+  b.object("french", 0, {test::polarBlock(-30, 0, 0, 0.5)});
+  adm::Document doc = b.document();
+  doc.objects[0].complementaryRefs = {"AO_1002"};
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     {test::noise(24000, 1, 0.3f), test::noise(24000, 2, 0.3f)}, 48000);
+  const std::string inspect = "inspect " + path("m.wav") + deviceArg() + " --screenshot ";
+  std::string out;
+  EXPECT_EQ(vkmix(inspect + path("fr.png") + " --complementary AO_1002 --select english", &out), 1);
+  EXPECT_THAT(out, HasSubstr("--select: no track named \"english\""));
+  EXPECT_EQ(vkmix(inspect + path("en.png") + " --select french", &out), 1);
+  EXPECT_THAT(out, HasSubstr("--select: no track named \"french\""));
+  ASSERT_EQ(vkmix(inspect + path("fr.png") + " --complementary AO_1002 --select french", &out), 0)
+      << out;
+  EXPECT_GT(std::filesystem::file_size(dir_ / "fr.png"), 0u);
+
+  EXPECT_EQ(vkmix(inspect + path("bad.png") + " --complementary AO_9", &out), 1);
+  EXPECT_THAT(out, HasSubstr("--complementary: AO_9 is not in a complementary group of"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.png"));
+  // A plain session has no objects to choose from.
+  EXPECT_EQ(vkmix("inspect " + path("s.json") + " --screenshot " + path("s.png") +
+                      " --complementary AO_1002",
+                  &out),
+            1);
+  EXPECT_THAT(out, HasSubstr("--complementary: "));
+  EXPECT_THAT(out, HasSubstr("is not an ADM BWF master"));
 }
 
 }  // namespace

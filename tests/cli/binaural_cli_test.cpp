@@ -51,5 +51,54 @@ TEST(BinauralCli, TheDemoOnTheReferenceAndTheDefaultBackendAgreeWithin1e5) {
   }
 }
 
+// A binaural downmix is made from the mixed loudspeaker feeds: every track in mid. A session whose
+// tracks ask for other modes gets one warning naming them (a few) and --layout binaural, which
+// honours them; a session all in mid gets none. The downmix is written either way.
+TEST(BinauralCli, ADownmixOfTracksInOtherModesSaysTheyPlayInMid) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "a.wav", {test::noise(24000, 5, 0.3f)}, 48000);
+  auto session = [&](const std::string& modes) {
+    std::string tracks;
+    int i = 0;
+    for (const char mode : modes) {
+      const char* name = mode == 'n' ? "near" : mode == 'f' ? "far" : mode == 'o' ? "off" : "mid";
+      tracks += std::string(tracks.empty() ? "" : ",") + R"({"name": "T)" + std::to_string(i++) +
+                R"(", "binauralMode": ")" + name + R"(", "clips": [{"file": "a.wav"}]})";
+    }
+    test::writeText(dir / "s.json", R"({"vkmix": 1, "layout": "5.1", "tracks": [)" + tracks + "]}");
+  };
+  std::string out;
+  auto render = [&] {
+    return test::runCommand("cd " + dir.path().string() + " && " + VKMIX_BINARY +
+                                " render s.json --device cpu -y -o mix.wav --downmix "
+                                "binaural=ears.wav",
+                            &out);
+  };
+  session("mfm");
+  ASSERT_EQ(render(), 0) << out;
+  EXPECT_TRUE(std::filesystem::exists(dir / "ears.wav"));
+  const std::string warning =
+      "vkmix: warning: --downmix binaural: 1 track asks for a binauralMode other than mid (\"T1\" "
+      "far), but a binaural downmix is of the mixed loudspeaker feeds, all in mid; render with "
+      "--layout binaural to honour each track's mode\n";
+  EXPECT_THAT(out, ::testing::HasSubstr(warning));
+  EXPECT_EQ(out.find(warning), out.rfind(warning)) << out;
+  session("nfomn");
+  ASSERT_EQ(render(), 0) << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("4 tracks ask for a binauralMode other than mid (\"T0\" "
+                                        "near, \"T1\" far, \"T2\" off, ...)"));
+  session("mm");
+  ASSERT_EQ(render(), 0) << out;
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("binauralMode")));
+  // --layout binaural honours them: nothing to warn about.
+  session("mfm");
+  ASSERT_EQ(test::runCommand("cd " + dir.path().string() + " && " + VKMIX_BINARY +
+                                 " render s.json --device cpu -y -o ears2.wav --layout binaural",
+                             &out),
+            0)
+      << out;
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("binauralMode")));
+}
+
 }  // namespace
 }  // namespace vkmix

@@ -6,6 +6,7 @@
 // completes the render.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -459,6 +460,58 @@ TEST_F(FarmChecks, AJobRunByHandRefusesWhatChangedSinceSubmit) {
   const Ran done = run(farm + "wait " + dir.string());
   EXPECT_EQ(done.status, 0);
   EXPECT_NE(done.output.find((work / "h.wav").string()), std::string::npos) << done.output;
+}
+
+// The --layout file and the --hrtf SOFA are recorded at submit as the session is: edited since,
+// a segment and the join refuse them by name; put back as submitted, the segment renders.
+TEST_F(FarmChecks, AChangedLayoutFileOrHrtfIsRefusedByName) {
+  fake("sbatch", "8\n", "", 0);
+  fake("scancel", "", "", 0);
+  std::ofstream(work / "room.json") << R"({"name": "room", "speakers": [{"label": "M+030"},
+    {"label": "M-030"}, {"label": "M+000"}, {"label": "LFE1"}, {"label": "M+110"},
+    {"label": "M-110"}]})";
+  fs::copy_file("/usr/share/libmysofa/default.sofa", work / "ears.sofa",
+                fs::copy_options::overwrite_existing);
+  const fs::path dir = work / "l.wav.farm";
+  const std::string farm = vkmixWithFakes() + " farm ";
+  ASSERT_EQ(run(farm + "submit " + render("short.json", "l.wav") + " --segments 2 --layout " +
+                (work / "room.json").string() + " --downmix binaural=" +
+                (work / "l-bin.wav").string() + " --hrtf " + (work / "ears.sofa").string())
+                .status,
+            0);
+  const json inputs = json::parse(readText(dir / "plan.json")).at("inputs");
+  ASSERT_EQ(inputs.size(), 2u) << inputs.dump();
+  EXPECT_EQ(inputs[0].at("option"), "--layout");
+  EXPECT_EQ(inputs[0].at("path"), (work / "room.json").string());
+  EXPECT_EQ(inputs[1].at("option"), "--hrtf");
+
+  auto refused = [&](const fs::path& file, const std::string& option) {
+    for (const std::string& verb : {"segment " + dir.string() + " 0", "join " + dir.string()}) {
+      const Ran changed = run(farm + verb);
+      EXPECT_EQ(changed.status, 1) << verb;
+      EXPECT_NE(changed.output.find(file.string() + ": " + option +
+                                    ": changed since 'vkmix farm submit'"),
+                std::string::npos)
+          << verb << ": " << changed.output;
+    }
+    EXPECT_FALSE(fs::exists(dir / "segments/000.json"));
+  };
+  // The layout edited (the same speakers: only its identity tells).
+  const std::string layout = readText(work / "room.json");
+  const fs::file_time_type layoutTime = fs::last_write_time(work / "room.json");
+  std::ofstream(work / "room.json") << layout << "\n";
+  refused(work / "room.json", "--layout");
+  std::ofstream(work / "room.json") << layout;
+  fs::last_write_time(work / "room.json", layoutTime);
+  // The HRTF touched: the same bytes, a new modification time.
+  const fs::file_time_type sofaTime = fs::last_write_time(work / "ears.sofa");
+  fs::last_write_time(work / "ears.sofa", sofaTime + std::chrono::seconds(5));
+  refused(work / "ears.sofa", "--hrtf");
+  fs::last_write_time(work / "ears.sofa", sofaTime);
+
+  const Ran segment = run(farm + "segment " + dir.string() + " 0");
+  EXPECT_EQ(segment.status, 0) << segment.output;
+  EXPECT_TRUE(fs::exists(dir / "segments/000.json"));
 }
 
 }  // namespace
