@@ -30,7 +30,9 @@ Position positionOf(const BlockFormat& b) {
   p.depth = b.depth;
   p.divergence = b.divergence;
   p.divergenceAzimuthRangeDeg = b.divergenceAzimuthRange;
-  p.divergencePositionRange = b.divergencePositionRange;
+  // BS.2127 (the reference renderer's diverge()) reads positionRange only on Cartesian blocks;
+  // a polar block diverges by azimuthRange alone, so its positionRange renders as nothing.
+  p.divergencePositionRange = b.cartesian ? b.divergencePositionRange : 0.0;
   p.channelLock = b.channelLock;
   p.channelLockMaxDistance = b.channelLockMaxDistance;
   p.zoneExclusion = b.zoneExclusion;

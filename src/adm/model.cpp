@@ -224,11 +224,10 @@ class Reader {
         b.divergence = number(c, c.text);
         if (const std::string* r = c.attribute("azimuthRange"))
           b.divergenceAzimuthRange = number(c, *r);
-        if (const std::string* r = c.attribute("positionRange")) {
+        // Kept as read; BS.2127 uses positionRange only on Cartesian blocks (a polar block
+        // diverges by azimuthRange and ignores it), which the import applies (positionOf).
+        if (const std::string* r = c.attribute("positionRange"))
           b.divergencePositionRange = number(c, *r);
-          // BS.2127 reads positionRange only for Cartesian blocks.
-          if (!b.cartesian) unsupported(where, "objectDivergence positionRange on a polar block");
-        }
       } else if (c.name == "headphoneVirtualise") {
         b.headphoneVirtualise = headphoneVirtualise(c);
       } else if (c.name == "speakerLabel") {

@@ -129,7 +129,9 @@ TEST_F(AdmImport, SizeDivergenceAndCartesianCarryOver) {
 }
 
 // objectDivergence positionRange is a Cartesian block's divergence range (BS.2127 splits along X
-// by it); on a polar block BS.2127 ignores it, and the import says so.
+// by it); on a polar block BS.2127 ignores it (the block diverges by azimuthRange): the import
+// ignores it too, without a warning (nothing BS.2127 renders is left out): the polar key
+// carries no positionRange, only its divergence and azimuthRange.
 TEST_F(AdmImport, PositionRangeIsACartesianBlocksDivergence) {
   adm::DocumentBuilder b({"effects"});
   adm::BlockFormat polar = test::polarBlock(0, 0, 0, 0.1);
@@ -143,12 +145,16 @@ TEST_F(AdmImport, PositionRangeIsACartesianBlocksDivergence) {
   std::string axml = adm::writeAdm(b.document());
   const std::string tag = "<objectDivergence";
   axml.insert(axml.find(tag) + tag.size(), " positionRange=\"0.3\"");  // the polar block's
+  ASSERT_NE(axml.find("positionRange=\"0.3\""), std::string::npos);
   const Session s = import(withAxml(b, axml));
   EXPECT_DOUBLE_EQ(s.tracks.at(1).position.divergencePositionRange, 0.4);
   EXPECT_DOUBLE_EQ(s.tracks.at(1).position.divergence, 0.5);
-  ASSERT_EQ(warnings_.size(), 1u);
-  EXPECT_THAT(warnings_[0], HasSubstr("AB_00031001_00000001: objectDivergence positionRange on a "
-                                      "polar block is not supported"));
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+  const Position& p = s.tracks.at(0).position;
+  EXPECT_FALSE(p.cartesian);
+  EXPECT_DOUBLE_EQ(p.divergence, 0.5);
+  EXPECT_DOUBLE_EQ(p.divergenceAzimuthRangeDeg, polar.divergenceAzimuthRange);
+  EXPECT_EQ(p.divergencePositionRange, 0.0);
 }
 
 // The builder's beds are custom packs (AP_0001yyyy, yyyy from 1000 hex): BS.2127 applies its

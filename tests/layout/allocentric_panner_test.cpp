@@ -429,6 +429,38 @@ TEST(AllocentricPanner, MatchesTheReferenceRenderersRecordedGains) {
   }
 }
 
+// Which size runs along which axis. BS.2076-2's Table 16 (as the reference renderer's
+// conversion module reads it: ear/core/objectbased/conversion.py, extent_polar_to_cart /
+// extent_cart_to_polar) names width the X size, depth the Y size and height the Z size; but the
+// reference renderer's gain calculator (ear/core/objectbased/gain_calc.py, GainCalc.render ->
+// allocentric_extent_pan(..., width, height, depth) -> allo_extent.get_gains(channel_positions,
+// position, size_x, size_y, size_z)) pans width along x, height along y and depth along z, and
+// its recorded outputs are made that way. vkmix follows the renderer. Line 652 of
+// ear/core/objectbased/test/data/gain_calc_pvs/{inputs,outputs}.jsonl (4+5+0, no other
+// feature) has height and depth apart: it matches with height as the y size, and not with the
+// two swapped.
+TEST(AllocentricPanner, SizesRunAlongTheAxesTheReferenceRendererPansThem) {
+  AllocentricPanner p(*findLayout("5.1.4"));  // L R C LFE Ls Rs Ltf Rtf Ltr Rtr
+  const Vec3 at{0.8743924628976902, 0.45709657995917263, 0.6484000966340266};
+  const double width = 0.2832152995590649, height = 0.6586838905749162, depth = 0.456274367117123;
+  const std::vector<double> want = {
+      1.6168931600147455e-07, 0.5521841907607443, 0.22848934248654545, 0.0,
+      0.06562502157584399,    0.4363548300768824, 0.11288580042192492, 0.5190280547531557,
+      0.06136122766107962,    0.40283313274589105};
+  AllocentricShape shape;
+  shape.width = width;
+  shape.height = height;
+  shape.depth = depth;
+  const std::vector<double> g = objectGains(p, at, shape);
+  for (std::size_t k = 0; k < want.size(); ++k) EXPECT_NEAR(g[k], want[k], 1e-12) << k;
+  std::swap(shape.height, shape.depth);
+  const std::vector<double> swapped = objectGains(p, at, shape);
+  double worst = 0.0;
+  for (std::size_t k = 0; k < want.size(); ++k)
+    worst = std::max(worst, std::abs(swapped[k] - want[k]));
+  EXPECT_GT(worst, 1e-2) << "height and depth swapped would not match the reference";
+}
+
 // Through ObjectPanner: a Cartesian object goes to the allocentric panner where the layout has
 // one, its polar mapping to the polar path elsewhere; polar objects are untouched.
 TEST(AllocentricPanner, ObjectPannerChoosesThePathByLayout) {
