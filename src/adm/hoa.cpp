@@ -76,17 +76,10 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
     warn(where + ": nfcRefDist " + metres +
          " is not applied (no near-field compensation: BS.2127 renders loudspeakers without it)");
   }
-  // BS.2127 scales each channel by its block's gain (the decoder's column). A gain common to the
-  // channels is the track's fader; where they differ, the channels of each gain are a clip of
-  // their own at that clip gain (the decoder is still designed for all of them). A clip gain is
-  // in dB: negative gains (polarity) are not rendered.
-  bool negative = false;
-  for (Channel& c : channels) {
-    negative = negative || c.gain < 0.0;
-    c.gain = std::max(c.gain, 0.0);
-  }
-  if (negative)
-    warn(where + ": negative block gains (polarity inversion) are not rendered; 0 used");
+  // BS.2127 scales each channel by its block's gain (the decoder's column), sign and all. A gain
+  // common to the channels is the track's fader; where they differ, the channels of each gain are
+  // a clip of their own at that clip gain (the decoder is still designed for all of them). A
+  // fader and a clip gain are in dB: a negative gain plays as an inverted clip at its magnitude.
   auto db = [](double g) { return g > 1e-10 ? 20.0 * std::log10(g) : -200.0; };
   std::vector<double> gains;
   for (const Channel& c : channels) {
@@ -97,7 +90,7 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
   t.type = TrackType::Hoa;
   t.hoaOrder = order;
   t.hoaNormalization = *norm;
-  if (gains.size() == 1 && gains.front() != 1.0) t.gainDb += db(gains.front());
+  if (gains.size() == 1 && std::abs(gains.front()) != 1.0) t.gainDb += db(std::abs(gains.front()));
   t.clips.clear();
   for (const Clip& span : base.clips) {
     for (double g : gains) {
@@ -107,7 +100,8 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
         if (gains.size() == 1 || c.gain == g)
           clip.channels[static_cast<std::size_t>(c.acn)] = c.fileChannel;
       }
-      if (gains.size() > 1) clip.gainDb += db(g);
+      if (gains.size() > 1) clip.gainDb += db(std::abs(g));
+      if (g < 0.0) clip.invert = !clip.invert;
       t.clips.push_back(std::move(clip));
     }
   }

@@ -16,9 +16,9 @@ namespace vkmix::adm {
 // their ACN (the channels it lacks silent: the decoder is designed for those it has).
 // `base` carries the object's name, stem, fader, mute and clips. What is not rendered is named
 // through `warn`: an object whose channels lack order/degree, repeat one, mix normalisations,
-// or go beyond order 10 (FuMa: 3) gives no track; negative block gains, nfcRefDist (BS.2127
-// applies no near-field compensation for loudspeakers) and screenRef are warned about. Block gains
-// that differ per channel play as a clip per gain.
+// or go beyond order 10 (FuMa: 3) gives no track; nfcRefDist (BS.2127 applies no near-field
+// compensation for loudspeakers) and screenRef are warned about. Block gains that differ per
+// channel play as a clip per gain; a negative one as an inverted clip.
 std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& index,
                               const Track& base,
                               const std::function<void(const std::string&)>& warn);

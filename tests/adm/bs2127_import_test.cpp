@@ -628,7 +628,8 @@ TEST_F(AdmBs2127, HoaCommonDefinitionsImport) {
 
 // What an HOA object cannot be rendered as is named and the object left out: a channel without
 // order/degree, two channels with one harmonic, normalisations that disagree, FuMa beyond order
-// 3, an unknown normalization; a pack's screenRef is named (BS.2127 ignores it too).
+// 3, an unknown normalization; a pack's screenRef is named (BS.2127 ignores it too). Negative
+// block gains are rendered (inverted clips).
 TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
   auto warningsOf = [&](const test::HoaMaster& m) {
     EXPECT_THROW(import(m.doc, m.chna, 0.1), InputError);
@@ -650,14 +651,31 @@ TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
               HasSubstr("normalization \"SN2D\" is not SN3D, N3D or FuMa; not rendered"));
   EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 2}}, "")),
               HasSubstr("degree 2 is not within -order..order"));
-  // A negative block gain is named; the channel is silent (a clip gain is in dB).
+  // A negative block gain (BS.2127 scales the decoder column by it, sign and all) is rendered:
+  // the channels of that gain are a clip inverted at its magnitude, not warned about.
   m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
   m.doc.channels[3].blocks[0].gain = -1.0;
-  const Session s = import(m.doc, m.chna, 0.1);
-  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("negative block gains (polarity inversion) are "
-                                               "not rendered; 0 used")));
-  ASSERT_EQ(s.tracks.at(0).clips.size(), 2u);
-  EXPECT_EQ(s.tracks[0].clips[1].gainDb, -200.0);
+  m.doc.channels[2].blocks[0].gain = -0.5;
+  Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.at(0).clips.size(), 3u);
+  EXPECT_EQ(s.tracks[0].gainDb, 0.0);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 1, -1, -1));
+  EXPECT_FALSE(s.tracks[0].clips[0].invert);
+  EXPECT_THAT(s.tracks[0].clips[1].channels, ElementsAre(-1, -1, 2, -1));
+  EXPECT_TRUE(s.tracks[0].clips[1].invert);
+  EXPECT_NEAR(s.tracks[0].clips[1].gainDb, 20 * std::log10(0.5), 1e-9);
+  EXPECT_THAT(s.tracks[0].clips[2].channels, ElementsAre(-1, -1, -1, 3));
+  EXPECT_TRUE(s.tracks[0].clips[2].invert);
+  EXPECT_EQ(s.tracks[0].clips[2].gainDb, 0.0);
+  // One negative gain common to the channels: the fader at its magnitude, the clip inverted.
+  for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].gain = -0.25;
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.at(0).clips.size(), 1u);
+  EXPECT_NEAR(s.tracks[0].gainDb, 20 * std::log10(0.25), 1e-9);
+  EXPECT_TRUE(s.tracks[0].clips[0].invert);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 1, 2, 3));
 
   // A block's screenRef is named and the object still renders (BS.2127 does not screen-scale HOA).
   m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");

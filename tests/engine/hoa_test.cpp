@@ -148,12 +148,12 @@ TEST_P(Hoa, SecondOrderCustomPackRendersWithNegativeGains) {
   });
   EXPECT_LT(worstAgainstDecoder(r, l, d, acns, audio, std::pow(10.0, -6.0 / 20.0)), 2e-6);
 
-  // Block gains per channel (BS.2127 scales each decoder column by its channel's): 0.5 on the
-  // second-order channels, 0.25 on X.
+  // Block gains per channel (BS.2127 scales each decoder column by its channel's, sign and all):
+  // 0.5 on the second-order channels, 0.25 on X, -0.5 on Y (an inverted clip).
   test::HoaMaster scaled = m;
   std::vector<double> gains;
   for (std::size_t k = 0; k < acns.size(); ++k) {
-    gains.push_back(acns[k] >= 4 ? 0.5 : acns[k] == 3 ? 0.25 : 1.0);
+    gains.push_back(acns[k] >= 4 ? 0.5 : acns[k] == 3 ? 0.25 : acns[k] == 1 ? -0.5 : 1.0);
     scaled.doc.channels[k].blocks[0].gain = gains.back();
   }
   EXPECT_LT(worstAgainstDecoder(render(scaled, audio, "7.1.4"), l, d, acns, audio, 1.0, gains),
