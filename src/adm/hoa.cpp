@@ -6,6 +6,25 @@
 #include <set>
 
 namespace vkmix::adm {
+namespace {
+
+// When a block says it sounds, as a warning names it.
+std::string spanOf(const BlockFormat& b) {
+  if (!b.rtime) return "the object";
+  char text[80];
+  if (b.duration) {
+    std::snprintf(text, sizeof text, "%g..%g s", *b.rtime, *b.rtime + *b.duration);
+  } else {
+    std::snprintf(text, sizeof text, "from %g s", *b.rtime);
+  }
+  return text;
+}
+
+bool sameTime(const std::optional<double>& a, const std::optional<double>& b) {
+  return a.has_value() == b.has_value() && (!a || std::abs(*a - *b) <= 1e-9);
+}
+
+}  // namespace
 
 std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& index,
                               const Track& base,
@@ -39,6 +58,14 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
     if (cf.lowPassHz || cf.highPassHz) {
       warn(where + ": audioChannelFormat " + cf.id +
            ": frequency is not rendered for HOA (as in BS.2127); ignored");
+    }
+    // The reference renderer refuses an HOA object whose channels disagree on rtime/duration
+    // (one span for all: they are one sound field).
+    const BlockFormat& first = ro.channels.front().format->blocks.front();
+    if (!sameTime(b.rtime, first.rtime) || !sameTime(b.duration, first.duration)) {
+      return leftOut("audioChannelFormat " + cf.id + "'s block spans " + spanOf(b) + ", " +
+                     ro.channels.front().format->id + "'s " + spanOf(first) +
+                     ": BS.2127 gives an HOA object's channels one rtime and duration");
     }
     const int n = *b.hoaOrder, m = *b.hoaDegree;
     if (n < 0 || std::abs(m) > n)

@@ -685,5 +685,34 @@ TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
   EXPECT_THAT(warnings_, ElementsAre(HasSubstr("screenRef is not applied to HOA")));
 }
 
+// BS.2127 (the reference renderer's item selection) gives an HOA object's channels one rtime and
+// duration and refuses an object whose channels' blocks disagree: vkmix leaves it out, naming the
+// object and the channels; channels with the same times import as before.
+TEST_F(AdmBs2127, HoaChannelsWithDifferentBlockTimesAreRefused) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  for (adm::ChannelFormat& c : m.doc.channels) {
+    c.blocks[0].rtime = 0.0;
+    c.blocks[0].duration = 0.05;
+  }
+  Session s = import(m.doc, m.chna, 0.2);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_NEAR(*s.tracks[0].clips.at(0).lengthSeconds, 0.05, 1e-9);
+
+  m.doc.channels[1].blocks[0].rtime = 0.05;
+  EXPECT_THROW(import(m.doc, m.chna, 0.2), InputError);  // nothing else to render
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("audioObject AO_1001 (HOA): audioChannelFormat AC_00041002's "
+                                    "block spans 0.05..0.1 s, AC_00041001's 0..0.05 s: BS.2127 "
+                                    "gives an HOA object's channels one rtime and duration; not "
+                                    "rendered")));
+  // A block without times against one with them disagrees too.
+  m.doc.channels[1].blocks[0].rtime.reset();
+  m.doc.channels[1].blocks[0].duration.reset();
+  EXPECT_THROW(import(m.doc, m.chna, 0.2), InputError);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("AC_00041002's block spans the object, "
+                                               "AC_00041001's 0..0.05 s")));
+}
+
 }  // namespace
 }  // namespace vkmix
