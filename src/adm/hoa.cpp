@@ -46,6 +46,29 @@ std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& ind
   std::vector<Channel> channels;
   int order = 0;
   std::set<int> seen;
+  // BS.2127 renders an HOA object from its channels' harmonics only: what places, sizes or
+  // offsets an object is not applied to a sound field, so it is named, once per object.
+  if (ro.object->positionOffset)
+    warn(where +
+         ": positionOffset is not applied to HOA (a sound field has no position to "
+         "offset); ignored");
+  std::vector<std::string> objectsElements;
+  for (const ResolvedChannel& ch : ro.channels) {
+    for (const BlockFormat& b : ch.format->blocks) {
+      for (const std::string& name : b.objectsElements) {
+        if (std::find(objectsElements.begin(), objectsElements.end(), name) ==
+            objectsElements.end())
+          objectsElements.push_back(name);
+      }
+    }
+  }
+  if (!objectsElements.empty()) {
+    std::string names;
+    for (const std::string& name : objectsElements) names += (names.empty() ? "" : ", ") + name;
+    warn(where + ": " + names +
+         (objectsElements.size() == 1 ? " is an Objects element" : " are Objects elements") +
+         ", not applied to HOA; ignored");
+  }
   for (const ResolvedChannel& ch : ro.channels) {
     const ChannelFormat& cf = *ch.format;
     if (cf.blocks.empty() || !cf.blocks.front().hoaOrder || !cf.blocks.front().hoaDegree)

@@ -714,5 +714,49 @@ TEST_F(AdmBs2127, HoaChannelsWithDifferentBlockTimesAreRefused) {
                                                "AC_00041001's 0..0.05 s")));
 }
 
+// What an HOA object carries that only Objects render is named once per object, not dropped
+// silently: an audioObject positionOffset (a sound field has no position to offset) and Objects
+// elements on its blocks (position, cartesian, width/height/depth, diffuse, channelLock,
+// zoneExclusion, objectDivergence, jumpPosition); the object still renders.
+TEST_F(AdmBs2127, HoaObjectsElementsAndPositionOffsetAreNamed) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  adm::PositionOffset offset;
+  offset.azimuth = 90.0;
+  m.doc.objects[0].positionOffset = offset;
+  std::string axml = adm::writeAdm(m.doc);
+  // Objects elements on two of the channels' blocks, as a master would carry them.
+  auto addTo = [&](const std::string& channel, const std::string& elements) {
+    const std::size_t at = axml.find("<order>", axml.find("audioChannelFormatID=\"" + channel));
+    ASSERT_NE(at, std::string::npos);
+    axml.insert(at, elements);
+  };
+  addTo("AC_00041001",
+        "<position coordinate=\"azimuth\">90</position><width>30</width><diffuse>0.5</diffuse>");
+  addTo("AC_00041003",
+        "<channelLock>1</channelLock><objectDivergence>0.5</objectDivergence>"
+        "<zoneExclusion><zone minX=\"-1\" maxX=\"0\" minY=\"-1\" maxY=\"1\" minZ=\"-1\" "
+        "maxZ=\"1\"/></zoneExclusion><height>10</height><depth>0.2</depth>"
+        "<position coordinate=\"elevation\">10</position>");
+  {
+    wave::Bw64Writer w(dir_ / "h.wav", 4, kRate, wave::Bw64Sample::Float32, m.chna);
+    w.write(std::vector<float>(static_cast<std::size_t>(4 * kRate / 10)));
+    w.finish(axml);
+  }
+  warnings_.clear();
+  const Session s =
+      importAdm(dir_ / "h.wav", [this](const std::string& w) { warnings_.push_back(w); });
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].type, TrackType::Hoa);
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("audioObject AO_1001 (HOA): positionOffset is not applied to "
+                                    "HOA (a sound field has no position to offset); ignored"),
+                          HasSubstr("audioObject AO_1001 (HOA): position, width, diffuse, "
+                                    "channelLock, objectDivergence, zoneExclusion, height, depth "
+                                    "are Objects elements, not applied to HOA; ignored")));
+  // adm-info lists each once as well.
+  const std::string info = describeAdm(dir_ / "h.wav");
+  EXPECT_THAT(info, HasSubstr("  audioObject AO_1001 (HOA): positionOffset is not applied"));
+}
+
 }  // namespace
 }  // namespace vkmix
