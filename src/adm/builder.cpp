@@ -85,9 +85,10 @@ bool DocumentBuilder::commonBed(const std::string& name, const Layout& layout, i
   return true;
 }
 
-void DocumentBuilder::hoa(const std::string& name, int order, HoaNormalization norm, int content) {
+void DocumentBuilder::hoa(const std::string& name, int order, HoaNormalization norm, int content,
+                          bool custom) {
   const int channels = (order + 1) * (order + 1);
-  const CommonPack common = commonHoaPack(order, norm);
+  const CommonPack common = custom ? CommonPack{} : commonHoaPack(order, norm);
   if (!common.packId.empty()) {
     Object& o = newObject(name, content, common.packId);
     for (int acn = 0; acn < channels; ++acn) {

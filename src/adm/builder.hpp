@@ -29,9 +29,10 @@ class DocumentBuilder {
 
   // An HOA pack of all (order + 1)^2 channels at `norm`, on the next file tracks in ACN order:
   // BS.2094's common pack and channels (AP_0004yyyy, AC_0004xxxx, referenced, not defined)
-  // where it has one, else a custom pack whose channels say their order, degree and
-  // normalization.
-  void hoa(const std::string& name, int order, HoaNormalization norm, int content);
+  // where it has one and `custom` is false, else a custom pack whose channels say their order,
+  // degree and normalization (and whose blocks can carry headphoneVirtualise).
+  void hoa(const std::string& name, int order, HoaNormalization norm, int content,
+           bool custom = false);
 
   // Every block of the object added last (each channel of a bed) carries `h`.
   void headphoneVirtualise(const HeadphoneVirtualise& h);

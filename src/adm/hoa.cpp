@@ -26,6 +26,13 @@ bool sameTime(const std::optional<double>& a, const std::optional<double>& b) {
 
 }  // namespace
 
+std::vector<BlockFormat> hoaBlocks(const ResolvedObject& ro) {
+  std::vector<BlockFormat> blocks;
+  for (const ResolvedChannel& ch : ro.channels)
+    blocks.insert(blocks.end(), ch.format->blocks.begin(), ch.format->blocks.end());
+  return blocks;
+}
+
 std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& index,
                               const Track& base,
                               const std::function<void(const std::string&)>& warn) {

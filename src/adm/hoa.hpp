@@ -19,6 +19,10 @@ namespace vkmix::adm {
 // or go beyond order 10 (FuMa: 3) gives no track; nfcRefDist (BS.2127 applies no near-field
 // compensation for loudspeakers) and screenRef are warned about. Block gains that differ per
 // channel play as a clip per gain; a negative one as an inverted clip.
+// The blocks of the object's channels, in the channels' order: what its binaural mode is read
+// from (one track: the first block with headphoneVirtualise says it).
+std::vector<BlockFormat> hoaBlocks(const ResolvedObject& ro);
+
 std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& index,
                               const Track& base,
                               const std::function<void(const std::string&)>& warn);

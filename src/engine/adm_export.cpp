@@ -99,7 +99,10 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
                            "pack, whose channels ADM cannot annotate (it imports as \"mid\")");
             }
           } else if (t.type == TrackType::Hoa) {
-            builder->hoa(t.name, t.hoaOrder, t.hoaNormalization, p.stemIndex);
+            // A binaural mode other than the default needs blocks to carry it: BS.2094's common
+            // channels are not in the file, so such a track goes out as a custom pack.
+            builder->hoa(t.name, t.hoaOrder, t.hoaNormalization, p.stemIndex,
+                         t.binauralMode != BinauralMode::Mid);
           } else {
             builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
           }

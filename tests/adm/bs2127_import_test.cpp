@@ -758,5 +758,32 @@ TEST_F(AdmBs2127, HoaObjectsElementsAndPositionOffsetAreNamed) {
   EXPECT_THAT(info, HasSubstr("  audioObject AO_1001 (HOA): positionOffset is not applied"));
 }
 
+// An HOA object's binaural mode comes from its blocks' headphoneVirtualise by the rules an
+// Objects channel's follows: the first block that has one (a channel asking for another mode is
+// named); none: mid. adm-info gives it on the object's line.
+TEST_F(AdmBs2127, HoaHeadphoneVirtualiseIsTheTracksBinauralMode) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_EQ(s.tracks.at(0).binauralMode, BinauralMode::Mid);
+  for (adm::ChannelFormat& c : m.doc.channels)
+    c.blocks[0].headphoneVirtualise = adm::headphoneVirtualiseOf(BinauralMode::Off);
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  EXPECT_EQ(s.tracks.at(0).binauralMode, BinauralMode::Off);
+  EXPECT_THAT(describeAdm(dir_ / "m.wav"),
+              HasSubstr("object AO_1001 \"scene\": HOA, pack AP_00041001, binaural off\n"));
+
+  m.doc.channels[2].blocks[0].headphoneVirtualise = adm::headphoneVirtualiseOf(BinauralMode::Far);
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_EQ(s.tracks.at(0).binauralMode, BinauralMode::Off);
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("headphoneVirtualise asks for binauralMode \"far\"; "
+                                    "a track has one mode: the first block's, \"off\"")));
+  // Without any: mid, as adm-info says.
+  for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].headphoneVirtualise.reset();
+  import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(describeAdm(dir_ / "m.wav"), HasSubstr(": HOA, pack AP_00041001, binaural mid\n"));
+}
+
 }  // namespace
 }  // namespace vkmix

@@ -235,6 +235,48 @@ TEST(HoaExport, ExportThenImportRendersLikeTheSession) {
   EXPECT_EQ(renderToMemory(fourth, o).channels.size(), 12u);
 }
 
+// An hoa track's binauralMode survives adm-export: a mode other than mid goes out as a custom HOA
+// pack whose blocks carry it as headphoneVirtualise (BS.2094's common channels are not in the
+// file to carry it), and the import reads it back; the binaural renders of the session and of
+// the master are the same.
+TEST(HoaExport, BinauralModeRoundTrips) {
+  test::ScratchDir dir;
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 4; ++c) audio.push_back(test::noise(kRate / 4, 90 + c, 0.2f));
+  test::writeFloatWav(dir / "foa.wav", audio, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "amb", "type": "hoa", "order": 1, "binauralMode": "off",
+       "clips": [{"file": "foa.wav"}]},
+      {"name": "far", "type": "hoa", "order": 1, "binauralMode": "far",
+       "clips": [{"file": "foa.wav"}]}]})",
+                                 dir / "s.json");
+  RenderOptions o;
+  o.device = "cpu";
+  exportAdm(s, o, dir / "master.wav");
+  const wave::Bw64Info info = wave::readBw64(dir / "master.wav");
+  EXPECT_THAT(info.axml, ::testing::HasSubstr("<headphoneVirtualise bypass=\"1\""));
+  EXPECT_THAT(info.axml, ::testing::HasSubstr("<headphoneVirtualise bypass=\"0\" DRR=\"0\""));
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_THAT(warnings, ::testing::ElementsAre());
+  ASSERT_EQ(back.tracks.size(), 2u);
+  EXPECT_EQ(back.tracks[0].binauralMode, BinauralMode::Off);
+  EXPECT_EQ(back.tracks[1].binauralMode, BinauralMode::Far);
+  EXPECT_EQ(back.tracks[0].hoaOrder, 1);
+  EXPECT_THAT(back.tracks[0].clips.at(0).channels, ::testing::ElementsAre(0, 1, 2, 3));
+  o.layout = "binaural";
+  const RenderedAudio x = renderToMemory(s, o), y = renderToMemory(back, o);
+  ASSERT_EQ(x.channels.size(), y.channels.size());
+  double worst = 0.0;
+  for (std::size_t c = 0; c < x.channels.size(); ++c) {
+    ASSERT_EQ(x.channels[c].size(), y.channels[c].size());
+    for (std::size_t i = 0; i < x.channels[c].size(); ++i)
+      worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+  }
+  EXPECT_LT(worst, 1e-6);
+}
+
 // A clip whose channel count is not (order + 1)^2 is refused when planned, naming the key.
 TEST(HoaExport, AClipOfTheWrongWidthIsNamed) {
   test::ScratchDir dir;
