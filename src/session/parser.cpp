@@ -231,8 +231,13 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
     for (std::size_t i = 0; i < chans->size(); ++i) {
       const json& v = (*chans)[i];
       const std::string at = "channels[" + std::to_string(i) + "]";
-      if (!v.is_number_integer()) r.fail(at, "expected an integer channel (or -1 for silence)");
-      const auto ch = v.get<std::int64_t>();
+      // An integral double (2.0) is that integer, as for any integer key.
+      const bool integral = v.is_number_float() && std::floor(v.get<double>()) == v.get<double>();
+      if (!v.is_number_integer() && !integral)
+        r.fail(at, "expected an integer channel (or -1 for silence)");
+      if (integral && (v.get<double>() < -1.0 || v.get<double>() >= kMaxFileChannels))
+        r.fail(at, "must be within -1.." + std::to_string(kMaxFileChannels - 1));
+      const auto ch = integral ? static_cast<std::int64_t>(v.get<double>()) : v.get<std::int64_t>();
       if (ch < -1 || ch >= kMaxFileChannels)
         r.fail(at, "must be within -1.." + std::to_string(kMaxFileChannels - 1));
       c.channels.push_back(static_cast<int>(ch));

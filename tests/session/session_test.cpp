@@ -160,6 +160,17 @@ TEST(Session, PositionRangeOnPolarIntegralDoublesAndCartesianSizeMessages) {
                                  "n.json");
   EXPECT_EQ(s.tracks[0].hoaOrder, 1);
   EXPECT_EQ(s.sampleRate, 48000);
+  const Session mapped = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "a", "type": "hoa", "order": 1, "clips": [{"file": "a.wav",
+       "channels": [0.0, 1, -1.0, 3e0]}]}]})",
+                                      "n.json");
+  EXPECT_THAT(mapped.tracks[0].clips[0].channels, ::testing::ElementsAre(0, 1, -1, 3));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1, "clips": [{"file": "a.wav",
+                       "channels": [0, 1.5, 2, 3]}]})"),
+              HasSubstr("clips[0].channels[1]: expected an integer channel"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1, "clips": [{"file": "a.wav",
+                       "channels": [0, 1e30, 2, 3]}]})"),
+              HasSubstr("clips[0].channels[1]: must be within -1.."));
   EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1.5, "clips": []})"),
               HasSubstr("tracks[0].order: expected an integer, got a fraction"));
   const std::string cart = error(R"({"name": "p", "position": {"x": 0, "y": 1, "width": 400},
