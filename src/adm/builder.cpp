@@ -85,9 +85,16 @@ bool DocumentBuilder::commonBed(const std::string& name, const Layout& layout, i
   return true;
 }
 
-void DocumentBuilder::hoa(const std::string& name, int order, HoaNormalization norm, int content) {
+void DocumentBuilder::hoa(const std::string& name, int order, HoaNormalization norm, int content,
+                          const std::vector<bool>& present, bool custom) {
   const int channels = (order + 1) * (order + 1);
-  const CommonPack common = commonHoaPack(order, norm);
+  auto has = [&](int acn) {
+    return present.empty() || (static_cast<std::size_t>(acn) < present.size() &&
+                               present[static_cast<std::size_t>(acn)]);
+  };
+  bool all = true;
+  for (int acn = 0; acn < channels; ++acn) all = all && has(acn);
+  const CommonPack common = custom || !all ? CommonPack{} : commonHoaPack(order, norm);
   if (!common.packId.empty()) {
     Object& o = newObject(name, content, common.packId);
     for (int acn = 0; acn < channels; ++acn) {
@@ -106,6 +113,7 @@ void DocumentBuilder::hoa(const std::string& name, int order, HoaNormalization n
   Object& o = newObject(name, content, pack);
   PackFormat pf{pack, name, TypeDefinition::HOA, {}, {}};
   for (int acn = 0; acn < channels; ++acn) {
+    if (!has(acn)) continue;
     const unsigned n = nextFormat_++;
     const std::string channel = hexId("AC_0004", n, 4);
     BlockFormat b;

@@ -27,11 +27,14 @@ class DocumentBuilder {
   // mapping rules apply to it; false, and nothing added, when BS.2094 has no pack for it.
   bool commonBed(const std::string& name, const Layout& layout, int content);
 
-  // An HOA pack of all (order + 1)^2 channels at `norm`, on the next file tracks in ACN order:
-  // BS.2094's common pack and channels (AP_0004yyyy, AC_0004xxxx, referenced, not defined)
-  // where it has one, else a custom pack whose channels say their order, degree and
-  // normalization.
-  void hoa(const std::string& name, int order, HoaNormalization norm, int content);
+  // An HOA pack of the (order + 1)^2 channels at `norm` that `present` marks (empty: all), on
+  // the next file tracks in ACN order: BS.2094's common pack and channels (AP_0004yyyy,
+  // AC_0004xxxx, referenced, not defined) where it has one, every channel is present and
+  // `custom` is false, else a custom pack whose channels say their order, degree and
+  // normalization (so a reader designs its decoder for those channels, and the blocks can carry
+  // headphoneVirtualise).
+  void hoa(const std::string& name, int order, HoaNormalization norm, int content,
+           const std::vector<bool>& present = {}, bool custom = false);
 
   // Every block of the object added last (each channel of a bed) carries `h`.
   void headphoneVirtualise(const HeadphoneVirtualise& h);

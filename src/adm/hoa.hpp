@@ -7,18 +7,24 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "adm/import.hpp"
 
 namespace vkmix::adm {
 
+// The blocks of the object's channels, in the channels' order: what its binaural mode is read
+// from (one track: the first block with headphoneVirtualise says it).
+std::vector<BlockFormat> hoaBlocks(const ResolvedObject& ro);
+
 // The HOA track an object plays as: order the highest of its channels', its channels mapped to
 // their ACN (the channels it lacks silent: the decoder is designed for those it has).
 // `base` carries the object's name, stem, fader, mute and clips. What is not rendered is named
 // through `warn`: an object whose channels lack order/degree, repeat one, mix normalisations,
-// or go beyond order 10 (FuMa: 3) gives no track; negative block gains, nfcRefDist (BS.2127
-// applies no near-field compensation for loudspeakers) and screenRef are warned about. Block gains
-// that differ per channel play as a clip per gain.
+// disagree on their blocks' rtime/duration, or go beyond order 10 (FuMa: 3) gives no track;
+// positionOffset and Objects elements on its blocks are named once (not applied); nfcRefDist
+// (BS.2127 applies no near-field compensation for loudspeakers) and screenRef are warned about.
+// Block gains that differ per channel play as a clip per gain; a negative one as an inverted clip.
 std::optional<Track> hoaTrack(const ResolvedObject& ro, const DocumentIndex& index,
                               const Track& base,
                               const std::function<void(const std::string&)>& warn);

@@ -244,6 +244,8 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
                       : wholeObject);
       if (base.clips.empty()) continue;
+      // One track: its channels' blocks give one binaural mode, as an Objects channel's do.
+      base.binauralMode = binauralModeOfBlocks(hoaBlocks(ro), say);
       if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
     } else if (ro.type == TypeDefinition::Matrix) {
       // A matrix's blocks carry coefficients, not times: it plays for the whole object.
@@ -354,6 +356,8 @@ std::string describeAdm(const std::filesystem::path& path) {
           << binauralModeName(binauralModeOfBlocks(ro.channels.front().format->blocks, quiet));
     if (ro.type == TypeDefinition::Matrix)
       out << ", binaural " << binauralModeName(Track{}.binauralMode);
+    if (ro.type == TypeDefinition::HOA)
+      out << ", binaural " << binauralModeName(binauralModeOfBlocks(hoaBlocks(ro), quiet));
     out << "\n";
     for (const ResolvedChannel& ch : ro.channels) {
       out << "      track " << ch.fileChannel + 1 << " " << ch.uid << " -> " << ch.format->id

@@ -1,5 +1,6 @@
 #include "adm/model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -152,6 +153,19 @@ class Reader {
     return m;
   }
 
+  // BS.2076's Objects-only block elements, on an HOA block: read as for Objects, and kept by
+  // name for the import to name (a sound field has no position, size or divergence).
+  static void noteObjectsElement(BlockFormat& b, const std::string& name) {
+    static const char* const kObjectsOnly[] = {
+        "position", "cartesian",   "width",         "height",           "depth",
+        "diffuse",  "channelLock", "zoneExclusion", "objectDivergence", "jumpPosition"};
+    for (const char* o : kObjectsOnly) {
+      if (name == o && std::find(b.objectsElements.begin(), b.objectsElements.end(), name) ==
+                           b.objectsElements.end())
+        b.objectsElements.push_back(name);
+    }
+  }
+
   BlockFormat block(const XmlElement& e, TypeDefinition type, const std::string& channelId) {
     BlockFormat b;
     b.id = attr(e, "audioBlockFormatID", false);
@@ -161,6 +175,7 @@ class Reader {
     if (const XmlElement* c = e.child("cartesian")) b.cartesian = number(*c, c->text) != 0.0;
     for (const auto& child : e.children) {
       const XmlElement& c = *child;
+      if (type == TypeDefinition::HOA) noteObjectsElement(b, c.name);
       if (c.name == "position") {
         const std::string coord = attr(c, "coordinate");
         const double v = number(c, c.text);

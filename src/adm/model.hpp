@@ -90,6 +90,9 @@ struct BlockFormat {
   std::optional<int> hoaOrder{}, hoaDegree{};
   std::string hoaNormalization{};
   std::optional<double> nfcRefDist{};
+  // HOA blocks: the Objects elements (position, width, diffuse, ...) the block carries, by name,
+  // each once, so that the import can say they are not applied to a sound field.
+  std::vector<std::string> objectsElements{};
 };
 
 enum class TypeDefinition { DirectSpeakers, Matrix, Objects, HOA, Binaural, Unknown };
@@ -114,6 +117,9 @@ struct PackFormat {
   // HOA packs may give their channels' normalization and nfcRefDist (BS.2076-2 §5.3.4).
   std::string hoaNormalization{};
   std::optional<double> nfcRefDist{};
+  // HOA blocks: the Objects elements (position, width, diffuse, ...) the block carries, by name,
+  // each once, so that the import can say they are not applied to a sound field.
+  std::vector<std::string> objectsElements{};
 };
 
 struct StreamFormat {

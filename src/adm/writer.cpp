@@ -163,6 +163,7 @@ std::string writeAdm(const Document& doc) {
         if (b.nfcRefDist) w.leaf("nfcRefDist", number(*b.nfcRefDist));
         if (b.screenRef) w.leaf("screenRef", "1");
         if (b.gain != 1.0) w.leaf("gain", number(b.gain));
+        writeHeadphoneVirtualise(w, b);
         w.close();
         continue;
       }

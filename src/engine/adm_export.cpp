@@ -60,7 +60,7 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
   io::AtomicFile file(output);
   std::unique_ptr<wave::Bw64Writer> writer;
   std::unique_ptr<adm::DocumentBuilder> builder;
-  std::vector<int> channels;  // per print
+  std::vector<std::vector<int>> columns;  // per print: its channels that become file tracks
   std::vector<float> interleaved;
   RenderReport report = engine::renderBlocks(
       session, options,
@@ -68,7 +68,8 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
         builder = std::make_unique<adm::DocumentBuilder>(plan.stemNames);
         const double end = static_cast<double>(plan.numFrames) / session.sampleRate;
         for (const engine::PrintInfo& p : plan.prints) {
-          channels.push_back(p.channels);
+          columns.emplace_back();
+          for (int c = 0; c < p.channels; ++c) columns.back().push_back(c);
           // Beds go as BS.2094 common packs where their layout has one, so a reader applies
           // BS.2127's mapping rules to them (M+110 played by M+135, ...), as vkmix's own render
           // of the bed does; others as custom packs.
@@ -99,7 +100,32 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
                            "pack, whose channels ADM cannot annotate (it imports as \"mid\")");
             }
           } else if (t.type == TrackType::Hoa) {
-            builder->hoa(t.name, t.hoaOrder, t.hoaNormalization, p.stemIndex);
+            // Only the channels the clips carry (as the render designs the decoder for them):
+            // a mixed-order track is a custom pack of those, so a reader designs the same
+            // decoder. A binaural mode other than the default needs blocks to carry it: BS.2094's
+            // common channels are not in the file, so such a track goes out as a custom pack too.
+            const int acns = (t.hoaOrder + 1) * (t.hoaOrder + 1);
+            std::vector<bool> present(static_cast<std::size_t>(acns), false);
+            for (const Clip& clip : t.clips) {
+              for (int k = 0; k < acns; ++k) {
+                const auto ks = static_cast<std::size_t>(k);
+                if (clip.channels.empty() || (ks < clip.channels.size() && clip.channels[ks] >= 0))
+                  present[ks] = true;
+              }
+            }
+            columns.back().clear();
+            for (int k = 0; k < acns; ++k) {
+              if (present[static_cast<std::size_t>(k)]) columns.back().push_back(k);
+            }
+            if (columns.back().empty()) {
+              if (options.warn) {
+                options.warn(session.path.string() + ": tracks[" + std::to_string(p.trackIndex) +
+                             "].clips: no channel present (every channels entry -1): not written");
+              }
+              continue;
+            }
+            builder->hoa(t.name, t.hoaOrder, t.hoaNormalization, p.stemIndex, present,
+                         t.binauralMode != BinauralMode::Mid);
           } else {
             builder->object(t.name, p.stemIndex, trajectoryBlocks(t, end));
           }
@@ -117,10 +143,11 @@ RenderReport exportAdm(const Session& session, const RenderOptions& options,
         interleaved.assign(total * static_cast<std::size_t>(b.numFrames), 0.0f);
         std::size_t column = 0;
         for (std::size_t p = 0; p < b.stems.size(); ++p) {
-          for (int c = 0; c < channels[p]; ++c, ++column) {
+          for (const int c : columns[p]) {
             const float* src = b.stems[p].data() + c * b.stride;
             for (std::int64_t i = 0; i < b.numFrames; ++i)
               interleaved[static_cast<std::size_t>(i) * total + column] = src[i];
+            ++column;
           }
         }
         writer->write(interleaved);

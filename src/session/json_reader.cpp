@@ -102,11 +102,16 @@ double ObjectReader::number(const std::string& key, double fallback) const {
 std::optional<int> ObjectReader::optionalInteger(const std::string& key) const {
   const json* v = get(key);
   if (v == nullptr) return std::nullopt;
-  if (!v->is_number_integer() && !v->is_number_unsigned()) {
+  // An integral number written as a double (1.0, 1e0: JSON does not tell them apart) is that
+  // integer.
+  const bool integral = v->is_number_float() && std::isfinite(v->get<double>()) &&
+                        std::floor(v->get<double>()) == v->get<double>();
+  if (!v->is_number_integer() && !v->is_number_unsigned() && !integral) {
     fail(key, "expected an integer, got " +
                   (v->is_number() ? std::string("a fraction") : describeType(*v)));
   }
-  auto i = v->get<long long>();
+  if (integral && std::abs(v->get<double>()) > 1e9) fail(key, "is out of range");
+  auto i = integral ? static_cast<long long>(v->get<double>()) : v->get<long long>();
   if (i < -1000000000LL || i > 1000000000LL) fail(key, "is out of range");
   return static_cast<int>(i);
 }

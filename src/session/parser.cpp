@@ -62,16 +62,26 @@ Interpolation readInterpolation(const ObjectReader& r) {
   r.fail("interpolation", "\"" + s + "\" is not one of linear, jump");
 }
 
-// Reads width/height/depth/divergence into `pos` (keeping its values for absent keys).
-void readShapeFields(const ObjectReader& r, Position& pos) {
+// Reads width/height/depth/divergence into `pos` (keeping its values for absent keys), for a
+// position that is Cartesian or polar as `cartesian` says: a polar one diverges by
+// divergenceAzimuthRange (BS.2127 reads positionRange only on Cartesian blocks), so a
+// divergencePositionRange on it is a misplaced key; a Cartesian size is not in degrees.
+void readShapeFields(const ObjectReader& r, Position& pos, bool cartesian) {
   pos.widthDeg = r.number("width", pos.widthDeg);
   pos.heightDeg = r.number("height", pos.heightDeg);
   pos.depth = r.number("depth", pos.depth);
   pos.divergence = r.number("divergence", pos.divergence);
   pos.divergenceAzimuthRangeDeg = r.number("divergenceAzimuthRange", pos.divergenceAzimuthRangeDeg);
+  if (!cartesian && r.has("divergencePositionRange")) {
+    r.fail("divergencePositionRange",
+           "a polar position diverges by divergenceAzimuthRange; divergencePositionRange is for "
+           "Cartesian (x/y/z) positions");
+  }
   pos.divergencePositionRange = r.number("divergencePositionRange", pos.divergencePositionRange);
-  if (pos.widthDeg < 0 || pos.widthDeg > 360) r.fail("width", "must be within 0..360 degrees");
-  if (pos.heightDeg < 0 || pos.heightDeg > 360) r.fail("height", "must be within 0..360 degrees");
+  const std::string sizeRange =
+      cartesian ? "must be within 0..360" : "must be within 0..360 degrees";
+  if (pos.widthDeg < 0 || pos.widthDeg > 360) r.fail("width", sizeRange);
+  if (pos.heightDeg < 0 || pos.heightDeg > 360) r.fail("height", sizeRange);
   if (pos.depth < 0 || pos.depth > 1) r.fail("depth", "must be within 0..1");
   if (pos.divergence < 0 || pos.divergence > 1) r.fail("divergence", "must be within 0..1");
   if (pos.divergenceAzimuthRangeDeg < 0 || pos.divergenceAzimuthRangeDeg > 180) {
@@ -85,7 +95,6 @@ void readShapeFields(const ObjectReader& r, Position& pos) {
 // Reads the position keys of `r` (azimuth/elevation/distance or x/y/z) into `pos`. Returns false
 // when none is present. Mixing the two forms is an error.
 bool readPositionFields(const ObjectReader& r, Position& pos) {
-  readShapeFields(r, pos);
   bool polar = r.has("azimuth") || r.has("elevation") || r.has("distance");
   bool cart = r.has("x") || r.has("y") || r.has("z");
   if (polar && cart) {
@@ -93,6 +102,7 @@ bool readPositionFields(const ObjectReader& r, Position& pos) {
         r.has("x") ? "x" : (r.has("y") ? "y" : "z"),
         "a position is either polar (azimuth/elevation/distance) or Cartesian (x/y/z), not both");
   }
+  readShapeFields(r, pos, cart || (!polar && pos.cartesian));
   if (polar) {
     pos.cartesian = false;
     pos.azimuthDeg = r.number("azimuth", 0.0);
@@ -221,8 +231,13 @@ Clip readClip(const json& j, const std::string& path, const std::string& file,
     for (std::size_t i = 0; i < chans->size(); ++i) {
       const json& v = (*chans)[i];
       const std::string at = "channels[" + std::to_string(i) + "]";
-      if (!v.is_number_integer()) r.fail(at, "expected an integer channel (or -1 for silence)");
-      const auto ch = v.get<std::int64_t>();
+      // An integral double (2.0) is that integer, as for any integer key.
+      const bool integral = v.is_number_float() && std::floor(v.get<double>()) == v.get<double>();
+      if (!v.is_number_integer() && !integral)
+        r.fail(at, "expected an integer channel (or -1 for silence)");
+      if (integral && (v.get<double>() < -1.0 || v.get<double>() >= kMaxFileChannels))
+        r.fail(at, "must be within -1.." + std::to_string(kMaxFileChannels - 1));
+      const auto ch = integral ? static_cast<std::int64_t>(v.get<double>()) : v.get<std::int64_t>();
       if (ch < -1 || ch >= kMaxFileChannels)
         r.fail(at, "must be within -1.." + std::to_string(kMaxFileChannels - 1));
       c.channels.push_back(static_cast<int>(ch));

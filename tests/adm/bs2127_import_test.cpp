@@ -628,7 +628,8 @@ TEST_F(AdmBs2127, HoaCommonDefinitionsImport) {
 
 // What an HOA object cannot be rendered as is named and the object left out: a channel without
 // order/degree, two channels with one harmonic, normalisations that disagree, FuMa beyond order
-// 3, an unknown normalization; a pack's screenRef is named (BS.2127 ignores it too).
+// 3, an unknown normalization; a pack's screenRef is named (BS.2127 ignores it too). Negative
+// block gains are rendered (inverted clips).
 TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
   auto warningsOf = [&](const test::HoaMaster& m) {
     EXPECT_THROW(import(m.doc, m.chna, 0.1), InputError);
@@ -650,14 +651,31 @@ TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
               HasSubstr("normalization \"SN2D\" is not SN3D, N3D or FuMa; not rendered"));
   EXPECT_THAT(warningsOf(test::hoaMaster({{0, 0}, {1, 2}}, "")),
               HasSubstr("degree 2 is not within -order..order"));
-  // A negative block gain is named; the channel is silent (a clip gain is in dB).
+  // A negative block gain (BS.2127 scales the decoder column by it, sign and all) is rendered:
+  // the channels of that gain are a clip inverted at its magnitude, not warned about.
   m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
   m.doc.channels[3].blocks[0].gain = -1.0;
-  const Session s = import(m.doc, m.chna, 0.1);
-  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("negative block gains (polarity inversion) are "
-                                               "not rendered; 0 used")));
-  ASSERT_EQ(s.tracks.at(0).clips.size(), 2u);
-  EXPECT_EQ(s.tracks[0].clips[1].gainDb, -200.0);
+  m.doc.channels[2].blocks[0].gain = -0.5;
+  Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.at(0).clips.size(), 3u);
+  EXPECT_EQ(s.tracks[0].gainDb, 0.0);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 1, -1, -1));
+  EXPECT_FALSE(s.tracks[0].clips[0].invert);
+  EXPECT_THAT(s.tracks[0].clips[1].channels, ElementsAre(-1, -1, 2, -1));
+  EXPECT_TRUE(s.tracks[0].clips[1].invert);
+  EXPECT_NEAR(s.tracks[0].clips[1].gainDb, 20 * std::log10(0.5), 1e-9);
+  EXPECT_THAT(s.tracks[0].clips[2].channels, ElementsAre(-1, -1, -1, 3));
+  EXPECT_TRUE(s.tracks[0].clips[2].invert);
+  EXPECT_EQ(s.tracks[0].clips[2].gainDb, 0.0);
+  // One negative gain common to the channels: the fader at its magnitude, the clip inverted.
+  for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].gain = -0.25;
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.at(0).clips.size(), 1u);
+  EXPECT_NEAR(s.tracks[0].gainDb, 20 * std::log10(0.25), 1e-9);
+  EXPECT_TRUE(s.tracks[0].clips[0].invert);
+  EXPECT_THAT(s.tracks[0].clips[0].channels, ElementsAre(0, 1, 2, 3));
 
   // A block's screenRef is named and the object still renders (BS.2127 does not screen-scale HOA).
   m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
@@ -665,6 +683,106 @@ TEST_F(AdmBs2127, HoaFeaturesNotRenderedAreNamed) {
   const Session screened = import(m.doc, m.chna, 0.1);
   EXPECT_EQ(screened.tracks.size(), 1u);
   EXPECT_THAT(warnings_, ElementsAre(HasSubstr("screenRef is not applied to HOA")));
+}
+
+// BS.2127 (the reference renderer's item selection) gives an HOA object's channels one rtime and
+// duration and refuses an object whose channels' blocks disagree: vkmix leaves it out, naming the
+// object and the channels; channels with the same times import as before.
+TEST_F(AdmBs2127, HoaChannelsWithDifferentBlockTimesAreRefused) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  for (adm::ChannelFormat& c : m.doc.channels) {
+    c.blocks[0].rtime = 0.0;
+    c.blocks[0].duration = 0.05;
+  }
+  Session s = import(m.doc, m.chna, 0.2);
+  EXPECT_THAT(warnings_, ElementsAre());
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_NEAR(*s.tracks[0].clips.at(0).lengthSeconds, 0.05, 1e-9);
+
+  m.doc.channels[1].blocks[0].rtime = 0.05;
+  EXPECT_THROW(import(m.doc, m.chna, 0.2), InputError);  // nothing else to render
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("audioObject AO_1001 (HOA): audioChannelFormat AC_00041002's "
+                                    "block spans 0.05..0.1 s, AC_00041001's 0..0.05 s: BS.2127 "
+                                    "gives an HOA object's channels one rtime and duration; not "
+                                    "rendered")));
+  // A block without times against one with them disagrees too.
+  m.doc.channels[1].blocks[0].rtime.reset();
+  m.doc.channels[1].blocks[0].duration.reset();
+  EXPECT_THROW(import(m.doc, m.chna, 0.2), InputError);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("AC_00041002's block spans the object, "
+                                               "AC_00041001's 0..0.05 s")));
+}
+
+// What an HOA object carries that only Objects render is named once per object, not dropped
+// silently: an audioObject positionOffset (a sound field has no position to offset) and Objects
+// elements on its blocks (position, cartesian, width/height/depth, diffuse, channelLock,
+// zoneExclusion, objectDivergence, jumpPosition); the object still renders.
+TEST_F(AdmBs2127, HoaObjectsElementsAndPositionOffsetAreNamed) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  adm::PositionOffset offset;
+  offset.azimuth = 90.0;
+  m.doc.objects[0].positionOffset = offset;
+  std::string axml = adm::writeAdm(m.doc);
+  // Objects elements on two of the channels' blocks, as a master would carry them.
+  auto addTo = [&](const std::string& channel, const std::string& elements) {
+    const std::size_t at = axml.find("<order>", axml.find("audioChannelFormatID=\"" + channel));
+    ASSERT_NE(at, std::string::npos);
+    axml.insert(at, elements);
+  };
+  addTo("AC_00041001",
+        "<position coordinate=\"azimuth\">90</position><width>30</width><diffuse>0.5</diffuse>");
+  addTo("AC_00041003",
+        "<channelLock>1</channelLock><objectDivergence>0.5</objectDivergence>"
+        "<zoneExclusion><zone minX=\"-1\" maxX=\"0\" minY=\"-1\" maxY=\"1\" minZ=\"-1\" "
+        "maxZ=\"1\"/></zoneExclusion><height>10</height><depth>0.2</depth>"
+        "<position coordinate=\"elevation\">10</position>");
+  {
+    wave::Bw64Writer w(dir_ / "h.wav", 4, kRate, wave::Bw64Sample::Float32, m.chna);
+    w.write(std::vector<float>(static_cast<std::size_t>(4 * kRate / 10)));
+    w.finish(axml);
+  }
+  warnings_.clear();
+  const Session s =
+      importAdm(dir_ / "h.wav", [this](const std::string& w) { warnings_.push_back(w); });
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_EQ(s.tracks[0].type, TrackType::Hoa);
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("audioObject AO_1001 (HOA): positionOffset is not applied to "
+                                    "HOA (a sound field has no position to offset); ignored"),
+                          HasSubstr("audioObject AO_1001 (HOA): position, width, diffuse, "
+                                    "channelLock, objectDivergence, zoneExclusion, height, depth "
+                                    "are Objects elements, not applied to HOA; ignored")));
+  // adm-info lists each once as well.
+  const std::string info = describeAdm(dir_ / "h.wav");
+  EXPECT_THAT(info, HasSubstr("  audioObject AO_1001 (HOA): positionOffset is not applied"));
+}
+
+// An HOA object's binaural mode comes from its blocks' headphoneVirtualise by the rules an
+// Objects channel's follows: the first block that has one (a channel asking for another mode is
+// named); none: mid. adm-info gives it on the object's line.
+TEST_F(AdmBs2127, HoaHeadphoneVirtualiseIsTheTracksBinauralMode) {
+  test::HoaMaster m = test::hoaMaster({{0, 0}, {1, -1}, {1, 0}, {1, 1}}, "");
+  Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_EQ(s.tracks.at(0).binauralMode, BinauralMode::Mid);
+  for (adm::ChannelFormat& c : m.doc.channels)
+    c.blocks[0].headphoneVirtualise = adm::headphoneVirtualiseOf(BinauralMode::Off);
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre());
+  EXPECT_EQ(s.tracks.at(0).binauralMode, BinauralMode::Off);
+  EXPECT_THAT(describeAdm(dir_ / "m.wav"),
+              HasSubstr("object AO_1001 \"scene\": HOA, pack AP_00041001, binaural off\n"));
+
+  m.doc.channels[2].blocks[0].headphoneVirtualise = adm::headphoneVirtualiseOf(BinauralMode::Far);
+  s = import(m.doc, m.chna, 0.1);
+  EXPECT_EQ(s.tracks.at(0).binauralMode, BinauralMode::Off);
+  EXPECT_THAT(warnings_,
+              ElementsAre(HasSubstr("headphoneVirtualise asks for binauralMode \"far\"; "
+                                    "a track has one mode: the first block's, \"off\"")));
+  // Without any: mid, as adm-info says.
+  for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].headphoneVirtualise.reset();
+  import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(describeAdm(dir_ / "m.wav"), HasSubstr(": HOA, pack AP_00041001, binaural mid\n"));
 }
 
 }  // namespace

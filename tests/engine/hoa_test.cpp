@@ -148,12 +148,12 @@ TEST_P(Hoa, SecondOrderCustomPackRendersWithNegativeGains) {
   });
   EXPECT_LT(worstAgainstDecoder(r, l, d, acns, audio, std::pow(10.0, -6.0 / 20.0)), 2e-6);
 
-  // Block gains per channel (BS.2127 scales each decoder column by its channel's): 0.5 on the
-  // second-order channels, 0.25 on X.
+  // Block gains per channel (BS.2127 scales each decoder column by its channel's, sign and all):
+  // 0.5 on the second-order channels, 0.25 on X, -0.5 on Y (an inverted clip).
   test::HoaMaster scaled = m;
   std::vector<double> gains;
   for (std::size_t k = 0; k < acns.size(); ++k) {
-    gains.push_back(acns[k] >= 4 ? 0.5 : acns[k] == 3 ? 0.25 : 1.0);
+    gains.push_back(acns[k] >= 4 ? 0.5 : acns[k] == 3 ? 0.25 : acns[k] == 1 ? -0.5 : 1.0);
     scaled.doc.channels[k].blocks[0].gain = gains.back();
   }
   EXPECT_LT(worstAgainstDecoder(render(scaled, audio, "7.1.4"), l, d, acns, audio, 1.0, gains),
@@ -233,6 +233,97 @@ TEST(HoaExport, ExportThenImportRendersLikeTheSession) {
   // It renders, though: 25 channels decoded into 7.1.4.
   o.layout = "7.1.4";
   EXPECT_EQ(renderToMemory(fourth, o).channels.size(), 12u);
+}
+
+// An hoa track's binauralMode survives adm-export: a mode other than mid goes out as a custom HOA
+// pack whose blocks carry it as headphoneVirtualise (BS.2094's common channels are not in the
+// file to carry it), and the import reads it back; the binaural renders of the session and of
+// the master are the same.
+TEST(HoaExport, BinauralModeRoundTrips) {
+  test::ScratchDir dir;
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 4; ++c) audio.push_back(test::noise(kRate / 4, 90 + c, 0.2f));
+  test::writeFloatWav(dir / "foa.wav", audio, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "amb", "type": "hoa", "order": 1, "binauralMode": "off",
+       "clips": [{"file": "foa.wav"}]},
+      {"name": "far", "type": "hoa", "order": 1, "binauralMode": "far",
+       "clips": [{"file": "foa.wav"}]}]})",
+                                 dir / "s.json");
+  RenderOptions o;
+  o.device = "cpu";
+  exportAdm(s, o, dir / "master.wav");
+  const wave::Bw64Info info = wave::readBw64(dir / "master.wav");
+  EXPECT_THAT(info.axml, ::testing::HasSubstr("<headphoneVirtualise bypass=\"1\""));
+  EXPECT_THAT(info.axml, ::testing::HasSubstr("<headphoneVirtualise bypass=\"0\" DRR=\"0\""));
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_THAT(warnings, ::testing::ElementsAre());
+  ASSERT_EQ(back.tracks.size(), 2u);
+  EXPECT_EQ(back.tracks[0].binauralMode, BinauralMode::Off);
+  EXPECT_EQ(back.tracks[1].binauralMode, BinauralMode::Far);
+  EXPECT_EQ(back.tracks[0].hoaOrder, 1);
+  EXPECT_THAT(back.tracks[0].clips.at(0).channels, ::testing::ElementsAre(0, 1, 2, 3));
+  o.layout = "binaural";
+  const RenderedAudio x = renderToMemory(s, o), y = renderToMemory(back, o);
+  ASSERT_EQ(x.channels.size(), y.channels.size());
+  double worst = 0.0;
+  for (std::size_t c = 0; c < x.channels.size(); ++c) {
+    ASSERT_EQ(x.channels[c].size(), y.channels[c].size());
+    for (std::size_t i = 0; i < x.channels[c].size(); ++i)
+      worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+  }
+  EXPECT_LT(worst, 1e-6);
+}
+
+// A mixed-order hoa track (a channel map's -1) goes out with only the channels it has, as a custom
+// HOA pack whose channels name their order and degree, so the import designs the decoder for the
+// same channels and renders as the session does (a full pack would bring the absent channel back
+// as a silent one and a full-order decoder). A second-order track with no second-order channel
+// comes back as first order, decoded the same.
+TEST(HoaExport, MixedOrderExportsOnlyTheChannelsPresent) {
+  test::ScratchDir dir;
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 4; ++c) audio.push_back(test::noise(kRate / 4, 110 + c, 0.2f));
+  test::writeFloatWav(dir / "foa.wav", audio, kRate);
+  const Session s = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "noz", "type": "hoa", "order": 1, "clips": [{"file": "foa.wav",
+       "channels": [0, 1, -1, 3]}]},
+      {"name": "low", "type": "hoa", "order": 2, "normalization": "N3D", "clips": [{"file":
+       "foa.wav", "channels": [3, 2, 1, 0, -1, -1, -1, -1, -1]}]}]})",
+                                 dir / "s.json");
+  RenderOptions o;
+  o.device = "cpu";
+  exportAdm(s, o, dir / "master.wav");
+  const wave::Bw64Info info = wave::readBw64(dir / "master.wav");
+  EXPECT_EQ(info.chna.size(), 3u + 4u);
+  EXPECT_THAT(info.axml, ::testing::Not(::testing::HasSubstr("AP_00040001")));
+  std::vector<std::string> warnings;
+  const Session back =
+      importAdm(dir / "master.wav", [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_THAT(warnings, ::testing::ElementsAre());
+  ASSERT_EQ(back.tracks.size(), 2u);
+  EXPECT_EQ(back.tracks[0].hoaOrder, 1);
+  EXPECT_THAT(back.tracks[0].clips.at(0).channels, ::testing::ElementsAre(0, 1, -1, 2));
+  EXPECT_EQ(back.tracks[1].hoaOrder, 1);
+  EXPECT_EQ(back.tracks[1].hoaNormalization, HoaNormalization::N3D);
+  EXPECT_THAT(back.tracks[1].clips.at(0).channels, ::testing::ElementsAre(3, 4, 5, 6));
+  for (const char* layout : {"7.1.4", "5.1"}) {
+    o.layout = layout;
+    const RenderedAudio x = renderToMemory(s, o), y = renderToMemory(back, o);
+    ASSERT_EQ(x.channels.size(), y.channels.size());
+    double worst = 0.0, peak = 0.0;
+    for (std::size_t c = 0; c < x.channels.size(); ++c) {
+      ASSERT_EQ(x.channels[c].size(), y.channels[c].size());
+      for (std::size_t i = 0; i < x.channels[c].size(); ++i) {
+        worst = std::max(worst, std::abs(static_cast<double>(x.channels[c][i]) - y.channels[c][i]));
+        peak = std::max(peak, std::abs(static_cast<double>(x.channels[c][i])));
+      }
+    }
+    EXPECT_GT(peak, 0.05) << layout;
+    EXPECT_LT(worst, 1e-6) << layout;
+  }
 }
 
 // A clip whose channel count is not (order + 1)^2 is refused when planned, naming the key.

@@ -14,6 +14,7 @@ namespace vkmix {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The example from issue 2 / docs/session-format.md, verbatim.
 constexpr const char* kExample = R"({"vkmix": 1, "sampleRate": 48000, "layout": "7.1.4",
@@ -131,6 +132,53 @@ TEST(Session, CartesianDivergencePositionRangeRoundTrips) {
       "position": {"x": 0, "divergencePositionRange": 2.5}, "clips": []}]})",
                             "s.json"),
                InputError);
+}
+
+// Session nits: divergencePositionRange on a polar position is an error naming the key (a polar
+// position diverges by divergenceAzimuthRange), as other misplaced keys are; an integral number
+// written as a double ("order": 1.0) is that integer; a Cartesian size out of range is not
+// "degrees".
+TEST(Session, PositionRangeOnPolarIntegralDoublesAndCartesianSizeMessages) {
+  auto error = [](const std::string& track) {
+    try {
+      parseSession(R"({"vkmix": 1, "tracks": [)" + track + "]}", "n.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(error(R"({"name": "p", "position": {"azimuth": 0, "divergence": 1,
+                       "divergencePositionRange": 1}, "clips": []})"),
+              HasSubstr("n.json: tracks[0].position.divergencePositionRange: a polar position "
+                        "diverges by divergenceAzimuthRange"));
+  EXPECT_THAT(error(R"({"name": "p", "position": {"x": 0, "y": 1},
+                       "positionKeys": [{"time": 0, "azimuth": 30, "divergencePositionRange": 1}],
+                       "clips": []})"),
+              HasSubstr("tracks[0].positionKeys[0].divergencePositionRange: a polar position"));
+  const Session s = parseSession(R"({"vkmix": 1, "sampleRate": 48000.0, "tracks": [
+      {"name": "a", "type": "hoa", "order": 1.0, "clips": []}]})",
+                                 "n.json");
+  EXPECT_EQ(s.tracks[0].hoaOrder, 1);
+  EXPECT_EQ(s.sampleRate, 48000);
+  const Session mapped = parseSession(R"({"vkmix": 1, "tracks": [
+      {"name": "a", "type": "hoa", "order": 1, "clips": [{"file": "a.wav",
+       "channels": [0.0, 1, -1.0, 3e0]}]}]})",
+                                      "n.json");
+  EXPECT_THAT(mapped.tracks[0].clips[0].channels, ::testing::ElementsAre(0, 1, -1, 3));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1, "clips": [{"file": "a.wav",
+                       "channels": [0, 1.5, 2, 3]}]})"),
+              HasSubstr("clips[0].channels[1]: expected an integer channel"));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1, "clips": [{"file": "a.wav",
+                       "channels": [0, 1e30, 2, 3]}]})"),
+              HasSubstr("clips[0].channels[1]: must be within -1.."));
+  EXPECT_THAT(error(R"({"name": "a", "type": "hoa", "order": 1.5, "clips": []})"),
+              HasSubstr("tracks[0].order: expected an integer, got a fraction"));
+  const std::string cart = error(R"({"name": "p", "position": {"x": 0, "y": 1, "width": 400},
+                                    "clips": []})");
+  EXPECT_THAT(cart, HasSubstr("tracks[0].position.width: must be within 0..360"));
+  EXPECT_THAT(cart, Not(HasSubstr("degrees")));
+  EXPECT_THAT(error(R"({"name": "p", "position": {"azimuth": 0, "height": 400}, "clips": []})"),
+              HasSubstr("tracks[0].position.height: must be within 0..360 degrees"));
 }
 
 struct BadCase {
