@@ -193,7 +193,10 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     Track base;
     base.name = o.name;
     base.stem = stemOf(ro.content);
-    base.gainDb = linearToDb(o.gain);
+    // A negative audioObject gain is a polarity inversion (BS.2127 multiplies by it): |gain| as
+    // the fader, every clip of the object's tracks inverted (below).
+    base.gainDb = linearToDb(std::abs(o.gain));
+    const std::size_t firstTrack = s.tracks.size();
     base.mute = o.mute;
     if (ro.type == TypeDefinition::Objects) {
       for (const ResolvedChannel& ch : ro.channels) {
@@ -217,7 +220,7 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           continue;
         }
         for (Clip& c : t.clips) c.channel = ch.fileChannel;
-        keysFromBlocks(timed, t);
+        keysFromBlocks(timed, t, say);
         t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
         s.tracks.push_back(std::move(t));
       }
@@ -251,6 +254,11 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
       if (base.clips.empty()) continue;
       for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
         s.tracks.push_back(std::move(t));
+    }
+    if (o.gain < 0.0) {
+      for (std::size_t i = firstTrack; i < s.tracks.size(); ++i) {
+        for (Clip& c : s.tracks[i].clips) c.invert = !c.invert;
+      }
     }
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object
@@ -344,7 +352,8 @@ std::string describeAdm(const std::filesystem::path& path) {
         << ro.packId;
     if (o.start) out << ", start " << formatTimecode(*o.start);
     if (o.duration) out << ", duration " << formatTimecode(*o.duration);
-    if (o.gain != 1.0) out << ", gain " << linearToDb(o.gain) << " dB";
+    if (o.gain != 1.0) out << ", gain " << linearToDb(std::abs(o.gain)) << " dB";
+    if (o.gain < 0.0) out << ", inverted";
     if (o.mute) out << ", muted";
     // What a binaural render gives the object's tracks, as the import reads headphoneVirtualise
     // (a bed takes its first channel's; an object, below, each channel its own).

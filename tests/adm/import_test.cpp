@@ -1,5 +1,7 @@
 // ADM BWF into a session: blocks to keys (jumpPosition, interpolationLength), DirectSpeakers to
 // beds (defined or BS.2094 common definitions), what is unsupported named, bad files named.
+#include <cmath>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -218,6 +220,42 @@ TEST_F(AdmImport, UnsupportedElementsAreNamedInWarnings) {
   EXPECT_THAT(all, Not(HasSubstr("screenRef")));      // 0: nothing to ignore
   EXPECT_THAT(all, HasSubstr("audioFormatExtended: audioFormatCustom is not supported"));
   EXPECT_THAT(all, HasSubstr("x.wav: "));
+}
+
+TEST_F(AdmImport, NegativeGainsInvertThePolarity) {
+  adm::DocumentBuilder b({"effects"});
+  auto block = [](double gain, double rtime) {
+    adm::BlockFormat f = test::polarBlock(30, 0, rtime, 0.05);
+    f.gain = gain;
+    return f;
+  };
+  b.object("constant", 0, {block(-0.5, 0.0), block(-0.5, 0.05)});
+  b.object("flips", 0, {block(0.5, 0.0), block(-0.25, 0.05)});
+  b.object("plain", 0, {block(1.0, 0.0)});
+  std::string axml = adm::writeAdm(b.document());
+  // audioObject AO_1003 ("plain") at gain -2: inverted, 6 dB.
+  const std::string uid = "<audioTrackUIDRef>ATU_00000003</audioTrackUIDRef>";
+  axml.insert(axml.find(uid) + uid.size(), "<gain>-2</gain>");
+  const Session s = import(withAxml(b, axml));
+  ASSERT_EQ(s.tracks.size(), 3u);
+  // A constant negative block gain: inverted clips, keys (here a fader offset) at |gain|.
+  ASSERT_FALSE(s.tracks[0].clips.empty());
+  for (const Clip& c : s.tracks[0].clips) EXPECT_TRUE(c.invert);
+  ASSERT_FALSE(s.tracks[0].gainKeys.empty());
+  for (const GainKey& k : s.tracks[0].gainKeys) EXPECT_NEAR(k.gainDb, 20 * std::log10(0.5), 1e-9);
+  // A sign change: the first block's polarity, |gain| keys, the other block named.
+  for (const Clip& c : s.tracks[1].clips) EXPECT_FALSE(c.invert);
+  ASSERT_EQ(s.tracks[1].gainKeys.size(), 2u);
+  EXPECT_NEAR(s.tracks[1].gainKeys[1].gainDb, 20 * std::log10(0.25), 1e-9);
+  std::string all;
+  for (const auto& w : warnings_) all += w + "\n";
+  EXPECT_THAT(all, HasSubstr("audioBlockFormat AB_00031002_00000002: gain -0.25 changes sign"));
+  // A negative audioObject gain: inverted at |gain|, not muted.
+  ASSERT_FALSE(s.tracks[2].clips.empty());
+  for (const Clip& c : s.tracks[2].clips) EXPECT_TRUE(c.invert);
+  EXPECT_NEAR(s.tracks[2].gainDb, 20 * std::log10(2.0), 1e-9);
+  EXPECT_FALSE(s.tracks[2].mute);
+  EXPECT_THAT(describeAdm(withAxml(b, axml)), HasSubstr("gain 6.0206 dB, inverted"));
 }
 
 TEST_F(AdmImport, BadFilesNameTheFileAndChunk) {
