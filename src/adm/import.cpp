@@ -168,6 +168,31 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
   const double fileEnd = static_cast<double>(info.numFrames) / info.sampleRate;
   const double halfSample = 0.5 / info.sampleRate;
   // BS.2127: an object sounds only within its blocks, so its clips are the spans they cover.
+  auto elementOf = [](const std::string& field, const auto& from) {
+    // "tracks[N].rest": track N's elements; "positionKeys[K]" / "gainKeys[K]" (keys taken
+    // from blocks) or its static position: the block as well; the rest of the field after them.
+    std::size_t n = 0;
+    int used = 0;
+    if (std::sscanf(field.c_str(), "tracks[%zu]%n", &n, &used) != 1 || n >= from.size() ||
+        used == 0)
+      return "imported " + field;
+    const auto& origin = from[n];
+    std::string rest = field.substr(static_cast<std::size_t>(used));
+    if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    std::string element = origin.element;
+    std::size_t k = 0;
+    int keyUsed = 0;
+    if ((std::sscanf(rest.c_str(), "positionKeys[%zu]%n", &k, &keyUsed) == 1 ||
+         std::sscanf(rest.c_str(), "gainKeys[%zu]%n", &k, &keyUsed) == 1) &&
+        keyUsed > 0 && k < origin.keyBlocks.size()) {
+      element += ", audioBlockFormat " + origin.keyBlocks[k];
+      rest = rest.substr(static_cast<std::size_t>(keyUsed));
+      if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    } else if (rest.rfind("position", 0) == 0 && !origin.keyBlocks.empty()) {
+      element += ", audioBlockFormat " + origin.keyBlocks.front();
+    }
+    return element + (rest.empty() ? "" : ": " + rest);
+  };
   auto clipsFor = [&](const std::vector<std::pair<double, double>>& spans) {
     std::vector<Clip> clips;
     for (const auto& [begin, end] : spans) {
@@ -182,84 +207,101 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     }
     return clips;
   };
-  for (const ResolvedObject& ro : resolved.objects) {
-    const Object& o = *ro.object;
-    if (ro.channels.empty()) continue;
-    const double start = o.start.value_or(0.0);
-    const std::optional<double> end =
-        o.duration ? std::optional<double>(start + *o.duration) : std::nullopt;
-    const std::vector<std::pair<double, double>> wholeObject = {
-        {start, std::min(end.value_or(fileEnd), fileEnd)}};
-    Track base;
-    base.name = o.name;
-    base.stem = stemOf(ro.content);
-    // A negative audioObject gain is a polarity inversion (BS.2127 multiplies by it): |gain| as
-    // the fader, every clip of the object's tracks inverted (below).
-    base.gainDb = linearToDb(std::abs(o.gain));
-    const std::size_t firstTrack = s.tracks.size();
-    base.mute = o.mute;
-    if (ro.type == TypeDefinition::Objects) {
-      for (const ResolvedChannel& ch : ro.channels) {
-        Track t = base;
-        if (ro.channels.size() > 1) t.name += " " + ch.format->name;
-        // positionOffset, screenRef and screenEdgeLock, resolved for vkmix's one (default)
-        // reproduction screen (adm/screen.hpp).
-        const std::vector<BlockFormat> placed = placedBlocks(
-            ch.format->blocks, o,
-            resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
-            say);
-        const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
-        if (ch.format->blocks.empty()) {
-          say("audioChannelFormat " + ch.format->id +
-              " has no audioBlockFormat; placed front centre");
+  // Per track of `s`, the ADM elements it came from, so that the session checks' errors name
+  // them rather than the session the user never wrote.
+  struct Origin {
+    std::string element;                 // "audioObject AO_1001, audioChannelFormat AC_00031001"
+    std::vector<std::string> keyBlocks;  // per position (and gain) key: its audioBlockFormat
+  };
+  std::vector<Origin> origins;
+  try {
+    for (const ResolvedObject& ro : resolved.objects) {
+      const Object& o = *ro.object;
+      if (ro.channels.empty()) continue;
+      const double start = o.start.value_or(0.0);
+      const std::optional<double> end =
+          o.duration ? std::optional<double>(start + *o.duration) : std::nullopt;
+      const std::vector<std::pair<double, double>> wholeObject = {
+          {start, std::min(end.value_or(fileEnd), fileEnd)}};
+      Track base;
+      base.name = o.name;
+      base.stem = stemOf(ro.content);
+      // A negative audioObject gain is a polarity inversion (BS.2127 multiplies by it): |gain| as
+      // the fader, every clip of the object's tracks inverted (below).
+      base.gainDb = linearToDb(std::abs(o.gain));
+      const std::size_t firstTrack = s.tracks.size();
+      base.mute = o.mute;
+      if (ro.type == TypeDefinition::Objects) {
+        for (const ResolvedChannel& ch : ro.channels) {
+          Track t = base;
+          if (ro.channels.size() > 1) t.name += " " + ch.format->name;
+          // positionOffset, screenRef and screenEdgeLock, resolved for vkmix's one (default)
+          // reproduction screen (adm/screen.hpp).
+          const std::vector<BlockFormat> placed = placedBlocks(
+              ch.format->blocks, o,
+              resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
+              say);
+          const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
+          if (ch.format->blocks.empty()) {
+            say("audioChannelFormat " + ch.format->id +
+                " has no audioBlockFormat; placed front centre");
+          }
+          t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
+          if (t.clips.empty()) {
+            say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
+                std::to_string(fileEnd) + " s; not rendered");
+            continue;
+          }
+          for (Clip& c : t.clips) c.channel = ch.fileChannel;
+          Origin origin{"audioObject " + o.id + ", audioChannelFormat " + ch.format->id, {}};
+          keysFromBlocks(timed, t, say, &origin.keyBlocks);
+          t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
+          s.tracks.push_back(std::move(t));
+          origins.resize(s.tracks.size() - 1);
+          origins.push_back(std::move(origin));
         }
-        t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
-        if (t.clips.empty()) {
-          say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
-              std::to_string(fileEnd) + " s; not rendered");
-          continue;
+      } else if (ro.type == TypeDefinition::DirectSpeakers) {
+        // A bed plays its channels together: the first channel's blocks say when.
+        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+        const bool timedBlocks = std::any_of(
+            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+        base.clips = clipsFor(
+            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                        : wholeObject);
+        if (base.clips.empty()) continue;
+        base.binauralMode = binauralModeOfBlocks(blocks, say);
+        std::vector<ChannelFormat> locked;
+        for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
+          s.tracks.push_back(std::move(t));
+      } else if (ro.type == TypeDefinition::HOA) {
+        // The object's channels play together for its blocks' span (BS.2127 gives an HOA object
+        // one rtime/duration, its channels' blocks').
+        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+        const bool timedBlocks = std::any_of(
+            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+        base.clips = clipsFor(
+            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                        : wholeObject);
+        if (base.clips.empty()) continue;
+        if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
+      } else if (ro.type == TypeDefinition::Matrix) {
+        // A matrix's blocks carry coefficients, not times: it plays for the whole object.
+        base.clips = clipsFor(wholeObject);
+        if (base.clips.empty()) continue;
+        for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
+          s.tracks.push_back(std::move(t));
+      }
+      if (o.gain < 0.0) {
+        for (std::size_t i = firstTrack; i < s.tracks.size(); ++i) {
+          for (Clip& c : s.tracks[i].clips) c.invert = !c.invert;
         }
-        for (Clip& c : t.clips) c.channel = ch.fileChannel;
-        keysFromBlocks(timed, t, say);
-        t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
-        s.tracks.push_back(std::move(t));
       }
-    } else if (ro.type == TypeDefinition::DirectSpeakers) {
-      // A bed plays its channels together: the first channel's blocks say when.
-      const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
-      const bool timedBlocks = std::any_of(
-          blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
-      base.clips = clipsFor(
-          timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
-                      : wholeObject);
-      if (base.clips.empty()) continue;
-      base.binauralMode = binauralModeOfBlocks(blocks, say);
-      std::vector<ChannelFormat> locked;
-      for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
-        s.tracks.push_back(std::move(t));
-    } else if (ro.type == TypeDefinition::HOA) {
-      // The object's channels play together for its blocks' span (BS.2127 gives an HOA object
-      // one rtime/duration, its channels' blocks').
-      const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
-      const bool timedBlocks = std::any_of(
-          blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
-      base.clips = clipsFor(
-          timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
-                      : wholeObject);
-      if (base.clips.empty()) continue;
-      if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
-    } else if (ro.type == TypeDefinition::Matrix) {
-      // A matrix's blocks carry coefficients, not times: it plays for the whole object.
-      base.clips = clipsFor(wholeObject);
-      if (base.clips.empty()) continue;
-      for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
-        s.tracks.push_back(std::move(t));
+      origins.resize(s.tracks.size(), Origin{"audioObject " + o.id, {}});
     }
-    if (o.gain < 0.0) {
-      for (std::size_t i = firstTrack; i < s.tracks.size(); ++i) {
-        for (Clip& c : s.tracks[i].clips) c.invert = !c.invert;
-      }
-    }
+  } catch (const InputError& e) {
+    // Errors of the ADM helpers that name the element but not the file.
+    if (!e.file().empty()) throw;
+    throw InputError(source, e.field(), e.problem());
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object
   // sounds at its end.
@@ -270,7 +312,7 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     Session checked = parseSession(sessionToJson(s), path);
     return checked;
   } catch (const InputError& e) {
-    throw InputError(source, "axml", "imported " + e.field() + ": " + e.problem());
+    throw InputError(source, "axml", elementOf(e.field(), origins) + ": " + e.problem());
   }
 }
 

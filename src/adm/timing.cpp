@@ -72,7 +72,8 @@ std::vector<std::pair<double, double>> soundingSpans(const std::vector<TimedBloc
 }
 
 void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t,
-                    const std::function<void(const std::string&)>& warn) {
+                    const std::function<void(const std::string&)>& warn,
+                    std::vector<std::string>* keyBlocks) {
   bool anyGain = false;
   for (const TimedBlock& tb : timed) anyGain = anyGain || tb.block->gain != 1.0;
   // A negative block gain is a polarity inversion (BS.2127 multiplies by it). A track has one
@@ -98,6 +99,7 @@ void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t,
     const BlockFormat& b = *tb.block;
     auto key = [&](double time, const BlockFormat& at, Interpolation how) {
       t.positionKeys.push_back(PositionKey{time, positionOf(at), how});
+      if (keyBlocks != nullptr) keyBlocks->push_back(at.id);
       if (anyGain) t.gainKeys.push_back(GainKey{time, gainDbOf(std::abs(at.gain)), how});
     };
     if (previous != nullptr && tb.continues && tb.interpolation > 0.0) {

@@ -44,8 +44,10 @@ std::vector<std::pair<double, double>> soundingSpans(const std::vector<TimedBloc
 // The timed blocks as `t`'s position keys (and gain keys where a block's gain is not 1); one
 // static position (and a fader offset) when nothing moves. A negative gain inverts `t`'s clips
 // (which must be set) and keys |gain|; blocks whose gains change sign are named to `warn`: the
-// first block's polarity plays throughout.
+// first block's polarity plays throughout. `keyBlocks`, when given, gets the ID of the block each
+// position key (the static position: the first) was taken from, for errors that name it.
 void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t,
-                    const std::function<void(const std::string&)>& warn);
+                    const std::function<void(const std::string&)>& warn,
+                    std::vector<std::string>* keyBlocks = nullptr);
 
 }  // namespace vkmix::adm

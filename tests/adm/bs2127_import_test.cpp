@@ -521,6 +521,41 @@ TEST_F(AdmBs2127, MatrixNegativeGainsInvertAndDelaysShiftTheTerm) {
   EXPECT_FALSE(back.tracks[0].clips[1].invert);
 }
 
+// Matrix values vkmix cannot play are one-line errors naming the coefficient, checked before a
+// delay is converted to frames; a term delayed past the object's end is named, not dropped
+// silently; a gain the session refuses names the object, not the session's track.
+TEST_F(AdmBs2127, MatrixValuesOutOfRangeAreErrorsNamingTheCoefficient) {
+  auto errorOf = [&](const test::MatrixMaster& m) {
+    try {
+      import(m.doc, m.chna, 0.1);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  for (const double delay : {2e17, 1e17, 1e300}) {
+    test::MatrixMaster m = test::loRoMatrixMaster(0.5, 0.5);
+    m.doc.channels[0].blocks[0].matrix[2].delay = delay;
+    EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the "
+                                      "coefficient of AC_00010005 has delay"))
+        << delay;
+    EXPECT_THAT(errorOf(m), HasSubstr("ms, beyond 48 hours")) << delay;
+  }
+  test::MatrixMaster m = test::loRoMatrixMaster(0.5, 0.5);
+  m.doc.channels[0].blocks[0].matrix[2].delay = 200.0;
+  const Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("audioChannelFormat AC_00021001: the term on track "
+                                               "5 is delayed 0.2 s, past the object's end; "
+                                               "silent")));
+  m = test::loRoMatrixMaster(1e308, 1e308);
+  m.doc.channels[0].blocks[0].matrix[2].inputChannelRef = "AC_00010003";
+  EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the sum of its "
+                                    "coefficients' gains on one track overflows"));
+  m = test::loRoMatrixMaster(1e200, 0.5);
+  EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioObject AO_1001: clips[1].gainDb: is above "
+                                    "+48 dB"));
+}
+
 // HOA (typeDefinition HOA, BS.2127 §9): a custom first-order pack whose tracks come in FuMa's
 // W X Y Z order (each channel says its order and degree) imports as one HOA track of order 1
 // whose channel map puts each file track at its ACN (W 0, Y 1, Z 2, X 3); the pack's

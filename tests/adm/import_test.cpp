@@ -295,6 +295,44 @@ TEST_F(AdmImport, BadFilesNameTheFileAndChunk) {
   EXPECT_FALSE(isAdmFile(dir_ / "missing.wav"));
 }
 
+TEST_F(AdmImport, BadBlockValuesNameTheAdmElements) {
+  auto errorOf = [&](const std::filesystem::path& p) {
+    try {
+      import(p);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  adm::BlockFormat outside = test::polarBlock(0, 0, 0.05, 0.05);
+  outside.cartesian = true;
+  outside.x = 5;
+  adm::DocumentBuilder still({"effects"});
+  still.object("o", 0, {outside});
+  EXPECT_THAT(errorOf(write(still)),
+              HasSubstr("m.wav: axml: audioObject AO_1001, audioChannelFormat AC_00031001, "
+                        "audioBlockFormat AB_00031001_00000001: position.x: must be within -1..1"));
+  adm::BlockFormat first = test::polarBlock(0, 0, 0.0, 0.05);
+  first.cartesian = true;
+  adm::DocumentBuilder moving({"effects"});
+  moving.object("a", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  moving.object("b", 0, {first, outside});
+  EXPECT_THAT(errorOf(write(moving)),
+              HasSubstr("m.wav: axml: audioObject AO_1002, audioChannelFormat AC_00031002, "
+                        "audioBlockFormat AB_00031002_00000002: x: must be within -1..1"));
+  std::string axml = adm::writeAdm(still.document());
+  const std::string uid = "<audioTrackUIDRef>ATU_00000001</audioTrackUIDRef>";
+  still = adm::DocumentBuilder({"effects"});
+  still.object("o", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  axml = adm::writeAdm(still.document());
+  axml.insert(axml.find(uid) + uid.size(),
+              "<positionOffset coordinate=\"azimuth\">1e20</positionOffset>");
+  EXPECT_THAT(
+      errorOf(withAxml(still, axml)),
+      HasSubstr("x.wav: axml: audioObject AO_1001, audioChannelFormat AC_00031001, "
+                "audioBlockFormat AB_00031001_00000001: position.azimuth: is out of range"));
+}
+
 TEST_F(AdmImport, DescribeListsProgrammeObjectsAndTracks) {
   adm::DocumentBuilder b({"dialogue", "music"});
   b.object("DX", 0, {test::polarBlock(0, 0, 0, 0.05), test::polarBlock(10, 0, 0.05, 0.05)});
