@@ -18,6 +18,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
   const DocumentIndex index(doc);
   for (const std::string& u : doc.unsupported)
     r.warnings.push_back(u + " is not supported; ignored");
+  for (const std::string& w : doc.warnings) r.warnings.push_back(w);
 
   std::map<std::string, const wave::ChnaEntry*> byUid;
   for (const wave::ChnaEntry& e : info.chna) {

@@ -333,6 +333,67 @@ TEST_F(AdmImport, BadBlockValuesNameTheAdmElements) {
                 "audioBlockFormat AB_00031001_00000001: position.azimuth: is out of range"));
 }
 
+// BS.2127 (the EBU reference renderer's parser): an Objects position is azimuth and elevation
+// (distance optional) or X and Y (Z optional); other sets are one-line errors naming the block,
+// never a silent front centre; the coordinates decide the kind over a cartesian flag that
+// disagrees (warned).
+TEST_F(AdmImport, WrongKindCoordinatesAreNamedNotPlacedFrontCentre) {
+  auto errorOf = [&](const std::filesystem::path& p) {
+    try {
+      import(p);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  adm::DocumentBuilder b({"effects"});
+  b.object("o", 0, {test::polarBlock(-110, 10, 0, 0.1)});
+  const std::string polar = adm::writeAdm(b.document());
+  auto drop = [](std::string axml, const std::string& coordinate) {
+    const std::size_t at = axml.find("<position coordinate=\"" + coordinate + "\"");
+    axml.erase(at, axml.find("</position>", at) + 11 - at);
+    return axml;
+  };
+  auto replace = [](std::string axml, const std::string& from, const std::string& to) {
+    axml.replace(axml.find(from), from.size(), to);
+    return axml;
+  };
+  const std::string jump = "<jumpPosition";
+  // <cartesian>1</cartesian> with only an azimuth.
+  std::string axml = drop(drop(polar, "elevation"), "distance");
+  axml = replace(axml, jump, "<cartesian>1</cartesian>" + jump);
+  EXPECT_THAT(errorOf(withAxml(b, axml)),
+              HasSubstr("audioBlockFormat AB_00031001_00000001: position gives azimuth; an "
+                        "object's position is azimuth and elevation"));
+  // A Cartesian block missing Y; one mixing the kinds.
+  axml = replace(
+      replace(replace(polar, "\"azimuth\">-110", "\"X\">0.5"), "\"elevation\">10", "\"Z\">0.2"),
+      "\"distance\">1", "\"Y\">1");
+  EXPECT_THAT(errorOf(withAxml(b, drop(axml, "Y"))),
+              HasSubstr("audioBlockFormat AB_00031001_00000001: position gives X, Z;"));
+  EXPECT_THAT(errorOf(withAxml(b, replace(axml, "\"Z\">0.2", "\"elevation\">0.2"))),
+              HasSubstr("position gives X, elevation, Y;"));
+  // X/Y/Z without the cartesian flag: Cartesian, warned.
+  Session s = import(withAxml(b, axml));
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_TRUE(s.tracks[0].position.cartesian);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.x, 0.5);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.y, 1.0);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.z, 0.2);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("audioBlockFormat AB_00031001_00000001: no "
+                                               "<cartesian> flag with X/Y/Z coordinates; the "
+                                               "coordinates decide: Cartesian")));
+  // Polar coordinates under <cartesian>1</cartesian>: polar, warned. Without distance: 1.
+  s = import(
+      withAxml(b, replace(drop(polar, "distance"), jump, "<cartesian>1</cartesian>" + jump)));
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_FALSE(s.tracks[0].position.cartesian);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.azimuthDeg, -110);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.elevationDeg, 10);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("<cartesian>1</cartesian> with polar coordinates; "
+                                               "the coordinates decide: polar")));
+}
+
 TEST_F(AdmImport, DescribeListsProgrammeObjectsAndTracks) {
   adm::DocumentBuilder b({"dialogue", "music"});
   b.object("DX", 0, {test::polarBlock(0, 0, 0, 0.05), test::polarBlock(10, 0, 0.05, 0.05)});
