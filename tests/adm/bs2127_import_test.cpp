@@ -21,6 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int kRate = 48000;
 
@@ -341,7 +342,30 @@ TEST_F(AdmBs2127, OnlyOneComplementaryObjectPlays) {
   EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1004"}}),
               HasSubstr("--complementary: AO_1004 is not in a complementary group of"));
   EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1002", "AO_1003"}}),
-              HasSubstr("--complementary: AO_1002 and AO_1003 are alternatives of one"));
+              HasSubstr("--complementary: AO_1002 and AO_1003 are alternatives of one "
+                        "complementary group (AO_1001, AO_1002, AO_1003); choose one"));
+  // A programme without the group: choosing in it is an error; it is not warned about.
+  adm::Content me;
+  me.id = "ACO_1002";
+  me.name = "me";
+  me.objectRefs = {"AO_1004"};
+  doc.contents.push_back(me);
+  adm::Programme mix;
+  mix.id = "APR_1002";
+  mix.name = "ME";
+  mix.contentRefs = {me.id};
+  doc.programmes.push_back(mix);
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     std::vector<std::vector<float>>(4, std::vector<float>(frames)), kRate);
+  EXPECT_THAT(errorOf(AdmChoice{"APR_1002", {"AO_1003"}}),
+              HasSubstr("--complementary: AO_1003 is not in audioProgramme APR_1002, which is "
+                        "what is rendered (--programme chooses another)"));
+  warnings.clear();
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{"APR_1002", {}})),
+              ElementsAre("crowd"));
+  for (const std::string& w : warnings) EXPECT_THAT(w, Not(HasSubstr("complementary"))) << w;
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{"APR_1001", {"AO_1002"}})),
+              ElementsAre("french", "crowd"));
   // The group survives export: writeAdm writes the references back.
   EXPECT_THAT(adm::writeAdm(doc),
               HasSubstr("<audioComplementaryObjectIDRef>AO_1002</audioComplementaryObjectIDRef>"));
