@@ -138,6 +138,17 @@ BinauralMode binauralModeOfBlocks(const std::vector<BlockFormat>& blocks,
   return first != nullptr ? binauralModeOf(*first->headphoneVirtualise) : BinauralMode::Mid;
 }
 
+// A data chunk that declares more bytes than the file holds (not a streaming writer's "unknown
+// size" marker): the file was cut short, and whatever chunks followed the audio were lost.
+std::string truncation(const wave::Bw64Info& info) {
+  const bool unknownSize =
+      info.declaredDataBytes == 0xFFFFFFFFu || info.declaredDataBytes == 0x7FFFFFFFu;
+  if (unknownSize || info.declaredDataBytes <= info.dataBytes) return "";
+  return "truncated file: the data chunk declares " + std::to_string(info.declaredDataBytes) +
+         " bytes and the file holds " + std::to_string(info.dataBytes) +
+         "; the chunks after it (axml, chna) are lost";
+}
+
 std::string stemOf(const Content* c) {
   if (c == nullptr) return "effects";
   if (c->dialogue == 1) return "dialogue";
@@ -151,6 +162,8 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
                           const std::function<void(const std::string&)>& warn,
                           const AdmChoice& choice) {
   const std::string source = path.string();
+  if (!info.hasAxml && !truncation(info).empty())
+    throw InputError(source, "data", truncation(info));
   if (!info.hasAxml) throw InputError(source, "axml", "no axml chunk: not an ADM BWF file");
   if (!info.hasChna) throw InputError(source, "chna", "no chna chunk: the tracks are not mapped");
   const Document doc = parseAdm(info.axml, source);
@@ -348,7 +361,20 @@ Session loadSessionOrMaster(const std::filesystem::path& path,
 Session loadSessionOrMaster(const std::filesystem::path& path,
                             const std::function<void(const std::string&)>& warn,
                             const AdmChoice& choice) {
-  if (isAdmFile(path)) return importAdm(path, warn, choice);
+  // A WAVE file is read as one (a chunk it cannot read is that chunk's error, a master cut short
+  // says so); anything else is a session.
+  char magic[4] = {};
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    const std::size_t got = std::fread(magic, 1, sizeof magic, f);
+    std::fclose(f);
+    const std::string head(magic, got);
+    if (head == "RIFF" || head == "RF64" || head == "BW64") {
+      const wave::Bw64Info info = wave::readBw64(path, wave::Bw64Read::AudioOnly);
+      if (info.hasAxml) return importAdm(path, warn, choice);
+      if (const std::string cut = adm::truncation(info); !cut.empty())
+        throw InputError(path.string(), "data", cut);
+    }
+  }
   if (!choice.programme.empty())
     throw InputError("--programme", "",
                      path.string() + " is not an ADM BWF master; a session has no programmes");
@@ -358,7 +384,7 @@ Session loadSessionOrMaster(const std::filesystem::path& path,
   return loadSession(path);
 }
 
-std::string describeAdm(const std::filesystem::path& path) {
+std::string describeAdm(const std::filesystem::path& path, std::string* notRenderable) {
   using namespace adm;
   const std::string source = path.string();
   const wave::Bw64Info info = wave::readBw64(path);
@@ -370,7 +396,11 @@ std::string describeAdm(const std::filesystem::path& path) {
                 static_cast<double>(info.numFrames) / info.sampleRate);
   out << head;
   if (!info.hasAxml) {
-    out << "no axml chunk: not an ADM BWF file\n";
+    const std::string cut = truncation(info);
+    const InputError why(source, cut.empty() ? "axml" : "data",
+                         cut.empty() ? "no axml chunk: not an ADM BWF file" : cut);
+    out << why.field() << ": " << why.problem() << "\n";
+    if (notRenderable != nullptr) *notRenderable = why.what();
     return out.str();
   }
   const Document doc = parseAdm(info.axml, source);
@@ -434,6 +464,7 @@ std::string describeAdm(const std::filesystem::path& path) {
     (void)sessionFromChunks(info, path, collect, AdmChoice{});
   } catch (const InputError& e) {
     collect("not renderable: " + e.field() + ": " + e.problem());
+    if (notRenderable != nullptr) *notRenderable = e.what();
   }
   out << "warnings:" << (warnings.empty() ? " none" : "") << "\n";
   for (const std::string& w : warnings) out << "  " << w << "\n";
