@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include "adm/direct_speakers.hpp"
@@ -361,18 +362,28 @@ Session loadSessionOrMaster(const std::filesystem::path& path,
 Session loadSessionOrMaster(const std::filesystem::path& path,
                             const std::function<void(const std::string&)>& warn,
                             const AdmChoice& choice) {
-  // A WAVE file is read as one (a chunk it cannot read is that chunk's error, a master cut short
-  // says so); anything else is a session.
+  // A WAVE file is read as one (an ADM chunk it cannot read is that chunk's error, a master cut
+  // short says so); anything else is a session. Only a regular file is opened here (a FIFO would
+  // block); the rest is loadSession's to refuse.
   char magic[4] = {};
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+  std::error_code ec;
+  std::FILE* f =
+      std::filesystem::is_regular_file(path, ec) ? std::fopen(path.c_str(), "rb") : nullptr;
+  if (f != nullptr) {
     const std::size_t got = std::fread(magic, 1, sizeof magic, f);
     std::fclose(f);
     const std::string head(magic, got);
     if (head == "RIFF" || head == "RF64" || head == "BW64") {
-      const wave::Bw64Info info = wave::readBw64(path, wave::Bw64Read::AudioOnly);
-      if (info.hasAxml) return importAdm(path, warn, choice);
-      if (const std::string cut = adm::truncation(info); !cut.empty())
-        throw InputError(path.string(), "data", cut);
+      std::optional<wave::Bw64Info> info;
+      try {
+        info = wave::readBw64(path, wave::Bw64Read::AudioOnly);
+      } catch (const InputError& e) {
+        // A broken ADM chunk is the master's error; other WAVE faults: not a master.
+        if (e.field() == "axml" || e.field() == "chna") throw;
+      }
+      if (info && info->hasAxml) return importAdm(path, warn, choice);
+      if (info && !adm::truncation(*info).empty())
+        throw InputError(path.string(), "data", adm::truncation(*info));
     }
   }
   if (!choice.programme.empty())
