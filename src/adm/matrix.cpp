@@ -185,6 +185,12 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
                          "audioChannelFormat " + id +
                              ": the sum of its coefficients' gains on one track overflows");
       if (std::abs(gain) < kNoGain) continue;
+      // A clip's gain is at most +48 dB (the session's limit): above it, name the matrix.
+      if (20.0 * std::log10(std::abs(gain)) > 48.0)
+        throw InputError("", "axml",
+                         "audioChannelFormat " + id + ": the coefficients' gain on track " +
+                             std::to_string(term.fileChannel + 1) + ", " + numberText(gain) +
+                             ", is above +48 dB");
       out.terms.emplace_back(term, gain);
     }
     if (!out.terms.empty()) outputs.push_back(std::move(out));

@@ -576,8 +576,8 @@ TEST_F(AdmBs2127, MatrixValuesOutOfRangeAreErrorsNamingTheCoefficient) {
   EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the sum of its "
                                     "coefficients' gains on one track overflows"));
   m = test::loRoMatrixMaster(1e200, 0.5);
-  EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioObject AO_1001: clips[1].gainDb: is above "
-                                    "+48 dB"));
+  EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the "
+                                    "coefficients' gain on track 3, 1e+200, is above +48 dB"));
 }
 
 // HOA (typeDefinition HOA, BS.2127 §9): a custom first-order pack whose tracks come in FuMa's
