@@ -50,8 +50,10 @@ Session loadSessionOrMaster(const std::filesystem::path& path,
                             const AdmChoice& choice);
 
 // What `vkmix adm-info` prints: the file's format, each programme's contents and objects with
-// their type, tracks and blocks, and what is not supported.
-std::string describeAdm(const std::filesystem::path& path);
+// their type, tracks and blocks, and what is not supported. `notRenderable`, when given, gets the
+// one-line error ("FILE: FIELD: problem") that a render of the programme shown would stop with
+// (a file without axml, a truncated one, values vkmix refuses), or stays empty.
+std::string describeAdm(const std::filesystem::path& path, std::string* notRenderable = nullptr);
 
 // Sample format of an exported master.
 enum class AdmSampleFormat { Float32, Int24 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include "adm/direct_speakers.hpp"
@@ -138,6 +139,17 @@ BinauralMode binauralModeOfBlocks(const std::vector<BlockFormat>& blocks,
   return first != nullptr ? binauralModeOf(*first->headphoneVirtualise) : BinauralMode::Mid;
 }
 
+// A data chunk that declares more bytes than the file holds (not a streaming writer's "unknown
+// size" marker): the file was cut short, and whatever chunks followed the audio were lost.
+std::string truncation(const wave::Bw64Info& info) {
+  const bool unknownSize =
+      info.declaredDataBytes == 0xFFFFFFFFu || info.declaredDataBytes == 0x7FFFFFFFu;
+  if (unknownSize || info.declaredDataBytes <= info.dataBytes) return "";
+  return "truncated file: the data chunk declares " + std::to_string(info.declaredDataBytes) +
+         " bytes and the file holds " + std::to_string(info.dataBytes) +
+         "; the chunks after it (axml, chna) are lost";
+}
+
 std::string stemOf(const Content* c) {
   if (c == nullptr) return "effects";
   if (c->dialogue == 1) return "dialogue";
@@ -151,6 +163,8 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
                           const std::function<void(const std::string&)>& warn,
                           const AdmChoice& choice) {
   const std::string source = path.string();
+  if (!info.hasAxml && !truncation(info).empty())
+    throw InputError(source, "data", truncation(info));
   if (!info.hasAxml) throw InputError(source, "axml", "no axml chunk: not an ADM BWF file");
   if (!info.hasChna) throw InputError(source, "chna", "no chna chunk: the tracks are not mapped");
   const Document doc = parseAdm(info.axml, source);
@@ -168,6 +182,31 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
   const double fileEnd = static_cast<double>(info.numFrames) / info.sampleRate;
   const double halfSample = 0.5 / info.sampleRate;
   // BS.2127: an object sounds only within its blocks, so its clips are the spans they cover.
+  auto elementOf = [](const std::string& field, const auto& from) {
+    // "tracks[N].rest": track N's elements; "positionKeys[K]" / "gainKeys[K]" (keys taken
+    // from blocks) or its static position: the block as well; the rest of the field after them.
+    std::size_t n = 0;
+    int used = 0;
+    if (std::sscanf(field.c_str(), "tracks[%zu]%n", &n, &used) != 1 || n >= from.size() ||
+        used == 0)
+      return "imported " + field;
+    const auto& origin = from[n];
+    std::string rest = field.substr(static_cast<std::size_t>(used));
+    if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    std::string element = origin.element;
+    std::size_t k = 0;
+    int keyUsed = 0;
+    if ((std::sscanf(rest.c_str(), "positionKeys[%zu]%n", &k, &keyUsed) == 1 ||
+         std::sscanf(rest.c_str(), "gainKeys[%zu]%n", &k, &keyUsed) == 1) &&
+        keyUsed > 0 && k < origin.keyBlocks.size()) {
+      element += ", audioBlockFormat " + origin.keyBlocks[k];
+      rest = rest.substr(static_cast<std::size_t>(keyUsed));
+      if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    } else if (rest.rfind("position", 0) == 0 && !origin.keyBlocks.empty()) {
+      element += ", audioBlockFormat " + origin.keyBlocks.front();
+    }
+    return element + (rest.empty() ? "" : ": " + rest);
+  };
   auto clipsFor = [&](const std::vector<std::pair<double, double>>& spans) {
     std::vector<Clip> clips;
     for (const auto& [begin, end] : spans) {
@@ -182,78 +221,103 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     }
     return clips;
   };
-  for (const ResolvedObject& ro : resolved.objects) {
-    const Object& o = *ro.object;
-    if (ro.channels.empty()) continue;
-    const double start = o.start.value_or(0.0);
-    const std::optional<double> end =
-        o.duration ? std::optional<double>(start + *o.duration) : std::nullopt;
-    const std::vector<std::pair<double, double>> wholeObject = {
-        {start, std::min(end.value_or(fileEnd), fileEnd)}};
-    Track base;
-    base.name = o.name;
-    base.stem = stemOf(ro.content);
-    base.gainDb = linearToDb(o.gain);
-    base.mute = o.mute;
-    if (ro.type == TypeDefinition::Objects) {
-      for (const ResolvedChannel& ch : ro.channels) {
-        Track t = base;
-        if (ro.channels.size() > 1) t.name += " " + ch.format->name;
-        // positionOffset, screenRef and screenEdgeLock, resolved for vkmix's one (default)
-        // reproduction screen (adm/screen.hpp).
-        const std::vector<BlockFormat> placed = placedBlocks(
-            ch.format->blocks, o,
-            resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
-            say);
-        const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
-        if (ch.format->blocks.empty()) {
-          say("audioChannelFormat " + ch.format->id +
-              " has no audioBlockFormat; placed front centre");
+  // Per track of `s`, the ADM elements it came from, so that the session checks' errors name
+  // them rather than the session the user never wrote.
+  struct Origin {
+    std::string element;                 // "audioObject AO_1001, audioChannelFormat AC_00031001"
+    std::vector<std::string> keyBlocks;  // per position (and gain) key: its audioBlockFormat
+  };
+  std::vector<Origin> origins;
+  try {
+    for (const ResolvedObject& ro : resolved.objects) {
+      const Object& o = *ro.object;
+      if (ro.channels.empty()) continue;
+      const double start = o.start.value_or(0.0);
+      const std::optional<double> end =
+          o.duration ? std::optional<double>(start + *o.duration) : std::nullopt;
+      const std::vector<std::pair<double, double>> wholeObject = {
+          {start, std::min(end.value_or(fileEnd), fileEnd)}};
+      Track base;
+      base.name = o.name;
+      base.stem = stemOf(ro.content);
+      // A negative audioObject gain is a polarity inversion (BS.2127 multiplies by it): |gain| as
+      // the fader, every clip of the object's tracks inverted (below).
+      base.gainDb = linearToDb(std::abs(o.gain));
+      const std::size_t firstTrack = s.tracks.size();
+      base.mute = o.mute;
+      if (ro.type == TypeDefinition::Objects) {
+        for (const ResolvedChannel& ch : ro.channels) {
+          Track t = base;
+          if (ro.channels.size() > 1) t.name += " " + ch.format->name;
+          // positionOffset, screenRef and screenEdgeLock, resolved for vkmix's one (default)
+          // reproduction screen (adm/screen.hpp).
+          const std::vector<BlockFormat> placed = placedBlocks(
+              ch.format->blocks, o,
+              resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
+              say);
+          const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
+          if (ch.format->blocks.empty()) {
+            say("audioChannelFormat " + ch.format->id +
+                " has no audioBlockFormat; placed front centre");
+          }
+          t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
+          if (t.clips.empty()) {
+            say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
+                std::to_string(fileEnd) + " s; not rendered");
+            continue;
+          }
+          for (Clip& c : t.clips) c.channel = ch.fileChannel;
+          Origin origin{"audioObject " + o.id + ", audioChannelFormat " + ch.format->id, {}};
+          keysFromBlocks(timed, t, say, &origin.keyBlocks);
+          t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
+          s.tracks.push_back(std::move(t));
+          origins.resize(s.tracks.size() - 1);
+          origins.push_back(std::move(origin));
         }
-        t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
-        if (t.clips.empty()) {
-          say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
-              std::to_string(fileEnd) + " s; not rendered");
-          continue;
-        }
-        for (Clip& c : t.clips) c.channel = ch.fileChannel;
-        keysFromBlocks(timed, t);
-        t.binauralMode = binauralModeOfBlocks(ch.format->blocks, say);
-        s.tracks.push_back(std::move(t));
+      } else if (ro.type == TypeDefinition::DirectSpeakers) {
+        // A bed plays its channels together: the first channel's blocks say when.
+        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+        const bool timedBlocks = std::any_of(
+            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+        base.clips = clipsFor(
+            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                        : wholeObject);
+        if (base.clips.empty()) continue;
+        base.binauralMode = binauralModeOfBlocks(blocks, say);
+        std::vector<ChannelFormat> locked;
+        for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
+          s.tracks.push_back(std::move(t));
+      } else if (ro.type == TypeDefinition::HOA) {
+        // The object's channels play together for its blocks' span (BS.2127 gives an HOA object
+        // one rtime/duration, its channels' blocks').
+        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+        const bool timedBlocks = std::any_of(
+            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+        base.clips = clipsFor(
+            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                        : wholeObject);
+        if (base.clips.empty()) continue;
+        // One track: its channels' blocks give one binaural mode, as an Objects channel's do.
+        base.binauralMode = binauralModeOfBlocks(hoaBlocks(ro), say);
+        if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
+      } else if (ro.type == TypeDefinition::Matrix) {
+        // A matrix's blocks carry coefficients, not times: it plays for the whole object.
+        base.clips = clipsFor(wholeObject);
+        if (base.clips.empty()) continue;
+        for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
+          s.tracks.push_back(std::move(t));
       }
-    } else if (ro.type == TypeDefinition::DirectSpeakers) {
-      // A bed plays its channels together: the first channel's blocks say when.
-      const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
-      const bool timedBlocks = std::any_of(
-          blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
-      base.clips = clipsFor(
-          timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
-                      : wholeObject);
-      if (base.clips.empty()) continue;
-      base.binauralMode = binauralModeOfBlocks(blocks, say);
-      std::vector<ChannelFormat> locked;
-      for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
-        s.tracks.push_back(std::move(t));
-    } else if (ro.type == TypeDefinition::HOA) {
-      // The object's channels play together for its blocks' span (BS.2127 gives an HOA object
-      // one rtime/duration, its channels' blocks').
-      const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
-      const bool timedBlocks = std::any_of(
-          blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
-      base.clips = clipsFor(
-          timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
-                      : wholeObject);
-      if (base.clips.empty()) continue;
-      // One track: its channels' blocks give one binaural mode, as an Objects channel's do.
-      base.binauralMode = binauralModeOfBlocks(hoaBlocks(ro), say);
-      if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
-    } else if (ro.type == TypeDefinition::Matrix) {
-      // A matrix's blocks carry coefficients, not times: it plays for the whole object.
-      base.clips = clipsFor(wholeObject);
-      if (base.clips.empty()) continue;
-      for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
-        s.tracks.push_back(std::move(t));
+      if (o.gain < 0.0) {
+        for (std::size_t i = firstTrack; i < s.tracks.size(); ++i) {
+          for (Clip& c : s.tracks[i].clips) c.invert = !c.invert;
+        }
+      }
+      origins.resize(s.tracks.size(), Origin{"audioObject " + o.id, {}});
     }
+  } catch (const InputError& e) {
+    // Errors of the ADM helpers that name the element but not the file.
+    if (!e.file().empty()) throw;
+    throw InputError(source, e.field(), e.problem());
   }
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object
   // sounds at its end.
@@ -264,7 +328,7 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     Session checked = parseSession(sessionToJson(s), path);
     return checked;
   } catch (const InputError& e) {
-    throw InputError(source, "axml", "imported " + e.field() + ": " + e.problem());
+    throw InputError(source, "axml", elementOf(e.field(), origins) + ": " + e.problem());
   }
 }
 
@@ -300,7 +364,30 @@ Session loadSessionOrMaster(const std::filesystem::path& path,
 Session loadSessionOrMaster(const std::filesystem::path& path,
                             const std::function<void(const std::string&)>& warn,
                             const AdmChoice& choice) {
-  if (isAdmFile(path)) return importAdm(path, warn, choice);
+  // A WAVE file is read as one (an ADM chunk it cannot read is that chunk's error, a master cut
+  // short says so); anything else is a session. Only a regular file is opened here (a FIFO would
+  // block); the rest is loadSession's to refuse.
+  char magic[4] = {};
+  std::error_code ec;
+  std::FILE* f =
+      std::filesystem::is_regular_file(path, ec) ? std::fopen(path.c_str(), "rb") : nullptr;
+  if (f != nullptr) {
+    const std::size_t got = std::fread(magic, 1, sizeof magic, f);
+    std::fclose(f);
+    const std::string head(magic, got);
+    if (head == "RIFF" || head == "RF64" || head == "BW64") {
+      std::optional<wave::Bw64Info> info;
+      try {
+        info = wave::readBw64(path, wave::Bw64Read::AudioOnly);
+      } catch (const InputError& e) {
+        // A broken ADM chunk is the master's error; other WAVE faults: not a master.
+        if (e.field() == "axml" || e.field() == "chna") throw;
+      }
+      if (info && info->hasAxml) return importAdm(path, warn, choice);
+      if (info && !adm::truncation(*info).empty())
+        throw InputError(path.string(), "data", adm::truncation(*info));
+    }
+  }
   if (!choice.programme.empty())
     throw InputError("--programme", "",
                      path.string() + " is not an ADM BWF master; a session has no programmes");
@@ -310,7 +397,7 @@ Session loadSessionOrMaster(const std::filesystem::path& path,
   return loadSession(path);
 }
 
-std::string describeAdm(const std::filesystem::path& path) {
+std::string describeAdm(const std::filesystem::path& path, std::string* notRenderable) {
   using namespace adm;
   const std::string source = path.string();
   const wave::Bw64Info info = wave::readBw64(path);
@@ -322,7 +409,11 @@ std::string describeAdm(const std::filesystem::path& path) {
                 static_cast<double>(info.numFrames) / info.sampleRate);
   out << head;
   if (!info.hasAxml) {
-    out << "no axml chunk: not an ADM BWF file\n";
+    const std::string cut = truncation(info);
+    const InputError why(source, cut.empty() ? "axml" : "data",
+                         cut.empty() ? "no axml chunk: not an ADM BWF file" : cut);
+    out << why.field() << ": " << why.problem() << "\n";
+    if (notRenderable != nullptr) *notRenderable = why.what();
     return out.str();
   }
   const Document doc = parseAdm(info.axml, source);
@@ -346,7 +437,8 @@ std::string describeAdm(const std::filesystem::path& path) {
         << ro.packId;
     if (o.start) out << ", start " << formatTimecode(*o.start);
     if (o.duration) out << ", duration " << formatTimecode(*o.duration);
-    if (o.gain != 1.0) out << ", gain " << linearToDb(o.gain) << " dB";
+    if (o.gain != 1.0) out << ", gain " << linearToDb(std::abs(o.gain)) << " dB";
+    if (o.gain < 0.0) out << ", inverted";
     if (o.mute) out << ", muted";
     // What a binaural render gives the object's tracks, as the import reads headphoneVirtualise
     // (a bed takes its first channel's; an object, below, each channel its own).
@@ -387,6 +479,7 @@ std::string describeAdm(const std::filesystem::path& path) {
     (void)sessionFromChunks(info, path, collect, AdmChoice{});
   } catch (const InputError& e) {
     collect("not renderable: " + e.field() + ": " + e.problem());
+    if (notRenderable != nullptr) *notRenderable = e.what();
   }
   out << "warnings:" << (warnings.empty() ? " none" : "") << "\n";
   for (const std::string& w : warnings) out << "  " << w << "\n";

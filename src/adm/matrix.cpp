@@ -2,16 +2,28 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 
 #include "adm/common_definitions.hpp"
 #include "adm/direct_speakers.hpp"
+#include "vkmix/error.hpp"
 
 namespace vkmix::adm {
 namespace {
 
 // Matrices nest (decode of encode); deeper is a cycle in the file.
 constexpr int kMaxMatrixDepth = 8;
+
+// A delay past the longest session timeline (48 hours) is a mistake in the file, not a delay line;
+// it is refused before it is converted to frames (where it would overflow).
+constexpr double kMaxDelayMs = 48.0 * 3600.0 * 1000.0;
+
+std::string numberText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 // Gains below this are no term at all (a decode that cancels an encode's term, say).
 constexpr double kNoGain = 1e-12;
@@ -77,8 +89,25 @@ void expand(const ResolvedObject& ro, const DocumentIndex& index, const std::str
     if (!m.gainVar.empty()) note(out.unsupported, "gainVar");
     if (!m.phaseVar.empty()) note(out.unsupported, "phaseVar");
     if (!m.delayVar.empty()) note(out.unsupported, "delayVar");
-    const std::int64_t d = m.delay ? delayFrames(*m.delay, sampleRate) : 0;
-    expand(ro, index, m.inputChannelRef, gain * m.gain, delay + d, sampleRate, depth + 1, out);
+    const std::string coefficient =
+        "audioChannelFormat " + c->id + ": the coefficient of " + m.inputChannelRef;
+    // Checked before any conversion: the errors name the coefficient (the file is added by the
+    // import).
+    if (m.delay && !(*m.delay <= kMaxDelayMs))
+      throw InputError("", "axml",
+                       coefficient + " has delay " + numberText(*m.delay) + " ms, beyond 48 hours");
+    const std::int64_t d = m.delay && *m.delay > 0.0 ? delayFrames(*m.delay, sampleRate) : 0;
+    if (static_cast<double>(delay + d) > kMaxDelayMs / 1000.0 * sampleRate)
+      throw InputError("", "axml",
+                       coefficient + ": the delays of the matrices it passes through add up to " +
+                           "beyond 48 hours");
+    const double product = gain * m.gain;
+    if (!std::isfinite(product))
+      throw InputError("", "axml",
+                       coefficient + " has gain " + numberText(m.gain) +
+                           ": its product with the gains of the matrices it passes through "
+                           "overflows");
+    expand(ro, index, m.inputChannelRef, product, delay + d, sampleRate, depth + 1, out);
   }
 }
 
@@ -151,7 +180,17 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
            "'s tracks; silent in the mix");
     Output out{c, speaker, {}};
     for (const auto& [term, gain] : e.gainByTerm) {
+      if (!std::isfinite(gain))
+        throw InputError("", "axml",
+                         "audioChannelFormat " + id +
+                             ": the sum of its coefficients' gains on one track overflows");
       if (std::abs(gain) < kNoGain) continue;
+      // A clip's gain is at most +48 dB (the session's limit): above it, name the matrix.
+      if (20.0 * std::log10(std::abs(gain)) > 48.0)
+        throw InputError("", "axml",
+                         "audioChannelFormat " + id + ": the coefficients' gain on track " +
+                             std::to_string(term.fileChannel + 1) + ", " + numberText(gain) +
+                             ", is above +48 dB");
       out.terms.emplace_back(term, gain);
     }
     if (!out.terms.empty()) outputs.push_back(std::move(out));
@@ -194,7 +233,12 @@ std::vector<Track> matrixTracks(const ResolvedObject& ro, const DocumentIndex& i
             c.startSeconds += silent;
             if (c.lengthSeconds) {
               *c.lengthSeconds -= silent;
-              if (*c.lengthSeconds * sampleRate < 0.5) continue;
+              if (*c.lengthSeconds * sampleRate < 0.5) {
+                warn("audioChannelFormat " + out.matrixChannel->id + ": the term on track " +
+                     std::to_string(term.fileChannel + 1) + " is delayed " + numberText(delay) +
+                     " s, past the object's end; silent");
+                continue;
+              }
             }
           }
           clips.push_back(std::move(c));

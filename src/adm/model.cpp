@@ -166,13 +166,44 @@ class Reader {
     }
   }
 
+  // BS.2127 (the EBU reference renderer's parser): an Objects block's position is azimuth and
+  // elevation (distance optional) or X and Y (Z optional, 0), nothing else; the coordinates say
+  // which, and a cartesian flag that disagrees is warned and overruled by them.
+  void objectsPosition(const XmlElement& e, const std::string& where,
+                       const std::vector<std::string>& coordinates, bool flagGiven,
+                       BlockFormat& b) {
+    auto has = [&](const char* c) {
+      return std::find(coordinates.begin(), coordinates.end(), c) != coordinates.end();
+    };
+    const bool polar = has("azimuth") || has("elevation") || has("distance");
+    const bool cartesian = has("X") || has("Y") || has("Z");
+    std::string given;
+    for (const std::string& c : coordinates) given += (given.empty() ? "" : ", ") + c;
+    const bool complete = polar ? has("azimuth") && has("elevation") : has("X") && has("Y");
+    if ((polar && cartesian) || !complete)
+      fail(e, where + ": position gives " + given +
+                  "; an object's position is azimuth and elevation (and distance) or X and Y (and "
+                  "Z)");
+    if (b.cartesian != cartesian) {
+      doc_.warnings.push_back(
+          where + ": " +
+          (flagGiven ? std::string("<cartesian>") + (b.cartesian ? "1" : "0") + "</cartesian>"
+                     : std::string("no <cartesian> flag")) +
+          " with " + (cartesian ? "X/Y/Z" : "polar") +
+          " coordinates; the coordinates decide: " + (cartesian ? "Cartesian" : "polar"));
+      b.cartesian = cartesian;
+    }
+  }
+
   BlockFormat block(const XmlElement& e, TypeDefinition type, const std::string& channelId) {
     BlockFormat b;
     b.id = attr(e, "audioBlockFormatID", false);
     b.rtime = time(e, "rtime");
     b.duration = time(e, "duration");
     const std::string where = "audioBlockFormat " + (b.id.empty() ? channelId : b.id);
-    if (const XmlElement* c = e.child("cartesian")) b.cartesian = number(*c, c->text) != 0.0;
+    const XmlElement* cartesianFlag = e.child("cartesian");
+    if (cartesianFlag != nullptr) b.cartesian = number(*cartesianFlag, cartesianFlag->text) != 0.0;
+    std::vector<std::string> coordinates;  // the position values given, in file order
     for (const auto& child : e.children) {
       const XmlElement& c = *child;
       if (type == TypeDefinition::HOA) noteObjectsElement(b, c.name);
@@ -206,6 +237,10 @@ class Reader {
                         " (left/right on azimuth or X, top/bottom on elevation or Z)");
           }
         }
+        if (type == TypeDefinition::Objects &&
+            std::find(coordinates.begin(), coordinates.end(), coord) != coordinates.end())
+          fail(c, where + ": coordinate " + coord + " is given twice");
+        coordinates.push_back(coord);
         if (coord == "azimuth") {
           b.azimuth = v;
         } else if (coord == "elevation") {
@@ -305,6 +340,8 @@ class Reader {
     }
     if (type == TypeDefinition::DirectSpeakers && b.speakerLabel.empty())
       unsupported(where, "DirectSpeakers block without speakerLabel (placed by position)");
+    if (type == TypeDefinition::Objects && !coordinates.empty())
+      objectsPosition(e, where, coordinates, cartesianFlag != nullptr, b);
     return b;
   }
 

@@ -171,6 +171,9 @@ struct Document {
   std::vector<TrackFormat> tracks;
   std::vector<TrackUid> uids;
   std::vector<std::string> unsupported;  // "audioObject AO_1001: zoneExclusion", ...
+  // Read, but not as written (the whole line, naming the element), e.g. a cartesian flag that
+  // the coordinates contradict.
+  std::vector<std::string> warnings;
 };
 
 // A Document's elements by ID, so that resolving a master's references costs one hash lookup

@@ -18,6 +18,7 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
   const DocumentIndex index(doc);
   for (const std::string& u : doc.unsupported)
     r.warnings.push_back(u + " is not supported; ignored");
+  for (const std::string& w : doc.warnings) r.warnings.push_back(w);
 
   std::map<std::string, const wave::ChnaEntry*> byUid;
   for (const wave::ChnaEntry& e : info.chna) {
@@ -57,66 +58,6 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
     return nullptr;
   };
 
-  // Complementary groups (BS.2076 audioComplementaryObjectIDRef): one member plays, the one
-  // `complementary` names or else the group's leader (its default); the others are left out.
-  std::set<std::string> leftOut;
-  std::set<std::string> picked(complementary.begin(), complementary.end());
-  std::set<std::string> grouped;
-  for (const Object& o : doc.objects) {
-    if (o.complementaryRefs.empty()) continue;
-    std::vector<std::string> members = {o.id};
-    members.insert(members.end(), o.complementaryRefs.begin(), o.complementaryRefs.end());
-    std::string play, list;
-    for (const std::string& m : members) {
-      if (index.object(m) == nullptr)
-        throw InputError(source, "axml", "audioComplementaryObjectIDRef " + m + " is not defined");
-      list += (list.empty() ? "" : ", ") + m;
-      grouped.insert(m);
-      if (!picked.contains(m)) continue;
-      if (!play.empty()) {
-        throw InputError("--complementary", "",
-                         play + " and " + m + " are alternatives of one complementary group (" +
-                             list + "...); choose one");
-      }
-      play = m;
-    }
-    const bool chosenByUser = !play.empty();
-    if (!chosenByUser) play = o.id;
-    for (const std::string& m : members) {
-      if (m != play) leftOut.insert(m);
-    }
-    r.warnings.push_back("complementary objects " + list + ": only " + play + " plays (" +
-                         (chosenByUser ? "chosen by --complementary"
-                                       : "the default; --complementary chooses another") +
-                         ")");
-  }
-  for (const std::string& id : complementary) {
-    if (!grouped.contains(id)) {
-      std::string groups;
-      for (const Object& o : doc.objects) {
-        if (!o.complementaryRefs.empty()) groups += (groups.empty() ? "" : ", ") + o.id;
-      }
-      throw InputError(
-          "--complementary", "",
-          id + " is not in a complementary group of " + source + " (" +
-              (groups.empty() ? std::string("it has none") : "groups led by " + groups) + ")");
-    }
-  }
-
-  // Which objects play: the chosen (or first) programme's contents, else every content, else
-  // every object.
-  std::vector<std::pair<const Object*, const Content*>> chosen;
-  std::set<std::string> seen;
-  std::function<void(const std::string&, const Content*, int)> add =
-      [&](const std::string& id, const Content* content, int depth) {
-        const Object* o = index.object(id);
-        if (o == nullptr)
-          throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
-        if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
-        if (leftOut.contains(id)) return;  // an alternative not chosen, with what it nests
-        chosen.emplace_back(o, content);
-        for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
-      };
   if (!programme.empty()) {
     for (const Programme& p : doc.programmes) {
       if (p.id == programme || p.name == programme) {
@@ -140,20 +81,107 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
                            r.programme->name + "\" (--programme chooses another)");
     }
   }
+  // The objects at the top of what is rendered: the chosen (or first) programme's contents, else
+  // every content, else every object.
+  std::vector<std::pair<std::string, const Content*>> roots;
   if (r.programme != nullptr) {
     for (const std::string& cid : r.programme->contentRefs) {
       const Content* c = index.content(cid);
       if (c == nullptr)
         throw InputError(source, "axml", "audioContentIDRef " + cid + " is not defined");
-      for (const std::string& oid : c->objectRefs) add(oid, c, 0);
+      for (const std::string& oid : c->objectRefs) roots.emplace_back(oid, c);
     }
   } else if (!doc.contents.empty()) {
     for (const Content& c : doc.contents) {
-      for (const std::string& oid : c.objectRefs) add(oid, &c, 0);
+      for (const std::string& oid : c.objectRefs) roots.emplace_back(oid, &c);
     }
   } else {
-    for (const Object& o : doc.objects) add(o.id, nullptr, 0);
+    for (const Object& o : doc.objects) roots.emplace_back(o.id, nullptr);
   }
+
+  // Every object of what is rendered, alternatives included: complementary groups are chosen
+  // among these.
+  std::set<std::string> inRender;
+  std::function<void(const std::string&, int)> reach = [&](const std::string& id, int depth) {
+    const Object* o = index.object(id);
+    if (o == nullptr || depth > 16 || !inRender.insert(id).second) return;
+    for (const std::string& child : o->objectRefs) reach(child, depth + 1);
+  };
+  for (const auto& [id, content] : roots) reach(id, 0);
+  const std::string rendered =
+      r.programme != nullptr ? "audioProgramme " + r.programme->id : std::string("the file");
+
+  // Complementary groups (BS.2076 audioComplementaryObjectIDRef): one member plays, the one
+  // `complementary` names or else the group's leader (its default); the others are left out.
+  std::set<std::string> leftOut;
+  std::set<std::string> picked(complementary.begin(), complementary.end());
+  std::set<std::string> grouped;
+  for (const Object& o : doc.objects) {
+    if (o.complementaryRefs.empty()) continue;
+    std::vector<std::string> members = {o.id};
+    members.insert(members.end(), o.complementaryRefs.begin(), o.complementaryRefs.end());
+    std::string play, list;
+    bool rendersHere = false;
+    for (const std::string& m : members) {
+      if (index.object(m) == nullptr)
+        throw InputError(source, "axml", "audioComplementaryObjectIDRef " + m + " is not defined");
+      list += (list.empty() ? "" : ", ") + m;
+      grouped.insert(m);
+      rendersHere = rendersHere || inRender.contains(m);
+    }
+    for (const std::string& m : members) {
+      if (!picked.contains(m)) continue;
+      if (!play.empty()) {
+        throw InputError("--complementary", "",
+                         play + " and " + m + " are alternatives of one complementary group (" +
+                             list + "); choose one");
+      }
+      play = m;
+    }
+    const bool chosenByUser = !play.empty();
+    if (!chosenByUser) play = o.id;
+    for (const std::string& m : members) {
+      if (m != play) leftOut.insert(m);
+    }
+    // A group outside what is rendered plays nothing either way: no warning about it.
+    if (!rendersHere) continue;
+    r.warnings.push_back("complementary objects " + list + ": only " + play + " plays (" +
+                         (chosenByUser ? "chosen by --complementary"
+                                       : "the default; --complementary chooses another") +
+                         ")");
+  }
+  for (const std::string& id : complementary) {
+    if (!grouped.contains(id)) {
+      std::string groups;
+      for (const Object& o : doc.objects) {
+        if (!o.complementaryRefs.empty()) groups += (groups.empty() ? "" : ", ") + o.id;
+      }
+      throw InputError(
+          "--complementary", "",
+          id + " is not in a complementary group of " + source + " (" +
+              (groups.empty() ? std::string("it has none") : "groups led by " + groups) + ")");
+    }
+    if (!inRender.contains(id))
+      throw InputError("--complementary", "",
+                       id + " is not in " + rendered + ", which is what is rendered" +
+                           (r.programme != nullptr ? " (--programme chooses another)" : ""));
+  }
+
+  // Which objects play: the chosen (or first) programme's contents, else every content, else
+  // every object.
+  std::vector<std::pair<const Object*, const Content*>> chosen;
+  std::set<std::string> seen;
+  std::function<void(const std::string&, const Content*, int)> add =
+      [&](const std::string& id, const Content* content, int depth) {
+        const Object* o = index.object(id);
+        if (o == nullptr)
+          throw InputError(source, "axml", "audioObjectIDRef " + id + " is not defined");
+        if (depth > 16 || !seen.insert(id).second) return;  // nested once; cycles end here
+        if (leftOut.contains(id)) return;  // an alternative not chosen, with what it nests
+        chosen.emplace_back(o, content);
+        for (const std::string& child : o->objectRefs) add(child, content, depth + 1);
+      };
+  for (const auto& [id, content] : roots) add(id, content, 0);
 
   for (const auto& [object, content] : chosen) {
     ResolvedObject ro{object, content, TypeDefinition::Unknown, {}, {}};

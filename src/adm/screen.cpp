@@ -100,6 +100,13 @@ std::pair<const MapPoint*, const MapPoint*> sector(double azimuth, bool cube) {
   return {&kMap[0], &kMap[1]};  // not reached: the sectors cover the circle
 }
 
+// Zero or negative width, or a centre at the listener: every direction would map onto one
+// azimuth, which is no scaling at all.
+bool screenHasNoWidth(const Screen& s) {
+  if (s.cartesian) return !(s.widthX > 0.0) || (s.x == 0.0 && s.y == 0.0 && s.z == 0.0);
+  return !(s.widthAzimuth > 0.0) || !(s.distance > 0.0);
+}
+
 }  // namespace
 
 std::optional<ScreenEdges> screenEdges(const Screen& s) {
@@ -115,10 +122,14 @@ std::optional<ScreenEdges> screenEdges(const Screen& s) {
     xAxis = cart(s.azimuth - 90.0, 0.0, 1.0) * halfWidth;
     zAxis = cart(s.azimuth, s.elevation + 90.0, 1.0) * (halfWidth / s.aspectRatio);
   }
+  if (screenHasNoWidth(s)) return std::nullopt;
   ScreenEdges e;
   e.leftAzimuth = azimuthOf(centre - xAxis);
   e.rightAzimuth = azimuthOf(centre + xAxis);
-  if (e.rightAzimuth > e.leftAzimuth) return std::nullopt;
+  // Edges the wrong way round, or more than half a turn apart (a Cartesian screen whose centre
+  // is behind the listener: its x axis still points right, so its edges wrap through 180).
+  if (e.rightAzimuth >= e.leftAzimuth || e.leftAzimuth - e.rightAzimuth >= 180.0)
+    return std::nullopt;
   if (azimuthOf(centre - zAxis) - azimuthOf(centre + zAxis) > 1e-3) return std::nullopt;
   e.bottomElevation = elevationOf(centre - zAxis);
   e.topElevation = elevationOf(centre + zAxis);
@@ -188,10 +199,11 @@ std::vector<BlockFormat> placedBlocks(const std::vector<BlockFormat>& blocks, co
   if (reference) {
     from = screenEdges(*reference);
     if (!from)
-      warn(
-          "audioProgrammeReferenceScreen: the screen reaches behind or over the listener; "
-          "screenRef positions of audioObject " +
-          object.id + " are not scaled");
+      warn(std::string("audioProgrammeReferenceScreen: ") +
+           (screenHasNoWidth(*reference)
+                ? "the screen has no width (a width or distance of 0 or less)"
+                : "the screen reaches behind or over the listener") +
+           "; screenRef positions of audioObject " + object.id + " are not scaled");
   }
   const std::optional<PositionOffset>& offset = object.positionOffset;
   bool offsetMismatch = false;

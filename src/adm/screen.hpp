@@ -21,8 +21,9 @@ struct ScreenEdges {
   double leftAzimuth = 0.0, rightAzimuth = 0.0, bottomElevation = 0.0, topElevation = 0.0;
 };
 
-// nullopt when the screen is not one BS.2127 can scale with: it reaches behind the listener
-// (its right edge left of its left one) or over the head.
+// nullopt when the screen is not one BS.2127 can scale with: it has no width (zero or negative,
+// or its centre at the listener), it reaches behind the listener (its right edge left of its
+// left one, or the edges half a turn or more apart) or over the head.
 std::optional<ScreenEdges> screenEdges(const Screen& screen);
 
 // BS.2127 §10's point mapping between Cartesian room coordinates (x right, y front, z up, the

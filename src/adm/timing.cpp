@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "adm/import.hpp"
 
@@ -9,6 +10,12 @@ namespace vkmix::adm {
 namespace {
 
 double gainDbOf(double linear) { return linear <= 1e-10 ? -200.0 : 20.0 * std::log10(linear); }
+
+std::string formatNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 }  // namespace
 
@@ -64,15 +71,36 @@ std::vector<std::pair<double, double>> soundingSpans(const std::vector<TimedBloc
   return spans;
 }
 
-void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t) {
+void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t,
+                    const std::function<void(const std::string&)>& warn,
+                    std::vector<std::string>* keyBlocks) {
   bool anyGain = false;
   for (const TimedBlock& tb : timed) anyGain = anyGain || tb.block->gain != 1.0;
+  // A negative block gain is a polarity inversion (BS.2127 multiplies by it). A track has one
+  // polarity, its clips', so it is the first block's with a gain other than 0; a block of the
+  // other sign cannot be a dB gain key: it is named and plays at |gain| in that polarity.
+  const BlockFormat* signBlock = nullptr;
+  for (const TimedBlock& tb : timed) {
+    if (tb.block->gain == 0.0) continue;
+    if (signBlock == nullptr) {
+      signBlock = tb.block;
+    } else if ((tb.block->gain < 0.0) != (signBlock->gain < 0.0) && warn) {
+      warn("audioBlockFormat " + tb.block->id + ": gain " + formatNumber(tb.block->gain) +
+           " changes sign from audioBlockFormat " + signBlock->id + "'s " +
+           formatNumber(signBlock->gain) +
+           "; a track has one polarity, the first block's: |gain| is rendered");
+    }
+  }
+  if (signBlock != nullptr && signBlock->gain < 0.0) {
+    for (Clip& c : t.clips) c.invert = !c.invert;
+  }
   const BlockFormat* previous = nullptr;
   for (const TimedBlock& tb : timed) {
     const BlockFormat& b = *tb.block;
     auto key = [&](double time, const BlockFormat& at, Interpolation how) {
       t.positionKeys.push_back(PositionKey{time, positionOf(at), how});
-      if (anyGain) t.gainKeys.push_back(GainKey{time, gainDbOf(at.gain), how});
+      if (keyBlocks != nullptr) keyBlocks->push_back(at.id);
+      if (anyGain) t.gainKeys.push_back(GainKey{time, gainDbOf(std::abs(at.gain)), how});
     };
     if (previous != nullptr && tb.continues && tb.interpolation > 0.0) {
       // From where the previous block left it, over the interpolation length.

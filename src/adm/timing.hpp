@@ -4,7 +4,9 @@
 // gain keys that move as the blocks interpolate.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "adm/model.hpp"
@@ -40,7 +42,12 @@ std::vector<TimedBlock> timeBlocks(const std::vector<BlockFormat>& blocks, doubl
 std::vector<std::pair<double, double>> soundingSpans(const std::vector<TimedBlock>& timed);
 
 // The timed blocks as `t`'s position keys (and gain keys where a block's gain is not 1); one
-// static position (and a fader offset) when nothing moves.
-void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t);
+// static position (and a fader offset) when nothing moves. A negative gain inverts `t`'s clips
+// (which must be set) and keys |gain|; blocks whose gains change sign are named to `warn`: the
+// first block's polarity plays throughout. `keyBlocks`, when given, gets the ID of the block each
+// position key (the static position: the first) was taken from, for errors that name it.
+void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t,
+                    const std::function<void(const std::string&)>& warn,
+                    std::vector<std::string>* keyBlocks = nullptr);
 
 }  // namespace vkmix::adm

@@ -19,11 +19,18 @@ void warnLine(const std::string& w) { std::cerr << "vkmix: warning: " << oneLine
 
 int cmdAdmInfo(const std::string& file) {
   // Names in a master are anyone's text: each line printed with its control characters escaped.
-  const std::string text = describeAdm(file);
+  std::string notRenderable;
+  const std::string text = describeAdm(file, &notRenderable);
   for (std::size_t at = 0; at < text.size();) {
     const std::size_t end = std::min(text.find('\n', at), text.size());
     std::printf("%s\n", oneLine(std::string_view(text).substr(at, end - at)).c_str());
     at = end + 1;
+  }
+  // A master render would refuse: the listing, then (last) why, and a failing exit as render's.
+  if (!notRenderable.empty()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "vkmix: %s\n", oneLine(notRenderable).c_str());
+    return 1;
   }
   return 0;
 }

@@ -145,7 +145,9 @@ Bw64Info parseBw64(const ByteReader& read, std::uint64_t size, const std::string
       if (metadata) parseChna(file, file.bytes(body, len, "chna"), info);
       info.hasChna = true;
     } else if (id == "axml") {
-      if (len > kMaxAxmlBytes) file.fail("axml", "chunk larger than 64 MiB");
+      if (len > kMaxAxmlBytes)
+        file.fail("axml", "corrupt chunk size: " + std::to_string(len) +
+                              " bytes, larger than the 64 MiB an axml chunk may have");
       if (metadata) {
         const auto b = file.bytes(body, len, "axml");
         // Some writers pad with NULs.

@@ -21,6 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int kRate = 48000;
 
@@ -341,7 +342,30 @@ TEST_F(AdmBs2127, OnlyOneComplementaryObjectPlays) {
   EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1004"}}),
               HasSubstr("--complementary: AO_1004 is not in a complementary group of"));
   EXPECT_THAT(errorOf(AdmChoice{{}, {"AO_1002", "AO_1003"}}),
-              HasSubstr("--complementary: AO_1002 and AO_1003 are alternatives of one"));
+              HasSubstr("--complementary: AO_1002 and AO_1003 are alternatives of one "
+                        "complementary group (AO_1001, AO_1002, AO_1003); choose one"));
+  // A programme without the group: choosing in it is an error; it is not warned about.
+  adm::Content me;
+  me.id = "ACO_1002";
+  me.name = "me";
+  me.objectRefs = {"AO_1004"};
+  doc.contents.push_back(me);
+  adm::Programme mix;
+  mix.id = "APR_1002";
+  mix.name = "ME";
+  mix.contentRefs = {me.id};
+  doc.programmes.push_back(mix);
+  test::writeAdmFile(dir_ / "m.wav", doc, b.chna(),
+                     std::vector<std::vector<float>>(4, std::vector<float>(frames)), kRate);
+  EXPECT_THAT(errorOf(AdmChoice{"APR_1002", {"AO_1003"}}),
+              HasSubstr("--complementary: AO_1003 is not in audioProgramme APR_1002, which is "
+                        "what is rendered (--programme chooses another)"));
+  warnings.clear();
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{"APR_1002", {}})),
+              ElementsAre("crowd"));
+  for (const std::string& w : warnings) EXPECT_THAT(w, Not(HasSubstr("complementary"))) << w;
+  EXPECT_THAT(names(importAdm(dir_ / "m.wav", warn, AdmChoice{"APR_1001", {"AO_1002"}})),
+              ElementsAre("french", "crowd"));
   // The group survives export: writeAdm writes the references back.
   EXPECT_THAT(adm::writeAdm(doc),
               HasSubstr("<audioComplementaryObjectIDRef>AO_1002</audioComplementaryObjectIDRef>"));
@@ -519,6 +543,41 @@ TEST_F(AdmBs2127, MatrixNegativeGainsInvertAndDelaysShiftTheTerm) {
   const Session back = parseSession(sessionToJson(s), s.path);
   EXPECT_TRUE(back.tracks[0].clips[2].invert);
   EXPECT_FALSE(back.tracks[0].clips[1].invert);
+}
+
+// Matrix values vkmix cannot play are one-line errors naming the coefficient, checked before a
+// delay is converted to frames; a term delayed past the object's end is named, not dropped
+// silently; a gain the session refuses names the object, not the session's track.
+TEST_F(AdmBs2127, MatrixValuesOutOfRangeAreErrorsNamingTheCoefficient) {
+  auto errorOf = [&](const test::MatrixMaster& m) {
+    try {
+      import(m.doc, m.chna, 0.1);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  for (const double delay : {2e17, 1e17, 1e300}) {
+    test::MatrixMaster m = test::loRoMatrixMaster(0.5, 0.5);
+    m.doc.channels[0].blocks[0].matrix[2].delay = delay;
+    EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the "
+                                      "coefficient of AC_00010005 has delay"))
+        << delay;
+    EXPECT_THAT(errorOf(m), HasSubstr("ms, beyond 48 hours")) << delay;
+  }
+  test::MatrixMaster m = test::loRoMatrixMaster(0.5, 0.5);
+  m.doc.channels[0].blocks[0].matrix[2].delay = 200.0;
+  const Session s = import(m.doc, m.chna, 0.1);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("audioChannelFormat AC_00021001: the term on track "
+                                               "5 is delayed 0.2 s, past the object's end; "
+                                               "silent")));
+  m = test::loRoMatrixMaster(1e308, 1e308);
+  m.doc.channels[0].blocks[0].matrix[2].inputChannelRef = "AC_00010003";
+  EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the sum of its "
+                                    "coefficients' gains on one track overflows"));
+  m = test::loRoMatrixMaster(1e200, 0.5);
+  EXPECT_THAT(errorOf(m), HasSubstr("m.wav: axml: audioChannelFormat AC_00021001: the "
+                                    "coefficients' gain on track 3, 1e+200, is above +48 dB"));
 }
 
 // HOA (typeDefinition HOA, BS.2127 §9): a custom first-order pack whose tracks come in FuMa's

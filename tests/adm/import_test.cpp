@@ -1,5 +1,7 @@
 // ADM BWF into a session: blocks to keys (jumpPosition, interpolationLength), DirectSpeakers to
 // beds (defined or BS.2094 common definitions), what is unsupported named, bad files named.
+#include <cmath>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -220,6 +222,42 @@ TEST_F(AdmImport, UnsupportedElementsAreNamedInWarnings) {
   EXPECT_THAT(all, HasSubstr("x.wav: "));
 }
 
+TEST_F(AdmImport, NegativeGainsInvertThePolarity) {
+  adm::DocumentBuilder b({"effects"});
+  auto block = [](double gain, double rtime) {
+    adm::BlockFormat f = test::polarBlock(30, 0, rtime, 0.05);
+    f.gain = gain;
+    return f;
+  };
+  b.object("constant", 0, {block(-0.5, 0.0), block(-0.5, 0.05)});
+  b.object("flips", 0, {block(0.5, 0.0), block(-0.25, 0.05)});
+  b.object("plain", 0, {block(1.0, 0.0)});
+  std::string axml = adm::writeAdm(b.document());
+  // audioObject AO_1003 ("plain") at gain -2: inverted, 6 dB.
+  const std::string uid = "<audioTrackUIDRef>ATU_00000003</audioTrackUIDRef>";
+  axml.insert(axml.find(uid) + uid.size(), "<gain>-2</gain>");
+  const Session s = import(withAxml(b, axml));
+  ASSERT_EQ(s.tracks.size(), 3u);
+  // A constant negative block gain: inverted clips, keys (here a fader offset) at |gain|.
+  ASSERT_FALSE(s.tracks[0].clips.empty());
+  for (const Clip& c : s.tracks[0].clips) EXPECT_TRUE(c.invert);
+  ASSERT_FALSE(s.tracks[0].gainKeys.empty());
+  for (const GainKey& k : s.tracks[0].gainKeys) EXPECT_NEAR(k.gainDb, 20 * std::log10(0.5), 1e-9);
+  // A sign change: the first block's polarity, |gain| keys, the other block named.
+  for (const Clip& c : s.tracks[1].clips) EXPECT_FALSE(c.invert);
+  ASSERT_EQ(s.tracks[1].gainKeys.size(), 2u);
+  EXPECT_NEAR(s.tracks[1].gainKeys[1].gainDb, 20 * std::log10(0.25), 1e-9);
+  std::string all;
+  for (const auto& w : warnings_) all += w + "\n";
+  EXPECT_THAT(all, HasSubstr("audioBlockFormat AB_00031002_00000002: gain -0.25 changes sign"));
+  // A negative audioObject gain: inverted at |gain|, not muted.
+  ASSERT_FALSE(s.tracks[2].clips.empty());
+  for (const Clip& c : s.tracks[2].clips) EXPECT_TRUE(c.invert);
+  EXPECT_NEAR(s.tracks[2].gainDb, 20 * std::log10(2.0), 1e-9);
+  EXPECT_FALSE(s.tracks[2].mute);
+  EXPECT_THAT(describeAdm(withAxml(b, axml)), HasSubstr("gain 6.0206 dB, inverted"));
+}
+
 TEST_F(AdmImport, BadFilesNameTheFileAndChunk) {
   adm::DocumentBuilder b({"effects"});
   b.object("o", 0, {test::polarBlock(0, 0, 0, 0.1)});
@@ -255,6 +293,105 @@ TEST_F(AdmImport, BadFilesNameTheFileAndChunk) {
   EXPECT_FALSE(isAdmFile(dir_ / "plain.wav"));
   EXPECT_THAT(errorOf(dir_ / "plain.wav"), HasSubstr("plain.wav: axml: no axml chunk"));
   EXPECT_FALSE(isAdmFile(dir_ / "missing.wav"));
+}
+
+TEST_F(AdmImport, BadBlockValuesNameTheAdmElements) {
+  auto errorOf = [&](const std::filesystem::path& p) {
+    try {
+      import(p);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  adm::BlockFormat outside = test::polarBlock(0, 0, 0.05, 0.05);
+  outside.cartesian = true;
+  outside.x = 5;
+  adm::DocumentBuilder still({"effects"});
+  still.object("o", 0, {outside});
+  EXPECT_THAT(errorOf(write(still)),
+              HasSubstr("m.wav: axml: audioObject AO_1001, audioChannelFormat AC_00031001, "
+                        "audioBlockFormat AB_00031001_00000001: position.x: must be within -1..1"));
+  adm::BlockFormat first = test::polarBlock(0, 0, 0.0, 0.05);
+  first.cartesian = true;
+  adm::DocumentBuilder moving({"effects"});
+  moving.object("a", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  moving.object("b", 0, {first, outside});
+  EXPECT_THAT(errorOf(write(moving)),
+              HasSubstr("m.wav: axml: audioObject AO_1002, audioChannelFormat AC_00031002, "
+                        "audioBlockFormat AB_00031002_00000002: x: must be within -1..1"));
+  std::string axml = adm::writeAdm(still.document());
+  const std::string uid = "<audioTrackUIDRef>ATU_00000001</audioTrackUIDRef>";
+  still = adm::DocumentBuilder({"effects"});
+  still.object("o", 0, {test::polarBlock(0, 0, 0, 0.1)});
+  axml = adm::writeAdm(still.document());
+  axml.insert(axml.find(uid) + uid.size(),
+              "<positionOffset coordinate=\"azimuth\">1e20</positionOffset>");
+  EXPECT_THAT(
+      errorOf(withAxml(still, axml)),
+      HasSubstr("x.wav: axml: audioObject AO_1001, audioChannelFormat AC_00031001, "
+                "audioBlockFormat AB_00031001_00000001: position.azimuth: is out of range"));
+}
+
+// BS.2127 (the EBU reference renderer's parser): an Objects position is azimuth and elevation
+// (distance optional) or X and Y (Z optional); other sets are one-line errors naming the block,
+// never a silent front centre; the coordinates decide the kind over a cartesian flag that
+// disagrees (warned).
+TEST_F(AdmImport, WrongKindCoordinatesAreNamedNotPlacedFrontCentre) {
+  auto errorOf = [&](const std::filesystem::path& p) {
+    try {
+      import(p);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  adm::DocumentBuilder b({"effects"});
+  b.object("o", 0, {test::polarBlock(-110, 10, 0, 0.1)});
+  const std::string polar = adm::writeAdm(b.document());
+  auto drop = [](std::string axml, const std::string& coordinate) {
+    const std::size_t at = axml.find("<position coordinate=\"" + coordinate + "\"");
+    axml.erase(at, axml.find("</position>", at) + 11 - at);
+    return axml;
+  };
+  auto replace = [](std::string axml, const std::string& from, const std::string& to) {
+    axml.replace(axml.find(from), from.size(), to);
+    return axml;
+  };
+  const std::string jump = "<jumpPosition";
+  // <cartesian>1</cartesian> with only an azimuth.
+  std::string axml = drop(drop(polar, "elevation"), "distance");
+  axml = replace(axml, jump, "<cartesian>1</cartesian>" + jump);
+  EXPECT_THAT(errorOf(withAxml(b, axml)),
+              HasSubstr("audioBlockFormat AB_00031001_00000001: position gives azimuth; an "
+                        "object's position is azimuth and elevation"));
+  // A Cartesian block missing Y; one mixing the kinds.
+  axml = replace(
+      replace(replace(polar, "\"azimuth\">-110", "\"X\">0.5"), "\"elevation\">10", "\"Z\">0.2"),
+      "\"distance\">1", "\"Y\">1");
+  EXPECT_THAT(errorOf(withAxml(b, drop(axml, "Y"))),
+              HasSubstr("audioBlockFormat AB_00031001_00000001: position gives X, Z;"));
+  EXPECT_THAT(errorOf(withAxml(b, replace(axml, "\"Z\">0.2", "\"elevation\">0.2"))),
+              HasSubstr("position gives X, elevation, Y;"));
+  // X/Y/Z without the cartesian flag: Cartesian, warned.
+  Session s = import(withAxml(b, axml));
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_TRUE(s.tracks[0].position.cartesian);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.x, 0.5);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.y, 1.0);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.z, 0.2);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("audioBlockFormat AB_00031001_00000001: no "
+                                               "<cartesian> flag with X/Y/Z coordinates; the "
+                                               "coordinates decide: Cartesian")));
+  // Polar coordinates under <cartesian>1</cartesian>: polar, warned. Without distance: 1.
+  s = import(
+      withAxml(b, replace(drop(polar, "distance"), jump, "<cartesian>1</cartesian>" + jump)));
+  ASSERT_EQ(s.tracks.size(), 1u);
+  EXPECT_FALSE(s.tracks[0].position.cartesian);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.azimuthDeg, -110);
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.elevationDeg, 10);
+  EXPECT_THAT(warnings_, ElementsAre(HasSubstr("<cartesian>1</cartesian> with polar coordinates; "
+                                               "the coordinates decide: polar")));
 }
 
 TEST_F(AdmImport, DescribeListsProgrammeObjectsAndTracks) {

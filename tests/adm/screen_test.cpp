@@ -127,6 +127,23 @@ TEST(ScreenEdges, AreBs2127sForPolarAndCartesianScreens) {
   EXPECT_NEAR(c->topElevation, topOf(90), 1e-12);
   // Wider than the room (its edges behind the listener): not a screen to scale with.
   EXPECT_FALSE(adm::screenEdges(polarScreen(0, 200)));
+  // No width (zero, negative, a centre at the listener): every direction would collapse onto one.
+  EXPECT_FALSE(adm::screenEdges(polarScreen(0, 0)));
+  EXPECT_FALSE(adm::screenEdges(polarScreen(0, -30)));
+  adm::Screen atListener = polarScreen(0, 58);
+  atListener.distance = 0.0;
+  EXPECT_FALSE(adm::screenEdges(atListener));
+  adm::Screen flat = cart;
+  flat.widthX = 0.0;
+  EXPECT_FALSE(adm::screenEdges(flat));
+  flat.widthX = -1.0;
+  EXPECT_FALSE(adm::screenEdges(flat));
+  // A Cartesian screen behind the listener, as the polar one at azimuth 180.
+  EXPECT_FALSE(adm::screenEdges(polarScreen(180, 58)));
+  adm::Screen behind = cart;
+  behind.y = -1.0;
+  behind.widthX = 1.0;
+  EXPECT_FALSE(adm::screenEdges(behind));
 }
 
 // BS.2127 §10: the loudspeaker directions map to the cube's points, elevation 30 to 45 in the
@@ -242,6 +259,10 @@ TEST_F(AdmScreen, ScreenRefScalesFromTheReferenceScreenToTheDefault) {
   const auto wide = keysOf({a, b}, polarScreen(0, 200));
   EXPECT_NEAR(wide[0].position.azimuthDeg, 22.5, 1e-12);
   EXPECT_THAT(allWarnings(), HasSubstr("audioProgrammeReferenceScreen: the screen reaches"));
+  const auto narrow = keysOf({a, b}, polarScreen(0, 0));
+  EXPECT_NEAR(narrow[0].position.azimuthDeg, 22.5, 1e-12);
+  EXPECT_NEAR(narrow[0].position.elevationDeg, a.elevation, 1e-12);
+  EXPECT_THAT(allWarnings(), HasSubstr("audioProgrammeReferenceScreen: the screen has no width"));
 }
 
 // screenEdgeLock puts the position on the reproduction screen's edge it names (its distance

@@ -178,6 +178,61 @@ TEST_F(AdmCli, BadMastersAreOneLineAndLeaveNothing) {
     EXPECT_EQ(e.path().filename().string().find("tmp"), std::string::npos) << e.path();
 }
 
+// adm-info on a master that render would refuse: the listing, then the reason as the last line,
+// and render's failing exit. A master cut short (its axml lost with the end of the audio) and a
+// corrupt axml size say so, naming the file and chunk, rather than "no ADM metadata".
+TEST(AdmCliBadMasters, AdmInfoFailsWhereRenderWouldAndNamesTruncation) {
+  test::ScratchDir dir;
+  auto vkmix = [](const std::string& args, std::string* out) {
+    return test::runCommand(std::string(VKMIX_BINARY) + " " + args, out);
+  };
+  auto lastLine = [](const std::string& out) {
+    const std::size_t end = out.find_last_not_of('\n');
+    const std::size_t start = out.rfind('\n', end);
+    return out.substr(start == std::string::npos ? 0 : start + 1, end - start);
+  };
+  adm::BlockFormat outside = test::polarBlock(0, 0, 0, 0.5);
+  outside.cartesian = true;
+  outside.x = 5;
+  adm::DocumentBuilder b({"effects"});
+  b.object("far", 0, {outside});
+  const std::string bad = (dir / "bad.wav").string();
+  test::writeAdmFile(bad, b, {test::noise(24000, 1, 0.3f)}, 48000);
+  std::string out;
+  EXPECT_EQ(vkmix("adm-info " + bad, &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("object AO_1001 \"far\""));  // the listing is still printed
+  EXPECT_THAT(lastLine(out), HasSubstr("vkmix: " + bad + ": axml: audioObject AO_1001"));
+  EXPECT_THAT(lastLine(out), HasSubstr("x: must be within -1..1"));
+
+  adm::DocumentBuilder good({"effects"});
+  good.object("near", 0, {test::polarBlock(0, 0, 0, 0.5)});
+  const std::filesystem::path master = dir / "m.wav";
+  test::writeAdmFile(master, good, {test::noise(24000, 1, 0.3f)}, 48000);
+  std::string bytes;
+  {
+    std::ifstream in(master, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string cut = (dir / "cut.wav").string();
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_EQ(vkmix("adm-info " + cut, &out), 1) << out;
+  EXPECT_THAT(lastLine(out), HasSubstr("cut.wav: data: truncated file: the data chunk declares"));
+  EXPECT_EQ(vkmix("render " + cut + " -o " + (dir / "o.wav").string(), &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("cut.wav: data: truncated file"));
+  EXPECT_THAT(out, Not(HasSubstr("without ADM metadata")));
+
+  // The axml chunk's size field says 4 GiB.
+  const std::size_t axml = bytes.rfind("axml");
+  ASSERT_NE(axml, std::string::npos);
+  std::string corrupt = bytes;
+  for (int i = 0; i < 4; ++i) corrupt[axml + 4 + static_cast<std::size_t>(i)] = '\xF0';
+  const std::string sized = (dir / "sized.wav").string();
+  std::ofstream(sized, std::ios::binary) << corrupt;
+  EXPECT_EQ(vkmix("render " + sized + " -o " + (dir / "o.wav").string(), &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("sized.wav: axml: corrupt chunk size"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "o.wav"));
+}
+
 // --complementary picks the member of a complementary group that plays (render, adm-import);
 // an ID in no group is one line naming the flag, and nothing is written.
 TEST_F(AdmCli, ComplementaryChoosesTheAlternativeThatPlays) {

@@ -985,6 +985,41 @@ TEST_F(Adm, InvertedClipsAreNegatedInEveryDeliverable) {
   }
 }
 
+// A negative gain is a polarity inversion (BS.2127 multiplies by it): an object whose blocks'
+// gain is -0.5, or whose audioObject gain is -0.5, renders as the one at +0.5 negated, sample for
+// sample (not muted).
+TEST_F(Adm, NegativeObjectAndBlockGainsRenderInverted) {
+  const std::vector<std::vector<float>> audio = {test::noise(12000, 91, 0.3f)};
+  auto renderAt = [&](double blockGain, double objectGain) {
+    adm::DocumentBuilder b({"effects"});
+    adm::BlockFormat first = test::polarBlock(20, 0, 0.0, 0.1), second = first;
+    second.azimuth = -60;
+    second.rtime = 0.1;
+    first.gain = second.gain = blockGain;
+    b.object("o", 0, {first, second});
+    adm::Document doc = b.document();
+    doc.objects[0].gain = objectGain;
+    test::writeAdmFile(dir_ / "m.wav", doc, b.chna(), audio, kRate);
+    RenderOptions o = renderOptions();
+    o.layout = "5.1";
+    return renderToMemory(importAdm(dir_ / "m.wav", nullptr), o).channels;
+  };
+  const auto plain = renderAt(0.5, 1.0);
+  for (const auto& inverted : {renderAt(-0.5, 1.0), renderAt(1.0, -0.5)}) {
+    ASSERT_EQ(inverted.size(), plain.size());
+    double energy = 0.0, worst = 0.0;
+    for (std::size_t c = 0; c < plain.size(); ++c) {
+      ASSERT_EQ(inverted[c].size(), plain[c].size());
+      for (std::size_t i = 0; i < plain[c].size(); ++i) {
+        energy += static_cast<double>(plain[c][i]) * plain[c][i];
+        worst = std::max(worst, static_cast<double>(std::abs(plain[c][i] + inverted[c][i])));
+      }
+    }
+    EXPECT_GT(energy, 1.0);
+    EXPECT_LT(worst, 1e-6);
+  }
+}
+
 // Screen-related positions render where BS.2127 puts them (tests/adm/screen_test derives them):
 // an object at azimuth 10 locked to the screen's left edge plays as a session object at 29 (the
 // default screen's edge), and one at 22.5 with screenRef, mixed for a 90-degree reference
