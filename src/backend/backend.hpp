@@ -92,6 +92,10 @@ class Backend {
   // Whether premix and denoise of different tracks may run at once on different threads (each
   // track's state its own): the engine then denoises tracks ahead on its workers.
   virtual bool concurrentTracks() const { return false; }
+  // Whether the chunk's mixing, convolving and denoising run on the device's own threads, the
+  // engine's thread only recording and collecting them (vulkan; on lavapipe the driver's threads
+  // take every core): the engine then decodes clips on a worker of its own, not in the loop.
+  virtual bool mixesOnDevice() const { return false; }
 
   // The device as the report names it ("llvmpipe (LLVM 15.0.6, 256 bits) [cpu]",
   // "cpu-reference"), Vulkan validation errors so far, and the backend's report figures.

@@ -175,6 +175,7 @@ class VulkanBackend final : public Backend {
     denoisers_[track]->process(in, out);
   }
   bool denoisesInChunk() const override { return true; }
+  bool mixesOnDevice() const override { return true; }
   // The premix's rows are the denoiser's input in device memory, chunk after chunk, and each
   // chunk's output goes to the track's ring, where the mixes recorded after take it.
   void denoiseInChunk(std::size_t track, const dsp::MixBlock* block, int chunks,
