@@ -20,6 +20,37 @@ void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std:
   }
 }
 
+ActiveVoices::ActiveVoices(std::span<const PlannedVoice> voices) : voices_(voices) {
+  byStart_.resize(voices.size());
+  for (std::size_t v = 0; v < voices.size(); ++v) byStart_[v] = v;
+  std::stable_sort(byStart_.begin(), byStart_.end(), [&](std::size_t a, std::size_t b) {
+    return voices[a].startFrame < voices[b].startFrame;
+  });
+}
+
+void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::size_t>& active,
+                          SourceMap& sources, const OpenSource& open) {
+  // Those ended before the window go; those starting before its end join, in plan order.
+  std::erase_if(started_, [&](std::size_t v) { return voices_[v].endFrame() <= start; });
+  const std::size_t from = next_;
+  while (next_ < byStart_.size() && voices_[byStart_[next_]].startFrame < start + n) ++next_;
+  if (next_ > from) {
+    const std::size_t joined = started_.size();
+    for (std::size_t k = from; k < next_; ++k) {
+      if (voices_[byStart_[k]].endFrame() > start) started_.push_back(byStart_[k]);
+    }
+    std::sort(started_.begin() + static_cast<std::ptrdiff_t>(joined), started_.end());
+    std::inplace_merge(started_.begin(), started_.begin() + static_cast<std::ptrdiff_t>(joined),
+                       started_.end());
+  }
+  active.clear();
+  for (std::size_t v : started_) {
+    const PlannedVoice& pv = voices_[v];
+    active.push_back(v);
+    if (!sources.contains(pv.clipIndex)) sources.emplace(pv.clipIndex, open(pv.clipIndex));
+  }
+}
+
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame) {
   std::erase_if(sources, [&](const auto& entry) {
     return clips[static_cast<std::size_t>(entry.first)].endFrame <= frame;

@@ -38,6 +38,24 @@ using RowMemory = backend::RowMemory;
 void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std::int64_t n,
                   std::vector<std::size_t>& active, SourceMap& sources, const OpenSource& open);
 
+// gatherActive for a loop whose windows go forward, [start, start + n) after the last's start:
+// the voices in start order, a cursor past those started, and those started but not ended, so a
+// window costs its sounding voices, not the plan's thousands. The same voices, in the same
+// order, with sources opened in the same order.
+class ActiveVoices {
+ public:
+  explicit ActiveVoices(std::span<const PlannedVoice> voices);
+  void gather(std::int64_t start, std::int64_t n, std::vector<std::size_t>& active,
+              SourceMap& sources, const OpenSource& open);
+
+ private:
+  std::span<const PlannedVoice> voices_;
+  std::vector<std::size_t> byStart_;  // voice indices by start frame
+  std::size_t next_ = 0;              // byStart_[next_] is the first voice not yet started
+  std::vector<std::size_t> started_;  // started and not ended, in plan order
+  std::vector<std::size_t> merged_;
+};
+
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 

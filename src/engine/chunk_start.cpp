@@ -17,6 +17,7 @@ int cores() { return static_cast<int>(std::thread::hardware_concurrency()); }
 ChunkStarter::ChunkStarter(const RenderPlan& plan, const RenderOptions& options)
     : plan_(plan),
       clipSources_(plan.voices.clips, plan.session.sampleRate),
+      sounding_(plan.voices.voices),
       decodeThreads_(options.decodeThreads),
       readers_(options.readThreads >= 0 ? options.readThreads
                : cores() >= 4           ? std::min(8, cores() - 2)
@@ -87,8 +88,8 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   const std::vector<PlannedVoice>& voices = plan_.voices.voices;
   StartedChunk now{numFrames, (numFrames + 3) / 4 * 4, {}};
   decodeAhead_->finish();
-  gatherActive(voices, startFrame, numFrames, active_, sources_,
-               [this, startFrame](int clip) { return open(clip, startFrame); });
+  sounding_.gather(startFrame, numFrames, active_, sources_,
+                   [this, startFrame](int clip) { return open(clip, startFrame); });
   now.dispatched.assign(plan_.mixers.size(), 0);
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
     const MixerPlan& mixer = plan_.mixers[m];

@@ -42,6 +42,7 @@ class ChunkStarter {
   std::vector<RowMemory> mixerRows_;
   ClipSourcePool clipSources_;
   SourceMap sources_;
+  ActiveVoices sounding_;
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
   double readSeconds_ = 0.0;

@@ -224,10 +224,19 @@ void ObjectPanner::extentGains(const Vec3& d, double widthDeg, double heightDeg,
     if (v.dot(d) < cosCone) continue;
     const double az = std::atan2(-v.dot(right), v.dot(d)) * 180.0 / kPi;
     const double el = std::asin(std::clamp(v.dot(up), -1.0, 1.0)) * 180.0 / kPi;
-    const double rOuter = std::hypot(az / outerW, el / outerH);
-    if (rOuter >= 1.0) continue;
-    const double rInner = std::hypot(az / innerW, el / innerH);
-    const double w = rInner <= 1.0 ? 1.0 : std::clamp((1.0 - rOuter) / (rInner - rOuter), 0.0, 1.0);
+    // Most points lie clearly outside the soft edge or clearly inside the region: a sum of
+    // squares, a millionth from 1, decides those without hypot (within an ulp of the root), and
+    // gives what it would; the rest take the radii exactly.
+    const double xo = az / outerW, yo = el / outerH;
+    if (xo * xo + yo * yo > 1.0 + 1e-6) continue;
+    const double xi = az / innerW, yi = el / innerH;
+    double w = 1.0;
+    if (!(xi * xi + yi * yi < 1.0 - 1e-6)) {
+      const double rOuter = std::hypot(xo, yo);
+      if (rOuter >= 1.0) continue;
+      const double rInner = std::hypot(xi, yi);
+      w = rInner <= 1.0 ? 1.0 : std::clamp((1.0 - rOuter) / (rInner - rOuter), 0.0, 1.0);
+    }
     if (w <= 0.0) continue;
     const double* g2 = &gridPower_[p * numChannels_];
     for (int c = 0; c < numChannels_; ++c) power[c] += w * g2[c];

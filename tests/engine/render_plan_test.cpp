@@ -240,6 +240,43 @@ TEST_F(Plan, AVoiceSoundsInTheChunksItsClipOverlaps) {
   EXPECT_EQ(opened.size(), 2u);                         // each clip opened once
 }
 
+// The block loop's cursor over the voices gives, window after window going forward, what the
+// scan of every voice gives: the same voices in plan order, their clips opened in that order.
+TEST_F(Plan, TheLoopsCursorFindsTheVoicesTheScanFinds) {
+  const Session s = session(
+      R"({"name": "a", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0.5, "length": 0.25},
+           {"file": "a.wav", "start": 0.1, "length": 0.05}, {"file": "a.wav", "start": 0.74, "length": 0.3}]},
+         {"name": "b", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0},
+           {"file": "a.wav", "start": 1.2, "length": 0.1}, {"file": "a.wav", "start": 0.3, "length": 0.01}]},
+         {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav", "start": 0.6}]})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  for (const std::int64_t first : {std::int64_t{0}, std::int64_t{30000}}) {
+    for (const std::int64_t n : {std::int64_t{100}, std::int64_t{4801}, std::int64_t{24000}}) {
+      SourceMap scanned, cursored;
+      std::vector<int> scanOpened, cursorOpened;
+      auto opener = [](std::vector<int>& opened) {
+        return [&opened](int clip) -> std::unique_ptr<SampleSource> {
+          opened.push_back(clip);
+          return std::make_unique<Silence>();
+        };
+      };
+      ActiveVoices cursor(plan.voices.voices);
+      std::vector<std::size_t> byScan, byCursor;
+      int sounding = 0;
+      for (std::int64_t at = first; at < 2 * 48000; at += n) {
+        gatherActive(plan.voices.voices, at, n, byScan, scanned, opener(scanOpened));
+        cursor.gather(at, n, byCursor, cursored, opener(cursorOpened));
+        ASSERT_EQ(byCursor, byScan) << "window at " << at << ", " << n << " frames";
+        sounding += byScan.empty() ? 0 : 1;
+        closeFinished(scanned, plan.voices.clips, at + n);
+        closeFinished(cursored, plan.voices.clips, at + n);
+      }
+      EXPECT_EQ(cursorOpened, scanOpened);
+      EXPECT_GT(sounding, 0);
+    }
+  }
+}
+
 TEST_F(Plan, TheInspectorsTrackGainsAreTheRenderersTimesTheFader) {
   const Session s = session(
       R"({"name": "fly", "gainDb": -4, "positionKeys": [{"time": 0, "azimuth": 30}, {"time": 1, "azimuth": -110}],
