@@ -51,6 +51,19 @@ void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::s
   }
 }
 
+const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_t n) {
+  const Key key{v.clipFrame,
+                v.clipLength,
+                v.fadeInFrames,
+                v.fadeOutFrames,
+                std::bit_cast<std::uint32_t>(v.fadeInShape),
+                std::bit_cast<std::uint32_t>(v.fadeOutShape),
+                n};
+  auto [it, fresh] = kept_.try_emplace(key);
+  if (fresh) dsp::envelopeFades(v, n, it->second);
+  return it->second;
+}
+
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame) {
   std::erase_if(sources, [&](const auto& entry) {
     return clips[static_cast<std::size_t>(entry.first)].endFrame <= frame;
@@ -61,7 +74,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool) {
+               ParallelFor* pool, FadeCache* fades) {
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -164,8 +177,15 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   }
   const auto envStride = static_cast<std::size_t>(block.stride);
   std::vector<float> envelopes(owners.size() * envStride);
-  for (std::size_t e = 0; e < owners.size(); ++e)
-    dsp::envelopeRow(block.voices[owners[e]], envelopes.data() + e * envStride, envStride);
+  for (std::size_t e = 0; e < owners.size(); ++e) {
+    const dsp::VoiceParams& p = block.voices[owners[e]];
+    if (fades != nullptr) {
+      dsp::envelopeRowFrom(p, fades->fades(p, envStride), envelopes.data() + e * envStride,
+                           envStride);
+    } else {
+      dsp::envelopeRow(p, envelopes.data() + e * envStride, envStride);
+    }
+  }
   // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
   // there is one, with the same bytes.
   auto readRow = [&](std::size_t k) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "backend/backend.hpp"
@@ -59,6 +60,19 @@ class ActiveVoices {
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 
+// The fades of the envelopes evaluated for one chunk, kept for the chunk's other mixes: a clip's
+// voice in a stem and in its sends has the same fades and another gain. Cleared every chunk.
+class FadeCache {
+ public:
+  const dsp::EnvelopeFades& fades(const dsp::VoiceParams& v, std::size_t n);
+  void clear() { kept_.clear(); }
+
+ private:
+  using Key = std::tuple<std::int32_t, std::int32_t, std::int32_t, std::int32_t, std::uint32_t,
+                         std::uint32_t, std::size_t>;
+  std::map<Key, dsp::EnvelopeFades> kept_;
+};
+
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
 // rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
 // kGridFrames frames), shared by the voices of one (track, bed channel). Each row is read and
@@ -69,6 +83,6 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
-               ParallelFor* pool = nullptr);
+               ParallelFor* pool = nullptr, FadeCache* fades = nullptr);
 
 }  // namespace vkmix::engine

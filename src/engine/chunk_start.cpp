@@ -91,6 +91,7 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   sounding_.gather(startFrame, numFrames, active_, sources_,
                    [this, startFrame](int clip) { return open(clip, startFrame); });
   now.dispatched.assign(plan_.mixers.size(), 0);
+  fades_.clear();
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
     const MixerPlan& mixer = plan_.mixers[m];
     if (std::none_of(active_.begin(), active_.end(),
@@ -99,7 +100,7 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
     {
       const backend::StageClock clock(readSeconds_);
       fillBlock(block_, voices, active_, mixer.routing, sources_, mixer.channels,
-                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_);
+                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_, &fades_);
     }
     backend_->submitMix(m, block_);
     now.dispatched[m] = 1;

@@ -45,6 +45,7 @@ class ChunkStarter {
   ActiveVoices sounding_;
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
+  FadeCache fades_;  // the chunk's envelopes' fades, shared by its mixes
   double readSeconds_ = 0.0;
   int decodeThreads_;  // RenderOptions::decodeThreads (-1: chosen in attach())
   // Declared after sources_, so they are destroyed first: a batch in flight finishes before the
