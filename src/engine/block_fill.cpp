@@ -64,6 +64,14 @@ const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_
   return it->second;
 }
 
+std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {
+  std::vector<std::size_t> out;
+  for (std::size_t k = next_; k < byStart_.size() && voices_[byStart_[k]].startFrame < end; ++k)
+    out.push_back(byStart_[k]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame) {
   std::erase_if(sources, [&](const auto& entry) {
     return clips[static_cast<std::size_t>(entry.first)].endFrame <= frame;

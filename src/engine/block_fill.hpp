@@ -48,6 +48,8 @@ class ActiveVoices {
   explicit ActiveVoices(std::span<const PlannedVoice> voices);
   void gather(std::int64_t start, std::int64_t n, std::vector<std::size_t>& active,
               SourceMap& sources, const OpenSource& open);
+  // After a gather: the voices that start after its window, before `end`, in plan order.
+  std::vector<std::size_t> starting(std::int64_t end) const;
 
  private:
   std::span<const PlannedVoice> voices_;

@@ -56,7 +56,12 @@ void ChunkStarter::attach(backend::Backend& backend) {
 // from the track's start, more than a chunk's work holds; the host path keeps nothing of that).
 std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex, std::int64_t fromFrame) {
   const PlannedClip& c = plan_.voices.clips[static_cast<std::size_t>(clipIndex)];
-  if (c.denoised < 0) return clipSources_.open(clipIndex, fromFrame);
+  if (c.denoised < 0) {
+    auto ready = preopened_.find(clipIndex);
+    if (ready != preopened_.end() && ready->second.fromFrame == fromFrame)
+      return std::move(ready->second.source);
+    return clipSources_.open(clipIndex, fromFrame);
+  }
   const auto k = static_cast<std::size_t>(c.denoised);
   backend::Backend& backend = *backend_;
   const std::string track =
@@ -90,6 +95,7 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   decodeAhead_->finish();
   sounding_.gather(startFrame, numFrames, active_, sources_,
                    [this, startFrame](int clip) { return open(clip, startFrame); });
+  preopened_.clear();
   now.dispatched.assign(plan_.mixers.size(), 0);
   fades_.clear();
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
@@ -109,14 +115,39 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   closeFinished(sources_, plan_.voices.clips, startFrame + numFrames);
   // The open clips' next chunk decodes while the backend mixes this one and the loop collects
   // the one before.
+  // The clips that start in the next chunk are opened, and their first frames decoded, there
+  // too, after the open clips' jobs and in plan order, the order the loop would open them in (so
+  // a bad file is named as it would be); the loop then takes them ready (open()).
   if (decodeAhead_->enabled()) {
-    const std::int64_t aheadTo =
-        std::min(plan_.loopEnd, startFrame + numFrames + plan_.chunkFrames);
+    const std::int64_t next = startFrame + numFrames;
+    const std::int64_t aheadTo = std::min(plan_.loopEnd, next + plan_.chunkFrames);
     std::vector<DecodeAhead::Job> ahead;
     for (const auto& [clip, source] : sources_)
       ahead.emplace_back(source.get(),
                          aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
-    decodeAhead_->start(std::move(ahead));
+    std::vector<int> starting;
+    if (next < plan_.loopEnd) {
+      for (std::size_t v : sounding_.starting(aheadTo)) {
+        const int clip = voices[v].clipIndex;
+        if (voices[v].endFrame() > next &&
+            plan_.voices.clips[static_cast<std::size_t>(clip)].denoised < 0 &&
+            !sources_.contains(clip) &&
+            std::find(starting.begin(), starting.end(), clip) == starting.end())
+          starting.push_back(clip);
+      }
+    }
+    std::function<void()> openNext;
+    if (!starting.empty()) {
+      openNext = [this, starting = std::move(starting), next, aheadTo] {
+        // All opened before any is read, as the loop's gather opens them before its reads.
+        for (int clip : starting)
+          preopened_.emplace(clip, Preopened{next, clipSources_.open(clip, next)});
+        for (int clip : starting)
+          preopened_.at(clip).source->decodeAhead(
+              aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
+      };
+    }
+    decodeAhead_->start(std::move(ahead), std::move(openNext));
   }
   return now;
 }

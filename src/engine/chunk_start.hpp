@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -42,6 +43,12 @@ class ChunkStarter {
   std::vector<RowMemory> mixerRows_;
   ClipSourcePool clipSources_;
   SourceMap sources_;
+  // Clips the decode-ahead worker opened for the next chunk, for reads from fromFrame on.
+  struct Preopened {
+    std::int64_t fromFrame = 0;
+    std::unique_ptr<SampleSource> source;
+  };
+  std::map<int, Preopened> preopened_;
   ActiveVoices sounding_;
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
