@@ -66,32 +66,55 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
     // outputs are checked for overflow as they are first read (a pass over megabytes fewer), an
     // output feeding no speaker on its own; a non-finite one stops the render before its frames
     // are handed on.
-    returns_[k].appendSilence(take);
+    // Each speaker's frames are 0 plus its outputs' terms in output order; the first term is
+    // written as 0 + term rather than added to zeros written first, the same bits.
+    returns_[k].appendUnset(take);
     const std::vector<int>& live = returnChannels_[k];
     std::uint32_t largest = 0;
-    for (std::int64_t o = 0; o < outs; ++o) {
-      const float* from = convOut_.data() + o * span;
-      bool checked = false;
-      for (std::size_t r = 0; r < live.size(); ++r) {
-        const std::size_t c = static_cast<std::size_t>(live[r]);
-        const float g = bus.returnGains[static_cast<std::size_t>(o)][c];
+    checked_.assign(static_cast<std::size_t>(outs), 0);
+    for (std::size_t r = 0; r < live.size(); ++r) {
+      float* to = returns_[k].lastFrames(static_cast<int>(r), take);
+      bool first = true;
+      for (std::int64_t o = 0; o < outs; ++o) {
+        const float g =
+            bus.returnGains[static_cast<std::size_t>(o)][static_cast<std::size_t>(live[r])];
         if (g == 0.0f) continue;
-        float* to = returns_[k].lastFrames(static_cast<int>(r), take);
+        const float* from = convOut_.data() + o * span;
+        char& checked = checked_[static_cast<std::size_t>(o)];
         if (bus.returnShift != 0) {
-          for (std::int64_t i = 0; i < take; ++i) to[i] += std::ldexp(g * from[i], bus.returnShift);
-        } else if (!checked) {
+          const int shift = bus.returnShift;
+          if (first) {
+            for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + std::ldexp(g * from[i], shift);
+          } else {
+            for (std::int64_t i = 0; i < take; ++i) to[i] += std::ldexp(g * from[i], shift);
+          }
+        } else if (checked == 0) {
           std::uint32_t most = 0;
-          for (std::int64_t i = 0; i < take; ++i) {
-            most = std::max(most, std::bit_cast<std::uint32_t>(from[i]) & 0x7fffffffu);
-            to[i] += g * from[i];
+          if (first) {
+            for (std::int64_t i = 0; i < take; ++i) {
+              most = std::max(most, std::bit_cast<std::uint32_t>(from[i]) & 0x7fffffffu);
+              to[i] = 0.0f + g * from[i];
+            }
+          } else {
+            for (std::int64_t i = 0; i < take; ++i) {
+              most = std::max(most, std::bit_cast<std::uint32_t>(from[i]) & 0x7fffffffu);
+              to[i] += g * from[i];
+            }
           }
           largest = std::max(largest, most);
-          checked = true;
+          checked = 1;
+        } else if (first) {
+          for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + g * from[i];
         } else {
           for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
         }
+        first = false;
       }
-      if (!checked) largest = std::max(largest, largestMagnitudeBits(from, take));
+      if (first) std::fill_n(to, take, 0.0f);
+    }
+    for (std::int64_t o = 0; o < outs; ++o) {
+      if (checked_[static_cast<std::size_t>(o)] == 0)
+        largest = std::max(largest, largestMagnitudeBits(convOut_.data() + o * span, take));
     }
     if (largest >= kInfinityBits)
       requireFinite(convOut_, static_cast<int>(outs), span, take, "reverb \"" + name + "\"",
