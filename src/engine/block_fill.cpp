@@ -72,6 +72,37 @@ std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {
   return out;
 }
 
+std::vector<std::size_t> ActiveVoices::next(std::int64_t start, std::int64_t n) const {
+  std::vector<std::size_t> out;
+  for (std::size_t v : started_)
+    if (voices_[v].endFrame() > start) out.push_back(v);
+  for (std::size_t k = next_; k < byStart_.size() && voices_[byStart_[k]].startFrame < start + n;
+       ++k)
+    if (voices_[byStart_[k]].endFrame() > start) out.push_back(byStart_[k]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::pair<std::int64_t, std::int64_t> gridPointsOf(std::int64_t start, std::int64_t n) {
+  const std::int64_t stride = (n + 3) / 4 * 4;
+  const std::int64_t phase = start % dsp::kGridFrames;
+  return {start / dsp::kGridFrames, (phase + stride - 1) / dsp::kGridFrames + 2};
+}
+
+void gridGains(const Routing& routing, const PlannedVoice& voice, int numChannels, int sampleRate,
+               std::int64_t firstPoint, std::int64_t points, float* out) {
+  // A routing writes the same gains of the vector at every call (a mono send only the first):
+  // the others stay zero.
+  std::vector<double> g(static_cast<std::size_t>(numChannels), 0.0);
+  for (std::int64_t k = 0; k < points; ++k) {
+    routing.gainsAt(voice, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
+                    g);
+    float* point = out + k * kMaxOutputChannels;
+    std::fill_n(point, kMaxOutputChannels, 0.0f);
+    for (std::size_t c = 0; c < g.size(); ++c) point[c] = static_cast<float>(g[c]);
+  }
+}
+
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame) {
   std::erase_if(sources, [&](const auto& entry) {
     return clips[static_cast<std::size_t>(entry.first)].endFrame <= frame;
@@ -82,7 +113,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool, FadeCache* fades) {
+               ParallelFor* pool, FadeCache* fades, const GridAhead* ahead, std::size_t mixer) {
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -96,9 +127,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count, false,
               rows ? rows(count, stride) : std::span<float>{});
   std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
-  const std::int64_t firstPoint = start / dsp::kGridFrames;
-  const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
-  std::vector<double> g(static_cast<std::size_t>(numChannels));
+  const auto [firstPoint, points] = gridPointsOf(start, n);
   std::size_t a = 0;
   for (std::size_t v : included) {
     const PlannedVoice& pv = voices[v];
@@ -121,13 +150,21 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
       auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0u);
       if (fresh) {
         it->second = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
-        for (std::int64_t k = 0; k < points; ++k) {
-          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
-                          g);
-          const std::size_t base = block.grid.size();
-          block.grid.resize(base + kMaxOutputChannels, 0.0f);
-          for (std::size_t c = 0; c < g.size(); ++c)
-            block.grid[base + c] = static_cast<float>(g[c]);
+        const std::size_t base = block.grid.size();
+        block.grid.resize(base + static_cast<std::size_t>(points) * kMaxOutputChannels, 0.0f);
+        const GridAhead::Points* ready = nullptr;
+        if (ahead != nullptr) {
+          const auto found = ahead->kept.find({mixer, pv.trackIndex, pv.bedChannel});
+          if (found != ahead->kept.end() && found->second.first == firstPoint &&
+              found->second.count == points)
+            ready = &found->second;
+        }
+        if (ready != nullptr) {
+          std::copy(ready->gains.begin(), ready->gains.end(),
+                    block.grid.begin() + static_cast<std::ptrdiff_t>(base));
+        } else {
+          gridGains(routing, pv, numChannels, sampleRate, firstPoint, points,
+                    block.grid.data() + base);
         }
       }
       p.gridOffset = it->second;

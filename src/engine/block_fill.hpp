@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "backend/backend.hpp"
@@ -50,6 +51,8 @@ class ActiveVoices {
               SourceMap& sources, const OpenSource& open);
   // After a gather: the voices that start after its window, before `end`, in plan order.
   std::vector<std::size_t> starting(std::int64_t end) const;
+  // After a gather: the voices the next one, of [start, start + n), will find, in plan order.
+  std::vector<std::size_t> next(std::int64_t start, std::int64_t n) const;
 
  private:
   std::span<const PlannedVoice> voices_;
@@ -75,6 +78,26 @@ class FadeCache {
   std::map<Key, dsp::EnvelopeFades> kept_;
 };
 
+// An automated voice's gains on the absolute grid, as fillBlock writes them into MixBlock::grid:
+// `points` points from grid point `firstPoint`, kMaxOutputChannels floats each (zeros past the
+// mix's `numChannels`).
+void gridGains(const Routing& routing, const PlannedVoice& voice, int numChannels, int sampleRate,
+               std::int64_t firstPoint, std::int64_t points, float* out);
+
+// The grid points a block [start, start + n) takes: its first, and how many.
+std::pair<std::int64_t, std::int64_t> gridPointsOf(std::int64_t start, std::int64_t n);
+
+// Grid gains computed ahead of the block that takes them (the next chunk's, on a decode-ahead
+// worker: panning objects with extent costs the loop most): per (mixer, track, bed channel),
+// the points fillBlock would compute, which it then takes instead, the same floats.
+struct GridAhead {
+  struct Points {
+    std::int64_t first = 0, count = 0;
+    std::vector<float> gains;  // count x kMaxOutputChannels
+  };
+  std::map<std::tuple<std::size_t, int, int>, Points> kept;
+};
+
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
 // rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
 // kGridFrames frames), shared by the voices of one (track, bed channel). Each row is read and
@@ -85,6 +108,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
-               ParallelFor* pool = nullptr, FadeCache* fades = nullptr);
+               ParallelFor* pool = nullptr, FadeCache* fades = nullptr,
+               const GridAhead* ahead = nullptr, std::size_t mixer = 0);
 
 }  // namespace vkmix::engine

@@ -106,7 +106,8 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
     {
       const backend::StageClock clock(readSeconds_);
       fillBlock(block_, voices, active_, mixer.routing, sources_, mixer.channels,
-                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_, &fades_);
+                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_, &fades_,
+                &gridAhead_, m);
     }
     backend_->submitMix(m, block_);
     now.dispatched[m] = 1;
@@ -117,7 +118,8 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   // the one before.
   // The clips that start in the next chunk are opened, and their first frames decoded, there
   // too, after the open clips' jobs and in plan order, the order the loop would open them in (so
-  // a bad file is named as it would be); the loop then takes them ready (open()).
+  // a bad file is named as it would be); the loop then takes them ready (open()). The next
+  // chunk's grid points are gainsAt's on the absolute grid, whoever computes them.
   if (decodeAhead_->enabled()) {
     const std::int64_t next = startFrame + numFrames;
     const std::int64_t aheadTo = std::min(plan_.loopEnd, next + plan_.chunkFrames);
@@ -136,18 +138,37 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
           starting.push_back(clip);
       }
     }
-    std::function<void()> openNext;
-    if (!starting.empty()) {
-      openNext = [this, starting = std::move(starting), next, aheadTo] {
+    // Then the next chunk's grid gains (moving objects panned at every grid point, with extent
+    // the loop's largest cost), which its fillBlock calls take.
+    std::function<void()> prepareNext;
+    if (next < plan_.loopEnd) {
+      prepareNext = [this, starting = std::move(starting),
+                     sounding = sounding_.next(next, aheadTo - next), next, aheadTo] {
         // All opened before any is read, as the loop's gather opens them before its reads.
         for (int clip : starting)
           preopened_.emplace(clip, Preopened{next, clipSources_.open(clip, next)});
         for (int clip : starting)
           preopened_.at(clip).source->decodeAhead(
               aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
+        gridAhead_.kept.clear();
+        const auto [first, count] = gridPointsOf(next, aheadTo - next);
+        for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
+          const MixerPlan& mixer = plan_.mixers[m];
+          for (std::size_t v : sounding) {
+            const PlannedVoice& pv = plan_.voices.voices[v];
+            if (!mixer.routing.includes(pv) || !mixer.routing.automated(pv)) continue;
+            auto [it, fresh] = gridAhead_.kept.try_emplace({m, pv.trackIndex, pv.bedChannel});
+            if (!fresh) continue;
+            it->second.first = first;
+            it->second.count = count;
+            it->second.gains.resize(static_cast<std::size_t>(count) * kMaxOutputChannels);
+            gridGains(mixer.routing, pv, mixer.channels, plan_.session.sampleRate, first, count,
+                      it->second.gains.data());
+          }
+        }
       };
     }
-    decodeAhead_->start(std::move(ahead), std::move(openNext));
+    decodeAhead_->start(std::move(ahead), std::move(prepareNext));
   }
   return now;
 }

@@ -53,6 +53,9 @@ class ChunkStarter {
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
   FadeCache fades_;  // the chunk's envelopes' fades, shared by its mixes
+  // The next chunk's grid gains, computed by the decode-ahead batch's last job (the loop reads
+  // them after the batch has finished).
+  GridAhead gridAhead_;
   double readSeconds_ = 0.0;
   int decodeThreads_;  // RenderOptions::decodeThreads (-1: chosen in attach())
   // Declared after sources_, so they are destroyed first: a batch in flight finishes before the
