@@ -70,6 +70,18 @@ class Backend {
   // engine's `in` is their input, and the call returns their outputs.
   virtual std::int64_t convolverBatch(std::size_t instance) const = 0;
   virtual void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) = 0;
+  // convolve(), its outputs left where the backend holds them when it can (vulkan: the span's
+  // readback buffer): output o's frame i is data[o * span + i] * scale, in float, the value
+  // convolve() writes, until the next call into the backend. Otherwise they go into `out`.
+  struct Convolved {
+    const float* data = nullptr;
+    float scale = 1.0f;
+  };
+  virtual Convolved convolveView(std::size_t instance, std::span<const float> in,
+                                 std::span<float> out) {
+    convolve(instance, in, out);
+    return {out.data(), 1.0f};
+  }
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
   virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;

@@ -60,7 +60,10 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
     sendIn_[k].consume(take);
     convOut_.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
     requireWithinFftRange(convIn_, "the send to reverb \"" + name + "\"", sessionFile);
-    backend_.convolve(k, convIn_, convOut_);
+    // Read where the backend holds them (output o's frame i: data[o * span + i] times scale,
+    // the float convolve() would write).
+    const backend::Backend::Convolved conv = backend_.convolveView(k, convIn_, convOut_);
+    const float scale = conv.scale;
     const std::int64_t outputStart = taken_ + returns_[k].frames();
     // The returns: each output times its speaker gains, summed into silence in the FIFO. The
     // outputs are checked for overflow as they are first read (a pass over megabytes fewer), an
@@ -79,46 +82,59 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
         const float g =
             bus.returnGains[static_cast<std::size_t>(o)][static_cast<std::size_t>(live[r])];
         if (g == 0.0f) continue;
-        const float* from = convOut_.data() + o * span;
+        const float* from = conv.data + o * span;
         char& checked = checked_[static_cast<std::size_t>(o)];
         if (bus.returnShift != 0) {
           const int shift = bus.returnShift;
           if (first) {
-            for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + std::ldexp(g * from[i], shift);
+            for (std::int64_t i = 0; i < take; ++i)
+              to[i] = 0.0f + std::ldexp(g * (from[i] * scale), shift);
           } else {
-            for (std::int64_t i = 0; i < take; ++i) to[i] += std::ldexp(g * from[i], shift);
+            for (std::int64_t i = 0; i < take; ++i)
+              to[i] += std::ldexp(g * (from[i] * scale), shift);
           }
         } else if (checked == 0) {
           std::uint32_t most = 0;
           if (first) {
             for (std::int64_t i = 0; i < take; ++i) {
-              most = std::max(most, std::bit_cast<std::uint32_t>(from[i]) & 0x7fffffffu);
-              to[i] = 0.0f + g * from[i];
+              const float y = from[i] * scale;
+              most = std::max(most, std::bit_cast<std::uint32_t>(y) & 0x7fffffffu);
+              to[i] = 0.0f + g * y;
             }
           } else {
             for (std::int64_t i = 0; i < take; ++i) {
-              most = std::max(most, std::bit_cast<std::uint32_t>(from[i]) & 0x7fffffffu);
-              to[i] += g * from[i];
+              const float y = from[i] * scale;
+              most = std::max(most, std::bit_cast<std::uint32_t>(y) & 0x7fffffffu);
+              to[i] += g * y;
             }
           }
           largest = std::max(largest, most);
           checked = 1;
         } else if (first) {
-          for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + g * from[i];
+          for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + g * (from[i] * scale);
         } else {
-          for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
+          for (std::int64_t i = 0; i < take; ++i) to[i] += g * (from[i] * scale);
         }
         first = false;
       }
       if (first) std::fill_n(to, take, 0.0f);
     }
     for (std::int64_t o = 0; o < outs; ++o) {
-      if (checked_[static_cast<std::size_t>(o)] == 0)
-        largest = std::max(largest, largestMagnitudeBits(convOut_.data() + o * span, take));
+      if (checked_[static_cast<std::size_t>(o)] != 0) continue;
+      const float* from = conv.data + o * span;
+      std::uint32_t most = 0;
+      for (std::int64_t i = 0; i < take; ++i)
+        most = std::max(most, std::bit_cast<std::uint32_t>(from[i] * scale) & 0x7fffffffu);
+      largest = std::max(largest, most);
     }
-    if (largest >= kInfinityBits)
+    if (largest >= kInfinityBits) {
+      // Which frame overflowed, from the outputs as convolve() gives them.
+      if (conv.data != convOut_.data()) {
+        for (std::size_t i = 0; i < convOut_.size(); ++i) convOut_[i] = conv.data[i] * scale;
+      }
       requireFinite(convOut_, static_cast<int>(outs), span, take, "reverb \"" + name + "\"",
                     outputStart, plan_.session.sampleRate, sessionFile);
+    }
   }
 }
 
