@@ -53,7 +53,8 @@ struct RenderOptions {
   // Threads decoding the open clips' next block while this one is mixed; 0 decodes in the block
   // loop; -1 picks min(4, cores - 2), leaving a core each to the block loop and the delivery
   // thread (none on a 2-core machine, where they measured slower, except one when a CPU backend
-  // has denoised tracks: the worker denoises them ahead). The output does not depend on it.
+  // has denoised tracks: the worker denoises them ahead, and one on a Vulkan device, whose loop
+  // then only records and collects). The output does not depend on it.
   int decodeThreads = -1;
   // Threads besides the block loop's that read a block's clip rows (PCM straight from the file,
   // or what decode-ahead buffered); 0 reads on the loop alone; -1 picks min(8, cores - 2) on
@@ -161,7 +162,9 @@ struct BackendFigures {
   std::int64_t hostToDeviceBytes = 0;  // written by the host into device-visible memory
   std::int64_t deviceToHostBytes = 0;  // read back by the host
   // CPU time of vkmix's own threads (the loop, decoders, readers, delivery; not the Vulkan
-  // driver's, which on lavapipe run the shaders), and of the block loop's thread alone.
+  // driver's, which on lavapipe run the shaders), and of the block loop's thread alone from its
+  // first chunk to its last (the plan and the device's set-up, once a render, count in the host's
+  // only).
   double hostCpuSeconds = 0.0;
   double loopCpuSeconds = 0.0;
   // Host wall time inside each stage's calls ("read", "mix", "convolve", "denoise"); the loop

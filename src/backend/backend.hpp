@@ -70,6 +70,18 @@ class Backend {
   // engine's `in` is their input, and the call returns their outputs.
   virtual std::int64_t convolverBatch(std::size_t instance) const = 0;
   virtual void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) = 0;
+  // convolve(), its outputs left where the backend holds them when it can (vulkan: the span's
+  // readback buffer): output o's frame i is data[o * span + i] * scale, in float, the value
+  // convolve() writes, until the next call into the backend. Otherwise they go into `out`.
+  struct Convolved {
+    const float* data = nullptr;
+    float scale = 1.0f;
+  };
+  virtual Convolved convolveView(std::size_t instance, std::span<const float> in,
+                                 std::span<float> out) {
+    convolve(instance, in, out);
+    return {out.data(), 1.0f};
+  }
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
   virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;
@@ -92,6 +104,10 @@ class Backend {
   // Whether premix and denoise of different tracks may run at once on different threads (each
   // track's state its own): the engine then denoises tracks ahead on its workers.
   virtual bool concurrentTracks() const { return false; }
+  // Whether the chunk's mixing, convolving and denoising run on the device's own threads, the
+  // engine's thread only recording and collecting them (vulkan; on lavapipe the driver's threads
+  // take every core): the engine then decodes clips on a worker of its own, not in the loop.
+  virtual bool mixesOnDevice() const { return false; }
 
   // The device as the report names it ("llvmpipe (LLVM 15.0.6, 256 bits) [cpu]",
   // "cpu-reference"), Vulkan validation errors so far, and the backend's report figures.

@@ -136,10 +136,18 @@ class VulkanBackend final : public Backend {
   // The span was convolved in the chunk that completed it (endChunk); its outputs are read once
   // that chunk's submission has finished. `in` is the same sends, read back for the engine.
   void convolve(std::size_t instance, std::span<const float> in, std::span<float> out) override {
+    const Convolved view = convolveView(instance, in, out);
+    if (view.data == out.data()) return;
+    const dsp::GpuConvolver& conv = *convolvers_[instance];
+    const std::size_t floats = conv.numOutputs() * static_cast<std::size_t>(conv.span());
+    for (std::size_t i = 0; i < floats; ++i) out[i] = view.data[i] * view.scale;
+  }
+  Convolved convolveView(std::size_t instance, std::span<const float> in,
+                         std::span<float> out) override {
     const StageClock clock(stageSeconds_["convolve"]);
     if (instance >= reverbs_.size()) {
       filters_[instance - reverbs_.size()]->process(in, out);
-      return;
+      return {out.data(), 1.0f};
     }
     DeviceReverb& r = reverbs_[instance];
     dsp::GpuConvolver& conv = *convolvers_[instance];
@@ -156,13 +164,12 @@ class VulkanBackend final : public Backend {
       conv.recordBatch(flush_->begin(), *flushOutput_);
       r.filled = 0;
       flush_->submitAndWait("convolution");
-      conv.readBatch(*flushOutput_, out);
-      return;
+      return {conv.batchOutputs(*flushOutput_), conv.outputScale()};
     }
     const DeviceReverb::Ready ready = r.ready.front();
     r.ready.pop_front();
     batches_[static_cast<std::size_t>(ready.batch)]->wait("convolution");
-    conv.readBatch(*ready.outputs, out);
+    return {conv.batchOutputs(*ready.outputs), conv.outputScale()};
   }
   // Denoising on the host's terms (`vkmix denoise`; a render denoises in its chunks' work,
   // below): a submission each.
@@ -175,6 +182,7 @@ class VulkanBackend final : public Backend {
     denoisers_[track]->process(in, out);
   }
   bool denoisesInChunk() const override { return true; }
+  bool mixesOnDevice() const override { return true; }
   // The premix's rows are the denoiser's input in device memory, chunk after chunk, and each
   // chunk's output goes to the track's ring, where the mixes recorded after take it.
   void denoiseInChunk(std::size_t track, const dsp::MixBlock* block, int chunks,

@@ -546,8 +546,9 @@ void addRenderOptions(CLI::App* command, RenderArgs& a) {
   command
       ->add_option("--decode-threads", a.decodeThreads,
                    "Threads decoding the next block's clips (and, on the CPU backends, denoising "
-                   "tracks) ahead (default: cores - 2, at most 4, at least 1 for denoised tracks "
-                   "on a CPU backend; 0 = none; the output does not depend on it)")
+                   "tracks) ahead (default: cores - 2, at most 4, at least 1 on a Vulkan device or "
+                   "for denoised tracks on a CPU backend; 0 = none; the output does not depend "
+                   "on it)")
       ->check(CLI::Range(0, 64));
   command
       ->add_option("--read-threads", a.readThreads,

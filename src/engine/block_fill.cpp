@@ -20,6 +20,89 @@ void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std:
   }
 }
 
+ActiveVoices::ActiveVoices(std::span<const PlannedVoice> voices) : voices_(voices) {
+  byStart_.resize(voices.size());
+  for (std::size_t v = 0; v < voices.size(); ++v) byStart_[v] = v;
+  std::stable_sort(byStart_.begin(), byStart_.end(), [&](std::size_t a, std::size_t b) {
+    return voices[a].startFrame < voices[b].startFrame;
+  });
+}
+
+void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::size_t>& active,
+                          SourceMap& sources, const OpenSource& open) {
+  // Those ended before the window go; those starting before its end join, in plan order.
+  std::erase_if(started_, [&](std::size_t v) { return voices_[v].endFrame() <= start; });
+  const std::size_t from = next_;
+  while (next_ < byStart_.size() && voices_[byStart_[next_]].startFrame < start + n) ++next_;
+  if (next_ > from) {
+    const std::size_t joined = started_.size();
+    for (std::size_t k = from; k < next_; ++k) {
+      if (voices_[byStart_[k]].endFrame() > start) started_.push_back(byStart_[k]);
+    }
+    std::sort(started_.begin() + static_cast<std::ptrdiff_t>(joined), started_.end());
+    std::inplace_merge(started_.begin(), started_.begin() + static_cast<std::ptrdiff_t>(joined),
+                       started_.end());
+  }
+  active.clear();
+  for (std::size_t v : started_) {
+    const PlannedVoice& pv = voices_[v];
+    active.push_back(v);
+    if (!sources.contains(pv.clipIndex)) sources.emplace(pv.clipIndex, open(pv.clipIndex));
+  }
+}
+
+const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_t n) {
+  const Key key{v.clipFrame,
+                v.clipLength,
+                v.fadeInFrames,
+                v.fadeOutFrames,
+                std::bit_cast<std::uint32_t>(v.fadeInShape),
+                std::bit_cast<std::uint32_t>(v.fadeOutShape),
+                n};
+  auto [it, fresh] = kept_.try_emplace(key);
+  if (fresh) dsp::envelopeFades(v, n, it->second);
+  return it->second;
+}
+
+std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {
+  std::vector<std::size_t> out;
+  for (std::size_t k = next_; k < byStart_.size() && voices_[byStart_[k]].startFrame < end; ++k)
+    out.push_back(byStart_[k]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::size_t> ActiveVoices::next(std::int64_t start, std::int64_t n) const {
+  std::vector<std::size_t> out;
+  for (std::size_t v : started_)
+    if (voices_[v].endFrame() > start) out.push_back(v);
+  for (std::size_t k = next_; k < byStart_.size() && voices_[byStart_[k]].startFrame < start + n;
+       ++k)
+    if (voices_[byStart_[k]].endFrame() > start) out.push_back(byStart_[k]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::pair<std::int64_t, std::int64_t> gridPointsOf(std::int64_t start, std::int64_t n) {
+  const std::int64_t stride = (n + 3) / 4 * 4;
+  const std::int64_t phase = start % dsp::kGridFrames;
+  return {start / dsp::kGridFrames, (phase + stride - 1) / dsp::kGridFrames + 2};
+}
+
+void gridGains(const Routing& routing, const PlannedVoice& voice, int numChannels, int sampleRate,
+               std::int64_t firstPoint, std::int64_t points, float* out) {
+  // A routing writes the same gains of the vector at every call (a mono send only the first):
+  // the others stay zero.
+  std::vector<double> g(static_cast<std::size_t>(numChannels), 0.0);
+  for (std::int64_t k = 0; k < points; ++k) {
+    routing.gainsAt(voice, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
+                    g);
+    float* point = out + k * kMaxOutputChannels;
+    std::fill_n(point, kMaxOutputChannels, 0.0f);
+    for (std::size_t c = 0; c < g.size(); ++c) point[c] = static_cast<float>(g[c]);
+  }
+}
+
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame) {
   std::erase_if(sources, [&](const auto& entry) {
     return clips[static_cast<std::size_t>(entry.first)].endFrame <= frame;
@@ -30,7 +113,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool) {
+               ParallelFor* pool, FadeCache* fades, const GridAhead* ahead, std::size_t mixer) {
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -44,9 +127,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   block.reset(numChannels, n, static_cast<std::uint32_t>(start % dsp::kGridFrames), count, false,
               rows ? rows(count, stride) : std::span<float>{});
   std::map<std::pair<int, int>, std::uint32_t> gridOf;  // (track, bed channel) -> first grid point
-  const std::int64_t firstPoint = start / dsp::kGridFrames;
-  const std::int64_t points = (block.gridPhase + block.stride - 1) / dsp::kGridFrames + 2;
-  std::vector<double> g(static_cast<std::size_t>(numChannels));
+  const auto [firstPoint, points] = gridPointsOf(start, n);
   std::size_t a = 0;
   for (std::size_t v : included) {
     const PlannedVoice& pv = voices[v];
@@ -69,13 +150,21 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
       auto [it, fresh] = gridOf.try_emplace({pv.trackIndex, pv.bedChannel}, 0u);
       if (fresh) {
         it->second = static_cast<std::uint32_t>(block.grid.size() / kMaxOutputChannels);
-        for (std::int64_t k = 0; k < points; ++k) {
-          routing.gainsAt(pv, static_cast<double>((firstPoint + k) * dsp::kGridFrames) / sampleRate,
-                          g);
-          const std::size_t base = block.grid.size();
-          block.grid.resize(base + kMaxOutputChannels, 0.0f);
-          for (std::size_t c = 0; c < g.size(); ++c)
-            block.grid[base + c] = static_cast<float>(g[c]);
+        const std::size_t base = block.grid.size();
+        block.grid.resize(base + static_cast<std::size_t>(points) * kMaxOutputChannels, 0.0f);
+        const GridAhead::Points* ready = nullptr;
+        if (ahead != nullptr) {
+          const auto found = ahead->kept.find({mixer, pv.trackIndex, pv.bedChannel});
+          if (found != ahead->kept.end() && found->second.first == firstPoint &&
+              found->second.count == points)
+            ready = &found->second;
+        }
+        if (ready != nullptr) {
+          std::copy(ready->gains.begin(), ready->gains.end(),
+                    block.grid.begin() + static_cast<std::ptrdiff_t>(base));
+        } else {
+          gridGains(routing, pv, numChannels, sampleRate, firstPoint, points,
+                    block.grid.data() + base);
         }
       }
       p.gridOffset = it->second;
@@ -133,8 +222,15 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   }
   const auto envStride = static_cast<std::size_t>(block.stride);
   std::vector<float> envelopes(owners.size() * envStride);
-  for (std::size_t e = 0; e < owners.size(); ++e)
-    dsp::envelopeRow(block.voices[owners[e]], envelopes.data() + e * envStride, envStride);
+  for (std::size_t e = 0; e < owners.size(); ++e) {
+    const dsp::VoiceParams& p = block.voices[owners[e]];
+    if (fades != nullptr) {
+      dsp::envelopeRowFrom(p, fades->fades(p, envStride), envelopes.data() + e * envStride,
+                           envStride);
+    } else {
+      dsp::envelopeRow(p, envelopes.data() + e * envStride, envStride);
+    }
+  }
   // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
   // there is one, with the same bytes.
   auto readRow = [&](std::size_t k) {

@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "backend/backend.hpp"
@@ -38,8 +40,63 @@ using RowMemory = backend::RowMemory;
 void gatherActive(std::span<const PlannedVoice> voices, std::int64_t start, std::int64_t n,
                   std::vector<std::size_t>& active, SourceMap& sources, const OpenSource& open);
 
+// gatherActive for a loop whose windows go forward, [start, start + n) after the last's start:
+// the voices in start order, a cursor past those started, and those started but not ended, so a
+// window costs its sounding voices, not the plan's thousands. The same voices, in the same
+// order, with sources opened in the same order.
+class ActiveVoices {
+ public:
+  explicit ActiveVoices(std::span<const PlannedVoice> voices);
+  void gather(std::int64_t start, std::int64_t n, std::vector<std::size_t>& active,
+              SourceMap& sources, const OpenSource& open);
+  // After a gather: the voices that start after its window, before `end`, in plan order.
+  std::vector<std::size_t> starting(std::int64_t end) const;
+  // After a gather: the voices the next one, of [start, start + n), will find, in plan order.
+  std::vector<std::size_t> next(std::int64_t start, std::int64_t n) const;
+
+ private:
+  std::span<const PlannedVoice> voices_;
+  std::vector<std::size_t> byStart_;  // voice indices by start frame
+  std::size_t next_ = 0;              // byStart_[next_] is the first voice not yet started
+  std::vector<std::size_t> started_;  // started and not ended, in plan order
+  std::vector<std::size_t> merged_;
+};
+
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
+
+// The fades of the envelopes evaluated for one chunk, kept for the chunk's other mixes: a clip's
+// voice in a stem and in its sends has the same fades and another gain. Cleared every chunk.
+class FadeCache {
+ public:
+  const dsp::EnvelopeFades& fades(const dsp::VoiceParams& v, std::size_t n);
+  void clear() { kept_.clear(); }
+
+ private:
+  using Key = std::tuple<std::int32_t, std::int32_t, std::int32_t, std::int32_t, std::uint32_t,
+                         std::uint32_t, std::size_t>;
+  std::map<Key, dsp::EnvelopeFades> kept_;
+};
+
+// An automated voice's gains on the absolute grid, as fillBlock writes them into MixBlock::grid:
+// `points` points from grid point `firstPoint`, kMaxOutputChannels floats each (zeros past the
+// mix's `numChannels`).
+void gridGains(const Routing& routing, const PlannedVoice& voice, int numChannels, int sampleRate,
+               std::int64_t firstPoint, std::int64_t points, float* out);
+
+// The grid points a block [start, start + n) takes: its first, and how many.
+std::pair<std::int64_t, std::int64_t> gridPointsOf(std::int64_t start, std::int64_t n);
+
+// Grid gains computed ahead of the block that takes them (the next chunk's, on a decode-ahead
+// worker: panning objects with extent costs the loop most): per (mixer, track, bed channel),
+// the points fillBlock would compute, which it then takes instead, the same floats.
+struct GridAhead {
+  struct Points {
+    std::int64_t first = 0, count = 0;
+    std::vector<float> gains;  // count x kMaxOutputChannels
+  };
+  std::map<std::tuple<std::size_t, int, int>, Points> kept;
+};
 
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
 // rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
@@ -51,6 +108,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
-               ParallelFor* pool = nullptr);
+               ParallelFor* pool = nullptr, FadeCache* fades = nullptr,
+               const GridAhead* ahead = nullptr, std::size_t mixer = 0);
 
 }  // namespace vkmix::engine

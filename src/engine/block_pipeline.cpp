@@ -25,6 +25,23 @@ void BlockPipeline::rethrowIfFailed() {
   }
 }
 
+namespace {
+
+// Whether the block's views are, exactly, the vectors it gives.
+bool givesItsBuffers(const RenderedBlock& block) {
+  const RenderedBlock::Buffers* give = block.give;
+  if (give == nullptr || give->mix == nullptr || give->stems == nullptr) return false;
+  auto whole = [](std::span<const float> view, const std::vector<float>& v) {
+    return view.data() == v.data() && view.size() == v.size();
+  };
+  if (!whole(block.mix, *give->mix) || give->stems->size() != block.stems.size()) return false;
+  for (std::size_t s = 0; s < block.stems.size(); ++s)
+    if (!whole(block.stems[s], (*give->stems)[s])) return false;
+  return true;
+}
+
+}  // namespace
+
 void BlockPipeline::push(const RenderedBlock& block) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return queue_.size() < depth_ || error_ || stopping_; });
@@ -35,10 +52,18 @@ void BlockPipeline::push(const RenderedBlock& block) {
     spare_.pop_back();
   }
   lock.unlock();  // copying needs no lock: the buffers are ours
-  owned.mix.assign(block.mix.begin(), block.mix.end());
-  owned.stems.resize(block.stems.size());
-  for (std::size_t s = 0; s < block.stems.size(); ++s)
-    owned.stems[s].assign(block.stems[s].begin(), block.stems[s].end());
+  if (givesItsBuffers(block)) {
+    // The producer's vectors are the block: they change places with this one's.
+    owned.mix.swap(*block.give->mix);
+    owned.stems.resize(block.stems.size());
+    for (std::size_t s = 0; s < block.stems.size(); ++s)
+      owned.stems[s].swap((*block.give->stems)[s]);
+  } else {
+    owned.mix.assign(block.mix.begin(), block.mix.end());
+    owned.stems.resize(block.stems.size());
+    for (std::size_t s = 0; s < block.stems.size(); ++s)
+      owned.stems[s].assign(block.stems[s].begin(), block.stems[s].end());
+  }
   owned.stride = block.stride;
   owned.numFrames = block.numFrames;
   lock.lock();

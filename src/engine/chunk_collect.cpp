@@ -117,10 +117,15 @@ void ChunkCollector::handOn(std::int64_t frames, std::int64_t stride) {
   const std::int64_t from = std::clamp<std::int64_t>(plan_.deliverStart - emitted_, 0, frames);
   const std::int64_t to = std::clamp<std::int64_t>(plan_.deliverEnd - emitted_, from, frames);
   if (from == 0 && to == frames) {
+    // The block's vectors are rewritten in full for the next one (resized, then every sample
+    // written), so a sink that keeps the block may take them instead of a copy.
+    const RenderedBlock::Buffers give{&mixOut_, &stemOut_};
     rendered_.mix = mixOut_;
     rendered_.stride = stride;
     rendered_.numFrames = frames;
+    rendered_.give = &give;
     sink_(rendered_);
+    rendered_.give = nullptr;
   } else if (to > from) {
     handOnPart(from, to - from, stride);
   }

@@ -17,6 +17,7 @@ int cores() { return static_cast<int>(std::thread::hardware_concurrency()); }
 ChunkStarter::ChunkStarter(const RenderPlan& plan, const RenderOptions& options)
     : plan_(plan),
       clipSources_(plan.voices.clips, plan.session.sampleRate),
+      sounding_(plan.voices.voices),
       decodeThreads_(options.decodeThreads),
       readers_(options.readThreads >= 0 ? options.readThreads
                : cores() >= 4           ? std::min(8, cores() - 2)
@@ -33,14 +34,17 @@ ChunkStarter::ChunkStarter(const RenderPlan& plan, const RenderOptions& options)
 
 void ChunkStarter::attach(backend::Backend& backend) {
   backend_ = &backend;
-  // Decoding ahead measured slower than decoding in the loop on 2 cores; denoising is another
-  // matter: a backend whose tracks may run at once denoises them on a worker while the loop
-  // mixes (on the 2-core host it halved the loop's CPU on the feature reel), so there is always
-  // one worker for them.
+  // Decoding ahead measured slower than decoding in the loop on 2 cores for the host backends,
+  // whose loop mixes too; denoising is another matter: a backend whose tracks may run at once
+  // denoises them on a worker while the loop mixes (on the 2-core host it halved the loop's CPU
+  // on the feature reel), so there is always one worker for them. A backend that mixes on the
+  // device leaves the loop only recording and collecting: one worker decodes for it, so the
+  // loop keeps pace with a fast device (on the feature reel, a tenth of the loop's CPU).
   int threads = decodeThreads_;
   if (threads < 0) {
     threads = std::clamp(cores() - 2, 0, 4);
     if (threads == 0 && backend.concurrentTracks() && !plan_.denoised.empty()) threads = 1;
+    if (threads == 0 && backend.mixesOnDevice()) threads = 1;
   }
   decodeAhead_ = std::make_unique<DecodeAhead>(threads);
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) mixerRows_.push_back(backend.rowMemory(m));
@@ -52,7 +56,12 @@ void ChunkStarter::attach(backend::Backend& backend) {
 // from the track's start, more than a chunk's work holds; the host path keeps nothing of that).
 std::unique_ptr<SampleSource> ChunkStarter::open(int clipIndex, std::int64_t fromFrame) {
   const PlannedClip& c = plan_.voices.clips[static_cast<std::size_t>(clipIndex)];
-  if (c.denoised < 0) return clipSources_.open(clipIndex, fromFrame);
+  if (c.denoised < 0) {
+    auto ready = preopened_.find(clipIndex);
+    if (ready != preopened_.end() && ready->second.fromFrame == fromFrame)
+      return std::move(ready->second.source);
+    return clipSources_.open(clipIndex, fromFrame);
+  }
   const auto k = static_cast<std::size_t>(c.denoised);
   backend::Backend& backend = *backend_;
   const std::string track =
@@ -84,9 +93,11 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   const std::vector<PlannedVoice>& voices = plan_.voices.voices;
   StartedChunk now{numFrames, (numFrames + 3) / 4 * 4, {}};
   decodeAhead_->finish();
-  gatherActive(voices, startFrame, numFrames, active_, sources_,
-               [this, startFrame](int clip) { return open(clip, startFrame); });
+  sounding_.gather(startFrame, numFrames, active_, sources_,
+                   [this, startFrame](int clip) { return open(clip, startFrame); });
+  preopened_.clear();
   now.dispatched.assign(plan_.mixers.size(), 0);
+  fades_.clear();
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
     const MixerPlan& mixer = plan_.mixers[m];
     if (std::none_of(active_.begin(), active_.end(),
@@ -95,7 +106,8 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
     {
       const backend::StageClock clock(readSeconds_);
       fillBlock(block_, voices, active_, mixer.routing, sources_, mixer.channels,
-                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_);
+                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_, &fades_,
+                &gridAhead_, m);
     }
     backend_->submitMix(m, block_);
     now.dispatched[m] = 1;
@@ -104,14 +116,59 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
   closeFinished(sources_, plan_.voices.clips, startFrame + numFrames);
   // The open clips' next chunk decodes while the backend mixes this one and the loop collects
   // the one before.
+  // The clips that start in the next chunk are opened, and their first frames decoded, there
+  // too, after the open clips' jobs and in plan order, the order the loop would open them in (so
+  // a bad file is named as it would be); the loop then takes them ready (open()). The next
+  // chunk's grid points are gainsAt's on the absolute grid, whoever computes them.
   if (decodeAhead_->enabled()) {
-    const std::int64_t aheadTo =
-        std::min(plan_.loopEnd, startFrame + numFrames + plan_.chunkFrames);
+    const std::int64_t next = startFrame + numFrames;
+    const std::int64_t aheadTo = std::min(plan_.loopEnd, next + plan_.chunkFrames);
     std::vector<DecodeAhead::Job> ahead;
     for (const auto& [clip, source] : sources_)
       ahead.emplace_back(source.get(),
                          aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
-    decodeAhead_->start(std::move(ahead));
+    std::vector<int> starting;
+    if (next < plan_.loopEnd) {
+      for (std::size_t v : sounding_.starting(aheadTo)) {
+        const int clip = voices[v].clipIndex;
+        if (voices[v].endFrame() > next &&
+            plan_.voices.clips[static_cast<std::size_t>(clip)].denoised < 0 &&
+            !sources_.contains(clip) &&
+            std::find(starting.begin(), starting.end(), clip) == starting.end())
+          starting.push_back(clip);
+      }
+    }
+    // Then the next chunk's grid gains (moving objects panned at every grid point, with extent
+    // the loop's largest cost), which its fillBlock calls take.
+    std::function<void()> prepareNext;
+    if (next < plan_.loopEnd) {
+      prepareNext = [this, starting = std::move(starting),
+                     sounding = sounding_.next(next, aheadTo - next), next, aheadTo] {
+        // All opened before any is read, as the loop's gather opens them before its reads.
+        for (int clip : starting)
+          preopened_.emplace(clip, Preopened{next, clipSources_.open(clip, next)});
+        for (int clip : starting)
+          preopened_.at(clip).source->decodeAhead(
+              aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
+        gridAhead_.kept.clear();
+        const auto [first, count] = gridPointsOf(next, aheadTo - next);
+        for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
+          const MixerPlan& mixer = plan_.mixers[m];
+          for (std::size_t v : sounding) {
+            const PlannedVoice& pv = plan_.voices.voices[v];
+            if (!mixer.routing.includes(pv) || !mixer.routing.automated(pv)) continue;
+            auto [it, fresh] = gridAhead_.kept.try_emplace({m, pv.trackIndex, pv.bedChannel});
+            if (!fresh) continue;
+            it->second.first = first;
+            it->second.count = count;
+            it->second.gains.resize(static_cast<std::size_t>(count) * kMaxOutputChannels);
+            gridGains(mixer.routing, pv, mixer.channels, plan_.session.sampleRate, first, count,
+                      it->second.gains.data());
+          }
+        }
+      };
+    }
+    decodeAhead_->start(std::move(ahead), std::move(prepareNext));
   }
   return now;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -42,8 +43,19 @@ class ChunkStarter {
   std::vector<RowMemory> mixerRows_;
   ClipSourcePool clipSources_;
   SourceMap sources_;
+  // Clips the decode-ahead worker opened for the next chunk, for reads from fromFrame on.
+  struct Preopened {
+    std::int64_t fromFrame = 0;
+    std::unique_ptr<SampleSource> source;
+  };
+  std::map<int, Preopened> preopened_;
+  ActiveVoices sounding_;
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
+  FadeCache fades_;  // the chunk's envelopes' fades, shared by its mixes
+  // The next chunk's grid gains, computed by the decode-ahead batch's last job (the loop reads
+  // them after the batch has finished).
+  GridAhead gridAhead_;
   double readSeconds_ = 0.0;
   int decodeThreads_;  // RenderOptions::decodeThreads (-1: chosen in attach())
   // Declared after sources_, so they are destroyed first: a batch in flight finishes before the

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -29,8 +30,9 @@ class DecodeAhead {
 
   using Job = std::pair<SampleSource*, std::int64_t>;
   // Starts a batch. The sources must outlive it (until finish()). Finishes the previous batch
-  // first if the caller has not.
-  void start(std::vector<Job> jobs);
+  // first if the caller has not. `last`, where given, is one more job after `jobs`, on one
+  // worker (work that must not run on two threads at once: opening the next chunk's clips).
+  void start(std::vector<Job> jobs, std::function<void()> last = {});
   // Waits for the batch; a job that failed rethrows its error (the first in job order, so which
   // bad file is named does not depend on timing).
   void finish();
@@ -42,6 +44,8 @@ class DecodeAhead {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   std::vector<Job> jobs_;
+  std::function<void()> last_;
+  std::size_t count_ = 0;  // jobs_, and last_ where given
   std::vector<std::exception_ptr> errors_;
   std::size_t next_ = 0, finished_ = 0;
   bool running_ = false, stop_ = false;

@@ -4,12 +4,36 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace vkmix::engine {
 
 class PlanarFifo {
+  // Channels grow without zeroing where the caller writes every new frame (appendUnset).
+  template <typename T>
+  struct UnsetAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+      using other = UnsetAllocator<U>;
+    };
+    UnsetAllocator() = default;
+    template <typename U>
+    UnsetAllocator(const UnsetAllocator<U>& /*other*/) {}
+    template <typename U>
+    void construct(U* p) {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... A>
+    void construct(U* p, A&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
+    }
+  };
+  using Channel = std::vector<float, UnsetAllocator<float>>;
+
  public:
   explicit PlanarFifo(int channels) : data_(static_cast<std::size_t>(channels)) {}
   std::int64_t frames() const {
@@ -22,13 +46,13 @@ class PlanarFifo {
       data_[c].insert(data_[c].end(), from, from + n);
     }
   }
-  // Appends n frames of silence, for the caller to add into (lastFrames).
-  void appendSilence(std::int64_t n) {
-    for (auto& ch : data_) ch.resize(ch.size() + static_cast<std::size_t>(n), 0.0f);
+  // Appends n frames the caller then writes, every one of every channel (lastFrames).
+  void appendUnset(std::int64_t n) {
+    for (auto& ch : data_) ch.resize(ch.size() + static_cast<std::size_t>(n));
   }
   // Channel c's last n frames.
   float* lastFrames(int c, std::int64_t n) {
-    std::vector<float>& ch = data_[static_cast<std::size_t>(c)];
+    Channel& ch = data_[static_cast<std::size_t>(c)];
     return ch.data() + (ch.size() - static_cast<std::size_t>(n));
   }
   // Copies the first n frames into dst (channel-major, `stride` per row).
@@ -62,7 +86,7 @@ class PlanarFifo {
   }
 
  private:
-  std::vector<std::vector<float>> data_;
+  std::vector<Channel> data_;
   std::int64_t head_ = 0;
 };
 

@@ -34,7 +34,6 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
     return renderBinauralBlocks(session, options, onPlan, sink, shape);
   const auto wallStart = std::chrono::steady_clock::now();
   restartThreadCpu();
-  const double loopCpuStart = threadCpuSeconds();
   const double hostCpuStart = accountedCpuSeconds();
   const auto pollCancel = [&options] {
     if (options.cancelled && options.cancelled()) throw Interrupted("render interrupted");
@@ -59,6 +58,9 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   plan.releaseIrSamples();
   report.device = backend->deviceName();
 
+  // The loop's clock starts at its first chunk: planning and the device's set-up (pipelines,
+  // FFT plans) happen once a render, whatever its length, and count in the host's CPU only.
+  const double loopCpuStart = threadCpuSeconds();
   ChunkCollector collector(plan, *backend, sink, options.progress);
   std::deque<StartedChunk> started;
   std::int64_t chunks = 0;

@@ -29,6 +29,14 @@ struct RenderedBlock {
   std::vector<std::span<const float>> stems;
   std::int64_t stride = 0;
   std::int64_t numFrames = 0;
+  // The producer's own vectors that `mix` and `stems` view in full, where it can spare them: a
+  // sink that keeps the block (BlockPipeline) may swap them for vectors of its own, of any
+  // size, instead of copying them; the producer resizes them before it next writes. Null: copy.
+  struct Buffers {
+    std::vector<float>* mix = nullptr;
+    std::vector<std::vector<float>>* stems = nullptr;
+  };
+  const Buffers* give = nullptr;
 };
 
 using BlockSink = std::function<void(const RenderedBlock&)>;

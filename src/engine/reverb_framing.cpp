@@ -1,6 +1,7 @@
 #include "engine/reverb_framing.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "core/assert.hpp"
@@ -59,25 +60,80 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
     sendIn_[k].consume(take);
     convOut_.resize(static_cast<std::size_t>(outs * span));  // convolve() writes every sample
     requireWithinFftRange(convIn_, "the send to reverb \"" + name + "\"", sessionFile);
-    backend_.convolve(k, convIn_, convOut_);
-    requireFinite(convOut_, static_cast<int>(outs), span, take, "reverb \"" + name + "\"",
-                  taken_ + returns_[k].frames(), plan_.session.sampleRate, sessionFile);
-    // The returns: each output times its speaker gains, summed into silence in the FIFO.
-    returns_[k].appendSilence(take);
+    // Read where the backend holds them (output o's frame i: data[o * span + i] times scale,
+    // the float convolve() would write).
+    const backend::Backend::Convolved conv = backend_.convolveView(k, convIn_, convOut_);
+    const float scale = conv.scale;
+    const std::int64_t outputStart = taken_ + returns_[k].frames();
+    // The returns: each output times its speaker gains, summed into silence in the FIFO. The
+    // outputs are checked for overflow as they are first read (a pass over megabytes fewer), an
+    // output feeding no speaker on its own; a non-finite one stops the render before its frames
+    // are handed on.
+    // Each speaker's frames are 0 plus its outputs' terms in output order; the first term is
+    // written as 0 + term rather than added to zeros written first, the same bits.
+    returns_[k].appendUnset(take);
     const std::vector<int>& live = returnChannels_[k];
-    for (std::int64_t o = 0; o < outs; ++o) {
-      for (std::size_t r = 0; r < live.size(); ++r) {
-        const std::size_t c = static_cast<std::size_t>(live[r]);
-        const float g = bus.returnGains[static_cast<std::size_t>(o)][c];
+    std::uint32_t largest = 0;
+    checked_.assign(static_cast<std::size_t>(outs), 0);
+    for (std::size_t r = 0; r < live.size(); ++r) {
+      float* to = returns_[k].lastFrames(static_cast<int>(r), take);
+      bool first = true;
+      for (std::int64_t o = 0; o < outs; ++o) {
+        const float g =
+            bus.returnGains[static_cast<std::size_t>(o)][static_cast<std::size_t>(live[r])];
         if (g == 0.0f) continue;
-        float* to = returns_[k].lastFrames(static_cast<int>(r), take);
-        const float* from = convOut_.data() + o * span;
-        if (bus.returnShift == 0) {
-          for (std::int64_t i = 0; i < take; ++i) to[i] += g * from[i];
+        const float* from = conv.data + o * span;
+        char& checked = checked_[static_cast<std::size_t>(o)];
+        if (bus.returnShift != 0) {
+          const int shift = bus.returnShift;
+          if (first) {
+            for (std::int64_t i = 0; i < take; ++i)
+              to[i] = 0.0f + std::ldexp(g * (from[i] * scale), shift);
+          } else {
+            for (std::int64_t i = 0; i < take; ++i)
+              to[i] += std::ldexp(g * (from[i] * scale), shift);
+          }
+        } else if (checked == 0) {
+          std::uint32_t most = 0;
+          if (first) {
+            for (std::int64_t i = 0; i < take; ++i) {
+              const float y = from[i] * scale;
+              most = std::max(most, std::bit_cast<std::uint32_t>(y) & 0x7fffffffu);
+              to[i] = 0.0f + g * y;
+            }
+          } else {
+            for (std::int64_t i = 0; i < take; ++i) {
+              const float y = from[i] * scale;
+              most = std::max(most, std::bit_cast<std::uint32_t>(y) & 0x7fffffffu);
+              to[i] += g * y;
+            }
+          }
+          largest = std::max(largest, most);
+          checked = 1;
+        } else if (first) {
+          for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + g * (from[i] * scale);
         } else {
-          for (std::int64_t i = 0; i < take; ++i) to[i] += std::ldexp(g * from[i], bus.returnShift);
+          for (std::int64_t i = 0; i < take; ++i) to[i] += g * (from[i] * scale);
         }
+        first = false;
       }
+      if (first) std::fill_n(to, take, 0.0f);
+    }
+    for (std::int64_t o = 0; o < outs; ++o) {
+      if (checked_[static_cast<std::size_t>(o)] != 0) continue;
+      const float* from = conv.data + o * span;
+      std::uint32_t most = 0;
+      for (std::int64_t i = 0; i < take; ++i)
+        most = std::max(most, std::bit_cast<std::uint32_t>(from[i] * scale) & 0x7fffffffu);
+      largest = std::max(largest, most);
+    }
+    if (largest >= kInfinityBits) {
+      // Which frame overflowed, from the outputs as convolve() gives them.
+      if (conv.data != convOut_.data()) {
+        for (std::size_t i = 0; i < convOut_.size(); ++i) convOut_[i] = conv.data[i] * scale;
+      }
+      requireFinite(convOut_, static_cast<int>(outs), span, take, "reverb \"" + name + "\"",
+                    outputStart, plan_.session.sampleRate, sessionFile);
     }
   }
 }
@@ -95,15 +151,14 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
     // Only the row padding past n needs zeros: read() writes the frames before it.
     const int channels = plan_.groupChannels[s];
     stems[s].resize(static_cast<std::size_t>(channels * stride));
-    for (int c = 0; c < channels; ++c)
-      std::fill(stems[s].begin() + c * stride + n, stems[s].begin() + (c + 1) * stride, 0.0f);
-    dry_[s].read(stems[s], stride, n);
-    dry_[s].consume(n);
-    // A speaker a joining return does not feed had zeros added to it: x + 0 is x but for -0,
-    // which becomes +0, the same wherever in the sum it happens and however often (an exact
-    // cancellation gives +0 too), so one pass of + 0 per such speaker, last, gives the bits.
-    // (A return spans the output's channels: a group's channels past them get nothing.)
+    // Each speaker's frames: the dry group's, plus each joining return that feeds it, in
+    // instance order. A speaker a joining return does not feed had zeros added to it: x + 0 is x
+    // but for -0, which becomes +0, the same wherever in the sum it happens and however often
+    // (an exact cancellation gives +0 too), so one + 0, last, gives the bits. (A return spans
+    // the output's channels: a group's channels past them get nothing.) The first term is added
+    // as the dry frames are copied, the sums in the same order as term by term.
     const int returned = std::min(channels, plan_.output.numChannels());
+    feeds_.assign(static_cast<std::size_t>(channels), {});
     std::vector<char> unfed(static_cast<std::size_t>(returned), 0);
     for (std::size_t k = 0; k < instances.size(); ++k) {
       if (plan_.returnGroup[static_cast<std::size_t>(instances[k].stem)] != static_cast<int>(s))
@@ -113,17 +168,30 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
       for (std::size_t r = 0; r < live.size(); ++r) {
         VKMIX_ASSERT(live[r] < returned, "a return joins a group of the output's channels");
         fed[static_cast<std::size_t>(live[r])] = 1;
-        const float* src = returns_[k].channel(static_cast<int>(r));
-        float* d = stems[s].data() + live[r] * stride;
-        for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
+        feeds_[static_cast<std::size_t>(live[r])].push_back(
+            returns_[k].channel(static_cast<int>(r)));
       }
       for (std::size_t c = 0; c < fed.size(); ++c) unfed[c] |= static_cast<char>(fed[c] == 0);
     }
-    for (int c = 0; c < returned; ++c) {
-      if (unfed[static_cast<std::size_t>(c)] == 0) continue;
+    for (int c = 0; c < channels; ++c) {
       float* d = stems[s].data() + c * stride;
-      for (std::int64_t i = 0; i < n; ++i) d[i] += 0.0f;
+      const float* dry = dry_[s].channel(c);
+      const std::vector<const float*>& terms = feeds_[static_cast<std::size_t>(c)];
+      if (terms.empty()) {
+        std::copy_n(dry, n, d);
+      } else {
+        const float* first = terms[0];
+        for (std::int64_t i = 0; i < n; ++i) d[i] = dry[i] + first[i];
+      }
+      for (std::size_t t = 1; t < terms.size(); ++t) {
+        const float* src = terms[t];
+        for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
+      }
+      if (c < returned && unfed[static_cast<std::size_t>(c)] != 0)
+        for (std::int64_t i = 0; i < n; ++i) d[i] += 0.0f;
+      std::fill(d + n, d + stride, 0.0f);  // the row's padding
     }
+    dry_[s].consume(n);
   }
   for (PlanarFifo& r : returns_) r.consume(n);
   taken_ += n;

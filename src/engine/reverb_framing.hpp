@@ -40,6 +40,8 @@ class ReverbFraming {
   std::vector<PlanarFifo> dry_, sendIn_, returns_;
   std::vector<std::vector<int>> returnChannels_;  // return k's FIFO channel r: speaker [k][r]
   std::vector<float> convIn_, convOut_;
+  std::vector<std::vector<const float*>> feeds_;  // take(): per speaker, the returns it adds
+  std::vector<char> checked_;  // runPartitions(): per output, checked for overflow
   // The timeline frame of the next frame handed out: where the returns' next frames fall. The
   // sends go into the convolvers from plan.loopStart, on their partition grid.
   std::int64_t taken_ = 0;

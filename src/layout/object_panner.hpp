@@ -81,7 +81,12 @@ class ObjectPanner {
   int numChannels_;
   PointSourcePanner psp_;
   std::optional<AllocentricPanner> allo_;
-  std::vector<Vec3> grid_;         // unit directions
+  std::vector<Vec3> grid_;  // unit directions, in rows of one elevation
+  struct GridRow {
+    std::size_t first, count;  // grid_[first, first + count): azimuths -180 + 360 k / count
+    double elevationDeg;
+  };
+  std::vector<GridRow> gridRows_;
   std::vector<double> gridPower_;  // [point][channel] squared point-source gains
   std::vector<bool> lfe_;
   std::vector<Vec3> realDirection_, nominalDirection_;

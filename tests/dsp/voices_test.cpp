@@ -325,6 +325,42 @@ TEST(Envelope, ApplyEnvelopeIsEnvelopeAtFrameByFrame) {
   }
 }
 
+// One clip's fades evaluated once give each gain's row the bits envelopeAt gives it.
+TEST(Envelope, ARowFromSharedFadesIsEnvelopeAtFrameByFrame) {
+  struct Case {
+    std::int32_t length, fadeIn, fadeOut;
+  };
+  EnvelopeFades fades;
+  for (const Case c : {Case{1000, 100, 200}, Case{150, 100, 120}, Case{80, 200, 300},
+                       Case{500, 0, 0}, Case{500, 0, 64}, Case{500, 64, 0}}) {
+    for (float shape : {0.0f, 1.0f, 2.0f}) {
+      for (std::int32_t from : {-300, -100, -7, 0, 1, 50, 99, 100, 101, 400, 700, 900, 999, 1200}) {
+        VoiceParams v;
+        v.clipLength = c.length;
+        v.fadeInFrames = c.fadeIn;
+        v.fadeOutFrames = c.fadeOut;
+        v.fadeInShape = shape;
+        v.fadeOutShape = 2.0f - shape;
+        v.clipFrame = from;
+        const std::size_t n = 256;
+        envelopeFades(v, n, fades);
+        for (float gain : {0.7f, 1.0f, 0.0312f, 3.5f}) {
+          v.gainLinear = gain;
+          std::vector<float> row(n);
+          envelopeRowFrom(v, fades, row.data(), n);
+          for (std::size_t i = 0; i < n; ++i) {
+            const auto want =
+                static_cast<float>(envelopeAt(v, from + static_cast<std::int64_t>(i)));
+            ASSERT_EQ(std::bit_cast<std::uint32_t>(row[i]), std::bit_cast<std::uint32_t>(want))
+                << "clip " << c.length << " fades " << c.fadeIn << "/" << c.fadeOut << " block at "
+                << from << " frame " << i << " gain " << gain;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(ReferenceMix, AStaticVoiceIsScaledByItsGains) {
   MixBlock b;
   b.reset(2, 8, 0, 1);

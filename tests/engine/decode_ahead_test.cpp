@@ -68,6 +68,36 @@ TEST(DecodeAhead, TheFirstFailedJobInOrderIsReported) {
   }
 }
 
+// The batch's last job (the next chunk's clips opening) runs once per batch, finish() waits for
+// it, and its error comes after every decode job's in order.
+TEST(DecodeAhead, TheLastJobRunsOnceAndItsErrorComesLast) {
+  DecodeAhead ahead(3);
+  std::atomic<int> lastRuns{0};
+  for (int batch = 1; batch <= 3; ++batch) {
+    FakeSource a(0), b(1);
+    ahead.start({{&a, 5}, {&b, 5}}, [&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      ++lastRuns;
+    });
+    ahead.finish();
+    EXPECT_EQ(lastRuns, batch);
+    EXPECT_EQ(a.calls + b.calls, 2);
+  }
+  ahead.start({}, [&] { ++lastRuns; });  // a batch of the last job alone
+  ahead.finish();
+  EXPECT_EQ(lastRuns, 4);
+  for (const bool decodeFails : {false, true}) {
+    FakeSource slowBad(7, decodeFails, true);
+    ahead.start({{&slowBad, 1}}, [] { throw std::runtime_error("opening"); });
+    try {
+      ahead.finish();
+      FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()), decodeFails ? "source 7" : "opening");
+    }
+  }
+}
+
 TEST(DecodeAhead, NoThreadsRunsNothingAndTheDestructorWaits) {
   FakeSource a(0);
   {

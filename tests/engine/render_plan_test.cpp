@@ -5,7 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "core/units.hpp"
 #include "engine/block_fill.hpp"
@@ -238,6 +241,94 @@ TEST_F(Plan, AVoiceSoundsInTheChunksItsClipOverlaps) {
   EXPECT_THAT(sounding(36000, 12000), ElementsAre(1));  // after it
   EXPECT_THAT(sounding(48000, 100), ElementsAre());     // after both
   EXPECT_EQ(opened.size(), 2u);                         // each clip opened once
+}
+
+// The block loop's cursor over the voices gives, window after window going forward, what the
+// scan of every voice gives: the same voices in plan order, their clips opened in that order.
+TEST_F(Plan, TheLoopsCursorFindsTheVoicesTheScanFinds) {
+  const Session s = session(
+      R"({"name": "a", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0.5, "length": 0.25},
+           {"file": "a.wav", "start": 0.1, "length": 0.05}, {"file": "a.wav", "start": 0.74, "length": 0.3}]},
+         {"name": "b", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0},
+           {"file": "a.wav", "start": 1.2, "length": 0.1}, {"file": "a.wav", "start": 0.3, "length": 0.01}]},
+         {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav", "start": 0.6}]})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  for (const std::int64_t first : {std::int64_t{0}, std::int64_t{30000}}) {
+    for (const std::int64_t n : {std::int64_t{100}, std::int64_t{4801}, std::int64_t{24000}}) {
+      SourceMap scanned, cursored;
+      std::vector<int> scanOpened, cursorOpened;
+      auto opener = [](std::vector<int>& opened) {
+        return [&opened](int clip) -> std::unique_ptr<SampleSource> {
+          opened.push_back(clip);
+          return std::make_unique<Silence>();
+        };
+      };
+      ActiveVoices cursor(plan.voices.voices);
+      std::vector<std::size_t> byScan, byCursor;
+      int sounding = 0;
+      for (std::int64_t at = first; at < 2 * 48000; at += n) {
+        gatherActive(plan.voices.voices, at, n, byScan, scanned, opener(scanOpened));
+        cursor.gather(at, n, byCursor, cursored, opener(cursorOpened));
+        ASSERT_EQ(byCursor, byScan) << "window at " << at << ", " << n << " frames";
+        sounding += byScan.empty() ? 0 : 1;
+        closeFinished(scanned, plan.voices.clips, at + n);
+        closeFinished(cursored, plan.voices.clips, at + n);
+      }
+      EXPECT_EQ(cursorOpened, scanOpened);
+      EXPECT_GT(sounding, 0);
+    }
+  }
+}
+
+// Grid gains computed ahead (the decode-ahead worker's) are taken by the block they were made
+// for, and are the floats it computes itself; gains made for other points are not taken.
+TEST_F(Plan, GridGainsComputedAheadAreTheBlocksOwn) {
+  const Session s = session(
+      R"({"name": "fly", "position": {"azimuth": 30, "width": 40, "height": 10}, "positionKeys": [{"time": 0, "azimuth": 30}, {"time": 1, "azimuth": -110}],
+          "gainKeys": [{"time": 0, "gainDb": 0}, {"time": 1, "gainDb": -12}], "clips": [{"file": "a.wav"}]},
+         {"name": "still", "position": {"azimuth": 0}, "clips": [{"file": "a.wav"}]})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  const MixerPlan& mixer = plan.mixers[0];
+  SourceMap sources;
+  const OpenSource open = [](int) { return std::make_unique<Silence>(); };
+  for (const auto& [start, n] :
+       {std::pair<std::int64_t, std::int64_t>{0, 4096}, {1000, 777}, {30001, 8192}}) {
+    std::vector<std::size_t> active;
+    gatherActive(plan.voices.voices, start, n, active, sources, open);
+    dsp::MixBlock own, fromAhead, poisoned, elsewhere;
+    fillBlock(own, plan.voices.voices, active, mixer.routing, sources, mixer.channels, 48000, start,
+              n);
+    ASSERT_FALSE(own.grid.empty());
+    GridAhead ahead, poison, other;
+    const auto [first, count] = gridPointsOf(start, n);
+    for (std::size_t v : active) {
+      const PlannedVoice& pv = plan.voices.voices[v];
+      if (!mixer.routing.automated(pv)) continue;
+      GridAhead::Points points{
+          first, count, std::vector<float>(static_cast<std::size_t>(count) * kMaxOutputChannels)};
+      gridGains(mixer.routing, pv, mixer.channels, 48000, first, count, points.gains.data());
+      ahead.kept[{0, pv.trackIndex, pv.bedChannel}] = points;
+      std::fill(points.gains.begin(), points.gains.end(), 7.0f);
+      poison.kept[{0, pv.trackIndex, pv.bedChannel}] = points;
+      points.first += 1;
+      other.kept[{0, pv.trackIndex, pv.bedChannel}] = points;
+    }
+    fillBlock(fromAhead, plan.voices.voices, active, mixer.routing, sources, mixer.channels, 48000,
+              start, n, {}, nullptr, nullptr, &ahead, 0);
+    fillBlock(poisoned, plan.voices.voices, active, mixer.routing, sources, mixer.channels, 48000,
+              start, n, {}, nullptr, nullptr, &poison, 0);
+    fillBlock(elsewhere, plan.voices.voices, active, mixer.routing, sources, mixer.channels, 48000,
+              start, n, {}, nullptr, nullptr, &other, 0);
+    ASSERT_EQ(fromAhead.grid.size(), own.grid.size());
+    for (std::size_t i = 0; i < own.grid.size(); ++i) {
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(fromAhead.grid[i]),
+                std::bit_cast<std::uint32_t>(own.grid[i]))
+          << "block at " << start << ", value " << i;
+    }
+    EXPECT_TRUE(
+        std::all_of(poisoned.grid.begin(), poisoned.grid.end(), [](float g) { return g == 7.0f; }));
+    EXPECT_EQ(elsewhere.grid, own.grid);
+  }
 }
 
 TEST_F(Plan, TheInspectorsTrackGainsAreTheRenderersTimesTheFader) {

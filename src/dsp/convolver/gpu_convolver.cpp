@@ -406,10 +406,15 @@ void GpuConvolver::recordBatch(const vk::raii::CommandBuffer& commands,
 void GpuConvolver::readBatch(const gpu::Buffer& recorded, std::span<float> outputs) const {
   const std::size_t floats = numOutputs_ * static_cast<std::size_t>(span());
   VKMIX_ASSERT(outputs.size() >= floats, "partition sizes");
-  const auto* from = recorded.as<const float>();
-  const float scale = 1.0f / static_cast<float>(2 * p_);
+  const float* from = batchOutputs(recorded);
+  const float scale = outputScale();
   for (std::size_t i = 0; i < floats; ++i) outputs[i] = from[i] * scale;
+}
+
+const float* GpuConvolver::batchOutputs(const gpu::Buffer& recorded) const {
+  const std::size_t floats = numOutputs_ * static_cast<std::size_t>(span());
   ctx_.traffic().deviceToHostBytes += static_cast<std::int64_t>(floats * sizeof(float));
+  return recorded.as<const float>();
 }
 
 GpuConvolverSet::GpuConvolverSet(const gpu::Context& ctx, std::vector<const ConvolverSpec*> buses)

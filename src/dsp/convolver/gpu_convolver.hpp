@@ -117,6 +117,11 @@ class GpuConvolver {
   vk::DeviceSize outputBufferBytes() const;
   // The outputs of a recorded batch, once its submission has finished, as process() gives them.
   void readBatch(const gpu::Buffer& recorded, std::span<float> outputs) const;
+  // The same outputs where they lie: output o's frame i is at [o * span() + i], times
+  // outputScale() (the inverse transform's normalisation, which readBatch applies).
+  const float* batchOutputs(const gpu::Buffer& recorded) const;
+  float outputScale() const { return 1.0f / static_cast<float>(2 * p_); }
+  std::size_t numOutputs() const { return numOutputs_; }
   // The scratch buffer a convolver of `spec` with `batch` (0: defaultBatch) needs for its FFTs.
   static vk::DeviceSize fftScratchBytes(const ConvolverSpec& spec, int batch = 0);
 
