@@ -7,8 +7,10 @@
 #include "core/units.hpp"
 #include "engine/binaural_render.hpp"
 #include "engine/voice_plan.hpp"
+#include "io/output_guard.hpp"
 #include "layout/layout_file.hpp"
 #include "timeline/gains.hpp"
+#include "vkmix/adm.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::ui {
@@ -31,10 +33,23 @@ Layout resolve(const Session& s, const std::string& layout) {
   return layout::resolveLayout(layout, "--layout", "");
 }
 
+bool hasJsonExtension(const std::filesystem::path& path) {
+  return lower(path.extension().string()) == ".json";
+}
+
+bool sameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  return std::filesystem::absolute(a, ec).lexically_normal() ==
+             std::filesystem::absolute(b, ec).lexically_normal() ||
+         std::filesystem::equivalent(a, b, ec);
+}
+
 }  // namespace
 
 InspectorModel::InspectorModel(Session session, const std::string& layout)
     : session_(std::move(session)),
+      openedSessionFile_(hasJsonExtension(session_.path) && !isAdmFile(session_.path)),
+      ownFile_(openedSessionFile_ ? session_.path : std::filesystem::path()),
       layout_(resolve(session_, layout)),
       binaural_((layout.empty() ? session_.layout : layout) == engine::kBinauralLayout),
       panner_(layout_) {
@@ -200,8 +215,42 @@ bool InspectorModel::redo() {
   return true;
 }
 
+std::filesystem::path InspectorModel::savePath() const {
+  if (!ownFile_.empty()) return ownFile_;
+  std::filesystem::path beside = session_.path;
+  return beside.replace_extension(".json");
+}
+
 void InspectorModel::save(const std::filesystem::path& path) {
-  const std::filesystem::path target = path.empty() ? session_.path : path;
+  const std::filesystem::path target = path.empty() ? savePath() : path;
+  const std::string name = target.string();
+  if (!hasJsonExtension(target))
+    throw InputError(name, "save", "is not a session file: the inspector saves sessions as .json");
+  // What the session reads is never written: the master it came from, its media, its IRs and its
+  // layout file (compared by file identity, so other spellings and links are caught).
+  io::OutputGuard guard;
+  if (!openedSessionFile_) guard.addInput(session_.path, "the ADM master the inspector opened");
+  for (std::size_t r = 0; r < session_.reverbs.size(); ++r)
+    guard.addInput(session_.reverbs[r].resolvedIr, "reverbs[" + std::to_string(r) + "].ir");
+  for (std::size_t t = 0; t < session_.tracks.size(); ++t) {
+    const auto& clips = session_.tracks[t].clips;
+    for (std::size_t c = 0; c < clips.size(); ++c)
+      guard.addInput(clips[c].resolvedPath,
+                     "tracks[" + std::to_string(t) + "].clips[" + std::to_string(c) + "].file");
+  }
+  if (session_.layout != engine::kBinauralLayout && findLayout(session_.layout) == nullptr)
+    guard.addInput(session_.layout, "layout");
+  guard.addOutput(target, "save");
+  guard.check(true);
+  // A file that is there and is not this session's own (another session, say the one the master
+  // was exported from) is left alone.
+  const bool own = !ownFile_.empty() && sameFile(target, ownFile_);
+  std::error_code ec;
+  if (!own && std::filesystem::exists(std::filesystem::symlink_status(target, ec)))
+    throw InputError(name, "save",
+                     "exists and is not the session the inspector opened: not replaced (move it "
+                     "away, or open it)");
+
   Session out = session_;
   const auto folder = std::filesystem::absolute(target).parent_path();
   if (folder != std::filesystem::absolute(session_.path).parent_path()) {
@@ -219,6 +268,7 @@ void InspectorModel::save(const std::filesystem::path& path) {
     }
   }
   saveSession(out, target);
+  ownFile_ = target;
   dirty_ = false;
 }
 

@@ -1,7 +1,7 @@
 // What the inspector shows and edits, without any drawing: the session, the playhead, the
 // selection and filter, where every object is at a time, the speaker gains of the selected one,
-// and edits (move, size, gain, mute, sends, denoise) with undo/redo. Saving writes the session
-// file under a temporary name and renames it.
+// and edits (move, size, gain, mute, sends, denoise) with undo/redo. Saving writes a session
+// file (.json) under a temporary name and renames it; it never writes what the session reads.
 #pragma once
 
 #include <filesystem>
@@ -67,8 +67,16 @@ class InspectorModel {
   // Changes with every edit, undo and redo (the preview restarts when it moves).
   std::size_t revision() const { return revision_; }
 
-  // Writes the session (to its own path when `path` is empty; media paths are rewritten for the
-  // new folder when it differs). Throws IoError.
+  // Where save() writes when given no path: the session file the model was opened from or last
+  // saved to; for an ADM master (or any file that is not a .json session) the master's name with
+  // .json, beside it (MASTER.wav: MASTER.json), until a save there makes that its own.
+  std::filesystem::path savePath() const;
+
+  // Writes the session to `path` (empty: savePath()); media paths are rewritten for the new
+  // folder when it differs. Only a .json file is written, never a file the session reads (the
+  // master it was opened from, media, IRs, its layout file), and an existing file only when it is
+  // the session's own (opened or saved to before): otherwise an InputError naming the path, and
+  // nothing is written. Throws IoError when the file cannot be written.
   void save(const std::filesystem::path& path = {});
 
  private:
@@ -77,6 +85,9 @@ class InspectorModel {
   Position& positionAtPlayhead(Track& t);
 
   Session session_;
+  // The file the session was opened from is a session file (.json), not an ADM master.
+  bool openedSessionFile_ = false;
+  std::filesystem::path ownFile_;  // the session file save() may replace; "" = none yet
   Layout layout_;
   bool binaural_ = false;
   layout::ObjectPanner panner_;

@@ -290,6 +290,18 @@ void drawProperties(InspectorModel& m, UiState& s, const Rect& r) {
   ImGui::End();
 }
 
+// Save and Ctrl+S: an ADM master is never written over (the model saves it as a .json beside
+// it); the status line says where the session went, or why it did not.
+void saveFromTransport(InspectorModel& m, UiState& s) {
+  const std::filesystem::path to = s.savePath.empty() ? m.savePath() : s.savePath;
+  try {
+    m.save(to);
+    s.message = "saved " + to.string();
+  } catch (const std::exception& e) {
+    s.message = e.what();
+  }
+}
+
 void drawTransport(InspectorModel& m, UiState& s, const Rect& r) {
   placeWindow("Transport", r);
   if (ImGui::Button(s.playing ? "Pause" : "Play")) s.playing = !s.playing;
@@ -307,13 +319,10 @@ void drawTransport(InspectorModel& m, UiState& s, const Rect& r) {
   if (ImGui::Button("Redo")) m.redo();
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (ImGui::Button(m.dirty() ? "Save*" : "Save")) {
-    try {
-      m.save(s.savePath);
-      s.message = "saved " + (s.savePath.empty() ? m.session().path : s.savePath).string();
-    } catch (const std::exception& e) {
-      s.message = e.what();
-    }
+  if (ImGui::Button(m.dirty() ? "Save*" : "Save")) saveFromTransport(m, s);
+  if (ImGui::IsItemHovered()) {
+    const std::string to = (s.savePath.empty() ? m.savePath() : s.savePath).string();
+    ImGui::SetTooltip("Writes the session to %s", to.c_str());
   }
   ImGui::SameLine();
   ImGui::Checkbox("loop", &s.loop);
@@ -397,14 +406,7 @@ void handleKeys(InspectorModel& m, UiState& s) {
     }
   }
   if (io.KeyCtrl && pressed(ImGuiKey_Y)) m.redo();
-  if (io.KeyCtrl && ImGui::IsKeyPressed('S')) {
-    try {
-      m.save(s.savePath);
-      s.message = "saved";
-    } catch (const std::exception& e) {
-      s.message = e.what();
-    }
-  }
+  if (io.KeyCtrl && ImGui::IsKeyPressed('S')) saveFromTransport(m, s);
   if (pressed(ImGuiKey_Space)) s.playing = !s.playing;
 }
 

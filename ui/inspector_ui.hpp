@@ -34,7 +34,7 @@ struct UiState {
   float momentaryLufs = -200.0f;
   std::string audioStatus;         // "preview: ALSA default, 2 channels" or why there is none
   std::string message;             // last save or error, shown in the transport
-  std::filesystem::path savePath;  // "" = the session's own file
+  std::filesystem::path savePath;  // "" = InspectorModel::savePath()
   bool quit = false;
   // Dragging a dot: the track, and the view it was grabbed in.
   int dragging = -1;

@@ -207,6 +207,13 @@ int cmdSubmit(const FarmCommands& c, FarmArgs& f) {
   if (!f.render.hrtf.empty()) record(f.render.hrtf, "--hrtf");
   RenderSetup s;
   setupRender(f.render, s);
+  // A layout file the session's own "layout" key names (relative to this folder) is read by the
+  // segments and the join as a --layout file is: recorded the same way, and handed to them by its
+  // absolute path, as the farm's machines run in other folders.
+  if (f.render.layout.empty() && isLayoutFile(s.session.layout)) {
+    record(s.session.layout, "layout");
+    f.render.layout = absolute(s.session.layout);
+  }
   // What `vkmix render` checks before any work, and what a segment cannot render.
   engine::checkDelivery(s.session, s.options, s.delivery);
   farm::checkFarmable(s.session, s.options, f.render.session);

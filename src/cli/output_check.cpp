@@ -11,6 +11,10 @@ namespace vkmix::cli {
 void addSessionInputs(io::OutputGuard& guard, const Session& session,
                       const std::filesystem::path& sessionPath) {
   guard.addInput(sessionPath, "the session");
+  // A layout file the session names is read too (even where --layout overrides it, it is not
+  // something to write over).
+  if (session.layout != "binaural" && findLayout(session.layout) == nullptr)
+    guard.addInput(session.layout, "layout");
   for (std::size_t r = 0; r < session.reverbs.size(); ++r)
     guard.addInput(session.reverbs[r].resolvedIr, "reverbs[" + std::to_string(r) + "].ir");
   for (std::size_t t = 0; t < session.tracks.size(); ++t) {

@@ -11,7 +11,7 @@
 
 namespace vkmix::cli {
 
-// The session file (or ADM master), every clip's media and every reverb's IR.
+// The session file (or ADM master), its layout file, every clip's media and every reverb's IR.
 void addSessionInputs(io::OutputGuard& guard, const Session& session,
                       const std::filesystem::path& sessionPath);
 

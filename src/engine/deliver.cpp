@@ -167,7 +167,8 @@ std::string engine::binauralDownmixModesWarning(const Session& session) {
   std::vector<std::string> named;
   std::size_t others = 0;
   for (const Track& t : session.tracks) {
-    if (t.binauralMode == BinauralMode::Mid) continue;
+    // A muted track is not in the mix: its mode changes nothing.
+    if (t.mute || t.binauralMode == BinauralMode::Mid) continue;
     ++others;
     if (named.size() < 3) named.push_back("\"" + t.name + "\" " + binauralModeName(t.binauralMode));
   }

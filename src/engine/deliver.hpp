@@ -29,8 +29,9 @@ io::OutputFormat checkDelivery(const Session& session, const RenderOptions& opti
 
 // A binaural downmix is made from the delivered mix's speaker feeds, in which the tracks are
 // summed (and limited) already: it goes through the default mode, mid, whole. The warning that
-// says so when some of the session's tracks ask for another mode, naming them (a few) and
-// --layout binaural, which renders each in its own; "" when every track is in mid.
+// says so when some of the session's tracks (muted ones left out) ask for another mode, naming
+// them (a few) and --layout binaural, which renders each in its own; "" when every track that
+// plays is in mid.
 std::string binauralDownmixModesWarning(const Session& session);
 
 // Replays a kept render into a sink, as StoredRender::replay does: `onPlan` first, then every

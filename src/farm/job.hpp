@@ -34,10 +34,11 @@ FileIdentity identify(const std::filesystem::path& file);
 // longer as `submit` found it.
 void checkUnchanged(const FileIdentity& recorded, const std::string& option = {});
 
-// A file the render reads besides the session and its media: the --layout file, the --hrtf SOFA.
-// An edited one would make segments (and a join's binaural downmix) of two versions of it.
+// A file the render reads besides the session and its media: the --layout file (or the layout
+// file the session's "layout" key names), the --hrtf SOFA. An edited one would make segments
+// (and a join's binaural downmix) of two versions of it.
 struct RecordedInput {
-  std::string option;  // "--layout", "--hrtf"
+  std::string option;  // "--layout", "layout" (the session's key), "--hrtf"
   FileIdentity file;
 };
 

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "io/decoder.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -60,10 +62,13 @@ TEST(BinauralCli, ADownmixOfTracksInOtherModesSaysTheyPlayInMid) {
   auto session = [&](const std::string& modes) {
     std::string tracks;
     int i = 0;
-    for (const char mode : modes) {
-      const char* name = mode == 'n' ? "near" : mode == 'f' ? "far" : mode == 'o' ? "off" : "mid";
+    for (const char mode : modes) {  // a capital letter: the track is muted
+      const char m = static_cast<char>(std::tolower(static_cast<unsigned char>(mode)));
+      const char* name = m == 'n' ? "near" : m == 'f' ? "far" : m == 'o' ? "off" : "mid";
       tracks += std::string(tracks.empty() ? "" : ",") + R"({"name": "T)" + std::to_string(i++) +
-                R"(", "binauralMode": ")" + name + R"(", "clips": [{"file": "a.wav"}]})";
+                R"(", "binauralMode": ")" + name + R"(", "mute": )" +
+                (std::isupper(static_cast<unsigned char>(mode)) ? "true" : "false") +
+                R"(, "clips": [{"file": "a.wav"}]})";
     }
     test::writeText(dir / "s.json", R"({"vkmix": 1, "layout": "5.1", "tracks": [)" + tracks + "]}");
   };
@@ -88,6 +93,14 @@ TEST(BinauralCli, ADownmixOfTracksInOtherModesSaysTheyPlayInMid) {
   EXPECT_THAT(out, ::testing::HasSubstr("4 tracks ask for a binauralMode other than mid (\"T0\" "
                                         "near, \"T1\" far, \"T2\" off, ...)"));
   session("mm");
+  ASSERT_EQ(render(), 0) << out;
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("binauralMode")));
+  // A muted track is not in the mix: its mode is neither counted nor named.
+  session("NmFf");
+  ASSERT_EQ(render(), 0) << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("1 track asks for a binauralMode other than mid (\"T3\" "
+                                        "far), but"));
+  session("mNO");
   ASSERT_EQ(render(), 0) << out;
   EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("binauralMode")));
   // --layout binaural honours them: nothing to warn about.

@@ -107,6 +107,15 @@ TEST_F(Safety, NoOutputReplacesAnInputEvenWithOverwrite) {
   inputs_["m.wav"] = readBytes(dir_ / "m.wav");
   expectRefused("adm-import m.wav -o m.wav -y", "m.wav: --output: is also the ADM master");
   expectRefused("render m.wav -o m.wav -y", "m.wav: --output: is also the session");
+  // The layout file a session names is an input, --layout over it or not.
+  test::writeText(dir_ / "room.json", R"({"name": "room", "speakers": [{"label": "M+030"},
+    {"label": "M-030"}]})");
+  test::writeText(dir_ / "r.json", R"({"vkmix": 1, "layout": "room.json", "tracks": [
+    {"name": "dx", "clips": [{"file": "media/dialogue.wav"}]}]})");
+  for (const fs::path p : {"room.json", "r.json"}) inputs_[p] = readBytes(dir_ / p);
+  for (const char* layout : {"", " --layout 2.0"})
+    expectRefused(std::string("render r.json -o out.wav --report room.json -y") + layout,
+                  "room.json: --report: is also layout (room.json), an input");
 }
 
 TEST_F(Safety, TwoOutputsNeverShareAFile) {

@@ -514,4 +514,57 @@ TEST_F(FarmChecks, AChangedLayoutFileOrHrtfIsRefusedByName) {
   EXPECT_TRUE(fs::exists(dir / "segments/000.json"));
 }
 
+// A layout file the session's own "layout" key names (relative to the folder submit ran in) is
+// recorded as a --layout file is (option "layout") and handed to the segments by its absolute
+// path: edited since, a segment and the join refuse it by name; put back, a segment run from
+// another folder renders it.
+TEST_F(FarmChecks, TheSessionsOwnLayoutFileIsRecordedAndAChangedOneRefused) {
+  fake("sbatch", "9\n", "", 0);
+  fake("scancel", "", "", 0);
+  std::ofstream(work / "own-room.json") << R"({"name": "own room", "speakers": [
+    {"label": "M+030"}, {"label": "M-030"}, {"label": "M+000"}, {"label": "LFE1"},
+    {"label": "M+110"}, {"label": "M-110"}]})";
+  std::ofstream(work / "own.json") << R"({
+  "vkmix": 1, "sampleRate": 48000, "layout": "own-room.json",
+  "tracks": [{"name": "DX", "stem": "dialogue", "type": "object",
+              "position": {"azimuth": 60, "elevation": 0, "distance": 1},
+              "clips": [{"file": "media/dialogue.wav", "start": 0.0, "length": 2.0}]}]
+})";
+  const fs::path dir = work / "own.wav.farm";
+  const std::string farm = vkmixWithFakes() + " farm ";
+  const std::string here = "cd " + work.string() + " && ";
+  const Ran submitted = run(here + farm + "submit own.json --device cpu -o own.wav --segments 2");
+  ASSERT_EQ(submitted.status, 0) << submitted.output;
+  const json plan = json::parse(readText(dir / "plan.json"));
+  const json inputs = plan.at("inputs");
+  ASSERT_EQ(inputs.size(), 1u) << inputs.dump();
+  EXPECT_EQ(inputs[0].at("option"), "layout");
+  EXPECT_EQ(inputs[0].at("path"), (work / "own-room.json").string());
+  EXPECT_EQ(plan.at("render").at("layout"), (work / "own-room.json").string());
+
+  // Elsewhere: the farm's machines run in other folders.
+  const std::string elsewhere = "cd / && ";
+  const std::string layout = readText(work / "own-room.json");
+  const fs::file_time_type layoutTime = fs::last_write_time(work / "own-room.json");
+  std::ofstream(work / "own-room.json") << layout << "\n";
+  for (const std::string& verb : {"segment " + dir.string() + " 0", "join " + dir.string()}) {
+    const Ran changed = run(elsewhere + farm + verb);
+    EXPECT_EQ(changed.status, 1) << verb;
+    EXPECT_NE(changed.output.find((work / "own-room.json").string() +
+                                  ": layout: changed since 'vkmix farm submit'"),
+              std::string::npos)
+        << verb << ": " << changed.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "segments/000.json"));
+  std::ofstream(work / "own-room.json") << layout;
+  fs::last_write_time(work / "own-room.json", layoutTime);
+  for (int i : {0, 1}) {
+    const Ran segment = run(elsewhere + farm + "segment " + dir.string() + " " + std::to_string(i));
+    ASSERT_EQ(segment.status, 0) << segment.output;
+  }
+  const Ran joined = run(elsewhere + farm + "join " + dir.string());
+  ASSERT_EQ(joined.status, 0) << joined.output;
+  EXPECT_TRUE(fs::exists(work / "own.wav"));
+}
+
 }  // namespace

@@ -8,9 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <functional>
+#include <sstream>
 #include <thread>
 
 #include "binaural/hrtf.hpp"
+#include "support/adm_files.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
 #include "ui/audio_preview.hpp"
@@ -422,6 +426,106 @@ TEST(LoadAnySession, AProgrammeIsForAdmMastersOnly) {
     EXPECT_THAT(e.what(), HasSubstr("--programme"));
     EXPECT_THAT(e.what(), HasSubstr("is not an ADM BWF master"));
   }
+}
+
+std::string fileBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Save (and Ctrl+S) on a session opened from an ADM master writes a session beside it
+// (MASTER.json), never the master: no input is ever written. A file there that is not the
+// session's own, the master named outright, a media file or a file that is not .json is refused
+// by name, with nothing written.
+TEST(InspectorSave, AnAdmMasterIsSavedAsASessionBesideItNeverOverwritten) {
+  test::ScratchDir dir;
+  adm::DocumentBuilder b({"dialogue"});
+  b.object("DX", 0, {test::polarBlock(30, 0, 0.0, 0.1)});
+  test::writeAdmFile(dir / "MASTER.wav", b, {test::noise(4800, 7, 0.2f)}, 48000);
+  const std::string master = fileBytes(dir / "MASTER.wav");
+  const auto expectRefused = [](const std::function<void()>& save, const std::string& path,
+                                const std::string& why) {
+    try {
+      save();
+      ADD_FAILURE() << "saving to " << path << " must be refused";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(path));
+      EXPECT_THAT(e.what(), HasSubstr(why));
+    }
+  };
+
+  InspectorModel model(loadAnySession(dir / "MASTER.wav"), "");
+  EXPECT_EQ(model.savePath(), dir / "MASTER.json");
+  model.setGainDb(0, -3.0);
+  model.save();
+  EXPECT_TRUE(fileBytes(dir / "MASTER.wav") == master) << "the master was written";
+  EXPECT_FALSE(model.dirty());
+  const Session saved = loadSession(dir / "MASTER.json");
+  ASSERT_EQ(saved.tracks.size(), 1u);
+  EXPECT_DOUBLE_EQ(saved.tracks[0].gainDb, -3.0);
+  // It plays the master's audio, as the master did.
+  EXPECT_TRUE(
+      std::filesystem::equivalent(saved.tracks[0].clips.at(0).resolvedPath, dir / "MASTER.wav"));
+  // That session is now the model's own: saving again replaces it.
+  EXPECT_EQ(model.savePath(), dir / "MASTER.json");
+  model.setGainDb(0, -6.0);
+  model.save();
+  EXPECT_DOUBLE_EQ(loadSession(dir / "MASTER.json").tracks[0].gainDb, -6.0);
+
+  // The master named outright (any name but .json), or by another name (a hard link).
+  expectRefused([&] { model.save(dir / "MASTER.wav"); }, (dir / "MASTER.wav").string(),
+                "is not a session file");
+  std::filesystem::create_hard_link(dir / "MASTER.wav", dir / "link.json");
+  expectRefused([&] { model.save(dir / "link.json"); }, (dir / "link.json").string(),
+                "is also the ADM master the inspector opened");
+  EXPECT_TRUE(fileBytes(dir / "MASTER.wav") == master) << "the master was written";
+
+  // A second inspector of the master: MASTER.json is there and is not its own.
+  const std::string first = fileBytes(dir / "MASTER.json");
+  InspectorModel again(loadAnySession(dir / "MASTER.wav"), "");
+  again.setGainDb(0, -1.0);
+  expectRefused([&] { again.save(); }, (dir / "MASTER.json").string(),
+                "exists and is not the session the inspector opened");
+  EXPECT_EQ(fileBytes(dir / "MASTER.json"), first);
+  EXPECT_TRUE(again.dirty());
+  again.save(dir / "other.json");
+  EXPECT_DOUBLE_EQ(loadSession(dir / "other.json").tracks[0].gainDb, -1.0);
+  EXPECT_TRUE(fileBytes(dir / "MASTER.wav") == master) << "the master was written";
+}
+
+// A session file is saved over itself whole: written under a temporary name and renamed (a
+// hard link to the old file keeps the old text; no temporary is left). What it reads (its
+// layout file) is never written, and a layout file named as .json is caught by identity.
+TEST(InspectorSave, ASessionFileIsReplacedWholeAndItsInputsAreNeverWritten) {
+  test::ScratchDir dir;
+  test::writeFloatWav(dir / "dx.wav", {test::noise(4800, 3, 0.3f)}, 48000);
+  const std::string room = R"({"name": "room", "speakers": [{"label": "M+030"},
+    {"label": "M-030"}]})";
+  test::writeText(dir / "room.json", room);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "layout": ")" + (dir / "room.json").string() +
+                                      R"(", "tracks": [
+    {"name": "DX", "position": {"azimuth": 0}, "clips": [{"file": "dx.wav"}]}]})");
+  const std::string before = fileBytes(dir / "s.json");
+  std::filesystem::create_hard_link(dir / "s.json", dir / "kept.json");
+  InspectorModel model(loadAnySession(dir / "s.json"), "");
+  EXPECT_EQ(model.savePath(), dir / "s.json");
+  model.setGainDb(0, -4.0);
+  model.save();
+  EXPECT_DOUBLE_EQ(loadSession(dir / "s.json").tracks[0].gainDb, -4.0);
+  EXPECT_EQ(fileBytes(dir / "kept.json"), before);
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().string().find("vkmix-tmp"), std::string::npos) << e.path();
+
+  try {
+    model.save(dir / "room.json");
+    ADD_FAILURE() << "the session's layout file must not be written";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr((dir / "room.json").string()));
+    EXPECT_THAT(e.what(), HasSubstr("is also layout"));
+  }
+  EXPECT_EQ(fileBytes(dir / "room.json"), room);
 }
 
 // A binaural session opens: the room is the loudspeakers its render goes through before the ears
