@@ -691,7 +691,10 @@ TEST_F(Adm, DolbyAtmosMasterRendersEveryChannelWhereBs2127PutsIt) {
     return g;
   };
 
-  for (const auto& [name, want] : expected) {
+  for (const auto& entry : expected) {
+    // Named, not a structured binding: the lambdas below capture them (clang 14 cannot).
+    const std::string name = entry.first;
+    const auto& want = entry.second;
     const Layout& l = *findLayout(name);
     const std::size_t n = l.speakers.size();
     auto indexOf = [&](const std::string& speaker) {
