@@ -82,6 +82,26 @@ class Backend {
     convolve(instance, in, out);
     return {out.data(), 1.0f};
   }
+  // Whether the filters' spans go into the chunks' work (vulkan: each span recorded into the
+  // next chunk's command buffer, its outputs read after that chunk's fence): the engine then
+  // calls queueFilter and takeFilter for them, not convolve. queueFilter copies the span's
+  // inputs (convolve()'s `in`), spans of an instance convolved in the order queued; filterDone
+  // says, without waiting, whether the oldest span queued is convolved; takeFilter writes its
+  // outputs (convolve()'s `out`), waiting for its work, and submits it first when no chunk has
+  // taken it (the render's end: the spans left go in one submission).
+  virtual bool filtersInChunk() const { return false; }
+  virtual void queueFilter(std::size_t instance, std::span<const float> in) {
+    (void)instance, (void)in;
+    throw InternalError("this backend convolves filters when asked");
+  }
+  virtual bool filterDone(std::size_t instance) const {
+    (void)instance;
+    return true;
+  }
+  virtual void takeFilter(std::size_t instance, std::span<float> out) {
+    (void)instance, (void)out;
+    throw InternalError("this backend convolves filters when asked");
+  }
   // Denoised track k: its clips premixed into its channels, and one chunk of denoising.
   virtual void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) = 0;
   virtual void denoise(std::size_t track, std::span<const float> in, std::span<float> out) = 0;

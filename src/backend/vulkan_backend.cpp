@@ -1,6 +1,4 @@
 // The Vulkan backend: a GpuMixer per dry group and per reverb send, a GpuConvolver per reverb
-// instance (convolvers of a render share what they can through dsp::GpuConvolverSet), a premix
-// The Vulkan backend: a GpuMixer per dry group and per reverb send, a GpuConvolver per reverb
 // instance (convolvers of a render share what they can through dsp::GpuConvolverSet) and per
 // binaural filter, a premix GpuMixer and a GpuDenoiser per denoised track, each with its own
 // buffers, and the rings their signals go to (dsp::GpuDenoisedRows); and DeviceStart, the
@@ -64,6 +62,7 @@ class VulkanBackend final : public Backend {
       convolvers_.push_back(convolvers->make(static_cast<std::size_t>(bus)));
     }
     addFilters(setup.filters);
+    deviceFilters_ = std::vector<DeviceFilter>(filters_.size());
     for (auto& batch : batches_) batch = std::make_unique<gpu::Submitter>(*context_);
     batchOf_.resize(mixers_.size());
     mixedNow_.assign(mixers_.size(), 0);
@@ -109,6 +108,7 @@ class VulkanBackend final : public Backend {
     {
       const StageClock clock(stageSeconds_["convolve"]);
       for (std::size_t k = 0; k < reverbs_.size(); ++k) sendChunk(k, numFrames, last);
+      if (unrecordedFilters_ > 0) recordFilters();
     }
     std::fill(mixedNow_.begin(), mixedNow_.end(), 0);
     if (recording_ == nullptr) return;  // nothing to do in this chunk
@@ -171,6 +171,60 @@ class VulkanBackend final : public Backend {
     batches_[static_cast<std::size_t>(ready.batch)]->wait("convolution");
     return {conv.batchOutputs(*ready.outputs), conv.outputScale()};
   }
+  // A filter's spans are uploaded as queued and recorded into the next chunk's command buffer
+  // (endChunk), after its mixes: the same rows, transforms and scaling as process(), the same
+  // bits, read once that chunk's fence has signalled. The spans no chunk takes (the render's
+  // end) are recorded together and submitted by the first takeFilter that needs one of them.
+  bool filtersInChunk() const override { return true; }
+  void queueFilter(std::size_t instance, std::span<const float> in) override {
+    const StageClock clock(stageSeconds_["convolve"]);
+    const std::size_t f = instance - reverbs_.size();
+    DeviceFilter& d = deviceFilters_[f];
+    const dsp::GpuConvolver& conv = *filters_[f];
+    FilterSpan span;
+    if (d.spare.empty()) {
+      span.input = std::make_unique<gpu::Buffer>(*context_, in.size_bytes(),
+                                                 vk::BufferUsageFlagBits::eTransferSrc);
+      span.output = std::make_unique<gpu::Buffer>(*context_, conv.outputBufferBytes(),
+                                                  vk::BufferUsageFlagBits::eTransferDst,
+                                                  gpu::Placement::Readback);
+    } else {
+      span = std::move(d.spare.back());
+      d.spare.pop_back();
+    }
+    VKMIX_ASSERT(span.input->bytes() >= in.size_bytes(), "a filter span of its convolver's size");
+    std::copy(in.begin(), in.end(), span.input->as<float>());
+    context_->traffic().hostToDeviceBytes += static_cast<std::int64_t>(in.size_bytes());
+    span.batch = kUnrecorded;
+    d.spans.push_back(std::move(span));
+    ++unrecordedFilters_;
+  }
+  bool filterDone(std::size_t instance) const override {
+    const DeviceFilter& d = deviceFilters_[instance - reverbs_.size()];
+    VKMIX_ASSERT(!d.spans.empty(), "no filter span queued");
+    const int batch = d.spans.front().batch;
+    return batch == kCollected ||
+           (batch >= 0 && !batches_[static_cast<std::size_t>(batch)]->pending());
+  }
+  void takeFilter(std::size_t instance, std::span<float> out) override {
+    const StageClock clock(stageSeconds_["convolve"]);
+    const std::size_t f = instance - reverbs_.size();
+    DeviceFilter& d = deviceFilters_[f];
+    VKMIX_ASSERT(!d.spans.empty(), "no filter span queued");
+    if (d.spans.front().batch == kUnrecorded) {
+      // No chunk is left to take it: the spans left, every filter's, in one submission.
+      VKMIX_ASSERT(recording_ == nullptr, "filters submitted inside a chunk");
+      recordFilters();
+      recording_ = nullptr;
+      batches_[static_cast<std::size_t>(nextBatch_)]->submit("binaural filter");
+      nextBatch_ = (nextBatch_ + 1) % kInFlight;
+    }
+    FilterSpan& span = d.spans.front();
+    if (span.batch >= 0) batches_[static_cast<std::size_t>(span.batch)]->wait("binaural filter");
+    filters_[f]->readBatch(*span.output, out);
+    d.spare.push_back(std::move(span));
+    d.spans.pop_front();
+  }
   // Denoising on the host's terms (`vkmix denoise`; a render denoises in its chunks' work,
   // below): a submission each.
   void premix(std::size_t track, const dsp::MixBlock& block, std::span<float> out) override {
@@ -230,6 +284,11 @@ class VulkanBackend final : public Backend {
           VKMIX_ASSERT(ready.batch != nextBatch_, "a convolution's outputs outlived their chunk");
       }
       outputs_[static_cast<std::size_t>(nextBatch_)].used.assign(reverbs_.size(), 0);
+      // The filter spans this batch carried are finished: their outputs stay in their buffers.
+      for (DeviceFilter& d : deviceFilters_) {
+        for (FilterSpan& span : d.spans)
+          if (span.batch == nextBatch_) span.batch = kCollected;
+      }
       recording_ = &batch.begin();
     }
     return *recording_;
@@ -268,6 +327,20 @@ class VulkanBackend final : public Backend {
     reverbs_[k].ready.push_back({nextBatch_, &out});
     reverbs_[k].filled = 0;
   }
+  // The filter spans queued since the last chunk, into the chunk being recorded, in order.
+  void recordFilters() {
+    const vk::raii::CommandBuffer& commands = recording();
+    for (std::size_t f = 0; f < deviceFilters_.size(); ++f) {
+      dsp::GpuConvolver& conv = *filters_[f];
+      for (FilterSpan& span : deviceFilters_[f].spans) {
+        if (span.batch != kUnrecorded) continue;
+        conv.recordSend(commands, *span.input, conv.span(), 0, conv.span(), 0);
+        conv.recordBatch(commands, *span.output);
+        span.batch = nextBatch_;
+      }
+    }
+    unrecordedFilters_ = 0;
+  }
   // The premixes recorded in `batch`, its work finished, and those before them: each read back
   // (freeing its premixer's slot) and handed to its check, in the order they were recorded.
   void checkPremixes(int batch) {
@@ -282,10 +355,9 @@ class VulkanBackend final : public Backend {
       p.check(premixOut_);
     }
   }
-  // The filters' convolvers: a set of their own, since a filter's process() submits and waits
-  // on its own while chunks (whose reverb convolvers share the other set's inverse stages and
-  // scratch) may be in flight; the filters' calls never overlap one another. Filters of one spec
-  // share its IR spectra.
+  // The filters' convolvers: a set of their own (their scratch and inverse stages shared among
+  // them, each recording ordered after the one before by its barrier, as the reverbs' are), and
+  // filters of one spec share its IR spectra.
   void addFilters(const std::vector<const dsp::ConvolverSpec*>& filters) {
     if (filters.empty()) return;
     std::vector<const dsp::ConvolverSpec*> specs;
@@ -319,6 +391,19 @@ class VulkanBackend final : public Backend {
   std::vector<std::unique_ptr<dsp::GpuMixer>> mixers_;
   std::vector<std::unique_ptr<dsp::GpuConvolver>> convolvers_;
   std::vector<std::unique_ptr<dsp::GpuConvolver>> filters_;  // BackendSetup::filters
+  // Per filter: its spans queued and not taken, in order (their inputs uploaded, their outputs'
+  // buffer, the batch that convolves them), and buffers of spans taken, for the next ones.
+  static constexpr int kUnrecorded = -1, kCollected = -2;
+  struct FilterSpan {
+    int batch = kUnrecorded;  // or kCollected: its batch finished and was reused since
+    std::unique_ptr<gpu::Buffer> input, output;
+  };
+  struct DeviceFilter {
+    std::deque<FilterSpan> spans;
+    std::vector<FilterSpan> spare;
+  };
+  std::vector<DeviceFilter> deviceFilters_;
+  std::size_t unrecordedFilters_ = 0;
   std::vector<std::unique_ptr<dsp::GpuMixer>> premixers_;
   std::vector<std::unique_ptr<dsp::GpuDenoiser>> denoisers_;
   std::unique_ptr<dsp::GpuDenoisedRows> denoisedRows_;  // null: no denoised track

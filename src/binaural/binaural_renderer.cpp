@@ -37,17 +37,41 @@ BinauralRenderer::BinauralRenderer(const dsp::ConvolverSpec& spec, std::int64_t 
   ears_.assign(static_cast<std::size_t>(2 * span_), 0.0f);
 }
 
+BinauralRenderer::BinauralRenderer(const dsp::ConvolverSpec& spec, std::int64_t batch,
+                                   Deferred deferred)
+    : BinauralRenderer(spec, batch, Convolution{}) {
+  deferred_ = std::move(deferred);
+}
+
 BinauralRenderer::~BinauralRenderer() = default;
 
 void BinauralRenderer::runSpan() {
-  convolve_(pending_, partitionOut_);
+  if (deferred_.queue) {
+    deferred_.queue(pending_);
+    ++queued_;
+  } else {
+    convolve_(pending_, partitionOut_);
+    addSpan();
+  }
+  spanFrames_ += span_;
+  std::fill(pending_.begin(), pending_.end(), 0.0f);
+  filled_ = 0;
+}
+
+void BinauralRenderer::addSpan() {
   sumPartialEars(partitionOut_, numOutputs_, span_, ears_);
   const auto p = static_cast<std::ptrdiff_t>(span_);
   left_.insert(left_.end(), ears_.begin(), ears_.begin() + p);
   right_.insert(right_.end(), ears_.begin() + p, ears_.end());
   outputFrames_ += span_;
-  std::fill(pending_.begin(), pending_.end(), 0.0f);
-  filled_ = 0;
+}
+
+void BinauralRenderer::collect(bool wait) {
+  while (queued_ > 0 && (wait || deferred_.done())) {
+    deferred_.take(partitionOut_);
+    --queued_;
+    addSpan();
+  }
 }
 
 void BinauralRenderer::process(std::span<const float> feeds, std::int64_t numFrames) {
@@ -69,11 +93,16 @@ void BinauralRenderer::process(std::span<const float> feeds, std::int64_t numFra
   inputFrames_ += numFrames;
 }
 
-void BinauralRenderer::finish() {
+void BinauralRenderer::endInput() {
   if (endFrames_ >= 0) return;
   endFrames_ = inputFrames_ + tailFrames_;
   // Zeros (pending_ is zeroed past filled_) until the spans cover the tail's last frame.
-  while (outputFrames_ < endFrames_) runSpan();
+  while (spanFrames_ < endFrames_) runSpan();
+}
+
+void BinauralRenderer::finish() {
+  endInput();
+  collect(true);
 }
 
 std::int64_t BinauralRenderer::ready() const {

@@ -34,6 +34,18 @@ class BinauralRenderer {
   // spans in order from frame 0, as Backend::convolve does.
   using Convolution = std::function<void(std::span<const float> in, std::span<float> out)>;
   BinauralRenderer(const dsp::ConvolverSpec& spec, std::int64_t batch, Convolution convolve);
+  // Through a convolution whose outputs come back later (a backend that convolves in its chunks'
+  // work, Backend::queueFilter): `queue` hands a span's inputs over (as `convolve` takes them),
+  // spans in order; `done` says, without waiting, whether the oldest span handed over is
+  // convolved; `take` writes its outputs (as `convolve` does), waiting for them if need be.
+  // Output frames become ready as poll() (or finish()) collects their spans: the same frames,
+  // later.
+  struct Deferred {
+    std::function<void(std::span<const float> in)> queue;
+    std::function<bool()> done;
+    std::function<void(std::span<float> out)> take;
+  };
+  BinauralRenderer(const dsp::ConvolverSpec& spec, std::int64_t batch, Deferred deferred);
   ~BinauralRenderer();
   BinauralRenderer(const BinauralRenderer&) = delete;
   BinauralRenderer& operator=(const BinauralRenderer&) = delete;
@@ -43,6 +55,12 @@ class BinauralRenderer {
   // The input has ended: the rest of the output (the last partition, the HRIR tails) becomes
   // ready. After it, the output holds input frames + tailFrames() frames in all.
   void finish();
+  // finish()'s first half: the input ends and its last spans go to the convolution, a deferred
+  // one's not collected yet (several renderers' spans handed over before any is waited for).
+  void endInput();
+  // A deferred convolution's spans convolved so far, collected without waiting (ready() counts
+  // them); nothing otherwise.
+  void poll() { collect(false); }
   // Frames that take() can hand out now.
   std::int64_t ready() const;
   // Moves n <= ready() frames of the left and right ear into `left` and `right`.
@@ -53,6 +71,8 @@ class BinauralRenderer {
 
  private:
   void runSpan();
+  void addSpan();  // partitionOut_'s ears appended to the output
+  void collect(bool wait);
 
   int numChannels_;
   std::int64_t span_;  // frames a convolution takes: partitions x batch
@@ -60,6 +80,8 @@ class BinauralRenderer {
   std::unique_ptr<dsp::CpuConvolver> cpu_;
   std::unique_ptr<dsp::ReferenceConvolver> reference_;
   Convolution convolve_;
+  Deferred deferred_;                // set: spans are queued, collected later
+  std::int64_t queued_ = 0;          // spans queued, not collected
   std::vector<float> pending_;       // numChannels x span planar, the span being filled
   std::int64_t filled_ = 0;          // frames of pending_ filled
   int numOutputs_ = 2;               // the spec's partial ears
@@ -68,6 +90,7 @@ class BinauralRenderer {
   std::vector<float> left_, right_;  // rendered, not yet taken
   std::int64_t inputFrames_ = 0;
   std::int64_t outputFrames_ = 0;  // rendered in all (taken or not)
+  std::int64_t spanFrames_ = 0;    // handed to the convolution in all (rendered or queued)
   std::int64_t takenFrames_ = 0;
   std::int64_t endFrames_ = -1;  // output length once finish() has run
 };

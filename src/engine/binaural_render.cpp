@@ -69,15 +69,29 @@ class Binauraliser final : public BackendStage {
     return specs;
   }
 
-  // Part k convolves on the backend's instance firstInstance + k.
+  // Part k convolves on the backend's instance firstInstance + k: in the work of the chunks
+  // after the one that fed it, where the backend does that (one submission a chunk on vulkan),
+  // its ears handed on once that chunk has finished.
   void attach(backend::Backend& backend, std::size_t firstInstance) override {
     for (std::size_t k = 0; k < parts_.size(); ++k) {
       const std::size_t instance = firstInstance + k;
-      parts_[k].renderer = std::make_unique<binaural::BinauralRenderer>(
-          *parts_[k].spec, backend.convolverBatch(instance),
-          [&backend, instance](std::span<const float> in, std::span<float> out) {
-            backend.convolve(instance, in, out);
-          });
+      const std::int64_t batch = backend.convolverBatch(instance);
+      if (backend.filtersInChunk()) {
+        parts_[k].renderer = std::make_unique<binaural::BinauralRenderer>(
+            *parts_[k].spec, batch,
+            binaural::BinauralRenderer::Deferred{
+                [&backend, instance](std::span<const float> in) {
+                  backend.queueFilter(instance, in);
+                },
+                [&backend, instance] { return backend.filterDone(instance); },
+                [&backend, instance](std::span<float> out) { backend.takeFilter(instance, out); }});
+      } else {
+        parts_[k].renderer = std::make_unique<binaural::BinauralRenderer>(
+            *parts_[k].spec, batch,
+            [&backend, instance](std::span<const float> in, std::span<float> out) {
+              backend.convolve(instance, in, out);
+            });
+      }
     }
   }
 
@@ -95,6 +109,8 @@ class Binauraliser final : public BackendStage {
   }
 
   void finish() override {
+    // Every part's last spans handed over before any is waited for: one submission for them all.
+    for (Part& p : parts_) p.renderer->endInput();
     for (Part& p : parts_) p.renderer->finish();
     finished_ = true;
     emit();
@@ -115,7 +131,10 @@ class Binauraliser final : public BackendStage {
     // than the longest gives silence past its end.
     std::int64_t ready = finished_ ? info_.numFrames : input_;
     if (!finished_) {
-      for (const Part& p : parts_) ready = std::min(ready, emitted_ + p.renderer->ready());
+      for (Part& p : parts_) {
+        p.renderer->poll();
+        ready = std::min(ready, emitted_ + p.renderer->ready());
+      }
     }
     ready = std::min(ready, info_.numFrames) - emitted_;
     while (ready > 0) {

@@ -7,11 +7,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <random>
 
 #include "binaural/binaural_renderer.hpp"
 #include "binaural/ear_measures.hpp"
 #include "dsp/convolver/params.hpp"
+#include "dsp/convolver/reference.hpp"
 #include "layout/point_source_panner.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
@@ -189,6 +191,73 @@ TEST(BinauralTest, RendererMatchesDirectConvolutionAtAnyChunkSize) {
           << ", got " << ears.left[worstAt] << " / " << ears.right[worstAt];
     }
   }
+}
+
+// Through a deferred convolution (a backend that convolves the spans in later chunks' work),
+// the renderer hands on nothing a span has not brought back, and the ears are the same bits as
+// through the same convolution run at once: spans handed over in order, each collected by
+// poll() once the test says it is done, the last ones by finish().
+TEST(BinauralTest, ADeferredConvolutionGivesTheSameEarsLater) {
+  const Hrtf hrtf(kDefaultSofa, 48000.0);
+  const Layout& layout = *findLayout("5.1");
+  const dsp::ConvolverSpec spec = binauralSpec(layout, hrtf, {.partitionFrames = 512});
+  const std::int64_t frames = 4000;
+  std::vector<float> feeds;
+  for (int c = 0; c < layout.numChannels(); ++c) {
+    const auto n = test::noise(static_cast<std::size_t>(frames), 40 + static_cast<unsigned>(c));
+    feeds.insert(feeds.end(), n.begin(), n.end());
+  }
+  dsp::ReferenceConvolver now(spec), later(spec);
+  BinauralRenderer direct(
+      spec, 1, [&](std::span<const float> in, std::span<float> out) { now.process(in, out); });
+  const Ears expected = render(direct, feeds, frames, {700});
+
+  std::deque<std::vector<float>> queued;
+  std::int64_t handedOver = 0;  // spans queued in all
+  std::size_t done = 0;         // spans at the queue's front the "device" has convolved
+  BinauralRenderer deferred(spec, 1,
+                            BinauralRenderer::Deferred{[&](std::span<const float> in) {
+                                                         queued.emplace_back(in.begin(), in.end());
+                                                         ++handedOver;
+                                                       },
+                                                       [&] { return done > 0; },
+                                                       [&](std::span<float> out) {
+                                                         ASSERT_FALSE(queued.empty());
+                                                         later.process(queued.front(), out);
+                                                         queued.pop_front();
+                                                         if (done > 0) --done;
+                                                       }});
+  Ears got;
+  auto drain = [&] {
+    deferred.poll();
+    const std::int64_t n = deferred.ready();
+    const std::size_t at = got.left.size();
+    got.left.resize(at + static_cast<std::size_t>(n));
+    got.right.resize(at + static_cast<std::size_t>(n));
+    deferred.take(n, std::span(got.left).subspan(at), std::span(got.right).subspan(at));
+  };
+  const std::int64_t chunk = 700;
+  std::vector<float> in;
+  for (std::int64_t at = 0; at < frames; at += chunk) {
+    const std::int64_t n = std::min(chunk, frames - at);
+    in.assign(static_cast<std::size_t>(layout.numChannels() * n), 0.0f);
+    for (int c = 0; c < layout.numChannels(); ++c)
+      std::copy_n(feeds.begin() + c * frames + at, n, in.begin() + c * n);
+    // The spans queued so far come back in this chunk; those this chunk completes wait.
+    const std::int64_t before = handedOver;
+    done = queued.size();
+    deferred.process(in, n);
+    drain();
+    EXPECT_EQ(static_cast<std::int64_t>(got.left.size()), before * 512) << "at frame " << at;
+  }
+  drain();
+  EXPECT_LT(static_cast<std::int64_t>(got.left.size()), frames) << "the last spans wait";
+  deferred.finish();
+  drain();
+  EXPECT_TRUE(queued.empty());
+  EXPECT_EQ(got.left, expected.left);
+  EXPECT_EQ(got.right, expected.right);
+  EXPECT_GT(test::energy(got.left), 0.0);
 }
 
 // A full circle of a moving object in 4 s makes no clicks. The ears are linear time-invariant

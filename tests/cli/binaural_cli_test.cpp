@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "io/decoder.hpp"
 #include "support/signals.hpp"
@@ -51,6 +53,67 @@ TEST(BinauralCli, TheDemoOnTheReferenceAndTheDefaultBackendAgreeWithin1e5) {
                   diff);
     }
   }
+}
+
+// On Vulkan, a binaural render's filters are convolved in the chunks' own submissions: each
+// span of a part's feeds goes into the work of a chunk after the one that completed it, and the
+// spans no chunk follows (the feeds' last, the filters' tails) into one submission at the end.
+// So at most one submission a chunk, and the one; at least one for each chunk that plays. The
+// same bytes at any block size, within 1e-5 of the reference (as the demo above).
+TEST(BinauralCli, TheFiltersAreConvolvedInTheChunksOwnSubmissions) {
+  test::ScratchDir dir;
+  std::string out;
+  ASSERT_EQ(test::runCommand(std::string(VKMIX_BINARY) + " devices", &out), 0) << out;
+  // lavapipe where it is installed, else the GPU the default picks.
+  if (out.find("Vulkan") == std::string::npos) GTEST_SKIP() << "no Vulkan device";
+  const std::string vulkan = out.find("llvmpipe") != std::string::npos ? " --device llvmpipe" : "";
+  constexpr int kFrames = 60000;
+  test::writeFloatWav(dir / "a.wav", {test::noise(kFrames, 3, 0.3f)}, 48000);
+  test::writeFloatWav(dir / "b.wav", {test::noise(kFrames - 6000, 4, 0.3f)}, 48000);
+  test::writeFloatWav(dir / "ir.wav", {test::noise(3000, 7, 0.2f), test::noise(3000, 8, 0.2f)},
+                      48000);
+  test::writeText(dir / "s.json", R"({"vkmix": 1, "sampleRate": 48000, "layout": "5.1",
+      "reverbs": [{"name": "room", "ir": "ir.wav"}],
+      "tracks": [
+      {"name": "dx", "stem": "dialogue", "binauralMode": "near", "position": {"azimuth": 30},
+       "sends": [{"reverb": "room", "levelDb": -6}], "clips": [{"file": "a.wav"}]},
+      {"name": "fx", "stem": "effects", "binauralMode": "far", "position": {"azimuth": -120},
+       "clips": [{"file": "b.wav", "start": 0.125}]}]})");
+  std::vector<std::vector<float>> ears;
+  for (const std::string run : {"1024", "4096", "20000", "reference"}) {
+    const bool reference = run == "reference";
+    const std::string args = reference ? " --device reference" : vulkan + " --block " + run;
+    ASSERT_EQ(test::runCommand("cd " + dir.path().string() + " && " + VKMIX_BINARY +
+                                   " render s.json -y --layout binaural --format wav32f -o " + run +
+                                   ".wav --report " + run + ".json" + args,
+                               &out),
+              0)
+        << out;
+    std::ifstream in(dir / (run + ".json"));
+    const nlohmann::json b = nlohmann::json::parse(in)["backend"];
+    if (!reference) {
+      ASSERT_EQ(b["name"], "vulkan") << run;
+      const int chunks = b["chunks"].get<int>();
+      const int submissions = b["submissions"].get<int>();
+      const int playing = (kFrames + std::stoi(run) - 1) / std::stoi(run);
+      std::printf("[figures] block %s: %d chunks, %d submissions\n", run.c_str(), chunks,
+                  submissions);
+      EXPECT_LE(submissions, chunks + 1) << "block " << run;
+      EXPECT_GE(submissions, playing) << "block " << run;
+    }
+    const io::DecodedAudio d = io::decodeAudio(dir / (run + ".wav"), 48000);
+    ASSERT_EQ(d.channels.size(), 2u);
+    ears.push_back({});
+    for (const auto& channel : d.channels)
+      ears.back().insert(ears.back().end(), channel.begin(), channel.end());
+  }
+  EXPECT_GT(test::energy(ears[3]), 0.0);
+  EXPECT_EQ(ears[0], ears[1]) << "blocks 1024 and 4096";
+  EXPECT_EQ(ears[0], ears[2]) << "blocks 1024 and 20000";
+  ASSERT_EQ(ears[0].size(), ears[3].size());
+  std::size_t where = 0;
+  EXPECT_LE(test::maxAbsDiff(ears[3], ears[0], &where), 1e-5)
+      << "against the reference, at " << where;
 }
 
 // A binaural downmix is made from the mixed loudspeaker feeds: every track in mid. A session whose
