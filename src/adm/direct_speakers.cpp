@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "layout/allocentric_panner.hpp"
 #include "vkmix/layout.hpp"
 
 namespace vkmix::adm {
@@ -76,7 +77,55 @@ bool isCommonDefinition(const std::string& packId) {
   return std::stoul(yyyy, nullptr, 16) < 0x1000;
 }
 
+namespace {
+
+// BS.2127 §8.4 for a Cartesian position: among `l`'s loudspeakers whose allocentric positions lie
+// within the X/Y/Z bounds, the one closest to the position, if exactly one is; "" otherwise.
+std::string closestWithinCartesianBounds(const BlockFormat& b, const Layout& l,
+                                         const std::vector<layout::Vec3>& positions) {
+  const layout::Vec3 lo{b.xMin.value_or(b.x), b.yMin.value_or(b.y), b.zMin.value_or(b.z)};
+  const layout::Vec3 hi{b.xMax.value_or(b.x), b.yMax.value_or(b.y), b.zMax.value_or(b.z)};
+  const layout::Vec3 target{b.x, b.y, b.z};
+  std::string choice;
+  double best = 1e9;
+  int ties = 0;
+  for (std::size_t i = 0; i < l.speakers.size(); ++i) {
+    if (l.speakers[i].lfe) continue;
+    const layout::Vec3& p = positions[i];
+    const bool within = p.x + kTolerance >= lo.x && p.y + kTolerance >= lo.y &&
+                        p.z + kTolerance >= lo.z && p.x - kTolerance <= hi.x &&
+                        p.y - kTolerance <= hi.y && p.z - kTolerance <= hi.z;
+    if (!within) continue;
+    const double d = (p - target).norm();
+    if (std::abs(d - best) < kTolerance) {
+      ++ties;
+    } else if (d < best) {
+      best = d;
+      ties = 1;
+      choice = l.speakers[i].label;
+    }
+  }
+  return ties == 1 ? choice : std::string();
+}
+
+}  // namespace
+
 std::optional<std::string> speakerWithinBounds(const BlockFormat& b, const std::string& label) {
+  if (b.cartesian) {
+    // Only layouts with allocentric positions take part: BS.2127 places Cartesian DirectSpeakers
+    // on those alone.
+    std::optional<std::string> agreed;
+    for (const Layout& l : builtinLayouts()) {
+      const std::vector<layout::Vec3> positions = layout::allocentricPositions(l);
+      if (positions.empty()) continue;
+      const std::string choice = !label.empty() && l.indexOfLabel(label)
+                                     ? label
+                                     : closestWithinCartesianBounds(b, l, positions);
+      if (agreed && *agreed != choice) return std::nullopt;
+      agreed = choice;
+    }
+    return agreed;
+  }
   const double azMin = b.azimuthMin.value_or(b.azimuth), azMax = b.azimuthMax.value_or(b.azimuth);
   const double elMin = b.elevationMin.value_or(b.elevation);
   const double elMax = b.elevationMax.value_or(b.elevation);

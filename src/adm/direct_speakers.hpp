@@ -26,7 +26,9 @@ bool isCommonDefinition(const std::string& packId);
 // BS.2127 §8.4 for a block with bounds: in each built-in layout the speaker its label names, else
 // the speaker within the azimuth/elevation/distance bounds (nominal distance 1) closest to its
 // position, else none ("": the point-source panner at its position, as where the closest are
-// tied). What every built-in layout agrees on; nullopt when they differ.
+// tied). What every built-in layout agrees on; nullopt when they differ. A Cartesian position's
+// X/Y/Z bounds are tested, and distances taken, on the loudspeakers' allocentric positions, in
+// the layouts BS.2127 gives them (as its DirectSpeakers renderer does).
 std::optional<std::string> speakerWithinBounds(const BlockFormat& b, const std::string& label);
 
 // The tracks a DirectSpeakers object plays as. `base` carries the object's name, stem, fader,

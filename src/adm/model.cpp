@@ -220,8 +220,14 @@ class Reader {
             (min ? b.elevationMin : b.elevationMax) = v;
           } else if (coord == "distance") {
             (min ? b.distanceMin : b.distanceMax) = v;
+          } else if (coord == "X") {
+            (min ? b.xMin : b.xMax) = v;
+          } else if (coord == "Y") {
+            (min ? b.yMin : b.yMax) = v;
+          } else if (coord == "Z") {
+            (min ? b.zMin : b.zMax) = v;
           } else {
-            unsupported(where, "position " + coord + " bound (only polar bounds)");
+            unsupported(where, "position " + coord + " bound");
           }
           continue;
         }

@@ -65,9 +65,12 @@ struct BlockFormat {
   std::optional<double> interpolationLength;  // seconds (with jumpPosition)
   std::string speakerLabel;                   // DirectSpeakers: BS.2051 label ("M+030", "LFE1")
   // DirectSpeakers `bound="min"`/`"max"` positions (BS.2076 §5.4.3.2); unset: the value itself.
+  // A Cartesian position's bounds are on X, Y and Z.
   std::optional<double> azimuthMin, azimuthMax, elevationMin, elevationMax, distanceMin,
       distanceMax;
+  std::optional<double> xMin, xMax, yMin, yMax, zMin, zMax;
   bool hasBounds() const {
+    if (cartesian) return xMin || xMax || yMin || yMax || zMin || zMax;
     return azimuthMin || azimuthMax || elevationMin || elevationMax || distanceMin || distanceMax;
   }
   // Objects: channelLock (maxDistance unset: any), zoneExclusion, diffuse (BS.2076 §5.4.3.3).

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "layout/position.hpp"
+
 namespace vkmix::adm {
 namespace {
 
@@ -68,38 +70,6 @@ void lockToEdges(const BlockFormat& b, double& azimuth, double& elevation) {
   if (b.screenEdgeLockVertical == "bottom") elevation = e.bottomElevation;
 }
 
-// §10's sectors: the loudspeaker azimuths 0, -30, -110, 110, 30 (anticlockwise order reversed)
-// and the cube points they map to.
-struct MapPoint {
-  double azimuth;
-  double x, y;
-};
-constexpr std::array<MapPoint, 5> kMap = {{{0.0, 0.0, 1.0},
-                                           {-30.0, 1.0, 1.0},
-                                           {-110.0, 1.0, -1.0},
-                                           {110.0, -1.0, -1.0},
-                                           {30.0, -1.0, 1.0}}};
-constexpr double kTop = 30.0, kTopCube = 45.0;
-
-// Whether `angle` is within the anticlockwise range from `start` to `end`.
-bool within(double angle, double start, double end) {
-  const double e = turnsFrom(start, end);
-  return turnsFrom(start, angle) <= e;
-}
-
-// The sector (left point, right point) holding `azimuth`: by the points' azimuths, or (cube)
-// by the azimuths of their cube positions.
-std::pair<const MapPoint*, const MapPoint*> sector(double azimuth, bool cube) {
-  for (std::size_t i = 0; i < kMap.size(); ++i) {
-    const MapPoint& left = kMap[i];
-    const MapPoint& right = kMap[(i + 1) % kMap.size()];
-    const double l = cube ? azimuthOf({left.x, left.y, 0.0}) : left.azimuth;
-    const double r = cube ? azimuthOf({right.x, right.y, 0.0}) : right.azimuth;
-    if (within(azimuth, r, l)) return {&left, &right};
-  }
-  return {&kMap[0], &kMap[1]};  // not reached: the sectors cover the circle
-}
-
 // Zero or negative width, or a centre at the listener: every direction would map onto one
 // azimuth, which is no scaling at all.
 bool screenHasNoWidth(const Screen& s) {
@@ -137,59 +107,13 @@ std::optional<ScreenEdges> screenEdges(const Screen& s) {
 }
 
 CartesianPoint cartesianOfPolarPoint(const PolarPoint& p) {
-  double z = 0.0, radius = 0.0;  // radius: in the horizontal plane, on the cube's scale
-  if (std::abs(p.elevation) > kTop) {
-    const double cube =
-        kTopCube + (90.0 - kTopCube) * (std::abs(p.elevation) - kTop) / (90.0 - kTop);
-    z = p.distance * (p.elevation < 0.0 ? -1.0 : 1.0);
-    radius = p.distance * std::tan((90.0 - cube) * kDeg);
-  } else {
-    z = std::tan(kTopCube * p.elevation / kTop * kDeg) * p.distance;
-    radius = p.distance;
-  }
-  const auto [left, right] = sector(p.azimuth, false);
-  // Within the sector, the azimuth's place between its loudspeakers is a tangent-law pan
-  // position, and the point sits as far along the cube's edge.
-  const double leftAz = turnsFrom(right->azimuth, left->azimuth);
-  const double az = turnsFrom(right->azimuth, p.azimuth);
-  const double mid = (leftAz + right->azimuth) / 2.0, range = right->azimuth - mid;
-  const double gainRight = 0.5 + 0.5 * std::tan((az - mid) * kDeg) / std::tan(range * kDeg);
-  const double along = std::atan2(gainRight, 1.0 - gainRight) * 2.0 / std::numbers::pi;
-  return {radius * (left->x + (right->x - left->x) * along),
-          radius * (left->y + (right->y - left->y) * along), z};
+  const layout::Vec3 c = layout::cartesianOfPolarPoint({p.azimuth, p.elevation, p.distance});
+  return {c.x, c.y, c.z};
 }
 
 PolarPoint polarOfCartesianPoint(const CartesianPoint& p) {
-  constexpr double kEps = 1e-10;
-  if (std::abs(p.x) < kEps && std::abs(p.y) < kEps) {
-    if (std::abs(p.z) < kEps) return {0.0, 0.0, 0.0};
-    return {0.0, p.z < 0.0 ? -90.0 : 90.0, std::abs(p.z)};
-  }
-  const auto [left, right] = sector(azimuthOf({p.x, p.y, 0.0}), true);
-  // (x, y) = gl * left + gr * right.
-  const double det = left->x * right->y - right->x * left->y;
-  const double gl = (p.x * right->y - right->x * p.y) / det;
-  const double gr = (left->x * p.y - p.x * left->y) / det;
-  const double radius = gl + gr;
-  const double leftAz = turnsFrom(right->azimuth, left->azimuth);
-  const double mid = (leftAz + right->azimuth) / 2.0, range = right->azimuth - mid;
-  const double along = gr / radius;
-  const double cl = std::cos(along * std::numbers::pi / 2.0);
-  const double cr = std::sin(along * std::numbers::pi / 2.0);
-  const double gainRight = cr / (cl + cr);
-  const double az = mid + std::atan(2.0 * (gainRight - 0.5) * std::tan(range * kDeg)) / kDeg;
-  PolarPoint out;
-  out.azimuth = turnsFrom(-180.0, az);
-  const double cube = std::atan(p.z / radius) / kDeg;
-  if (std::abs(cube) > kTopCube) {
-    out.elevation = (cube < 0.0 ? -1.0 : 1.0) *
-                    (kTop + (90.0 - kTop) * (std::abs(cube) - kTopCube) / (90.0 - kTopCube));
-    out.distance = std::abs(p.z);
-  } else {
-    out.elevation = kTop * cube / kTopCube;
-    out.distance = radius;
-  }
-  return out;
+  const layout::Polar q = layout::polarOfCartesianPoint({p.x, p.y, p.z});
+  return {q.azimuthDeg, q.elevationDeg, q.distance};
 }
 
 std::vector<BlockFormat> placedBlocks(const std::vector<BlockFormat>& blocks, const Object& object,

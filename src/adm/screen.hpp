@@ -29,7 +29,7 @@ std::optional<ScreenEdges> screenEdges(const Screen& screen);
 // BS.2127 §10's point mapping between Cartesian room coordinates (x right, y front, z up, the
 // loudspeaker cube at ±1) and polar (azimuth, elevation, distance): speakers at 0, ±30 and ±110
 // degrees sit at the cube's front centre and corners, elevation 30 (and 45 in the cube) is the
-// upper layer.
+// upper layer (layout/position.hpp's, in the import's own types).
 struct PolarPoint {
   double azimuth = 0.0, elevation = 0.0, distance = 0.0;
 };

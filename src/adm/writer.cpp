@@ -200,6 +200,12 @@ std::string writeAdm(const Document& doc) {
       bound("elevation", "max", b.elevationMax);
       bound("distance", "min", b.distanceMin);
       bound("distance", "max", b.distanceMax);
+      bound("X", "min", b.xMin);
+      bound("X", "max", b.xMax);
+      bound("Y", "min", b.yMin);
+      bound("Y", "max", b.yMax);
+      bound("Z", "min", b.zMin);
+      bound("Z", "max", b.zMax);
       if (c.type == TypeDefinition::Objects) {
         if (b.width != 0.0) w.leaf("width", number(b.width));
         if (b.height != 0.0) w.leaf("height", number(b.height));

@@ -76,8 +76,8 @@ VoicePlan planVoices(const Session& session, const Layout& output,
     if (track.type == TrackType::Object && !panner.hasAllocentric() && hasCartesian(track) &&
         warn) {
       warn(file + ": " + trackPath + " \"" + track.name +
-           "\": Cartesian positions are rendered by the polar panner (converted to angles): "
-           "BS.2127 gives layout " +
+           "\": Cartesian positions are rendered by the polar panner (position and size "
+           "converted to polar as BS.2127 section 10 converts them): BS.2127 gives layout " +
            output.name + " no allocentric positions");
     }
     // HOA: channel k (ACN) plays the decoder's column k, designed for the channels the clips

@@ -321,8 +321,20 @@ void ObjectPanner::gains(const Polar& position, const ObjectShape& shape,
 
 void ObjectPanner::gains(const Polar& polar, const std::optional<Vec3>& cartesian,
                          const ObjectShape& shape, std::span<double> out) const {
-  if (!cartesian || !allo_) {
+  if (!cartesian) {
     gains(polar, shape, out);
+    return;
+  }
+  if (!allo_) {
+    // No allocentric positions: BS.2127 §10's polar equivalent of the position and of the
+    // Cartesian sizes (width X, depth Y, height Z, as BS.2076-2 lists them), the rest as it is.
+    const PolarExtent e =
+        polarOfCartesianExtent(*cartesian, shape.widthDeg, shape.depth, shape.heightDeg);
+    ObjectShape polarShape = shape;
+    polarShape.widthDeg = e.widthDeg;
+    polarShape.heightDeg = e.heightDeg;
+    polarShape.depth = e.depth;
+    gains(e.position, polarShape, out);
     return;
   }
   VKMIX_ASSERT(static_cast<int>(out.size()) == numChannels_, "gain span has the wrong size");

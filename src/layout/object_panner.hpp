@@ -21,8 +21,9 @@
 //    nothing changes.
 // A Cartesian object (room coordinates) goes to BS.2127's allocentric panner
 // (allocentric_panner.hpp) where the layout has allocentric positions, with its zoneExclusion
-// tested as above and its width/height/depth read as Cartesian sizes; elsewhere its polar
-// mapping takes the path above.
+// tested as above and its width/height/depth read as Cartesian sizes; elsewhere its position
+// and sizes are converted to polar as BS.2127 §10 converts them (position.hpp) and take the
+// path above.
 // Sum of squared gains is 1 for every input; LFE never receives an object.
 #pragma once
 
@@ -56,7 +57,8 @@ class ObjectPanner {
 
   void gains(const Polar& position, const ObjectShape& shape, std::span<double> out) const;
   // An object whose position was written in room coordinates: `cartesian` through the
-  // allocentric panner where the layout has one, else `polar` (its mapping) as above.
+  // allocentric panner where the layout has one, else its §10 polar equivalent (`polar`, the
+  // geometric mapping the views use, is then not read) as above.
   void gains(const Polar& polar, const std::optional<Vec3>& cartesian, const ObjectShape& shape,
              std::span<double> out) const;
   // True when the layout has BS.2127 allocentric positions (Cartesian objects use them).

@@ -14,7 +14,8 @@
 namespace vkmix::timeline {
 
 struct ObjectState {
-  // A Cartesian position's polar mapping (what the polar path and the views use).
+  // A Cartesian position's geometric polar mapping (what the views and stereo sends use; the
+  // polar panner converts `cartesian` itself, as BS.2127 §10 does).
   layout::Polar position;
   layout::ObjectShape shape;
   double diffuse = 0.0;  // ADM diffuse: the power share of the decorrelated path

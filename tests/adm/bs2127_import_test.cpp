@@ -256,6 +256,66 @@ TEST_F(AdmBs2127, DirectSpeakersBoundsChooseASpeaker) {
   EXPECT_TRUE(warnings_.empty()) << warnings_.front();
 }
 
+// BS.2127 §8.4 with a Cartesian position: X/Y/Z bounds are tested on the loudspeakers'
+// allocentric positions (M+030 at (-1, 1, 0), M+090 at (-1, 0, 0), M+110 and M+135 at
+// (-1, -1, 0)), in the layouts BS.2127 gives them, and the closest to the position within them
+// plays the channel whole. (-1, 0.8, 0) with X -1..-0.8 and Y 0.5..1 holds only M+030 in every
+// such layout; X 0.2..0.4 holds none (every loudspeaker is at x -1, 0 or 1); (-1, -0.2, 0) with
+// X -1..-1 and Y -1..0 is M+110 in 5.1, M+090 in 7.1 and none in 2.0: layouts differ.
+TEST_F(AdmBs2127, CartesianDirectSpeakersBoundsChooseASpeaker) {
+  adm::BlockFormat side;
+  side.cartesian = true;
+  side.x = -1;
+  side.y = 0.8;
+  side.z = 0;
+  side.speakerLabel = "X+040";
+  side.xMin = -1;
+  side.xMax = -0.8;
+  side.yMin = 0.5;
+  side.yMax = 1;
+  EXPECT_TRUE(side.hasBounds());
+  EXPECT_EQ(adm::speakerWithinBounds(side, "X+040"), "M+030");
+  adm::BlockFormat none = side;
+  none.xMin = 0.2;
+  none.xMax = 0.4;
+  EXPECT_EQ(adm::speakerWithinBounds(none, "X+040"), "");
+  adm::BlockFormat rear = side;
+  rear.y = -0.2;
+  rear.xMax = -1;
+  rear.yMin = -1;
+  rear.yMax = 0;
+  EXPECT_EQ(adm::speakerWithinBounds(rear, "X+040"), std::nullopt);
+
+  adm::DocumentBuilder b({"music"});
+  b.bed("Bed", *findLayout("2.0"), 0);
+  adm::Document doc = b.document();
+  doc.channels[1].blocks[0] = side;
+  const Session s = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].type, TrackType::Object);
+  EXPECT_FALSE(s.tracks[1].position.cartesian);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 30);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.elevationDeg, 0);
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+
+  // Bounds holding none: the allocentric panner at its own position, no warning.
+  doc.channels[1].blocks[0] = none;
+  const Session placed = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(placed.tracks.size(), 2u);
+  EXPECT_TRUE(placed.tracks[1].position.cartesian);
+  EXPECT_DOUBLE_EQ(placed.tracks[1].position.x, -1);
+  EXPECT_DOUBLE_EQ(placed.tracks[1].position.y, 0.8);
+  EXPECT_TRUE(warnings_.empty()) << warnings_.front();
+
+  // Layouts that differ: placed at its position, warned.
+  doc.channels[1].blocks[0] = rear;
+  const Session differ = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(differ.tracks.size(), 2u);
+  EXPECT_TRUE(differ.tracks[1].position.cartesian);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_NE(warnings_[0].find("choose different speakers"), std::string::npos) << warnings_[0];
+}
+
 TEST(AdmCommonDefinitions, AreTheBs2094Range) {
   EXPECT_TRUE(adm::isCommonDefinition("AP_00010003"));
   EXPECT_TRUE(adm::isCommonDefinition("AP_00010017"));

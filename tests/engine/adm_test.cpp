@@ -250,7 +250,7 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   expectGains(render(b, only(audio, 5), "5.1"), 5, {{0, third}, {1, third}, {2, third}}, 0, kRate,
               1e-5);
 
-  // 9.1.6: the polar mapping (azimuth 180) through the polar panner, warned about.
+  // 9.1.6: BS.2127 §10's polar position (azimuth 180) through the polar panner, warned about.
   test::writeAdmFile(dir_ / "m.wav", b, only(audio, 3), kRate);
   RenderOptions o = renderOptions();
   o.layout = "9.1.6";
@@ -265,7 +265,40 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   expectGains(r, 3, want, 0, kRate, 1e-5);
   ASSERT_EQ(warnings.size(), 6u);  // one per Cartesian object
   EXPECT_THAT(warnings[0], HasSubstr("Cartesian positions are rendered by the polar panner"));
+  EXPECT_THAT(warnings[0], HasSubstr("converted to polar as BS.2127 section 10"));
   EXPECT_THAT(warnings[0], HasSubstr("BS.2127 gives layout 9.1.6 no allocentric positions"));
+}
+
+// On a layout BS.2127 gives no allocentric positions (9.1.6), a Cartesian object's position and
+// sizes are converted as BS.2127 §10 converts them: X size (ADM width) 0.5 at (0, 1, 0) is
+// 2 asin(0.5) = 60 degrees wide at azimuth 0, and Z size (ADM height) 1 there is 2 asin(1) = 180
+// degrees high (tests/layout: CartesianToPolar.*); read as degrees they would be near a point.
+TEST_F(Adm, CartesianSizesWithoutAllocentricPositionsConvertAsBs2127) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat wide = cartesianBlock(0, 1, 0, 0, 1);
+  wide.width = 0.5;
+  b.object("wide", 0, {wide});
+  adm::BlockFormat tall = cartesianBlock(0, 1, 0, 0, 1);
+  tall.height = 1.0;
+  b.object("tall", 0, {tall});
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t s = 0; s < 2; ++s) audio.push_back(test::noise(kRate, 150 + s, 0.3f));
+  layout::ObjectPanner polar(*findLayout("9.1.6"));
+  for (std::size_t k = 0; k < 2; ++k) {
+    const RenderedAudio r = render(b, only(audio, k), "9.1.6");
+    layout::ObjectShape shape, asDegrees;
+    (k == 0 ? shape.widthDeg : shape.heightDeg) = k == 0 ? 60.0 : 180.0;
+    (k == 0 ? asDegrees.widthDeg : asDegrees.heightDeg) = k == 0 ? 0.5 : 1.0;
+    std::vector<double> g(16), old(16);
+    polar.gains(layout::Polar{0, 0, 1}, shape, g);
+    polar.gains(layout::Polar{0, 0, 1}, asDegrees, old);
+    double differs = 0.0;
+    for (std::size_t c = 0; c < 16; ++c) {
+      EXPECT_NEAR(gainOf(r.channels[c], audio[k], 0, kRate), g[c], 1e-5) << k << " " << c;
+      differs = std::max(differs, std::abs(g[c] - old[c]));
+    }
+    EXPECT_GT(differs, 0.05) << k;
+  }
 }
 
 // A DirectSpeakers channel with a Cartesian position and a label no layout has is panned by

@@ -477,13 +477,26 @@ TEST(AllocentricPanner, ObjectPannerChoosesThePathByLayout) {
   op.gains(cartesianToPolar(-1, 0.5, 0), {}, direct);
   EXPECT_EQ(polar, direct);
   EXPECT_GT(std::abs(polar[0] - g[0]), 0.01);
-  // 9.1.6: no allocentric positions, the polar mapping.
+  // 9.1.6: no allocentric positions, BS.2127 §10's polar position. (-1, 0.5) lies between the
+  // cube's corners (-1, -1) (M+110) and (-1, 1) (M+030): (-1, 0.5) = 0.25 (-1, -1) + 0.75 (-1, 1),
+  // so distance 0.25 + 0.75 = 1 and the pan position 0.75 towards M+030; that pan position's
+  // gains cos/sin 67.5 deg, as a tangent law between 110 and 30 (centre 70, half-angle 40):
+  // azimuth = 70 + atan(2 (sin 67.5 / (sin 67.5 + cos 67.5) - 1/2) tan(-40 deg)) = 50.84 deg,
+  // not the geometric 63.4.
   const Layout& l916 = *findLayout("9.1.6");
   ObjectPanner op916(l916);
   std::vector<double> a(16), b(16);
   op916.gains(cartesianToPolar(-1, 0.5, 0), Vec3{-1, 0.5, 0}, {}, a);
+  const double s = std::sin(0.75 * kPi / 2), c = std::cos(0.75 * kPi / 2);
+  const double az =
+      70.0 + std::atan(2.0 * (s / (s + c) - 0.5) * std::tan(-40.0 * kPi / 180)) * 180.0 / kPi;
+  EXPECT_NEAR(az, 50.84, 0.01);
+  op916.gains(Polar{az, 0.0, 1.0}, {}, b);
+  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(a[k], b[k], 1e-12) << k;
   op916.gains(cartesianToPolar(-1, 0.5, 0), {}, b);
-  EXPECT_EQ(a, b);
+  double differs = 0.0;
+  for (std::size_t k = 0; k < a.size(); ++k) differs = std::max(differs, std::abs(a[k] - b[k]));
+  EXPECT_GT(differs, 0.01) << "the geometric mapping is not BS.2127's";
   // zoneExclusion on a Cartesian object: a Cartesian zone around C (its nominal unit vector
   // (0, 1, 0)) removes C from the allocentric layout: L = R = sqrt(1/2).
   ObjectShape zone;
@@ -495,6 +508,114 @@ TEST(AllocentricPanner, ObjectPannerChoosesThePathByLayout) {
   EXPECT_NEAR(g[0], kHalf, 1e-15);
   EXPECT_NEAR(g[1], kHalf, 1e-15);
   EXPECT_EQ(g[2], 0.0);
+}
+
+// BS.2127 §10's point mapping, Cartesian to polar: the cube's front centre and corners are the
+// loudspeakers at 0, -30, -110, 110 and 30 degrees, at distance 1; elevation: atan(z / r) of 45
+// degrees (the cube's upper corner) is 30, above that 30 + 60 (e - 45) / 45 at distance |z|.
+TEST(CartesianToPolar, PointsMapAsBs2127Section10) {
+  struct Case {
+    Vec3 at;
+    double az, el, d;
+  };
+  const double steep = 30.0 + 60.0 * (std::atan(2.0) * 180.0 / kPi - 45.0) / 45.0;
+  for (const Case& k :
+       {Case{{0, 1, 0}, 0, 0, 1}, Case{{1, 1, 0}, -30, 0, 1}, Case{{1, -1, 0}, -110, 0, 1},
+        Case{{-1, -1, 0}, 110, 0, 1}, Case{{-1, 1, 0}, 30, 0, 1}, Case{{0, -1, 0}, -180, 0, 1},
+        Case{{0, 0.5, 0}, 0, 0, 0.5}, Case{{-1, 1, 1}, 30, 30, 1}, Case{{0, 0.5, 1}, 0, steep, 1},
+        Case{{0, 0, 0.5}, 0, 90, 0.5}, Case{{0, 0, -1}, 0, -90, 1}, Case{{0, 0, 0}, 0, 0, 0}}) {
+    const Polar p = polarOfCartesianPoint(k.at);
+    EXPECT_NEAR(p.azimuthDeg, k.az, 1e-9) << k.at.x << " " << k.at.y << " " << k.at.z;
+    EXPECT_NEAR(p.elevationDeg, k.el, 1e-9) << k.at.x << " " << k.at.y << " " << k.at.z;
+    EXPECT_NEAR(p.distance, k.d, 1e-12) << k.at.x << " " << k.at.y << " " << k.at.z;
+  }
+  // And back, over the room.
+  for (double x = -1; x <= 1; x += 0.25) {
+    for (double y = -1; y <= 1; y += 0.25) {
+      for (double z = -1; z <= 1; z += 0.5) {
+        if (x == 0 && y == 0) continue;
+        const Vec3 back = cartesianOfPolarPoint(polarOfCartesianPoint({x, y, z}));
+        EXPECT_NEAR(back.x, x, 1e-9);
+        EXPECT_NEAR(back.y, y, 1e-9);
+        EXPECT_NEAR(back.z, z, 1e-9);
+      }
+    }
+  }
+}
+
+// §10's sizes: the X, Y, Z sizes seen along the object's own right, forward and up axes (each
+// the length of the axis's components scaled by the sizes), then width = 2 asin(sx) raised by sx
+// towards 2 acos(1 - 2 sy), height likewise from sz, depth = what of sy the width and height's
+// own bulge (1 - cos(angle / 2)) / 2 leaves. At the front the axes are the room's.
+TEST(CartesianToPolar, SizesConvertAsBs2127Section10) {
+  const double deg = 180.0 / kPi;
+  // X size 0.5 at the front: 2 asin(0.5) = 60 degrees wide (not 0.5).
+  PolarExtent e = polarOfCartesianExtent({0, 1, 0}, 0.5, 0, 0);
+  EXPECT_NEAR(e.widthDeg, 60.0, 1e-9);
+  EXPECT_NEAR(e.heightDeg, 0.0, 1e-9);
+  EXPECT_NEAR(e.depth, 0.0, 1e-12);
+  // X size 1: 180; Z size 1: 180 high.
+  EXPECT_NEAR(polarOfCartesianExtent({0, 1, 0}, 1, 0, 0).widthDeg, 180.0, 1e-9);
+  EXPECT_NEAR(polarOfCartesianExtent({0, 1, 0}, 0, 0, 1).heightDeg, 180.0, 1e-9);
+  // Y size 0.5 alone: depth 0.5, no width (sx = 0 adds nothing of 2 acos(0) = 180).
+  e = polarOfCartesianExtent({0, 1, 0}, 0, 0.5, 0);
+  EXPECT_NEAR(e.widthDeg, 0.0, 1e-9);
+  EXPECT_NEAR(e.depth, 0.5, 1e-12);
+  // X and Y 0.5: width 60 + 0.5 (180 - 60) = 120; depth 0.5 - (1 - cos 60) / 2 = 0.25.
+  e = polarOfCartesianExtent({0, 1, 0}, 0.5, 0.5, 0);
+  EXPECT_NEAR(e.widthDeg, 120.0, 1e-9);
+  EXPECT_NEAR(e.heightDeg, 0.0, 1e-9);
+  EXPECT_NEAR(e.depth, 0.25, 1e-12);
+  // Sizes above 1 count as 1 (2 asin would have no value).
+  EXPECT_NEAR(polarOfCartesianExtent({0, 1, 0}, 2, 0, 0).widthDeg, 180.0, 1e-9);
+  // At the left wall (-1, 0, 0) §10 puts azimuth 70 (midway from 110 to 30): the object's right
+  // axis is (sin 20, cos 20, 0) and its forward axis (-cos 20, sin 20, 0) in the room. X size 0.4:
+  // sx = 0.4 sin 20, sy = 0.4 cos 20; width = 2 asin(sx) + sx (2 acos(1 - 2 sy) - 2 asin(sx)).
+  e = polarOfCartesianExtent({-1, 0, 0}, 0.4, 0, 0);
+  EXPECT_NEAR(e.position.azimuthDeg, 70.0, 1e-9);
+  const double sx = 0.4 * std::sin(20 / deg), sy = 0.4 * std::cos(20 / deg);
+  const double fromX = 2 * std::asin(sx) * deg, fromY = 2 * std::acos(1 - 2 * sy) * deg;
+  const double width = fromX + sx * (fromY - fromX);
+  EXPECT_NEAR(e.widthDeg, width, 1e-9);
+  EXPECT_NEAR(e.heightDeg, 0.0, 1e-9);
+  EXPECT_NEAR(e.depth, std::max(0.0, sy - (1 - std::cos(width / 2 / deg)) / 2), 1e-12);
+  // Above: (0, 1, 1) is elevation 30, so its up axis leans back: (0, -sin 30, cos 30). Z size
+  // 0.6: sz = 0.6 cos 30, sy = 0.6 sin 30.
+  e = polarOfCartesianExtent({0, 1, 1}, 0, 0, 0.6);
+  EXPECT_NEAR(e.position.elevationDeg, 30.0, 1e-9);
+  const double sz = 0.6 * std::cos(30 / deg), sy2 = 0.6 * std::sin(30 / deg);
+  const double fromZ = 2 * std::asin(sz) * deg, fromY2 = 2 * std::acos(1 - 2 * sy2) * deg;
+  EXPECT_NEAR(e.heightDeg, fromZ + sz * std::max(fromY2 - fromZ, 0.0), 1e-9);
+  // sx = 0, so the width is sx's 0 plus 0 of the rest.
+  EXPECT_NEAR(e.widthDeg, 0.0, 1e-9);
+}
+
+// On a layout without allocentric positions the object panner pans a sized Cartesian object
+// with §10's polar size: X size 0.5 at (0, 1, 0) in 9.1.6 is 60 degrees wide at azimuth 0; the
+// size read as 0.5 degrees is near a point.
+TEST(CartesianToPolar, ObjectPannerUsesTheConvertedSize) {
+  ObjectPanner op(*findLayout("9.1.6"));
+  std::vector<double> g(16), want(16), asDegrees(16);
+  ObjectShape shape;
+  shape.widthDeg = 0.5;  // ADM width: the X size
+  op.gains(cartesianToPolar(0, 1, 0), Vec3{0, 1, 0}, shape, g);
+  ObjectShape wide;
+  wide.widthDeg = 60.0;
+  op.gains(Polar{0, 0, 1}, wide, want);
+  for (std::size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], want[k], 1e-12) << k;
+  op.gains(Polar{0, 0, 1}, shape, asDegrees);
+  double differs = 0.0;
+  for (std::size_t k = 0; k < g.size(); ++k)
+    differs = std::max(differs, std::abs(g[k] - asDegrees[k]));
+  EXPECT_GT(differs, 0.05);
+  // ADM depth is the Y size and height the Z size: Z size 1 at the front is 180 degrees high.
+  ObjectShape tall;
+  tall.heightDeg = 1.0;
+  op.gains(cartesianToPolar(0, 1, 0), Vec3{0, 1, 0}, tall, g);
+  ObjectShape high;
+  high.heightDeg = 180.0;
+  op.gains(Polar{0, 0, 1}, high, want);
+  for (std::size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], want[k], 1e-12) << k;
 }
 
 }  // namespace
