@@ -440,7 +440,11 @@ std::string joinState(const Job& job) {
   if (fs::exists(joinedMarkerPath(job.dir))) return "JOINED";
   if (job.submissions.empty()) return "NOT SUBMITTED";
   const auto jobs = showJob(job.submissions.back().joinJob);
-  return jobs.empty() ? "UNKNOWN" : jobState(jobs.front());
+  const std::string state = jobs.empty() ? "UNKNOWN" : jobState(jobs.front());
+  // The join may have finished between the look for its marker and Slurm's answer: a join Slurm
+  // calls finished is judged by its marker, written before it exits.
+  if (state == "COMPLETED" && fs::exists(joinedMarkerPath(job.dir))) return "JOINED";
+  return state;
 }
 
 void cancel(const std::string& jobId) {

@@ -567,4 +567,28 @@ TEST_F(FarmChecks, TheSessionsOwnLayoutFileIsRecordedAndAChangedOneRefused) {
   EXPECT_TRUE(fs::exists(work / "own.wav"));
 }
 
+// A join that ends between wait's look for its marker and Slurm's answer is joined, not failed:
+// the stand-in scontrol puts the marker in place as it answers COMPLETED (the race a real farm
+// hit once in the suite).
+TEST_F(FarmChecks, AJoinEndingWhileWaitLooksIsJoined) {
+  fake("sbatch", "7\n", "", 0);
+  fake("scancel", "", "", 0);
+  const fs::path dir = work / "race.wav.farm";
+  const std::string farm = vkmixWithFakes() + " farm ";
+  ASSERT_EQ(run(farm + "submit " + render("short.json", "race.wav") + " --segments 2").status, 0);
+  for (int i : {0, 1})
+    ASSERT_EQ(run(farm + "segment " + dir.string() + " " + std::to_string(i)).status, 0);
+  ASSERT_EQ(run(farm + "join " + dir.string()).status, 0);
+  fs::rename(dir / "joined.json", dir / "joined.later");
+  const fs::path script = bin / "scontrol";
+  std::ofstream(script) << "#!/bin/sh\nmv " << (dir / "joined.later").string() << " "
+                        << (dir / "joined.json").string()
+                        << " 2>/dev/null\necho 'JobId=8 JobName=join JobState=COMPLETED "
+                           "ExitCode=0:0'\n";
+  fs::permissions(script, fs::perms::owner_all);
+  const Ran waited = run(farm + "wait " + dir.string());
+  EXPECT_EQ(waited.status, 0) << waited.output;
+  EXPECT_NE(waited.output.find((work / "race.wav").string()), std::string::npos) << waited.output;
+}
+
 }  // namespace
