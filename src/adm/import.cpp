@@ -237,6 +237,16 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           o.duration ? std::optional<double>(start + *o.duration) : std::nullopt;
       const std::vector<std::pair<double, double>> wholeObject = {
           {start, std::min(end.value_or(fileEnd), fileEnd)}};
+      // Channels that play together (a bed's, an HOA object's) sound for the spans of their first
+      // channel's blocks, or the whole object when the blocks carry no times.
+      auto clipsOfFirstChannel = [&]() {
+        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
+        const bool timedBlocks = std::any_of(
+            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
+        return clipsFor(
+            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
+                        : wholeObject);
+      };
       Track base;
       base.name = o.name;
       base.stem = stemOf(ro.content);
@@ -275,27 +285,15 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
           origins.push_back(std::move(origin));
         }
       } else if (ro.type == TypeDefinition::DirectSpeakers) {
-        // A bed plays its channels together: the first channel's blocks say when.
-        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
-        const bool timedBlocks = std::any_of(
-            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
-        base.clips = clipsFor(
-            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
-                        : wholeObject);
+        base.clips = clipsOfFirstChannel();
         if (base.clips.empty()) continue;
-        base.binauralMode = binauralModeOfBlocks(blocks, say);
+        base.binauralMode = binauralModeOfBlocks(ro.channels.front().format->blocks, say);
         std::vector<ChannelFormat> locked;
         for (Track& t : directSpeakersTracks(edgeLockedDirectSpeakers(ro, locked, say), base, say))
           s.tracks.push_back(std::move(t));
       } else if (ro.type == TypeDefinition::HOA) {
-        // The object's channels play together for its blocks' span (BS.2127 gives an HOA object
-        // one rtime/duration, its channels' blocks').
-        const std::vector<BlockFormat>& blocks = ro.channels.front().format->blocks;
-        const bool timedBlocks = std::any_of(
-            blocks.begin(), blocks.end(), [](const BlockFormat& b) { return b.rtime.has_value(); });
-        base.clips = clipsFor(
-            timedBlocks ? soundingSpans(timeBlocks(blocks, start, end, fileEnd, info.sampleRate))
-                        : wholeObject);
+        // BS.2127 gives an HOA object one rtime/duration (hoaTrack refuses channels that differ).
+        base.clips = clipsOfFirstChannel();
         if (base.clips.empty()) continue;
         // One track: its channels' blocks give one binaural mode, as an Objects channel's do.
         base.binauralMode = binauralModeOfBlocks(hoaBlocks(ro), say);
