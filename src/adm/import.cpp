@@ -265,12 +265,14 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
               ch.format->blocks, o,
               resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
               say);
-          const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
+          // BS.2127 renders an Objects channel only within its blocks: without one it is silent.
           if (ch.format->blocks.empty()) {
             say("audioChannelFormat " + ch.format->id +
-                " has no audioBlockFormat; placed front centre");
+                " (Objects) has no audioBlockFormat; silent, as BS.2127 renders it");
+            continue;
           }
-          t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
+          const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
+          t.clips = clipsFor(soundingSpans(timed));
           if (t.clips.empty()) {
             say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
                 std::to_string(fileEnd) + " s; not rendered");

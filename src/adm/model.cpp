@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <unordered_map>
 
 #include "vkmix/error.hpp"
 
@@ -54,6 +55,24 @@ class Reader {
     auto t = parseTimecode(*v);
     if (!t) fail(e, std::string(key) + " \"" + *v + "\" is not a time (hh:mm:ss.fffff)");
     return t;
+  }
+  // BS.2076's gainUnit: linear (the default) or dB; anything else is refused, as the EBU
+  // reference renderer refuses it, rather than read as linear.
+  double gain(const XmlElement& g) const {
+    const double v = number(g, g.text);
+    const std::string* unit = g.attribute("gainUnit");
+    if (unit == nullptr || *unit == "linear") return v;
+    if (*unit == "dB") return std::pow(10.0, v / 20.0);
+    fail(g, "gainUnit \"" + *unit + "\" is not linear or dB");
+  }
+  // An ID names one element: a second element with it is refused (the EBU reference renderer
+  // refuses duplicate IDs too), naming both lines, rather than one of them silently ignored.
+  void defined(const XmlElement& e, const std::string& id, const char* key) {
+    const auto [it, added] = definedOn_.emplace(id, e.line);
+    if (!added) {
+      fail(e, std::string(key) + " " + id + " is defined twice (first on line " +
+                  std::to_string(it->second) + ")");
+    }
   }
   void unsupported(const std::string& where, const std::string& what) {
     doc_.unsupported.push_back(where + ": " + what);
@@ -269,9 +288,7 @@ class Reader {
       } else if (c.name == "depth") {
         b.depth = number(c, c.text);
       } else if (c.name == "gain") {
-        const double g = number(c, c.text);
-        const std::string* unit = c.attribute("gainUnit");
-        b.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, g / 20.0) : g;
+        b.gain = gain(c);
       } else if (c.name == "jumpPosition") {
         b.jumpPosition = number(c, c.text) != 0.0;
         if (const std::string* il = c.attribute("interpolationLength"))
@@ -359,6 +376,7 @@ class Reader {
                     refs(e, "audioContentIDRef"), std::nullopt};
         if (const XmlElement* screen = e.child("audioProgrammeReferenceScreen"))
           p.referenceScreen = referenceScreen(*screen);
+        defined(e, p.id, "audioProgrammeID");
         doc_.programmes.push_back(std::move(p));
       } else if (e.name == "audioContent") {
         Content c{attr(e, "audioContentID"), attr(e, "audioContentName", false),
@@ -368,6 +386,7 @@ class Reader {
           if (const std::string* k = d->attribute("nonDialogueContentKind"))
             c.nonDialogueKind = static_cast<int>(number(*d, *k));
         }
+        defined(e, c.id, "audioContentID");
         doc_.contents.push_back(std::move(c));
       } else if (e.name == "audioObject") {
         Object o;
@@ -378,14 +397,11 @@ class Reader {
         o.packRefs = refs(e, "audioPackFormatIDRef");
         o.trackUidRefs = refs(e, "audioTrackUIDRef");
         o.objectRefs = refs(e, "audioObjectIDRef");
-        if (const XmlElement* g = e.child("gain")) {
-          const double v = number(*g, g->text);
-          const std::string* unit = g->attribute("gainUnit");
-          o.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, v / 20.0) : v;
-        }
+        if (const XmlElement* g = e.child("gain")) o.gain = gain(*g);
         if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
         o.complementaryRefs = refs(e, "audioComplementaryObjectIDRef");
         o.positionOffset = positionOffset(e);
+        defined(e, o.id, "audioObjectID");
         doc_.objects.push_back(std::move(o));
       } else if (e.name == "audioPackFormat") {
         PackFormat p{attr(e, "audioPackFormatID"), attr(e, "audioPackFormatName", false), typeOf(e),
@@ -400,6 +416,7 @@ class Reader {
         if (const XmlElement* d = e.child("nfcRefDist")) p.nfcRefDist = number(*d, d->text);
         if (const XmlElement* r = e.child("screenRef"); r != nullptr && number(*r, r->text) != 0.0)
           unsupported("audioPackFormat " + p.id, "screenRef");
+        defined(e, p.id, "audioPackFormatID");
         doc_.packs.push_back(std::move(p));
       } else if (e.name == "audioChannelFormat") {
         ChannelFormat c{attr(e, "audioChannelFormatID"),
@@ -420,6 +437,7 @@ class Reader {
             fail(*f, "typeDefinition \"" + kind + "\" is not lowPass or highPass");
           }
         }
+        defined(e, c.id, "audioChannelFormatID");
         doc_.channels.push_back(std::move(c));
       } else if (e.name == "audioStreamFormat") {
         StreamFormat s{attr(e, "audioStreamFormatID"),
@@ -429,16 +447,19 @@ class Reader {
                        refs(e, "audioTrackFormatIDRef")};
         if (const XmlElement* c = e.child("audioChannelFormatIDRef")) s.channelRef = c->text;
         if (const XmlElement* p = e.child("audioPackFormatIDRef")) s.packRef = p->text;
+        defined(e, s.id, "audioStreamFormatID");
         doc_.streams.push_back(std::move(s));
       } else if (e.name == "audioTrackFormat") {
         TrackFormat t{attr(e, "audioTrackFormatID"), attr(e, "audioTrackFormatName", false), {}};
         if (const XmlElement* s = e.child("audioStreamFormatIDRef")) t.streamRef = s->text;
+        defined(e, t.id, "audioTrackFormatID");
         doc_.tracks.push_back(std::move(t));
       } else if (e.name == "audioTrackUID") {
         TrackUid u{attr(e, "UID"), {}, {}, {}};
         if (const XmlElement* t = e.child("audioTrackFormatIDRef")) u.trackFormatRef = t->text;
         if (const XmlElement* c = e.child("audioChannelFormatIDRef")) u.channelFormatRef = c->text;
         if (const XmlElement* p = e.child("audioPackFormatIDRef")) u.packRef = p->text;
+        defined(e, u.id, "UID");
         doc_.uids.push_back(std::move(u));
       } else {
         unsupported("audioFormatExtended", e.name);
@@ -449,6 +470,7 @@ class Reader {
  private:
   const std::string& source_;
   Document& doc_;
+  std::unordered_map<std::string, int> definedOn_;  // ID -> the line of its element
 };
 
 const XmlElement* findDescendant(const XmlElement& e, std::string_view name, int depth) {
