@@ -19,6 +19,7 @@
 namespace vkmix {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -902,6 +903,119 @@ TEST_F(AdmBs2127, HoaHeadphoneVirtualiseIsTheTracksBinauralMode) {
   for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].headphoneVirtualise.reset();
   import(m.doc, m.chna, 0.1);
   EXPECT_THAT(describeAdm(dir_ / "m.wav"), HasSubstr(": HOA, pack AP_00041001, binaural mid\n"));
+}
+
+// BS.2076: audioTrackUIDRef ATU_00000000 is a silent track (a channel of the pack without audio;
+// the EBU reference renderer reads it as one). BS.2127 renders an Objects channel only within its
+// blocks, so one with no audioBlockFormat is silent. libadm writes both (its
+// write_objects_silent_track_ref and write_simple_object documents); vkmix refused the first
+// ("chna does not map to a track") and played the second front centre.
+TEST_F(AdmBs2127, SilentTrackUidsAndObjectsWithoutBlocksAreSilent) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("moves", 0, {test::polarBlock(30, 0, 0, 0.1)});
+  b.object("no blocks", 0, {test::polarBlock(-30, 0, 0, 0.1)});
+  ASSERT_TRUE(b.commonBed("Bed", *findLayout("5.1"), 0));
+  adm::Document doc = b.document();
+  doc.channels[1].blocks.clear();
+  ASSERT_EQ(doc.objects.size(), 3u);
+  adm::Object& bed = doc.objects[2];
+  ASSERT_EQ(bed.trackUidRefs.size(), 6u);
+  bed.trackUidRefs[4] = "ATU_00000000";  // Ls: a silent track
+  adm::Object allSilent = doc.objects[0];
+  allSilent.id = "AO_1099";
+  allSilent.trackUidRefs = {"ATU_00000000"};
+  doc.objects.push_back(allSilent);
+  doc.contents[0].objectRefs.push_back("AO_1099");
+  const Session s = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[0].name, "moves");
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.azimuthDeg, 30);
+  // The bed plays L, R, C, LFE and Rs from their file tracks (3..8); Ls is silent.
+  const Track& t = s.tracks[1];
+  ASSERT_EQ(t.type, TrackType::Bed);
+  EXPECT_EQ(t.bedLayout, "5.1");
+  EXPECT_THAT(t.clips.at(0).channels, ElementsAre(2, 3, 4, 5, -1, 7));
+  EXPECT_THAT(warnings_,
+              Contains(HasSubstr("audioChannelFormat " + doc.channels[1].id +
+                                 " (Objects) has no audioBlockFormat; silent, as BS.2127 "
+                                 "renders it")));
+  EXPECT_THAT(warnings_, Contains(HasSubstr("audioObject AO_1099: its audioTrackUIDRefs are all "
+                                            "ATU_00000000 (silent tracks); nothing to play")));
+}
+
+// A chna row that names no track or channel format (the axml's audioTrackUID does; libadm's
+// documents leave the reference to one or the other) resolves through the axml, as BS.2127's
+// reference renderer resolves it; a UID that neither names is refused, saying so (it said
+// "its channel format () is not defined").
+TEST_F(AdmBs2127, ChnaRowsWithoutAFormatTakeTheAxmls) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("a", 0, {test::polarBlock(-30, 0, 0, 0.1)});
+  b.object("b", 0, {test::polarBlock(60, 0, 0, 0.1)});
+  adm::Document doc = b.document();
+  std::vector<wave::ChnaEntry> chna = b.chna();
+  chna[1].trackFormatRef.clear();
+  doc.uids[1].trackFormatRef.clear();
+  doc.uids[1].channelFormatRef = doc.channels[1].id;
+  const Session s = import(doc, chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].clips.at(0).channel, 1);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 60);
+
+  doc.uids[1].channelFormatRef.clear();
+  try {
+    import(doc, chna, 0.1);
+    FAIL() << "imported a track with no format";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("chna: audioTrackUID " + doc.uids[1].id +
+                                    ": neither its chna row nor the axml names its "
+                                    "audioTrackFormat or audioChannelFormat"));
+  }
+}
+
+// libadm's parser cases that are invalid on purpose: an ID defined twice (any element) and a
+// gainUnit that is neither linear nor dB are refused with the line and element, as the EBU
+// reference renderer refuses them (a second definition was ignored, "foo" read as linear).
+TEST_F(AdmBs2127, DuplicateIdsAndUnknownGainUnitsAreRefused) {
+  auto errorOf = [](const std::string& formats) {
+    try {
+      adm::parseAdm("<ebuCoreMain><coreMetadata><format><audioFormatExtended>\n" + formats +
+                        "</audioFormatExtended></format></coreMetadata></ebuCoreMain>",
+                    "m.wav");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string channel =
+      "<audioChannelFormat audioChannelFormatID=\"AC_00031001\" typeLabel=\"0003\">\n"
+      "</audioChannelFormat>\n";
+  EXPECT_THAT(errorOf(channel + channel),
+              HasSubstr("m.wav: axml: line 4: <audioChannelFormat>: audioChannelFormatID "
+                        "AC_00031001 is defined twice (first on line 2)"));
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"/>\n"
+                      "<audioObject audioObjectID=\"AO_1001\"/>\n"),
+              HasSubstr("line 3: <audioObject>: audioObjectID AO_1001 is defined twice"));
+  EXPECT_THAT(errorOf("<audioTrackUID UID=\"ATU_00000001\"/>\n<audioTrackUID "
+                      "UID=\"ATU_00000001\"/>\n"),
+              HasSubstr("line 3: <audioTrackUID>: UID ATU_00000001 is defined twice"));
+  EXPECT_EQ(errorOf(channel), "accepted");
+  const std::string gainBlock =
+      "<audioChannelFormat audioChannelFormatID=\"AC_00031001\" typeLabel=\"0003\">\n"
+      "<audioBlockFormat audioBlockFormatID=\"AB_00031001_00000001\">\n"
+      "<position coordinate=\"azimuth\">0</position><position "
+      "coordinate=\"elevation\">0</position>\n<gain gainUnit=\"";
+  EXPECT_THAT(errorOf(gainBlock + "foo\">0.8</gain></audioBlockFormat></audioChannelFormat>"),
+              HasSubstr("line 5: <gain>: gainUnit \"foo\" is not linear or dB"));
+  EXPECT_EQ(errorOf(gainBlock + "linear\">0.8</gain></audioBlockFormat></audioChannelFormat>"),
+            "accepted");
+  const adm::Document db = adm::parseAdm(
+      "<audioFormatExtended>" + gainBlock +
+          "dB\">-6</gain></audioBlockFormat></audioChannelFormat></audioFormatExtended>",
+      "m.wav");
+  EXPECT_NEAR(db.channels.at(0).blocks.at(0).gain, std::pow(10.0, -6.0 / 20.0), 1e-12);
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"><gain gainUnit=\"DB\">1</gain>"
+                      "</audioObject>\n"),
+              HasSubstr("line 2: <gain>: gainUnit \"DB\" is not linear or dB"));
 }
 
 }  // namespace
