@@ -941,6 +941,22 @@ TEST_F(AdmBs2127, SilentTrackUidsAndObjectsWithoutBlocksAreSilent) {
                                  "renders it")));
   EXPECT_THAT(warnings_, Contains(HasSubstr("audioObject AO_1099: its audioTrackUIDRefs are all "
                                             "ATU_00000000 (silent tracks); nothing to play")));
+
+  // A programme of only such objects renders as silence for the master's length (BS.2127's
+  // render of it), with a warning; it was refused ("no object or bed vkmix can render").
+  doc.contents[0].objectRefs = {doc.objects[1].id, "AO_1099"};
+  const Session silent = import(doc, b.chna(), 0.25);
+  EXPECT_TRUE(silent.tracks.empty());
+  ASSERT_TRUE(silent.lengthSeconds.has_value());
+  EXPECT_DOUBLE_EQ(*silent.lengthSeconds, 0.25);
+  EXPECT_THAT(warnings_, Contains(HasSubstr("no object of the programme sounds")));
+  // What vkmix does not render is still refused rather than played as silence.
+  doc.packs.push_back(adm::PackFormat{
+      "AP_00051001", "binaural", adm::TypeDefinition::Binaural, {doc.channels[1].id}, {}});
+  doc.channels[1].type = adm::TypeDefinition::Binaural;
+  doc.objects[1].packRefs = {"AP_00051001"};
+  doc.contents[0].objectRefs = {doc.objects[1].id};
+  EXPECT_THROW(import(doc, b.chna(), 0.25), InputError);
 }
 
 // A chna row that names no track or channel format (the axml's audioTrackUID does; libadm's
