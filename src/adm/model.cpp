@@ -542,12 +542,84 @@ std::string formatTimecode(double seconds) {
   return buf;
 }
 
+namespace {
+
+// BS.2094's common definitions (AP_/AC_ ttttyyyy with yyyy below 1000 hex) may be referenced
+// without being defined in the file.
+bool commonDefinition(const std::string& id) {
+  if (id.size() < 11 || (id.rfind("AP_", 0) != 0 && id.rfind("AC_", 0) != 0)) return false;
+  unsigned value = 0;
+  for (std::size_t i = 7; i < 11; ++i) {
+    const char c = id[i];
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) return false;
+    value = value * 16 + static_cast<unsigned>(digit);
+  }
+  return value < 0x1000;
+}
+
+// Every reference between the programme, content, object, pack and channel elements names one
+// the file defines (or a common definition), wherever it is, as the EBU reference renderer
+// requires when it reads a document: a dangling one is a one-line error naming the element that
+// holds it, not a silent gap found (or not) when the element is rendered. Track and stream
+// format references are left to the chna resolution, which falls back on BS.2076's numbering.
+void checkReferences(const Document& doc, const std::string& source) {
+  std::unordered_map<std::string_view, int> defined;
+  auto add = [&](const auto& items) {
+    for (const auto& item : items) defined.emplace(item.id, 0);
+  };
+  add(doc.programmes);
+  add(doc.contents);
+  add(doc.objects);
+  add(doc.packs);
+  add(doc.channels);
+  auto need = [&](const std::string& holder, const char* key, const std::string& id) {
+    if (id.empty() || defined.contains(id) || commonDefinition(id)) return;
+    throw InputError(source, "axml", holder + ": " + key + " " + id + " is not defined");
+  };
+  auto needAll = [&](const std::string& holder, const char* key,
+                     const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) need(holder, key, id);
+  };
+  for (const Programme& p : doc.programmes)
+    needAll("audioProgramme " + p.id, "audioContentIDRef", p.contentRefs);
+  for (const Content& c : doc.contents)
+    needAll("audioContent " + c.id, "audioObjectIDRef", c.objectRefs);
+  for (const Object& o : doc.objects) {
+    needAll("audioObject " + o.id, "audioObjectIDRef", o.objectRefs);
+    needAll("audioObject " + o.id, "audioPackFormatIDRef", o.packRefs);
+  }
+  for (const PackFormat& p : doc.packs) {
+    const std::string holder = "audioPackFormat " + p.id;
+    needAll(holder, "audioChannelFormatIDRef", p.channelRefs);
+    needAll(holder, "audioPackFormatIDRef", p.packRefs);
+    need(holder, "inputPackFormatIDRef", p.inputPackRef);
+    need(holder, "outputPackFormatIDRef", p.outputPackRef);
+    needAll(holder, "encodePackFormatIDRef", p.encodePackRefs);
+    needAll(holder, "decodePackFormatIDRef", p.decodePackRefs);
+  }
+  for (const StreamFormat& st : doc.streams) {
+    need("audioStreamFormat " + st.id, "audioChannelFormatIDRef", st.channelRef);
+    need("audioStreamFormat " + st.id, "audioPackFormatIDRef", st.packRef);
+  }
+  for (const TrackUid& u : doc.uids) {
+    need("audioTrackUID " + u.id, "audioChannelFormatIDRef", u.channelFormatRef);
+    need("audioTrackUID " + u.id, "audioPackFormatIDRef", u.packRef);
+  }
+}
+
+}  // namespace
+
 Document parseAdm(const std::string& axml, const std::string& source) {
   const auto root = parseXml(axml, source, "axml");
   const XmlElement* afe = findDescendant(*root, "audioFormatExtended", 4);
   if (afe == nullptr) throw InputError(source, "axml", "no audioFormatExtended element");
   Document doc;
   Reader(source, doc).formats(*afe);
+  checkReferences(doc, source);
   return doc;
 }
 

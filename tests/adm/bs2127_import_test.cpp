@@ -1034,5 +1034,49 @@ TEST_F(AdmBs2127, DuplicateIdsAndUnknownGainUnitsAreRefused) {
               HasSubstr("line 2: <gain>: gainUnit \"DB\" is not linear or dB"));
 }
 
+// libadm's unresolved-reference cases: a reference to a programme, content, object, pack or
+// channel element that the file does not define (and that is not one of BS.2094's common
+// definitions) is refused wherever it is, naming the element that holds it, as the EBU reference
+// renderer refuses the document; it was found only when rendered, or not at all.
+TEST_F(AdmBs2127, DanglingReferencesAreRefusedNamingTheElement) {
+  auto errorOf = [](const std::string& formats) {
+    try {
+      adm::parseAdm("<audioFormatExtended>" + formats + "</audioFormatExtended>", "m.wav");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"><audioPackFormatIDRef>AP_00031001"
+                      "</audioPackFormatIDRef></audioObject>"),
+              HasSubstr("m.wav: axml: audioObject AO_1001: audioPackFormatIDRef AP_00031001 is "
+                        "not defined"));
+  EXPECT_THAT(errorOf("<audioPackFormat audioPackFormatID=\"AP_00031001\"><audioChannelFormatIDRef>"
+                      "AC_00031001</audioChannelFormatIDRef></audioPackFormat>"),
+              HasSubstr("audioPackFormat AP_00031001: audioChannelFormatIDRef AC_00031001 is not "
+                        "defined"));
+  EXPECT_THAT(errorOf("<audioTrackUID UID=\"ATU_00000001\"><audioPackFormatIDRef>AP_00031001"
+                      "</audioPackFormatIDRef></audioTrackUID>"),
+              HasSubstr("audioTrackUID ATU_00000001: audioPackFormatIDRef AP_00031001 is not "
+                        "defined"));
+  EXPECT_THAT(errorOf("<audioProgramme audioProgrammeID=\"APR_1001\"><audioContentIDRef>ACO_1001"
+                      "</audioContentIDRef></audioProgramme>"),
+              HasSubstr("audioProgramme APR_1001: audioContentIDRef ACO_1001 is not defined"));
+  EXPECT_THAT(
+      errorOf("<audioStreamFormat audioStreamFormatID=\"AS_00031001\"><audioPackFormatIDRef>"
+              "AP_00031001</audioPackFormatIDRef></audioStreamFormat>"),
+      HasSubstr("audioStreamFormat AS_00031001: audioPackFormatIDRef AP_00031001 is not "
+                "defined"));
+  // BS.2094's common packs and channels (yyyy below 1000 hex) need no definition.
+  EXPECT_EQ(errorOf("<audioObject audioObjectID=\"AO_1001\"><audioPackFormatIDRef>AP_00010003"
+                    "</audioPackFormatIDRef></audioObject><audioPackFormat "
+                    "audioPackFormatID=\"AP_00011001\"><audioChannelFormatIDRef>AC_00010001"
+                    "</audioChannelFormatIDRef></audioPackFormat>"),
+            "accepted");
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"><audioPackFormatIDRef>AP_00011000"
+                      "</audioPackFormatIDRef></audioObject>"),
+              HasSubstr("AP_00011000 is not defined"));
+}
+
 }  // namespace
 }  // namespace vkmix
