@@ -337,10 +337,16 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
   // reference renderer renders it; one with nothing to render, or only what vkmix cannot, is
   // refused.
   if (s.tracks.empty()) {
-    if (resolved.objects.empty() || notRendered || fileEnd <= 0.0)
-      throw InputError(source, "axml", "no object or bed vkmix can render");
-    say("no object of the programme sounds (the other warnings say why); rendered as silence, as "
-        "BS.2127 renders it");
+    if (notRendered) {
+      throw InputError(source, "axml",
+                       "no object or bed vkmix can render (the warnings name what is not)");
+    }
+    if (fileEnd <= 0.0) throw InputError(source, "data", "no audio to render");
+    say(resolved.objects.empty()
+            ? "nothing to render (no audioObject, no chna row with an audioPackFormat); rendered "
+              "as silence, as BS.2127 renders it"
+            : "no object of the programme sounds (the other warnings say why); rendered as "
+              "silence, as BS.2127 renders it");
   }
   // The session parser's checks (ranges, key order) apply to imported values too.
   try {

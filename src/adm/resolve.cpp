@@ -196,6 +196,44 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
       };
   for (const auto& [id, content] : roots) add(id, content, 0);
 
+  // BS.2127's item selection without programmes, contents or objects: every chna track plays, in
+  // the audioPackFormat its row (else its axml audioTrackUID) names. Rows of one pack in a row are
+  // one instance of it; a channel format coming again starts the next instance.
+  if (doc.programmes.empty() && doc.contents.empty() && doc.objects.empty()) {
+    std::set<const ChannelFormat*> inInstance;
+    for (const wave::ChnaEntry& e : info.chna) {
+      std::string pack = e.packFormatRef;
+      if (const auto u = uidElements.find(e.uid); pack.empty() && u != uidElements.end())
+        pack = u->second->packRef;
+      if (pack.empty()) {
+        r.warnings.push_back("chna: audioTrackUID " + e.uid +
+                             " names no audioPackFormat and no audioObject lists it; not "
+                             "rendered (BS.2127 renders a master without objects by the packs "
+                             "of its chna rows)");
+        continue;
+      }
+      const ChannelFormat* channel = channelOf(e);
+      if (r.chnaObjects.empty() || r.chnaObjects.back().packRefs.front() != pack ||
+          inInstance.contains(channel)) {
+        Object o;
+        o.id = "chna " + std::to_string(r.chnaObjects.size() + 1);
+        const PackFormat* p = index.pack(pack);
+        o.name = p != nullptr && !p->name.empty() ? p->name : pack;
+        o.packRefs = {pack};
+        r.chnaObjects.push_back(std::move(o));
+        inInstance.clear();
+      }
+      inInstance.insert(channel);
+      r.chnaObjects.back().trackUidRefs.push_back(e.uid);
+    }
+    if (!r.chnaObjects.empty()) {
+      r.warnings.push_back(
+          "no audioProgramme, audioContent or audioObject: every chna track plays in its "
+          "audioPackFormat, as BS.2127 renders such a master");
+    }
+    for (const Object& o : r.chnaObjects) chosen.emplace_back(&o, nullptr);
+  }
+
   for (const auto& [object, content] : chosen) {
     ResolvedObject ro{object, content, TypeDefinition::Unknown, {}, {}};
     if (!object->packRefs.empty()) {

@@ -1078,5 +1078,44 @@ TEST_F(AdmBs2127, DanglingReferencesAreRefusedNamingTheElement) {
               HasSubstr("AP_00011000 is not defined"));
 }
 
+// BS.2127's item selection for a master without programmes, contents or objects (the EBU
+// reference renderer's "CHNA-only" mode; libadm's fragments are such documents): every chna track
+// plays in the pack its row names, rows of one pack in a row being one instance of it. Two
+// BS.2094 stereo packs back to back are two beds (a channel coming again starts the second), an
+// Objects pack an object at its block's position. They were refused ("no object or bed").
+TEST_F(AdmBs2127, MastersOfChnaRowsAlonePlayEveryTrackInItsPack) {
+  adm::DocumentBuilder b({"effects"});
+  ASSERT_TRUE(b.commonBed("Front", *findLayout("2.0"), 0));
+  ASSERT_TRUE(b.commonBed("Back", *findLayout("2.0"), 0));
+  b.object("fly", 0, {test::polarBlock(-110, 0, 0, 0.1)});
+  adm::Document doc = b.document();
+  doc.programmes.clear();
+  doc.contents.clear();
+  doc.objects.clear();
+  const Session s = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(s.tracks.size(), 3u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(s.tracks[i].type, TrackType::Bed);
+    EXPECT_EQ(s.tracks[i].bedLayout, "2.0");
+    const int first = static_cast<int>(2 * i);
+    EXPECT_THAT(s.tracks[i].clips.at(0).channels, ElementsAre(first, first + 1));
+  }
+  EXPECT_EQ(s.tracks[2].type, TrackType::Object);
+  EXPECT_EQ(s.tracks[2].clips.at(0).channel, 4);
+  EXPECT_DOUBLE_EQ(s.tracks[2].position.azimuthDeg, -110);
+  EXPECT_THAT(warnings_, Contains(HasSubstr("no audioProgramme, audioContent or audioObject: "
+                                            "every chna track plays in its audioPackFormat")));
+
+  // Rows that name no pack play nothing (named); with none left the render is silent.
+  std::vector<wave::ChnaEntry> chna = b.chna();
+  for (wave::ChnaEntry& e : chna) e.packFormatRef.clear();
+  for (adm::TrackUid& u : doc.uids) u.packRef.clear();
+  const Session silent = import(doc, chna, 0.1);
+  EXPECT_TRUE(silent.tracks.empty());
+  EXPECT_THAT(warnings_, Contains(HasSubstr("chna: audioTrackUID " + chna[0].uid +
+                                            " names no audioPackFormat")));
+  EXPECT_THAT(warnings_, Contains(HasSubstr("nothing to render")));
+}
+
 }  // namespace
 }  // namespace vkmix
