@@ -361,8 +361,6 @@ class Reader {
         unsupported(where, c.name);
       }
     }
-    if (type == TypeDefinition::DirectSpeakers && b.speakerLabel.empty())
-      unsupported(where, "DirectSpeakers block without speakerLabel (placed by position)");
     if (type == TypeDefinition::Objects && !coordinates.empty())
       objectsPosition(e, where, coordinates, cartesianFlag != nullptr, b);
     return b;

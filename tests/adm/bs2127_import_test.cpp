@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "adm/common_definitions.hpp"
@@ -1115,6 +1116,26 @@ TEST_F(AdmBs2127, MastersOfChnaRowsAlonePlayEveryTrackInItsPack) {
   EXPECT_THAT(warnings_, Contains(HasSubstr("chna: audioTrackUID " + chna[0].uid +
                                             " names no audioPackFormat")));
   EXPECT_THAT(warnings_, Contains(HasSubstr("nothing to render")));
+}
+
+// A DirectSpeakers channel without a speakerLabel (libadm writes them) is placed by its position,
+// as BS.2127 places it (no label to route by: its position, through the point-source panner), and
+// that is nothing to warn about: the import said "not supported; ignored" while placing it.
+TEST_F(AdmBs2127, DirectSpeakersWithoutALabelArePlacedByPositionUnwarned) {
+  adm::DocumentBuilder b({"effects"});
+  b.bed("Bed", *findLayout("2.0"), 0);
+  adm::Document doc = b.document();
+  ASSERT_EQ(doc.channels.size(), 2u);
+  doc.channels[0].blocks.at(0).speakerLabel.clear();
+  doc.channels[0].blocks.at(0).azimuth = 20;
+  const Session s = import(doc, b.chna(), 0.1);
+  const auto placed = std::find_if(s.tracks.begin(), s.tracks.end(), [](const Track& t) {
+    return t.type == TrackType::Object && t.clips.at(0).channel == 0;
+  });
+  ASSERT_NE(placed, s.tracks.end());
+  EXPECT_DOUBLE_EQ(placed->position.azimuthDeg, 20);
+  EXPECT_DOUBLE_EQ(placed->position.elevationDeg, 0);
+  EXPECT_THAT(warnings_, Not(Contains(HasSubstr("speakerLabel"))));
 }
 
 }  // namespace
