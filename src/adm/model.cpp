@@ -348,6 +348,13 @@ class Reader {
         const double v = number(c, c.text);
         if (v != std::floor(v) || std::abs(v) > 1000) fail(c, c.name + " must be an integer");
         (c.name == "order" ? b.hoaOrder : b.hoaDegree) = static_cast<int>(v);
+      } else if (c.name == "equation" && type == TypeDefinition::HOA) {
+        // BS.2076's equation overrides order and degree but has no defined syntax: the EBU
+        // reference renderer refuses such a block; vkmix decodes the channel by order and degree.
+        doc_.warnings.push_back(where + ": equation \"" + c.text +
+                                "\" is not read; the channel is decoded by its order and degree "
+                                "(the EBU reference renderer refuses an HOA block with an "
+                                "equation)");
       } else if (c.name == "normalization") {
         b.hoaNormalization = c.text;
       } else if (c.name == "nfcRefDist") {

@@ -1138,5 +1138,26 @@ TEST_F(AdmBs2127, DirectSpeakersWithoutALabelArePlacedByPositionUnwarned) {
   EXPECT_THAT(warnings_, Not(Contains(HasSubstr("speakerLabel"))));
 }
 
+// libadm's HOA blocks carry an equation (sink.xml: "cos(p)*cos(t)") beside order and degree.
+// BS.2076 lets it override them but gives it no syntax; the EBU reference renderer refuses the
+// block. vkmix decodes the channel by order and degree and says exactly that (it said "equation is
+// not supported; ignored").
+TEST_F(AdmBs2127, HoaEquationIsNamedAndTheChannelDecodedByOrderAndDegree) {
+  const adm::Document doc = adm::parseAdm(
+      "<audioFormatExtended><audioChannelFormat audioChannelFormatID=\"AC_00041001\" "
+      "typeDefinition=\"HOA\"><audioBlockFormat audioBlockFormatID=\"AB_00041001_00000001\">"
+      "<equation>cos(p)*cos(t)</equation><order>1</order><degree>1</degree></audioBlockFormat>"
+      "</audioChannelFormat></audioFormatExtended>",
+      "m.wav");
+  const adm::BlockFormat& b = doc.channels.at(0).blocks.at(0);
+  EXPECT_EQ(b.hoaOrder, 1);
+  EXPECT_EQ(b.hoaDegree, 1);
+  EXPECT_THAT(doc.warnings,
+              ElementsAre(HasSubstr("audioBlockFormat AB_00041001_00000001: equation "
+                                    "\"cos(p)*cos(t)\" is not read; the channel is decoded by its "
+                                    "order and degree")));
+  EXPECT_THAT(doc.unsupported, ElementsAre());
+}
+
 }  // namespace
 }  // namespace vkmix
