@@ -419,8 +419,10 @@ class Reader {
           unsupported("audioPackFormat " + p.id, "absoluteDistance");
         if (const XmlElement* n = e.child("normalization")) p.hoaNormalization = n->text;
         if (const XmlElement* d = e.child("nfcRefDist")) p.nfcRefDist = number(*d, d->text);
+        // BS.2076 gives a pack's screenRef to HOA packs, which BS.2127 does not screen-scale.
         if (const XmlElement* r = e.child("screenRef"); r != nullptr && number(*r, r->text) != 0.0)
-          unsupported("audioPackFormat " + p.id, "screenRef");
+          doc_.warnings.push_back("audioPackFormat " + p.id +
+                                  ": screenRef is not applied to HOA (nor by BS.2127); ignored");
         defined(e, p.id, "audioPackFormatID");
         doc_.packs.push_back(std::move(p));
       } else if (e.name == "audioChannelFormat") {

@@ -1157,6 +1157,15 @@ TEST_F(AdmBs2127, HoaEquationIsNamedAndTheChannelDecodedByOrderAndDegree) {
                                     "\"cos(p)*cos(t)\" is not read; the channel is decoded by its "
                                     "order and degree")));
   EXPECT_THAT(doc.unsupported, ElementsAre());
+  // A pack's screenRef (BS.2076 gives it to HOA packs) is said to be ignored as BS.2127 ignores
+  // it, not "not supported".
+  const adm::Document pack = adm::parseAdm(
+      "<audioFormatExtended><audioPackFormat audioPackFormatID=\"AP_00041001\" "
+      "typeDefinition=\"HOA\"><screenRef>1</screenRef></audioPackFormat></audioFormatExtended>",
+      "m.wav");
+  EXPECT_THAT(pack.warnings, ElementsAre("audioPackFormat AP_00041001: screenRef is not applied "
+                                         "to HOA (nor by BS.2127); ignored"));
+  EXPECT_THAT(pack.unsupported, ElementsAre());
 }
 
 }  // namespace
