@@ -228,6 +228,10 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
     std::vector<std::string> keyBlocks;  // per position (and gain) key: its audioBlockFormat
   };
   std::vector<Origin> origins;
+  // Objects left out because vkmix does not render what they carry (a type, a matrix or an HOA
+  // pack it cannot), as opposed to those BS.2127 renders as silence (no tracks, no blocks, no
+  // block within the file).
+  bool notRendered = false;
   try {
     for (const ResolvedObject& ro : resolved.objects) {
       const Object& o = *ro.object;
@@ -265,12 +269,14 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
               ch.format->blocks, o,
               resolved.programme != nullptr ? resolved.programme->referenceScreen : std::nullopt,
               say);
-          const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
+          // BS.2127 renders an Objects channel only within its blocks: without one it is silent.
           if (ch.format->blocks.empty()) {
             say("audioChannelFormat " + ch.format->id +
-                " has no audioBlockFormat; placed front centre");
+                " (Objects) has no audioBlockFormat; silent, as BS.2127 renders it");
+            continue;
           }
-          t.clips = clipsFor(ch.format->blocks.empty() ? wholeObject : soundingSpans(timed));
+          const auto timed = timeBlocks(placed, start, end, fileEnd, info.sampleRate);
+          t.clips = clipsFor(soundingSpans(timed));
           if (t.clips.empty()) {
             say("audioChannelFormat " + ch.format->id + ": no block within the file's " +
                 std::to_string(fileEnd) + " s; not rendered");
@@ -297,13 +303,20 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
         if (base.clips.empty()) continue;
         // One track: its channels' blocks give one binaural mode, as an Objects channel's do.
         base.binauralMode = binauralModeOfBlocks(hoaBlocks(ro), say);
-        if (auto t = hoaTrack(ro, index, base, say)) s.tracks.push_back(std::move(*t));
+        if (auto t = hoaTrack(ro, index, base, say)) {
+          s.tracks.push_back(std::move(*t));
+        } else {
+          notRendered = true;
+        }
       } else if (ro.type == TypeDefinition::Matrix) {
         // A matrix's blocks carry coefficients, not times: it plays for the whole object.
         base.clips = clipsFor(wholeObject);
         if (base.clips.empty()) continue;
         for (Track& t : matrixTracks(ro, index, base, info.sampleRate, say))
           s.tracks.push_back(std::move(t));
+        notRendered = notRendered || s.tracks.size() == firstTrack;
+      } else {
+        notRendered = true;  // a typeDefinition vkmix does not render (resolve warned)
       }
       if (o.gain < 0.0) {
         for (std::size_t i = firstTrack; i < s.tracks.size(); ++i) {
@@ -320,7 +333,21 @@ Session sessionFromChunks(const wave::Bw64Info& info, const std::filesystem::pat
   // The render lasts as long as the master's audio (as BS.2127's does), also where no object
   // sounds at its end.
   if (fileEnd > 0.0) s.lengthSeconds = fileEnd;
-  if (s.tracks.empty()) throw InputError(source, "axml", "no object or bed vkmix can render");
+  // A programme whose objects are all silent by BS.2127's rules renders as silence, as the
+  // reference renderer renders it; one with nothing to render, or only what vkmix cannot, is
+  // refused.
+  if (s.tracks.empty()) {
+    if (notRendered) {
+      throw InputError(source, "axml",
+                       "no object or bed vkmix can render (the warnings name what is not)");
+    }
+    if (fileEnd <= 0.0) throw InputError(source, "data", "no audio to render");
+    say(resolved.objects.empty()
+            ? "nothing to render (no audioObject, no chna row with an audioPackFormat); rendered "
+              "as silence, as BS.2127 renders it"
+            : "no object of the programme sounds (the other warnings say why); rendered as "
+              "silence, as BS.2127 renders it");
+  }
   // The session parser's checks (ranges, key order) apply to imported values too.
   try {
     Session checked = parseSession(sessionToJson(s), path);

@@ -2,6 +2,7 @@
 // file tracks and channel formats behind each, resolved once for importAdm and describeAdm.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -31,6 +32,9 @@ struct ResolvedObject {
 struct Resolved {
   const Programme* programme = nullptr;  // the one rendered; nullptr if the file has none
   std::vector<ResolvedObject> objects;
+  // A master of chna rows alone (no programme, content or object): an object per instance of
+  // each pack the rows name, which `objects` point into (a deque: they never move).
+  std::deque<Object> chnaObjects;
   std::vector<std::string> warnings;  // unsupported elements and anything else ignored
 };
 

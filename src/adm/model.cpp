@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <unordered_map>
 
 #include "vkmix/error.hpp"
 
@@ -54,6 +55,24 @@ class Reader {
     auto t = parseTimecode(*v);
     if (!t) fail(e, std::string(key) + " \"" + *v + "\" is not a time (hh:mm:ss.fffff)");
     return t;
+  }
+  // BS.2076's gainUnit: linear (the default) or dB; anything else is refused, as the EBU
+  // reference renderer refuses it, rather than read as linear.
+  double gain(const XmlElement& g) const {
+    const double v = number(g, g.text);
+    const std::string* unit = g.attribute("gainUnit");
+    if (unit == nullptr || *unit == "linear") return v;
+    if (*unit == "dB") return std::pow(10.0, v / 20.0);
+    fail(g, "gainUnit \"" + *unit + "\" is not linear or dB");
+  }
+  // An ID names one element: a second element with it is refused (the EBU reference renderer
+  // refuses duplicate IDs too), naming both lines, rather than one of them silently ignored.
+  void defined(const XmlElement& e, const std::string& id, const char* key) {
+    const auto [it, added] = definedOn_.emplace(id, e.line);
+    if (!added) {
+      fail(e, std::string(key) + " " + id + " is defined twice (first on line " +
+                  std::to_string(it->second) + ")");
+    }
   }
   void unsupported(const std::string& where, const std::string& what) {
     doc_.unsupported.push_back(where + ": " + what);
@@ -269,9 +288,7 @@ class Reader {
       } else if (c.name == "depth") {
         b.depth = number(c, c.text);
       } else if (c.name == "gain") {
-        const double g = number(c, c.text);
-        const std::string* unit = c.attribute("gainUnit");
-        b.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, g / 20.0) : g;
+        b.gain = gain(c);
       } else if (c.name == "jumpPosition") {
         b.jumpPosition = number(c, c.text) != 0.0;
         if (const std::string* il = c.attribute("interpolationLength"))
@@ -331,6 +348,13 @@ class Reader {
         const double v = number(c, c.text);
         if (v != std::floor(v) || std::abs(v) > 1000) fail(c, c.name + " must be an integer");
         (c.name == "order" ? b.hoaOrder : b.hoaDegree) = static_cast<int>(v);
+      } else if (c.name == "equation" && type == TypeDefinition::HOA) {
+        // BS.2076's equation overrides order and degree but has no defined syntax: the EBU
+        // reference renderer refuses such a block; vkmix decodes the channel by order and degree.
+        doc_.warnings.push_back(where + ": equation \"" + c.text +
+                                "\" is not read; the channel is decoded by its order and degree "
+                                "(the EBU reference renderer refuses an HOA block with an "
+                                "equation)");
       } else if (c.name == "normalization") {
         b.hoaNormalization = c.text;
       } else if (c.name == "nfcRefDist") {
@@ -344,8 +368,6 @@ class Reader {
         unsupported(where, c.name);
       }
     }
-    if (type == TypeDefinition::DirectSpeakers && b.speakerLabel.empty())
-      unsupported(where, "DirectSpeakers block without speakerLabel (placed by position)");
     if (type == TypeDefinition::Objects && !coordinates.empty())
       objectsPosition(e, where, coordinates, cartesianFlag != nullptr, b);
     return b;
@@ -359,6 +381,7 @@ class Reader {
                     refs(e, "audioContentIDRef"), std::nullopt};
         if (const XmlElement* screen = e.child("audioProgrammeReferenceScreen"))
           p.referenceScreen = referenceScreen(*screen);
+        defined(e, p.id, "audioProgrammeID");
         doc_.programmes.push_back(std::move(p));
       } else if (e.name == "audioContent") {
         Content c{attr(e, "audioContentID"), attr(e, "audioContentName", false),
@@ -368,6 +391,7 @@ class Reader {
           if (const std::string* k = d->attribute("nonDialogueContentKind"))
             c.nonDialogueKind = static_cast<int>(number(*d, *k));
         }
+        defined(e, c.id, "audioContentID");
         doc_.contents.push_back(std::move(c));
       } else if (e.name == "audioObject") {
         Object o;
@@ -378,14 +402,11 @@ class Reader {
         o.packRefs = refs(e, "audioPackFormatIDRef");
         o.trackUidRefs = refs(e, "audioTrackUIDRef");
         o.objectRefs = refs(e, "audioObjectIDRef");
-        if (const XmlElement* g = e.child("gain")) {
-          const double v = number(*g, g->text);
-          const std::string* unit = g->attribute("gainUnit");
-          o.gain = unit != nullptr && *unit == "dB" ? std::pow(10.0, v / 20.0) : v;
-        }
+        if (const XmlElement* g = e.child("gain")) o.gain = gain(*g);
         if (const XmlElement* m = e.child("mute")) o.mute = number(*m, m->text) != 0.0;
         o.complementaryRefs = refs(e, "audioComplementaryObjectIDRef");
         o.positionOffset = positionOffset(e);
+        defined(e, o.id, "audioObjectID");
         doc_.objects.push_back(std::move(o));
       } else if (e.name == "audioPackFormat") {
         PackFormat p{attr(e, "audioPackFormatID"), attr(e, "audioPackFormatName", false), typeOf(e),
@@ -398,8 +419,11 @@ class Reader {
           unsupported("audioPackFormat " + p.id, "absoluteDistance");
         if (const XmlElement* n = e.child("normalization")) p.hoaNormalization = n->text;
         if (const XmlElement* d = e.child("nfcRefDist")) p.nfcRefDist = number(*d, d->text);
+        // BS.2076 gives a pack's screenRef to HOA packs, which BS.2127 does not screen-scale.
         if (const XmlElement* r = e.child("screenRef"); r != nullptr && number(*r, r->text) != 0.0)
-          unsupported("audioPackFormat " + p.id, "screenRef");
+          doc_.warnings.push_back("audioPackFormat " + p.id +
+                                  ": screenRef is not applied to HOA (nor by BS.2127); ignored");
+        defined(e, p.id, "audioPackFormatID");
         doc_.packs.push_back(std::move(p));
       } else if (e.name == "audioChannelFormat") {
         ChannelFormat c{attr(e, "audioChannelFormatID"),
@@ -420,6 +444,7 @@ class Reader {
             fail(*f, "typeDefinition \"" + kind + "\" is not lowPass or highPass");
           }
         }
+        defined(e, c.id, "audioChannelFormatID");
         doc_.channels.push_back(std::move(c));
       } else if (e.name == "audioStreamFormat") {
         StreamFormat s{attr(e, "audioStreamFormatID"),
@@ -429,16 +454,19 @@ class Reader {
                        refs(e, "audioTrackFormatIDRef")};
         if (const XmlElement* c = e.child("audioChannelFormatIDRef")) s.channelRef = c->text;
         if (const XmlElement* p = e.child("audioPackFormatIDRef")) s.packRef = p->text;
+        defined(e, s.id, "audioStreamFormatID");
         doc_.streams.push_back(std::move(s));
       } else if (e.name == "audioTrackFormat") {
         TrackFormat t{attr(e, "audioTrackFormatID"), attr(e, "audioTrackFormatName", false), {}};
         if (const XmlElement* s = e.child("audioStreamFormatIDRef")) t.streamRef = s->text;
+        defined(e, t.id, "audioTrackFormatID");
         doc_.tracks.push_back(std::move(t));
       } else if (e.name == "audioTrackUID") {
         TrackUid u{attr(e, "UID"), {}, {}, {}};
         if (const XmlElement* t = e.child("audioTrackFormatIDRef")) u.trackFormatRef = t->text;
         if (const XmlElement* c = e.child("audioChannelFormatIDRef")) u.channelFormatRef = c->text;
         if (const XmlElement* p = e.child("audioPackFormatIDRef")) u.packRef = p->text;
+        defined(e, u.id, "UID");
         doc_.uids.push_back(std::move(u));
       } else {
         unsupported("audioFormatExtended", e.name);
@@ -449,6 +477,7 @@ class Reader {
  private:
   const std::string& source_;
   Document& doc_;
+  std::unordered_map<std::string, int> definedOn_;  // ID -> the line of its element
 };
 
 const XmlElement* findDescendant(const XmlElement& e, std::string_view name, int depth) {
@@ -520,12 +549,84 @@ std::string formatTimecode(double seconds) {
   return buf;
 }
 
+namespace {
+
+// BS.2094's common definitions (AP_/AC_ ttttyyyy with yyyy below 1000 hex) may be referenced
+// without being defined in the file.
+bool commonDefinition(const std::string& id) {
+  if (id.size() < 11 || (id.rfind("AP_", 0) != 0 && id.rfind("AC_", 0) != 0)) return false;
+  unsigned value = 0;
+  for (std::size_t i = 7; i < 11; ++i) {
+    const char c = id[i];
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) return false;
+    value = value * 16 + static_cast<unsigned>(digit);
+  }
+  return value < 0x1000;
+}
+
+// Every reference between the programme, content, object, pack and channel elements names one
+// the file defines (or a common definition), wherever it is, as the EBU reference renderer
+// requires when it reads a document: a dangling one is a one-line error naming the element that
+// holds it, not a silent gap found (or not) when the element is rendered. Track and stream
+// format references are left to the chna resolution, which falls back on BS.2076's numbering.
+void checkReferences(const Document& doc, const std::string& source) {
+  std::unordered_map<std::string_view, int> defined;
+  auto add = [&](const auto& items) {
+    for (const auto& item : items) defined.emplace(item.id, 0);
+  };
+  add(doc.programmes);
+  add(doc.contents);
+  add(doc.objects);
+  add(doc.packs);
+  add(doc.channels);
+  auto need = [&](const std::string& holder, const char* key, const std::string& id) {
+    if (id.empty() || defined.contains(id) || commonDefinition(id)) return;
+    throw InputError(source, "axml", holder + ": " + key + " " + id + " is not defined");
+  };
+  auto needAll = [&](const std::string& holder, const char* key,
+                     const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) need(holder, key, id);
+  };
+  for (const Programme& p : doc.programmes)
+    needAll("audioProgramme " + p.id, "audioContentIDRef", p.contentRefs);
+  for (const Content& c : doc.contents)
+    needAll("audioContent " + c.id, "audioObjectIDRef", c.objectRefs);
+  for (const Object& o : doc.objects) {
+    needAll("audioObject " + o.id, "audioObjectIDRef", o.objectRefs);
+    needAll("audioObject " + o.id, "audioPackFormatIDRef", o.packRefs);
+  }
+  for (const PackFormat& p : doc.packs) {
+    const std::string holder = "audioPackFormat " + p.id;
+    needAll(holder, "audioChannelFormatIDRef", p.channelRefs);
+    needAll(holder, "audioPackFormatIDRef", p.packRefs);
+    need(holder, "inputPackFormatIDRef", p.inputPackRef);
+    need(holder, "outputPackFormatIDRef", p.outputPackRef);
+    needAll(holder, "encodePackFormatIDRef", p.encodePackRefs);
+    needAll(holder, "decodePackFormatIDRef", p.decodePackRefs);
+  }
+  for (const StreamFormat& st : doc.streams) {
+    need("audioStreamFormat " + st.id, "audioChannelFormatIDRef", st.channelRef);
+    need("audioStreamFormat " + st.id, "audioPackFormatIDRef", st.packRef);
+  }
+  for (const TrackUid& u : doc.uids) {
+    need("audioTrackUID " + u.id, "audioChannelFormatIDRef", u.channelFormatRef);
+    need("audioTrackUID " + u.id, "audioPackFormatIDRef", u.packRef);
+  }
+}
+
+}  // namespace
+
 Document parseAdm(const std::string& axml, const std::string& source) {
   const auto root = parseXml(axml, source, "axml");
   const XmlElement* afe = findDescendant(*root, "audioFormatExtended", 4);
   if (afe == nullptr) throw InputError(source, "axml", "no audioFormatExtended element");
   Document doc;
   Reader(source, doc).formats(*afe);
+  checkReferences(doc, source);
   return doc;
 }
 

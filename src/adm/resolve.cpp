@@ -12,6 +12,10 @@
 
 namespace vkmix::adm {
 
+namespace {
+constexpr const char* kSilentTrackUid = "ATU_00000000";
+}  // namespace
+
 Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::string& source,
                  const std::string& programme, const std::vector<std::string>& complementary) {
   Resolved r;
@@ -33,8 +37,17 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
   // AT_/AC_ reference of a chna row -> its channel format.
   std::map<std::string, const TrackUid*> uidElements;
   for (const TrackUid& u : doc.uids) uidElements.emplace(u.id, &u);
+  // The track or channel format a chna row names; a row that names none (written by tools that
+  // leave it to the axml, as BS.2127's reference renderer allows) takes its axml audioTrackUID's.
+  auto formatRefOf = [&](const wave::ChnaEntry& e) {
+    if (!e.trackFormatRef.empty()) return e.trackFormatRef;
+    const auto u = uidElements.find(e.uid);
+    if (u == uidElements.end()) return std::string();
+    return u->second->trackFormatRef.empty() ? u->second->channelFormatRef
+                                             : u->second->trackFormatRef;
+  };
   auto channelOf = [&](const wave::ChnaEntry& e) -> const ChannelFormat* {
-    std::string id = e.trackFormatRef;
+    std::string id = formatRefOf(e);
     if (id.rfind("AT_", 0) == 0) {
       const TrackFormat* t = index.track(id);
       const StreamFormat* s = t != nullptr ? index.stream(t->streamRef) : nullptr;
@@ -183,13 +196,57 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
       };
   for (const auto& [id, content] : roots) add(id, content, 0);
 
+  // BS.2127's item selection without programmes, contents or objects: every chna track plays, in
+  // the audioPackFormat its row (else its axml audioTrackUID) names. Rows of one pack in a row are
+  // one instance of it; a channel format coming again starts the next instance.
+  if (doc.programmes.empty() && doc.contents.empty() && doc.objects.empty()) {
+    std::set<const ChannelFormat*> inInstance;
+    for (const wave::ChnaEntry& e : info.chna) {
+      std::string pack = e.packFormatRef;
+      if (const auto u = uidElements.find(e.uid); pack.empty() && u != uidElements.end())
+        pack = u->second->packRef;
+      if (pack.empty()) {
+        r.warnings.push_back("chna: audioTrackUID " + e.uid +
+                             " names no audioPackFormat and no audioObject lists it; not "
+                             "rendered (BS.2127 renders a master without objects by the packs "
+                             "of its chna rows)");
+        continue;
+      }
+      const ChannelFormat* channel = channelOf(e);
+      if (r.chnaObjects.empty() || r.chnaObjects.back().packRefs.front() != pack ||
+          inInstance.contains(channel)) {
+        Object o;
+        o.id = "chna " + std::to_string(r.chnaObjects.size() + 1);
+        const PackFormat* p = index.pack(pack);
+        o.name = p != nullptr && !p->name.empty() ? p->name : pack;
+        o.packRefs = {pack};
+        r.chnaObjects.push_back(std::move(o));
+        inInstance.clear();
+      }
+      inInstance.insert(channel);
+      r.chnaObjects.back().trackUidRefs.push_back(e.uid);
+    }
+    if (!r.chnaObjects.empty()) {
+      r.warnings.push_back(
+          "no audioProgramme, audioContent or audioObject: every chna track plays in its "
+          "audioPackFormat, as BS.2127 renders such a master");
+    }
+    for (const Object& o : r.chnaObjects) chosen.emplace_back(&o, nullptr);
+  }
+
   for (const auto& [object, content] : chosen) {
     ResolvedObject ro{object, content, TypeDefinition::Unknown, {}, {}};
     if (!object->packRefs.empty()) {
       ro.packId = object->packRefs.front();
       if (const PackFormat* p = index.pack(ro.packId)) ro.type = p->type;
     }
+    int silentTracks = 0;
     for (const std::string& uid : object->trackUidRefs) {
+      // BS.2076: ATU_00000000 is a silent track, a channel of the pack with no audio.
+      if (uid == kSilentTrackUid) {
+        ++silentTracks;
+        continue;
+      }
       auto it = byUid.find(uid);
       if (it == byUid.end()) {
         throw InputError(source, "chna",
@@ -198,17 +255,34 @@ Resolved resolve(const wave::Bw64Info& info, const Document& doc, const std::str
       }
       const ChannelFormat* cf = channelOf(*it->second);
       if (cf == nullptr) {
+        const std::string ref = formatRefOf(*it->second);
+        if (ref.empty()) {
+          throw InputError(source, "chna",
+                           "audioTrackUID " + uid +
+                               ": neither its chna row nor the axml names its "
+                               "audioTrackFormat or audioChannelFormat");
+        }
         throw InputError(source, "axml",
-                         "audioTrackUID " + uid + ": its channel format (" +
-                             it->second->trackFormatRef + ") is not defined in the file");
+                         "audioTrackUID " + uid + ": " + ref +
+                             " leads to no audioChannelFormat defined in the file or in "
+                             "BS.2094's common definitions");
       }
       if (ro.type == TypeDefinition::Unknown) ro.type = cf->type;
       if (ro.packId.empty()) ro.packId = it->second->packFormatRef;
       ro.channels.push_back(ResolvedChannel{it->second->trackIndex - 1, uid, cf});
     }
-    if (ro.channels.empty() && object->objectRefs.empty())
+    if (ro.channels.empty() && silentTracks > 0) {
+      r.warnings.push_back("audioObject " + object->id + ": its audioTrackUIDRefs are all " +
+                           kSilentTrackUid + " (silent tracks); nothing to play");
+    } else if (ro.channels.empty() && object->objectRefs.empty()) {
       r.warnings.push_back("audioObject " + object->id +
                            " has no audioTrackUIDRef; nothing to play");
+    } else if (silentTracks > 0 && ro.type == TypeDefinition::HOA) {
+      r.warnings.push_back("audioObject " + object->id + ": " + std::to_string(silentTracks) +
+                           " silent track(s) (" + kSilentTrackUid +
+                           ") in an HOA pack: the decoder is designed for the channels that "
+                           "have tracks, where BS.2127 designs it for every channel of the pack");
+    }
     if (ro.type != TypeDefinition::Objects && ro.type != TypeDefinition::DirectSpeakers &&
         ro.type != TypeDefinition::Matrix && ro.type != TypeDefinition::HOA &&
         !ro.channels.empty()) {

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "adm/common_definitions.hpp"
@@ -19,6 +20,7 @@
 namespace vkmix {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -902,6 +904,268 @@ TEST_F(AdmBs2127, HoaHeadphoneVirtualiseIsTheTracksBinauralMode) {
   for (adm::ChannelFormat& c : m.doc.channels) c.blocks[0].headphoneVirtualise.reset();
   import(m.doc, m.chna, 0.1);
   EXPECT_THAT(describeAdm(dir_ / "m.wav"), HasSubstr(": HOA, pack AP_00041001, binaural mid\n"));
+}
+
+// BS.2076: audioTrackUIDRef ATU_00000000 is a silent track (a channel of the pack without audio;
+// the EBU reference renderer reads it as one). BS.2127 renders an Objects channel only within its
+// blocks, so one with no audioBlockFormat is silent. libadm writes both (its
+// write_objects_silent_track_ref and write_simple_object documents); vkmix refused the first
+// ("chna does not map to a track") and played the second front centre.
+TEST_F(AdmBs2127, SilentTrackUidsAndObjectsWithoutBlocksAreSilent) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("moves", 0, {test::polarBlock(30, 0, 0, 0.1)});
+  b.object("no blocks", 0, {test::polarBlock(-30, 0, 0, 0.1)});
+  ASSERT_TRUE(b.commonBed("Bed", *findLayout("5.1"), 0));
+  adm::Document doc = b.document();
+  doc.channels[1].blocks.clear();
+  ASSERT_EQ(doc.objects.size(), 3u);
+  adm::Object& bed = doc.objects[2];
+  ASSERT_EQ(bed.trackUidRefs.size(), 6u);
+  bed.trackUidRefs[4] = "ATU_00000000";  // Ls: a silent track
+  adm::Object allSilent = doc.objects[0];
+  allSilent.id = "AO_1099";
+  allSilent.trackUidRefs = {"ATU_00000000"};
+  doc.objects.push_back(allSilent);
+  doc.contents[0].objectRefs.push_back("AO_1099");
+  const Session s = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[0].name, "moves");
+  EXPECT_DOUBLE_EQ(s.tracks[0].position.azimuthDeg, 30);
+  // The bed plays L, R, C, LFE and Rs from their file tracks (3..8); Ls is silent.
+  const Track& t = s.tracks[1];
+  ASSERT_EQ(t.type, TrackType::Bed);
+  EXPECT_EQ(t.bedLayout, "5.1");
+  EXPECT_THAT(t.clips.at(0).channels, ElementsAre(2, 3, 4, 5, -1, 7));
+  EXPECT_THAT(warnings_,
+              Contains(HasSubstr("audioChannelFormat " + doc.channels[1].id +
+                                 " (Objects) has no audioBlockFormat; silent, as BS.2127 "
+                                 "renders it")));
+  EXPECT_THAT(warnings_, Contains(HasSubstr("audioObject AO_1099: its audioTrackUIDRefs are all "
+                                            "ATU_00000000 (silent tracks); nothing to play")));
+
+  // A programme of only such objects renders as silence for the master's length (BS.2127's
+  // render of it), with a warning; it was refused ("no object or bed vkmix can render").
+  doc.contents[0].objectRefs = {doc.objects[1].id, "AO_1099"};
+  const Session silent = import(doc, b.chna(), 0.25);
+  EXPECT_TRUE(silent.tracks.empty());
+  ASSERT_TRUE(silent.lengthSeconds.has_value());
+  EXPECT_DOUBLE_EQ(*silent.lengthSeconds, 0.25);
+  EXPECT_THAT(warnings_, Contains(HasSubstr("no object of the programme sounds")));
+  // What vkmix does not render is still refused rather than played as silence.
+  doc.packs.push_back(adm::PackFormat{
+      "AP_00051001", "binaural", adm::TypeDefinition::Binaural, {doc.channels[1].id}, {}});
+  doc.channels[1].type = adm::TypeDefinition::Binaural;
+  doc.objects[1].packRefs = {"AP_00051001"};
+  doc.contents[0].objectRefs = {doc.objects[1].id};
+  EXPECT_THROW(import(doc, b.chna(), 0.25), InputError);
+}
+
+// A chna row that names no track or channel format (the axml's audioTrackUID does; libadm's
+// documents leave the reference to one or the other) resolves through the axml, as BS.2127's
+// reference renderer resolves it; a UID that neither names is refused, saying so (it said
+// "its channel format () is not defined").
+TEST_F(AdmBs2127, ChnaRowsWithoutAFormatTakeTheAxmls) {
+  adm::DocumentBuilder b({"effects"});
+  b.object("a", 0, {test::polarBlock(-30, 0, 0, 0.1)});
+  b.object("b", 0, {test::polarBlock(60, 0, 0, 0.1)});
+  adm::Document doc = b.document();
+  std::vector<wave::ChnaEntry> chna = b.chna();
+  chna[1].trackFormatRef.clear();
+  doc.uids[1].trackFormatRef.clear();
+  doc.uids[1].channelFormatRef = doc.channels[1].id;
+  const Session s = import(doc, chna, 0.1);
+  ASSERT_EQ(s.tracks.size(), 2u);
+  EXPECT_EQ(s.tracks[1].clips.at(0).channel, 1);
+  EXPECT_DOUBLE_EQ(s.tracks[1].position.azimuthDeg, 60);
+
+  doc.uids[1].channelFormatRef.clear();
+  try {
+    import(doc, chna, 0.1);
+    FAIL() << "imported a track with no format";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("chna: audioTrackUID " + doc.uids[1].id +
+                                    ": neither its chna row nor the axml names its "
+                                    "audioTrackFormat or audioChannelFormat"));
+  }
+}
+
+// libadm's parser cases that are invalid on purpose: an ID defined twice (any element) and a
+// gainUnit that is neither linear nor dB are refused with the line and element, as the EBU
+// reference renderer refuses them (a second definition was ignored, "foo" read as linear).
+TEST_F(AdmBs2127, DuplicateIdsAndUnknownGainUnitsAreRefused) {
+  auto errorOf = [](const std::string& formats) {
+    try {
+      adm::parseAdm("<ebuCoreMain><coreMetadata><format><audioFormatExtended>\n" + formats +
+                        "</audioFormatExtended></format></coreMetadata></ebuCoreMain>",
+                    "m.wav");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string channel =
+      "<audioChannelFormat audioChannelFormatID=\"AC_00031001\" typeLabel=\"0003\">\n"
+      "</audioChannelFormat>\n";
+  EXPECT_THAT(errorOf(channel + channel),
+              HasSubstr("m.wav: axml: line 4: <audioChannelFormat>: audioChannelFormatID "
+                        "AC_00031001 is defined twice (first on line 2)"));
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"/>\n"
+                      "<audioObject audioObjectID=\"AO_1001\"/>\n"),
+              HasSubstr("line 3: <audioObject>: audioObjectID AO_1001 is defined twice"));
+  EXPECT_THAT(errorOf("<audioTrackUID UID=\"ATU_00000001\"/>\n<audioTrackUID "
+                      "UID=\"ATU_00000001\"/>\n"),
+              HasSubstr("line 3: <audioTrackUID>: UID ATU_00000001 is defined twice"));
+  EXPECT_EQ(errorOf(channel), "accepted");
+  const std::string gainBlock =
+      "<audioChannelFormat audioChannelFormatID=\"AC_00031001\" typeLabel=\"0003\">\n"
+      "<audioBlockFormat audioBlockFormatID=\"AB_00031001_00000001\">\n"
+      "<position coordinate=\"azimuth\">0</position><position "
+      "coordinate=\"elevation\">0</position>\n<gain gainUnit=\"";
+  EXPECT_THAT(errorOf(gainBlock + "foo\">0.8</gain></audioBlockFormat></audioChannelFormat>"),
+              HasSubstr("line 5: <gain>: gainUnit \"foo\" is not linear or dB"));
+  EXPECT_EQ(errorOf(gainBlock + "linear\">0.8</gain></audioBlockFormat></audioChannelFormat>"),
+            "accepted");
+  const adm::Document db = adm::parseAdm(
+      "<audioFormatExtended>" + gainBlock +
+          "dB\">-6</gain></audioBlockFormat></audioChannelFormat></audioFormatExtended>",
+      "m.wav");
+  EXPECT_NEAR(db.channels.at(0).blocks.at(0).gain, std::pow(10.0, -6.0 / 20.0), 1e-12);
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"><gain gainUnit=\"DB\">1</gain>"
+                      "</audioObject>\n"),
+              HasSubstr("line 2: <gain>: gainUnit \"DB\" is not linear or dB"));
+}
+
+// libadm's unresolved-reference cases: a reference to a programme, content, object, pack or
+// channel element that the file does not define (and that is not one of BS.2094's common
+// definitions) is refused wherever it is, naming the element that holds it, as the EBU reference
+// renderer refuses the document; it was found only when rendered, or not at all.
+TEST_F(AdmBs2127, DanglingReferencesAreRefusedNamingTheElement) {
+  auto errorOf = [](const std::string& formats) {
+    try {
+      adm::parseAdm("<audioFormatExtended>" + formats + "</audioFormatExtended>", "m.wav");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"><audioPackFormatIDRef>AP_00031001"
+                      "</audioPackFormatIDRef></audioObject>"),
+              HasSubstr("m.wav: axml: audioObject AO_1001: audioPackFormatIDRef AP_00031001 is "
+                        "not defined"));
+  EXPECT_THAT(errorOf("<audioPackFormat audioPackFormatID=\"AP_00031001\"><audioChannelFormatIDRef>"
+                      "AC_00031001</audioChannelFormatIDRef></audioPackFormat>"),
+              HasSubstr("audioPackFormat AP_00031001: audioChannelFormatIDRef AC_00031001 is not "
+                        "defined"));
+  EXPECT_THAT(errorOf("<audioTrackUID UID=\"ATU_00000001\"><audioPackFormatIDRef>AP_00031001"
+                      "</audioPackFormatIDRef></audioTrackUID>"),
+              HasSubstr("audioTrackUID ATU_00000001: audioPackFormatIDRef AP_00031001 is not "
+                        "defined"));
+  EXPECT_THAT(errorOf("<audioProgramme audioProgrammeID=\"APR_1001\"><audioContentIDRef>ACO_1001"
+                      "</audioContentIDRef></audioProgramme>"),
+              HasSubstr("audioProgramme APR_1001: audioContentIDRef ACO_1001 is not defined"));
+  EXPECT_THAT(
+      errorOf("<audioStreamFormat audioStreamFormatID=\"AS_00031001\"><audioPackFormatIDRef>"
+              "AP_00031001</audioPackFormatIDRef></audioStreamFormat>"),
+      HasSubstr("audioStreamFormat AS_00031001: audioPackFormatIDRef AP_00031001 is not "
+                "defined"));
+  // BS.2094's common packs and channels (yyyy below 1000 hex) need no definition.
+  EXPECT_EQ(errorOf("<audioObject audioObjectID=\"AO_1001\"><audioPackFormatIDRef>AP_00010003"
+                    "</audioPackFormatIDRef></audioObject><audioPackFormat "
+                    "audioPackFormatID=\"AP_00011001\"><audioChannelFormatIDRef>AC_00010001"
+                    "</audioChannelFormatIDRef></audioPackFormat>"),
+            "accepted");
+  EXPECT_THAT(errorOf("<audioObject audioObjectID=\"AO_1001\"><audioPackFormatIDRef>AP_00011000"
+                      "</audioPackFormatIDRef></audioObject>"),
+              HasSubstr("AP_00011000 is not defined"));
+}
+
+// BS.2127's item selection for a master without programmes, contents or objects (the EBU
+// reference renderer's "CHNA-only" mode; libadm's fragments are such documents): every chna track
+// plays in the pack its row names, rows of one pack in a row being one instance of it. Two
+// BS.2094 stereo packs back to back are two beds (a channel coming again starts the second), an
+// Objects pack an object at its block's position. They were refused ("no object or bed").
+TEST_F(AdmBs2127, MastersOfChnaRowsAlonePlayEveryTrackInItsPack) {
+  adm::DocumentBuilder b({"effects"});
+  ASSERT_TRUE(b.commonBed("Front", *findLayout("2.0"), 0));
+  ASSERT_TRUE(b.commonBed("Back", *findLayout("2.0"), 0));
+  b.object("fly", 0, {test::polarBlock(-110, 0, 0, 0.1)});
+  adm::Document doc = b.document();
+  doc.programmes.clear();
+  doc.contents.clear();
+  doc.objects.clear();
+  const Session s = import(doc, b.chna(), 0.1);
+  ASSERT_EQ(s.tracks.size(), 3u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(s.tracks[i].type, TrackType::Bed);
+    EXPECT_EQ(s.tracks[i].bedLayout, "2.0");
+    const int first = static_cast<int>(2 * i);
+    EXPECT_THAT(s.tracks[i].clips.at(0).channels, ElementsAre(first, first + 1));
+  }
+  EXPECT_EQ(s.tracks[2].type, TrackType::Object);
+  EXPECT_EQ(s.tracks[2].clips.at(0).channel, 4);
+  EXPECT_DOUBLE_EQ(s.tracks[2].position.azimuthDeg, -110);
+  EXPECT_THAT(warnings_, Contains(HasSubstr("no audioProgramme, audioContent or audioObject: "
+                                            "every chna track plays in its audioPackFormat")));
+
+  // Rows that name no pack play nothing (named); with none left the render is silent.
+  std::vector<wave::ChnaEntry> chna = b.chna();
+  for (wave::ChnaEntry& e : chna) e.packFormatRef.clear();
+  for (adm::TrackUid& u : doc.uids) u.packRef.clear();
+  const Session silent = import(doc, chna, 0.1);
+  EXPECT_TRUE(silent.tracks.empty());
+  EXPECT_THAT(warnings_, Contains(HasSubstr("chna: audioTrackUID " + chna[0].uid +
+                                            " names no audioPackFormat")));
+  EXPECT_THAT(warnings_, Contains(HasSubstr("nothing to render")));
+}
+
+// A DirectSpeakers channel without a speakerLabel (libadm writes them) is placed by its position,
+// as BS.2127 places it (no label to route by: its position, through the point-source panner), and
+// that is nothing to warn about: the import said "not supported; ignored" while placing it.
+TEST_F(AdmBs2127, DirectSpeakersWithoutALabelArePlacedByPositionUnwarned) {
+  adm::DocumentBuilder b({"effects"});
+  b.bed("Bed", *findLayout("2.0"), 0);
+  adm::Document doc = b.document();
+  ASSERT_EQ(doc.channels.size(), 2u);
+  doc.channels[0].blocks.at(0).speakerLabel.clear();
+  doc.channels[0].blocks.at(0).azimuth = 20;
+  const Session s = import(doc, b.chna(), 0.1);
+  const auto placed = std::find_if(s.tracks.begin(), s.tracks.end(), [](const Track& t) {
+    return t.type == TrackType::Object && t.clips.at(0).channel == 0;
+  });
+  ASSERT_NE(placed, s.tracks.end());
+  EXPECT_DOUBLE_EQ(placed->position.azimuthDeg, 20);
+  EXPECT_DOUBLE_EQ(placed->position.elevationDeg, 0);
+  EXPECT_THAT(warnings_, Not(Contains(HasSubstr("speakerLabel"))));
+}
+
+// libadm's HOA blocks carry an equation (sink.xml: "cos(p)*cos(t)") beside order and degree.
+// BS.2076 lets it override them but gives it no syntax; the EBU reference renderer refuses the
+// block. vkmix decodes the channel by order and degree and says exactly that (it said "equation is
+// not supported; ignored").
+TEST_F(AdmBs2127, HoaEquationIsNamedAndTheChannelDecodedByOrderAndDegree) {
+  const adm::Document doc = adm::parseAdm(
+      "<audioFormatExtended><audioChannelFormat audioChannelFormatID=\"AC_00041001\" "
+      "typeDefinition=\"HOA\"><audioBlockFormat audioBlockFormatID=\"AB_00041001_00000001\">"
+      "<equation>cos(p)*cos(t)</equation><order>1</order><degree>1</degree></audioBlockFormat>"
+      "</audioChannelFormat></audioFormatExtended>",
+      "m.wav");
+  const adm::BlockFormat& b = doc.channels.at(0).blocks.at(0);
+  EXPECT_EQ(b.hoaOrder, 1);
+  EXPECT_EQ(b.hoaDegree, 1);
+  EXPECT_THAT(doc.warnings,
+              ElementsAre(HasSubstr("audioBlockFormat AB_00041001_00000001: equation "
+                                    "\"cos(p)*cos(t)\" is not read; the channel is decoded by its "
+                                    "order and degree")));
+  EXPECT_THAT(doc.unsupported, ElementsAre());
+  // A pack's screenRef (BS.2076 gives it to HOA packs) is said to be ignored as BS.2127 ignores
+  // it, not "not supported".
+  const adm::Document pack = adm::parseAdm(
+      "<audioFormatExtended><audioPackFormat audioPackFormatID=\"AP_00041001\" "
+      "typeDefinition=\"HOA\"><screenRef>1</screenRef></audioPackFormat></audioFormatExtended>",
+      "m.wav");
+  EXPECT_THAT(pack.warnings, ElementsAre("audioPackFormat AP_00041001: screenRef is not applied "
+                                         "to HOA (nor by BS.2127); ignored"));
+  EXPECT_THAT(pack.unsupported, ElementsAre());
 }
 
 }  // namespace
