@@ -1,0 +1,180 @@
+#include "layout/extent_grid.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "core/assert.hpp"
+
+namespace vkmix::layout {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kGridStepDeg = 5.0;
+constexpr double kEdgeDeg = 10.0;  // soft edge of the extent region
+
+// The source's own frame (forward d, up towards the zenith, right = forward x up) and its
+// region's half-axes: inside the inner ellipse a point weighs 1, outside the outer one 0.
+struct Region {
+  Vec3 d, up, right;
+  double innerW, innerH, outerW, outerH;
+};
+
+Region regionOf(const Vec3& d, double widthDeg, double heightDeg) {
+  Vec3 up = Vec3{0, 0, 1} - d * d.z;
+  if (up.norm() < 1e-9)
+    up = Vec3{0, d.z > 0 ? -1.0 : 1.0, 0};  // straight up or down: up is back/front
+  up = up.normalized();
+  const double halfW = std::min(widthDeg, 360.0) / 2.0, halfH = std::min(heightDeg, 180.0) / 2.0;
+  return {d,
+          up,
+          d.cross(up),
+          std::max(halfW, 1e-6),
+          std::max(halfH, 1e-6),
+          halfW + kEdgeDeg,
+          halfH + kEdgeDeg};
+}
+
+// A point's angles in the source's frame, in degrees, from its dot products with the frame.
+double azimuthIn(double rightward, double forward) {
+  return std::atan2(-rightward, forward) * 180.0 / kPi;
+}
+double elevationIn(double upward) { return std::asin(std::clamp(upward, -1.0, 1.0)) * 180.0 / kPi; }
+
+// The weight of a point at (az, el) by its radii in the two ellipses: linear across the edge.
+double plainWeight(const Region& r, double az, double el) {
+  const double rOuter = std::hypot(az / r.outerW, el / r.outerH);
+  if (rOuter >= 1.0) return 0.0;
+  const double rInner = std::hypot(az / r.innerW, el / r.innerH);
+  return rInner <= 1.0 ? 1.0 : std::clamp((1.0 - rOuter) / (rInner - rOuter), 0.0, 1.0);
+}
+
+// plainWeight's value, most points decided without hypot: a sum of squares a millionth from 1
+// says which side of 1 the root is (hypot is within an ulp of it); the rest take the radii.
+double weight(const Region& r, double az, double el) {
+  const double xo = az / r.outerW, yo = el / r.outerH;
+  if (xo * xo + yo * yo > 1.0 + 1e-6) return 0.0;
+  const double xi = az / r.innerW, yi = el / r.innerH;
+  if (xi * xi + yi * yi < 1.0 - 1e-6) return 1.0;
+  const double rOuter = std::hypot(xo, yo);
+  if (rOuter >= 1.0) return 0.0;
+  const double rInner = std::hypot(xi, yi);
+  return rInner <= 1.0 ? 1.0 : std::clamp((1.0 - rOuter) / (rInner - rOuter), 0.0, 1.0);
+}
+
+}  // namespace
+
+ExtentGrid::ExtentGrid(const PointSourcePanner& psp) : numChannels_(psp.numChannels()) {
+  std::vector<double> g(static_cast<std::size_t>(numChannels_));
+  for (double el = -90; el <= 90 + 1e-9; el += kGridStepDeg) {
+    const int n = std::max(
+        1, static_cast<int>(std::lround(360.0 / kGridStepDeg * std::cos(el * kPi / 180.0))));
+    rows_.push_back({points_.size(), static_cast<std::size_t>(n), el, std::cos(el * kPi / 180.0),
+                     std::sin(el * kPi / 180.0)});
+    for (int k = 0; k < n; ++k) {
+      Vec3 d = directionOf(-180.0 + 360.0 * k / n, el);
+      points_.push_back(d);
+      psp.gains(d, g);
+      for (double x : g) power_.push_back(x * x);
+    }
+  }
+}
+
+void ExtentGrid::plainGains(const Vec3& d, double widthDeg, double heightDeg,
+                            std::span<double> out) const {
+  const Region r = regionOf(d, widthDeg, heightDeg);
+  const auto nc = static_cast<std::size_t>(numChannels_);
+  std::vector<double> power(nc, 0.0);
+  double total = 0.0;
+  for (std::size_t p = 0; p < points_.size(); ++p) {
+    const Vec3& v = points_[p];
+    const double w =
+        plainWeight(r, azimuthIn(v.dot(r.right), v.dot(r.d)), elevationIn(v.dot(r.up)));
+    if (w <= 0.0) continue;
+    for (std::size_t c = 0; c < nc; ++c) power[c] += w * power_[p * nc + c];
+    total += w;
+  }
+  VKMIX_ASSERT(total > 0.0, "extent region holds no grid point");
+  for (std::size_t c = 0; c < nc; ++c) out[c] = std::sqrt(power[c] / total);
+}
+
+void ExtentGrid::gains(const Vec3& d, double widthDeg, double heightDeg,
+                       std::span<double> out) const {
+  const Region r = regionOf(d, widthDeg, heightDeg);
+  const auto nc = static_cast<std::size_t>(numChannels_);
+  std::vector<double> power(nc, 0.0);
+  double total = 0.0;
+  // The sums take the points with a weight in grid order, as plainGains does; a point left out
+  // must be one whose weight is 0. Three tests reject points before any trigonometry:
+  //  - the cone of the outer half-axes' larger angle holds the region (an angle along either
+  //    axis never exceeds the great-circle distance): a dot product with d;
+  //  - |elevation| beyond the outer half-height: |dot with up| beyond its sine;
+  //  - |azimuth| beyond the outer half-width: |dot with right| beyond its tangent times the
+  //    dot with d (the azimuth's tangent).
+  // Each bound is widened by a hundredth of a degree, which puts the rejected points a ten-
+  // thousandth or more beyond the outer ellipse, where rounding cannot bring them back.
+  const double coneDeg = std::min(180.0, std::max(r.outerW, r.outerH));
+  const double cosCone = coneDeg >= 180.0 ? -2.0 : std::cos(coneDeg * kPi / 180.0);
+  constexpr double kMarginDeg = 0.01;
+  const double highest = r.outerH + kMarginDeg, widest = r.outerW + kMarginDeg;
+  const double maxUpward = highest < 90.0 ? std::sin(highest * kPi / 180.0) : 2.0;
+  const bool azimuthBound = widest < 90.0;
+  const double maxSlope = azimuthBound ? std::tan(widest * kPi / 180.0) : 0.0;
+  auto visit = [&](std::size_t p) {
+    const Vec3& v = points_[p];
+    const double forward = v.dot(r.d);
+    if (forward < cosCone) return;
+    const double upward = v.dot(r.up);
+    if (std::abs(upward) > maxUpward) return;
+    const double rightward = v.dot(r.right);
+    // forward <= 0 leaves only points on the up axis (azimuth 0), and those straight behind
+    // (azimuth 180) rejected.
+    if (azimuthBound && std::abs(rightward) > maxSlope * forward) return;
+    const double w = weight(r, azimuthIn(rightward, forward), elevationIn(upward));
+    if (w <= 0.0) return;
+    const double* g2 = &power_[p * nc];
+    for (std::size_t c = 0; c < nc; ++c) power[c] += w * g2[c];
+    total += w;
+  };
+  // Only the rows and azimuths the cone can reach are visited: a row's points lie at least the
+  // elevations' difference from d, and within a row the points in the cone have an azimuth
+  // within `half` of d's (the spherical law of cosines), widened by a grid step and a hundredth
+  // of a degree so that rounding never leaves out a point the dot product would keep.
+  const bool everywhere = coneDeg >= 180.0;
+  const double elevationD = std::asin(std::clamp(d.z, -1.0, 1.0)) * 180.0 / kPi;
+  const double azimuthD = d.x == 0.0 && d.y == 0.0 ? 0.0 : std::atan2(-d.x, d.y) * 180.0 / kPi;
+  const double cosD = std::cos(elevationD * kPi / 180.0), sinD = std::sin(elevationD * kPi / 180.0);
+  for (const Row& row : rows_) {
+    if (!everywhere && std::abs(row.elevationDeg - elevationD) > coneDeg + kMarginDeg) continue;
+    const auto n = static_cast<std::int64_t>(row.count);
+    const auto points = static_cast<double>(row.count);
+    double half = 180.0;
+    const double across = row.cosElevation * cosD;
+    if (!everywhere && across > 1e-6) {
+      const double c = (cosCone - row.sinElevation * sinD) / across;
+      if (c > -1.0) half = std::acos(std::min(c, 1.0)) * 180.0 / kPi + kMarginDeg + 360.0 / points;
+    }
+    // Point k's azimuth is -180 + 360 k / n: the k within [azimuthD - half, azimuthD + half],
+    // around the circle, in ascending order.
+    const auto kLo =
+        static_cast<std::int64_t>(std::floor((azimuthD - half + 180.0) * points / 360.0));
+    const auto kHi =
+        static_cast<std::int64_t>(std::ceil((azimuthD + half + 180.0) * points / 360.0));
+    if (half >= 180.0 || kHi - kLo + 1 >= n) {
+      for (std::size_t k = 0; k < row.count; ++k) visit(row.first + k);
+      continue;
+    }
+    const std::int64_t a = ((kLo % n) + n) % n, b = ((kHi % n) + n) % n;
+    if (a <= b) {
+      for (std::int64_t k = a; k <= b; ++k) visit(row.first + static_cast<std::size_t>(k));
+    } else {
+      for (std::int64_t k = 0; k <= b; ++k) visit(row.first + static_cast<std::size_t>(k));
+      for (std::int64_t k = a; k < n; ++k) visit(row.first + static_cast<std::size_t>(k));
+    }
+  }
+  // The grid is dense enough that the source's 10-degree neighbourhood always has points.
+  VKMIX_ASSERT(total > 0.0, "extent region holds no grid point");
+  for (std::size_t c = 0; c < nc; ++c) out[c] = std::sqrt(power[c] / total);
+}
+
+}  // namespace vkmix::layout
