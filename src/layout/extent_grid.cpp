@@ -1,6 +1,7 @@
 #include "layout/extent_grid.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -35,6 +36,16 @@ Region regionOf(const Vec3& d, double widthDeg, double heightDeg) {
           halfH + kEdgeDeg};
 }
 
+// The region lies within the cone of the outer half-axes' larger angle (an angle along either
+// axis never exceeds the great-circle distance). The points outside it are left out by
+// definition: where the region is round and reaches the cone, a point on the edge may have a
+// weight of rounding's size on one side of the dot product's rounding and none on the other.
+double coneDegOf(const Region& r) { return std::min(180.0, std::max(r.outerW, r.outerH)); }
+double cosConeOf(const Region& r) {
+  const double coneDeg = coneDegOf(r);
+  return coneDeg >= 180.0 ? -2.0 : std::cos(coneDeg * kPi / 180.0);
+}
+
 // A point's angles in the source's frame, in degrees, from its dot products with the frame.
 double azimuthIn(double rightward, double forward) {
   return std::atan2(-rightward, forward) * 180.0 / kPi;
@@ -62,6 +73,38 @@ double weight(const Region& r, double az, double el) {
   return rInner <= 1.0 ? 1.0 : std::clamp((1.0 - rOuter) / (rInner - rOuter), 0.0, 1.0);
 }
 
+// A band of |dot with up| from `lowest` to the next band's: azimuth tangents (times the dot
+// with d) beyond which a point weighs 0 and within which it weighs 1.
+struct Band {
+  double lowest, rejectSlope, acceptSlope;
+};
+constexpr int kBands = 8;
+
+// Bands of equal width in |dot with up| over [0, maxUpward], for a region whose outer half-axes
+// are under 90 degrees.
+void bandsOf(const Region& r, double maxUpward, std::array<Band, kBands>& bands) {
+  constexpr double kSlack = 1e-4;
+  for (int j = 0; j < kBands; ++j) bands[j].lowest = maxUpward * j / kBands;
+  for (int j = 0; j < kBands; ++j) {
+    const double low = elevationIn(bands[j].lowest);
+    const double high = elevationIn(j + 1 < kBands ? bands[j + 1].lowest : maxUpward);
+    const double outer = 1.0 + kSlack - (low / r.outerH) * (low / r.outerH);
+    const double reject = outer > 0.0 ? r.outerW * std::sqrt(outer) : 0.0;
+    bands[j].rejectSlope = std::tan(reject * kPi / 180.0);
+    const double inner = 1.0 - kSlack - (high / r.innerH) * (high / r.innerH);
+    const double accept = inner > 0.0 ? r.innerW * std::sqrt(inner) : 0.0;
+    bands[j].acceptSlope = std::tan(accept * kPi / 180.0);
+  }
+}
+
+// The band holding |dot with up| `a` (at most maxUpward): the division's guess, corrected.
+std::size_t bandOf(const std::array<Band, kBands>& bands, double a, double maxUpward) {
+  auto j = static_cast<std::size_t>(std::min(kBands - 1.0, a / maxUpward * kBands));
+  while (j > 0 && a < bands[j].lowest) --j;
+  while (j + 1 < kBands && a >= bands[j + 1].lowest) ++j;
+  return j;
+}
+
 }  // namespace
 
 ExtentGrid::ExtentGrid(const PointSourcePanner& psp) : numChannels_(psp.numChannels()) {
@@ -86,8 +129,10 @@ void ExtentGrid::plainGains(const Vec3& d, double widthDeg, double heightDeg,
   const auto nc = static_cast<std::size_t>(numChannels_);
   std::vector<double> power(nc, 0.0);
   double total = 0.0;
+  const double cosCone = cosConeOf(r);
   for (std::size_t p = 0; p < points_.size(); ++p) {
     const Vec3& v = points_[p];
+    if (v.dot(r.d) < cosCone) continue;
     const double w =
         plainWeight(r, azimuthIn(v.dot(r.right), v.dot(r.d)), elevationIn(v.dot(r.up)));
     if (w <= 0.0) continue;
@@ -105,21 +150,29 @@ void ExtentGrid::gains(const Vec3& d, double widthDeg, double heightDeg,
   std::vector<double> power(nc, 0.0);
   double total = 0.0;
   // The sums take the points with a weight in grid order, as plainGains does; a point left out
-  // must be one whose weight is 0. Three tests reject points before any trigonometry:
-  //  - the cone of the outer half-axes' larger angle holds the region (an angle along either
-  //    axis never exceeds the great-circle distance): a dot product with d;
+  // must be one plainGains leaves out or weighs 0. Three tests reject points before any
+  // trigonometry:
+  //  - the cone (plainGains leaves out the points outside it too): a dot product with d;
   //  - |elevation| beyond the outer half-height: |dot with up| beyond its sine;
   //  - |azimuth| beyond the outer half-width: |dot with right| beyond its tangent times the
   //    dot with d (the azimuth's tangent).
   // Each bound is widened by a hundredth of a degree, which puts the rejected points a ten-
   // thousandth or more beyond the outer ellipse, where rounding cannot bring them back.
-  const double coneDeg = std::min(180.0, std::max(r.outerW, r.outerH));
-  const double cosCone = coneDeg >= 180.0 ? -2.0 : std::cos(coneDeg * kPi / 180.0);
+  const double coneDeg = coneDegOf(r);
+  const double cosCone = cosConeOf(r);
   constexpr double kMarginDeg = 0.01;
   const double highest = r.outerH + kMarginDeg, widest = r.outerW + kMarginDeg;
   const double maxUpward = highest < 90.0 ? std::sin(highest * kPi / 180.0) : 2.0;
   const bool azimuthBound = widest < 90.0;
   const double maxSlope = azimuthBound ? std::tan(widest * kPi / 180.0) : 0.0;
+  // Where both bounds apply, bands of |elevation| narrow them to the ellipses: in a band, a
+  // point whose |azimuth| is beyond the outer ellipse's at the band's lowest elevation weighs 0,
+  // and one within the inner ellipse's at the band's highest weighs 1. The bounds are those of
+  // ellipses a ten-thousandth larger and smaller in squared radius than the weights' (the weight
+  // decides at a millionth), so rounding cannot move a point across them.
+  const bool banded = azimuthBound && highest < 90.0;
+  std::array<Band, kBands> bands{};
+  if (banded) bandsOf(r, maxUpward, bands);
   auto visit = [&](std::size_t p) {
     const Vec3& v = points_[p];
     const double forward = v.dot(r.d);
@@ -130,7 +183,13 @@ void ExtentGrid::gains(const Vec3& d, double widthDeg, double heightDeg,
     // forward <= 0 leaves only points on the up axis (azimuth 0), and those straight behind
     // (azimuth 180) rejected.
     if (azimuthBound && std::abs(rightward) > maxSlope * forward) return;
-    const double w = weight(r, azimuthIn(rightward, forward), elevationIn(upward));
+    double w = -1.0;
+    if (banded) {
+      const Band& band = bands[bandOf(bands, std::abs(upward), maxUpward)];
+      if (std::abs(rightward) > band.rejectSlope * forward) return;
+      if (std::abs(rightward) < band.acceptSlope * forward) w = 1.0;
+    }
+    if (w < 0.0) w = weight(r, azimuthIn(rightward, forward), elevationIn(upward));
     if (w <= 0.0) return;
     const double* g2 = &power_[p * nc];
     for (std::size_t c = 0; c < nc; ++c) power[c] += w * g2[c];

@@ -4,8 +4,9 @@
 // the source's direction in the source's own frame, its edges softened over 10 degrees),
 // power-normalised.
 // gains() is what renders call, once per grid point of every moving object with a size, so it
-// decides most points from dot products alone; plainGains() is its specification, every point's
-// weight from its angles, and the two agree bit for bit (tests/layout/extent_grid_test.cpp).
+// decides most points from dot products alone; plainGains() is its specification, the weight of
+// every point in the cone around the direction from its angles, and the two agree bit for bit
+// (tests/layout/extent_grid_test.cpp).
 #pragma once
 
 #include <cstddef>
@@ -23,8 +24,7 @@ class ExtentGrid {
 
   // `direction` is a unit vector; sizes in degrees, any of them 0 (the region is then the soft
   // edge alone). `out` has one gain per channel; their squares sum to 1.
-  void gains(const Vec3& direction, double widthDeg, double heightDeg,
-             std::span<double> out) const;
+  void gains(const Vec3& direction, double widthDeg, double heightDeg, std::span<double> out) const;
   void plainGains(const Vec3& direction, double widthDeg, double heightDeg,
                   std::span<double> out) const;
 

@@ -38,14 +38,15 @@ TEST_P(ExtentGridTest, GainsEqualThePlainSumBitForBit) {
   const ExtentGrid grid(psp);
   // Sizes around the bounds' switches (the cone at 180, the azimuth and elevation tests at
   // 90 degrees of outer half-axis, zero size, full size), on grid directions and off them.
-  const std::vector<double> sizes = {0.0,   0.5,   5.0,   10.0,  23.0,  57.0,  88.0,
-                                     139.9, 159.98, 160.0, 160.02, 170.0, 180.0, 250.0,
-                                     340.0, 359.0,  360.0};
+  const std::vector<double> sizes = {0.0,   0.5,   5.0,    10.0,  23.0,   57.0,
+                                     88.0,  139.9, 159.98, 160.0, 160.02, 170.0,
+                                     180.0, 250.0, 340.0,  359.0, 360.0};
   for (double el = -90.0; el <= 90.0; el += 15.0) {
     for (double az = -180.0; az < 180.0; az += 30.0) {
       const Vec3 d = directionOf(az, el);
       for (double w : sizes)
-        for (double h : {0.0, 11.0, 40.0, 159.99, 180.0}) expectSame(grid, layout.numChannels(), d, w, h);
+        for (double h : {0.0, 11.0, 40.0, 159.99, 180.0})
+          expectSame(grid, layout.numChannels(), d, w, h);
     }
   }
   // Random directions (poles and grid azimuths excluded by chance only) and sizes.
