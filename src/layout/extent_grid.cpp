@@ -147,7 +147,8 @@ void ExtentGrid::gains(const Vec3& d, double widthDeg, double heightDeg,
                        std::span<double> out) const {
   const Region r = regionOf(d, widthDeg, heightDeg);
   const auto nc = static_cast<std::size_t>(numChannels_);
-  std::vector<double> power(nc, 0.0);
+  std::span<double> power = out.first(nc);  // summed in place, normalised at the end
+  std::fill(power.begin(), power.end(), 0.0);
   double total = 0.0;
   // The sums take the points with a weight in grid order, as plainGains does; a point left out
   // must be one plainGains leaves out or weighs 0. Three tests reject points before any
@@ -219,21 +220,27 @@ void ExtentGrid::gains(const Vec3& d, double widthDeg, double heightDeg,
         static_cast<std::int64_t>(std::floor((azimuthD - half + 180.0) * points / 360.0));
     const auto kHi =
         static_cast<std::int64_t>(std::ceil((azimuthD + half + 180.0) * points / 360.0));
-    if (half >= 180.0 || kHi - kLo + 1 >= n) {
-      for (std::size_t k = 0; k < row.count; ++k) visit(row.first + k);
-      continue;
+    std::int64_t spans[2][2] = {{0, n}, {0, 0}};  // [from, to) in the row, in order
+    if (!(half >= 180.0 || kHi - kLo + 1 >= n)) {
+      const std::int64_t a = ((kLo % n) + n) % n, b = ((kHi % n) + n) % n;
+      if (a <= b) {
+        spans[0][0] = a;
+        spans[0][1] = b + 1;
+      } else {
+        spans[0][1] = b + 1;
+        spans[1][0] = a;
+        spans[1][1] = n;
+      }
     }
-    const std::int64_t a = ((kLo % n) + n) % n, b = ((kHi % n) + n) % n;
-    if (a <= b) {
-      for (std::int64_t k = a; k <= b; ++k) visit(row.first + static_cast<std::size_t>(k));
-    } else {
-      for (std::int64_t k = 0; k <= b; ++k) visit(row.first + static_cast<std::size_t>(k));
-      for (std::int64_t k = a; k < n; ++k) visit(row.first + static_cast<std::size_t>(k));
+    // One call of visit, which the compiler then inlines.
+    for (const auto& span : spans) {
+      for (std::int64_t k = span[0]; k < span[1]; ++k)
+        visit(row.first + static_cast<std::size_t>(k));
     }
   }
   // The grid is dense enough that the source's 10-degree neighbourhood always has points.
   VKMIX_ASSERT(total > 0.0, "extent region holds no grid point");
-  for (std::size_t c = 0; c < nc; ++c) out[c] = std::sqrt(power[c] / total);
+  for (std::size_t c = 0; c < nc; ++c) out[c] = std::sqrt(out[c] / total);
 }
 
 }  // namespace vkmix::layout
