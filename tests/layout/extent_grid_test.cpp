@@ -36,16 +36,17 @@ TEST_P(ExtentGridTest, GainsEqualThePlainSumBitForBit) {
   const Layout& layout = *findLayout(GetParam());
   const PointSourcePanner psp(layout);
   const ExtentGrid grid(psp);
-  // Sizes around the bounds' switches (the cone at 180, the azimuth and elevation tests at
-  // 90 degrees of outer half-axis, zero size, full size), on grid directions and off them.
-  const std::vector<double> sizes = {0.0,   0.5,   5.0,    10.0,  23.0,   57.0,
-                                     88.0,  139.9, 159.98, 160.0, 160.02, 170.0,
-                                     180.0, 250.0, 340.0,  359.0, 360.0};
+  // Sizes around the switches (the cone reaching 180 degrees at a size of 340; the azimuth and
+  // elevation bounds and the bands, which need an outer half-axis under 89.99 degrees: a size
+  // under 159.98), zero and full size, on grid directions and off them.
+  const std::vector<double> sizes = {0.0,   0.5,    5.0,    10.0,   23.0,  57.0,  88.0,
+                                     139.9, 159.97, 159.98, 159.99, 160.0, 170.0, 180.0,
+                                     250.0, 339.9,  340.0,  359.0,  360.0};
   for (double el = -90.0; el <= 90.0; el += 15.0) {
     for (double az = -180.0; az < 180.0; az += 30.0) {
       const Vec3 d = directionOf(az, el);
       for (double w : sizes)
-        for (double h : {0.0, 11.0, 40.0, 159.99, 180.0})
+        for (double h : {0.0, 11.0, 40.0, 159.97, 159.98, 180.0})
           expectSame(grid, layout.numChannels(), d, w, h);
     }
   }
