@@ -34,6 +34,24 @@ bool insideAzimuthRange(double x, double start, double end, double tol) {
   return wrap(x - start + tol) <= width + 2.0 * tol;
 }
 
+// A per-call vector of channel values, zeroed: on the stack up to 64 channels (every built-in
+// layout), since the panner runs at every grid point of every moving object.
+class ChannelScratch {
+ public:
+  explicit ChannelScratch(int numChannels) : n_(static_cast<std::size_t>(numChannels)) {
+    if (n_ > small_.size()) large_.resize(n_);
+    std::fill_n(data(), n_, 0.0);
+  }
+  double* data() { return n_ > small_.size() ? large_.data() : small_.data(); }
+  std::span<double> span() { return {data(), n_}; }
+  double& operator[](std::size_t i) { return data()[i]; }
+
+ private:
+  std::size_t n_;
+  std::array<double, 64> small_;
+  std::vector<double> large_;
+};
+
 }  // namespace
 
 Polar cartesianToPolar(double x, double y, double z) {
@@ -198,12 +216,12 @@ void ObjectPanner::atDistance(const Polar& position, const ObjectShape& shape, d
   const double height = shape.heightDeg + (180.0 - shape.heightDeg) * closeness;
   const Vec3 d = directionOf(position.azimuthDeg, position.elevationDeg);
   const double size = std::max(width, height);
-  std::vector<double> point(static_cast<std::size_t>(numChannels_), 0.0);
+  ChannelScratch point(numChannels_);
   const double beta = std::min(1.0, size / kPointBlendDeg);
   // At beta 1 the point source's share is 0 * g * g, 0 whatever g: it need not be computed.
-  if (beta < 1.0) psp_.gains(d, point);
+  if (beta < 1.0) psp_.gains(d, point.span());
   if (size <= 0.0) {
-    std::copy(point.begin(), point.end(), out.begin());
+    std::copy_n(point.data(), numChannels_, out.begin());
     return;
   }
   extent_.gains(d, width, height, out);
@@ -259,15 +277,16 @@ void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
     pointGains(position, out);
     return;
   }
-  std::vector<double> power(static_cast<std::size_t>(numChannels_), 0.0), g(power.size());
+  ChannelScratch power(numChannels_), g(numChannels_);
   auto add = [&](const Polar& p, double share) {
     // Depth: the nearest and farthest distances, equal power.
     const double nearD = std::max(0.0, p.distance - shape.depth / 2.0),
                  farD = p.distance + shape.depth / 2.0;
     const int n = shape.depth > 0.0 ? 2 : 1;
     for (int k = 0; k < n; ++k) {
-      atDistance(p, shape, k == 0 ? (n == 1 ? p.distance : nearD) : farD, g);
-      for (int c = 0; c < numChannels_; ++c) power[c] += share / n * g[c] * g[c];
+      atDistance(p, shape, k == 0 ? (n == 1 ? p.distance : nearD) : farD, g.span());
+      for (std::size_t c = 0; c < static_cast<std::size_t>(numChannels_); ++c)
+        power[c] += share / n * g[c] * g[c];
     }
   };
   const double v = std::clamp(shape.divergence, 0.0, 1.0);
@@ -280,7 +299,7 @@ void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
     add(position, 1.0);
   }
   double total = 0.0;
-  for (double p : power) total += p;
+  for (double p : power.span()) total += p;
   for (int c = 0; c < numChannels_; ++c) out[c] = std::sqrt(power[c] / total);
 }
 
