@@ -150,20 +150,35 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
         for (int clip : starting)
           preopened_.at(clip).source->decodeAhead(
               aheadTo - plan_.voices.clips[static_cast<std::size_t>(clip)].startFrame);
-        gridAhead_.kept.clear();
+        // A chunk's first grid point is the last one's final point: it is copied, not computed
+        // again (the gains at a grid point are the same whichever chunk asks).
+        std::map<std::tuple<std::size_t, int, int>, GridAhead::Points> before;
+        before.swap(gridAhead_.kept);
         const auto [first, count] = gridPointsOf(next, aheadTo - next);
         for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
           const MixerPlan& mixer = plan_.mixers[m];
           for (std::size_t v : sounding) {
             const PlannedVoice& pv = plan_.voices.voices[v];
             if (!mixer.routing.includes(pv) || !mixer.routing.automated(pv)) continue;
-            auto [it, fresh] = gridAhead_.kept.try_emplace({m, pv.trackIndex, pv.bedChannel});
+            const std::tuple<std::size_t, int, int> key{m, pv.trackIndex, pv.bedChannel};
+            auto [it, fresh] = gridAhead_.kept.try_emplace(key);
             if (!fresh) continue;
-            it->second.first = first;
-            it->second.count = count;
-            it->second.gains.resize(static_cast<std::size_t>(count) * kMaxOutputChannels);
-            gridGains(mixer.routing, pv, mixer.channels, plan_.session.sampleRate, first, count,
-                      it->second.gains.data());
+            GridAhead::Points& points = it->second;
+            points.first = first;
+            points.count = count;
+            points.gains.resize(static_cast<std::size_t>(count) * kMaxOutputChannels);
+            std::int64_t copied = 0;
+            const auto old = before.find(key);
+            if (old != before.end() && old->second.first <= first &&
+                first < old->second.first + old->second.count) {
+              copied = std::min(count, old->second.first + old->second.count - first);
+              std::copy_n(
+                  old->second.gains.begin() +
+                      static_cast<std::ptrdiff_t>((first - old->second.first) * kMaxOutputChannels),
+                  copied * kMaxOutputChannels, points.gains.begin());
+            }
+            gridGains(mixer.routing, pv, mixer.channels, plan_.session.sampleRate, first + copied,
+                      count - copied, points.gains.data() + copied * kMaxOutputChannels);
           }
         }
       };

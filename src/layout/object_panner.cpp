@@ -12,8 +12,6 @@ namespace vkmix::layout {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kGridStepDeg = 5.0;
-constexpr double kEdgeDeg = 10.0;        // soft edge of the extent region
 constexpr double kPointBlendDeg = 10.0;  // extents below this blend towards the point source
 constexpr double kLockTolerance = 1e-5;  // BS.2127: distances this close are equal
 constexpr double kZoneEpsilon = 1e-6;    // BS.2127: zone bounds and neighbour keys
@@ -36,6 +34,24 @@ bool insideAzimuthRange(double x, double start, double end, double tol) {
   return wrap(x - start + tol) <= width + 2.0 * tol;
 }
 
+// A per-call vector of channel values, zeroed: on the stack up to 64 channels (every built-in
+// layout), since the panner runs at every grid point of every moving object.
+class ChannelScratch {
+ public:
+  explicit ChannelScratch(int numChannels) : n_(static_cast<std::size_t>(numChannels)) {
+    if (n_ > small_.size()) large_.resize(n_);
+    std::fill_n(data(), n_, 0.0);
+  }
+  double* data() { return n_ > small_.size() ? large_.data() : small_.data(); }
+  std::span<double> span() { return {data(), n_}; }
+  double& operator[](std::size_t i) { return data()[i]; }
+
+ private:
+  std::size_t n_;
+  std::array<double, 64> small_;
+  std::vector<double> large_;
+};
+
 }  // namespace
 
 Polar cartesianToPolar(double x, double y, double z) {
@@ -48,20 +64,8 @@ Polar cartesianToPolar(double x, double y, double z) {
 }
 
 ObjectPanner::ObjectPanner(const Layout& layout)
-    : numChannels_(layout.numChannels()), psp_(layout) {
+    : numChannels_(layout.numChannels()), psp_(layout), extent_(psp_) {
   if (!allocentricPositions(layout).empty()) allo_.emplace(layout);
-  std::vector<double> g(static_cast<std::size_t>(numChannels_));
-  for (double el = -90; el <= 90 + 1e-9; el += kGridStepDeg) {
-    const int n = std::max(
-        1, static_cast<int>(std::lround(360.0 / kGridStepDeg * std::cos(el * kPi / 180.0))));
-    gridRows_.push_back({grid_.size(), static_cast<std::size_t>(n), el});
-    for (int k = 0; k < n; ++k) {
-      Vec3 d = directionOf(-180.0 + 360.0 * k / n, el);
-      grid_.push_back(d);
-      psp_.gains(d, g);
-      for (double x : g) gridPower_.push_back(x * x);
-    }
-  }
   const int n = numChannels_;
   std::vector<std::array<double, 4>> keys;  // for channelLock's priority order
   for (const Speaker& sp : layout.speakers) {
@@ -204,92 +208,6 @@ void ObjectPanner::pointGains(const Polar& position, std::span<double> out) cons
   psp_.gains(directionOf(position.azimuthDeg, position.elevationDeg), out);
 }
 
-void ObjectPanner::extentGains(const Vec3& d, double widthDeg, double heightDeg,
-                               std::span<double> out) const {
-  // The source's own frame: forward d, up towards the zenith, right = forward x up.
-  Vec3 up = Vec3{0, 0, 1} - d * d.z;
-  if (up.norm() < 1e-9)
-    up = Vec3{0, d.z > 0 ? -1.0 : 1.0, 0};  // straight up or down: up is back/front
-  up = up.normalized();
-  const Vec3 right = d.cross(up);
-  const double halfW = std::min(widthDeg, 360.0) / 2.0, halfH = std::min(heightDeg, 180.0) / 2.0;
-  const double innerW = std::max(halfW, 1e-6), innerH = std::max(halfH, 1e-6);
-  const double outerW = halfW + kEdgeDeg, outerH = halfH + kEdgeDeg;
-  std::vector<double> power(static_cast<std::size_t>(numChannels_), 0.0);
-  double total = 0.0;
-  // Every point of the region lies within the cone of the outer half-axes' larger angle (an
-  // angle along either axis never exceeds the great-circle distance): a dot product rejects the
-  // rest before any trigonometry.
-  const double coneDeg = std::min(180.0, std::max(outerW, outerH));
-  const double cosCone = coneDeg >= 180.0 ? -2.0 : std::cos(coneDeg * kPi / 180.0);
-  auto visit = [&](std::size_t p) {
-    const Vec3& v = grid_[p];
-    if (v.dot(d) < cosCone) return;
-    const double az = std::atan2(-v.dot(right), v.dot(d)) * 180.0 / kPi;
-    const double el = std::asin(std::clamp(v.dot(up), -1.0, 1.0)) * 180.0 / kPi;
-    // Most points lie clearly outside the soft edge or clearly inside the region: a sum of
-    // squares, a millionth from 1, decides those without hypot (within an ulp of the root), and
-    // gives what it would; the rest take the radii exactly.
-    const double xo = az / outerW, yo = el / outerH;
-    if (xo * xo + yo * yo > 1.0 + 1e-6) return;
-    const double xi = az / innerW, yi = el / innerH;
-    double w = 1.0;
-    if (!(xi * xi + yi * yi < 1.0 - 1e-6)) {
-      const double rOuter = std::hypot(xo, yo);
-      if (rOuter >= 1.0) return;
-      const double rInner = std::hypot(xi, yi);
-      w = rInner <= 1.0 ? 1.0 : std::clamp((1.0 - rOuter) / (rInner - rOuter), 0.0, 1.0);
-    }
-    if (w <= 0.0) return;
-    const double* g2 = &gridPower_[p * numChannels_];
-    for (int c = 0; c < numChannels_; ++c) power[c] += w * g2[c];
-    total += w;
-  };
-  // The points are visited in grid order, as the sums need, but only those of the rows and
-  // azimuths the cone can reach: a row's points lie at least the elevations' difference from d,
-  // and within a row the points in the cone have an azimuth within `half` of d's (the spherical
-  // law of cosines), widened by a grid step and a hundredth of a degree so that rounding never
-  // leaves out a point the dot product would keep.
-  const bool everywhere = coneDeg >= 180.0;
-  const double elevationD = std::asin(std::clamp(d.z, -1.0, 1.0)) * 180.0 / kPi;
-  const double azimuthD = d.x == 0.0 && d.y == 0.0 ? 0.0 : std::atan2(-d.x, d.y) * 180.0 / kPi;
-  constexpr double kMarginDeg = 0.01;
-  for (const GridRow& row : gridRows_) {
-    if (!everywhere && std::abs(row.elevationDeg - elevationD) > coneDeg + kMarginDeg) continue;
-    const auto n = static_cast<std::int64_t>(row.count);
-    const auto points = static_cast<double>(row.count);
-    double half = 180.0;
-    const double across =
-        std::cos(row.elevationDeg * kPi / 180.0) * std::cos(elevationD * kPi / 180.0);
-    if (!everywhere && across > 1e-6) {
-      const double c = (cosCone - std::sin(row.elevationDeg * kPi / 180.0) *
-                                      std::sin(elevationD * kPi / 180.0)) /
-                       across;
-      if (c > -1.0) half = std::acos(std::min(c, 1.0)) * 180.0 / kPi + kMarginDeg + 360.0 / points;
-    }
-    // Point k's azimuth is -180 + 360 k / n: the k within [azimuthD - half, azimuthD + half],
-    // around the circle, in ascending order.
-    const auto kLo =
-        static_cast<std::int64_t>(std::floor((azimuthD - half + 180.0) * points / 360.0));
-    const auto kHi =
-        static_cast<std::int64_t>(std::ceil((azimuthD + half + 180.0) * points / 360.0));
-    if (half >= 180.0 || kHi - kLo + 1 >= n) {
-      for (std::size_t k = 0; k < row.count; ++k) visit(row.first + k);
-      continue;
-    }
-    const std::int64_t a = ((kLo % n) + n) % n, b = ((kHi % n) + n) % n;
-    if (a <= b) {
-      for (std::int64_t k = a; k <= b; ++k) visit(row.first + static_cast<std::size_t>(k));
-    } else {
-      for (std::int64_t k = 0; k <= b; ++k) visit(row.first + static_cast<std::size_t>(k));
-      for (std::int64_t k = a; k < n; ++k) visit(row.first + static_cast<std::size_t>(k));
-    }
-  }
-  // The grid is dense enough that the source's 10-degree neighbourhood always has points.
-  VKMIX_ASSERT(total > 0.0, "extent region holds no grid point");
-  for (int c = 0; c < numChannels_; ++c) out[c] = std::sqrt(power[c] / total);
-}
-
 void ObjectPanner::atDistance(const Polar& position, const ObjectShape& shape, double distance,
                               std::span<double> out) const {
   // Closer than the loudspeakers: the source grows until it surrounds the listener at 0.
@@ -298,14 +216,15 @@ void ObjectPanner::atDistance(const Polar& position, const ObjectShape& shape, d
   const double height = shape.heightDeg + (180.0 - shape.heightDeg) * closeness;
   const Vec3 d = directionOf(position.azimuthDeg, position.elevationDeg);
   const double size = std::max(width, height);
-  std::vector<double> point(static_cast<std::size_t>(numChannels_));
-  psp_.gains(d, point);
+  ChannelScratch point(numChannels_);
+  const double beta = std::min(1.0, size / kPointBlendDeg);
+  // At beta 1 the point source's share is 0 * g * g, 0 whatever g: it need not be computed.
+  if (beta < 1.0) psp_.gains(d, point.span());
   if (size <= 0.0) {
-    std::copy(point.begin(), point.end(), out.begin());
+    std::copy_n(point.data(), numChannels_, out.begin());
     return;
   }
-  extentGains(d, width, height, out);
-  const double beta = std::min(1.0, size / kPointBlendDeg);
+  extent_.gains(d, width, height, out);
   for (int c = 0; c < numChannels_; ++c) {
     out[c] = std::sqrt((1.0 - beta) * point[c] * point[c] + beta * out[c] * out[c]);
   }
@@ -358,15 +277,16 @@ void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
     pointGains(position, out);
     return;
   }
-  std::vector<double> power(static_cast<std::size_t>(numChannels_), 0.0), g(power.size());
+  ChannelScratch power(numChannels_), g(numChannels_);
   auto add = [&](const Polar& p, double share) {
     // Depth: the nearest and farthest distances, equal power.
     const double nearD = std::max(0.0, p.distance - shape.depth / 2.0),
                  farD = p.distance + shape.depth / 2.0;
     const int n = shape.depth > 0.0 ? 2 : 1;
     for (int k = 0; k < n; ++k) {
-      atDistance(p, shape, k == 0 ? (n == 1 ? p.distance : nearD) : farD, g);
-      for (int c = 0; c < numChannels_; ++c) power[c] += share / n * g[c] * g[c];
+      atDistance(p, shape, k == 0 ? (n == 1 ? p.distance : nearD) : farD, g.span());
+      for (std::size_t c = 0; c < static_cast<std::size_t>(numChannels_); ++c)
+        power[c] += share / n * g[c] * g[c];
     }
   };
   const double v = std::clamp(shape.divergence, 0.0, 1.0);
@@ -379,7 +299,7 @@ void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
     add(position, 1.0);
   }
   double total = 0.0;
-  for (double p : power) total += p;
+  for (double p : power.span()) total += p;
   for (int c = 0; c < numChannels_; ++c) out[c] = std::sqrt(power[c] / total);
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "layout/allocentric_panner.hpp"
+#include "layout/extent_grid.hpp"
 #include "layout/geometry.hpp"
 #include "layout/point_source_panner.hpp"
 #include "layout/position.hpp"
@@ -74,8 +75,6 @@ class ObjectPanner {
   int numChannels() const { return numChannels_; }
 
  private:
-  void extentGains(const Vec3& direction, double widthDeg, double heightDeg,
-                   std::span<double> out) const;
   void atDistance(const Polar& position, const ObjectShape& shape, double distance,
                   std::span<double> out) const;
   void shapedGains(const Polar& position, const ObjectShape& shape, std::span<double> out) const;
@@ -83,13 +82,7 @@ class ObjectPanner {
   int numChannels_;
   PointSourcePanner psp_;
   std::optional<AllocentricPanner> allo_;
-  std::vector<Vec3> grid_;  // unit directions, in rows of one elevation
-  struct GridRow {
-    std::size_t first, count;  // grid_[first, first + count): azimuths -180 + 360 k / count
-    double elevationDeg;
-  };
-  std::vector<GridRow> gridRows_;
-  std::vector<double> gridPower_;  // [point][channel] squared point-source gains
+  ExtentGrid extent_;
   std::vector<bool> lfe_;
   std::vector<Vec3> realDirection_, nominalDirection_;
   std::vector<double> nominalAzimuth_, nominalElevation_;
