@@ -25,6 +25,8 @@ enum class Interpolation { Linear, Jump };
 enum class BinauralMode { Off, Near, Mid, Far };
 // The session-file name of a mode ("off", "near", "mid", "far"), and back (nullopt if unknown).
 const char* binauralModeName(BinauralMode mode);
+
+enum class PanInterpolation { Position, Gains };
 std::optional<BinauralMode> parseBinauralMode(std::string_view name);
 
 // The session-file / ADM name of a normalisation ("SN3D", "N3D", "FuMa"), and back (nullopt if
@@ -134,7 +136,12 @@ struct Track {
   double gainDb = 0.0;
   bool mute = false;
   BinauralMode binauralMode = BinauralMode::Mid;  // headphone outputs only
-  Position position;                              // object tracks: the static position
+  // Object tracks: what moves between linear position keys. Position (a session's own
+  // automation): the object itself, panned where it is at each instant. Gains (BS.2127 §7.2, as
+  // an ADM import renders): the loudspeaker gains, straight from one key's to the next's, the
+  // block gains (gainKeys) in amplitude, not dB.
+  PanInterpolation panInterpolation = PanInterpolation::Position;
+  Position position;                      // object tracks: the static position
   std::vector<PositionKey> positionKeys;  // object tracks: a trajectory (overrides `position`)
   std::vector<GainKey> gainKeys;          // gain automation on top of gainDb (any track)
   std::string bedLayout;                  // bed tracks: the layout of the bed's channels

@@ -115,6 +115,8 @@ void keysFromBlocks(const std::vector<TimedBlock>& timed, Track& t,
     t.position = t.positionKeys.front().position;
     t.positionKeys.clear();
   }
+  // BS.2127 interpolates a block's gains, not its position.
+  t.panInterpolation = PanInterpolation::Gains;
   if (t.gainKeys.size() == 1) {
     t.gainDb += t.gainKeys.front().gainDb;
     t.gainKeys.clear();

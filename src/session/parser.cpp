@@ -317,6 +317,12 @@ Track readTrack(const json& j, const std::string& path, const std::string& file,
   } else {
     r.fail("binauralMode", "\"" + mode + "\" is not one of off, near, mid, far");
   }
+  const std::string interpolation = r.string("panInterpolation", "position");
+  if (interpolation == "gains") {
+    t.panInterpolation = PanInterpolation::Gains;
+  } else if (interpolation != "position") {
+    r.fail("panInterpolation", "\"" + interpolation + "\" is not one of position, gains");
+  }
 
   if (const json* pos = r.optionalObject("position")) {
     if (t.type != TrackType::Object) r.fail("position", type + " tracks have no position");

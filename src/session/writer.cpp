@@ -128,6 +128,7 @@ Json trackJson(const Track& t) {
   if (t.gainDb != 0.0) j["gainDb"] = t.gainDb;
   if (t.mute) j["mute"] = true;
   if (t.binauralMode != BinauralMode::Mid) j["binauralMode"] = binauralModeName(t.binauralMode);
+  if (t.panInterpolation == PanInterpolation::Gains) j["panInterpolation"] = "gains";
   if (t.type == TrackType::Object) {
     Json pos = Json::object();
     putPosition(pos, t.position, Position{});

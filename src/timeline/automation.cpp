@@ -1,5 +1,7 @@
 #include "timeline/automation.hpp"
 
+#include <cmath>
+
 namespace vkmix::timeline {
 namespace {
 
@@ -73,6 +75,21 @@ ObjectState objectStateAt(const Track& track, double t) {
   return stateOf(keys.back().position);
 }
 
+StateSegment objectSegmentAt(const Track& track, double t) {
+  const auto& keys = track.positionKeys;
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    const PositionKey& a = keys[k - 1];
+    const PositionKey& b = keys[k];
+    if (t <= a.timeSeconds) break;
+    if (t >= b.timeSeconds) continue;
+    if (b.interpolation == Interpolation::Jump || b.timeSeconds <= a.timeSeconds) break;
+    return {stateOf(a.position), stateOf(b.position),
+            (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds)};
+  }
+  const ObjectState s = objectStateAt(track, t);
+  return {s, s, 0.0};
+}
+
 double automationGainDbAt(const Track& track, double t) {
   const auto& keys = track.gainKeys;
   if (keys.empty()) return 0.0;
@@ -82,7 +99,12 @@ double automationGainDbAt(const Track& track, double t) {
     const GainKey& b = keys[k];
     if (t >= b.timeSeconds) continue;
     if (b.interpolation == Interpolation::Jump || b.timeSeconds <= a.timeSeconds) return a.gainDb;
-    return lerp(a.gainDb, b.gainDb, (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds));
+    const double f = (t - a.timeSeconds) / (b.timeSeconds - a.timeSeconds);
+    if (track.panInterpolation == PanInterpolation::Gains) {
+      const double g = lerp(std::pow(10.0, a.gainDb / 20.0), std::pow(10.0, b.gainDb / 20.0), f);
+      return g <= 1e-10 ? -200.0 : 20.0 * std::log10(g);
+    }
+    return lerp(a.gainDb, b.gainDb, f);
   }
   return keys.back().gainDb;
 }

@@ -22,6 +22,25 @@ std::string synonymOf(const std::string& label) {
   return it == synonyms.end() ? std::string() : it->second;
 }
 
+// The panned gains of an object whose gains interpolate (PanInterpolation::Gains) at t, times
+// `path(diffuse)` (its direct or diffuse share): each end of t's segment panned, and the gains
+// between.
+template <typename Share>
+void interpolatedGainsAt(const Track& track, const layout::ObjectPanner& panner, double t,
+                         Share path, std::span<double> g) {
+  const StateSegment seg = objectSegmentAt(track, t);
+  panner.gains(seg.from.position, seg.from.cartesian, seg.from.shape, g);
+  const double from = path(seg.from.diffuse);
+  if (seg.fraction <= 0.0) {
+    for (double& x : g) x *= from;
+    return;
+  }
+  std::vector<double> end(g.size());
+  panner.gains(seg.to.position, seg.to.cartesian, seg.to.shape, end);
+  const double to = path(seg.to.diffuse), f = seg.fraction;
+  for (std::size_t c = 0; c < g.size(); ++c) g[c] = g[c] * from + (end[c] * to - g[c] * from) * f;
+}
+
 }  // namespace
 
 SpeakerGains panGains(const layout::ObjectPanner& panner, const ObjectState& state) {
@@ -42,6 +61,13 @@ bool hasDiffuse(const Track& track) {
 
 void diffuseGainsAt(const Track& track, const layout::ObjectPanner& panner, double t,
                     std::span<double> g) {
+  if (track.panInterpolation == PanInterpolation::Gains) {
+    interpolatedGainsAt(
+        track, panner, t, [](double diffuse) { return std::sqrt(diffuse); }, g);
+    const double gain = dbToLinear(automationGainDbAt(track, t));
+    for (double& x : g) x *= gain;
+    return;
+  }
   const ObjectState st = objectStateAt(track, t);
   panner.gains(st.position, st.cartesian, st.shape, g);
   const double gain = std::sqrt(st.diffuse) * dbToLinear(automationGainDbAt(track, t));
@@ -75,10 +101,15 @@ std::vector<SpeakerGains> bedRouting(const Layout& bed, const Layout& output,
 void signalGainsAt(const Track& track, int bedChannel, const SpeakerGains& routing,
                    const layout::ObjectPanner& panner, double t, std::span<double> g) {
   if (bedChannel < 0) {
-    const ObjectState st = objectStateAt(track, t);
-    panner.gains(st.position, st.cartesian, st.shape, g);
-    const double direct = std::sqrt(1.0 - st.diffuse);
-    for (double& x : g) x *= direct;
+    if (track.panInterpolation == PanInterpolation::Gains) {
+      interpolatedGainsAt(
+          track, panner, t, [](double diffuse) { return std::sqrt(1.0 - diffuse); }, g);
+    } else {
+      const ObjectState st = objectStateAt(track, t);
+      panner.gains(st.position, st.cartesian, st.shape, g);
+      const double direct = std::sqrt(1.0 - st.diffuse);
+      for (double& x : g) x *= direct;
+    }
   } else {
     std::copy(routing.begin(), routing.begin() + static_cast<std::ptrdiff_t>(g.size()), g.begin());
   }

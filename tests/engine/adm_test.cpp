@@ -99,10 +99,11 @@ TEST_F(Adm, MovingObjectsJumpAndGlideAtTheBlockTimes) {
   EXPECT_NEAR(gainOf(r.channels[0], src, 0, 23500), 1.0, 1e-5);
   EXPECT_NEAR(gainOf(r.channels[1], src, 0, 23500), 0.0, 1e-5);
   EXPECT_NEAR(gainOf(r.channels[1], src, 24400, 47500), 1.0, 1e-5);
-  // Half way through the glide the object is at 0 degrees: the centre gains.
+  // Half way through the glide the gains are half way from R's to L's (BS.2127 §7.2 interpolates
+  // gains, not the position, which would give the centre's sqrt(1/2) each).
   const std::size_t mid = static_cast<std::size_t>(1.5 * kRate);
-  EXPECT_NEAR(gainOf(r.channels[0], src, mid - 64, mid + 64), std::sqrt(0.5), 2e-3);
-  EXPECT_NEAR(gainOf(r.channels[1], src, mid - 64, mid + 64), std::sqrt(0.5), 2e-3);
+  EXPECT_NEAR(gainOf(r.channels[0], src, mid - 64, mid + 64), 0.5, 2e-3);
+  EXPECT_NEAR(gainOf(r.channels[1], src, mid - 64, mid + 64), 0.5, 2e-3);
   EXPECT_NEAR(gainOf(r.channels[0], src, 2 * kRate - 300, 2 * kRate), 1.0, 5e-3);
 }
 
@@ -186,8 +187,9 @@ adm::BlockFormat cartesianBlock(double x, double y, double z, double rtime, doub
 //  - 7.1.4, (-1, 0.5, 0.5): L = Lss = 1/2, Ltf = sqrt(1/2) sin(67.5) = 0.653281, Ltr = sqrt(1/2)
 //    cos(67.5) = 0.270598; (0, 0, 0): the side row, Lss = Rss = sqrt(1/2).
 //  - 2.0, (0, -1, 0): one row, x = 0: L = R = sqrt(1/2) (the polar path: 180 degrees, 1/2 each).
-//  - a move from (-1, 1, 0) to (-1, -1, 0): L alone, then at (-1, 0, 0) L = Ls = sqrt(1/2) in 5.1
-//    (the polar path: 90 degrees, between L at 30 and Ls at 110 by VBAP).
+//  - a move from (-1, 1, 0) to (-1, -1, 0): L alone, then half way L = Ls = 1/2 in 5.1 (BS.2127
+//    interpolates the two blocks' gains, L's and Ls's; the position half way, (-1, 0, 0), would
+//    give sqrt(1/2) each).
 //  - sized (width 0.3, height 0.2 along x and y): the allocentric extent.
 //  - divergence with positionRange: copies along x.
 //  - 9.1.6 has no allocentric positions: the polar path, and a warning says so.
@@ -223,7 +225,7 @@ TEST_F(Adm, CartesianObjectsRenderOnTheAllocentricGains) {
   const RenderedAudio moving = render(b, only(audio, 4), "5.1");
   expectGains(moving, 4, {{0, 1.0}}, 0, kRate / 2 - 300, 1e-5);
   const std::size_t mid = kRate * 3 / 4;
-  expectGains(moving, 4, {{0, h}, {4, h}}, mid - 64, mid + 64, 2e-3);
+  expectGains(moving, 4, {{0, 0.5}, {4, 0.5}}, mid - 64, mid + 64, 2e-3);
   {
     const RenderedAudio r = render(b, only(audio, 2), "5.1");
     layout::ObjectPanner panner(*findLayout("5.1"));
@@ -884,6 +886,52 @@ TEST_F(Adm, ObjectsAreSilentOutsideTheirBlocksAndTheRenderIsTheMastersLength) {
   // takes one 256-frame gain cell: skip two).
   EXPECT_NEAR(gainOf(r.channels[1], src, at(3.5) + 512, at(3.6)), 1.0, 1e-5);
   EXPECT_NEAR(gainOf(r.channels[0], src, at(3.5) + 512, at(3.6)), 0.0, 1e-5);
+}
+
+// BS.2127 §7.2: between blocks the loudspeaker gains interpolate, not the position. An object
+// at M+030 whose next block (interpolationLength 0.5 s) is at M-030 crossfades L into R in 5.1:
+// a quarter of the way L 0.75 and R 0.25, half way 0.5 each, the centre silent throughout (a
+// position interpolated would pass through C at full level). A block gain going from 1 to 0.25
+// over 0.5 s is 0.625 half way (amplitude, as the gains; dB would give 0.5).
+TEST_F(Adm, GainsNotPositionsInterpolateBetweenBlocks) {
+  adm::DocumentBuilder b({"effects"});
+  std::vector<adm::BlockFormat> blocks = {test::polarBlock(30, 0, 0.0, 1.0),
+                                          test::polarBlock(-30, 0, 1.0, 1.0)};
+  blocks[1].jumpPosition = true;
+  blocks[1].interpolationLength = 0.5;
+  b.object("cross", 0, blocks);
+  std::vector<adm::BlockFormat> fading = {test::polarBlock(0, 0, 0.0, 1.0),
+                                          test::polarBlock(0, 0, 1.0, 1.0)};
+  fading[1].gain = 0.25;
+  fading[1].jumpPosition = true;
+  fading[1].interpolationLength = 0.5;
+  b.object("fade", 0, fading);
+  const auto a = test::noise(2 * kRate, 21, 0.3f), f = test::noise(2 * kRate, 22, 0.3f);
+  test::writeAdmFile(dir_ / "interp.wav", b.document(), b.chna(), {a, std::vector<float>(a.size())},
+                     kRate);
+  test::writeAdmFile(dir_ / "fade.wav", b.document(), b.chna(), {std::vector<float>(f.size()), f},
+                     kRate);
+  RenderOptions o = renderOptions();
+  o.layout = "5.1";
+  auto at = [](double seconds) { return static_cast<std::size_t>(seconds * kRate); };
+  // A window of 10 ms around t: the gains move 2% across it, evenly, so its fit is the middle.
+  auto window = [&](const std::vector<float>& out, const std::vector<float>& in, double t) {
+    return gainOf(out, in, at(t - 0.005), at(t + 0.005));
+  };
+  const RenderedAudio r = renderToMemory(importAdm(dir_ / "interp.wav", nullptr), o);
+  EXPECT_NEAR(window(r.channels[0], a, 1.125), 0.75, 2e-3);
+  EXPECT_NEAR(window(r.channels[1], a, 1.125), 0.25, 2e-3);
+  EXPECT_NEAR(window(r.channels[0], a, 1.25), 0.5, 2e-3);
+  EXPECT_NEAR(window(r.channels[1], a, 1.25), 0.5, 2e-3);
+  double centre = 0.0;
+  for (std::size_t i = at(0.9); i < at(1.6); ++i)
+    centre = std::max(centre, std::abs(static_cast<double>(r.channels[2][i])));
+  EXPECT_EQ(centre, 0.0);
+  EXPECT_NEAR(gainOf(r.channels[1], a, at(1.5) + 512, at(2.0)), 1.0, 1e-5);
+  const RenderedAudio g = renderToMemory(importAdm(dir_ / "fade.wav", nullptr), o);
+  EXPECT_NEAR(window(g.channels[2], f, 0.5), 1.0, 1e-5);
+  EXPECT_NEAR(window(g.channels[2], f, 1.25), 0.625, 2e-3);
+  EXPECT_NEAR(gainOf(g.channels[2], f, at(1.5) + 512, at(2.0)), 0.25, 1e-5);
 }
 
 // BS.2127 §8.4: M+045 with azimuth bounds 30..50 is played whole by M+030, in 7.1.4 and 5.1.

@@ -79,6 +79,21 @@ TEST(Session, ReadsEachBinauralMode) {
   }
 }
 
+// panInterpolation: "position" (the default: the object moves) or "gains" (BS.2127: the
+// loudspeaker gains move; what an ADM import sets); saved only when not the default.
+TEST(Session, ReadsAndSavesPanInterpolation) {
+  const Session plain =
+      parseSession(R"({"vkmix": 1, "tracks": [{"name": "a", "clips": []}]})", "s.json");
+  EXPECT_EQ(plain.tracks[0].panInterpolation, PanInterpolation::Position);
+  EXPECT_EQ(sessionToJson(plain).find("panInterpolation"), std::string::npos);
+  const Session gains = parseSession(
+      R"({"vkmix": 1, "tracks": [{"name": "a", "panInterpolation": "gains", "clips": []}]})",
+      "s.json");
+  EXPECT_EQ(gains.tracks[0].panInterpolation, PanInterpolation::Gains);
+  EXPECT_EQ(parseSession(sessionToJson(gains), "s.json").tracks[0].panInterpolation,
+            PanInterpolation::Gains);
+}
+
 TEST(Session, ParsesPositionKeysAndFadeShapes) {
   Session s = parseSession(R"({"vkmix": 1, "tracks": [{"name": "fly",
       "positionKeys": [{"time": 0, "azimuth": 0}, {"time": 2.0, "azimuth": 30, "elevation": 10},
@@ -210,6 +225,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"BinauralMode",
                 R"({"vkmix": 1, "tracks": [{"name": "a", "binauralMode": "close", "clips": []}]})",
                 "tracks[0].binauralMode: \"close\" is not one of off, near, mid, far"},
+        BadCase{
+            "PanInterpolation",
+            R"({"vkmix": 1, "tracks": [{"name": "a", "panInterpolation": "smooth", "clips": []}]})",
+            "tracks[0].panInterpolation: \"smooth\" is not one of position, gains"},
         BadCase{"UnknownTopKey", R"({"vkmix": 1, "tracks": [], "sampelRate": 1})",
                 "sampelRate: unknown key"},
         BadCase{"UnknownClipKey",
