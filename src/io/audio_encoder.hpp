@@ -48,11 +48,18 @@ class AudioEncoder {
   Packet packet_;
   int frameSize_ = 4096;               // frames per encoder call (FLAC, AAC, E-AC-3: fixed)
   std::vector<std::uint8_t> pending_;  // interleaved bytes waiting for a whole encoder frame
+  static constexpr std::int64_t kTileFrames = 256;  // write()'s unit: convert, then interleave
+  std::vector<std::int32_t> codes_;                 // a tile's codes, channel-major
   int bytesPerSample_ = 4;
   bool planar_ = false;  // the encoder takes one plane per channel (lossy codecs)
   std::int64_t pts_ = 0;
   std::int64_t clipped_ = 0;
 };
+
+// Converts n samples to integer codes of `bits` (16, or 24 in the top bits of 32) as the encoder
+// writes them: x x 2^(bits - 1) rounded to nearest (ties to even), clipped to the format's range;
+// NaN gives 0 and is no clip. Returns the samples clipped.
+std::int64_t quantiseRun(const float* x, std::int64_t n, int bits, std::int32_t* codes);
 
 // The FFmpeg muxer that writes a format's own files ("wav", "flac", "ipod", ...).
 const char* muxerFor(OutputFormat format);
