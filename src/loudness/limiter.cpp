@@ -33,10 +33,10 @@ void TruePeakLimiter::process(std::span<const float> planar, std::int64_t stride
     for (std::int64_t i = 0; i < numFrames; ++i)
       framePeaks_[i] = std::max(framePeaks_[i], channelPeaks_[i]);
   }
-  std::vector<float> frame(static_cast<std::size_t>(numChannels_));
+  frame_.resize(static_cast<std::size_t>(numChannels_));
   for (std::int64_t i = 0; i < numFrames; ++i) {
-    for (int c = 0; c < numChannels_; ++c) frame[c] = planar[c * stride + i];
-    pushFrame(frame.data(), framePeaks_[i]);
+    for (int c = 0; c < numChannels_; ++c) frame_[c] = planar[c * stride + i];
+    pushFrame(frame_.data(), framePeaks_[i]);
     ++realFrames_;
   }
 }
@@ -58,7 +58,7 @@ void TruePeakLimiter::pushFrame(const float* frame, double intervalPeak) {
   const double intervalR = intervalPeak > ceiling_ ? ceiling_ / intervalPeak : 1.0;
   // Frame q is bounded by both intervals it touches and by its own samples.
   double samplePeak = 0.0;
-  const auto at = static_cast<std::size_t>((q - emitted_) * numChannels_);
+  const std::size_t at = pendingHead_ + static_cast<std::size_t>((q - emitted_) * numChannels_);
   for (int c = 0; c < numChannels_; ++c)
     samplePeak = std::max(samplePeak, static_cast<double>(std::abs(pending_[at + c])));
   double r = std::min(lastIntervalR_, intervalR);
@@ -77,11 +77,16 @@ void TruePeakLimiter::pushFrame(const float* frame, double intervalPeak) {
 
 void TruePeakLimiter::emitFrame(double m, bool emit) {
   // g(k) = mean of m(k - W + 1 .. k); each of those windows contains k, so g(k) <= r(k).
-  minima_.push_back(m);
-  minimaSum_ += m;
-  if (static_cast<int>(minima_.size()) > window_) {
-    minimaSum_ -= minima_.front();
-    minima_.pop_front();
+  // The sum gains m, then loses the minimum that falls out of the window (in that order).
+  if (static_cast<int>(minima_.size()) < window_) {
+    minima_.push_back(m);
+    minimaSum_ += m;
+  } else {
+    const double oldest = minima_[minimaNext_];
+    minima_[minimaNext_] = m;
+    if (++minimaNext_ == minima_.size()) minimaNext_ = 0;
+    minimaSum_ += m;
+    minimaSum_ -= oldest;
   }
   if (!emit) return;
   const double g = std::min(1.0, minimaSum_ / window_);
@@ -90,9 +95,14 @@ void TruePeakLimiter::emitFrame(double m, bool emit) {
   maxReductionDb_ = std::max(maxReductionDb_, -20.0 * std::log10(gain_));
   if (emitted_ < realFrames_) {
     for (int c = 0; c < numChannels_; ++c)
-      ready_[c].push_back(static_cast<float>(pending_[static_cast<std::size_t>(c)] * gain_));
+      ready_[c].push_back(static_cast<float>(pending_[pendingHead_ + c] * gain_));
   }
-  pending_.erase(pending_.begin(), pending_.begin() + numChannels_);
+  pendingHead_ += static_cast<std::size_t>(numChannels_);
+  // Past a few thousand emitted frames, the few still pending move to the front.
+  if (pendingHead_ >= 4096 * static_cast<std::size_t>(numChannels_)) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pendingHead_));
+    pendingHead_ = 0;
+  }
   ++emitted_;
 }
 
