@@ -17,6 +17,7 @@
 #include "backend/reference_backend.hpp"
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
+#include "core/thread_cpu.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/denoise/gpu_denoised_rows.hpp"
 #include "dsp/denoise/gpu_denoiser.hpp"
@@ -482,6 +483,12 @@ DeviceStart::DeviceStart(const std::string& device, bool validation, int outputC
     return;
   }
   pending_->device = std::async(std::launch::async, [device, validation, outputChannels] {
+    nameThisThread("vkmix-device");
+    // The driver's set-up on this thread (instance, device, on lavapipe the pipeline's LLVM
+    // compile) is the render's host CPU too: a GPU takes none of it away.
+    struct Account {
+      ~Account() { accountThreadCpu(); }
+    } account;
     ReadyDevice d;
     std::string chosen = device;
     if (chosen.empty()) {
