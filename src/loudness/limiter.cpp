@@ -24,12 +24,13 @@ TruePeakLimiter::TruePeakLimiter(double sampleRate, int numChannels, double ceil
 void TruePeakLimiter::process(std::span<const float> planar, std::int64_t stride,
                               std::int64_t numFrames) {
   // Each channel's oversampled peaks for the whole run first (vectorised, the bits of a sample at
-  // a time), then the frames in order.
+  // a time wherever they exceed the ceiling: below it, a peak's value does not matter), then the
+  // frames in order.
   framePeaks_.assign(static_cast<std::size_t>(numFrames), 0.0);
   channelPeaks_.resize(static_cast<std::size_t>(numFrames));
   for (int c = 0; c < numChannels_; ++c) {
     peaks_[static_cast<std::size_t>(c)].peaksOfRun(planar.data() + c * stride, numFrames,
-                                                   channelPeaks_.data());
+                                                   channelPeaks_.data(), ceiling_);
     for (std::int64_t i = 0; i < numFrames; ++i)
       framePeaks_[i] = std::max(framePeaks_[i], channelPeaks_[i]);
   }
@@ -92,7 +93,7 @@ void TruePeakLimiter::emitFrame(double m, bool emit) {
   const double g = std::min(1.0, minimaSum_ / window_);
   // Release: rise towards g with a 50 ms time constant; fall at once (stays <= g <= r).
   gain_ = g < gain_ ? g : std::min(g, gain_ + (1.0 - gain_) * releaseCoef_);
-  maxReductionDb_ = std::max(maxReductionDb_, -20.0 * std::log10(gain_));
+  minGain_ = std::min(minGain_, gain_);
   if (emitted_ < realFrames_) {
     for (int c = 0; c < numChannels_; ++c)
       ready_[c].push_back(static_cast<float>(pending_[pendingHead_ + c] * gain_));

@@ -6,6 +6,8 @@
 // k of the output is frame k of the input, and flush() emits the tail.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <span>
@@ -26,7 +28,7 @@ class TruePeakLimiter {
   // Moves the frames ready so far into `dst`, channel-major (numChannels x n); returns n.
   std::int64_t take(std::vector<float>& dst);
   // Largest gain reduction applied so far, dB (>= 0).
-  double maxReductionDb() const { return maxReductionDb_; }
+  double maxReductionDb() const { return std::max(0.0, -20.0 * std::log10(minGain_)); }
 
  private:
   // `intervalPeak`: the largest oversampled |value| the frame completes, over the channels.
@@ -52,7 +54,7 @@ class TruePeakLimiter {
   std::int64_t realFrames_ = 0;  // input frames fed by the caller
   std::int64_t emitted_ = 0;
   double gain_ = 1.0;
-  double maxReductionDb_ = 0.0;
+  double minGain_ = 1.0;                           // the lowest gain applied so far
   std::vector<std::vector<float>> ready_;          // per channel
   std::vector<double> framePeaks_, channelPeaks_;  // process()'s scratch
   std::vector<float> frame_;                       // one frame, process()'s scratch
