@@ -241,18 +241,24 @@ void AudioEncoder::write(std::span<const float> planar, std::int64_t stride, std
     }
   }
   const std::size_t frameBytes = static_cast<std::size_t>(numChannels_) * bytesPerSample_;
-  const std::size_t whole = pending_.size() / (frameBytes * frameSize_);
+  const std::size_t encoderBytes = frameBytes * static_cast<std::size_t>(frameSize_);
+  const std::size_t whole = (pending_.size() - pendingStart_) / encoderBytes;
   for (std::size_t k = 0; k < whole; ++k)
-    encode(pending_.data() + k * frameBytes * frameSize_, frameSize_, sink);
-  pending_.erase(pending_.begin(),
-                 pending_.begin() + static_cast<std::ptrdiff_t>(whole * frameBytes * frameSize_));
+    encode(pending_.data() + pendingStart_ + k * encoderBytes, frameSize_, sink);
+  pendingStart_ += whole * encoderBytes;
+  if (pendingStart_ >= 8 * encoderBytes) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pendingStart_));
+    pendingStart_ = 0;
+  }
 }
 
 void AudioEncoder::flush(const PacketSink& sink) {
   const std::size_t frameBytes = static_cast<std::size_t>(numChannels_) * bytesPerSample_;
-  if (!pending_.empty())
-    encode(pending_.data(), static_cast<int>(pending_.size() / frameBytes), sink);
+  if (pending_.size() > pendingStart_)
+    encode(pending_.data() + pendingStart_,
+           static_cast<int>((pending_.size() - pendingStart_) / frameBytes), sink);
   pending_.clear();
+  pendingStart_ = 0;
   encode(nullptr, 0, sink);
 }
 

@@ -46,8 +46,11 @@ class AudioEncoder {
   CodecContext codec_;
   Frame frame_;
   Packet packet_;
-  int frameSize_ = 4096;               // frames per encoder call (FLAC, AAC, E-AC-3: fixed)
-  std::vector<std::uint8_t> pending_;  // interleaved bytes waiting for a whole encoder frame
+  int frameSize_ = 4096;  // frames per encoder call (FLAC, AAC, E-AC-3: fixed)
+  // Interleaved bytes waiting for a whole encoder frame, from pending_[pendingStart_]: the
+  // encoded ones ahead of it are dropped now and then, not the remainder moved on every write.
+  std::vector<std::uint8_t> pending_;
+  std::size_t pendingStart_ = 0;
   static constexpr std::int64_t kTileFrames = 256;  // write()'s unit: convert, then interleave
   std::vector<std::int32_t> codes_;                 // a tile's codes, channel-major
   int bytesPerSample_ = 4;

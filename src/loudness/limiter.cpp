@@ -52,7 +52,10 @@ void TruePeakLimiter::flush() {
 }
 
 void TruePeakLimiter::pushFrame(const float* frame, double intervalPeak) {
-  pending_.insert(pending_.end(), frame, frame + numChannels_);
+  // A frame is a dozen floats: copied in place, not through a library call each.
+  const std::size_t end = pending_.size();
+  pending_.resize(end + static_cast<std::size_t>(numChannels_));
+  for (int c = 0; c < numChannels_; ++c) pending_[end + static_cast<std::size_t>(c)] = frame[c];
   const std::int64_t n = framesIn_++;
   const std::int64_t q = n - peakDelay_;  // the new points lie between frames q and q + 1
   if (q < 0) return;
