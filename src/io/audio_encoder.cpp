@@ -60,7 +60,7 @@ const char* muxerFor(OutputFormat format) {
 }
 
 AudioEncoder::AudioEncoder(const std::string& file, const Layout& layout, int sampleRate,
-                           OutputFormat format, bool globalHeader)
+                           OutputFormat format, bool globalHeader, PcmPacking packing)
     : file_(file), format_(format), numChannels_(layout.numChannels()) {
   const FormatInfo& info = formatInfo(format);
   if (format == OutputFormat::Flac && numChannels_ > 8) {
@@ -109,6 +109,10 @@ AudioEncoder::AudioEncoder(const std::string& file, const Layout& layout, int sa
   const int rc = avcodec_open2(codec_.get(), encoder, nullptr);
   if (rc < 0) fail("cannot open the " + outputFormatName(format) + " encoder: " + ffmpegError(rc));
   if (codec_->frame_size > 0) frameSize_ = codec_->frame_size;
+  ownPcm_ = packing == PcmPacking::Own &&
+            (choice.codec == AV_CODEC_ID_PCM_S16LE || choice.codec == AV_CODEC_ID_PCM_S24LE ||
+             choice.codec == AV_CODEC_ID_PCM_F32LE);
+  if (ownPcm_) bytesPerSample_ = av_get_bits_per_sample(choice.codec) / 8;  // packed: 24-bit is 3
   frame_.reset(av_frame_alloc());
   packet_.reset(av_packet_alloc());
 }
@@ -121,7 +125,27 @@ void AudioEncoder::describe(AVStream* stream) const {
   stream->time_base = codec_->time_base;
 }
 
+// What FFmpeg's PCM encoders hand out for a frame of `frames`: its bytes, timestamps in samples,
+// the duration, the key flag.
+void AudioEncoder::packet(const std::uint8_t* data, int frames, const PacketSink& sink) {
+  const std::size_t bytes = static_cast<std::size_t>(frames) * numChannels_ * bytesPerSample_;
+  const int rc = av_new_packet(packet_.get(), static_cast<int>(bytes));
+  if (rc < 0) fail("cannot allocate a packet: " + ffmpegError(rc));
+  std::memcpy(packet_->data, data, bytes);
+  packet_->pts = pts_;
+  packet_->dts = pts_;
+  packet_->duration = frames;
+  packet_->flags |= AV_PKT_FLAG_KEY;
+  pts_ += frames;
+  sink(packet_.get());
+  av_packet_unref(packet_.get());
+}
+
 void AudioEncoder::encode(const std::uint8_t* data, int frames, const PacketSink& sink) {
+  if (ownPcm_) {
+    if (data != nullptr) packet(data, frames, sink);
+    return;
+  }
   if (data != nullptr) {
     // av_frame_unref resets every field, so the frame is described afresh for each call.
     frame_->format = codec_->sample_fmt;
@@ -224,7 +248,18 @@ void AudioEncoder::write(std::span<const float> planar, std::int64_t stride, std
       clipped_ += quantiseRun(planar.data() + static_cast<std::int64_t>(c) * stride + at, len, bits,
                               codes_.data() + c * kTileFrames);
     }
-    if (bits == 16) {
+    if (ownPcm_ && bits == 24) {  // packed: the code's top three bytes, little-endian
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < channels; ++c) {
+          const auto u = static_cast<std::uint32_t>(codes_[c * kTileFrames + i]);
+          std::uint8_t* sample = dst + 3 * (i * channels + c);
+          sample[0] = static_cast<std::uint8_t>(u >> 8);
+          sample[1] = static_cast<std::uint8_t>(u >> 16);
+          sample[2] = static_cast<std::uint8_t>(u >> 24);
+        }
+      }
+      dst += n * channels * 3;
+    } else if (bits == 16) {
       auto* out = reinterpret_cast<std::int16_t*>(dst);
       for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t c = 0; c < channels; ++c)

@@ -20,12 +20,16 @@ namespace vkmix::io {
 // Receives each encoded packet, timestamps in the encoder's time base (1 / sample rate).
 using PacketSink = std::function<void(AVPacket*)>;
 
+// Who packs PCM samples into packets. Ours are the bytes and fields FFmpeg's PCM encoders give
+// (a test holds them to it), without a frame's allocation, copy and packing pass.
+enum class PcmPacking { Own, Ffmpeg };
+
 class AudioEncoder {
  public:
   // `file` names the output in messages. InputError when the format cannot hold the layout.
   // `globalHeader`: the container wants codec headers out of band (MP4, MOV, Matroska).
   AudioEncoder(const std::string& file, const Layout& layout, int sampleRate, OutputFormat format,
-               bool globalHeader);
+               bool globalHeader, PcmPacking packing = PcmPacking::Own);
 
   // The stream's codec parameters and time base, for the muxer's header.
   void describe(AVStream* stream) const;
@@ -38,6 +42,7 @@ class AudioEncoder {
 
  private:
   void encode(const std::uint8_t* data, int frames, const PacketSink& sink);
+  void packet(const std::uint8_t* data, int frames, const PacketSink& sink);  // PCM, packed
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string file_;
@@ -55,6 +60,7 @@ class AudioEncoder {
   std::vector<std::int32_t> codes_;                 // a tile's codes, channel-major
   int bytesPerSample_ = 4;
   bool planar_ = false;  // the encoder takes one plane per channel (lossy codecs)
+  bool ownPcm_ = false;  // pending_ holds the packets' PCM bytes; the codec is only described
   std::int64_t pts_ = 0;
   std::int64_t clipped_ = 0;
 };

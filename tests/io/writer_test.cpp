@@ -267,6 +267,73 @@ TEST(Writer, IntegerFilesHoldThePerSampleCodesInterleaved) {
   }
 }
 
+struct CapturedPacket {
+  std::vector<std::uint8_t> data;
+  std::int64_t pts = 0, dts = 0, duration = 0;
+  int flags = 0, sideData = 0;
+  AVRational timeBase{0, 1};
+  bool operator==(const CapturedPacket& o) const {
+    return data == o.data && pts == o.pts && dts == o.dts && duration == o.duration &&
+           flags == o.flags && sideData == o.sideData && timeBase.num == o.timeBase.num &&
+           timeBase.den == o.timeBase.den;
+  }
+};
+
+std::vector<CapturedPacket> encodeAll(OutputFormat fmt, PcmPacking packing,
+                                      const std::vector<float>& planar, std::int64_t stride) {
+  const Layout& layout = *findLayout("7.1.4");
+  AudioEncoder encoder("test.wav", layout, 48000, fmt, false, packing);
+  std::vector<CapturedPacket> packets;
+  const PacketSink sink = [&](AVPacket* p) {
+    packets.push_back({{p->data, p->data + p->size},
+                       p->pts,
+                       p->dts,
+                       p->duration,
+                       p->flags,
+                       p->side_data_elems,
+                       p->time_base});
+  };
+  // Uneven writes: a whole encoder frame gathered from several, several in one, then the rest.
+  std::int64_t at = 0;
+  for (std::int64_t n : {1000, 3500, 9000, 1}) {
+    std::vector<float> piece(static_cast<std::size_t>(12 * stride));
+    for (int c = 0; c < 12; ++c)
+      std::copy_n(&planar[static_cast<std::size_t>(c * stride + at)], n,
+                  &piece[static_cast<std::size_t>(c * stride)]);
+    encoder.write(piece, stride, n, sink);
+    at += n;
+  }
+  encoder.flush(sink);
+  return packets;
+}
+
+TEST(Writer, OwnPcmPacketsAreFfmpegs) {
+  const std::int64_t stride = 13501;
+  std::vector<float> planar;
+  for (int c = 0; c < 12; ++c) {
+    auto n =
+        test::noise(static_cast<std::size_t>(stride), 60 + static_cast<std::uint32_t>(c), 1.2f);
+    planar.insert(planar.end(), n.begin(), n.end());
+  }
+  for (OutputFormat fmt : {OutputFormat::Wav16, OutputFormat::Wav24, OutputFormat::Wav32f,
+                           OutputFormat::W64, OutputFormat::Caf, OutputFormat::Mka}) {
+    const auto own = encodeAll(fmt, PcmPacking::Own, planar, stride);
+    const auto ffmpeg = encodeAll(fmt, PcmPacking::Ffmpeg, planar, stride);
+    ASSERT_EQ(own.size(), ffmpeg.size()) << outputFormatName(fmt);
+    EXPECT_GE(own.size(), 4u) << outputFormatName(fmt);
+    for (std::size_t k = 0; k < own.size(); ++k) {
+      EXPECT_TRUE(own[k] == ffmpeg[k])
+          << outputFormatName(fmt) << " packet " << k << ": size " << own[k].data.size() << "/"
+          << ffmpeg[k].data.size() << " pts " << own[k].pts << "/" << ffmpeg[k].pts << " dts "
+          << own[k].dts << "/" << ffmpeg[k].dts << " duration " << own[k].duration << "/"
+          << ffmpeg[k].duration << " flags " << own[k].flags << "/" << ffmpeg[k].flags
+          << " side data " << own[k].sideData << "/" << ffmpeg[k].sideData << " time base "
+          << own[k].timeBase.num << "/" << own[k].timeBase.den << " vs " << ffmpeg[k].timeBase.num
+          << "/" << ffmpeg[k].timeBase.den;
+    }
+  }
+}
+
 TEST(Writer, FlacHoldsUpToEightChannelsOnly) {
   test::ScratchDir dir;
   const Layout& l71 = *findLayout("7.1");
