@@ -17,6 +17,7 @@
 #include "backend/reference_backend.hpp"
 #include "backend/stage_clock.hpp"
 #include "core/assert.hpp"
+#include "core/thread_cpu.hpp"
 #include "dsp/convolver/gpu_convolver.hpp"
 #include "dsp/denoise/gpu_denoised_rows.hpp"
 #include "dsp/denoise/gpu_denoiser.hpp"
@@ -482,6 +483,11 @@ DeviceStart::DeviceStart(const std::string& device, bool validation, int outputC
     return;
   }
   pending_->device = std::async(std::launch::async, [device, validation, outputChannels] {
+    // The driver's set-up on this thread (instance, device, on lavapipe the pipeline's LLVM
+    // compile) is the render's host CPU too: a GPU takes none of it away.
+    struct Account {
+      ~Account() { accountThreadCpu(); }
+    } account;
     ReadyDevice d;
     std::string chosen = device;
     if (chosen.empty()) {
@@ -492,6 +498,9 @@ DeviceStart::DeviceStart(const std::string& device, bool validation, int outputC
     }
     d.context = std::make_unique<gpu::Context>(
         gpu::ContextOptions{.device = chosen, .validation = validation});
+    // Named only now: the driver's own threads, started with the device, take their creator's
+    // name (lavapipe's then read as unnamed "vkmix" threads, not as this one).
+    nameThisThread("vkmix-device");
     // The static voices' pipeline for the output's width, which nearly every session uses: an
     // LLVM compile on lavapipe, made here rather than in the first block.
     if (outputChannels > 0) {

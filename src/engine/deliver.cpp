@@ -316,7 +316,7 @@ RenderReport replayInto(engine::Delivery& d, const engine::ReplayRender& replay,
       [&](const engine::RenderPlanInfo& plan) {
         d.open(plan);
         parts = std::make_unique<ParallelFor>(
-            std::clamp(cores - 1, 0, static_cast<int>(d.parts()) - 1));
+            std::clamp(cores - 1, 0, static_cast<int>(d.parts()) - 1), "vkmix-deliver");
       },
       [&](const engine::RenderedBlock& b) {
         parts->run(d.parts(), [&](std::size_t part) { d.consumePart(b, part); });

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/assert.hpp"
+#include "core/simd.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::io {
@@ -59,7 +60,7 @@ const char* muxerFor(OutputFormat format) {
 }
 
 AudioEncoder::AudioEncoder(const std::string& file, const Layout& layout, int sampleRate,
-                           OutputFormat format, bool globalHeader)
+                           OutputFormat format, bool globalHeader, PcmPacking packing)
     : file_(file), format_(format), numChannels_(layout.numChannels()) {
   const FormatInfo& info = formatInfo(format);
   if (format == OutputFormat::Flac && numChannels_ > 8) {
@@ -108,6 +109,10 @@ AudioEncoder::AudioEncoder(const std::string& file, const Layout& layout, int sa
   const int rc = avcodec_open2(codec_.get(), encoder, nullptr);
   if (rc < 0) fail("cannot open the " + outputFormatName(format) + " encoder: " + ffmpegError(rc));
   if (codec_->frame_size > 0) frameSize_ = codec_->frame_size;
+  ownPcm_ = packing == PcmPacking::Own &&
+            (choice.codec == AV_CODEC_ID_PCM_S16LE || choice.codec == AV_CODEC_ID_PCM_S24LE ||
+             choice.codec == AV_CODEC_ID_PCM_F32LE);
+  if (ownPcm_) bytesPerSample_ = av_get_bits_per_sample(choice.codec) / 8;  // packed: 24-bit is 3
   frame_.reset(av_frame_alloc());
   packet_.reset(av_packet_alloc());
 }
@@ -120,7 +125,27 @@ void AudioEncoder::describe(AVStream* stream) const {
   stream->time_base = codec_->time_base;
 }
 
+// What FFmpeg's PCM encoders hand out for a frame of `frames`: its bytes, timestamps in samples,
+// the duration, the key flag.
+void AudioEncoder::packet(const std::uint8_t* data, int frames, const PacketSink& sink) {
+  const std::size_t bytes = static_cast<std::size_t>(frames) * numChannels_ * bytesPerSample_;
+  const int rc = av_new_packet(packet_.get(), static_cast<int>(bytes));
+  if (rc < 0) fail("cannot allocate a packet: " + ffmpegError(rc));
+  std::memcpy(packet_->data, data, bytes);
+  packet_->pts = pts_;
+  packet_->dts = pts_;
+  packet_->duration = frames;
+  packet_->flags |= AV_PKT_FLAG_KEY;
+  pts_ += frames;
+  sink(packet_.get());
+  av_packet_unref(packet_.get());
+}
+
 void AudioEncoder::encode(const std::uint8_t* data, int frames, const PacketSink& sink) {
+  if (ownPcm_) {
+    if (data != nullptr) packet(data, frames, sink);
+    return;
+  }
   if (data != nullptr) {
     // av_frame_unref resets every field, so the frame is described afresh for each call.
     frame_->format = codec_->sample_fmt;
@@ -158,6 +183,41 @@ void AudioEncoder::encode(const std::uint8_t* data, int frames, const PacketSink
   }
 }
 
+namespace {
+
+// quantiseRun's loop, once per vector width (a clone's callers must see its definition).
+VKMIX_SIMD_CLONES std::int64_t quantiseLoop(const float* x, std::int64_t n, int bits,
+                                            std::int32_t* codes) {
+  const double scale = bits == 16 ? 32768.0 : 8388608.0;
+  const double maxCode = scale - 1.0;
+  // 24-bit codes go to the top of an S32 sample, as FFmpeg expects: x 256 is exact in double.
+  const double shift = bits == 16 ? 1.0 : 256.0;
+  // Adding 1.5 x 2^52 leaves no fraction bits, so the sum rounds to an integer (to nearest, ties
+  // to even, as nearbyint in the default mode) and subtracting it again is exact, for any |y| <
+  // 2^51; y is clamped to a range past both clip points first, which keeps the count and the
+  // codes and makes any larger input, infinities included, land on a clip point.
+  constexpr double kRound = 6755399441055744.0;
+  std::int64_t clipped = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    double y = static_cast<double>(x[i]) * scale;  // exact: a float times a power of two
+    y = y > scale ? scale : y;
+    y = y < -scale - 1.0 ? -scale - 1.0 : y;
+    y = y == y ? y : 0.0;  // NaN: code 0, not a clip
+    double q = (y + kRound) - kRound;
+    clipped += (q > maxCode ? 1 : 0) + (q < -scale ? 1 : 0);
+    q = q > maxCode ? maxCode : q;
+    q = q < -scale ? -scale : q;
+    codes[i] = static_cast<std::int32_t>(q * shift);
+  }
+  return clipped;
+}
+
+}  // namespace
+
+std::int64_t quantiseRun(const float* x, std::int64_t n, int bits, std::int32_t* codes) {
+  return quantiseLoop(x, n, bits, codes);
+}
+
 void AudioEncoder::write(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames,
                          const PacketSink& sink) {
   VKMIX_ASSERT(stride >= numFrames && static_cast<std::int64_t>(planar.size()) >=
@@ -166,46 +226,74 @@ void AudioEncoder::write(std::span<const float> planar, std::int64_t stride, std
   const std::size_t start = pending_.size();
   pending_.resize(start + static_cast<std::size_t>(numFrames) * numChannels_ * bytesPerSample_);
   std::uint8_t* dst = pending_.data() + start;
-  const double scale = format_ == OutputFormat::Wav16 ? 32768.0 : 8388608.0;
-  const double maxCode = scale - 1.0;
   const bool asFloat = format_ == OutputFormat::Wav32f || planar_;
-  for (std::int64_t i = 0; i < numFrames; ++i) {
-    for (int c = 0; c < numChannels_; ++c) {
-      float x = planar[static_cast<std::size_t>(c * stride + i)];
-      if (asFloat) {
-        std::memcpy(dst, &x, 4);
-        dst += 4;
-        continue;
+  const int bits = format_ == OutputFormat::Wav16 ? 16 : 24;
+  const auto channels = static_cast<std::size_t>(numChannels_);
+  // A tile of frames at a time: each channel's run converted where it lies (contiguous, so the
+  // conversion vectorises), then the tile interleaved from codes that stay in cache.
+  codes_.resize(channels * kTileFrames);
+  for (std::int64_t at = 0; at < numFrames; at += kTileFrames) {
+    const std::int64_t len = std::min<std::int64_t>(kTileFrames, numFrames - at);
+    const auto n = static_cast<std::size_t>(len);
+    if (asFloat) {
+      auto* out = reinterpret_cast<float*>(dst);
+      for (std::size_t c = 0; c < channels; ++c) {
+        const float* in = planar.data() + static_cast<std::int64_t>(c) * stride + at;
+        for (std::size_t i = 0; i < n; ++i) out[i * channels + c] = in[i];
       }
-      double q = std::nearbyint(static_cast<double>(x) * scale);
-      if (q > maxCode || q < -scale) {
-        ++clipped_;
-        q = std::clamp(q, -scale, maxCode);
+      dst += n * channels * 4;
+      continue;
+    }
+    for (std::size_t c = 0; c < channels; ++c) {
+      clipped_ += quantiseRun(planar.data() + static_cast<std::int64_t>(c) * stride + at, len, bits,
+                              codes_.data() + c * kTileFrames);
+    }
+    if (ownPcm_ && bits == 24) {  // packed: the code's top three bytes, little-endian
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < channels; ++c) {
+          const auto u = static_cast<std::uint32_t>(codes_[c * kTileFrames + i]);
+          std::uint8_t* sample = dst + 3 * (i * channels + c);
+          sample[0] = static_cast<std::uint8_t>(u >> 8);
+          sample[1] = static_cast<std::uint8_t>(u >> 16);
+          sample[2] = static_cast<std::uint8_t>(u >> 24);
+        }
       }
-      if (format_ == OutputFormat::Wav16) {
-        auto v = static_cast<std::int16_t>(q);
-        std::memcpy(dst, &v, 2);
-        dst += 2;
-      } else {  // 24-bit codes in the top bits of an S32 sample, as FFmpeg expects
-        auto v = static_cast<std::int32_t>(static_cast<std::int64_t>(q) * 256);
-        std::memcpy(dst, &v, 4);
-        dst += 4;
+      dst += n * channels * 3;
+    } else if (bits == 16) {
+      auto* out = reinterpret_cast<std::int16_t*>(dst);
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < channels; ++c)
+          out[i * channels + c] = static_cast<std::int16_t>(codes_[c * kTileFrames + i]);
       }
+      dst += n * channels * 2;
+    } else {
+      auto* out = reinterpret_cast<std::int32_t*>(dst);
+      for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < channels; ++c)
+          out[i * channels + c] = codes_[c * kTileFrames + i];
+      }
+      dst += n * channels * 4;
     }
   }
   const std::size_t frameBytes = static_cast<std::size_t>(numChannels_) * bytesPerSample_;
-  const std::size_t whole = pending_.size() / (frameBytes * frameSize_);
+  const std::size_t encoderBytes = frameBytes * static_cast<std::size_t>(frameSize_);
+  const std::size_t whole = (pending_.size() - pendingStart_) / encoderBytes;
   for (std::size_t k = 0; k < whole; ++k)
-    encode(pending_.data() + k * frameBytes * frameSize_, frameSize_, sink);
-  pending_.erase(pending_.begin(),
-                 pending_.begin() + static_cast<std::ptrdiff_t>(whole * frameBytes * frameSize_));
+    encode(pending_.data() + pendingStart_ + k * encoderBytes, frameSize_, sink);
+  pendingStart_ += whole * encoderBytes;
+  if (pendingStart_ >= 8 * encoderBytes) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pendingStart_));
+    pendingStart_ = 0;
+  }
 }
 
 void AudioEncoder::flush(const PacketSink& sink) {
   const std::size_t frameBytes = static_cast<std::size_t>(numChannels_) * bytesPerSample_;
-  if (!pending_.empty())
-    encode(pending_.data(), static_cast<int>(pending_.size() / frameBytes), sink);
+  if (pending_.size() > pendingStart_)
+    encode(pending_.data() + pendingStart_,
+           static_cast<int>((pending_.size() - pendingStart_) / frameBytes), sink);
   pending_.clear();
+  pendingStart_ = 0;
   encode(nullptr, 0, sink);
 }
 

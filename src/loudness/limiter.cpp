@@ -24,19 +24,20 @@ TruePeakLimiter::TruePeakLimiter(double sampleRate, int numChannels, double ceil
 void TruePeakLimiter::process(std::span<const float> planar, std::int64_t stride,
                               std::int64_t numFrames) {
   // Each channel's oversampled peaks for the whole run first (vectorised, the bits of a sample at
-  // a time), then the frames in order.
+  // a time wherever they exceed the ceiling: below it, a peak's value does not matter), then the
+  // frames in order.
   framePeaks_.assign(static_cast<std::size_t>(numFrames), 0.0);
   channelPeaks_.resize(static_cast<std::size_t>(numFrames));
   for (int c = 0; c < numChannels_; ++c) {
     peaks_[static_cast<std::size_t>(c)].peaksOfRun(planar.data() + c * stride, numFrames,
-                                                   channelPeaks_.data());
+                                                   channelPeaks_.data(), ceiling_);
     for (std::int64_t i = 0; i < numFrames; ++i)
       framePeaks_[i] = std::max(framePeaks_[i], channelPeaks_[i]);
   }
-  std::vector<float> frame(static_cast<std::size_t>(numChannels_));
+  frame_.resize(static_cast<std::size_t>(numChannels_));
   for (std::int64_t i = 0; i < numFrames; ++i) {
-    for (int c = 0; c < numChannels_; ++c) frame[c] = planar[c * stride + i];
-    pushFrame(frame.data(), framePeaks_[i]);
+    for (int c = 0; c < numChannels_; ++c) frame_[c] = planar[c * stride + i];
+    pushFrame(frame_.data(), framePeaks_[i]);
     ++realFrames_;
   }
 }
@@ -51,14 +52,17 @@ void TruePeakLimiter::flush() {
 }
 
 void TruePeakLimiter::pushFrame(const float* frame, double intervalPeak) {
-  pending_.insert(pending_.end(), frame, frame + numChannels_);
+  // A frame is a dozen floats: copied in place, not through a library call each.
+  const std::size_t end = pending_.size();
+  pending_.resize(end + static_cast<std::size_t>(numChannels_));
+  for (int c = 0; c < numChannels_; ++c) pending_[end + static_cast<std::size_t>(c)] = frame[c];
   const std::int64_t n = framesIn_++;
   const std::int64_t q = n - peakDelay_;  // the new points lie between frames q and q + 1
   if (q < 0) return;
   const double intervalR = intervalPeak > ceiling_ ? ceiling_ / intervalPeak : 1.0;
   // Frame q is bounded by both intervals it touches and by its own samples.
   double samplePeak = 0.0;
-  const auto at = static_cast<std::size_t>((q - emitted_) * numChannels_);
+  const std::size_t at = pendingHead_ + static_cast<std::size_t>((q - emitted_) * numChannels_);
   for (int c = 0; c < numChannels_; ++c)
     samplePeak = std::max(samplePeak, static_cast<double>(std::abs(pending_[at + c])));
   double r = std::min(lastIntervalR_, intervalR);
@@ -77,22 +81,32 @@ void TruePeakLimiter::pushFrame(const float* frame, double intervalPeak) {
 
 void TruePeakLimiter::emitFrame(double m, bool emit) {
   // g(k) = mean of m(k - W + 1 .. k); each of those windows contains k, so g(k) <= r(k).
-  minima_.push_back(m);
-  minimaSum_ += m;
-  if (static_cast<int>(minima_.size()) > window_) {
-    minimaSum_ -= minima_.front();
-    minima_.pop_front();
+  // The sum gains m, then loses the minimum that falls out of the window (in that order).
+  if (static_cast<int>(minima_.size()) < window_) {
+    minima_.push_back(m);
+    minimaSum_ += m;
+  } else {
+    const double oldest = minima_[minimaNext_];
+    minima_[minimaNext_] = m;
+    if (++minimaNext_ == minima_.size()) minimaNext_ = 0;
+    minimaSum_ += m;
+    minimaSum_ -= oldest;
   }
   if (!emit) return;
   const double g = std::min(1.0, minimaSum_ / window_);
   // Release: rise towards g with a 50 ms time constant; fall at once (stays <= g <= r).
   gain_ = g < gain_ ? g : std::min(g, gain_ + (1.0 - gain_) * releaseCoef_);
-  maxReductionDb_ = std::max(maxReductionDb_, -20.0 * std::log10(gain_));
+  minGain_ = std::min(minGain_, gain_);
   if (emitted_ < realFrames_) {
     for (int c = 0; c < numChannels_; ++c)
-      ready_[c].push_back(static_cast<float>(pending_[static_cast<std::size_t>(c)] * gain_));
+      ready_[c].push_back(static_cast<float>(pending_[pendingHead_ + c] * gain_));
   }
-  pending_.erase(pending_.begin(), pending_.begin() + numChannels_);
+  pendingHead_ += static_cast<std::size_t>(numChannels_);
+  // Past a few thousand emitted frames, the few still pending move to the front.
+  if (pendingHead_ >= 4096 * static_cast<std::size_t>(numChannels_)) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pendingHead_));
+    pendingHead_ = 0;
+  }
   ++emitted_;
 }
 

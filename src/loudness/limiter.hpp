@@ -6,6 +6,8 @@
 // k of the output is frame k of the input, and flush() emits the tail.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <span>
@@ -26,7 +28,7 @@ class TruePeakLimiter {
   // Moves the frames ready so far into `dst`, channel-major (numChannels x n); returns n.
   std::int64_t take(std::vector<float>& dst);
   // Largest gain reduction applied so far, dB (>= 0).
-  double maxReductionDb() const { return maxReductionDb_; }
+  double maxReductionDb() const { return std::max(0.0, -20.0 * std::log10(minGain_)); }
 
  private:
   // `intervalPeak`: the largest oversampled |value| the frame completes, over the channels.
@@ -39,18 +41,23 @@ class TruePeakLimiter {
   int peakDelay_;   // D: oversampled points completed at input n lie between n-D and n-D+1
   double releaseCoef_;
   std::vector<TruePeak> peaks_;
-  std::deque<float> pending_;   // input frames from the next to emit onwards, interleaved
+  // Input frames from the next to emit onwards, interleaved, from pending_[pendingHead_]; the
+  // emitted ones ahead of it are dropped in one move now and then, not a frame at a time.
+  std::vector<float> pending_;
+  std::size_t pendingHead_ = 0;
   double lastIntervalR_ = 1.0;  // r of the interval before the current frame
   std::deque<std::pair<std::int64_t, double>> minQueue_;  // monotonic: sliding forward minimum
-  std::deque<double> minima_;                             // the last W forward minima m(i)
+  std::vector<double> minima_;  // the last W forward minima m(i), circular from minimaNext_
+  std::size_t minimaNext_ = 0;  // where the next goes (the oldest, once W are in)
   double minimaSum_ = 0.0;
   std::int64_t framesIn_ = 0;    // input frames fed (zeros of flush() included)
   std::int64_t realFrames_ = 0;  // input frames fed by the caller
   std::int64_t emitted_ = 0;
   double gain_ = 1.0;
-  double maxReductionDb_ = 0.0;
+  double minGain_ = 1.0;                           // the lowest gain applied so far
   std::vector<std::vector<float>> ready_;          // per channel
   std::vector<double> framePeaks_, channelPeaks_;  // process()'s scratch
+  std::vector<float> frame_;                       // one frame, process()'s scratch
 };
 
 }  // namespace vkmix::loudness

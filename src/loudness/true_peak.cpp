@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/assert.hpp"
 
@@ -33,6 +34,34 @@ using Vec = float __attribute__((vector_size(kLanes * sizeof(float))));
     std::memcpy(&r, &run[k + i0], sizeof r);
     acc += c[k] * r;
   }
+}
+
+// The largest bound, over a chunk's outputs 0 .. n - 1 of one phase, on |output|: the sum of the
+// phase's `nearCount` largest taps (indices `near` into its taps `c`), plus the other taps' L1
+// norm `farL1` x `window` (>= max |x| over the span), with the slack of the float sums (see
+// kBoundSlack). Inlined into each caller's clone, as phaseSums.
+[[gnu::always_inline]] inline double phaseBound(const float* c, const int* near, int nearCount,
+                                                double farL1, double l1, const float* run,
+                                                std::int64_t n, double window) {
+  const Vec lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  const auto far = static_cast<float>((farL1 + kBoundSlack * l1) * window * (1.0 + 1e-6));
+  // The largest bound over the chunk, reduced across lanes once (a per-vector test of each lane
+  // cost more than the bounds themselves).
+  Vec worst = {};
+  for (int i0 = 0; i0 < n; i0 += kLanes) {
+    Vec acc = {};
+    for (int j = 0; j < nearCount; ++j) {
+      Vec r;
+      std::memcpy(&r, &run[near[j] + i0], sizeof r);
+      acc += c[near[j]] * r;
+    }
+    const Vec bound = ((acc < 0.0f ? -acc : acc) + far) * kBoundMargin;
+    const Vec counted = lane + static_cast<float>(i0) < static_cast<float>(n) ? bound : 0.0f;
+    worst = counted > worst ? counted : worst;
+  }
+  double mayReach = 0.0;
+  for (int l = 0; l < kLanes; ++l) mayReach = std::max(mayReach, static_cast<double>(worst[l]));
+  return mayReach;
 }
 
 double besselI0(double x) {
@@ -135,26 +164,38 @@ void TruePeak::advanceHistory(const float* x, std::int64_t n) {
   }
 }
 
-void TruePeak::peaksOfRun(const float* x, std::int64_t n, double* peaks) {
+void TruePeak::peaksOfRun(const float* x, std::int64_t n, double* peaks, double floor) {
   for (std::int64_t at = 0; at < n; at += kChunkFrames) {
     const std::int64_t len = std::min<std::int64_t>(kChunkFrames, n - at);
     if (factor_ == 1) {
       for (std::int64_t i = 0; i < len; ++i) peaks[at + i] = std::abs(x[at + i]);
     } else {
-      chunkPeaks(x + at, len, peaks + at);
+      chunkPeaks(x + at, len, floor, peaks + at);
     }
     advanceHistory(x + at, len);
   }
 }
 
 // process()'s sums for each sample of the chunk (taps in the same order, so the same bits),
-// sixteen points at a time as filterChunk makes them, every phase, each sample's largest kept.
-VKMIX_SIMD_CLONES void TruePeak::chunkPeaks(const float* x, std::int64_t n, double* peaks) {
+// sixteen points at a time as filterChunk makes them, each sample's largest kept. A phase is
+// filtered only if filterChunk's bound lets one of its outputs exceed `floor`: a skipped phase's
+// outputs are all <= floor, so a sample's largest is exact wherever it exceeds the floor.
+VKMIX_SIMD_CLONES void TruePeak::chunkPeaks(const float* x, std::int64_t n, double floor,
+                                            double* peaks) {
   alignas(64) float run[kRunFloats];
   alignas(64) float best[kChunkFrames + kLanes] = {};
   fillRun(x, n, run);
+  const int taps = tapsPerPhase_;
+  double window = 0.0;  // the largest |sample| an output of the chunk reads
+  for (int k = 0; k < taps - 1 + n; ++k)
+    window = std::max(window, static_cast<double>(std::abs(run[k])));
+  // NaN or infinity in the span: no bound holds, every phase is filtered.
+  const bool bounded = floor >= 0.0 && window <= std::numeric_limits<float>::max();
   for (int p = 0; p < factor_; ++p) {
     const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * tapsPerPhase_)];
+    if (bounded && !(phaseBound(c, &nearTaps_[static_cast<std::size_t>(p * kNearTaps)], kNearTaps,
+                                farL1_[static_cast<std::size_t>(p)], l1_, run, n, window) > floor))
+      continue;
     for (int i0 = 0; i0 < n; i0 += kLanes) {
       Vec acc;
       phaseSums(c, tapsPerPhase_, run, i0, acc);
@@ -202,26 +243,9 @@ VKMIX_SIMD_CLONES double TruePeak::filterChunk(const float* x, std::int64_t n, d
   Vec peak = {};
   for (int p = 0; p < factor_; ++p) {
     const float* c = &phaseCoeffs_[static_cast<std::size_t>(p * taps)];
-    const int* near = &nearTaps_[static_cast<std::size_t>(p * kNearTaps)];
-    const auto far = static_cast<float>((farL1_[static_cast<std::size_t>(p)] + kBoundSlack * l1_) *
-                                        window * (1.0 + 1e-6));
-    // The largest bound over the chunk, reduced across lanes once (a per-vector test of each lane
-    // cost more than the bounds themselves).
-    Vec worst = {};
-    for (int i0 = 0; i0 < n; i0 += kLanes) {
-      Vec acc = {};
-      for (int j = 0; j < kNearTaps; ++j) {
-        Vec r;
-        std::memcpy(&r, &run[near[j] + i0], sizeof r);
-        acc += c[near[j]] * r;
-      }
-      const Vec bound = ((acc < 0.0f ? -acc : acc) + far) * kBoundMargin;
-      const Vec counted = lane + static_cast<float>(i0) < static_cast<float>(n) ? bound : 0.0f;
-      worst = counted > worst ? counted : worst;
-    }
-    double mayReach = 0.0;
-    for (int l = 0; l < kLanes; ++l) mayReach = std::max(mayReach, static_cast<double>(worst[l]));
-    if (!(mayReach > peakSoFar)) continue;
+    if (!(phaseBound(c, &nearTaps_[static_cast<std::size_t>(p * kNearTaps)], kNearTaps,
+                     farL1_[static_cast<std::size_t>(p)], l1_, run, n, window) > peakSoFar))
+      continue;
     for (int i0 = 0; i0 < n; i0 += kLanes) {
       Vec acc;
       phaseSums(c, taps, run, i0, acc);

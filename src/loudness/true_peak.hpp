@@ -20,8 +20,10 @@ class TruePeak {
   // (largest |sample| in the filter's span x the filter's L1 norm) cannot exceed peakSoFar.
   double processRun(const float* x, std::int64_t n, double peakSoFar);
   // Feeds n samples; peaks[i] = what process(x[i]) would return, sample by sample (the same
-  // bits), computed a vector of points at a time.
-  void peaksOfRun(const float* x, std::int64_t n, double* peaks);
+  // bits), computed a vector of points at a time, wherever that exceeds `floor`; elsewhere some
+  // value <= floor (a limiter needs only the peaks above its ceiling: the phases whose bound
+  // cannot pass it are not filtered). A negative floor: every peak exact.
+  void peaksOfRun(const float* x, std::int64_t n, double* peaks, double floor = -1.0);
   int oversampling() const { return factor_; }
   // Delay in input samples between a sample going in and the oversampled points it produces.
   int delay() const { return tapsPerPhase_ / 2; }
@@ -46,7 +48,7 @@ class TruePeak {
   void push(float x);          // into the history, without filtering
   // The history after x[0..n) went in (as processRun leaves it).
   void advanceHistory(const float* x, std::int64_t n);
-  VKMIX_SIMD_CLONES void chunkPeaks(const float* x, std::int64_t n, double* peaks);
+  VKMIX_SIMD_CLONES void chunkPeaks(const float* x, std::int64_t n, double floor, double* peaks);
   // A chunk's filter input: 31 samples of history, kChunkFrames, a vector's width of zeros.
   static constexpr int kRunFloats = 31 + kChunkFrames + 16;
   void fillRun(const float* x, std::int64_t n, float* run) const;

@@ -4,9 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <random>
 
+#include "io/audio_encoder.hpp"
 #include "io/decoder.hpp"
 #include "io/writer.hpp"
 #include "support/signals.hpp"
@@ -110,6 +114,222 @@ TEST(Writer, SamplesRoundTripThroughTheDecoder) {
     for (int c = 0; c < 12; ++c) {
       std::span<const float> expected(&planar[c * 5000], 5000);
       EXPECT_LE(test::maxAbsDiff(d.channels[c], expected), tol) << "channel " << c;
+    }
+  }
+}
+
+// The conversion as a plain per-sample statement of the rule: the double product rounded by
+// nearbyint, clipped to the format's range; NaN is code 0 and no clip.
+std::int32_t referenceCode(float x, int bits, std::int64_t& clipped) {
+  const double scale = bits == 16 ? 32768.0 : 8388608.0;
+  if (std::isnan(x)) return 0;
+  double q = std::nearbyint(static_cast<double>(x) * scale);
+  if (q > scale - 1.0 || q < -scale) {
+    ++clipped;
+    q = std::clamp(q, -scale, scale - 1.0);
+  }
+  return static_cast<std::int32_t>(q) * (bits == 16 ? 1 : 256);
+}
+
+// Values where a rounding or clipping shortcut would slip: every tie and its neighbours around
+// zero and both clip points, +-1, past full scale, tiny, huge, infinite and NaN.
+std::vector<float> edgeValues(int bits) {
+  const float scale = bits == 16 ? 32768.0f : 8388608.0f;
+  std::vector<float> v = {0.0f,
+                          -0.0f,
+                          1.0f,
+                          -1.0f,
+                          2.0f,
+                          -2.0f,
+                          1e30f,
+                          -1e30f,
+                          std::numeric_limits<float>::max(),
+                          std::numeric_limits<float>::lowest(),
+                          std::numeric_limits<float>::denorm_min(),
+                          -std::numeric_limits<float>::denorm_min(),
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN(),
+                          -std::numeric_limits<float>::quiet_NaN()};
+  for (float centre : {0.0f, scale - 1.0f, -scale, scale, -scale - 1.0f, 1000.0f, -1000.0f}) {
+    for (int k = -4; k <= 4; ++k) {
+      const float tie = (centre + static_cast<float>(k) + 0.5f) / scale;
+      for (float t : {tie, std::nextafter(tie, 10.0f), std::nextafter(tie, -10.0f)}) {
+        v.push_back(t);
+        v.push_back(std::nextafter(t, 0.0f));
+      }
+    }
+  }
+  for (float one : {1.0f, -1.0f}) {
+    float t = one;
+    for (int k = 0; k < 8; ++k) v.push_back(t = std::nextafter(t, 0.0f));
+    t = one;
+    for (int k = 0; k < 8; ++k) v.push_back(t = std::nextafter(t, 2.0f * one));
+  }
+  return v;
+}
+
+TEST(Writer, ConversionMatchesThePerSampleRule) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> level(-1.25f, 1.25f);
+  std::uniform_int_distribution<std::uint32_t> bitsOf;
+  for (int bits : {16, 24}) {
+    std::vector<float> x = edgeValues(bits);
+    for (int i = 0; i < 200000; ++i) x.push_back(level(rng));
+    // Any bit pattern: every exponent, sign and NaN payload.
+    for (int i = 0; i < 200000; ++i) {
+      const std::uint32_t u = bitsOf(rng);
+      float f;
+      std::memcpy(&f, &u, 4);
+      x.push_back(f);
+    }
+    std::vector<std::int32_t> expected(x.size());
+    std::int64_t expectedClips = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      expected[i] = referenceCode(x[i], bits, expectedClips);
+    // Odd lengths and offsets, so every vector width's remainder runs too.
+    std::vector<std::int32_t> codes(x.size(), -1);
+    std::int64_t clips = 0;
+    for (std::size_t at = 0; at < x.size();) {
+      const std::size_t n = std::min<std::size_t>(1 + (at * 7919) % 301, x.size() - at);
+      clips += quantiseRun(&x[at], static_cast<std::int64_t>(n), bits, &codes[at]);
+      at += n;
+    }
+    EXPECT_EQ(clips, expectedClips) << bits << "-bit";
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (codes[i] != expected[i] && ++mismatches <= 5)
+        ADD_FAILURE() << bits << "-bit: " << x[i] << " gave " << codes[i] << ", not "
+                      << expected[i];
+    }
+    EXPECT_EQ(mismatches, 0u) << bits << "-bit";
+  }
+}
+
+// The data chunk's bytes of a RIFF WAV.
+std::vector<std::uint8_t> wavData(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+  std::size_t pos = 12;
+  while (pos + 8 <= bytes.size()) {
+    std::uint32_t size = 0;
+    std::memcpy(&size, &bytes[pos + 4], 4);
+    if (std::memcmp(&bytes[pos], "data", 4) == 0)
+      return {bytes.begin() + static_cast<std::ptrdiff_t>(pos + 8),
+              bytes.begin() + static_cast<std::ptrdiff_t>(pos + 8 + size)};
+    pos += 8 + size + (size & 1);
+  }
+  return {};
+}
+
+TEST(Writer, IntegerFilesHoldThePerSampleCodesInterleaved) {
+  // 12 channels, blocks longer than the encoder's tile and not a multiple of it, a stride wider
+  // than the frames, edge values among the noise.
+  const Layout& layout = *findLayout("7.1.4");
+  const std::int64_t frames = 1000, stride = 1003;
+  for (OutputFormat fmt : {OutputFormat::Wav16, OutputFormat::Wav24}) {
+    const int bits = fmt == OutputFormat::Wav16 ? 16 : 24;
+    std::vector<float> planar(static_cast<std::size_t>(12 * stride), 0.5f);
+    const std::vector<float> edges = edgeValues(bits);
+    for (int c = 0; c < 12; ++c) {
+      auto n =
+          test::noise(static_cast<std::size_t>(frames), 40 + static_cast<std::uint32_t>(c), 1.1f);
+      std::copy(n.begin(), n.end(), &planar[static_cast<std::size_t>(c * stride)]);
+      for (std::size_t k = 0; k < edges.size(); k += 12)
+        planar[static_cast<std::size_t>(c * stride) + (k * 3 + c) % frames] = edges[k];
+    }
+    test::ScratchDir dir;
+    const auto path = dir / "codes.wav";
+    AudioWriter w(path, layout, 48000, fmt);
+    w.write(planar, stride, frames);
+    w.write(planar, stride, frames - 1);
+    w.finish();
+    std::vector<std::uint8_t> expected;
+    std::int64_t expectedClips = 0;
+    for (std::int64_t n : {frames, frames - 1}) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (int c = 0; c < 12; ++c) {
+          const std::int32_t code =
+              referenceCode(planar[static_cast<std::size_t>(c * stride + i)], bits, expectedClips);
+          const auto u = static_cast<std::uint32_t>(code);
+          if (bits == 16) {
+            expected.push_back(static_cast<std::uint8_t>(u));
+            expected.push_back(static_cast<std::uint8_t>(u >> 8));
+          } else {
+            for (int b = 1; b < 4; ++b) expected.push_back(static_cast<std::uint8_t>(u >> (8 * b)));
+          }
+        }
+      }
+    }
+    EXPECT_EQ(w.clippedSamples(), expectedClips) << bits << "-bit";
+    EXPECT_GT(expectedClips, 0) << "the signal clips";
+    EXPECT_TRUE(wavData(path) == expected) << bits << "-bit data chunk";
+  }
+}
+
+struct CapturedPacket {
+  std::vector<std::uint8_t> data;
+  std::int64_t pts = 0, dts = 0, duration = 0;
+  int flags = 0, sideData = 0;
+  AVRational timeBase{0, 1};
+  bool operator==(const CapturedPacket& o) const {
+    return data == o.data && pts == o.pts && dts == o.dts && duration == o.duration &&
+           flags == o.flags && sideData == o.sideData && timeBase.num == o.timeBase.num &&
+           timeBase.den == o.timeBase.den;
+  }
+};
+
+std::vector<CapturedPacket> encodeAll(OutputFormat fmt, PcmPacking packing,
+                                      const std::vector<float>& planar, std::int64_t stride) {
+  const Layout& layout = *findLayout("7.1.4");
+  AudioEncoder encoder("test.wav", layout, 48000, fmt, false, packing);
+  std::vector<CapturedPacket> packets;
+  const PacketSink sink = [&](AVPacket* p) {
+    packets.push_back({{p->data, p->data + p->size},
+                       p->pts,
+                       p->dts,
+                       p->duration,
+                       p->flags,
+                       p->side_data_elems,
+                       p->time_base});
+  };
+  // Uneven writes: a whole encoder frame gathered from several, several in one, then the rest.
+  std::int64_t at = 0;
+  for (std::int64_t n : {1000, 3500, 9000, 1}) {
+    std::vector<float> piece(static_cast<std::size_t>(12 * stride));
+    for (int c = 0; c < 12; ++c)
+      std::copy_n(&planar[static_cast<std::size_t>(c * stride + at)], n,
+                  &piece[static_cast<std::size_t>(c * stride)]);
+    encoder.write(piece, stride, n, sink);
+    at += n;
+  }
+  encoder.flush(sink);
+  return packets;
+}
+
+TEST(Writer, OwnPcmPacketsAreFfmpegs) {
+  const std::int64_t stride = 13501;
+  std::vector<float> planar;
+  for (int c = 0; c < 12; ++c) {
+    auto n =
+        test::noise(static_cast<std::size_t>(stride), 60 + static_cast<std::uint32_t>(c), 1.2f);
+    planar.insert(planar.end(), n.begin(), n.end());
+  }
+  for (OutputFormat fmt : {OutputFormat::Wav16, OutputFormat::Wav24, OutputFormat::Wav32f,
+                           OutputFormat::W64, OutputFormat::Caf, OutputFormat::Mka}) {
+    const auto own = encodeAll(fmt, PcmPacking::Own, planar, stride);
+    const auto ffmpeg = encodeAll(fmt, PcmPacking::Ffmpeg, planar, stride);
+    ASSERT_EQ(own.size(), ffmpeg.size()) << outputFormatName(fmt);
+    EXPECT_GE(own.size(), 4u) << outputFormatName(fmt);
+    for (std::size_t k = 0; k < own.size(); ++k) {
+      EXPECT_TRUE(own[k] == ffmpeg[k])
+          << outputFormatName(fmt) << " packet " << k << ": size " << own[k].data.size() << "/"
+          << ffmpeg[k].data.size() << " pts " << own[k].pts << "/" << ffmpeg[k].pts << " dts "
+          << own[k].dts << "/" << ffmpeg[k].dts << " duration " << own[k].duration << "/"
+          << ffmpeg[k].duration << " flags " << own[k].flags << "/" << ffmpeg[k].flags
+          << " side data " << own[k].sideData << "/" << ffmpeg[k].sideData << " time base "
+          << own[k].timeBase.num << "/" << own[k].timeBase.den << " vs " << ffmpeg[k].timeBase.num
+          << "/" << ffmpeg[k].timeBase.den;
     }
   }
 }

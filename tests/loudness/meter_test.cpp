@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -305,6 +306,38 @@ TEST(TruePeak, PeaksOfARunEqualSampleBySample) {
     }
     for (std::size_t i = 0; i < x.size(); ++i)
       ASSERT_EQ(a.process(x[i]), peaks[i]) << "sample " << i << " at " << rate;
+  }
+}
+
+// With a floor (the limiter's ceiling), a peak above it is process()'s to the bit and one at or
+// below it reads at most the floor: noise stepping across the floor, inter-sample peaks just above
+// it, silence, and a non-finite sample (no bound holds: every phase is filtered).
+TEST(TruePeak, PeaksOfARunAboveAFloorEqualSampleBySample) {
+  auto x = test::noise(40000, 24, 0.5f);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] *= (i / 2500) % 3 == 0 ? 1.6f : 0.3f;
+  std::fill(x.begin() + 12000, x.begin() + 13000, 0.0f);
+  x[20001] = -0.7f;  // between the samples the signal passes 0.8
+  x[20002] = 0.7f;
+  x[33333] = std::numeric_limits<float>::infinity();
+  for (double floor : {0.0, 0.8, 0.9}) {
+    TruePeak a(48000), b(48000);
+    std::vector<double> peaks(x.size());
+    for (std::size_t at = 0; at < x.size();) {
+      const std::size_t n = std::min<std::size_t>(x.size() - at, 13 + 97 * at % 900);
+      b.peaksOfRun(&x[at], static_cast<std::int64_t>(n), &peaks[at], floor);
+      at += n;
+    }
+    std::size_t above = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double exact = a.process(x[i]);
+      if (exact > floor) {
+        ++above;
+        ASSERT_EQ(peaks[i], exact) << "sample " << i << ", floor " << floor;
+      } else {
+        ASSERT_LE(peaks[i], floor) << "sample " << i << ", floor " << floor;
+      }
+    }
+    EXPECT_GT(above, 500u) << floor;
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/thread_cpu.hpp"
+
 namespace vkmix::dsp {
 
 CpuWorkers::CpuWorkers(int threads) {
@@ -38,6 +40,7 @@ void CpuWorkers::take(std::unique_lock<std::mutex>& lock, int lane) {
 }
 
 void CpuWorkers::work(int lane) {
+  nameThisThread("vkmix-conv");
   std::uint64_t seen = 0;
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -46,6 +49,7 @@ void CpuWorkers::work(int lane) {
     seen = generation_;
     ++busy_;
     take(lock, lane);
+    accountThreadCpu();  // before the batch counts as done, so a render's figure has it
     if (--busy_ == 0) done_.notify_one();
   }
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/assert.hpp"
+#include "core/thread_cpu.hpp"
 #include "gpu/shaders.hpp"
 #include "vkmix/error.hpp"
 
@@ -122,9 +123,11 @@ GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
   // In double precision, each partition zero-padded to 2P: 16 channels x 6 s are 40 transforms
   // of 131072 points.
   transforms_ = std::async(std::launch::async, [this, &spec, spectra] {
+    nameThisThread("vkmix-ir");
     irPartitionSpectra(spec.irs, p_, partitions_, static_cast<std::size_t>(spectrumStride(p_)),
                        static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)),
                        spectra);
+    accountThreadCpu();
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/assert.hpp"
 #include "core/simd.hpp"
+#include "core/thread_cpu.hpp"
 
 namespace vkmix::dsp {
 
@@ -181,8 +182,13 @@ void irPartitionSpectra(const std::vector<std::vector<float>>& irs, std::int64_t
   const std::size_t workers =
       std::min(static_cast<std::size_t>(std::max(threads, 1)), std::max<std::size_t>(jobs, 1));
   std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < workers; ++w)
-    pool.emplace_back(run, jobs * w / workers, jobs * (w + 1) / workers);
+  for (std::size_t w = 1; w < workers; ++w) {
+    pool.emplace_back([&run, first = jobs * w / workers, last = jobs * (w + 1) / workers] {
+      nameThisThread("vkmix-ir");
+      run(first, last);
+      accountThreadCpu();  // set-up work of the render: in its host CPU
+    });
+  }
   run(0, jobs / workers);
   for (std::thread& t : pool) t.join();
 }
