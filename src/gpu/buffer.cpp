@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/assert.hpp"
 #include "gpu/fault_injection.hpp"
 #include "vkmix/error.hpp"
 
@@ -44,22 +45,64 @@ Buffer::Buffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags us
     } else if (placement == Placement::Resident) {
       type = ctx.findMemoryType(req.memoryTypeBits,
                                 mappable | vk::MemoryPropertyFlagBits::eDeviceLocal, plain);
+    } else if (placement == Placement::Device) {
+      type =
+          ctx.findMemoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eDeviceLocal, plain);
     }
     try {
       memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = type});
     } catch (const vk::SystemError&) {
       // Device memory the CPU maps is often a small window (256 MiB without resizable BAR).
-      if (type == plain) throw;
+      if (type == plain || placement == Placement::Device) throw;
       memory_ = ctx.device().allocateMemory({.allocationSize = req.size, .memoryTypeIndex = plain});
     }
     buffer.bindMemory(*memory_, 0);
     buffer_ = std::move(buffer);
-    mapped_ = memory_.mapMemory(0, bytes);
-    if (ctx.info().type == "cpu") adviseHugePages(mapped_, bytes);
+    if (placement != Placement::Device) {
+      mapped_ = memory_.mapMemory(0, bytes);
+      if (ctx.info().type == "cpu") adviseHugePages(mapped_, bytes);
+    }
   } catch (const vk::SystemError& e) {
     throw GpuError("allocating a " + std::to_string(bytes) + "-byte buffer on " + ctx.info().name +
                    ": " + e.what());
   }
+}
+
+StagedBuffer::StagedBuffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage)
+    : host_(ctx, bytes,
+            ctx.stagesUploads() ? vk::BufferUsageFlags(vk::BufferUsageFlagBits::eTransferSrc)
+                                : usage) {
+  if (ctx.stagesUploads()) {
+    device_ = std::make_unique<Buffer>(ctx, bytes, usage | vk::BufferUsageFlagBits::eTransferDst,
+                                       Placement::Device);
+  }
+}
+
+void StagedBuffer::upload(vk::DeviceSize offset, vk::DeviceSize bytes) {
+  if (!device_ || bytes == 0) return;
+  VKMIX_ASSERT(offset + bytes <= host_.bytes(), "an upload past the buffer");
+  // A range that continues the last one extends it: rows written in order copy as one run.
+  if (!pending_.empty() && pending_.back().srcOffset + pending_.back().size == offset) {
+    pending_.back().size += bytes;
+    return;
+  }
+  pending_.push_back({.srcOffset = offset, .dstOffset = offset, .size = bytes});
+}
+
+bool StagedBuffer::recordUploads(const vk::raii::CommandBuffer& commands) {
+  if (pending_.empty()) return false;
+  commands.copyBuffer(*host_.buffer(), *device_->buffer(), pending_);
+  pending_.clear();
+  return true;
+}
+
+void uploadBarrier(const vk::raii::CommandBuffer& commands) {
+  vk::MemoryBarrier copied{.srcAccessMask = vk::AccessFlagBits::eTransferWrite,
+                           .dstAccessMask = vk::AccessFlagBits::eShaderRead |
+                                            vk::AccessFlagBits::eUniformRead |
+                                            vk::AccessFlagBits::eShaderWrite};
+  commands.pipelineBarrier(vk::PipelineStageFlagBits::eTransfer,
+                           vk::PipelineStageFlagBits::eComputeShader, {}, copied, nullptr, nullptr);
 }
 
 vk::raii::BufferView texelView(const Context& ctx, const Buffer& buffer, vk::Format format,

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <vector>
 #include <vulkan/vulkan_raii.hpp>
 
 #include "gpu/context.hpp"
@@ -17,6 +19,7 @@ enum class Placement {
   Stream,    // the CPU writes it, the GPU reads it once: HOST_VISIBLE | HOST_COHERENT
   Readback,  // the GPU writes it, the CPU reads it: also HOST_CACHED where a type has it
   Resident,  // the GPU uses it over and over, the CPU writes it once: also DEVICE_LOCAL if it fits
+  Device,    // only the GPU touches it (copies and shaders): DEVICE_LOCAL, never mapped
 };
 
 class Buffer {
@@ -41,6 +44,40 @@ class Buffer {
   vk::DeviceSize bytes_ = 0;
   void* mapped_ = nullptr;
 };
+
+// Memory the host fills for shaders to read, chunk after chunk: where the context stages uploads
+// (Context::stagesUploads), a host buffer the CPU writes and a device buffer the shaders read,
+// the written ranges copied across in the command buffer before the shaders that read them;
+// elsewhere one buffer, both sides at once, and nothing to copy.
+class StagedBuffer {
+ public:
+  // `usage`: what the shaders bind it as (the device side also takes copies in, the host side
+  // gives them out).
+  StagedBuffer(const Context& ctx, vk::DeviceSize bytes, vk::BufferUsageFlags usage);
+  void* mapped() const { return host_.mapped(); }
+  template <typename T>
+  T* as() const {
+    return host_.as<T>();
+  }
+  vk::DeviceSize bytes() const { return host_.bytes(); }
+  bool staged() const { return device_ != nullptr; }
+  // What the shaders bind: the device copy where staged.
+  const Buffer& deviceSide() const { return device_ ? *device_ : host_; }
+  // Queues [offset, offset + bytes) of what the host wrote for the next recordUploads().
+  void upload(vk::DeviceSize offset, vk::DeviceSize bytes);
+  // Records the copies queued since the last call (none where not staged) and forgets them;
+  // whether it recorded any. The caller orders them before the shaders' reads (uploadBarrier).
+  bool recordUploads(const vk::raii::CommandBuffer& commands);
+
+ private:
+  Buffer host_;
+  std::unique_ptr<Buffer> device_;
+  std::vector<vk::BufferCopy> pending_;
+};
+
+// Orders copies recorded before it (StagedBuffer::recordUploads) before compute shaders' reads and
+// writes after it.
+void uploadBarrier(const vk::raii::CommandBuffer& commands);
 
 // A view of the whole buffer as texels of `format` (texelBytes each; a partial last texel is left
 // out), for shaders that read it as a samplerBuffer: lavapipe fetches texels for all lanes at once

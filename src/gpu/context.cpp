@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <string_view>
 
 #include "vkmix/error.hpp"
 
@@ -193,6 +195,10 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
                    "compute queue");
   queueFamily_ = *family;
   limits_ = physicalDevice_.getProperties().limits;
+  stagesUploads_ = info_.type == "discrete";
+  if (const char* env = std::getenv("VKMIX_GPU_STAGING"); env != nullptr && *env != '\0')
+    stagesUploads_ = std::string_view(env) != "0";
+  if (options.stageUploads) stagesUploads_ = *options.stageUploads;
 
   float priority = 1.0f;
   vk::DeviceQueueCreateInfo queueInfo{

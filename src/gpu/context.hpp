@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include <vulkan/vulkan_raii.hpp>
@@ -31,6 +32,10 @@ struct ContextOptions {
   bool graphics = false;
   std::vector<std::string> instanceExtensions{};
   std::vector<std::string> deviceExtensions{};
+  // Whether buffers the host refills every chunk are copied into device memory before shaders
+  // read them (stagesUploads()); unset: VKMIX_GPU_STAGING=1 or 0 if set (tests run the staged
+  // path on lavapipe with it), else on discrete GPUs only.
+  std::optional<bool> stageUploads{};
 };
 
 class Context {
@@ -50,6 +55,11 @@ class Context {
   const vk::PhysicalDeviceLimits& limits() const { return limits_; }
   // Whether shaders may use double precision (shaderFloat64, enabled when the device has it).
   bool hasFloat64() const { return float64_; }
+  // Whether what the host writes every chunk for shaders to read (voice rows, gains) goes
+  // through a staging copy into memory of the device's own. A discrete GPU's shaders would
+  // otherwise read host memory across the bus, texel by texel; an integrated GPU or a CPU
+  // device shares one memory, where the copy would only add a pass (ContextOptions).
+  bool stagesUploads() const { return stagesUploads_; }
 
   // Memory type with all of `required` among `typeBits`; GpuError if none.
   std::uint32_t findMemoryType(std::uint32_t typeBits, vk::MemoryPropertyFlags required) const;
@@ -86,6 +96,7 @@ class Context {
   std::uint32_t queueFamily_ = 0;
   vk::PhysicalDeviceLimits limits_{};
   bool float64_ = false;
+  bool stagesUploads_ = false;
   DeviceInfo info_;
   std::unique_ptr<Traffic> traffic_ = std::make_unique<Traffic>();
 };

@@ -154,7 +154,7 @@ FftPlan::FftPlan(const Context& ctx, std::uint32_t size, std::uint32_t batch,
   if (rows.offsetsAtLaunch || scratch != nullptr) {
     if (scratch == nullptr) {
       m.temp = std::make_unique<Buffer>(ctx, bufferBytes, vk::BufferUsageFlagBits::eStorageBuffer,
-                                        Placement::Resident);
+                                        Placement::Device);
       scratch = m.temp.get();
     }
     VKMIX_ASSERT(scratch->bytes() >= bufferBytes, "an FFT scratch buffer smaller than the buffer");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,20 +59,27 @@ inline CapturedRender captureRender(const Session& s, const RenderOptions& optio
   return out;
 }
 
-// A test run once per backend, its parameter the --device name ("reference", "cpu") or "vulkan"
-// (this fixture's validated Vulkan device, set up only then). A subclass's SetUp calls
-// BackendTest::SetUp first and returns if the test was skipped or failed.
+// A test run once per backend, its parameter the --device name ("reference", "cpu"), "vulkan"
+// (this fixture's validated Vulkan device, set up only then) or "vulkan-staged" (the same, its
+// uploads staged through device memory as on a discrete GPU: VKMIX_GPU_STAGING=1 while the test
+// runs). A subclass's SetUp calls BackendTest::SetUp first and returns if the test was skipped or
+// failed.
 class BackendTest : public GpuFixture, public ::testing::WithParamInterface<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "vulkan") GpuFixture::SetUp();
+    if (!vulkan()) return;
+    GpuFixture::SetUp();
+    if (GetParam() == "vulkan-staged") ::setenv("VKMIX_GPU_STAGING", "1", 1);
   }
   void TearDown() override {
-    if (GetParam() == "vulkan") GpuFixture::TearDown();
+    if (!vulkan()) return;
+    ::unsetenv("VKMIX_GPU_STAGING");
+    GpuFixture::TearDown();
   }
+  bool vulkan() const { return GetParam().starts_with("vulkan"); }
   // Options rendering on this test's backend at `block` frames a chunk.
   RenderOptions backend(std::int64_t block) const {
-    if (GetParam() == "vulkan") return renderOptions(block);
+    if (vulkan()) return renderOptions(block);
     RenderOptions o;
     o.device = GetParam();
     o.blockFrames = block;

@@ -76,6 +76,11 @@ vk::DeviceSize inverseBytes(const ConvolverSpec& spec, std::int64_t batch) {
   return static_cast<vk::DeviceSize>(batch) * spec.outputs.size() * rowBytes(spec.partitionFrames);
 }
 
+vk::DeviceSize irSpectraBytes(const ConvolverSpec& spec, std::int64_t partitions) {
+  return std::max<vk::DeviceSize>(1, spec.irs.size()) * static_cast<vk::DeviceSize>(partitions) *
+         spectrumStride(spec.partitionFrames) * 8;
+}
+
 }  // namespace
 
 vk::DeviceSize GpuConvolver::fftScratchBytes(const ConvolverSpec& spec, int batch) {
@@ -91,14 +96,17 @@ int GpuConvolver::defaultBatch(const ConvolverSpec& spec) {
 }
 
 GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
-    : p_(spec.partitionFrames),
+    : ctx_(ctx),
+      p_(spec.partitionFrames),
       partitions_(partitionsOf(spec)),
-      // Read every block, written by the CPU once: device memory the CPU can map
-      // (gpu::Placement).
-      buffer_(ctx,
-              std::max<vk::DeviceSize>(1, spec.irs.size()) *
-                  static_cast<vk::DeviceSize>(partitions_) * spectrumStride(p_) * 8,
-              vk::BufferUsageFlagBits::eUniformTexelBuffer, gpu::Placement::Resident) {
+      // Read every block, written by the CPU once: device memory, which the CPU maps where the
+      // context does not stage uploads (gpu::Placement); else filled by one copy.
+      buffer_(
+          ctx, irSpectraBytes(spec, partitions_),
+          ctx.stagesUploads()
+              ? vk::BufferUsageFlagBits::eUniformTexelBuffer | vk::BufferUsageFlagBits::eTransferDst
+              : vk::BufferUsageFlags(vk::BufferUsageFlagBits::eUniformTexelBuffer),
+          ctx.stagesUploads() ? gpu::Placement::Device : gpu::Placement::Resident) {
   if (buffer_.bytes() / 16 > ctx.limits().maxTexelBufferElements) {
     throw GpuError(ctx.info().name + ": impulse responses of " +
                    std::to_string(spec.maxIrFrames()) + " frames x " +
@@ -106,12 +114,17 @@ GpuIrSpectra::GpuIrSpectra(const gpu::Context& ctx, const ConvolverSpec& spec)
                    " channels exceed the device's texel buffer range");
   }
   view_ = gpu::texelView(ctx, buffer_, vk::Format::eR32G32B32A32Sfloat, 16);
+  if (ctx.stagesUploads()) {
+    upload_ =
+        std::make_unique<gpu::Buffer>(ctx, buffer_.bytes(), vk::BufferUsageFlagBits::eTransferSrc);
+  }
+  float* spectra = upload_ ? upload_->as<float>() : buffer_.as<float>();
   // In double precision, each partition zero-padded to 2P: 16 channels x 6 s are 40 transforms
   // of 131072 points.
-  transforms_ = std::async(std::launch::async, [this, &spec] {
+  transforms_ = std::async(std::launch::async, [this, &spec, spectra] {
     irPartitionSpectra(spec.irs, p_, partitions_, static_cast<std::size_t>(spectrumStride(p_)),
                        static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)),
-                       buffer_.as<float>());
+                       spectra);
   });
 }
 
@@ -141,7 +154,20 @@ GpuIrSpectra::~GpuIrSpectra() {
 }
 
 void GpuIrSpectra::wait() {
-  if (transforms_.valid()) transforms_.get();
+  if (!transforms_.valid()) return;
+  transforms_.get();
+  if (!upload_) return;
+  gpu::Submitter submitter(ctx_);
+  const vk::raii::CommandBuffer& commands = submitter.begin();
+  commands.copyBuffer(*upload_->buffer(), *buffer_.buffer(),
+                      vk::BufferCopy{.srcOffset = 0, .dstOffset = 0, .size = buffer_.bytes()});
+  // The copy before every shader's read, in this submission's successors too.
+  vk::MemoryBarrier copied{.srcAccessMask = vk::AccessFlagBits::eTransferWrite,
+                           .dstAccessMask = vk::AccessFlagBits::eShaderRead};
+  commands.pipelineBarrier(vk::PipelineStageFlagBits::eTransfer,
+                           vk::PipelineStageFlagBits::eComputeShader, {}, copied, nullptr, nullptr);
+  submitter.submitAndWait("uploading impulse-response spectra");
+  upload_.reset();
 }
 
 GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, int batch,
@@ -175,7 +201,7 @@ GpuConvolver::GpuConvolver(const gpu::Context& ctx, const ConvolverSpec& spec, i
       scratch_(scratch ? std::move(scratch)
                        : std::make_shared<gpu::Buffer>(ctx, fftScratchBytes(spec, batch_),
                                                        vk::BufferUsageFlagBits::eStorageBuffer,
-                                                       gpu::Placement::Resident)),
+                                                       gpu::Placement::Device)),
       inverse_(inverse ? std::move(inverse)
                        : std::make_shared<GpuInverseStage>(ctx, spec, batch_, scratch_)),
       terms_(ctx, kMaxOutputs * sizeof(OutputTerms), vk::BufferUsageFlagBits::eUniformBuffer),
@@ -424,7 +450,7 @@ GpuConvolverSet::GpuConvolverSet(const gpu::Context& ctx, std::vector<const Conv
     if (spec) bytes = std::max(bytes, GpuConvolver::fftScratchBytes(*spec));
   if (bytes > 0) {
     scratch_ = std::make_shared<gpu::Buffer>(ctx, bytes, vk::BufferUsageFlagBits::eStorageBuffer,
-                                             gpu::Placement::Resident);
+                                             gpu::Placement::Device);
   }
 }
 

@@ -40,8 +40,12 @@ class GpuIrSpectra {
   vk::BufferView view() const { return *view_; }
 
  private:
+  const gpu::Context& ctx_;
   std::int64_t p_, partitions_;
   gpu::Buffer buffer_;
+  // Where the context stages uploads: the transforms' host buffer, copied into buffer_ (device
+  // memory) once they are done, then freed.
+  std::unique_ptr<gpu::Buffer> upload_;
   vk::raii::BufferView view_{nullptr};
   std::future<void> transforms_;
 };

@@ -122,9 +122,9 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   if (growParams) {
     slot.paramCapacity =
         (params + kVoicesPerDispatch - 1) / kVoicesPerDispatch * kVoicesPerDispatch;
-    slot.voices = std::make_unique<gpu::Buffer>(ctx_, slot.paramCapacity * sizeof(VoiceParams),
-                                                vk::BufferUsageFlagBits::eUniformBuffer);
-    slot.order = std::make_unique<gpu::Buffer>(
+    slot.voices = std::make_unique<gpu::StagedBuffer>(
+        ctx_, slot.paramCapacity * sizeof(VoiceParams), vk::BufferUsageFlagBits::eUniformBuffer);
+    slot.order = std::make_unique<gpu::StagedBuffer>(
         ctx_, (slot.paramCapacity + kWideSplits + 1) * sizeof(std::uint32_t),
         vk::BufferUsageFlagBits::eStorageBuffer);
   }
@@ -132,10 +132,11 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
     slot.rowCapacity = newRowCapacity;
     slot.samplesView = nullptr;
     // Storage too: rows a device fills (MixBlock::deviceRows) are written by a shader.
-    slot.samples = std::make_unique<gpu::Buffer>(
+    slot.samples = std::make_unique<gpu::StagedBuffer>(
         ctx_, slot.rowCapacity * sizeof(float),
         vk::BufferUsageFlagBits::eUniformTexelBuffer | vk::BufferUsageFlagBits::eStorageBuffer);
-    slot.samplesView = gpu::texelView(ctx_, *slot.samples, vk::Format::eR32G32B32A32Sfloat, 16);
+    slot.samplesView =
+        gpu::texelView(ctx_, slot.samples->deviceSide(), vk::Format::eR32G32B32A32Sfloat, 16);
   }
   if (growOut) {
     slot.strideCapacity = stride;
@@ -147,9 +148,10 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
   if (growGrid) {
     slot.gridCapacity = gridFloats * 2;
     slot.gridView = nullptr;
-    slot.grid = std::make_unique<gpu::Buffer>(ctx_, slot.gridCapacity * sizeof(float),
-                                              vk::BufferUsageFlagBits::eUniformTexelBuffer);
-    slot.gridView = gpu::texelView(ctx_, *slot.grid, vk::Format::eR32G32B32A32Sfloat, 16);
+    slot.grid = std::make_unique<gpu::StagedBuffer>(ctx_, slot.gridCapacity * sizeof(float),
+                                                    vk::BufferUsageFlagBits::eUniformTexelBuffer);
+    slot.gridView =
+        gpu::texelView(ctx_, slot.grid->deviceSide(), vk::Format::eR32G32B32A32Sfloat, 16);
   }
   const auto chunks = static_cast<std::uint32_t>(slot.paramCapacity / kVoicesPerDispatch);
   std::array<vk::DescriptorPoolSize, 3> sizes{
@@ -169,12 +171,12 @@ void GpuMixer::ensureCapacity(Slot& slot, std::size_t params, std::size_t rowFlo
                                            .descriptorSetCount = chunks,
                                            .pSetLayouts = layouts.data()});
   for (std::uint32_t k = 0; k < chunks; ++k) {
-    vk::DescriptorBufferInfo ubo{.buffer = *slot.voices->buffer(),
+    vk::DescriptorBufferInfo ubo{.buffer = *slot.voices->deviceSide().buffer(),
                                  .offset = k * kVoicesPerDispatch * sizeof(VoiceParams),
                                  .range = kVoicesPerDispatch * sizeof(VoiceParams)};
     vk::DescriptorBufferInfo o{.buffer = *slot.out->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
     vk::DescriptorBufferInfo order{
-        .buffer = *slot.order->buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
+        .buffer = *slot.order->deviceSide().buffer(), .offset = 0, .range = VK_WHOLE_SIZE};
     const vk::BufferView samplesView = *slot.samplesView, gridView = *slot.gridView;
     const std::array<vk::WriteDescriptorSet, 5> writes{
         gpu::bufferWrite(slot.sets[k], 0, vk::DescriptorType::eUniformBuffer, ubo),
@@ -196,6 +198,7 @@ void GpuMixer::writeSplits(Slot& slot, const MixBlock& block, std::size_t plain)
   std::copy(begin.begin(), begin.end(), words);
   std::uint32_t* rows = words + kWideSplits + 1;
   for (std::size_t k = 0; k < plain; ++k) rows[begin[split(k)]++] = static_cast<std::uint32_t>(k);
+  slot.order->upload(0, (kWideSplits + 1 + plain) * sizeof(std::uint32_t));
 }
 
 std::span<float> GpuMixer::uploadRows(std::size_t numVoices, std::int64_t stride) {
@@ -269,6 +272,15 @@ void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into
     }
   }
   if (!block.grid.empty()) std::memcpy(grid, block.grid.data(), block.grid.size() * sizeof(float));
+  // What the shaders read of what was written above, for a device that stages uploads: every
+  // parameter slot up to the last moving voice's, the rows the host wrote (in runs), the grid
+  // and the static voices' gains after it.
+  slot.voices->upload(0, (others > 0 ? otherBase + others : plain) * sizeof(VoiceParams));
+  for (std::size_t k = 0; k < numVoices; ++k) {
+    if (onDevice_[order_[k]] == 0)
+      slot.samples->upload(k * rowFloats * sizeof(float), rowFloats * sizeof(float));
+  }
+  slot.grid->upload(0, (gridPoints + plain) * kMaxOutputChannels * sizeof(float));
   ctx_.traffic().hostToDeviceBytes +=
       static_cast<std::int64_t>((numVoices - block.deviceRows.size()) * rowFloats * sizeof(float) +
                                 numVoices * sizeof(VoiceParams) +
@@ -276,8 +288,15 @@ void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into
   const auto stride4 = static_cast<std::uint32_t>(block.stride / 4);
   const std::uint32_t groups = (stride4 + kWorkgroup - 1) / kWorkgroup;
   const vk::raii::CommandBuffer& commands = into ? *into : slot.submitter->begin();
+  const bool statics = plain > 0 || others == 0;  // a static dispatch (with no voices: zeros)
+  if (statics && pipelines_->wide()) writeSplits(slot, block, plain);
+  bool copied = slot.voices->recordUploads(commands);
+  copied = slot.samples->recordUploads(commands) || copied;
+  copied = slot.grid->recordUploads(commands) || copied;
+  copied = slot.order->recordUploads(commands) || copied;
+  if (copied) gpu::uploadBarrier(commands);
   if (!block.deviceRows.empty()) {
-    writeRows(commands, *slot.samples, rowOf_);
+    writeRows(commands, slot.samples->deviceSide(), rowOf_);
     // The rows' writes before the dispatches below read them.
     vk::MemoryBarrier written{.srcAccessMask = vk::AccessFlagBits::eShaderWrite,
                               .dstAccessMask = vk::AccessFlagBits::eShaderRead};
@@ -319,11 +338,10 @@ void GpuMixer::submit(const MixBlock& block, const vk::raii::CommandBuffer* into
       done += perDispatch;
     } while (done < count);
   };
-  if (plain > 0 || others == 0) {
+  if (statics) {
     // mix_wide.comp takes every static voice in one dispatch: their gains are texels, no
     // parameter chunk is read. With no voices at all every split is empty and it writes zeros.
     if (pipelines_->wide()) {
-      writeSplits(slot, block, plain);
       dispatch(pipelines_->get(false), 0, 0, plain, std::max<std::size_t>(plain, 1),
                (stride4 + kWideQuads - 1) / kWideQuads);
     } else {

@@ -122,11 +122,14 @@ class GpuMixer {
     // plain handles freed by resetting the pool when capacity grows.
     vk::raii::DescriptorPool pool{nullptr};
     std::vector<vk::DescriptorSet> sets;  // one per chunk of kVoicesPerDispatch voices
-    std::unique_ptr<gpu::Buffer> voices;
-    std::unique_ptr<gpu::Buffer> samples;
-    std::unique_ptr<gpu::Buffer> grid;
+    // What the host writes for each mix; on a GPU with memory of its own, copied there in the
+    // mix's command buffer (gpu::StagedBuffer).
+    std::unique_ptr<gpu::StagedBuffer> voices;
+    std::unique_ptr<gpu::StagedBuffer> samples;
+    std::unique_ptr<gpu::StagedBuffer> grid;
     std::unique_ptr<gpu::Buffer> out;
-    std::unique_ptr<gpu::Buffer> order;  // mix_wide.comp's split lists (paramCapacity + splits + 1)
+    // mix_wide.comp's split lists (paramCapacity + splits + 1)
+    std::unique_ptr<gpu::StagedBuffer> order;
     vk::raii::BufferView samplesView{nullptr};  // RGBA32F texel views the shader reads through
     vk::raii::BufferView gridView{nullptr};
     std::unique_ptr<gpu::Submitter> submitter;  // last: waits for its work before buffers go
