@@ -32,9 +32,9 @@
 #include <vector>
 
 #include "layout/allocentric_panner.hpp"
-#include "layout/extent_grid.hpp"
 #include "layout/geometry.hpp"
 #include "layout/point_source_panner.hpp"
+#include "layout/polar_extent.hpp"
 #include "layout/position.hpp"
 
 namespace vkmix::layout {
@@ -82,7 +82,7 @@ class ObjectPanner {
   int numChannels_;
   PointSourcePanner psp_;
   std::optional<AllocentricPanner> allo_;
-  ExtentGrid extent_;
+  PolarExtentPanner extent_;
   std::vector<bool> lfe_;
   std::vector<Vec3> realDirection_, nominalDirection_;
   std::vector<double> nominalAzimuth_, nominalElevation_;
