@@ -59,20 +59,42 @@ struct Stadium {
     endA = b0 * -std::sin(centre) + b1 * std::cos(centre);
     endB = b0 * std::sin(centre) + b1 * std::cos(centre);
     coneRad = centre + radius + kFadeDeg * kDeg;
+    bounds();
   }
 
-  // The weight of unit vector v: by its angle outside the stadium.
+  // The weight of unit vector v: by its angle outside the stadium. Decided by comparisons of
+  // the dot products with the angles' sines and cosines, only the fade band taking an arc sine
+  // or cosine.
   double operator()(const Vec3& v) const {
-    const double c0 = std::clamp(v.dot(b0), -1.0, 1.0), c1 = std::clamp(v.dot(b1), -1.0, 1.0);
-    double outside;
-    if (std::abs(std::atan2(c0, c1)) <= centre) {
-      outside = std::asin(std::clamp(std::abs(v.dot(b2)), 0.0, 1.0)) - radius;
-    } else {
-      const double nearest = std::max(v.dot(endA), v.dot(endB));
-      outside = std::acos(std::clamp(nearest, -1.0, 1.0)) - radius;
+    const double c0 = std::abs(v.dot(b0)), c1 = v.dot(b1);
+    // |azimuth in the basis| <= centre: the angle of (c1, |c0|) is within centre of (1, 0).
+    const bool straight = centre >= kPi || c1 >= cosCentre * std::hypot(c0, c1);
+    if (straight) {
+      const double up = std::min(1.0, std::abs(v.dot(b2)));
+      if (up <= sinRadius) return 1.0;
+      if (up >= sinOuter) return 0.0;
+      return fade(std::asin(up) - radius);
     }
+    const double nearest = std::clamp(std::max(v.dot(endA), v.dot(endB)), -1.0, 1.0);
+    if (nearest >= cosRadius) return 1.0;
+    if (nearest <= cosOuter) return 0.0;
+    return fade(std::acos(nearest) - radius);
+  }
+
+  static double fade(double outside) {
     if (outside <= 0.0) return 1.0;
     return std::max(0.0, 1.0 - outside / (kFadeDeg * kDeg));
+  }
+
+  // Bounds of the comparisons above (an impossible one where the angle is beyond its range).
+  double cosCentre = 0.0, sinRadius = 0.0, sinOuter = 0.0, cosRadius = 0.0, cosOuter = 0.0;
+  void bounds() {
+    const double outer = radius + kFadeDeg * kDeg;
+    cosCentre = std::cos(std::min(centre, kPi));
+    sinRadius = radius >= kPi / 2.0 ? 2.0 : std::sin(radius);
+    sinOuter = outer >= kPi / 2.0 ? 2.0 : std::sin(outer);
+    cosRadius = std::cos(std::min(radius, kPi));
+    cosOuter = outer >= kPi ? -2.0 : std::cos(outer);
   }
 };
 
