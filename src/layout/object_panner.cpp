@@ -255,8 +255,11 @@ void ObjectPanner::gains(const Polar& polar, const std::optional<Vec3>& cartesia
       out);
 }
 
-void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
+void ObjectPanner::shapedGains(const Polar& authored, const ObjectShape& shape,
                                std::span<double> out) const {
+  // At the listener a position has no direction: BS.2127's reference renderer takes the front
+  // (its safe_norm_position), for the extent's basis and for the divergent copies alike.
+  const Polar position = authored.distance < 1e-10 ? Polar{0.0, 0.0, authored.distance} : authored;
   // A point from distance 1 on keeps no size (extentAtDistance of 0 is 0 there).
   if (shape.isPoint() && position.distance >= 1.0) {
     pointGains(position, out);
