@@ -1,6 +1,7 @@
 #include "layout/polar_extent.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -205,7 +206,11 @@ void PolarExtentPanner::gains(const PointSourcePanner& psp, const Vec3& d, doubl
   }
   spreadGains(d, std::max(widthDeg, kMinSpreadDeg), std::max(heightDeg, kMinSpreadDeg), out);
   if (point <= 1e-10) return;
-  std::vector<double> p(nc);
+  // On the stack for every built-in layout: this runs at every grid point of a moving object.
+  std::array<double, 64> small{};
+  std::vector<double> large(nc > small.size() ? nc : 0);
+  const std::span<double> p =
+      nc > small.size() ? std::span<double>(large) : std::span<double>(small.data(), nc);
   psp.gains(d, p);
   for (std::size_t c = 0; c < nc; ++c)
     out[c] = std::sqrt(point * p[c] * p[c] + spread * out[c] * out[c]);
