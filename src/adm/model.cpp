@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "vkmix/error.hpp"
@@ -27,7 +29,8 @@ TypeDefinition typeOf(const XmlElement& e) {
 
 class Reader {
  public:
-  Reader(const std::string& source, Document& doc) : source_(source), doc_(doc) {}
+  Reader(const std::string& source, Document& doc, int bs2076Version)
+      : source_(source), doc_(doc), bs2076Version_(bs2076Version) {}
 
   [[noreturn]] void fail(const XmlElement& e, const std::string& what) const {
     throw InputError(source_, "axml",
@@ -295,8 +298,21 @@ class Reader {
           b.interpolationLength = number(c, *il);
       } else if (c.name == "objectDivergence") {
         b.divergence = number(c, c.text);
-        if (const std::string* r = c.attribute("azimuthRange"))
+        if (const std::string* r = c.attribute("azimuthRange")) {
           b.divergenceAzimuthRange = number(c, *r);
+        } else if (!b.cartesian) {
+          // BS.2076-2 changed azimuthRange's default from 45 to 0; BS.2127's reference renderer
+          // takes the document's version (0 from BS.2076-2 on, 45 before or unknown) and warns.
+          b.divergenceAzimuthRange = bs2076Version_ >= 2 ? 0.0 : 45.0;
+          if (type == TypeDefinition::Objects && b.divergence != 0.0 && !warnedAzimuthRange_) {
+            warnedAzimuthRange_ = true;
+            doc_.warnings.push_back(
+                "objectDivergence without azimuthRange: its default changed between BS.2076-1 "
+                "and -2; taken as " +
+                std::string(bs2076Version_ >= 2 ? "0" : "45") +
+                " degrees for this document's version, as BS.2127's reference renderer does");
+          }
+        }
         // Kept as read; BS.2127 uses positionRange only on Cartesian blocks (a polar block
         // diverges by azimuthRange and ignores it), which the import applies (positionOf).
         if (const std::string* r = c.attribute("positionRange"))
@@ -478,6 +494,8 @@ class Reader {
   const std::string& source_;
   Document& doc_;
   std::unordered_map<std::string, int> definedOn_;  // ID -> the line of its element
+  int bs2076Version_;  // audioFormatExtended's "ITU-R_BS.2076-n"; 0 when absent or other
+  bool warnedAzimuthRange_ = false;
 };
 
 const XmlElement* findDescendant(const XmlElement& e, std::string_view name, int depth) {
@@ -625,7 +643,16 @@ Document parseAdm(const std::string& axml, const std::string& source) {
   const XmlElement* afe = findDescendant(*root, "audioFormatExtended", 4);
   if (afe == nullptr) throw InputError(source, "axml", "no audioFormatExtended element");
   Document doc;
-  Reader(source, doc).formats(*afe);
+  int version = 0;
+  if (const std::string* v = afe->attribute("version")) {
+    static constexpr std::string_view kPrefix = "ITU-R_BS.2076-";
+    const std::string_view rest =
+        std::string_view(*v).substr(v->starts_with(kPrefix) ? kPrefix.size() : v->size());
+    if (!rest.empty() && rest.size() < 6 &&
+        std::all_of(rest.begin(), rest.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      version = std::stoi(std::string(rest));
+  }
+  Reader(source, doc, version).formats(*afe);
   checkReferences(doc, source);
   return doc;
 }

@@ -12,7 +12,6 @@ namespace vkmix::layout {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kPointBlendDeg = 10.0;  // extents below this blend towards the point source
 constexpr double kLockTolerance = 1e-5;  // BS.2127: distances this close are equal
 constexpr double kZoneEpsilon = 1e-6;    // BS.2127: zone bounds and neighbour keys
 
@@ -210,24 +209,10 @@ void ObjectPanner::pointGains(const Polar& position, std::span<double> out) cons
 
 void ObjectPanner::atDistance(const Polar& position, const ObjectShape& shape, double distance,
                               std::span<double> out) const {
-  // Closer than the loudspeakers: the source grows until it surrounds the listener at 0.
-  const double closeness = std::clamp(1.0 - distance, 0.0, 1.0);
-  const double width = shape.widthDeg + (360.0 - shape.widthDeg) * closeness;
-  const double height = shape.heightDeg + (180.0 - shape.heightDeg) * closeness;
-  const Vec3 d = directionOf(position.azimuthDeg, position.elevationDeg);
-  const double size = std::max(width, height);
-  ChannelScratch point(numChannels_);
-  const double beta = std::min(1.0, size / kPointBlendDeg);
-  // At beta 1 the point source's share is 0 * g * g, 0 whatever g: it need not be computed.
-  if (beta < 1.0) psp_.gains(d, point.span());
-  if (size <= 0.0) {
-    std::copy_n(point.data(), numChannels_, out.begin());
-    return;
-  }
-  extent_.gains(d, width, height, out);
-  for (int c = 0; c < numChannels_; ++c) {
-    out[c] = std::sqrt((1.0 - beta) * point[c] * point[c] + beta * out[c] * out[c]);
-  }
+  // BS.2127's polar extent: the sizes as seen from `distance` (360 at 0, as given at 1).
+  extent_.gains(psp_, directionOf(position.azimuthDeg, position.elevationDeg),
+                extentAtDistance(shape.widthDeg, distance),
+                extentAtDistance(shape.heightDeg, distance), out);
 }
 
 void ObjectPanner::gains(const Polar& position, const ObjectShape& shape,
@@ -270,37 +255,51 @@ void ObjectPanner::gains(const Polar& polar, const std::optional<Vec3>& cartesia
       out);
 }
 
-void ObjectPanner::shapedGains(const Polar& position, const ObjectShape& shape,
+void ObjectPanner::shapedGains(const Polar& authored, const ObjectShape& shape,
                                std::span<double> out) const {
-  const bool usesDistance = position.distance < 1.0 || shape.depth > 0.0;
-  if (shape.isPoint() && !usesDistance) {
+  // At the listener a position has no direction: BS.2127's reference renderer takes the front
+  // (its safe_norm_position), for the extent's basis and for the divergent copies alike.
+  const Polar position = authored.distance < 1e-10 ? Polar{0.0, 0.0, authored.distance} : authored;
+  // A point from distance 1 on keeps no size (extentAtDistance of 0 is 0 there).
+  if (shape.isPoint() && position.distance >= 1.0) {
     pointGains(position, out);
     return;
   }
   ChannelScratch power(numChannels_), g(numChannels_);
   auto add = [&](const Polar& p, double share) {
-    // Depth: the nearest and farthest distances, equal power.
-    const double nearD = std::max(0.0, p.distance - shape.depth / 2.0),
-                 farD = p.distance + shape.depth / 2.0;
-    const int n = shape.depth > 0.0 ? 2 : 1;
-    for (int k = 0; k < n; ++k) {
-      atDistance(p, shape, k == 0 ? (n == 1 ? p.distance : nearD) : farD, g.span());
+    // Depth: the farthest and nearest distances (not below 0), their powers averaged.
+    if (shape.depth <= 0.0) {
+      atDistance(p, shape, p.distance, g.span());
       for (std::size_t c = 0; c < static_cast<std::size_t>(numChannels_); ++c)
-        power[c] += share / n * g[c] * g[c];
+        power[c] += share * g[c] * g[c];
+      return;
+    }
+    for (const double d :
+         {p.distance + shape.depth / 2.0, std::max(0.0, p.distance - shape.depth / 2.0)}) {
+      atDistance(p, shape, d, g.span());
+      for (std::size_t c = 0; c < static_cast<std::size_t>(numChannels_); ++c)
+        power[c] += share / 2.0 * g[c] * g[c];
     }
   };
   const double v = std::clamp(shape.divergence, 0.0, 1.0);
   if (v > 0.0) {
-    const double range = shape.divergenceAzimuthRangeDeg;
+    // The copies lie at +-azimuthRange in the source's own basis (its right and forward), so
+    // on the great circle through the source that is level with its right-left axis.
+    const double range = shape.divergenceAzimuthRangeDeg * kPi / 180.0;
+    const Vec3 right = directionOf(position.azimuthDeg - 90.0, 0.0);
+    const Vec3 forward = directionOf(position.azimuthDeg, position.elevationDeg);
+    auto copy = [&](double sign) {
+      const Vec3 u = right * (-sign * std::sin(range)) + forward * std::cos(range);
+      return Polar{azimuthOf(u), elevationOf(u), position.distance};
+    };
+    add(copy(1.0), v / (1.0 + v));
     add(position, (1.0 - v) / (1.0 + v));
-    add({position.azimuthDeg + range, position.elevationDeg, position.distance}, v / (1.0 + v));
-    add({position.azimuthDeg - range, position.elevationDeg, position.distance}, v / (1.0 + v));
+    add(copy(-1.0), v / (1.0 + v));
   } else {
     add(position, 1.0);
   }
-  double total = 0.0;
-  for (double p : power.span()) total += p;
-  for (int c = 0; c < numChannels_; ++c) out[c] = std::sqrt(power[c] / total);
+  // The shares' powers as they are (BS.2127 does not renormalise them).
+  for (int c = 0; c < numChannels_; ++c) out[c] = std::sqrt(power[c]);
 }
 
 }  // namespace vkmix::layout

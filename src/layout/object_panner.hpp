@@ -1,15 +1,15 @@
 // Gains for an audio object: the BS.2127 point-source panner, widened by the object's extent
-// (width and height in degrees, depth as a spread of distance) and split by divergence.
-//  - Extent: the point-source gains of a fixed grid of ~1,700 directions (5-degree rings) are
-//    precomputed; an object's gains are the power sum over the grid points inside its extent
-//    region (width x height around its direction, edges softened over 10 degrees), power-
-//    normalised, and blended with the point-source gains for extents under 10 degrees so that
-//    zero size is exactly a point source.
-//  - Distance (polar, as BS.2127's polar path): a source closer than 1 grows towards surrounding
-//    the listener (width -> 360, height -> 180 at distance 0); depth renders the nearest and
-//    farthest distance and averages their powers.
-//  - Divergence (ADM objectDivergence): the object splits into a centre and two copies at
-//    +-azimuthRange, with power shares (1-v)/(1+v) and v/(1+v) each.
+// and split by divergence, as BS.2127 §7.3.8-7.3.9 specify (the EBU reference renderer's
+// PolarExtentHandler and diverge; docs/panner.md):
+//  - Extent (width, height in degrees): polar_extent.hpp's spread, the point-source amplitude
+//    gains of an even grid weighted by a stadium around the source and scaled to unit length,
+//    blended in power with the point source below 10 degrees (zero size is the point source).
+//  - Distance: the sizes as seen from the object's distance (extentAtDistance: unchanged at 1,
+//    360 at 0, smaller beyond 1); depth renders distance +- depth/2 (not below 0) and averages
+//    their powers.
+//  - Divergence (ADM objectDivergence): a centre and two copies at +-azimuthRange in the
+//    source's own basis (turned with its elevation), power shares (1-v)/(1+v) and v/(1+v)
+//    each, summed as they are (not rescaled).
 //  - channelLock (BS.2127 §7.3.6, the egocentric handler): before anything else the position
 //    moves to the nearest loudspeaker (Euclidean distance from the position, distance included,
 //    to the loudspeaker's unit vector) within maxDistance; ties (within 1e-5) go to the one with
@@ -24,7 +24,8 @@
 // tested as above and its width/height/depth read as Cartesian sizes; elsewhere its position
 // and sizes are converted to polar as BS.2127 §10 converts them (position.hpp) and take the
 // path above.
-// Sum of squared gains is 1 for every input; LFE never receives an object.
+// Sum of squared gains is 1 wherever the point-source gains have unit power; LFE never
+// receives an object.
 #pragma once
 
 #include <optional>
@@ -32,9 +33,9 @@
 #include <vector>
 
 #include "layout/allocentric_panner.hpp"
-#include "layout/extent_grid.hpp"
 #include "layout/geometry.hpp"
 #include "layout/point_source_panner.hpp"
+#include "layout/polar_extent.hpp"
 #include "layout/position.hpp"
 
 namespace vkmix::layout {
@@ -82,7 +83,7 @@ class ObjectPanner {
   int numChannels_;
   PointSourcePanner psp_;
   std::optional<AllocentricPanner> allo_;
-  ExtentGrid extent_;
+  PolarExtentPanner extent_;
   std::vector<bool> lfe_;
   std::vector<Vec3> realDirection_, nominalDirection_;
   std::vector<double> nominalAzimuth_, nominalElevation_;

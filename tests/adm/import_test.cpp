@@ -159,6 +159,34 @@ TEST_F(AdmImport, PositionRangeIsACartesianBlocksDivergence) {
   EXPECT_EQ(p.divergencePositionRange, 0.0);
 }
 
+// objectDivergence's azimuthRange default changed from 45 (BS.2076-1) to 0 (BS.2076-2); BS.2127's
+// reference renderer (diverge()) takes the one of the document's version, 45 for an older or
+// unknown one, and warns either way. A polar block without the attribute does the same here.
+TEST_F(AdmImport, AzimuthRangeDefaultsByTheDocumentsVersion) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat polar = test::polarBlock(0, 0, 0, 0.1);
+  polar.divergence = 0.5;
+  polar.divergenceAzimuthRange = 30.0;
+  b.object("polar", 0, {polar});
+  std::string axml = adm::writeAdm(b.document());
+  const std::string written = "azimuthRange=\"30\"";
+  const std::size_t at = axml.find(written);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_DOUBLE_EQ(import(withAxml(b, axml)).tracks.at(0).position.divergenceAzimuthRangeDeg, 30.0);
+  EXPECT_TRUE(warnings_.empty());
+  axml.erase(at, written.size());
+  ASSERT_NE(axml.find("version=\"ITU-R_BS.2076-2\""), std::string::npos);
+  EXPECT_DOUBLE_EQ(import(withAxml(b, axml)).tracks.at(0).position.divergenceAzimuthRangeDeg, 0.0);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("azimuthRange"));
+  EXPECT_THAT(warnings_[0], HasSubstr("taken as 0 degrees"));
+  const std::string v2 = "ITU-R_BS.2076-2";
+  axml.replace(axml.find(v2), v2.size(), "ITU-R_BS.2076-1");
+  EXPECT_DOUBLE_EQ(import(withAxml(b, axml)).tracks.at(0).position.divergenceAzimuthRangeDeg, 45.0);
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_THAT(warnings_[0], HasSubstr("taken as 45 degrees"));
+}
+
 // The builder's beds are custom packs (AP_0001yyyy, yyyy from 1000 hex): BS.2127 applies its
 // speakerLabel mapping rules only to common definitions, so the surrounds (which the rules would
 // let M+135 play) are objects at their positions, for the point-source panner; the rest is a bed.

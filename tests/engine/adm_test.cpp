@@ -129,6 +129,22 @@ TEST_F(Adm, ExtentRendersThroughTheObjectPanner) {
       << "80 degrees wide spreads over more than a speaker pair";
 }
 
+// The outside oracle end to end: the EBU ADM Toolbox's BS.2127 render test (libear) renders an
+// object 360 wide and 360 high at (0, 0) on 5.1 as L = R 0.326, C 0.216, Ls = Rs 0.609, LFE 0
+// (to three decimals); so does an ADM master with that object here.
+TEST_F(Adm, FullSphereObjectRendersAsTheReferenceRendersIt) {
+  adm::DocumentBuilder b({"effects"});
+  adm::BlockFormat sphere = test::polarBlock(0, 0, 0, 0.5);
+  sphere.width = 360;
+  sphere.height = 360;
+  b.object("sphere", 0, {sphere});
+  const auto src = test::noise(24000, 11, 0.3f);
+  const RenderedAudio r = render(b, {src}, "5.1");
+  const double expected[6] = {0.326, 0.326, 0.216, 0.0, 0.609, 0.609};  // L R C LFE Ls Rs
+  for (int c = 0; c < 6; ++c)
+    EXPECT_NEAR(gainOf(r.channels[c], src, 0, 24000), expected[c], 5e-4) << c;
+}
+
 // channelLock and zoneExclusion rendered as BS.2127 §7.3.6 and §7.3.12 give them (the values are
 // derived in tests/layout/object_panner_test.cpp): an object at 20 degrees locked within 0.5 plays
 // from L alone (|u(20) - u(30)| = 0.174); one at U+045 with the upper layer excluded plays from
