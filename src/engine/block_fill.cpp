@@ -51,6 +51,37 @@ void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::s
   }
 }
 
+bool FadeCache::curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
+                       const std::vector<double>*& out) {
+  const std::pair<std::int32_t, std::uint32_t> inKey{std::max(v.fadeInFrames, 0),
+                                                     std::bit_cast<std::uint32_t>(v.fadeInShape)};
+  const std::pair<std::int32_t, std::uint32_t> outKey{
+      std::max(v.fadeOutFrames, 0), std::bit_cast<std::uint32_t>(v.fadeOutShape)};
+  auto inAt = curves_.find(inKey);
+  auto outAt = curves_.find(outKey);
+  if (inAt == curves_.end() || outAt == curves_.end()) {
+    std::size_t adds = 0;
+    if (inAt == curves_.end()) adds += static_cast<std::size_t>(inKey.first);
+    if (outAt == curves_.end() && outKey != inKey) adds += static_cast<std::size_t>(outKey.first);
+    if (adds > kMaxCurveValues) return false;
+    if (curveValues_ + adds > kMaxCurveValues) {
+      curves_.clear();
+      curveValues_ = 0;
+    }
+    for (const auto& key : {inKey, outKey}) {
+      auto [at, fresh] = curves_.try_emplace(key);
+      if (!fresh) continue;
+      dsp::fadeCurveTable(key.first, std::bit_cast<float>(key.second), at->second);
+      curveValues_ += at->second.size();
+    }
+    inAt = curves_.find(inKey);
+    outAt = curves_.find(outKey);
+  }
+  in = &inAt->second;
+  out = &outAt->second;
+  return true;
+}
+
 const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_t n) {
   const Key key{v.clipFrame,
                 v.clipLength,
@@ -59,9 +90,19 @@ const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_
                 std::bit_cast<std::uint32_t>(v.fadeInShape),
                 std::bit_cast<std::uint32_t>(v.fadeOutShape),
                 n};
-  auto [it, fresh] = kept_.try_emplace(key);
-  if (fresh) dsp::envelopeFades(v, n, it->second);
-  return it->second;
+  for (std::size_t k = 0; k < used_; ++k)
+    if (kept_[k].first == key) return kept_[k].second;
+  if (used_ == kept_.size()) kept_.emplace_back();
+  auto& [kept, fades] = kept_[used_++];
+  kept = key;
+  const std::vector<double>* in = nullptr;
+  const std::vector<double>* out = nullptr;
+  if (curves(v, in, out)) {
+    dsp::envelopeFades(v, n, *in, *out, fades);
+  } else {
+    dsp::envelopeFades(v, n, fades);
+  }
+  return fades;
 }
 
 std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {

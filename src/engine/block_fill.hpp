@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -66,16 +67,28 @@ class ActiveVoices {
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 
 // The fades of the envelopes evaluated for one chunk, kept for the chunk's other mixes: a clip's
-// voice in a stem and in its sends has the same fades and another gain. Cleared every chunk.
+// voice in a stem and in its sends has the same fades and another gain. Cleared every chunk (their
+// memory kept for the next). The fade curves they are looked up in are kept across chunks: clips
+// share fade lengths and shapes, and a long fade spans many chunks.
 class FadeCache {
  public:
   const dsp::EnvelopeFades& fades(const dsp::VoiceParams& v, std::size_t n);
-  void clear() { kept_.clear(); }
+  void clear() { used_ = 0; }
 
  private:
   using Key = std::tuple<std::int32_t, std::int32_t, std::int32_t, std::int32_t, std::uint32_t,
                          std::uint32_t, std::size_t>;
-  std::map<Key, dsp::EnvelopeFades> kept_;
+  // The curves of v's fades, made where missing; false where they would not fit kMaxCurveValues.
+  bool curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
+              const std::vector<double>*& out);
+
+  std::deque<std::pair<Key, dsp::EnvelopeFades>> kept_;  // [0, used_): this chunk's
+  std::size_t used_ = 0;
+  // (fade frames, shape bits) -> dsp::fadeCurveTable's table; at most kMaxCurveValues in all
+  // (the curves go when the next would not fit: a session with many long fades of many lengths).
+  static constexpr std::size_t kMaxCurveValues = std::size_t{1} << 21;
+  std::map<std::pair<std::int32_t, std::uint32_t>, std::vector<double>> curves_;
+  std::size_t curveValues_ = 0;
 };
 
 // An automated voice's gains on the absolute grid, as fillBlock writes them into MixBlock::grid:
