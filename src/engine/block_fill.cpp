@@ -51,7 +51,7 @@ void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::s
   }
 }
 
-bool FadeCache::curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
+bool FadeCurves::curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
                        const std::vector<double>*& out) {
   const std::pair<std::int32_t, std::uint32_t> inKey{std::max(v.fadeInFrames, 0),
                                                      std::bit_cast<std::uint32_t>(v.fadeInShape)};
@@ -63,16 +63,16 @@ bool FadeCache::curves(const dsp::VoiceParams& v, const std::vector<double>*& in
     std::size_t adds = 0;
     if (inAt == curves_.end()) adds += static_cast<std::size_t>(inKey.first);
     if (outAt == curves_.end() && outKey != inKey) adds += static_cast<std::size_t>(outKey.first);
-    if (adds > kMaxCurveValues) return false;
-    if (curveValues_ + adds > kMaxCurveValues) {
+    if (adds > kMaxValues) return false;
+    if (values_ + adds > kMaxValues) {
       curves_.clear();
-      curveValues_ = 0;
+      values_ = 0;
     }
     for (const auto& key : {inKey, outKey}) {
       auto [at, fresh] = curves_.try_emplace(key);
       if (!fresh) continue;
       dsp::fadeCurveTable(key.first, std::bit_cast<float>(key.second), at->second);
-      curveValues_ += at->second.size();
+      values_ += at->second.size();
     }
     inAt = curves_.find(inKey);
     outAt = curves_.find(outKey);
@@ -82,27 +82,14 @@ bool FadeCache::curves(const dsp::VoiceParams& v, const std::vector<double>*& in
   return true;
 }
 
-const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_t n) {
-  const Key key{v.clipFrame,
-                v.clipLength,
-                v.fadeInFrames,
-                v.fadeOutFrames,
-                std::bit_cast<std::uint32_t>(v.fadeInShape),
-                std::bit_cast<std::uint32_t>(v.fadeOutShape),
-                n};
-  for (std::size_t k = 0; k < used_; ++k)
-    if (kept_[k].first == key) return kept_[k].second;
-  if (used_ == kept_.size()) kept_.emplace_back();
-  auto& [kept, fades] = kept_[used_++];
-  kept = key;
+void FadeCurves::envelopeRow(const dsp::VoiceParams& v, float* env, std::size_t n) {
   const std::vector<double>* in = nullptr;
   const std::vector<double>* out = nullptr;
   if (curves(v, in, out)) {
-    dsp::envelopeFades(v, n, *in, *out, fades);
+    dsp::envelopeRowFromCurves(v, *in, *out, env, n);
   } else {
-    dsp::envelopeFades(v, n, fades);
+    dsp::envelopeRow(v, env, n);
   }
-  return fades;
 }
 
 std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {
@@ -154,7 +141,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool, FadeCache* fades, const GridAhead* ahead, std::size_t mixer) {
+               ParallelFor* pool, FadeCurves* fades, const GridAhead* ahead, std::size_t mixer) {
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -266,8 +253,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   for (std::size_t e = 0; e < owners.size(); ++e) {
     const dsp::VoiceParams& p = block.voices[owners[e]];
     if (fades != nullptr) {
-      dsp::envelopeRowFrom(p, fades->fades(p, envStride), envelopes.data() + e * envStride,
-                           envStride);
+      fades->envelopeRow(p, envelopes.data() + e * envStride, envStride);
     } else {
       dsp::envelopeRow(p, envelopes.data() + e * envStride, envStride);
     }

@@ -104,11 +104,10 @@ void envelopeFades(const VoiceParams& v, std::size_t n, EnvelopeFades& fades);
 // [t]: what envelopeAt multiplies by, the same for every clip with that fade (computed once, they
 // save a sine a frame per clip).
 void fadeCurveTable(std::int32_t frames, float shape, std::vector<double>& table);
-// envelopeFades with the factors looked up in fadeCurveTable's tables of v's fade-in (`inCurve`)
-// and fade-out (`outCurve`): the same values.
-void envelopeFades(const VoiceParams& v, std::size_t n, std::span<const double> inCurve,
-                   std::span<const double> outCurve, EnvelopeFades& fades);
-void envelopeRowFrom(const VoiceParams& v, const EnvelopeFades& fades, float* env, std::size_t n);
+// envelopeRow with the fades' factors looked up in fadeCurveTable's tables of v's fade-in
+// (`inCurve`) and fade-out (`outCurve`): the same floats.
+void envelopeRowFromCurves(const VoiceParams& v, std::span<const double> inCurve,
+                           std::span<const double> outCurve, float* env, std::size_t n);
 
 // Envelope gain of a voice at clip-relative frame t (exactly what the shader computes).
 double envelopeAt(const VoiceParams& v, std::int64_t t);

@@ -110,34 +110,33 @@ void fadeCurveTable(std::int32_t frames, float shape, std::vector<double>& table
     table[static_cast<std::size_t>(t)] = fadeCurve(static_cast<double>(t) / frames, shape);
 }
 
-void envelopeFades(const VoiceParams& v, std::size_t n, std::span<const double> inCurve,
-                   std::span<const double> outCurve, EnvelopeFades& fades) {
+void envelopeRowFromCurves(const VoiceParams& v, std::span<const double> inCurve,
+                           std::span<const double> outCurve, float* env, std::size_t n) {
   VKMIX_ASSERT(inCurve.size() == static_cast<std::size_t>(std::max(v.fadeInFrames, 0)) &&
                    outCurve.size() == static_cast<std::size_t>(std::max(v.fadeOutFrames, 0)),
                "fade tables of the voice's fades");
-  // envelopeFades' loop, each fadeCurve a look-up.
+  // envelopeRow's frames, envelopeAt's products with each fadeCurve a look-up.
   const auto len = static_cast<std::int64_t>(n);
-  fades.flatFrom =
+  const std::int64_t flatFrom =
       std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
-  fades.flatTo = std::clamp<std::int64_t>(
-      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame,
-      fades.flatFrom, len);
-  const auto evaluated = static_cast<std::size_t>(fades.flatFrom + (len - fades.flatTo));
-  fades.in.assign(evaluated, 1.0);
-  fades.out.assign(evaluated, 1.0);
-  fades.outside.assign(evaluated, 0);
-  for (std::size_t k = 0; k < evaluated; ++k) {
-    const auto at = static_cast<std::int64_t>(k);
-    const std::int64_t i = at < fades.flatFrom ? at : fades.flatTo + (at - fades.flatFrom);
+  const std::int64_t flatTo = std::clamp<std::int64_t>(
+      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame, flatFrom,
+      len);
+  auto faded = [&](std::int64_t i) {
     const std::int64_t t = v.clipFrame + i;
     if (t < 0 || t >= v.clipLength) {
-      fades.outside[k] = 1;
-      continue;
+      env[i] = 0.0f;
+      return;
     }
-    if (t < v.fadeInFrames) fades.in[k] = inCurve[static_cast<std::size_t>(t)];
+    double g = v.gainLinear;
+    if (t < v.fadeInFrames) g *= inCurve[static_cast<std::size_t>(t)];
     const std::int64_t fromEnd = v.clipLength - 1 - t;
-    if (fromEnd < v.fadeOutFrames) fades.out[k] = outCurve[static_cast<std::size_t>(fromEnd)];
-  }
+    if (fromEnd < v.fadeOutFrames) g *= outCurve[static_cast<std::size_t>(fromEnd)];
+    env[i] = static_cast<float>(g);
+  };
+  for (std::int64_t i = 0; i < flatFrom; ++i) faded(i);
+  std::fill(env + flatFrom, env + flatTo, v.gainLinear);
+  for (std::int64_t i = flatTo; i < len; ++i) faded(i);
 }
 
 void envelopeRowFrom(const VoiceParams& v, const EnvelopeFades& fades, float* env, std::size_t n) {
