@@ -144,9 +144,12 @@ std::int64_t ReverbFraming::ready() const {
   return ready;
 }
 
-void ReverbFraming::take(std::int64_t n, std::int64_t stride,
-                         std::vector<std::vector<float>>& stems) {
+std::uint32_t ReverbFraming::take(std::int64_t n, std::int64_t stride,
+                                  std::vector<std::vector<float>>& stems, std::vector<float>* mix) {
   const auto& instances = plan_.reverbs.instances;
+  const int nc = plan_.output.numChannels();
+  if (mix != nullptr) mix->resize(static_cast<std::size_t>(nc * stride));
+  std::uint32_t largest = 0;
   for (std::size_t s = 0; s < dry_.size(); ++s) {
     // Only the row padding past n needs zeros: read() writes the frames before it.
     const int channels = plan_.groupChannels[s];
@@ -190,11 +193,17 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
       if (c < returned && unfed[static_cast<std::size_t>(c)] != 0)
         for (std::int64_t i = 0; i < n; ++i) d[i] += 0.0f;
       std::fill(d + n, d + stride, 0.0f);  // the row's padding
+      if (mix != nullptr) {
+        VKMIX_ASSERT(channels == nc, "a mix is summed from stems of the output's channels");
+        largest = std::max(largest, sumStemRow(mix->data() + c * stride, d, stride, n, s == 0,
+                                               s + 1 == dry_.size()));
+      }
     }
     dry_[s].consume(n);
   }
   for (PlanarFifo& r : returns_) r.consume(n);
   taken_ += n;
+  return largest;
 }
 
 }  // namespace vkmix::engine
