@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/assert.hpp"
+#include "engine/row_kernels.hpp"
 
 namespace vkmix::engine {
 
@@ -278,7 +279,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     std::fill(row + to, row + block.stride, 0.0f);
     if (p.plain != 1.0f) {  // what applyEnvelope gives
       const float* env = envelopes.data() + envelopeOf[k] * envStride;
-      for (std::size_t i = 0; i < envStride; ++i) row[i] *= env[i];
+      multiplyRow(row, env, block.stride);
     }
   };
   if (pool != nullptr && pool->workers() > 0) {

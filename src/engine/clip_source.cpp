@@ -8,6 +8,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "engine/row_kernels.hpp"
 #include "engine/voice_plan.hpp"
 #include "vkmix/error.hpp"
 
@@ -69,7 +70,7 @@ void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float
   std::fill(dst, dst + from, 0.0f);
   if (to > from) {  // (an empty buffer may have no storage to point into)
     const float* in = ch.data() + head_ + (clipFrame + from - bufferStart_);
-    std::transform(in, in + (to - from), dst + from, [gain](float x) { return x * gain; });
+    scaleRow(dst + from, in, gain, to - from);
   }
   std::fill(dst + to, dst + n, 0.0f);
 }

@@ -14,6 +14,7 @@
 #include "backend/backend.hpp"
 #include "engine/finite_check.hpp"
 #include "engine/planar_fifo.hpp"
+#include "engine/row_kernels.hpp"
 #include "engine/render_plan.hpp"
 
 namespace vkmix::engine {
@@ -25,9 +26,9 @@ namespace vkmix::engine {
 inline std::uint32_t sumStemRow(float* mix, const float* stem, std::int64_t stride,
                                 std::int64_t n, bool first, bool last) {
   if (first) {
-    for (std::int64_t i = 0; i < stride; ++i) mix[i] = 0.0f + stem[i];
+    zeroPlusRow(mix, stem, stride);
   } else {
-    for (std::int64_t i = 0; i < stride; ++i) mix[i] += stem[i];
+    addRow(mix, stem, stride);
   }
   return last ? largestMagnitudeBits(mix, n) : 0;
 }
