@@ -55,17 +55,18 @@ class PlanarFifo {
   const float* row(std::size_t c) const {
     return data_.get() + c * static_cast<std::size_t>(capacity_);
   }
-  // Room for n frames past tail_: the waiting frames move to the rows' fronts where as many have
-  // been consumed before them (each frame moves at most once per frame consumed), else the rows
-  // grow to twice their length at least.
+  // Room for n frames past tail_: the waiting frames move to the rows' fronts where they and the
+  // new ones take half the rows at most (so a frame moves about once per half a row's length
+  // appended), else the rows grow to twice what they must hold. Their length stays within four
+  // times the most frames held.
   void makeRoom(std::int64_t n) {
     if (tail_ + n <= capacity_) return;
     const std::int64_t waiting = tail_ - head_;
-    if (waiting + n <= capacity_ && head_ >= waiting) {
+    if (2 * (waiting + n) <= capacity_) {
       for (std::size_t c = 0; c < channels_; ++c)
-        std::copy_n(row(c) + head_, waiting, row(c));  // head_ >= waiting: no overlap
+        std::copy(row(c) + head_, row(c) + tail_, row(c));  // forwards: the front is free
     } else {
-      const std::int64_t capacity = std::max(waiting + n, 2 * capacity_);
+      const std::int64_t capacity = 2 * (waiting + n);
       // Uninitialised, as appendUnset promises no zeros.
       std::unique_ptr<float[]> grown(new float[channels_ * static_cast<std::size_t>(capacity)]);
       for (std::size_t c = 0; c < channels_; ++c)
