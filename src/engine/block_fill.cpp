@@ -53,11 +53,11 @@ void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::s
 }
 
 bool FadeCurves::curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
-                       const std::vector<double>*& out) {
+                        const std::vector<double>*& out) {
   const std::pair<std::int32_t, std::uint32_t> inKey{std::max(v.fadeInFrames, 0),
                                                      std::bit_cast<std::uint32_t>(v.fadeInShape)};
-  const std::pair<std::int32_t, std::uint32_t> outKey{
-      std::max(v.fadeOutFrames, 0), std::bit_cast<std::uint32_t>(v.fadeOutShape)};
+  const std::pair<std::int32_t, std::uint32_t> outKey{std::max(v.fadeOutFrames, 0),
+                                                      std::bit_cast<std::uint32_t>(v.fadeOutShape)};
   auto inAt = curves_.find(inKey);
   auto outAt = curves_.find(outKey);
   if (inAt == curves_.end() || outAt == curves_.end()) {

@@ -76,9 +76,9 @@ void ChunkCollector::collectDirect(const StartedChunk& chunk) {
     VKMIX_ASSERT(channels == static_cast<std::size_t>(nc),
                  "a mix is summed from stems of the output's channels");
     for (std::size_t c = 0; c < channels; ++c)
-      largest = std::max(largest, sumStemRow(mixOut_.data() + c * stride,
-                                             stemOut_[s].data() + c * stride, chunk.stride,
-                                             chunk.numFrames, s == 0, s + 1 == stemOut_.size()));
+      largest = std::max(
+          largest, sumStemRow(mixOut_.data() + c * stride, stemOut_[s].data() + c * stride,
+                              chunk.stride, chunk.numFrames, s == 0, s + 1 == stemOut_.size()));
   }
   handOn(chunk.numFrames, chunk.stride, largest);
 }

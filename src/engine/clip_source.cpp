@@ -65,8 +65,7 @@ void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float
   // backwards, which the loop never does; past it once the media has ended).
   const std::vector<float>& ch = buffer_[static_cast<std::size_t>(c)];
   const std::int64_t from = std::clamp<std::int64_t>(bufferStart_ - clipFrame, 0, n);
-  const std::int64_t to =
-      std::clamp<std::int64_t>(bufferStart_ + buffered() - clipFrame, from, n);
+  const std::int64_t to = std::clamp<std::int64_t>(bufferStart_ + buffered() - clipFrame, from, n);
   std::fill(dst, dst + from, 0.0f);
   if (to > from) {  // (an empty buffer may have no storage to point into)
     const float* in = ch.data() + head_ + (clipFrame + from - bufferStart_);

@@ -14,8 +14,8 @@
 #include "backend/backend.hpp"
 #include "engine/finite_check.hpp"
 #include "engine/planar_fifo.hpp"
-#include "engine/row_kernels.hpp"
 #include "engine/render_plan.hpp"
+#include "engine/row_kernels.hpp"
 
 namespace vkmix::engine {
 
@@ -23,8 +23,8 @@ namespace vkmix::engine {
 // sum of the stems in stem order from silence (0 + the first stem's, so -0 reads as 0 as it
 // always has; the stems then sum to it exactly). With `last`, returns the largest magnitude bits
 // of the row's first n frames (finite_check's), else 0.
-inline std::uint32_t sumStemRow(float* mix, const float* stem, std::int64_t stride,
-                                std::int64_t n, bool first, bool last) {
+inline std::uint32_t sumStemRow(float* mix, const float* stem, std::int64_t stride, std::int64_t n,
+                                bool first, bool last) {
   if (first) {
     zeroPlusRow(mix, stem, stride);
   } else {

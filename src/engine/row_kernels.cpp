@@ -26,8 +26,7 @@ VKMIX_SIMD_CLONES void sumImpl(float* __restrict out, const float* __restrict a,
   for (std::int64_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
 }
 
-VKMIX_SIMD_CLONES void addImpl(float* __restrict row, const float* __restrict add,
-                               std::int64_t n) {
+VKMIX_SIMD_CLONES void addImpl(float* __restrict row, const float* __restrict add, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) row[i] += add[i];
 }
 
@@ -40,8 +39,8 @@ VKMIX_SIMD_CLONES void addZeroImpl(float* __restrict row, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) row[i] += 0.0f;
 }
 
-VKMIX_SIMD_CLONES void gainedFirstImpl(float* __restrict row, const float* __restrict from,
-                                       float g, float scale, std::int64_t n) {
+VKMIX_SIMD_CLONES void gainedFirstImpl(float* __restrict row, const float* __restrict from, float g,
+                                       float scale, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) row[i] = 0.0f + g * (from[i] * scale);
 }
 
@@ -91,8 +90,7 @@ void addRow(float* row, const float* add, std::int64_t n) { addImpl(row, add, n)
 void zeroPlusRow(float* row, const float* from, std::int64_t n) { zeroPlusImpl(row, from, n); }
 void addZero(float* row, std::int64_t n) { addZeroImpl(row, n); }
 
-void addGainedRow(float* row, const float* from, float g, float scale, std::int64_t n,
-                  bool first) {
+void addGainedRow(float* row, const float* from, float g, float scale, std::int64_t n, bool first) {
   if (first) {
     gainedFirstImpl(row, from, g, scale, n);
   } else {
