@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/assert.hpp"
+#include "engine/row_kernels.hpp"
 
 namespace vkmix::engine {
 
@@ -51,17 +52,45 @@ void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::s
   }
 }
 
-const dsp::EnvelopeFades& FadeCache::fades(const dsp::VoiceParams& v, std::size_t n) {
-  const Key key{v.clipFrame,
-                v.clipLength,
-                v.fadeInFrames,
-                v.fadeOutFrames,
-                std::bit_cast<std::uint32_t>(v.fadeInShape),
-                std::bit_cast<std::uint32_t>(v.fadeOutShape),
-                n};
-  auto [it, fresh] = kept_.try_emplace(key);
-  if (fresh) dsp::envelopeFades(v, n, it->second);
-  return it->second;
+bool FadeCurves::curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
+                        const std::vector<double>*& out) {
+  const std::pair<std::int32_t, std::uint32_t> inKey{std::max(v.fadeInFrames, 0),
+                                                     std::bit_cast<std::uint32_t>(v.fadeInShape)};
+  const std::pair<std::int32_t, std::uint32_t> outKey{std::max(v.fadeOutFrames, 0),
+                                                      std::bit_cast<std::uint32_t>(v.fadeOutShape)};
+  auto inAt = curves_.find(inKey);
+  auto outAt = curves_.find(outKey);
+  if (inAt == curves_.end() || outAt == curves_.end()) {
+    std::size_t adds = 0;
+    if (inAt == curves_.end()) adds += static_cast<std::size_t>(inKey.first);
+    if (outAt == curves_.end() && outKey != inKey) adds += static_cast<std::size_t>(outKey.first);
+    if (adds > kMaxValues) return false;
+    if (values_ + adds > kMaxValues) {
+      curves_.clear();
+      values_ = 0;
+    }
+    for (const auto& key : {inKey, outKey}) {
+      auto [at, fresh] = curves_.try_emplace(key);
+      if (!fresh) continue;
+      dsp::fadeCurveTable(key.first, std::bit_cast<float>(key.second), at->second);
+      values_ += at->second.size();
+    }
+    inAt = curves_.find(inKey);
+    outAt = curves_.find(outKey);
+  }
+  in = &inAt->second;
+  out = &outAt->second;
+  return true;
+}
+
+void FadeCurves::envelopeRow(const dsp::VoiceParams& v, float* env, std::size_t n) {
+  const std::vector<double>* in = nullptr;
+  const std::vector<double>* out = nullptr;
+  if (curves(v, in, out)) {
+    dsp::envelopeRowFromCurves(v, *in, *out, env, n);
+  } else {
+    dsp::envelopeRow(v, env, n);
+  }
 }
 
 std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {
@@ -113,7 +142,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool, FadeCache* fades, const GridAhead* ahead, std::size_t mixer) {
+               ParallelFor* pool, FadeCurves* fades, const GridAhead* ahead, std::size_t mixer) {
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -225,8 +254,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   for (std::size_t e = 0; e < owners.size(); ++e) {
     const dsp::VoiceParams& p = block.voices[owners[e]];
     if (fades != nullptr) {
-      dsp::envelopeRowFrom(p, fades->fades(p, envStride), envelopes.data() + e * envStride,
-                           envStride);
+      fades->envelopeRow(p, envelopes.data() + e * envStride, envStride);
     } else {
       dsp::envelopeRow(p, envelopes.data() + e * envStride, envStride);
     }
@@ -251,7 +279,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     std::fill(row + to, row + block.stride, 0.0f);
     if (p.plain != 1.0f) {  // what applyEnvelope gives
       const float* env = envelopes.data() + envelopeOf[k] * envStride;
-      for (std::size_t i = 0; i < envStride; ++i) row[i] *= env[i];
+      multiplyRow(row, env, block.stride);
     }
   };
   if (pool != nullptr && pool->workers() > 0) {

@@ -65,17 +65,24 @@ class ActiveVoices {
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 
-// The fades of the envelopes evaluated for one chunk, kept for the chunk's other mixes: a clip's
-// voice in a stem and in its sends has the same fades and another gain. Cleared every chunk.
-class FadeCache {
+// The fade curves envelopes are computed from (dsp::fadeCurveTable), kept across chunks and
+// mixes: a fade's factors cost a sine or cosine a frame, and clips share fade lengths and shapes
+// (a long fade spans many chunks, and a clip's voice is in a stem and in its sends).
+class FadeCurves {
  public:
-  const dsp::EnvelopeFades& fades(const dsp::VoiceParams& v, std::size_t n);
-  void clear() { kept_.clear(); }
+  // dsp::envelopeRow's floats.
+  void envelopeRow(const dsp::VoiceParams& v, float* env, std::size_t n);
 
  private:
-  using Key = std::tuple<std::int32_t, std::int32_t, std::int32_t, std::int32_t, std::uint32_t,
-                         std::uint32_t, std::size_t>;
-  std::map<Key, dsp::EnvelopeFades> kept_;
+  // The curves of v's fades, made where missing; false where they would not fit kMaxValues.
+  bool curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
+              const std::vector<double>*& out);
+
+  // (fade frames, shape bits) -> dsp::fadeCurveTable's table; at most kMaxValues in all (the
+  // curves go when the next would not fit: a session with long fades of many lengths).
+  static constexpr std::size_t kMaxValues = std::size_t{1} << 21;
+  std::map<std::pair<std::int32_t, std::uint32_t>, std::vector<double>> curves_;
+  std::size_t values_ = 0;
 };
 
 // An automated voice's gains on the absolute grid, as fillBlock writes them into MixBlock::grid:
@@ -108,7 +115,7 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
-               ParallelFor* pool = nullptr, FadeCache* fades = nullptr,
+               ParallelFor* pool = nullptr, FadeCurves* fades = nullptr,
                const GridAhead* ahead = nullptr, std::size_t mixer = 0);
 
 }  // namespace vkmix::engine

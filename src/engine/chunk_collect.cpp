@@ -53,10 +53,14 @@ void ChunkCollector::finish() {
 }
 
 // With no reverb to wait for, each stem's mix goes from the backend straight into the block the
-// sink gets: what the framing would hand on, without its two copies.
+// sink gets: what the framing would hand on, without its two copies. The mix is summed as each
+// stem comes, while it is in cache.
 void ChunkCollector::collectDirect(const StartedChunk& chunk) {
   const auto n = static_cast<std::size_t>(chunk.numFrames);
   const auto stride = static_cast<std::size_t>(chunk.stride);
+  const int nc = plan_.output.numChannels();
+  mixOut_.resize(plan_.prints ? 0 : static_cast<std::size_t>(nc) * stride);
+  std::uint32_t largest = 0;
   for (std::size_t s = 0; s < stemOut_.size(); ++s) {
     const auto channels = static_cast<std::size_t>(plan_.groupChannels[s]);
     stemOut_[s].resize(channels * stride);
@@ -68,8 +72,15 @@ void ChunkCollector::collectDirect(const StartedChunk& chunk) {
     } else {
       std::fill(stemOut_[s].begin(), stemOut_[s].end(), 0.0f);
     }
+    if (plan_.prints) continue;
+    VKMIX_ASSERT(channels == static_cast<std::size_t>(nc),
+                 "a mix is summed from stems of the output's channels");
+    for (std::size_t c = 0; c < channels; ++c)
+      largest = std::max(
+          largest, sumStemRow(mixOut_.data() + c * stride, stemOut_[s].data() + c * stride,
+                              chunk.stride, chunk.numFrames, s == 0, s + 1 == stemOut_.size()));
   }
-  handOn(chunk.numFrames, chunk.stride);
+  handOn(chunk.numFrames, chunk.stride, largest);
 }
 
 // Hands on what the framing holds, a chunk at a time at most: a reverb returns a whole partition
@@ -79,35 +90,30 @@ void ChunkCollector::emit() {
   for (std::int64_t ready = framing_->ready(); ready > 0;) {
     const std::int64_t n = std::min(ready, plan_.chunkFrames);
     const std::int64_t stride = (n + 3) / 4 * 4;
-    framing_->take(n, stride, stemOut_);
-    handOn(n, stride);
+    const std::uint32_t largest =
+        framing_->take(n, stride, stemOut_, plan_.prints ? nullptr : &mixOut_);
+    handOn(n, stride, largest);
     ready -= n;
   }
 }
 
-void ChunkCollector::handOn(std::int64_t frames, std::int64_t stride) {
+void ChunkCollector::handOn(std::int64_t frames, std::int64_t stride, std::uint32_t mixLargest) {
   const int nc = plan_.output.numChannels();
   const std::string sessionFile = plan_.session.path.string();
   const int rate = plan_.session.sampleRate;
-  mixOut_.resize(plan_.prints ? 0 : static_cast<std::size_t>(nc * stride));
-  rendered_.stems.clear();
-  for (std::size_t s = 0; s < stemOut_.size(); ++s) {
-    // The mix is the sum of the stems in stem order, from silence (0 + the first stem, so -0
-    // reads as 0 as it always has), so stems sum to it exactly.
-    const std::vector<float>& stem = stemOut_[s];
-    if (s == 0) {
-      for (std::size_t i = 0; i < mixOut_.size(); ++i) mixOut_[i] = 0.0f + stem[i];
-    } else {
-      for (std::size_t i = 0; i < mixOut_.size(); ++i) mixOut_[i] += stem[i];
-    }
-    rendered_.stems.emplace_back(stem);
+  if (plan_.prints) {
+    mixOut_.clear();  // (a sink may have left a vector of its own)
+  } else if (stemOut_.empty()) {
+    mixOut_.assign(static_cast<std::size_t>(nc * stride), 0.0f);
   }
-  if (stemOut_.empty()) std::fill(mixOut_.begin(), mixOut_.end(), 0.0f);
-  // One check of what is delivered: the mix, whose overflow any stem's would become; prints
-  // have no mix, so each print is checked.
+  rendered_.stems.clear();
+  for (const std::vector<float>& stem : stemOut_) rendered_.stems.emplace_back(stem);
+  // One check of what is delivered: the mix, whose overflow any stem's would become (its
+  // largest magnitude came with its sum); prints have no mix, so each print is checked.
   if (!plan_.prints) {
-    requireFinite(mixOut_, nc, stride, frames, "the mix (the sum of the stems)", emitted_, rate,
-                  sessionFile);
+    if (mixLargest >= kInfinityBits)
+      requireFinite(mixOut_, nc, stride, frames, "the mix (the sum of the stems)", emitted_, rate,
+                    sessionFile);
   } else {
     for (std::size_t s = 0; s < stemOut_.size(); ++s)
       requireFinite(stemOut_[s], plan_.groupChannels[s], stride, frames,

@@ -29,7 +29,9 @@ class ChunkCollector {
  private:
   void collectDirect(const StartedChunk& chunk);
   void emit();
-  void handOn(std::int64_t frames, std::int64_t stride);
+  // Hands on stemOut_ and mixOut_ (the stems' sum, its frames' largest magnitude bits
+  // `mixLargest`; prints have none).
+  void handOn(std::int64_t frames, std::int64_t stride, std::uint32_t mixLargest);
   void handOnPart(std::int64_t from, std::int64_t n, std::int64_t stride);
   void reportProgress() const;
 

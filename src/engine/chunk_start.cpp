@@ -97,7 +97,6 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
                    [this, startFrame](int clip) { return open(clip, startFrame); });
   preopened_.clear();
   now.dispatched.assign(plan_.mixers.size(), 0);
-  fades_.clear();
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
     const MixerPlan& mixer = plan_.mixers[m];
     if (std::none_of(active_.begin(), active_.end(),

@@ -52,7 +52,7 @@ class ChunkStarter {
   ActiveVoices sounding_;
   std::vector<std::size_t> active_;
   dsp::MixBlock block_;
-  FadeCache fades_;  // the chunk's envelopes' fades, shared by its mixes
+  FadeCurves fades_;
   // The next chunk's grid gains, computed by the decode-ahead batch's last job (the loop reads
   // them after the batch has finished).
   GridAhead gridAhead_;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "engine/row_kernels.hpp"
 #include "engine/voice_plan.hpp"
 #include "vkmix/error.hpp"
 
@@ -33,14 +34,8 @@ void ClipSource::mediaEnded(std::int64_t available) {
 
 void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) {
   std::lock_guard lock(mutex_);
-  // Forget what has played.
-  const auto have = static_cast<std::int64_t>(buffer_[0].size());
-  const std::int64_t drop = std::clamp<std::int64_t>(clipFrame - bufferStart_, 0, have);
-  if (drop > 0) {
-    for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + drop);
-    bufferStart_ += drop;
-  }
-  const bool direct = buffer_.size() == 1 && buffer_[0].empty() && decoder_.readsDirectly();
+  forgetBefore(clipFrame);  // what has played
+  const bool direct = buffer_.size() == 1 && buffered() == 0 && decoder_.readsDirectly();
   if (direct && clipFrame >= directFrom_ && clipFrame < bufferStart_) {
     // Frames the last read took straight from the file: read them again (a plain PCM file seeks
     // for free), then put the reader back.
@@ -70,12 +65,11 @@ void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float
   // backwards, which the loop never does; past it once the media has ended).
   const std::vector<float>& ch = buffer_[static_cast<std::size_t>(c)];
   const std::int64_t from = std::clamp<std::int64_t>(bufferStart_ - clipFrame, 0, n);
-  const std::int64_t to = std::clamp<std::int64_t>(
-      bufferStart_ + static_cast<std::int64_t>(ch.size()) - clipFrame, from, n);
+  const std::int64_t to = std::clamp<std::int64_t>(bufferStart_ + buffered() - clipFrame, from, n);
   std::fill(dst, dst + from, 0.0f);
   if (to > from) {  // (an empty buffer may have no storage to point into)
-    const float* in = ch.data() + (clipFrame + from - bufferStart_);
-    std::transform(in, in + (to - from), dst + from, [gain](float x) { return x * gain; });
+    const float* in = ch.data() + head_ + (clipFrame + from - bufferStart_);
+    scaleRow(dst + from, in, gain, to - from);
   }
   std::fill(dst + to, dst + n, 0.0f);
 }
@@ -85,21 +79,31 @@ void ClipSource::decodeAhead(std::int64_t clipFrameEnd) {
   decodeUntil(clipFrameEnd, bufferStart_);
 }
 
+void ClipSource::forgetBefore(std::int64_t clipFrame) {
+  const std::int64_t drop = std::clamp<std::int64_t>(clipFrame - bufferStart_, 0, buffered());
+  head_ += drop;
+  bufferStart_ += drop;
+  const auto size = static_cast<std::int64_t>(buffer_[0].size());
+  if (head_ == size) {
+    // All played: the next decode refills the same rows from their start, nothing moved.
+    for (auto& ch : buffer_) ch.clear();
+    head_ = 0;
+  } else if (head_ >= kCompactFrames && head_ >= size - head_) {
+    // The frames still to play (the decoding ahead: a chunk or two) move to the front once
+    // kCompactFrames have played, and no more of them than have played, not at every read.
+    for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + head_);
+    head_ = 0;
+  }
+}
+
 void ClipSource::decodeUntil(std::int64_t end, std::int64_t keepFrom) {
   directFrom_ = std::numeric_limits<std::int64_t>::max();  // the decoder moves on from here
-  while (!ended_ && bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()) < end) {
-    const std::int64_t want = std::max<std::int64_t>(
-        4096, end - bufferStart_ - static_cast<std::int64_t>(buffer_[0].size()));
-    if (decoder_.decode(buffer_, want) == 0)
-      mediaEnded(bufferStart_ + static_cast<std::int64_t>(buffer_[0].size()));
+  while (!ended_ && bufferStart_ + buffered() < end) {
+    const std::int64_t want = std::max<std::int64_t>(4096, end - bufferStart_ - buffered());
+    if (decoder_.decode(buffer_, want) == 0) mediaEnded(bufferStart_ + buffered());
     // Frames before `keepFrom` are never read (reads go forward): a read far into the clip drops
     // them as they come instead of buffering the whole stretch.
-    const std::int64_t before = std::clamp<std::int64_t>(
-        keepFrom - bufferStart_, 0, static_cast<std::int64_t>(buffer_[0].size()));
-    if (before > 0) {
-      for (auto& ch : buffer_) ch.erase(ch.begin(), ch.begin() + before);
-      bufferStart_ += before;
-    }
+    forgetBefore(keepFrom);
   }
 }
 

@@ -78,10 +78,19 @@ class ClipSource final : public SampleSource {
   void decodeUntil(std::int64_t end, std::int64_t keepFrom);
   // The decoder has no more frames, `available` of them having come (mutex_ held).
   void mediaEnded(std::int64_t available);
+  // Drops the buffered frames before `clipFrame` (mutex_ held).
+  void forgetBefore(std::int64_t clipFrame);
+  std::int64_t buffered() const { return static_cast<std::int64_t>(buffer_[0].size()) - head_; }
+
+  // Played frames stay at the front of the rows until this many have gathered.
+  static constexpr std::int64_t kCompactFrames = 1 << 16;
 
   std::mutex mutex_;  // a decode-ahead worker and the loop may both be in this source
   io::StreamDecoder decoder_;
-  std::vector<std::vector<float>> buffer_;  // frames [bufferStart_, bufferStart_ + size)
+  // Frames [bufferStart_, bufferStart_ + buffered()) from row index head_ on; the rows' frames
+  // before head_ have played.
+  std::vector<std::vector<float>> buffer_;
+  std::int64_t head_ = 0;
   std::int64_t bufferStart_ = 0;
   // Frames [directFrom_, bufferStart_) were just read straight from the file, unbuffered: a read
   // of them again (a reverb send reads what its dry voice read) reads the file again.

@@ -1,93 +1,87 @@
-// PlanarFifo: multichannel frames waiting to be used (channel-major storage, one vector per
-// channel), for aligning dry stems with reverb returns and for gathering convolver partitions.
+// PlanarFifo: multichannel frames waiting to be used (channel-major storage, one row per channel
+// in one allocation), for aligning dry stems with reverb returns and for gathering convolver
+// partitions.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <span>
-#include <utility>
-#include <vector>
 
 namespace vkmix::engine {
 
 class PlanarFifo {
-  // Channels grow without zeroing where the caller writes every new frame (appendUnset).
-  template <typename T>
-  struct UnsetAllocator : std::allocator<T> {
-    template <typename U>
-    struct rebind {
-      using other = UnsetAllocator<U>;
-    };
-    UnsetAllocator() = default;
-    template <typename U>
-    UnsetAllocator(const UnsetAllocator<U>& /*other*/) {}
-    template <typename U>
-    void construct(U* p) {
-      ::new (static_cast<void*>(p)) U;
-    }
-    template <typename U, typename... A>
-    void construct(U* p, A&&... args) {
-      ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
-    }
-  };
-  using Channel = std::vector<float, UnsetAllocator<float>>;
-
  public:
-  explicit PlanarFifo(int channels) : data_(static_cast<std::size_t>(channels)) {}
-  std::int64_t frames() const {
-    return data_.empty() ? 0 : static_cast<std::int64_t>(data_[0].size()) - head_;
-  }
+  explicit PlanarFifo(int channels) : channels_(static_cast<std::size_t>(channels)) {}
+  std::int64_t frames() const { return channels_ == 0 ? 0 : tail_ - head_; }
   // Appends n frames given channel-major with `stride` frames per channel row.
   void append(std::span<const float> planar, std::int64_t stride, std::int64_t n) {
-    for (std::size_t c = 0; c < data_.size(); ++c) {
-      auto from = planar.begin() + static_cast<std::ptrdiff_t>(c * stride);
-      data_[c].insert(data_[c].end(), from, from + n);
-    }
+    makeRoom(n);
+    for (std::size_t c = 0; c < channels_; ++c)
+      std::copy_n(planar.begin() + static_cast<std::ptrdiff_t>(c * stride), n, row(c) + tail_);
+    tail_ += n;
   }
-  // Appends n frames the caller then writes, every one of every channel (lastFrames).
+  // Appends n frames the caller then writes, every one of every channel (lastFrames); until then
+  // they hold whatever the memory held.
   void appendUnset(std::int64_t n) {
-    for (auto& ch : data_) ch.resize(ch.size() + static_cast<std::size_t>(n));
+    makeRoom(n);
+    tail_ += n;
   }
   // Channel c's last n frames.
-  float* lastFrames(int c, std::int64_t n) {
-    Channel& ch = data_[static_cast<std::size_t>(c)];
-    return ch.data() + (ch.size() - static_cast<std::size_t>(n));
-  }
+  float* lastFrames(int c, std::int64_t n) { return row(static_cast<std::size_t>(c)) + tail_ - n; }
   // Copies the first n frames into dst (channel-major, `stride` per row).
   void read(std::span<float> dst, std::int64_t stride, std::int64_t n) const {
-    for (std::size_t c = 0; c < data_.size(); ++c) {
-      std::copy_n(data_[c].begin() + head_, n,
-                  dst.begin() + static_cast<std::ptrdiff_t>(c * stride));
-    }
+    for (std::size_t c = 0; c < channels_; ++c)
+      std::copy_n(row(c) + head_, n, dst.begin() + static_cast<std::ptrdiff_t>(c * stride));
   }
   // Adds the first n frames into dst.
   void addTo(std::span<float> dst, std::int64_t stride, std::int64_t n) const {
-    for (std::size_t c = 0; c < data_.size(); ++c) {
-      const float* src = data_[c].data() + head_;
+    for (std::size_t c = 0; c < channels_; ++c) {
+      const float* src = row(c) + head_;
       float* d = dst.data() + c * stride;
       for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
     }
   }
   // Channel c's first waiting frame (frames() of them follow).
-  const float* channel(int c) const { return data_[static_cast<std::size_t>(c)].data() + head_; }
+  const float* channel(int c) const { return row(static_cast<std::size_t>(c)) + head_; }
   void consume(std::int64_t n) {
     head_ += n;
-    if (!data_.empty() && head_ == static_cast<std::int64_t>(data_[0].size())) {
-      // Drained (every block, without reverb): the next append reuses the same, cache-warm rows.
-      for (auto& ch : data_) ch.clear();
-      head_ = 0;
-    } else if (head_ > 1 << 16 &&
-               head_ * 2 > static_cast<std::int64_t>(data_.empty() ? 0 : data_[0].size())) {
-      for (auto& ch : data_) ch.erase(ch.begin(), ch.begin() + head_);
-      head_ = 0;
-    }
+    // Drained (every block, without reverb): the next append reuses the same, cache-warm rows.
+    if (head_ == tail_) head_ = tail_ = 0;
   }
 
  private:
-  std::vector<Channel> data_;
-  std::int64_t head_ = 0;
+  float* row(std::size_t c) { return data_.get() + c * static_cast<std::size_t>(capacity_); }
+  const float* row(std::size_t c) const {
+    return data_.get() + c * static_cast<std::size_t>(capacity_);
+  }
+  // Room for n frames past tail_: the waiting frames move to the rows' fronts where they and the
+  // new ones take half the rows at most (so a frame moves about once per half a row's length
+  // appended), else the rows grow to twice what they must hold. Their length stays within four
+  // times the most frames held.
+  void makeRoom(std::int64_t n) {
+    if (tail_ + n <= capacity_) return;
+    const std::int64_t waiting = tail_ - head_;
+    if (2 * (waiting + n) <= capacity_) {
+      for (std::size_t c = 0; c < channels_; ++c)
+        std::copy(row(c) + head_, row(c) + tail_, row(c));  // forwards: the front is free
+    } else {
+      const std::int64_t capacity = 2 * (waiting + n);
+      // Uninitialised, as appendUnset promises no zeros.
+      std::unique_ptr<float[]> grown(new float[channels_ * static_cast<std::size_t>(capacity)]);
+      for (std::size_t c = 0; c < channels_; ++c)
+        std::copy_n(row(c) + head_, waiting, grown.get() + c * static_cast<std::size_t>(capacity));
+      data_ = std::move(grown);
+      capacity_ = capacity;
+    }
+    head_ = 0;
+    tail_ = waiting;
+  }
+
+  std::size_t channels_;
+  std::unique_ptr<float[]> data_;
+  std::int64_t capacity_ = 0;  // frames per channel row
+  std::int64_t head_ = 0, tail_ = 0;
 };
 
 }  // namespace vkmix::engine

@@ -94,26 +94,10 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
               to[i] += std::ldexp(g * (from[i] * scale), shift);
           }
         } else if (checked == 0) {
-          std::uint32_t most = 0;
-          if (first) {
-            for (std::int64_t i = 0; i < take; ++i) {
-              const float y = from[i] * scale;
-              most = std::max(most, std::bit_cast<std::uint32_t>(y) & 0x7fffffffu);
-              to[i] = 0.0f + g * y;
-            }
-          } else {
-            for (std::int64_t i = 0; i < take; ++i) {
-              const float y = from[i] * scale;
-              most = std::max(most, std::bit_cast<std::uint32_t>(y) & 0x7fffffffu);
-              to[i] += g * y;
-            }
-          }
-          largest = std::max(largest, most);
+          largest = std::max(largest, addGainedRowChecked(to, from, g, scale, take, first));
           checked = 1;
-        } else if (first) {
-          for (std::int64_t i = 0; i < take; ++i) to[i] = 0.0f + g * (from[i] * scale);
         } else {
-          for (std::int64_t i = 0; i < take; ++i) to[i] += g * (from[i] * scale);
+          addGainedRow(to, from, g, scale, take, first);
         }
         first = false;
       }
@@ -121,11 +105,7 @@ void ReverbFraming::runPartitions(std::size_t k, bool flush) {
     }
     for (std::int64_t o = 0; o < outs; ++o) {
       if (checked_[static_cast<std::size_t>(o)] != 0) continue;
-      const float* from = conv.data + o * span;
-      std::uint32_t most = 0;
-      for (std::int64_t i = 0; i < take; ++i)
-        most = std::max(most, std::bit_cast<std::uint32_t>(from[i] * scale) & 0x7fffffffu);
-      largest = std::max(largest, most);
+      largest = std::max(largest, largestScaledBits(conv.data + o * span, scale, take));
     }
     if (largest >= kInfinityBits) {
       // Which frame overflowed, from the outputs as convolve() gives them.
@@ -144,9 +124,12 @@ std::int64_t ReverbFraming::ready() const {
   return ready;
 }
 
-void ReverbFraming::take(std::int64_t n, std::int64_t stride,
-                         std::vector<std::vector<float>>& stems) {
+std::uint32_t ReverbFraming::take(std::int64_t n, std::int64_t stride,
+                                  std::vector<std::vector<float>>& stems, std::vector<float>* mix) {
   const auto& instances = plan_.reverbs.instances;
+  const int nc = plan_.output.numChannels();
+  if (mix != nullptr) mix->resize(static_cast<std::size_t>(nc * stride));
+  std::uint32_t largest = 0;
   for (std::size_t s = 0; s < dry_.size(); ++s) {
     // Only the row padding past n needs zeros: read() writes the frames before it.
     const int channels = plan_.groupChannels[s];
@@ -180,21 +163,22 @@ void ReverbFraming::take(std::int64_t n, std::int64_t stride,
       if (terms.empty()) {
         std::copy_n(dry, n, d);
       } else {
-        const float* first = terms[0];
-        for (std::int64_t i = 0; i < n; ++i) d[i] = dry[i] + first[i];
+        sumRows(d, dry, terms[0], n);
       }
-      for (std::size_t t = 1; t < terms.size(); ++t) {
-        const float* src = terms[t];
-        for (std::int64_t i = 0; i < n; ++i) d[i] += src[i];
-      }
-      if (c < returned && unfed[static_cast<std::size_t>(c)] != 0)
-        for (std::int64_t i = 0; i < n; ++i) d[i] += 0.0f;
+      for (std::size_t t = 1; t < terms.size(); ++t) addRow(d, terms[t], n);
+      if (c < returned && unfed[static_cast<std::size_t>(c)] != 0) addZero(d, n);
       std::fill(d + n, d + stride, 0.0f);  // the row's padding
+      if (mix != nullptr) {
+        VKMIX_ASSERT(channels == nc, "a mix is summed from stems of the output's channels");
+        largest = std::max(largest, sumStemRow(mix->data() + c * stride, d, stride, n, s == 0,
+                                               s + 1 == dry_.size()));
+      }
     }
     dry_[s].consume(n);
   }
   for (PlanarFifo& r : returns_) r.consume(n);
   taken_ += n;
+  return largest;
 }
 
 }  // namespace vkmix::engine

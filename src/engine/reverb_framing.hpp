@@ -12,10 +12,26 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "engine/finite_check.hpp"
 #include "engine/planar_fifo.hpp"
 #include "engine/render_plan.hpp"
+#include "engine/row_kernels.hpp"
 
 namespace vkmix::engine {
+
+// Adds a stem's channel row into the mix's (`stride` floats: the padding too), the mix being the
+// sum of the stems in stem order from silence (0 + the first stem's, so -0 reads as 0 as it
+// always has; the stems then sum to it exactly). With `last`, returns the largest magnitude bits
+// of the row's first n frames (finite_check's), else 0.
+inline std::uint32_t sumStemRow(float* mix, const float* stem, std::int64_t stride, std::int64_t n,
+                                bool first, bool last) {
+  if (first) {
+    zeroPlusRow(mix, stem, stride);
+  } else {
+    addRow(mix, stem, stride);
+  }
+  return last ? largestMagnitudeBits(mix, n) : 0;
+}
 
 class ReverbFraming {
  public:
@@ -29,8 +45,11 @@ class ReverbFraming {
   // Frames every dry group and every return holds.
   std::int64_t ready() const;
   // Moves n <= ready() frames of each dry group, its returns added, into stems[g] (channel rows
-  // `stride` apart, zeros past n).
-  void take(std::int64_t n, std::int64_t stride, std::vector<std::vector<float>>& stems);
+  // `stride` apart, zeros past n). With `mix` (groups of the output's channels): the mix too,
+  // sumStemRow's of the stems in order, each row while the stems' are in cache; returns the
+  // largest magnitude bits of its frames (0 without).
+  std::uint32_t take(std::int64_t n, std::int64_t stride, std::vector<std::vector<float>>& stems,
+                     std::vector<float>* mix = nullptr);
 
  private:
   void runPartitions(std::size_t instance, bool flush);

@@ -364,12 +364,13 @@ TEST(Envelope, ApplyEnvelopeIsEnvelopeAtFrameByFrame) {
   }
 }
 
-// One clip's fades evaluated once give each gain's row the bits envelopeAt gives it.
-TEST(Envelope, ARowFromSharedFadesIsEnvelopeAtFrameByFrame) {
+// A row from the fade curves computed once per fade length and shape gives each frame the bits
+// envelopeAt gives it.
+TEST(Envelope, ARowFromFadeCurvesIsEnvelopeAtFrameByFrame) {
   struct Case {
     std::int32_t length, fadeIn, fadeOut;
   };
-  EnvelopeFades fades;
+  std::vector<double> in, out;
   for (const Case c : {Case{1000, 100, 200}, Case{150, 100, 120}, Case{80, 200, 300},
                        Case{500, 0, 0}, Case{500, 0, 64}, Case{500, 64, 0}}) {
     for (float shape : {0.0f, 1.0f, 2.0f}) {
@@ -381,12 +382,13 @@ TEST(Envelope, ARowFromSharedFadesIsEnvelopeAtFrameByFrame) {
         v.fadeInShape = shape;
         v.fadeOutShape = 2.0f - shape;
         v.clipFrame = from;
+        fadeCurveTable(v.fadeInFrames, v.fadeInShape, in);
+        fadeCurveTable(v.fadeOutFrames, v.fadeOutShape, out);
         const std::size_t n = 256;
-        envelopeFades(v, n, fades);
         for (float gain : {0.7f, 1.0f, 0.0312f, 3.5f}) {
           v.gainLinear = gain;
           std::vector<float> row(n);
-          envelopeRowFrom(v, fades, row.data(), n);
+          envelopeRowFromCurves(v, in, out, row.data(), n);
           for (std::size_t i = 0; i < n; ++i) {
             const auto want =
                 static_cast<float>(envelopeAt(v, from + static_cast<std::int64_t>(i)));

@@ -89,18 +89,14 @@ void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_
 // frame by frame, rounded to float (any plain flag aside). The voices of one clip share them.
 void envelopeRow(const VoiceParams& v, float* env, std::size_t n);
 
-// envelopeRow in two halves, for voices of one clip in several mixes (a stem and its sends), whose
-// envelopes differ by their gain alone: the fades' factors, which cost a sine or cosine a frame,
-// once, then each voice's row from them and its gain, the same floats envelopeRow gives.
-struct EnvelopeFades {
-  std::int64_t flatFrom = 0, flatTo = 0;  // frames [flatFrom, flatTo) take the gain alone
-  // Per frame before flatFrom, then per frame from flatTo on: the fade-in's and the fade-out's
-  // factor (1 where none), and whether it is outside the clip (the envelope is 0).
-  std::vector<double> in, out;
-  std::vector<char> outside;
-};
-void envelopeFades(const VoiceParams& v, std::size_t n, EnvelopeFades& fades);
-void envelopeRowFrom(const VoiceParams& v, const EnvelopeFades& fades, float* env, std::size_t n);
+// The factors of a fade of `frames` frames of `shape` (a FadeCode as float), fade frame t's at
+// [t]: what envelopeAt multiplies by, the same for every clip with that fade (computed once, they
+// save a sine a frame per clip).
+void fadeCurveTable(std::int32_t frames, float shape, std::vector<double>& table);
+// envelopeRow with the fades' factors looked up in fadeCurveTable's tables of v's fade-in
+// (`inCurve`) and fade-out (`outCurve`): the same floats.
+void envelopeRowFromCurves(const VoiceParams& v, std::span<const double> inCurve,
+                           std::span<const double> outCurve, float* env, std::size_t n);
 
 // Envelope gain of a voice at clip-relative frame t (exactly what the shader computes).
 double envelopeAt(const VoiceParams& v, std::int64_t t);

@@ -75,45 +75,39 @@ void envelopeRow(const VoiceParams& v, float* env, std::size_t n) {
     env[i] = static_cast<float>(envelopeAt(v, v.clipFrame + i));
 }
 
-void envelopeFades(const VoiceParams& v, std::size_t n, EnvelopeFades& fades) {
-  // The frames envelopeRow evaluates, each factor exactly as envelopeAt multiplies by it (a
-  // factor of 1 leaves the gain as it is).
-  const auto len = static_cast<std::int64_t>(n);
-  fades.flatFrom =
-      std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
-  fades.flatTo = std::clamp<std::int64_t>(
-      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame,
-      fades.flatFrom, len);
-  const auto evaluated = static_cast<std::size_t>(fades.flatFrom + (len - fades.flatTo));
-  fades.in.assign(evaluated, 1.0);
-  fades.out.assign(evaluated, 1.0);
-  fades.outside.assign(evaluated, 0);
-  for (std::size_t k = 0; k < evaluated; ++k) {
-    const auto at = static_cast<std::int64_t>(k);
-    const std::int64_t i = at < fades.flatFrom ? at : fades.flatTo + (at - fades.flatFrom);
-    const std::int64_t t = v.clipFrame + i;
-    if (t < 0 || t >= v.clipLength) {
-      fades.outside[k] = 1;
-      continue;
-    }
-    if (t < v.fadeInFrames)
-      fades.in[k] = fadeCurve(static_cast<double>(t) / v.fadeInFrames, v.fadeInShape);
-    const std::int64_t fromEnd = v.clipLength - 1 - t;
-    if (fromEnd < v.fadeOutFrames)
-      fades.out[k] = fadeCurve(static_cast<double>(fromEnd) / v.fadeOutFrames, v.fadeOutShape);
-  }
+void fadeCurveTable(std::int32_t frames, float shape, std::vector<double>& table) {
+  table.resize(static_cast<std::size_t>(std::max<std::int32_t>(frames, 0)));
+  for (std::int32_t t = 0; t < frames; ++t)
+    table[static_cast<std::size_t>(t)] = fadeCurve(static_cast<double>(t) / frames, shape);
 }
 
-void envelopeRowFrom(const VoiceParams& v, const EnvelopeFades& fades, float* env, std::size_t n) {
+void envelopeRowFromCurves(const VoiceParams& v, std::span<const double> inCurve,
+                           std::span<const double> outCurve, float* env, std::size_t n) {
+  VKMIX_ASSERT(inCurve.size() == static_cast<std::size_t>(std::max(v.fadeInFrames, 0)) &&
+                   outCurve.size() == static_cast<std::size_t>(std::max(v.fadeOutFrames, 0)),
+               "fade tables of the voice's fades");
+  // envelopeRow's frames, envelopeAt's products with each fadeCurve a look-up.
   const auto len = static_cast<std::int64_t>(n);
-  const double gain = v.gainLinear;
-  auto faded = [&](std::int64_t i, std::size_t k) {
-    env[i] = fades.outside[k] != 0 ? 0.0f : static_cast<float>(gain * fades.in[k] * fades.out[k]);
+  const std::int64_t flatFrom =
+      std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
+  const std::int64_t flatTo = std::clamp<std::int64_t>(
+      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame, flatFrom,
+      len);
+  auto faded = [&](std::int64_t i) {
+    const std::int64_t t = v.clipFrame + i;
+    if (t < 0 || t >= v.clipLength) {
+      env[i] = 0.0f;
+      return;
+    }
+    double g = v.gainLinear;
+    if (t < v.fadeInFrames) g *= inCurve[static_cast<std::size_t>(t)];
+    const std::int64_t fromEnd = v.clipLength - 1 - t;
+    if (fromEnd < v.fadeOutFrames) g *= outCurve[static_cast<std::size_t>(fromEnd)];
+    env[i] = static_cast<float>(g);
   };
-  std::size_t k = 0;
-  for (std::int64_t i = 0; i < fades.flatFrom; ++i) faded(i, k++);
-  std::fill(env + fades.flatFrom, env + fades.flatTo, v.gainLinear);
-  for (std::int64_t i = fades.flatTo; i < len; ++i) faded(i, k++);
+  for (std::int64_t i = 0; i < flatFrom; ++i) faded(i);
+  std::fill(env + flatFrom, env + flatTo, v.gainLinear);
+  for (std::int64_t i = flatTo; i < len; ++i) faded(i);
 }
 
 void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n) {
