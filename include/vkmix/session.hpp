@@ -60,6 +60,10 @@ struct Position {
   std::vector<ExclusionZone> zoneExclusion{};
   // ADM diffuse 0..1 (BS.2127 §7.3.10): the share of power that goes through the decorrelators.
   double diffuse = 0.0;
+  // An ADM DirectSpeakers channel played as an object (its pack forms no built-in layout): the
+  // loudspeaker label it names. An output with a loudspeaker of that label plays it there whole,
+  // as BS.2127's DirectSpeakers panner matches labels first; other outputs pan the position.
+  std::string speakerLabel{};
 };
 
 // Track gain automation: the gain reached at timeSeconds, interpolated linearly in dB from the

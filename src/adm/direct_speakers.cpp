@@ -201,6 +201,9 @@ std::vector<Track> directSpeakersTracks(const ResolvedObject& ro, const Track& b
         placed.emplace_back(&ch, at);
       }
     } else if (label.empty() || (!common && hasMappingAlternative(label))) {
+      // BS.2127 matches the label first, in any pack; only a common pack's mapping rules are
+      // not for a custom one.
+      at.speakerLabel = label;
       placed.emplace_back(&ch, at);
     } else {
       labelled.emplace_back(label, ch.fileChannel);
@@ -216,8 +219,6 @@ std::vector<Track> directSpeakersTracks(const ResolvedObject& ro, const Track& b
   std::vector<int> map;
   const Layout* bed = bedFor(labelled, map);
   if (bed == nullptr && !labelled.empty()) {
-    warn("DirectSpeakers " + ro.packId +
-         ": its speakers form no built-in layout; rendered as objects at their positions");
     for (const ResolvedChannel& ch : ro.channels) {
       const bool isBed = std::any_of(labelled.begin(), labelled.end(), [&](const auto& lc) {
         return lc.second == ch.fileChannel && lc.first != "LFE1";
@@ -225,6 +226,9 @@ std::vector<Track> directSpeakersTracks(const ResolvedObject& ro, const Track& b
       if (isBed) {
         Position p = positionOf(ch.format->blocks.front());
         p.distance = 1.0;
+        // An output with a loudspeaker of the channel's label plays it there whole (BS.2127's
+        // label match); others pan the position.
+        p.speakerLabel = normaliseSpeakerLabel(ch.format->blocks.front().speakerLabel);
         placed.emplace_back(&ch, p);
       }
     }

@@ -69,6 +69,7 @@ ObjectPanner::ObjectPanner(const Layout& layout)
   std::vector<std::array<double, 4>> keys;  // for channelLock's priority order
   for (const Speaker& sp : layout.speakers) {
     lfe_.push_back(sp.lfe);
+    labels_.push_back(sp.label);
     realDirection_.push_back(directionOf(sp.azimuthDeg, sp.elevationDeg));
     double az = sp.azimuthDeg, el = sp.elevationDeg;
     nominalPositionOfLabel(sp.label, az, el);  // a layout file's measured angles: its label's
@@ -215,9 +216,21 @@ void ObjectPanner::atDistance(const Polar& position, const ObjectShape& shape, d
                 extentAtDistance(shape.heightDeg, distance), out);
 }
 
+bool ObjectPanner::labelledGains(const ObjectShape& shape, std::span<double> out) const {
+  if (shape.speakerLabel.empty()) return false;
+  for (std::size_t c = 0; c < labels_.size(); ++c) {
+    if (lfe_[c] || labels_[c] != shape.speakerLabel) continue;
+    std::fill(out.begin(), out.end(), 0.0);
+    out[c] = 1.0;
+    return true;
+  }
+  return false;
+}
+
 void ObjectPanner::gains(const Polar& position, const ObjectShape& shape,
                          std::span<double> out) const {
   VKMIX_ASSERT(static_cast<int>(out.size()) == numChannels_, "gain span has the wrong size");
+  if (labelledGains(shape, out)) return;
   shapedGains(shape.channelLock ? lockedPosition(position, shape.channelLockMaxDistance) : position,
               shape, out);
   if (!shape.zoneExclusion.empty()) excludeZones(shape.zoneExclusion, out);
@@ -225,6 +238,7 @@ void ObjectPanner::gains(const Polar& position, const ObjectShape& shape,
 
 void ObjectPanner::gains(const Polar& polar, const std::optional<Vec3>& cartesian,
                          const ObjectShape& shape, std::span<double> out) const {
+  if (labelledGains(shape, out)) return;
   if (!cartesian) {
     gains(polar, shape, out);
     return;

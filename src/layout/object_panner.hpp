@@ -30,6 +30,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "layout/allocentric_panner.hpp"
@@ -50,6 +51,8 @@ struct ObjectShape {
   std::optional<double> channelLockMaxDistance{};  // unset: any distance
   std::vector<ExclusionZone> zoneExclusion{};
   double divergencePositionRange = 0.0;  // Cartesian divergence: the copies' x offset
+  // A DirectSpeakers channel's label: a loudspeaker of the layout with this label plays it whole.
+  std::string speakerLabel{};
   bool isPoint() const { return widthDeg <= 0 && heightDeg <= 0 && depth <= 0 && divergence <= 0; }
 };
 
@@ -79,12 +82,15 @@ class ObjectPanner {
   void atDistance(const Polar& position, const ObjectShape& shape, double distance,
                   std::span<double> out) const;
   void shapedGains(const Polar& position, const ObjectShape& shape, std::span<double> out) const;
+  // A shape naming a loudspeaker this layout has (ObjectShape::speakerLabel): that one alone.
+  bool labelledGains(const ObjectShape& shape, std::span<double> out) const;
 
   int numChannels_;
   PointSourcePanner psp_;
   std::optional<AllocentricPanner> allo_;
   PolarExtentPanner extent_;
   std::vector<bool> lfe_;
+  std::vector<std::string> labels_;
   std::vector<Vec3> realDirection_, nominalDirection_;
   std::vector<double> nominalAzimuth_, nominalElevation_;
   std::vector<int> lockPriority_;  // 0 is chosen first among equally near loudspeakers

@@ -188,6 +188,7 @@ void readAdmRenderFields(const json& j, const ObjectReader& r, Position& pos,
   }
   pos.diffuse = r.number("diffuse", pos.diffuse);
   if (pos.diffuse < 0.0 || pos.diffuse > 1.0) r.fail("diffuse", "must be within 0..1");
+  pos.speakerLabel = r.string("speakerLabel", pos.speakerLabel);
 }
 
 Clip readClip(const json& j, const std::string& path, const std::string& file,

@@ -64,6 +64,7 @@ void putAdmRender(Json& j, const Position& p, const Position& inherited) {
     j["zoneExclusion"] = zones;
   }
   if (p.diffuse != inherited.diffuse) j["diffuse"] = p.diffuse;
+  if (p.speakerLabel != inherited.speakerLabel) j["speakerLabel"] = p.speakerLabel;
 }
 
 // A position's coordinates (always all of them: a key needs at least one) and its shape where it

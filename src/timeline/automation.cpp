@@ -19,7 +19,8 @@ layout::ObjectShape shapeOf(const Position& p) {
           p.channelLock,
           p.channelLockMaxDistance,
           p.zoneExclusion,
-          p.divergencePositionRange};
+          p.divergencePositionRange,
+          p.speakerLabel};
 }
 
 double lerp(double a, double b, double f) { return a + (b - a) * f; }
@@ -68,7 +69,8 @@ ObjectState objectStateAt(const Track& track, double t) {
                sb.channelLock,
                sb.channelLockMaxDistance,
                sb.zoneExclusion,
-               lerp(sa.divergencePositionRange, sb.divergencePositionRange, f)};
+               lerp(sa.divergencePositionRange, sb.divergencePositionRange, f),
+               sb.speakerLabel};
     s.diffuse = lerp(a.position.diffuse, b.position.diffuse, f);
     return s;
   }

@@ -950,6 +950,54 @@ TEST_F(Adm, GainsNotPositionsInterpolateBetweenBlocks) {
   EXPECT_NEAR(gainOf(g.channels[2], f, at(1.5) + 512, at(2.0)), 0.25, 1e-5);
 }
 
+// BS.2127's DirectSpeakers panner matches the speakerLabel first, in any pack: a custom pack
+// whose labels no built-in layout holds together (a 22.2-like U+045 at elevation 45 beside a
+// T+000) plays U+045 whole on 7.1.4's U+045 (at elevation 30) and L on L, while T+000, which
+// 7.1.4 lacks, is panned at the zenith; on 5.1 (no U+045) U+045 is panned at (45, 45). Found by
+// comparing with the EBU renderer on its example5 master (docs/adm.md).
+TEST_F(Adm, CustomPackLabelsPlayTheOutputsSpeakerOfThatLabel) {
+  adm::DocumentBuilder b({"music"});
+  b.bed("bed", *findLayout("7.1.4"), 0);
+  adm::Document doc = b.document();
+  ASSERT_EQ(doc.channels.size(), 12u);
+  adm::BlockFormat& up = doc.channels[8].blocks.at(0);  // U+045
+  up.elevation = 45;
+  adm::BlockFormat& top = doc.channels[10].blocks.at(0);  // U+135 -> T+000
+  top.speakerLabel = "T+000";
+  top.azimuth = 0;
+  top.elevation = 90;
+  std::vector<std::vector<float>> audio;
+  for (std::uint32_t c = 0; c < 12; ++c) audio.push_back(test::noise(12000, 140 + c, 0.3f));
+  for (const std::size_t input : {std::size_t{0}, std::size_t{8}, std::size_t{10}}) {
+    const auto file = dir_ / ("custom" + std::to_string(input) + ".wav");
+    test::writeAdmFile(file, doc, b.chna(), only(audio, input), kRate);
+    std::vector<std::string> warnings;
+    const Session s = importAdm(file, [&](const std::string& w) { warnings.push_back(w); });
+    EXPECT_TRUE(warnings.empty()) << warnings.front();
+    for (const char* name : {"7.1.4", "5.1"}) {
+      const Layout& l = *findLayout(name);
+      layout::ObjectPanner panner(l);
+      std::vector<double> want(static_cast<std::size_t>(l.numChannels()), 0.0);
+      const bool wide = std::string(name) == "7.1.4";
+      if (input == 0) {
+        want[0] = 1.0;  // L on L
+      } else if (input == 8 && wide) {
+        want[8] = 1.0;  // U+045 whole on U+045
+      } else {
+        panner.pointGains(input == 8 ? layout::Polar{45, 45, 1.0} : layout::Polar{0, 90, 1.0},
+                          want);
+      }
+      RenderOptions o = renderOptions();
+      o.layout = name;
+      const RenderedAudio r = renderToMemory(s, o);
+      for (int c = 0; c < l.numChannels(); ++c) {
+        EXPECT_NEAR(gainOf(r.channels[c], audio[input], 0, 12000), want[c], 1e-5)
+            << name << ": input " << input << " -> " << l.speakers[c].name;
+      }
+    }
+  }
+}
+
 // BS.2127 §8.4: M+045 with azimuth bounds 30..50 is played whole by M+030, in 7.1.4 and 5.1.
 TEST_F(Adm, DirectSpeakersBoundsPlayTheSpeakerWithinThem) {
   adm::DocumentBuilder b({"music"});
