@@ -4,10 +4,8 @@
 #include "core/parallel_for.hpp"
 
 #include <gtest/gtest.h>
-#include <pthread.h>
 
 #include <atomic>
-#include <chrono>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "core/thread_cpu.hpp"
+#include "support/worker_probe.hpp"
 
 namespace vkmix {
 namespace {
@@ -65,34 +64,13 @@ TEST(ParallelFor, WithoutWorkersTheCallerRunsTheIterationsInOrder) {
 // ledger (the render report's host CPU) by the time run() returns.
 TEST(ParallelFor, WorkersAreNamedAndTheirCpuIsAccounted) {
   ParallelFor pool(2, "vkmix-test");
-  std::mutex mutex;
-  std::set<std::string> names;
-  double workerCpu = 0.0;
-  std::atomic<bool> workerRan{false};
+  test::WorkerProbe probe;
   const auto caller = std::this_thread::get_id();
   const double before = accountedCpuSeconds();
-  pool.run(8, [&](std::size_t) {
-    const bool onCaller = std::this_thread::get_id() == caller;
-    // The caller's iterations wait for a worker's (a loaded host may wake the workers late).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (onCaller && !workerRan && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    const double t0 = threadCpuSeconds();
-    volatile double sink = 0.0;
-    while (threadCpuSeconds() - t0 < 0.005) sink = sink + 1.0;
-    const double spent = threadCpuSeconds() - t0;
-    char name[16] = {};
-    pthread_getname_np(pthread_self(), name, sizeof name);
-    std::lock_guard lock(mutex);
-    if (!onCaller) {
-      workerRan = true;
-      names.insert(name);
-      workerCpu += spent;
-    }
-  });
-  EXPECT_EQ(names, std::set<std::string>{"vkmix-test"});
-  EXPECT_GE(workerCpu, 0.005);
-  EXPECT_GE(accountedCpuSeconds() - before, workerCpu);
+  pool.run(8, [&](std::size_t) { probe.job(std::this_thread::get_id() == caller); });
+  EXPECT_EQ(probe.names(), std::set<std::string>{"vkmix-test"});
+  EXPECT_GE(probe.workerCpu(), 0.005);
+  EXPECT_GE(accountedCpuSeconds() - before, probe.workerCpu());
 }
 
 }  // namespace

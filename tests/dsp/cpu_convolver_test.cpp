@@ -6,10 +6,6 @@
 // thread count or the call; FFTW wisdom replays the planner's own choices.
 #include <gtest/gtest.h>
 
-#include <pthread.h>
-
-#include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,11 +15,9 @@
 #include <iterator>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "core/thread_cpu.hpp"
 #include "dsp/convolver/cpu_convolver.hpp"
@@ -33,6 +27,7 @@
 #include "support/signals.hpp"
 #include "support/speech.hpp"
 #include "support/test_media.hpp"
+#include "support/worker_probe.hpp"
 
 namespace vkmix::dsp {
 namespace {
@@ -345,32 +340,12 @@ TEST(CpuFftWisdom, ReplaysThePlannersOwnChoices) {
 // process's CPU ledger (the render report's host CPU) by the time finish() returns.
 TEST(CpuWorkers, WorkersAreNamedAndTheirCpuIsAccounted) {
   CpuWorkers workers(3);
-  std::mutex mutex;
-  std::set<std::string> names;
-  double workerCpu = 0.0;
-  std::atomic<bool> workerRan{false};
+  test::WorkerProbe probe;
   const double before = accountedCpuSeconds();
-  workers.run(8, [&](std::size_t, int lane) {
-    // The caller's jobs wait for a worker's (a loaded host may wake the workers late).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (lane == 0 && !workerRan && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    const double t0 = threadCpuSeconds();
-    volatile double sink = 0.0;
-    while (threadCpuSeconds() - t0 < 0.005) sink = sink + 1.0;
-    const double spent = threadCpuSeconds() - t0;
-    char name[16] = {};
-    pthread_getname_np(pthread_self(), name, sizeof name);
-    std::lock_guard lock(mutex);
-    if (lane != 0) {
-      workerRan = true;
-      names.insert(name);
-      workerCpu += spent;
-    }
-  });
-  EXPECT_EQ(names, std::set<std::string>{"vkmix-conv"});
-  EXPECT_GE(workerCpu, 0.005);
-  EXPECT_GE(accountedCpuSeconds() - before, workerCpu);
+  workers.run(8, [&](std::size_t, int lane) { probe.job(lane == 0); });
+  EXPECT_EQ(probe.names(), std::set<std::string>{"vkmix-conv"});
+  EXPECT_GE(probe.workerCpu(), 0.005);
+  EXPECT_GE(accountedCpuSeconds() - before, probe.workerCpu());
 }
 
 }  // namespace
