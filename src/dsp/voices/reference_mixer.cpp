@@ -59,20 +59,29 @@ double envelopeAt(const VoiceParams& v, std::int64_t t) {
   return g;
 }
 
-void envelopeRow(const VoiceParams& v, float* env, std::size_t n) {
-  // Between the fades envelopeAt is the gain itself (its float is gainLinear exactly), so only
-  // the fades and the frames outside the clip evaluate it.
+namespace {
+
+// An envelope row: between the fades the gain itself (envelopeAt's float there is gainLinear
+// exactly), the frames of the fades and outside the clip from `edge(i)`.
+template <typename Edge>
+void envelopeFrames(const VoiceParams& v, float* env, std::size_t n, Edge edge) {
   const auto len = static_cast<std::int64_t>(n);
   const std::int64_t flatFrom =
       std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
   const std::int64_t flatTo = std::clamp<std::int64_t>(
       std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame, flatFrom,
       len);
-  for (std::int64_t i = 0; i < flatFrom; ++i)
-    env[i] = static_cast<float>(envelopeAt(v, v.clipFrame + i));
+  for (std::int64_t i = 0; i < flatFrom; ++i) env[i] = edge(i);
   std::fill(env + flatFrom, env + flatTo, v.gainLinear);
-  for (std::int64_t i = flatTo; i < len; ++i)
-    env[i] = static_cast<float>(envelopeAt(v, v.clipFrame + i));
+  for (std::int64_t i = flatTo; i < len; ++i) env[i] = edge(i);
+}
+
+}  // namespace
+
+void envelopeRow(const VoiceParams& v, float* env, std::size_t n) {
+  envelopeFrames(v, env, n, [&](std::int64_t i) {
+    return static_cast<float>(envelopeAt(v, v.clipFrame + i));
+  });
 }
 
 void fadeCurveTable(std::int32_t frames, float shape, std::vector<double>& table) {
@@ -87,27 +96,15 @@ void envelopeRowFromCurves(const VoiceParams& v, std::span<const double> inCurve
                    outCurve.size() == static_cast<std::size_t>(std::max(v.fadeOutFrames, 0)),
                "fade tables of the voice's fades");
   // envelopeRow's frames, envelopeAt's products with each fadeCurve a look-up.
-  const auto len = static_cast<std::int64_t>(n);
-  const std::int64_t flatFrom =
-      std::clamp<std::int64_t>(std::max<std::int64_t>(v.fadeInFrames, 0) - v.clipFrame, 0, len);
-  const std::int64_t flatTo = std::clamp<std::int64_t>(
-      std::min<std::int64_t>(v.clipLength - v.fadeOutFrames, v.clipLength) - v.clipFrame, flatFrom,
-      len);
-  auto faded = [&](std::int64_t i) {
+  envelopeFrames(v, env, n, [&](std::int64_t i) {
     const std::int64_t t = v.clipFrame + i;
-    if (t < 0 || t >= v.clipLength) {
-      env[i] = 0.0f;
-      return;
-    }
+    if (t < 0 || t >= v.clipLength) return 0.0f;
     double g = v.gainLinear;
     if (t < v.fadeInFrames) g *= inCurve[static_cast<std::size_t>(t)];
     const std::int64_t fromEnd = v.clipLength - 1 - t;
     if (fromEnd < v.fadeOutFrames) g *= outCurve[static_cast<std::size_t>(fromEnd)];
-    env[i] = static_cast<float>(g);
-  };
-  for (std::int64_t i = 0; i < flatFrom; ++i) faded(i);
-  std::fill(env + flatFrom, env + flatTo, v.gainLinear);
-  for (std::int64_t i = flatTo; i < len; ++i) faded(i);
+    return static_cast<float>(g);
+  });
 }
 
 void applyEnvelope(const VoiceParams& v, const float* in, float* out, std::size_t n) {
