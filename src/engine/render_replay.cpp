@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "core/assert.hpp"
 #include "io/output_guard.hpp"
@@ -50,17 +51,24 @@ void sumStems(const std::vector<std::span<const float>>& stems, std::size_t samp
 StoredRender::StoredRender(std::filesystem::path file, const RenderPlanInfo& plan, int sampleRate)
     : file_(std::move(file)), layout_(*plan.layout), plan_(plan), sampleRate_(sampleRate) {
   plan_.layout = &layout_;
-  fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd_ < 0) fail("cannot create", errno);
+  try {
+    writer_ = std::make_unique<io::DirectWriter>(file_, true);
+  } catch (const io::FileError& e) {
+    fail("cannot create", e.error());
+  }
 }
 
 std::unique_ptr<StoredRender> StoredRender::open(std::filesystem::path file,
                                                  const RenderPlanInfo& plan, int sampleRate) {
   auto stored = std::unique_ptr<StoredRender>(new StoredRender(plan, sampleRate));
   stored->file_ = std::move(file);
-  stored->fd_ = ::open(stored->file_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (stored->fd_ < 0) stored->fail("cannot open", errno);
-  const off_t size = ::lseek(stored->fd_, 0, SEEK_END);
+  const int fd = ::open(stored->file_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) stored->fail("cannot open", errno);
+  struct Close {
+    int fd;
+    ~Close() { ::close(fd); }
+  } closeAtEnd{fd};
+  const off_t size = ::lseek(fd, 0, SEEK_END);
   if (size < 0) stored->fail("cannot read", errno);
   // Walk the block headers: every block whole, the frames counted.
   const auto nc = static_cast<std::int64_t>(stored->layout_.numChannels());
@@ -68,7 +76,7 @@ std::unique_ptr<StoredRender> StoredRender::open(std::filesystem::path file,
   std::int64_t at = 0;
   while (at < size) {
     BlockHeader header;
-    if (::pread(stored->fd_, &header, sizeof header, at) != static_cast<ssize_t>(sizeof header) ||
+    if (::pread(fd, &header, sizeof header, at) != static_cast<ssize_t>(sizeof header) ||
         header.numFrames <= 0 || header.stride < header.numFrames)
       stored->fail("cannot read", EIO);
     at += static_cast<std::int64_t>(sizeof header) +
@@ -85,9 +93,7 @@ StoredRender::StoredRender(const RenderPlanInfo& plan, int sampleRate)
   plan_.layout = &layout_;
 }
 
-StoredRender::~StoredRender() {
-  if (fd_ >= 0) ::close(fd_);
-}
+StoredRender::~StoredRender() = default;
 
 void StoredRender::fail(const std::string& what, int error) const {
   throw IoError(file_.string() + ": " + what +
@@ -100,43 +106,50 @@ void StoredRender::append(const RenderedBlock& b) {
   VKMIX_ASSERT(b.mix.size() >= samples &&
                    std::memcmp(mix_.data(), b.mix.data(), samples * sizeof(float)) == 0,
                "the rendered mix must be the sum of its stems in stem order, as a replay makes it");
+  VKMIX_ASSERT(writer_ != nullptr, "blocks are stored before finish() and the first replay");
   const BlockHeader header{b.numFrames, b.stride};
-  auto put = [&](const void* data, std::size_t bytes) {
-    const char* p = static_cast<const char*>(data);
-    while (bytes > 0) {
-      const ssize_t n = ::pwrite(fd_, p, bytes, bytes_);
-      if (n < 0 && errno == EINTR) continue;
-      // A short write with no error is a full disk that the next write reports.
-      if (n <= 0) fail("cannot write", n < 0 ? errno : ENOSPC);
-      p += n;
-      bytes -= static_cast<std::size_t>(n);
-      bytes_ += n;
-    }
-  };
-  put(&header, sizeof header);
-  for (const std::span<const float>& stem : b.stems) put(stem.data(), samples * sizeof(float));
+  try {
+    writer_->write(&header, sizeof header);
+    for (const std::span<const float>& stem : b.stems)
+      writer_->write(stem.data(), samples * sizeof(float));
+  } catch (const io::FileError& e) {
+    fail("cannot write", e.error());
+  }
+  bytes_ = writer_->position();
   frames_ += b.numFrames;
+}
+
+void StoredRender::finish() {
+  if (!writer_) return;
+  try {
+    writer_->close();
+  } catch (const io::FileError& e) {
+    fail("cannot write", e.error());
+  }
+  writer_.reset();
 }
 
 void StoredRender::replay(const std::function<void(const RenderPlanInfo&)>& onPlan,
                           const BlockSink& sink, const RenderOptions& options) {
-  // Read once front to back: let the kernel read ahead while the delivery works.
-  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  finish();
+  std::optional<io::DirectReader> reader;
+  try {
+    reader.emplace(file_);
+  } catch (const io::FileError& e) {
+    fail("cannot read back", e.error());
+  }
   if (onPlan) onPlan(plan_);
   const auto nc = static_cast<std::size_t>(layout_.numChannels());
   const std::size_t numStems = plan_.stems.size();
   const double total = static_cast<double>(frames_) / sampleRate_;
   std::int64_t offset = 0, done = 0;
   auto get = [&](void* data, std::size_t bytes) {
-    char* p = static_cast<char*>(data);
-    while (bytes > 0) {
-      const ssize_t n = ::pread(fd_, p, bytes, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail("cannot read back", n < 0 ? errno : EIO);
-      p += n;
-      bytes -= static_cast<std::size_t>(n);
-      offset += n;
+    try {
+      reader->read(data, bytes);
+    } catch (const io::FileError& e) {
+      fail("cannot read back", e.error());
     }
+    offset += static_cast<std::int64_t>(bytes);
   };
   RenderedBlock block;
   while (offset < bytes_) {

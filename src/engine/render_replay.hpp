@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/renderer.hpp"
+#include "io/direct_file.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/render.hpp"
 
@@ -43,8 +44,9 @@ std::int64_t storedRenderBytes(const RenderPlanInfo& plan);
 // channels, `stride` floats each, exactly as RenderedBlock holds them (padding included), so a
 // replayed block is bitwise the rendered one. The mix is not stored: the renderer makes it as the
 // sum of the stems in stem order, and the replay sums them the same way (checked as each block
-// is stored). Writes go straight to the file (no buffer in memory beyond one block); the file
-// stays until its folder goes (a ScratchFolder's to remove).
+// is stored). The file is written and read past the page cache (io::DirectWriter, DirectReader:
+// the render threads would otherwise copy every byte into kernel memory, twice); it stays until
+// its folder goes (a ScratchFolder's to remove).
 class StoredRender {
  public:
   // Creates `file` (which must not exist) for the render `plan` describes at `sampleRate` (for
@@ -59,9 +61,13 @@ class StoredRender {
   StoredRender(const StoredRender&) = delete;
   StoredRender& operator=(const StoredRender&) = delete;
 
-  // Appends a block. Throws IoError naming the file on a write failure (a full disk), and
-  // InternalError if the block's mix is not the sum of its stems.
+  // Appends a block (not after finish() or a replay). Throws IoError naming the file on a write
+  // failure (a full disk), and InternalError if the block's mix is not the sum of its stems.
   void append(const RenderedBlock& block);
+
+  // Writes out what is gathered and closes the file, whole on disk for open() in another
+  // process; the first replay does it too. No append after it.
+  void finish();
 
   const RenderPlanInfo& plan() const { return plan_; }
   std::int64_t bytes() const { return bytes_; }
@@ -81,7 +87,7 @@ class StoredRender {
   Layout layout_;
   RenderPlanInfo plan_;  // its layout points at layout_
   int sampleRate_;
-  int fd_ = -1;
+  std::unique_ptr<io::DirectWriter> writer_;  // while blocks are appended, until the first replay
   std::int64_t bytes_ = 0;
   std::int64_t frames_ = 0;
   std::vector<float> mix_;    // the mix as the replay makes it (checked against the rendered one)

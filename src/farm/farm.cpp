@@ -319,6 +319,7 @@ void renderSegment(const Session& session, const RenderOptions& options,
     throw InputError((dir / "plan.json").string(), "segments",
                      "end at frame " + std::to_string(total) + ", but the render ends at " +
                          std::to_string(at) + ": submit the render again");
+  stored->finish();
   stored.reset();
 
   json meterJson = json::array();

@@ -9,6 +9,7 @@
 #include "core/assert.hpp"
 #include "io/atomic_file.hpp"
 #include "io/audio_encoder.hpp"
+#include "io/direct_file.hpp"
 #include "io/ffmpeg_util.hpp"
 #include "vkmix/error.hpp"
 
@@ -85,16 +86,59 @@ struct AudioWriter::Impl {
   AVStream* stream = nullptr;
   std::unique_ptr<AudioEncoder> encoder;
   PacketSink sink;
+  // The muxer writes through `io` into `direct`, past the page cache: a deliverable is gigabytes
+  // the render will not read again.
+  std::unique_ptr<DirectWriter> direct;
+  AVIOContext* io = nullptr;  // owned, with its buffer
+  std::string ioError;        // the first write failure, which FFmpeg's error code cannot name
 
   explicit Impl(const std::filesystem::path& path) : file(path.string()), temp(path) {}
   ~Impl() {
     if (out != nullptr) {
-      if (out->pb != nullptr) avio_closep(&out->pb);
+      out->pb = nullptr;
       avformat_free_context(out);
+    }
+    if (io != nullptr) {
+      av_freep(&io->buffer);
+      avio_context_free(&io);
     }
   }
 
-  [[noreturn]] void fail(const std::string& what) const { throw IoError(file + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw IoError(ioError.empty() ? file + ": " + what : ioError);
+  }
+
+  static int writePacket(void* opaque, std::uint8_t* data, int bytes) {
+    Impl& m = *static_cast<Impl*>(opaque);
+    try {
+      m.direct->write(data, static_cast<std::size_t>(bytes));
+      return bytes;
+    } catch (const IoError& e) {
+      if (m.ioError.empty()) m.ioError = e.what();
+      return AVERROR(EIO);
+    }
+  }
+
+  static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
+    DirectWriter& w = *static_cast<Impl*>(opaque)->direct;
+    switch (whence & ~AVSEEK_FORCE) {
+      case AVSEEK_SIZE:
+        return w.size();
+      case SEEK_SET:
+        break;
+      case SEEK_CUR:
+        offset += w.position();
+        break;
+      case SEEK_END:
+        offset += w.size();
+        break;
+      default:
+        return AVERROR(EINVAL);
+    }
+    if (offset < 0) return AVERROR(EINVAL);
+    w.seek(offset);
+    return offset;
+  }
 };
 
 AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout, int sampleRate,
@@ -119,10 +163,20 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
     const int wrc = av_interleaved_write_frame(m.out, packet);
     if (wrc < 0) m.fail("write failed: " + ffmpegError(wrc));
   };
-  rc = avio_open(&m.out->pb, m.temp.tempPath().c_str(), AVIO_FLAG_WRITE);
-  if (rc < 0) {
-    throw InputError(m.file, "", "cannot create the output file: " + ffmpegError(rc));
+  try {
+    m.direct = std::make_unique<DirectWriter>(m.temp.tempPath(), false, m.file);
+  } catch (const FileError& e) {
+    throw InputError(m.file, "",
+                     std::string("cannot create the output file: ") + std::strerror(e.error()));
   }
+  constexpr int kIoBytes = 1 << 20;
+  auto* ioBuffer = static_cast<unsigned char*>(av_malloc(kIoBytes));
+  VKMIX_ASSERT(ioBuffer != nullptr, "FFmpeg allocation failed");
+  m.io = avio_alloc_context(ioBuffer, kIoBytes, 1, &m, nullptr, &Impl::writePacket, &Impl::seek);
+  if (m.io == nullptr) av_free(ioBuffer);
+  VKMIX_ASSERT(m.io != nullptr, "FFmpeg allocation failed");
+  m.io->direct = 1;  // packets go to the DirectWriter without a copy into the context's buffer
+  m.out->pb = m.io;
   AVDictionary* opts = nullptr;
   if (std::string_view(muxer) == "wav") av_dict_set(&opts, "rf64", "auto", 0);  // RF64 past 4 GiB
   rc = avformat_write_header(m.out, &opts);
@@ -151,8 +205,14 @@ void AudioWriter::close() {
   m.encoder->flush(m.sink);
   int rc = av_write_trailer(m.out);
   if (rc < 0) m.fail("cannot finish the file: " + ffmpegError(rc));
-  rc = avio_closep(&m.out->pb);
-  if (rc < 0) m.fail("cannot close the file (disk full?): " + ffmpegError(rc));
+  avio_flush(m.io);
+  if (m.io->error < 0) m.fail("cannot write the file (disk full?): " + ffmpegError(m.io->error));
+  try {
+    m.direct->close();
+  } catch (const IoError& e) {
+    if (m.ioError.empty()) m.ioError = e.what();
+    m.fail("");
+  }
 }
 
 }  // namespace vkmix::io

@@ -268,7 +268,7 @@ TEST_F(Cli, AWriteFailingMidFileLeavesNothing) {
                                            (dir_ / "out.wav").string() + " 2>&1",
                                        &text);
   EXPECT_EQ(limited, 4) << text;
-  EXPECT_THAT(text, HasSubstr("out.wav: write failed"));
+  EXPECT_THAT(text, HasSubstr("out.wav: cannot write: File too large"));
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
     const std::string name = entry.path().filename().string();
