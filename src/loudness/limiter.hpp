@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <vector>
 
@@ -31,9 +30,13 @@ class TruePeakLimiter {
   double maxReductionDb() const { return std::max(0.0, -20.0 * std::log10(minGain_)); }
 
  private:
-  // `intervalPeak`: the largest oversampled |value| the frame completes, over the channels.
-  void pushFrame(const float* frame, double intervalPeak);
-  void emitFrame(double m, bool emit);
+  // Takes input frames [framesIn_, framesIn_ + n) as pending already holds them, `intervalPeaks`
+  // the largest oversampled |value| each completes over the channels; their gains go to gains_.
+  void advance(const double* intervalPeaks, std::int64_t n);
+  // Frames pending (already in pending_ and samplePeaks_) from the oldest not yet emitted.
+  void appendFrames(std::span<const float> planar, std::int64_t stride, std::int64_t n);
+  // Moves the frames advance() gave gains to into ready_, scaled.
+  void emitGained();
 
   int numChannels_;
   double ceiling_;  // linear, a little below the requested ceiling (kSafetyDb)
@@ -41,12 +44,16 @@ class TruePeakLimiter {
   int peakDelay_;   // D: oversampled points completed at input n lie between n-D and n-D+1
   double releaseCoef_;
   std::vector<TruePeak> peaks_;
-  // Input frames from the next to emit onwards, interleaved, from pending_[pendingHead_]; the
-  // emitted ones ahead of it are dropped in one move now and then, not a frame at a time.
-  std::vector<float> pending_;
+  // Input frames from the next to emit onwards, per channel, from index pendingHead_ (frame
+  // emitted_), with each frame's largest |sample|; the emitted ones ahead are dropped in one move
+  // now and then, not a frame at a time.
+  std::vector<std::vector<float>> pending_;
+  std::vector<double> samplePeaks_;
   std::size_t pendingHead_ = 0;
   double lastIntervalR_ = 1.0;  // r of the interval before the current frame
-  std::deque<std::pair<std::int64_t, double>> minQueue_;  // monotonic: sliding forward minimum
+  // The sliding forward minimum: a monotonic queue of (frame, r), a ring of window_ + 1.
+  std::vector<std::pair<std::int64_t, double>> minQueue_;
+  std::size_t queueFront_ = 0, queueSize_ = 0;
   std::vector<double> minima_;  // the last W forward minima m(i), circular from minimaNext_
   std::size_t minimaNext_ = 0;  // where the next goes (the oldest, once W are in)
   double minimaSum_ = 0.0;
@@ -54,10 +61,10 @@ class TruePeakLimiter {
   std::int64_t realFrames_ = 0;  // input frames fed by the caller
   std::int64_t emitted_ = 0;
   double gain_ = 1.0;
-  double minGain_ = 1.0;                           // the lowest gain applied so far
-  std::vector<std::vector<float>> ready_;          // per channel
+  double minGain_ = 1.0;                   // the lowest gain applied so far
+  std::vector<double> gains_;              // of the frames from emitted_ on, not yet emitted
+  std::vector<std::vector<float>> ready_;  // per channel
   std::vector<double> framePeaks_, channelPeaks_;  // process()'s scratch
-  std::vector<float> frame_;                       // one frame, process()'s scratch
 };
 
 }  // namespace vkmix::loudness
