@@ -76,8 +76,9 @@ double measureReference(
   report = engine::renderBlocks(
       session, options,
       [&](const engine::RenderPlanInfo& plan) {
-        meter = std::make_unique<loudness::LoudnessMeter>(session.sampleRate,
-                                                          engine::weightsFor(*plan.layout));
+        // The integrated loudness is all this pass reads: no true peaks.
+        meter = std::make_unique<loudness::LoudnessMeter>(
+            session.sampleRate, engine::weightsFor(*plan.layout), /*truePeak=*/false);
         if (ref == LoudnessReference::Dialogue) {
           auto it = std::find(plan.stems.begin(), plan.stems.end(), "dialogue");
           if (it == plan.stems.end()) {

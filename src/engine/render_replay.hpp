@@ -43,10 +43,10 @@ std::int64_t storedRenderBytes(const RenderPlanInfo& plan);
 // One render on disk. Each block is stored as its frame count (int64) then every stem's
 // channels, `stride` floats each, exactly as RenderedBlock holds them (padding included), so a
 // replayed block is bitwise the rendered one. The mix is not stored: the renderer makes it as the
-// sum of the stems in stem order, and the replay sums them the same way (checked as each block
-// is stored). The file is written and read past the page cache (io::DirectWriter, DirectReader:
-// the render threads would otherwise copy every byte into kernel memory, twice); it stays until
-// its folder goes (a ScratchFolder's to remove).
+// sum of the stems in stem order, and the replay sums them the same way (checked on the first
+// blocks stored and one in 32 after them). The file is written and read past the page cache
+// (io::DirectWriter, DirectReader: the render threads would otherwise copy every byte into kernel
+// memory, twice); it stays until its folder goes (a ScratchFolder's to remove).
 class StoredRender {
  public:
   // Creates `file` (which must not exist) for the render `plan` describes at `sampleRate` (for
@@ -90,6 +90,7 @@ class StoredRender {
   std::unique_ptr<io::DirectWriter> writer_;  // while blocks are appended, until the first replay
   std::int64_t bytes_ = 0;
   std::int64_t frames_ = 0;
+  std::int64_t blocksStored_ = 0;
   std::vector<float> mix_;    // the mix as the replay makes it (checked against the rendered one)
   std::vector<float> stems_;  // a replayed block's stems, one after another
 };

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -70,7 +71,7 @@ double channelWeight(double azimuthDeg, double elevationDeg, bool lfe) {
   return 1.0;
 }
 
-LoudnessMeter::LoudnessMeter(double sampleRate, std::vector<double> channelWeights)
+LoudnessMeter::LoudnessMeter(double sampleRate, std::vector<double> channelWeights, bool truePeak)
     : sampleRate_(sampleRate),
       weights_(std::move(channelWeights)),
       samplePeak_(weights_.size(), 0.0),
@@ -80,7 +81,7 @@ LoudnessMeter::LoudnessMeter(double sampleRate, std::vector<double> channelWeigh
   if (weights_.empty()) throw std::invalid_argument("LoudnessMeter needs at least one channel");
   for (std::size_t c = 0; c < weights_.size(); ++c) {
     filters_.emplace_back(sampleRate);
-    truePeaks_.emplace_back(sampleRate);
+    if (truePeak) truePeaks_.emplace_back(sampleRate);
   }
 }
 
@@ -104,7 +105,7 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
       samplePeak_[c] = peak;
       // Silence into a filter at rest stays exactly zero: skip it (unused speakers of a stem).
       if (peak == 0.0 && filters_[c].atRest()) {
-        truePeak_[c] = truePeaks_[c].processRun(x, run, truePeak_[c]);
+        if (!truePeaks_.empty()) truePeak_[c] = truePeaks_[c].processRun(x, run, truePeak_[c]);
         continue;
       }
       filters.push_back(&filters_[c]);
@@ -117,6 +118,7 @@ void LoudnessMeter::addFrames(std::span<const float> planar, std::int64_t stride
     for (std::size_t a = 0; a < active.size(); ++a) {
       const std::size_t c = active[a];
       channelSums_[c] = sums[a];
+      if (truePeaks_.empty()) continue;
       // The reported true peak is at least the sample peak, so stretches whose interpolation
       // bound stays under it need no interpolation.
       truePeak_[c] =
@@ -232,6 +234,10 @@ LoudnessSummary LoudnessMeter::summary() const {
   }
   s.samplePeakDbfs = toDb(sp);
   s.truePeakDbtp = toDb(tp);
+  if (truePeaks_.empty()) {
+    s.truePeakDbtp = std::numeric_limits<double>::quiet_NaN();
+    std::fill(s.channelTruePeakDbtp.begin(), s.channelTruePeakDbtp.end(), s.truePeakDbtp);
+  }
   return s;
 }
 

@@ -35,7 +35,10 @@ struct LoudnessSummary {
 
 class LoudnessMeter {
  public:
-  LoudnessMeter(double sampleRate, std::vector<double> channelWeights);
+  // Without `truePeak`, the meter reads loudness and sample peaks only (a measurement that needs
+  // the integrated loudness alone, such as normalisation's first pass, skips the oversampling);
+  // its summary's true peaks are then NaN.
+  LoudnessMeter(double sampleRate, std::vector<double> channelWeights, bool truePeak = true);
 
   // Frames given channel-major: channel c's frame i at planar[c * stride + i].
   void addFrames(std::span<const float> planar, std::int64_t stride, std::int64_t numFrames);
@@ -74,7 +77,7 @@ class LoudnessMeter {
   double sampleRate_;
   std::vector<double> weights_;
   std::vector<KWeighting> filters_;
-  std::vector<TruePeak> truePeaks_;
+  std::vector<TruePeak> truePeaks_;  // empty without true peaks
   std::vector<double> samplePeak_, truePeak_;
   std::int64_t subBlockFrames_;  // 100 ms
   std::int64_t inSubBlock_ = 0;

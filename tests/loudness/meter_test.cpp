@@ -400,6 +400,32 @@ TEST(Meter, MultichannelResultDoesNotDependOnHowFramesArrive) {
   EXPECT_EQ(whole.shortTermLufs(), pieces.shortTermLufs());
 }
 
+// A meter without true peaks (normalisation's first pass) reads the loudness a full meter reads,
+// bit for bit, including a channel silent from the start; its true peaks say they were not read.
+TEST(Meter, WithoutTruePeaksReadsTheSameLoudness) {
+  constexpr std::int64_t kFrames = kRate * 3;
+  std::vector<float> planar;
+  for (unsigned c = 0; c < 3; ++c) {
+    auto x = test::noise(kFrames, 90 + c, 0.3f * static_cast<float>(c));
+    planar.insert(planar.end(), x.begin(), x.end());
+  }
+  const std::vector<double> weights = {1.0, 1.41, 1.0};
+  LoudnessMeter full(kRate, weights), loudness(kRate, weights, /*truePeak=*/false);
+  for (std::int64_t at = 0; at < kFrames; at += 4800) {
+    const auto part = std::span<const float>(planar).subspan(static_cast<std::size_t>(at));
+    full.addFrames(part, kFrames, std::min<std::int64_t>(4800, kFrames - at));
+    loudness.addFrames(part, kFrames, std::min<std::int64_t>(4800, kFrames - at));
+  }
+  const LoudnessSummary a = full.summary(), b = loudness.summary();
+  EXPECT_EQ(a.integratedLufs, b.integratedLufs);
+  EXPECT_EQ(a.loudnessRangeLu, b.loudnessRangeLu);
+  EXPECT_EQ(a.samplePeakDbfs, b.samplePeakDbfs);
+  EXPECT_GT(a.truePeakDbtp, -20.0);
+  EXPECT_TRUE(std::isnan(b.truePeakDbtp));
+  ASSERT_EQ(b.channelTruePeakDbtp.size(), 3u);
+  EXPECT_TRUE(std::isnan(b.channelTruePeakDbtp[2]));
+}
+
 // Pieces on the 100 ms grid, each metered by its own meter whose filters start in the state the
 // previous piece's ended in: their recorded sub-blocks, fed to one meter, read what the whole
 // programme's meter reads, bit for bit.
