@@ -15,29 +15,6 @@ constexpr double kAbsoluteGateLufs = -70.0;
 constexpr double kRelativeGateLu = -10.0;     // integrated (BS.1770-4)
 constexpr double kLraRelativeGateLu = -20.0;  // loudness range (Tech 3342)
 
-// The largest |x[k]|, several lanes at a time: a maximum is exact in any order, so this is the
-// scalar loop's value (GCC keeps that loop scalar, not knowing the samples hold no NaN).
-float largestMagnitude(const float* x, std::int64_t n) {
-  // Four lanes (one SSE register, what the baseline build has), two accumulators.
-  using Vec = float __attribute__((vector_size(4 * sizeof(float))));
-  using Bits = std::uint32_t __attribute__((vector_size(4 * sizeof(float))));
-  const Bits magnitude = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
-  Vec a = {}, b = {};
-  std::int64_t k = 0;
-  for (; k + 8 <= n; k += 8) {
-    Bits u, v;
-    std::memcpy(&u, x + k, sizeof u);
-    std::memcpy(&v, x + k + 4, sizeof v);
-    const Vec p = std::bit_cast<Vec>(u & magnitude), q = std::bit_cast<Vec>(v & magnitude);
-    a = p > a ? p : a;
-    b = q > b ? q : b;
-  }
-  a = b > a ? b : a;
-  float m = std::max(std::max(a[0], a[1]), std::max(a[2], a[3]));
-  for (; k < n; ++k) m = std::max(m, std::abs(x[k]));
-  return m;
-}
-
 double toDb(double linear) { return linear > 0.0 ? 20.0 * std::log10(linear) : kSilenceLufs; }
 
 // Gated mean of `energies`: absolute gate, then a relative gate `relativeLu` below the mean of

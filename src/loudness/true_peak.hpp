@@ -10,6 +10,11 @@
 
 namespace vkmix::loudness {
 
+// The largest |x[k]| (NaNs passed over), several lanes at a time: a maximum is exact in any
+// order, so this is the scalar loop's value (GCC keeps that loop scalar, not knowing the samples
+// hold no NaN).
+float largestMagnitude(const float* x, std::int64_t n);
+
 class TruePeak {
  public:
   explicit TruePeak(double sampleRate);
