@@ -7,12 +7,14 @@
 #include <ebur128.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 
 #include "engine/deliver.hpp"
+#include "engine/render_replay.hpp"
 #include "io/decoder.hpp"
 #include "support/gpu_fixture.hpp"
 #include "support/signals.hpp"
@@ -128,6 +130,29 @@ class RenderReplay : public test::GpuFixture {
 
 // The kept render delivers what rendering the session again delivers, file for file and byte for
 // byte, on the device's backend and the native CPU one, and the report keeps the render's figures.
+// The replay's mix is the renderer's: zeros plus each stem in stem order, element by element
+// (so -0 + -0 is +0, as 0 + -0 + -0 is), for any number of stems.
+TEST(SumStems, IsZerosPlusEachStemInOrderBitForBit) {
+  constexpr std::size_t kSamples = 1003;
+  std::vector<std::vector<float>> data;
+  for (unsigned s = 0; s < 7; ++s) {
+    auto x = test::noise(kSamples, 300 + s, 1.0f);
+    for (std::size_t i = 0; i < kSamples; i += 5) x[i] = -0.0f;
+    data.push_back(x);
+  }
+  for (std::size_t count = 0; count <= data.size(); ++count) {
+    std::vector<std::span<const float>> stems(data.begin(), data.begin() + count);
+    std::vector<float> expected(kSamples, 0.0f), mix(5, 9.0f);
+    for (const auto& stem : stems)
+      for (std::size_t i = 0; i < kSamples; ++i) expected[i] += stem[i];
+    engine::sumStems(stems, kSamples, mix);
+    ASSERT_EQ(mix.size(), kSamples);
+    for (std::size_t i = 0; i < kSamples; ++i)
+      ASSERT_EQ(std::bit_cast<std::uint32_t>(mix[i]), std::bit_cast<std::uint32_t>(expected[i]))
+          << count << " stems, sample " << i;
+  }
+}
+
 TEST_F(RenderReplay, DeliversTheBytesOfARenderAgain) {
   struct Case {
     LoudnessReference ref;
