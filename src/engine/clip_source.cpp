@@ -107,7 +107,63 @@ void ClipSource::decodeUntil(std::int64_t end, std::int64_t keepFrom) {
   }
 }
 
+const std::vector<std::vector<float>>& DecodedFile::channels() {
+  std::call_once(decoded_, [this] {
+    io::StreamDecoder decoder(file_, sampleRate_);
+    std::vector<std::vector<float>> out(static_cast<std::size_t>(decoder.numChannels()));
+    while (decoder.decode(out, 1 << 16) > 0) {
+    }
+    channels_ = std::move(out);
+  });
+  return channels_;
+}
+
 namespace {
+
+// A clip of a DecodedFile: its channels, from its offset.
+class DecodedClipSource final : public SampleSource {
+ public:
+  DecodedClipSource(std::shared_ptr<DecodedFile> file, const std::vector<int>& channels,
+                    std::int64_t offsetFrames, std::int64_t expectedFrames)
+      : file_(std::move(file)),
+        channels_(channels),
+        offset_(offsetFrames),
+        expectedFrames_(expectedFrames) {}
+
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
+    readScaled(c, clipFrame, n, dst, 1.0f);
+  }
+  void readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) override {
+    const std::vector<float>& ch = channel(c);
+    // The clip's frames the media holds, then zeros, as a ClipSource reads them.
+    const auto held = static_cast<std::int64_t>(ch.size()) - offset_;
+    const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
+    const std::int64_t to = std::clamp<std::int64_t>(held - clipFrame, from, n);
+    std::fill(dst, dst + from, 0.0f);
+    if (to > from) scaleRow(dst + from, ch.data() + offset_ + clipFrame + from, gain, to - from);
+    std::fill(dst + to, dst + n, 0.0f);
+  }
+  void decodeAhead(std::int64_t /*clipFrameEnd*/) override { channel(0); }
+  bool concurrentReads() const override { return true; }
+
+ private:
+  const std::vector<float>& channel(int c) {
+    const std::vector<std::vector<float>>& all = file_->channels();
+    const auto frames = all.empty() ? 0 : static_cast<std::int64_t>(all[0].size());
+    if (frames - offset_ < expectedFrames_)
+      throw IoError(file_->file().string() + ": the media ended " +
+                    std::to_string(std::max<std::int64_t>(0, frames - offset_)) +
+                    " frames into the clip, which plays " + std::to_string(expectedFrames_) +
+                    ": the file changed during the render");
+    const int fileChannel = channels_.empty() ? c : channels_[static_cast<std::size_t>(c)];
+    return all[static_cast<std::size_t>(fileChannel)];
+  }
+
+  std::shared_ptr<DecodedFile> file_;
+  std::vector<int> channels_;  // the file's channel of each clip channel; empty: all in order
+  std::int64_t offset_;
+  std::int64_t expectedFrames_;
+};
 
 // A clip's channels read from a decoder it shares with other clips.
 class SharedClipView final : public SampleSource {
@@ -131,13 +187,42 @@ class SharedClipView final : public SampleSource {
 }  // namespace
 
 ClipSourcePool::ClipSourcePool(const std::vector<PlannedClip>& clips, int sampleRate)
-    : clips_(clips), sampleRate_(sampleRate), groupOf_(clips.size(), -1), viewMap_(clips.size()) {
+    : decodedOf_(clips.size(), -1),
+      clips_(clips),
+      sampleRate_(sampleRate),
+      groupOf_(clips.size(), -1),
+      viewMap_(clips.size()) {
+  // Compressed files that two or more clips play, most-played first, as long as the whole of
+  // each fits kDecodedFileBytes and all of them kDecodedBytes.
+  std::map<std::string, std::vector<int>> byFile;
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    const PlannedClip& c = clips[i];
+    if (c.denoised < 0 && c.compressed) byFile[c.file.string()].push_back(static_cast<int>(i));
+  }
+  std::vector<const std::pair<const std::string, std::vector<int>>*> candidates;
+  for (const auto& entry : byFile)
+    if (entry.second.size() >= 2) candidates.push_back(&entry);
+  std::stable_sort(candidates.begin(), candidates.end(), [](const auto* a, const auto* b) {
+    return a->second.size() > b->second.size();
+  });
+  std::int64_t budget = kDecodedBytes;
+  for (const auto* entry : candidates) {
+    const PlannedClip& c = clips[static_cast<std::size_t>(entry->second.front())];
+    const std::int64_t bytes =
+        c.fileFrames * c.fileChannels * static_cast<std::int64_t>(sizeof(float));
+    if (bytes > kDecodedFileBytes || bytes > budget) continue;
+    budget -= bytes;
+    for (int i : entry->second)
+      decodedOf_[static_cast<std::size_t>(i)] = static_cast<int>(decoded_.size());
+    decoded_.push_back(Decoded{std::make_shared<DecodedFile>(c.file, sampleRate),
+                               static_cast<int>(entry->second.size())});
+  }
   // Only clips that name their channels share: "all channels" has no count to merge until the
   // file is open, and such clips (unmapped beds) rarely repeat a file.
   std::map<std::tuple<std::string, std::int64_t, std::int64_t>, std::vector<int>> members;
   for (std::size_t i = 0; i < clips.size(); ++i) {
     const PlannedClip& c = clips[i];
-    if (c.denoised >= 0 || c.channels.empty()) continue;
+    if (c.denoised >= 0 || c.channels.empty() || decodedOf_[i] >= 0) continue;
     members[{c.file.string(), c.offsetFrames, c.startFrame}].push_back(static_cast<int>(i));
   }
   for (const auto& [key, indices] : members) {
@@ -168,6 +253,18 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex, std::int64_t f
   const PlannedClip& c = clips_[i];
   // The clips of a group start on the same frame, so they skip the same frames.
   const std::int64_t skip = std::max<std::int64_t>(0, fromFrame - c.startFrame);
+  if (decodedOf_[i] >= 0) {
+    std::shared_ptr<DecodedFile> file;
+    {
+      std::lock_guard lock(mutex_);
+      Decoded& d = decoded_[static_cast<std::size_t>(decodedOf_[i])];
+      file = d.file;
+      // Its last clip opened: the decoded samples live as long as the sources that read them.
+      if (--d.opensLeft == 0) d.file.reset();
+    }
+    if (file)
+      return std::make_unique<DecodedClipSource>(file, c.channels, c.offsetFrames, c.mediaFrames);
+  }
   if (groupOf_[i] < 0)
     return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames,
                                         c.mediaFrames, skip);

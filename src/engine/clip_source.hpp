@@ -100,16 +100,51 @@ class ClipSource final : public SampleSource {
   std::int64_t expectedFrames_;
 };
 
+// A compressed media file that several clips play, decoded once, whole, at the session rate,
+// for all of them (a sound effect or an ambience used again and again would otherwise be decoded
+// again by every clip). The samples are the ones a ClipSource decodes: a StreamDecoder's frames
+// do not depend on where it starts. Decoded the first time a clip needs it, on that thread.
+class DecodedFile {
+ public:
+  DecodedFile(std::filesystem::path file, int sampleRate)
+      : file_(std::move(file)), sampleRate_(sampleRate) {}
+  // The file's channels, decoding them first if no one has (thread-safe).
+  const std::vector<std::vector<float>>& channels();
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::once_flag decoded_;
+  std::filesystem::path file_;
+  int sampleRate_;
+  std::vector<std::vector<float>> channels_;
+};
+
 // Opens clip sources so that clips playing the same file from the same offset and starting on the
 // same timeline frame (a poly recording's channels as objects, an ADM master's tracks) read
-// through one decoder of the union of their channels instead of one decoder each.
+// through one decoder of the union of their channels instead of one decoder each, and clips of a
+// compressed file that others play too read one DecodedFile (within kDecodedBytes).
 class ClipSourcePool {
  public:
   ClipSourcePool(const std::vector<PlannedClip>& clips, int sampleRate);
   // The clip's source, for reads from timeline frame `fromFrame` on (ClipSource's firstFrame).
   std::unique_ptr<SampleSource> open(int clipIndex, std::int64_t fromFrame = 0);
 
+  // The most decoded media kept at once, and the most one file may take of it.
+  static constexpr std::int64_t kDecodedBytes = std::int64_t{256} << 20;
+  static constexpr std::int64_t kDecodedFileBytes = std::int64_t{64} << 20;
+  // Whether clip `clipIndex` reads a DecodedFile (for tests).
+  bool readsDecoded(int clipIndex) const {
+    return decodedOf_[static_cast<std::size_t>(clipIndex)] >= 0;
+  }
+
  private:
+  struct Decoded {
+    std::shared_ptr<DecodedFile> file;  // dropped when its last clip has been opened
+    int opensLeft = 0;
+  };
+  std::mutex mutex_;  // over decoded_ (opens may come from the loop and a decode-ahead worker)
+  std::vector<int> decodedOf_;  // per clip: its entry in decoded_, or -1
+  std::vector<Decoded> decoded_;
   struct Group {
     std::filesystem::path file;
     std::int64_t offsetFrames = 0;

@@ -216,7 +216,9 @@ VoicePlan planVoices(const Session& session, const Layout& output,
       }
       plan.clips.push_back(PlannedClip{
           clip.resolvedPath, kept, offsetFrames, secondsToFrames(clip.startSeconds, rate),
-          secondsToFrames(clip.startSeconds, rate) + length, -1, std::min(length, frames)});
+          secondsToFrames(clip.startSeconds, rate) + length, -1, std::min(length, frames),
+          !counter.info(clip.resolvedPath).codec.starts_with("pcm_"), mediaChannels,
+          counter.framesAfter(clip.resolvedPath, 0)});
       if (frames < length && warn) {
         warn(file + ": " + clipPath + ": media ends " +
              std::to_string(static_cast<double>(length - frames) / rate) +

@@ -48,6 +48,11 @@ struct PlannedClip {
   // Frames of the media the clip reads (its length, or less where the media ends within the
   // tolerance and silence plays): what the media held when planned, so less is an I/O error.
   std::int64_t mediaFrames = 0;
+  // The media as a whole: compressed (decoded through FFmpeg, not read as PCM), its channels and
+  // its frames at the session rate (what a decoded copy of the whole file takes).
+  bool compressed = false;
+  int fileChannels = 0;
+  std::int64_t fileFrames = 0;
 };
 
 struct VoicePlan {

@@ -13,12 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/voice_plan.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix::engine {
 namespace {
+
+namespace fs = std::filesystem;
 
 // Reads [0, total) of channel 0 in blocks of `block` frames; with `ahead`, each block is first
 // decoded ahead (what a decode-ahead worker does), so every read is served from the buffer.
@@ -175,6 +178,78 @@ TEST(FrameCounter, DecodesACompressedFileOnceForAllItsClips) {
   // PCM at the session rate: its header's count, no decode.
   EXPECT_EQ(counter.framesAfter(dir / "src.wav", 1000), 3 * rate + 123 - 1000);
   EXPECT_EQ(counter.decodedFiles(), 2);
+}
+
+// Compressed files that several clips play are decoded once for all of them: each clip's reads
+// (any offset, any of its channels, scaled or not, in blocks) are the bits its own ClipSource
+// reads, for a lossless file at the session rate (which a ClipSource seeks), a resampled one and
+// a lossy one (which it decodes from the start). A file one clip plays, a PCM file and a file
+// larger than the budget stream as before; media shorter than planned is still an I/O error.
+TEST(ClipSourcePool, ClipsOfOneCompressedFileReadOneDecodedCopy) {
+  test::ScratchDir dir;
+  const int rate = 48000;
+  std::vector<std::vector<float>> src;
+  for (unsigned c = 0; c < 3; ++c) src.push_back(test::noise(3 * rate + 321, 40 + c, 0.4f));
+  test::writeFloatWav(dir / "src.wav", src, rate);
+  const std::string cd = "cd " + dir.path().string() + " && ffmpeg -nostdin -loglevel error -y ";
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a flac f.flac"), 0);
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -ar 44100 -c:a flac r.flac"), 0);
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a aac -b:a 192k a.m4a"), 0);
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a flac once.flac"), 0);
+  ASSERT_EQ(test::runCommand(cd + "-i src.wav -c:a flac big.flac"), 0);
+
+  FrameCounter counter(rate);
+  std::vector<PlannedClip> clips;
+  auto add = [&](const char* name, std::vector<int> channels, std::int64_t offset) {
+    const fs::path file = dir / name;
+    const std::int64_t after = counter.framesAfter(file, offset);
+    PlannedClip c{file, std::move(channels), offset, 0, after, -1, after};
+    c.compressed = !counter.info(file).codec.starts_with("pcm_");
+    c.fileChannels = counter.info(file).numChannels;
+    c.fileFrames = counter.framesAfter(file, 0);
+    clips.push_back(c);
+  };
+  for (const char* name : {"f.flac", "r.flac", "a.m4a", "src.wav", "big.flac"}) {
+    add(name, {1}, 0);
+    add(name, {0, 2}, 4800);
+    add(name, {}, rate + 777);  // past a second: a ClipSource of the lossless file seeks
+  }
+  add("once.flac", {2}, 100);
+  // As if big.flac held more than one file may take of the budget.
+  for (PlannedClip& c : clips)
+    if (c.file.filename() == "big.flac") c.fileFrames = ClipSourcePool::kDecodedFileBytes;
+  ClipSourcePool pool(clips, rate);
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    const PlannedClip& c = clips[i];
+    const std::string name = c.file.filename().string();
+    const bool decoded = name == "f.flac" || name == "r.flac" || name == "a.m4a";
+    EXPECT_EQ(pool.readsDecoded(static_cast<int>(i)), decoded) << name;
+    std::unique_ptr<SampleSource> source = pool.open(static_cast<int>(i));
+    const int channels = c.channels.empty() ? 3 : static_cast<int>(c.channels.size());
+    ClipSource own(c.file, rate, c.channels, c.offsetFrames, c.mediaFrames);
+    // Reads go forward: every channel of a block, then the next block.
+    for (std::int64_t at = 0; at < c.mediaFrames + 500; at += 4096) {
+      const float gain = at % 8192 == 0 ? 1.0f : 0.7f;
+      source->decodeAhead(at + 4096);
+      for (int ch = 0; ch < channels; ++ch) {
+        std::vector<float> a(4096, -7.0f), b(4096, -5.0f);
+        source->readScaled(ch, at, 4096, a.data(), gain);
+        own.readScaled(ch, at, 4096, b.data(), gain);
+        ASSERT_TRUE(a == b) << name << " from " << c.offsetFrames << ", channel " << ch
+                            << ", frame " << at;
+      }
+    }
+  }
+
+  std::vector<PlannedClip> changed(2, clips.front());
+  changed[1].mediaFrames += 1000;  // the file now holds fewer frames than planned
+  ClipSourcePool short_(changed, rate);
+  std::vector<float> row(4096);
+  EXPECT_NO_THROW(short_.open(0)->read(0, 0, 4096, row.data()));
+  EXPECT_THAT([&] { short_.open(1)->read(0, 0, 4096, row.data()); },
+              ::testing::ThrowsMessage<IoError>(::testing::HasSubstr(
+                  "f.flac: the media ended " + std::to_string(changed[0].mediaFrames) +
+                  " frames into the clip")));
 }
 
 }  // namespace
