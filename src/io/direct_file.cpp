@@ -18,7 +18,7 @@ namespace {
 
 // Large enough that a direct write or read costs the device one request per few milliseconds of
 // a film-sized stream; small enough to be nothing beside a render's buffers.
-constexpr std::size_t kBufferBytes = std::size_t{4} << 20;
+constexpr std::size_t kBufferBytes = std::size_t{2} << 20;
 
 char* alignedBuffer() {
   void* p = std::aligned_alloc(kDirectAlign, kBufferBytes);

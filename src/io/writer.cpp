@@ -169,7 +169,7 @@ AudioWriter::AudioWriter(const std::filesystem::path& path, const Layout& layout
     throw InputError(m.file, "",
                      std::string("cannot create the output file: ") + std::strerror(e.error()));
   }
-  constexpr int kIoBytes = 1 << 20;
+  constexpr int kIoBytes = 1 << 16;  // small writes only (headers): packets pass it by
   auto* ioBuffer = static_cast<unsigned char*>(av_malloc(kIoBytes));
   VKMIX_ASSERT(ioBuffer != nullptr, "FFmpeg allocation failed");
   m.io = avio_alloc_context(ioBuffer, kIoBytes, 1, &m, nullptr, &Impl::writePacket, &Impl::seek);
