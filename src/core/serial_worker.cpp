@@ -1,0 +1,63 @@
+#include "core/serial_worker.hpp"
+
+#include "core/thread_cpu.hpp"
+
+namespace vkmix {
+
+SerialWorker::SerialWorker(const char* threadName)
+    : thread_([this, threadName] { work(threadName); }) {}
+
+SerialWorker::~SerialWorker() {
+  {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return !busy_; });
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void SerialWorker::post(std::function<void()> job) {
+  wait();
+  {
+    std::lock_guard lock(mutex_);
+    job_ = std::move(job);
+    busy_ = true;
+  }
+  wake_.notify_all();
+}
+
+void SerialWorker::wait() {
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [&] { return !busy_; });
+  if (error_) {
+    std::exception_ptr e = error_;
+    error_ = nullptr;
+    std::rethrow_exception(e);
+  }
+}
+
+void SerialWorker::work(const char* threadName) {
+  nameThisThread(threadName);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || busy_; });
+    if (stop_) return;
+    std::function<void()> job = std::move(job_);
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      job();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    job = nullptr;  // what the job holds goes on this thread, before the caller is told
+    accountThreadCpu();
+    lock.lock();
+    error_ = error;
+    busy_ = false;
+    done_.notify_all();
+  }
+}
+
+}  // namespace vkmix
