@@ -10,7 +10,7 @@ SerialWorker::SerialWorker(const char* threadName)
 SerialWorker::~SerialWorker() {
   {
     std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return !busy_; });
+    done_.wait(lock, [&] { return !busy_ && jobs_.empty(); });
     stop_ = true;
   }
   wake_.notify_all();
@@ -18,18 +18,21 @@ SerialWorker::~SerialWorker() {
 }
 
 void SerialWorker::post(std::function<void()> job) {
-  wait();
   {
     std::lock_guard lock(mutex_);
-    job_ = std::move(job);
-    busy_ = true;
+    if (error_) {
+      std::exception_ptr e = error_;
+      error_ = nullptr;
+      std::rethrow_exception(e);
+    }
+    jobs_.push_back(std::move(job));
   }
   wake_.notify_all();
 }
 
 void SerialWorker::wait() {
   std::unique_lock lock(mutex_);
-  done_.wait(lock, [&] { return !busy_; });
+  done_.wait(lock, [&] { return !busy_ && jobs_.empty(); });
   if (error_) {
     std::exception_ptr e = error_;
     error_ = nullptr;
@@ -41,9 +44,11 @@ void SerialWorker::work(const char* threadName) {
   nameThisThread(threadName);
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stop_ || busy_; });
+    wake_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
     if (stop_) return;
-    std::function<void()> job = std::move(job_);
+    std::function<void()> job = std::move(jobs_.front());
+    jobs_.pop_front();
+    busy_ = true;
     lock.unlock();
     std::exception_ptr error;
     try {
@@ -54,9 +59,12 @@ void SerialWorker::work(const char* threadName) {
     job = nullptr;  // what the job holds goes on this thread, before the caller is told
     accountThreadCpu();
     lock.lock();
-    error_ = error;
     busy_ = false;
-    done_.notify_all();
+    if (error) {
+      if (!error_) error_ = error;
+      jobs_.clear();  // they follow the one that failed: what they would use may be wrong
+    }
+    if (jobs_.empty()) done_.notify_all();
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -16,14 +17,16 @@ class SerialWorker {
  public:
   // `threadName` names the thread for profilers (at most 15 characters).
   explicit SerialWorker(const char* threadName);
-  ~SerialWorker();  // waits for the job in hand (an error it throws is dropped), then stops
+  ~SerialWorker();  // waits for the jobs queued (an error is dropped), then stops
   SerialWorker(const SerialWorker&) = delete;
   SerialWorker& operator=(const SerialWorker&) = delete;
 
-  // Waits for the job before (rethrowing its error, and then not starting this one), then starts
-  // `job`. Everything the caller wrote before is visible to the job.
+  // Queues `job`, to run once the jobs before it have. Everything the caller wrote before is
+  // visible to the job. After a job has thrown, the jobs queued are dropped and this rethrows
+  // its error, once.
   void post(std::function<void()> job);
-  // Waits for the job in hand; what it wrote is then visible to the caller. Rethrows its error.
+  // Waits for every job queued; what they wrote is then visible to the caller. Rethrows the
+  // error of one that threw (the first; the rest were dropped).
   void wait();
 
  private:
@@ -31,10 +34,10 @@ class SerialWorker {
 
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  std::function<void()> job_;
+  std::deque<std::function<void()>> jobs_;
   std::exception_ptr error_;
-  bool busy_ = false, stop_ = false;
-  std::thread thread_;  // last: started once the members it uses exist
+  bool busy_ = false, stop_ = false;  // busy_: a job is running
+  std::thread thread_;                // last: started once the members it uses exist
 };
 
 }  // namespace vkmix

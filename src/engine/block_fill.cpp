@@ -138,11 +138,38 @@ void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, st
   });
 }
 
+namespace {
+
+// Row `row` (`stride` floats): its clip's frames [from, to) read (a plain row's scaled by `gain`
+// as the source reads them), zeros around them, times `envelope` (null: a plain row), the bits
+// applyEnvelope gives.
+void readRow(SampleSource& source, int channel, std::int64_t clipFrame, std::int64_t from,
+             std::int64_t to, std::int64_t stride, float* row, float gain, const float* envelope) {
+  std::fill(row, row + from, 0.0f);
+  if (to > from && envelope == nullptr) {
+    source.readScaled(channel, clipFrame + from, to - from, row + from, gain);
+  } else if (to > from) {
+    source.read(channel, clipFrame + from, to - from, row + from);
+  }
+  std::fill(row + to, row + stride, 0.0f);
+  if (envelope != nullptr) multiplyRow(row, envelope, stride);
+}
+
+}  // namespace
+
+void RowReads::run() const {
+  for (const Row& r : rows)
+    readRow(*r.source, r.channel, r.clipFrame, r.from, r.to, r.stride, r.row, r.gain,
+            r.envelope < 0 ? nullptr : envelopes.data() + r.envelope);
+}
+
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool, FadeCurves* fades, const GridAhead* ahead, std::size_t mixer) {
+               ParallelFor* pool, FadeCurves* fades, const GridAhead* ahead, std::size_t mixer,
+               RowReads* later) {
+  if (!rows) later = nullptr;  // the block's own rows: read before the backend takes them
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -250,52 +277,69 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     if (found == owners.end()) owners.push_back(k);
   }
   const auto envStride = static_cast<std::size_t>(block.stride);
-  std::vector<float> envelopes(owners.size() * envStride);
+  // Rows read later take their envelopes from `later`, appended after the ones it holds.
+  std::vector<float> own;
+  std::vector<float>& envelopes = later != nullptr ? later->envelopes : own;
+  const std::size_t envBase = envelopes.size();
+  envelopes.resize(envBase + owners.size() * envStride);
   for (std::size_t e = 0; e < owners.size(); ++e) {
     const dsp::VoiceParams& p = block.voices[owners[e]];
+    float* env = envelopes.data() + envBase + e * envStride;
     if (fades != nullptr) {
-      fades->envelopeRow(p, envelopes.data() + e * envStride, envStride);
+      fades->envelopeRow(p, env, envStride);
     } else {
-      dsp::envelopeRow(p, envelopes.data() + e * envStride, envStride);
+      dsp::envelopeRow(p, env, envStride);
     }
   }
   // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
-  // there is one, with the same bytes.
-  auto readRow = [&](std::size_t k) {
+  // there is one, or later, with the same bytes. A plain voice's envelope is its gain alone: the
+  // source scales the samples as it reads them (the bits applyEnvelope gives), saving a pass.
+  auto envelopeAt = [&](std::size_t k) -> std::ptrdiff_t {
+    if (block.voices[k].plain == 1.0f) return -1;
+    return static_cast<std::ptrdiff_t>(envBase + envelopeOf[k] * envStride);
+  };
+  auto readRowNow = [&](std::size_t k) {
     const PlannedVoice& pv = voices[included[k]];
     const dsp::VoiceParams& p = block.voices[k];
-    const std::int64_t clipFrame = p.clipFrame;
-    float* row = block.row(k);
     const auto [from, to] = clipRange(k);
-    std::fill(row, row + from, 0.0f);
-    // A plain voice's envelope is its gain alone: the source scales the samples as it reads them
-    // (the bits applyEnvelope gives), saving a pass over the row.
-    if (to > from && p.plain == 1.0f) {
-      sources.at(pv.clipIndex)
-          ->readScaled(pv.sourceChannel, clipFrame + from, to - from, row + from, p.gainLinear);
-    } else if (to > from) {
-      sources.at(pv.clipIndex)->read(pv.sourceChannel, clipFrame + from, to - from, row + from);
-    }
-    std::fill(row + to, row + block.stride, 0.0f);
-    if (p.plain != 1.0f) {  // what applyEnvelope gives
-      const float* env = envelopes.data() + envelopeOf[k] * envStride;
-      multiplyRow(row, env, block.stride);
-    }
+    const std::ptrdiff_t env = envelopeAt(k);
+    readRow(*sources.at(pv.clipIndex), pv.sourceChannel, p.clipFrame, from, to, block.stride,
+            block.row(k), p.gainLinear, env < 0 ? nullptr : envelopes.data() + env);
   };
-  if (pool != nullptr && pool->workers() > 0) {
+  if (later != nullptr) {
+    for (std::size_t k = 0; k < count; ++k) {
+      if (onDevice[k] != 0) continue;
+      const PlannedVoice& pv = voices[included[k]];
+      SampleSource* source = sources.at(pv.clipIndex).get();
+      if (!source->concurrentReads()) {
+        readRowNow(k);
+        continue;
+      }
+      const auto [from, to] = clipRange(k);
+      later->rows.push_back({.source = source,
+                             .channel = pv.sourceChannel,
+                             .clipFrame = block.voices[k].clipFrame,
+                             .from = from,
+                             .to = to,
+                             .stride = block.stride,
+                             .row = block.row(k),
+                             .gain = block.voices[k].gainLinear,
+                             .envelope = envelopeAt(k)});
+    }
+  } else if (pool != nullptr && pool->workers() > 0) {
     std::vector<std::size_t> anyThread;  // rows whose sources take reads from any thread
     for (std::size_t k = 0; k < count; ++k) {
       if (onDevice[k] != 0) continue;
       if (sources.at(voices[included[k]].clipIndex)->concurrentReads()) {
         anyThread.push_back(k);
       } else {
-        readRow(k);
+        readRowNow(k);
       }
     }
-    pool->run(anyThread.size(), [&](std::size_t i) { readRow(anyThread[i]); });
+    pool->run(anyThread.size(), [&](std::size_t i) { readRowNow(anyThread[i]); });
   } else {
     for (std::size_t k = 0; k < count; ++k)
-      if (onDevice[k] == 0) readRow(k);
+      if (onDevice[k] == 0) readRowNow(k);
   }
   block.enveloped = true;
 }

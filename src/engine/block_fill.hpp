@@ -105,17 +105,41 @@ struct GridAhead {
   std::map<std::tuple<std::size_t, int, int>, Points> kept;
 };
 
+// Rows fillBlock leaves to be read later (RowReads::run), on a thread of their own, while the loop
+// records the chunk: their memory is the device's (RowMemory), read by it only once the chunk is
+// submitted. Every read and envelope is the one fillBlock would make, in the same order.
+struct RowReads {
+  struct Row {
+    SampleSource* source = nullptr;
+    int channel = 0;
+    std::int64_t clipFrame = 0;  // the clip's frame at the row's frame 0
+    std::int64_t from = 0, to = 0, stride = 0;
+    float* row = nullptr;
+    float gain = 1.0f;             // plain rows: the source scales their samples
+    std::ptrdiff_t envelope = -1;  // other rows: their envelope's offset in `envelopes`
+  };
+  std::vector<Row> rows;
+  std::vector<float> envelopes;  // the distinct envelopes of the rows, `stride` floats each
+  void clear() {
+    rows.clear();
+    envelopes.clear();
+  }
+  void run() const;
+};
+
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
 // rows in `rows`' memory when given. Automated voices get gains on the absolute grid (every
 // kGridFrames frames), shared by the voices of one (track, bed channel). Each row is read and
 // given its envelope in turn, while it is in cache (the block is `enveloped`), on `pool`'s
 // threads where given (rows whose source has concurrentReads(); the rest on this thread); a row
 // whose source is on the device (SampleSource::onDevice) is named in block.deviceRows instead.
+// With `later` and `rows`, rows whose source has concurrentReads() are appended to `later` rather
+// than read (the sources must stay open until they are).
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
                ParallelFor* pool = nullptr, FadeCurves* fades = nullptr,
-               const GridAhead* ahead = nullptr, std::size_t mixer = 0);
+               const GridAhead* ahead = nullptr, std::size_t mixer = 0, RowReads* later = nullptr);
 
 }  // namespace vkmix::engine
