@@ -157,7 +157,14 @@ void readRow(SampleSource& source, int channel, std::int64_t clipFrame, std::int
 
 }  // namespace
 
-void RowReads::run() const {
+void RowReads::run() {
+  for (const Envelope& e : pending) {
+    if (fades != nullptr) {
+      fades->envelopeRow(e.voice, envelopes.data() + e.offset, e.frames);
+    } else {
+      dsp::envelopeRow(e.voice, envelopes.data() + e.offset, e.frames);
+    }
+  }
   for (const Row& r : rows)
     readRow(*r.source, r.channel, r.clipFrame, r.from, r.to, r.stride, r.row, r.gain,
             r.envelope < 0 ? nullptr : envelopes.data() + r.envelope);
@@ -282,10 +289,17 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
   std::vector<float>& envelopes = later != nullptr ? later->envelopes : own;
   const std::size_t envBase = envelopes.size();
   envelopes.resize(envBase + owners.size() * envStride);
+  // Every row read later: so are the envelopes (a sine a frame in a fade), on that thread.
+  bool envelopesLater = later != nullptr;
+  for (std::size_t k = 0; k < count && envelopesLater; ++k)
+    envelopesLater =
+        onDevice[k] != 0 || sources.at(voices[included[k]].clipIndex)->concurrentReads();
   for (std::size_t e = 0; e < owners.size(); ++e) {
     const dsp::VoiceParams& p = block.voices[owners[e]];
     float* env = envelopes.data() + envBase + e * envStride;
-    if (fades != nullptr) {
+    if (envelopesLater) {
+      later->pending.push_back({p, envBase + e * envStride, envStride});
+    } else if (fades != nullptr) {
       fades->envelopeRow(p, env, envStride);
     } else {
       dsp::envelopeRow(p, env, envStride);

@@ -118,13 +118,22 @@ struct RowReads {
     float gain = 1.0f;             // plain rows: the source scales their samples
     std::ptrdiff_t envelope = -1;  // other rows: their envelope's offset in `envelopes`
   };
+  // The envelopes still to compute, before the rows are read (with `fades` where given): a
+  // voice's, at its offset in `envelopes`, `frames` floats.
+  struct Envelope {
+    dsp::VoiceParams voice;
+    std::size_t offset = 0, frames = 0;
+  };
   std::vector<Row> rows;
   std::vector<float> envelopes;  // the distinct envelopes of the rows, `stride` floats each
+  std::vector<Envelope> pending;
+  FadeCurves* fades = nullptr;  // this thread's own (FadeCurves is not shared between threads)
   void clear() {
     rows.clear();
     envelopes.clear();
+    pending.clear();
   }
-  void run() const;
+  void run();
 };
 
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
@@ -134,7 +143,8 @@ struct RowReads {
 // threads where given (rows whose source has concurrentReads(); the rest on this thread); a row
 // whose source is on the device (SampleSource::onDevice) is named in block.deviceRows instead.
 // With `later` and `rows`, rows whose source has concurrentReads() are appended to `later` rather
-// than read (the sources must stay open until they are).
+// than read (the sources must stay open until they are), and their envelopes too when every row
+// is (`fades` then is not used).
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,

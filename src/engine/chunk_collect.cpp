@@ -40,8 +40,19 @@ void ChunkCollector::collect(const StartedChunk& chunk) {
   if (!framing_) {
     collectDirect(chunk);
   } else {
+    // With a worker the dry groups wait in their own buffers, and go into the framing's FIFOs
+    // on the worker, before it emits (the sends' FIFOs are apart: the same frames come out).
+    if (worker_) {
+      dryOut_.resize(plan_.mixers.size());
+      dispatched_ = chunk.dispatched;
+    }
     for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
       const MixerPlan& mixer = plan_.mixers[m];
+      if (worker_ && mixer.dryGroup >= 0) {
+        dryOut_[m].resize(static_cast<std::size_t>(mixer.channels * chunk.stride));
+        if (chunk.dispatched[m]) backend_.finishMix(m, dryOut_[m]);
+        continue;
+      }
       // A finished mix overwrites every sample; a silent one is zeros.
       out_.resize(static_cast<std::size_t>(mixer.channels * chunk.stride));
       if (chunk.dispatched[m]) {
@@ -57,9 +68,22 @@ void ChunkCollector::collect(const StartedChunk& chunk) {
                           chunk.numFrames);
       }
     }
-    handOff([this] { emit(); });
+    handOff([this, stride = chunk.stride, n = chunk.numFrames] {
+      if (worker_) addDryGroups(stride, n);
+      emit();
+    });
   }
   progressDue_ = true;
+}
+
+// The dry groups collect() left in dryOut_ (a silent one: zeros), into the framing.
+void ChunkCollector::addDryGroups(std::int64_t stride, std::int64_t n) {
+  for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
+    const MixerPlan& mixer = plan_.mixers[m];
+    if (mixer.dryGroup < 0) continue;
+    if (!dispatched_[m]) std::fill(dryOut_[m].begin(), dryOut_[m].end(), 0.0f);
+    framing_->addDry(static_cast<std::size_t>(mixer.dryGroup), dryOut_[m], stride, n);
+  }
 }
 
 void ChunkCollector::finish() {

@@ -35,6 +35,7 @@ class ChunkCollector {
  private:
   void collectDirect(const StartedChunk& chunk);
   void sumDirect(std::int64_t frames, std::int64_t stride, const std::vector<char>& dispatched);
+  void addDryGroups(std::int64_t stride, std::int64_t n);
   void emit();
   // Runs `job` on the worker, or here without one.
   void handOff(std::function<void()> job);
@@ -54,6 +55,8 @@ class ChunkCollector {
   std::unique_ptr<ReverbFraming> framing_;  // none without reverbs
   std::vector<std::vector<float>> stemOut_;
   std::vector<float> mixOut_, out_;
+  std::vector<std::vector<float>> dryOut_;  // with a worker: per mixer, its dry group's mix
+  std::vector<char> dispatched_;            // with a worker: the chunk's StartedChunk::dispatched
   std::vector<std::vector<float>> partStems_;
   std::vector<float> partMix_;
   RenderedBlock rendered_;

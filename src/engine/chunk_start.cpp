@@ -53,6 +53,7 @@ void ChunkStarter::attach(backend::Backend& backend) {
   // chunk meanwhile. Readers, where there are cores for them, share it with the loop instead.
   if (backend.mixesOnDevice() && readers_.workers() == 0) {
     rowReads_.resize(plan_.mixers.size());
+    for (RowReads& r : rowReads_) r.fades = &rowFades_;
     rowWorker_ = std::make_unique<SerialWorker>("vkmix-read");
   }
 }

@@ -66,6 +66,7 @@ class ChunkStarter {
   // A backend that mixes on the device, with no readers: each mixer's rows (RowReads) are read
   // on a thread of their own while the loop records the chunk, and waited for before endChunk.
   std::vector<RowReads> rowReads_;
+  FadeCurves rowFades_;  // the envelopes the thread computes, with curves of its own
   std::unique_ptr<SerialWorker> rowWorker_;
 };
 
