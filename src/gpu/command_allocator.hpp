@@ -7,8 +7,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
-#include <mutex>
+#include <thread>
 #include <vulkan/vulkan.hpp>
 
 namespace vkmix::gpu {
@@ -34,7 +35,16 @@ class CommandAllocator {
   struct Free {
     Free* next;
   };
-  std::mutex mutex_;  // a pool's driver may allocate on threads of its own
+  // The pool is the application's to synchronise, but a driver may allocate on threads of its
+  // own: a lock, held for a few instructions (a mutex's calls cost more than the lists' work).
+  struct SpinLock {
+    std::atomic_flag held = ATOMIC_FLAG_INIT;
+    void lock() {
+      while (held.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+    }
+    void unlock() { held.clear(std::memory_order_release); }
+  };
+  SpinLock mutex_;
   std::array<Free*, kClasses> free_{};
   vk::AllocationCallbacks callbacks_{
       this,
