@@ -15,6 +15,7 @@
 #include "core/parallel_for.hpp"
 #include "dsp/voices/params.hpp"
 #include "engine/clip_source.hpp"
+#include "engine/row_reads.hpp"
 #include "engine/voice_plan.hpp"
 
 namespace vkmix::engine {
@@ -65,26 +66,6 @@ class ActiveVoices {
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 
-// The fade curves envelopes are computed from (dsp::fadeCurveTable), kept across chunks and
-// mixes: a fade's factors cost a sine or cosine a frame, and clips share fade lengths and shapes
-// (a long fade spans many chunks, and a clip's voice is in a stem and in its sends).
-class FadeCurves {
- public:
-  // dsp::envelopeRow's floats.
-  void envelopeRow(const dsp::VoiceParams& v, float* env, std::size_t n);
-
- private:
-  // The curves of v's fades, made where missing; false where they would not fit kMaxValues.
-  bool curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
-              const std::vector<double>*& out);
-
-  // (fade frames, shape bits) -> dsp::fadeCurveTable's table; at most kMaxValues in all (the
-  // curves go when the next would not fit: a session with long fades of many lengths).
-  static constexpr std::size_t kMaxValues = std::size_t{1} << 21;
-  std::map<std::pair<std::int32_t, std::uint32_t>, std::vector<double>> curves_;
-  std::size_t values_ = 0;
-};
-
 // An automated voice's gains on the absolute grid, as fillBlock writes them into MixBlock::grid:
 // `points` points from grid point `firstPoint`, kMaxOutputChannels floats each (zeros past the
 // mix's `numChannels`).
@@ -103,37 +84,6 @@ struct GridAhead {
     std::vector<float> gains;  // count x kMaxOutputChannels
   };
   std::map<std::tuple<std::size_t, int, int>, Points> kept;
-};
-
-// Rows fillBlock leaves to be read later (RowReads::run), on a thread of their own, while the loop
-// records the chunk: their memory is the device's (RowMemory), read by it only once the chunk is
-// submitted. Every read and envelope is the one fillBlock would make, in the same order.
-struct RowReads {
-  struct Row {
-    SampleSource* source = nullptr;
-    int channel = 0;
-    std::int64_t clipFrame = 0;  // the clip's frame at the row's frame 0
-    std::int64_t from = 0, to = 0, stride = 0;
-    float* row = nullptr;
-    float gain = 1.0f;             // plain rows: the source scales their samples
-    std::ptrdiff_t envelope = -1;  // other rows: their envelope's offset in `envelopes`
-  };
-  // The envelopes still to compute, before the rows are read (with `fades` where given): a
-  // voice's, at its offset in `envelopes`, `frames` floats.
-  struct Envelope {
-    dsp::VoiceParams voice;
-    std::size_t offset = 0, frames = 0;
-  };
-  std::vector<Row> rows;
-  std::vector<float> envelopes;  // the distinct envelopes of the rows, `stride` floats each
-  std::vector<Envelope> pending;
-  FadeCurves* fades = nullptr;  // this thread's own (FadeCurves is not shared between threads)
-  void clear() {
-    rows.clear();
-    envelopes.clear();
-    pending.clear();
-  }
-  void run();
 };
 
 // Fills `block` with the voices `routing` includes among `active`, for the block at `start`,
