@@ -52,47 +52,6 @@ void ActiveVoices::gather(std::int64_t start, std::int64_t n, std::vector<std::s
   }
 }
 
-bool FadeCurves::curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
-                        const std::vector<double>*& out) {
-  const std::pair<std::int32_t, std::uint32_t> inKey{std::max(v.fadeInFrames, 0),
-                                                     std::bit_cast<std::uint32_t>(v.fadeInShape)};
-  const std::pair<std::int32_t, std::uint32_t> outKey{std::max(v.fadeOutFrames, 0),
-                                                      std::bit_cast<std::uint32_t>(v.fadeOutShape)};
-  auto inAt = curves_.find(inKey);
-  auto outAt = curves_.find(outKey);
-  if (inAt == curves_.end() || outAt == curves_.end()) {
-    std::size_t adds = 0;
-    if (inAt == curves_.end()) adds += static_cast<std::size_t>(inKey.first);
-    if (outAt == curves_.end() && outKey != inKey) adds += static_cast<std::size_t>(outKey.first);
-    if (adds > kMaxValues) return false;
-    if (values_ + adds > kMaxValues) {
-      curves_.clear();
-      values_ = 0;
-    }
-    for (const auto& key : {inKey, outKey}) {
-      auto [at, fresh] = curves_.try_emplace(key);
-      if (!fresh) continue;
-      dsp::fadeCurveTable(key.first, std::bit_cast<float>(key.second), at->second);
-      values_ += at->second.size();
-    }
-    inAt = curves_.find(inKey);
-    outAt = curves_.find(outKey);
-  }
-  in = &inAt->second;
-  out = &outAt->second;
-  return true;
-}
-
-void FadeCurves::envelopeRow(const dsp::VoiceParams& v, float* env, std::size_t n) {
-  const std::vector<double>* in = nullptr;
-  const std::vector<double>* out = nullptr;
-  if (curves(v, in, out)) {
-    dsp::envelopeRowFromCurves(v, *in, *out, env, n);
-  } else {
-    dsp::envelopeRow(v, env, n);
-  }
-}
-
 std::vector<std::size_t> ActiveVoices::starting(std::int64_t end) const {
   std::vector<std::size_t> out;
   for (std::size_t k = next_; k < byStart_.size() && voices_[byStart_[k]].startFrame < end; ++k)
@@ -142,7 +101,9 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows,
-               ParallelFor* pool, FadeCurves* fades, const GridAhead* ahead, std::size_t mixer) {
+               ParallelFor* pool, FadeCurves* fades, const GridAhead* ahead, std::size_t mixer,
+               RowReads* later) {
+  if (!rows) later = nullptr;  // the block's own rows: read before the backend takes them
   // Static voices first, then automated ones, each in plan order: the order the mixers sum in
   // (GpuMixer's rows are then in place). A voice's kind does not depend on the block.
   std::vector<std::size_t> included;
@@ -250,52 +211,76 @@ void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
     if (found == owners.end()) owners.push_back(k);
   }
   const auto envStride = static_cast<std::size_t>(block.stride);
-  std::vector<float> envelopes(owners.size() * envStride);
+  // Rows read later take their envelopes from `later`, appended after the ones it holds.
+  std::vector<float> own;
+  std::vector<float>& envelopes = later != nullptr ? later->envelopes : own;
+  const std::size_t envBase = envelopes.size();
+  envelopes.resize(envBase + owners.size() * envStride);
+  // Every row read later: so are the envelopes (a sine a frame in a fade), on that thread.
+  bool envelopesLater = later != nullptr;
+  for (std::size_t k = 0; k < count && envelopesLater; ++k)
+    envelopesLater =
+        onDevice[k] != 0 || sources.at(voices[included[k]].clipIndex)->concurrentReads();
   for (std::size_t e = 0; e < owners.size(); ++e) {
     const dsp::VoiceParams& p = block.voices[owners[e]];
-    if (fades != nullptr) {
-      fades->envelopeRow(p, envelopes.data() + e * envStride, envStride);
+    float* env = envelopes.data() + envBase + e * envStride;
+    if (envelopesLater) {
+      later->pending.push_back({p, envBase + e * envStride, envStride});
+    } else if (fades != nullptr) {
+      fades->envelopeRow(p, env, envStride);
     } else {
-      dsp::envelopeRow(p, envelopes.data() + e * envStride, envStride);
+      dsp::envelopeRow(p, env, envStride);
     }
   }
   // Each row is read and enveloped on its own, into its own memory: on the pool's threads where
-  // there is one, with the same bytes.
-  auto readRow = [&](std::size_t k) {
+  // there is one, or later, with the same bytes. A plain voice's envelope is its gain alone: the
+  // source scales the samples as it reads them (the bits applyEnvelope gives), saving a pass.
+  auto envelopeAt = [&](std::size_t k) -> std::ptrdiff_t {
+    if (block.voices[k].plain == 1.0f) return -1;
+    return static_cast<std::ptrdiff_t>(envBase + envelopeOf[k] * envStride);
+  };
+  auto readRowNow = [&](std::size_t k) {
     const PlannedVoice& pv = voices[included[k]];
     const dsp::VoiceParams& p = block.voices[k];
-    const std::int64_t clipFrame = p.clipFrame;
-    float* row = block.row(k);
     const auto [from, to] = clipRange(k);
-    std::fill(row, row + from, 0.0f);
-    // A plain voice's envelope is its gain alone: the source scales the samples as it reads them
-    // (the bits applyEnvelope gives), saving a pass over the row.
-    if (to > from && p.plain == 1.0f) {
-      sources.at(pv.clipIndex)
-          ->readScaled(pv.sourceChannel, clipFrame + from, to - from, row + from, p.gainLinear);
-    } else if (to > from) {
-      sources.at(pv.clipIndex)->read(pv.sourceChannel, clipFrame + from, to - from, row + from);
-    }
-    std::fill(row + to, row + block.stride, 0.0f);
-    if (p.plain != 1.0f) {  // what applyEnvelope gives
-      const float* env = envelopes.data() + envelopeOf[k] * envStride;
-      multiplyRow(row, env, block.stride);
-    }
+    const std::ptrdiff_t env = envelopeAt(k);
+    readRow(*sources.at(pv.clipIndex), pv.sourceChannel, p.clipFrame, from, to, block.stride,
+            block.row(k), p.gainLinear, env < 0 ? nullptr : envelopes.data() + env);
   };
-  if (pool != nullptr && pool->workers() > 0) {
+  if (later != nullptr) {
+    for (std::size_t k = 0; k < count; ++k) {
+      if (onDevice[k] != 0) continue;
+      const PlannedVoice& pv = voices[included[k]];
+      SampleSource* source = sources.at(pv.clipIndex).get();
+      if (!source->concurrentReads()) {
+        readRowNow(k);
+        continue;
+      }
+      const auto [from, to] = clipRange(k);
+      later->rows.push_back({.source = source,
+                             .channel = pv.sourceChannel,
+                             .clipFrame = block.voices[k].clipFrame,
+                             .from = from,
+                             .to = to,
+                             .stride = block.stride,
+                             .row = block.row(k),
+                             .gain = block.voices[k].gainLinear,
+                             .envelope = envelopeAt(k)});
+    }
+  } else if (pool != nullptr && pool->workers() > 0) {
     std::vector<std::size_t> anyThread;  // rows whose sources take reads from any thread
     for (std::size_t k = 0; k < count; ++k) {
       if (onDevice[k] != 0) continue;
       if (sources.at(voices[included[k]].clipIndex)->concurrentReads()) {
         anyThread.push_back(k);
       } else {
-        readRow(k);
+        readRowNow(k);
       }
     }
-    pool->run(anyThread.size(), [&](std::size_t i) { readRow(anyThread[i]); });
+    pool->run(anyThread.size(), [&](std::size_t i) { readRowNow(anyThread[i]); });
   } else {
     for (std::size_t k = 0; k < count; ++k)
-      if (onDevice[k] == 0) readRow(k);
+      if (onDevice[k] == 0) readRowNow(k);
   }
   block.enveloped = true;
 }

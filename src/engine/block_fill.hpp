@@ -15,6 +15,7 @@
 #include "core/parallel_for.hpp"
 #include "dsp/voices/params.hpp"
 #include "engine/clip_source.hpp"
+#include "engine/row_reads.hpp"
 #include "engine/voice_plan.hpp"
 
 namespace vkmix::engine {
@@ -65,26 +66,6 @@ class ActiveVoices {
 // Gives back the sources of clips that end at or before `frame`.
 void closeFinished(SourceMap& sources, const std::vector<PlannedClip>& clips, std::int64_t frame);
 
-// The fade curves envelopes are computed from (dsp::fadeCurveTable), kept across chunks and
-// mixes: a fade's factors cost a sine or cosine a frame, and clips share fade lengths and shapes
-// (a long fade spans many chunks, and a clip's voice is in a stem and in its sends).
-class FadeCurves {
- public:
-  // dsp::envelopeRow's floats.
-  void envelopeRow(const dsp::VoiceParams& v, float* env, std::size_t n);
-
- private:
-  // The curves of v's fades, made where missing; false where they would not fit kMaxValues.
-  bool curves(const dsp::VoiceParams& v, const std::vector<double>*& in,
-              const std::vector<double>*& out);
-
-  // (fade frames, shape bits) -> dsp::fadeCurveTable's table; at most kMaxValues in all (the
-  // curves go when the next would not fit: a session with long fades of many lengths).
-  static constexpr std::size_t kMaxValues = std::size_t{1} << 21;
-  std::map<std::pair<std::int32_t, std::uint32_t>, std::vector<double>> curves_;
-  std::size_t values_ = 0;
-};
-
 // An automated voice's gains on the absolute grid, as fillBlock writes them into MixBlock::grid:
 // `points` points from grid point `firstPoint`, kMaxOutputChannels floats each (zeros past the
 // mix's `numChannels`).
@@ -111,11 +92,14 @@ struct GridAhead {
 // given its envelope in turn, while it is in cache (the block is `enveloped`), on `pool`'s
 // threads where given (rows whose source has concurrentReads(); the rest on this thread); a row
 // whose source is on the device (SampleSource::onDevice) is named in block.deviceRows instead.
+// With `later` and `rows`, rows whose source has concurrentReads() are appended to `later` rather
+// than read (the sources must stay open until they are), and their envelopes too when every row
+// is (`fades` then is not used).
 void fillBlock(dsp::MixBlock& block, std::span<const PlannedVoice> voices,
                const std::vector<std::size_t>& active, const Routing& routing,
                std::map<int, std::unique_ptr<SampleSource>>& sources, int numChannels,
                int sampleRate, std::int64_t start, std::int64_t n, const RowMemory& rows = {},
                ParallelFor* pool = nullptr, FadeCurves* fades = nullptr,
-               const GridAhead* ahead = nullptr, std::size_t mixer = 0);
+               const GridAhead* ahead = nullptr, std::size_t mixer = 0, RowReads* later = nullptr);
 
 }  // namespace vkmix::engine

@@ -8,7 +8,7 @@
 namespace vkmix::engine {
 
 ChunkCollector::ChunkCollector(const RenderPlan& plan, backend::Backend& backend,
-                               const BlockSink& sink, Progress progress)
+                               const BlockSink& sink, Progress progress, bool aside)
     : plan_(plan),
       backend_(backend),
       sink_(sink),
@@ -16,14 +16,43 @@ ChunkCollector::ChunkCollector(const RenderPlan& plan, backend::Backend& backend
       stemOut_(plan.groupChannels.size()),
       emitted_(plan.loopStart) {
   if (!plan.reverbs.instances.empty()) framing_ = std::make_unique<ReverbFraming>(plan, backend);
+  if (aside) worker_ = std::make_unique<SerialWorker>("vkmix-collect");
 }
 
+void ChunkCollector::handOff(std::function<void()> job) {
+  if (worker_) {
+    worker_->post(std::move(job));
+  } else {
+    job();
+  }
+}
+
+void ChunkCollector::settle() {
+  if (worker_) worker_->wait();
+}
+
+// The backend's calls stay on the loop's thread; the chunk before's hand-on is settled first, as
+// it reads the framing's FIFOs and writes the stems and the mix these calls fill. Progress is
+// reported once a chunk is handed on: the loop's thread calls the callback, as it always has.
 void ChunkCollector::collect(const StartedChunk& chunk) {
+  settle();
+  reportProgress();
   if (!framing_) {
     collectDirect(chunk);
   } else {
+    // With a worker the dry groups wait in their own buffers, and go into the framing's FIFOs
+    // on the worker, before it emits (the sends' FIFOs are apart: the same frames come out).
+    if (worker_) {
+      dryOut_.resize(plan_.mixers.size());
+      dispatched_ = chunk.dispatched;
+    }
     for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
       const MixerPlan& mixer = plan_.mixers[m];
+      if (worker_ && mixer.dryGroup >= 0) {
+        dryOut_[m].resize(static_cast<std::size_t>(mixer.channels * chunk.stride));
+        if (chunk.dispatched[m]) backend_.finishMix(m, dryOut_[m]);
+        continue;
+      }
       // A finished mix overwrites every sample; a silent one is zeros.
       out_.resize(static_cast<std::size_t>(mixer.channels * chunk.stride));
       if (chunk.dispatched[m]) {
@@ -39,12 +68,27 @@ void ChunkCollector::collect(const StartedChunk& chunk) {
                           chunk.numFrames);
       }
     }
-    emit();
+    handOff([this, stride = chunk.stride, n = chunk.numFrames] {
+      if (worker_) addDryGroups(stride, n);
+      emit();
+    });
   }
-  reportProgress();
+  progressDue_ = true;
+}
+
+// The dry groups collect() left in dryOut_ (a silent one: zeros), into the framing.
+void ChunkCollector::addDryGroups(std::int64_t stride, std::int64_t n) {
+  for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
+    const MixerPlan& mixer = plan_.mixers[m];
+    if (mixer.dryGroup < 0) continue;
+    if (!dispatched_[m]) std::fill(dryOut_[m].begin(), dryOut_[m].end(), 0.0f);
+    framing_->addDry(static_cast<std::size_t>(mixer.dryGroup), dryOut_[m], stride, n);
+  }
 }
 
 void ChunkCollector::finish() {
+  settle();
+  reportProgress();
   if (framing_) {
     framing_->flush();
     emit();
@@ -56,16 +100,28 @@ void ChunkCollector::finish() {
 // sink gets: what the framing would hand on, without its two copies. The mix is summed as each
 // stem comes, while it is in cache.
 void ChunkCollector::collectDirect(const StartedChunk& chunk) {
-  const auto n = static_cast<std::size_t>(chunk.numFrames);
   const auto stride = static_cast<std::size_t>(chunk.stride);
+  for (std::size_t s = 0; s < stemOut_.size(); ++s) {
+    stemOut_[s].resize(static_cast<std::size_t>(plan_.groupChannels[s]) * stride);
+    if (chunk.dispatched[s]) backend_.finishMix(s, stemOut_[s]);
+  }
+  handOff([this, n = chunk.numFrames, stride = chunk.stride, dispatched = chunk.dispatched] {
+    sumDirect(n, stride, dispatched);
+  });
+}
+
+// The stems collectDirect read back (their padding zeroed; a stem not dispatched: zeros) and
+// the mix summed from them, handed on.
+void ChunkCollector::sumDirect(std::int64_t frames, std::int64_t rowStride,
+                               const std::vector<char>& dispatched) {
+  const auto n = static_cast<std::size_t>(frames);
+  const auto stride = static_cast<std::size_t>(rowStride);
   const int nc = plan_.output.numChannels();
   mixOut_.resize(plan_.prints ? 0 : static_cast<std::size_t>(nc) * stride);
   std::uint32_t largest = 0;
   for (std::size_t s = 0; s < stemOut_.size(); ++s) {
     const auto channels = static_cast<std::size_t>(plan_.groupChannels[s]);
-    stemOut_[s].resize(channels * stride);
-    if (chunk.dispatched[s]) {
-      backend_.finishMix(s, stemOut_[s]);
+    if (dispatched[s]) {
       for (std::size_t c = 0; c < channels; ++c)  // frames past n: zeros, as the framing gives
         std::fill_n(stemOut_[s].begin() + static_cast<std::ptrdiff_t>(c * stride + n), stride - n,
                     0.0f);
@@ -76,11 +132,11 @@ void ChunkCollector::collectDirect(const StartedChunk& chunk) {
     VKMIX_ASSERT(channels == static_cast<std::size_t>(nc),
                  "a mix is summed from stems of the output's channels");
     for (std::size_t c = 0; c < channels; ++c)
-      largest = std::max(
-          largest, sumStemRow(mixOut_.data() + c * stride, stemOut_[s].data() + c * stride,
-                              chunk.stride, chunk.numFrames, s == 0, s + 1 == stemOut_.size()));
+      largest =
+          std::max(largest, sumStemRow(mixOut_.data() + c * stride, stemOut_[s].data() + c * stride,
+                                       rowStride, frames, s == 0, s + 1 == stemOut_.size()));
   }
-  handOn(chunk.numFrames, chunk.stride, largest);
+  handOn(frames, rowStride, largest);
 }
 
 // Hands on what the framing holds, a chunk at a time at most: a reverb returns a whole partition
@@ -162,8 +218,9 @@ void ChunkCollector::handOnPart(std::int64_t from, std::int64_t n, std::int64_t 
 }
 
 // A range render's progress: the loop's share done, of the range's length.
-void ChunkCollector::reportProgress() const {
-  if (!progress_) return;
+void ChunkCollector::reportProgress() {
+  if (!progressDue_ || !progress_) return;
+  progressDue_ = false;
   const double rate = plan_.session.sampleRate;
   const double loop = static_cast<double>(plan_.loopEnd - plan_.loopStart);
   const double range = static_cast<double>(plan_.deliverEnd - plan_.deliverStart);

@@ -48,6 +48,14 @@ void ChunkStarter::attach(backend::Backend& backend) {
   }
   decodeAhead_ = std::make_unique<DecodeAhead>(threads);
   for (std::size_t m = 0; m < plan_.mixers.size(); ++m) mixerRows_.push_back(backend.rowMemory(m));
+  // The rows' reading (decoded samples scaled and enveloped into the device's memory) is per
+  // sample: on a device that mixes, a thread of its own takes it from the loop, which records the
+  // chunk meanwhile. Readers, where there are cores for them, share it with the loop instead.
+  if (backend.mixesOnDevice() && readers_.workers() == 0) {
+    rowReads_.resize(plan_.mixers.size());
+    for (RowReads& r : rowReads_) r.fades = &rowFades_;
+    rowWorker_ = std::make_unique<SerialWorker>("vkmix-read");
+  }
 }
 
 // A clip's file streams through a ClipSource; a denoised track's signal through a DenoiseSource
@@ -97,19 +105,33 @@ StartedChunk ChunkStarter::start(std::int64_t startFrame, std::int64_t numFrames
                    [this, startFrame](int clip) { return open(clip, startFrame); });
   preopened_.clear();
   now.dispatched.assign(plan_.mixers.size(), 0);
-  for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
-    const MixerPlan& mixer = plan_.mixers[m];
-    if (std::none_of(active_.begin(), active_.end(),
-                     [&](std::size_t v) { return mixer.routing.includes(voices[v]); }))
-      continue;  // a silent mix costs no dispatch
-    {
-      const backend::StageClock clock(readSeconds_);
-      fillBlock(block_, voices, active_, mixer.routing, sources_, mixer.channels,
-                plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_, &fades_,
-                &gridAhead_, m);
+  try {
+    for (std::size_t m = 0; m < plan_.mixers.size(); ++m) {
+      const MixerPlan& mixer = plan_.mixers[m];
+      if (std::none_of(active_.begin(), active_.end(),
+                       [&](std::size_t v) { return mixer.routing.includes(voices[v]); }))
+        continue;  // a silent mix costs no dispatch
+      RowReads* later = rowWorker_ ? &rowReads_[m] : nullptr;
+      {
+        const backend::StageClock clock(readSeconds_);
+        if (later != nullptr) later->clear();
+        fillBlock(block_, voices, active_, mixer.routing, sources_, mixer.channels,
+                  plan_.session.sampleRate, startFrame, numFrames, mixerRows_[m], &readers_,
+                  &fades_, &gridAhead_, m, later);
+      }
+      if (later != nullptr && !later->rows.empty()) rowWorker_->post([later] { later->run(); });
+      backend_->submitMix(m, block_);
+      now.dispatched[m] = 1;
     }
-    backend_->submitMix(m, block_);
-    now.dispatched[m] = 1;
+    // The rows are the device's to read once the chunk is submitted.
+    if (rowWorker_) {
+      const backend::StageClock clock(readSeconds_);
+      rowWorker_->wait();
+    }
+  } catch (...) {
+    // The rows' reads came first: an error of theirs is the one the loop would have met.
+    if (rowWorker_) rowWorker_->wait();
+    throw;
   }
   backend_->endChunk(numFrames, startFrame + numFrames >= plan_.loopEnd);
   closeFinished(sources_, plan_.voices.clips, startFrame + numFrames);

@@ -11,6 +11,7 @@
 
 #include "backend/backend.hpp"
 #include "core/parallel_for.hpp"
+#include "core/serial_worker.hpp"
 #include "engine/block_fill.hpp"
 #include "engine/decode_ahead.hpp"
 #include "engine/render_plan.hpp"
@@ -62,6 +63,11 @@ class ChunkStarter {
   // sources it decodes go, and so does a chunk's reading.
   std::unique_ptr<DecodeAhead> decodeAhead_;  // made in attach(), knowing the backend
   ParallelFor readers_;
+  // A backend that mixes on the device, with no readers: each mixer's rows (RowReads) are read
+  // on a thread of their own while the loop records the chunk, and waited for before endChunk.
+  std::vector<RowReads> rowReads_;
+  FadeCurves rowFades_;  // the envelopes the thread computes, with curves of its own
+  std::unique_ptr<SerialWorker> rowWorker_;
 };
 
 }  // namespace vkmix::engine

@@ -61,7 +61,11 @@ RenderReport renderBlocks(const Session& session, const RenderOptions& options,
   // The loop's clock starts at its first chunk: planning and the device's set-up (pipelines,
   // FFT plans) happen once a render, whatever its length, and count in the host's CPU only.
   const double loopCpuStart = threadCpuSeconds();
-  ChunkCollector collector(plan, *backend, sink, options.progress);
+  // A device that mixes leaves the loop's thread recording and collecting; what follows each
+  // chunk's collection (sums, the sink) goes to a thread of its own, unless the sink calls the
+  // backend (a stage's filters).
+  ChunkCollector collector(plan, *backend, sink, options.progress,
+                           stage == nullptr && backend->mixesOnDevice());
   std::deque<StartedChunk> started;
   std::int64_t chunks = 0;
   for (std::int64_t at = plan.loopStart; at < plan.loopEnd; at += plan.chunkFrames, ++chunks) {

@@ -223,7 +223,8 @@ Context::Context(const ContextOptions& options) : log_(std::make_unique<Validati
   queue_ = device_.getQueue(queueFamily_, 0);
   commandPool_ =
       device_.createCommandPool({.flags = vk::CommandPoolCreateFlagBits::eResetCommandBuffer,
-                                 .queueFamilyIndex = queueFamily_});
+                                 .queueFamilyIndex = queueFamily_},
+                                commandAllocator_->callbacks());
 }
 
 Context::~Context() {

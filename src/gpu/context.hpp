@@ -11,6 +11,8 @@
 #include <vector>
 #include <vulkan/vulkan_raii.hpp>
 
+#include "gpu/command_allocator.hpp"
+
 namespace vkmix::gpu {
 
 struct DeviceInfo {
@@ -92,6 +94,8 @@ class Context {
   vk::raii::PhysicalDevice physicalDevice_{nullptr};
   vk::raii::Device device_{nullptr};
   vk::raii::Queue queue_{nullptr};
+  // The pool's host memory (command entries, on a CPU device), outliving the pool.
+  std::unique_ptr<CommandAllocator> commandAllocator_ = std::make_unique<CommandAllocator>();
   vk::raii::CommandPool commandPool_{nullptr};
   std::uint32_t queueFamily_ = 0;
   vk::PhysicalDeviceLimits limits_{};

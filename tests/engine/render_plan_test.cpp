@@ -331,6 +331,80 @@ TEST_F(Plan, GridGainsComputedAheadAreTheBlocksOwn) {
   }
 }
 
+// A source of made-up samples (channel c's frame i: a value of c and i), read from any thread
+// or, for `concurrent` false, only from the loop's.
+class Ramp final : public SampleSource {
+ public:
+  explicit Ramp(bool concurrent) : concurrent_(concurrent) {}
+  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
+    for (std::int64_t i = 0; i < n; ++i)
+      dst[i] =
+          static_cast<float>((clipFrame + i) % 977 - 488) / 491.0f + 0.01f * static_cast<float>(c);
+  }
+  bool concurrentReads() const override { return concurrent_; }
+
+ private:
+  bool concurrent_;
+};
+
+// Rows left to RowReads (the device's memory, read later on another thread) are, once run, the
+// bits fillBlock reads itself: plain voices scaled by their gain, faded ones times their
+// envelope (computed later too when every row is read later, else now), zeros around the clip.
+// Until then fillBlock has not written them.
+TEST_F(Plan, RowsReadLaterAreTheRowsReadNow) {
+  const Session s = session(
+      R"({"name": "a", "position": {"azimuth": 0}, "clips": [{"file": "a.wav", "start": 0.01, "gainDb": -3},
+           {"file": "a.wav", "start": 0.3, "length": 0.4, "gainDb": 2, "fadeIn": 0.1, "fadeOut": 0.15}]},
+         {"name": "b", "position": {"azimuth": 60}, "clips": [{"file": "a.wav", "start": 0.2, "length": 0.5, "fadeIn": 0.05, "fadeInShape": "equalPower"}]},
+         {"name": "bed", "type": "bed", "bed": "2.0", "clips": [{"file": "st.wav", "start": 0.6, "fadeOut": 0.1}]})");
+  const RenderPlan plan(s, options(), layout51(), DryShape::Stems);
+  for (const bool allLater : {true, false}) {
+    SourceMap sources;
+    int opened = 0;
+    // Without allLater, the second clip opened reads on the loop only: its row is read now.
+    const OpenSource open = [&](int) { return std::make_unique<Ramp>(allLater || ++opened != 2); };
+    FadeCurves nowCurves, laterCurves;
+    std::size_t deferredRows = 0, deferredEnvelopes = 0;
+    for (std::int64_t start = 0; start < 48000; start += 4801) {
+      const std::int64_t n = 4801;
+      std::vector<std::size_t> active;
+      gatherActive(plan.voices.voices, start, n, active, sources, open);
+      for (std::size_t m = 0; m < plan.mixers.size(); ++m) {
+        const MixerPlan& mixer = plan.mixers[m];
+        dsp::MixBlock now, later;
+        fillBlock(now, plan.voices.voices, active, mixer.routing, sources, mixer.channels, 48000,
+                  start, n, {}, nullptr, &nowCurves);
+        std::vector<float> memory;
+        const RowMemory rows = [&](std::size_t voices, std::int64_t stride) {
+          memory.assign(voices * static_cast<std::size_t>(stride), -7.0f);
+          return std::span<float>(memory);
+        };
+        RowReads reads;
+        reads.fades = &laterCurves;
+        fillBlock(later, plan.voices.voices, active, mixer.routing, sources, mixer.channels, 48000,
+                  start, n, rows, nullptr, &nowCurves, nullptr, m, &reads);
+        ASSERT_EQ(later.voices.size(), now.voices.size());
+        for (const RowReads::Row& r : reads.rows)
+          EXPECT_EQ(r.row[0], -7.0f) << "a row read later is not written before";
+        deferredRows += reads.rows.size();
+        deferredEnvelopes += reads.pending.size();
+        reads.run();
+        for (std::size_t k = 0; k < now.voices.size(); ++k) {
+          for (std::int64_t i = 0; i < now.stride; ++i)
+            ASSERT_EQ(std::bit_cast<std::uint32_t>(later.row(k)[i]),
+                      std::bit_cast<std::uint32_t>(now.row(k)[i]))
+                << "mixer " << m << ", block at " << start << ", voice " << k << ", frame " << i;
+        }
+      }
+      closeFinished(sources, plan.voices.clips, start + n);
+    }
+    EXPECT_GT(deferredRows, 0u);
+    if (allLater) {
+      EXPECT_GT(deferredEnvelopes, 0u);
+    }
+  }
+}
+
 TEST_F(Plan, TheInspectorsTrackGainsAreTheRenderersTimesTheFader) {
   const Session s = session(
       R"({"name": "fly", "gainDb": -4, "positionKeys": [{"time": 0, "azimuth": 30}, {"time": 1, "azimuth": -110}],
