@@ -69,7 +69,7 @@ struct Stadium {
   double operator()(const Vec3& v) const {
     const double c0 = std::abs(v.dot(b0)), c1 = v.dot(b1);
     // |azimuth in the basis| <= centre: the angle of (c1, |c0|) is within centre of (1, 0).
-    const bool straight = centre >= kPi || c1 >= cosCentre * std::hypot(c0, c1);
+    const bool straight = centre >= kPi || c1 >= cosCentre * length(c0, c1);
     if (straight) {
       const double up = std::min(1.0, std::abs(v.dot(b2)));
       if (up <= sinRadius) return 1.0;
@@ -80,6 +80,14 @@ struct Stadium {
     if (nearest >= cosRadius) return 1.0;
     if (nearest <= cosOuter) return 0.0;
     return fade(std::acos(nearest) - radius);
+  }
+
+  // hypot(c0, c1) where the comparison above needs it exactly: a square root is within an ulp
+  // or two of it (the components are at most 1), so only a point whose c1 lies that close to
+  // the boundary takes hypot's correctly rounded value; the decisions are hypot's.
+  double length(double c0, double c1) const {
+    const double near = std::sqrt(c0 * c0 + c1 * c1);
+    return std::abs(c1 - cosCentre * near) > 1e-12 ? near : std::hypot(c0, c1);
   }
 
   static double fade(double outside) {
