@@ -78,7 +78,8 @@ double besselI0(double x) {
 }  // namespace
 
 // Four lanes (one SSE register, what the baseline build has), two accumulators.
-float largestMagnitude(const float* x, std::int64_t n) {
+// Out of line: inlined at a call with a constant count, GCC warns of a loop it cannot reach.
+[[gnu::noinline]] float largestMagnitude(const float* x, std::int64_t n) {
   using Vec = float __attribute__((vector_size(4 * sizeof(float))));
   using Bits = std::uint32_t __attribute__((vector_size(4 * sizeof(float))));
   const Bits magnitude = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
@@ -157,6 +158,27 @@ TruePeak::TruePeak(double sampleRate)
 }
 
 double TruePeak::processRun(const float* x, std::int64_t n, double peakSoFar) {
+  // Every chunk's bound below is at most the run's largest |sample| or recentMax_: when that
+  // cannot pass peakSoFar, no chunk is filtered, and the run needs only the state the chunks
+  // would leave (the history, and recentMax_ from the last chunk or two).
+  if (factor_ != 1 && n > 0) {
+    const double runMax = largestMagnitude(x, n);
+    if (std::max(runMax, recentMax_) * l1_ * (1.0 + 2 * kBoundSlack) <= peakSoFar) {
+      const std::int64_t last = (n - 1) / kChunkFrames * kChunkFrames;
+      const auto lastMax = static_cast<double>(largestMagnitude(x + last, n - last));
+      if (n - last >= tapsPerPhase_) {
+        recentMax_ = lastMax;
+      } else if (last > 0) {  // the chunk before is whole: kChunkFrames >= tapsPerPhase_
+        const auto before =
+            static_cast<double>(largestMagnitude(x + last - kChunkFrames, kChunkFrames));
+        recentMax_ = std::max(before, lastMax);
+      } else {
+        recentMax_ = std::max(recentMax_, lastMax);
+      }
+      advanceHistory(x, n);
+      return peakSoFar;
+    }
+  }
   for (std::int64_t at = 0; at < n; at += kChunkFrames) {
     const std::int64_t len = std::min<std::int64_t>(kChunkFrames, n - at);
     // Points completed in this chunk depend on the last tapsPerPhase_ samples before it, too.
