@@ -8,6 +8,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "engine/decoded_file.hpp"
 #include "engine/row_kernels.hpp"
 #include "engine/voice_plan.hpp"
 #include "vkmix/error.hpp"
@@ -107,63 +108,7 @@ void ClipSource::decodeUntil(std::int64_t end, std::int64_t keepFrom) {
   }
 }
 
-const std::vector<std::vector<float>>& DecodedFile::channels() {
-  std::call_once(decoded_, [this] {
-    io::StreamDecoder decoder(file_, sampleRate_);
-    std::vector<std::vector<float>> out(static_cast<std::size_t>(decoder.numChannels()));
-    while (decoder.decode(out, 1 << 16) > 0) {
-    }
-    channels_ = std::move(out);
-  });
-  return channels_;
-}
-
 namespace {
-
-// A clip of a DecodedFile: its channels, from its offset.
-class DecodedClipSource final : public SampleSource {
- public:
-  DecodedClipSource(std::shared_ptr<DecodedFile> file, const std::vector<int>& channels,
-                    std::int64_t offsetFrames, std::int64_t expectedFrames)
-      : file_(std::move(file)),
-        channels_(channels),
-        offset_(offsetFrames),
-        expectedFrames_(expectedFrames) {}
-
-  void read(int c, std::int64_t clipFrame, std::int64_t n, float* dst) override {
-    readScaled(c, clipFrame, n, dst, 1.0f);
-  }
-  void readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) override {
-    const std::vector<float>& ch = channel(c);
-    // The clip's frames the media holds, then zeros, as a ClipSource reads them.
-    const auto held = static_cast<std::int64_t>(ch.size()) - offset_;
-    const std::int64_t from = std::clamp<std::int64_t>(-clipFrame, 0, n);
-    const std::int64_t to = std::clamp<std::int64_t>(held - clipFrame, from, n);
-    std::fill(dst, dst + from, 0.0f);
-    if (to > from) scaleRow(dst + from, ch.data() + offset_ + clipFrame + from, gain, to - from);
-    std::fill(dst + to, dst + n, 0.0f);
-  }
-  void decodeAhead(std::int64_t /*clipFrameEnd*/) override { channel(0); }
-  bool concurrentReads() const override { return true; }
-
- private:
-  const std::vector<float>& channel(int c) {
-    const std::vector<std::vector<float>>& all = file_->channels();
-    const auto frames = all.empty() ? 0 : static_cast<std::int64_t>(all[0].size());
-    if (frames - offset_ < expectedFrames_)
-      throw IoError(file_->file().string() + ": the media ended " +
-                    std::to_string(std::max<std::int64_t>(0, frames - offset_)) +
-                    " frames into the clip, which plays " + std::to_string(expectedFrames_) +
-                    ": the file changed during the render");
-    const int fileChannel = channels_.empty() ? c : channels_[static_cast<std::size_t>(c)];
-    return all[static_cast<std::size_t>(fileChannel)];
-  }
-
-  std::shared_ptr<DecodedFile> file_;
-  std::vector<int> channels_;  // the file's channel of each clip channel; empty: all in order
-  std::int64_t offset_;
-  std::int64_t expectedFrames_;
-};
 
 // A clip's channels read from a decoder it shares with other clips.
 class SharedClipView final : public SampleSource {
@@ -262,8 +207,7 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex, std::int64_t f
       // Its last clip opened: the decoded samples live as long as the sources that read them.
       if (--d.opensLeft == 0) d.file.reset();
     }
-    if (file)
-      return std::make_unique<DecodedClipSource>(file, c.channels, c.offsetFrames, c.mediaFrames);
+    if (file) return openDecodedClip(file, c.channels, c.offsetFrames, c.mediaFrames);
   }
   if (groupOf_[i] < 0)
     return std::make_unique<ClipSource>(c.file, sampleRate_, c.channels, c.offsetFrames,
@@ -276,125 +220,6 @@ std::unique_ptr<SampleSource> ClipSourcePool::open(int clipIndex, std::int64_t f
     g.source = shared;
   }
   return std::make_unique<SharedClipView>(std::move(shared), viewMap_[i]);
-}
-
-namespace {
-
-// The file's size and modification time; nullopt when it cannot be stat'ed.
-std::optional<std::pair<std::int64_t, std::int64_t>> fileStamp(const std::filesystem::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
-  return std::pair<std::int64_t, std::int64_t>{
-      static_cast<std::int64_t>(st.st_size),
-      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
-// Records are kept by absolute path: the render planned from them may run in another folder.
-std::string recordKey(const std::filesystem::path& file) {
-  return std::filesystem::absolute(file).lexically_normal().string();
-}
-
-}  // namespace
-
-const io::MediaInfo& FrameCounter::info(const std::filesystem::path& file) {
-  auto it = info_.find(file.string());
-  if (it != info_.end()) return it->second;
-  if (cancelled_ && cancelled_()) throw Interrupted("planning interrupted");
-  io::MediaInfo info;
-  const MediaRecord* recorded = nullptr;
-  if (given_) {
-    const auto r = given_->find(recordKey(file));
-    if (r != given_->end()) recorded = &r->second;
-  }
-  if (recorded != nullptr) {
-    info.numChannels = recorded->numChannels;
-    info.sampleRate = recorded->sampleRate;
-    info.codec = recorded->codec;
-    info.durationSeconds = recorded->durationSeconds;
-    info.exactFrames = recorded->exactFrames;
-    info.promisedFrames = recorded->promisedFrames;
-    probed_[file.string()] = *recorded;
-    if (recorded->frames >= 0) total_.emplace(file.string(), recorded->frames);
-  } else {
-    // The stamp before the probe: a file changed while it is probed looks changed later.
-    const auto stamp = fileStamp(file);
-    info = io::probeAudio(file);
-    MediaRecord& r = probed_[file.string()];
-    if (stamp) std::tie(r.sizeBytes, r.modifiedNs) = *stamp;
-    r.numChannels = info.numChannels;
-    r.sampleRate = info.sampleRate;
-    r.codec = info.codec;
-    r.durationSeconds = info.durationSeconds;
-    r.exactFrames = info.exactFrames;
-    r.promisedFrames = info.promisedFrames;
-  }
-  if (info.promisedFrames > info.exactFrames) {
-    const std::string what = "is cut short: its header promises " +
-                             std::to_string(info.promisedFrames) + " frames, the file holds " +
-                             std::to_string(info.exactFrames);
-    if (!allowShort_)
-      throw InputError(file.string(), "",
-                       what + " (an interrupted copy?); --allow-short-media plays silence there");
-    if (warn_) warn_(file.string() + ": " + what + "; silence plays in their place");
-  }
-  return info_.emplace(file.string(), std::move(info)).first->second;
-}
-
-std::int64_t FrameCounter::framesAfter(const std::filesystem::path& file,
-                                       std::int64_t offsetFrames) {
-  const io::MediaInfo& info = this->info(file);  // a recorded file's frames come with it
-  auto it = total_.find(file.string());
-  if (it == total_.end()) {
-    std::int64_t frames = 0;
-    if (info.exactFrames > 0 && info.sampleRate == sampleRate_) {
-      frames = info.exactFrames;
-    } else {
-      // Compressed or resampled: count by decoding the whole file once, keeping nothing. A
-      // decoder opened at an offset gives the frames from there on of this same stream, so every
-      // clip of the file takes its count from this one: a feature's hundred clips of one long
-      // compressed file cost one decode, not a hundred.
-      io::StreamDecoder decoder(file, sampleRate_, {0}, 0);
-      std::vector<std::vector<float>> scratch(1);
-      for (std::int64_t got; (got = decoder.decode(scratch, 1 << 16)) > 0; scratch[0].clear()) {
-        frames += got;
-        if (cancelled_ && cancelled_()) throw Interrupted("planning interrupted");
-      }
-      ++decodedFiles_;
-    }
-    it = total_.emplace(file.string(), frames).first;
-  }
-  return std::max<std::int64_t>(0, it->second - offsetFrames);
-}
-
-MediaRecords FrameCounter::records() const {
-  MediaRecords out;
-  for (const auto& [file, record] : probed_) {
-    MediaRecord& r = out[recordKey(file)] = record;
-    const auto total = total_.find(file);
-    r.frames = total == total_.end() ? -1 : total->second;
-  }
-  return out;
-}
-
-void FrameCounter::checkUnchanged(const std::filesystem::path& file) const {
-  if (!given_) return;
-  const auto r = given_->find(recordKey(file));
-  if (r == given_->end()) return;
-  const auto stamp = fileStamp(file);
-  const int err = errno;
-  if (!stamp)
-    throw InputError(file.string(), "",
-                     "cannot be read (" + std::string(std::strerror(err)) +
-                         "), and the frames rendered play it");
-  if (stamp->first == r->second.sizeBytes && stamp->second == r->second.modifiedNs) return;
-  const std::string how = stamp->first != r->second.sizeBytes
-                              ? "it is " + std::to_string(stamp->first) + " bytes, recorded " +
-                                    std::to_string(r->second.sizeBytes)
-                              : "its modification time is not the recorded one";
-  throw InputError(file.string(), "",
-                   "changed since the render was planned from its record (" + how +
-                       "): put the recorded file back (cp -p keeps its time) or plan the "
-                       "render again");
 }
 
 }  // namespace vkmix::engine

@@ -1,8 +1,7 @@
 // Clip audio for the block loop, streamed: a ClipSource decodes a clip's frames just ahead of the
 // block being rendered and forgets what has played, so memory follows what is sounding now, not
-// the session's length. FrameCounter tells the planner how many frames a clip's media has after
-// its offset (exactly: from the container for PCM at the session rate, else by decoding the file
-// once and discarding), so every clip is validated before the first block.
+// the session's length (engine/frame_counter validates every clip's frames before the first
+// block; engine/decoded_file serves compressed files several clips share).
 #pragma once
 
 #include <cstdint>
@@ -100,24 +99,7 @@ class ClipSource final : public SampleSource {
   std::int64_t expectedFrames_;
 };
 
-// A compressed media file that several clips play, decoded once, whole, at the session rate,
-// for all of them (a sound effect or an ambience used again and again would otherwise be decoded
-// again by every clip). The samples are the ones a ClipSource decodes: a StreamDecoder's frames
-// do not depend on where it starts. Decoded the first time a clip needs it, on that thread.
-class DecodedFile {
- public:
-  DecodedFile(std::filesystem::path file, int sampleRate)
-      : file_(std::move(file)), sampleRate_(sampleRate) {}
-  // The file's channels, decoding them first if no one has (thread-safe).
-  const std::vector<std::vector<float>>& channels();
-  const std::filesystem::path& file() const { return file_; }
-
- private:
-  std::once_flag decoded_;
-  std::filesystem::path file_;
-  int sampleRate_;
-  std::vector<std::vector<float>> channels_;
-};
+class DecodedFile;  // engine/decoded_file.hpp
 
 // Opens clip sources so that clips playing the same file from the same offset and starting on the
 // same timeline frame (a poly recording's channels as objects, an ADM master's tracks) read
@@ -157,46 +139,6 @@ class ClipSourcePool {
   std::vector<int> groupOf_;               // per clip: its group, or -1 (a decoder of its own)
   std::vector<std::vector<int>> viewMap_;  // per clip: its channel k -> the group's channel
   std::vector<Group> groups_;
-};
-
-// What each media file holds, probed once per file however many clips play it.
-class FrameCounter {
- public:
-  // A file whose header promises more frames than it holds is an error, or with
-  // `allowShortMedia` a warning (once per file) and silence where its frames are missing.
-  // `cancelled` is polled per file and while a compressed file is decoded to count its frames.
-  FrameCounter(int sampleRate, bool allowShortMedia = false,
-               std::function<void(const std::string&)> warn = {},
-               std::function<bool()> cancelled = {})
-      : sampleRate_(sampleRate),
-        allowShort_(allowShortMedia),
-        warn_(std::move(warn)),
-        cancelled_(std::move(cancelled)) {}
-  const io::MediaInfo& info(const std::filesystem::path& file);
-  // Frames of the file's audio after offsetFrames at the session rate; InputError naming the file.
-  std::int64_t framesAfter(const std::filesystem::path& file, std::int64_t offsetFrames);
-  int decodedFiles() const { return decodedFiles_; }  // files counted by decoding them
-
-  // Answers from these records, without opening the files they list (RenderOptions::mediaRecords;
-  // keyed by absolute path, as records() writes them).
-  void useRecords(std::shared_ptr<const MediaRecords> records) { given_ = std::move(records); }
-  // What was learned of every file asked about, probed or recorded: what a render planned from
-  // them needs (a file's frames only where framesAfter counted them).
-  MediaRecords records() const;
-  // InputError naming the file when it is recorded and is now missing or differs from its record
-  // (size, modification time): the render is about to open it. Files not recorded pass.
-  void checkUnchanged(const std::filesystem::path& file) const;
-
- private:
-  int sampleRate_;
-  bool allowShort_;
-  std::function<void(const std::string&)> warn_;
-  std::function<bool()> cancelled_;
-  std::map<std::string, io::MediaInfo> info_;
-  std::map<std::string, std::int64_t> total_;  // file -> its frames at the session rate
-  std::map<std::string, MediaRecord> probed_;  // file -> its size and time when probed
-  std::shared_ptr<const MediaRecords> given_;
-  int decodedFiles_ = 0;
 };
 
 }  // namespace vkmix::engine

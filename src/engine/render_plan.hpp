@@ -14,8 +14,8 @@
 
 #include "backend/backend.hpp"
 #include "engine/block_fill.hpp"
-#include "engine/clip_source.hpp"
 #include "engine/denoise_stage.hpp"
+#include "engine/frame_counter.hpp"
 #include "engine/renderer.hpp"
 #include "engine/reverb_plan.hpp"
 #include "engine/voice_plan.hpp"

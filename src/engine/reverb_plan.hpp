@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dsp/convolver/params.hpp"
-#include "engine/clip_source.hpp"
+#include "engine/frame_counter.hpp"
 #include "engine/voice_plan.hpp"
 #include "layout/object_panner.hpp"
 #include "vkmix/session.hpp"

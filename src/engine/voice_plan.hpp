@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dsp/voices/params.hpp"
-#include "engine/clip_source.hpp"
+#include "engine/frame_counter.hpp"
 #include "layout/object_panner.hpp"
 #include "vkmix/layout.hpp"
 #include "vkmix/session.hpp"

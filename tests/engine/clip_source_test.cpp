@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/decoded_file.hpp"
+#include "engine/frame_counter.hpp"
 #include "engine/voice_plan.hpp"
 #include "support/signals.hpp"
 #include "support/test_media.hpp"
