@@ -7,9 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,43 +16,25 @@
 
 #include "core/parallel_for.hpp"
 #include "core/thread_cpu.hpp"
-#include "core/units.hpp"
-#include "engine/binaural_render.hpp"
 #include "engine/block_pipeline.hpp"
 #include "engine/deliver.hpp"
 #include "engine/delivery.hpp"
+#include "engine/pass_log.hpp"
 #include "engine/render_replay.hpp"
 #include "engine/renderer.hpp"
 #include "engine/report.hpp"
 #include "io/output_guard.hpp"
-#include "io/video_mux.hpp"
-#include "io/writer.hpp"
-#include "layout/downmix.hpp"
-#include "loudness/limiter.hpp"
 #include "loudness/meter.hpp"
 #include "vkmix/error.hpp"
 
 namespace vkmix {
 namespace {
 
+using engine::MadeFolder;
+using engine::PassLog;
+
 constexpr double kTargetToleranceLu = 0.05;
 constexpr int kMaxDeliveryPasses = 4;  // limiting rarely needs more than one correction
-
-io::OutputFormat resolveFormat(const DeliveryOptions& d) {
-  if (d.format.empty()) return io::defaultFormatFor(d.output);
-  auto parsed = io::parseOutputFormat(d.format);
-  if (!parsed)
-    throw InputError(
-        "--format", "",
-        "\"" + d.format + "\" is not one of " + io::outputFormatNames() + " (see 'vkmix formats')");
-  return *parsed;
-}
-
-void checkFolder(const std::filesystem::path& file) {
-  if (file.has_parent_path() && !std::filesystem::is_directory(file.parent_path())) {
-    throw InputError(file.string(), "", "the output folder does not exist");
-  }
-}
 
 // Pass 1 of normalisation: renders the session and measures the reference (the mix or the
 // dialogue stem). `keep` (called with the plan) says where to store every block for the delivery
@@ -122,178 +102,7 @@ std::filesystem::path scratchBeside(const DeliveryOptions& d) {
 
 }  // namespace
 
-RenderedAudio renderToMemory(const Session& session, const RenderOptions& options) {
-  RenderedAudio result;
-  std::unique_ptr<loudness::LoudnessMeter> mixMeter;
-  std::vector<loudness::LoudnessMeter> stemMeters;
-  auto append = [](std::vector<std::vector<float>>& dst, std::span<const float> planar,
-                   std::int64_t stride, std::int64_t n) {
-    for (std::size_t c = 0; c < dst.size(); ++c) {
-      dst[c].insert(dst[c].end(), planar.begin() + static_cast<std::ptrdiff_t>(c * stride),
-                    planar.begin() + static_cast<std::ptrdiff_t>(c * stride + n));
-    }
-  };
-  result.report = engine::renderBlocks(
-      session, options,
-      [&](const engine::RenderPlanInfo& plan) {
-        const auto nc = static_cast<std::size_t>(plan.layout->numChannels());
-        result.channels.assign(nc, {});
-        result.stemNames = plan.stems;
-        result.stems.assign(plan.stems.size(), std::vector<std::vector<float>>(nc));
-        mixMeter = std::make_unique<loudness::LoudnessMeter>(session.sampleRate,
-                                                             engine::weightsFor(*plan.layout));
-        for (std::size_t s = 0; s < plan.stems.size(); ++s)
-          stemMeters.emplace_back(session.sampleRate, engine::weightsFor(*plan.layout));
-      },
-      [&](const engine::RenderedBlock& b) {
-        append(result.channels, b.mix, b.stride, b.numFrames);
-        mixMeter->addFrames(b.mix, b.stride, b.numFrames);
-        for (std::size_t s = 0; s < b.stems.size(); ++s) {
-          append(result.stems[s], b.stems[s], b.stride, b.numFrames);
-          stemMeters[s].addFrames(b.stems[s], b.stride, b.numFrames);
-        }
-      });
-  result.report.mix = engine::loudnessFigures(*mixMeter);
-  for (std::size_t s = 0; s < stemMeters.size(); ++s) {
-    result.report.stems.push_back({result.stemNames[s],
-                                   result.report.layout,
-                                   {},
-                                   engine::loudnessFigures(stemMeters[s]),
-                                   std::nullopt});
-  }
-  return result;
-}
-
-std::string engine::binauralDownmixModesWarning(const Session& session) {
-  std::vector<std::string> named;
-  std::size_t others = 0;
-  for (const Track& t : session.tracks) {
-    // A muted track is not in the mix: its mode changes nothing.
-    if (t.mute || t.binauralMode == BinauralMode::Mid) continue;
-    ++others;
-    if (named.size() < 3) named.push_back("\"" + t.name + "\" " + binauralModeName(t.binauralMode));
-  }
-  if (others == 0) return "";
-  std::string list;
-  for (const std::string& n : named) list += (list.empty() ? "" : ", ") + n;
-  if (others > named.size()) list += ", ...";
-  return "--downmix binaural: " + std::to_string(others) +
-         (others == 1 ? " track asks" : " tracks ask") + " for a binauralMode other than mid (" +
-         list +
-         "), but a binaural downmix is of the mixed loudspeaker feeds, all in mid; render with "
-         "--layout binaural to honour each track's mode";
-}
-
-io::OutputFormat engine::checkDelivery(const Session& session, const RenderOptions& options,
-                                       const DeliveryOptions& delivery) {
-  const io::OutputFormat format = resolveFormat(delivery);
-  const Layout layout = engine::outputLayout(session, options);
-  checkFolder(delivery.output);
-  for (const auto& [name, file] : delivery.downmixes) {
-    if (name == engine::kBinaural) {
-      if (layout.name == engine::kBinauralLayout)
-        throw InputError("--downmix", name,
-                         options.layout.empty()
-                             ? "the mix is binaural already (the session's layout is binaural)"
-                             : "the mix is binaural already (--layout binaural)");
-      // The HRTF is read now, so a missing or malformed file is an error before any work.
-      binaural::Hrtf(engine::hrtfPath(delivery), session.sampleRate);
-      if (const std::string w = binauralDownmixModesWarning(session); !w.empty() && options.warn)
-        options.warn(w);
-      checkFolder(file);
-      if (delivery.format.empty()) io::defaultFormatFor(file);
-      continue;
-    }
-    const Layout* to = findLayout(name);
-    if (to == nullptr)
-      throw InputError("--downmix", name, "unknown layout; see 'vkmix layouts' (or binaural)");
-    layout::downmixMatrix(layout, *to);  // throws when there is no path
-    checkFolder(file);
-    if (delivery.format.empty()) io::defaultFormatFor(file);  // throws for an unknown extension
-  }
-  if (delivery.loudnessTargetLufs &&
-      !(*delivery.loudnessTargetLufs <= 0.0 && *delivery.loudnessTargetLufs >= -60.0)) {
-    throw InputError("--loudness-target", "", "must be within -60..0 LUFS");
-  }
-  if (!(delivery.truePeakCeilingDbtp <= 0.0 && delivery.truePeakCeilingDbtp >= -20.0)) {
-    throw InputError("--true-peak-ceiling", "", "must be within -20..0 dBTP");
-  }
-  // A range delivers its frames alone: normalising it would measure the range, not the
-  // programme, and a binaural downmix's HRIR convolution would start from silence at it.
-  if (options.range && delivery.loudnessTargetLufs) {
-    throw InputError("--range", "",
-                     "cannot normalise a range (--loudness-target measures the whole programme)");
-  }
-  if (options.range && (engine::isBinauralRender(session, options) ||
-                        std::any_of(delivery.downmixes.begin(), delivery.downmixes.end(),
-                                    [](const auto& d) { return d.first == engine::kBinaural; }))) {
-    throw InputError("--range", "",
-                     "a binaural render of a range is not supported (its HRIR convolution needs "
-                     "the frames before the range)");
-  }
-  return format;
-}
-
 namespace {
-
-// A stems folder a render creates goes again if the render fails (when still empty).
-struct MadeFolder {
-  std::filesystem::path path;
-  bool keep = false;
-  explicit MadeFolder(const DeliveryOptions& delivery) {
-    if (delivery.stemsDir.empty()) return;
-    std::error_code ec;
-    if (!std::filesystem::exists(delivery.stemsDir, ec)) {
-      std::filesystem::create_directory(delivery.stemsDir, ec);
-      if (ec)
-        throw InputError(delivery.stemsDir.string(), "--stems",
-                         "cannot create the stems folder: " + ec.message());
-      path = delivery.stemsDir;
-    }
-  }
-  MadeFolder(const MadeFolder&) = delete;
-  MadeFolder& operator=(const MadeFolder&) = delete;
-  ~MadeFolder() {
-    std::error_code ec;
-    if (!path.empty() && !keep) std::filesystem::remove(path, ec);
-  }
-};
-
-// The passes of a render as the report lists them, announced through options.passStarted.
-class PassLog {
- public:
-  // `before`: the passes that precede the delivery passes (those made already, and those still
-  // to come when measurePasses is more).
-  PassLog(const RenderOptions& options, std::vector<RenderPass> before, int measurePasses)
-      : options_(options),
-        passes_(std::move(before)),
-        before_(measurePasses),
-        wallStart_(std::chrono::steady_clock::now()),
-        passStart_(std::chrono::steady_clock::now()) {}
-  // Starts pass `pass` (from 1); at least one delivery pass follows those before.
-  void start(int pass, const std::string& what) {
-    if (options_.passStarted) options_.passStarted(pass, std::max(pass, before_ + 1), what);
-    passes_.push_back({what, "session", 0.0});
-  }
-  // Ends the pass started last: its source and wall time.
-  void end(bool kept) {
-    const auto now = std::chrono::steady_clock::now();
-    passes_.back().source = kept ? "kept render" : "session";
-    passes_.back().wallSeconds = std::chrono::duration<double>(now - passStart_).count();
-    passStart_ = now;
-  }
-  int before() const { return before_; }
-  const std::vector<RenderPass>& passes() const { return passes_; }
-  double wallSeconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart_).count();
-  }
-
- private:
-  const RenderOptions& options_;
-  std::vector<RenderPass> passes_;
-  int before_;
-  std::chrono::steady_clock::time_point wallStart_, passStart_;
-};
 
 // The gain that takes the reference from `measured` to the target; InputError if it is silent.
 double normalisationGain(const DeliveryOptions& delivery, double measured) {
@@ -459,72 +268,6 @@ RenderReport engine::renderToFile(const Session& session, const RenderOptions& o
 RenderReport renderToFile(const Session& session, const RenderOptions& options,
                           const DeliveryOptions& delivery) {
   return engine::renderToFile(session, options, delivery, engine::DeliverFrom::KeptRender);
-}
-
-RenderReport renderIntoVideo(const Session& session, const RenderOptions& options,
-                             const DeliveryOptions& delivery, const VideoOptions& video) {
-  std::optional<io::OutputFormat> codec;
-  if (video.codec == "pcm") {
-    codec = io::OutputFormat::Wav24;
-  } else if (video.codec == "aac") {
-    codec = io::OutputFormat::Aac;
-  } else if (video.codec == "eac3") {
-    codec = io::OutputFormat::Eac3;
-  } else if (!video.codec.empty()) {
-    throw InputError("--mux-codec", "", "\"" + video.codec + "\" is not one of pcm, aac, eac3");
-  }
-  checkFolder(delivery.output);
-  if (options.range)
-    throw InputError("--range", "", "a range cannot be muxed into a picture (--video)");
-  // The streams to add, checked against the picture and the container before the render.
-  const Layout layout = engine::outputLayout(session, options);
-  io::MuxSpec spec;
-  spec.picture = video.picture;
-  spec.output = delivery.output;
-  spec.sampleRate = session.sampleRate;
-  spec.skipFrames = secondsToFrames(session.pictureStartSeconds, session.sampleRate);
-  spec.cancelled = options.cancelled;
-  spec.audio.push_back({{}, layout, codec, "Mix " + layout.name, video.language});
-  for (const std::string& name : video.downmixes) {
-    const Layout* to = findLayout(name);
-    if (to == nullptr)
-      throw InputError("--mux-downmix", name, "unknown layout; see 'vkmix layouts'");
-    spec.audio.push_back({{}, *to, codec, "Downmix " + name, video.language});
-  }
-  io::checkMux(spec);
-  // Render every programme to float WAV in a work folder, then encode them into the picture.
-  engine::ScratchFolder work(delivery.output);
-  DeliveryOptions d = delivery;
-  d.output = work / "mix.wav";
-  d.format = "wav32f";
-  d.stemsDir = video.stems ? work / "stems" : std::filesystem::path();
-  d.downmixes.clear();
-  for (const std::string& name : video.downmixes)
-    d.downmixes.emplace_back(name, work / (name + ".wav"));
-  RenderReport report = renderToFile(session, options, d);
-  spec.audio[0].source = d.output;
-  for (std::size_t k = 0; k < video.downmixes.size(); ++k)
-    spec.audio[1 + k].source = work / (video.downmixes[k] + ".wav");
-  if (video.stems) {  // after the mix, before the downmixes
-    std::vector<io::MuxAudio> stems;
-    for (const NamedLoudness& stem : report.stems)
-      stems.push_back({stem.file, layout, codec, "Stem " + stem.name, video.language});
-    spec.audio.insert(spec.audio.begin() + 1, stems.begin(), stems.end());
-  }
-  const io::MuxReport muxed = io::muxIntoVideo(spec);
-  for (NamedLoudness& stem : report.stems) stem.file = video.stems ? delivery.output : "";
-  for (NamedLoudness& down : report.downmixes) down.file = delivery.output;
-  // One file now: its container and the codec of the mix's stream, as --mux-codec names it.
-  std::string container = delivery.output.extension().string();
-  std::transform(container.begin(), container.end(), container.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const io::OutputFormat mixCodec = muxed.audioCodecs.at(0);
-  report.outputs = {{"video", "mix", delivery.output,
-                     container.substr(container.empty() ? 0 : 1) + "/" +
-                         (mixCodec == io::OutputFormat::Wav24 ? std::string("pcm")
-                                                              : io::outputFormatName(mixCodec)),
-                     layout.name, layout.numChannels()}};
-  return report;
 }
 
 }  // namespace vkmix

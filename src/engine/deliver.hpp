@@ -4,6 +4,7 @@
 // tests hold the replay to (the same bytes).
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@ RenderReport renderToFile(const Session& session, const RenderOptions& options,
 // is warned about through options.warn (binauralDownmixModesWarning).
 io::OutputFormat checkDelivery(const Session& session, const RenderOptions& options,
                                const DeliveryOptions& delivery);
+
+// InputError naming `file` when the folder it is to be written in does not exist.
+void checkOutputFolder(const std::filesystem::path& file);
 
 // A binaural downmix is made from the delivered mix's speaker feeds, in which the tracks are
 // summed (and limited) already: it goes through the default mode, mid, whole. The warning that
