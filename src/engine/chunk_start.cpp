@@ -36,10 +36,9 @@ void ChunkStarter::attach(backend::Backend& backend) {
   backend_ = &backend;
   // Decoding ahead measured slower than decoding in the loop on 2 cores for the host backends,
   // whose loop mixes too; denoising is another matter: a backend whose tracks may run at once
-  // denoises them on a worker while the loop mixes (on the 2-core host it halved the loop's CPU
-  // on the feature reel), so there is always one worker for them. A backend that mixes on the
-  // device leaves the loop only recording and collecting: one worker decodes for it, so the
-  // loop keeps pace with a fast device (on the feature reel, a tenth of the loop's CPU).
+  // denoises them on a worker while the loop mixes, so there is always one worker for them. A
+  // backend that mixes on the device leaves the loop only recording and collecting: one worker
+  // decodes for it, so the loop keeps pace with a fast device.
   int threads = decodeThreads_;
   if (threads < 0) {
     threads = std::clamp(cores() - 2, 0, 4);

@@ -139,7 +139,7 @@ void StoredRender::fail(const std::string& what, int error) const {
 void StoredRender::append(const RenderedBlock& b) {
   const auto samples = static_cast<std::size_t>(layout_.numChannels() * b.stride);
   // A check of how the renderer makes its mix, not of this block's data: the first blocks and
-  // then one in 32 (summing every block again cost the delivery thread as much as its meter).
+  // then one in 32 (summing every block again would double the delivery thread's reads).
   if (blocksStored_ < 8 || blocksStored_ % 32 == 0) {
     sumStems(b.stems, samples, mix_);
     VKMIX_ASSERT(

@@ -1,7 +1,7 @@
 // CommandAllocator: the host memory a command pool's driver allocates through (Vulkan's
 // VkAllocationCallbacks), kept for reuse. A CPU device (lavapipe) records every vkCmd* into an
 // entry it allocates, and frees them all when the command buffer is reset: thousands of
-// malloc/free pairs a chunk on the thread that records, a tenth of its time on the feature reel.
+// malloc/free pairs a chunk on the thread that records, a cost that grows with the graph.
 // Here a freed block goes on a list of its size class and the next allocation of that class takes
 // it back; blocks are returned to the system when the allocator dies, after the pool.
 #pragma once
