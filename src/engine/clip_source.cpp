@@ -25,12 +25,16 @@ ClipSource::ClipSource(const std::filesystem::path& file, int sampleRate,
       file_(file),
       expectedFrames_(expectedFrames) {}
 
+void throwMediaEnded(const std::filesystem::path& file, std::int64_t available,
+                     std::int64_t expected) {
+  throw IoError(file.string() + ": the media ended " + std::to_string(available) +
+                " frames into the clip, which plays " + std::to_string(expected) +
+                ": the file changed during the render");
+}
+
 void ClipSource::mediaEnded(std::int64_t available) {
   ended_ = true;
-  if (available < expectedFrames_)
-    throw IoError(file_.string() + ": the media ended " + std::to_string(available) +
-                  " frames into the clip, which plays " + std::to_string(expectedFrames_) +
-                  ": the file changed during the render");
+  if (available < expectedFrames_) throwMediaEnded(file_, available, expectedFrames_);
 }
 
 void ClipSource::readScaled(int c, std::int64_t clipFrame, std::int64_t n, float* dst, float gain) {

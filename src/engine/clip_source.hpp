@@ -23,6 +23,11 @@ namespace vkmix::engine {
 
 struct PlannedClip;  // engine/voice_plan.hpp
 
+// The error of a clip whose media now holds `available` of the `expected` frames the planner
+// counted after its offset: the file changed during the render.
+[[noreturn]] void throwMediaEnded(const std::filesystem::path& file, std::int64_t available,
+                                  std::int64_t expected);
+
 // Where a voice's samples come from: a clip's media, or a track's denoised signal.
 class SampleSource {
  public:

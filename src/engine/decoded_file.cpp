@@ -53,10 +53,7 @@ class DecodedClipSource final : public SampleSource {
     const std::vector<std::vector<float>>& all = file_->channels();
     const auto frames = all.empty() ? 0 : static_cast<std::int64_t>(all[0].size());
     if (frames - offset_ < expectedFrames_)
-      throw IoError(file_->file().string() + ": the media ended " +
-                    std::to_string(std::max<std::int64_t>(0, frames - offset_)) +
-                    " frames into the clip, which plays " + std::to_string(expectedFrames_) +
-                    ": the file changed during the render");
+      throwMediaEnded(file_->file(), std::max<std::int64_t>(0, frames - offset_), expectedFrames_);
     const int fileChannel = channels_.empty() ? c : channels_[static_cast<std::size_t>(c)];
     return all[static_cast<std::size_t>(fileChannel)];
   }

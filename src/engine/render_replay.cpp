@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/assert.hpp"
+#include "engine/row_kernels.hpp"
 #include "io/output_guard.hpp"
 #include "vkmix/error.hpp"
 
@@ -41,47 +42,17 @@ std::int64_t storedRenderBytes(const RenderPlanInfo& plan) {
          static_cast<std::int64_t>(plan.stems.size() * sizeof(float));
 }
 
-namespace {
-
-// out = (start + a) + b + c, term by term in that order, where start is +0 (the first terms:
-// 0 + -0 is +0, so the addition is not dropped) or what out holds; K of a, b, c are used.
-template <int K, bool First>
-void addStems(float* __restrict out, const float* __restrict a, const float* __restrict b,
-              const float* __restrict c, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    float v = (First ? 0.0f : out[i]) + a[i];
-    if constexpr (K > 1) v += b[i];
-    if constexpr (K > 2) v += c[i];
-    out[i] = v;
-  }
-}
-
-}  // namespace
-
 void sumStems(const std::vector<std::span<const float>>& stems, std::size_t samples,
               std::vector<float>& mix) {
   mix.resize(samples);
+  const auto n = static_cast<std::int64_t>(samples);
   if (stems.empty()) {
     std::fill(mix.begin(), mix.end(), 0.0f);
     return;
   }
-  // Up to three stems a pass over the memory, the sum in stem order as the renderer makes it.
-  for (std::size_t s = 0; s < stems.size(); s += 3) {
-    const std::size_t k = std::min<std::size_t>(3, stems.size() - s);
-    const float* a = stems[s].data();
-    const float* b = k > 1 ? stems[s + 1].data() : nullptr;
-    const float* c = k > 2 ? stems[s + 2].data() : nullptr;
-    float* out = mix.data();
-    if (s == 0) {
-      if (k == 3) addStems<3, true>(out, a, b, c, samples);
-      if (k == 2) addStems<2, true>(out, a, b, c, samples);
-      if (k == 1) addStems<1, true>(out, a, b, c, samples);
-    } else {
-      if (k == 3) addStems<3, false>(out, a, b, c, samples);
-      if (k == 2) addStems<2, false>(out, a, b, c, samples);
-      if (k == 1) addStems<1, false>(out, a, b, c, samples);
-    }
-  }
+  // 0 + the first stem (-0 becomes +0, as zeros plus it would), then each other in order.
+  zeroPlusRow(mix.data(), stems[0].data(), n);
+  for (std::size_t s = 1; s < stems.size(); ++s) addRow(mix.data(), stems[s].data(), n);
 }
 
 StoredRender::StoredRender(std::filesystem::path file, const RenderPlanInfo& plan, int sampleRate)
